@@ -1,0 +1,81 @@
+# pm_admin — two commands: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+BUN_DIR := .tools/bun
+BUN := $(BUN_DIR)/node_modules/.bin/bun
+BUN_VERSION := 1.4.4
+# Reflex cannot download bun here; it uses the project-local one from npm.
+export PATH := $(CURDIR)/$(BUN_DIR)/node_modules/.bin:$(PATH)
+export REFLEX_USE_SYSTEM_BUN := 1
+export REFLEX_TELEMETRY_ENABLED := false
+
+# The first interpreter that really is Python 3.12 (pyenv shims may exist without the version).
+PYTHON312 := $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.12 /usr/local/bin/python3.12 /usr/bin/python3.12; do \
+	$$p -c 'import sys; assert sys.version_info[:2] == (3, 12)' >/dev/null 2>&1 && { echo $$p; break; }; done)
+
+APT_GET := DEBIAN_FRONTEND=noninteractive apt-get -y -q -o Dpkg::Use-Pty=0
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: help run test deps test-deps system-test-deps migrate bootstrap serve clean
+
+help:
+	@echo "make run   - install everything, migrate, load demo data if empty, serve on http://localhost:3000"
+	@echo "make test  - install what tests need and run unit, migration, PostgreSQL and browser tests"
+
+$(PY):
+	@test -n "$(PYTHON312)" || { echo "Python 3.12 not found (python3.12)"; exit 1; }
+	$(PYTHON312) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(VENV)/.deps: pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.test-deps: pyproject.toml $(VENV)/.deps
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+$(BUN):
+	mkdir -p $(BUN_DIR)
+	cd $(BUN_DIR) && npm install --no-audit --no-fund --loglevel=error bun@$(BUN_VERSION)
+
+deps: $(VENV)/.deps $(BUN)
+
+test-deps: $(VENV)/.test-deps $(BUN) system-test-deps
+
+# Debian packages the tests need: a browser, a CJK font, PostgreSQL and Redis servers.
+system-test-deps:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	fc-list 2>/dev/null | grep -qi -e "wenquanyi" -e "noto sans cjk" || missing="$$missing fonts-wqy-microhei"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) $(APT_GET) update >/dev/null && $(SUDO) $(APT_GET) install --no-install-recommends $$missing >/dev/null \
+		|| echo "WARNING: could not install$$missing; the tests that need them will be skipped with a notice"; \
+	fi
+
+migrate: $(VENV)/.deps
+	$(VENV)/bin/alembic upgrade head
+
+# First admin (password printed once) and demo data when the database is empty.
+bootstrap: migrate
+	$(PY) -m pm_admin.cli create-admin
+	$(PY) -m pm_admin.cli seed --if-empty
+
+serve: deps
+	@echo "pm_admin: http://localhost:3000  (demo logins: demo.admin / demo.manager / demo.cs / demo.steward /"
+	@echo "          demo.technician / demo.archivist / demo.executive, password Demo@2026)"
+	$(VENV)/bin/reflex run --env prod
+
+run: deps bootstrap serve
+
+test: test-deps
+	$(PY) -m pytest -q -ra
+
+clean:
+	rm -rf .web .states $(VENV) .tools test-artifacts

@@ -1,0 +1,1 @@
+"""pm_admin: a back-office for residential property-management companies."""

@@ -1,0 +1,82 @@
+"""HTTP endpoints that set and clear the HttpOnly session cookie.
+
+The Reflex login handler checks the password and hands the browser a one-time ticket; the
+browser posts it here and gets the session cookie, which JavaScript can never read.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from pm_admin.auth.services import exchange_ticket, revoke_session, resolve_session
+from pm_admin.auth.throttle import issue_device_token
+from pm_admin.core.db import unit_of_work
+from pm_admin.core.guard import DEVICE_COOKIE, SESSION_COOKIE
+from pm_admin.core.permissions import ClientInfo
+from pm_admin.settings import get_settings
+
+DEVICE_COOKIE_DAYS = 180
+
+
+def _same_origin(request: Request) -> bool:
+    """Refuse cross-site posts (SameSite=Strict already drops the cookie; this is belt and braces)."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    return urlsplit(origin).netloc == request.headers.get("host")
+
+
+def _client(request: Request) -> ClientInfo:
+    ip = request.client.host if request.client else ""
+    return ClientInfo(ip=ip, user_agent=request.headers.get("user-agent", "")[:256])
+
+
+def _set_cookie(response: Response, name: str, value: str, max_age: int) -> None:
+    response.set_cookie(name, value, max_age=max_age, path="/", httponly=True, samesite="strict",
+                        secure=get_settings().is_production)
+
+
+async def start_session(request: Request) -> Response:
+    if not _same_origin(request):
+        return JSONResponse({"ok": False}, status_code=403)
+    try:
+        body = await request.json()
+        ticket = str(body.get("ticket", ""))
+    except (ValueError, AttributeError):
+        return JSONResponse({"ok": False}, status_code=400)
+    with unit_of_work() as session:
+        issued = exchange_ticket(session, ticket=ticket)
+    if issued is None:
+        return JSONResponse({"ok": False}, status_code=401)
+    settings = get_settings()
+    response = JSONResponse({"ok": True})
+    _set_cookie(response, SESSION_COOKIE, issued.token, settings.session_absolute_hours * 3600)
+    _set_cookie(response, DEVICE_COOKIE, issue_device_token(settings.secret_key, issued.username),
+                DEVICE_COOKIE_DAYS * 86400)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+async def end_session(request: Request) -> Response:
+    if not _same_origin(request):
+        return JSONResponse({"ok": False}, status_code=403)
+    client = _client(request)
+    with unit_of_work() as session:
+        principal = resolve_session(session, token=request.cookies.get(SESSION_COOKIE), client=client)
+        if principal is not None:
+            revoke_session(session, principal=principal, reason="logout")
+    response = JSONResponse({"ok": True})
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict",
+                           secure=get_settings().is_production)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+routes = [
+    Route("/auth/session", start_session, methods=["POST"]),
+    Route("/auth/logout", end_session, methods=["POST"]),
+]

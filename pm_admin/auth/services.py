@@ -1,0 +1,407 @@
+"""Accounts and sessions: every change validates, writes and records an audit event."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import re
+import secrets
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, delete, select
+
+from pm_admin.audit.services import record
+from pm_admin.auth import throttle
+from pm_admin.auth.models import LoginSession, Role, RolePermission, User, UserCommunity, UserRole
+from pm_admin.auth.passwords import dummy_verify, hash_password, password_problems, verify_password
+from pm_admin.core.clock import utcnow
+from pm_admin.core.errors import ConcurrencyConflict, FieldErrors, NotFound, PermissionDenied
+from pm_admin.core.permissions import ClientInfo, Perm, Principal
+from pm_admin.places.models import Community
+from pm_admin.settings import get_settings
+
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,31}$")
+TICKET_LIFETIME = timedelta(seconds=60)
+TOUCH_INTERVAL = timedelta(seconds=60)
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def normalize_username(username: str) -> str:
+    return username.strip().lower()
+
+
+# ---------------------------------------------------------------- accounts
+
+
+def _user_snapshot(session: Session, user: User) -> dict:
+    return {
+        "username": user.username,
+        "display_name": user.display_name,
+        "is_active": user.is_active,
+        "all_communities": user.all_communities,
+        "roles": sorted(roles_of(session, user.id)),
+        "community_ids": sorted(communities_of(session, user.id)),
+    }
+
+
+def roles_of(session: Session, user_id: int) -> set[str]:
+    return set(session.exec(select(UserRole.role_code).where(UserRole.user_id == user_id)).all())
+
+
+def communities_of(session: Session, user_id: int) -> set[int]:
+    return set(session.exec(select(UserCommunity.community_id).where(UserCommunity.user_id == user_id)).all())
+
+
+def _validate_account(
+    session: Session,
+    errors: FieldErrors,
+    *,
+    display_name: str,
+    roles: Iterable[str],
+    community_ids: Iterable[int],
+) -> None:
+    if not display_name.strip():
+        errors.add("display_name", "error.required")
+    elif len(display_name.strip()) > 32:
+        errors.add("display_name", "error.too_long", max=32)
+    roles = set(roles)
+    if not roles:
+        errors.add("roles", "users.roles_required")
+    known_roles = set(session.exec(select(Role.code)).all())
+    if roles - known_roles:
+        errors.add("roles", "users.unknown_role")
+    ids = set(community_ids)
+    if ids:
+        found = set(session.exec(select(Community.id).where(col(Community.id).in_(ids))).all())
+        if ids - found:
+            errors.add("community_ids", "error.not_found", entity="community")
+
+
+def _replace_links(session: Session, user_id: int, roles: Iterable[str], community_ids: Iterable[int]) -> None:
+    session.exec(delete(UserRole).where(UserRole.user_id == user_id))
+    session.exec(delete(UserCommunity).where(UserCommunity.user_id == user_id))
+    for role in sorted(set(roles)):
+        session.add(UserRole(user_id=user_id, role_code=role))
+    for community_id in sorted(set(community_ids)):
+        session.add(UserCommunity(user_id=user_id, community_id=community_id))
+
+
+def create_user(
+    session: Session,
+    *,
+    actor: Principal | None,
+    username: str,
+    display_name: str,
+    password: str,
+    roles: Iterable[str],
+    community_ids: Iterable[int] = (),
+    all_communities: bool = False,
+    must_change_password: bool = True,
+) -> User:
+    """Create a staff account. ``actor`` is None only for the bootstrap admin and demo seed."""
+    if actor is not None:
+        actor.require(Perm.USERS_MANAGE)
+    username = normalize_username(username)
+    roles, community_ids = list(roles), list(community_ids)
+    errors = FieldErrors()
+    if not USERNAME_PATTERN.match(username):
+        errors.add("username", "users.username_invalid")
+    elif session.exec(select(User.id).where(User.username == username)).first() is not None:
+        errors.add("username", "users.username_taken")
+    if problem := password_problems(password):
+        errors.add("password", problem, min=8)
+    _validate_account(session, errors, display_name=display_name, roles=roles, community_ids=community_ids)
+    errors.raise_if_any()
+    user = User(
+        username=username,
+        display_name=display_name.strip(),
+        password_hash=hash_password(password),
+        all_communities=all_communities,
+        must_change_password=must_change_password,
+        password_changed_at=utcnow(),
+    )
+    session.add(user)
+    session.flush()
+    _replace_links(session, user.id, roles, community_ids)
+    session.flush()
+    record(session, action="user.create", actor=actor, entity_type="user", entity_id=user.id,
+           after=_user_snapshot(session, user), actor_name=None if actor else "system")
+    return user
+
+
+def update_user(
+    session: Session,
+    *,
+    actor: Principal,
+    user_id: int,
+    expected_version: int,
+    display_name: str,
+    roles: Iterable[str],
+    community_ids: Iterable[int],
+    all_communities: bool,
+    is_active: bool,
+) -> User:
+    actor.require(Perm.USERS_MANAGE)
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("user")
+    if user.version != expected_version:
+        raise ConcurrencyConflict(_user_snapshot(session, user))
+    roles, community_ids = list(roles), list(community_ids)
+    errors = FieldErrors()
+    _validate_account(session, errors, display_name=display_name, roles=roles, community_ids=community_ids)
+    if user.id == actor.user_id and (not is_active or "admin" not in roles):
+        errors.add("roles", "users.cannot_demote_self")
+    errors.raise_if_any()
+    before = _user_snapshot(session, user)
+    user.display_name = display_name.strip()
+    user.all_communities = all_communities
+    user.is_active = is_active
+    user.updated_at = utcnow()
+    session.add(user)
+    _replace_links(session, user.id, roles, community_ids)
+    session.flush()
+    if not is_active:
+        revoke_user_sessions(session, user_id=user.id, reason="disabled")
+    record(session, action="user.update", actor=actor, entity_type="user", entity_id=user.id,
+           before=before, after=_user_snapshot(session, user))
+    return user
+
+
+def reset_password(session: Session, *, actor: Principal, user_id: int, new_password: str) -> None:
+    """An admin sets a temporary password; the user must change it at next login."""
+    actor.require(Perm.USERS_MANAGE)
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("user")
+    if problem := password_problems(new_password):
+        errors = FieldErrors()
+        errors.add("password", problem, min=8)
+        errors.raise_if_any()
+    user.password_hash = hash_password(new_password)
+    user.must_change_password = True
+    user.password_changed_at = utcnow()
+    session.add(user)
+    revoke_user_sessions(session, user_id=user.id, reason="password_reset")
+    record(session, action="user.reset_password", actor=actor, entity_type="user", entity_id=user.id)
+
+
+def change_password(session: Session, *, principal: Principal, current_password: str, new_password: str) -> None:
+    user = session.get(User, principal.user_id)
+    if user is None:
+        raise NotFound("user")
+    errors = FieldErrors()
+    if not verify_password(current_password, user.password_hash):
+        errors.add("current_password", "auth.current_password_wrong")
+    if problem := password_problems(new_password):
+        errors.add("new_password", problem, min=8)
+    elif new_password == current_password:
+        errors.add("new_password", "auth.password_unchanged")
+    errors.raise_if_any()
+    user.password_hash = hash_password(new_password)
+    user.must_change_password = False
+    user.password_changed_at = utcnow()
+    session.add(user)
+    # Other browsers signed in with the old password are signed out.
+    revoke_user_sessions(session, user_id=user.id, reason="password_changed", keep_session_id=principal.session_id)
+    record(session, action="user.change_password", actor=principal, entity_type="user", entity_id=user.id)
+
+
+# ---------------------------------------------------------------- login
+
+
+@dataclasses.dataclass(frozen=True)
+class LoginResult:
+    ok: bool
+    message_key: str = ""
+    wait_seconds: int = 0
+    ticket: str = ""
+
+
+def authenticate(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    client: ClientInfo,
+    device_token: str | None = None,
+    now: datetime | None = None,
+) -> LoginResult:
+    """Check a password under throttling; on success open a session and return its ticket.
+
+    Failures are recorded (throttle counters and audit) in the caller's transaction, so the
+    caller commits whatever the outcome.
+    """
+    now = now or utcnow()
+    username = normalize_username(username)[:64]
+    device_id = throttle.device_id_for(get_settings().secret_key, device_token, username)
+    keys = throttle.throttle_keys(client_ip=client.ip, username=username, device_id=device_id)
+    if wait := throttle.seconds_to_wait(session, keys, now):
+        record(session, action="auth.login_throttled", outcome="denied", actor_name=username, client=client,
+               details={"wait_seconds": wait})
+        return LoginResult(ok=False, message_key="auth.throttled", wait_seconds=wait)
+    user = session.exec(select(User).where(User.username == username)).first()
+    if user is None:
+        dummy_verify(password)
+    if user is None or not verify_password(password, user.password_hash):
+        throttle.register_failure(session, keys, now)
+        record(session, action="auth.login_failed", outcome="failed", actor_name=username, client=client,
+               actor_user_id=user.id if user else None)
+        return LoginResult(ok=False, message_key="auth.invalid_credentials")
+    if not user.is_active:
+        record(session, action="auth.login_failed", outcome="denied", actor_user_id=user.id,
+               actor_name=username, client=client, details={"reason": "disabled"})
+        return LoginResult(ok=False, message_key="auth.account_disabled")
+    throttle.register_success(session, keys)
+    ticket = secrets.token_urlsafe(32)
+    login = LoginSession(
+        user_id=user.id,
+        ticket_hash=_digest(ticket),
+        ticket_expires_at=now + TICKET_LIFETIME,
+        created_at=now,
+        last_seen_at=now,
+        client_ip=client.ip[:64],
+        user_agent=client.user_agent[:256],
+    )
+    session.add(login)
+    user.last_login_at = now
+    session.add(user)
+    session.flush()
+    record(session, action="auth.login", actor_user_id=user.id, actor_name=user.username, client=client,
+           entity_type="session", entity_id=login.id)
+    return LoginResult(ok=True, ticket=ticket)
+
+
+@dataclasses.dataclass(frozen=True)
+class IssuedSession:
+    token: str
+    username: str
+
+
+def exchange_ticket(session: Session, *, ticket: str, now: datetime | None = None) -> IssuedSession | None:
+    """Trade a fresh one-time login ticket for the session token that goes into the cookie."""
+    now = now or utcnow()
+    login = session.exec(select(LoginSession).where(LoginSession.ticket_hash == _digest(ticket))).first()
+    if login is None or login.revoked_at is not None or login.token_hash is not None:
+        return None
+    if login.ticket_expires_at is None or login.ticket_expires_at < now:
+        return None
+    token = secrets.token_urlsafe(32)
+    login.token_hash = _digest(token)
+    login.ticket_hash = None
+    login.ticket_expires_at = None
+    login.last_seen_at = now
+    session.add(login)
+    user = session.get(User, login.user_id)
+    return IssuedSession(token=token, username=user.username)
+
+
+def _expiry_reason(login: LoginSession, now: datetime) -> str | None:
+    settings = get_settings()
+    if now - login.created_at > timedelta(hours=settings.session_absolute_hours):
+        return "absolute_timeout"
+    if now - login.last_seen_at > timedelta(minutes=settings.session_idle_minutes):
+        return "idle_timeout"
+    return None
+
+
+def principal_for(session: Session, login: LoginSession, user: User, client: ClientInfo) -> Principal:
+    roles = roles_of(session, user.id)
+    permissions = set(
+        session.exec(select(RolePermission.permission_code).where(col(RolePermission.role_code).in_(roles))).all()
+    ) if roles else set()
+    return Principal(
+        user_id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        roles=frozenset(roles),
+        permissions=frozenset(permissions),
+        all_communities=user.all_communities,
+        community_ids=frozenset(communities_of(session, user.id)),
+        session_id=login.id,
+        current_community_id=login.current_community_id,
+        must_change_password=user.must_change_password,
+        client=client,
+    )
+
+
+def resolve_session(
+    session: Session, *, token: str | None, client: ClientInfo, now: datetime | None = None
+) -> Principal | None:
+    """The principal behind a session cookie, or None if it is unknown, revoked or expired."""
+    if not token:
+        return None
+    now = now or utcnow()
+    row = session.exec(
+        select(LoginSession, User)
+        .join(User, User.id == LoginSession.user_id)
+        .where(LoginSession.token_hash == _digest(token))
+    ).first()
+    if row is None:
+        return None
+    login, user = row
+    if login.revoked_at is not None or not user.is_active:
+        return None
+    if reason := _expiry_reason(login, now):
+        login.revoked_at, login.revoke_reason = now, reason
+        session.add(login)
+        record(session, action="auth.session_expired", actor_user_id=user.id, actor_name=user.username,
+               client=client, entity_type="session", entity_id=login.id, details={"reason": reason})
+        return None
+    if now - login.last_seen_at > TOUCH_INTERVAL:
+        login.last_seen_at = now
+        session.add(login)
+    return principal_for(session, login, user, client)
+
+
+def revoke_session(session: Session, *, principal: Principal, reason: str = "logout") -> None:
+    login = session.get(LoginSession, principal.session_id)
+    if login is not None and login.revoked_at is None:
+        login.revoked_at, login.revoke_reason = utcnow(), reason
+        session.add(login)
+    record(session, action="auth.logout", actor=principal, entity_type="session", entity_id=principal.session_id)
+
+
+def revoke_user_sessions(session: Session, *, user_id: int, reason: str, keep_session_id: int | None = None) -> None:
+    now = utcnow()
+    for login in session.exec(
+        select(LoginSession).where(LoginSession.user_id == user_id, col(LoginSession.revoked_at).is_(None))
+    ).all():
+        if login.id != keep_session_id:
+            login.revoked_at, login.revoke_reason = now, reason
+            session.add(login)
+
+
+def select_community(session: Session, *, principal: Principal, community_id: int | None) -> None:
+    """Remember the header's community choice on the session (None = all in scope)."""
+    if community_id is not None:
+        principal.require_community(community_id)
+    login = session.get(LoginSession, principal.session_id)
+    if login is None:
+        raise PermissionDenied()
+    login.current_community_id = community_id
+    session.add(login)
+
+
+def record_denial(session: Session, *, principal: Principal | None, action: str, client: ClientInfo, reason: str) -> None:
+    record(session, action=action, outcome="denied", actor=principal, client=client,
+           actor_name=None if principal else "anonymous", details={"reason": reason})
+
+
+# ---------------------------------------------------------------- bootstrap
+
+
+def ensure_admin(session: Session, *, username: str, password: str) -> User | None:
+    """Create the first admin if there is no active admin; returns it, or None if one exists."""
+    existing = session.exec(
+        select(User.id).join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role_code == "admin", User.is_active == True)  # noqa: E712
+    ).first()
+    if existing is not None:
+        return None
+    return create_user(session, actor=None, username=username, display_name="系统管理员", password=password,
+                       roles=["admin"], all_communities=True, must_change_password=True)

@@ -1,0 +1,59 @@
+"""Command line: ``python -m pm_admin.cli <command>`` (also installed as ``pm-admin``)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import sys
+
+from pm_admin.core.db import unit_of_work
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    from pm_admin.demo.seed import DEMO_PASSWORD, DEMO_USERS, database_is_empty, seed_demo
+
+    with unit_of_work() as session:
+        if args.if_empty and not database_is_empty(session):
+            print("数据库已有数据，跳过演示数据 / database not empty, demo data skipped")
+            return 0
+        report = seed_demo(session, seed=args.seed)
+    print(f"demo data: +{report.communities} communities, +{report.buildings} buildings, +{report.units} units, "
+          f"+{report.rooms} rooms, +{report.users} users")
+    print(f"演示账号 / demo logins (password {DEMO_PASSWORD}): " + ", ".join(u.username for u in DEMO_USERS))
+    return 0
+
+
+def cmd_create_admin(args: argparse.Namespace) -> int:
+    from pm_admin.auth.services import ensure_admin
+
+    password = os.environ.get("PM_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
+    with unit_of_work() as session:
+        admin = ensure_admin(session, username=args.username, password=password)
+    if admin is None:
+        print("已存在系统管理员 / an active admin already exists; nothing created")
+        return 0
+    shown = "(from PM_ADMIN_PASSWORD)" if os.environ.get("PM_ADMIN_PASSWORD") else password
+    print("=" * 64)
+    print(f"首个系统管理员 / first admin: {args.username}  密码 / password: {shown}")
+    print("只显示这一次，首次登录后须修改密码 / shown once; must be changed at first login")
+    print("=" * 64)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="pm-admin", description="pm_admin command line")
+    commands = parser.add_subparsers(dest="command", required=True)
+    seed = commands.add_parser("seed", help="load demo data (idempotent)")
+    seed.add_argument("--seed", type=int, default=2026, help="random seed for reproducible data")
+    seed.add_argument("--if-empty", action="store_true", help="only when the database has no communities")
+    seed.set_defaults(func=cmd_seed)
+    admin = commands.add_parser("create-admin", help="create the first admin if none exists")
+    admin.add_argument("--username", default="admin")
+    admin.set_defaults(func=cmd_create_admin)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

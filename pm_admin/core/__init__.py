@@ -1,0 +1,1 @@
+"""Shared building blocks: database, clock, errors, permissions, i18n, audit hooks."""

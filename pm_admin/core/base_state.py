@@ -1,0 +1,60 @@
+"""The two base states: a public one (language) and the protected one all data states extend."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from pm_admin.core.errors import PermissionDenied, ValidationFailed
+from pm_admin.core.guard import current_principal, public
+from pm_admin.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, catalog, translate
+from pm_admin.core.permissions import Principal
+
+
+class AppState(rx.State):
+    """Public: the interface language, persisted in the browser."""
+
+    lang: str = rx.LocalStorage(DEFAULT_LANGUAGE, name="pm_lang", sync=True)
+    # The login session this state tree was last used with (see GuardMiddleware).
+    _bound_session_id: int | None = None
+
+    @rx.var
+    def t(self) -> dict[str, str]:
+        return catalog(self.lang if self.lang in LANGUAGES else DEFAULT_LANGUAGE)
+
+    @public
+    def set_language(self, lang: str | list[str]):
+        if isinstance(lang, str) and lang in LANGUAGES:
+            self.lang = lang
+
+
+class ProtectedState(AppState):
+    """Base of every state that reads or changes data. Handlers must use ``@requires``."""
+
+    @property
+    def principal(self) -> Principal:
+        principal = current_principal()
+        if principal is None:
+            raise PermissionDenied("error.not_signed_in")
+        return principal
+
+    def _tr(self, key: str, **params: Any) -> str:
+        return translate(key, self.lang, **params)
+
+    def _field_messages(self, error: ValidationFailed) -> dict[str, str]:
+        return {field: self._tr(key, **params) for field, (key, params) in error.fields.items()}
+
+
+def _descendants(cls: type) -> list[type]:
+    found = []
+    for sub in cls.get_substates():
+        found.append(sub)
+        found.extend(_descendants(sub))
+    return found
+
+
+async def reset_protected_states(root: rx.State) -> None:
+    """Reset every protected state of this client, loading each so Redis copies reset too."""
+    for state_cls in [ProtectedState, *_descendants(ProtectedState)]:
+        (await root.get_state(state_cls)).reset()

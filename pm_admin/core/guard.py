@@ -1,0 +1,286 @@
+"""Server-side enforcement for every event: one middleware plus handler markers.
+
+* Every event handler of an app state must be declared ``@requires(permission)`` or
+  ``@public``; anything else (``setvar``, a forgotten handler) is refused.
+* The user comes from the HttpOnly session cookie of the websocket connection (headers
+  the server read itself), never from state the client can set or from the state token.
+* When the session behind a state token changes (logout, expiry, another browser reusing
+  the token) every protected state is reset before the event runs, so a hydrate never
+  sends an earlier user's data.
+* Domain errors raised inside a handler become a toast; refusals are audited.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import inspect
+import logging
+import typing
+from collections.abc import Callable
+from contextvars import ContextVar
+from http.cookies import CookieError, SimpleCookie
+from typing import Any
+from urllib.parse import quote
+
+import reflex as rx
+from reflex.middleware import Middleware
+from reflex_base.event import Event
+from reflex_base.event.context import EventContext
+from sqlalchemy.orm.exc import StaleDataError
+
+from pm_admin.auth.services import record_denial, resolve_session
+from pm_admin.core.db import unit_of_work
+from pm_admin.core.errors import ConcurrencyConflict, DomainError, PermissionDenied
+from pm_admin.core.i18n import DEFAULT_LANGUAGE, translate
+from pm_admin.core.permissions import ClientInfo, Principal
+
+logger = logging.getLogger(__name__)
+
+SESSION_COOKIE = "pm_session"
+DEVICE_COOKIE = "pm_device"
+APP_MODULE_PREFIX = "pm_admin."
+
+_principal: ContextVar[Principal | None] = ContextVar("pm_principal", default=None)
+_client: ContextVar[ClientInfo] = ContextVar("pm_client", default=ClientInfo())
+
+
+@dataclasses.dataclass(frozen=True)
+class Guard:
+    permission: str | None = None
+    public: bool = False
+    # Still allowed while the user must change a temporary password.
+    before_password_change: bool = False
+
+
+def current_principal() -> Principal | None:
+    return _principal.get()
+
+
+def current_client() -> ClientInfo:
+    return _client.get()
+
+
+# ---------------------------------------------------------------- handler markers
+
+
+def _refusal_events(state: Any, error: DomainError) -> Any:
+    if isinstance(error, PermissionDenied):
+        audit_refusal(current_principal(), action="guard.refused_in_handler", reason=error.key)
+    language = getattr(state, "lang", DEFAULT_LANGUAGE)
+    return rx.toast.error(translate(error.key, language, **error.params), duration=6000)
+
+
+def _as_domain_error(error: Exception) -> DomainError | None:
+    if isinstance(error, DomainError):
+        return error
+    if isinstance(error, StaleDataError):
+        return ConcurrencyConflict()
+    return None
+
+
+def _wrap(fn: Callable) -> Callable:
+    """Turn domain errors raised by the handler into a toast (sync, async or generators)."""
+    if inspect.isasyncgenfunction(fn):
+        @functools.wraps(fn)
+        async def async_gen_wrapper(self, *args, **kwargs):
+            try:
+                async for item in fn(self, *args, **kwargs):
+                    yield item
+            except Exception as error:  # noqa: BLE001 - only domain errors are swallowed
+                if (domain := _as_domain_error(error)) is None:
+                    raise
+                yield _refusal_events(self, domain)
+        return async_gen_wrapper
+    if inspect.iscoroutinefunction(fn):
+        @functools.wraps(fn)
+        async def async_wrapper(self, *args, **kwargs):
+            try:
+                return await fn(self, *args, **kwargs)
+            except Exception as error:  # noqa: BLE001
+                if (domain := _as_domain_error(error)) is None:
+                    raise
+                return _refusal_events(self, domain)
+        return async_wrapper
+    if inspect.isgeneratorfunction(fn):
+        @functools.wraps(fn)
+        def gen_wrapper(self, *args, **kwargs):
+            try:
+                yield from fn(self, *args, **kwargs)
+            except Exception as error:  # noqa: BLE001
+                if (domain := _as_domain_error(error)) is None:
+                    raise
+                yield _refusal_events(self, domain)
+        return gen_wrapper
+
+    @functools.wraps(fn)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return fn(self, *args, **kwargs)
+        except Exception as error:  # noqa: BLE001
+            if (domain := _as_domain_error(error)) is None:
+                raise
+            return _refusal_events(self, domain)
+    return wrapper
+
+
+def requires(permission: str | None = None, *, before_password_change: bool = False) -> Callable:
+    """Declare a handler of a protected state: signed in, and holding ``permission`` if given.
+
+    Community scope depends on the record, so services check it with the principal.
+    """
+    def decorate(fn: Callable) -> Callable:
+        wrapped = _wrap(fn)
+        wrapped.__pm_guard__ = Guard(permission=permission, before_password_change=before_password_change)
+        return wrapped
+    return decorate
+
+
+def public(fn: Callable) -> Callable:
+    """Declare a handler anyone may call (login form, language switch)."""
+    wrapped = _wrap(fn)
+    wrapped.__pm_guard__ = Guard(public=True)
+    return wrapped
+
+
+def guard_of(handler: Any) -> Guard | None:
+    return getattr(getattr(handler, "fn", None), "__pm_guard__", None)
+
+
+def protected_var(permission: str | None = None) -> Callable:
+    """A computed var that yields its empty value unless the event's user may see it.
+
+    Reflex sends computed vars on hydrate, also to an anonymous client; this keeps data
+    out of that snapshot. Never cached, because a cache would outlive the user.
+    """
+    def decorate(fget: Callable) -> rx.Var:
+        empty = _empty_value(typing.get_type_hints(fget).get("return"))
+
+        @functools.wraps(fget)
+        def guarded(self):
+            principal = current_principal()
+            if principal is None or (permission and not principal.has(permission)):
+                return empty
+            return fget(self)
+
+        guarded.__pm_guard__ = Guard(permission=permission)
+        return rx.var(guarded, cache=False)
+    return decorate
+
+
+def _empty_value(annotation: Any) -> Any:
+    origin = typing.get_origin(annotation) or annotation
+    for kind, value in ((list, []), (dict, {}), (str, ""), (bool, False), (int, 0), (float, 0.0)):
+        if origin is kind:
+            return value
+    return None
+
+
+# ---------------------------------------------------------------- request facts
+
+
+def request_cookies(router_data: dict) -> dict[str, str]:
+    headers = router_data.get("headers") or {}
+    raw = headers.get("cookie") or headers.get("Cookie") or ""
+    jar = SimpleCookie()
+    try:
+        jar.load(raw)
+    except CookieError:
+        return {}
+    return {name: morsel.value for name, morsel in jar.items()}
+
+
+def client_info(router_data: dict) -> ClientInfo:
+    headers = router_data.get("headers") or {}
+    ip = router_data.get("ip") or ""
+    return ClientInfo(ip=str(ip)[:64], user_agent=str(headers.get("user-agent") or headers.get("user_agent") or "")[:256])
+
+
+def audit_refusal(principal: Principal | None, *, action: str, reason: str) -> None:
+    try:
+        with unit_of_work() as session:
+            record_denial(session, principal=principal, action=action, client=current_client(), reason=reason)
+    except Exception:  # the refusal itself must not fail because auditing did
+        logger.exception("could not audit a refusal")
+
+
+# ---------------------------------------------------------------- middleware
+
+
+@dataclasses.dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    reason: str = ""
+    redirect_to_login: bool = False
+
+
+def judge(guard: Guard | None, is_app_state: bool, principal: Principal | None) -> Verdict:
+    if not is_app_state:
+        return Verdict(True)  # Reflex's own hydrate / on_load / storage sync events
+    if guard is None:
+        return Verdict(False, "undeclared_handler")
+    if guard.public:
+        return Verdict(True)
+    if principal is None:
+        return Verdict(False, "not_signed_in", redirect_to_login=True)
+    if principal.must_change_password and not guard.before_password_change:
+        return Verdict(False, "password_change_required")
+    if guard.permission and not principal.has(guard.permission):
+        return Verdict(False, "missing_permission")
+    return Verdict(True)
+
+
+def _resolve_handler(root_cls: type[rx.State], event_name: str) -> tuple[type | None, Any]:
+    state_path, _, handler_name = event_name.rpartition(".")
+    try:
+        state_cls = root_cls.get_class_substate(state_path)
+    except ValueError:
+        return None, None
+    return state_cls, state_cls.event_handlers.get(handler_name)
+
+
+def _page_path(router_data: dict) -> str:
+    path = str(router_data.get("asPath") or router_data.get("pathname") or "/").split("?")[0]
+    return "/" if path in ("", "/index") else path
+
+
+class GuardMiddleware(Middleware):
+    """Runs before every event handler; see the module docstring."""
+
+    async def preprocess(self, app, state, event: Event):
+        from pm_admin.core.base_state import AppState, reset_protected_states
+
+        root = state._get_root_state()
+        router_data = EventContext.get().router_data or root.router_data or {}
+        client = client_info(router_data)
+        _client.set(client)
+        token = request_cookies(router_data).get(SESSION_COOKIE)
+        with unit_of_work() as session:
+            principal = resolve_session(session, token=token, client=client)
+        _principal.set(principal)
+
+        app_state = await root.get_state(AppState)
+        session_id = principal.session_id if principal else None
+        if app_state._bound_session_id != session_id:
+            await reset_protected_states(root)
+            app_state._bound_session_id = session_id
+
+        state_cls, handler = _resolve_handler(type(root), event.name)
+        is_app_state = state_cls is None or state_cls.__module__.startswith(APP_MODULE_PREFIX)
+        verdict = judge(guard_of(handler), is_app_state, principal)
+        if verdict.allowed:
+            return None
+        audit_refusal(principal, action=f"guard.refused:{event.name.rpartition('.')[2]}"[:64], reason=verdict.reason)
+        return self._refusal(app_state.lang, verdict, router_data)
+
+    @staticmethod
+    def _refusal(language: str, verdict: Verdict, router_data: dict):
+        from reflex.state import StateUpdate
+
+        if verdict.redirect_to_login:
+            spec = rx.redirect(f"/login?next={quote(_page_path(router_data), safe='/')}")
+        elif verdict.reason == "password_change_required":
+            spec = rx.redirect("/account/password")
+        else:
+            spec = rx.toast.error(translate("error.permission_denied", language), duration=6000)
+        return StateUpdate(delta={}, events=Event.from_event_type([spec]))

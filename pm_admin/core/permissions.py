@@ -1,0 +1,91 @@
+"""Roles, permission codes and the Principal every service and query is given.
+
+Which role holds which permission is data (table ``role_permission``, seeded by the
+migrations); this module only names the codes so that code cannot misspell them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+
+from pm_admin.core.errors import PermissionDenied
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"  # 系统管理员
+    MANAGER = "manager"  # 项目经理
+    CS = "cs"  # 客服专员
+    STEWARD = "steward"  # 管家
+    TECHNICIAN = "technician"  # 维修工
+    ARCHIVIST = "archivist"  # 档案管理员
+    EXECUTIVE = "executive"  # 公司高管
+
+
+class Perm(enum.StrEnum):
+    PLACES_VIEW = "places.view"
+    PLACES_MANAGE = "places.manage"
+    COMMUNITIES_MANAGE = "communities.manage"
+    USERS_MANAGE = "users.manage"
+    AUDIT_VIEW = "audit.view"
+
+
+@dataclasses.dataclass(frozen=True)
+class ClientInfo:
+    """Where a request came from, for the audit log."""
+
+    ip: str = ""
+    user_agent: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Principal:
+    """The signed-in user as the server knows it for one event."""
+
+    user_id: int
+    username: str
+    display_name: str
+    roles: frozenset[str]
+    permissions: frozenset[str]
+    all_communities: bool
+    community_ids: frozenset[int]
+    session_id: int
+    current_community_id: int | None = None
+    must_change_password: bool = False
+    client: ClientInfo = ClientInfo()
+
+    def has(self, permission: str) -> bool:
+        return permission in self.permissions
+
+    def require(self, permission: str) -> None:
+        if not self.has(permission):
+            raise PermissionDenied("error.permission_denied", permission=permission)
+
+    def can_access_community(self, community_id: int | None) -> bool:
+        if community_id is None:
+            return self.all_communities
+        return self.all_communities or community_id in self.community_ids
+
+    def require_community(self, community_id: int | None) -> None:
+        if not self.can_access_community(community_id):
+            raise PermissionDenied("error.out_of_scope")
+
+    def community_filter(self) -> frozenset[int] | None:
+        """Communities a list should show: the header's selection, else the whole scope.
+
+        ``None`` means every community (company-wide users with no selection).
+        """
+        if self.current_community_id is not None and self.can_access_community(self.current_community_id):
+            return frozenset({self.current_community_id})
+        return None if self.all_communities else self.community_ids
+
+    def scope_clause(self, community_column) -> ColumnElement[bool]:
+        ids = self.community_filter()
+        if ids is None:
+            return sa.true()
+        if not ids:
+            return sa.false()
+        return community_column.in_(sorted(ids))

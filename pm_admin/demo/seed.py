@@ -1,0 +1,124 @@
+"""Deterministic, idempotent demo data: communities, buildings, units, rooms and one user per role."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from decimal import Decimal
+
+from faker import Faker
+from sqlmodel import Session, select
+
+from pm_admin.audit.services import record
+from pm_admin.auth.models import User
+from pm_admin.auth.services import create_user
+from pm_admin.places.models import Building, Community, Occupancy, Room, Unit, room_code
+from pm_admin.places.services import create_building, create_community, create_unit
+
+DEMO_PASSWORD = "Demo@2026"
+COMMUNITY_NAMES = ("翠湖花园", "锦绣华府", "御景名苑")
+LAYOUTS = (("2室1厅1卫", 62, 78), ("2室2厅1卫", 78, 92), ("3室2厅1卫", 88, 110), ("3室2厅2卫", 105, 128),
+           ("4室2厅2卫", 130, 160))
+OCCUPANCY_WEIGHTS = ((Occupancy.OWNER_OCCUPIED, 70), (Occupancy.RENTED, 20), (Occupancy.VACANT, 10))
+
+
+@dataclasses.dataclass(frozen=True)
+class DemoUser:
+    username: str
+    display_name: str
+    role: str
+    communities: tuple[str, ...]  # community codes; empty with all_communities
+    all_communities: bool = False
+
+
+DEMO_USERS = (
+    DemoUser("demo.admin", "系统管理员（演示）", "admin", (), True),
+    DemoUser("demo.manager", "李经理", "manager", ("C01", "C02")),
+    DemoUser("demo.cs", "王客服", "cs", ("C01",)),
+    DemoUser("demo.steward", "张管家", "steward", ("C01",)),
+    DemoUser("demo.technician", "赵师傅", "technician", ("C01",)),
+    DemoUser("demo.archivist", "陈档案", "archivist", ("C01", "C02")),
+    DemoUser("demo.executive", "刘总", "executive", (), True),
+)
+
+
+@dataclasses.dataclass
+class SeedReport:
+    communities: int = 0
+    buildings: int = 0
+    units: int = 0
+    rooms: int = 0
+    users: int = 0
+
+
+def _seed_rooms(session: Session, rng: random.Random, community: Community, building: Building, unit: Unit,
+                per_floor: int) -> int:
+    rooms = []
+    for floor in range(1, building.floors + 1):
+        for position in range(1, per_floor + 1):
+            layout, low, high = LAYOUTS[(position + rng.randrange(2)) % len(LAYOUTS)]
+            number = f"{floor}{position:02d}"
+            occupancy = rng.choices([o for o, _ in OCCUPANCY_WEIGHTS], [w for _, w in OCCUPANCY_WEIGHTS])[0]
+            rooms.append(Room(
+                community_id=community.id, building_id=building.id, unit_id=unit.id, number=number,
+                code=room_code(community.code, building.code, unit.code, number), floor=floor,
+                area=Decimal(rng.randint(low * 100, high * 100)) / 100, layout=layout, occupancy=occupancy,
+            ))
+    session.add_all(rooms)
+    return len(rooms)
+
+
+def seed_places(session: Session, rng: random.Random, fake: Faker, report: SeedReport) -> dict[str, int]:
+    ids = {}
+    for index, name in enumerate(COMMUNITY_NAMES, start=1):
+        code = f"C{index:02d}"
+        community = session.exec(select(Community).where(Community.code == code)).first()
+        if community is not None:
+            ids[code] = community.id
+            continue
+        address = f"{fake.city()}{fake.district()}区{fake.street_name()}{rng.randint(1, 999)}号"
+        community = create_community(session, actor=None, code=code, name=name, address=address)
+        report.communities += 1
+        ids[code] = community.id
+        rooms_before = report.rooms
+        for building_no in range(1, rng.randint(10, 13) + 1):
+            floors = rng.choice((18, 24, 26, 28, 32))
+            building = create_building(session, actor=None, community_id=community.id, code=str(building_no),
+                                       name=f"{building_no}栋", floors=floors)
+            report.buildings += 1
+            for unit_no in range(1, rng.choice((2, 2, 3)) + 1):
+                unit = create_unit(session, actor=None, building_id=building.id, code=str(unit_no),
+                                   name=f"{unit_no}单元")
+                report.units += 1
+                report.rooms += _seed_rooms(session, rng, community, building, unit, per_floor=rng.choice((2, 3)))
+        session.flush()
+        # Rooms are bulk-inserted; one audit event records the batch.
+        record(session, action="demo.seed_rooms", actor_name="system", entity_type="community",
+               entity_id=community.id, community_id=community.id, details={"rooms": report.rooms - rooms_before})
+    return ids
+
+
+def seed_users(session: Session, community_ids: dict[str, int], report: SeedReport) -> None:
+    for demo in DEMO_USERS:
+        if session.exec(select(User.id).where(User.username == demo.username)).first() is not None:
+            continue
+        create_user(
+            session, actor=None, username=demo.username, display_name=demo.display_name, password=DEMO_PASSWORD,
+            roles=[demo.role], community_ids=[community_ids[c] for c in demo.communities],
+            all_communities=demo.all_communities, must_change_password=False,
+        )
+        report.users += 1
+
+
+def seed_demo(session: Session, *, seed: int = 2026) -> SeedReport:
+    rng = random.Random(seed)
+    fake = Faker("zh_CN")
+    fake.seed_instance(seed)
+    report = SeedReport()
+    community_ids = seed_places(session, rng, fake, report)
+    seed_users(session, community_ids, report)
+    return report
+
+
+def database_is_empty(session: Session) -> bool:
+    return session.exec(select(Community.id)).first() is None

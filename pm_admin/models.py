@@ -1,0 +1,9 @@
+"""Imports every table module so SQLModel.metadata is complete (Alembic, tests)."""
+
+from sqlmodel import SQLModel
+
+from pm_admin.audit import models as audit_models  # noqa: F401
+from pm_admin.auth import models as auth_models  # noqa: F401
+from pm_admin.places import models as places_models  # noqa: F401
+
+metadata = SQLModel.metadata

@@ -1,0 +1,335 @@
+"""Create and edit communities, buildings, units and rooms (validated, scoped, audited)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from sqlmodel import Session, select
+
+from pm_admin.audit.services import record
+from pm_admin.core.clock import utcnow
+from pm_admin.core.errors import ConcurrencyConflict, FieldErrors, NotFound
+from pm_admin.core.permissions import Perm, Principal
+from pm_admin.places.models import Building, Community, Occupancy, Room, Unit, room_code
+
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9]{1,16}$")
+MAX_AREA = Decimal("10000")
+MAX_FLOORS = 200
+LOWEST_FLOOR = -5
+
+
+def _check_code(errors: FieldErrors, code: str, field: str = "code") -> str:
+    code = code.strip()
+    if not code:
+        errors.add(field, "error.required")
+    elif not CODE_PATTERN.match(code):
+        errors.add(field, "places.code_invalid")
+    return code
+
+
+def _check_name(errors: FieldErrors, name: str, field: str = "name", max_length: int = 64) -> str:
+    name = name.strip()
+    if not name:
+        errors.add(field, "error.required")
+    elif len(name) > max_length:
+        errors.add(field, "error.too_long", max=max_length)
+    return name
+
+
+def _parse_int(errors: FieldErrors, value: int | str, field: str, low: int, high: int) -> int:
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        errors.add(field, "error.integer_required")
+        return 0
+    if not low <= number <= high:
+        errors.add(field, "error.out_of_range", low=low, high=high)
+    return number
+
+
+def _parse_area(errors: FieldErrors, value: Decimal | str) -> Decimal:
+    try:
+        area = Decimal(str(value).strip())
+    except InvalidOperation:
+        errors.add("area", "places.area_invalid")
+        return Decimal(0)
+    if not area.is_finite() or area <= 0:
+        errors.add("area", "places.area_positive")
+    elif area >= MAX_AREA:
+        errors.add("area", "error.out_of_range", low="0.01", high="9999.99")
+    elif area.as_tuple().exponent < -2:
+        errors.add("area", "places.area_precision")
+    return area
+
+
+def _expect_version(entity, expected_version: int, snapshot: dict) -> None:
+    if entity.version != expected_version:
+        raise ConcurrencyConflict(snapshot)
+
+
+# ---------------------------------------------------------------- communities
+
+
+def community_snapshot(community: Community) -> dict:
+    return {"code": community.code, "name": community.name, "address": community.address,
+            "is_active": community.is_active}
+
+
+def create_community(session: Session, *, actor: Principal | None, code: str, name: str, address: str = "") -> Community:
+    if actor is not None:
+        actor.require(Perm.COMMUNITIES_MANAGE)
+    errors = FieldErrors()
+    code = _check_code(errors, code)
+    name = _check_name(errors, name)
+    if len(address) > 200:
+        errors.add("address", "error.too_long", max=200)
+    if code and session.exec(select(Community.id).where(Community.code == code)).first():
+        errors.add("code", "places.code_taken")
+    if name and session.exec(select(Community.id).where(Community.name == name)).first():
+        errors.add("name", "places.name_taken")
+    errors.raise_if_any()
+    community = Community(code=code, name=name, address=address.strip())
+    session.add(community)
+    session.flush()
+    record(session, action="community.create", actor=actor, actor_name=None if actor else "system",
+           entity_type="community", entity_id=community.id, community_id=community.id,
+           after=community_snapshot(community))
+    return community
+
+
+def update_community(
+    session: Session, *, actor: Principal, community_id: int, expected_version: int, name: str, address: str,
+    is_active: bool,
+) -> Community:
+    actor.require(Perm.COMMUNITIES_MANAGE)
+    community = session.get(Community, community_id)
+    if community is None:
+        raise NotFound("community")
+    _expect_version(community, expected_version, community_snapshot(community))
+    errors = FieldErrors()
+    name = _check_name(errors, name)
+    if len(address) > 200:
+        errors.add("address", "error.too_long", max=200)
+    if name and session.exec(select(Community.id).where(Community.name == name, Community.id != community_id)).first():
+        errors.add("name", "places.name_taken")
+    errors.raise_if_any()
+    before = community_snapshot(community)
+    community.name, community.address, community.is_active = name, address.strip(), is_active
+    community.updated_at = utcnow()
+    session.add(community)
+    session.flush()
+    record(session, action="community.update", actor=actor, entity_type="community", entity_id=community.id,
+           community_id=community.id, before=before, after=community_snapshot(community))
+    return community
+
+
+# ---------------------------------------------------------------- buildings
+
+
+def building_snapshot(building: Building) -> dict:
+    return {"community_id": building.community_id, "code": building.code, "name": building.name,
+            "floors": building.floors}
+
+
+def _scoped_community(session: Session, actor: Principal | None, community_id: int) -> Community:
+    community = session.get(Community, community_id)
+    if community is None:
+        raise NotFound("community")
+    if actor is not None:
+        actor.require_community(community.id)
+    return community
+
+
+def create_building(
+    session: Session, *, actor: Principal | None, community_id: int, code: str, name: str, floors: int | str
+) -> Building:
+    if actor is not None:
+        actor.require(Perm.PLACES_MANAGE)
+    community = _scoped_community(session, actor, community_id)
+    errors = FieldErrors()
+    code = _check_code(errors, code)
+    name = _check_name(errors, name)
+    floors = _parse_int(errors, floors, "floors", 1, MAX_FLOORS)
+    if code and session.exec(
+        select(Building.id).where(Building.community_id == community.id, Building.code == code)
+    ).first():
+        errors.add("code", "places.code_taken")
+    errors.raise_if_any()
+    building = Building(community_id=community.id, code=code, name=name, floors=floors)
+    session.add(building)
+    session.flush()
+    record(session, action="building.create", actor=actor, actor_name=None if actor else "system",
+           entity_type="building", entity_id=building.id, community_id=community.id,
+           after=building_snapshot(building))
+    return building
+
+
+def update_building(
+    session: Session, *, actor: Principal, building_id: int, expected_version: int, name: str, floors: int | str
+) -> Building:
+    actor.require(Perm.PLACES_MANAGE)
+    building = session.get(Building, building_id)
+    if building is None:
+        raise NotFound("building")
+    actor.require_community(building.community_id)
+    _expect_version(building, expected_version, building_snapshot(building))
+    errors = FieldErrors()
+    name = _check_name(errors, name)
+    floors = _parse_int(errors, floors, "floors", 1, MAX_FLOORS)
+    highest = session.exec(
+        select(Room.floor).where(Room.building_id == building.id).order_by(Room.floor.desc())
+    ).first()
+    if highest is not None and floors and highest > floors:
+        errors.add("floors", "places.floors_below_rooms", floor=highest)
+    errors.raise_if_any()
+    before = building_snapshot(building)
+    building.name, building.floors, building.updated_at = name, floors, utcnow()
+    session.add(building)
+    session.flush()
+    record(session, action="building.update", actor=actor, entity_type="building", entity_id=building.id,
+           community_id=building.community_id, before=before, after=building_snapshot(building))
+    return building
+
+
+# ---------------------------------------------------------------- units
+
+
+def unit_snapshot(unit: Unit) -> dict:
+    return {"building_id": unit.building_id, "code": unit.code, "name": unit.name}
+
+
+def _scoped_building(session: Session, actor: Principal | None, building_id: int) -> Building:
+    building = session.get(Building, building_id)
+    if building is None:
+        raise NotFound("building")
+    if actor is not None:
+        actor.require_community(building.community_id)
+    return building
+
+
+def create_unit(session: Session, *, actor: Principal | None, building_id: int, code: str, name: str) -> Unit:
+    if actor is not None:
+        actor.require(Perm.PLACES_MANAGE)
+    building = _scoped_building(session, actor, building_id)
+    errors = FieldErrors()
+    code = _check_code(errors, code)
+    name = _check_name(errors, name)
+    if code and session.exec(select(Unit.id).where(Unit.building_id == building.id, Unit.code == code)).first():
+        errors.add("code", "places.code_taken")
+    errors.raise_if_any()
+    unit = Unit(building_id=building.id, code=code, name=name)
+    session.add(unit)
+    session.flush()
+    record(session, action="unit.create", actor=actor, actor_name=None if actor else "system",
+           entity_type="unit", entity_id=unit.id, community_id=building.community_id, after=unit_snapshot(unit))
+    return unit
+
+
+def update_unit(session: Session, *, actor: Principal, unit_id: int, expected_version: int, name: str) -> Unit:
+    actor.require(Perm.PLACES_MANAGE)
+    unit = session.get(Unit, unit_id)
+    if unit is None:
+        raise NotFound("unit")
+    building = _scoped_building(session, actor, unit.building_id)
+    _expect_version(unit, expected_version, unit_snapshot(unit))
+    errors = FieldErrors()
+    name = _check_name(errors, name)
+    errors.raise_if_any()
+    before = unit_snapshot(unit)
+    unit.name, unit.updated_at = name, utcnow()
+    session.add(unit)
+    session.flush()
+    record(session, action="unit.update", actor=actor, entity_type="unit", entity_id=unit.id,
+           community_id=building.community_id, before=before, after=unit_snapshot(unit))
+    return unit
+
+
+# ---------------------------------------------------------------- rooms
+
+
+def room_snapshot(room: Room) -> dict:
+    return {"unit_id": room.unit_id, "number": room.number, "code": room.code, "floor": room.floor,
+            "area": str(room.area), "layout": room.layout, "occupancy": str(room.occupancy)}
+
+
+def _validate_room(
+    session: Session, errors: FieldErrors, *, unit: Unit, building: Building, number: str, floor: int | str,
+    area: Decimal | str, layout: str, occupancy: str, room_id: int | None = None,
+) -> tuple[str, int, Decimal, str, Occupancy | None]:
+    number = _check_code(errors, number, "number")
+    floor = _parse_int(errors, floor, "floor", LOWEST_FLOOR, building.floors)
+    area = _parse_area(errors, area)
+    layout = layout.strip()
+    if len(layout) > 32:
+        errors.add("layout", "error.too_long", max=32)
+    try:
+        occupancy_value: Occupancy | None = Occupancy(occupancy)
+    except ValueError:
+        errors.add("occupancy", "places.occupancy_invalid")
+        occupancy_value = None
+    if number:
+        clash = select(Room.id).where(Room.unit_id == unit.id, Room.number == number)
+        if room_id is not None:
+            clash = clash.where(Room.id != room_id)
+        if session.exec(clash).first() is not None:
+            errors.add("number", "places.room_number_taken")
+    return number, floor, area, layout, occupancy_value
+
+
+def _unit_context(session: Session, actor: Principal | None, unit_id: int) -> tuple[Unit, Building, Community]:
+    unit = session.get(Unit, unit_id)
+    if unit is None:
+        raise NotFound("unit")
+    building = _scoped_building(session, actor, unit.building_id)
+    return unit, building, session.get(Community, building.community_id)
+
+
+def create_room(
+    session: Session, *, actor: Principal | None, unit_id: int, number: str, floor: int | str,
+    area: Decimal | str, layout: str = "", occupancy: str = Occupancy.VACANT,
+) -> Room:
+    if actor is not None:
+        actor.require(Perm.PLACES_MANAGE)
+    unit, building, community = _unit_context(session, actor, unit_id)
+    errors = FieldErrors()
+    number, floor, area, layout, occupancy_value = _validate_room(
+        session, errors, unit=unit, building=building, number=number, floor=floor, area=area, layout=layout,
+        occupancy=occupancy)
+    errors.raise_if_any()
+    room = Room(
+        community_id=community.id, building_id=building.id, unit_id=unit.id, number=number,
+        code=room_code(community.code, building.code, unit.code, number), floor=floor, area=area, layout=layout,
+        occupancy=occupancy_value,
+    )
+    session.add(room)
+    session.flush()
+    record(session, action="room.create", actor=actor, actor_name=None if actor else "system",
+           entity_type="room", entity_id=room.id, community_id=community.id, after=room_snapshot(room))
+    return room
+
+
+def update_room(
+    session: Session, *, actor: Principal, room_id: int, expected_version: int, number: str, floor: int | str,
+    area: Decimal | str, layout: str, occupancy: str,
+) -> Room:
+    actor.require(Perm.PLACES_MANAGE)
+    room = session.get(Room, room_id)
+    if room is None:
+        raise NotFound("room")
+    unit, building, community = _unit_context(session, actor, room.unit_id)
+    _expect_version(room, expected_version, room_snapshot(room))
+    errors = FieldErrors()
+    number, floor, area, layout, occupancy_value = _validate_room(
+        session, errors, unit=unit, building=building, number=number, floor=floor, area=area, layout=layout,
+        occupancy=occupancy, room_id=room.id)
+    errors.raise_if_any()
+    before = room_snapshot(room)
+    room.number, room.floor, room.area, room.layout, room.occupancy = number, floor, area, layout, occupancy_value
+    room.code = room_code(community.code, building.code, unit.code, number)
+    room.updated_at = utcnow()
+    session.add(room)
+    session.flush()
+    record(session, action="room.update", actor=actor, entity_type="room", entity_id=room.id,
+           community_id=community.id, before=before, after=room_snapshot(room))
+    return room

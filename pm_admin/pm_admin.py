@@ -1,0 +1,20 @@
+"""The Reflex app: pages, HTTP routes and the guard middleware. Nothing else."""
+
+import reflex as rx
+from starlette.applications import Starlette
+
+from pm_admin.auth.routes import routes as auth_routes
+from pm_admin.core.guard import GuardMiddleware
+from pm_admin.pages import register_pages
+from pm_admin.web_security import security_headers
+
+# A page restored from the back/forward cache would show what it showed before logout.
+RELOAD_FROM_BFCACHE = "window.addEventListener('pageshow', e => { if (e.persisted) window.location.reload(); });"
+
+app = rx.App(
+    stylesheets=["/app.css"],
+    head_components=[rx.script(RELOAD_FROM_BFCACHE)],
+    api_transformer=[Starlette(routes=auth_routes), security_headers],
+)
+app.add_middleware(GuardMiddleware())
+register_pages(app)

@@ -1,0 +1,107 @@
+"""One settings object, read from the environment.
+
+Development generates its secrets into ``data/secrets.json`` on first use so that
+``make run`` works on a fresh machine; production refuses to start without real ones.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Values that appear in docs and examples; a production deployment using one is misconfigured.
+KNOWN_DEFAULT_SECRETS = frozenset({"", "change-me", "changeme", "secret", "dev", "development", "test"})
+MIN_SECRET_LENGTH = 32
+ENVIRONMENTS = ("development", "test", "production")
+
+
+class SettingsError(RuntimeError):
+    """Configuration that the app must not start with."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    env: str
+    data_dir: Path
+    database_url: str
+    redis_url: str | None
+    secret_key: str
+    bcrypt_rounds: int
+    session_idle_minutes: int
+    session_absolute_hours: int
+    trusted_proxy_hops: int
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _read_or_create_dev_secrets(data_dir: Path) -> dict[str, str]:
+    path = data_dir / "secrets.json"
+    if path.exists():
+        return json.loads(path.read_text(encoding="utf-8"))
+    data_dir.mkdir(parents=True, exist_ok=True)
+    generated = {"PM_SECRET_KEY": secrets.token_urlsafe(48)}
+    # Created with owner-only permissions before the secret is written.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(generated, handle)
+    return generated
+
+
+def _require_secret(name: str, value: str | None) -> str:
+    if value is None or value.strip().lower() in KNOWN_DEFAULT_SECRETS:
+        raise SettingsError(
+            f"{name} 未设置或仍是默认值：生产环境必须提供真实密钥。 "
+            f"{name} is missing or a default value: production needs a real secret "
+            f"(e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+        )
+    if len(value) < MIN_SECRET_LENGTH:
+        raise SettingsError(
+            f"{name} 太短（至少 {MIN_SECRET_LENGTH} 个字符）。 "
+            f"{name} is too short (at least {MIN_SECRET_LENGTH} characters)."
+        )
+    return value
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    env_vars = dict(os.environ if environ is None else environ)
+    env = env_vars.get("PM_ENV", "development")
+    if env not in ENVIRONMENTS:
+        raise SettingsError(f"PM_ENV 必须是 {ENVIRONMENTS} 之一 / PM_ENV must be one of {ENVIRONMENTS}, got {env!r}.")
+    data_dir = Path(env_vars.get("PM_DATA_DIR") or PROJECT_ROOT / "data").resolve()
+    database_url = env_vars.get("DATABASE_URL") or f"sqlite:///{data_dir / 'pm_admin.db'}"
+    secret_key = env_vars.get("PM_SECRET_KEY")
+    if env == "production":
+        secret_key = _require_secret("PM_SECRET_KEY", secret_key)
+    elif not secret_key:
+        secret_key = _read_or_create_dev_secrets(data_dir)["PM_SECRET_KEY"]
+    rounds = int(env_vars.get("PM_BCRYPT_ROUNDS", "12"))
+    if rounds < 12:
+        raise SettingsError("PM_BCRYPT_ROUNDS 不能小于 12 / PM_BCRYPT_ROUNDS must be at least 12.")
+    return Settings(
+        env=env,
+        data_dir=data_dir,
+        database_url=database_url,
+        redis_url=env_vars.get("REDIS_URL") or None,
+        secret_key=secret_key,
+        bcrypt_rounds=rounds,
+        session_idle_minutes=int(env_vars.get("PM_SESSION_IDLE_MINUTES", "30")),
+        session_absolute_hours=int(env_vars.get("PM_SESSION_ABSOLUTE_HOURS", "12")),
+        trusted_proxy_hops=int(env_vars.get("PM_TRUSTED_PROXY_HOPS", "0")),
+    )
+
+
+@functools.cache
+def get_settings() -> Settings:
+    return load_settings()

@@ -1,0 +1,193 @@
+"""The app frame: sidebar (only what the role may use), header, content."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from pm_admin.core.base_state import AppState
+from pm_admin.shell.nav import NAV_ITEMS, NavItem
+from pm_admin.shell.state import ALL_COMMUNITIES, LOGOUT_SCRIPT, ShellState
+from pm_admin.ui.i18n import t, t_prefixed
+
+SIDEBAR_WIDTH = "232px"
+# Sidebar from the "md" breakpoint (992 px); below it, a drawer behind the menu button.
+WIDE = ["none", "none", "none", "flex"]
+NARROW = ["flex", "flex", "flex", "none"]
+
+
+def brand() -> rx.Component:
+    return rx.hstack(
+        rx.center(rx.icon("house", size=18, color="white"), width="32px", height="32px",
+                  border_radius="8px", background="var(--accent-9)"),
+        rx.vstack(
+            rx.text(t("app.name"), weight="bold", size="3"),
+            rx.text("pm_admin", size="1", color_scheme="gray"),
+            spacing="0",
+        ),
+        align="center",
+        spacing="2",
+        padding_x="16px",
+        padding_y="18px",
+    )
+
+
+def nav_link(item: NavItem) -> rx.Component:
+    active = AppState.router.url.path == item.href
+    return rx.cond(
+        ShellState.nav_keys.contains(item.key),
+        rx.link(
+            rx.hstack(
+                rx.icon(item.icon, size=18),
+                rx.text(t(f"nav.{item.key}"), size="2", weight=rx.cond(active, "bold", "regular")),
+                align="center",
+                spacing="3",
+                padding_x="12px",
+                padding_y="9px",
+                border_radius="8px",
+                background=rx.cond(active, "var(--accent-4)", "transparent"),
+                color=rx.cond(active, "var(--accent-12)", "var(--gray-12)"),
+                _hover={"background": "var(--accent-3)"},
+                width="100%",
+            ),
+            href=item.href,
+            underline="none",
+            width="100%",
+            data_nav=item.key,
+        ),
+    )
+
+
+def nav_list() -> rx.Component:
+    return rx.vstack(*[nav_link(item) for item in NAV_ITEMS], spacing="1", padding_x="10px", width="100%")
+
+
+def sidebar() -> rx.Component:
+    return rx.box(
+        rx.vstack(brand(), nav_list(), spacing="2", width="100%"),
+        display=WIDE,
+        width=SIDEBAR_WIDTH,
+        min_width=SIDEBAR_WIDTH,
+        height="100vh",
+        position="sticky",
+        top="0",
+        background="var(--gray-2)",
+        border_right="1px solid var(--gray-5)",
+        overflow_y="auto",
+    )
+
+
+def mobile_menu() -> rx.Component:
+    return rx.box(
+        rx.drawer.root(
+            rx.drawer.trigger(rx.icon_button(rx.icon("menu"), variant="ghost", aria_label="menu")),
+            rx.drawer.overlay(z_index="40"),
+            rx.drawer.portal(
+                rx.drawer.content(
+                    rx.vstack(brand(), nav_list(), spacing="2", width="100%"),
+                    width="260px",
+                    height="100%",
+                    background="var(--gray-1)",
+                    z_index="50",
+                ),
+            ),
+            direction="left",
+        ),
+        display=NARROW,
+    )
+
+
+def community_switcher() -> rx.Component:
+    return rx.select.root(
+        rx.select.trigger(placeholder=t("shell.community"), min_width="150px"),
+        rx.select.content(
+            rx.cond(ShellState.can_pick_all, rx.select.item(t("shell.all_communities"), value=ALL_COMMUNITIES)),
+            rx.foreach(ShellState.community_options,
+                       lambda option: rx.select.item(option["label"], value=option["value"])),
+        ),
+        value=ShellState.current_community,
+        on_change=ShellState.pick_community,
+        size="2",
+        data_testid="community-switcher",
+    )
+
+
+def language_switch() -> rx.Component:
+    return rx.segmented_control.root(
+        rx.segmented_control.item("中文", value="zh-CN"),
+        rx.segmented_control.item("EN", value="en"),
+        value=AppState.lang,
+        on_change=AppState.set_language,
+        size="1",
+    )
+
+
+def user_menu() -> rx.Component:
+    return rx.menu.root(
+        rx.menu.trigger(
+            rx.button(
+                rx.avatar(fallback=ShellState.display_name.to(str)[:1], size="1", radius="full"),
+                rx.text(ShellState.display_name, size="2", display=["none", "none", "inline", "inline"]),
+                rx.icon("chevron-down", size=14),
+                variant="ghost",
+                data_testid="user-menu",
+            ),
+        ),
+        rx.menu.content(
+            rx.box(
+                rx.text(ShellState.username, size="2", weight="bold"),
+                rx.flex(rx.foreach(ShellState.roles, lambda role: rx.badge(t_prefixed("role.", role))),
+                        gap="1", wrap="wrap"),
+                padding="8px",
+            ),
+            rx.menu.separator(),
+            rx.menu.item(rx.icon("key-round", size=14), t("nav.password"),
+                         on_click=rx.redirect("/account/password")),
+            rx.menu.item(rx.icon("log-out", size=14), t("shell.logout"), color="red",
+                         on_click=rx.call_script(LOGOUT_SCRIPT), data_testid="logout"),
+        ),
+    )
+
+
+def header(title_key: str) -> rx.Component:
+    return rx.hstack(
+        mobile_menu(),
+        rx.heading(t(title_key), size="5", weight="bold"),
+        rx.spacer(),
+        community_switcher(),
+        language_switch(),
+        user_menu(),
+        align="center",
+        spacing="3",
+        padding_x="24px",
+        height="60px",
+        border_bottom="1px solid var(--gray-5)",
+        background="var(--color-panel-solid)",
+        position="sticky",
+        top="0",
+        z_index="10",
+        width="100%",
+    )
+
+
+def loading() -> rx.Component:
+    return rx.center(rx.spinner(size="3"), padding="80px")
+
+
+def frame(title_key: str, *children: rx.Component) -> rx.Component:
+    """A protected page: nothing of the content renders until the server confirmed the user."""
+    return rx.flex(
+        sidebar(),
+        rx.box(
+            header(title_key),
+            rx.cond(
+                ShellState.signed_in,
+                rx.box(*children, padding=["16px", "16px", "24px", "28px"], max_width="1440px"),
+                loading(),
+            ),
+            flex="1",
+            min_width="0",
+        ),
+        width="100%",
+        min_height="100vh",
+        background="var(--gray-1)",
+    )

@@ -1,0 +1,29 @@
+"""The sidebar: each entry names the permission it needs; the server filters by role."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from pm_admin.core.permissions import Perm, Principal
+
+
+@dataclasses.dataclass(frozen=True)
+class NavItem:
+    key: str
+    href: str
+    icon: str
+    permission: str | None  # None: every signed-in user
+
+
+NAV_ITEMS: tuple[NavItem, ...] = (
+    NavItem("home", "/", "layout-dashboard", None),
+    NavItem("communities", "/places/communities", "building-2", Perm.PLACES_VIEW),
+    NavItem("buildings", "/places/buildings", "building", Perm.PLACES_VIEW),
+    NavItem("rooms", "/places/rooms", "door-open", Perm.PLACES_VIEW),
+    NavItem("users", "/admin/users", "users", Perm.USERS_MANAGE),
+    NavItem("audit", "/audit", "scroll-text", Perm.AUDIT_VIEW),
+)
+
+
+def visible_nav_keys(principal: Principal) -> list[str]:
+    return [item.key for item in NAV_ITEMS if item.permission is None or principal.has(item.permission)]

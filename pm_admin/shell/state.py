@@ -1,0 +1,62 @@
+"""Shell state: who is signed in, which menu entries they get, the community switcher."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from pm_admin.auth.services import select_community
+from pm_admin.core.base_state import ProtectedState
+from pm_admin.core.db import read_only, unit_of_work
+from pm_admin.core.guard import requires
+from pm_admin.places.queries import community_options
+from pm_admin.shell.nav import visible_nav_keys
+
+ALL_COMMUNITIES = "all"
+PASSWORD_PAGE = "/account/password"
+
+
+class ShellState(ProtectedState):
+    signed_in: bool = False
+    display_name: str = ""
+    username: str = ""
+    roles: list[str] = []
+    nav_keys: list[str] = []
+    community_options: list[dict[str, str]] = []
+    current_community: str = ALL_COMMUNITIES
+    can_pick_all: bool = False
+    must_change_password: bool = False
+
+    @requires(before_password_change=True)
+    def load(self):
+        principal = self.principal
+        with read_only() as session:
+            options = community_options(session, principal)
+        self.signed_in = True
+        self.display_name = principal.display_name
+        self.username = principal.username
+        self.roles = sorted(principal.roles)
+        self.nav_keys = visible_nav_keys(principal)
+        self.community_options = [{"value": str(cid), "label": name} for cid, name in options]
+        self.can_pick_all = principal.all_communities or len(options) > 1
+        self.current_community = (
+            str(principal.current_community_id) if principal.current_community_id else ALL_COMMUNITIES
+        )
+        self.must_change_password = principal.must_change_password
+        if principal.must_change_password and self.router.url.path != PASSWORD_PAGE:
+            return rx.redirect(PASSWORD_PAGE)
+        return None
+
+    @requires()
+    def pick_community(self, value: str):
+        community_id = None if value == ALL_COMMUNITIES else int(value)
+        with unit_of_work() as session:
+            select_community(session, principal=self.principal, community_id=community_id)
+        self.current_community = value
+        # Every page reloads its data for the new scope.
+        return rx.call_script("window.location.reload()")
+
+
+LOGOUT_SCRIPT = (
+    "fetch('/auth/logout', {method: 'POST', credentials: 'same-origin'})"
+    ".finally(() => window.location.replace('/login'))"
+)

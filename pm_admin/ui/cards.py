@@ -1,0 +1,30 @@
+"""Figure cards for home and dashboard pages."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from pm_admin.core.base_state import AppState
+
+
+def stat_card(stat: rx.Var) -> rx.Component:
+    """``stat`` is ``{"key": catalog key of the label, "value": text}``."""
+    return rx.card(
+        rx.vstack(
+            rx.text(AppState.t[stat["key"].to(str)], size="2", color_scheme="gray"),
+            rx.text(stat["value"], size="7", weight="bold", data_testid=stat["key"]),
+            spacing="1",
+        ),
+        size="2",
+        min_width="160px",
+    )
+
+
+def stat_grid(stats: rx.Var) -> rx.Component:
+    return rx.grid(rx.foreach(stats, stat_card), columns=rx.breakpoints(initial="2", sm="3", lg="5"),
+                   spacing="3", width="100%")
+
+
+def section(title: rx.Var, *children: rx.Component) -> rx.Component:
+    return rx.vstack(rx.heading(title, size="3", weight="medium"), *children, spacing="3", width="100%",
+                     padding_top="8px")

@@ -1,0 +1,85 @@
+"""A server-paged table: sortable headers, one page of rows, a pager."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+import reflex as rx
+
+from pm_admin.core.paged_state import PAGE_SIZES
+from pm_admin.ui.i18n import t
+
+
+@dataclasses.dataclass(frozen=True)
+class Column:
+    key: str
+    label_key: str
+    sortable: bool = False
+    width: str | None = None
+    render: Callable[[rx.Var], rx.Component] | None = None
+
+
+def _header_cell(column: Column, state) -> rx.Component:
+    label = rx.text(t(column.label_key), weight="medium", size="2")
+    if not column.sortable:
+        return rx.table.column_header_cell(label, width=column.width)
+    arrow = rx.cond(
+        state.sort == column.key,
+        rx.cond(state.descending, rx.icon("arrow-down", size=14), rx.icon("arrow-up", size=14)),
+        rx.icon("arrow-up-down", size=14, color="var(--gray-8)"),
+    )
+    return rx.table.column_header_cell(
+        rx.hstack(label, arrow, align="center", spacing="1", cursor="pointer",
+                  on_click=state.sort_by(column.key)),
+        width=column.width,
+    )
+
+
+def _cell(column: Column, row: rx.Var) -> rx.Component:
+    content = column.render(row) if column.render else rx.text(row[column.key].to(str), size="2")
+    return rx.table.cell(content)
+
+
+def data_table(state, columns: list[Column], *, testid: str, actions: Callable[[rx.Var], rx.Component] | None = None) -> rx.Component:
+    headers = [_header_cell(column, state) for column in columns]
+    if actions is not None:
+        headers.append(rx.table.column_header_cell(t("common.actions"), width="1%"))
+
+    def row_view(row: rx.Var) -> rx.Component:
+        cells = [_cell(column, row) for column in columns]
+        if actions is not None:
+            cells.append(rx.table.cell(actions(row)))
+        return rx.table.row(*cells, data_row_id=row["id"].to(str))
+
+    return rx.box(
+        rx.table.root(
+            rx.table.header(rx.table.row(*headers)),
+            rx.table.body(rx.foreach(state.rows, row_view)),
+            variant="surface",
+            size="2",
+            width="100%",
+        ),
+        rx.cond(state.total == 0, rx.center(rx.text(t("common.no_rows"), color_scheme="gray"), padding="32px")),
+        pager(state),
+        width="100%",
+        overflow_x="auto",
+        data_testid=testid,
+    )
+
+
+def pager(state) -> rx.Component:
+    return rx.hstack(
+        rx.text(t("common.total_rows"), ": ", state.total, size="2", color_scheme="gray", data_testid="total-rows"),
+        rx.spacer(),
+        rx.select(list(PAGE_SIZES), value=state.page_size.to(str), on_change=state.set_page_size, size="1"),
+        rx.icon_button(rx.icon("chevron-left", size=16), on_click=state.go_to_page(state.page - 1),
+                       disabled=state.page <= 1, variant="soft", size="1", aria_label="previous page"),
+        rx.text(state.page, " / ", state.pages, size="2"),
+        rx.icon_button(rx.icon("chevron-right", size=16), on_click=state.go_to_page(state.page + 1),
+                       disabled=state.page >= state.pages, variant="soft", size="1", aria_label="next page"),
+        align="center",
+        spacing="2",
+        padding_top="12px",
+        width="100%",
+    )

@@ -1,0 +1,21 @@
+import reflex as rx
+from reflex.plugins.sitemap import SitemapPlugin
+
+from pm_admin.settings import get_settings
+
+settings = get_settings()
+
+config = rx.Config(
+    app_name="pm_admin",
+    # Reflex's own database integration is unused: pm_admin.core.db owns the engine.
+    redis_url=settings.redis_url,
+    state_manager_mode="redis" if settings.redis_url else "memory",
+    telemetry_enabled=False,
+    show_built_with_reflex=False,
+    disable_plugins=[SitemapPlugin],
+    plugins=[
+        rx.plugins.RadixThemesPlugin(
+            theme=rx.theme(accent_color="teal", gray_color="slate", radius="medium", scaling="100%")
+        )
+    ],
+)

@@ -1,0 +1,79 @@
+"""A raw Reflex websocket client: sends crafted events the way a hostile browser could."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+import socketio
+
+STATE_PREFIX = "reflex___state____state"
+NAMESPACE = "/_event"
+
+
+def state_name(state_cls) -> str:
+    return state_cls.get_full_name()
+
+
+def event_name(state_cls, handler: str) -> str:
+    return f"{state_cls.get_full_name()}.{handler}"
+
+
+class CraftedClient:
+    """Connects with an optional cookie header and records every update the server sends."""
+
+    def __init__(self, base_url: str, *, cookie: str | None = None, token: str | None = None) -> None:
+        self.base_url = base_url
+        self.cookie = cookie
+        self.token = token or str(uuid.uuid4())
+        self.updates: list[dict[str, Any]] = []
+        self._sio = socketio.AsyncClient(reconnection=False)
+        self._got_update = asyncio.Event()
+
+        @self._sio.on("event", namespace=NAMESPACE)
+        async def _on_event(data):
+            self.updates.append(data)
+            self._got_update.set()
+
+    async def __aenter__(self) -> "CraftedClient":
+        headers = {"Cookie": self.cookie} if self.cookie else {}
+        await self._sio.connect(
+            f"{self.base_url}?token={self.token}",
+            socketio_path="/_event",
+            transports=["websocket"],
+            headers=headers,
+            namespaces=[NAMESPACE],
+            wait_timeout=10,
+        )
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self._sio.disconnect()
+
+    async def send(self, name: str, payload: dict | None = None, *, path: str = "/", settle: float = 1.0) -> list[dict]:
+        """Emit one event and return the updates that arrive within ``settle`` seconds."""
+        start = len(self.updates)
+        await self._sio.emit("event", {
+            "name": name,
+            "payload": payload or {},
+            "router_data": {"pathname": path, "query": {}, "asPath": path},
+        }, namespace=NAMESPACE)
+        await asyncio.sleep(settle)
+        return self.updates[start:]
+
+    async def hydrate(self, path: str = "/") -> list[dict]:
+        return await self.send(f"{STATE_PREFIX}.hydrate_and_load", {}, path=path)
+
+
+def deltas(updates: list[dict]) -> dict[str, dict]:
+    """Merge the state deltas of several updates: {state name: {var: value}}."""
+    merged: dict[str, dict] = {}
+    for update in updates:
+        for state, values in (update.get("delta") or {}).items():
+            merged.setdefault(state, {}).update(values)
+    return merged
+
+
+def frontend_events(updates: list[dict]) -> list[dict]:
+    return [event for update in updates for event in update.get("events") or []]
