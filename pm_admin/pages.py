@@ -4,12 +4,32 @@ from __future__ import annotations
 
 import reflex as rx
 
+from pm_admin.audit.pages.audit import audit_page
+from pm_admin.audit.state import AuditState
 from pm_admin.auth.pages.login import login_page
+from pm_admin.auth.pages.password import password_page
+from pm_admin.auth.pages.users import users_page
+from pm_admin.auth.state import UsersState
 from pm_admin.home.pages.home import home_page
 from pm_admin.home.state import HomeState
+from pm_admin.places.pages.places import buildings_page, communities_page, rooms_page
+from pm_admin.places.state import BuildingsState, CommunitiesState, RoomsState
 from pm_admin.shell.state import ShellState
+
+TITLE = "pm_admin"
 
 
 def register_pages(app: rx.App) -> None:
-    app.add_page(login_page, route="/login", title="登录 · pm_admin")
-    app.add_page(home_page, route="/", title="pm_admin", on_load=[ShellState.load, HomeState.load])
+    app.add_page(login_page, route="/login", title=f"登录 · {TITLE}")
+    protected = [
+        (home_page, "/", HomeState.load),
+        (communities_page, "/places/communities", CommunitiesState.load),
+        (buildings_page, "/places/buildings", BuildingsState.load),
+        (rooms_page, "/places/rooms", RoomsState.load),
+        (users_page, "/admin/users", UsersState.load),
+        (audit_page, "/audit", AuditState.load),
+        (password_page, "/account/password", None),
+    ]
+    for page, route, load in protected:
+        on_load = [ShellState.load] + ([load] if load is not None else [])
+        app.add_page(page, route=route, title=TITLE, on_load=on_load)

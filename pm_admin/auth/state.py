@@ -11,6 +11,7 @@ from pm_admin.auth import queries, services
 from pm_admin.core.base_state import AppState, ProtectedState
 from pm_admin.core.db import read_only, unit_of_work
 from pm_admin.core.errors import ConcurrencyConflict, ValidationFailed
+from pm_admin.core.form_state import FormMixin
 from pm_admin.core.guard import DEVICE_COOKIE, current_client, public, request_cookies, requires
 from pm_admin.core.i18n import translate
 from pm_admin.core.paged_state import PagedMixin
@@ -91,16 +92,12 @@ EMPTY_USER_FORM: dict[str, Any] = {
 }
 
 
-class UsersState(PagedMixin, ProtectedState):
+class UsersState(FormMixin, PagedMixin, ProtectedState):
     search: str = ""
     role_options: list[str] = []
     community_choices: list[dict[str, str]] = []
-    dialog_open: bool = False
-    form: dict[str, Any] = dict(EMPTY_USER_FORM)
     form_roles: list[str] = []
     form_communities: list[str] = []
-    errors: dict[str, str] = {}
-    conflict: str = ""
     reset_open: bool = False
     reset_user_id: int = 0
     reset_username: str = ""
@@ -126,24 +123,18 @@ class UsersState(PagedMixin, ProtectedState):
 
     @requires(Perm.USERS_MANAGE)
     def open_create(self):
-        self.form = dict(EMPTY_USER_FORM)
         self.form_roles, self.form_communities = [], []
-        self.errors, self.conflict, self.dialog_open = {}, "", True
+        self._open_form(dict(EMPTY_USER_FORM))
 
     @requires(Perm.USERS_MANAGE)
     def open_edit(self, user_id: int):
         row = next((r for r in self.rows if r["id"] == user_id), None)
         if row is None:
             return None
-        self.form = {key: row[key] for key in EMPTY_USER_FORM}
         self.form_roles = list(row["roles"])
         self.form_communities = [str(c) for c in row["community_ids"]]
-        self.errors, self.conflict, self.dialog_open = {}, "", True
+        self._open_form({key: row[key] for key in EMPTY_USER_FORM})
         return None
-
-    @requires(Perm.USERS_MANAGE)
-    def close_dialog(self):
-        self.dialog_open = False
 
     @requires(Perm.USERS_MANAGE)
     def toggle_role(self, role: str, checked: bool):
@@ -176,11 +167,8 @@ class UsersState(PagedMixin, ProtectedState):
                         display_name=str(form.get("display_name", "")), password=str(form.get("password", "")),
                         roles=self.form_roles, community_ids=community_ids, all_communities=all_communities,
                     )
-        except ValidationFailed as error:
-            self.errors = self._field_messages(error)
-            return None
-        except ConcurrencyConflict as conflict:
-            self.conflict = self._tr("error.conflict_detail", current=json.dumps(conflict.current, ensure_ascii=False))
+        except (ValidationFailed, ConcurrencyConflict) as error:
+            self._save_failed(error, form)
             return None
         self.dialog_open = False
         self._load()
@@ -194,7 +182,7 @@ class UsersState(PagedMixin, ProtectedState):
             self.errors, self.reset_open = {}, True
 
     @requires(Perm.USERS_MANAGE)
-    def close_reset(self):
+    def close_reset(self, _open: bool = False):
         self.reset_open = False
 
     @requires(Perm.USERS_MANAGE)

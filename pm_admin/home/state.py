@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pm_admin.core.base_state import ProtectedState
 from pm_admin.core.db import read_only
 from pm_admin.core.guard import requires
@@ -10,7 +12,7 @@ from pm_admin.home.queries import home_figures
 
 class HomeState(ProtectedState):
     place_stats: list[dict[str, str]] = []
-    occupancy: list[dict[str, str]] = []
+    occupancy: list[dict[str, Any]] = []
     staff_stats: list[dict[str, str]] = []
     role_counts: list[dict[str, str]] = []
     roles: list[str] = []
@@ -30,8 +32,7 @@ class HomeState(ProtectedState):
             {"key": "home.area", "value": places.area},
         ]
         self.occupancy = [
-            {"value": occupancy, "count": str(number),
-             "percent": f"{(100 * number / places.rooms) if places.rooms else 0:.0f}"}
+            {"value": occupancy, "count": number, "percent": round(100 * number / places.rooms) if places.rooms else 0}
             for occupancy, number in places.by_occupancy.items()
         ]
         self.staff_stats, self.role_counts = [], []

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from pm_admin.core.paging import Page, PageRequest, count, order_by, paginate
-from pm_admin.core.permissions import Principal
+from pm_admin.core.permissions import Perm, Principal
 from pm_admin.places.models import (
     Building, BuildingRow, Community, CommunityRow, Occupancy, Room, RoomRow, Unit, UnitRow,
 )
@@ -47,6 +47,7 @@ def unit_options(session: Session, principal: Principal, building_id: int) -> li
 
 
 def list_communities(session: Session, principal: Principal, request: PageRequest, search: str = "") -> Page[CommunityRow]:
+    principal.require(Perm.PLACES_VIEW)
     request = request.clamp()
     buildings = (sa.select(sa.func.count(Building.id)).where(Building.community_id == Community.id)
                  .correlate_except(Building).scalar_subquery())
@@ -69,6 +70,7 @@ def list_communities(session: Session, principal: Principal, request: PageReques
 def list_buildings(
     session: Session, principal: Principal, request: PageRequest, *, community_id: int | None = None
 ) -> Page[BuildingRow]:
+    principal.require(Perm.PLACES_VIEW)
     request = request.clamp()
     units = (sa.select(sa.func.count(Unit.id)).where(Unit.building_id == Building.id)
              .correlate_except(Unit).scalar_subquery())
@@ -92,6 +94,7 @@ def list_buildings(
 
 
 def list_units(session: Session, principal: Principal, building_id: int) -> list[UnitRow]:
+    principal.require(Perm.PLACES_VIEW)
     building = session.get(Building, building_id)
     if building is None or not principal.can_access_community(building.community_id):
         return []
@@ -114,6 +117,7 @@ class RoomFilter:
 
 
 def list_rooms(session: Session, principal: Principal, request: PageRequest, filters: RoomFilter) -> Page[RoomRow]:
+    principal.require(Perm.PLACES_VIEW)
     request = request.clamp()
     statement = (
         sa.select(Room, Community.name, Building.name, Unit.name)
@@ -136,7 +140,7 @@ def list_rooms(session: Session, principal: Principal, request: PageRequest, fil
     statement = order_by(
         statement, request,
         {"code": Room.code, "floor": Room.floor, "area": Room.area, "occupancy": Room.occupancy},
-        [Room.community_id, Room.building_id, Room.unit_id, Room.number],
+        [Room.community_id, Room.building_id, Room.unit_id, Room.floor, Room.number],
     )
     rows = [
         RoomRow(id=r.id, community_id=r.community_id, building_id=r.building_id, unit_id=r.unit_id, code=r.code,

@@ -60,6 +60,8 @@ def _parse_area(errors: FieldErrors, value: Decimal | str) -> Decimal:
         errors.add("area", "error.out_of_range", low="0.01", high="9999.99")
     elif area.as_tuple().exponent < -2:
         errors.add("area", "places.area_precision")
+    else:
+        return area.quantize(Decimal("0.01"))
     return area
 
 

@@ -16,13 +16,12 @@ def stat_card(stat: rx.Var) -> rx.Component:
             spacing="1",
         ),
         size="2",
-        min_width="160px",
     )
 
 
-def stat_grid(stats: rx.Var) -> rx.Component:
-    return rx.grid(rx.foreach(stats, stat_card), columns=rx.breakpoints(initial="2", sm="3", lg="5"),
-                   spacing="3", width="100%")
+def stat_grid(stats: rx.Var, columns: str | None = None) -> rx.Component:
+    layout = columns or rx.breakpoints(initial="2", sm="3", lg="5")
+    return rx.grid(rx.foreach(stats, stat_card), columns=layout, spacing="3", width="100%")
 
 
 def section(title: rx.Var, *children: rx.Component) -> rx.Component:

@@ -11,8 +11,11 @@ def field(label_key: str, control: rx.Component, error: rx.Var, *, hint_key: str
     return rx.vstack(
         rx.text(t(label_key), size="2", weight="medium", as_="label"),
         control,
-        rx.cond(error != "", rx.text(error, size="1", color="var(--red-11)", role="alert", class_name="field-error")),
-        rx.cond(error == "", rx.text(t(hint_key), size="1", color_scheme="gray")) if hint_key else rx.fragment(),
+        rx.cond(
+            error,
+            rx.text(error, size="1", color="var(--red-11)", role="alert", class_name="field-error"),
+            rx.text(t(hint_key), size="1", color_scheme="gray") if hint_key else rx.fragment(),
+        ),
         spacing="1",
         width="100%",
         align="stretch",
@@ -49,4 +52,65 @@ def form_error_banner(message: rx.Var) -> rx.Component:
     return rx.cond(
         message != "",
         rx.callout(message, icon="triangle-alert", color_scheme="red", size="1", role="alert"),
+    )
+
+
+def form_dialog(*, title: rx.Var, open_: rx.Var, on_close, on_submit, form_key: rx.Var, conflict: rx.Var | None,
+                fields: list[rx.Component], testid: str) -> rx.Component:
+    """A modal form; the key remounts inputs so their defaults follow the record being edited."""
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(title),
+            rx.form(
+                rx.vstack(
+                    form_error_banner(conflict) if conflict is not None else rx.fragment(),
+                    *fields,
+                    rx.hstack(
+                        rx.button(t("common.cancel"), type="button", variant="soft", color_scheme="gray",
+                                  on_click=on_close(False)),
+                        rx.button(t("common.save"), type="submit", data_testid=f"{testid}-save"),
+                        justify="end",
+                        width="100%",
+                        padding_top="8px",
+                    ),
+                    spacing="3",
+                    width="100%",
+                ),
+                on_submit=on_submit,
+                key=form_key.to(str),
+                width="100%",
+            ),
+            max_width="520px",
+            data_testid=testid,
+        ),
+        open=open_,
+        on_open_change=on_close,
+    )
+
+
+def search_box(on_submit, *, default: rx.Var | str = "", placeholder_key: str = "common.search") -> rx.Component:
+    return rx.form(
+        rx.hstack(
+            rx.input(rx.input.slot(rx.icon("search", size=14)), name="search", default_value=default,
+                     placeholder=t(placeholder_key), width="220px", data_testid="search-input"),
+            rx.button(t("common.search"), type="submit", variant="soft"),
+            spacing="2",
+        ),
+        on_submit=on_submit,
+    )
+
+
+def filter_select(options: rx.Var, value: rx.Var, on_change, *, all_key: str = "common.all",
+                  label_prefix: str | None = None, testid: str = "") -> rx.Component:
+    """A filter dropdown whose first entry ("all") clears the filter."""
+    def item(option):
+        label = t_prefixed(label_prefix, option["value"]) if label_prefix else option["label"]
+        return rx.select.item(label, value=option["value"])
+
+    return rx.select.root(
+        rx.select.trigger(min_width="130px"),
+        rx.select.content(rx.select.item(t(all_key), value="all"), rx.foreach(options, item)),
+        value=rx.cond(value == "", "all", value),
+        on_change=on_change,
+        data_testid=testid,
     )

@@ -18,7 +18,7 @@ def occupancy_bar(item: rx.Var) -> rx.Component:
             rx.text(item["count"], " (", item["percent"], "%)", size="2", color_scheme="gray"),
             width="100%",
         ),
-        rx.progress(value=item["percent"].to(int), max=100, size="2"),
+        rx.progress(value=item["percent"].to(int), max=100, size="2", color_scheme=rx.match(item["value"], ("owner_occupied", "teal"), ("rented", "amber"), "gray")),
         spacing="1",
         width="100%",
     )
@@ -46,7 +46,7 @@ def home_page() -> rx.Component:
                     HomeState.staff_stats.length() > 0,
                     rx.card(rx.vstack(
                         rx.heading(t("home.staff"), size="3", weight="medium"),
-                        stat_grid(HomeState.staff_stats),
+                        stat_grid(HomeState.staff_stats, columns="3"),
                         rx.flex(rx.foreach(HomeState.role_counts, role_badge), wrap="wrap", gap="2"),
                         spacing="3", width="100%")),
                 ),

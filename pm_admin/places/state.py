@@ -1,0 +1,315 @@
+"""Place page states: thin handlers around places.queries and places.services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from pm_admin.core.base_state import ProtectedState
+from pm_admin.core.db import read_only, unit_of_work
+from pm_admin.core.errors import ConcurrencyConflict, ValidationFailed
+from pm_admin.core.form_state import FormMixin
+from pm_admin.core.guard import requires
+from pm_admin.core.paged_state import PagedMixin
+from pm_admin.core.permissions import Perm
+from pm_admin.places import queries, services
+from pm_admin.places.models import Occupancy
+
+OCCUPANCY_OPTIONS = [{"value": o.value, "label": o.value} for o in Occupancy]
+
+
+def _options(pairs: list[tuple[int, str]]) -> list[dict[str, str]]:
+    return [{"value": str(value), "label": label} for value, label in pairs]
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value) if value not in (None, "", "all") else None
+    except (TypeError, ValueError):
+        return None
+
+
+class CommunitiesState(FormMixin, PagedMixin, ProtectedState):
+    search: str = ""
+    can_manage: bool = False
+
+    def _load(self) -> None:
+        with read_only() as session:
+            self._show(queries.list_communities(session, self.principal, self._page_request(), self.search))
+
+    @requires(Perm.PLACES_VIEW)
+    def load(self):
+        self.can_manage = self.principal.has(Perm.COMMUNITIES_MANAGE)
+        self._load()
+
+    @requires(Perm.PLACES_VIEW)
+    def apply_search(self, form: dict[str, Any]):
+        self.search, self.page = str(form.get("search", ""))[:64], 1
+        self._load()
+
+    @requires(Perm.COMMUNITIES_MANAGE)
+    def open_create(self):
+        self._open_form({"id": 0, "code": "", "name": "", "address": "", "is_active": True, "version": 0})
+
+    @requires(Perm.COMMUNITIES_MANAGE)
+    def open_edit(self, community_id: int):
+        row = next((r for r in self.rows if r["id"] == community_id), None)
+        if row is not None:
+            self._open_form({k: row[k] for k in ("id", "code", "name", "address", "is_active", "version")})
+
+    @requires(Perm.COMMUNITIES_MANAGE)
+    def save(self, form: dict[str, Any]):
+        try:
+            with unit_of_work() as session:
+                if self.form.get("id"):
+                    services.update_community(
+                        session, actor=self.principal, community_id=int(self.form["id"]),
+                        expected_version=int(self.form["version"]), name=str(form.get("name", "")),
+                        address=str(form.get("address", "")), is_active=bool(form.get("is_active")))
+                else:
+                    services.create_community(session, actor=self.principal, code=str(form.get("code", "")),
+                                              name=str(form.get("name", "")), address=str(form.get("address", "")))
+        except (ValidationFailed, ConcurrencyConflict) as error:
+            self._save_failed(error, form)
+            return None
+        self.dialog_open = False
+        self._load()
+        return rx.toast.success(self._tr("common.saved"))
+
+
+class BuildingsState(FormMixin, PagedMixin, ProtectedState):
+    community_filter: str = ""
+    community_choices: list[dict[str, str]] = []
+    can_manage: bool = False
+    selected_building_id: int = 0
+    selected_building_name: str = ""
+    units: list[dict[str, Any]] = []
+    unit_dialog_open: bool = False
+    unit_form: dict[str, Any] = {}
+    unit_form_key: int = 0
+    unit_errors: dict[str, str] = {}
+
+    def _load(self) -> None:
+        with read_only() as session:
+            self._show(queries.list_buildings(session, self.principal, self._page_request(),
+                                              community_id=_int_or_none(self.community_filter)))
+
+    def _load_units(self) -> None:
+        with read_only() as session:
+            self.units = [u.model_dump() for u in queries.list_units(session, self.principal, self.selected_building_id)]
+
+    @requires(Perm.PLACES_VIEW)
+    def load(self):
+        self.can_manage = self.principal.has(Perm.PLACES_MANAGE)
+        with read_only() as session:
+            self.community_choices = _options(queries.community_options(session, self.principal, whole_scope=False))
+        self.selected_building_id, self.units = 0, []
+        self._load()
+
+    @requires(Perm.PLACES_VIEW)
+    def filter_community(self, value: str):
+        self.community_filter, self.page = value, 1
+        self._load()
+
+    @requires(Perm.PLACES_VIEW)
+    def select_building(self, building_id: int):
+        row = next((r for r in self.rows if r["id"] == building_id), None)
+        if row is not None:
+            self.selected_building_id, self.selected_building_name = building_id, row["name"]
+            self._load_units()
+
+    @requires(Perm.PLACES_MANAGE)
+    def open_create(self):
+        default = self.community_filter or (self.community_choices[0]["value"] if self.community_choices else "")
+        self._open_form({"id": 0, "community_id": default, "code": "", "name": "", "floors": "18", "version": 0})
+
+    @requires(Perm.PLACES_MANAGE)
+    def open_edit(self, building_id: int):
+        row = next((r for r in self.rows if r["id"] == building_id), None)
+        if row is not None:
+            self._open_form({"id": row["id"], "community_id": str(row["community_id"]), "code": row["code"],
+                             "name": row["name"], "floors": str(row["floors"]), "version": row["version"]})
+
+    @requires(Perm.PLACES_MANAGE)
+    def save(self, form: dict[str, Any]):
+        try:
+            with unit_of_work() as session:
+                if self.form.get("id"):
+                    services.update_building(
+                        session, actor=self.principal, building_id=int(self.form["id"]),
+                        expected_version=int(self.form["version"]), name=str(form.get("name", "")),
+                        floors=str(form.get("floors", "")))
+                else:
+                    services.create_building(
+                        session, actor=self.principal, community_id=_int_or_none(form.get("community_id")) or 0,
+                        code=str(form.get("code", "")), name=str(form.get("name", "")),
+                        floors=str(form.get("floors", "")))
+        except (ValidationFailed, ConcurrencyConflict) as error:
+            self._save_failed(error, form)
+            return None
+        self.dialog_open = False
+        self._load()
+        return rx.toast.success(self._tr("common.saved"))
+
+    @requires(Perm.PLACES_MANAGE)
+    def open_unit_create(self):
+        self.unit_form = {"id": 0, "code": "", "name": "", "version": 0}
+        self.unit_errors, self.unit_dialog_open = {}, True
+        self.unit_form_key += 1
+
+    @requires(Perm.PLACES_MANAGE)
+    def open_unit_edit(self, unit_id: int):
+        row = next((u for u in self.units if u["id"] == unit_id), None)
+        if row is not None:
+            self.unit_form = {k: row[k] for k in ("id", "code", "name", "version")}
+            self.unit_errors, self.unit_dialog_open = {}, True
+            self.unit_form_key += 1
+
+    @requires()
+    def close_unit_dialog(self, _open: bool = False):
+        self.unit_dialog_open = False
+
+    @requires(Perm.PLACES_MANAGE)
+    def save_unit(self, form: dict[str, Any]):
+        try:
+            with unit_of_work() as session:
+                if self.unit_form.get("id"):
+                    services.update_unit(session, actor=self.principal, unit_id=int(self.unit_form["id"]),
+                                         expected_version=int(self.unit_form["version"]),
+                                         name=str(form.get("name", "")))
+                else:
+                    services.create_unit(session, actor=self.principal, building_id=self.selected_building_id,
+                                         code=str(form.get("code", "")), name=str(form.get("name", "")))
+        except ValidationFailed as error:
+            self.unit_form = {**self.unit_form, **{k: v for k, v in form.items() if k in self.unit_form}}
+            self.unit_form_key += 1
+            self.unit_errors = self._field_messages(error)
+            return None
+        self.unit_dialog_open = False
+        self._load_units()
+        self._load()
+        return rx.toast.success(self._tr("common.saved"))
+
+
+class RoomsState(FormMixin, PagedMixin, ProtectedState):
+    community_filter: str = ""
+    building_filter: str = ""
+    unit_filter: str = ""
+    occupancy_filter: str = ""
+    search: str = ""
+    community_choices: list[dict[str, str]] = []
+    building_choices: list[dict[str, str]] = []
+    unit_choices: list[dict[str, str]] = []
+    # The dialog's own cascade (community → building → unit) when creating a room.
+    form_buildings: list[dict[str, str]] = []
+    form_units: list[dict[str, str]] = []
+    can_manage: bool = False
+
+    def _filters(self) -> queries.RoomFilter:
+        return queries.RoomFilter(
+            community_id=_int_or_none(self.community_filter), building_id=_int_or_none(self.building_filter),
+            unit_id=_int_or_none(self.unit_filter), occupancy=self.occupancy_filter, search=self.search)
+
+    def _load(self) -> None:
+        with read_only() as session:
+            self._show(queries.list_rooms(session, self.principal, self._page_request(), self._filters()))
+
+    @requires(Perm.PLACES_VIEW)
+    def load(self):
+        self.can_manage = self.principal.has(Perm.PLACES_MANAGE)
+        with read_only() as session:
+            self.community_choices = _options(queries.community_options(session, self.principal, whole_scope=False))
+        self._load()
+
+    @requires(Perm.PLACES_VIEW)
+    def filter_community(self, value: str):
+        self.community_filter, self.building_filter, self.unit_filter, self.page = value, "", "", 1
+        with read_only() as session:
+            community_id = _int_or_none(value)
+            self.building_choices = _options(
+                queries.building_options(session, self.principal, community_id)) if community_id else []
+        self.unit_choices = []
+        self._load()
+
+    @requires(Perm.PLACES_VIEW)
+    def filter_building(self, value: str):
+        self.building_filter, self.unit_filter, self.page = value, "", 1
+        with read_only() as session:
+            building_id = _int_or_none(value)
+            self.unit_choices = _options(queries.unit_options(session, self.principal, building_id)) if building_id else []
+        self._load()
+
+    @requires(Perm.PLACES_VIEW)
+    def filter_unit(self, value: str):
+        self.unit_filter, self.page = value, 1
+        self._load()
+
+    @requires(Perm.PLACES_VIEW)
+    def filter_occupancy(self, value: str):
+        self.occupancy_filter, self.page = ("" if value == "all" else value), 1
+        self._load()
+
+    @requires(Perm.PLACES_VIEW)
+    def apply_search(self, form: dict[str, Any]):
+        self.search, self.page = str(form.get("search", ""))[:64], 1
+        self._load()
+
+    @requires(Perm.PLACES_VIEW)
+    def clear_filters(self):
+        self.community_filter = self.building_filter = self.unit_filter = self.occupancy_filter = self.search = ""
+        self.building_choices, self.unit_choices, self.page = [], [], 1
+        self._load()
+
+    @requires(Perm.PLACES_MANAGE)
+    def open_create(self):
+        self.form_buildings = list(self.building_choices)
+        self.form_units = list(self.unit_choices)
+        self._open_form({"id": 0, "community_id": self.community_filter, "building_id": self.building_filter,
+                         "unit_id": self.unit_filter, "number": "", "floor": "", "area": "", "layout": "",
+                         "occupancy": Occupancy.OWNER_OCCUPIED.value, "version": 0})
+
+    @requires(Perm.PLACES_MANAGE)
+    def open_edit(self, room_id: int):
+        row = next((r for r in self.rows if r["id"] == room_id), None)
+        if row is not None:
+            self._open_form({"id": row["id"], "community_id": str(row["community_id"]),
+                             "building_id": str(row["building_id"]), "unit_id": str(row["unit_id"]),
+                             "number": row["number"], "floor": str(row["floor"]), "area": row["area"],
+                             "layout": row["layout"], "occupancy": row["occupancy"], "version": row["version"]})
+
+    @requires(Perm.PLACES_MANAGE)
+    def form_pick_community(self, value: str):
+        with read_only() as session:
+            community_id = _int_or_none(value)
+            self.form_buildings = _options(
+                queries.building_options(session, self.principal, community_id)) if community_id else []
+        self.form_units = []
+        self.form = {**self.form, "community_id": value, "building_id": "", "unit_id": ""}
+
+    @requires(Perm.PLACES_MANAGE)
+    def form_pick_building(self, value: str):
+        with read_only() as session:
+            building_id = _int_or_none(value)
+            self.form_units = _options(queries.unit_options(session, self.principal, building_id)) if building_id else []
+        self.form = {**self.form, "building_id": value, "unit_id": ""}
+
+    @requires(Perm.PLACES_MANAGE)
+    def save(self, form: dict[str, Any]):
+        values = {k: str(form.get(k, "")) for k in ("number", "floor", "area", "layout", "occupancy")}
+        try:
+            with unit_of_work() as session:
+                if self.form.get("id"):
+                    services.update_room(session, actor=self.principal, room_id=int(self.form["id"]),
+                                         expected_version=int(self.form["version"]), **values)
+                else:
+                    unit_id = _int_or_none(form.get("unit_id"))
+                    if unit_id is None:
+                        raise ValidationFailed({"unit_id": ("error.required", {})})
+                    services.create_room(session, actor=self.principal, unit_id=unit_id, **values)
+        except (ValidationFailed, ConcurrencyConflict) as error:
+            self._save_failed(error, form)
+            return None
+        self.dialog_open = False
+        self._load()
+        return rx.toast.success(self._tr("common.saved"))

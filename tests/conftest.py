@@ -1,0 +1,56 @@
+"""Test configuration: throwaway databases (SQLite and PostgreSQL), rolled-back sessions."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+# Settings are read once per process: point them at a scratch data dir before pm_admin loads.
+_SCRATCH = tempfile.mkdtemp(prefix="pm_admin_test_")
+os.environ["PM_ENV"] = "test"
+os.environ["PM_DATA_DIR"] = _SCRATCH
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{_SCRATCH}/default.db")
+
+import pytest  # noqa: E402
+
+from pm_admin.core.db import make_engine  # noqa: E402
+from tests.support.database import rolled_back_session, upgrade  # noqa: E402
+from tests.support.postgres import PostgresUnavailable, ThrowawayPostgres  # noqa: E402
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """The session's PostgreSQL cluster, or the reason there is none."""
+    try:
+        cluster = ThrowawayPostgres().start()
+    except PostgresUnavailable as error:
+        yield str(error)
+        return
+    yield cluster
+    cluster.stop()
+
+
+def database_url(backend: str, name: str, postgres, tmp_path_factory) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp(name)}/{name}.db"
+    if isinstance(postgres, str):
+        pytest.skip(f"PostgreSQL unavailable on this machine: {postgres}")
+    return postgres.create_database(name)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def engine(request, postgres, tmp_path_factory):
+    """A migrated database per backend, shared by the session (tests roll back)."""
+    url = database_url(request.param, "pm_test", postgres, tmp_path_factory)
+    upgrade(url)
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine):
+    with rolled_back_session(engine) as session:
+        yield session

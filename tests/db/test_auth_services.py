@@ -1,0 +1,204 @@
+"""Accounts, login, throttling and sessions against a real database (SQLite and PostgreSQL)."""
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from pm_admin.audit.models import AuditEvent
+from pm_admin.auth import services
+from pm_admin.auth.models import LoginSession, User
+from pm_admin.auth.throttle import ACCOUNT, issue_device_token
+from pm_admin.core.clock import utcnow
+from pm_admin.core.errors import PermissionDenied, ValidationFailed
+from pm_admin.core.permissions import ClientInfo
+from pm_admin.settings import get_settings
+from tests.support import factories
+
+CLIENT = ClientInfo(ip="10.1.1.1", user_agent="pytest")
+LONG_CHINESE = "物业管理后台安全密码测试" * 5 + "长度足够"
+
+
+def audit_actions(session) -> list[str]:
+    return list(session.exec(select(AuditEvent.action).order_by(AuditEvent.id)).all())
+
+
+def login(session, username, password, client=CLIENT, device_token=None, now=None):
+    return services.authenticate(session, username=username, password=password, client=client,
+                                 device_token=device_token, now=now)
+
+
+def test_a_64_character_chinese_password_registers_and_logs_in(session):
+    services.create_user(session, actor=None, username="zhang.san", display_name="张三", password=LONG_CHINESE,
+                         roles=["cs"])
+    assert login(session, "zhang.san", LONG_CHINESE).ok
+    assert not login(session, "zhang.san", LONG_CHINESE[:-1] + "错").ok
+
+
+def test_create_user_validates_fields_and_audits(session):
+    admin = factories.sign_in(session, factories.user(session, "admin", all_communities=True))
+    with pytest.raises(ValidationFailed) as error:
+        services.create_user(session, actor=admin, username="X!", display_name=" ", password="short", roles=[])
+    assert set(error.value.fields) == {"username", "display_name", "password", "roles"}
+    created = services.create_user(session, actor=admin, username=" Li.Si ", display_name="李四",
+                                   password="Good-Pass-1", roles=["cs"])
+    assert created.username == "li.si" and created.must_change_password
+    assert created.password_hash.startswith("$2b$12$")
+    with pytest.raises(ValidationFailed) as error:
+        services.create_user(session, actor=admin, username="li.si", display_name="李四", password="Good-Pass-1",
+                             roles=["cs"])
+    assert error.value.fields["username"][0] == "users.username_taken"
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == "user.create")).all()[-1]
+    assert event.actor_user_id == admin.user_id
+    assert event.changes["roles"] == [None, ["cs"]]
+    assert "password_hash" not in event.changes
+
+
+def test_only_user_managers_create_users(session):
+    cs = factories.sign_in(session, factories.user(session, "cs"))
+    with pytest.raises(PermissionDenied):
+        services.create_user(session, actor=cs, username="sneaky", display_name="x", password="Good-Pass-1",
+                             roles=["admin"])
+
+
+def test_failed_logins_are_audited_and_do_not_reveal_which_part_was_wrong(session):
+    factories.user(session, "cs", username="wang")
+    unknown = login(session, "nobody", "whatever-1")
+    wrong = login(session, "wang", "whatever-1")
+    assert unknown.message_key == wrong.message_key == "auth.invalid_credentials"
+    assert audit_actions(session)[-2:] == ["auth.login_failed", "auth.login_failed"]
+
+
+def test_growing_delay_after_repeated_failures_for_an_account(session):
+    factories.user(session, "cs", username="zhao")
+    now = utcnow()
+    for _ in range(ACCOUNT.free_failures):
+        assert login(session, "zhao", "bad-password", now=now).message_key == "auth.invalid_credentials"
+    blocked = login(session, "zhao", factories.PASSWORD, now=now)
+    assert not blocked.ok and blocked.message_key == "auth.throttled" and blocked.wait_seconds == 1
+    assert login(session, "zhao", "bad-password", now=now + timedelta(seconds=2)).message_key == "auth.invalid_credentials"
+    assert login(session, "zhao", factories.PASSWORD, now=now + timedelta(seconds=2)).wait_seconds == 2
+    # The delay always ends: the right password works once it has passed.
+    assert login(session, "zhao", factories.PASSWORD, now=now + timedelta(seconds=5)).ok
+
+
+def test_an_attacker_cannot_lock_out_the_owner_of_a_known_device(session):
+    factories.user(session, "cs", username="chen")
+    device = issue_device_token(get_settings().secret_key, "chen")
+    now = utcnow()
+    attacker = ClientInfo(ip="203.0.113.9")
+    for minute in range(60):
+        login(session, "chen", f"guess-{minute}", client=attacker, now=now + timedelta(minutes=minute))
+    later = now + timedelta(minutes=60)
+    # Without the device cookie the account bucket is full (bounded by its cap) ...
+    assert login(session, "chen", factories.PASSWORD, client=ClientInfo(ip="10.9.9.9"), now=later).message_key \
+        == "auth.throttled"
+    # ... with it, the owner signs in at once from their usual browser.
+    assert login(session, "chen", factories.PASSWORD, client=ClientInfo(ip="10.9.9.9"), device_token=device,
+                 now=later).ok
+
+
+def test_disabled_accounts_cannot_log_in(session):
+    account = factories.user(session, "cs", username="disabled.one")
+    account.is_active = False
+    session.add(account)
+    assert login(session, "disabled.one", factories.PASSWORD).message_key == "auth.account_disabled"
+
+
+def test_ticket_is_single_use_and_short_lived(session):
+    factories.user(session, "cs", username="sun")
+    ticket = login(session, "sun", factories.PASSWORD).ticket
+    issued = services.exchange_ticket(session, ticket=ticket)
+    assert issued is not None and issued.username == "sun"
+    assert services.exchange_ticket(session, ticket=ticket) is None
+    late = login(session, "sun", factories.PASSWORD).ticket
+    assert services.exchange_ticket(session, ticket=late, now=utcnow() + timedelta(minutes=2)) is None
+
+
+def start_session(session, username="zhou", roles=("manager",)):
+    account = factories.user(session, *roles, username=username)
+    ticket = login(session, username, factories.PASSWORD).ticket
+    return account, services.exchange_ticket(session, ticket=ticket).token
+
+
+def test_session_resolves_to_a_principal_with_permissions_from_data(session):
+    account, token = start_session(session)
+    principal = services.resolve_session(session, token=token, client=CLIENT)
+    assert principal.user_id == account.id
+    assert {"places.view", "places.manage", "audit.view"} <= principal.permissions
+    assert "users.manage" not in principal.permissions
+    assert services.resolve_session(session, token="forged", client=CLIENT) is None
+
+
+def test_idle_timeout_is_30_minutes(session):
+    _, token = start_session(session)
+    now = utcnow()
+    assert services.resolve_session(session, token=token, client=CLIENT, now=now + timedelta(minutes=29))
+    # Activity moved the idle clock.
+    assert services.resolve_session(session, token=token, client=CLIENT, now=now + timedelta(minutes=58))
+    assert services.resolve_session(session, token=token, client=CLIENT, now=now + timedelta(minutes=89)) is None
+    assert "auth.session_expired" in audit_actions(session)
+
+
+def test_absolute_timeout_is_12_hours_even_when_active(session):
+    _, token = start_session(session)
+    now = utcnow()
+    for step in range(1, 36):  # active every 20 minutes for 11 h 40 min
+        assert services.resolve_session(session, token=token, client=CLIENT, now=now + timedelta(minutes=20 * step))
+    assert services.resolve_session(session, token=token, client=CLIENT,
+                                    now=now + timedelta(hours=12, minutes=5)) is None
+
+
+def test_logout_invalidates_the_server_side_session(session):
+    _, token = start_session(session)
+    principal = services.resolve_session(session, token=token, client=CLIENT)
+    services.revoke_session(session, principal=principal)
+    assert services.resolve_session(session, token=token, client=CLIENT) is None
+
+
+def test_password_change_keeps_this_session_and_ends_the_others(session):
+    account, token = start_session(session)
+    other = services.exchange_ticket(session, ticket=login(session, account.username, factories.PASSWORD).ticket).token
+    principal = services.resolve_session(session, token=token, client=CLIENT)
+    with pytest.raises(ValidationFailed) as error:
+        services.change_password(session, principal=principal, current_password="wrong", new_password="短")
+    assert set(error.value.fields) == {"current_password", "new_password"}
+    services.change_password(session, principal=principal, current_password=factories.PASSWORD,
+                             new_password=LONG_CHINESE)
+    assert services.resolve_session(session, token=token, client=CLIENT) is not None
+    assert services.resolve_session(session, token=other, client=CLIENT) is None
+    assert login(session, account.username, LONG_CHINESE).ok
+
+
+def test_disabling_a_user_ends_their_sessions(session):
+    admin = factories.sign_in(session, factories.user(session, "admin", all_communities=True))
+    account, token = start_session(session, username="to.disable", roles=("cs",))
+    services.update_user(session, actor=admin, user_id=account.id, expected_version=account.version,
+                         display_name="x", roles=["cs"], community_ids=[], all_communities=False, is_active=False)
+    assert services.resolve_session(session, token=token, client=CLIENT) is None
+    assert session.exec(select(LoginSession.revoke_reason).where(LoginSession.user_id == account.id)).all() \
+        == ["disabled"]
+
+
+def test_admin_cannot_remove_own_admin_role(session):
+    account = factories.user(session, "admin", all_communities=True)
+    admin = factories.sign_in(session, account)
+    with pytest.raises(ValidationFailed):
+        services.update_user(session, actor=admin, user_id=account.id, expected_version=account.version,
+                             display_name="x", roles=["cs"], community_ids=[], all_communities=True, is_active=True)
+
+
+def test_switching_community_is_limited_to_scope(session):
+    mine, theirs = factories.community(session), factories.community(session)
+    principal = factories.sign_in(session, factories.user(session, "manager", communities=(mine,)))
+    services.select_community(session, principal=principal, community_id=mine.id)
+    with pytest.raises(PermissionDenied):
+        services.select_community(session, principal=principal, community_id=theirs.id)
+    assert session.get(LoginSession, principal.session_id).current_community_id == mine.id
+
+
+def test_bootstrap_admin_is_created_once(session):
+    first = services.ensure_admin(session, username="root.admin", password="Initial-Pass-1")
+    assert first is not None and first.must_change_password
+    assert services.ensure_admin(session, username="another", password="Initial-Pass-1") is None
+    assert session.exec(select(User).where(User.username == "another")).first() is None

@@ -1,0 +1,48 @@
+"""Demo data: deterministic with a seed, idempotent."""
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from pm_admin.auth.models import User, UserRole
+from pm_admin.core.db import make_engine
+from pm_admin.demo.seed import DEMO_USERS, seed_demo
+from pm_admin.places.models import Community, Room
+from tests.support.database import upgrade
+
+
+def seeded_snapshot(url: str, seed: int) -> tuple[list, list]:
+    upgrade(url)
+    engine = make_engine(url)
+    with Session(engine) as session:
+        seed_demo(session, seed=seed)
+        session.commit()
+        communities = session.exec(select(Community.code, Community.name, Community.address)).all()
+        rooms = session.exec(select(Room.code, Room.area, Room.layout, Room.occupancy).order_by(Room.code)).all()
+    engine.dispose()
+    return communities, rooms
+
+
+def test_same_seed_same_data_other_seed_other_data(tmp_path):
+    first = seeded_snapshot(f"sqlite:///{tmp_path}/a.db", 7)
+    again = seeded_snapshot(f"sqlite:///{tmp_path}/b.db", 7)
+    other = seeded_snapshot(f"sqlite:///{tmp_path}/c.db", 8)
+    assert first == again
+    assert first[1] != other[1]
+    assert len(first[0]) == 3 and len(first[1]) > 1500
+
+
+def test_seeding_twice_adds_nothing_and_gives_one_user_per_role(tmp_path):
+    url = f"sqlite:///{tmp_path}/twice.db"
+    seeded_snapshot(url, 1)
+    engine = make_engine(url)
+    with Session(engine) as session:
+        report = seed_demo(session, seed=1)
+        session.commit()
+        assert (report.communities, report.rooms, report.users) == (0, 0, 0)
+        roles = session.exec(
+            select(UserRole.role_code).join(User, User.id == UserRole.user_id)
+            .where(User.username.in_([u.username for u in DEMO_USERS]))).all()
+        assert sorted(roles) == sorted(u.role for u in DEMO_USERS)
+        assert len(set(roles)) == 7
+        assert session.scalar(sa.select(sa.func.count(Room.id))) > 1500
+    engine.dispose()

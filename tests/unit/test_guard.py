@@ -1,0 +1,90 @@
+"""The guard's rules, and the structural promise that no app handler escapes them."""
+
+import pytest
+from reflex.state import State
+
+import pm_admin.pages  # noqa: F401 - loads every page state
+from pm_admin.core.base_state import AppState, ProtectedState
+from pm_admin.core.guard import Guard, guard_of, judge, request_cookies
+from pm_admin.core.permissions import Principal
+
+
+def app_states() -> list[type]:
+    found, stack = [], [State]
+    while stack:
+        cls = stack.pop()
+        if cls.__module__.startswith("pm_admin."):
+            found.append(cls)
+        stack.extend(cls.get_substates())
+    return found
+
+
+def principal(*permissions: str, must_change: bool = False) -> Principal:
+    return Principal(user_id=1, username="u", display_name="U", roles=frozenset({"cs"}),
+                     permissions=frozenset(permissions), all_communities=False, community_ids=frozenset({1}),
+                     session_id=1, must_change_password=must_change)
+
+
+def test_app_states_are_found():
+    names = {cls.__name__ for cls in app_states()}
+    assert {"AppState", "ProtectedState", "ShellState", "RoomsState", "UsersState", "LoginState"} <= names
+
+
+def test_every_handler_of_an_app_state_is_declared_except_setvar():
+    undeclared = []
+    for cls in app_states():
+        for name, handler in cls.event_handlers.items():
+            if name == "setvar":
+                assert guard_of(handler) is None  # refused by the middleware
+                continue
+            if guard_of(handler) is None:
+                undeclared.append(f"{cls.__name__}.{name}")
+    assert undeclared == []
+
+
+def test_only_login_and_language_handlers_are_public():
+    public = {f"{cls.__name__}.{name}" for cls in app_states() for name, handler in cls.event_handlers.items()
+              if (guard := guard_of(handler)) is not None and guard.public}
+    assert public == {"AppState.set_language", "LoginState.login"}
+
+
+def test_protected_states_have_only_guarded_computed_vars():
+    for cls in app_states():
+        if not issubclass(cls, ProtectedState):
+            continue
+        for name, var in cls.computed_vars.items():
+            assert getattr(var._fget, "__pm_guard__", None) is not None, f"{cls.__name__}.{name}"
+
+
+def test_public_state_holds_no_data_vars():
+    # AppState is sent to anonymous clients: language only.
+    assert set(AppState.base_vars) == {"lang"}
+
+
+@pytest.mark.parametrize(
+    ("guard", "user", "allowed", "reason"),
+    [
+        (None, principal("x"), False, "undeclared_handler"),
+        (Guard(public=True), None, True, ""),
+        (Guard(), None, False, "not_signed_in"),
+        (Guard(), principal(), True, ""),
+        (Guard("users.manage"), principal("places.view"), False, "missing_permission"),
+        (Guard("users.manage"), principal("users.manage"), True, ""),
+        (Guard("places.view"), principal("places.view", must_change=True), False, "password_change_required"),
+        (Guard(before_password_change=True), principal(must_change=True), True, ""),
+    ],
+)
+def test_judge(guard, user, allowed, reason):
+    verdict = judge(guard, True, user)
+    assert (verdict.allowed, verdict.reason) == (allowed, reason)
+
+
+def test_framework_events_pass_without_a_declaration():
+    assert judge(None, False, None).allowed
+
+
+def test_session_cookie_is_read_from_the_connection_headers():
+    router_data = {"headers": {"cookie": "a=1; pm_session=tok-123; pm_lang=en"}}
+    assert request_cookies(router_data)["pm_session"] == "tok-123"
+    assert "pm_session" not in request_cookies({"headers": {"cookie": "garbage;;=="}})
+    assert request_cookies({}) == {}

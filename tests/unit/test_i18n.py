@@ -1,0 +1,69 @@
+"""Every user-facing string lives in the catalogs, in both languages."""
+
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from pm_admin.audit.state import OUTCOMES
+from pm_admin.core.i18n import LANGUAGES, catalog, translate
+from pm_admin.core.permissions import Role
+from pm_admin.places.models import Occupancy
+from pm_admin.shell.nav import NAV_ITEMS
+
+SOURCE = Path(__file__).resolve().parents[2] / "pm_admin"
+KEY_PATTERNS = [
+    r"\b(?:t|_tr|translate|bilingual)\(\s*\"([^\"]+)\"",
+    r"errors\.add\([^,]+,\s*\"([^\"]+)\"",
+    r"\b(?:label_key|hint_key|placeholder_key|all_key|message_key|title_key)\s*=\s*\"([^\"]+)\"",
+    r"\bColumn\(\"[^\"]+\",\s*\"([^\"]+)\"",
+    r"\bfield\(\s*\"([^\"]+)\"",
+    r"\"key\":\s*\"([^\"]+)\"",
+    r"\b(?:PermissionDenied|super\(\)\.__init__)\(\s*\"([^\"]+)\"",
+    r"\bframe\(\s*\"([^\"]+)\"",
+    r"return \"(auth\.[a-z_]+)\"",
+]
+
+
+def keys_used_in_code() -> set[str]:
+    keys: set[str] = set()
+    for path in SOURCE.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for pattern in KEY_PATTERNS:
+            keys.update(re.findall(pattern, text))
+    keys.update(f"nav.{item.key}" for item in NAV_ITEMS)
+    keys.update(f"role.{role}" for role in Role)
+    keys.update(f"occupancy.{o}" for o in Occupancy)
+    keys.update(f"audit.outcome.{o}" for o in OUTCOMES)
+    return keys
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_the_scan_finds_keys_in_code():
+    used = keys_used_in_code()
+    assert len(used) > 100
+    assert "places.room_number_taken" in used and "nav.rooms" in used
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_key_used_in_code_is_translated(language):
+    missing = sorted(keys_used_in_code() - set(catalog(language)))
+    assert missing == []
+
+
+def test_catalogs_have_the_same_keys_and_placeholders():
+    zh, en = catalog("zh-CN"), catalog("en")
+    assert set(zh) == set(en)
+    for key in zh:
+        assert zh[key].strip() and en[key].strip(), key
+        assert placeholders(zh[key]) == placeholders(en[key]), key
+
+
+def test_chinese_is_the_default_and_params_are_filled():
+    assert translate("auth.throttled", seconds=30) == "登录失败次数过多，请 30 秒后再试"
+    assert translate("auth.throttled", "en", seconds=30) == "Too many failed sign-ins; try again in 30 s"
+    assert translate("nav.rooms", "fr") == "房屋"
