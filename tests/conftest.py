@@ -54,3 +54,13 @@ def engine(request, postgres, tmp_path_factory):
 def session(engine):
     with rolled_back_session(engine) as session:
         yield session
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """The app in production mode on a seeded scratch database (shared by server and browser tests)."""
+    from tests.support.server import ProdServer
+
+    server = ProdServer(tmp_path_factory.mktemp("live_server")).start()
+    yield server
+    server.stop()

@@ -1,0 +1,213 @@
+"""Crafted events through the real event pipeline of the production server.
+
+Each hostile event must be refused: nothing changes in the database, no data comes back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from pm_admin.audit.models import AuditEvent
+from pm_admin.auth.models import LoginSession, User
+from pm_admin.auth.state import LoginState, UsersState
+from pm_admin.core.db import make_engine
+from pm_admin.demo.seed import DEMO_PASSWORD
+from pm_admin.home.state import HomeState
+from pm_admin.places.models import Community, Room, Unit
+from pm_admin.places.state import RoomsState
+from pm_admin.shell.state import ShellState
+from tests.support.server import session_cookie, ticket_from_updates
+from tests.support.ws_client import CraftedClient, deltas, event_name, frontend_events
+
+pytestmark = pytest.mark.server
+
+
+def run(coroutine):
+    return asyncio.run(coroutine)
+
+
+@pytest.fixture(scope="module")
+def db(live_server):
+    engine = make_engine(live_server.database_url)
+    yield engine
+    engine.dispose()
+
+
+def community_id(db, code: str) -> int:
+    with Session(db) as session:
+        return session.exec(select(Community.id).where(Community.code == code)).one()
+
+
+def audit_count(db, action_prefix: str) -> int:
+    with Session(db) as session:
+        return session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action.like(f"{action_prefix}%")))
+
+
+async def sign_in(base_url: str, username: str) -> str:
+    """Log in the way the browser does (login event → ticket → /auth/session); returns the Cookie header."""
+    async with CraftedClient(base_url) as client:
+        await client.hydrate("/login")
+        updates = await client.send(event_name(LoginState, "login"),
+                                    {"form": {"username": username, "password": DEMO_PASSWORD}}, path="/login")
+    ticket = ticket_from_updates(updates)
+    assert ticket, f"login of {username} gave no ticket: {updates}"
+    return session_cookie(base_url, ticket)
+
+
+def state_delta(updates: list[dict], state_cls) -> dict:
+    return deltas(updates).get(state_cls.get_full_name(), {})
+
+
+def toasts(updates: list[dict]) -> list[str]:
+    return [str(e["payload"]) for e in frontend_events(updates) if e["name"] == "_call_function" and "toast" in str(e)]
+
+
+def redirects(updates: list[dict]) -> list[str]:
+    return [e["payload"]["path"] for e in frontend_events(updates) if e["name"] == "_redirect"]
+
+
+def test_anonymous_gets_no_data_and_is_sent_to_login(live_server, db):
+    before = audit_count(db, "guard.refused")
+
+    async def scenario():
+        async with CraftedClient(live_server.base_url) as client:
+            hydrate = await client.hydrate("/places/rooms")
+            load = await client.send(event_name(RoomsState, "load"), path="/places/rooms")
+            home = await client.send(event_name(HomeState, "load"))
+            return hydrate, load, home
+
+    hydrate, load, home = run(scenario())
+    assert state_delta(hydrate, RoomsState).get("rows_rx_state_", []) == []
+    assert state_delta(hydrate, ShellState).get("signed_in_rx_state_") in (None, False)
+    for updates, state in ((load, RoomsState), (home, HomeState)):
+        assert state_delta(updates, state) == {}
+        assert redirects(updates) and redirects(updates)[0].startswith("/login?next=")
+    assert audit_count(db, "guard.refused") >= before + 2
+
+
+def test_cs_calling_admin_handlers_is_refused_and_audited(live_server, db):
+    cookie = run(sign_in(live_server.base_url, "demo.cs"))
+    before = audit_count(db, "guard.refused:save")
+    with Session(db) as session:
+        users_before = session.scalar(sa.select(sa.func.count(User.id)))
+
+    async def scenario():
+        async with CraftedClient(live_server.base_url, cookie=cookie) as client:
+            await client.hydrate("/")
+            load = await client.send(event_name(UsersState, "load"), path="/admin/users")
+            create = await client.send(event_name(UsersState, "save"), {"form": {
+                "username": "intruder", "display_name": "x", "password": "Intruder-1", "all_communities": "on"}})
+            return load, create
+
+    load, create = run(scenario())
+    for updates in (load, create):
+        assert state_delta(updates, UsersState) == {}
+        assert toasts(updates), updates
+    with Session(db) as session:
+        assert session.scalar(sa.select(sa.func.count(User.id))) == users_before
+        assert session.exec(select(User).where(User.username == "intruder")).first() is None
+    assert audit_count(db, "guard.refused:save") == before + 1
+
+
+def test_user_of_one_community_cannot_reach_another(live_server, db):
+    c01, c03 = community_id(db, "C01"), community_id(db, "C03")
+    with Session(db) as session:
+        c03_unit = session.exec(select(Unit.id).join(Room, Room.unit_id == Unit.id)
+                                .where(Room.community_id == c03)).first()
+        rooms_before = session.scalar(sa.select(sa.func.count(Room.id)))
+    manager_cookie = run(sign_in(live_server.base_url, "demo.manager"))  # C01 + C02
+    cs_cookie = run(sign_in(live_server.base_url, "demo.cs"))  # C01 only
+
+    async def scenario():
+        async with CraftedClient(live_server.base_url, cookie=cs_cookie) as cs:
+            await cs.hydrate("/places/rooms")
+            await cs.send(event_name(RoomsState, "load"), path="/places/rooms")
+            filtered = await cs.send(event_name(RoomsState, "filter_community"), {"value": str(c03)})
+            pick = await cs.send(event_name(ShellState, "pick_community"), {"value": str(c03)})
+        async with CraftedClient(live_server.base_url, cookie=manager_cookie) as manager:
+            await manager.hydrate("/places/rooms")
+            await manager.send(event_name(RoomsState, "load"), path="/places/rooms")
+            await manager.send(event_name(RoomsState, "open_create"))
+            create = await manager.send(event_name(RoomsState, "save"), {"form": {
+                "unit_id": str(c03_unit), "number": "4404", "floor": "4", "area": "88", "layout": "x",
+                "occupancy": "vacant"}})
+        return filtered, pick, create
+
+    filtered, pick, create = run(scenario())
+    rows = state_delta(filtered, RoomsState).get("rows_rx_state_")
+    assert rows == [] and state_delta(filtered, RoomsState).get("total_rx_state_") == 0
+    assert toasts(pick) and state_delta(pick, ShellState) == {}
+    assert toasts(create)
+    with Session(db) as session:
+        assert session.scalar(sa.select(sa.func.count(Room.id))) == rooms_before
+        sessions = session.exec(select(LoginSession.current_community_id).where(
+            LoginSession.current_community_id == c03)).all()
+        assert sessions == []
+    assert c01 != c03
+
+
+def test_setvar_on_guarded_vars_is_refused(live_server, db):
+    cookie = run(sign_in(live_server.base_url, "demo.cs"))
+    before = audit_count(db, "guard.refused:setvar")
+
+    async def scenario():
+        async with CraftedClient(live_server.base_url, cookie=cookie) as client:
+            await client.hydrate("/")
+            signed = await client.send(event_name(ShellState, "setvar"), {"var_name": "nav_keys",
+                                                                           "value": ["users", "audit"]})
+            rows = await client.send(event_name(UsersState, "setvar"), {"var_name": "dialog_open", "value": True})
+            after = await client.send(event_name(ShellState, "load"))
+            return signed, rows, after
+
+    signed, rows, after = run(scenario())
+    assert state_delta(signed, ShellState) == {} and toasts(signed)
+    assert state_delta(rows, UsersState) == {} and toasts(rows)
+    assert "users" not in state_delta(after, ShellState)["nav_keys_rx_state_"]
+    assert audit_count(db, "guard.refused:setvar") == before + 2
+
+
+def test_a_reused_state_token_does_not_carry_the_previous_user(live_server):
+    cookie = run(sign_in(live_server.base_url, "demo.manager"))
+
+    async def scenario():
+        async with CraftedClient(live_server.base_url, cookie=cookie) as owner:
+            await owner.hydrate("/places/rooms")
+            loaded = await owner.send(event_name(RoomsState, "load"), path="/places/rooms")
+            token = owner.token
+        async with CraftedClient(live_server.base_url, token=token) as thief:
+            stolen = await thief.hydrate("/places/rooms")
+        return loaded, stolen
+
+    loaded, stolen = run(scenario())
+    assert len(state_delta(loaded, RoomsState)["rows_rx_state_"]) == 20
+    assert state_delta(stolen, RoomsState).get("rows_rx_state_", []) == []
+    assert state_delta(stolen, ShellState).get("signed_in_rx_state_") in (None, False)
+
+
+def test_logged_out_cookie_is_worthless(live_server):
+    import httpx
+
+    cookie = run(sign_in(live_server.base_url, "demo.cs"))
+    assert httpx.post(f"{live_server.base_url}/auth/logout", headers={"Cookie": cookie}).status_code == 200
+
+    async def scenario():
+        async with CraftedClient(live_server.base_url, cookie=cookie) as client:
+            await client.hydrate("/")
+            return await client.send(event_name(HomeState, "load"))
+
+    updates = run(scenario())
+    assert state_delta(updates, HomeState) == {}
+    assert redirects(updates)
+
+
+def test_cross_site_session_exchange_is_refused(live_server):
+    import httpx
+
+    response = httpx.post(f"{live_server.base_url}/auth/session", json={"ticket": "x"},
+                          headers={"Origin": "https://evil.example"})
+    assert response.status_code == 403
+    assert httpx.post(f"{live_server.base_url}/auth/session", json={"ticket": "not-a-ticket"}).status_code == 401

@@ -1,0 +1,105 @@
+"""The real app served by ``reflex run --env prod --single-port`` on a scratch database."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from pm_admin.settings import PROJECT_ROOT
+from tests.support.database import upgrade
+
+START_TIMEOUT = 900  # the first production build of a fresh clone installs the frontend
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class ProdServer:
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.database_url = f"sqlite:///{data_dir / 'server.db'}"
+        self.log_path = data_dir / "server.log"
+        self.process: subprocess.Popen | None = None
+
+    def env(self) -> dict[str, str]:
+        venv_bin = Path(sys.executable).parent
+        bun_bin = PROJECT_ROOT / ".tools" / "bun" / "node_modules" / ".bin"
+        return {
+            **os.environ,
+            "PM_ENV": "test",
+            "PM_DATA_DIR": str(self.data_dir),
+            "DATABASE_URL": self.database_url,
+            "PATH": f"{bun_bin}:{venv_bin}:{os.environ.get('PATH', '')}",
+            "REFLEX_USE_SYSTEM_BUN": "1",
+            "REFLEX_TELEMETRY_ENABLED": "false",
+        }
+
+    def prepare_database(self) -> None:
+        upgrade(self.database_url)
+        subprocess.run([sys.executable, "-m", "pm_admin.cli", "seed", "--seed", "2026"], env=self.env(),
+                       cwd=PROJECT_ROOT, check=True, stdout=subprocess.DEVNULL)
+
+    def start(self) -> "ProdServer":
+        self.prepare_database()
+        log = open(self.log_path, "w")
+        self.process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "reflex"), "run", "--env", "prod", "--single-port",
+             "--frontend-port", str(self.port), "--backend-port", str(self.port)],
+            cwd=PROJECT_ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited early:\n{self.log_tail()}")
+            try:
+                if httpx.get(f"{self.base_url}/ping", timeout=2).status_code == 200 and \
+                        httpx.get(f"{self.base_url}/login", timeout=5, follow_redirects=True).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(2)
+        self.stop()
+        raise RuntimeError(f"server did not start in {START_TIMEOUT}s:\n{self.log_tail()}")
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+
+
+TICKET = re.compile(r'ticket: \\?"([A-Za-z0-9_\-]+)\\?"')
+
+
+def ticket_from_updates(updates: list[dict]) -> str | None:
+    for update in updates:
+        for event in update.get("events") or []:
+            match = TICKET.search(str(event.get("payload")))
+            if match:
+                return match.group(1)
+    return None
+
+
+def session_cookie(base_url: str, ticket: str) -> str:
+    """Trade a login ticket at /auth/session exactly as the browser does; returns a Cookie header."""
+    response = httpx.post(f"{base_url}/auth/session", json={"ticket": ticket})
+    response.raise_for_status()
+    return "; ".join(f"{name}={value}" for name, value in response.cookies.items())
