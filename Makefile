@@ -70,7 +70,7 @@ bootstrap: migrate
 serve: deps
 	@echo "pm_admin: http://localhost:3000  (demo logins: demo.admin / demo.manager / demo.cs / demo.steward /"
 	@echo "          demo.technician / demo.archivist / demo.executive, password Demo@2026)"
-	$(VENV)/bin/reflex run --env prod
+	$(VENV)/bin/reflex run --env prod --single-port
 
 run: deps bootstrap serve
 

@@ -9,7 +9,7 @@ from pm_admin.audit.state import AuditState
 from pm_admin.auth.pages.login import login_page
 from pm_admin.auth.pages.password import password_page
 from pm_admin.auth.pages.users import users_page
-from pm_admin.auth.state import UsersState
+from pm_admin.auth.state import LoginState, UsersState
 from pm_admin.home.pages.home import home_page
 from pm_admin.home.state import HomeState
 from pm_admin.places.pages.places import buildings_page, communities_page, rooms_page
@@ -20,7 +20,7 @@ TITLE = "pm_admin"
 
 
 def register_pages(app: rx.App) -> None:
-    app.add_page(login_page, route="/login", title=f"登录 · {TITLE}")
+    app.add_page(login_page, route="/login", title=f"登录 · {TITLE}", on_load=LoginState.prepare)
     protected = [
         (home_page, "/", HomeState.load),
         (communities_page, "/places/communities", CommunitiesState.load),

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from pm_admin.audit.models import AuditEvent, AuditRow
+from pm_admin.core.clock import local_text
 from pm_admin.core.paging import Page, PageRequest, count, paginate
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.places.models import Community
@@ -24,6 +25,21 @@ class AuditFilter:
     outcome: str = ""
     since: datetime | None = None
     until: datetime | None = None
+
+
+def _text(value) -> str:
+    return "∅" if value is None else json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else str(value)
+
+
+def describe_changes(changes: dict) -> str:
+    """One line per field: ``area: 88.50 → 95.00``; details without a before/after read ``rooms: 1592``."""
+    lines = []
+    for field, value in changes.items():
+        if isinstance(value, list) and len(value) == 2:
+            lines.append(f"{field}: {_text(value[0])} → {_text(value[1])}")
+        else:
+            lines.append(f"{field}: {_text(value)}")
+    return "\n".join(lines)
 
 
 def _visible(principal: Principal) -> sa.ColumnElement[bool]:
@@ -61,9 +77,9 @@ def list_events(session: Session, principal: Principal, request: PageRequest, fi
     statement = statement.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
     rows = [
         AuditRow(
-            id=event.id, occurred_at=event.occurred_at.isoformat(timespec="seconds"), actor_name=event.actor_name,
+            id=event.id, occurred_at=local_text(event.occurred_at, seconds=True), actor_name=event.actor_name,
             action=event.action, outcome=event.outcome, entity_type=event.entity_type, entity_id=event.entity_id,
-            community_name=community_name or "", changes=json.dumps(event.changes, ensure_ascii=False),
+            community_name=community_name or "", changes=describe_changes(event.changes),
             client_ip=event.client_ip,
         )
         for event, community_name in session.execute(paginate(statement, request)).all()

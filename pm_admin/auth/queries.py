@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from pm_admin.auth.models import Role, User, UserCommunity, UserRole, UserRow
+from pm_admin.core.clock import local_text
 from pm_admin.core.paging import Page, PageRequest, count, order_by, paginate
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.places.models import Community
@@ -59,7 +60,7 @@ def list_users(session: Session, principal: Principal, request: PageRequest, sea
             all_communities=u.all_communities, roles=roles[u.id],
             community_ids=[c for c, _ in communities[u.id]],
             community_names="、".join(name for _, name in communities[u.id]),
-            last_login_at=u.last_login_at.isoformat(timespec="minutes") if u.last_login_at else "",
+            last_login_at=local_text(u.last_login_at),
             version=u.version,
         )
         for u in users

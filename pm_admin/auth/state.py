@@ -42,6 +42,11 @@ class LoginState(AppState):
     busy: bool = False
 
     @public
+    def prepare(self):
+        """A fresh form every time the login page opens (also after logout)."""
+        self.error, self.busy = "", False
+
+    @public
     def login(self, form: dict[str, Any]):
         username = str(form.get("username", "")).strip()
         password = str(form.get("password", ""))

@@ -1,6 +1,10 @@
 """Time in one place: always timezone-aware UTC."""
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+# Where the company works; stored times stay UTC, people read local time.
+DISPLAY_ZONE = ZoneInfo("Asia/Shanghai")
 
 
 def utcnow() -> datetime:
@@ -12,3 +16,10 @@ def as_utc(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def local_text(value: datetime | None, *, seconds: bool = False) -> str:
+    """``2026-11-25 18:24`` in the company's time zone, or "" for no value."""
+    if value is None:
+        return ""
+    return as_utc(value).astimezone(DISPLAY_ZONE).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")

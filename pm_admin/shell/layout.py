@@ -98,7 +98,7 @@ def mobile_menu() -> rx.Component:
 
 def community_switcher() -> rx.Component:
     return rx.select.root(
-        rx.select.trigger(placeholder=t("shell.community"), min_width="150px"),
+        rx.select.trigger(placeholder=t("shell.community"), min_width="150px", data_testid="community-switcher"),
         rx.select.content(
             rx.cond(ShellState.can_pick_all, rx.select.item(t("shell.all_communities"), value=ALL_COMMUNITIES)),
             rx.foreach(ShellState.community_options,
@@ -107,7 +107,6 @@ def community_switcher() -> rx.Component:
         value=ShellState.current_community,
         on_change=ShellState.pick_community,
         size="2",
-        data_testid="community-switcher",
     )
 
 

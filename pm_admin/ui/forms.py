@@ -97,6 +97,7 @@ def search_box(on_submit, *, default: rx.Var | str = "", placeholder_key: str = 
             spacing="2",
         ),
         on_submit=on_submit,
+        width="auto",
     )
 
 
@@ -108,9 +109,8 @@ def filter_select(options: rx.Var, value: rx.Var, on_change, *, all_key: str = "
         return rx.select.item(label, value=option["value"])
 
     return rx.select.root(
-        rx.select.trigger(min_width="130px"),
+        rx.select.trigger(min_width="130px", data_testid=testid or None),
         rx.select.content(rx.select.item(t(all_key), value="all"), rx.foreach(options, item)),
         value=rx.cond(value == "", "all", value),
         on_change=on_change,
-        data_testid=testid,
     )

@@ -41,10 +41,12 @@ def _cell(column: Column, row: rx.Var) -> rx.Component:
     return rx.table.cell(content)
 
 
-def data_table(state, columns: list[Column], *, testid: str, actions: Callable[[rx.Var], rx.Component] | None = None) -> rx.Component:
+def data_table(state, columns: list[Column], *, testid: str, actions: Callable[[rx.Var], rx.Component] | None = None,
+               min_width: str | None = None) -> rx.Component:
+    """``min_width`` keeps wide tables legible on a tablet: they scroll sideways instead of squeezing."""
     headers = [_header_cell(column, state) for column in columns]
     if actions is not None:
-        headers.append(rx.table.column_header_cell(t("common.actions"), width="1%"))
+        headers.append(rx.table.column_header_cell(t("common.actions"), width="1%", white_space="nowrap"))
 
     def row_view(row: rx.Var) -> rx.Component:
         cells = [_cell(column, row) for column in columns]
@@ -59,6 +61,7 @@ def data_table(state, columns: list[Column], *, testid: str, actions: Callable[[
             variant="surface",
             size="2",
             width="100%",
+            min_width=min_width,
         ),
         rx.cond(state.total == 0, rx.center(rx.text(t("common.no_rows"), color_scheme="gray"), padding="32px")),
         pager(state),
@@ -72,7 +75,14 @@ def pager(state) -> rx.Component:
     return rx.hstack(
         rx.text(t("common.total_rows"), ": ", state.total, size="2", color_scheme="gray", data_testid="total-rows"),
         rx.spacer(),
-        rx.select(list(PAGE_SIZES), value=state.page_size.to(str), on_change=state.set_page_size, size="1"),
+        rx.text(t("common.per_page"), size="2", color_scheme="gray"),
+        rx.select.root(
+            rx.select.trigger(),
+            rx.select.content(*[rx.select.item(size, value=size) for size in PAGE_SIZES]),
+            value=state.page_size.to_string(),
+            on_change=state.set_page_size,
+            size="1",
+        ),
         rx.icon_button(rx.icon("chevron-left", size=16), on_click=state.go_to_page(state.page - 1),
                        disabled=state.page <= 1, variant="soft", size="1", aria_label="previous page"),
         rx.text(state.page, " / ", state.pages, size="2"),
@@ -82,4 +92,13 @@ def pager(state) -> rx.Component:
         spacing="2",
         padding_top="12px",
         width="100%",
+    )
+
+
+def icon_action(icon: str, label_key: str, on_click, **props) -> rx.Component:
+    """A compact row action: an icon button with its label as tooltip and accessible name."""
+    return rx.tooltip(
+        rx.icon_button(rx.icon(icon, size=14), size="1", variant="soft", on_click=on_click,
+                       aria_label=t(label_key), **props),
+        content=t(label_key),
     )

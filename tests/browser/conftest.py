@@ -25,12 +25,23 @@ def browser():
         browser.close()
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call":
+        item.call_report = report
+
+
 @pytest.fixture
-def page(browser, live_server):
+def page(request, browser, live_server):
     context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN", base_url=live_server.base_url)
     page = context.new_page()
     page.set_default_timeout(20_000)
     yield page
+    report = getattr(request.node, "call_report", None)
+    if report is not None and report.failed:
+        screenshot(page, f"FAILED-{request.node.name}")
     context.close()
 
 

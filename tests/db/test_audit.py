@@ -63,3 +63,10 @@ def test_audit_page_needs_permission(session):
     cs = factories.sign_in(session, factories.user(session, "cs"))
     with pytest.raises(PermissionDenied):
         list_events(session, cs, PageRequest(), AuditFilter())
+
+
+def test_changes_read_as_field_old_new_lines():
+    from pm_admin.audit.queries import describe_changes
+
+    assert describe_changes({"area": ["88.50", "95.00"], "roles": [None, ["cs"]], "rooms": 12}) == \
+        'area: 88.50 → 95.00\nroles: ∅ → ["cs"]\nrooms: 12'

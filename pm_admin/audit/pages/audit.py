@@ -16,8 +16,8 @@ def outcome_badge(row: rx.Var) -> rx.Component:
 
 
 def changes_cell(row: rx.Var) -> rx.Component:
-    return rx.code(row["changes"], size="1", white_space="pre-wrap", word_break="break-all", max_width="420px",
-                   display="block")
+    return rx.text(row["changes"], size="1", white_space="pre-wrap", word_break="break-word", min_width="220px",
+                   max_width="420px", font_family="var(--code-font-family)")
 
 
 def filters() -> rx.Component:
@@ -50,7 +50,8 @@ def filters() -> rx.Component:
 
 def audit_page() -> rx.Component:
     columns = [
-        Column("occurred_at", "audit.time", width="170px"),
+        Column("occurred_at", "audit.time", render=lambda row: rx.text(row["occurred_at"], size="2",
+                                                                      white_space="nowrap")),
         Column("actor_name", "audit.actor"),
         Column("action", "audit.action"),
         Column("outcome", "audit.outcome", render=outcome_badge),
@@ -60,4 +61,4 @@ def audit_page() -> rx.Component:
         Column("changes", "audit.changes", render=changes_cell),
         Column("client_ip", "audit.client_ip"),
     ]
-    return frame("nav.audit", filters(), data_table(AuditState, columns, testid="audit-table"))
+    return frame("nav.audit", filters(), data_table(AuditState, columns, testid="audit-table", min_width="1100px"))

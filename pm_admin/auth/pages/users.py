@@ -8,7 +8,7 @@ from pm_admin.auth.state import UsersState
 from pm_admin.shell.layout import frame
 from pm_admin.ui.forms import field, form_dialog, search_box, text_input
 from pm_admin.ui.i18n import t, t_prefixed
-from pm_admin.ui.table import Column, data_table
+from pm_admin.ui.table import Column, data_table, icon_action
 
 
 def roles_cell(row: rx.Var) -> rx.Component:
@@ -67,10 +67,8 @@ def users_page() -> rx.Component:
             gap="3", width="100%", padding_bottom="16px",
         ),
         data_table(state, columns, testid="users-table", actions=lambda row: rx.hstack(
-            rx.button(rx.icon("pencil", size=14), t("common.edit"), size="1", variant="soft",
-                      on_click=state.open_edit(row["id"])),
-            rx.button(rx.icon("key-round", size=14), t("users.reset_password"), size="1", variant="soft",
-                      color_scheme="amber", on_click=state.open_reset(row["id"])),
+            icon_action("pencil", "common.edit", state.open_edit(row["id"])),
+            icon_action("key-round", "users.reset_password", state.open_reset(row["id"]), color_scheme="amber"),
             spacing="2",
         )),
         form_dialog(

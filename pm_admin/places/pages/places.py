@@ -8,7 +8,7 @@ from pm_admin.places.state import OCCUPANCY_OPTIONS, BuildingsState, Communities
 from pm_admin.shell.layout import frame
 from pm_admin.ui.forms import field, filter_select, form_dialog, search_box, select_input, text_input
 from pm_admin.ui.i18n import t, t_prefixed
-from pm_admin.ui.table import Column, data_table
+from pm_admin.ui.table import Column, data_table, icon_action
 
 
 def toolbar(*children: rx.Component) -> rx.Component:
@@ -16,8 +16,7 @@ def toolbar(*children: rx.Component) -> rx.Component:
 
 
 def edit_button(on_click) -> rx.Component:
-    return rx.button(rx.icon("pencil", size=14), t("common.edit"), size="1", variant="soft", on_click=on_click,
-                     white_space="nowrap")
+    return icon_action("pencil", "common.edit", on_click)
 
 
 # ---------------------------------------------------------------- communities
