@@ -6,6 +6,7 @@ Each hostile event must be refused: nothing changes in the database, no data com
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 
 import pytest
 import sqlalchemy as sa
@@ -27,7 +28,9 @@ pytestmark = pytest.mark.server
 
 
 def run(coroutine):
-    return asyncio.run(coroutine)
+    """Its own thread and loop: Playwright's sync API may hold this thread's loop (browser tests)."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 @pytest.fixture(scope="module")
