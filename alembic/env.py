@@ -1,7 +1,6 @@
 """Alembic environment: the database URL and the models come from pm_admin."""
 
 from alembic import context
-
 from pm_admin.core.db import make_engine
 from pm_admin.models import metadata
 from pm_admin.settings import load_settings

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from pm_admin.auth.services import exchange_ticket, revoke_session, resolve_session
+from pm_admin.auth.services import exchange_ticket, resolve_session, revoke_session
 from pm_admin.auth.throttle import issue_device_token
 from pm_admin.core.db import unit_of_work
 from pm_admin.core.guard import DEVICE_COOKIE, SESSION_COOKIE

@@ -133,7 +133,7 @@ class UsersState(FormMixin, PagedMixin, ProtectedState):
 
     @requires(Perm.USERS_MANAGE)
     def open_edit(self, user_id: int):
-        row = next((r for r in self.rows if r["id"] == user_id), None)
+        row = self._row(user_id)
         if row is None:
             return None
         self.form_roles = list(row["roles"])
@@ -175,13 +175,11 @@ class UsersState(FormMixin, PagedMixin, ProtectedState):
         except (ValidationFailed, ConcurrencyConflict) as error:
             self._save_failed(error, form)
             return None
-        self.dialog_open = False
-        self._load()
-        return rx.toast.success(self._tr("common.saved"))
+        return self._saved()
 
     @requires(Perm.USERS_MANAGE)
     def open_reset(self, user_id: int):
-        row = next((r for r in self.rows if r["id"] == user_id), None)
+        row = self._row(user_id)
         if row is not None:
             self.reset_user_id, self.reset_username = user_id, row["username"]
             self.errors, self.reset_open = {}, True

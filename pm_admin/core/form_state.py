@@ -39,6 +39,12 @@ class FormMixin(rx.State, mixin=True):
             self.conflict = self._tr("error.conflict_detail",
                                      current=json.dumps(error.current, ensure_ascii=False))
 
+    def _saved(self):
+        """Close the dialog, show the fresh page and confirm."""
+        self.dialog_open = False
+        self._load()
+        return rx.toast.success(self._tr("common.saved"))
+
     @requires()
     def close_dialog(self, _open: bool = False):
         self.dialog_open = False

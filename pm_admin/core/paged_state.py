@@ -32,6 +32,10 @@ class PagedMixin(rx.State, mixin=True):
         self.total = page.total
         self.page = page.page
 
+    def _row(self, row_id: int) -> dict[str, Any] | None:
+        """A row of the page on screen: ids sent by the browser only pick among what it was shown."""
+        return next((row for row in self.rows if row["id"] == row_id), None)
+
     def _load(self) -> None:
         raise NotImplementedError
 

@@ -10,7 +10,15 @@ from sqlmodel import Session, select
 from pm_admin.core.paging import Page, PageRequest, count, order_by, paginate
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.places.models import (
-    Building, BuildingRow, Community, CommunityRow, Occupancy, Room, RoomRow, Unit, UnitRow,
+    Building,
+    BuildingRow,
+    Community,
+    CommunityRow,
+    Occupancy,
+    Room,
+    RoomRow,
+    Unit,
+    UnitRow,
 )
 
 

@@ -54,7 +54,7 @@ class CommunitiesState(FormMixin, PagedMixin, ProtectedState):
 
     @requires(Perm.COMMUNITIES_MANAGE)
     def open_edit(self, community_id: int):
-        row = next((r for r in self.rows if r["id"] == community_id), None)
+        row = self._row(community_id)
         if row is not None:
             self._open_form({k: row[k] for k in ("id", "code", "name", "address", "is_active", "version")})
 
@@ -73,9 +73,7 @@ class CommunitiesState(FormMixin, PagedMixin, ProtectedState):
         except (ValidationFailed, ConcurrencyConflict) as error:
             self._save_failed(error, form)
             return None
-        self.dialog_open = False
-        self._load()
-        return rx.toast.success(self._tr("common.saved"))
+        return self._saved()
 
 
 class BuildingsState(FormMixin, PagedMixin, ProtectedState):
@@ -114,7 +112,7 @@ class BuildingsState(FormMixin, PagedMixin, ProtectedState):
 
     @requires(Perm.PLACES_VIEW)
     def select_building(self, building_id: int):
-        row = next((r for r in self.rows if r["id"] == building_id), None)
+        row = self._row(building_id)
         if row is not None:
             self.selected_building_id, self.selected_building_name = building_id, row["name"]
             self._load_units()
@@ -126,7 +124,7 @@ class BuildingsState(FormMixin, PagedMixin, ProtectedState):
 
     @requires(Perm.PLACES_MANAGE)
     def open_edit(self, building_id: int):
-        row = next((r for r in self.rows if r["id"] == building_id), None)
+        row = self._row(building_id)
         if row is not None:
             self._open_form({"id": row["id"], "community_id": str(row["community_id"]), "code": row["code"],
                              "name": row["name"], "floors": str(row["floors"]), "version": row["version"]})
@@ -148,9 +146,7 @@ class BuildingsState(FormMixin, PagedMixin, ProtectedState):
         except (ValidationFailed, ConcurrencyConflict) as error:
             self._save_failed(error, form)
             return None
-        self.dialog_open = False
-        self._load()
-        return rx.toast.success(self._tr("common.saved"))
+        return self._saved()
 
     @requires(Perm.PLACES_MANAGE)
     def open_unit_create(self):
@@ -271,7 +267,7 @@ class RoomsState(FormMixin, PagedMixin, ProtectedState):
 
     @requires(Perm.PLACES_MANAGE)
     def open_edit(self, room_id: int):
-        row = next((r for r in self.rows if r["id"] == room_id), None)
+        row = self._row(room_id)
         if row is not None:
             self._open_form({"id": row["id"], "community_id": str(row["community_id"]),
                              "building_id": str(row["building_id"]), "unit_id": str(row["unit_id"]),
@@ -310,6 +306,4 @@ class RoomsState(FormMixin, PagedMixin, ProtectedState):
         except (ValidationFailed, ConcurrencyConflict) as error:
             self._save_failed(error, form)
             return None
-        self.dialog_open = False
-        self._load()
-        return rx.toast.success(self._tr("common.saved"))
+        return self._saved()

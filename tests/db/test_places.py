@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
@@ -52,7 +53,7 @@ def test_database_refuses_non_positive_area_even_without_the_service(session, ma
     _, (community, building, unit, _), _ = manager_setup
     session.add(Room(community_id=community.id, building_id=building.id, unit_id=unit.id, number="999",
                      code="X-999", floor=1, area=Decimal("0")))
-    with pytest.raises(Exception):
+    with pytest.raises(IntegrityError):
         session.flush()
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from alembic import command
 from pm_admin.settings import PROJECT_ROOT
 
 
