@@ -26,8 +26,9 @@ def free_port() -> int:
 
 
 class ProdServer:
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, *, redis_url: str | None = None) -> None:
         self.data_dir = data_dir
+        self.redis_url = redis_url
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.database_url = f"sqlite:///{data_dir / 'server.db'}"
@@ -37,8 +38,11 @@ class ProdServer:
     def env(self) -> dict[str, str]:
         venv_bin = Path(sys.executable).parent
         bun_bin = PROJECT_ROOT / ".tools" / "bun" / "node_modules" / ".bin"
+        environ = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
+        if self.redis_url:
+            environ["REDIS_URL"] = self.redis_url
         return {
-            **os.environ,
+            **environ,
             "PM_ENV": "test",
             "PM_DATA_DIR": str(self.data_dir),
             "DATABASE_URL": self.database_url,

@@ -1,0 +1,71 @@
+"""The same app with Redis as Reflex's state manager (several workers behind one address)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+import redis
+
+from pm_admin.places.state import RoomsState
+from pm_admin.shell.state import ShellState
+from tests.server.test_crafted_events import redirects, run, sign_in, state_delta
+from tests.support.ws_client import CraftedClient, event_name
+
+pytestmark = pytest.mark.server
+
+
+@pytest.fixture(scope="module")
+def redis_server():
+    from tests.support.redis_server import ThrowawayRedis
+
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    server = ThrowawayRedis().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def redis_app(redis_server, tmp_path_factory):
+    from tests.support.server import ProdServer
+
+    server = ProdServer(tmp_path_factory.mktemp("redis_app"), redis_url=redis_server.url).start()
+    yield server
+    server.stop()
+
+
+def test_state_lives_in_redis_and_survives_a_reconnect(redis_app, redis_server):
+    cookie = run(sign_in(redis_app.base_url, "demo.manager"))
+
+    async def scenario():
+        async with CraftedClient(redis_app.base_url, cookie=cookie) as first:
+            await first.hydrate("/places/rooms")
+            await first.send(event_name(RoomsState, "load"), path="/places/rooms")
+            await first.send(event_name(RoomsState, "go_to_page"), {"page": 3})
+            token = first.token
+        async with CraftedClient(redis_app.base_url, cookie=cookie, token=token) as again:
+            return await again.hydrate("/places/rooms"), token
+
+    rehydrated, token = run(scenario())
+    assert state_delta(rehydrated, RoomsState)["page_rx_state_"] == 3
+    assert any(token in key.decode() for key in redis.Redis.from_url(redis_server.url).keys("*"))
+
+
+def test_guard_and_reset_work_with_redis(redis_app):
+    cookie = run(sign_in(redis_app.base_url, "demo.manager"))
+
+    async def scenario():
+        async with CraftedClient(redis_app.base_url, cookie=cookie) as owner:
+            await owner.hydrate("/places/rooms")
+            await owner.send(event_name(RoomsState, "load"), path="/places/rooms")
+            token = owner.token
+        async with CraftedClient(redis_app.base_url, token=token) as thief:
+            stolen = await thief.hydrate("/places/rooms")
+            refused = await thief.send(event_name(RoomsState, "load"), path="/places/rooms")
+        return stolen, refused
+
+    stolen, refused = run(scenario())
+    assert state_delta(stolen, RoomsState).get("rows_rx_state_", []) == []
+    assert state_delta(stolen, ShellState).get("signed_in_rx_state_") in (None, False)
+    assert state_delta(refused, RoomsState) == {} and redirects(refused)
