@@ -38,9 +38,12 @@ class ShellState(ProtectedState):
         self.nav_keys = visible_nav_keys(principal)
         self.community_options = [{"value": str(cid), "label": name} for cid, name in options]
         self.can_pick_all = principal.all_communities or len(options) > 1
-        self.current_community = (
-            str(principal.current_community_id) if principal.current_community_id else ALL_COMMUNITIES
-        )
+        if principal.current_community_id:
+            self.current_community = str(principal.current_community_id)
+        elif not self.can_pick_all and options:
+            self.current_community = str(options[0][0])  # the user's only community
+        else:
+            self.current_community = ALL_COMMUNITIES
         self.must_change_password = principal.must_change_password
         if principal.must_change_password and self.router.url.path != PASSWORD_PAGE:
             return rx.redirect(PASSWORD_PAGE)

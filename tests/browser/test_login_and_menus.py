@@ -47,6 +47,8 @@ def test_each_role_sees_its_own_menu(page, username):
     page.wait_for_url(at_home)
     assert visible_menu(page) == MENUS[username]
     expect(page.get_by_test_id("home.rooms")).to_have_text(re.compile(r"^\d+$"))
+    # The header always names the scope: one community, or "all".
+    expect(page.get_by_test_id("community-switcher")).to_have_text(re.compile(r"\S"))
     screenshot(page, f"home-{username}")
 
 
