@@ -12,6 +12,12 @@ from pm_admin.auth.pages.users import users_page
 from pm_admin.auth.state import LoginState, UsersState
 from pm_admin.home.pages.home import home_page
 from pm_admin.home.state import HomeState
+from pm_admin.owners.detail_state import OwnerDetailState
+from pm_admin.owners.import_state import OwnerImportState
+from pm_admin.owners.pages.detail import owner_detail_page
+from pm_admin.owners.pages.importing import import_page
+from pm_admin.owners.pages.owners import owners_page
+from pm_admin.owners.state import OwnersState
 from pm_admin.places.pages.places import buildings_page, communities_page, rooms_page
 from pm_admin.places.state import BuildingsState, CommunitiesState, RoomsState
 from pm_admin.shell.state import ShellState
@@ -23,6 +29,9 @@ def register_pages(app: rx.App) -> None:
     app.add_page(login_page, route="/login", title=f"登录 · {TITLE}", on_load=LoginState.prepare)
     protected = [
         (home_page, "/", HomeState.load),
+        (owners_page, "/owners", OwnersState.load),
+        (import_page, "/owners/import", OwnerImportState.load),
+        (owner_detail_page, "/owners/[owner_id]", OwnerDetailState.load),
         (communities_page, "/places/communities", CommunitiesState.load),
         (buildings_page, "/places/buildings", BuildingsState.load),
         (rooms_page, "/places/rooms", RoomsState.load),

@@ -4,6 +4,7 @@ import reflex as rx
 from starlette.applications import Starlette
 
 from pm_admin.auth.routes import routes as auth_routes
+from pm_admin.core.file_routes import routes as file_routes
 from pm_admin.core.guard import GuardMiddleware
 from pm_admin.pages import register_pages
 from pm_admin.web_security import security_headers
@@ -14,7 +15,7 @@ RELOAD_FROM_BFCACHE = "window.addEventListener('pageshow', e => { if (e.persiste
 app = rx.App(
     stylesheets=["/app.css"],
     head_components=[rx.script(RELOAD_FROM_BFCACHE)],
-    api_transformer=[Starlette(routes=auth_routes), security_headers],
+    api_transformer=[Starlette(routes=auth_routes + file_routes), security_headers],
 )
 app.add_middleware(GuardMiddleware())
 register_pages(app)

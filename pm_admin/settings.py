@@ -32,6 +32,9 @@ class Settings:
     database_url: str
     redis_url: str | None
     secret_key: str
+    # Fernet keys for personal data, newest first (older ones still decrypt until rotated).
+    field_keys: tuple[str, ...]
+    blind_index_key: str
     bcrypt_rounds: int
     session_idle_minutes: int
     session_absolute_hours: int
@@ -46,12 +49,27 @@ class Settings:
         return self.database_url.startswith("sqlite")
 
 
+def _new_secrets() -> dict[str, str]:
+    from cryptography.fernet import Fernet
+
+    return {
+        "PM_SECRET_KEY": secrets.token_urlsafe(48),
+        "PM_FIELD_KEYS": Fernet.generate_key().decode(),
+        "PM_BLIND_INDEX_KEY": secrets.token_urlsafe(48),
+    }
+
+
 def _read_or_create_dev_secrets(data_dir: Path) -> dict[str, str]:
     path = data_dir / "secrets.json"
     if path.exists():
-        return json.loads(path.read_text(encoding="utf-8"))
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        missing = {k: v for k, v in _new_secrets().items() if k not in stored}
+        if missing:  # a data dir from before a secret existed gets it added once
+            stored.update(missing)
+            path.write_text(json.dumps(stored), encoding="utf-8")
+        return stored
     data_dir.mkdir(parents=True, exist_ok=True)
-    generated = {"PM_SECRET_KEY": secrets.token_urlsafe(48)}
+    generated = _new_secrets()
     # Created with owner-only permissions before the secret is written.
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -74,6 +92,22 @@ def _require_secret(name: str, value: str | None) -> str:
     return value
 
 
+def _check_field_keys(keys: tuple[str, ...]) -> None:
+    from cryptography.fernet import Fernet
+
+    try:
+        for key in keys:
+            Fernet(key)
+    except ValueError as error:
+        raise SettingsError(
+            "PM_FIELD_KEYS 必须是逗号分隔的 Fernet 密钥（最新的在前）。 PM_FIELD_KEYS must be comma-separated "
+            "Fernet keys, newest first (python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())')."
+        ) from error
+    if not keys:
+        raise SettingsError("PM_FIELD_KEYS 为空 / PM_FIELD_KEYS is empty.")
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     env_vars = dict(os.environ if environ is None else environ)
     env = env_vars.get("PM_ENV", "development")
@@ -81,11 +115,15 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         raise SettingsError(f"PM_ENV 必须是 {ENVIRONMENTS} 之一 / PM_ENV must be one of {ENVIRONMENTS}, got {env!r}.")
     data_dir = Path(env_vars.get("PM_DATA_DIR") or PROJECT_ROOT / "data").resolve()
     database_url = env_vars.get("DATABASE_URL") or f"sqlite:///{data_dir / 'pm_admin.db'}"
-    secret_key = env_vars.get("PM_SECRET_KEY")
+    names = ("PM_SECRET_KEY", "PM_FIELD_KEYS", "PM_BLIND_INDEX_KEY")
+    values = {name: env_vars.get(name) for name in names}
     if env == "production":
-        secret_key = _require_secret("PM_SECRET_KEY", secret_key)
-    elif not secret_key:
-        secret_key = _read_or_create_dev_secrets(data_dir)["PM_SECRET_KEY"]
+        values = {name: _require_secret(name, value) for name, value in values.items()}
+    elif not all(values.values()):
+        generated = _read_or_create_dev_secrets(data_dir)
+        values = {name: value or generated[name] for name, value in values.items()}
+    field_keys = tuple(key.strip() for key in values["PM_FIELD_KEYS"].split(",") if key.strip())
+    _check_field_keys(field_keys)
     rounds = int(env_vars.get("PM_BCRYPT_ROUNDS", "12"))
     if rounds < 12:
         raise SettingsError("PM_BCRYPT_ROUNDS 不能小于 12 / PM_BCRYPT_ROUNDS must be at least 12.")
@@ -94,7 +132,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         data_dir=data_dir,
         database_url=database_url,
         redis_url=env_vars.get("REDIS_URL") or None,
-        secret_key=secret_key,
+        secret_key=values["PM_SECRET_KEY"],
+        field_keys=field_keys,
+        blind_index_key=values["PM_BLIND_INDEX_KEY"],
         bcrypt_rounds=rounds,
         session_idle_minutes=int(env_vars.get("PM_SESSION_IDLE_MINUTES", "30")),
         session_absolute_hours=int(env_vars.get("PM_SESSION_ABSOLUTE_HOURS", "12")),

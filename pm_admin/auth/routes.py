@@ -6,33 +6,18 @@ browser posts it here and gets the session cookie, which JavaScript can never re
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from pm_admin.auth.http import client_of, same_origin
 from pm_admin.auth.services import exchange_ticket, resolve_session, revoke_session
 from pm_admin.auth.throttle import issue_device_token
 from pm_admin.core.db import unit_of_work
 from pm_admin.core.guard import DEVICE_COOKIE, SESSION_COOKIE
-from pm_admin.core.permissions import ClientInfo
 from pm_admin.settings import get_settings
 
 DEVICE_COOKIE_DAYS = 180
-
-
-def _same_origin(request: Request) -> bool:
-    """Refuse cross-site posts (SameSite=Strict already drops the cookie; this is belt and braces)."""
-    origin = request.headers.get("origin")
-    if origin is None:
-        return True
-    return urlsplit(origin).netloc == request.headers.get("host")
-
-
-def _client(request: Request) -> ClientInfo:
-    ip = request.client.host if request.client else ""
-    return ClientInfo(ip=ip, user_agent=request.headers.get("user-agent", "")[:256])
 
 
 def _set_cookie(response: Response, name: str, value: str, max_age: int) -> None:
@@ -41,7 +26,7 @@ def _set_cookie(response: Response, name: str, value: str, max_age: int) -> None
 
 
 async def start_session(request: Request) -> Response:
-    if not _same_origin(request):
+    if not same_origin(request):
         return JSONResponse({"ok": False}, status_code=403)
     try:
         body = await request.json()
@@ -62,9 +47,9 @@ async def start_session(request: Request) -> Response:
 
 
 async def end_session(request: Request) -> Response:
-    if not _same_origin(request):
+    if not same_origin(request):
         return JSONResponse({"ok": False}, status_code=403)
-    client = _client(request)
+    client = client_of(request)
     with unit_of_work() as session:
         principal = resolve_session(session, token=request.cookies.get(SESSION_COOKIE), client=client)
         if principal is not None:

@@ -251,7 +251,10 @@ class GuardMiddleware(Middleware):
         from pm_admin.core.base_state import AppState, reset_protected_states
 
         root = state._get_root_state()
-        router_data = EventContext.get().router_data or root.router_data or {}
+        # Only the event's own connection counts: an event that arrives without it (Reflex's HTTP
+        # upload endpoint, which trusts a client-chosen token) must not borrow the headers a
+        # socket of that token left in the state, or anyone knowing a token could act as its user.
+        router_data = EventContext.get().router_data or {}
         client = client_info(router_data)
         _client.set(client)
         token = request_cookies(router_data).get(SESSION_COOKIE)

@@ -39,16 +39,22 @@ class PagedMixin(rx.State, mixin=True):
     def _load(self) -> None:
         raise NotImplementedError
 
+    def _after_page_change(self):
+        """Events to send after paging or sorting (a page may sync its URL)."""
+        return None
+
     @requires()
     def go_to_page(self, page: int):
         self.page = max(1, min(int(page), max(1, -(-self.total // max(1, self.page_size)))))
         self._load()
+        return self._after_page_change()
 
     @requires()
     def set_page_size(self, size: str):
         self.page_size = min(MAX_PAGE_SIZE, max(1, int(size)))
         self.page = 1
         self._load()
+        return self._after_page_change()
 
     @requires()
     def sort_by(self, key: str):
@@ -58,3 +64,4 @@ class PagedMixin(rx.State, mixin=True):
             self.sort, self.descending = key, False
         self.page = 1
         self._load()
+        return self._after_page_change()

@@ -31,6 +31,12 @@ class Perm(enum.StrEnum):
     COMMUNITIES_MANAGE = "communities.manage"
     USERS_MANAGE = "users.manage"
     AUDIT_VIEW = "audit.view"
+    OWNERS_VIEW = "owners.view"
+    OWNERS_EDIT = "owners.edit"
+    OWNERS_REVEAL_PII = "owners.reveal_pii"
+    OWNERS_EXPORT = "owners.export"
+    OWNERS_EXPORT_PII = "owners.export_pii"
+    OWNERS_IMPORT = "owners.import"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from pm_admin.audit.services import record
 from pm_admin.auth.models import User
 from pm_admin.auth.services import create_user
+from pm_admin.demo.owners import seed_demo_owners
 from pm_admin.places.models import Building, Community, Occupancy, Room, Unit, room_code
 from pm_admin.places.services import create_building, create_community, create_unit
 
@@ -48,6 +49,7 @@ class SeedReport:
     buildings: int = 0
     units: int = 0
     rooms: int = 0
+    owners: int = 0
     users: int = 0
 
 
@@ -81,7 +83,7 @@ def seed_places(session: Session, rng: random.Random, fake: Faker, report: SeedR
         report.communities += 1
         ids[code] = community.id
         rooms_before = report.rooms
-        for building_no in range(1, rng.randint(10, 13) + 1):
+        for building_no in range(1, rng.randint(12, 15) + 1):
             floors = rng.choice((18, 24, 26, 28, 32))
             building = create_building(session, actor=None, community_id=community.id, code=str(building_no),
                                        name=f"{building_no}栋", floors=floors)
@@ -95,6 +97,7 @@ def seed_places(session: Session, rng: random.Random, fake: Faker, report: SeedR
         # Rooms are bulk-inserted; one audit event records the batch.
         record(session, action="demo.seed_rooms", actor_name="system", entity_type="community",
                entity_id=community.id, community_id=community.id, details={"rooms": report.rooms - rooms_before})
+        report.owners += seed_demo_owners(session, community.id, rng=rng, fake=fake)
     return ids
 
 

@@ -17,6 +17,7 @@ class NavItem:
 
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("home", "/", "layout-dashboard", None),
+    NavItem("owners", "/owners", "contact", Perm.OWNERS_VIEW),
     NavItem("communities", "/places/communities", "building-2", Perm.PLACES_VIEW),
     NavItem("buildings", "/places/buildings", "building", Perm.PLACES_VIEW),
     NavItem("rooms", "/places/rooms", "door-open", Perm.PLACES_VIEW),

@@ -114,3 +114,9 @@ def filter_select(options: rx.Var, value: rx.Var, on_change, *, all_key: str = "
         value=rx.cond(value == "", "all", value),
         on_change=on_change,
     )
+
+
+def notice(*children, icon: str = "info", color_scheme: str = "blue", **props) -> rx.Component:
+    """A callout whose text may mix catalog texts, vars and components."""
+    return rx.callout.root(rx.callout.icon(rx.icon(icon)), rx.callout.text(*children), color_scheme=color_scheme,
+                           **props)

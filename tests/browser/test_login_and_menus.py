@@ -14,12 +14,12 @@ from tests.browser.conftest import screenshot
 pytestmark = pytest.mark.browser
 
 MENUS = {
-    "demo.admin": {"home", "communities", "buildings", "rooms", "users", "audit"},
-    "demo.manager": {"home", "communities", "buildings", "rooms", "audit"},
-    "demo.cs": {"home", "communities", "buildings", "rooms"},
-    "demo.steward": {"home", "communities", "buildings", "rooms"},
+    "demo.admin": {"home", "owners", "communities", "buildings", "rooms", "users", "audit"},
+    "demo.manager": {"home", "owners", "communities", "buildings", "rooms", "audit"},
+    "demo.cs": {"home", "owners", "communities", "buildings", "rooms"},
+    "demo.steward": {"home", "owners", "communities", "buildings", "rooms"},
     "demo.technician": {"home", "communities", "buildings", "rooms"},
-    "demo.archivist": {"home", "communities", "buildings", "rooms"},
+    "demo.archivist": {"home", "owners", "communities", "buildings", "rooms"},
     "demo.executive": {"home", "communities", "buildings", "rooms"},
 }
 

@@ -9,6 +9,8 @@ import pytest
 from pm_admin.audit.state import OUTCOMES
 from pm_admin.core.i18n import LANGUAGES, catalog, translate
 from pm_admin.core.permissions import Role
+from pm_admin.owners.models import Gender, OccupantKind, Relation
+from pm_admin.owners.state import COLUMNS as OWNER_COLUMNS
 from pm_admin.places.models import Occupancy
 from pm_admin.shell.nav import NAV_ITEMS
 
@@ -22,7 +24,11 @@ KEY_PATTERNS = [
     r"\"key\":\s*\"([^\"]+)\"",
     r"\b(?:PermissionDenied|super\(\)\.__init__)\(\s*\"([^\"]+)\"",
     r"\bframe\(\s*\"([^\"]+)\"",
-    r"return \"(auth\.[a-z_]+)\"",
+    r"return \"([a-z]+\.[a-z_]+)\"",
+    r"\b(?:ImportRejected|DomainError|NotFound)\(\s*\"([a-z]+\.[a-z_]+)\"",
+    r"\bValidationFailed\(\{\"\w+\": \(\"([^\"]+)\"",
+    r"\b(?:fail|RowError)\([^,]+,\s*\"[^\"]+\",\s*\"([^\"]+)\"",
+    r"\bfail\(\"[^\"]+\",\s*\"([^\"]+)\"",
 ]
 
 
@@ -36,6 +42,13 @@ def keys_used_in_code() -> set[str]:
     keys.update(f"role.{role}" for role in Role)
     keys.update(f"occupancy.{o}" for o in Occupancy)
     keys.update(f"audit.outcome.{o}" for o in OUTCOMES)
+    keys.update(f"owners.col.{c}" for c in OWNER_COLUMNS)
+    keys.update(f"gender.{g}" for g in Gender)
+    keys.update(f"relation.{r}" for r in Relation)
+    keys.update(f"occupant.{k}" for k in OccupantKind)
+    keys.update(f"owners.{f}_{v}" for f in ("vip", "arrears") for v in ("yes", "no"))
+    keys.update(f"timeline.change_{kind}" for kind in ("profile", "contact", "identity", "household", "ownership",
+                                                        "occupant"))
     return keys
 
 

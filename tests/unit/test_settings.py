@@ -2,18 +2,27 @@ import os
 import stat
 
 import pytest
+from cryptography.fernet import Fernet
 
 from pm_admin.settings import SettingsError, load_settings
 
 STRONG = "x" * 40
+FIELD_KEY = Fernet.generate_key().decode()
+
+
+def production(tmp_path, **overrides):
+    environ = {"PM_ENV": "production", "PM_DATA_DIR": str(tmp_path), "PM_SECRET_KEY": STRONG,
+               "PM_FIELD_KEYS": FIELD_KEY, "PM_BLIND_INDEX_KEY": "b" * 40}
+    environ.update(overrides)
+    return {key: value for key, value in environ.items() if value is not None}
 
 
 def test_development_generates_secrets_once_with_owner_only_permissions(tmp_path):
     first = load_settings({"PM_DATA_DIR": str(tmp_path)})
     second = load_settings({"PM_DATA_DIR": str(tmp_path)})
     secrets_file = tmp_path / "secrets.json"
-    assert first.secret_key == second.secret_key
-    assert len(first.secret_key) >= 32
+    assert first.secret_key == second.secret_key and first.field_keys == second.field_keys
+    assert len(first.secret_key) >= 32 and len(first.blind_index_key) >= 32
     assert stat.S_IMODE(os.stat(secrets_file).st_mode) == 0o600
 
 
@@ -25,20 +34,32 @@ def test_default_database_is_sqlite_under_data_dir(tmp_path):
 
 @pytest.mark.parametrize("secret", [None, "", "change-me", "secret", "short-but-not-default"])
 def test_production_refuses_missing_default_or_short_secret(tmp_path, secret):
-    environ = {"PM_ENV": "production", "PM_DATA_DIR": str(tmp_path)}
-    if secret is not None:
-        environ["PM_SECRET_KEY"] = secret
     with pytest.raises(SettingsError) as error:
-        load_settings(environ)
+        load_settings(production(tmp_path, PM_SECRET_KEY=secret))
     assert "PM_SECRET_KEY" in str(error.value)
     assert not (tmp_path / "secrets.json").exists()
 
 
 def test_production_accepts_a_real_secret_and_redis(tmp_path):
-    settings = load_settings({"PM_ENV": "production", "PM_SECRET_KEY": STRONG, "PM_DATA_DIR": str(tmp_path),
-                              "REDIS_URL": "redis://127.0.0.1:6379/0", "DATABASE_URL": "postgresql+psycopg://x/y"})
+    settings = load_settings(production(tmp_path, REDIS_URL="redis://127.0.0.1:6379/0",
+                                        DATABASE_URL="postgresql+psycopg://x/y"))
     assert settings.is_production and settings.redis_url == "redis://127.0.0.1:6379/0"
-    assert not settings.is_sqlite
+    assert not settings.is_sqlite and settings.field_keys == (FIELD_KEY,)
+
+
+@pytest.mark.parametrize("name", ["PM_FIELD_KEYS", "PM_BLIND_INDEX_KEY"])
+def test_production_needs_the_personal_data_keys(tmp_path, name):
+    with pytest.raises(SettingsError) as error:
+        load_settings(production(tmp_path, **{name: None}))
+    assert name in str(error.value)
+
+
+def test_field_keys_must_be_fernet_keys_newest_first(tmp_path):
+    with pytest.raises(SettingsError):
+        load_settings(production(tmp_path, PM_FIELD_KEYS="y" * 44))
+    older = Fernet.generate_key().decode()
+    settings = load_settings(production(tmp_path, PM_FIELD_KEYS=f"{FIELD_KEY}, {older}"))
+    assert settings.field_keys == (FIELD_KEY, older)
 
 
 def test_bcrypt_cost_below_12_is_refused(tmp_path):

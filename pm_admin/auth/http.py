@@ -1,0 +1,27 @@
+"""Who is calling an HTTP route: the same session cookie the websocket uses."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from sqlmodel import Session
+from starlette.requests import Request
+
+from pm_admin.auth.services import resolve_session
+from pm_admin.core.guard import SESSION_COOKIE
+from pm_admin.core.permissions import ClientInfo, Principal
+
+
+def client_of(request: Request) -> ClientInfo:
+    ip = request.client.host if request.client else ""
+    return ClientInfo(ip=ip, user_agent=request.headers.get("user-agent", "")[:256])
+
+
+def principal_of(session: Session, request: Request) -> Principal | None:
+    return resolve_session(session, token=request.cookies.get(SESSION_COOKIE), client=client_of(request))
+
+
+def same_origin(request: Request) -> bool:
+    """Refuse cross-site requests (SameSite=Strict already drops the cookie; belt and braces)."""
+    origin = request.headers.get("origin")
+    return origin is None or urlsplit(origin).netloc == request.headers.get("host")

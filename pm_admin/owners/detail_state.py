@@ -1,0 +1,254 @@
+"""Owner detail state: profile, rooms, household, occupants, history, timeline; edits and reveal."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import reflex as rx
+
+from pm_admin.core.base_state import ProtectedState
+from pm_admin.core.db import read_only, unit_of_work
+from pm_admin.core.errors import ConcurrencyConflict, ValidationFailed
+from pm_admin.core.form_state import FormMixin
+from pm_admin.core.guard import requires
+from pm_admin.core.permissions import Perm
+from pm_admin.owners import queries, services
+from pm_admin.owners.state import split_tags
+from pm_admin.owners.timeline import owner_timeline
+
+
+def _day(text: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(text))
+    except ValueError:
+        return None
+
+
+class OwnerDetailState(FormMixin, ProtectedState):
+    owner_found: bool = False
+    profile: dict[str, Any] = {}
+    rooms: list[dict[str, Any]] = []
+    members: list[dict[str, Any]] = []
+    occupants: list[dict[str, Any]] = []
+    changes: list[dict[str, Any]] = []
+    timeline: list[dict[str, Any]] = []
+    can_edit: bool = False
+    can_reveal: bool = False
+    # Shown only in this view, cleared on every load.
+    revealed: dict[str, Any] = {}
+    reveal_open: bool = False
+    reveal_error: str = ""
+    # Secondary dialogs: household member, occupant, owner change.
+    side_dialog: str = ""
+    side_form: dict[str, Any] = {}
+    side_key: int = 0
+    side_errors: dict[str, str] = {}
+    duplicate: dict[str, Any] = {}
+    _owner_id: int = 0
+
+    def _reload(self) -> None:
+        principal, owner_id = self.principal, self._owner_id
+        with read_only() as session:
+            profile = queries.owner_profile(session, principal, owner_id)
+            self.owner_found = profile is not None
+            if profile is None:
+                self.profile, self.rooms, self.members, self.occupants, self.changes, self.timeline = {}, [], [], [], [], []
+                return
+            self.profile = profile.model_dump()
+            self.rooms = [r.model_dump() for r in queries.owned_rooms(session, principal, owner_id)]
+            self.members = [m.model_dump() for m in queries.household(session, principal, owner_id)]
+            self.occupants = [o.model_dump() for o in queries.occupants(session, principal, owner_id)]
+            self.changes = [c.model_dump() for c in queries.change_history(session, principal, owner_id)]
+            self.timeline = [t.model_dump() for t in owner_timeline(session, principal, owner_id)]
+
+    @requires(Perm.OWNERS_VIEW)
+    def load(self):
+        principal = self.principal
+        raw = str(self.router.page.params.get("owner_id", ""))
+        self._owner_id = int(raw) if raw.isdigit() else 0
+        self.can_edit = principal.has(Perm.OWNERS_EDIT)
+        self.can_reveal = principal.has(Perm.OWNERS_REVEAL_PII)
+        self.revealed, self.reveal_open, self.side_dialog, self.dialog_open = {}, False, "", False
+        self._reload()
+
+    # ------------------------------------------------------------ edit profile
+
+    @requires(Perm.OWNERS_EDIT)
+    def open_edit(self):
+        p = self.profile
+        self._open_form({"name": p["name"], "gender": p["gender"], "id_number": "", "phone": "", "phone2": "",
+                         "address": p["address"], "is_vip": p["is_vip"], "tags": "、".join(p["tags"]),
+                         "notes": p["notes"], "version": p["version"]})
+
+    @requires(Perm.OWNERS_EDIT)
+    def save(self, form: dict[str, Any]):
+        data = services.OwnerInput(
+            name=str(form.get("name", "")), gender=str(form.get("gender") or "unknown"),
+            id_number=str(form.get("id_number", "")),
+            phones=[str(form.get("phone", "")), str(form.get("phone2", ""))], address=str(form.get("address", "")),
+            is_vip=bool(form.get("is_vip")), tags=split_tags(str(form.get("tags", ""))),
+            notes=str(form.get("notes", "")))
+        try:
+            with unit_of_work() as session:
+                services.update_owner(session, actor=self.principal, owner_id=self._owner_id,
+                                      expected_version=int(self.form["version"]), data=data)
+        except (ValidationFailed, ConcurrencyConflict) as error:
+            self._save_failed(error, form)
+            return None
+        self.dialog_open = False
+        self._reload()
+        return rx.toast.success(self._tr("common.saved"))
+
+    def _save_failed(self, error: Exception, submitted: dict[str, Any]) -> None:
+        """A conflict shows, field by field, what the other person saved; the input stays."""
+        self._keep_input(submitted)
+        if isinstance(error, ConcurrencyConflict):
+            self.errors = {}
+            theirs = error.current
+            mine = {"name": self.profile["name"], "address": self.profile["address"], "notes": self.profile["notes"],
+                    "is_vip": self.profile["is_vip"], "tags": ", ".join(self.profile["tags"]),
+                    "phones": ", ".join(self.profile["phones"]), "id_number": self.profile["id_number"]}
+            lines = [f"{field}: {mine[field]} → {theirs.get(field)}" for field in mine
+                     if str(mine[field]) != str(theirs.get(field))]
+            self.conflict = self._tr("owners.conflict", changes="；".join(lines) or "—")
+        else:
+            super()._save_failed(error, submitted)
+
+    # ------------------------------------------------------------ reveal personal data
+
+    @requires(Perm.OWNERS_REVEAL_PII)
+    def open_reveal(self):
+        self.reveal_open, self.reveal_error = True, ""
+
+    @requires()
+    def close_reveal(self, _open: bool = False):
+        self.reveal_open = False
+
+    @requires(Perm.OWNERS_REVEAL_PII)
+    def reveal(self, form: dict[str, Any]):
+        try:
+            with unit_of_work() as session:
+                shown = services.reveal_pii(session, actor=self.principal, owner_id=self._owner_id,
+                                            reason=str(form.get("reason", "")))
+        except ValidationFailed as error:
+            self.reveal_error = next(iter(self._field_messages(error).values()))
+            return None
+        self.revealed = {"id_number": shown.id_number, "phones": shown.phones}
+        self.reveal_open = False
+        return None
+
+    @requires()
+    def hide_revealed(self):
+        self.revealed = {}
+
+    # ------------------------------------------------------------ household, occupants, owner change
+
+    def _open_side(self, dialog: str, values: dict[str, Any]) -> None:
+        self.side_dialog, self.side_form, self.side_errors, self.duplicate = dialog, values, {}, {}
+        self.side_key += 1
+
+    @requires()
+    def close_side(self, _open: bool = False):
+        self.side_dialog = ""
+
+    def _side_failed(self, error: ValidationFailed, form: dict[str, Any]) -> None:
+        self.side_form = {**self.side_form, **form}
+        self.side_key += 1
+        self.side_errors = self._field_messages(error)
+
+    def _side_done(self):
+        self.side_dialog = ""
+        self._reload()
+        return rx.toast.success(self._tr("common.saved"))
+
+    @requires(Perm.OWNERS_EDIT)
+    def open_member(self):
+        self._open_side("member", {"relation": "spouse", "name": "", "phone": "", "id_number": ""})
+
+    @requires(Perm.OWNERS_EDIT)
+    def add_member(self, form: dict[str, Any]):
+        try:
+            with unit_of_work() as session:
+                services.add_member(session, actor=self.principal, owner_id=self._owner_id,
+                                    relation=str(form.get("relation", "")), name=str(form.get("name", "")),
+                                    phone=str(form.get("phone", "")), id_number=str(form.get("id_number", "")))
+        except ValidationFailed as error:
+            self._side_failed(error, form)
+            return None
+        return self._side_done()
+
+    @requires(Perm.OWNERS_EDIT)
+    def remove_member(self, member_id: int):
+        member = next((m for m in self.members if m["id"] == member_id), None)
+        if member is None:
+            return None
+        with unit_of_work() as session:
+            services.remove_member(session, actor=self.principal, member_id=member_id,
+                                   expected_version=int(member["version"]))
+        self._reload()
+        return rx.toast.success(self._tr("common.saved"))
+
+    @requires(Perm.OWNERS_EDIT)
+    def open_occupant(self, room_id: int):
+        if any(r["room_id"] == room_id and not r["ended_on"] for r in self.rooms):
+            self._open_side("occupant", {"room_id": room_id, "kind": "tenant", "name": "", "phone": "",
+                                         "id_number": "", "started_on": date.today().isoformat()})
+
+    @requires(Perm.OWNERS_EDIT)
+    def add_occupant(self, form: dict[str, Any]):
+        try:
+            started = _day(form.get("started_on"))
+            if started is None:
+                raise ValidationFailed({"started_on": ("import.date_invalid", {})})
+            with unit_of_work() as session:
+                services.add_occupant(session, actor=self.principal, room_id=int(self.side_form["room_id"]),
+                                      kind=str(form.get("kind", "")), name=str(form.get("name", "")),
+                                      phone=str(form.get("phone", "")), id_number=str(form.get("id_number", "")),
+                                      started_on=started)
+        except ValidationFailed as error:
+            self._side_failed(error, form)
+            return None
+        return self._side_done()
+
+    @requires(Perm.OWNERS_EDIT)
+    def end_occupant(self, occupant_id: int):
+        if not any(o["id"] == occupant_id for o in self.occupants):
+            return None
+        with unit_of_work() as session:
+            services.end_occupant(session, actor=self.principal, occupant_id=occupant_id, ended_on=date.today())
+        self._reload()
+        return rx.toast.success(self._tr("common.saved"))
+
+    @requires(Perm.OWNERS_EDIT)
+    def open_transfer(self, room_id: int):
+        room = next((r for r in self.rooms if r["room_id"] == room_id and not r["ended_on"]), None)
+        if room is not None:
+            self._open_side("transfer", {"room_id": room_id, "room_code": room["room_code"],
+                                         "transfer_date": date.today().isoformat(), "name": "", "gender": "unknown",
+                                         "id_number": "", "phone": "", "share": "100"})
+
+    @requires(Perm.OWNERS_EDIT)
+    def transfer(self, form: dict[str, Any]):
+        """业主更替 to a new owner, or to the registered owner the duplicate ID number pointed at."""
+        try:
+            when = _day(form.get("transfer_date"))
+            if when is None:
+                raise ValidationFailed({"transfer_date": ("import.date_invalid", {})})
+            new_owner = services.OwnerInput(name=str(form.get("name", "")), gender=str(form.get("gender") or "unknown"),
+                                            id_number=str(form.get("id_number", "")),
+                                            phones=[str(form.get("phone", ""))])
+            with unit_of_work() as session:
+                owner = services.change_room_owner(
+                    session, actor=self.principal, room_id=int(self.side_form["room_id"]), transfer_date=when,
+                    new_owner_id=int(self.duplicate["id"]) if self.duplicate else None,
+                    new_owner=None if self.duplicate else new_owner, share=str(form.get("share") or "100"))
+        except services.DuplicateOwner as duplicate:
+            self._side_failed(duplicate, form)
+            self.duplicate = {"id": duplicate.existing_id, "name": duplicate.existing_name}
+            return None
+        except ValidationFailed as error:
+            self._side_failed(error, form)
+            return None
+        self.side_dialog = ""
+        return [rx.toast.success(self._tr("owners.transfer_done")), rx.redirect(f"/owners/{owner.id}")]

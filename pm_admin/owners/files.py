@@ -1,0 +1,49 @@
+"""Owner files: the import upload purpose and the export/template downloads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+from pm_admin.audit.services import record
+from pm_admin.core.files import Download, UploadPurpose, register_download, register_upload_purpose
+from pm_admin.core.permissions import Perm, Principal
+from pm_admin.owners.queries import OwnerFilter, export_rows
+from pm_admin.owners.spreadsheet import MAX_BYTES, export_csv, export_xlsx, template
+
+IMPORT_PURPOSE = "owners_import"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
+
+register_upload_purpose(IMPORT_PURPOSE, UploadPurpose(Perm.OWNERS_IMPORT, MAX_BYTES, (".csv", ".xlsx")))
+
+
+def export_params(filters: OwnerFilter, *, fmt: str, full_pii: bool, language: str,
+                  ownership_ids: list[int] | None = None) -> dict[str, Any]:
+    return {"filters": filters.__dict__, "fmt": fmt if fmt in ("csv", "xlsx") else "xlsx", "full_pii": full_pii,
+            "language": language, "ownership_ids": ownership_ids}
+
+
+def _export(session: Session, principal: Principal, params: dict[str, Any]) -> Download:
+    filters = OwnerFilter(**params["filters"])
+    rows = list(export_rows(session, principal, filters, full_pii=bool(params["full_pii"]),
+                            ownership_ids=params.get("ownership_ids")))
+    record(session, action="owner.export", actor=principal, entity_type="owner",
+           details={"rows": len(rows), "full_pii": bool(params["full_pii"]), "format": params["fmt"],
+                    "filters": {k: v for k, v in params["filters"].items() if v},
+                    "selected": len(params["ownership_ids"]) if params.get("ownership_ids") else None})
+    stamp = "owners"
+    if params["fmt"] == "csv":
+        return Download(f"{stamp}.csv", CSV, export_csv(rows, params["language"]))
+    return Download(f"{stamp}.xlsx", XLSX, [export_xlsx(rows, params["language"])])
+
+
+def _template(session: Session, principal: Principal, params: dict[str, Any]) -> Download:
+    principal.require(Perm.OWNERS_IMPORT)
+    fmt = "csv" if params.get("fmt") == "csv" else "xlsx"
+    return Download(f"业主导入模板.{fmt}", CSV if fmt == "csv" else XLSX, [template(fmt)])
+
+
+register_download("owners_export", _export)
+register_download("owners_template", _template)

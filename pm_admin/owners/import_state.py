@@ -1,0 +1,168 @@
+"""Owner import page state: upload → dry run with row errors → all-or-nothing import, with progress."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Any
+
+import reflex as rx
+
+from pm_admin.core.base_state import ProtectedState
+from pm_admin.core.db import read_only, unit_of_work
+from pm_admin.core.errors import DomainError
+from pm_admin.core.files import discard_upload, issue_download, read_upload
+from pm_admin.core.guard import requires
+from pm_admin.core.i18n import translate
+from pm_admin.core.permissions import Perm
+from pm_admin.owners.files import IMPORT_PURPOSE
+from pm_admin.owners.spreadsheet import IMPORT_COLUMNS, ImportPlan, ImportRejected, commit_import, plan_import
+
+MAX_SHOWN_ERRORS = 500
+UPLOAD_SCRIPT = """(async () => {
+  const input = document.getElementById('owner-import-file');
+  if (!input || !input.files.length) return {ok: false, error: 'files.empty'};
+  const body = new FormData();
+  body.append('file', input.files[0]);
+  try {
+    const response = await fetch('/files/upload/%s', {method: 'POST', body, credentials: 'same-origin'});
+    return await response.json();
+  } catch (e) {
+    return {ok: false, error: 'files.upload_failed'};
+  }
+})()""" % IMPORT_PURPOSE
+
+
+class _Progress:
+    """Progress reported from the worker thread, read by the event loop."""
+
+    def __init__(self) -> None:
+        self.done, self.total = 0, 0
+        self.lock = threading.Lock()
+
+    def __call__(self, done: int, total: int) -> None:
+        with self.lock:
+            self.done, self.total = done, total
+
+    def percent(self) -> int:
+        with self.lock:
+            return int(100 * self.done / self.total) if self.total else 0
+
+
+class OwnerImportState(ProtectedState):
+    phase: str = "idle"  # idle | uploading | checking | checked | importing | done | rejected
+    filename: str = ""
+    progress: int = 0
+    message: str = ""
+    total_rows: int = 0
+    error_count: int = 0
+    errors: list[dict[str, Any]] = []
+    creates: int = 0
+    updates: int = 0
+    _upload_id: str = ""
+
+    def _column_label(self, key: str) -> str:
+        column = next((c for c in IMPORT_COLUMNS if c.key == key), None)
+        return (column.zh if self.lang == "zh-CN" else column.en) if column else key
+
+    def _show_plan(self, plan: ImportPlan) -> None:
+        self.total_rows, self.error_count = plan.total, len(plan.errors)
+        self.errors = [{"row": e.row, "column": self._column_label(e.column),
+                        "message": translate(e.key, self.lang, **e.params)} for e in plan.errors[:MAX_SHOWN_ERRORS]]
+        self.creates, self.updates = plan.creates, plan.updates
+
+    @requires(Perm.OWNERS_IMPORT)
+    def load(self):
+        self.reset()
+
+    @requires(Perm.OWNERS_IMPORT)
+    def start_upload(self):
+        self.phase, self.message, self.errors, self.progress = "uploading", "", [], 0
+        return rx.call_script(UPLOAD_SCRIPT, callback=OwnerImportState.attach)
+
+    @requires(Perm.OWNERS_IMPORT)
+    def attach(self, result: dict[str, Any]):
+        """The upload route's answer; the upload must be this user's (checked when it is read)."""
+        if not isinstance(result, dict) or not result.get("ok"):
+            key = str(result.get("error", "files.upload_failed")) if isinstance(result, dict) else "files.upload_failed"
+            params = {k: v for k, v in (result or {}).items() if k not in ("ok", "error")} if isinstance(result, dict) else {}
+            self.phase, self.message = "rejected", translate(key, self.lang, **params)
+            return None
+        self._upload_id, self.filename = str(result.get("upload_id", ""))[:32], str(result.get("filename", ""))[:200]
+        return OwnerImportState.check
+
+    async def _run(self, work, phase: str):
+        """Run blocking ``work(progress)`` in a thread while pushing progress to the page."""
+        progress = _Progress()
+        async with self:
+            self.phase, self.progress = phase, 0
+        task = asyncio.create_task(asyncio.to_thread(work, progress))
+        while not task.done():
+            await asyncio.sleep(0.3)
+            async with self:
+                self.progress = progress.percent()
+        return task.result()
+
+    @rx.event(background=True)
+    @requires(Perm.OWNERS_IMPORT)
+    async def check(self):
+        principal, upload_id = self.principal, self._upload_id
+
+        def work(progress):
+            with read_only() as session:
+                upload, data = read_upload(session, principal=principal, upload_id=upload_id,
+                                           purpose_name=IMPORT_PURPOSE)
+                return plan_import(session, principal, upload.filename, data, progress)
+
+        try:
+            plan = await self._run(work, "checking")
+        except (ImportRejected, DomainError) as rejected:
+            async with self:
+                self.phase, self.message = "rejected", translate(rejected.key, self.lang, **rejected.params)
+            return
+        async with self:
+            self._show_plan(plan)
+            self.phase, self.progress = "checked", 100
+
+    @rx.event(background=True)
+    @requires(Perm.OWNERS_IMPORT)
+    async def commit(self):
+        principal, upload_id = self.principal, self._upload_id
+
+        def work(progress):
+            # Checked again inside the writing transaction: the database may have moved since the dry run.
+            with unit_of_work() as session:
+                upload, data = read_upload(session, principal=principal, upload_id=upload_id,
+                                           purpose_name=IMPORT_PURPOSE)
+                plan = plan_import(session, principal, upload.filename, data)
+                if plan.errors:
+                    return plan, None
+                result = commit_import(session, principal, plan, source=f"{upload.filename} {upload.sha256[:12]}",
+                                       progress=progress)
+                discard_upload(session, upload.id)
+                return plan, result
+
+        try:
+            plan, result = await self._run(work, "importing")
+        except (ImportRejected, DomainError) as rejected:
+            async with self:
+                self.phase, self.message = "rejected", translate(rejected.key, self.lang, **rejected.params)
+            return
+        async with self:
+            self._show_plan(plan)
+            if result is None:
+                self.phase = "checked"
+                return
+            self.phase, self.progress = "done", 100
+            self.message = translate("import.done", self.lang, created=result.created, updated=result.updated,
+                                     linked=result.rooms_linked)
+
+    @requires(Perm.OWNERS_IMPORT)
+    def restart(self):
+        self.reset()
+
+    @requires(Perm.OWNERS_IMPORT)
+    def download_template(self, fmt: str):
+        with unit_of_work() as session:
+            ticket = issue_download(session, principal=self.principal, kind="owners_template", params={"fmt": fmt})
+        return rx.call_script(f"window.location.href = '/files/download/{ticket}'")

@@ -1,0 +1,279 @@
+"""Owner registry reads: the grid (one row per owner and current room), profiles, exports."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from pm_admin.arrears.models import RoomArrears
+from pm_admin.core.clock import local_text
+from pm_admin.core.crypto import blind_index, decrypt
+from pm_admin.core.masking import mask_id_number, mask_phone
+from pm_admin.core.paging import Page, PageRequest, count, order_by, paginate
+from pm_admin.core.permissions import Perm, Principal
+from pm_admin.owners.models import (
+    ChangeRow,
+    HouseholdMember,
+    MemberRow,
+    Occupant,
+    OccupantRow,
+    OwnedRoom,
+    Owner,
+    OwnerChange,
+    OwnerGridRow,
+    OwnerPhone,
+    OwnerProfile,
+    Ownership,
+    OwnerTag,
+)
+from pm_admin.owners.validation import id_number_problem, normalize_id_number, parse_phone
+from pm_admin.places.models import Building, Community, Occupancy, Room, Unit
+
+ROOM_CODE = re.compile(r"^[A-Za-z]\w*-|^\d+(-\d+)*$")
+PINYIN = re.compile(r"^[A-Za-z]+$")
+
+
+@dataclasses.dataclass(frozen=True)
+class SearchPlan:
+    """How the one search box reads its text."""
+
+    kind: str  # phone | id_number | room | pinyin | name | none
+    value: str
+
+
+def plan_search(text: str) -> SearchPlan:
+    text = text.strip()
+    if not text:
+        return SearchPlan("none", "")
+    if (phone := parse_phone(text)) is not None:
+        return SearchPlan("phone", blind_index("phone", phone.e164))
+    compact = normalize_id_number(text)
+    if len(compact) in (15, 18) and compact[:-1].isdigit() and id_number_problem(compact) is None:
+        return SearchPlan("id_number", blind_index("id", compact))
+    if ROOM_CODE.match(text):
+        return SearchPlan("room", text.upper() if text[0].isalpha() else text)
+    if PINYIN.match(text):
+        return SearchPlan("pinyin", text.lower())
+    return SearchPlan("name", text)
+
+
+@dataclasses.dataclass(frozen=True)
+class OwnerFilter:
+    community_id: int | None = None
+    building_id: int | None = None
+    unit_id: int | None = None
+    occupancy: str = ""
+    vip: str = ""  # "yes" | "no" | ""
+    tag: str = ""
+    arrears: str = ""  # "yes" | "no" | ""
+    search: str = ""
+
+
+def _like_prefix(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _grid_statement(principal: Principal, filters: OwnerFilter) -> sa.Select:
+    arrears = sa.select(RoomArrears.amount).where(RoomArrears.room_id == Room.id, RoomArrears.amount > 0) \
+        .correlate(Room).scalar_subquery()
+    statement = (
+        sa.select(Ownership, Owner, Room, Community.name, Building.name, Unit.name, arrears.label("arrears"))
+        .join(Room, Room.id == Ownership.room_id)
+        .join(Owner, Owner.id == Ownership.owner_id)
+        .join(Community, Community.id == Room.community_id)
+        .join(Building, Building.id == Room.building_id)
+        .join(Unit, Unit.id == Room.unit_id)
+        .where(col(Ownership.ended_on).is_(None), principal.scope_clause(Ownership.community_id))
+    )
+    if filters.community_id:
+        statement = statement.where(Ownership.community_id == filters.community_id)
+    if filters.building_id:
+        statement = statement.where(Room.building_id == filters.building_id)
+    if filters.unit_id:
+        statement = statement.where(Room.unit_id == filters.unit_id)
+    if filters.occupancy in set(Occupancy):
+        statement = statement.where(Room.occupancy == Occupancy(filters.occupancy))
+    if filters.vip in ("yes", "no"):
+        statement = statement.where(Owner.is_vip == (filters.vip == "yes"))
+    if filters.tag:
+        statement = statement.where(Owner.id.in_(sa.select(OwnerTag.owner_id).where(OwnerTag.tag == filters.tag)))
+    if filters.arrears in ("yes", "no"):
+        owes = sa.exists().where(RoomArrears.room_id == Room.id, RoomArrears.amount > 0)
+        statement = statement.where(owes if filters.arrears == "yes" else ~owes)
+    plan = plan_search(filters.search)
+    if plan.kind == "phone":
+        statement = statement.where(Owner.id.in_(
+            sa.select(OwnerPhone.owner_id).where(OwnerPhone.phone_index == plan.value)))
+    elif plan.kind == "id_number":
+        statement = statement.where(Owner.id_number_index == plan.value)
+    elif plan.kind == "room":
+        statement = statement.where(Room.code.like(_like_prefix(plan.value), escape="\\")
+                                    if plan.value[0].isalpha() else Room.code.like(f"%-{plan.value}%"))
+    elif plan.kind == "pinyin":
+        prefix = _like_prefix(plan.value)
+        statement = statement.where(sa.or_(Owner.name_initials.like(prefix, escape="\\"),
+                                           Owner.name_pinyin.like(prefix, escape="\\")))
+    elif plan.kind == "name":
+        statement = statement.where(Owner.name.like(f"%{plan.value}%"))
+    return statement
+
+
+SORTABLE = {"room_code": Room.code, "name": Owner.name_pinyin, "started_on": Ownership.started_on,
+            "share": Ownership.share}
+DEFAULT_ORDER = [Room.community_id, Room.building_id, Room.unit_id, Room.floor, Room.number, Ownership.id]
+
+
+def _phones_by_owner(session: Session, owner_ids: list[int]) -> dict[int, str]:
+    primary: dict[int, str] = {}
+    if owner_ids:
+        for owner_id, token in session.exec(
+            select(OwnerPhone.owner_id, OwnerPhone.phone_enc).where(col(OwnerPhone.owner_id).in_(owner_ids),
+                                                                      OwnerPhone.is_primary == True)  # noqa: E712
+        ).all():
+            primary[owner_id] = decrypt(token)
+    return primary
+
+
+def _tags_by_owner(session: Session, owner_ids: list[int]) -> dict[int, list[str]]:
+    tags: dict[int, list[str]] = defaultdict(list)
+    if owner_ids:
+        for owner_id, tag in session.exec(select(OwnerTag.owner_id, OwnerTag.tag)
+                                          .where(col(OwnerTag.owner_id).in_(owner_ids)).order_by(OwnerTag.tag)).all():
+            tags[owner_id].append(tag)
+    return tags
+
+
+def _grid_rows(session: Session, rows, *, full_pii: bool = False) -> list[OwnerGridRow]:
+    owner_ids = sorted({owner.id for _, owner, *_ in rows})
+    phones, tags = _phones_by_owner(session, owner_ids), _tags_by_owner(session, owner_ids)
+    out = []
+    for ownership, owner, room, community_name, building_name, unit_name, arrears in rows:
+        phone, id_number = phones.get(owner.id, ""), decrypt(owner.id_number_enc) or ""
+        out.append(OwnerGridRow(
+            id=ownership.id, owner_id=owner.id, room_id=room.id, room_code=room.code, community_name=community_name,
+            building_name=building_name, unit_name=unit_name, occupancy=str(room.occupancy), name=owner.name,
+            gender=str(owner.gender), phone=phone if full_pii else mask_phone(phone),
+            id_number=id_number if full_pii else mask_id_number(id_number), is_vip=owner.is_vip,
+            tags="、".join(tags.get(owner.id, [])), share=f"{ownership.share:.2f}",
+            started_on=ownership.started_on.isoformat(), arrears=f"{arrears:.2f}" if arrears else "",
+            version=owner.version,
+        ))
+    return out
+
+
+def owner_grid(session: Session, principal: Principal, request: PageRequest, filters: OwnerFilter) -> Page[OwnerGridRow]:
+    principal.require(Perm.OWNERS_VIEW)
+    request = request.clamp()
+    statement = _grid_statement(principal, filters)
+    total = count(session, statement.with_only_columns(Ownership.id))
+    statement = order_by(statement, request, SORTABLE, DEFAULT_ORDER)
+    rows = session.execute(paginate(statement, request)).all()
+    return Page(_grid_rows(session, rows), total, request.page, request.page_size)
+
+
+def export_rows(session: Session, principal: Principal, filters: OwnerFilter, *, full_pii: bool,
+                ownership_ids: list[int] | None = None, chunk: int = 2000) -> Iterator[OwnerGridRow]:
+    """Every row of the filtered view (or the selected rows), in grid order, streamed in chunks."""
+    principal.require(Perm.OWNERS_EXPORT)
+    if full_pii:
+        principal.require(Perm.OWNERS_EXPORT_PII)
+    statement = _grid_statement(principal, filters)
+    if ownership_ids is not None:
+        statement = statement.where(col(Ownership.id).in_(ownership_ids))
+    statement = statement.order_by(*DEFAULT_ORDER)
+    offset = 0
+    while True:
+        rows = session.execute(statement.limit(chunk).offset(offset)).all()
+        if not rows:
+            return
+        yield from _grid_rows(session, rows, full_pii=full_pii)
+        offset += chunk
+
+
+def tag_options(session: Session, principal: Principal) -> list[str]:
+    principal.require(Perm.OWNERS_VIEW)
+    in_scope = sa.select(Ownership.owner_id).where(principal.scope_clause(Ownership.community_id))
+    return list(session.exec(select(OwnerTag.tag).where(col(OwnerTag.owner_id).in_(in_scope)).distinct()
+                             .order_by(OwnerTag.tag).limit(200)).all())
+
+
+# ---------------------------------------------------------------- detail
+
+
+def _visible_owner(session: Session, principal: Principal, owner_id: int) -> Owner | None:
+    principal.require(Perm.OWNERS_VIEW)
+    owner = session.get(Owner, owner_id)
+    if owner is None:
+        return None
+    communities = set(session.exec(select(Ownership.community_id).where(Ownership.owner_id == owner_id)).all())
+    if not principal.all_communities and not any(principal.can_access_community(c) for c in communities):
+        return None
+    return owner
+
+
+def owner_profile(session: Session, principal: Principal, owner_id: int) -> OwnerProfile | None:
+    """The owner with personal data masked, or None when missing or outside the principal's scope."""
+    owner = _visible_owner(session, principal, owner_id)
+    if owner is None:
+        return None
+    phones = session.exec(select(OwnerPhone.phone_enc).where(OwnerPhone.owner_id == owner.id)
+                          .order_by(col(OwnerPhone.is_primary).desc(), OwnerPhone.id)).all()
+    tags = session.exec(select(OwnerTag.tag).where(OwnerTag.owner_id == owner.id).order_by(OwnerTag.tag)).all()
+    return OwnerProfile(
+        id=owner.id, name=owner.name, gender=str(owner.gender),
+        birth_date=owner.birth_date.isoformat() if owner.birth_date else "",
+        phones=[mask_phone(decrypt(p)) for p in phones], id_number=mask_id_number(decrypt(owner.id_number_enc)),
+        has_id_number=owner.id_number_enc is not None, address=owner.address, is_vip=owner.is_vip,
+        tags=list(tags), notes=owner.notes, version=owner.version,
+    )
+
+
+def owned_rooms(session: Session, principal: Principal, owner_id: int) -> list[OwnedRoom]:
+    if _visible_owner(session, principal, owner_id) is None:
+        return []
+    rows = session.execute(
+        sa.select(Ownership, Room.code, Community.name).join(Room, Room.id == Ownership.room_id)
+        .join(Community, Community.id == Room.community_id).where(Ownership.owner_id == owner_id)
+        .order_by(col(Ownership.ended_on).is_not(None), Ownership.started_on.desc())
+    ).all()
+    return [OwnedRoom(ownership_id=o.id, room_id=o.room_id, room_code=code, community_name=name,
+                      share=f"{o.share:.2f}", started_on=o.started_on.isoformat(),
+                      ended_on=o.ended_on.isoformat() if o.ended_on else "", end_reason=o.end_reason)
+            for o, code, name in rows]
+
+
+def household(session: Session, principal: Principal, owner_id: int) -> list[MemberRow]:
+    if _visible_owner(session, principal, owner_id) is None:
+        return []
+    members = session.exec(select(HouseholdMember).where(HouseholdMember.owner_id == owner_id)
+                           .order_by(HouseholdMember.id)).all()
+    return [MemberRow(id=m.id, relation=str(m.relation), name=m.name, phone=mask_phone(decrypt(m.phone_enc)),
+                      id_number=mask_id_number(decrypt(m.id_number_enc)), version=m.version) for m in members]
+
+
+def occupants(session: Session, principal: Principal, owner_id: int) -> list[OccupantRow]:
+    if _visible_owner(session, principal, owner_id) is None:
+        return []
+    rooms = sa.select(Ownership.room_id).where(Ownership.owner_id == owner_id, col(Ownership.ended_on).is_(None))
+    rows = session.execute(
+        sa.select(Occupant, Room.code).join(Room, Room.id == Occupant.room_id)
+        .where(col(Occupant.room_id).in_(rooms), principal.scope_clause(Occupant.community_id))
+        .order_by(col(Occupant.ended_on).is_not(None), Occupant.started_on.desc())
+    ).all()
+    return [OccupantRow(id=o.id, room_code=code, kind=str(o.kind), name=o.name,
+                        phone=mask_phone(decrypt(o.phone_enc)), started_on=o.started_on.isoformat(),
+                        ended_on=o.ended_on.isoformat() if o.ended_on else "") for o, code in rows]
+
+
+def change_history(session: Session, principal: Principal, owner_id: int, limit: int = 200) -> list[ChangeRow]:
+    if _visible_owner(session, principal, owner_id) is None:
+        return []
+    changes = session.exec(select(OwnerChange).where(OwnerChange.owner_id == owner_id)
+                           .order_by(OwnerChange.occurred_at.desc(), OwnerChange.id.desc()).limit(limit)).all()
+    return [ChangeRow(occurred_at=local_text(c.occurred_at), actor_name=c.actor_name, kind=c.kind, field=c.field,
+                      old_value=c.old_value, new_value=c.new_value) for c in changes]

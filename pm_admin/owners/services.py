@@ -1,0 +1,585 @@
+"""Owner registry changes: validated, scoped, recorded in the owner's history and the audit log."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, delete, select
+
+from pm_admin.audit.services import record
+from pm_admin.core.clock import utcnow
+from pm_admin.core.crypto import blind_index, decrypt, encrypt
+from pm_admin.core.errors import ConcurrencyConflict, FieldErrors, NotFound, PermissionDenied, ValidationFailed
+from pm_admin.core.masking import mask_id_number, mask_phone
+from pm_admin.core.permissions import Perm, Principal
+from pm_admin.owners.models import (
+    Gender,
+    HouseholdMember,
+    Occupant,
+    OccupantKind,
+    Owner,
+    OwnerChange,
+    OwnerPhone,
+    Ownership,
+    OwnerTag,
+    Relation,
+)
+from pm_admin.owners.pinyin import pinyin_keys
+from pm_admin.owners.validation import (
+    Phone,
+    birth_date_from_id,
+    gender_from_id,
+    id_number_problem,
+    normalize_id_number,
+    parse_phone,
+)
+from pm_admin.places.models import Room
+
+MAX_TAGS = 10
+MAX_TAG_LENGTH = 16
+MIN_REASON_LENGTH = 4
+ID_KIND, PHONE_KIND = "id", "phone"
+
+
+@dataclasses.dataclass
+class OwnerInput:
+    """What a form or an import row says about an owner. On update, an empty ``id_number``
+    or ``phones`` keeps what is stored (the form never shows the plaintext to edit)."""
+
+    name: str = ""
+    gender: str = Gender.UNKNOWN.value
+    id_number: str = ""
+    phones: list[str] = dataclasses.field(default_factory=list)
+    address: str = ""
+    is_vip: bool = False
+    tags: list[str] = dataclasses.field(default_factory=list)
+    notes: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class CleanOwner:
+    name: str
+    gender: Gender
+    id_number: str | None  # normalised; None = none given (keep on update)
+    phones: list[Phone] | None  # None = keep on update
+    address: str
+    is_vip: bool
+    tags: list[str]
+    notes: str
+
+
+class DuplicateOwner(ValidationFailed):
+    """The ID number belongs to an owner already registered: offer that owner instead."""
+
+    def __init__(self, existing_id: int, existing_name: str) -> None:
+        super().__init__({"id_number": ("owners.duplicate_id", {"name": existing_name})})
+        self.existing_id = existing_id
+        self.existing_name = existing_name
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def id_index(id_number: str) -> str | None:
+    return blind_index(ID_KIND, normalize_id_number(id_number)) if id_number else None
+
+
+def phone_index(phone: Phone) -> str:
+    return blind_index(PHONE_KIND, phone.e164)
+
+
+def clean_tags(raw: Iterable[str], errors: FieldErrors) -> list[str]:
+    tags = sorted({t.strip() for t in raw if t and t.strip()})
+    if len(tags) > MAX_TAGS:
+        errors.add("tags", "owners.too_many_tags", max=MAX_TAGS)
+    if any(len(t) > MAX_TAG_LENGTH for t in tags):
+        errors.add("tags", "owners.tag_too_long", max=MAX_TAG_LENGTH)
+    return tags
+
+
+def clean_owner_input(session: Session, data: OwnerInput, *, owner_id: int | None = None) -> CleanOwner:
+    """Validate every field at once; raises ValidationFailed (or DuplicateOwner) with all problems."""
+    errors = FieldErrors()
+    name = data.name.strip()
+    if not name:
+        errors.add("name", "error.required")
+    elif len(name) > 64:
+        errors.add("name", "error.too_long", max=64)
+    try:
+        gender = Gender(data.gender or Gender.UNKNOWN)
+    except ValueError:
+        errors.add("gender", "owners.gender_invalid")
+        gender = Gender.UNKNOWN
+    id_number = normalize_id_number(data.id_number) if data.id_number.strip() else None
+    if id_number and (problem := id_number_problem(id_number)):
+        errors.add("id_number", problem)
+    phones: list[Phone] | None = None
+    raw_phones = [p for p in data.phones if p and p.strip()]
+    if raw_phones:
+        phones = []
+        for position, raw in enumerate(raw_phones):
+            parsed = parse_phone(raw)
+            if parsed is None:
+                errors.add("phone" if position == 0 else f"phone{position + 1}", "owners.phone_invalid")
+            elif parsed.e164 not in {p.e164 for p in phones}:
+                phones.append(parsed)
+    elif owner_id is None:
+        errors.add("phone", "owners.phone_required")
+    if len(data.address.strip()) > 200:
+        errors.add("address", "error.too_long", max=200)
+    if len(data.notes) > 2000:
+        errors.add("notes", "error.too_long", max=2000)
+    tags = clean_tags(data.tags, errors)
+    errors.raise_if_any()
+    if id_number:
+        existing = session.exec(select(Owner.id, Owner.name).where(Owner.id_number_index == id_index(id_number))).first()
+        if existing is not None and existing[0] != owner_id:
+            raise DuplicateOwner(existing[0], existing[1])
+    if id_number and gender == Gender.UNKNOWN:
+        gender = Gender(gender_from_id(id_number))
+    return CleanOwner(name=name, gender=gender, id_number=id_number, phones=phones, address=data.address.strip(),
+                      is_vip=data.is_vip, tags=tags, notes=data.notes.strip())
+
+
+def owner_phones(session: Session, owner_id: int) -> list[str]:
+    rows = session.exec(select(OwnerPhone).where(OwnerPhone.owner_id == owner_id)
+                        .order_by(col(OwnerPhone.is_primary).desc(), OwnerPhone.id)).all()
+    return [decrypt(row.phone_enc) for row in rows]
+
+
+def owner_tags(session: Session, owner_id: int) -> list[str]:
+    return sorted(session.exec(select(OwnerTag.tag).where(OwnerTag.owner_id == owner_id)).all())
+
+
+def owner_snapshot(session: Session, owner: Owner) -> dict:
+    """The owner as history and conflicts show it: personal data masked."""
+    return {
+        "name": owner.name,
+        "gender": str(owner.gender),
+        "birth_date": owner.birth_date.isoformat() if owner.birth_date else "",
+        "id_number": mask_id_number(decrypt(owner.id_number_enc)),
+        "phones": ", ".join(mask_phone(p) for p in owner_phones(session, owner.id)),
+        "address": owner.address,
+        "is_vip": owner.is_vip,
+        "tags": ", ".join(owner_tags(session, owner.id)),
+        "notes": owner.notes,
+    }
+
+
+CHANGE_KINDS = {"phones": "contact", "address": "contact", "id_number": "identity"}
+
+
+def record_changes(session: Session, *, owner_id: int, actor: Principal | None, before: dict, after: dict,
+                   kind: str | None = None, room_id: int | None = None) -> int:
+    """One history row per changed field (values already masked by the snapshots)."""
+    changed = 0
+    for field in sorted(set(before) | set(after)):
+        old, new = before.get(field, ""), after.get(field, "")
+        if str(old) == str(new):
+            continue
+        session.add(OwnerChange(
+            owner_id=owner_id, actor_user_id=actor.user_id if actor else None,
+            actor_name=actor.username if actor else "system", kind=kind or CHANGE_KINDS.get(field, "profile"),
+            field=field, old_value=str(old)[:300], new_value=str(new)[:300], room_id=room_id,
+        ))
+        changed += 1
+    return changed
+
+
+def owner_communities(session: Session, owner_id: int) -> set[int]:
+    return set(session.exec(select(Ownership.community_id).where(Ownership.owner_id == owner_id)).all())
+
+
+def require_owner_in_scope(session: Session, actor: Principal, owner_id: int) -> Owner:
+    owner = session.get(Owner, owner_id)
+    if owner is None:
+        raise NotFound("owner")
+    communities = owner_communities(session, owner_id)
+    if not any(actor.can_access_community(c) for c in communities) and not actor.all_communities:
+        raise PermissionDenied("error.out_of_scope")
+    return owner
+
+
+def _room_in_scope(session: Session, actor: Principal | None, room_id: int) -> Room:
+    room = session.get(Room, room_id)
+    if room is None:
+        raise NotFound("room")
+    if actor is not None:
+        actor.require_community(room.community_id)
+    return room
+
+
+def parse_share(raw: Decimal | str | int, errors: FieldErrors) -> Decimal:
+    try:
+        share = Decimal(str(raw).strip().rstrip("%"))
+    except InvalidOperation:
+        errors.add("share", "owners.share_invalid")
+        return Decimal(0)
+    if not share.is_finite() or not Decimal(0) < share <= Decimal(100):
+        errors.add("share", "owners.share_invalid")
+    return share.quantize(Decimal("0.01")) if share.is_finite() else share
+
+
+def _check_room_share(session: Session, room_id: int, share: Decimal, errors: FieldErrors,
+                      ignore_owner_id: int | None = None) -> None:
+    statement = select(sa.func.coalesce(sa.func.sum(Ownership.share), 0)).where(
+        Ownership.room_id == room_id, col(Ownership.ended_on).is_(None))
+    if ignore_owner_id is not None:
+        statement = statement.where(Ownership.owner_id != ignore_owner_id)
+    taken = Decimal(str(session.exec(statement).one()))
+    if taken + share > Decimal(100):
+        errors.add("share", "owners.share_exceeds", free=str(Decimal(100) - taken))
+
+
+def _write_phones(session: Session, owner_id: int, phones: list[Phone]) -> None:
+    session.exec(delete(OwnerPhone).where(OwnerPhone.owner_id == owner_id))
+    for position, phone in enumerate(phones):
+        session.add(OwnerPhone(owner_id=owner_id, phone_enc=encrypt(phone.display), phone_index=phone_index(phone),
+                               is_primary=position == 0))
+
+
+def _write_tags(session: Session, owner_id: int, tags: list[str]) -> None:
+    session.exec(delete(OwnerTag).where(OwnerTag.owner_id == owner_id))
+    for tag in tags:
+        session.add(OwnerTag(owner_id=owner_id, tag=tag))
+
+
+def _apply(owner: Owner, clean: CleanOwner) -> None:
+    owner.name = clean.name
+    owner.name_pinyin, owner.name_initials = pinyin_keys(clean.name)
+    owner.gender = clean.gender
+    if clean.id_number:
+        owner.id_number_enc = encrypt(clean.id_number)
+        owner.id_number_index = id_index(clean.id_number)
+        owner.birth_date = birth_date_from_id(clean.id_number)
+    owner.address, owner.is_vip, owner.notes = clean.address, clean.is_vip, clean.notes
+    owner.updated_at = utcnow()
+
+
+# ---------------------------------------------------------------- owners
+
+
+def create_owner(
+    session: Session, *, actor: Principal | None, data: OwnerInput, room_id: int, share: Decimal | str = "100",
+    started_on: date | None = None,
+) -> Owner:
+    """Register a new owner of a room (业主登记)."""
+    if actor is not None:
+        actor.require(Perm.OWNERS_EDIT)
+    room = _room_in_scope(session, actor, room_id)
+    clean = clean_owner_input(session, data)
+    errors = FieldErrors()
+    share_value = parse_share(share, errors)
+    if not errors.fields:
+        _check_room_share(session, room.id, share_value, errors)
+    errors.raise_if_any()
+    owner = Owner(name=clean.name)
+    _apply(owner, clean)
+    session.add(owner)
+    session.flush()
+    _write_phones(session, owner.id, clean.phones or [])
+    _write_tags(session, owner.id, clean.tags)
+    session.add(Ownership(owner_id=owner.id, room_id=room.id, community_id=room.community_id, share=share_value,
+                          started_on=started_on or date.today()))
+    session.flush()
+    after = owner_snapshot(session, owner)
+    record_changes(session, owner_id=owner.id, actor=actor, before={}, after={"room": room.code}, kind="ownership",
+                   room_id=room.id)
+    record(session, action="owner.create", actor=actor, actor_name=None if actor else "system", entity_type="owner",
+           entity_id=owner.id, community_id=room.community_id, after=after)
+    return owner
+
+
+def update_owner(session: Session, *, actor: Principal, owner_id: int, expected_version: int, data: OwnerInput) -> Owner:
+    actor.require(Perm.OWNERS_EDIT)
+    owner = require_owner_in_scope(session, actor, owner_id)
+    before = owner_snapshot(session, owner)
+    if owner.version != expected_version:
+        raise ConcurrencyConflict(before)
+    clean = clean_owner_input(session, data, owner_id=owner.id)
+    _apply(owner, clean)
+    session.add(owner)
+    if clean.phones is not None:
+        _write_phones(session, owner.id, clean.phones)
+    _write_tags(session, owner.id, clean.tags)
+    session.flush()
+    after = owner_snapshot(session, owner)
+    record_changes(session, owner_id=owner.id, actor=actor, before=before, after=after)
+    record(session, action="owner.update", actor=actor, entity_type="owner", entity_id=owner.id,
+           community_id=_any_community(session, owner.id), before=before, after=after)
+    return owner
+
+
+def _any_community(session: Session, owner_id: int) -> int | None:
+    return min(owner_communities(session, owner_id), default=None)
+
+
+def link_owner_to_room(
+    session: Session, *, actor: Principal | None, owner_id: int, room_id: int, share: Decimal | str = "100",
+    started_on: date | None = None,
+) -> Ownership:
+    """An owner already registered also owns this room (the answer to a duplicate ID number)."""
+    if actor is not None:
+        actor.require(Perm.OWNERS_EDIT)
+    room = _room_in_scope(session, actor, room_id)
+    owner = session.get(Owner, owner_id)
+    if owner is None:
+        raise NotFound("owner")
+    errors = FieldErrors()
+    share_value = parse_share(share, errors)
+    current = session.exec(select(Ownership.id).where(Ownership.owner_id == owner_id, Ownership.room_id == room_id,
+                                                      col(Ownership.ended_on).is_(None))).first()
+    if current is not None:
+        errors.add("room_id", "owners.already_owner")
+    if not errors.fields:
+        _check_room_share(session, room.id, share_value, errors)
+    errors.raise_if_any()
+    ownership = Ownership(owner_id=owner_id, room_id=room.id, community_id=room.community_id, share=share_value,
+                          started_on=started_on or date.today())
+    session.add(ownership)
+    session.flush()
+    record_changes(session, owner_id=owner_id, actor=actor, before={}, after={"room": room.code}, kind="ownership",
+                   room_id=room.id)
+    record(session, action="owner.link_room", actor=actor, actor_name=None if actor else "system",
+           entity_type="owner", entity_id=owner_id, community_id=room.community_id,
+           after={"room": room.code, "share": str(share_value)})
+    return ownership
+
+
+def change_room_owner(
+    session: Session, *, actor: Principal, room_id: int, transfer_date: date, new_owner_id: int | None = None,
+    new_owner: OwnerInput | None = None, share: Decimal | str = "100",
+) -> Owner:
+    """业主更替: end every current ownership of the room and start the new owner's; history kept."""
+    actor.require(Perm.OWNERS_EDIT)
+    room = _room_in_scope(session, actor, room_id)
+    current = session.exec(select(Ownership).where(Ownership.room_id == room.id,
+                                                   col(Ownership.ended_on).is_(None))).all()
+    errors = FieldErrors()
+    if transfer_date > date.today():
+        errors.add("transfer_date", "owners.date_in_future")
+    if current and transfer_date < max(o.started_on for o in current):
+        errors.add("transfer_date", "owners.date_before_start")
+    if new_owner_id is None and new_owner is None:
+        errors.add("new_owner", "error.required")
+    if new_owner_id is not None and any(o.owner_id == new_owner_id for o in current):
+        errors.add("new_owner", "owners.already_owner")
+    share_value = parse_share(share, errors)
+    errors.raise_if_any()
+    for ownership in current:
+        ownership.ended_on, ownership.end_reason = transfer_date, "transfer"
+        session.add(ownership)
+        record_changes(session, owner_id=ownership.owner_id, actor=actor, before={"room": room.code},
+                       after={"room": ""}, kind="ownership", room_id=room.id)
+    session.flush()
+    if new_owner_id is not None:
+        link_owner_to_room(session, actor=actor, owner_id=new_owner_id, room_id=room.id, share=share_value,
+                           started_on=transfer_date)
+        owner = session.get(Owner, new_owner_id)
+    else:
+        owner = create_owner(session, actor=actor, data=new_owner, room_id=room.id, share=share_value,
+                             started_on=transfer_date)
+    record(session, action="room.owner_change", actor=actor, entity_type="room", entity_id=room.id,
+           community_id=room.community_id,
+           details={"previous_owner_ids": [o.owner_id for o in current], "new_owner_id": owner.id,
+                    "transfer_date": transfer_date.isoformat()})
+    return owner
+
+
+# ---------------------------------------------------------------- household and occupants
+
+
+def _clean_person(errors: FieldErrors, name: str, phone: str, id_number: str) -> tuple[str, Phone | None, str | None]:
+    name = name.strip()
+    if not name:
+        errors.add("name", "error.required")
+    elif len(name) > 64:
+        errors.add("name", "error.too_long", max=64)
+    parsed = None
+    if phone.strip():
+        parsed = parse_phone(phone)
+        if parsed is None:
+            errors.add("phone", "owners.phone_invalid")
+    normalized = normalize_id_number(id_number) if id_number.strip() else None
+    if normalized and (problem := id_number_problem(normalized)):
+        errors.add("id_number", problem)
+    return name, parsed, normalized
+
+
+def _member_snapshot(member: HouseholdMember) -> dict:
+    return {"member": f"{member.name}（{member.relation}）",
+            "member_phone": mask_phone(decrypt(member.phone_enc)),
+            "member_id_number": mask_id_number(decrypt(member.id_number_enc))}
+
+
+def add_member(session: Session, *, actor: Principal, owner_id: int, relation: str, name: str, phone: str = "",
+               id_number: str = "") -> HouseholdMember:
+    actor.require(Perm.OWNERS_EDIT)
+    require_owner_in_scope(session, actor, owner_id)
+    errors = FieldErrors()
+    try:
+        relation_value = Relation(relation)
+    except ValueError:
+        errors.add("relation", "owners.relation_invalid")
+        relation_value = Relation.OTHER
+    name, parsed, normalized = _clean_person(errors, name, phone, id_number)
+    errors.raise_if_any()
+    member = HouseholdMember(
+        owner_id=owner_id, relation=relation_value, name=name,
+        phone_enc=encrypt(parsed.display) if parsed else None, phone_index=phone_index(parsed) if parsed else None,
+        id_number_enc=encrypt(normalized), id_number_index=id_index(normalized) if normalized else None,
+    )
+    session.add(member)
+    session.flush()
+    record_changes(session, owner_id=owner_id, actor=actor, before={}, after=_member_snapshot(member),
+                   kind="household")
+    record(session, action="owner.member_add", actor=actor, entity_type="owner", entity_id=owner_id,
+           community_id=_any_community(session, owner_id), after=_member_snapshot(member))
+    return member
+
+
+def remove_member(session: Session, *, actor: Principal, member_id: int, expected_version: int) -> None:
+    actor.require(Perm.OWNERS_EDIT)
+    member = session.get(HouseholdMember, member_id)
+    if member is None:
+        raise NotFound("member")
+    require_owner_in_scope(session, actor, member.owner_id)
+    if member.version != expected_version:
+        raise ConcurrencyConflict(_member_snapshot(member))
+    before = _member_snapshot(member)
+    session.delete(member)
+    record_changes(session, owner_id=member.owner_id, actor=actor, before=before, after={}, kind="household")
+    record(session, action="owner.member_remove", actor=actor, entity_type="owner", entity_id=member.owner_id,
+           community_id=_any_community(session, member.owner_id), before=before)
+
+
+def _current_owner_ids(session: Session, room_id: int) -> list[int]:
+    return list(session.exec(select(Ownership.owner_id).where(Ownership.room_id == room_id,
+                                                              col(Ownership.ended_on).is_(None))).all())
+
+
+def add_occupant(session: Session, *, actor: Principal | None, room_id: int, kind: str, name: str, phone: str = "",
+                 id_number: str = "", started_on: date | None = None) -> Occupant:
+    if actor is not None:
+        actor.require(Perm.OWNERS_EDIT)
+    room = _room_in_scope(session, actor, room_id)
+    errors = FieldErrors()
+    try:
+        kind_value = OccupantKind(kind)
+    except ValueError:
+        errors.add("kind", "owners.occupant_kind_invalid")
+        kind_value = OccupantKind.OCCUPANT
+    name, parsed, normalized = _clean_person(errors, name, phone, id_number)
+    errors.raise_if_any()
+    occupant = Occupant(
+        room_id=room.id, community_id=room.community_id, kind=kind_value, name=name,
+        phone_enc=encrypt(parsed.display) if parsed else None, phone_index=phone_index(parsed) if parsed else None,
+        id_number_enc=encrypt(normalized), id_number_index=id_index(normalized) if normalized else None,
+        started_on=started_on or date.today(),
+    )
+    session.add(occupant)
+    session.flush()
+    after = {"occupant": f"{name}（{kind_value}）", "occupant_phone": mask_phone(parsed.display if parsed else "")}
+    for owner_id in _current_owner_ids(session, room.id):
+        record_changes(session, owner_id=owner_id, actor=actor, before={}, after=after, kind="occupant",
+                       room_id=room.id)
+    record(session, action="room.occupant_add", actor=actor, actor_name=None if actor else "system",
+           entity_type="room", entity_id=room.id, community_id=room.community_id, after=after)
+    return occupant
+
+
+def end_occupant(session: Session, *, actor: Principal, occupant_id: int, ended_on: date) -> None:
+    actor.require(Perm.OWNERS_EDIT)
+    occupant = session.get(Occupant, occupant_id)
+    if occupant is None:
+        raise NotFound("occupant")
+    _room_in_scope(session, actor, occupant.room_id)
+    errors = FieldErrors()
+    if ended_on < occupant.started_on:
+        errors.add("ended_on", "owners.date_before_start")
+    errors.raise_if_any()
+    occupant.ended_on = ended_on
+    session.add(occupant)
+    before = {"occupant": f"{occupant.name}（{occupant.kind}）"}
+    for owner_id in _current_owner_ids(session, occupant.room_id):
+        record_changes(session, owner_id=owner_id, actor=actor, before=before, after={}, kind="occupant",
+                       room_id=occupant.room_id)
+    record(session, action="room.occupant_end", actor=actor, entity_type="room", entity_id=occupant.room_id,
+           community_id=occupant.community_id, before=before)
+
+
+# ---------------------------------------------------------------- bulk actions
+
+
+def _owners_in_scope(session: Session, actor: Principal, owner_ids: Iterable[int]) -> list[Owner]:
+    ids = sorted(set(owner_ids))
+    owners = [require_owner_in_scope(session, actor, owner_id) for owner_id in ids]
+    return owners
+
+
+def bulk_set_vip(session: Session, *, actor: Principal, owner_ids: Iterable[int], is_vip: bool) -> int:
+    actor.require(Perm.OWNERS_EDIT)
+    changed = 0
+    for owner in _owners_in_scope(session, actor, owner_ids):
+        if owner.is_vip != is_vip:
+            record_changes(session, owner_id=owner.id, actor=actor, before={"is_vip": owner.is_vip},
+                           after={"is_vip": is_vip})
+            owner.is_vip, owner.updated_at = is_vip, utcnow()
+            session.add(owner)
+            changed += 1
+    record(session, action="owner.bulk_vip", actor=actor, entity_type="owner",
+           details={"owner_ids": sorted(set(owner_ids)), "is_vip": is_vip, "changed": changed})
+    return changed
+
+
+def bulk_tag(session: Session, *, actor: Principal, owner_ids: Iterable[int], tag: str, add: bool = True) -> int:
+    actor.require(Perm.OWNERS_EDIT)
+    errors = FieldErrors()
+    tags = clean_tags([tag], errors)
+    if not tags:
+        errors.add("tag", "error.required")
+    errors.raise_if_any()
+    tag = tags[0]
+    changed = 0
+    for owner in _owners_in_scope(session, actor, owner_ids):
+        has = session.get(OwnerTag, (owner.id, tag)) is not None
+        if add and not has:
+            if len(owner_tags(session, owner.id)) >= MAX_TAGS:
+                continue
+            session.add(OwnerTag(owner_id=owner.id, tag=tag))
+        elif not add and has:
+            session.exec(delete(OwnerTag).where(OwnerTag.owner_id == owner.id, OwnerTag.tag == tag))
+        else:
+            continue
+        record_changes(session, owner_id=owner.id, actor=actor, before={"tag": "" if add else tag},
+                       after={"tag": tag if add else ""})
+        changed += 1
+    record(session, action="owner.bulk_tag", actor=actor, entity_type="owner",
+           details={"owner_ids": sorted(set(owner_ids)), "tag": tag, "add": add, "changed": changed})
+    return changed
+
+
+# ---------------------------------------------------------------- reveal
+
+
+@dataclasses.dataclass(frozen=True)
+class RevealedPII:
+    id_number: str
+    phones: list[str]
+
+
+def reveal_pii(session: Session, *, actor: Principal, owner_id: int, reason: str) -> RevealedPII:
+    """Plain ID number and phones for one view, with a typed reason, always audited."""
+    actor.require(Perm.OWNERS_REVEAL_PII)
+    owner = require_owner_in_scope(session, actor, owner_id)
+    if len(reason.strip()) < MIN_REASON_LENGTH:
+        raise ValidationFailed({"reason": ("owners.reveal_reason_required", {"min": MIN_REASON_LENGTH})})
+    revealed = RevealedPII(id_number=decrypt(owner.id_number_enc) or "", phones=owner_phones(session, owner.id))
+    record(session, action="owner.reveal_pii", actor=actor, entity_type="owner", entity_id=owner.id,
+           community_id=_any_community(session, owner.id),
+           details={"reason": reason.strip()[:200], "fields": ["id_number", "phones"]})
+    return revealed

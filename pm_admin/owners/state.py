@@ -1,0 +1,313 @@
+"""Owner grid state: filters and page live in the URL, the state holds one page."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+import reflex as rx
+from sqlmodel import col, select
+
+from pm_admin.core.base_state import ProtectedState
+from pm_admin.core.db import read_only, unit_of_work
+from pm_admin.core.errors import ConcurrencyConflict, ValidationFailed
+from pm_admin.core.files import issue_download
+from pm_admin.core.form_state import FormMixin
+from pm_admin.core.guard import requires
+from pm_admin.core.paged_state import PAGE_SIZES, PagedMixin
+from pm_admin.core.permissions import Perm
+from pm_admin.core.saved_views import delete_view, list_views, save_view
+from pm_admin.owners import queries, services
+from pm_admin.owners.files import export_params
+from pm_admin.owners.models import Gender, Ownership
+from pm_admin.places.models import Room
+from pm_admin.places.queries import building_options, community_options, unit_options
+
+PAGE = "owners"
+COLUMNS = ("room_code", "community_name", "building_name", "unit_name", "name", "gender", "phone", "id_number",
+           "occupancy", "is_vip", "tags", "share", "started_on", "arrears")
+DEFAULT_COLUMNS = ["room_code", "name", "phone", "id_number", "occupancy", "is_vip", "tags", "arrears"]
+FILTER_KEYS = ("q", "community", "building", "unit", "occupancy", "vip", "tag", "arrears")
+NEW_OWNER = {"id": 0, "room_code": "", "name": "", "gender": Gender.UNKNOWN.value, "id_number": "", "phone": "",
+             "phone2": "", "address": "", "is_vip": False, "tags": "", "share": "100", "notes": "", "version": 0}
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value) if value not in (None, "", "all") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _options(pairs: list[tuple[int, str]]) -> list[dict[str, str]]:
+    return [{"value": str(value), "label": label} for value, label in pairs]
+
+
+def split_tags(text: str) -> list[str]:
+    return [t for t in text.replace("，", ",").replace("、", ",").split(",") if t.strip()]
+
+
+class OwnersState(FormMixin, PagedMixin, ProtectedState):
+    filters: dict[str, str] = {key: "" for key in FILTER_KEYS}
+    community_choices: list[dict[str, str]] = []
+    building_choices: list[dict[str, str]] = []
+    unit_choices: list[dict[str, str]] = []
+    tag_choices: list[str] = []
+    columns: list[str] = list(DEFAULT_COLUMNS)
+    selected: list[int] = []
+    views: list[dict[str, Any]] = []
+    can_edit: bool = False
+    can_export: bool = False
+    can_export_pii: bool = False
+    can_import: bool = False
+    duplicate: dict[str, Any] = {}
+
+    # ------------------------------------------------------------ URL <-> state
+
+    def _owner_filter(self) -> queries.OwnerFilter:
+        f = self.filters
+        return queries.OwnerFilter(
+            community_id=_int(f.get("community")), building_id=_int(f.get("building")), unit_id=_int(f.get("unit")),
+            occupancy=f.get("occupancy", ""), vip=f.get("vip", ""), tag=f.get("tag", ""),
+            arrears=f.get("arrears", ""), search=f.get("q", ""))
+
+    def _query_string(self) -> str:
+        params = {key: value for key, value in self.filters.items() if value}
+        if self.page > 1:
+            params["page"] = str(self.page)
+        if self.page_size != 20:
+            params["size"] = str(self.page_size)
+        if self.sort:
+            params["sort"] = f"-{self.sort}" if self.descending else self.sort
+        if self.columns != DEFAULT_COLUMNS:
+            params["cols"] = ",".join(self.columns)
+        return urlencode(params)
+
+    def _apply_query(self, params: dict[str, str]) -> None:
+        self.filters = {key: str(params.get(key, ""))[:64] for key in FILTER_KEYS}
+        self.page = max(1, _int(params.get("page")) or 1)
+        self.page_size = int(params["size"]) if params.get("size") in PAGE_SIZES else 20
+        sort = str(params.get("sort", ""))
+        self.sort, self.descending = sort.lstrip("-"), sort.startswith("-")
+        cols = [c for c in str(params.get("cols", "")).split(",") if c in COLUMNS]
+        self.columns = cols or list(DEFAULT_COLUMNS)
+
+    def _refresh(self):
+        """Reload the page of rows and put the view into the address bar (no navigation)."""
+        self._load()
+        return self._after_page_change()
+
+    def _after_page_change(self):
+        url = f"/owners?{self._query_string()}" if self._query_string() else "/owners"
+        return rx.call_script(f"window.history.replaceState(null, '', {json.dumps(url)})")
+
+    def _load(self) -> None:
+        with read_only() as session:
+            self._show(queries.owner_grid(session, self.principal, self._page_request(), self._owner_filter()))
+
+    def _load_choices(self) -> None:
+        with read_only() as session:
+            principal = self.principal
+            self.community_choices = _options(community_options(session, principal, whole_scope=False))
+            community = _int(self.filters.get("community"))
+            building = _int(self.filters.get("building"))
+            self.building_choices = _options(building_options(session, principal, community)) if community else []
+            self.unit_choices = _options(unit_options(session, principal, building)) if building else []
+            self.tag_choices = queries.tag_options(session, principal)
+            self.views = [v.model_dump() for v in list_views(session, principal, PAGE)]
+
+    # ------------------------------------------------------------ loading and filtering
+
+    @requires(Perm.OWNERS_VIEW)
+    def load(self):
+        principal = self.principal
+        self.can_edit = principal.has(Perm.OWNERS_EDIT)
+        self.can_export = principal.has(Perm.OWNERS_EXPORT)
+        self.can_export_pii = principal.has(Perm.OWNERS_EXPORT_PII)
+        self.can_import = principal.has(Perm.OWNERS_IMPORT)
+        self._apply_query(dict(self.router.url.query_parameters))
+        self.selected = []
+        self._load_choices()
+        self._load()
+
+    @requires(Perm.OWNERS_VIEW)
+    def set_filter(self, key: str, value: str):
+        if key not in FILTER_KEYS:
+            return None
+        value = "" if value == "all" else str(value)[:64]
+        self.filters = {**self.filters, key: value}
+        if key == "community":
+            self.filters = {**self.filters, "building": "", "unit": ""}
+        if key == "building":
+            self.filters = {**self.filters, "unit": ""}
+        if key in ("community", "building"):
+            self._load_choices()
+        self.page = 1
+        return self._refresh()
+
+    @requires(Perm.OWNERS_VIEW)
+    def apply_search(self, form: dict[str, Any]):
+        return self.set_filter("q", str(form.get("search", "")))
+
+    @requires(Perm.OWNERS_VIEW)
+    def clear_filters(self):
+        self.filters = {key: "" for key in FILTER_KEYS}
+        self.page = 1
+        self._load_choices()
+        return self._refresh()
+
+    @requires(Perm.OWNERS_VIEW)
+    def toggle_column(self, column: str, shown: bool):
+        if column in COLUMNS:
+            chosen = set(self.columns) | {column} if shown else set(self.columns) - {column}
+            self.columns = [c for c in COLUMNS if c in chosen] or ["room_code"]
+        return self._refresh()
+
+    # ------------------------------------------------------------ saved views
+
+    @requires(Perm.OWNERS_VIEW)
+    def save_current_view(self, form: dict[str, Any]):
+        try:
+            with unit_of_work() as session:
+                save_view(session, principal=self.principal, page=PAGE, name=str(form.get("view_name", "")),
+                          query=self._query_string())
+        except ValidationFailed as error:
+            return rx.toast.error(next(iter(self._field_messages(error).values())))
+        self._load_choices()
+        return rx.toast.success(self._tr("views.saved"))
+
+    @requires(Perm.OWNERS_VIEW)
+    def open_view(self, view_id: int):
+        view = next((v for v in self.views if v["id"] == view_id), None)
+        if view is None:
+            return None
+        self._apply_query(dict(parse_qsl(view["query"])))
+        self._load_choices()
+        return self._refresh()
+
+    @requires(Perm.OWNERS_VIEW)
+    def remove_view(self, view_id: int):
+        with unit_of_work() as session:
+            delete_view(session, principal=self.principal, view_id=view_id)
+        self._load_choices()
+
+    # ------------------------------------------------------------ selection and bulk actions
+
+    @requires(Perm.OWNERS_VIEW)
+    def toggle_row(self, row_id: int, checked: bool):
+        if checked and self._row(row_id) is not None and row_id not in self.selected:
+            self.selected = [*self.selected, row_id]
+        elif not checked:
+            self.selected = [r for r in self.selected if r != row_id]
+
+    @requires(Perm.OWNERS_VIEW)
+    def toggle_page(self, checked: bool):
+        page_ids = [row["id"] for row in self.rows]
+        self.selected = sorted(set(self.selected) | set(page_ids)) if checked else \
+            [r for r in self.selected if r not in page_ids]
+
+    @requires(Perm.OWNERS_VIEW)
+    def clear_selection(self):
+        self.selected = []
+
+    def _selected_owner_ids(self, session) -> list[int]:
+        return list(session.exec(select(Ownership.owner_id).where(col(Ownership.id).in_(self.selected))).all())
+
+    @requires(Perm.OWNERS_EDIT)
+    def bulk_vip(self, is_vip: bool):
+        with unit_of_work() as session:
+            changed = services.bulk_set_vip(session, actor=self.principal, owner_ids=self._selected_owner_ids(session),
+                                            is_vip=is_vip)
+        self._load()
+        return rx.toast.success(self._tr("owners.bulk_done", count=changed))
+
+    @requires(Perm.OWNERS_EDIT)
+    def bulk_tag(self, form: dict[str, Any]):
+        add = form.get("mode", "add") != "remove"
+        try:
+            with unit_of_work() as session:
+                changed = services.bulk_tag(session, actor=self.principal, owner_ids=self._selected_owner_ids(session),
+                                            tag=str(form.get("tag", "")), add=add)
+        except ValidationFailed as error:
+            return rx.toast.error(next(iter(self._field_messages(error).values())))
+        self._load()
+        self._load_choices()
+        return rx.toast.success(self._tr("owners.bulk_done", count=changed))
+
+    # ------------------------------------------------------------ export
+
+    def _download(self, *, fmt: str, full_pii: bool, selected_only: bool):
+        with unit_of_work() as session:
+            ticket = issue_download(session, principal=self.principal, kind="owners_export", params=export_params(
+                self._owner_filter(), fmt=fmt, full_pii=full_pii, language=self.lang,
+                ownership_ids=list(self.selected) if selected_only else None))
+        return rx.call_script(f"window.location.href = {json.dumps('/files/download/' + ticket)}")
+
+    @requires(Perm.OWNERS_EXPORT)
+    def export(self, fmt: str):
+        return self._download(fmt=fmt, full_pii=False, selected_only=False)
+
+    @requires(Perm.OWNERS_EXPORT_PII)
+    def export_full(self, fmt: str):
+        return self._download(fmt=fmt, full_pii=True, selected_only=False)
+
+    @requires(Perm.OWNERS_EXPORT)
+    def export_selected(self):
+        return self._download(fmt="xlsx", full_pii=False, selected_only=True)
+
+    # ------------------------------------------------------------ register an owner
+
+    @requires(Perm.OWNERS_EDIT)
+    def open_create(self):
+        self.duplicate = {}
+        self._open_form(dict(NEW_OWNER))
+
+    def _owner_input(self, form: dict[str, Any]) -> services.OwnerInput:
+        return services.OwnerInput(
+            name=str(form.get("name", "")), gender=str(form.get("gender") or Gender.UNKNOWN.value),
+            id_number=str(form.get("id_number", "")), phones=[str(form.get("phone", "")), str(form.get("phone2", ""))],
+            address=str(form.get("address", "")), is_vip=bool(form.get("is_vip")),
+            tags=split_tags(str(form.get("tags", ""))), notes=str(form.get("notes", "")))
+
+    def _room_id(self, session, code: str) -> int | None:
+        return session.exec(select(Room.id).where(Room.code == code.strip().upper())).first()
+
+    @requires(Perm.OWNERS_EDIT)
+    def create(self, form: dict[str, Any]):
+        self.duplicate = {}
+        try:
+            with unit_of_work() as session:
+                room_id = self._room_id(session, str(form.get("room_code", "")))
+                if room_id is None:
+                    raise ValidationFailed({"room_code": ("owners.room_unknown", {})})
+                owner = services.create_owner(session, actor=self.principal, data=self._owner_input(form),
+                                              room_id=room_id, share=str(form.get("share") or "100"))
+        except services.DuplicateOwner as duplicate:
+            self._save_failed(duplicate, form)
+            self.duplicate = {"id": duplicate.existing_id, "name": duplicate.existing_name}
+            return None
+        except (ValidationFailed, ConcurrencyConflict) as error:
+            self._save_failed(error, form)
+            return None
+        self.dialog_open = False
+        return [rx.toast.success(self._tr("common.saved")), rx.redirect(f"/owners/{owner.id}")]
+
+    @requires(Perm.OWNERS_EDIT)
+    def link_existing(self):
+        """The ID number belongs to a registered owner: make that owner an owner of this room too."""
+        if not self.duplicate:
+            return None
+        try:
+            with unit_of_work() as session:
+                room_id = self._room_id(session, str(self.form.get("room_code", "")))
+                if room_id is None:
+                    raise ValidationFailed({"room_code": ("owners.room_unknown", {})})
+                services.link_owner_to_room(session, actor=self.principal, owner_id=int(self.duplicate["id"]),
+                                            room_id=room_id, share=str(self.form.get("share") or "100"))
+        except ValidationFailed as error:
+            self.errors = self._field_messages(error)
+            return None
+        owner_id = int(self.duplicate["id"])
+        self.dialog_open, self.duplicate = False, {}
+        return [rx.toast.success(self._tr("common.saved")), rx.redirect(f"/owners/{owner_id}")]

@@ -1,0 +1,64 @@
+"""The owner timeline: one list that every feature appends to by registering a source.
+
+Later features (tickets, callbacks, archives, surveys, arrears) add a function decorated with
+``@timeline_source``; the detail page shows everything in time order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pydantic import BaseModel
+from sqlmodel import Session, select
+
+from pm_admin.core.clock import local_text
+from pm_admin.core.permissions import Principal
+from pm_admin.owners.models import OwnerChange, Ownership
+from pm_admin.places.models import Room
+
+
+class TimelineItem(BaseModel):
+    at: str  # ISO UTC, for ordering
+    at_text: str  # local time for people
+    kind: str  # ownership | change | ticket | callback | archive | survey | arrears …
+    title_key: str  # catalog key of the headline
+    detail: str
+    link: str = ""
+
+
+TimelineSource = Callable[[Session, Principal, int], list[TimelineItem]]
+_SOURCES: list[TimelineSource] = []
+
+
+def timeline_source(source: TimelineSource) -> TimelineSource:
+    _SOURCES.append(source)
+    return source
+
+
+@timeline_source
+def ownership_events(session: Session, principal: Principal, owner_id: int) -> list[TimelineItem]:
+    items = []
+    for ownership, code in session.exec(select(Ownership, Room.code).join(Room, Room.id == Ownership.room_id)
+                                        .where(Ownership.owner_id == owner_id)).all():
+        items.append(TimelineItem(at=ownership.started_on.isoformat(), at_text=ownership.started_on.isoformat(),
+                                  kind="ownership", title_key="timeline.ownership_started", detail=code))
+        if ownership.ended_on:
+            items.append(TimelineItem(at=ownership.ended_on.isoformat(), at_text=ownership.ended_on.isoformat(),
+                                      kind="ownership", title_key="timeline.ownership_ended", detail=code))
+    return items
+
+
+@timeline_source
+def profile_changes(session: Session, principal: Principal, owner_id: int) -> list[TimelineItem]:
+    changes = session.exec(select(OwnerChange).where(OwnerChange.owner_id == owner_id, OwnerChange.kind != "ownership")
+                           .order_by(OwnerChange.occurred_at.desc()).limit(100)).all()
+    return [TimelineItem(at=c.occurred_at.isoformat(), at_text=local_text(c.occurred_at), kind="change",
+                         title_key=f"timeline.change_{c.kind}",
+                         detail=f"{c.field}: {c.old_value or '∅'} → {c.new_value or '∅'} · {c.actor_name}")
+            for c in changes]
+
+
+def owner_timeline(session: Session, principal: Principal, owner_id: int, limit: int = 100) -> list[TimelineItem]:
+    """Everything registered sources know about the owner, newest first (scope checked by the caller)."""
+    items = [item for source in _SOURCES for item in source(session, principal, owner_id)]
+    return sorted(items, key=lambda item: item.at, reverse=True)[:limit]
