@@ -41,6 +41,19 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rotate_keys(args: argparse.Namespace) -> int:
+    from pm_admin.audit.services import record
+    from pm_admin.owners.keys import rotate_personal_data
+
+    with unit_of_work() as session:
+        counts = rotate_personal_data(session)
+        record(session, action="pii.rotate_keys", actor_name="system", details=counts)
+    for column, number in counts.items():
+        print(f"{column}: {number} re-encrypted")
+    print("完成：现在可以从 PM_FIELD_KEYS 中移除旧密钥 / done: old keys can now be removed from PM_FIELD_KEYS")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="pm-admin", description="pm_admin command line")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -51,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     admin = commands.add_parser("create-admin", help="create the first admin if none exists")
     admin.add_argument("--username", default="admin")
     admin.set_defaults(func=cmd_create_admin)
+    rotate = commands.add_parser("rotate-keys", help="re-encrypt personal data with the newest key")
+    rotate.set_defaults(func=cmd_rotate_keys)
     args = parser.parse_args(argv)
     return args.func(args)
 

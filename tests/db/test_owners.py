@@ -1,0 +1,245 @@
+"""Owner registry services and queries on SQLite and PostgreSQL."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlmodel import col, select
+
+from pm_admin.arrears.models import RoomArrears
+from pm_admin.audit.models import AuditEvent
+from pm_admin.core.errors import ConcurrencyConflict, PermissionDenied, ValidationFailed
+from pm_admin.core.paging import PageRequest
+from pm_admin.owners import queries, services
+from pm_admin.owners.models import Occupant, OwnerChange, OwnerPhone, Ownership
+from pm_admin.owners.services import DuplicateOwner, OwnerInput
+from pm_admin.owners.timeline import owner_timeline
+from tests.support import factories
+
+ID_ZHANG = "11010519491231002X"
+
+
+def person(name="张三", id_number=ID_ZHANG, phone="13812345678", **extra) -> OwnerInput:
+    return OwnerInput(name=name, id_number=id_number, phones=[phone], **extra)
+
+
+@pytest.fixture
+def world(session):
+    """Two communities; a manager and a cs of the first, a manager of the second."""
+    a, a_building, a_unit, a_room = factories.place_tree(session)
+    b, _, b_unit, b_room = factories.place_tree(session)
+    manager = factories.sign_in(session, factories.user(session, "manager", communities=(a,)))
+    cs = factories.sign_in(session, factories.user(session, "cs", communities=(a,)))
+    other = factories.sign_in(session, factories.user(session, "manager", communities=(b,)))
+    return {"a": a, "a_building": a_building, "a_unit": a_unit, "a_room": a_room, "b": b, "b_room": b_room,
+            "manager": manager, "cs": cs, "other": other}
+
+
+def grid(session, principal, **filters):
+    return queries.owner_grid(session, principal, PageRequest(page_size=50), queries.OwnerFilter(**filters))
+
+
+def test_create_owner_stores_personal_data_only_encrypted(session, world):
+    owner = services.create_owner(session, actor=world["manager"], data=person(), room_id=world["a_room"].id)
+    assert owner.id_number_enc and ID_ZHANG not in owner.id_number_enc and "110105" not in owner.id_number_enc
+    phone = session.exec(select(OwnerPhone).where(OwnerPhone.owner_id == owner.id)).one()
+    assert "13812345678" not in phone.phone_enc and "5678" not in phone.phone_index
+    assert owner.birth_date == date(1949, 12, 31) and owner.gender == "female"
+    assert (owner.name_pinyin, owner.name_initials) == ("zhangsan", "zs")
+
+
+def test_invalid_fields_are_reported_together(session, world):
+    with pytest.raises(ValidationFailed) as error:
+        services.create_owner(session, actor=world["manager"], room_id=world["a_room"].id,
+                              data=OwnerInput(name="", id_number="110105194912310021", phones=["12345"],
+                                              tags=["x" * 20]))
+    assert {f: k for f, (k, _) in error.value.fields.items()} == {
+        "name": "error.required", "id_number": "owners.id_check_digit", "phone": "owners.phone_invalid",
+        "tags": "owners.tag_too_long"}
+
+
+def test_same_id_number_twice_offers_the_existing_owner(session, world):
+    first = services.create_owner(session, actor=world["manager"], data=person(), room_id=world["a_room"].id)
+    second_room = factories.room(session, world["a_unit"], number="102")
+    with pytest.raises(DuplicateOwner) as duplicate:
+        services.create_owner(session, actor=world["manager"], data=person(name="张三"), room_id=second_room.id)
+    assert duplicate.value.existing_id == first.id
+    services.link_owner_to_room(session, actor=world["manager"], owner_id=first.id, room_id=second_room.id)
+    rooms = {r.room_code for r in queries.owned_rooms(session, world["manager"], first.id)}
+    assert rooms == {world["a_room"].code, second_room.code}
+
+
+def test_shares_of_a_room_cannot_exceed_100(session, world):
+    services.create_owner(session, actor=world["manager"], data=person(), room_id=world["a_room"].id, share="60")
+    with pytest.raises(ValidationFailed) as error:
+        services.create_owner(session, actor=world["manager"], room_id=world["a_room"].id, share="50",
+                              data=person(name="李四", id_number="", phone="13900001111"))
+    assert error.value.fields["share"] == ("owners.share_exceeds", {"free": "40.00"})
+    services.create_owner(session, actor=world["manager"], room_id=world["a_room"].id, share="40",
+                          data=person(name="李四", id_number="", phone="13900001111"))
+
+
+def test_scope_and_permissions_are_enforced(session, world):
+    with pytest.raises(PermissionDenied):
+        services.create_owner(session, actor=world["other"], data=person(), room_id=world["a_room"].id)
+    owner = services.create_owner(session, actor=world["manager"], data=person(), room_id=world["a_room"].id)
+    with pytest.raises(PermissionDenied):
+        services.update_owner(session, actor=world["other"], owner_id=owner.id, expected_version=owner.version,
+                              data=person(name="改名"))
+    with pytest.raises(PermissionDenied):
+        services.bulk_set_vip(session, actor=world["other"], owner_ids=[owner.id], is_vip=True)
+    assert queries.owner_profile(session, world["other"], owner.id) is None
+    assert grid(session, world["other"]).total == 0
+
+
+def test_update_records_masked_history_and_keeps_blank_pii(session, world):
+    owner = services.create_owner(session, actor=world["manager"], data=person(), room_id=world["a_room"].id)
+    services.update_owner(session, actor=world["cs"], owner_id=owner.id, expected_version=owner.version,
+                          data=OwnerInput(name="张三", phones=["13987654321"], address="新地址"))
+    profile = queries.owner_profile(session, world["cs"], owner.id)
+    assert profile.phones == ["139****4321"] and profile.id_number == "110105********002X"
+    changes = {c.field: c for c in queries.change_history(session, world["cs"], owner.id)}
+    assert changes["phones"].old_value == "138****5678" and changes["phones"].new_value == "139****4321"
+    assert changes["phones"].kind == "contact" and changes["address"].new_value == "新地址"
+    raw = " ".join(f"{c.old_value} {c.new_value}" for c in session.exec(select(OwnerChange)).all())
+    assert "13987654321" not in raw and ID_ZHANG not in raw
+
+
+def test_a_stale_edit_is_refused_with_the_current_values(session, world):
+    owner = services.create_owner(session, actor=world["manager"], data=person(), room_id=world["a_room"].id)
+    loaded_version = owner.version
+    services.update_owner(session, actor=world["manager"], owner_id=owner.id, expected_version=loaded_version,
+                          data=OwnerInput(name="张三", address="第一人保存"))
+    with pytest.raises(ConcurrencyConflict) as conflict:
+        services.update_owner(session, actor=world["cs"], owner_id=owner.id, expected_version=loaded_version,
+                              data=OwnerInput(name="张三", address="第二人保存"))
+    assert conflict.value.current["address"] == "第一人保存"
+    assert queries.owner_profile(session, world["cs"], owner.id).address == "第一人保存"
+
+
+def test_owner_change_keeps_history(session, world):
+    old = services.create_owner(session, actor=world["manager"], data=person(), room_id=world["a_room"].id,
+                                started_on=date.today() - timedelta(days=900))
+    new = services.change_room_owner(session, actor=world["manager"], room_id=world["a_room"].id,
+                                     transfer_date=date.today() - timedelta(days=3),
+                                     new_owner=person(name="王五", id_number="", phone="13700001234"))
+    ownerships = session.exec(select(Ownership).where(Ownership.room_id == world["a_room"].id)
+                              .order_by(Ownership.id)).all()
+    assert [(o.owner_id, o.ended_on is None) for o in ownerships] == [(old.id, False), (new.id, True)]
+    assert ownerships[0].end_reason == "transfer"
+    assert [g.name for g in grid(session, world["manager"]).rows] == ["王五"]
+    kinds = {i.title_key for i in owner_timeline(session, world["manager"], old.id)}
+    assert {"timeline.ownership_started", "timeline.ownership_ended"} <= kinds
+    with pytest.raises(ValidationFailed):
+        services.change_room_owner(session, actor=world["manager"], room_id=world["a_room"].id,
+                                   transfer_date=date.today() + timedelta(days=1), new_owner_id=old.id)
+
+
+def test_household_and_occupants_are_recorded(session, world):
+    owner = services.create_owner(session, actor=world["manager"], data=person(), room_id=world["a_room"].id)
+    member = services.add_member(session, actor=world["cs"], owner_id=owner.id, relation="spouse", name="李梅",
+                                 phone="13600001111")
+    with pytest.raises(ValidationFailed):
+        services.add_member(session, actor=world["cs"], owner_id=owner.id, relation="spouse", name="x",
+                            phone="123")
+    occupant = services.add_occupant(session, actor=world["cs"], room_id=world["a_room"].id, kind="tenant",
+                                     name="租客甲", phone="13500002222")
+    services.end_occupant(session, actor=world["cs"], occupant_id=occupant.id, ended_on=date.today())
+    services.remove_member(session, actor=world["cs"], member_id=member.id, expected_version=member.version)
+    history = [(c.kind, c.field, c.old_value, c.new_value)
+               for c in reversed(queries.change_history(session, world["cs"], owner.id))]
+    assert ("household", "member", "", "李梅（spouse）") in history
+    assert ("household", "member_phone", "", "136****1111") in history
+    assert ("household", "member", "李梅（spouse）", "") in history
+    assert ("occupant", "occupant", "", "租客甲（tenant）") in history
+    assert ("occupant", "occupant", "租客甲（tenant）", "") in history
+    assert session.get(Occupant, occupant.id).ended_on == date.today()
+
+
+def test_reveal_needs_permission_and_a_reason_and_is_audited(session, world):
+    owner = services.create_owner(session, actor=world["manager"], data=person(), room_id=world["a_room"].id)
+    with pytest.raises(PermissionDenied):
+        services.reveal_pii(session, actor=world["cs"], owner_id=owner.id, reason="想看看")
+    with pytest.raises(ValidationFailed):
+        services.reveal_pii(session, actor=world["manager"], owner_id=owner.id, reason="  ")
+    shown = services.reveal_pii(session, actor=world["manager"], owner_id=owner.id, reason="核实身份办理过户")
+    assert shown.id_number == ID_ZHANG and shown.phones == ["13812345678"]
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == "owner.reveal_pii")).one()
+    assert event.changes["reason"] == "核实身份办理过户" and event.actor_user_id == world["manager"].user_id
+
+
+def test_bulk_vip_and_tags(session, world):
+    owners = [services.create_owner(session, actor=world["manager"], room_id=factories.room(
+        session, world["a_unit"], number=f"5{i:02d}", floor=5).id,
+        data=person(name=f"业主{i}", id_number="", phone=f"1390000{i:04d}")) for i in range(3)]
+    ids = [o.id for o in owners]
+    assert services.bulk_set_vip(session, actor=world["cs"], owner_ids=ids, is_vip=True) == 3
+    assert services.bulk_tag(session, actor=world["cs"], owner_ids=ids[:2], tag="业委会") == 2
+    assert {r.owner_id for r in grid(session, world["cs"], vip="yes").rows} == set(ids)
+    assert {r.owner_id for r in grid(session, world["cs"], tag="业委会").rows} == set(ids[:2])
+    assert services.bulk_tag(session, actor=world["cs"], owner_ids=ids, tag="业委会", add=False) == 2
+    assert grid(session, world["cs"], tag="业委会").total == 0
+
+
+def test_one_search_box(session, world):
+    zhang = services.create_owner(session, actor=world["manager"], data=person(), room_id=world["a_room"].id)
+    li_room = factories.room(session, world["a_unit"], number="1502", floor=15)
+    li = services.create_owner(session, actor=world["manager"], room_id=li_room.id,
+                               data=person(name="李四", id_number="44030419900101001" + "1", phone="010-62345678"))
+    found = lambda text: {r.owner_id for r in grid(session, world["cs"], search=text).rows}  # noqa: E731
+    assert found("zs") == {zhang.id}
+    assert found("zhangs") == {zhang.id}
+    assert found("张") == {zhang.id}
+    assert found("13812345678") == {zhang.id}
+    assert found("138 1234 5678") == {zhang.id}
+    assert found("1381234567") == set()  # phones match exactly, never by fragment
+    assert found("01062345678") == {li.id}
+    assert found(ID_ZHANG) == {zhang.id}
+    assert found(li_room.code) == {li.id}
+    assert found("1502") == {li.id}
+    assert found("x%") == set()
+
+
+def test_filters_by_place_occupancy_and_arrears(session, world):
+    owner = services.create_owner(session, actor=world["manager"], data=person(), room_id=world["a_room"].id)
+    session.add(RoomArrears(room_id=world["a_room"].id, community_id=world["a"].id, amount=Decimal("1200"),
+                            since=date.today() - timedelta(days=60)))
+    session.flush()
+    assert [r.arrears for r in grid(session, world["cs"], arrears="yes").rows] == ["1200.00"]
+    assert grid(session, world["cs"], arrears="no").total == 0
+    assert grid(session, world["cs"], building_id=world["a_building"].id).rows[0].owner_id == owner.id
+    assert grid(session, world["cs"], occupancy="owner_occupied").total == 1
+    assert grid(session, world["cs"], occupancy="vacant").total == 0
+
+
+def test_grid_pages_and_sorts_in_sql(session, world):
+    for i in range(25):
+        room = factories.room(session, world["a_unit"], number=f"{i % 16 + 2}{i:02d}", floor=i % 16 + 2)
+        services.create_owner(session, actor=world["manager"], room_id=room.id,
+                              data=person(name=f"测试{i:02d}", id_number="", phone=f"1370000{i:04d}"))
+    page = queries.owner_grid(session, world["cs"], PageRequest(page=3, page_size=10), queries.OwnerFilter())
+    assert (page.total, len(page.rows), page.pages) == (25, 5, 3)
+    by_name = queries.owner_grid(session, world["cs"], PageRequest(page_size=3, sort="name", descending=True),
+                                 queries.OwnerFilter())
+    assert [r.name for r in by_name.rows] == ["测试24", "测试23", "测试22"]
+    assert all("*" in r.phone for r in page.rows)
+
+
+def test_export_masks_unless_full_pii_is_allowed(session, world):
+    services.create_owner(session, actor=world["manager"], data=person(), room_id=world["a_room"].id)
+    masked = list(queries.export_rows(session, world["cs"], queries.OwnerFilter(), full_pii=False))
+    assert masked[0].id_number == "110105********002X" and masked[0].phone == "138****5678"
+    with pytest.raises(PermissionDenied):
+        list(queries.export_rows(session, world["cs"], queries.OwnerFilter(), full_pii=True))
+    full = list(queries.export_rows(session, world["manager"], queries.OwnerFilter(), full_pii=True))
+    assert full[0].id_number == ID_ZHANG and full[0].phone == "13812345678"
+
+
+def test_only_current_ownerships_appear_and_history_rows_stay(session, world):
+    owner = services.create_owner(session, actor=world["manager"], data=person(), room_id=world["a_room"].id)
+    ownership = session.exec(select(Ownership).where(col(Ownership.owner_id) == owner.id)).one()
+    ownership.ended_on = date.today()
+    session.add(ownership)
+    session.flush()
+    assert grid(session, world["manager"]).total == 0
+    assert queries.owner_profile(session, world["manager"], owner.id) is not None

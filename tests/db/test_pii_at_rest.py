@@ -1,0 +1,105 @@
+"""Personal data at rest: the raw database file holds no phone or ID number; keys rotate."""
+
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+from sqlmodel import Session, select
+
+from pm_admin.core import crypto
+from pm_admin.core.db import make_engine
+from pm_admin.core.paging import PageRequest
+from pm_admin.owners import queries, services
+from pm_admin.owners.keys import rotate_personal_data
+from pm_admin.owners.models import Owner, OwnerPhone
+from pm_admin.owners.validation import id_check_char
+from pm_admin.settings import get_settings
+from tests.support import factories
+from tests.support.database import upgrade
+
+PEOPLE = [("张三", "11010519491231002X", "13812345678"),
+          ("李四", "44030419900101001" + id_check_char("44030419900101001"), "13998765432"),
+          ("王五", "31010419851212123" + id_check_char("31010419851212123"), "010-62345678")]
+
+
+def raw_bytes(db_file: Path) -> bytes:
+    parts = [db_file, db_file.with_name(db_file.name + "-wal")]
+    return b"".join(p.read_bytes() for p in parts if p.exists())
+
+
+@pytest.fixture
+def sqlite_file(tmp_path):
+    db_file = tmp_path / "pii.db"
+    upgrade(f"sqlite:///{db_file}")
+    engine = make_engine(f"sqlite:///{db_file}")
+    yield db_file, engine
+    engine.dispose()
+
+
+def seed_people(engine) -> None:
+    with Session(engine) as session:
+        community, building, unit, _ = factories.place_tree(session)
+        manager = factories.sign_in(session, factories.user(session, "manager", communities=(community,)))
+        for n, (name, id_number, phone) in enumerate(PEOPLE):
+            room = factories.room(session, unit, number=f"9{n}1", floor=9)
+            owner = services.create_owner(session, actor=manager, room_id=room.id,
+                                          data=services.OwnerInput(name=name, id_number=id_number, phones=[phone]))
+            services.add_member(session, actor=manager, owner_id=owner.id, relation="child", name=f"{name}之子",
+                                phone=phone.replace("138", "136"), id_number=id_number)
+            services.add_occupant(session, actor=manager, room_id=room.id, kind="tenant", name="租客",
+                                  phone="13500001111", id_number=id_number)
+            services.reveal_pii(session, actor=manager, owner_id=owner.id, reason="核实身份")
+        session.commit()
+
+
+def test_raw_database_file_contains_no_phone_or_id_number(sqlite_file):
+    db_file, engine = sqlite_file
+    seed_people(engine)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    raw = raw_bytes(db_file)
+    assert "张三".encode() in raw  # the names are there: the grep does look at the data
+    for _, id_number, phone in PEOPLE:
+        digits = phone.replace("-", "")
+        for needle in (id_number, id_number[:14], phone, digits, digits[-8:], "13500001111"):
+            assert needle.encode() not in raw, needle
+
+
+def test_rotation_moves_every_value_to_the_new_key(sqlite_file, monkeypatch):
+    _, engine = sqlite_file
+    seed_people(engine)
+    old_key = get_settings().field_keys[0]
+    new_key = Fernet.generate_key().decode()
+    monkeypatch.setenv("PM_FIELD_KEYS", f"{new_key},{old_key}")
+    get_settings.cache_clear()
+    try:
+        with Session(engine) as session:
+            counts = rotate_personal_data(session)
+            session.commit()
+        assert counts["owner.id_number_enc"] == 3 and counts["owner_phone.phone_enc"] == 3
+        assert counts["household_member.id_number_enc"] == 3 and counts["occupant.phone_enc"] == 3
+        monkeypatch.setenv("PM_FIELD_KEYS", new_key)  # the old key is gone
+        get_settings.cache_clear()
+        with Session(engine) as session:
+            owner = session.exec(select(Owner).where(Owner.name == "张三")).one()
+            assert crypto.decrypt(owner.id_number_enc) == "11010519491231002X"
+            tokens = session.exec(select(OwnerPhone.phone_enc)).all()
+            assert all(Fernet(new_key).decrypt(t.encode()) for t in tokens)
+    finally:
+        get_settings.cache_clear()
+
+
+def test_blind_index_key_change_is_repaired_by_reindexing(sqlite_file, monkeypatch):
+    _, engine = sqlite_file
+    seed_people(engine)
+    monkeypatch.setenv("PM_BLIND_INDEX_KEY", "a-brand-new-blind-index-key-" + "x" * 20)
+    get_settings.cache_clear()
+    try:
+        with Session(engine) as session:
+            admin = factories.sign_in(session, factories.user(session, "admin", all_communities=True))
+            search = queries.OwnerFilter(search="13812345678")
+            assert queries.owner_grid(session, admin, PageRequest(), search).total == 0  # stale indexes
+            rotate_personal_data(session)
+            assert queries.owner_grid(session, admin, PageRequest(), search).total == 1
+    finally:
+        get_settings.cache_clear()
