@@ -243,3 +243,20 @@ def test_only_current_ownerships_appear_and_history_rows_stay(session, world):
     session.flush()
     assert grid(session, world["manager"]).total == 0
     assert queries.owner_profile(session, world["manager"], owner.id) is not None
+
+
+def test_every_history_field_has_a_label(session, world):
+    from pm_admin.core.i18n import catalog
+
+    owner = services.create_owner(session, actor=world["manager"], data=person(), room_id=world["a_room"].id)
+    services.update_owner(session, actor=world["manager"], owner_id=owner.id, expected_version=owner.version,
+                          data=OwnerInput(name="张三丰", gender="male", phones=["13900000000"], address="a",
+                                          is_vip=True, tags=["x"], notes="n"))
+    services.add_member(session, actor=world["manager"], owner_id=owner.id, relation="child", name="小张",
+                        phone="13600000000", id_number=ID_ZHANG)
+    services.add_occupant(session, actor=world["manager"], room_id=world["a_room"].id, kind="tenant", name="租客",
+                          phone="13500000000")
+    services.bulk_tag(session, actor=world["manager"], owner_ids=[owner.id], tag="y")
+    fields = set(session.exec(select(OwnerChange.field)).all())
+    assert {"name", "phones", "tags", "member", "occupant", "room"} <= fields
+    assert sorted(f for f in fields if f"field.{f}" not in catalog("zh-CN")) == []

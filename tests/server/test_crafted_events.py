@@ -214,3 +214,53 @@ def test_cross_site_session_exchange_is_refused(live_server):
                           headers={"Origin": "https://evil.example"})
     assert response.status_code == 403
     assert httpx.post(f"{live_server.base_url}/auth/session", json={"ticket": "not-a-ticket"}).status_code == 401
+
+
+def test_owner_data_stays_inside_scope_and_permissions(live_server, db):
+    from pm_admin.owners.detail_state import OwnerDetailState
+    from pm_admin.owners.models import Ownership
+
+    with Session(db) as session:
+        c03_owner = session.exec(select(Ownership.owner_id).where(
+            Ownership.community_id == community_id(db, "C03"))).first()
+        c01_owner = session.exec(select(Ownership.owner_id).where(
+            Ownership.community_id == community_id(db, "C01"))).first()
+    manager = run(sign_in(live_server.base_url, "demo.manager"))  # C01 + C02
+    cs = run(sign_in(live_server.base_url, "demo.cs"))
+    before = audit_count(db, "guard.refused:reveal")
+
+    async def scenario():
+        async with CraftedClient(live_server.base_url, cookie=manager) as client:
+            await client.hydrate(f"/owners/{c03_owner}")
+            foreign = await client.send(event_name(OwnerDetailState, "load"), path=f"/owners/{c03_owner}")
+        async with CraftedClient(live_server.base_url, cookie=cs) as client:
+            await client.hydrate(f"/owners/{c01_owner}")
+            await client.send(event_name(OwnerDetailState, "load"), path=f"/owners/{c01_owner}")
+            reveal = await client.send(event_name(OwnerDetailState, "reveal"), {"form": {"reason": "随便看看"}})
+        return foreign, reveal
+
+    foreign, reveal = run(scenario())
+    assert state_delta(foreign, OwnerDetailState).get("owner_found_rx_state_") in (None, False)
+    assert state_delta(foreign, OwnerDetailState).get("profile_rx_state_", {}) == {}
+    assert state_delta(reveal, OwnerDetailState) == {} and toasts(reveal)
+    assert audit_count(db, "guard.refused:reveal") == before + 1
+
+
+def test_private_file_routes_check_the_session(live_server):
+    import httpx
+
+    base = live_server.base_url
+    small = {"file": ("owners.csv", b"\xef\xbb\xbfroom\n", "text/csv")}
+    assert httpx.post(f"{base}/files/upload/owners_import", files=small).status_code == 401
+    cs = run(sign_in(base, "demo.cs"))
+    refused = httpx.post(f"{base}/files/upload/owners_import", files=small, headers={"Cookie": cs})
+    assert refused.status_code == 403
+    manager = run(sign_in(base, "demo.manager"))
+    huge = {"file": ("big.csv", b"x" * (50 * 1024 * 1024), "text/csv")}
+    too_big = httpx.post(f"{base}/files/upload/owners_import", files=huge, headers={"Cookie": manager}, timeout=60)
+    assert too_big.status_code == 413 and too_big.json()["error"] == "files.too_large"
+    stored = httpx.post(f"{base}/files/upload/owners_import", files=small, headers={"Cookie": manager}).json()
+    assert stored["ok"] and len(stored["upload_id"]) == 32
+    assert httpx.get(f"{base}/_upload/{stored['upload_id']}").status_code == 404  # not in Reflex's public folder
+    assert httpx.get(f"{base}/files/download/not-a-ticket", headers={"Cookie": manager}).status_code == 404
+    assert httpx.get(f"{base}/files/download/not-a-ticket").status_code == 401

@@ -14,6 +14,9 @@ from pm_admin.owners.state import COLUMNS as OWNER_COLUMNS
 from pm_admin.places.models import Occupancy
 from pm_admin.shell.nav import NAV_ITEMS
 
+# Field names the owner history stores (see owners.services snapshots and record_changes callers).
+HISTORY_FIELDS = ("name", "gender", "birth_date", "id_number", "phones", "address", "is_vip", "tags", "tag", "notes",
+                  "room", "member", "member_phone", "member_id_number", "occupant", "occupant_phone")
 SOURCE = Path(__file__).resolve().parents[2] / "pm_admin"
 KEY_PATTERNS = [
     r"\b(?:t|_tr|translate|bilingual)\(\s*\"([^\"]+)\"",
@@ -49,6 +52,7 @@ def keys_used_in_code() -> set[str]:
     keys.update(f"owners.{f}_{v}" for f in ("vip", "arrears") for v in ("yes", "no"))
     keys.update(f"timeline.change_{kind}" for kind in ("profile", "contact", "identity", "household", "ownership",
                                                         "occupant"))
+    keys.update(f"field.{name}" for name in HISTORY_FIELDS)
     return keys
 
 

@@ -129,7 +129,8 @@ def history_tab() -> rx.Component:
     def row(change: rx.Var) -> rx.Component:
         return rx.table.row(
             rx.table.cell(change["occurred_at"], white_space="nowrap"), rx.table.cell(change["actor_name"]),
-            rx.table.cell(t_prefixed("timeline.change_", change["kind"])), rx.table.cell(change["field"]),
+            rx.table.cell(t_prefixed("timeline.change_", change["kind"])),
+            rx.table.cell(t_prefixed("field.", change["field"])),
             rx.table.cell(change["old_value"]), rx.table.cell(change["new_value"]),
         )
 

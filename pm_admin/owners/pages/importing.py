@@ -83,5 +83,5 @@ def result() -> rx.Component:
 
 
 def import_page() -> rx.Component:
-    return frame("owners.import", rx.vstack(steps(), progress(), result(), spacing="4", width="100%",
+    return frame("import.title", rx.vstack(steps(), progress(), result(), spacing="4", width="100%",
                                             max_width="960px"))
