@@ -44,6 +44,7 @@ class FakerPeople:
 
     def __init__(self, fake: Faker) -> None:
         self.fake = fake
+        self.seen: set[str] = set()  # an ID number belongs to one person
 
     def phone(self) -> Phone:
         while True:
@@ -54,7 +55,8 @@ class FakerPeople:
     def person(self) -> Person:
         while True:
             id_number = self.fake.ssn(min_age=22, max_age=85)
-            if int(id_number[6:10]) <= date.today().year - 20:
+            if int(id_number[6:10]) <= date.today().year - 20 and id_number not in self.seen:
+                self.seen.add(id_number)
                 return Person(self.fake.name(), id_number, self.phone())
 
     def name(self) -> str:
@@ -74,6 +76,7 @@ class SyntheticPeople:
 
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
+        self.seen: set[str] = set()
 
     def phone(self) -> Phone:
         number = f"1{self.rng.choice('3578')}{self.rng.randrange(10**9):09d}"
@@ -81,8 +84,12 @@ class SyntheticPeople:
 
     def person(self) -> Person:
         rng = self.rng
-        born = date(rng.randint(1940, 2000), rng.randint(1, 12), rng.randint(1, 28))
-        first17 = f"{rng.choice(REGIONS)}{born:%Y%m%d}{rng.randrange(1000):03d}"
+        while True:
+            born = date(rng.randint(1940, 2000), rng.randint(1, 12), rng.randint(1, 28))
+            first17 = f"{rng.choice(REGIONS)}{born:%Y%m%d}{rng.randrange(1000):03d}"
+            if first17 not in self.seen:
+                self.seen.add(first17)
+                break
         given = "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
         return Person(rng.choice(SURNAMES) + given, first17 + id_check_char(first17), self.phone())
 
@@ -128,7 +135,7 @@ def seed_owners_for_rooms(session: Session, rooms: list[Room], *, rng: random.Ra
             owners.append(_owner_row(people, people.person(), False))
             extras.append((len(owners) - 1, "phone", {**_encrypted_phone(people.phone()), "is_primary": True}))
             extras.append((len(owners) - 1, "ownership", {
-                "room_id": room.id, "community_id": room.community_id, "share": Decimal(100),
+                "room_id": room.id, "community_id": room.community_id, "sort_key": room.sort_key, "share": Decimal(100),
                 "started_on": since - timedelta(days=rng.randint(400, 2000)), "ended_on": since,
                 "end_reason": "transfer"}))
         share = (Decimal(100) / holders).quantize(Decimal("0.01"))
@@ -143,7 +150,7 @@ def seed_owners_for_rooms(session: Session, rooms: list[Room], *, rng: random.Ra
                 for tag in rng.sample(TAGS, rng.randint(1, 2)):
                     extras.append((position, "tag", {"tag": tag}))
             extras.append((position, "ownership", {"room_id": room.id, "community_id": room.community_id,
-                                                    "share": share, "started_on": since, "ended_on": None,
+                                                    "sort_key": room.sort_key, "share": share, "started_on": since, "ended_on": None,
                                                     "end_reason": ""}))
             if holder == 0 and room.occupancy == Occupancy.OWNER_OCCUPIED:
                 for relation, with_phone in _household_shape(rng):

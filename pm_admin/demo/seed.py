@@ -13,7 +13,7 @@ from pm_admin.audit.services import record
 from pm_admin.auth.models import User
 from pm_admin.auth.services import create_user
 from pm_admin.demo.owners import seed_demo_owners
-from pm_admin.places.models import Building, Community, Occupancy, Room, Unit, room_code
+from pm_admin.places.models import Building, Community, Occupancy, Room, Unit, room_code, room_sort_key
 from pm_admin.places.services import create_building, create_community, create_unit
 
 DEMO_PASSWORD = "Demo@2026"
@@ -63,7 +63,8 @@ def _seed_rooms(session: Session, rng: random.Random, community: Community, buil
             occupancy = rng.choices([o for o, _ in OCCUPANCY_WEIGHTS], [w for _, w in OCCUPANCY_WEIGHTS])[0]
             rooms.append(Room(
                 community_id=community.id, building_id=building.id, unit_id=unit.id, number=number,
-                code=room_code(community.code, building.code, unit.code, number), floor=floor,
+                code=room_code(community.code, building.code, unit.code, number),
+                sort_key=room_sort_key(community.code, building.code, unit.code, floor, number), floor=floor,
                 area=Decimal(rng.randint(low * 100, high * 100)) / 100, layout=layout, occupancy=occupancy,
             ))
     session.add_all(rooms)

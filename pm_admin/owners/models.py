@@ -83,13 +83,16 @@ class Ownership(SQLModel, table=True):
 
     __table_args__ = (
         sa.Index("ix_ownership_room_current", "room_id", "ended_on"),
-        sa.Index("ix_ownership_community_current", "community_id", "ended_on"),
+        # The owner grid counts and pages current ownerships in room order straight off these.
+        sa.Index("ix_ownership_current_sort", "ended_on", "sort_key"),
+        sa.Index("ix_ownership_community_current_sort", "community_id", "ended_on", "sort_key"),
         sa.CheckConstraint("share > 0 AND share <= 100", name="ck_ownership_share"),
     )
     id: int | None = Field(default=None, primary_key=True)
     owner_id: int = Field(foreign_key="owner.id", index=True)
     room_id: int = Field(foreign_key="room.id")
     community_id: int = Field(foreign_key="community.id")
+    sort_key: str = Field(default="", max_length=64)  # the room's, see places.models.room_sort_key
     share: Decimal = Field(default=Decimal("100"), sa_type=sa.Numeric(5, 2))
     started_on: date
     ended_on: date | None = None

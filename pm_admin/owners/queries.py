@@ -14,7 +14,7 @@ from pm_admin.arrears.models import RoomArrears
 from pm_admin.core.clock import local_text
 from pm_admin.core.crypto import blind_index, decrypt
 from pm_admin.core.masking import mask_id_number, mask_phone
-from pm_admin.core.paging import Page, PageRequest, count, order_by, paginate
+from pm_admin.core.paging import Page, PageRequest, count, paginate
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.owners.models import (
     ChangeRow,
@@ -74,58 +74,104 @@ class OwnerFilter:
     search: str = ""
 
 
-def _like_prefix(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+def _prefix(column, prefix: str) -> sa.ColumnElement[bool]:
+    """``column LIKE 'prefix%'`` as a range both SQLite and PostgreSQL answer from a plain index."""
+    return sa.and_(column >= prefix, column < prefix[:-1] + chr(ord(prefix[-1]) + 1))
 
 
-def _grid_statement(principal: Principal, filters: OwnerFilter) -> sa.Select:
+@dataclasses.dataclass(frozen=True)
+class _Narrow:
+    statement: sa.Select
+    selective: bool  # a filter that leaves few rows: sort them rather than walk the room-order index
+
+
+def _page_statement(principal: Principal, filters: OwnerFilter, *, with_owner: bool = False) -> _Narrow:
+    """Ids of the matching current ownerships.
+
+    Counting and paging run on this narrow statement, driven by the most selective index: a
+    filter on rooms or owners becomes ``IN (subquery)`` on that side's index, so the database
+    never walks all ownerships to test each one. The wide row (names, places, arrears) is
+    fetched for the page's ids afterwards.
+    """
+    statement = sa.select(Ownership.id).where(col(Ownership.ended_on).is_(None),
+                                              principal.scope_clause(Ownership.community_id))
+    if filters.community_id:
+        statement = statement.where(Ownership.community_id == filters.community_id)
+    plan = plan_search(filters.search)
+    selective = False
+    rooms = sa.select(Room.id)
+    if filters.building_id:
+        rooms, selective = rooms.where(Room.building_id == filters.building_id), True
+    if filters.unit_id:
+        rooms, selective = rooms.where(Room.unit_id == filters.unit_id), True
+    if filters.occupancy in set(Occupancy):
+        rooms = rooms.where(Room.occupancy == Occupancy(filters.occupancy))
+    if plan.kind == "room":
+        rooms = rooms.where(_prefix(Room.code, plan.value) if plan.value[0].isalpha()
+                            else Room.number.contains(plan.value, autoescape=True))
+        selective = True
+    if rooms.whereclause is not None:
+        statement = statement.where(Ownership.room_id.in_(rooms))
+    owners = sa.select(Owner.id)
+    if filters.vip in ("yes", "no"):
+        owners = owners.where(Owner.is_vip == (filters.vip == "yes"))
+    if plan.kind == "id_number":
+        owners = owners.where(Owner.id_number_index == plan.value)
+    elif plan.kind == "pinyin":
+        owners = owners.where(sa.or_(_prefix(Owner.name_initials, plan.value), _prefix(Owner.name_pinyin, plan.value)))
+    elif plan.kind == "name":
+        owners = owners.where(Owner.name.contains(plan.value, autoescape=True))
+    if owners.whereclause is not None:
+        statement = statement.where(Ownership.owner_id.in_(owners))
+        selective = selective or plan.kind in ("id_number", "pinyin", "name")
+    if plan.kind == "phone":
+        statement = statement.where(Ownership.owner_id.in_(
+            sa.select(OwnerPhone.owner_id).where(OwnerPhone.phone_index == plan.value)))
+        selective = True
+    if filters.tag:
+        statement = statement.where(Ownership.owner_id.in_(
+            sa.select(OwnerTag.owner_id).where(OwnerTag.tag == filters.tag)))
+        selective = True
+    if filters.arrears in ("yes", "no"):
+        owes = sa.select(RoomArrears.room_id).where(RoomArrears.amount > 0)
+        statement = statement.where(Ownership.room_id.in_(owes) if filters.arrears == "yes"
+                                    else Ownership.room_id.not_in(owes))
+        selective = selective or filters.arrears == "yes"
+    if with_owner:
+        statement = statement.join(Owner, Owner.id == Ownership.owner_id)
+    return _Narrow(statement, selective)
+
+
+def _wide_statement() -> sa.Select:
     arrears = sa.select(RoomArrears.amount).where(RoomArrears.room_id == Room.id, RoomArrears.amount > 0) \
         .correlate(Room).scalar_subquery()
-    statement = (
+    return (
         sa.select(Ownership, Owner, Room, Community.name, Building.name, Unit.name, arrears.label("arrears"))
         .join(Room, Room.id == Ownership.room_id)
         .join(Owner, Owner.id == Ownership.owner_id)
         .join(Community, Community.id == Room.community_id)
         .join(Building, Building.id == Room.building_id)
         .join(Unit, Unit.id == Room.unit_id)
-        .where(col(Ownership.ended_on).is_(None), principal.scope_clause(Ownership.community_id))
     )
-    if filters.community_id:
-        statement = statement.where(Ownership.community_id == filters.community_id)
-    if filters.building_id:
-        statement = statement.where(Room.building_id == filters.building_id)
-    if filters.unit_id:
-        statement = statement.where(Room.unit_id == filters.unit_id)
-    if filters.occupancy in set(Occupancy):
-        statement = statement.where(Room.occupancy == Occupancy(filters.occupancy))
-    if filters.vip in ("yes", "no"):
-        statement = statement.where(Owner.is_vip == (filters.vip == "yes"))
-    if filters.tag:
-        statement = statement.where(Owner.id.in_(sa.select(OwnerTag.owner_id).where(OwnerTag.tag == filters.tag)))
-    if filters.arrears in ("yes", "no"):
-        owes = sa.exists().where(RoomArrears.room_id == Room.id, RoomArrears.amount > 0)
-        statement = statement.where(owes if filters.arrears == "yes" else ~owes)
-    plan = plan_search(filters.search)
-    if plan.kind == "phone":
-        statement = statement.where(Owner.id.in_(
-            sa.select(OwnerPhone.owner_id).where(OwnerPhone.phone_index == plan.value)))
-    elif plan.kind == "id_number":
-        statement = statement.where(Owner.id_number_index == plan.value)
-    elif plan.kind == "room":
-        statement = statement.where(Room.code.like(_like_prefix(plan.value), escape="\\")
-                                    if plan.value[0].isalpha() else Room.code.like(f"%-{plan.value}%"))
-    elif plan.kind == "pinyin":
-        prefix = _like_prefix(plan.value)
-        statement = statement.where(sa.or_(Owner.name_initials.like(prefix, escape="\\"),
-                                           Owner.name_pinyin.like(prefix, escape="\\")))
-    elif plan.kind == "name":
-        statement = statement.where(Owner.name.like(f"%{plan.value}%"))
-    return statement
 
 
-SORTABLE = {"room_code": Room.code, "name": Owner.name_pinyin, "started_on": Ownership.started_on,
+SORTABLE = {"room_code": Ownership.sort_key, "name": Owner.name_pinyin, "started_on": Ownership.started_on,
             "share": Ownership.share}
-DEFAULT_ORDER = [Room.community_id, Room.building_id, Room.unit_id, Room.floor, Room.number, Ownership.id]
+DEFAULT_ORDER = [Ownership.sort_key, Ownership.id]
+
+
+def _sorted(narrow: _Narrow, request: PageRequest) -> sa.Select:
+    """Sort the narrow statement (sorting by name needs it built ``with_owner``).
+
+    For a selective filter the room order is given as ``sort_key || ''``: an expression no index
+    provides, so the database finds the few matches first and sorts them.
+    """
+    room_order = [Ownership.sort_key.concat("") if narrow.selective else Ownership.sort_key, Ownership.id]
+    key = SORTABLE.get(request.sort)
+    if key is None or request.sort == "room_code":
+        descending = request.sort == "room_code" and request.descending
+        return narrow.statement.order_by(*(c.desc() for c in room_order) if descending else room_order)
+    return narrow.statement.order_by(key.desc() if request.descending else key.asc(), *room_order)
 
 
 def _phones_by_owner(session: Session, owner_ids: list[int]) -> dict[int, str]:
@@ -169,10 +215,12 @@ def _grid_rows(session: Session, rows, *, full_pii: bool = False) -> list[OwnerG
 def owner_grid(session: Session, principal: Principal, request: PageRequest, filters: OwnerFilter) -> Page[OwnerGridRow]:
     principal.require(Perm.OWNERS_VIEW)
     request = request.clamp()
-    statement = _grid_statement(principal, filters)
-    total = count(session, statement.with_only_columns(Ownership.id))
-    statement = order_by(statement, request, SORTABLE, DEFAULT_ORDER)
-    rows = session.execute(paginate(statement, request)).all()
+    narrow = _page_statement(principal, filters, with_owner=request.sort == "name")
+    total = count(session, narrow.statement)
+    ids = list(session.scalars(paginate(_sorted(narrow, request), request)).all())
+    position = {ownership_id: n for n, ownership_id in enumerate(ids)}
+    rows = session.execute(_wide_statement().where(col(Ownership.id).in_(ids))).all() if ids else []
+    rows = sorted(rows, key=lambda row: position[row[0].id])
     return Page(_grid_rows(session, rows), total, request.page, request.page_size)
 
 
@@ -182,17 +230,15 @@ def export_rows(session: Session, principal: Principal, filters: OwnerFilter, *,
     principal.require(Perm.OWNERS_EXPORT)
     if full_pii:
         principal.require(Perm.OWNERS_EXPORT_PII)
-    statement = _grid_statement(principal, filters)
+    narrow = _page_statement(principal, filters).statement
     if ownership_ids is not None:
-        statement = statement.where(col(Ownership.id).in_(ownership_ids))
-    statement = statement.order_by(*DEFAULT_ORDER)
-    offset = 0
-    while True:
-        rows = session.execute(statement.limit(chunk).offset(offset)).all()
-        if not rows:
-            return
-        yield from _grid_rows(session, rows, full_pii=full_pii)
-        offset += chunk
+        narrow = narrow.where(col(Ownership.id).in_(ownership_ids))
+    ids = list(session.scalars(narrow.order_by(*DEFAULT_ORDER)).all())
+    for start in range(0, len(ids), chunk):
+        batch = ids[start:start + chunk]
+        position = {ownership_id: n for n, ownership_id in enumerate(batch)}
+        rows = session.execute(_wide_statement().where(col(Ownership.id).in_(batch))).all()
+        yield from _grid_rows(session, sorted(rows, key=lambda row: position[row[0].id]), full_pii=full_pii)
 
 
 def tag_options(session: Session, principal: Principal) -> list[str]:

@@ -283,7 +283,8 @@ def create_owner(
     session.flush()
     _write_phones(session, owner.id, clean.phones or [])
     _write_tags(session, owner.id, clean.tags)
-    session.add(Ownership(owner_id=owner.id, room_id=room.id, community_id=room.community_id, share=share_value,
+    session.add(Ownership(owner_id=owner.id, room_id=room.id, community_id=room.community_id,
+                          sort_key=room.sort_key, share=share_value,
                           started_on=started_on or date.today()))
     session.flush()
     after = owner_snapshot(session, owner)
@@ -338,7 +339,8 @@ def link_owner_to_room(
     if not errors.fields:
         _check_room_share(session, room.id, share_value, errors)
     errors.raise_if_any()
-    ownership = Ownership(owner_id=owner_id, room_id=room.id, community_id=room.community_id, share=share_value,
+    ownership = Ownership(owner_id=owner_id, room_id=room.id, community_id=room.community_id, sort_key=room.sort_key,
+                          share=share_value,
                           started_on=started_on or date.today())
     session.add(ownership)
     session.flush()

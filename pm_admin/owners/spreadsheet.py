@@ -93,6 +93,7 @@ class RowPlan:
     row: int
     room_id: int
     community_id: int
+    room_sort_key: str
     room_code: str
     name: str
     gender: Gender
@@ -191,9 +192,10 @@ def map_columns(header: list[str]) -> list[str | None]:
 # ---------------------------------------------------------------- dry run
 
 
-def _rooms_in_scope(session: Session, principal: Principal) -> dict[str, tuple[int, int]]:
-    statement = select(Room.code, Room.id, Room.community_id).where(principal.scope_clause(Room.community_id))
-    return {code: (room_id, community_id) for code, room_id, community_id in session.exec(statement).all()}
+def _rooms_in_scope(session: Session, principal: Principal) -> dict[str, tuple[int, int, str]]:
+    statement = select(Room.code, Room.id, Room.community_id, Room.sort_key).where(
+        principal.scope_clause(Room.community_id))
+    return {code: (room_id, community_id, key) for code, room_id, community_id, key in session.exec(statement).all()}
 
 
 def _existing_by_index(session: Session, indexes: set[str]) -> dict[str, tuple[int, str]]:
@@ -233,7 +235,8 @@ def _parse_day(text: str) -> date | None:
     return None
 
 
-def _check_row(number: int, cells: dict[str, object], rooms: dict[str, tuple[int, int]], errors: list[RowError]) -> RowPlan | None:
+def _check_row(number: int, cells: dict[str, object], rooms: dict[str, tuple[int, int, str]],
+               errors: list[RowError]) -> RowPlan | None:
     """Field checks that need no database; returns None when the row has errors."""
     before = len(errors)
 
@@ -296,7 +299,8 @@ def _check_row(number: int, cells: dict[str, object], rooms: dict[str, tuple[int
     gender = Gender(GENDER_WORDS[gender_word])
     if gender == Gender.UNKNOWN and id_number:
         gender = Gender(gender_from_id(id_number))
-    return RowPlan(row=number, room_id=room[0], community_id=room[1], room_code=text["room_code"].upper(), name=name,
+    return RowPlan(row=number, room_id=room[0], community_id=room[1], room_sort_key=room[2],
+                   room_code=text["room_code"].upper(), name=name,
                    gender=gender, id_number=id_number, phones=phones, address=text.get("address", ""),
                    is_vip=vip_word in TRUE_WORDS, tags=tags, share=share, started_on=started_on,
                    notes=text.get("notes", "")[:2000])
@@ -401,7 +405,7 @@ def commit_import(session: Session, principal: Principal, plan: ImportPlan, *, s
             session.add(ownership)
         else:
             session.add(Ownership(owner_id=owner.id, room_id=row.room_id, community_id=row.community_id,
-                                  share=row.share, started_on=row.started_on))
+                                  sort_key=row.room_sort_key, share=row.share, started_on=row.started_on))
             session.add(OwnerChange(owner_id=owner.id, occurred_at=now, actor_user_id=principal.user_id,
                                     actor_name=principal.username, kind="ownership", field="room", new_value=row.room_code,
                                     room_id=row.room_id))

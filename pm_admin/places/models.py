@@ -70,6 +70,8 @@ class Room(Timestamped, SQLModel, table=True):
     unit_id: int = Field(foreign_key="unit.id", index=True)
     number: str = Field(max_length=16)
     code: str = Field(max_length=64, unique=True)  # e.g. C01-3-2-1502
+    # Natural order (building 2 before 10, floor 9 before 10) as one indexed string; see room_sort_key.
+    sort_key: str = Field(default="", max_length=64, index=True)
     floor: int
     area: Decimal = Field(sa_type=sa.Numeric(9, 2))
     layout: str = Field(default="", max_length=32)  # 户型, e.g. 3室2厅2卫
@@ -80,6 +82,15 @@ class Room(Timestamped, SQLModel, table=True):
 
 def room_code(community_code: str, building_code: str, unit_code: str, number: str) -> str:
     return f"{community_code}-{building_code}-{unit_code}-{number}"
+
+
+def _natural(code: str, width: int) -> str:
+    return code.rjust(width, "0") if code.isdigit() else code.rjust(width, "~")
+
+
+def room_sort_key(community_code: str, building_code: str, unit_code: str, floor: int, number: str) -> str:
+    """``C01|0003|002|0115|00001502``: sorts rooms as people read them, building → unit → floor → number."""
+    return f"{community_code}|{_natural(building_code, 4)}|{_natural(unit_code, 3)}|{floor + 100:04d}|{_natural(number, 8)}"
 
 
 # Public shapes: what the browser may see.

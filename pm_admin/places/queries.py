@@ -148,7 +148,7 @@ def list_rooms(session: Session, principal: Principal, request: PageRequest, fil
     statement = order_by(
         statement, request,
         {"code": Room.code, "floor": Room.floor, "area": Room.area, "occupancy": Room.occupancy},
-        [Room.community_id, Room.building_id, Room.unit_id, Room.floor, Room.number],
+        [Room.sort_key, Room.id],
     )
     rows = [
         RoomRow(id=r.id, community_id=r.community_id, building_id=r.building_id, unit_id=r.unit_id, code=r.code,

@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from sqlalchemy import update as sa_update
 from sqlmodel import Session, select
 
 from pm_admin.audit.services import record
 from pm_admin.core.clock import utcnow
 from pm_admin.core.errors import ConcurrencyConflict, FieldErrors, NotFound
 from pm_admin.core.permissions import Perm, Principal
-from pm_admin.places.models import Building, Community, Occupancy, Room, Unit, room_code
+from pm_admin.owners.models import Ownership
+from pm_admin.places.models import Building, Community, Occupancy, Room, Unit, room_code, room_sort_key
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9]{1,16}$")
 MAX_AREA = Decimal("10000")
@@ -301,7 +303,9 @@ def create_room(
     errors.raise_if_any()
     room = Room(
         community_id=community.id, building_id=building.id, unit_id=unit.id, number=number,
-        code=room_code(community.code, building.code, unit.code, number), floor=floor, area=area, layout=layout,
+        code=room_code(community.code, building.code, unit.code, number),
+        sort_key=room_sort_key(community.code, building.code, unit.code, floor, number), floor=floor, area=area,
+        layout=layout,
         occupancy=occupancy_value,
     )
     session.add(room)
@@ -329,6 +333,9 @@ def update_room(
     before = room_snapshot(room)
     room.number, room.floor, room.area, room.layout, room.occupancy = number, floor, area, layout, occupancy_value
     room.code = room_code(community.code, building.code, unit.code, number)
+    room.sort_key = room_sort_key(community.code, building.code, unit.code, floor, number)
+    # Ownerships carry the room's sort key so the owner grid sorts on one index.
+    session.exec(sa_update(Ownership).where(Ownership.room_id == room.id).values(sort_key=room.sort_key))
     room.updated_at = utcnow()
     session.add(room)
     session.flush()
