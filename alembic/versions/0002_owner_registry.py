@@ -231,8 +231,10 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('ownership', schema=None) as batch_op:
-        batch_op.create_index('ix_ownership_community_current_sort', ['community_id', 'ended_on', 'sort_key'], unique=False)
-        batch_op.create_index('ix_ownership_current_sort', ['ended_on', 'sort_key'], unique=False)
+        batch_op.create_index('ix_ownership_community_current_sort', ['community_id', 'sort_key', 'id'], unique=False,
+                              sqlite_where=sa.text('ended_on IS NULL'), postgresql_where=sa.text('ended_on IS NULL'))
+        batch_op.create_index('ix_ownership_current_sort', ['sort_key', 'id'], unique=False,
+                              sqlite_where=sa.text('ended_on IS NULL'), postgresql_where=sa.text('ended_on IS NULL'))
         batch_op.create_index(batch_op.f('ix_ownership_owner_id'), ['owner_id'], unique=False)
         batch_op.create_index('ix_ownership_room_current', ['room_id', 'ended_on'], unique=False)
 

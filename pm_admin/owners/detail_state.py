@@ -242,7 +242,8 @@ class OwnerDetailState(FormMixin, ProtectedState):
                 owner = services.change_room_owner(
                     session, actor=self.principal, room_id=int(self.side_form["room_id"]), transfer_date=when,
                     new_owner_id=int(self.duplicate["id"]) if self.duplicate else None,
-                    new_owner=None if self.duplicate else new_owner, share=str(form.get("share") or "100"))
+                    new_owner=None if self.duplicate else new_owner, share=str(form.get("share") or "100"),
+                    expected_owner_id=self._owner_id)
         except services.DuplicateOwner as duplicate:
             self._side_failed(duplicate, form)
             self.duplicate = {"id": duplicate.existing_id, "name": duplicate.existing_name}
@@ -250,5 +251,9 @@ class OwnerDetailState(FormMixin, ProtectedState):
         except ValidationFailed as error:
             self._side_failed(error, form)
             return None
+        except ConcurrencyConflict:
+            self.side_dialog = ""
+            self._reload()
+            return rx.toast.error(self._tr("owners.transfer_conflict"))
         self.side_dialog = ""
         return [rx.toast.success(self._tr("owners.transfer_done")), rx.redirect(f"/owners/{owner.id}")]

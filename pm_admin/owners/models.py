@@ -83,9 +83,12 @@ class Ownership(SQLModel, table=True):
 
     __table_args__ = (
         sa.Index("ix_ownership_room_current", "room_id", "ended_on"),
-        # The owner grid counts and pages current ownerships in room order straight off these.
-        sa.Index("ix_ownership_current_sort", "ended_on", "sort_key"),
-        sa.Index("ix_ownership_community_current_sort", "community_id", "ended_on", "sort_key"),
+        # The owner grid counts and pages current ownerships in room order straight off these
+        # partial indexes (only current rows; both databases use them for "ended_on IS NULL").
+        sa.Index("ix_ownership_current_sort", "sort_key", "id", sqlite_where=sa.text("ended_on IS NULL"),
+                 postgresql_where=sa.text("ended_on IS NULL")),
+        sa.Index("ix_ownership_community_current_sort", "community_id", "sort_key", "id",
+                 sqlite_where=sa.text("ended_on IS NULL"), postgresql_where=sa.text("ended_on IS NULL")),
         sa.CheckConstraint("share > 0 AND share <= 100", name="ck_ownership_share"),
     )
     id: int | None = Field(default=None, primary_key=True)

@@ -85,7 +85,19 @@ class _Narrow:
     selective: bool  # a filter that leaves few rows: sort them rather than walk the room-order index
 
 
-def _page_statement(principal: Principal, filters: OwnerFilter, *, with_owner: bool = False) -> _Narrow:
+NAME_MATCH_LIMIT = 5000
+
+
+def _name_matches(session: Session, text: str) -> list[int] | None:
+    """Owner ids whose name contains ``text``, found once (a substring search scans the names);
+    None when there are too many to pass on as a list."""
+    ids = list(session.scalars(sa.select(Owner.id).where(Owner.name.contains(text, autoescape=True))
+                               .limit(NAME_MATCH_LIMIT + 1)).all())
+    return ids if len(ids) <= NAME_MATCH_LIMIT else None
+
+
+def _page_statement(principal: Principal, filters: OwnerFilter, *, with_owner: bool = False,
+                    name_ids: list[int] | None = None) -> _Narrow:
     """Ids of the matching current ownerships.
 
     Counting and paging run on this narrow statement, driven by the most selective index: a
@@ -119,8 +131,11 @@ def _page_statement(principal: Principal, filters: OwnerFilter, *, with_owner: b
         owners = owners.where(Owner.id_number_index == plan.value)
     elif plan.kind == "pinyin":
         owners = owners.where(sa.or_(_prefix(Owner.name_initials, plan.value), _prefix(Owner.name_pinyin, plan.value)))
-    elif plan.kind == "name":
+    elif plan.kind == "name" and name_ids is None:
         owners = owners.where(Owner.name.contains(plan.value, autoescape=True))
+    if name_ids is not None:
+        statement = statement.where(col(Ownership.owner_id).in_(name_ids or [0]))
+        selective = True
     if owners.whereclause is not None:
         statement = statement.where(Ownership.owner_id.in_(owners))
         selective = selective or plan.kind in ("id_number", "pinyin", "name")
@@ -215,7 +230,9 @@ def _grid_rows(session: Session, rows, *, full_pii: bool = False) -> list[OwnerG
 def owner_grid(session: Session, principal: Principal, request: PageRequest, filters: OwnerFilter) -> Page[OwnerGridRow]:
     principal.require(Perm.OWNERS_VIEW)
     request = request.clamp()
-    narrow = _page_statement(principal, filters, with_owner=request.sort == "name")
+    plan = plan_search(filters.search)
+    name_ids = _name_matches(session, plan.value) if plan.kind == "name" else None
+    narrow = _page_statement(principal, filters, with_owner=request.sort == "name", name_ids=name_ids)
     total = count(session, narrow.statement)
     ids = list(session.scalars(paginate(_sorted(narrow, request), request)).all())
     position = {ownership_id: n for n, ownership_id in enumerate(ids)}

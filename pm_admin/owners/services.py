@@ -354,13 +354,19 @@ def link_owner_to_room(
 
 def change_room_owner(
     session: Session, *, actor: Principal, room_id: int, transfer_date: date, new_owner_id: int | None = None,
-    new_owner: OwnerInput | None = None, share: Decimal | str = "100",
+    new_owner: OwnerInput | None = None, share: Decimal | str = "100", expected_owner_id: int | None = None,
 ) -> Owner:
-    """业主更替: end every current ownership of the room and start the new owner's; history kept."""
+    """业主更替: end every current ownership of the room and start the new owner's; history kept.
+
+    ``expected_owner_id`` is the owner the user saw on the room: if someone changed the owner in
+    the meantime, the change is refused instead of ending the other person's new ownership.
+    """
     actor.require(Perm.OWNERS_EDIT)
     room = _room_in_scope(session, actor, room_id)
     current = session.exec(select(Ownership).where(Ownership.room_id == room.id,
                                                    col(Ownership.ended_on).is_(None))).all()
+    if expected_owner_id is not None and expected_owner_id not in {o.owner_id for o in current}:
+        raise ConcurrencyConflict({"room": room.code, "owners": [o.owner_id for o in current]})
     errors = FieldErrors()
     if transfer_date > date.today():
         errors.add("transfer_date", "owners.date_in_future")

@@ -133,6 +133,10 @@ def test_owner_change_keeps_history(session, world):
     with pytest.raises(ValidationFailed):
         services.change_room_owner(session, actor=world["manager"], room_id=world["a_room"].id,
                                    transfer_date=date.today() + timedelta(days=1), new_owner_id=old.id)
+    # A second clerk still looking at the old owner's page cannot end the new ownership.
+    with pytest.raises(ConcurrencyConflict):
+        services.change_room_owner(session, actor=world["cs"], room_id=world["a_room"].id,
+                                   transfer_date=date.today(), new_owner_id=old.id, expected_owner_id=old.id)
 
 
 def test_household_and_occupants_are_recorded(session, world):

@@ -264,3 +264,35 @@ def test_private_file_routes_check_the_session(live_server):
     assert httpx.get(f"{base}/_upload/{stored['upload_id']}").status_code == 404  # not in Reflex's public folder
     assert httpx.get(f"{base}/files/download/not-a-ticket", headers={"Cookie": manager}).status_code == 404
     assert httpx.get(f"{base}/files/download/not-a-ticket").status_code == 401
+
+
+def test_export_goes_through_a_one_time_ticket_and_is_audited(live_server, db):
+    import io
+    import re as regex
+
+    import httpx
+    from openpyxl import load_workbook
+
+    from pm_admin.owners.state import OwnersState
+
+    manager = run(sign_in(live_server.base_url, "demo.manager"))
+    cs = run(sign_in(live_server.base_url, "demo.cs"))
+    before = audit_count(db, "owner.export")
+
+    async def scenario(cookie: str, handler: str, payload: dict):
+        async with CraftedClient(live_server.base_url, cookie=cookie) as client:
+            await client.hydrate("/owners")
+            await client.send(event_name(OwnersState, "load"), path="/owners")
+            return await client.send(event_name(OwnersState, handler), payload)
+
+    updates = run(scenario(manager, "export", {"fmt": "xlsx"}))
+    url = regex.search(r"/files/download/[\w-]+", str(frontend_events(updates))).group(0)
+    assert httpx.get(f"{live_server.base_url}{url}", headers={"Cookie": cs}).status_code == 403  # not cs's ticket
+    response = httpx.get(f"{live_server.base_url}{url}", headers={"Cookie": manager})
+    assert response.status_code == 200 and "attachment" in response.headers["content-disposition"]
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[0][0] == "房号" and len(rows) > 1000 and "*" in rows[1][3]  # masked ID numbers
+    assert httpx.get(f"{live_server.base_url}{url}", headers={"Cookie": manager}).status_code == 404  # used
+    assert audit_count(db, "owner.export") == before + 1
+    refused = run(scenario(cs, "export_full", {"fmt": "csv"}))
+    assert not regex.search(r"/files/download/", str(frontend_events(refused))) and toasts(refused)
