@@ -65,7 +65,7 @@ class OwnerDetailState(FormMixin, ProtectedState):
     @requires(Perm.OWNERS_VIEW)
     def load(self):
         principal = self.principal
-        raw = str(self.router.page.params.get("owner_id", ""))
+        raw = str(self.rx_router_page.params.get("owner_id", ""))
         self._owner_id = int(raw) if raw.isdigit() else 0
         self.can_edit = principal.has(Perm.OWNERS_EDIT)
         self.can_reveal = principal.has(Perm.OWNERS_REVEAL_PII)

@@ -30,7 +30,7 @@ def redis_server():
 def redis_app(redis_server, tmp_path_factory):
     from tests.support.server import ProdServer
 
-    server = ProdServer(tmp_path_factory.mktemp("redis_app"), redis_url=redis_server.url).start()
+    server = ProdServer(tmp_path_factory.mktemp("redis_app"), redis_url=redis_server.url, backend_only=True).start()
     yield server
     server.stop()
 

@@ -26,9 +26,12 @@ def free_port() -> int:
 
 
 class ProdServer:
-    def __init__(self, data_dir: Path, *, redis_url: str | None = None) -> None:
+    def __init__(self, data_dir: Path, *, redis_url: str | None = None, backend_only: bool = False) -> None:
         self.data_dir = data_dir
         self.redis_url = redis_url
+        # A second server must not rebuild the shared .web frontend: it would point the pages
+        # at its own port. Backend-only servers serve events and HTTP routes, no pages.
+        self.backend_only = backend_only
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.database_url = f"sqlite:///{data_dir / 'server.db'}"
@@ -59,9 +62,10 @@ class ProdServer:
     def start(self) -> "ProdServer":
         self.prepare_database()
         log = open(self.log_path, "w")
+        mode = ["--backend-only", "--backend-port", str(self.port)] if self.backend_only else \
+            ["--single-port", "--frontend-port", str(self.port), "--backend-port", str(self.port)]
         self.process = subprocess.Popen(
-            [str(Path(sys.executable).parent / "reflex"), "run", "--env", "prod", "--single-port",
-             "--frontend-port", str(self.port), "--backend-port", str(self.port)],
+            [str(Path(sys.executable).parent / "reflex"), "run", "--env", "prod", *mode],
             cwd=PROJECT_ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         deadline = time.monotonic() + START_TIMEOUT
@@ -69,8 +73,8 @@ class ProdServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited early:\n{self.log_tail()}")
             try:
-                if httpx.get(f"{self.base_url}/ping", timeout=2).status_code == 200 and \
-                        httpx.get(f"{self.base_url}/login", timeout=5, follow_redirects=True).status_code == 200:
+                if httpx.get(f"{self.base_url}/ping", timeout=2).status_code == 200 and (self.backend_only or httpx.get(
+                        f"{self.base_url}/login", timeout=5, follow_redirects=True).status_code == 200):
                     return self
             except httpx.HTTPError:
                 pass
