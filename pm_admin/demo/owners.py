@@ -21,7 +21,7 @@ from pm_admin.audit.services import record
 from pm_admin.core.crypto import encrypt
 from pm_admin.owners.models import HouseholdMember, Occupant, Owner, OwnerPhone, Ownership, OwnerTag
 from pm_admin.owners.pinyin import pinyin_keys
-from pm_admin.owners.services import id_index, phone_index
+from pm_admin.owners.services import encrypted_contact, id_index
 from pm_admin.owners.validation import Phone, birth_date_from_id, gender_from_id, id_check_char, parse_phone
 from pm_admin.places.models import Occupancy, Room
 
@@ -109,9 +109,8 @@ def _owner_row(people, person: Person, vip: bool) -> dict:
 
 
 def _encrypted_phone(phone: Phone | None) -> dict:
-    if phone is None:
-        return {"phone_enc": None, "phone_index": None}
-    return {"phone_enc": encrypt(phone.display), "phone_index": phone_index(phone)}
+    contact = encrypted_contact(phone, None)
+    return {"phone_enc": contact["phone_enc"], "phone_index": contact["phone_index"]}
 
 
 def _insert_owners(session: Session, rows: list[dict]) -> list[int]:

@@ -340,3 +340,11 @@ def change_history(session: Session, principal: Principal, owner_id: int, limit:
                            .order_by(OwnerChange.occurred_at.desc(), OwnerChange.id.desc()).limit(limit)).all()
     return [ChangeRow(occurred_at=local_text(c.occurred_at), actor_name=c.actor_name, kind=c.kind, field=c.field,
                       old_value=c.old_value, new_value=c.new_value) for c in changes]
+
+
+def owners_of_rows(session: Session, principal: Principal, ownership_ids: list[int]) -> list[int]:
+    """Owner ids behind grid rows (ownerships) the principal may see."""
+    if not ownership_ids:
+        return []
+    return list(session.exec(select(Ownership.owner_id).where(
+        col(Ownership.id).in_(ownership_ids), principal.scope_clause(Ownership.community_id))).all())

@@ -418,6 +418,12 @@ def _clean_person(errors: FieldErrors, name: str, phone: str, id_number: str) ->
     return name, parsed, normalized
 
 
+def encrypted_contact(phone: Phone | None, id_number: str | None) -> dict:
+    """The stored form of a person's phone and ID number: ciphertext plus blind index."""
+    return {"phone_enc": encrypt(phone.display) if phone else None, "phone_index": phone_index(phone) if phone else None,
+            "id_number_enc": encrypt(id_number), "id_number_index": id_index(id_number) if id_number else None}
+
+
 def _member_snapshot(member: HouseholdMember) -> dict:
     return {"member": f"{member.name}（{member.relation}）",
             "member_phone": mask_phone(decrypt(member.phone_enc)),
@@ -436,11 +442,8 @@ def add_member(session: Session, *, actor: Principal, owner_id: int, relation: s
         relation_value = Relation.OTHER
     name, parsed, normalized = _clean_person(errors, name, phone, id_number)
     errors.raise_if_any()
-    member = HouseholdMember(
-        owner_id=owner_id, relation=relation_value, name=name,
-        phone_enc=encrypt(parsed.display) if parsed else None, phone_index=phone_index(parsed) if parsed else None,
-        id_number_enc=encrypt(normalized), id_number_index=id_index(normalized) if normalized else None,
-    )
+    member = HouseholdMember(owner_id=owner_id, relation=relation_value, name=name,
+                             **encrypted_contact(parsed, normalized))
     session.add(member)
     session.flush()
     record_changes(session, owner_id=owner_id, actor=actor, before={}, after=_member_snapshot(member),
@@ -483,12 +486,8 @@ def add_occupant(session: Session, *, actor: Principal | None, room_id: int, kin
         kind_value = OccupantKind.OCCUPANT
     name, parsed, normalized = _clean_person(errors, name, phone, id_number)
     errors.raise_if_any()
-    occupant = Occupant(
-        room_id=room.id, community_id=room.community_id, kind=kind_value, name=name,
-        phone_enc=encrypt(parsed.display) if parsed else None, phone_index=phone_index(parsed) if parsed else None,
-        id_number_enc=encrypt(normalized), id_number_index=id_index(normalized) if normalized else None,
-        started_on=started_on or date.today(),
-    )
+    occupant = Occupant(room_id=room.id, community_id=room.community_id, kind=kind_value, name=name,
+                        started_on=started_on or date.today(), **encrypted_contact(parsed, normalized))
     session.add(occupant)
     session.flush()
     after = {"occupant": f"{name}（{kind_value}）", "occupant_phone": mask_phone(parsed.display if parsed else "")}

@@ -7,7 +7,6 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import reflex as rx
-from sqlmodel import col, select
 
 from pm_admin.core.base_state import ProtectedState
 from pm_admin.core.db import read_only, unit_of_work
@@ -20,9 +19,8 @@ from pm_admin.core.permissions import Perm
 from pm_admin.core.saved_views import delete_view, list_views, save_view
 from pm_admin.owners import queries, services
 from pm_admin.owners.files import export_params
-from pm_admin.owners.models import Gender, Ownership
-from pm_admin.places.models import Room
-from pm_admin.places.queries import building_options, community_options, unit_options
+from pm_admin.owners.models import Gender
+from pm_admin.places.queries import building_options, community_options, room_id_by_code, unit_options
 
 PAGE = "owners"
 COLUMNS = ("room_code", "community_name", "building_name", "unit_name", "name", "gender", "phone", "id_number",
@@ -212,7 +210,7 @@ class OwnersState(FormMixin, PagedMixin, ProtectedState):
         self.selected = []
 
     def _selected_owner_ids(self, session) -> list[int]:
-        return list(session.exec(select(Ownership.owner_id).where(col(Ownership.id).in_(self.selected))).all())
+        return queries.owners_of_rows(session, self.principal, list(self.selected))
 
     @requires(Perm.OWNERS_EDIT)
     def bulk_vip(self, is_vip: bool):
@@ -271,7 +269,7 @@ class OwnersState(FormMixin, PagedMixin, ProtectedState):
             tags=split_tags(str(form.get("tags", ""))), notes=str(form.get("notes", "")))
 
     def _room_id(self, session, code: str) -> int | None:
-        return session.exec(select(Room.id).where(Room.code == code.strip().upper())).first()
+        return room_id_by_code(session, self.principal, code)
 
     @requires(Perm.OWNERS_EDIT)
     def create(self, form: dict[str, Any]):

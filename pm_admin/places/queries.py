@@ -185,3 +185,9 @@ def place_totals(session: Session, principal: Principal) -> PlaceTotals:
         by_occupancy[str(occupancy)] = number
         total_area += area or 0
     return PlaceTotals(communities, buildings, units, sum(by_occupancy.values()), by_occupancy, f"{total_area:,.2f}")
+
+
+def room_id_by_code(session: Session, principal: Principal, code: str) -> int | None:
+    """The room with this code (C01-3-2-1502), if it exists inside the principal's communities."""
+    return session.exec(select(Room.id).where(Room.code == code.strip().upper(),
+                                              principal.scope_clause(Room.community_id))).first()

@@ -10,10 +10,16 @@ from sqlmodel import func, select
 from pm_admin.core.errors import PermissionDenied
 from pm_admin.owners import services
 from pm_admin.owners.models import Owner, Ownership
-from pm_admin.owners.spreadsheet import (
-    IMPORT_COLUMNS, ImportRejected, commit_import, export_csv, export_xlsx, plan_import, template,
-)
 from pm_admin.owners.queries import OwnerFilter, export_rows
+from pm_admin.owners.spreadsheet import (
+    IMPORT_COLUMNS,
+    ImportRejected,
+    commit_import,
+    export_csv,
+    export_xlsx,
+    plan_import,
+    template,
+)
 from tests.support import factories
 
 HEADER = [c.zh for c in IMPORT_COLUMNS]

@@ -8,7 +8,11 @@ from pm_admin.core.masking import mask_id_number, mask_phone
 from pm_admin.owners.pinyin import pinyin_keys
 from pm_admin.owners.queries import plan_search
 from pm_admin.owners.validation import (
-    birth_date_from_id, gender_from_id, id_check_char, id_number_problem, parse_phone,
+    birth_date_from_id,
+    gender_from_id,
+    id_check_char,
+    id_number_problem,
+    parse_phone,
 )
 
 
