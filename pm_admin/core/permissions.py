@@ -37,6 +37,15 @@ class Perm(enum.StrEnum):
     OWNERS_EXPORT = "owners.export"
     OWNERS_EXPORT_PII = "owners.export_pii"
     OWNERS_IMPORT = "owners.import"
+    ARCHIVES_VIEW = "archives.view"
+    ARCHIVES_MANAGE = "archives.manage"
+    ARCHIVES_REQUEST = "archives.request"
+    ARCHIVES_APPROVE = "archives.approve"
+    ARREARS_VIEW = "arrears.view"
+    ARREARS_MANAGE = "arrears.manage"
+    ARREARS_FOLLOW_UP = "arrears.follow_up"
+    CENSUS_MANAGE = "census.manage"
+    CENSUS_WORK = "census.work"
 
 
 @dataclasses.dataclass(frozen=True)

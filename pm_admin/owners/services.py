@@ -16,6 +16,7 @@ from pm_admin.core.crypto import blind_index, decrypt, encrypt
 from pm_admin.core.errors import ConcurrencyConflict, FieldErrors, NotFound, PermissionDenied, ValidationFailed
 from pm_admin.core.masking import mask_id_number, mask_phone
 from pm_admin.core.permissions import Perm, Principal
+from pm_admin.owners.events import OwnerEvent, current_rooms, publish
 from pm_admin.owners.models import (
     Gender,
     HouseholdMember,
@@ -312,6 +313,10 @@ def update_owner(session: Session, *, actor: Principal, owner_id: int, expected_
     record_changes(session, owner_id=owner.id, actor=actor, before=before, after=after)
     record(session, action="owner.update", actor=actor, entity_type="owner", entity_id=owner.id,
            community_id=_any_community(session, owner.id), before=before, after=after)
+    contact = [f"{f}: {before[f]} → {after[f]}" for f in ("phones", "address") if before[f] != after[f]]
+    if contact:
+        publish(session, OwnerEvent("contact_changed", owner.id, current_rooms(session, owner.id),
+                                    f"{owner.name}：" + "；".join(contact), actor.username))
     return owner
 
 
@@ -395,6 +400,9 @@ def change_room_owner(
            community_id=room.community_id,
            details={"previous_owner_ids": [o.owner_id for o in current], "new_owner_id": owner.id,
                     "transfer_date": transfer_date.isoformat()})
+    previous = "、".join(session.get(Owner, o.owner_id).name for o in current) or "—"
+    publish(session, OwnerEvent("owner_changed", owner.id, (room.id,),
+                                f"{previous} → {owner.name}（{transfer_date.isoformat()}）", actor.username))
     return owner
 
 

@@ -5,21 +5,22 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
-import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from sqlmodel import Session, col, select
 
 from pm_admin.audit.services import record
 from pm_admin.core.clock import utcnow
 from pm_admin.core.crypto import encrypt
-from pm_admin.core.errors import DomainError, FieldErrors
+from pm_admin.core.errors import FieldErrors
 from pm_admin.core.masking import mask_phone
 from pm_admin.core.permissions import Perm, Principal
+from pm_admin.core.tables import ImportRejected, cell_text, read_table
+from pm_admin.owners.events import OwnerEvent, current_rooms, publish
 from pm_admin.owners.models import Gender, Owner, OwnerChange, OwnerGridRow, OwnerPhone, Ownership, OwnerTag
 from pm_admin.owners.pinyin import pinyin_keys
 from pm_admin.owners.services import MAX_TAGS, clean_tags, id_index, owner_phones, parse_share, phone_index
@@ -76,10 +77,6 @@ GENDER_WORDS = {"男": "male", "male": "male", "m": "male", "女": "female", "fe
 Progress = Callable[[int, int], None]
 
 
-class ImportRejected(DomainError):
-    """The file as a whole cannot be imported; nothing was read into the database."""
-
-
 @dataclasses.dataclass(frozen=True)
 class RowError:
     row: int  # spreadsheet row number (header is row 1)
@@ -122,60 +119,6 @@ class ImportPlan:
     @property
     def updates(self) -> int:
         return len({r.owner_id for r in self.rows if r.owner_id is not None})
-
-
-# ---------------------------------------------------------------- reading files
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def read_table(filename: str, data: bytes) -> tuple[list[str], list[tuple[int, list]]]:
-    """Header and (row number, raw cells); raises ImportRejected for files that are not tables."""
-    if not data:
-        raise ImportRejected("import.empty_file")
-    if len(data) > MAX_BYTES:
-        raise ImportRejected("files.too_large", max_mb=MAX_BYTES // (1024 * 1024))
-    name = filename.lower()
-    if name.endswith(".xlsx"):
-        try:
-            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
-            raw_rows = list(sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2))
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError) as error:
-            raise ImportRejected("import.unreadable") from error
-    elif name.endswith(".csv"):
-        if b"\x00" in data[:4096]:
-            raise ImportRejected("import.unreadable")
-        for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise ImportRejected("import.unreadable")
-        raw_rows = list(csv.reader(io.StringIO(text)))
-    else:
-        raise ImportRejected("files.wrong_type", allowed=".csv .xlsx")
-    raw_rows = [row for row in raw_rows if row and any(_cell_text(c) for c in row)]
-    if not raw_rows:
-        raise ImportRejected("import.empty_file")
-    header = [_cell_text(c) for c in raw_rows[0]]
-    body = [(number, list(row)) for number, row in enumerate(raw_rows[1:], start=2)]
-    if not body:
-        raise ImportRejected("import.no_rows")
-    if len(body) > MAX_ROWS:
-        raise ImportRejected("import.too_many_rows", max=MAX_ROWS)
-    return header, body
 
 
 def map_columns(header: list[str]) -> list[str | None]:
@@ -243,7 +186,7 @@ def _check_row(number: int, cells: dict[str, object], rooms: dict[str, tuple[int
     def fail(column: str, key: str, **params) -> None:
         errors.append(RowError(number, column, key, params))
 
-    text = {key: _cell_text(value) for key, value in cells.items()}
+    text = {key: cell_text(value) for key, value in cells.items()}
     room = rooms.get(text.get("room_code", "").upper())
     if not text.get("room_code"):
         fail("room_code", "error.required")
@@ -310,7 +253,7 @@ def plan_import(session: Session, principal: Principal, filename: str, data: byt
                 progress: Progress | None = None) -> ImportPlan:
     """The dry run: every row checked, nothing written."""
     principal.require(Perm.OWNERS_IMPORT)
-    header, body = read_table(filename, data)
+    header, body = read_table(filename, data, max_rows=MAX_ROWS, max_bytes=MAX_BYTES)
     keys = map_columns(header)
     rooms = _rooms_in_scope(session, principal)
     errors: list[RowError] = []
@@ -457,6 +400,10 @@ def _update_from_row(session: Session, principal: Principal, owner: Owner, row: 
         session.add(OwnerTag(owner_id=owner.id, tag=tag))
     after = {"name": row.name, "address": row.address, "is_vip": row.is_vip, "notes": row.notes,
              "phones": ", ".join(mask_phone(p.display) for p in row.phones), "tags": ", ".join(row.tags)}
+    contact = [f"{f}: {before[f]} → {after[f]}" for f in ("phones", "address") if str(before[f]) != str(after[f])]
+    if contact:
+        publish(session, OwnerEvent("contact_changed", owner.id, current_rooms(session, owner.id),
+                                    f"{owner.name}：" + "；".join(contact), principal.username))
     for field in before:
         if str(before[field]) != str(after[field]):
             session.add(OwnerChange(owner_id=owner.id, actor_user_id=principal.user_id, actor_name=principal.username,

@@ -42,6 +42,8 @@ class Building(Timestamped, SQLModel, table=True):
     code: str = Field(max_length=16)
     name: str = Field(max_length=64)
     floors: int = Field(default=1)
+    # 管家: follows up this building's arrears and does its quarterly census.
+    steward_user_id: int | None = Field(default=None, foreign_key="app_user.id")
     version: int = Field(default=1, sa_column=_building_version)
     __mapper_args__ = {"version_id_col": _building_version}
 

@@ -9,8 +9,9 @@ from sqlalchemy import update as sa_update
 from sqlmodel import Session, select
 
 from pm_admin.audit.services import record
+from pm_admin.auth.models import UserCommunity, UserRole
 from pm_admin.core.clock import utcnow
-from pm_admin.core.errors import ConcurrencyConflict, FieldErrors, NotFound
+from pm_admin.core.errors import ConcurrencyConflict, FieldErrors, NotFound, PermissionDenied
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.owners.models import Ownership
 from pm_admin.places.models import Building, Community, Occupancy, Room, Unit, room_code, room_sort_key
@@ -342,3 +343,25 @@ def update_room(
     record(session, action="room.update", actor=actor, entity_type="room", entity_id=room.id,
            community_id=community.id, before=before, after=room_snapshot(room))
     return room
+
+
+def assign_steward(session: Session, *, actor: Principal, building_id: int, steward_user_id: int | None) -> Building:
+    """The building's steward 管家: their arrears follow-ups and census tasks."""
+    actor.require(Perm.PLACES_MANAGE)
+    building = session.get(Building, building_id)
+    if building is None:
+        raise NotFound("building")
+    actor.require_community(building.community_id)
+    if steward_user_id is not None:
+        is_steward = session.exec(select(UserRole).where(UserRole.user_id == steward_user_id,
+                                                         UserRole.role_code == "steward")).first()
+        in_community = session.exec(select(UserCommunity).where(
+            UserCommunity.user_id == steward_user_id, UserCommunity.community_id == building.community_id)).first()
+        if is_steward is None or in_community is None:
+            raise PermissionDenied("places.not_a_steward_here")
+    before = {"steward_user_id": building.steward_user_id}
+    building.steward_user_id = steward_user_id
+    session.add(building)
+    record(session, action="building.steward", actor=actor, entity_type="building", entity_id=building.id,
+           community_id=building.community_id, before=before, after={"steward_user_id": steward_user_id})
+    return building

@@ -1,0 +1,342 @@
+"""Archive custody: entries and scans (kept forever), access requests and grants, the access log."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from sqlmodel import Session, col, select
+
+from pm_admin.archives.models import (
+    AccessLog,
+    AccessRequest,
+    Archive,
+    ArchiveChange,
+    ArchiveEntry,
+    ArchiveFile,
+    DocType,
+    RequestStatus,
+)
+from pm_admin.audit.services import record
+from pm_admin.core.clock import utcnow
+from pm_admin.core.errors import ConcurrencyConflict, FieldErrors, NotFound, PermissionDenied
+from pm_admin.core.files import UploadPurpose, discard_upload, private_dir, read_upload, register_upload_purpose
+from pm_admin.core.permissions import ClientInfo, Perm, Principal
+from pm_admin.owners.events import OwnerEvent, subscribe
+from pm_admin.places.models import Room
+
+DOCUMENT_PURPOSE = "archive_document"
+GRANT_HOURS = 24
+MIN_REASON = 4
+# What a scan may be, told by its first bytes rather than its name.
+SIGNATURES = ((b"%PDF-", "application/pdf"), (b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"),
+              (b"II*\x00", "image/tiff"), (b"MM\x00*", "image/tiff"))
+
+register_upload_purpose(DOCUMENT_PURPOSE, UploadPurpose(
+    Perm.ARCHIVES_MANAGE, 30 * 1024 * 1024, (".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff")))
+
+
+def sniff_content_type(data: bytes) -> str | None:
+    return next((kind for magic, kind in SIGNATURES if data.startswith(magic)), None)
+
+
+def stored_path(sha256: str) -> Path:
+    """Scans are stored by content hash under data/private/archives, outside every served folder."""
+    return private_dir("archives", sha256[:2]) / sha256
+
+
+def _require_reason(errors: FieldErrors, reason: str, field: str = "reason") -> str:
+    reason = reason.strip()
+    if len(reason) < MIN_REASON:
+        errors.add(field, "archives.reason_required", min=MIN_REASON)
+    return reason
+
+
+def _scoped_archive(session: Session, actor: Principal, archive_id: int) -> Archive:
+    archive = session.get(Archive, archive_id)
+    if archive is None:
+        raise NotFound("archive")
+    actor.require_community(archive.community_id)
+    return archive
+
+
+def record_change(session: Session, archive_id: int, kind: str, detail: str, actor_name: str) -> None:
+    session.add(ArchiveChange(archive_id=archive_id, kind=kind, detail=detail[:500], actor_name=actor_name))
+
+
+# ---------------------------------------------------------------- archives and entries
+
+
+def ensure_archive(session: Session, *, actor: Principal | None, room_id: int) -> Archive:
+    """The room's archive, created (建档) on first use with the room code as its number."""
+    room = session.get(Room, room_id)
+    if room is None:
+        raise NotFound("room")
+    if actor is not None:
+        actor.require(Perm.ARCHIVES_MANAGE)
+        actor.require_community(room.community_id)
+    archive = session.exec(select(Archive).where(Archive.room_id == room.id)).first()
+    if archive is None:
+        archive = Archive(room_id=room.id, community_id=room.community_id, archive_no=room.code,
+                          sort_key=room.sort_key)
+        session.add(archive)
+        session.flush()
+        record(session, action="archive.create", actor=actor, actor_name=None if actor else "system",
+               entity_type="archive", entity_id=archive.id, community_id=room.community_id,
+               after={"archive_no": archive.archive_no})
+    return archive
+
+
+@dataclasses.dataclass
+class EntryInput:
+    doc_type: str
+    title: str = ""
+    pages: int | str = 1
+    copies: int | str = 1
+    doc_date: str = ""
+    handed_over_by: str = ""
+    received_by: str = ""
+    remarks: str = ""
+
+
+def _clean_entry(errors: FieldErrors, data: EntryInput) -> dict:
+    try:
+        doc_type = DocType(data.doc_type)
+    except ValueError:
+        errors.add("doc_type", "archives.doc_type_invalid")
+        doc_type = DocType.OTHER
+    numbers = {}
+    for field, high in (("pages", 2000), ("copies", 50)):
+        try:
+            numbers[field] = int(str(getattr(data, field)).strip())
+            if not 1 <= numbers[field] <= high:
+                errors.add(field, "error.out_of_range", low=1, high=high)
+        except ValueError:
+            errors.add(field, "error.integer_required")
+            numbers[field] = 1
+    doc_date = None
+    if str(data.doc_date).strip():
+        try:
+            doc_date = date.fromisoformat(str(data.doc_date).strip())
+        except ValueError:
+            errors.add("doc_date", "import.date_invalid")
+        else:
+            if doc_date > date.today():
+                errors.add("doc_date", "owners.date_in_future")
+    for field, limit in (("title", 100), ("handed_over_by", 64), ("received_by", 64), ("remarks", 500)):
+        if len(getattr(data, field).strip()) > limit:
+            errors.add(field, "error.too_long", max=limit)
+    return {"doc_type": doc_type, "doc_date": doc_date, **numbers, "title": data.title.strip(),
+            "handed_over_by": data.handed_over_by.strip(), "received_by": data.received_by.strip(),
+            "remarks": data.remarks.strip()}
+
+
+def add_entry(session: Session, *, actor: Principal, archive_id: int, data: EntryInput,
+              upload_id: str | None = None) -> ArchiveEntry:
+    actor.require(Perm.ARCHIVES_MANAGE)
+    archive = _scoped_archive(session, actor, archive_id)
+    errors = FieldErrors()
+    values = _clean_entry(errors, data)
+    errors.raise_if_any()
+    entry = ArchiveEntry(archive_id=archive.id, created_by=actor.username, **values)
+    session.add(entry)
+    session.flush()
+    if upload_id:
+        attach_file(session, actor=actor, entry_id=entry.id, upload_id=upload_id, reason="")
+    record_change(session, archive.id, "entry_added", f"{values['doc_type']} {values['title']}".strip(),
+                  actor.username)
+    record(session, action="archive.entry_add", actor=actor, entity_type="archive", entity_id=archive.id,
+           community_id=archive.community_id, after={**values, "entry_id": entry.id})
+    return entry
+
+
+def attach_file(session: Session, *, actor: Principal, entry_id: int, upload_id: str, reason: str) -> ArchiveFile:
+    """A scan for the entry; a second scan is a replacement: it needs a reason and keeps the first."""
+    actor.require(Perm.ARCHIVES_MANAGE)
+    entry = session.get(ArchiveEntry, entry_id)
+    if entry is None:
+        raise NotFound("archive entry")
+    archive = _scoped_archive(session, actor, entry.archive_id)
+    errors = FieldErrors()
+    if entry.voided_at is not None:
+        errors.add("file", "archives.entry_voided")
+    previous = session.exec(select(ArchiveFile).where(ArchiveFile.entry_id == entry.id)
+                            .order_by(ArchiveFile.version_no.desc())).first()
+    if previous is not None:
+        reason = _require_reason(errors, reason)
+    upload, data = read_upload(session, principal=actor, upload_id=upload_id, purpose_name=DOCUMENT_PURPOSE)
+    content_type = sniff_content_type(data)
+    if content_type is None:
+        errors.add("file", "archives.not_a_scan")
+    errors.raise_if_any()
+    digest = hashlib.sha256(data).hexdigest()
+    path = stored_path(digest)
+    if not path.exists():
+        path.write_bytes(data)
+    version = ArchiveFile(entry_id=entry.id, version_no=(previous.version_no + 1) if previous else 1,
+                          filename=upload.filename, content_type=content_type, size=len(data), sha256=digest,
+                          replace_reason=reason, uploaded_by=actor.username)
+    session.add(version)
+    discard_upload(session, upload.id)
+    session.flush()
+    if previous is not None:
+        record_change(session, archive.id, "file_replaced",
+                      f"{entry.doc_type} v{previous.version_no} → v{version.version_no}: {reason}", actor.username)
+    record(session, action="archive.file_add", actor=actor, entity_type="archive", entity_id=archive.id,
+           community_id=archive.community_id,
+           after={"entry_id": entry.id, "version": version.version_no, "sha256": digest, "reason": reason})
+    return version
+
+
+def void_entry(session: Session, *, actor: Principal, entry_id: int, expected_version: int, reason: str) -> None:
+    """作废: the entry stays in the catalog (archives are kept forever), marked with why."""
+    actor.require(Perm.ARCHIVES_MANAGE)
+    entry = session.get(ArchiveEntry, entry_id)
+    if entry is None:
+        raise NotFound("archive entry")
+    archive = _scoped_archive(session, actor, entry.archive_id)
+    if entry.version != expected_version:
+        raise ConcurrencyConflict({"voided": entry.voided_at is not None, "void_reason": entry.void_reason})
+    errors = FieldErrors()
+    reason = _require_reason(errors, reason)
+    if entry.voided_at is not None:
+        errors.add("reason", "archives.entry_voided")
+    errors.raise_if_any()
+    entry.voided_at, entry.void_reason = utcnow(), reason
+    session.add(entry)
+    record_change(session, archive.id, "entry_voided", f"{entry.doc_type} {entry.title}: {reason}", actor.username)
+    record(session, action="archive.entry_void", actor=actor, entity_type="archive", entity_id=archive.id,
+           community_id=archive.community_id, details={"entry_id": entry.id, "reason": reason})
+
+
+# ---------------------------------------------------------------- access requests
+
+
+def request_access(session: Session, *, actor: Principal, archive_id: int, reason: str) -> AccessRequest:
+    actor.require(Perm.ARCHIVES_REQUEST)
+    archive = _scoped_archive(session, actor, archive_id)
+    errors = FieldErrors()
+    reason = _require_reason(errors, reason)
+    errors.raise_if_any()
+    pending = session.exec(select(AccessRequest).where(
+        AccessRequest.archive_id == archive.id, AccessRequest.requester_id == actor.user_id,
+        AccessRequest.status == RequestStatus.PENDING)).first()
+    if pending is not None:
+        return pending
+    request = AccessRequest(archive_id=archive.id, community_id=archive.community_id, requester_id=actor.user_id,
+                            requester_name=actor.username, reason=reason)
+    session.add(request)
+    session.flush()
+    record(session, action="archive.access_request", actor=actor, entity_type="archive", entity_id=archive.id,
+           community_id=archive.community_id, details={"request_id": request.id, "reason": reason})
+    return request
+
+
+def decide_request(session: Session, *, actor: Principal, request_id: int, approve: bool, note: str = "",
+                   hours: int = GRANT_HOURS, now: datetime | None = None) -> AccessRequest:
+    """A manager of the archive's community approves (a grant for ``hours``) or rejects."""
+    actor.require(Perm.ARCHIVES_APPROVE)
+    request = session.get(AccessRequest, request_id)
+    if request is None:
+        raise NotFound("access request")
+    actor.require_community(request.community_id)
+    if request.requester_id == actor.user_id:
+        raise PermissionDenied("archives.no_self_approval")
+    errors = FieldErrors()
+    if request.status != RequestStatus.PENDING:
+        errors.add("note", "archives.already_decided")
+    if not 1 <= hours <= 24 * 7:
+        errors.add("hours", "error.out_of_range", low=1, high=24 * 7)
+    if not approve:
+        note = _require_reason(errors, note, "note")
+    errors.raise_if_any()
+    now = now or utcnow()
+    request.status = RequestStatus.APPROVED if approve else RequestStatus.REJECTED
+    request.decided_by, request.decided_at, request.decision_note = actor.username, now, note.strip()[:300]
+    request.expires_at = now + timedelta(hours=hours) if approve else None
+    session.add(request)
+    record(session, action="archive.access_" + ("approve" if approve else "reject"), actor=actor,
+           entity_type="archive", entity_id=request.archive_id, community_id=request.community_id,
+           details={"request_id": request.id, "requester": request.requester_name, "hours": hours if approve else 0,
+                    "note": note.strip()})
+    return request
+
+
+def revoke_grant(session: Session, *, actor: Principal, request_id: int, note: str) -> AccessRequest:
+    actor.require(Perm.ARCHIVES_APPROVE)
+    request = session.get(AccessRequest, request_id)
+    if request is None:
+        raise NotFound("access request")
+    actor.require_community(request.community_id)
+    errors = FieldErrors()
+    note = _require_reason(errors, note, "note")
+    if request.status != RequestStatus.APPROVED:
+        errors.add("note", "archives.not_active")
+    errors.raise_if_any()
+    request.status, request.decision_note = RequestStatus.REVOKED, note
+    session.add(request)
+    record(session, action="archive.access_revoke", actor=actor, entity_type="archive", entity_id=request.archive_id,
+           community_id=request.community_id, details={"request_id": request.id, "note": note})
+    return request
+
+
+def active_grant(session: Session, principal: Principal, archive_id: int, now: datetime | None = None) -> AccessRequest | None:
+    now = now or utcnow()
+    return session.exec(select(AccessRequest).where(
+        AccessRequest.archive_id == archive_id, AccessRequest.requester_id == principal.user_id,
+        AccessRequest.status == RequestStatus.APPROVED, col(AccessRequest.expires_at) > now,
+    ).order_by(AccessRequest.expires_at.desc())).first()
+
+
+@dataclasses.dataclass(frozen=True)
+class FileAccess:
+    allowed: bool
+    reason: str  # why not, for the log
+    file: ArchiveFile | None = None
+    path: Path | None = None
+
+
+def open_document(session: Session, *, principal: Principal | None, file_id: int, action: str,
+                  client: ClientInfo, now: datetime | None = None) -> FileAccess:
+    """Decide one view/download and log it, granted or not (the caller commits either way)."""
+    now = now or utcnow()
+    file = session.get(ArchiveFile, file_id)
+    entry = session.get(ArchiveEntry, file.entry_id) if file else None
+    archive = session.get(Archive, entry.archive_id) if entry else None
+    grant = None
+    if principal is None:
+        reason = "not_signed_in"
+    elif file is None or archive is None:
+        reason = "no_such_document"
+    elif not principal.can_access_community(archive.community_id):
+        reason = "out_of_scope"
+    elif (grant := active_grant(session, principal, archive.id, now)) is None:
+        expired = session.exec(select(AccessRequest.id).where(
+            AccessRequest.archive_id == archive.id, AccessRequest.requester_id == principal.user_id,
+            AccessRequest.status.in_([RequestStatus.APPROVED, RequestStatus.REVOKED]))).first()
+        reason = "grant_expired_or_revoked" if expired else "no_grant"
+    else:
+        reason = ""
+    session.add(AccessLog(
+        occurred_at=now, user_id=principal.user_id if principal else None,
+        username=principal.username if principal else "anonymous", archive_id=archive.id if archive else None,
+        entry_id=entry.id if entry else None, file_id=file_id, request_id=grant.id if grant else None,
+        action=action, outcome="denied" if reason else "ok", reason=reason, client_ip=client.ip[:64]))
+    if reason:
+        return FileAccess(False, reason)
+    return FileAccess(True, "", file, stored_path(file.sha256))
+
+
+# ---------------------------------------------------------------- tracking (seed 4.4.1)
+
+
+@subscribe
+def track_owner_event(session: Session, event: OwnerEvent) -> None:
+    """Contact and owner changes in the registry append to the rooms' archive change records."""
+    kind = "contact" if event.kind == "contact_changed" else "owner_change"
+    for room_id in event.room_ids:
+        archive = session.exec(select(Archive).where(Archive.room_id == room_id)).first()
+        if archive is not None:
+            record_change(session, archive.id, kind, event.detail, event.actor_name)

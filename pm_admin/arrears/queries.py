@@ -1,0 +1,105 @@
+"""Arrears reads: cases (overdue first), follow-up history, and the follow-up coverage figure."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from datetime import date
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from pm_admin.arrears.models import ArrearsCase, ArrearsRow, CaseStatus, FollowUp, FollowUpRow, RoomArrears
+from pm_admin.arrears.services import FOLLOW_UP_EVERY
+from pm_admin.auth.models import User
+from pm_admin.core.paging import Page, PageRequest, count, paginate
+from pm_admin.core.permissions import Perm, Principal
+from pm_admin.owners.models import Owner, Ownership
+from pm_admin.places.models import Building, Room
+
+
+@dataclasses.dataclass(frozen=True)
+class CaseFilter:
+    overdue_only: bool = False
+    mine: bool = False  # cases of the buildings the principal is steward of
+    community_id: int | None = None
+
+
+def _cases(principal: Principal, filters: CaseFilter, today: date) -> sa.Select:
+    statement = sa.select(ArrearsCase.id).where(ArrearsCase.status == CaseStatus.OPEN,
+                                                principal.scope_clause(ArrearsCase.community_id))
+    if filters.community_id:
+        statement = statement.where(ArrearsCase.community_id == filters.community_id)
+    if filters.overdue_only:
+        statement = statement.where(ArrearsCase.next_due_on < today)
+    if filters.mine:
+        statement = statement.where(ArrearsCase.building_id.in_(
+            sa.select(Building.id).where(Building.steward_user_id == principal.user_id)))
+    return statement
+
+
+def cases(session: Session, principal: Principal, request: PageRequest, filters: CaseFilter,
+          today: date | None = None) -> Page[ArrearsRow]:
+    """Open cases, the longest overdue first."""
+    principal.require(Perm.ARREARS_VIEW)
+    today, request = today or date.today(), request.clamp()
+    statement = _cases(principal, filters, today)
+    total = count(session, statement)
+    ids = list(session.scalars(paginate(statement.order_by(ArrearsCase.next_due_on, ArrearsCase.id), request)).all())
+    rows = session.execute(
+        sa.select(ArrearsCase, Room.code, RoomArrears.amount, RoomArrears.since, User.display_name)
+        .join(Room, Room.id == ArrearsCase.room_id).join(RoomArrears, RoomArrears.room_id == ArrearsCase.room_id)
+        .join(Building, Building.id == ArrearsCase.building_id)
+        .outerjoin(User, User.id == Building.steward_user_id).where(col(ArrearsCase.id).in_(ids))
+    ).all() if ids else []
+    owners: dict[int, list[str]] = defaultdict(list)
+    counts = dict(session.execute(sa.select(FollowUp.case_id, sa.func.count(FollowUp.id))
+                                  .where(col(FollowUp.case_id).in_(ids)).group_by(FollowUp.case_id)).all()) if ids else {}
+    for room_id, name in session.execute(
+        sa.select(Ownership.room_id, Owner.name).join(Owner, Owner.id == Ownership.owner_id)
+        .where(col(Ownership.room_id).in_([r[0].room_id for r in rows]), col(Ownership.ended_on).is_(None))).all():
+        owners[room_id].append(name)
+    order = {case_id: n for n, case_id in enumerate(ids)}
+    return Page([
+        ArrearsRow(case_id=case.id, room_id=case.room_id, room_code=code, owner_names="、".join(owners[case.room_id]),
+                   amount=f"{amount:.2f}", since=since.isoformat(),
+                   months=(today.year - since.year) * 12 + today.month - since.month,
+                   next_due_on=case.next_due_on.isoformat(), overdue_days=max(0, (today - case.next_due_on).days),
+                   last_follow_up_on=case.last_follow_up_on.isoformat() if case.last_follow_up_on else "",
+                   follow_ups=counts.get(case.id, 0), steward=steward or "")
+        for case, code, amount, since, steward in sorted(rows, key=lambda r: order[r[0].id])
+    ], total, request.page, request.page_size)
+
+
+def follow_ups(session: Session, principal: Principal, case_id: int) -> list[FollowUpRow]:
+    principal.require(Perm.ARREARS_VIEW)
+    case = session.get(ArrearsCase, case_id)
+    if case is None or not principal.can_access_community(case.community_id):
+        return []
+    return [FollowUpRow(done_on=f.done_on.isoformat(), channel=str(f.channel), result=f.result,
+                        promise_date=f.promise_date.isoformat() if f.promise_date else "",
+                        reason_category=str(f.reason_category), ticket_code=f.ticket_code, actor_name=f.actor_name)
+            for f in session.exec(select(FollowUp).where(FollowUp.case_id == case_id)
+                                  .order_by(FollowUp.done_on.desc(), FollowUp.id.desc())).all()]
+
+
+@dataclasses.dataclass(frozen=True)
+class Coverage:
+    open_cases: int
+    followed_up: int  # followed up within the last 15 days
+    overdue: int
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.followed_up / self.open_cases if self.open_cases else 100.0
+
+
+def coverage(session: Session, principal: Principal, today: date | None = None) -> Coverage:
+    """跟进覆盖率: open cases whose last follow-up is at most 15 days old, out of all open cases."""
+    today = today or date.today()
+    scope = sa.and_(ArrearsCase.status == CaseStatus.OPEN, principal.scope_clause(ArrearsCase.community_id))
+    open_cases = session.scalar(sa.select(sa.func.count(ArrearsCase.id)).where(scope)) or 0
+    followed = session.scalar(sa.select(sa.func.count(ArrearsCase.id)).where(
+        scope, ArrearsCase.last_follow_up_on >= today - FOLLOW_UP_EVERY)) or 0
+    overdue = session.scalar(sa.select(sa.func.count(ArrearsCase.id)).where(scope, ArrearsCase.next_due_on < today)) or 0
+    return Coverage(open_cases, followed, overdue)

@@ -1,0 +1,230 @@
+"""Arrears 催缴 (seed 001 §篇3 4.4.2): balances per room, and a follow-up at least every 15 days for
+every room more than a month in arrears."""
+
+from __future__ import annotations
+
+import calendar
+import dataclasses
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+
+from sqlmodel import Session, select
+
+from pm_admin.arrears.models import ArrearsCase, CaseStatus, Channel, FollowUp, ReasonCategory, RoomArrears
+from pm_admin.audit.services import record
+from pm_admin.core.errors import FieldErrors, NotFound
+from pm_admin.core.permissions import Perm, Principal
+from pm_admin.core.tables import ImportRejected, cell_text, read_table
+from pm_admin.places.models import Room
+
+FOLLOW_UP_EVERY = timedelta(days=15)
+MAX_AMOUNT = Decimal("10000000")
+
+
+def one_month_before(day: date) -> date:
+    """The same day a month earlier (31 March → 28/29 February)."""
+    year, month = (day.year, day.month - 1) if day.month > 1 else (day.year - 1, 12)
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def is_overdue_arrears(since: date, today: date) -> bool:
+    """More than one month in arrears (seed 4.4.2)."""
+    return since < one_month_before(today)
+
+
+def _parse_amount(errors: FieldErrors, raw) -> Decimal:
+    try:
+        amount = Decimal(str(raw).strip().replace(",", "").replace("¥", ""))
+    except InvalidOperation:
+        errors.add("amount", "arrears.amount_invalid")
+        return Decimal(0)
+    if not amount.is_finite() or amount < 0 or amount >= MAX_AMOUNT:
+        errors.add("amount", "arrears.amount_invalid")
+    elif amount.as_tuple().exponent < -2:
+        errors.add("amount", "places.area_precision")
+    return amount.quantize(Decimal("0.01")) if amount.is_finite() else Decimal(0)
+
+
+def _parse_since(errors: FieldErrors, raw, today: date) -> date:
+    try:
+        since = raw if isinstance(raw, date) else date.fromisoformat(str(raw).strip().replace("/", "-"))
+    except ValueError:
+        errors.add("since", "import.date_invalid")
+        return today
+    if since > today:
+        errors.add("since", "owners.date_in_future")
+    return since
+
+
+def sync_room(session: Session, room: Room, today: date) -> ArrearsCase | None:
+    """Open a case when the room is more than a month behind; close it when the balance is cleared."""
+    balance = session.get(RoomArrears, room.id)
+    case = session.exec(select(ArrearsCase).where(ArrearsCase.room_id == room.id,
+                                                  ArrearsCase.status == CaseStatus.OPEN)).first()
+    owes = balance is not None and balance.amount > 0
+    if owes and case is None and is_overdue_arrears(balance.since, today):
+        case = ArrearsCase(room_id=room.id, community_id=room.community_id, building_id=room.building_id,
+                           opened_on=today, next_due_on=today)
+        session.add(case)
+    elif not owes and case is not None:
+        case.status, case.closed_on = CaseStatus.CLOSED, today
+        session.add(case)
+    return case
+
+
+def sync_cases(session: Session, *, today: date | None = None) -> int:
+    """Bring every room's case in line with its balance; returns how many cases changed (daily job)."""
+    today = today or date.today()
+    cutoff = one_month_before(today)
+    due = select(Room).join(RoomArrears, RoomArrears.room_id == Room.id).where(
+        RoomArrears.amount > 0, RoomArrears.since < cutoff,
+        Room.id.not_in(select(ArrearsCase.room_id).where(ArrearsCase.status == CaseStatus.OPEN)))
+    settled = select(Room).join(ArrearsCase, ArrearsCase.room_id == Room.id).where(
+        ArrearsCase.status == CaseStatus.OPEN,
+        Room.id.not_in(select(RoomArrears.room_id).where(RoomArrears.amount > 0)))
+    changed = 0
+    for room in [*session.exec(due).all(), *session.exec(settled).all()]:
+        sync_room(session, room, today)
+        changed += 1
+    session.flush()
+    return changed
+
+
+def set_arrears(session: Session, *, actor: Principal, room_id: int, amount, since, today: date | None = None) -> RoomArrears:
+    actor.require(Perm.ARREARS_MANAGE)
+    today = today or date.today()
+    room = session.get(Room, room_id)
+    if room is None:
+        raise NotFound("room")
+    actor.require_community(room.community_id)
+    errors = FieldErrors()
+    amount, since = _parse_amount(errors, amount), _parse_since(errors, since, today)
+    errors.raise_if_any()
+    balance = session.get(RoomArrears, room.id)
+    before = {"amount": str(balance.amount), "since": balance.since.isoformat()} if balance else {}
+    if balance is None:
+        balance = RoomArrears(room_id=room.id, community_id=room.community_id, amount=amount, since=since)
+    balance.amount, balance.since = amount, since
+    session.add(balance)
+    session.flush()
+    sync_room(session, room, today)
+    record(session, action="arrears.set", actor=actor, entity_type="room", entity_id=room.id,
+           community_id=room.community_id, before=before, after={"amount": str(amount), "since": since.isoformat()})
+    return balance
+
+
+@dataclasses.dataclass
+class FollowUpInput:
+    channel: str
+    result: str
+    reason_category: str
+    promise_date: str = ""
+    ticket_code: str = ""
+    done_on: str = ""
+
+
+def log_follow_up(session: Session, *, actor: Principal, case_id: int, data: FollowUpInput,
+                  today: date | None = None) -> FollowUp:
+    """Record a follow-up; the next one is due 15 days after it."""
+    actor.require(Perm.ARREARS_FOLLOW_UP)
+    today = today or date.today()
+    case = session.get(ArrearsCase, case_id)
+    if case is None:
+        raise NotFound("arrears case")
+    actor.require_community(case.community_id)
+    errors = FieldErrors()
+    if case.status != CaseStatus.OPEN:
+        errors.add("result", "arrears.case_closed")
+    values = {}
+    for field, enum_cls, key in (("channel", Channel, "arrears.channel_invalid"),
+                                 ("reason_category", ReasonCategory, "arrears.reason_invalid")):
+        try:
+            values[field] = enum_cls(getattr(data, field))
+        except ValueError:
+            errors.add(field, key)
+    result = data.result.strip()
+    if not result:
+        errors.add("result", "error.required")
+    elif len(result) > 300:
+        errors.add("result", "error.too_long", max=300)
+    done_on = _parse_since(errors, data.done_on, today) if data.done_on.strip() else today
+    promise = None
+    if data.promise_date.strip():
+        try:
+            promise = date.fromisoformat(data.promise_date.strip())
+        except ValueError:
+            errors.add("promise_date", "import.date_invalid")
+        else:
+            if promise < done_on:
+                errors.add("promise_date", "arrears.promise_in_past")
+    ticket = data.ticket_code.strip().upper()
+    if values.get("reason_category") == ReasonCategory.SERVICE_DISPUTE and not ticket:
+        errors.add("ticket_code", "arrears.dispute_needs_ticket")
+    errors.raise_if_any()
+    follow_up = FollowUp(case_id=case.id, done_on=done_on, result=result, promise_date=promise, ticket_code=ticket,
+                         actor_user_id=actor.user_id, actor_name=actor.username, **values)
+    session.add(follow_up)
+    case.last_follow_up_on = max(done_on, case.last_follow_up_on or done_on)
+    case.next_due_on = case.last_follow_up_on + FOLLOW_UP_EVERY
+    session.add(case)
+    session.flush()
+    record(session, action="arrears.follow_up", actor=actor, entity_type="room", entity_id=case.room_id,
+           community_id=case.community_id, details={"case_id": case.id, "channel": str(values["channel"]),
+                                                    "reason": str(values["reason_category"]), "ticket": ticket})
+    return follow_up
+
+
+# ---------------------------------------------------------------- import (房号, 欠费金额, 欠费起始日期)
+
+ARREARS_COLUMNS = {"房号": "room_code", "room code": "room_code", "欠费金额": "amount", "amount": "amount",
+                   "欠费起始日期": "since", "since": "since"}
+
+
+@dataclasses.dataclass(frozen=True)
+class ArrearsImportResult:
+    errors: list[tuple[int, str, str, dict]]  # row, column, message key, params
+    rows: int
+    written: int
+
+
+def import_arrears(session: Session, *, actor: Principal, filename: str, data: bytes, commit: bool,
+                   today: date | None = None) -> ArrearsImportResult:
+    """Dry run (``commit=False``) or all-or-nothing write of a balances file."""
+    actor.require(Perm.ARREARS_MANAGE)
+    today = today or date.today()
+    header, body = read_table(filename, data, max_rows=50_000, max_bytes=10 * 1024 * 1024)
+    keys = [ARREARS_COLUMNS.get(h.strip().lower()) for h in header]
+    if set(ARREARS_COLUMNS.values()) - set(keys):
+        raise ImportRejected("import.missing_columns", columns="房号、欠费金额、欠费起始日期")
+    rooms = {code: room_id for code, room_id in session.exec(
+        select(Room.code, Room.id).where(actor.scope_clause(Room.community_id))).all()}
+    errors: list[tuple[int, str, str, dict]] = []
+    parsed: dict[int, tuple[Decimal, date]] = {}
+    first_row: dict[int, int] = {}
+    for number, raw in body:
+        cells = {key: cell_text(raw[i]) if i < len(raw) else "" for i, key in enumerate(keys) if key}
+        field_errors = FieldErrors()
+        room_id = rooms.get(cells["room_code"].upper())
+        if room_id is None:
+            field_errors.add("room_code", "import.room_unknown", code=cells["room_code"])
+        amount, since = _parse_amount(field_errors, cells["amount"]), _parse_since(field_errors, cells["since"], today)
+        if room_id is not None and room_id in first_row:
+            field_errors.add("room_code", "import.duplicate_row", first=first_row[room_id])
+        errors += [(number, f, k, p) for f, (k, p) in field_errors.fields.items()]
+        if room_id is not None:
+            first_row.setdefault(room_id, number)
+        if not field_errors.fields:
+            parsed[room_id] = (amount, since)
+    if errors or not commit:
+        return ArrearsImportResult(errors, len(body), 0)
+    for room_id, (amount, since) in parsed.items():
+        balance = session.get(RoomArrears, room_id) or RoomArrears(
+            room_id=room_id, community_id=session.get(Room, room_id).community_id, amount=amount, since=since)
+        balance.amount, balance.since = amount, since
+        session.add(balance)
+    session.flush()
+    for room_id in parsed:
+        sync_room(session, session.get(Room, room_id), today)
+    record(session, action="arrears.import", actor=actor, entity_type="room",
+           details={"file": filename, "rows": len(parsed)})
+    return ArrearsImportResult([], len(body), len(parsed))

@@ -1,0 +1,72 @@
+"""Quarterly census: open a quarter's tasks per household, the building's steward completes them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from pm_admin.audit.services import record
+from pm_admin.census.models import CensusTask, TaskStatus
+from pm_admin.core.clock import utcnow
+from pm_admin.core.errors import FieldErrors, NotFound, PermissionDenied
+from pm_admin.core.permissions import Perm, Principal
+from pm_admin.owners.models import OwnerChange, Ownership
+from pm_admin.places.models import Building, Community, Room
+
+
+def quarter_of(day: date) -> str:
+    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+
+
+def open_quarter(session: Session, *, actor: Principal, community_id: int, quarter: str | None = None) -> int:
+    """A task for each household (room with a current owner) not yet in the quarter; returns how many."""
+    actor.require(Perm.CENSUS_MANAGE)
+    if session.get(Community, community_id) is None:
+        raise NotFound("community")
+    actor.require_community(community_id)
+    quarter = quarter or quarter_of(date.today())
+    existing = set(session.exec(select(CensusTask.room_id).where(CensusTask.quarter == quarter,
+                                                                 CensusTask.community_id == community_id)).all())
+    households = session.execute(
+        sa.select(Room.id, Room.building_id, sa.func.min(Ownership.owner_id), Building.steward_user_id)
+        .join(Ownership, Ownership.room_id == Room.id).join(Building, Building.id == Room.building_id)
+        .where(Room.community_id == community_id, col(Ownership.ended_on).is_(None))
+        .group_by(Room.id, Room.building_id, Building.steward_user_id)).all()
+    tasks = [{"quarter": quarter, "room_id": room_id, "community_id": community_id, "building_id": building_id,
+              "owner_id": owner_id, "assignee_id": steward, "status": TaskStatus.PENDING.value, "note": "",
+              "completed_by": "", "created_at": utcnow()}
+             for room_id, building_id, owner_id, steward in households if room_id not in existing]
+    if tasks:
+        session.execute(sa.insert(CensusTask), tasks)
+    record(session, action="census.open_quarter", actor=actor, entity_type="community", entity_id=community_id,
+           community_id=community_id, details={"quarter": quarter, "tasks": len(tasks)})
+    return len(tasks)
+
+
+def complete_task(session: Session, *, actor: Principal, task_id: int, changed: bool, note: str = "") -> CensusTask:
+    """Confirmed (nothing changed) or changed: then the changes must already be in the owner's history,
+    entered through the owner page, so they flow into 信息变更记录 like any other edit."""
+    actor.require(Perm.CENSUS_WORK)
+    task = session.get(CensusTask, task_id)
+    if task is None:
+        raise NotFound("census task")
+    actor.require_community(task.community_id)
+    if task.assignee_id not in (None, actor.user_id) and not actor.has(Perm.CENSUS_MANAGE):
+        raise PermissionDenied("census.not_your_task")
+    errors = FieldErrors()
+    if task.status != TaskStatus.PENDING:
+        errors.add("note", "census.already_done")
+    if changed and session.exec(select(OwnerChange.id).where(OwnerChange.owner_id == task.owner_id,
+                                                             OwnerChange.occurred_at >= task.created_at)).first() is None:
+        errors.add("note", "census.no_changes_recorded")
+    if len(note) > 300:
+        errors.add("note", "error.too_long", max=300)
+    errors.raise_if_any()
+    task.status = TaskStatus.CHANGED if changed else TaskStatus.CONFIRMED
+    task.note, task.completed_at, task.completed_by = note.strip(), utcnow(), actor.username
+    session.add(task)
+    record(session, action="census.complete", actor=actor, entity_type="room", entity_id=task.room_id,
+           community_id=task.community_id, details={"quarter": task.quarter, "status": str(task.status)})
+    return task

@@ -1,0 +1,7 @@
+"""Imports the modules that register listeners, upload purposes and download kinds.
+
+Whatever runs services (the app, the command line, the tests) imports this once.
+"""
+
+from pm_admin.archives import services as archive_services  # noqa: F401 - tracks owner events
+from pm_admin.owners import files as owner_files  # noqa: F401 - owner import/export files
