@@ -6,7 +6,9 @@ import argparse
 import os
 import secrets
 import sys
+from pathlib import Path
 
+import pm_admin.wiring  # noqa: F401 - listeners and file kinds
 from pm_admin.core.db import unit_of_work
 
 
@@ -54,6 +56,40 @@ def cmd_rotate_keys(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from pm_admin.backup import backup
+
+    target = backup(Path(args.out))
+    print(f"备份完成 / backup written: {target}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from pm_admin.backup import RestoreRefused, restore
+
+    if not args.yes:
+        print("恢复会覆盖当前数据库和档案文件；请先停止应用，并加 --yes 确认。 "
+              "Restoring overwrites the database and archive files; stop the app and add --yes.")
+        return 2
+    try:
+        summary = restore(Path(args.file))
+    except RestoreRefused as refused:
+        print(f"未恢复任何内容 / nothing restored: {refused}")
+        return 1
+    print(f"已恢复 / restored: {summary.database} snapshot of {summary.created_at}, {summary.files} files, "
+          f"schema {summary.alembic_revision} (run `alembic upgrade head` if the code is newer)")
+    return 0
+
+
+def cmd_daily(args: argparse.Namespace) -> int:
+    from pm_admin.arrears.services import sync_cases
+
+    with unit_of_work() as session:
+        changed = sync_cases(session)
+    print(f"arrears cases updated: {changed}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="pm-admin", description="pm_admin command line")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -66,6 +102,15 @@ def main(argv: list[str] | None = None) -> int:
     admin.set_defaults(func=cmd_create_admin)
     rotate = commands.add_parser("rotate-keys", help="re-encrypt personal data with the newest key")
     rotate.set_defaults(func=cmd_rotate_keys)
+    backup = commands.add_parser("backup", help="write a timestamped backup (database snapshot + archive files)")
+    backup.add_argument("--out", default="backups", help="directory for the backup file")
+    backup.set_defaults(func=cmd_backup)
+    restore = commands.add_parser("restore", help="restore a backup after verifying its checksums")
+    restore.add_argument("file")
+    restore.add_argument("--yes", action="store_true", help="confirm overwriting the current data")
+    restore.set_defaults(func=cmd_restore)
+    daily = commands.add_parser("daily", help="daily jobs: open and close arrears follow-up cases")
+    daily.set_defaults(func=cmd_daily)
     args = parser.parse_args(argv)
     return args.func(args)
 
