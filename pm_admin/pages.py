@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import reflex as rx
 
+from pm_admin.archives.pages import archive_page, catalog_page, requests_page
+from pm_admin.archives.state import AccessRequestsState, ArchiveDetailState, ArchivesState
+from pm_admin.arrears.pages import arrears_page
+from pm_admin.arrears.state import ArrearsState
 from pm_admin.audit.pages.audit import audit_page
 from pm_admin.audit.state import AuditState
 from pm_admin.auth.pages.login import login_page
 from pm_admin.auth.pages.password import password_page
 from pm_admin.auth.pages.users import users_page
 from pm_admin.auth.state import LoginState, UsersState
+from pm_admin.census.pages import census_page
+from pm_admin.census.state import CensusState
 from pm_admin.home.pages.home import home_page
 from pm_admin.home.state import HomeState
 from pm_admin.owners.detail_state import OwnerDetailState
@@ -32,6 +38,11 @@ def register_pages(app: rx.App) -> None:
         (owners_page, "/owners", OwnersState.load),
         (import_page, "/owners/import", OwnerImportState.load),
         (owner_detail_page, "/owners/[owner_id]", OwnerDetailState.load),
+        (catalog_page, "/archives", ArchivesState.load),
+        (requests_page, "/archives/requests", AccessRequestsState.load),
+        (archive_page, "/archives/[archive_id]", ArchiveDetailState.load),
+        (arrears_page, "/arrears", ArrearsState.load),
+        (census_page, "/census", CensusState.load),
         (communities_page, "/places/communities", CommunitiesState.load),
         (buildings_page, "/places/buildings", BuildingsState.load),
         (rooms_page, "/places/rooms", RoomsState.load),

@@ -3,6 +3,8 @@
 import reflex as rx
 from starlette.applications import Starlette
 
+import pm_admin.wiring  # noqa: F401 - listeners, upload purposes, download kinds
+from pm_admin.archives.routes import routes as archive_routes
 from pm_admin.auth.routes import routes as auth_routes
 from pm_admin.core.file_routes import routes as file_routes
 from pm_admin.core.guard import GuardMiddleware
@@ -15,7 +17,7 @@ RELOAD_FROM_BFCACHE = "window.addEventListener('pageshow', e => { if (e.persiste
 app = rx.App(
     stylesheets=["/app.css"],
     head_components=[rx.script(RELOAD_FROM_BFCACHE)],
-    api_transformer=[Starlette(routes=auth_routes + file_routes), security_headers],
+    api_transformer=[Starlette(routes=auth_routes + file_routes + archive_routes), security_headers],
 )
 app.add_middleware(GuardMiddleware())
 register_pages(app)

@@ -3,5 +3,7 @@
 Whatever runs services (the app, the command line, the tests) imports this once.
 """
 
+from pm_admin.archives import files as archive_files  # noqa: F401 - the catalog export
 from pm_admin.archives import services as archive_services  # noqa: F401 - tracks owner events
+from pm_admin.arrears import files as arrears_files  # noqa: F401 - the arrears import upload
 from pm_admin.owners import files as owner_files  # noqa: F401 - owner import/export files

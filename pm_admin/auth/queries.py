@@ -86,3 +86,14 @@ def user_totals(session: Session, principal: Principal) -> UserTotals:
         .group_by(UserRole.role_code)
     ).all())
     return UserTotals(active, disabled, by_role)
+
+
+def users_with_role(session: Session, principal: Principal, role: str, community_id: int) -> list[tuple[int, str]]:
+    """Active users holding ``role`` in a community the principal may see (e.g. stewards for a building)."""
+    if not principal.can_access_community(community_id):
+        return []
+    return [(row[0], row[1]) for row in session.execute(
+        sa.select(User.id, User.display_name).join(UserRole, UserRole.user_id == User.id)
+        .join(UserCommunity, UserCommunity.user_id == User.id)
+        .where(UserRole.role_code == role, UserCommunity.community_id == community_id, User.is_active == sa.true())
+        .order_by(User.display_name)).all()]

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from pm_admin.audit.services import record
 from pm_admin.auth.models import User
 from pm_admin.auth.services import create_user
+from pm_admin.demo.custody import seed_custody
 from pm_admin.demo.owners import seed_demo_owners
 from pm_admin.places.models import Building, Community, Occupancy, Room, Unit, room_code, room_sort_key
 from pm_admin.places.services import create_building, create_community, create_unit
@@ -121,6 +122,8 @@ def seed_demo(session: Session, *, seed: int = 2026) -> SeedReport:
     report = SeedReport()
     community_ids = seed_places(session, rng, fake, report)
     seed_users(session, community_ids, report)
+    for code in ("C01", "C02"):
+        seed_custody(session, community_code=code, rng=rng)
     return report
 
 

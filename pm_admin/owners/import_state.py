@@ -17,20 +17,9 @@ from pm_admin.core.i18n import translate
 from pm_admin.core.permissions import Perm
 from pm_admin.owners.files import IMPORT_PURPOSE
 from pm_admin.owners.spreadsheet import IMPORT_COLUMNS, ImportPlan, ImportRejected, commit_import, plan_import
+from pm_admin.ui.uploads import upload_script
 
 MAX_SHOWN_ERRORS = 500
-UPLOAD_SCRIPT = """(async () => {
-  const input = document.getElementById('owner-import-file');
-  if (!input || !input.files.length) return {ok: false, error: 'files.empty'};
-  const body = new FormData();
-  body.append('file', input.files[0]);
-  try {
-    const response = await fetch('/files/upload/%s', {method: 'POST', body, credentials: 'same-origin'});
-    return await response.json();
-  } catch (e) {
-    return {ok: false, error: 'files.upload_failed'};
-  }
-})()""" % IMPORT_PURPOSE
 
 
 class _Progress:
@@ -78,7 +67,7 @@ class OwnerImportState(ProtectedState):
     @requires(Perm.OWNERS_IMPORT)
     def start_upload(self):
         self.phase, self.message, self.errors, self.progress = "uploading", "", [], 0
-        return rx.call_script(UPLOAD_SCRIPT, callback=OwnerImportState.attach)
+        return rx.call_script(upload_script("owner-import-file", IMPORT_PURPOSE), callback=OwnerImportState.attach)
 
     @requires(Perm.OWNERS_IMPORT)
     def attach(self, result: dict[str, Any]):

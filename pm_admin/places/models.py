@@ -118,6 +118,8 @@ class BuildingRow(BaseModel):
     floors: int
     units: int
     rooms: int
+    steward_user_id: int
+    steward_name: str
     version: int
 
 

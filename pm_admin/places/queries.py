@@ -7,6 +7,7 @@ import dataclasses
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from pm_admin.auth.models import User
 from pm_admin.core.paging import Page, PageRequest, count, order_by, paginate
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.places.models import (
@@ -84,8 +85,9 @@ def list_buildings(
              .correlate_except(Unit).scalar_subquery())
     rooms = _room_count(Room.building_id == Building.id)
     statement = (
-        sa.select(Building, Community.name, units.label("units"), rooms.label("rooms"))
+        sa.select(Building, Community.name, units.label("units"), rooms.label("rooms"), User.display_name)
         .join(Community, Community.id == Building.community_id)
+        .outerjoin(User, User.id == Building.steward_user_id)
         .where(principal.scope_clause(Building.community_id))
     )
     if community_id:
@@ -95,8 +97,9 @@ def list_buildings(
                          [Community.code, Building.code])
     rows = [
         BuildingRow(id=b.id, community_id=b.community_id, community_name=name, code=b.code, name=b.name,
-                    floors=b.floors, units=u, rooms=r, version=b.version)
-        for b, name, u, r in session.execute(paginate(statement, request)).all()
+                    floors=b.floors, units=u, rooms=r, steward_user_id=b.steward_user_id or 0,
+                    steward_name=steward or "", version=b.version)
+        for b, name, u, r, steward in session.execute(paginate(statement, request)).all()
     ]
     return Page(rows, total, request.page, request.page_size)
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import reflex as rx
 
+from pm_admin.auth.queries import users_with_role
 from pm_admin.core.base_state import ProtectedState
 from pm_admin.core.db import read_only, unit_of_work
 from pm_admin.core.errors import ConcurrencyConflict, ValidationFailed
@@ -79,6 +80,7 @@ class CommunitiesState(FormMixin, PagedMixin, ProtectedState):
 class BuildingsState(FormMixin, PagedMixin, ProtectedState):
     community_filter: str = ""
     community_choices: list[dict[str, str]] = []
+    steward_choices: list[dict[str, str]] = []
     can_manage: bool = False
     selected_building_id: int = 0
     selected_building_name: str = ""
@@ -126,18 +128,27 @@ class BuildingsState(FormMixin, PagedMixin, ProtectedState):
     def open_edit(self, building_id: int):
         row = self._row(building_id)
         if row is not None:
+            with read_only() as session:
+                self.steward_choices = [{"value": "0", "label": self._tr("places.no_steward")}] + [
+                    {"value": str(uid), "label": name}
+                    for uid, name in users_with_role(session, self.principal, "steward", row["community_id"])]
             self._open_form({"id": row["id"], "community_id": str(row["community_id"]), "code": row["code"],
-                             "name": row["name"], "floors": str(row["floors"]), "version": row["version"]})
+                             "name": row["name"], "floors": str(row["floors"]),
+                             "steward": str(row["steward_user_id"]), "version": row["version"]})
 
     @requires(Perm.PLACES_MANAGE)
     def save(self, form: dict[str, Any]):
         try:
             with unit_of_work() as session:
                 if self.form.get("id"):
-                    services.update_building(
+                    building = services.update_building(
                         session, actor=self.principal, building_id=int(self.form["id"]),
                         expected_version=int(self.form["version"]), name=str(form.get("name", "")),
                         floors=str(form.get("floors", "")))
+                    steward = _int_or_none(form.get("steward")) or None
+                    if steward != building.steward_user_id:
+                        services.assign_steward(session, actor=self.principal, building_id=building.id,
+                                                steward_user_id=steward)
                 else:
                     services.create_building(
                         session, actor=self.principal, community_id=_int_or_none(form.get("community_id")) or 0,

@@ -18,6 +18,10 @@ class NavItem:
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("home", "/", "layout-dashboard", None),
     NavItem("owners", "/owners", "contact", Perm.OWNERS_VIEW),
+    NavItem("archives", "/archives", "archive", Perm.ARCHIVES_VIEW),
+    NavItem("archive_requests", "/archives/requests", "key-round", Perm.ARCHIVES_REQUEST),
+    NavItem("arrears", "/arrears", "wallet", Perm.ARREARS_VIEW),
+    NavItem("census", "/census", "clipboard-list", Perm.CENSUS_WORK),
     NavItem("communities", "/places/communities", "building-2", Perm.PLACES_VIEW),
     NavItem("buildings", "/places/buildings", "building", Perm.PLACES_VIEW),
     NavItem("rooms", "/places/rooms", "door-open", Perm.PLACES_VIEW),

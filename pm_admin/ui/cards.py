@@ -27,3 +27,11 @@ def stat_grid(stats: rx.Var, columns: str | None = None) -> rx.Component:
 def section(title: rx.Var, *children: rx.Component) -> rx.Component:
     return rx.vstack(rx.heading(title, size="3", weight="medium"), *children, spacing="3", width="100%",
                      padding_top="8px")
+
+
+def figure_card(label_key: str, value: rx.Var | str, testid: str = "") -> rx.Component:
+    from pm_admin.ui.i18n import t
+
+    return rx.card(rx.vstack(rx.text(t(label_key), size="2", color_scheme="gray"),
+                             rx.text(value, size="7", weight="bold", data_testid=testid or label_key), spacing="1"),
+                   size="2")

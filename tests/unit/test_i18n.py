@@ -6,7 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from pm_admin.archives.models import DocType, RequestStatus
+from pm_admin.archives.routes import REFUSALS
+from pm_admin.arrears.models import Channel, ReasonCategory
 from pm_admin.audit.state import OUTCOMES
+from pm_admin.census.models import TaskStatus
 from pm_admin.core.i18n import LANGUAGES, catalog, translate
 from pm_admin.core.permissions import Role
 from pm_admin.owners.models import Gender, OccupantKind, Relation
@@ -53,7 +57,28 @@ def keys_used_in_code() -> set[str]:
     keys.update(f"timeline.change_{kind}" for kind in ("profile", "contact", "identity", "household", "ownership",
                                                         "occupant"))
     keys.update(f"field.{name}" for name in HISTORY_FIELDS)
+    keys.update(f"doc.{d}" for d in DocType)
+    keys.update(f"archives.status.{s}" for s in (*RequestStatus, "expired"))
+    keys.update(f"archives.change.{k}" for k in ("contact", "owner_change", "entry_added", "entry_voided", "file_replaced"))
+    keys.update(f"archives.action.{a}" for a in ("view", "download"))
+    keys.update(f"archives.refusal.{r}" for r in REFUSALS)
+    keys.update(f"arrears.channel.{c}" for c in Channel)
+    keys.update(f"arrears.reason.{r}" for r in ReasonCategory)
+    keys.update(f"census.status.{s}" for s in TaskStatus)
+    keys.update(page_literals())
     return keys
+
+
+def page_literals() -> set[str]:
+    """Every key-shaped string literal in page modules (headers passed as lists, card labels …)."""
+    namespaces = {key.split(".")[0] for key in catalog("zh-CN")}
+    found = set()
+    for path in SOURCE.rglob("*.py"):
+        if path.name == "pages.py" or path.parent.name == "pages" or path.parent.name == "ui":
+            for literal in re.findall(r"\"([a-z_]+\.[a-z_.]+)\"", path.read_text(encoding="utf-8")):
+                if literal.split(".")[0] in namespaces and not literal.endswith((".", "_")):  # prefixes
+                    found.add(literal)
+    return found
 
 
 def placeholders(text: str) -> set[str]:

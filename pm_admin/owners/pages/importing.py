@@ -8,6 +8,7 @@ from pm_admin.owners.import_state import OwnerImportState
 from pm_admin.shell.layout import frame
 from pm_admin.ui.forms import notice
 from pm_admin.ui.i18n import t
+from pm_admin.ui.uploads import file_input
 
 IS = OwnerImportState
 
@@ -24,7 +25,7 @@ def steps() -> rx.Component:
         ),
         rx.separator(),
         rx.hstack(
-            rx.el.input(type="file", id="owner-import-file", accept=".csv,.xlsx", data_testid="import-file"),
+            file_input("owner-import-file", ".csv,.xlsx", "import-file"),
             rx.button(rx.icon("search-check", size=14), t("import.check"), on_click=IS.start_upload,
                       loading=(IS.phase == "uploading") | (IS.phase == "checking"), data_testid="import-check"),
             spacing="3", align="center", wrap="wrap",

@@ -112,6 +112,7 @@ def buildings_page() -> rx.Component:
         Column("floors", "places.floors"),
         Column("units", "home.units"),
         Column("rooms", "home.rooms"),
+        Column("steward_name", "arrears.steward"),
     ]
     return frame(
         "nav.buildings",
@@ -148,6 +149,10 @@ def buildings_page() -> rx.Component:
                 field("places.name", text_input("name", default=state.form["name"]), state.errors["name"]),
                 field("places.floors", text_input("floors", default=state.form["floors"], type_="number"),
                       state.errors["floors"]),
+                rx.cond(state.form["id"].to(int) > 0,
+                        field("arrears.steward", select_input("steward", state.steward_choices,
+                                                              default=state.form["steward"].to(str)),
+                              state.errors["steward"])),
             ],
         ),
         form_dialog(

@@ -1,0 +1,42 @@
+"""The 业主档案目录表 export (seed 4.3.4): 房号, 档案编号, 业主姓名, 入住时间, 档案页数, 备注."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from openpyxl import Workbook
+from sqlmodel import Session
+
+from pm_admin.archives.queries import ArchiveFilter, catalog_export_rows
+from pm_admin.audit.services import record
+from pm_admin.core.files import Download, register_download
+from pm_admin.core.i18n import translate
+from pm_admin.core.permissions import Principal
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+COLUMN_KEYS = ("archives.col.room", "archives.col.archive_no", "archives.col.owners", "archives.col.moved_in",
+               "archives.col.pages", "archives.col.remarks")
+
+
+def catalog_params(filters: ArchiveFilter, language: str) -> dict[str, Any]:
+    return {"filters": filters.__dict__, "language": language}
+
+
+def catalog_xlsx(session: Session, principal: Principal, params: dict[str, Any]) -> Download:
+    language = params.get("language", "zh-CN")
+    rows = catalog_export_rows(session, principal, ArchiveFilter(**params["filters"]))
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(translate("archives.catalog_title", language))
+    sheet.append([translate(key, language) for key in COLUMN_KEYS])
+    for row in rows:
+        remarks = translate("archives.voided_count", language, count=row.voided) if row.voided else ""
+        sheet.append([row.room_code, row.archive_no, row.owner_names, row.moved_in, row.pages, remarks])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    record(session, action="archive.catalog_export", actor=principal, entity_type="archive",
+           details={"rows": len(rows), "filters": {k: v for k, v in params["filters"].items() if v}})
+    return Download("业主档案目录表.xlsx", XLSX, [buffer.getvalue()])
+
+
+register_download("archive_catalog", catalog_xlsx)

@@ -1,0 +1,294 @@
+"""Archive pages: the catalog, one archive's documents and records, the access-request queue."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from pm_admin.archives.state import DOC_TYPES, UPLOAD_INPUT, AccessRequestsState, ArchiveDetailState, ArchivesState
+from pm_admin.shell.layout import frame
+from pm_admin.ui.forms import field, filter_select, form_dialog, form_error_banner, notice, search_box, text_input
+from pm_admin.ui.i18n import t, t_prefixed
+from pm_admin.ui.table import Column, data_table, icon_action
+from pm_admin.ui.uploads import file_input
+
+A, D, R = ArchivesState, ArchiveDetailState, AccessRequestsState
+SCANS = ".pdf,.jpg,.jpeg,.png,.tif,.tiff"
+
+
+def simple_table(header_keys: list[str], body, testid: str) -> rx.Component:
+    return rx.table.root(
+        rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(k)) for k in header_keys])),
+        rx.table.body(body), variant="surface", size="1", width="100%", data_testid=testid,
+    )
+
+
+def status_badge(status: rx.Var) -> rx.Component:
+    return rx.badge(t_prefixed("archives.status.", status), color_scheme=rx.match(
+        status, ("approved", "green"), ("pending", "amber"), ("rejected", "red"), ("revoked", "red"), "gray"))
+
+
+# ---------------------------------------------------------------- catalog
+
+
+def catalog_page() -> rx.Component:
+    columns = [
+        Column("room_code", "archives.col.room"),
+        Column("archive_no", "archives.col.archive_no", render=lambda row: rx.link(
+            row["archive_no"], href="/archives/" + row["id"].to(str), data_testid="archive-link")),
+        Column("owner_names", "archives.col.owners"),
+        Column("moved_in", "archives.col.moved_in"),
+        Column("pages", "archives.col.pages"),
+        Column("entries", "archives.col.entries"),
+        Column("voided", "archives.col.remarks", render=lambda row: rx.cond(
+            row["voided"].to(int) > 0, rx.text(t("archives.voided_short"), " ", row["voided"], size="2",
+                                               color_scheme="gray"))),
+    ]
+    return frame(
+        "nav.archives",
+        rx.flex(
+            filter_select(A.community_choices, A.community_filter, A.filter_community, all_key="shell.all_communities"),
+            search_box(A.apply_search, default=A.search, placeholder_key="archives.search_hint"),
+            rx.spacer(),
+            rx.button(rx.icon("file-spreadsheet", size=14), t("archives.export_catalog"), variant="soft",
+                      on_click=A.export_catalog, data_testid="export-catalog"),
+            rx.cond(A.can_manage, rx.form(rx.hstack(
+                rx.input(name="room_code", placeholder=t("archives.room_code_to_open"), width="190px"),
+                rx.button(rx.icon("folder-plus", size=14), t("archives.create"), type="submit"), spacing="2"),
+                on_submit=A.create, width="auto")),
+            rx.link(rx.button(rx.icon("inbox", size=14), t("nav.archive_requests"), variant="soft"),
+                    href="/archives/requests"),
+            gap="2", wrap="wrap", align="center", width="100%", padding_bottom="12px",
+        ),
+        form_error_banner(A.create_error),
+        data_table(A, columns, testid="archive-catalog"),
+    )
+
+
+# ---------------------------------------------------------------- one archive
+
+
+def entry_actions(entry: rx.Var) -> rx.Component:
+    has_file = entry["file_id"].to(int) > 0
+    file_url = "/archives/file/" + entry["file_id"].to(str)
+    return rx.hstack(
+        rx.cond(has_file & (D.grant_until != ""), rx.fragment(
+            rx.link(icon_action("eye", "archives.view", rx.noop()), href=file_url, is_external=True,
+                    data_testid="view-document"),
+            rx.link(icon_action("download", "archives.download", rx.noop()), href=file_url + "?download=1",
+                    is_external=True),
+        )),
+        rx.cond(D.can_manage & ~entry["voided"].to(bool), rx.fragment(
+            icon_action("file-up", "archives.replace", D.open_replace(entry["id"])),
+            icon_action("ban", "archives.void", D.open_void(entry["id"]), color_scheme="red"),
+        )),
+        spacing="1",
+    )
+
+
+def entries_table() -> rx.Component:
+    def row(entry: rx.Var) -> rx.Component:
+        return rx.table.row(
+            rx.table.cell(t_prefixed("doc.", entry["doc_type"]), rx.cond(entry["voided"], rx.badge(
+                t("archives.voided"), color_scheme="gray", margin_left="6px"))),
+            rx.table.cell(entry["title"]), rx.table.cell(entry["pages"]), rx.table.cell(entry["copies"]),
+            rx.table.cell(entry["doc_date"]), rx.table.cell(entry["handed_over_by"]),
+            rx.table.cell(entry["received_by"]),
+            rx.table.cell(rx.cond(entry["voided"], rx.text(entry["void_reason"], size="1", color_scheme="gray"),
+                                  entry["remarks"])),
+            rx.table.cell(rx.cond(entry["versions"].to(int) > 0, rx.text(entry["file_name"], " (v", entry["versions"],
+                                                                         ")", size="1"), "—")),
+            rx.table.cell(entry_actions(entry)),
+            opacity=rx.cond(entry["voided"], "0.55", "1"),
+            data_row_id=entry["id"].to(str),
+        )
+
+    return simple_table(["archives.col.doc_type", "archives.col.title", "archives.col.pages", "archives.col.copies",
+                         "archives.col.doc_date", "archives.col.handed_over_by", "archives.col.received_by",
+                         "archives.col.remarks", "archives.col.scan", "common.actions"],
+                        rx.foreach(D.entries, row), "archive-entries")
+
+
+def access_panel() -> rx.Component:
+    return rx.card(rx.vstack(
+        rx.cond(D.grant_until != "",
+                notice(t("archives.grant_until"), " ", D.grant_until, icon="key-round", color_scheme="green",
+                       data_testid="grant-active"),
+                notice(t("archives.confidential"), icon="lock", color_scheme="amber")),
+        rx.cond(D.can_request & (D.grant_until == ""),
+                rx.button(rx.icon("hand", size=14), t("archives.request_access"), on_click=D.open_request,
+                          data_testid="request-access")),
+        rx.foreach(D.my_requests, lambda r: rx.hstack(
+            status_badge(r["status"]), rx.text(r["requested_at"], size="1", color_scheme="gray"),
+            rx.text(r["reason"], size="2"),
+            rx.cond(r["decision_note"] != "", rx.text("· ", r["decided_by"], ": ", r["decision_note"], size="1")),
+            spacing="2", align="center", data_testid="my-request")),
+        spacing="3", width="100%",
+    ), width="100%")
+
+
+def dialogs() -> rx.Component:
+    f, e = D.form, D.errors
+    entry = form_dialog(
+        title=t("archives.add_entry"), open_=D.dialog == "entry", on_close=D.close_dialog, on_submit=D.submit_entry,
+        form_key=D.dialog_key, conflict=None, testid="entry-form",
+        fields=[
+            field("archives.col.doc_type", rx.select.root(
+                rx.select.trigger(width="100%"),
+                rx.select.content(*[rx.select.item(t(f"doc.{d['value']}"), value=d["value"]) for d in DOC_TYPES]),
+                name="doc_type", default_value=f["doc_type"].to(str)), e["doc_type"]),
+            field("archives.col.title", text_input("title", default=f["title"]), e["title"]),
+            rx.grid(
+                field("archives.col.pages", text_input("pages", default=f["pages"], type_="number"), e["pages"]),
+                field("archives.col.copies", text_input("copies", default=f["copies"], type_="number"), e["copies"]),
+                field("archives.col.doc_date", text_input("doc_date", default=f["doc_date"], type_="date"),
+                      e["doc_date"]),
+                columns="3", spacing="3", width="100%"),
+            rx.grid(
+                field("archives.col.handed_over_by", text_input("handed_over_by", default=f["handed_over_by"]),
+                      e["handed_over_by"]),
+                field("archives.col.received_by", text_input("received_by", default=f["received_by"]),
+                      e["received_by"]),
+                columns="2", spacing="3", width="100%"),
+            field("archives.col.remarks", text_input("remarks", default=f["remarks"]), e["remarks"]),
+            field("archives.col.scan", file_input(UPLOAD_INPUT, SCANS, "entry-file"), e["file"],
+                  hint_key="archives.scan_hint"),
+        ],
+    )
+    replace = form_dialog(
+        title=t("archives.replace"), open_=D.dialog == "replace", on_close=D.close_dialog,
+        on_submit=D.submit_replacement, form_key=D.dialog_key, conflict=None, testid="replace-form",
+        fields=[
+            rx.text(t_prefixed("doc.", D.target_entry["doc_type"].to(str)), " · ", D.target_entry["title"].to(str),
+                    weight="bold"),
+            field("archives.replace_reason", text_input("reason", default=f["reason"]), e["reason"]),
+            field("archives.col.scan", file_input(UPLOAD_INPUT, SCANS, "replace-file"), e["file"]),
+        ],
+    )
+    void = form_dialog(
+        title=t("archives.void"), open_=D.dialog == "void", on_close=D.close_dialog, on_submit=D.void,
+        form_key=D.dialog_key, conflict=None, testid="void-form",
+        fields=[notice(t("archives.void_explain"), icon="info", size="1"),
+                field("archives.void_reason", text_input("reason", default=f["reason"]), e["reason"])],
+    )
+    request = form_dialog(
+        title=t("archives.request_access"), open_=D.dialog == "request", on_close=D.close_dialog,
+        on_submit=D.request_access, form_key=D.dialog_key, conflict=None, testid="request-form",
+        fields=[notice(t("archives.request_explain"), icon="info", size="1"),
+                field("archives.request_reason", text_input("reason", default=f["reason"]), e["reason"])],
+    )
+    return rx.fragment(entry, replace, void, request)
+
+
+def records_tabs() -> rx.Component:
+    return rx.tabs.root(
+        rx.tabs.list(rx.tabs.trigger(t("archives.tab_changes"), value="changes"),
+                     rx.tabs.trigger(t("archives.tab_versions"), value="versions"),
+                     rx.cond(D.can_manage, rx.tabs.trigger(t("archives.tab_access_log"), value="log",
+                                                           data_testid="tab-access-log"))),
+        rx.tabs.content(rx.box(simple_table(["audit.time", "archives.change_kind", "archives.detail_col", "audit.actor"],
+                                            rx.foreach(D.changes, lambda c: rx.table.row(
+                                                rx.table.cell(c["occurred_at"]),
+                                                rx.table.cell(t_prefixed("archives.change.", c["kind"])),
+                                                rx.table.cell(c["detail"]), rx.table.cell(c["actor_name"]))),
+                                            "archive-changes"), padding_top="12px"), value="changes"),
+        rx.tabs.content(rx.box(simple_table(["archives.col.scan", "archives.version", "archives.size", "archives.sha256",
+                                             "audit.time", "audit.actor", "archives.replace_reason"],
+                                            rx.foreach(D.versions, lambda v: rx.table.row(
+                                                rx.table.cell(v["filename"]), rx.table.cell("v", v["version_no"]),
+                                                rx.table.cell(v["size"]),
+                                                rx.table.cell(rx.code(v["sha256"].to(str)[:16], size="1")),
+                                                rx.table.cell(v["uploaded_at"]), rx.table.cell(v["uploaded_by"]),
+                                                rx.table.cell(v["replace_reason"]))), "archive-versions"),
+                               padding_top="12px"), value="versions"),
+        rx.tabs.content(rx.box(simple_table(["audit.time", "audit.actor", "archives.action", "audit.outcome",
+                                             "archives.refusal"],
+                                            rx.foreach(D.access_log, lambda r: rx.table.row(
+                                                rx.table.cell(r["occurred_at"]), rx.table.cell(r["username"]),
+                                                rx.table.cell(t_prefixed("archives.action.", r["action"])),
+                                                rx.table.cell(rx.badge(t_prefixed("audit.outcome.", r["outcome"]),
+                                                                       color_scheme=rx.cond(r["outcome"] == "ok",
+                                                                                            "green", "red"))),
+                                                rx.table.cell(rx.cond(r["reason"] != "", t_prefixed(
+                                                    "archives.refusal.", r["reason"]), "")))), "access-log"),
+                               padding_top="12px"), value="log"),
+        default_value="changes", width="100%",
+    )
+
+
+def archive_page() -> rx.Component:
+    h = D.header
+    return frame(
+        "archives.detail",
+        rx.cond(D.found, rx.vstack(
+            rx.link(rx.hstack(rx.icon("arrow-left", size=14), t("nav.archives"), spacing="1"), href="/archives",
+                    size="2"),
+            rx.hstack(
+                rx.vstack(rx.heading(h["archive_no"].to(str), size="6", data_testid="archive-no"),
+                          rx.text(h["community_name"].to(str), " · ", t("archives.col.owners"), ": ",
+                                  h["owner_names"].to(str), size="2", color_scheme="gray"), spacing="1"),
+                rx.spacer(),
+                rx.cond(D.can_manage, rx.button(rx.icon("file-plus", size=14), t("archives.add_entry"),
+                                                on_click=D.open_entry, data_testid="add-entry")),
+                width="100%", align="center"),
+            access_panel(),
+            rx.box(entries_table(), width="100%", overflow_x="auto"),
+            records_tabs(),
+            spacing="4", width="100%"),
+            notice(t("archives.not_found"), icon="circle-alert", color_scheme="gray")),
+        dialogs(),
+    )
+
+
+# ---------------------------------------------------------------- requests
+
+
+def request_row(request: rx.Var, actions: bool) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.link(request["archive_no"], href="/archives/" + request["archive_id"].to(str))),
+        rx.table.cell(request["requester_name"]), rx.table.cell(request["reason"]),
+        rx.table.cell(request["requested_at"]), rx.table.cell(status_badge(request["status"])),
+        rx.table.cell(request["expires_at"]),
+        rx.table.cell(rx.cond(request["status"] == "pending", rx.hstack(
+            rx.button(t("archives.approve"), size="1", color_scheme="green",
+                      on_click=R.open_decision(request["id"], True, False), data_testid="approve-request"),
+            rx.button(t("archives.reject"), size="1", variant="soft", color_scheme="red",
+                      on_click=R.open_decision(request["id"], False, False)), spacing="2"),
+            rx.button(t("archives.revoke"), size="1", variant="soft", color_scheme="red",
+                      on_click=R.open_decision(request["id"], False, True))) if actions else request["decided_by"]),
+    )
+
+
+REQUEST_HEADERS = ["archives.col.archive_no", "archives.requester", "archives.request_reason", "archives.requested_at",
+                   "audit.outcome", "archives.expires_at", "common.actions"]
+
+
+def requests_page() -> rx.Component:
+    return frame(
+        "nav.archive_requests",
+        rx.vstack(
+            rx.cond(R.can_approve, rx.vstack(
+                rx.heading(t("archives.pending_queue"), size="4"),
+                simple_table(REQUEST_HEADERS, rx.foreach(R.pending, lambda r: request_row(r, True)), "pending-requests"),
+                rx.heading(t("archives.active_grants"), size="4"),
+                simple_table(REQUEST_HEADERS, rx.foreach(R.active, lambda r: request_row(r, True)), "active-grants"),
+                spacing="3", width="100%")),
+            rx.heading(t("archives.my_requests"), size="4"),
+            simple_table(REQUEST_HEADERS, rx.foreach(R.mine, lambda r: request_row(r, False)), "my-requests"),
+            spacing="4", width="100%",
+        ),
+        rx.dialog.root(rx.dialog.content(
+            rx.dialog.title(rx.cond(R.decision["revoke"].to(bool), t("archives.revoke"),
+                                    rx.cond(R.decision["approve"].to(bool), t("archives.approve"),
+                                            t("archives.reject")))),
+            rx.form(rx.vstack(
+                rx.cond(R.decision["approve"].to(bool), notice(t("archives.approve_explain"), size="1")),
+                rx.input(name="note", placeholder=t("archives.decision_note"), width="100%"),
+                form_error_banner(R.decision_error),
+                rx.hstack(rx.button(t("common.cancel"), type="button", variant="soft", color_scheme="gray",
+                                    on_click=R.close_decision(False)),
+                          rx.button(t("common.save"), type="submit", data_testid="decision-save"),
+                          justify="end", width="100%"),
+                spacing="3", width="100%", padding_top="8px"), on_submit=R.decide),
+            max_width="460px"),
+            open=R.decision.contains("id"), on_open_change=R.close_decision),
+    )

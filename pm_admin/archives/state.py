@@ -1,0 +1,290 @@
+"""Archive page states: the catalog, one archive, and the access-request queue."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import reflex as rx
+
+from pm_admin.archives import queries, services
+from pm_admin.archives.files import catalog_params
+from pm_admin.archives.models import DocType
+from pm_admin.core.base_state import ProtectedState
+from pm_admin.core.db import read_only, unit_of_work
+from pm_admin.core.errors import ConcurrencyConflict, ValidationFailed
+from pm_admin.core.files import issue_download
+from pm_admin.core.guard import requires
+from pm_admin.core.paged_state import PagedMixin
+from pm_admin.core.permissions import Perm
+from pm_admin.places.queries import community_options, room_id_by_code
+from pm_admin.ui.uploads import upload_script
+
+DOC_TYPES = [{"value": d.value, "label": d.value} for d in DocType]
+UPLOAD_INPUT = "archive-scan-file"
+
+
+class ArchivesState(PagedMixin, ProtectedState):
+    community_filter: str = ""
+    search: str = ""
+    community_choices: list[dict[str, str]] = []
+    can_manage: bool = False
+    create_error: str = ""
+
+    def _filters(self) -> queries.ArchiveFilter:
+        value = self.community_filter
+        return queries.ArchiveFilter(community_id=int(value) if value.isdigit() else None, search=self.search)
+
+    def _load(self) -> None:
+        with read_only() as session:
+            self._show(queries.catalog(session, self.principal, self._page_request(), self._filters()))
+
+    @requires(Perm.ARCHIVES_VIEW)
+    def load(self):
+        self.can_manage = self.principal.has(Perm.ARCHIVES_MANAGE)
+        with read_only() as session:
+            self.community_choices = [{"value": str(c), "label": n}
+                                      for c, n in community_options(session, self.principal, whole_scope=False)]
+        self.create_error = ""
+        self._load()
+
+    @requires(Perm.ARCHIVES_VIEW)
+    def filter_community(self, value: str):
+        self.community_filter, self.page = ("" if value == "all" else value), 1
+        self._load()
+
+    @requires(Perm.ARCHIVES_VIEW)
+    def apply_search(self, form: dict[str, Any]):
+        self.search, self.page = str(form.get("search", ""))[:64], 1
+        self._load()
+
+    @requires(Perm.ARCHIVES_MANAGE)
+    def create(self, form: dict[str, Any]):
+        """建档 by room code."""
+        with unit_of_work() as session:
+            room_id = room_id_by_code(session, self.principal, str(form.get("room_code", "")))
+            if room_id is None:
+                self.create_error = self._tr("owners.room_unknown")
+                return None
+            archive = services.ensure_archive(session, actor=self.principal, room_id=room_id)
+        self.create_error = ""
+        return rx.redirect(f"/archives/{archive.id}")
+
+    @requires(Perm.ARCHIVES_VIEW)
+    def export_catalog(self):
+        with unit_of_work() as session:
+            ticket = issue_download(session, principal=self.principal, kind="archive_catalog",
+                                    params=catalog_params(self._filters(), self.lang))
+        return rx.call_script(f"window.location.href = {json.dumps('/files/download/' + ticket)}")
+
+
+class ArchiveDetailState(ProtectedState):
+    found: bool = False
+    header: dict[str, Any] = {}
+    entries: list[dict[str, Any]] = []
+    versions: list[dict[str, Any]] = []
+    changes: list[dict[str, Any]] = []
+    access_log: list[dict[str, Any]] = []
+    my_requests: list[dict[str, Any]] = []
+    grant_until: str = ""
+    can_manage: bool = False
+    can_request: bool = False
+    # dialogs: "entry" | "replace" | "void" | "request"
+    dialog: str = ""
+    dialog_key: int = 0
+    target_entry: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    form: dict[str, Any] = {}
+    busy: bool = False
+    _archive_id: int = 0
+
+    def _reload(self) -> None:
+        principal, archive_id = self.principal, self._archive_id
+        with read_only() as session:
+            header = queries.archive_header(session, principal, archive_id)
+            self.found = header is not None
+            if header is None:
+                self.header, self.entries, self.versions, self.changes, self.access_log = {}, [], [], [], []
+                self.my_requests, self.grant_until = [], ""
+                return
+            self.header = header.model_dump()
+            self.entries = [e.model_dump() for e in queries.entries(session, principal, archive_id)]
+            self.versions = [v.model_dump() for v in queries.file_versions(session, principal, archive_id)]
+            self.changes = queries.changes(session, principal, archive_id)
+            self.access_log = [r.model_dump() for r in queries.access_log(session, principal, archive_id)]
+            self.my_requests = [r.model_dump() for r in queries.my_requests(session, principal, archive_id)]
+            grant = services.active_grant(session, principal, archive_id)
+        self.grant_until = next((r["expires_at"] for r in self.my_requests if r["status"] == "approved"), "") \
+            if grant else ""
+
+    @requires(Perm.ARCHIVES_VIEW)
+    def load(self):
+        raw = str(self.rx_router_page.params.get("archive_id", ""))
+        self._archive_id = int(raw) if raw.isdigit() else 0
+        self.can_manage = self.principal.has(Perm.ARCHIVES_MANAGE)
+        self.can_request = self.principal.has(Perm.ARCHIVES_REQUEST)
+        self.dialog, self.busy = "", False
+        self._reload()
+
+    def _open(self, dialog: str, form: dict[str, Any], entry: dict[str, Any] | None = None) -> None:
+        self.dialog, self.form, self.errors, self.target_entry = dialog, form, {}, entry or {}
+        self.dialog_key += 1
+
+    @requires()
+    def close_dialog(self, _open: bool = False):
+        self.dialog, self.busy = "", False
+
+    @requires(Perm.ARCHIVES_MANAGE)
+    def open_entry(self):
+        self._open("entry", {"doc_type": DocType.CONVENTION.value, "title": "", "pages": "1", "copies": "1",
+                             "doc_date": "", "handed_over_by": "", "received_by": self.principal.display_name,
+                             "remarks": ""})
+
+    @requires(Perm.ARCHIVES_MANAGE)
+    def open_replace(self, entry_id: int):
+        entry = next((e for e in self.entries if e["id"] == entry_id and not e["voided"]), None)
+        if entry is not None:
+            self._open("replace", {"reason": ""}, entry)
+
+    @requires(Perm.ARCHIVES_MANAGE)
+    def open_void(self, entry_id: int):
+        entry = next((e for e in self.entries if e["id"] == entry_id and not e["voided"]), None)
+        if entry is not None:
+            self._open("void", {"reason": ""}, entry)
+
+    @requires(Perm.ARCHIVES_REQUEST)
+    def open_request(self):
+        self._open("request", {"reason": ""})
+
+    # Saving an entry or a replacement uploads the scan first (our private route), then the
+    # route's answer comes back to ``save_entry``/``save_replacement`` with the upload id.
+
+    @requires(Perm.ARCHIVES_MANAGE)
+    def submit_entry(self, form: dict[str, Any]):
+        self.form, self.busy = {**self.form, **form}, True
+        return rx.call_script(upload_script(UPLOAD_INPUT, services.DOCUMENT_PURPOSE),
+                              callback=ArchiveDetailState.save_entry)
+
+    @requires(Perm.ARCHIVES_MANAGE)
+    def save_entry(self, upload: dict[str, Any]):
+        self.busy = False
+        has_file = isinstance(upload, dict) and upload.get("ok")
+        if isinstance(upload, dict) and not has_file and upload.get("error") not in (None, "files.none"):
+            self.errors = {"file": self._tr(str(upload.get("error")), **{k: v for k, v in upload.items()
+                                                                             if k not in ("ok", "error")})}
+            return None
+        data = services.EntryInput(**{k: str(self.form.get(k, "")) for k in (
+            "doc_type", "title", "pages", "copies", "doc_date", "handed_over_by", "received_by", "remarks")})
+        try:
+            with unit_of_work() as session:
+                services.add_entry(session, actor=self.principal, archive_id=self._archive_id, data=data,
+                                   upload_id=str(upload["upload_id"]) if has_file else None)
+        except ValidationFailed as error:
+            self.errors, self.dialog_key = self._field_messages(error), self.dialog_key + 1
+            return None
+        self.dialog = ""
+        self._reload()
+        return rx.toast.success(self._tr("common.saved"))
+
+    @requires(Perm.ARCHIVES_MANAGE)
+    def submit_replacement(self, form: dict[str, Any]):
+        self.form, self.busy = {**self.form, **form}, True
+        return rx.call_script(upload_script(UPLOAD_INPUT, services.DOCUMENT_PURPOSE),
+                              callback=ArchiveDetailState.save_replacement)
+
+    @requires(Perm.ARCHIVES_MANAGE)
+    def save_replacement(self, upload: dict[str, Any]):
+        self.busy = False
+        if not isinstance(upload, dict) or not upload.get("ok"):
+            key = str(upload.get("error", "files.upload_failed")) if isinstance(upload, dict) else "files.upload_failed"
+            self.errors = {"file": self._tr(key)}
+            return None
+        try:
+            with unit_of_work() as session:
+                services.attach_file(session, actor=self.principal, entry_id=int(self.target_entry["id"]),
+                                     upload_id=str(upload["upload_id"]), reason=str(self.form.get("reason", "")))
+        except ValidationFailed as error:
+            self.errors = self._field_messages(error)
+            return None
+        self.dialog = ""
+        self._reload()
+        return rx.toast.success(self._tr("common.saved"))
+
+    @requires(Perm.ARCHIVES_MANAGE)
+    def void(self, form: dict[str, Any]):
+        try:
+            with unit_of_work() as session:
+                services.void_entry(session, actor=self.principal, entry_id=int(self.target_entry["id"]),
+                                    expected_version=int(self.target_entry["version"]),
+                                    reason=str(form.get("reason", "")))
+        except ValidationFailed as error:
+            self.errors = self._field_messages(error)
+            return None
+        except ConcurrencyConflict:
+            self.dialog = ""
+            self._reload()
+            return rx.toast.error(self._tr("error.conflict"))
+        self.dialog = ""
+        self._reload()
+        return rx.toast.success(self._tr("common.saved"))
+
+    @requires(Perm.ARCHIVES_REQUEST)
+    def request_access(self, form: dict[str, Any]):
+        try:
+            with unit_of_work() as session:
+                services.request_access(session, actor=self.principal, archive_id=self._archive_id,
+                                        reason=str(form.get("reason", "")))
+        except ValidationFailed as error:
+            self.errors = self._field_messages(error)
+            return None
+        self.dialog = ""
+        self._reload()
+        return rx.toast.success(self._tr("archives.request_sent"))
+
+
+class AccessRequestsState(ProtectedState):
+    pending: list[dict[str, Any]] = []
+    active: list[dict[str, Any]] = []
+    mine: list[dict[str, Any]] = []
+    can_approve: bool = False
+    decision: dict[str, Any] = {}  # {"id":…, "approve": bool, "revoke": bool}
+    decision_error: str = ""
+
+    def _reload(self) -> None:
+        principal = self.principal
+        with read_only() as session:
+            self.mine = [r.model_dump() for r in queries.my_requests(session, principal)]
+            if self.can_approve:
+                self.pending = [r.model_dump() for r in queries.pending_requests(session, principal)]
+                self.active = [r.model_dump() for r in queries.active_grants(session, principal)]
+
+    @requires(Perm.ARCHIVES_REQUEST)
+    def load(self):
+        self.can_approve = self.principal.has(Perm.ARCHIVES_APPROVE)
+        self.decision, self.decision_error = {}, ""
+        self._reload()
+
+    @requires(Perm.ARCHIVES_APPROVE)
+    def open_decision(self, request_id: int, approve: bool, revoke: bool = False):
+        self.decision, self.decision_error = {"id": request_id, "approve": approve, "revoke": revoke}, ""
+
+    @requires()
+    def close_decision(self, _open: bool = False):
+        self.decision = {}
+
+    @requires(Perm.ARCHIVES_APPROVE)
+    def decide(self, form: dict[str, Any]):
+        note = str(form.get("note", ""))
+        try:
+            with unit_of_work() as session:
+                if self.decision.get("revoke"):
+                    services.revoke_grant(session, actor=self.principal, request_id=int(self.decision["id"]), note=note)
+                else:
+                    services.decide_request(session, actor=self.principal, request_id=int(self.decision["id"]),
+                                            approve=bool(self.decision["approve"]), note=note)
+        except ValidationFailed as error:
+            self.decision_error = next(iter(self._field_messages(error).values()))
+            return None
+        self.decision = {}
+        self._reload()
+        return rx.toast.success(self._tr("common.saved"))

@@ -1,0 +1,134 @@
+"""Arrears follow-up page: coverage, open cases (overdue first), follow-up log, balances, import."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from pm_admin.arrears.models import Channel, ReasonCategory
+from pm_admin.arrears.state import IMPORT_INPUT, ArrearsState
+from pm_admin.shell.layout import frame
+from pm_admin.ui.cards import figure_card
+from pm_admin.ui.forms import field, form_dialog, notice, text_input
+from pm_admin.ui.i18n import t, t_prefixed
+from pm_admin.ui.table import Column, data_table, icon_action
+from pm_admin.ui.uploads import file_input
+
+S = ArrearsState
+
+
+def coverage_cards() -> rx.Component:
+    c = S.coverage
+    return rx.grid(
+        figure_card("arrears.coverage", c["percent"].to(str) + "%"),
+        figure_card("arrears.open_cases", c["open"].to(str)),
+        figure_card("arrears.followed_up", c["followed"].to(str)),
+        figure_card("arrears.overdue", c["overdue"].to(str)),
+        columns=rx.breakpoints(initial="2", md="4"), spacing="3", width="100%",
+    )
+
+
+def due_cell(row: rx.Var) -> rx.Component:
+    return rx.cond(row["overdue_days"].to(int) > 0,
+                   rx.badge(t("arrears.overdue_by"), " ", row["overdue_days"], " ", t("arrears.days"),
+                            color_scheme="red"),
+                   rx.text(row["next_due_on"], size="2"))
+
+
+def follow_up_dialog() -> rx.Component:
+    e = S.errors
+    return form_dialog(
+        title=t("arrears.follow_up"), open_=S.dialog == "follow_up", on_close=S.close_dialog,
+        on_submit=S.save_follow_up, form_key=S.dialog_key, conflict=None, testid="follow-up-form",
+        fields=[
+            rx.text(S.target["room_code"].to(str), " · ", S.target["owner_names"].to(str), " · ¥",
+                    S.target["amount"].to(str), weight="bold"),
+            rx.grid(
+                field("arrears.channel", rx.select.root(rx.select.trigger(width="100%"), rx.select.content(
+                    *[rx.select.item(t(f"arrears.channel.{c}"), value=c.value) for c in Channel]),
+                    name="channel", default_value="phone"), e["channel"]),
+                field("arrears.reason", rx.select.root(rx.select.trigger(width="100%"), rx.select.content(
+                    *[rx.select.item(t(f"arrears.reason.{r}"), value=r.value) for r in ReasonCategory]),
+                    name="reason_category", default_value="forgot"), e["reason_category"]),
+                columns="2", spacing="3", width="100%"),
+            field("arrears.result", text_input("result"), e["result"]),
+            rx.grid(
+                field("arrears.promise_date", text_input("promise_date", type_="date"), e["promise_date"]),
+                field("arrears.ticket_code", text_input("ticket_code", placeholder_key="arrears.ticket_hint"),
+                      e["ticket_code"]),
+                columns="2", spacing="3", width="100%"),
+        ],
+    )
+
+
+def balance_dialog() -> rx.Component:
+    e = S.errors
+    return form_dialog(
+        title=t("arrears.set_balance"), open_=S.dialog == "balance", on_close=S.close_dialog,
+        on_submit=S.save_balance, form_key=S.dialog_key, conflict=None, testid="balance-form",
+        fields=[
+            field("owners.col.room_code", text_input("room_code", default=S.target["room_code"]), e["room_code"]),
+            rx.grid(
+                field("arrears.amount", text_input("amount", default=S.target["amount"]), e["amount"],
+                      hint_key="arrears.amount_hint"),
+                field("arrears.since", text_input("since", default=S.target["since"], type_="date"), e["since"]),
+                columns="2", spacing="3", width="100%"),
+        ],
+    )
+
+
+def history_dialog() -> rx.Component:
+    return rx.dialog.root(rx.dialog.content(
+        rx.dialog.title(t("arrears.history"), " · ", S.target["room_code"].to(str)),
+        rx.table.root(
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(k)) for k in (
+                "arrears.done_on", "arrears.channel", "arrears.reason", "arrears.result", "arrears.promise_date",
+                "audit.actor")])),
+            rx.table.body(rx.foreach(S.history, lambda f: rx.table.row(
+                rx.table.cell(f["done_on"]), rx.table.cell(t_prefixed("arrears.channel.", f["channel"])),
+                rx.table.cell(t_prefixed("arrears.reason.", f["reason_category"]), " ", f["ticket_code"]),
+                rx.table.cell(f["result"]), rx.table.cell(f["promise_date"]), rx.table.cell(f["actor_name"])))),
+            size="1", width="100%"),
+        rx.hstack(rx.button(t("common.close"), variant="soft", on_click=S.close_dialog(False)), justify="end",
+                  padding_top="12px"),
+        max_width="760px"), open=S.dialog == "history", on_open_change=S.close_dialog)
+
+
+def import_panel() -> rx.Component:
+    return rx.cond(S.can_manage, rx.card(rx.vstack(
+        rx.text(t("arrears.import_intro"), size="2"),
+        rx.hstack(file_input(IMPORT_INPUT, ".csv,.xlsx", "arrears-import-file"),
+                  rx.button(rx.icon("upload", size=14), t("arrears.import"), variant="soft", on_click=S.start_import),
+                  spacing="3", align="center", wrap="wrap"),
+        rx.cond(S.import_message != "", rx.text(S.import_message, size="2", data_testid="arrears-import-message")),
+        rx.cond(S.import_errors.length() > 0, rx.table.root(rx.table.body(rx.foreach(S.import_errors, lambda e: rx.table.row(
+            rx.table.cell(e["row"]), rx.table.cell(e["column"]), rx.table.cell(e["message"])))), size="1")),
+        spacing="2", width="100%")))
+
+
+def arrears_page() -> rx.Component:
+    columns = [
+        Column("room_code", "owners.col.room_code"), Column("owner_names", "archives.col.owners"),
+        Column("amount", "arrears.amount", render=lambda r: rx.text("¥", r["amount"], size="2")),
+        Column("since", "arrears.since"), Column("months", "arrears.months"),
+        Column("last_follow_up_on", "arrears.last_follow_up"), Column("follow_ups", "arrears.follow_ups"),
+        Column("next_due_on", "arrears.next_due", render=due_cell), Column("steward", "arrears.steward"),
+    ]
+    return frame(
+        "nav.arrears",
+        rx.vstack(
+            notice(t("arrears.rule"), icon="info", size="1"),
+            coverage_cards(),
+            rx.hstack(
+                rx.checkbox(t("arrears.overdue_only"), checked=S.overdue_only, on_change=S.set_overdue_only),
+                rx.checkbox(t("arrears.mine"), checked=S.mine, on_change=S.set_mine),
+                rx.spacer(),
+                rx.cond(S.can_manage, rx.button(rx.icon("pencil", size=14), t("arrears.set_balance"),
+                                                on_click=S.open_balance, data_testid="set-balance")),
+                spacing="5", align="center", width="100%"),
+            data_table(S, columns, testid="arrears-cases", actions=lambda row: rx.hstack(
+                rx.cond(S.can_follow_up, icon_action("phone-call", "arrears.follow_up", S.open_follow_up(row["case_id"]))),
+                icon_action("history", "arrears.history", S.open_history(row["case_id"])), spacing="1")),
+            import_panel(),
+            spacing="4", width="100%"),
+        follow_up_dialog(), balance_dialog(), history_dialog(),
+    )

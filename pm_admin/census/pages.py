@@ -1,0 +1,60 @@
+"""Quarterly census page."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from pm_admin.census.state import CensusState
+from pm_admin.shell.layout import frame
+from pm_admin.ui.forms import notice
+from pm_admin.ui.i18n import t, t_prefixed
+from pm_admin.ui.table import Column, data_table
+
+S = CensusState
+
+
+def completion_table() -> rx.Component:
+    return rx.table.root(
+        rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(k)) for k in (
+            "places.community", "census.total", "census.done", "census.changed", "census.completion")])),
+        rx.table.body(rx.foreach(S.completion, lambda row: rx.table.row(
+            rx.table.cell(row["community_name"]), rx.table.cell(row["total"]), rx.table.cell(row["done"]),
+            rx.table.cell(row["changed"]),
+            rx.table.cell(rx.hstack(rx.progress(value=row["percent"].to(int), max=100, width="120px"),
+                                    rx.text(row["percent"], "%", size="2"), align="center"))))),
+        variant="surface", size="1", width="100%", data_testid="census-completion")
+
+
+def census_page() -> rx.Component:
+    columns = [
+        Column("room_code", "owners.col.room_code"),
+        Column("owner_name", "owners.col.name", render=lambda r: rx.link(
+            r["owner_name"], href="/owners/" + r["owner_id"].to(str))),
+        Column("assignee", "arrears.steward"),
+        Column("status", "owners.status", render=lambda r: rx.badge(t_prefixed("census.status.", r["status"]))),
+        Column("completed_at", "census.completed_at"),
+    ]
+    return frame(
+        "nav.census",
+        rx.vstack(
+            rx.hstack(rx.heading(t("census.quarter"), " ", S.quarter, size="4", white_space="nowrap"), rx.spacer(),
+                      rx.cond(S.can_manage, rx.form(rx.hstack(
+                          rx.select.root(rx.select.trigger(placeholder=t("places.community")), rx.select.content(
+                              rx.foreach(S.community_choices, lambda o: rx.select.item(o["label"], value=o["value"]))),
+                              name="community_id"),
+                          rx.button(rx.icon("calendar-plus", size=14), t("census.open_quarter"), type="submit"),
+                          spacing="2"), on_submit=S.open_quarter, width="auto")),
+                      width="100%", align="center"),
+            notice(t("census.explain"), icon="info", size="1"),
+            completion_table(),
+            rx.hstack(rx.checkbox(t("census.mine"), checked=S.mine, on_change=S.set_mine),
+                      rx.checkbox(t("census.pending_only"), checked=S.pending_only, on_change=S.set_pending_only),
+                      spacing="5"),
+            data_table(S, columns, testid="census-tasks", actions=lambda row: rx.cond(
+                row["status"] == "pending", rx.hstack(
+                    rx.button(t("census.confirm"), size="1", variant="soft", white_space="nowrap",
+                              on_click=S.complete(row["id"], False)),
+                    rx.button(t("census.mark_changed"), size="1", variant="soft", color_scheme="amber",
+                              white_space="nowrap", on_click=S.complete(row["id"], True)), spacing="1"))),
+            spacing="4", width="100%"),
+    )

@@ -1,0 +1,78 @@
+"""Census page state: my tasks this quarter, opening a quarter, completion per community."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import reflex as rx
+
+from pm_admin.census import queries, services
+from pm_admin.core.base_state import ProtectedState
+from pm_admin.core.db import read_only, unit_of_work
+from pm_admin.core.errors import ValidationFailed
+from pm_admin.core.guard import requires
+from pm_admin.core.paged_state import PagedMixin
+from pm_admin.core.permissions import Perm
+from pm_admin.places.queries import community_options
+
+
+class CensusState(PagedMixin, ProtectedState):
+    quarter: str = ""
+    mine: bool = True
+    pending_only: bool = True
+    completion: list[dict[str, Any]] = []
+    community_choices: list[dict[str, str]] = []
+    can_manage: bool = False
+
+    def _load(self) -> None:
+        principal = self.principal
+        with read_only() as session:
+            self._show(queries.tasks(session, principal, self._page_request(), queries.TaskFilter(
+                quarter=self.quarter, mine=self.mine, pending_only=self.pending_only)))
+            self.completion = [row.model_dump() for row in queries.completion(session, principal, self.quarter)]
+
+    @requires(Perm.CENSUS_WORK)
+    def load(self):
+        principal = self.principal
+        self.quarter = services.quarter_of(date.today())
+        self.can_manage = principal.has(Perm.CENSUS_MANAGE)
+        self.mine = not self.can_manage
+        if self.can_manage:
+            with read_only() as session:
+                self.community_choices = [{"value": str(c), "label": n}
+                                          for c, n in community_options(session, principal, whole_scope=False)]
+        self._load()
+
+    @requires(Perm.CENSUS_WORK)
+    def set_mine(self, value: bool):
+        self.mine, self.page = bool(value), 1
+        self._load()
+
+    @requires(Perm.CENSUS_WORK)
+    def set_pending_only(self, value: bool):
+        self.pending_only, self.page = bool(value), 1
+        self._load()
+
+    @requires(Perm.CENSUS_MANAGE)
+    def open_quarter(self, form: dict[str, Any]):
+        community = str(form.get("community_id", ""))
+        if not community.isdigit():
+            return rx.toast.error(self._tr("error.required"))
+        with unit_of_work() as session:
+            created = services.open_quarter(session, actor=self.principal, community_id=int(community),
+                                            quarter=self.quarter)
+        self._load()
+        return rx.toast.success(self._tr("census.opened", count=created))
+
+    @requires(Perm.CENSUS_WORK)
+    def complete(self, task_id: int, changed: bool):
+        if self._row(task_id) is None:
+            return None
+        try:
+            with unit_of_work() as session:
+                services.complete_task(session, actor=self.principal, task_id=task_id, changed=changed)
+        except ValidationFailed as error:
+            return rx.toast.error(next(iter(self._field_messages(error).values())))
+        self._load()
+        return rx.toast.success(self._tr("common.saved"))

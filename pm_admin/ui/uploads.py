@@ -1,0 +1,26 @@
+"""Uploading a chosen file to the private upload route (not Reflex's public upload folder)."""
+
+from __future__ import annotations
+
+import json
+
+import reflex as rx
+
+
+def file_input(input_id: str, accept: str, testid: str) -> rx.Component:
+    return rx.el.input(type="file", id=input_id, accept=accept, data_testid=testid)
+
+
+def upload_script(input_id: str, purpose: str) -> str:
+    """JavaScript posting the file of ``input_id`` to ``/files/upload/<purpose>``; resolves to the route's
+    JSON answer ({ok, upload_id, …} or {ok: false, error}), which ``rx.call_script`` hands to its callback."""
+    return f"""(async () => {{
+  const input = document.getElementById({json.dumps(input_id)});
+  if (!input || !input.files.length) return {{ok: false, error: 'files.none'}};
+  const body = new FormData();
+  body.append('file', input.files[0]);
+  try {{
+    const response = await fetch('/files/upload/{purpose}', {{method: 'POST', body, credentials: 'same-origin'}});
+    return await response.json();
+  }} catch (e) {{ return {{ok: false, error: 'files.upload_failed'}}; }}
+}})()"""
