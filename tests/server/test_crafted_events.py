@@ -50,12 +50,12 @@ def audit_count(db, action_prefix: str) -> int:
         return session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action.like(f"{action_prefix}%")))
 
 
-async def sign_in(base_url: str, username: str) -> str:
+async def sign_in(base_url: str, username: str, password: str = DEMO_PASSWORD) -> str:
     """Log in the way the browser does (login event → ticket → /auth/session); returns the Cookie header."""
     async with CraftedClient(base_url) as client:
         await client.hydrate("/login")
         updates = await client.send(event_name(LoginState, "login"),
-                                    {"form": {"username": username, "password": DEMO_PASSWORD}}, path="/login")
+                                    {"form": {"username": username, "password": password}}, path="/login")
     ticket = ticket_from_updates(updates)
     assert ticket, f"login of {username} gave no ticket: {updates}"
     return session_cookie(base_url, ticket)

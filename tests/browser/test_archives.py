@@ -1,0 +1,90 @@
+"""Archive access end to end: request → a manager approves → view the scan → the access log has it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+from sqlmodel import Session, select
+
+from pm_admin.archives.models import AccessLog, Archive, ArchiveEntry, ArchiveFile
+from pm_admin.core.db import make_engine
+from tests.browser.conftest import screenshot
+from tests.browser.test_login_and_menus import at_home, log_in
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def db(live_server):
+    engine = make_engine(live_server.database_url)
+    yield engine
+    engine.dispose()
+
+
+def scanned_archive(db) -> tuple[int, int]:
+    """An archive of C01 with a scan (the demo scans the first archives), and that scan's id."""
+    with Session(db) as session:
+        archive_id, file_id = session.exec(
+            select(Archive.id, ArchiveFile.id).join(ArchiveEntry, ArchiveEntry.archive_id == Archive.id)
+            .join(ArchiveFile, ArchiveFile.entry_id == ArchiveEntry.id)
+            .where(Archive.archive_no.startswith("C01-")).order_by(Archive.id.desc())).first()
+    return archive_id, file_id
+
+
+def test_request_approve_view_and_log(browser, live_server, db):
+    archive_id, file_id = scanned_archive(db)
+    cs_context = browser.new_context(viewport={"width": 1280, "height": 860}, base_url=live_server.base_url)
+    manager_context = browser.new_context(viewport={"width": 1280, "height": 860}, base_url=live_server.base_url)
+    cs, manager = cs_context.new_page(), manager_context.new_page()
+    for page in (cs, manager):
+        page.set_default_timeout(20_000)
+    try:
+        log_in(cs, "demo.cs")
+        cs.wait_for_url(at_home)
+        # Without a grant the document is refused, and the refusal is logged.
+        assert cs.request.get(f"/archives/file/{file_id}").status == 403
+        cs.goto(f"/archives/{archive_id}")
+        expect(cs.get_by_test_id("archive-entries")).to_be_visible()
+        assert cs.get_by_test_id("view-document").count() == 0
+        cs.get_by_test_id("request-access").click()
+        cs.get_by_test_id("request-form").locator("input[name=reason]").fill("业主委托核对房屋交付验收表")
+        cs.get_by_test_id("request-form-save").click()
+        expect(cs.get_by_test_id("my-request").first).to_contain_text("待审批")
+        screenshot(cs, "archive-request-pending")
+
+        log_in(manager, "demo.manager")
+        manager.wait_for_url(at_home)
+        manager.goto("/archives/requests")
+        pending = manager.get_by_test_id("pending-requests")
+        expect(pending).to_contain_text("业主委托核对房屋交付验收表")
+        row = pending.locator("tr", has_text="业主委托核对房屋交付验收表")
+        row.get_by_test_id("approve-request").click()
+        manager.get_by_test_id("decision-save").click()
+        expect(manager.get_by_test_id("active-grants")).to_contain_text("demo.cs")
+        screenshot(manager, "archive-requests-approved")
+
+        cs.reload()
+        expect(cs.get_by_test_id("grant-active")).to_be_visible()
+        view = cs.get_by_test_id("view-document").first
+        href = view.get_attribute("href")
+        assert re.fullmatch(r"/archives/file/\d+", href)
+        response = cs.request.get(href)
+        assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+        assert response.body().startswith(b"%PDF")
+        screenshot(cs, "archive-granted")
+
+        manager.goto(f"/archives/{archive_id}")
+        manager.get_by_test_id("tab-access-log").click()
+        log = manager.get_by_test_id("access-log")
+        expect(log).to_contain_text("demo.cs")
+        expect(log).to_contain_text("未获批准")
+        screenshot(manager, "archive-access-log")
+    finally:
+        cs_context.close()
+        manager_context.close()
+    with Session(db) as session:
+        outcomes = session.exec(select(AccessLog.outcome).where(AccessLog.username == "demo.cs",
+                                                                AccessLog.archive_id == archive_id)).all()
+    assert "ok" in outcomes and "denied" in outcomes
