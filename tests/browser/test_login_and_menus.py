@@ -15,11 +15,13 @@ pytestmark = pytest.mark.browser
 
 MENUS = {
     "demo.admin": {"home", "owners", "communities", "buildings", "rooms", "users", "audit"},
-    "demo.manager": {"home", "owners", "communities", "buildings", "rooms", "audit"},
-    "demo.cs": {"home", "owners", "communities", "buildings", "rooms"},
-    "demo.steward": {"home", "owners", "communities", "buildings", "rooms"},
+    "demo.manager": {"home", "owners", "archives", "archive_requests", "arrears", "census", "communities",
+                     "buildings", "rooms", "audit"},
+    "demo.cs": {"home", "owners", "archives", "archive_requests", "arrears", "census", "communities", "buildings",
+                "rooms"},
+    "demo.steward": {"home", "owners", "arrears", "census", "communities", "buildings", "rooms"},
     "demo.technician": {"home", "communities", "buildings", "rooms"},
-    "demo.archivist": {"home", "owners", "communities", "buildings", "rooms"},
+    "demo.archivist": {"home", "owners", "archives", "archive_requests", "communities", "buildings", "rooms"},
     "demo.executive": {"home", "communities", "buildings", "rooms"},
 }
 
