@@ -183,3 +183,19 @@ def test_catalog_is_in_room_order_with_the_seed_columns(session, people):
     row = page.rows[0]
     assert (row.archive_no, row.pages, row.entries) == (people["room"].code, 3, 1)
     assert queries.catalog(session, people["other_manager"], PageRequest(), queries.ArchiveFilter()).total == 0
+
+
+def test_archive_rows_cannot_be_deleted(engine):
+    with Session(engine) as session:
+        community, _, _, room = factories.place_tree(session)
+        archive = services.ensure_archive(session, actor=None, room_id=room.id)
+        session.commit()
+        archive_id = archive.id
+    try:
+        with Session(engine) as session, pytest.raises(sa.exc.DBAPIError) as error:
+            session.execute(sa.text(f"DELETE FROM archive WHERE id = {archive_id}"))
+            session.commit()
+        assert "kept forever" in str(error.value)
+    finally:
+        with Session(engine) as session:  # the places around it are test scaffolding: leave them
+            session.rollback()
