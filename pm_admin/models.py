@@ -10,5 +10,6 @@ from pm_admin.census import models as census_models  # noqa: F401
 from pm_admin.core import files, saved_views  # noqa: F401
 from pm_admin.owners import models as owners_models  # noqa: F401
 from pm_admin.places import models as places_models  # noqa: F401
+from pm_admin.tickets import models as tickets_models  # noqa: F401
 
 metadata = SQLModel.metadata

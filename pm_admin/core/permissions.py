@@ -46,6 +46,14 @@ class Perm(enum.StrEnum):
     ARREARS_FOLLOW_UP = "arrears.follow_up"
     CENSUS_MANAGE = "census.manage"
     CENSUS_WORK = "census.work"
+    TICKETS_VIEW = "tickets.view"
+    TICKETS_CREATE = "tickets.create"
+    TICKETS_WORK = "tickets.work"
+    TICKETS_OWN = "tickets.own"
+    TICKETS_APPROVE = "tickets.approve"
+    TICKETS_CALLBACK = "tickets.callback"
+    TICKETS_REVIEW = "tickets.review"
+    TICKETS_SETTINGS = "tickets.settings"
 
 
 @dataclasses.dataclass(frozen=True)

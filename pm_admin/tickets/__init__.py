@@ -1,0 +1,1 @@
+"""Ticket desk: complaints, requests and repairs, SLA clocks, callbacks and daily review."""

@@ -1,0 +1,282 @@
+"""Tickets 工单: complaints, requests, repairs, suggestions, inquiries and anonymous feedback, with
+their SLA clocks, timeline, evidence, callbacks 回访 and the departments that handle them."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from pydantic import BaseModel
+from sqlmodel import Field, SQLModel
+
+from pm_admin.core.clock import utcnow
+from pm_admin.core.mixins import version_column
+from pm_admin.core.types import UTCDateTime, str_enum
+
+
+class Kind(enum.StrEnum):
+    COMPLAINT = "complaint"  # 投诉
+    REQUEST = "request"  # 诉求/报事
+    REPAIR = "repair"  # 报修
+    SUGGESTION = "suggestion"  # 建议
+    INQUIRY = "inquiry"  # 咨询
+    ANONYMOUS = "anonymous"  # 匿名反馈: the submitter is never stored
+
+
+class Tier(enum.StrEnum):
+    URGENT = "urgent"  # 紧急
+    IMPORTANT = "important"  # 重要
+    NORMAL = "normal"  # 一般
+
+
+class Channel(enum.StrEnum):
+    HOTLINE = "hotline"  # 热线
+    FRONT_DESK = "front_desk"  # 前台
+    SUGGESTION_BOX = "suggestion_box"  # 意见箱
+    WECHAT_GROUP = "wechat_group"  # 微信群
+    ONLINE = "online"  # 线上
+    PATROL = "patrol"  # 巡查
+    MEETING = "meeting"  # 座谈会
+    ANONYMOUS = "anonymous"  # 匿名
+
+
+class Status(enum.StrEnum):
+    NEW = "new"  # 待受理
+    ASSIGNED = "assigned"  # 已派单
+    IN_PROGRESS = "in_progress"  # 处理中
+    ON_HOLD = "on_hold"  # 挂起
+    RESOLVED = "resolved"  # 待回访
+    CLOSED = "closed"  # 已关闭
+    CANCELLED = "cancelled"  # 已撤销
+    INVALID = "invalid"  # 无效
+
+
+OPEN_STATUSES = (Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS, Status.ON_HOLD, Status.RESOLVED)
+BOARD_STATUSES = OPEN_STATUSES
+
+
+class Department(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=16, unique=True)
+    name: str = Field(max_length=32)
+
+
+class DepartmentMember(SQLModel, table=True):
+    __tablename__ = "department_member"
+    department_id: int = Field(foreign_key="department.id", primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", primary_key=True)
+    is_active: bool = Field(default=True)
+
+
+class TicketCategory(SQLModel, table=True):
+    """The category tree (物业服务 → 客服态度 …); a category routes to a department (auto-assignment)."""
+
+    __tablename__ = "ticket_category"
+    id: int | None = Field(default=None, primary_key=True)
+    parent_id: int | None = Field(default=None, foreign_key="ticket_category.id", index=True)
+    code: str = Field(max_length=32, unique=True)
+    name_zh: str = Field(max_length=32)
+    name_en: str = Field(max_length=48)
+    department_id: int | None = Field(default=None, foreign_key="department.id")
+    round_robin: bool = Field(default=False)  # assign to the department's members in turn
+    last_assignee_id: int | None = Field(default=None, foreign_key="app_user.id")
+    is_active: bool = Field(default=True)
+    sort: int = Field(default=0)
+
+
+class SlaPolicy(SQLModel, table=True):
+    """Targets in minutes per tier and (top-level) category; category NULL is the tier's default."""
+
+    __tablename__ = "sla_policy"
+    __table_args__ = (sa.UniqueConstraint("tier", "category_id", name="uq_sla_tier_category"),)
+    id: int | None = Field(default=None, primary_key=True)
+    tier: Tier = Field(sa_type=str_enum(Tier, 12))
+    category_id: int | None = Field(default=None, foreign_key="ticket_category.id")
+    respond_minutes: int
+    onsite_minutes: int | None = None
+    resolve_minutes: int
+
+
+_ticket_version = version_column()
+
+
+class Ticket(SQLModel, table=True):
+    __table_args__ = (
+        # The board: open tickets of a community per tier and status, in deadline order.
+        sa.Index("ix_ticket_board", "community_id", "tier", "status", "resolve_due"),
+        sa.Index("ix_ticket_tier_status_due", "tier", "status", "resolve_due"),  # company-wide boards
+        sa.Index("ix_ticket_status_due", "status", "resolve_due"),
+        sa.Index("ix_ticket_room_category", "room_id", "category_id", "created_at"),
+        sa.Index("ix_ticket_assignee_status", "assignee_id", "status"),
+        sa.Index("ix_ticket_created", "created_at"),
+        sa.Index("ix_ticket_resolved", "status", "resolved_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=20, unique=True)  # TS-20261122-0001
+    community_id: int = Field(foreign_key="community.id")
+    room_id: int | None = Field(default=None, foreign_key="room.id")
+    owner_id: int | None = Field(default=None, foreign_key="owner.id")
+    kind: Kind = Field(sa_type=str_enum(Kind, 12))
+    category_id: int = Field(foreign_key="ticket_category.id")
+    tier: Tier = Field(sa_type=str_enum(Tier, 12))
+    channel: Channel = Field(sa_type=str_enum(Channel, 16))
+    title: str = Field(max_length=100)
+    description: str = Field(default="", max_length=4000)
+    status: Status = Field(default=Status.NEW, sa_type=str_enum(Status, 12))
+    department_id: int | None = Field(default=None, foreign_key="department.id")
+    assignee_id: int | None = Field(default=None, foreign_key="app_user.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_by: str = Field(default="", max_length=64)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    respond_due: datetime = Field(sa_type=UTCDateTime)
+    onsite_due: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    resolve_due: datetime = Field(sa_type=UTCDateTime)
+    responded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    onsite_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    paused_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    paused_seconds: int = Field(default=0)
+    hold_until: date | None = None
+    hold_reason: str = Field(default="", max_length=200)
+    resolution: str = Field(default="", max_length=2000)
+    plan: str = Field(default="", max_length=2000)  # 处理方案 of an important ticket
+    plan_approved_by: str = Field(default="", max_length=64)
+    plan_approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    reopen_count: int = Field(default=0)
+    repeat_of_id: int | None = Field(default=None, foreign_key="ticket.id")  # 二次投诉
+    valid_complaint: bool | None = None  # 有效投诉, decided by a manager
+    callback_attempts: int = Field(default=0)
+    next_callback_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    version: int = Field(default=1, sa_column=_ticket_version)
+    __mapper_args__ = {"version_id_col": _ticket_version}
+
+
+class TicketSequence(SQLModel, table=True):
+    """Last number given out per day, for human codes TS-YYYYMMDD-NNNN."""
+
+    __tablename__ = "ticket_sequence"
+    day: str = Field(primary_key=True, max_length=8)
+    last: int = Field(default=0)
+
+
+class TicketObserver(SQLModel, table=True):
+    __tablename__ = "ticket_observer"
+    ticket_id: int = Field(foreign_key="ticket.id", primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", primary_key=True)
+
+
+class TicketEvent(SQLModel, table=True):
+    """The ticket's timeline: every transition, reply (public) and internal note."""
+
+    __tablename__ = "ticket_event"
+    __table_args__ = (sa.Index("ix_ticket_event_ticket", "ticket_id", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id")
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    actor_name: str = Field(default="", max_length=64)
+    kind: str = Field(max_length=16)  # created | status | assigned | reply | note | plan | callback | tier | breach
+    from_status: str = Field(default="", max_length=12)
+    to_status: str = Field(default="", max_length=12)
+    body: str = Field(default="", max_length=2000)
+    public: bool = Field(default=False)  # a reply the owner may see vs an internal note
+
+
+class TicketEvidence(SQLModel, table=True):
+    __tablename__ = "ticket_evidence"
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    filename: str = Field(max_length=200)
+    content_type: str = Field(max_length=64)
+    size: int
+    sha256: str = Field(max_length=64)
+    uploaded_by: str = Field(default="", max_length=64)
+    uploaded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class SlaBreach(SQLModel, table=True):
+    """A missed target, stored when it happens (size in minutes), never recomputed."""
+
+    __tablename__ = "sla_breach"
+    __table_args__ = (sa.UniqueConstraint("ticket_id", "milestone", "round", name="uq_sla_breach"),)
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    community_id: int = Field(foreign_key="community.id")
+    tier: Tier = Field(sa_type=str_enum(Tier, 12))
+    milestone: str = Field(max_length=12)  # respond | onsite | resolve
+    round: int = Field(default=0)  # 0, then 1, 2 … for resolve after each reopening
+    due_at: datetime = Field(sa_type=UTCDateTime)
+    met_at: datetime = Field(sa_type=UTCDateTime)
+    minutes_over: int
+
+
+class Callback(SQLModel, table=True):
+    """回访: closing needs one; unsatisfied reopens; unreachable retries up to 3 times."""
+
+    __table_args__ = (sa.Index("ix_callback_ticket", "ticket_id", "attempt"),)
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id")
+    attempt: int
+    method: str = Field(max_length=12)  # phone | visit | wechat
+    reached: bool
+    satisfied: bool | None = None
+    comment: str = Field(default="", max_length=500)
+    attitude: int | None = None  # repairs (seed 003 5.28): 1–5
+    efficiency: int | None = None
+    skill: int | None = None
+    result: int | None = None
+    overall: int | None = None
+    done_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    done_by: str = Field(default="", max_length=64)
+
+
+class Notification(SQLModel, table=True):
+    """On-screen notices (an urgent ticket for its community's managers)."""
+
+    __table_args__ = (sa.Index("ix_notification_user_unread", "user_id", "read_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id")
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
+    message_key: str = Field(max_length=48)
+    detail: str = Field(default="", max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+# ---------------------------------------------------------------- public shapes
+
+
+class Card(BaseModel):
+    id: int
+    code: str
+    title: str
+    room: str
+    category: str
+    kind: str
+    tier: str
+    status: str
+    sla_state: str  # ok | soon | breached | paused
+    sla_text: str
+    assignee: str
+    reopen_count: int
+    is_repeat: bool
+    version: int
+
+
+class TicketRow(BaseModel):
+    id: int
+    code: str
+    title: str
+    kind: str
+    tier: str
+    status: str
+    room: str
+    category: str
+    department: str
+    assignee: str
+    created_at: str
+    resolve_due: str
+    sla_state: str
+    reopen_count: int
+    is_repeat: bool

@@ -1,0 +1,347 @@
+"""Ticket reads: the board (counts + 50 cards per column), the list, one ticket, queues and reviews."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from pm_admin.auth.models import User
+from pm_admin.core.clock import DISPLAY_ZONE, local_text, utcnow
+from pm_admin.core.masking import mask_phone
+from pm_admin.core.paging import Page, PageRequest, count, paginate
+from pm_admin.core.permissions import Perm, Principal
+from pm_admin.owners.queries import owner_profile
+from pm_admin.places.models import Room
+from pm_admin.tickets import sla
+from pm_admin.tickets.models import (
+    BOARD_STATUSES,
+    OPEN_STATUSES,
+    Callback,
+    Card,
+    Department,
+    Kind,
+    Notification,
+    SlaBreach,
+    Status,
+    Ticket,
+    TicketCategory,
+    TicketEvent,
+    TicketEvidence,
+    TicketRow,
+    Tier,
+)
+
+CARDS_PER_COLUMN = 50
+REVIEW_HORIZON = timedelta(hours=2)  # the daily review lists what falls due within the next two hours
+
+
+@dataclasses.dataclass(frozen=True)
+class TicketFilter:
+    community_id: int | None = None
+    department_id: int | None = None
+    assignee_id: int | None = None  # "mine" is the principal's id
+    category_id: int | None = None
+    overdue: bool = False
+    kind: str = ""
+    search: str = ""  # code prefix or title words
+
+
+def _filtered(principal: Principal, filters: TicketFilter, now: datetime) -> list[sa.ColumnElement[bool]]:
+    clauses = [principal.scope_clause(Ticket.community_id)]
+    if filters.community_id:
+        clauses.append(Ticket.community_id == filters.community_id)
+    if filters.department_id:
+        clauses.append(Ticket.department_id == filters.department_id)
+    if filters.assignee_id:
+        clauses.append(Ticket.assignee_id == filters.assignee_id)
+    if filters.category_id:
+        children = sa.select(TicketCategory.id).where(TicketCategory.parent_id == filters.category_id)
+        clauses.append(sa.or_(Ticket.category_id == filters.category_id, Ticket.category_id.in_(children)))
+    if filters.overdue:
+        clauses.append(sa.or_(sa.and_(col(Ticket.responded_at).is_(None), Ticket.respond_due < now),
+                              Ticket.resolve_due < now))
+        clauses.append(col(Ticket.paused_at).is_(None))
+    if filters.kind in set(Kind):
+        clauses.append(Ticket.kind == Kind(filters.kind))
+    if filters.search.strip():
+        text = filters.search.strip()
+        clauses.append(sa.or_(Ticket.code.startswith(text.upper()), Ticket.title.contains(text, autoescape=True)))
+    return clauses
+
+
+def _labels(session: Session, language: str) -> tuple[dict[int, str], dict[int, str]]:
+    categories = {c.id: (c.name_zh if language == "zh-CN" else c.name_en)
+                  for c in session.exec(select(TicketCategory)).all()}
+    departments = {d.id: d.name for d in session.exec(select(Department)).all()}
+    return categories, departments
+
+
+def _sla_text(state: str, minutes: int) -> str:
+    if state in ("paused", "done"):
+        return ""
+    sign, minutes = ("-" if minutes < 0 else ""), abs(minutes)
+    return f"{sign}{minutes // 1440}d{minutes % 1440 // 60}h" if minutes >= 1440 else f"{sign}{minutes // 60}h{minutes % 60:02d}m"
+
+
+def _cards(session: Session, tickets: list[Ticket], now: datetime, language: str) -> list[Card]:
+    categories, _ = _labels(session, language)
+    rooms = dict(session.execute(sa.select(Room.id, Room.code).where(
+        col(Room.id).in_({t.room_id for t in tickets if t.room_id}))).all()) if tickets else {}
+    names = dict(session.execute(sa.select(User.id, User.display_name).where(
+        col(User.id).in_({t.assignee_id for t in tickets if t.assignee_id}))).all()) if tickets else {}
+    cards = []
+    for t in tickets:
+        state, minutes = sla.clock(t, now)
+        cards.append(Card(id=t.id, code=t.code, title=t.title, room=rooms.get(t.room_id, ""),
+                          category=categories.get(t.category_id, ""), kind=str(t.kind), tier=str(t.tier),
+                          status=str(t.status), sla_state=state, sla_text=_sla_text(state, minutes),
+                          assignee=names.get(t.assignee_id, ""), reopen_count=t.reopen_count,
+                          is_repeat=t.repeat_of_id is not None, version=t.version))
+    return cards
+
+
+@dataclasses.dataclass(frozen=True)
+class Board:
+    tier_counts: dict[str, int]
+    columns: dict[str, int]  # status -> count
+    cards: dict[str, list[Card]]  # status -> first cards, most urgent deadline first
+
+
+def board(session: Session, principal: Principal, filters: TicketFilter, tier: str, *,
+          limits: dict[str, int] | None = None, language: str = "zh-CN", now: datetime | None = None) -> Board:
+    """Counts per tier and per column, and the first cards of each column (``limits`` grows with "load more")."""
+    principal.require(Perm.TICKETS_VIEW)
+    now = now or utcnow()
+    where = _filtered(principal, filters, now)
+    open_ = col(Ticket.status).in_([s.value for s in OPEN_STATUSES])
+    tier_counts = {str(t): 0 for t in Tier}
+    for value, number in session.execute(sa.select(Ticket.tier, sa.func.count()).where(open_, *where)
+                                         .group_by(Ticket.tier)).all():
+        tier_counts[str(value)] = number
+    columns = {str(s): 0 for s in BOARD_STATUSES}
+    for value, number in session.execute(sa.select(Ticket.status, sa.func.count())
+                                         .where(open_, Ticket.tier == Tier(tier), *where)
+                                         .group_by(Ticket.status)).all():
+        columns[str(value)] = number
+    cards: dict[str, list[Card]] = {}
+    for status in BOARD_STATUSES:
+        limit = (limits or {}).get(str(status), CARDS_PER_COLUMN)
+        tickets = list(session.exec(select(Ticket).where(Ticket.status == status, Ticket.tier == Tier(tier), *where)
+                                    .order_by(Ticket.resolve_due, Ticket.id).limit(limit)).all())
+        cards[str(status)] = _cards(session, tickets, now, language)
+    return Board(tier_counts, columns, cards)
+
+
+def board_stamp(session: Session, principal: Principal, filters: TicketFilter) -> str:
+    """Changes when anything on the board changes (polled to show others' moves within seconds)."""
+    where = _filtered(principal, filters, utcnow())
+    stamp = session.execute(sa.select(sa.func.count(), sa.func.max(Ticket.updated_at)).where(
+        col(Ticket.status).in_([s.value for s in OPEN_STATUSES]), *where)).one()
+    return f"{stamp[0]}:{stamp[1]}"
+
+
+def ticket_list(session: Session, principal: Principal, request: PageRequest, filters: TicketFilter, *,
+                status: str = "", language: str = "zh-CN") -> Page[TicketRow]:
+    principal.require(Perm.TICKETS_VIEW)
+    now, request = utcnow(), request.clamp()
+    statement = sa.select(Ticket.id).where(*_filtered(principal, filters, now))
+    if status == "open":
+        statement = statement.where(col(Ticket.status).in_([s.value for s in OPEN_STATUSES]))
+    elif status in set(Status):
+        statement = statement.where(Ticket.status == Status(status))
+    total = count(session, statement)
+    sortable = {"created_at": Ticket.created_at, "resolve_due": Ticket.resolve_due, "code": Ticket.code}
+    key = sortable.get(request.sort, Ticket.created_at)
+    order = key.asc() if (request.sort and not request.descending) else key.desc()
+    ids = list(session.scalars(paginate(statement.order_by(order, Ticket.id.desc()), request)).all())
+    tickets = {t.id: t for t in session.exec(select(Ticket).where(col(Ticket.id).in_(ids))).all()} if ids else {}
+    categories, departments = _labels(session, language)
+    cards = {c.id: c for c in _cards(session, list(tickets.values()), now, language)}
+    rows = [TicketRow(id=t.id, code=t.code, title=t.title, kind=str(t.kind), tier=str(t.tier), status=str(t.status),
+                      room=cards[t.id].room, category=categories.get(t.category_id, ""),
+                      department=departments.get(t.department_id, ""), assignee=cards[t.id].assignee,
+                      created_at=local_text(t.created_at), resolve_due=local_text(t.resolve_due),
+                      sla_state=cards[t.id].sla_state, reopen_count=t.reopen_count,
+                      is_repeat=t.repeat_of_id is not None)
+            for t in (tickets[i] for i in ids)]
+    return Page(rows, total, request.page, request.page_size)
+
+
+def visible_ticket(session: Session, principal: Principal, ticket_id: int) -> Ticket | None:
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None or not principal.can_access_community(ticket.community_id):
+        return None
+    if principal.has(Perm.TICKETS_VIEW) or ticket.assignee_id == principal.user_id:
+        return ticket
+    return None
+
+
+def ticket_detail(session: Session, principal: Principal, ticket_id: int, language: str = "zh-CN") -> dict | None:
+    """Everything the detail page shows; the owner's personal data masked, anonymous submitters absent."""
+    ticket = visible_ticket(session, principal, ticket_id)
+    if ticket is None:
+        return None
+    now = utcnow()
+    categories, departments = _labels(session, language)
+    card = _cards(session, [ticket], now, language)[0]
+    owner = owner_profile(session, principal, ticket.owner_id) if ticket.owner_id and principal.has(Perm.OWNERS_VIEW) \
+        else None
+    repeats = session.exec(select(Ticket.id, Ticket.code, Ticket.status).where(
+        sa.or_(Ticket.repeat_of_id == ticket.id, Ticket.id == (ticket.repeat_of_id or 0)))).all()
+    return {
+        "id": ticket.id, "code": ticket.code, "title": ticket.title, "description": ticket.description,
+        "kind": str(ticket.kind), "tier": str(ticket.tier), "channel": str(ticket.channel),
+        "status": str(ticket.status), "room": card.room, "community_id": ticket.community_id,
+        "category": categories.get(ticket.category_id, ""), "department": departments.get(ticket.department_id, ""),
+        "assignee": card.assignee, "assignee_id": ticket.assignee_id or 0, "created_at": local_text(ticket.created_at),
+        "created_by": ticket.created_by, "respond_due": local_text(ticket.respond_due),
+        "onsite_due": local_text(ticket.onsite_due), "resolve_due": local_text(ticket.resolve_due),
+        "responded_at": local_text(ticket.responded_at), "resolved_at": local_text(ticket.resolved_at),
+        "closed_at": local_text(ticket.closed_at), "sla_state": card.sla_state, "sla_text": card.sla_text,
+        "hold_reason": ticket.hold_reason, "hold_until": ticket.hold_until.isoformat() if ticket.hold_until else "",
+        "resolution": ticket.resolution, "plan": ticket.plan, "plan_approved_by": ticket.plan_approved_by,
+        "reopen_count": ticket.reopen_count, "is_repeat": ticket.repeat_of_id is not None,
+        "valid_complaint": "" if ticket.valid_complaint is None else str(ticket.valid_complaint).lower(),
+        "callback_attempts": ticket.callback_attempts, "version": ticket.version,
+        "owner_id": owner.id if owner else 0, "owner_name": owner.name if owner else "",
+        "owner_phone": owner.phones[0] if owner and owner.phones else "",
+        "related": [{"id": r[0], "code": r[1], "status": str(r[2])} for r in repeats],
+        "breaches": [{"milestone": b.milestone, "minutes_over": b.minutes_over, "due_at": local_text(b.due_at)}
+                     for b in session.exec(select(SlaBreach).where(SlaBreach.ticket_id == ticket.id)).all()],
+    }
+
+
+def timeline(session: Session, principal: Principal, ticket_id: int) -> list[dict]:
+    if visible_ticket(session, principal, ticket_id) is None:
+        return []
+    return [{"at": local_text(e.at), "actor": e.actor_name, "kind": e.kind, "from": e.from_status,
+             "to": e.to_status, "body": e.body, "public": e.public}
+            for e in session.exec(select(TicketEvent).where(TicketEvent.ticket_id == ticket_id)
+                                  .order_by(TicketEvent.at, TicketEvent.id)).all()]
+
+
+def callbacks(session: Session, principal: Principal, ticket_id: int) -> list[dict]:
+    if visible_ticket(session, principal, ticket_id) is None:
+        return []
+    return [{"attempt": c.attempt, "method": c.method, "reached": c.reached,
+             "satisfied": "" if c.satisfied is None else str(c.satisfied).lower(), "comment": c.comment,
+             "scores": " / ".join(str(getattr(c, f)) for f in ("attitude", "efficiency", "skill", "result", "overall"))
+             if c.overall else "", "done_at": local_text(c.done_at), "done_by": c.done_by}
+            for c in session.exec(select(Callback).where(Callback.ticket_id == ticket_id).order_by(Callback.attempt)).all()]
+
+
+def evidence(session: Session, principal: Principal, ticket_id: int) -> list[dict]:
+    if visible_ticket(session, principal, ticket_id) is None:
+        return []
+    return [{"id": e.id, "filename": e.filename, "content_type": e.content_type, "size": e.size,
+             "uploaded_by": e.uploaded_by, "uploaded_at": local_text(e.uploaded_at)}
+            for e in session.exec(select(TicketEvidence).where(TicketEvidence.ticket_id == ticket_id)).all()]
+
+
+def callback_queue(session: Session, principal: Principal, language: str = "zh-CN") -> list[dict]:
+    """Resolved tickets waiting for a callback, oldest first; repairs are due within 7 days of completion."""
+    principal.require(Perm.TICKETS_CALLBACK)
+    now = utcnow()
+    tickets = list(session.exec(select(Ticket).where(Ticket.status == Status.RESOLVED,
+                                                     principal.scope_clause(Ticket.community_id))
+                                .order_by(Ticket.resolved_at, Ticket.id).limit(300)).all())
+    cards = {c.id: c for c in _cards(session, tickets, now, language)}
+    queue = []
+    for t in tickets:
+        due = t.resolved_at + (timedelta(days=7) if t.kind == Kind.REPAIR else timedelta(days=2))
+        queue.append({"id": t.id, "code": t.code, "title": t.title, "kind": str(t.kind), "room": cards[t.id].room,
+                      "resolved_at": local_text(t.resolved_at), "due": local_text(due), "overdue": due < now,
+                      "attempts": t.callback_attempts, "next_at": local_text(t.next_callback_at),
+                      "needs_manager": t.callback_attempts >= 3, "version": t.version})
+    return queue
+
+
+def daily_review(session: Session, principal: Principal, day: date | None = None, language: str = "zh-CN") -> dict:
+    """日清日审: open tickets past or near their deadlines by department, with the latest progress."""
+    principal.require(Perm.TICKETS_REVIEW)
+    now = utcnow()
+    day = day or now.astimezone(DISPLAY_ZONE).date()
+    start = datetime.combine(day, datetime.min.time(), DISPLAY_ZONE)
+    end = start + timedelta(days=1)
+    scope = principal.scope_clause(Ticket.community_id)
+    open_ = col(Ticket.status).in_([s.value for s in OPEN_STATUSES if s != Status.RESOLVED])
+    near = now + REVIEW_HORIZON
+    tickets = list(session.exec(select(Ticket).where(open_, scope, col(Ticket.paused_at).is_(None), sa.or_(
+        Ticket.resolve_due <= near, sa.and_(col(Ticket.responded_at).is_(None), Ticket.respond_due <= near)))
+        .order_by(Ticket.resolve_due).limit(1000)).all())
+    latest = {}
+    if tickets:
+        ids = [t.id for t in tickets]
+        newest = sa.select(TicketEvent.ticket_id, sa.func.max(TicketEvent.id).label("last")).where(
+            col(TicketEvent.ticket_id).in_(ids)).group_by(TicketEvent.ticket_id).subquery()
+        latest = {e.ticket_id: e for e in session.exec(select(TicketEvent).join(newest, newest.c.last == TicketEvent.id)).all()}
+    categories, departments = _labels(session, language)
+    cards = {c.id: c for c in _cards(session, tickets, now, language)}
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for t in tickets:
+        event = latest.get(t.id)
+        groups[departments.get(t.department_id, "—")].append({
+            "id": t.id, "code": t.code, "title": t.title, "tier": str(t.tier), "status": str(t.status),
+            "room": cards[t.id].room, "assignee": cards[t.id].assignee, "sla_state": cards[t.id].sla_state,
+            "sla_text": cards[t.id].sla_text, "resolve_due": local_text(t.resolve_due),
+            "progress": f"{local_text(event.at)} {event.actor_name}: {event.body or event.to_status}" if event else ""})
+    figures = {
+        "new": session.scalar(sa.select(sa.func.count(Ticket.id)).where(scope, Ticket.created_at >= start,
+                                                                       Ticket.created_at < end)) or 0,
+        "closed": session.scalar(sa.select(sa.func.count(Ticket.id)).where(scope, Ticket.closed_at >= start,
+                                                                          Ticket.closed_at < end)) or 0,
+        "overdue": session.scalar(sa.select(sa.func.count(Ticket.id)).where(scope, open_, Ticket.resolve_due < now,
+                                                                           col(Ticket.paused_at).is_(None))) or 0,
+    }
+    return {"day": day.isoformat(), "figures": figures,
+            "groups": [{"department": name, "tickets": rows} for name, rows in sorted(groups.items())]}
+
+
+def my_orders(session: Session, principal: Principal, language: str = "zh-CN") -> list[Card]:
+    """A technician's own open work orders, most urgent first."""
+    principal.require(Perm.TICKETS_OWN)
+    tickets = list(session.exec(select(Ticket).where(
+        Ticket.assignee_id == principal.user_id,
+        col(Ticket.status).in_([Status.ASSIGNED.value, Status.IN_PROGRESS.value, Status.ON_HOLD.value]))
+        .order_by(Ticket.resolve_due).limit(200)).all())
+    return _cards(session, tickets, utcnow(), language)
+
+
+def unread_notifications(session: Session, principal: Principal) -> list[dict]:
+    rows = session.exec(select(Notification, Ticket.code).outerjoin(Ticket, Ticket.id == Notification.ticket_id)
+                        .where(Notification.user_id == principal.user_id, col(Notification.read_at).is_(None))
+                        .order_by(Notification.created_at.desc()).limit(20)).all()
+    return [{"id": n.id, "ticket_id": n.ticket_id or 0, "code": code or "", "key": n.message_key, "detail": n.detail,
+             "at": local_text(n.created_at)} for n, code in rows]
+
+
+def category_options(session: Session, language: str = "zh-CN") -> list[dict[str, str]]:
+    """Leaf-first labels "物业服务 / 客服态度" for the create form and filters."""
+    categories = list(session.exec(select(TicketCategory).where(TicketCategory.is_active == sa.true())
+                                   .order_by(TicketCategory.sort, TicketCategory.id)).all())
+    names = {c.id: (c.name_zh if language == "zh-CN" else c.name_en) for c in categories}
+    return [{"value": str(c.id), "label": f"{names[c.parent_id]} / {names[c.id]}" if c.parent_id in names else names[c.id],
+             "top": "" if c.parent_id else "1"} for c in categories]
+
+
+def assignee_options(session: Session, principal: Principal, community_id: int | None) -> list[dict[str, str]]:
+    """Staff of the community who can take work orders (technicians, cs, stewards, managers)."""
+    from pm_admin.auth.models import UserCommunity, UserRole
+
+    statement = (sa.select(User.id, User.display_name).join(UserRole, UserRole.user_id == User.id)
+                 .where(User.is_active == sa.true(),
+                        col(UserRole.role_code).in_(["technician", "cs", "steward", "manager"])).distinct()
+                 .order_by(User.display_name))
+    if community_id:
+        statement = statement.join(UserCommunity, UserCommunity.user_id == User.id).where(
+            UserCommunity.community_id == community_id)
+    return [{"value": str(i), "label": n} for i, n in session.execute(statement).all()]
+
+
+def owner_phone_for(session: Session, principal: Principal, ticket: Ticket) -> str:
+    profile = owner_profile(session, principal, ticket.owner_id) if ticket.owner_id else None
+    return mask_phone(profile.phones[0]) if profile and profile.phones else ""
