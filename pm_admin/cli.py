@@ -21,7 +21,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
             return 0
         report = seed_demo(session, seed=args.seed)
     print(f"demo data: +{report.communities} communities, +{report.buildings} buildings, +{report.units} units, "
-          f"+{report.rooms} rooms, +{report.owners} owners, +{report.users} users")
+          f"+{report.rooms} rooms, +{report.owners} owners, +{report.users} users, +{report.tickets} tickets")
     print(f"演示账号 / demo logins (password {DEMO_PASSWORD}): " + ", ".join(u.username for u in DEMO_USERS))
     return 0
 

@@ -27,6 +27,20 @@ from pm_admin.owners.state import OwnersState
 from pm_admin.places.pages.places import buildings_page, communities_page, rooms_page
 from pm_admin.places.state import BuildingsState, CommunitiesState, RoomsState
 from pm_admin.shell.state import ShellState
+from pm_admin.tickets.board_state import TicketBoardState
+from pm_admin.tickets.detail_state import TicketDetailState
+from pm_admin.tickets.list_state import TicketListState
+from pm_admin.tickets.orders_state import MyOrdersState
+from pm_admin.tickets.pages.board import board_page
+from pm_admin.tickets.pages.detail import ticket_page
+from pm_admin.tickets.pages.listing import list_page
+from pm_admin.tickets.pages.orders import orders_page
+from pm_admin.tickets.pages.queue import queue_page
+from pm_admin.tickets.pages.review import review_page
+from pm_admin.tickets.pages.settings import settings_page
+from pm_admin.tickets.queue_state import CallbackQueueState
+from pm_admin.tickets.review_state import DailyReviewState
+from pm_admin.tickets.settings_state import TicketSettingsState
 
 TITLE = "pm_admin"
 
@@ -41,6 +55,13 @@ def register_pages(app: rx.App) -> None:
         (catalog_page, "/archives", ArchivesState.load),
         (requests_page, "/archives/requests", AccessRequestsState.load),
         (archive_page, "/archives/[archive_id]", ArchiveDetailState.load),
+        (board_page, "/tickets/board", TicketBoardState.load),
+        (list_page, "/tickets", TicketListState.load),
+        (queue_page, "/tickets/callbacks", CallbackQueueState.load),
+        (review_page, "/tickets/review", DailyReviewState.load),
+        (settings_page, "/admin/tickets", TicketSettingsState.load),
+        (ticket_page, "/tickets/[ticket_id]", TicketDetailState.load),
+        (orders_page, "/my-orders", MyOrdersState.load),
         (arrears_page, "/arrears", ArrearsState.load),
         (census_page, "/census", CensusState.load),
         (communities_page, "/places/communities", CommunitiesState.load),

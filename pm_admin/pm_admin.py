@@ -9,6 +9,7 @@ from pm_admin.auth.routes import routes as auth_routes
 from pm_admin.core.file_routes import routes as file_routes
 from pm_admin.core.guard import GuardMiddleware
 from pm_admin.pages import register_pages
+from pm_admin.tickets.routes import routes as ticket_routes
 from pm_admin.web_security import security_headers
 
 # A page restored from the back/forward cache would show what it showed before logout.
@@ -17,7 +18,7 @@ RELOAD_FROM_BFCACHE = "window.addEventListener('pageshow', e => { if (e.persiste
 app = rx.App(
     stylesheets=["/app.css"],
     head_components=[rx.script(RELOAD_FROM_BFCACHE)],
-    api_transformer=[Starlette(routes=auth_routes + file_routes + archive_routes), security_headers],
+    api_transformer=[Starlette(routes=auth_routes + file_routes + archive_routes + ticket_routes), security_headers],
 )
 app.add_middleware(GuardMiddleware())
 register_pages(app)

@@ -7,3 +7,6 @@ from pm_admin.archives import files as archive_files  # noqa: F401 - the catalog
 from pm_admin.archives import services as archive_services  # noqa: F401 - tracks owner events
 from pm_admin.arrears import files as arrears_files  # noqa: F401 - the arrears import upload
 from pm_admin.owners import files as owner_files  # noqa: F401 - owner import/export files
+from pm_admin.tickets import evidence as ticket_evidence  # noqa: F401 - the evidence upload
+from pm_admin.tickets import files as ticket_files  # noqa: F401 - the daily review export
+from pm_admin.tickets import owner_timeline  # noqa: F401 - tickets on the owner timeline

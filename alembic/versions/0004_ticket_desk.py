@@ -29,8 +29,8 @@ GRANTS = {
     "tickets.review": ("manager", "cs"),
     "tickets.settings": ("admin",),
 }
-DEPARTMENTS = (("service", "客服部"), ("engineering", "工程部"), ("cleaning", "保洁部"), ("greening", "绿化部"),
-               ("security", "秩序部"))
+DEPARTMENTS = (("service", "客服部", "Customer service"), ("engineering", "工程部", "Engineering"),
+               ("cleaning", "保洁部", "Cleaning"), ("greening", "绿化部", "Landscaping"), ("security", "秩序部", "Security"))
 # Seed 000 §四(二): 物业服务类、设施设备类、环境卫生类、安全管理类、邻里关系类; seed 004: 公共设施、清洁卫生、绿化维护.
 # (code, 中文, English, department, round-robin among the department's members, children)
 CATEGORIES = (
@@ -71,12 +71,12 @@ def revoke_permissions() -> None:
 
 def seed_reference_data() -> None:
     department = sa.table("department", sa.column("id", sa.Integer), sa.column("code", sa.String),
-                          sa.column("name", sa.String))
+                          sa.column("name", sa.String), sa.column("name_en", sa.String))
     category = sa.table("ticket_category", *(sa.column(c) for c in (
         "id", "parent_id", "code", "name_zh", "name_en", "department_id", "round_robin", "is_active", "sort")))
     policy = sa.table("sla_policy", *(sa.column(c) for c in (
         "tier", "category_id", "respond_minutes", "onsite_minutes", "resolve_minutes")))
-    op.bulk_insert(department, [{"code": code, "name": name} for code, name in DEPARTMENTS])
+    op.bulk_insert(department, [{"code": code, "name": name, "name_en": name_en} for code, name, name_en in DEPARTMENTS])
 
     def department_id(code: str):
         return sa.select(department.c.id).where(department.c.code == code).scalar_subquery()
@@ -100,6 +100,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('name_en', sqlmodel.sql.sqltypes.AutoString(length=48), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('code')
     )
@@ -204,6 +205,8 @@ def upgrade() -> None:
         batch_op.create_index('ix_ticket_room_category', ['room_id', 'category_id', 'created_at'], unique=False)
         batch_op.create_index('ix_ticket_status_due', ['status', 'resolve_due'], unique=False)
         batch_op.create_index('ix_ticket_tier_status_due', ['tier', 'status', 'resolve_due'], unique=False)
+        batch_op.create_index('ix_ticket_community_updated', ['community_id', 'updated_at'], unique=False)
+        batch_op.create_index('ix_ticket_updated', ['updated_at'], unique=False)
 
     op.create_table('callback',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -264,7 +267,7 @@ def upgrade() -> None:
     sa.Column('ticket_id', sa.Integer(), nullable=False),
     sa.Column('at', pm_admin.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('actor_name', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
     sa.Column('from_status', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
     sa.Column('to_status', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
     sa.Column('body', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
@@ -327,6 +330,8 @@ def downgrade() -> None:
 
     op.drop_table('callback')
     with op.batch_alter_table('ticket', schema=None) as batch_op:
+        batch_op.drop_index('ix_ticket_updated')
+        batch_op.drop_index('ix_ticket_community_updated')
         batch_op.drop_index('ix_ticket_tier_status_due')
         batch_op.drop_index('ix_ticket_status_due')
         batch_op.drop_index('ix_ticket_room_category')

@@ -58,7 +58,7 @@ def private_dir(*parts: str) -> Path:
 
 @dataclass(frozen=True)
 class UploadPurpose:
-    permission: str
+    permission: str | tuple[str, ...]  # several: holding any one of them is enough
     max_bytes: int
     extensions: tuple[str, ...]
 
@@ -74,7 +74,9 @@ def store_upload(session: Session, *, principal: Principal, purpose_name: str, f
     purpose = UPLOAD_PURPOSES.get(purpose_name)
     if purpose is None:
         raise NotFound("upload purpose")
-    principal.require(purpose.permission)
+    needed = (purpose.permission,) if isinstance(purpose.permission, str) else purpose.permission
+    if not any(principal.has(permission) for permission in needed):
+        raise PermissionDenied()
     if not data:
         raise DomainError("files.empty")
     if len(data) > purpose.max_bytes:

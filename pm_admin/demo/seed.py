@@ -14,6 +14,7 @@ from pm_admin.auth.models import User
 from pm_admin.auth.services import create_user
 from pm_admin.demo.custody import seed_custody
 from pm_admin.demo.owners import seed_demo_owners
+from pm_admin.demo.tickets import seed_tickets
 from pm_admin.places.models import Building, Community, Occupancy, Room, Unit, room_code, room_sort_key
 from pm_admin.places.services import create_building, create_community, create_unit
 
@@ -52,6 +53,7 @@ class SeedReport:
     rooms: int = 0
     owners: int = 0
     users: int = 0
+    tickets: int = 0
 
 
 def _seed_rooms(session: Session, rng: random.Random, community: Community, building: Building, unit: Unit,
@@ -124,6 +126,8 @@ def seed_demo(session: Session, *, seed: int = 2026) -> SeedReport:
     seed_users(session, community_ids, report)
     for code in ("C01", "C02"):
         seed_custody(session, community_code=code, rng=rng)
+    for code in community_ids:
+        report.tickets += seed_tickets(session, community_code=code, rng=rng, password=DEMO_PASSWORD)
     return report
 
 

@@ -147,12 +147,41 @@ def user_menu() -> rx.Component:
     )
 
 
+NOTICE_POLL_MS = 10000
+
+
+def notice_bell() -> rx.Component:
+    """Unread notices with a count; polled so an urgent ticket shows up without a reload."""
+    count = ShellState.notices.length()
+    return rx.cond(ShellState.watch_notices, rx.popover.root(
+        rx.popover.trigger(rx.box(
+            rx.icon_button(rx.icon("bell", size=16), variant="ghost", aria_label="notices", data_testid="notice-bell"),
+            rx.cond(count > 0, rx.badge(count.to(str), color_scheme="red", radius="full", size="1", position="absolute",
+                                        top="-6px", right="-8px", data_testid="notice-count")),
+            position="relative")),
+        rx.popover.content(
+            rx.vstack(
+                rx.hstack(rx.text(t("shell.notices"), weight="bold", size="2"), rx.spacer(),
+                          rx.cond(count > 0, rx.button(t("shell.read_all"), size="1", variant="ghost",
+                                                       on_click=ShellState.read_all_notices)), width="100%"),
+                rx.cond(count == 0, rx.text(t("shell.no_notices"), size="2", color_scheme="gray")),
+                rx.foreach(ShellState.notices, lambda n: rx.box(
+                    rx.text(AppState.t[n["key"].to(str)], " ", n["code"], size="2", weight="medium"),
+                    rx.text(n["detail"], " · ", n["at"], size="1", color_scheme="gray"),
+                    on_click=ShellState.open_notice(n["id"]), cursor="pointer", padding="6px", border_radius="6px",
+                    _hover={"background": "var(--accent-3)"}, width="100%", data_testid="notice-item")),
+                spacing="2", width="100%"),
+            width="320px"),
+    ), rx.fragment())
+
+
 def header(title_key: str) -> rx.Component:
     return rx.hstack(
         mobile_menu(),
         rx.heading(t(title_key), size="5", weight="bold"),
         rx.spacer(),
         community_switcher(),
+        notice_bell(),
         language_switch(),
         user_menu(),
         align="center",
@@ -183,6 +212,9 @@ def frame(title_key: str, *children: rx.Component) -> rx.Component:
                 rx.box(*children, padding=["16px", "16px", "24px", "28px"], max_width="1440px"),
                 loading(),
             ),
+            rx.cond(ShellState.watch_notices,
+                    rx.moment(interval=NOTICE_POLL_MS, format="HH:mm:ss", on_change=ShellState.poll_notices,
+                              display="none")),
             flex="1",
             min_width="0",
         ),

@@ -17,6 +17,11 @@ class NavItem:
 
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("home", "/", "layout-dashboard", None),
+    NavItem("ticket_board", "/tickets/board", "kanban", Perm.TICKETS_VIEW),
+    NavItem("tickets", "/tickets", "list-todo", Perm.TICKETS_VIEW),
+    NavItem("callbacks", "/tickets/callbacks", "phone-call", Perm.TICKETS_CALLBACK),
+    NavItem("review", "/tickets/review", "calendar-check", Perm.TICKETS_REVIEW),
+    NavItem("my_orders", "/my-orders", "wrench", Perm.TICKETS_OWN),
     NavItem("owners", "/owners", "contact", Perm.OWNERS_VIEW),
     NavItem("archives", "/archives", "archive", Perm.ARCHIVES_VIEW),
     NavItem("archive_requests", "/archives/requests", "key-round", Perm.ARCHIVES_REQUEST),
@@ -26,6 +31,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("buildings", "/places/buildings", "building", Perm.PLACES_VIEW),
     NavItem("rooms", "/places/rooms", "door-open", Perm.PLACES_VIEW),
     NavItem("users", "/admin/users", "users", Perm.USERS_MANAGE),
+    NavItem("ticket_settings", "/admin/tickets", "settings-2", Perm.TICKETS_SETTINGS),
     NavItem("audit", "/audit", "scroll-text", Perm.AUDIT_VIEW),
 )
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from pm_admin.auth.services import select_community
 from pm_admin.core.base_state import ProtectedState
 from pm_admin.core.db import read_only, unit_of_work
 from pm_admin.core.guard import requires
+from pm_admin.core.permissions import Perm
 from pm_admin.places.queries import community_options
 from pm_admin.shell.nav import visible_nav_keys
+from pm_admin.tickets import queries as ticket_queries
+from pm_admin.tickets import services as ticket_services
 
 ALL_COMMUNITIES = "all"
 PASSWORD_PAGE = "/account/password"
@@ -25,6 +30,10 @@ class ShellState(ProtectedState):
     current_community: str = ALL_COMMUNITIES
     can_pick_all: bool = False
     must_change_password: bool = False
+    # On-screen notices (an urgent ticket, a plan to approve, an owner who cannot be reached).
+    watch_notices: bool = False
+    notices: list[dict[str, Any]] = []
+    _last_notice_id: int = 0
 
     @requires(before_password_change=True)
     def load(self):
@@ -45,9 +54,40 @@ class ShellState(ProtectedState):
         else:
             self.current_community = ALL_COMMUNITIES
         self.must_change_password = principal.must_change_password
+        self.watch_notices = principal.has(Perm.TICKETS_VIEW) or principal.has(Perm.TICKETS_APPROVE)
+        if self.watch_notices:
+            self._fresh_notices()
         if principal.must_change_password and self.router.url.path != PASSWORD_PAGE:
             return rx.redirect(PASSWORD_PAGE)
         return None
+
+    def _fresh_notices(self) -> list[dict[str, Any]]:
+        """Reload unread notices; the ones not seen before are returned for a toast."""
+        with read_only() as session:
+            self.notices = ticket_queries.unread_notifications(session, self.principal)
+        fresh = [n for n in self.notices if n["id"] > self._last_notice_id]
+        self._last_notice_id = max([self._last_notice_id, *(n["id"] for n in self.notices)])
+        return fresh
+
+    @requires()
+    def poll_notices(self, _tick: str = ""):
+        if not self.watch_notices:
+            return None
+        fresh = self._fresh_notices()
+        return [rx.toast.warning(f"{self._tr(n['key'])} {n['code']} {n['detail']}", duration=10000) for n in fresh[:3]]
+
+    @requires()
+    def open_notice(self, notice_id: int):
+        with unit_of_work() as session:
+            ticket_id = ticket_services.read_notification(session, actor=self.principal, notification_id=notice_id)
+        self._fresh_notices()
+        return rx.redirect(f"/tickets/{ticket_id}") if ticket_id else None
+
+    @requires()
+    def read_all_notices(self):
+        with unit_of_work() as session:
+            ticket_services.read_notifications(session, actor=self.principal)
+        self.notices = []
 
     @requires()
     def pick_community(self, value: str):

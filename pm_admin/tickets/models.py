@@ -60,6 +60,7 @@ class Department(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=16, unique=True)
     name: str = Field(max_length=32)
+    name_en: str = Field(default="", max_length=48)
 
 
 class DepartmentMember(SQLModel, table=True):
@@ -111,6 +112,8 @@ class Ticket(SQLModel, table=True):
         sa.Index("ix_ticket_assignee_status", "assignee_id", "status"),
         sa.Index("ix_ticket_created", "created_at"),
         sa.Index("ix_ticket_resolved", "status", "resolved_at"),
+        sa.Index("ix_ticket_community_updated", "community_id", "updated_at"),  # the board's change stamp
+        sa.Index("ix_ticket_updated", "updated_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=20, unique=True)  # TS-20261122-0001
@@ -176,7 +179,9 @@ class TicketEvent(SQLModel, table=True):
     ticket_id: int = Field(foreign_key="ticket.id")
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     actor_name: str = Field(default="", max_length=64)
-    kind: str = Field(max_length=16)  # created | status | assigned | reply | note | plan | callback | tier | breach
+    # created | status | reply | note | plan | plan_approved | tier | repeat | evidence | valid_yes | valid_no
+    # | callback_satisfied | callback_unsatisfied | callback_unreachable
+    kind: str = Field(max_length=24)
     from_status: str = Field(default="", max_length=12)
     to_status: str = Field(default="", max_length=12)
     body: str = Field(default="", max_length=2000)

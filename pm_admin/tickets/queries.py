@@ -76,15 +76,16 @@ def _filtered(principal: Principal, filters: TicketFilter, now: datetime) -> lis
 def _labels(session: Session, language: str) -> tuple[dict[int, str], dict[int, str]]:
     categories = {c.id: (c.name_zh if language == "zh-CN" else c.name_en)
                   for c in session.exec(select(TicketCategory)).all()}
-    departments = {d.id: d.name for d in session.exec(select(Department)).all()}
+    departments = {d.id: (d.name if language == "zh-CN" else d.name_en or d.name)
+                   for d in session.exec(select(Department)).all()}
     return categories, departments
 
 
 def _sla_text(state: str, minutes: int) -> str:
     if state in ("paused", "done"):
         return ""
-    sign, minutes = ("-" if minutes < 0 else ""), abs(minutes)
-    return f"{sign}{minutes // 1440}d{minutes % 1440 // 60}h" if minutes >= 1440 else f"{sign}{minutes // 60}h{minutes % 60:02d}m"
+    minutes = abs(minutes)  # the state says whether it is time left or time over
+    return f"{minutes // 1440}d{minutes % 1440 // 60}h" if minutes >= 1440 else f"{minutes // 60}h{minutes % 60:02d}m"
 
 
 def _cards(session: Session, tickets: list[Ticket], now: datetime, language: str) -> list[Card]:
@@ -136,12 +137,24 @@ def board(session: Session, principal: Principal, filters: TicketFilter, tier: s
     return Board(tier_counts, columns, cards)
 
 
-def board_stamp(session: Session, principal: Principal, filters: TicketFilter) -> str:
-    """Changes when anything on the board changes (polled to show others' moves within seconds)."""
-    where = _filtered(principal, filters, utcnow())
-    stamp = session.execute(sa.select(sa.func.count(), sa.func.max(Ticket.updated_at)).where(
-        col(Ticket.status).in_([s.value for s in OPEN_STATUSES]), *where)).one()
-    return f"{stamp[0]}:{stamp[1]}"
+def board_stamp(session: Session, principal: Principal) -> str:
+    """The newest change among the principal's tickets: every create, move and reply bumps ``updated_at``.
+
+    One index lookup per community (or one overall), so polling every few seconds stays cheap.
+    """
+    communities = principal.community_filter()
+    newest = sa.select(sa.func.max(Ticket.updated_at))
+    if communities is None:
+        stamps = [session.scalar(newest)]
+    else:
+        stamps = [session.scalar(newest.where(Ticket.community_id == c)) for c in sorted(communities)]
+    present = [s for s in stamps if s is not None]
+    return max(present).isoformat() if present else ""
+
+
+def community_of(session: Session, principal: Principal, ticket_id: int) -> int | None:
+    ticket = visible_ticket(session, principal, ticket_id)
+    return ticket.community_id if ticket else None
 
 
 def ticket_list(session: Session, principal: Principal, request: PageRequest, filters: TicketFilter, *,
@@ -288,7 +301,9 @@ def daily_review(session: Session, principal: Principal, day: date | None = None
             "id": t.id, "code": t.code, "title": t.title, "tier": str(t.tier), "status": str(t.status),
             "room": cards[t.id].room, "assignee": cards[t.id].assignee, "sla_state": cards[t.id].sla_state,
             "sla_text": cards[t.id].sla_text, "resolve_due": local_text(t.resolve_due),
-            "progress": f"{local_text(event.at)} {event.actor_name}: {event.body or event.to_status}" if event else ""})
+            "progress_at": local_text(event.at) if event else "", "progress_by": event.actor_name if event else "",
+            "progress_kind": event.kind if event else "", "progress_to": event.to_status if event else "",
+            "progress": event.body if event else ""})
     figures = {
         "new": session.scalar(sa.select(sa.func.count(Ticket.id)).where(scope, Ticket.created_at >= start,
                                                                        Ticket.created_at < end)) or 0,
@@ -345,3 +360,8 @@ def assignee_options(session: Session, principal: Principal, community_id: int |
 def owner_phone_for(session: Session, principal: Principal, ticket: Ticket) -> str:
     profile = owner_profile(session, principal, ticket.owner_id) if ticket.owner_id else None
     return mask_phone(profile.phones[0]) if profile and profile.phones else ""
+
+
+def department_options(session: Session, language: str = "zh-CN") -> list[dict[str, str]]:
+    return [{"value": str(d.id), "label": d.name if language == "zh-CN" else d.name_en or d.name}
+            for d in session.exec(select(Department).order_by(Department.id)).all()]

@@ -9,11 +9,13 @@ import dataclasses
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from pm_admin.audit.services import record
 from pm_admin.auth.models import User, UserCommunity, UserRole
-from pm_admin.core.clock import utcnow
+from pm_admin.core.clock import DISPLAY_ZONE, utcnow
 from pm_admin.core.errors import ConcurrencyConflict, DomainError, FieldErrors, NotFound, PermissionDenied
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.owners.models import Ownership
@@ -73,12 +75,14 @@ def _scoped(session: Session, actor: Principal, ticket_id: int) -> Ticket:
 
 
 def _next_code(session: Session, day: date) -> str:
+    """The next number of the (Shanghai) day. Insert-if-missing then an atomic increment, so two desks
+    registering at the same moment never get the same code."""
     key = day.strftime("%Y%m%d")
-    sequence = session.get(TicketSequence, key, with_for_update=True) or TicketSequence(day=key, last=0)
-    sequence.last += 1
-    session.add(sequence)
-    session.flush()
-    return f"TS-{key}-{sequence.last:04d}"
+    dialect_insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgres_insert
+    session.execute(dialect_insert(TicketSequence).values(day=key, last=0).on_conflict_do_nothing())
+    number = session.execute(sa.update(TicketSequence).where(TicketSequence.day == key)
+                             .values(last=TicketSequence.last + 1).returning(TicketSequence.last)).scalar_one()
+    return f"TS-{key}-{number:04d}"
 
 
 def managers_of(session: Session, community_id: int) -> list[int]:
@@ -165,7 +169,7 @@ def create_ticket(session: Session, *, actor: Principal, data: TicketInput, now:
         owner_id = session.exec(select(Ownership.owner_id).where(Ownership.room_id == room.id,
                                                                  col(Ownership.ended_on).is_(None))
                                 .order_by(Ownership.id)).first()
-    ticket = Ticket(code=_next_code(session, now.date()), community_id=community_id, room_id=room.id if room else None,
+    ticket = Ticket(code=_next_code(session, now.astimezone(DISPLAY_ZONE).date()), community_id=community_id, room_id=room.id if room else None,
                     owner_id=owner_id, category_id=category.id, title=title, description=data.description.strip(),
                     created_at=now, updated_at=now, created_by=actor.username, respond_due=now, resolve_due=now,
                     department_id=category.department_id, **values)
@@ -183,7 +187,7 @@ def create_ticket(session: Session, *, actor: Principal, data: TicketInput, now:
     session.flush()
     _event(session, ticket, actor, "created", ticket.title, to_status=str(ticket.status), at=now)
     if ticket.repeat_of_id:
-        _event(session, ticket, actor, "note", f"repeat_of:{ticket.repeat_of_id}", at=now)
+        _event(session, ticket, actor, "repeat", session.get(Ticket, ticket.repeat_of_id).code, at=now)
     if ticket.tier == Tier.URGENT:  # the emergency procedure starts at once
         _notify(session, managers_of(session, community_id), ticket, "tickets.urgent_notice", ticket.title)
     _audit(session, ticket, actor, "create", kind=str(ticket.kind), tier=str(ticket.tier),
@@ -224,14 +228,37 @@ class MoveInput:
     resolution: str = ""
 
 
+def allowed_moves(ticket: Ticket, actor: Principal) -> list[tuple[str, tuple[str, ...]]]:
+    """(target, fields the move needs) the actor may choose now; the detail page offers these as buttons."""
+    moves = []
+    for (source, target), rule in TRANSITIONS.items():
+        if source != ticket.status:
+            continue
+        own_order = rule.by_assignee and ticket.assignee_id == actor.user_id and actor.has(Perm.TICKETS_OWN)
+        if not (actor.has(Perm.TICKETS_WORK) or own_order):
+            continue
+        if source == W.CLOSED and not actor.has(Perm.TICKETS_APPROVE):
+            continue
+        moves.append((str(target), rule.needs))
+    return moves
+
+
 def explain_refusal(source: Status, target: Status) -> str:
     """Why a move is not allowed, as a catalog key (the board shows it when a card snaps back)."""
     if target == W.CLOSED:
         return "tickets.close_needs_callback"
     if target == W.NEW:
         return "tickets.no_back_to_new"
-    if source in (W.CANCELLED, W.INVALID):
+    if source in (W.CANCELLED, W.INVALID, W.CLOSED):
         return "tickets.finished"
+    if source == W.NEW:
+        return "tickets.assign_first"
+    if source == W.RESOLVED:
+        return "tickets.resolved_goes_to_callback"
+    if target == W.RESOLVED:
+        return "tickets.start_first"
+    if target == W.ON_HOLD:
+        return "tickets.hold_only_in_progress"
     return "tickets.move_not_allowed"
 
 
@@ -248,7 +275,7 @@ def move(session: Session, *, actor: Principal, ticket_id: int, expected_version
         raise DomainError("tickets.move_not_allowed") from error
     rule = TRANSITIONS.get((source, target))
     if rule is None:
-        raise DomainError(explain_refusal(source, target), source=str(source), target=str(target))
+        raise DomainError(explain_refusal(source, target))
     own_order = rule.by_assignee and ticket.assignee_id == actor.user_id and actor.has(Perm.TICKETS_OWN)
     if not (actor.has(Perm.TICKETS_WORK) or own_order):
         raise PermissionDenied()
@@ -355,7 +382,7 @@ def approve_plan(session: Session, *, actor: Principal, ticket_id: int) -> Ticke
         raise DomainError("tickets.no_plan")
     ticket.plan_approved_at, ticket.plan_approved_by, ticket.updated_at = utcnow(), actor.username, utcnow()
     session.add(ticket)
-    _event(session, ticket, actor, "plan", "approved")
+    _event(session, ticket, actor, "plan_approved")
     _audit(session, ticket, actor, "plan_approve")
     return ticket
 
@@ -388,7 +415,7 @@ def change_tier(session: Session, *, actor: Principal, ticket_id: int, tier: str
     ticket.tier, ticket.updated_at = new_tier, utcnow()
     sla.set_deadlines(ticket, sla.targets_for(session, new_tier, ticket.category_id))
     session.add(ticket)
-    _event(session, ticket, actor, "tier", f"{before} → {new_tier}")
+    _event(session, ticket, actor, "tier", from_status=before, to_status=str(new_tier))
     if new_tier == Tier.URGENT and before != Tier.URGENT:
         _notify(session, managers_of(session, ticket.community_id), ticket, "tickets.urgent_notice", ticket.title)
     _audit(session, ticket, actor, "tier", before=before, after=str(new_tier))
@@ -403,7 +430,7 @@ def mark_valid_complaint(session: Session, *, actor: Principal, ticket_id: int, 
         raise DomainError("tickets.not_a_complaint")
     ticket.valid_complaint, ticket.updated_at = valid, utcnow()
     session.add(ticket)
-    _event(session, ticket, actor, "note", f"valid_complaint:{valid}")
+    _event(session, ticket, actor, "valid_yes" if valid else "valid_no")
     _audit(session, ticket, actor, "valid_complaint", valid=valid)
     return ticket
 
@@ -482,10 +509,8 @@ def record_callback(session: Session, *, actor: Principal, ticket_id: int, data:
     session.add(ticket)
     session.flush()
     outcome = "unreachable" if not data.reached else "satisfied" if data.satisfied else "unsatisfied"
-    _event(session, ticket, actor, "callback", f"{outcome}: {callback.comment}".strip(": "), from_status=source,
+    _event(session, ticket, actor, f"callback_{outcome}", callback.comment, from_status=source,
            to_status=str(ticket.status), at=now)
-    if ticket.status == W.IN_PROGRESS:
-        _event(session, ticket, actor, "status", "reopened", from_status=source, to_status=str(W.IN_PROGRESS), at=now)
     _audit(session, ticket, actor, "callback", outcome=outcome, attempt=callback.attempt)
     return callback
 
@@ -506,6 +531,16 @@ def close_unreachable(session: Session, *, actor: Principal, ticket_id: int, rea
     _event(session, ticket, actor, "status", reason.strip(), from_status="resolved", to_status="closed")
     _audit(session, ticket, actor, "close_unreachable", reason=reason.strip())
     return ticket
+
+
+def read_notification(session: Session, *, actor: Principal, notification_id: int) -> int | None:
+    """Mark one of the actor's notices read; the ticket it points to, if any."""
+    notice = session.get(Notification, notification_id)
+    if notice is None or notice.user_id != actor.user_id:
+        raise NotFound("notification")
+    notice.read_at = notice.read_at or utcnow()
+    session.add(notice)
+    return notice.ticket_id
 
 
 def read_notifications(session: Session, *, actor: Principal) -> int:

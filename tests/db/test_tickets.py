@@ -73,7 +73,7 @@ def test_the_happy_path_writes_a_timeline(session, desk):
     ticket = new_ticket(session, desk)
     with pytest.raises(DomainError) as refused:
         step(session, desk, ticket, "in_progress")
-    assert refused.value.key == "tickets.move_not_allowed"
+    assert refused.value.key == "tickets.assign_first"
     with pytest.raises(NeedsInput) as needs:
         step(session, desk, ticket, "assigned")
     assert needs.value.fields == ("assignee_id",)
@@ -91,7 +91,7 @@ def test_the_happy_path_writes_a_timeline(session, desk):
     assert ticket.status == Status.CLOSED and ticket.closed_at is not None
     events = [(e["kind"], e["to"]) for e in queries.timeline(session, desk["cs"], ticket.id)]
     assert events == [("created", "new"), ("status", "assigned"), ("status", "in_progress"),
-                      ("status", "resolved"), ("callback", "closed")]
+                      ("status", "resolved"), ("callback_satisfied", "closed")]
     assert session.exec(select(SlaBreach).where(SlaBreach.ticket_id == ticket.id)).all() == []
 
 

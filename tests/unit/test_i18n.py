@@ -17,6 +17,9 @@ from pm_admin.owners.models import Gender, OccupantKind, Relation
 from pm_admin.owners.state import COLUMNS as OWNER_COLUMNS
 from pm_admin.places.models import Occupancy
 from pm_admin.shell.nav import NAV_ITEMS
+from pm_admin.tickets import models as tickets
+from pm_admin.tickets.orders_state import STEPS
+from pm_admin.tickets.services import SCORES, TRANSITIONS
 
 # Field names the owner history stores (see owners.services snapshots and record_changes callers).
 HISTORY_FIELDS = ("name", "gender", "birth_date", "id_number", "phones", "address", "is_vip", "tags", "tag", "notes",
@@ -65,6 +68,20 @@ def keys_used_in_code() -> set[str]:
     keys.update(f"arrears.channel.{c}" for c in Channel)
     keys.update(f"arrears.reason.{r}" for r in ReasonCategory)
     keys.update(f"census.status.{s}" for s in TaskStatus)
+    keys.update(f"tickets.{field}.{value}" for field, values in (
+        ("kind", tickets.Kind), ("tier", tickets.Tier), ("channel", tickets.Channel), ("status", tickets.Status))
+        for value in values)
+    keys.update(f"tickets.{field}_invalid" for field in ("kind", "tier", "channel"))
+    keys.update(f"tickets.action.{target}" for _, target in TRANSITIONS)
+    keys.update(f"tickets.sla.{state}" for state in ("ok", "soon", "breached", "paused", "done"))
+    keys.update(f"tickets.event.{kind}" for kind in (
+        "created", "status", "reply", "note", "plan", "plan_approved", "tier", "repeat", "evidence", "valid_yes",
+        "valid_no", "callback_satisfied", "callback_unsatisfied", "callback_unreachable"))
+    keys.update(f"tickets.callback_done.{outcome}" for outcome in ("satisfied", "unsatisfied", "unreachable"))
+    keys.update(f"tickets.milestone.{m}" for m in ("respond", "onsite", "resolve"))
+    keys.update(f"tickets.score.{score}" for score in SCORES)
+    keys.update(f"tickets.step.{step}" for step in STEPS)
+    keys.update(f"tickets.method.{m}" for m in ("phone", "visit", "wechat"))
     keys.update(page_literals())
     return keys
 

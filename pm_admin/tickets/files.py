@@ -1,0 +1,58 @@
+"""The day's review 日清日审 as an XLSX workbook: the day's figures, then late and near-late tickets by department."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from typing import Any
+
+from openpyxl import Workbook
+from sqlmodel import Session
+
+from pm_admin.audit.services import record
+from pm_admin.core.files import Download, register_download
+from pm_admin.core.i18n import translate
+from pm_admin.core.permissions import Principal
+from pm_admin.tickets.queries import daily_review
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+COLUMN_KEYS = ("tickets.col.department", "tickets.col.code", "tickets.col.title", "tickets.col.tier",
+               "tickets.col.status", "tickets.col.room", "tickets.col.assignee", "tickets.col.resolve_due",
+               "tickets.col.sla", "tickets.col.progress")
+
+
+def progress_text(row: dict[str, Any], language: str) -> str:
+    """"11-22 13:03 赵师傅 处理中：已到场" from the latest timeline event."""
+    if not row["progress_at"]:
+        return ""
+    what = translate(f"tickets.event.{row['progress_kind']}", language)
+    if row["progress_to"]:
+        what += " → " + translate(f"tickets.status.{row['progress_to']}", language)
+    return f"{row['progress_at']} {row['progress_by']} {what}" + (f"：{row['progress']}" if row["progress"] else "")
+
+
+def review_xlsx(session: Session, principal: Principal, params: dict[str, Any]) -> Download:
+    language = params.get("language", "zh-CN")
+    review = daily_review(session, principal, date.fromisoformat(params["day"]), language=language)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(translate("tickets.review_title", language))
+    sheet.append([translate("tickets.review_title", language), review["day"]])
+    for key in ("new", "closed", "overdue"):
+        sheet.append([translate(f"tickets.review.{key}", language), review["figures"][key]])
+    sheet.append([])
+    sheet.append([translate(key, language) for key in COLUMN_KEYS])
+    for group in review["groups"]:
+        for row in group["tickets"]:
+            sheet.append([group["department"], row["code"], row["title"],
+                          translate(f"tickets.tier.{row['tier']}", language),
+                          translate(f"tickets.status.{row['status']}", language), row["room"], row["assignee"],
+                          row["resolve_due"], translate(f"tickets.sla.{row['sla_state']}", language) + " " +
+                          row["sla_text"], progress_text(row, language)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    record(session, action="ticket.review_export", actor=principal, entity_type="ticket",
+           details={"day": review["day"], "rows": sum(len(g["tickets"]) for g in review["groups"])})
+    return Download(f"日清日审-{review['day']}.xlsx", XLSX, [buffer.getvalue()])
+
+
+register_download("ticket_review", review_xlsx)

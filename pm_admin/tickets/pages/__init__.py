@@ -1,0 +1,1 @@
+"""Ticket desk pages."""

@@ -1,0 +1,44 @@
+"""The 回访 dialog: method, reached?, satisfied?, comment; repairs also score five indicators 1–5."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from pm_admin.tickets.services import SCORES
+from pm_admin.ui.forms import field, form_dialog, text_input
+from pm_admin.ui.i18n import t
+
+
+def _radio(name: str, options: list[tuple[str, str]], default: rx.Var, testid: str) -> rx.Component:
+    return rx.radio_group.root(
+        rx.hstack(*[rx.radio_group.item(t(label), value=value) for value, label in options], spacing="4"),
+        name=name, default_value=default, data_testid=testid)
+
+
+def callback_dialog(state) -> rx.Component:
+    e, v, target = state.callback_errors, state.callback_values, state.callback_target
+    repair = target["kind"] == "repair"
+    return form_dialog(
+        title=rx.text(t("tickets.callback"), " · ", target["code"].to(str)),
+        open_=state.callback_open, on_close=state.close_callback, on_submit=state.save_callback,
+        form_key=state.callback_key, conflict=None, testid="callback-form",
+        fields=[
+            rx.text(target["title"].to(str), size="2", color_scheme="gray"),
+            field("tickets.method", _radio("method", [("phone", "tickets.method.phone"), ("visit", "tickets.method.visit"),
+                                                      ("wechat", "tickets.method.wechat")], v["method"],
+                                           "callback-method"), e["method"]),
+            rx.grid(
+                field("tickets.reached", _radio("reached", [("yes", "common.yes"), ("no", "common.no")], v["reached"],
+                                                "callback-reached"), e["reached"]),
+                field("tickets.satisfied_q", _radio("satisfied", [("yes", "tickets.satisfied"),
+                                                                  ("no", "tickets.unsatisfied")], v["satisfied"],
+                                                    "callback-satisfied"), e["satisfied"],
+                      hint_key="tickets.satisfied_hint"),
+                columns="2", spacing="3", width="100%"),
+            rx.cond(repair, rx.grid(*[field(f"tickets.score.{score}", text_input(
+                score, default=v[score], type_="number", min=1, max=5, data_testid=f"score-{score}"), e[score])
+                for score in SCORES], columns="5", spacing="2", width="100%")),
+            field("tickets.callback_comment", text_input("comment", default=v["comment"], data_testid="callback-comment"),
+                  e["comment"]),
+        ],
+    )

@@ -1,0 +1,64 @@
+"""我的工单: a technician's own orders as large cards with one-tap steps (works on a phone)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from pm_admin.shell.layout import frame
+from pm_admin.tickets.orders_state import MyOrdersState
+from pm_admin.tickets.pages.parts import flags, sla_badge, status_badge, tier_badge
+from pm_admin.ui.forms import field, form_dialog, notice, text_input
+from pm_admin.ui.i18n import t, t_prefixed
+
+ORDERS = MyOrdersState
+
+
+def order_card(order: rx.Var) -> rx.Component:
+    status = order["status"]
+    return rx.card(rx.vstack(
+        rx.hstack(rx.link(order["code"], href="/tickets/" + order["id"].to(str), size="2", weight="medium"),
+                  tier_badge(order["tier"]), status_badge(status), rx.spacer(),
+                  sla_badge(order["sla_state"], order["sla_text"]), width="100%", align="center", wrap="wrap"),
+        rx.text(order["title"], size="3", weight="bold"),
+        rx.text(order["room"], " · ", order["category"], size="2", color_scheme="gray"),
+        flags(order),
+        rx.hstack(
+            rx.cond(status == "assigned", rx.button(t("tickets.action.in_progress"), size="3",
+                                                    on_click=ORDERS.act(order["id"], "start"), data_testid="order-start")),
+            rx.cond(status == "in_progress", rx.fragment(
+                rx.button(t("tickets.action.resolved"), size="3", color_scheme="green",
+                          on_click=ORDERS.act(order["id"], "finish"), data_testid="order-finish"),
+                rx.button(t("tickets.action.on_hold"), size="3", variant="soft", color_scheme="gray",
+                          on_click=ORDERS.act(order["id"], "hold")))),
+            rx.cond(status == "on_hold", rx.button(t("tickets.resume"), size="3", on_click=ORDERS.act(order["id"], "resume"))),
+            spacing="2", wrap="wrap", width="100%"),
+        spacing="2", width="100%"), width="100%", data_testid="order-card", data_code=order["code"])
+
+
+def step_dialog() -> rx.Component:
+    e, v, action = ORDERS.errors, ORDERS.values, ORDERS.step["action"]
+    return form_dialog(
+        title=rx.text(ORDERS.step["code"].to(str), " · ", t_prefixed("tickets.step.", action)),
+        open_=ORDERS.step.length() > 0, on_close=ORDERS.cancel, on_submit=ORDERS.confirm, form_key=ORDERS.step_key, conflict=None,
+        testid="order-step-form",
+        fields=[
+            rx.cond(action == "hold", rx.vstack(
+                field("tickets.reason", text_input("reason", default=v["reason"]), e["reason"]),
+                field("tickets.hold_until", text_input("hold_until", default=v["hold_until"], type_="date"),
+                      e["hold_until"]), width="100%")),
+            rx.cond(action == "finish", field("tickets.resolution", rx.text_area(
+                name="resolution", default_value=v["resolution"], rows="4", width="100%",
+                data_testid="order-resolution"), e["resolution"])),
+        ],
+    )
+
+
+def orders_page() -> rx.Component:
+    return frame(
+        "nav.my_orders",
+        rx.vstack(
+            rx.foreach(ORDERS.orders, order_card),
+            rx.cond(ORDERS.orders.length() == 0, notice(t("tickets.no_orders"), icon="circle-check", color_scheme="green")),
+            spacing="3", width="100%", max_width="720px"),
+        step_dialog(),
+    )

@@ -1,0 +1,48 @@
+"""The callback queue 回访队列 for customer service: resolved tickets by age."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from pm_admin.shell.layout import frame
+from pm_admin.tickets.pages.callback_dialog import callback_dialog
+from pm_admin.tickets.queue_state import CallbackQueueState
+from pm_admin.ui.forms import notice
+from pm_admin.ui.i18n import t, t_prefixed
+
+Q = CallbackQueueState
+
+
+def queue_row(row: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.link(row["code"], href="/tickets/" + row["id"].to(str), size="2")),
+        rx.table.cell(row["title"]),
+        rx.table.cell(t_prefixed("tickets.kind.", row["kind"])),
+        rx.table.cell(row["room"]),
+        rx.table.cell(row["resolved_at"]),
+        rx.table.cell(rx.cond(row["overdue"], rx.badge(row["due"], color_scheme="red"), rx.text(row["due"], size="2"))),
+        rx.table.cell(row["attempts"], rx.cond(row["next_at"] != "", rx.text(t("tickets.next_try"), " ", row["next_at"],
+                                                                            size="1", color_scheme="gray"))),
+        rx.table.cell(rx.cond(row["needs_manager"],
+                              rx.badge(t("tickets.manager_decides"), color_scheme="orange"),
+                              rx.button(rx.icon("phone-call", size=14), t("tickets.callback"), size="1",
+                                        on_click=Q.open_callback(row["id"]), data_testid="queue-callback"))),
+        data_row_id=row["id"].to(str),
+    )
+
+
+def queue_page() -> rx.Component:
+    headers = ("tickets.col.code", "tickets.col.title", "tickets.col.kind", "tickets.col.room",
+               "tickets.resolved_at", "tickets.callback_due", "tickets.attempts", "common.actions")
+    return frame(
+        "nav.callbacks",
+        rx.vstack(
+            notice(t("tickets.callback_rule"), icon="info", size="1"),
+            rx.box(rx.table.root(
+                rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(h)) for h in headers])),
+                rx.table.body(rx.foreach(Q.queue, queue_row)), variant="surface", size="2", width="100%",
+                min_width="900px"), overflow_x="auto", width="100%", data_testid="callback-queue"),
+            rx.cond(Q.queue.length() == 0, rx.center(rx.text(t("common.no_rows"), color_scheme="gray"), padding="32px")),
+            spacing="4", width="100%"),
+        callback_dialog(Q),
+    )

@@ -1,0 +1,134 @@
+"""工单设置 (admin): the category tree with routing, the SLA matrix, department members."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from pm_admin.shell.layout import frame
+from pm_admin.tickets.models import Tier
+from pm_admin.tickets.settings_state import TicketSettingsState
+from pm_admin.ui.forms import field, form_dialog, select_input, text_input
+from pm_admin.ui.i18n import t, t_prefixed
+
+S = TicketSettingsState
+
+
+def category_row(row: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text(rx.cond(row["level"].to(int) > 0, "└ ", ""), row["name_zh"], size="2",
+                              weight=rx.cond(row["level"].to(int) > 0, "regular", "bold"),
+                              padding_left=rx.cond(row["level"].to(int) > 0, "16px", "0"))),
+        rx.table.cell(row["name_en"]),
+        rx.table.cell(row["department"]),
+        rx.table.cell(rx.cond(row["round_robin"], rx.badge(t("tickets.round_robin"), color_scheme="blue"), "")),
+        rx.table.cell(rx.cond(row["is_active"], "", rx.badge(t("common.inactive"), color_scheme="gray"))),
+        rx.table.cell(rx.icon_button(rx.icon("pencil", size=14), variant="ghost", size="1",
+                                     on_click=S.open_category(row["id"]))),
+    )
+
+
+def sla_cell(row: rx.Var, tier: str) -> rx.Component:
+    cell = row[tier].to(dict)
+    return rx.table.cell(rx.button(
+        rx.text(cell["respond"], " / ", rx.cond(cell["onsite"] != "", cell["onsite"], "–"), " / ", cell["resolve"],
+                size="2", weight=rx.cond(cell["own"], "bold", "regular")),
+        variant="ghost", size="1", on_click=S.open_target(row["category_id"], tier),
+        data_testid=f"sla-{tier}"))
+
+
+def sla_table() -> rx.Component:
+    return rx.table.root(
+        rx.table.header(rx.table.row(rx.table.column_header_cell(t("tickets.col.category")),
+                                     *[rx.table.column_header_cell(t(f"tickets.tier.{tier}")) for tier in Tier])),
+        rx.table.body(rx.foreach(S.matrix, lambda row: rx.table.row(
+            rx.table.cell(rx.cond(row["category_id"].to(int) == 0, t("tickets.sla_default_row"), row["label"])),
+            *[sla_cell(row, str(tier)) for tier in Tier]))),
+        variant="surface", size="2", width="100%", data_testid="sla-matrix")
+
+
+def category_dialog() -> rx.Component:
+    e, v = S.errors, S.target
+    top_level = S.categories.to(list[dict])
+    return form_dialog(
+        title=t("tickets.category"), open_=S.dialog == "category", on_close=S.close_dialog, on_submit=S.save_category,
+        form_key=S.dialog_key, conflict=None, testid="category-form",
+        fields=[
+            rx.grid(field("tickets.name_zh", text_input("name_zh", default=v["name_zh"]), e["name_zh"]),
+                    field("tickets.name_en", text_input("name_en", default=v["name_en"]), e["name_en"]),
+                    columns="2", spacing="3", width="100%"),
+            field("tickets.parent", rx.select.root(rx.select.trigger(width="100%"), rx.select.content(
+                rx.select.item(t("tickets.top_level"), value="none"),
+                rx.foreach(top_level, lambda c: rx.cond(c["level"].to(int) == 0,
+                                                        rx.select.item(c["name_zh"], value=c["id"].to(str))))),
+                name="parent_id", default_value=rx.cond(v["parent_id"] == "", "none", v["parent_id"].to(str))),
+                e["parent_id"]),
+            field("tickets.col.department", select_input("department_id", S.department_choices,
+                                                         default=v["department_id"].to(str)),
+                  e["department_id"]),
+            rx.checkbox(t("tickets.round_robin_hint"), name="round_robin", default_checked=v["round_robin"].to(bool)),
+            rx.checkbox(t("common.active"), name="is_active", default_checked=v["is_active"].to(bool)),
+        ],
+    )
+
+
+def sla_dialog() -> rx.Component:
+    e, v = S.errors, S.target
+    return form_dialog(
+        title=rx.text(t("tickets.sla_targets"), " · ", t_prefixed("tickets.tier.", v["tier"]), " · ",
+                      rx.cond(v["category_id"].to(int) == 0, t("tickets.sla_default_row"), v["label"].to(str))),
+        open_=S.dialog == "sla", on_close=S.close_dialog, on_submit=S.save_target, form_key=S.dialog_key,
+        conflict=None, testid="sla-form",
+        fields=[
+            rx.grid(field("tickets.respond_minutes", text_input("respond", default=v["respond"], type_="number"),
+                          e["respond"]),
+                    field("tickets.onsite_minutes", text_input("onsite", default=v["onsite"], type_="number"),
+                          e["onsite"], hint_key="tickets.optional"),
+                    field("tickets.resolve_minutes", text_input("resolve", default=v["resolve"], type_="number"),
+                          e["resolve"]),
+                    columns="3", spacing="3", width="100%"),
+            rx.cond(v["own"].to(bool) & (v["category_id"].to(int) > 0),
+                    rx.button(t("tickets.use_default"), type="button", variant="ghost", on_click=S.reset_target)),
+        ],
+    )
+
+
+def members_dialog() -> rx.Component:
+    return rx.dialog.root(rx.dialog.content(
+        rx.dialog.title(t("tickets.members"), " · ", S.target["name"].to(str)),
+        rx.vstack(rx.foreach(S.staff, lambda person: rx.checkbox(
+            person["label"], checked=S.chosen.contains(person["value"]),
+            on_change=lambda on: S.toggle_member(person["value"], on))), spacing="2", max_height="50vh",
+            overflow_y="auto"),
+        rx.hstack(rx.button(t("common.cancel"), variant="soft", color_scheme="gray", on_click=S.close_dialog(False)),
+                  rx.button(t("common.save"), on_click=S.save_members), justify="end", padding_top="12px"),
+        max_width="420px"), open=S.dialog == "members", on_open_change=S.close_dialog)
+
+
+def settings_page() -> rx.Component:
+    return frame(
+        "nav.ticket_settings",
+        rx.tabs.root(
+            rx.tabs.list(rx.tabs.trigger(t("tickets.categories"), value="categories"),
+                         rx.tabs.trigger(t("tickets.sla_matrix"), value="sla"),
+                         rx.tabs.trigger(t("tickets.departments"), value="departments")),
+            rx.tabs.content(rx.vstack(
+                rx.hstack(rx.spacer(), rx.button(rx.icon("plus", size=14), t("tickets.add_category"),
+                                                 on_click=S.open_category(0)), width="100%"),
+                rx.table.root(
+                    rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(k)) for k in (
+                        "tickets.name_zh", "tickets.name_en", "tickets.col.department", "tickets.round_robin",
+                        "common.status", "common.actions")])),
+                    rx.table.body(rx.foreach(S.categories, category_row)), variant="surface", size="1", width="100%"),
+                spacing="3", padding_top="12px"), value="categories"),
+            rx.tabs.content(rx.vstack(rx.text(t("tickets.sla_intro"), size="2", color_scheme="gray"), sla_table(),
+                                      spacing="3", padding_top="12px"), value="sla"),
+            rx.tabs.content(rx.vstack(rx.foreach(S.departments, lambda d: rx.card(rx.hstack(
+                rx.text(d["name"], weight="bold", min_width="80px"),
+                rx.flex(rx.foreach(d["members"].to(list[dict]), lambda m: rx.badge(m["name"])), gap="1", wrap="wrap",
+                        flex="1"),
+                rx.button(rx.icon("users", size=14), t("tickets.edit_members"), variant="soft", size="1",
+                          on_click=S.open_members(d["id"])), align="center", width="100%"), width="100%")),
+                spacing="3", padding_top="12px"), value="departments"),
+            default_value="categories", width="100%"),
+        category_dialog(), sla_dialog(), members_dialog(),
+    )
