@@ -98,7 +98,8 @@ def mobile_menu() -> rx.Component:
 
 def community_switcher() -> rx.Component:
     return rx.select.root(
-        rx.select.trigger(placeholder=t("shell.community"), min_width="150px", data_testid="community-switcher"),
+        rx.select.trigger(placeholder=t("shell.community"), min_width=["96px", "120px", "150px"],
+                          data_testid="community-switcher"),
         rx.select.content(
             rx.cond(ShellState.can_pick_all, rx.select.item(t("shell.all_communities"), value=ALL_COMMUNITIES)),
             rx.foreach(ShellState.community_options,
@@ -178,7 +179,8 @@ def notice_bell() -> rx.Component:
 def header(title_key: str) -> rx.Component:
     return rx.hstack(
         mobile_menu(),
-        rx.heading(t(title_key), size="5", weight="bold"),
+        rx.heading(t(title_key), size="5", weight="bold", white_space="nowrap", overflow="hidden",
+                   text_overflow="ellipsis", min_width="0"),
         rx.spacer(),
         community_switcher(),
         notice_bell(),

@@ -26,7 +26,7 @@ class TicketDetailState(CallbackFormMixin, ProtectedState):
     events: list[dict[str, Any]] = []
     callbacks: list[dict[str, Any]] = []
     evidence: list[dict[str, Any]] = []
-    moves: list[dict[str, Any]] = []  # [{"to": status, "needs": "reason,hold_until"}]
+    moves: list[dict[str, Any]] = []  # [{"to": status, "needs": "reason,hold_until", "label": action key}]
     assignees: list[dict[str, str]] = []
     missing: bool = False
     can_work: bool = False
@@ -58,7 +58,8 @@ class TicketDetailState(CallbackFormMixin, ProtectedState):
             self.callbacks = queries.callbacks(session, principal, ticket_id)
             self.evidence = queries.evidence(session, principal, ticket_id)
             ticket = queries.visible_ticket(session, principal, ticket_id)
-            self.moves = [{"to": to, "needs": ",".join(needs)} for to, needs in services.allowed_moves(ticket, principal)]
+            self.moves = [{"to": to, "needs": ",".join(needs), "label": services.move_label(ticket.status, to)}
+                          for to, needs in services.allowed_moves(ticket, principal)]
             self.assignees = queries.assignee_options(session, principal, ticket.community_id) \
                 if principal.has(Perm.TICKETS_WORK) else []
 

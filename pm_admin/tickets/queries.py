@@ -223,7 +223,8 @@ def ticket_detail(session: Session, principal: Principal, ticket_id: int, langua
         "owner_id": owner.id if owner else 0, "owner_name": owner.name if owner else "",
         "owner_phone": owner.phones[0] if owner and owner.phones else "",
         "related": [{"id": r[0], "code": r[1], "status": str(r[2])} for r in repeats],
-        "breaches": [{"milestone": b.milestone, "minutes_over": b.minutes_over, "due_at": local_text(b.due_at)}
+        "breaches": [{"milestone": b.milestone, "minutes_over": b.minutes_over, "due_at": local_text(b.due_at),
+                      "over_text": _sla_text("breached", b.minutes_over)}
                      for b in session.exec(select(SlaBreach).where(SlaBreach.ticket_id == ticket.id)).all()],
     }
 

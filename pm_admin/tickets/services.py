@@ -243,6 +243,17 @@ def allowed_moves(ticket: Ticket, actor: Principal) -> list[tuple[str, tuple[str
     return moves
 
 
+def move_label(source: str, target: str) -> str:
+    """The button's action key: the same target reads differently from different places."""
+    if target == W.IN_PROGRESS and source in (W.RESOLVED, W.CLOSED):
+        return "reopen"
+    if target == W.IN_PROGRESS and source == W.ON_HOLD:
+        return "resume"
+    if target == W.ASSIGNED and source != W.NEW:
+        return "reassign"
+    return str(target)
+
+
 def explain_refusal(source: Status, target: Status) -> str:
     """Why a move is not allowed, as a catalog key (the board shows it when a card snaps back)."""
     if target == W.CLOSED:

@@ -33,14 +33,16 @@ def text_input(name: str, *, default=None, type_: str = "text", placeholder_key:
     )
 
 
-def select_input(name: str, options: rx.Var | list, *, default=None, label_prefix: str | None = None, **props) -> rx.Component:
-    """A select over ``[{"value": ..., "label": ...}]`` (labels translated when ``label_prefix`` is set)."""
+def select_input(name: str, options: rx.Var | list, *, default=None, label_prefix: str | None = None,
+                 testid: str | None = None, **props) -> rx.Component:
+    """A select over ``[{"value": ..., "label": ...}]`` (labels translated when ``label_prefix`` is set);
+    ``testid`` marks the trigger, the element a person clicks."""
     def item(option):
         label = t_prefixed(label_prefix, option["value"]) if label_prefix else option["label"]
         return rx.select.item(label, value=option["value"])
 
     return rx.select.root(
-        rx.select.trigger(width="100%"),
+        rx.select.trigger(width="100%", data_testid=testid),
         rx.select.content(rx.foreach(options, item)),
         name=name,
         default_value=default,

@@ -14,13 +14,14 @@ from tests.browser.conftest import screenshot
 pytestmark = pytest.mark.browser
 
 MENUS = {
-    "demo.admin": {"home", "owners", "communities", "buildings", "rooms", "users", "audit"},
-    "demo.manager": {"home", "owners", "archives", "archive_requests", "arrears", "census", "communities",
-                     "buildings", "rooms", "audit"},
-    "demo.cs": {"home", "owners", "archives", "archive_requests", "arrears", "census", "communities", "buildings",
-                "rooms"},
-    "demo.steward": {"home", "owners", "arrears", "census", "communities", "buildings", "rooms"},
-    "demo.technician": {"home", "communities", "buildings", "rooms"},
+    "demo.admin": {"home", "owners", "communities", "buildings", "rooms", "users", "ticket_settings", "audit"},
+    "demo.manager": {"home", "ticket_board", "tickets", "callbacks", "review", "owners", "archives",
+                     "archive_requests", "arrears", "census", "communities", "buildings", "rooms", "audit"},
+    "demo.cs": {"home", "ticket_board", "tickets", "callbacks", "review", "owners", "archives", "archive_requests",
+                "arrears", "census", "communities", "buildings", "rooms"},
+    "demo.steward": {"home", "ticket_board", "tickets", "owners", "arrears", "census", "communities", "buildings",
+                     "rooms"},
+    "demo.technician": {"home", "my_orders", "communities", "buildings", "rooms"},
     "demo.archivist": {"home", "owners", "archives", "archive_requests", "communities", "buildings", "rooms"},
     "demo.executive": {"home", "communities", "buildings", "rooms"},
 }

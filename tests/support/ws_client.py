@@ -51,13 +51,16 @@ class CraftedClient:
     async def __aexit__(self, *exc) -> None:
         await self._sio.disconnect()
 
-    async def send(self, name: str, payload: dict | None = None, *, path: str = "/", settle: float = 1.0) -> list[dict]:
-        """Emit one event and return the updates that arrive within ``settle`` seconds."""
+    async def send(self, name: str, payload: dict | None = None, *, path: str = "/", query: dict | None = None,
+                   settle: float = 1.0) -> list[dict]:
+        """Emit one event and return the updates that arrive within ``settle`` seconds.
+
+        ``query`` carries what the browser's router would: URL parameters and dynamic route segments."""
         start = len(self.updates)
         await self._sio.emit("event", {
             "name": name,
             "payload": payload or {},
-            "router_data": {"pathname": path, "query": {}, "asPath": path},
+            "router_data": {"pathname": path.split("?")[0], "query": query or {}, "asPath": path},
         }, namespace=NAMESPACE)
         await asyncio.sleep(settle)
         return self.updates[start:]

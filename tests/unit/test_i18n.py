@@ -73,6 +73,7 @@ def keys_used_in_code() -> set[str]:
         for value in values)
     keys.update(f"tickets.{field}_invalid" for field in ("kind", "tier", "channel"))
     keys.update(f"tickets.action.{target}" for _, target in TRANSITIONS)
+    keys.update(f"tickets.action.{label}" for label in ("reopen", "resume", "reassign"))
     keys.update(f"tickets.sla.{state}" for state in ("ok", "soon", "breached", "paused", "done"))
     keys.update(f"tickets.event.{kind}" for kind in (
         "created", "status", "reply", "note", "plan", "plan_approved", "tier", "repeat", "evidence", "valid_yes",

@@ -85,7 +85,7 @@ def move_dialog() -> rx.Component:
             rx.text(S.pending["title"].to(str), size="2", color_scheme="gray"),
             rx.cond(needs.contains("assignee_id"), field("tickets.col.assignee", select_input(
                 "assignee_id", S.pending_assignees, default=v["assignee_id"].to(str),
-                data_testid="move-assignee"), e["assignee_id"])),
+                testid="move-assignee"), e["assignee_id"])),
             rx.cond(needs.contains("reason"), field("tickets.reason", text_input(
                 "reason", default=v["reason"], data_testid="move-reason"), e["reason"])),
             rx.cond(needs.contains("hold_until"), field("tickets.hold_until", text_input(

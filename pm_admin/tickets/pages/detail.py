@@ -28,7 +28,7 @@ def fact(label_key: str, value: rx.Var | rx.Component) -> rx.Component:
 def actions() -> rx.Component:
     k = D.ticket
     return rx.hstack(
-        rx.foreach(D.moves, lambda m: rx.button(t_prefixed("tickets.action.", m["to"]), variant="soft",
+        rx.foreach(D.moves, lambda m: rx.button(t_prefixed("tickets.action.", m["label"]), variant="soft",
                                                 on_click=D.open_move(m["to"]), data_testid="move-" + m["to"].to(str))),
         rx.cond(D.can_callback & (k["status"] == "resolved") & (k["callback_attempts"].to(int) < 3),
                 rx.button(rx.icon("phone-call", size=14), t("tickets.callback"), on_click=D.open_callback,
@@ -86,7 +86,7 @@ def facts() -> rx.Component:
             data_testid="plan")),
         rx.cond(k["resolution"] != "", notice(t("tickets.resolution"), ": ", k["resolution"].to(str),
                                              icon="circle-check", color_scheme="violet", size="1")),
-        spacing="3", width="100%"))
+        spacing="3", width="100%"), width="100%")
 
 
 def callbacks_card() -> rx.Component:
@@ -103,7 +103,7 @@ def callbacks_card() -> rx.Component:
             rx.text(c["comment"], size="2"), rx.spacer(),
             rx.text(c["done_at"], " ", c["done_by"], size="1", color_scheme="gray"),
             width="100%", spacing="2", wrap="wrap", align="center", data_testid="callback-row")),
-        spacing="2", width="100%"))
+        spacing="2", width="100%"), width="100%")
 
 
 def evidence_card() -> rx.Component:
@@ -118,7 +118,7 @@ def evidence_card() -> rx.Component:
                   rx.button(rx.icon("upload", size=14), t("tickets.add_evidence"), variant="soft", on_click=D.start_upload),
                   spacing="2", align="center", wrap="wrap"),
         rx.cond(D.upload_message != "", rx.text(D.upload_message, size="1", color="var(--red-11)", role="alert")),
-        spacing="2", width="100%"))
+        spacing="2", width="100%"), width="100%")
 
 
 def related_card() -> rx.Component:
@@ -136,9 +136,9 @@ def related_card() -> rx.Component:
                 rx.heading(t("tickets.breaches"), size="3"),
                 rx.foreach(k["breaches"].to(list[dict]), lambda b: rx.text(
                     t_prefixed("tickets.milestone.", b["milestone"]), " · ", t("tickets.late_by"), " ",
-                    b["minutes_over"], " ", t("tickets.minutes"), size="2", color="var(--red-11)")),
+                    b["over_text"], size="2", color="var(--red-11)")),
                 spacing="1", data_testid="breaches")),
-            spacing="3", width="100%")))
+            spacing="3", width="100%"), width="100%"))
 
 
 def event_view(event: rx.Var) -> rx.Component:
@@ -184,7 +184,7 @@ def move_dialog() -> rx.Component:
         fields=[
             rx.cond(needs.contains("assignee_id"), field("tickets.col.assignee", select_input(
                 "assignee_id", D.assignees, default=v["assignee_id"].to(str),
-                data_testid="move-assignee"), e["assignee_id"])),
+                testid="move-assignee"), e["assignee_id"])),
             rx.cond(needs.contains("reason"), field("tickets.reason", text_input("reason", default=v["reason"]),
                                                     e["reason"])),
             rx.cond(needs.contains("hold_until"), field("tickets.hold_until", text_input(

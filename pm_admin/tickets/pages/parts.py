@@ -85,7 +85,7 @@ def new_ticket_dialog(state) -> rx.Component:
                 field("tickets.col.tier", _enum_select("tier", Tier, "tickets.tier.", v["tier"]), e["tier"]),
                 field("tickets.col.category", select_input("category_id", state.category_choices,
                                                            default=v["category_id"].to(str),
-                                                           data_testid="new-category"), e["category_id"]),
+                                                           testid="new-category"), e["category_id"]),
                 columns="2", spacing="3", width="100%"),
             rx.grid(
                 field("tickets.col.room", text_input("room_code", default=v["room_code"],

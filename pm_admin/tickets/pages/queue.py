@@ -21,7 +21,7 @@ def queue_row(row: rx.Var) -> rx.Component:
         rx.table.cell(row["room"]),
         rx.table.cell(row["resolved_at"]),
         rx.table.cell(rx.cond(row["overdue"], rx.badge(row["due"], color_scheme="red"), rx.text(row["due"], size="2"))),
-        rx.table.cell(row["attempts"], rx.cond(row["next_at"] != "", rx.text(t("tickets.next_try"), " ", row["next_at"],
+        rx.table.cell(row["attempts"], rx.cond(row["attempts"].to(int) > 0, rx.text(t("tickets.next_try"), " ", row["next_at"],
                                                                             size="1", color_scheme="gray"))),
         rx.table.cell(rx.cond(row["needs_manager"],
                               rx.badge(t("tickets.manager_decides"), color_scheme="orange"),

@@ -1,0 +1,145 @@
+"""The ticket desk end to end: a hotline complaint dragged through the board, called back until the owner
+is satisfied, with the timeline telling the story; a forbidden drag; a technician's own orders."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+from sqlmodel import Session, col, select
+
+from pm_admin.auth.models import User
+from pm_admin.core.db import make_engine
+from pm_admin.places.models import Community, Room
+from pm_admin.tickets.models import Ticket
+from tests.browser.conftest import screenshot
+from tests.browser.test_login_and_menus import at_home, log_in, visible_menu
+
+pytestmark = pytest.mark.browser
+TITLE = "楼上夜间噪音扰民（浏览器测试）"
+
+
+@pytest.fixture(scope="module")
+def db(live_server):
+    engine = make_engine(live_server.database_url)
+    yield engine
+    engine.dispose()
+
+
+def drag(page, card, target) -> None:
+    """A real pointer drag (pragmatic-drag-and-drop listens to native drag events)."""
+    card.scroll_into_view_if_needed()
+    start, end = card.bounding_box(), target.bounding_box()
+    x0, y0 = start["x"] + start["width"] / 2, start["y"] + 16
+    x1, y1 = end["x"] + end["width"] / 2, end["y"] + min(60, end["height"] / 2)
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    for step in range(1, 13):
+        page.mouse.move(x0 + (x1 - x0) * step / 12, y0 + (y1 - y0) * step / 12)
+        page.wait_for_timeout(30)
+    page.mouse.up()
+
+
+def column(page, status: str):
+    return page.get_by_test_id(f"column-{status}")
+
+
+def pick(page, trigger, option: str) -> None:
+    trigger.click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def timeline_kinds(page) -> list[str]:
+    return page.get_by_test_id("timeline-event").evaluate_all("els => els.map(e => e.dataset.kind)")
+
+
+def test_a_hotline_complaint_from_registration_to_a_satisfied_owner(page, db):
+    with Session(db) as session:
+        room = session.exec(select(Room.code).join(Community, Community.id == Room.community_id).where(
+            Community.code == "C01", col(Room.id).not_in(select(Ticket.room_id).where(col(Ticket.room_id).is_not(None))))
+            .order_by(Room.id.desc())).first()  # no earlier ticket: not a repeat
+    log_in(page, "demo.cs")
+    page.wait_for_url(at_home)
+    page.goto("/tickets/board?tier=normal")
+    page.get_by_test_id("new-ticket").click()
+    form = page.get_by_test_id("new-ticket-form")
+    pick(page, form.get_by_test_id("new-category"), "邻里关系 / 噪音扰民")
+    form.locator("input[name=room_code]").fill(room)
+    form.locator("input[name=title]").fill(TITLE)
+    form.locator("textarea[name=description]").fill("业主来电：楼上每晚十一点后有拖动家具声音")
+    page.get_by_test_id("new-ticket-form-save").click()
+    expect(page.get_by_text(re.compile(r"已登记工单 TS-\d{8}-\d{4}"))).to_be_visible()
+    with Session(db) as session:
+        code = session.exec(select(Ticket.code).where(Ticket.title == TITLE)).one()
+    # The board narrowed to this ticket; the filter lives in the URL.
+    page.get_by_test_id("search-input").fill(code)
+    page.get_by_test_id("search-input").press("Enter")
+    page.wait_for_url(re.compile(r"q=TS-"))
+    card = column(page, "new").locator(f"[data-code='{code}']")
+    expect(card).to_be_visible()
+
+    drag(page, card, column(page, "in_progress"))  # not assigned yet: refused, the card stays
+    expect(page.get_by_text("请先派单，再开始处理")).to_be_visible()
+    expect(column(page, "new").locator(f"[data-code='{code}']")).to_be_visible()
+    screenshot(page, "ticket-board-refused")
+
+    drag(page, card, column(page, "assigned"))  # needs an assignee: a dialog asks
+    pick(page, page.get_by_test_id("move-assignee"), "赵师傅")
+    page.get_by_test_id("move-form-save").click()
+    expect(column(page, "assigned").locator(f"[data-code='{code}']")).to_be_visible()
+    drag(page, column(page, "assigned").locator(f"[data-code='{code}']"), column(page, "in_progress"))
+    expect(column(page, "in_progress").locator(f"[data-code='{code}']")).to_be_visible()
+    drag(page, column(page, "in_progress").locator(f"[data-code='{code}']"), column(page, "resolved"))
+    page.get_by_test_id("move-resolution").fill("已上门协调，楼上业主承诺夜间不再拖动家具")
+    page.get_by_test_id("move-form-save").click()
+    expect(column(page, "resolved").locator(f"[data-code='{code}']")).to_be_visible()
+    screenshot(page, "ticket-board-resolved")
+
+    column(page, "resolved").locator(f"[data-code='{code}']").get_by_role("link").click()
+    page.wait_for_url(re.compile(r"/tickets/\d+$"))
+    callback(page, satisfied=False, comment="晚上仍有噪音")
+    expect(page.get_by_test_id("ticket-status")).to_have_text("处理中")
+    expect(page.get_by_test_id("reopen-badge").first).to_be_visible()
+    page.get_by_test_id("move-resolved").click()
+    page.get_by_test_id("move-resolution").fill("再次上门，加装家具脚垫，业主确认")
+    page.get_by_test_id("detail-move-form-save").click()
+    expect(page.get_by_test_id("ticket-status")).to_have_text("待回访")
+    callback(page, satisfied=True, comment="问题已解决，满意")
+    expect(page.get_by_test_id("ticket-status")).to_have_text("已关闭")
+    assert timeline_kinds(page) == ["created", "status", "status", "status", "callback_unsatisfied", "status",
+                                    "callback_satisfied"]
+    expect(page.get_by_test_id("ticket-timeline")).to_contain_text("赵师傅")
+    expect(page.get_by_test_id("callback-row")).to_have_count(2)
+    screenshot(page, "ticket-detail-closed")
+
+
+def callback(page, *, satisfied: bool, comment: str) -> None:
+    page.get_by_test_id("open-callback").click()
+    form = page.get_by_test_id("callback-form")
+    form.get_by_test_id("callback-reached").get_by_role("radio", name="是").click()
+    form.get_by_test_id("callback-satisfied").get_by_role("radio", name="满意" if satisfied else "不满意").click()
+    form.get_by_test_id("callback-comment").fill(comment)
+    page.get_by_test_id("callback-form-save").click()
+    expect(form).to_be_hidden()
+
+
+def test_a_technician_sees_only_their_own_orders(page, db):
+    with Session(db) as session:
+        technician = session.exec(select(User.id).where(User.username == "demo.technician")).one()
+        own = set(session.exec(select(Ticket.code).where(
+            Ticket.assignee_id == technician,
+            col(Ticket.status).in_(["assigned", "in_progress", "on_hold"]))).all())
+    log_in(page, "demo.technician")
+    page.wait_for_url(at_home)
+    assert "my_orders" in visible_menu(page) and "ticket_board" not in visible_menu(page)
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    page.goto("/my-orders")
+    if own:
+        expect(page.get_by_test_id("order-card").first).to_be_visible()
+    shown = set(page.get_by_test_id("order-card").evaluate_all("els => els.map(e => e.dataset.code)"))
+    assert shown == own
+    screenshot(page, "technician-orders-phone")
+    page.goto("/tickets/board")
+    expect(page.get_by_text("无权限执行此操作").first).to_be_visible()
+    expect(page.get_by_test_id("ticket-card")).to_have_count(0)

@@ -1,0 +1,144 @@
+"""Ticket events through the production server: crafted moves across communities are refused, a stale
+card is refused and the board refreshes, others' moves arrive by polling, evidence needs scope."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import httpx
+import pytest
+from sqlmodel import Session, select
+
+from pm_admin.core.db import make_engine
+from pm_admin.places.models import Community
+from pm_admin.tickets.board_state import TicketBoardState
+from pm_admin.tickets.detail_state import TicketDetailState
+from pm_admin.tickets.models import Ticket, TicketEvent, TicketEvidence
+from pm_admin.tickets.orders_state import MyOrdersState
+from tests.server.test_crafted_events import run, sign_in, state_delta, toasts
+from tests.support.ws_client import CraftedClient, event_name
+
+pytestmark = pytest.mark.server
+BOARD = "/tickets/board"
+
+
+@pytest.fixture(scope="module")
+def db(live_server):
+    engine = make_engine(live_server.database_url)
+    yield engine
+    engine.dispose()
+
+
+def open_ticket(db, community_code: str, status: str, skip: int = 0) -> Ticket:
+    with Session(db) as session:
+        return session.exec(select(Ticket).join(Community, Community.id == Ticket.community_id).where(
+            Community.code == community_code, Ticket.status == status, Ticket.tier == "normal")
+            .order_by(Ticket.id).offset(skip)).first()
+
+
+def stored(db, ticket_id: int) -> tuple[str, int, int]:
+    with Session(db) as session:
+        ticket = session.get(Ticket, ticket_id)
+        events = len(session.exec(select(TicketEvent.id).where(TicketEvent.ticket_id == ticket_id)).all())
+        return str(ticket.status), ticket.version, events
+
+
+def drop(ticket_id: int, to_status: str) -> dict:
+    return {"payload": {"dropId": to_status, "source": {"dragId": str(ticket_id)}}}
+
+
+def toast_texts(updates: list[dict]) -> list[str]:
+    """Toasts with their \\uXXXX escapes (however deeply nested) turned back into characters."""
+    return [re.sub(r"\\+u([0-9a-f]{4})", lambda m: chr(int(m.group(1), 16)), text) for text in toasts(updates)]
+
+
+def board_cards(updates: list[dict], status: str) -> list[dict] | None:
+    return state_delta(updates, TicketBoardState).get(f"col_{status}_rx_state_")
+
+
+def test_crafted_events_on_another_communitys_ticket_are_refused(live_server, db):
+    foreign = open_ticket(db, "C03", "in_progress")
+    before = stored(db, foreign.id)
+    cs = run(sign_in(live_server.base_url, "demo.cs"))  # C01 only
+    technician = run(sign_in(live_server.base_url, "demo.technician"))
+
+    async def scenario():
+        async with CraftedClient(live_server.base_url, cookie=cs) as client:
+            await client.hydrate(BOARD)
+            await client.send(event_name(TicketBoardState, "load"), path=f"{BOARD}?tier=normal")
+            dropped = await client.send(event_name(TicketBoardState, "drop"), drop(foreign.id, "cancelled"))
+            path = f"/tickets/{foreign.id}"
+            await client.hydrate(path)
+            detail = await client.send(event_name(TicketDetailState, "load"), path=path,
+                                       query={"ticket_id": str(foreign.id)})
+            moved = await client.send(event_name(TicketDetailState, "confirm_move"), {"form": {"reason": "越权撤销"}})
+            noted = await client.send(event_name(TicketDetailState, "add_comment"), {"form": {"body": "越权备注"}})
+        async with CraftedClient(live_server.base_url, cookie=technician) as client:
+            await client.hydrate("/my-orders")
+            await client.send(event_name(MyOrdersState, "load"), path="/my-orders")
+            acted = await client.send(event_name(MyOrdersState, "act"), {"ticket_id": foreign.id, "action": "finish"})
+            board = await client.send(event_name(TicketBoardState, "load"), path=BOARD)
+        return dropped, detail, moved, noted, acted, board
+
+    dropped, detail, moved, noted, acted, board = run(scenario())
+    assert toasts(dropped) and all(board_cards(dropped, s) is None for s in ("in_progress", "resolved"))
+    detail_delta = state_delta(detail, TicketDetailState)
+    assert detail_delta.get("missing_rx_state_") is True and not detail_delta.get("ticket_rx_state_")
+    assert toasts(noted)
+    assert toasts(acted) and toasts(board) and state_delta(board, TicketBoardState) == {}
+    assert stored(db, foreign.id) == before  # nothing moved, nothing noted
+    assert toasts(moved)
+
+
+def test_a_stale_card_is_refused_and_others_moves_arrive_by_polling(live_server, db):
+    contested = open_ticket(db, "C01", "assigned")
+    later = open_ticket(db, "C01", "assigned", skip=1)
+    cs = run(sign_in(live_server.base_url, "demo.cs"))
+    manager = run(sign_in(live_server.base_url, "demo.manager"))
+    board = f"{BOARD}?tier=normal&community={contested.community_id}"
+
+    async def scenario():
+        async with CraftedClient(live_server.base_url, cookie=cs) as first, \
+                CraftedClient(live_server.base_url, cookie=manager) as second:
+            for client in (first, second):
+                await client.hydrate(BOARD)
+                await client.send(event_name(TicketBoardState, "load"), path=board)
+            won = await first.send(event_name(TicketBoardState, "drop"), drop(contested.id, "in_progress"))
+            lost = await second.send(event_name(TicketBoardState, "drop"), drop(contested.id, "in_progress"))
+            await first.send(event_name(TicketBoardState, "drop"), drop(later.id, "in_progress"))
+            polled = await second.send(event_name(TicketBoardState, "poll"), {"_tick": "12:00:03"})
+            quiet = await second.send(event_name(TicketBoardState, "poll"), {"_tick": "12:00:06"})
+        return won, lost, polled, quiet
+
+    won, lost, polled, quiet = run(scenario())
+    assert contested.id in [c["id"] for c in board_cards(won, "in_progress")]
+    assert any("刚被他人修改" in t for t in toast_texts(lost))
+    refreshed = board_cards(lost, "in_progress")  # the loser's board now shows where the card really is
+    assert contested.id in [c["id"] for c in refreshed]
+    assert later.id in [c["id"] for c in board_cards(polled, "in_progress")]
+    assert state_delta(quiet, TicketBoardState) == {}  # nothing changed: nothing re-sent
+    assert stored(db, contested.id)[:2] == ("in_progress", contested.version + 1)
+
+
+def test_evidence_is_served_only_within_scope(live_server, db):
+    c03 = open_ticket(db, "C03", "in_progress", skip=1)
+    photo = b"\xff\xd8\xff\xe0" + b"demo-photo" * 10
+    digest = hashlib.sha256(photo).hexdigest()
+    with Session(db) as session:
+        evidence = TicketEvidence(ticket_id=c03.id, filename="现场.jpg", content_type="image/jpeg", size=len(photo),
+                                  sha256=digest, uploaded_by="c03.service6")
+        session.add(evidence)
+        session.commit()
+        evidence_id = evidence.id
+    path = live_server.data_dir / "private" / "tickets" / digest[:2] / digest  # where the server stores it
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(photo)
+    url = f"{live_server.base_url}/tickets/evidence/{evidence_id}"
+    assert httpx.get(url).status_code == 401
+    for outsider in ("demo.cs", "demo.executive"):  # C01 only; all communities but no ticket access
+        assert httpx.get(url, headers={"Cookie": run(sign_in(live_server.base_url, outsider))}).status_code == 403
+    insider = httpx.get(url, headers={"Cookie": run(sign_in(live_server.base_url, "c03.service6"))})
+    assert insider.status_code == 200 and insider.content == photo
+    assert insider.headers["cache-control"].startswith("no-store")
+    assert httpx.get(f"{live_server.base_url}/_upload/{digest}").status_code in (404, 405)
