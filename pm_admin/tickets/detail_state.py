@@ -26,6 +26,8 @@ class TicketDetailState(CallbackFormMixin, ProtectedState):
     events: list[dict[str, Any]] = []
     callbacks: list[dict[str, Any]] = []
     evidence: list[dict[str, Any]] = []
+    related: list[dict[str, Any]] = []  # own vars: a list inside `ticket` is undefined in the browser before load
+    breaches: list[dict[str, Any]] = []
     moves: list[dict[str, Any]] = []  # [{"to": status, "needs": "reason,hold_until", "label": action key}]
     assignees: list[dict[str, str]] = []
     missing: bool = False
@@ -51,8 +53,9 @@ class TicketDetailState(CallbackFormMixin, ProtectedState):
         with read_only() as session:
             detail = queries.ticket_detail(session, principal, ticket_id, self.lang)
             if detail is None:
-                self.ticket, self.missing = {}, True
+                self.ticket, self.missing, self.related, self.breaches = {}, True, [], []
                 return
+            self.related, self.breaches = detail.pop("related"), detail.pop("breaches")
             self.ticket, self.missing = detail, False
             self.events = queries.timeline(session, principal, ticket_id)
             self.callbacks = queries.callbacks(session, principal, ticket_id)

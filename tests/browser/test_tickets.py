@@ -31,8 +31,10 @@ def drag(page, card, target) -> None:
     """A real pointer drag (pragmatic-drag-and-drop listens to native drag events)."""
     card.scroll_into_view_if_needed()
     start, end = card.bounding_box(), target.bounding_box()
-    x0, y0 = start["x"] + start["width"] / 2, start["y"] + 16
+    # Grab the title, not the code: pressing on the code's link would start the browser's own link drag.
+    x0, y0 = start["x"] + start["width"] / 2, start["y"] + start["height"] * 0.6
     x1, y1 = end["x"] + end["width"] / 2, end["y"] + min(60, end["height"] / 2)
+    x1 = min(x1, page.viewport_size["width"] - 30)  # a column scrolled half out of view: aim at its visible part
     page.mouse.move(x0, y0)
     page.mouse.down()
     for step in range(1, 13):
@@ -117,8 +119,8 @@ def test_a_hotline_complaint_from_registration_to_a_satisfied_owner(page, db):
 def callback(page, *, satisfied: bool, comment: str) -> None:
     page.get_by_test_id("open-callback").click()
     form = page.get_by_test_id("callback-form")
-    form.get_by_test_id("callback-reached").get_by_role("radio", name="是").click()
-    form.get_by_test_id("callback-satisfied").get_by_role("radio", name="满意" if satisfied else "不满意").click()
+    form.get_by_test_id("callback-reached").get_by_role("radio", name="是", exact=True).click()
+    form.get_by_test_id("callback-satisfied").get_by_role("radio", name="满意" if satisfied else "不满意", exact=True).click()
     form.get_by_test_id("callback-comment").fill(comment)
     page.get_by_test_id("callback-form-save").click()
     expect(form).to_be_hidden()

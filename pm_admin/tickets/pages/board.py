@@ -118,7 +118,7 @@ def board_page() -> rx.Component:
                                                       data_testid="new-ticket")),
                       width="100%", align="center", spacing="3", wrap="wrap"),
             filter_bar(S),
-            rx.box(rx.grid(*[column(str(s)) for s in BOARD_STATUSES], spacing="3", min_width="1100px", width="100%",
+            rx.box(rx.grid(*[column(str(s)) for s in BOARD_STATUSES], spacing="3", min_width="960px", width="100%",
                            grid_template_columns=f"repeat({len(BOARD_STATUSES)}, minmax(0, 1fr))"),
                    overflow_x="auto", width="100%"),
             rx.cond(S.can_work, rx.grid(*[end_zone(s) for s in END_STATES], columns="3", spacing="3", width="100%")),

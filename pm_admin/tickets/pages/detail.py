@@ -122,19 +122,18 @@ def evidence_card() -> rx.Component:
 
 
 def related_card() -> rx.Component:
-    k = D.ticket
     return rx.cond(
-        (k["related"].to(list).length() > 0) | (k["breaches"].to(list).length() > 0),
+        (D.related.length() > 0) | (D.breaches.length() > 0),
         rx.card(rx.vstack(
-            rx.cond(k["related"].to(list).length() > 0, rx.vstack(
+            rx.cond(D.related.length() > 0, rx.vstack(
                 rx.heading(t("tickets.related"), size="3"),
-                rx.foreach(k["related"].to(list[dict]), lambda r: rx.hstack(
+                rx.foreach(D.related, lambda r: rx.hstack(
                     rx.link(r["code"], href="/tickets/" + r["id"].to(str), size="2"), status_badge(r["status"]),
                     spacing="2")),
                 spacing="1")),
-            rx.cond(k["breaches"].to(list).length() > 0, rx.vstack(
+            rx.cond(D.breaches.length() > 0, rx.vstack(
                 rx.heading(t("tickets.breaches"), size="3"),
-                rx.foreach(k["breaches"].to(list[dict]), lambda b: rx.text(
+                rx.foreach(D.breaches, lambda b: rx.text(
                     t_prefixed("tickets.milestone.", b["milestone"]), " · ", t("tickets.late_by"), " ",
                     b["over_text"], size="2", color="var(--red-11)")),
                 spacing="1", data_testid="breaches")),
