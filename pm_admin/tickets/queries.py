@@ -128,12 +128,15 @@ def board(session: Session, principal: Principal, filters: TicketFilter, tier: s
                                          .where(open_, Ticket.tier == Tier(tier), *where)
                                          .group_by(Ticket.status)).all():
         columns[str(value)] = number
-    cards: dict[str, list[Card]] = {}
+    tickets: list[Ticket] = []
     for status in BOARD_STATUSES:
-        limit = (limits or {}).get(str(status), CARDS_PER_COLUMN)
-        tickets = list(session.exec(select(Ticket).where(Ticket.status == status, Ticket.tier == Tier(tier), *where)
-                                    .order_by(Ticket.resolve_due, Ticket.id).limit(limit)).all())
-        cards[str(status)] = _cards(session, tickets, now, language)
+        if columns[str(status)]:
+            limit = (limits or {}).get(str(status), CARDS_PER_COLUMN)
+            tickets += session.exec(select(Ticket).where(Ticket.status == status, Ticket.tier == Tier(tier), *where)
+                                    .order_by(Ticket.resolve_due, Ticket.id).limit(limit)).all()
+    cards: dict[str, list[Card]] = {str(s): [] for s in BOARD_STATUSES}
+    for card in _cards(session, tickets, now, language):  # one lookup of rooms, names and labels for all columns
+        cards[card.status].append(card)
     return Board(tier_counts, columns, cards)
 
 

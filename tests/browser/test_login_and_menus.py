@@ -87,7 +87,7 @@ def test_admin_users_page_and_language_switch(page):
     log_in(page, "demo.admin")
     page.wait_for_url(at_home)
     page.goto("/admin/users")
-    expect(page.get_by_test_id("users-table")).to_contain_text("demo.manager")
+    expect(page.get_by_test_id("users-table")).to_contain_text("demo.admin")
     page.get_by_role("radio", name="EN").click()
     expect(page.get_by_role("heading", name="Users")).to_be_visible()
     screenshot(page, "users-en")

@@ -7,6 +7,7 @@ from pm_admin.auth.models import User, UserRole
 from pm_admin.core.db import make_engine
 from pm_admin.demo.seed import DEMO_USERS, seed_demo
 from pm_admin.places.models import Community, Room
+from pm_admin.tickets.models import Callback, Ticket, TicketSequence
 from tests.support.database import upgrade
 
 
@@ -24,6 +25,7 @@ def seeded_snapshot(url: str, seed: int) -> tuple[list, list]:
 
 def test_same_seed_same_data_other_seed_other_data(tmp_path):
     first = seeded_snapshot(f"sqlite:///{tmp_path}/a.db", 7)
+    demo_tickets_follow_the_workflow(f"sqlite:///{tmp_path}/a.db")
     again = seeded_snapshot(f"sqlite:///{tmp_path}/b.db", 7)
     other = seeded_snapshot(f"sqlite:///{tmp_path}/c.db", 8)
     assert first == again
@@ -45,4 +47,27 @@ def test_seeding_twice_adds_nothing_and_gives_one_user_per_role(tmp_path):
         assert sorted(roles) == sorted(u.role for u in DEMO_USERS)
         assert len(set(roles)) == 7
         assert session.scalar(sa.select(sa.func.count(Room.id))) > 1500
+    engine.dispose()
+
+
+def demo_tickets_follow_the_workflow(url: str) -> None:
+    """The generated year of tickets obeys the rules the service enforces: a dashboard built on it is honest."""
+    engine = make_engine(url)
+    with Session(engine) as session:
+        tickets = session.exec(select(Ticket)).all()
+        assert len(tickets) > 10_000
+        satisfied = set(session.exec(select(Callback.ticket_id).where(Callback.satisfied == True)).all())  # noqa: E712
+        for ticket in tickets:
+            if ticket.status != "new":
+                assert ticket.assignee_id is not None or ticket.status in ("cancelled", "invalid"), ticket.code
+            if ticket.status == "closed":
+                assert ticket.id in satisfied or ticket.callback_attempts >= 3, ticket.code
+            if ticket.kind == "anonymous":
+                assert (ticket.room_id, ticket.owner_id) == (None, None), ticket.code
+            assert ticket.respond_due <= ticket.resolve_due
+        per_day: dict[str, int] = {}
+        for ticket in tickets:
+            per_day[ticket.code[3:11]] = max(per_day.get(ticket.code[3:11], 0), int(ticket.code[-4:]))
+        sequences = dict(session.exec(select(TicketSequence.day, TicketSequence.last)).all())
+        assert all(sequences.get(day, 0) >= last for day, last in per_day.items())  # the next code is free
     engine.dispose()
