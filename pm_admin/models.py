@@ -8,8 +8,10 @@ from pm_admin.audit import models as audit_models  # noqa: F401
 from pm_admin.auth import models as auth_models  # noqa: F401
 from pm_admin.census import models as census_models  # noqa: F401
 from pm_admin.core import files, saved_views  # noqa: F401
+from pm_admin.dashboards import models as dashboards_models  # noqa: F401
 from pm_admin.owners import models as owners_models  # noqa: F401
 from pm_admin.places import models as places_models  # noqa: F401
+from pm_admin.surveys import models as surveys_models  # noqa: F401
 from pm_admin.tickets import models as tickets_models  # noqa: F401
 
 metadata = SQLModel.metadata

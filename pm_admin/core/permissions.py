@@ -54,6 +54,10 @@ class Perm(enum.StrEnum):
     TICKETS_CALLBACK = "tickets.callback"
     TICKETS_REVIEW = "tickets.review"
     TICKETS_SETTINGS = "tickets.settings"
+    SURVEYS_VIEW = "surveys.view"  # plans, response rates, results
+    SURVEYS_MANAGE = "surveys.manage"  # plans, questionnaires, owner links, publishing, improvement actions
+    SURVEYS_ENTER = "surveys.enter"  # responses taken by phone, visit or paper
+    DASHBOARD_VIEW = "dashboard.view"  # the executive KPI dashboard
 
 
 @dataclasses.dataclass(frozen=True)

@@ -17,6 +17,7 @@ class NavItem:
 
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("home", "/", "layout-dashboard", None),
+    NavItem("dashboard", "/dashboard", "chart-column", Perm.DASHBOARD_VIEW),
     NavItem("ticket_board", "/tickets/board", "kanban", Perm.TICKETS_VIEW),
     NavItem("tickets", "/tickets", "list-todo", Perm.TICKETS_VIEW),
     NavItem("callbacks", "/tickets/callbacks", "phone-call", Perm.TICKETS_CALLBACK),
@@ -27,6 +28,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("archive_requests", "/archives/requests", "key-round", Perm.ARCHIVES_REQUEST),
     NavItem("arrears", "/arrears", "wallet", Perm.ARREARS_VIEW),
     NavItem("census", "/census", "clipboard-list", Perm.CENSUS_WORK),
+    NavItem("surveys", "/surveys", "smile", Perm.SURVEYS_VIEW),
     NavItem("communities", "/places/communities", "building-2", Perm.PLACES_VIEW),
     NavItem("buildings", "/places/buildings", "building", Perm.PLACES_VIEW),
     NavItem("rooms", "/places/rooms", "door-open", Perm.PLACES_VIEW),

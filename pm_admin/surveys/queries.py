@@ -1,0 +1,282 @@
+"""Read side of surveys: plans, response rates, scores (from the ``survey_score`` rollup) and the figures the
+results page, the owners' page and the executive dashboard show."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from pm_admin.auth.models import User
+from pm_admin.core.i18n import translate
+from pm_admin.core.permissions import Perm, Principal
+from pm_admin.places.models import Building, Community, Room
+from pm_admin.surveys.models import (
+    ImprovementAction,
+    Indicator,
+    PlanStatus,
+    SurveyPlan,
+    SurveyQuestion,
+    SurveyResponse,
+    SurveyScore,
+    SurveyTarget,
+    SurveyWeight,
+)
+from pm_admin.surveys.plans import period_label, previous_plan_id, scoped_plan
+from pm_admin.surveys.responses import targeted_households
+from pm_admin.surveys.scoring import indicator_score, satisfaction_index
+from pm_admin.tickets.models import Department
+
+INDICATORS = [str(i) for i in Indicator]
+
+
+def indicator_name(indicator: str, language: str) -> str:
+    return translate(f"surveys.indicator.{indicator}", language)
+
+
+def _weights(session: Session, plan_id: int) -> dict[str, int]:
+    return {str(i): w for i, w in session.exec(select(SurveyWeight.indicator, SurveyWeight.weight)
+                                              .where(SurveyWeight.plan_id == plan_id)).all()}
+
+
+def _scores(session: Session, plan_id: int, *group: sa.ColumnElement, where=()) -> dict[tuple, float | None]:
+    """Indicator scores of a plan grouped by ``group`` columns (key: group values + indicator)."""
+    rows = session.execute(sa.select(*group, SurveyScore.indicator, sa.func.sum(SurveyScore.rating_sum),
+                                     sa.func.sum(SurveyScore.rating_count))
+                           .where(SurveyScore.plan_id == plan_id, *where)
+                           .group_by(*group, SurveyScore.indicator)).all()
+    return {(*row[:-3], str(row[-3])): indicator_score(int(row[-2] or 0), int(row[-1] or 0)) for row in rows}
+
+
+def community_indicator_scores(session: Session, plan_id: int) -> dict[tuple[int, str], float | None]:
+    return _scores(session, plan_id, SurveyScore.community_id)
+
+
+def _index_by(scores: dict[tuple, float | None], weights: dict[str, int]) -> dict[tuple, float | None]:
+    grouped: dict[tuple, dict[str, float | None]] = defaultdict(dict)
+    for key, score in scores.items():
+        grouped[key[:-1]][key[-1]] = score
+    return {key: satisfaction_index(per_indicator, weights) for key, per_indicator in grouped.items()}
+
+
+def _scope(principal: Principal, community_id: int | None) -> list[sa.ColumnElement[bool]]:
+    clauses = [principal.scope_clause(SurveyScore.community_id)]
+    if community_id:
+        clauses.append(SurveyScore.community_id == community_id)
+    return clauses
+
+
+def plan_rows(session: Session, principal: Principal) -> list[dict]:
+    principal.require(Perm.SURVEYS_VIEW)
+    plans = session.exec(select(SurveyPlan).order_by(col(SurveyPlan.starts_on).desc(), col(SurveyPlan.id).desc())).all()
+    names = dict(session.exec(select(Community.id, Community.name)).all())
+    rows = []
+    for plan in plans:
+        communities = sorted(set(session.exec(select(SurveyTarget.community_id)
+                                              .where(SurveyTarget.plan_id == plan.id)).all()))
+        visible = [c for c in communities if principal.can_access_community(c)]
+        if not visible:
+            continue
+        households = session.scalar(sa.select(sa.func.count()).select_from(
+            targeted_households(session, plan.id).where(Room.community_id.in_(visible)).subquery())) or 0
+        answered = session.scalar(sa.select(sa.func.count(SurveyResponse.id)).where(
+            SurveyResponse.plan_id == plan.id, SurveyResponse.community_id.in_(visible))) or 0
+        rows.append({"id": plan.id, "title": plan.title, "period": period_label(plan), "status": str(plan.status),
+                     "dates": f"{plan.starts_on} ~ {plan.ends_on}", "communities": "、".join(names[c] for c in visible),
+                     "responses": answered, "households": households,
+                     "rate": round(100 * answered / households, 1) if households else 0.0})
+    return rows
+
+
+def plan_summary(session: Session, principal: Principal, plan_id: int) -> dict:
+    principal.require(Perm.SURVEYS_VIEW)
+    plan = scoped_plan(session, principal, plan_id)
+    previous = previous_plan_id(session, plan)
+    return {"id": plan.id, "title": plan.title, "period": period_label(plan), "status": str(plan.status),
+            "purpose": plan.purpose, "methods": plan.methods.split(","), "starts_on": str(plan.starts_on),
+            "ends_on": str(plan.ends_on), "threshold": plan.threshold, "public_token": plan.public_token,
+            "previous_id": previous or 0, "version": plan.version}
+
+
+def questions(session: Session, plan_id: int) -> list[dict]:
+    return [{"id": q.id, "position": q.position, "kind": str(q.kind), "text": q.text,
+             "options": q.options.splitlines(), "options_text": q.options, "indicator": str(q.indicator or ""),
+             "required": q.required}
+            for q in session.exec(select(SurveyQuestion).where(SurveyQuestion.plan_id == plan_id)
+                                  .order_by(SurveyQuestion.position)).all()]
+
+
+def weights(session: Session, principal: Principal, plan_id: int, language: str) -> list[dict]:
+    scoped_plan(session, principal, plan_id)
+    stored = _weights(session, plan_id)
+    return [{"indicator": i, "name": indicator_name(i, language), "weight": stored.get(i, 1)} for i in INDICATORS]
+
+
+def response_rates(session: Session, principal: Principal, plan_id: int) -> list[dict]:
+    """Households targeted, responses and rate per community and per building (community rows first)."""
+    principal.require(Perm.SURVEYS_VIEW)
+    scoped_plan(session, principal, plan_id)
+    households = dict(session.execute(sa.select(Room.building_id, sa.func.count()).where(
+        Room.id.in_(targeted_households(session, plan_id))).group_by(Room.building_id)).all())
+    answered = dict(session.execute(sa.select(SurveyResponse.building_id, sa.func.count()).where(
+        SurveyResponse.plan_id == plan_id).group_by(SurveyResponse.building_id)).all())
+    buildings = session.execute(sa.select(Building.id, Building.name, Building.community_id, Community.name)
+                                .join(Community, Community.id == Building.community_id)
+                                .where(Building.id.in_(households), principal.scope_clause(Building.community_id))
+                                .order_by(Community.code, Building.id)).all()
+    rows, totals = [], defaultdict(lambda: [0, 0, ""])
+    for building_id, name, community_id, community_name in buildings:
+        total, done = households[building_id], answered.get(building_id, 0)
+        rows.append({"level": "building", "name": f"{community_name} {name}", "households": total, "responses": done,
+                     "rate": round(100 * done / total, 1)})
+        totals[community_id][0] += total
+        totals[community_id][1] += done
+        totals[community_id][2] = community_name
+    communities = [{"level": "community", "name": name, "households": total, "responses": done,
+                    "rate": round(100 * done / total, 1) if total else 0.0} for total, done, name in totals.values()]
+    return communities + rows
+
+
+def results(session: Session, principal: Principal, plan_id: int, language: str,
+            community_id: int | None = None) -> dict:
+    """Index and indicator scores of the plan against the previous period, and the index by community,
+    building and steward — all within the principal's communities."""
+    principal.require(Perm.SURVEYS_VIEW)
+    plan = scoped_plan(session, principal, plan_id)
+    where = _scope(principal, community_id)
+    previous = previous_plan_id(session, plan)
+    weights_now = _weights(session, plan_id)
+    now_scores = {k[-1]: v for k, v in _scores(session, plan_id, where=where).items()}
+    before = {k[-1]: v for k, v in _scores(session, previous, where=where).items()} if previous else {}
+    weights_before = _weights(session, previous) if previous else {}
+    indicators = []
+    for indicator in INDICATORS:
+        score, earlier = now_scores.get(indicator), before.get(indicator)
+        indicators.append({"indicator": indicator, "name": indicator_name(indicator, language), "score": score,
+                           "previous": earlier, "weight": weights_now.get(indicator, 1),
+                           "delta": round(score - earlier, 1) if score is not None and earlier is not None else None,
+                           "below": score is not None and score < plan.threshold})
+    names = dict(session.exec(select(Community.id, Community.name)).all())
+    buildings = {b: f"{names[c]} {n}" for b, n, c in session.execute(
+        sa.select(Building.id, Building.name, Building.community_id)).all()}
+    stewards = dict(session.exec(select(User.id, User.display_name)).all())
+    by_community = _index_by(_scores(session, plan_id, SurveyScore.community_id, where=where), weights_now)
+    by_community_before = _index_by(_scores(session, previous, SurveyScore.community_id, where=where),
+                                    weights_before) if previous else {}
+    by_building = _index_by(_scores(session, plan_id, SurveyScore.building_id, where=where), weights_now)
+    by_steward = _index_by(_scores(session, plan_id, SurveyScore.steward_id, where=where), weights_now)
+    return {
+        "index": satisfaction_index(now_scores, weights_now),
+        "previous_index": satisfaction_index(before, weights_before) if previous else None,
+        "indicators": indicators,
+        "communities": [{"name": names[c], "index": v, "previous": by_community_before.get((c,))}
+                        for (c,), v in sorted(by_community.items())],
+        "buildings": [{"name": buildings[b], "index": v} for (b,), v in sorted(by_building.items())],
+        "stewards": [{"name": stewards.get(s, translate("surveys.no_steward", language)), "index": v}
+                     for (s,), v in sorted(by_steward.items())],
+    }
+
+
+def actions(session: Session, principal: Principal, plan_id: int, language: str) -> list[dict]:
+    principal.require(Perm.SURVEYS_VIEW)
+    scoped_plan(session, principal, plan_id)
+    names = dict(session.exec(select(Community.id, Community.name)).all())
+    departments = {d.id: (d.name if language == "zh-CN" else d.name_en or d.name)
+                   for d in session.exec(select(Department)).all()}
+    rows = session.exec(select(ImprovementAction).where(ImprovementAction.plan_id == plan_id,
+                                                        principal.scope_clause(ImprovementAction.community_id))
+                        .order_by(ImprovementAction.community_id, ImprovementAction.score)).all()
+    return [{"id": a.id, "community": names[a.community_id], "indicator": str(a.indicator),
+             "indicator_name": indicator_name(str(a.indicator), language), "score": a.score, "measure": a.measure,
+             "department_id": str(a.department_id or ""), "department": departments.get(a.department_id, ""),
+             "due_on": str(a.due_on or ""), "status": str(a.status), "result": a.result, "version": a.version}
+            for a in rows]
+
+
+# ------------------------------------------------------------------ the executive dashboard's survey figures
+
+def _scored_plans(session: Session) -> list[SurveyPlan]:
+    return list(session.exec(select(SurveyPlan).where(SurveyPlan.status != PlanStatus.DRAFT)
+                             .order_by(SurveyPlan.starts_on, SurveyPlan.id)).all())
+
+
+def satisfaction_trend(session: Session, principal: Principal, community_id: int | None,
+                       language: str = "zh-CN") -> list[dict]:
+    """Satisfaction index per plan, oldest first: Σ wᵢ·sᵢ / Σ wᵢ over the indicators of the plan's ratings
+    in the principal's communities (sᵢ = (mean rating − 1) / 4 × 100)."""
+    where = _scope(principal, community_id)
+    trend = []
+    for plan in _scored_plans(session):
+        scores = {k[-1]: v for k, v in _scores(session, plan.id, where=where).items()}
+        if not scores:
+            continue
+        responses = session.scalar(sa.select(sa.func.count(SurveyResponse.id)).where(
+            SurveyResponse.plan_id == plan.id, principal.scope_clause(SurveyResponse.community_id),
+            *([SurveyResponse.community_id == community_id] if community_id else []))) or 0
+        trend.append({"period": period_label(plan), "label": _period_text(plan, language),
+                      "index": satisfaction_index(scores, _weights(session, plan.id)), "responses": responses})
+    return trend
+
+
+def _period_text(plan: SurveyPlan, language: str) -> str:
+    return translate(f"surveys.period.{plan.period_kind}", language, year=plan.year)
+
+
+def indicator_comparison(session: Session, principal: Principal, community_id: int | None,
+                         language: str = "zh-CN") -> list[dict]:
+    """Indicator scores of the latest scored plan next to the plan before it."""
+    plans = [p for p in _scored_plans(session) if _scores(session, p.id, where=_scope(principal, community_id))]
+    if not plans:
+        return []
+    where = _scope(principal, community_id)
+    latest = {k[-1]: v for k, v in _scores(session, plans[-1].id, where=where).items()}
+    previous = {k[-1]: v for k, v in _scores(session, plans[-2].id, where=where).items()} if len(plans) > 1 else {}
+    return [{"indicator": i, "name": indicator_name(i, language), "score": latest.get(i), "previous": previous.get(i)}
+            for i in INDICATORS]
+
+
+def building_indicator_matrix(session: Session, principal: Principal, community_id: int | None,
+                              language: str = "zh-CN") -> dict:
+    """Scores of the latest scored plan, one row per building, one column per indicator."""
+    where = _scope(principal, community_id)
+    plans = [p for p in _scored_plans(session) if _scores(session, p.id, where=where)]
+    if not plans:
+        return {"buildings": [], "indicators": [], "scores": []}
+    scores = _scores(session, plans[-1].id, SurveyScore.building_id, where=where)
+    labels = dict(session.execute(sa.select(Building.id, Community.code + "-" + Building.code)
+                                  .join(Community, Community.id == Building.community_id)
+                                  .where(Building.id.in_({k[0] for k in scores}))).all())
+    buildings = sorted({k[0] for k in scores}, key=lambda b: labels[b])
+    return {"buildings": [labels[b] for b in buildings], "indicators": [indicator_name(i, language) for i in INDICATORS],
+            "scores": [[scores.get((b, i)) for i in INDICATORS] for b in buildings]}
+
+
+# ------------------------------------------------------------------ pages without a staff login
+
+def link_questionnaire(session: Session, plan_id: int, room_id: int) -> dict:
+    """What the owner behind a valid link sees: the plan, their own room, the questions — nothing else."""
+    plan = session.get(SurveyPlan, plan_id)
+    room = session.get(Room, room_id)
+    community = session.get(Community, room.community_id)
+    return {"title": plan.title, "purpose": plan.purpose, "community": community.name, "room": room.code,
+            "questions": questions(session, plan_id)}
+
+
+def public_results(session: Session, token: str, language: str) -> dict | None:
+    """A published plan's results for owners: index, indicator scores and improvement actions, per community."""
+    plan = session.exec(select(SurveyPlan).where(SurveyPlan.public_token == token,
+                                                 SurveyPlan.status == PlanStatus.PUBLISHED)).first() if token else None
+    if plan is None:
+        return None
+    weights_now = _weights(session, plan.id)
+    scores = {k[-1]: v for k, v in _scores(session, plan.id).items()}
+    responses = session.scalar(sa.select(sa.func.count(SurveyResponse.id)).where(SurveyResponse.plan_id == plan.id))
+    measures = session.exec(select(ImprovementAction).where(ImprovementAction.plan_id == plan.id)
+                            .order_by(ImprovementAction.score)).all()
+    return {"title": plan.title, "period": _period_text(plan, language), "responses": responses or 0,
+            "index": satisfaction_index(scores, weights_now),
+            "indicators": [{"name": indicator_name(i, language), "score": scores.get(i)} for i in INDICATORS],
+            "actions": [{"indicator": indicator_name(str(a.indicator), language), "measure": a.measure,
+                         "due_on": str(a.due_on or ""), "status": str(a.status), "result": a.result}
+                        for a in measures if a.measure]}

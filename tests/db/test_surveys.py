@@ -1,0 +1,225 @@
+"""Satisfaction surveys: plans and questionnaires, one-time owner links, staff entry, scores against the
+previous period, improvement actions, published results, scope."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import select
+
+from pm_admin.core.errors import ConcurrencyConflict, DomainError, NotFound, PermissionDenied, ValidationFailed
+from pm_admin.owners.models import Owner, Ownership
+from pm_admin.surveys import actions, plans, queries, responses
+from pm_admin.surveys.models import ImprovementAction, SurveyAnswer, SurveyLink, SurveyQuestion, SurveyScore
+from pm_admin.surveys.plans import PlanInput, QuestionInput
+from tests.support import factories
+
+TODAY = date.today()
+
+
+def own(session, room) -> None:
+    owner = Owner(name=f"业主{room.id}", name_pinyin="yezhu", name_initials="yz")
+    session.add(owner)
+    session.flush()
+    session.add(Ownership(owner_id=owner.id, room_id=room.id, community_id=room.community_id, sort_key=room.sort_key,
+                          started_on=date(2020, 1, 1)))
+    session.flush()
+
+
+@pytest.fixture
+def estate(session):
+    community, building, unit, room = factories.place_tree(session)
+    rooms = [room] + [factories.room(session, unit, number=f"{n}01", floor=n) for n in range(2, 6)]
+    for r in rooms[:4]:  # the fifth room has no owner: not a household to survey
+        own(session, r)
+    steward = factories.user(session, "steward", communities=(community,))
+    building.steward_user_id = steward.id
+    session.add(building)
+    other, _, _, other_room = factories.place_tree(session)
+    own(session, other_room)
+    manager = factories.user(session, "manager", communities=(community,))
+    other_manager = factories.user(session, "manager", communities=(other,))
+    return {"community": community, "rooms": rooms, "other": other, "other_room": other_room,
+            "manager": factories.sign_in(session, manager), "steward": factories.sign_in(session, steward),
+            "other_manager": factories.sign_in(session, other_manager), "steward_user": steward}
+
+
+def make_plan(session, estate, *, title="年度满意度调查", year=TODAY.year, kind="h2", copy_from=None,
+              starts=TODAY - timedelta(days=10), ends=TODAY + timedelta(days=20), questions=True):
+    plan = plans.create_plan(session, actor=estate["manager"], copy_from=copy_from, data=PlanInput(
+        title=title, year=year, period_kind=kind, starts_on=str(starts), ends_on=str(ends),
+        community_ids=[estate["community"].id], threshold=75))
+    if questions and copy_from is None:
+        for text, indicator in (("客服人员态度", "service"), ("维修及时性", "repair"), ("楼道保洁", "cleaning")):
+            plans.save_question(session, actor=estate["manager"], plan_id=plan.id,
+                                data=QuestionInput(kind="rating", text=text, indicator=indicator))
+        plans.save_question(session, actor=estate["manager"], plan_id=plan.id, data=QuestionInput(
+            kind="single", text="您最关心的问题", options="停车\n噪音\n绿化"))
+        plans.save_question(session, actor=estate["manager"], plan_id=plan.id, data=QuestionInput(
+            kind="text", text="其他建议", required=False))
+    return plan
+
+
+def answers_for(session, plan, ratings: tuple[int, int, int], topic="停车") -> dict:
+    qs = session.exec(select(SurveyQuestion).where(SurveyQuestion.plan_id == plan.id)
+                      .order_by(SurveyQuestion.position)).all()
+    values = dict(zip([q.id for q in qs if q.kind == "rating"], ratings, strict=True))
+    values.update({q.id: topic for q in qs if q.kind == "single"})
+    return values
+
+
+def test_plan_validation_speaks_per_field(session, estate):
+    with pytest.raises(ValidationFailed) as error:
+        plans.create_plan(session, actor=estate["manager"], data=PlanInput(
+            title=" ", year="19", period_kind="h3", starts_on="2026-07-01", ends_on="2026-06-01", methods=["fax"],
+            threshold="101", community_ids=[estate["other"].id]))
+    assert set(error.value.fields) == {"title", "year", "period_kind", "ends_on", "methods", "threshold",
+                                       "community_ids"}
+    plan = make_plan(session, estate, questions=False)
+    with pytest.raises(ValidationFailed) as error:
+        plans.save_question(session, actor=estate["manager"], plan_id=plan.id,
+                            data=QuestionInput(kind="rating", text="保洁", indicator="weather"))
+    assert set(error.value.fields) == {"indicator"}
+    with pytest.raises(ValidationFailed) as error:
+        plans.save_question(session, actor=estate["manager"], plan_id=plan.id,
+                            data=QuestionInput(kind="multiple", text="多选", options="只有一个"))
+    assert set(error.value.fields) == {"options"}
+    with pytest.raises(DomainError) as refused:  # nothing to score yet
+        plans.open_plan(session, actor=estate["manager"], plan_id=plan.id)
+    assert refused.value.key == "surveys.needs_rating_question"
+    with pytest.raises(PermissionDenied):
+        plans.create_plan(session, actor=estate["steward"], data=PlanInput(
+            title="x", year=2026, period_kind="h2", starts_on="2026-07-01", ends_on="2026-12-31",
+            community_ids=[estate["community"].id]))
+
+
+def test_an_owner_answers_once_through_the_link_and_the_score_moves(session, estate):
+    plan = make_plan(session, estate)
+    plans.open_plan(session, actor=estate["manager"], plan_id=plan.id)
+    links = responses.issue_links(session, actor=estate["manager"], plan_id=plan.id,
+                                  community_id=estate["community"].id)
+    assert sorted(link.room_code for link in links) == sorted(r.code for r in estate["rooms"][:4])  # households only
+    stored = session.exec(select(SurveyLink.token_hash)).all()
+    assert links[0].token not in stored and responses.token_hash(links[0].token) in stored  # only the hash is kept
+    seen = queries.link_questionnaire(session, plan.id, responses.link_for(session, links[0].token).room_id)
+    assert seen["room"] == links[0].room_code and len(seen["questions"]) == 5
+    before = queries.results(session, estate["manager"], plan.id, "zh-CN")
+    assert before["index"] is None
+
+    with pytest.raises(ValidationFailed) as error:  # a required rating left out, a rating of 7
+        qs = answers_for(session, plan, (5, 5, 5))
+        first_rating = next(iter(qs))
+        qs[first_rating] = 7
+        responses.answer_by_link(session, token=links[0].token, answers={**qs, min(qs) + 1: ""})
+    assert set(error.value.fields) == {f"q{first_rating}", f"q{first_rating + 1}"}
+    assert session.exec(select(SurveyLink.used_at).where(SurveyLink.used_at.is_not(None))).first() is None
+
+    responses.answer_by_link(session, token=links[0].token, answers=answers_for(session, plan, (5, 4, 3)))
+    after = queries.results(session, estate["manager"], plan.id, "zh-CN")
+    scores = {row["indicator"]: row["score"] for row in after["indicators"]}
+    assert (scores["service"], scores["repair"], scores["cleaning"]) == (100.0, 75.0, 50.0)
+    assert after["index"] == 75.0  # equal weights
+    with pytest.raises(DomainError) as refused:
+        responses.answer_by_link(session, token=links[0].token, answers=answers_for(session, plan, (1, 1, 1)))
+    assert refused.value.key == "surveys.link_used"
+    with pytest.raises(DomainError) as refused:
+        responses.link_for(session, "made-up-token")
+    assert refused.value.key == "surveys.link_unknown"
+    with pytest.raises(DomainError) as refused:  # the plan's last day has passed
+        responses.link_for(session, links[1].token, now=datetime.now(UTC) + timedelta(days=40))
+    assert refused.value.key == "surveys.link_expired"
+
+
+def test_staff_entry_weights_rates_and_the_steward_view(session, estate):
+    plan = make_plan(session, estate)
+    plans.set_weight(session, actor=estate["manager"], plan_id=plan.id, indicator="service", weight=3)
+    plans.open_plan(session, actor=estate["manager"], plan_id=plan.id)
+    rooms = estate["rooms"]
+    responses.enter_response(session, actor=estate["steward"], plan_id=plan.id, room_code=rooms[0].code,
+                             method="phone", answers=answers_for(session, plan, (5, 1, 1)))
+    responses.enter_response(session, actor=estate["steward"], plan_id=plan.id, room_code=rooms[1].code.lower(),
+                             method="visit", answers=answers_for(session, plan, (3, 3, 3), topic="噪音"))
+    with pytest.raises(DomainError) as refused:
+        responses.enter_response(session, actor=estate["steward"], plan_id=plan.id, room_code=rooms[0].code,
+                                 method="phone", answers=answers_for(session, plan, (5, 5, 5)))
+    assert refused.value.key == "surveys.already_answered"
+    with pytest.raises(ValidationFailed) as error:  # an empty room and a room of another community
+        responses.enter_response(session, actor=estate["steward"], plan_id=plan.id, room_code=rooms[4].code,
+                                 method="phone", answers=answers_for(session, plan, (5, 5, 5)))
+    assert set(error.value.fields) == {"room_code"}
+    with pytest.raises(ValidationFailed):
+        responses.enter_response(session, actor=estate["steward"], plan_id=plan.id,
+                                 room_code=estate["other_room"].code, method="phone",
+                                 answers=answers_for(session, plan, (5, 5, 5)))
+    result = queries.results(session, estate["manager"], plan.id, "zh-CN")
+    scores = {row["indicator"]: row["score"] for row in result["indicators"]}
+    assert (scores["service"], scores["repair"], scores["cleaning"]) == (75.0, 25.0, 25.0)
+    assert result["index"] == round((3 * 75 + 25 + 25) / 5, 1)
+    assert [s["name"] for s in result["stewards"]] == [estate["steward_user"].display_name]
+    rates = queries.response_rates(session, estate["manager"], plan.id)
+    assert (rates[0]["level"], rates[0]["households"], rates[0]["responses"], rates[0]["rate"]) == (
+        "community", 4, 2, 50.0)
+    # The rollup equals the answers it summarises.
+    rollup = session.execute(sa.select(sa.func.sum(SurveyScore.rating_sum), sa.func.sum(SurveyScore.rating_count))
+                             .where(SurveyScore.plan_id == plan.id)).one()
+    raw = session.execute(sa.select(sa.func.sum(SurveyAnswer.rating), sa.func.count(SurveyAnswer.rating))
+                          .join(SurveyQuestion, SurveyQuestion.id == SurveyAnswer.question_id)
+                          .where(SurveyQuestion.plan_id == plan.id)).one()
+    assert tuple(rollup) == tuple(raw) == (5 + 1 + 1 + 3 + 3 + 3, 6)
+
+
+def test_closing_proposes_actions_and_the_next_period_compares_and_publishes(session, estate):
+    first = make_plan(session, estate, title="上半年调查", kind="h1", starts=TODAY - timedelta(days=200),
+                      ends=TODAY - timedelta(days=150))
+    plans.open_plan(session, actor=estate["manager"], plan_id=first.id)
+    responses.enter_response(session, actor=estate["manager"], plan_id=first.id, room_code=estate["rooms"][0].code,
+                             method="paper", answers=answers_for(session, first, (4, 2, 5)))
+    plans.close_plan(session, actor=estate["manager"], plan_id=first.id)
+    proposed = session.exec(select(ImprovementAction).where(ImprovementAction.plan_id == first.id)).all()
+    assert [(str(a.indicator), a.score) for a in proposed] == [("repair", 25.0)]  # under the threshold of 75
+
+    second = make_plan(session, estate, title="下半年调查", copy_from=first.id)
+    copied = queries.questions(session, second.id)
+    assert [q["text"] for q in copied] == [q["text"] for q in queries.questions(session, first.id)]
+    plans.open_plan(session, actor=estate["manager"], plan_id=second.id)
+    responses.enter_response(session, actor=estate["manager"], plan_id=second.id, room_code=estate["rooms"][0].code,
+                             method="phone", answers=answers_for(session, second, (4, 4, 5)))
+    result = queries.results(session, estate["manager"], second.id, "zh-CN")
+    repair = next(r for r in result["indicators"] if r["indicator"] == "repair")
+    assert (repair["score"], repair["previous"], repair["delta"]) == (75.0, 25.0, 50.0)
+    assert result["previous_index"] == round((75 + 25 + 100) / 3, 1)
+    trend = queries.satisfaction_trend(session, estate["manager"], None)
+    assert [t["period"] for t in trend] == [f"{TODAY.year}H1", f"{TODAY.year}H2"]
+
+    action = proposed[0]
+    with pytest.raises(ValidationFailed) as error:
+        actions.update_action(session, actor=estate["manager"], action_id=action.id, expected_version=action.version,
+                              data=actions.ActionInput(measure="", department_id="", due_on="明天", status="done"))
+    assert set(error.value.fields) == {"measure", "department_id", "due_on", "result"}
+    saved = actions.update_action(session, actor=estate["manager"], action_id=action.id,
+                                  expected_version=action.version, data=actions.ActionInput(
+                                      measure="报修两小时内上门", department_id=str(action.department_id),
+                                      due_on=str(TODAY), status="in_progress"))
+    with pytest.raises(ConcurrencyConflict):
+        actions.update_action(session, actor=estate["manager"], action_id=action.id, expected_version=1,
+                              data=actions.ActionInput(measure="另一个措施", department_id=str(action.department_id),
+                                                       due_on=str(TODAY), status="proposed"))
+    assert saved.version == 2
+    with pytest.raises(DomainError):
+        plans.publish_plan(session, actor=estate["manager"], plan_id=second.id)  # still open
+    published = plans.publish_plan(session, actor=estate["manager"], plan_id=first.id)
+    public = queries.public_results(session, published.public_token, "zh-CN")
+    assert public["responses"] == 1 and public["actions"][0]["measure"] == "报修两小时内上门"
+    assert queries.public_results(session, "guess", "zh-CN") is None
+
+
+def test_other_communities_see_nothing(session, estate):
+    plan = make_plan(session, estate)
+    plans.open_plan(session, actor=estate["manager"], plan_id=plan.id)
+    with pytest.raises(NotFound):
+        queries.results(session, estate["other_manager"], plan.id, "zh-CN")
+    with pytest.raises(NotFound):
+        responses.issue_links(session, actor=estate["other_manager"], plan_id=plan.id,
+                              community_id=estate["community"].id)
+    assert queries.plan_rows(session, estate["other_manager"]) == []
+    assert [r["id"] for r in queries.plan_rows(session, estate["manager"])] == [plan.id]
