@@ -21,7 +21,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
             return 0
         report = seed_demo(session, seed=args.seed)
     print(f"demo data: +{report.communities} communities, +{report.buildings} buildings, +{report.units} units, "
-          f"+{report.rooms} rooms, +{report.owners} owners, +{report.users} users, +{report.tickets} tickets")
+          f"+{report.rooms} rooms, +{report.owners} owners, +{report.users} users, +{report.tickets} tickets, +{report.survey_responses} survey responses")
     print(f"演示账号 / demo logins (password {DEMO_PASSWORD}): " + ", ".join(u.username for u in DEMO_USERS))
     return 0
 
@@ -90,6 +90,15 @@ def cmd_daily(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rebuild_rollups(args: argparse.Namespace) -> int:
+    from pm_admin.dashboards.rollups import rebuild
+
+    with unit_of_work() as session:
+        tickets = rebuild(session)
+    print(f"dashboard rollups rebuilt from {tickets} tickets")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="pm-admin", description="pm_admin command line")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -111,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     restore.set_defaults(func=cmd_restore)
     daily = commands.add_parser("daily", help="daily jobs: open and close arrears follow-up cases")
     daily.set_defaults(func=cmd_daily)
+    rollups = commands.add_parser("rebuild-rollups", help="recompute the dashboard rollups from the tickets")
+    rollups.set_defaults(func=cmd_rebuild_rollups)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -16,6 +16,8 @@ from pm_admin.auth.pages.users import users_page
 from pm_admin.auth.state import LoginState, UsersState
 from pm_admin.census.pages import census_page
 from pm_admin.census.state import CensusState
+from pm_admin.dashboards.pages import dashboard_page
+from pm_admin.dashboards.state import DashboardState
 from pm_admin.home.pages.home import home_page
 from pm_admin.home.state import HomeState
 from pm_admin.owners.detail_state import OwnerDetailState
@@ -27,6 +29,12 @@ from pm_admin.owners.state import OwnersState
 from pm_admin.places.pages.places import buildings_page, communities_page, rooms_page
 from pm_admin.places.state import BuildingsState, CommunitiesState, RoomsState
 from pm_admin.shell.state import ShellState
+from pm_admin.surveys.owner_state import OwnerSurveyState, PublicResultsState
+from pm_admin.surveys.pages.owner import owner_survey_page, public_results_page
+from pm_admin.surveys.pages.plan import plan_page
+from pm_admin.surveys.pages.plans import plans_page
+from pm_admin.surveys.plan_state import SurveyPlanState
+from pm_admin.surveys.plans_state import SurveyPlansState
 from pm_admin.tickets.board_state import TicketBoardState
 from pm_admin.tickets.detail_state import TicketDetailState
 from pm_admin.tickets.list_state import TicketListState
@@ -47,8 +55,13 @@ TITLE = "pm_admin"
 
 def register_pages(app: rx.App) -> None:
     app.add_page(login_page, route="/login", title=f"登录 · {TITLE}", on_load=LoginState.prepare)
+    # Owners' pages: the token in the URL is the credential, no staff login.
+    app.add_page(owner_survey_page, route="/s/[token]", title="满意度调查", on_load=OwnerSurveyState.load)
+    app.add_page(public_results_page, route="/s/results/[token]", title="满意度调查结果",
+                 on_load=PublicResultsState.load)
     protected = [
         (home_page, "/", HomeState.load),
+        (dashboard_page, "/dashboard", DashboardState.load),
         (owners_page, "/owners", OwnersState.load),
         (import_page, "/owners/import", OwnerImportState.load),
         (owner_detail_page, "/owners/[owner_id]", OwnerDetailState.load),
@@ -64,6 +77,8 @@ def register_pages(app: rx.App) -> None:
         (orders_page, "/my-orders", MyOrdersState.load),
         (arrears_page, "/arrears", ArrearsState.load),
         (census_page, "/census", CensusState.load),
+        (plans_page, "/surveys", SurveyPlansState.load),
+        (plan_page, "/surveys/[plan_id]", SurveyPlanState.load),
         (communities_page, "/places/communities", CommunitiesState.load),
         (buildings_page, "/places/buildings", BuildingsState.load),
         (rooms_page, "/places/rooms", RoomsState.load),

@@ -12,8 +12,10 @@ from sqlmodel import Session, select
 from pm_admin.audit.services import record
 from pm_admin.auth.models import User
 from pm_admin.auth.services import create_user
+from pm_admin.dashboards.rollups import rebuild as rebuild_dashboard_rollups
 from pm_admin.demo.custody import seed_custody
 from pm_admin.demo.owners import seed_demo_owners
+from pm_admin.demo.surveys import seed_surveys
 from pm_admin.demo.tickets import seed_tickets
 from pm_admin.places.models import Building, Community, Occupancy, Room, Unit, room_code, room_sort_key
 from pm_admin.places.services import create_building, create_community, create_unit
@@ -54,6 +56,7 @@ class SeedReport:
     owners: int = 0
     users: int = 0
     tickets: int = 0
+    survey_responses: int = 0
 
 
 def _seed_rooms(session: Session, rng: random.Random, community: Community, building: Building, unit: Unit,
@@ -128,6 +131,10 @@ def seed_demo(session: Session, *, seed: int = 2026) -> SeedReport:
         seed_custody(session, community_code=code, rng=rng)
     for code in community_ids:
         report.tickets += seed_tickets(session, community_code=code, rng=rng, password=DEMO_PASSWORD)
+    if community_ids:
+        report.survey_responses = seed_surveys(session, rng)
+    if report.tickets:  # the tickets were bulk-inserted, past the listener that keeps the rollups current
+        rebuild_dashboard_rollups(session)
     return report
 
 

@@ -217,3 +217,20 @@ def enter_response(session: Session, *, actor: Principal, plan_id: int, room_cod
     record(session, action="surveys.enter_response", actor=actor, entity_type="room", entity_id=room.id,
            community_id=room.community_id, details={"plan": plan_id, "method": method})
     return response
+
+
+def rebuild_scores(session: Session, plan_id: int) -> None:
+    """Recompute a plan's rollup from its answers (after bulk-loaded responses, e.g. demo data)."""
+    session.execute(sa.delete(SurveyScore).where(SurveyScore.plan_id == plan_id))
+    steward = sa.func.coalesce(SurveyResponse.steward_id, 0)
+    totals = sa.select(SurveyResponse.plan_id, SurveyResponse.community_id, SurveyResponse.building_id,
+                       steward, SurveyQuestion.indicator, sa.func.sum(SurveyAnswer.rating),
+                       sa.func.count(SurveyAnswer.rating)) \
+        .join(SurveyAnswer, SurveyAnswer.response_id == SurveyResponse.id) \
+        .join(SurveyQuestion, SurveyQuestion.id == SurveyAnswer.question_id) \
+        .where(SurveyResponse.plan_id == plan_id, col(SurveyAnswer.rating).is_not(None),
+               col(SurveyQuestion.indicator).is_not(None)) \
+        .group_by(SurveyResponse.plan_id, SurveyResponse.community_id, SurveyResponse.building_id, steward,
+                  SurveyQuestion.indicator)
+    session.execute(sa.insert(SurveyScore).from_select(
+        ["plan_id", "community_id", "building_id", "steward_id", "indicator", "rating_sum", "rating_count"], totals))

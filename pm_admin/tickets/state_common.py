@@ -16,7 +16,7 @@ from pm_admin.places.queries import community_options, room_id_by_code
 from pm_admin.tickets import queries, services
 from pm_admin.tickets.models import Channel, Kind, Tier
 
-FILTER_KEYS = ("community", "department", "assignee", "mine", "category", "overdue", "kind", "q")
+FILTER_KEYS = ("community", "department", "assignee", "mine", "category", "building", "overdue", "kind", "q")
 NEW_TICKET = {"kind": Kind.COMPLAINT.value, "category_id": "", "tier": Tier.NORMAL.value,
               "channel": Channel.HOTLINE.value, "room_code": "", "community_id": "", "title": "", "description": ""}
 
@@ -39,7 +39,7 @@ class TicketFiltersMixin(rx.State, mixin=True):
         return queries.TicketFilter(
             community_id=as_int(f.get("community")), department_id=as_int(f.get("department")),
             assignee_id=self.principal.user_id if mine else as_int(f.get("assignee")),
-            category_id=as_int(f.get("category")), overdue=f.get("overdue") == "1", kind=f.get("kind", ""),
+            category_id=as_int(f.get("category")), building_id=as_int(f.get("building")), overdue=f.get("overdue") == "1", kind=f.get("kind", ""),
             search=f.get("q", ""))
 
     def _apply_filters(self, params: dict[str, str]) -> None:

@@ -42,10 +42,12 @@ def test_every_handler_of_an_app_state_is_declared_except_setvar():
     assert undeclared == []
 
 
-def test_only_login_and_language_handlers_are_public():
+def test_only_login_language_and_owner_survey_handlers_are_public():
     public = {f"{cls.__name__}.{name}" for cls in app_states() for name, handler in cls.event_handlers.items()
               if (guard := guard_of(handler)) is not None and guard.public}
-    assert public == {"AppState.set_language", "LoginState.login", "LoginState.prepare"}
+    # Owners answer surveys without a staff login: the one-time token in the URL is their credential.
+    assert public == {"AppState.set_language", "LoginState.login", "LoginState.prepare", "OwnerSurveyState.load",
+                      "OwnerSurveyState.submit", "PublicResultsState.load"}
 
 
 def test_protected_states_have_only_guarded_computed_vars():

@@ -13,10 +13,15 @@ from pm_admin.audit.state import OUTCOMES
 from pm_admin.census.models import TaskStatus
 from pm_admin.core.i18n import LANGUAGES, catalog, translate
 from pm_admin.core.permissions import Role
+from pm_admin.dashboards.cards import CARD_KEYS
+from pm_admin.dashboards.periods import PERIOD_KEYS
+from pm_admin.dashboards.rollups import TTR_BUCKETS
+from pm_admin.dashboards.tables import CHARTS
 from pm_admin.owners.models import Gender, OccupantKind, Relation
 from pm_admin.owners.state import COLUMNS as OWNER_COLUMNS
 from pm_admin.places.models import Occupancy
 from pm_admin.shell.nav import NAV_ITEMS
+from pm_admin.surveys import models as surveys
 from pm_admin.tickets import models as tickets
 from pm_admin.tickets.orders_state import STEPS
 from pm_admin.tickets.services import SCORES, TRANSITIONS
@@ -83,6 +88,14 @@ def keys_used_in_code() -> set[str]:
     keys.update(f"tickets.score.{score}" for score in SCORES)
     keys.update(f"tickets.step.{step}" for step in STEPS)
     keys.update(f"tickets.method.{m}" for m in ("phone", "visit", "wechat"))
+    keys.update(f"surveys.{field}.{value}" for field, values in (
+        ("status", surveys.PlanStatus), ("kind", surveys.QuestionKind), ("indicator", surveys.Indicator),
+        ("action", surveys.ActionStatus), ("method", surveys.Method), ("period_kind", surveys.PeriodKind),
+        ("period", surveys.PeriodKind)) for value in values)
+    keys.update(f"dashboard.card.{card}" for card in CARD_KEYS)
+    keys.update(f"dashboard.chart.{chart}" for chart in CHARTS)
+    keys.update(f"dashboard.period.{period}" for period in PERIOD_KEYS)
+    keys.update(f"dashboard.ttr.{bucket}" for bucket, _ in TTR_BUCKETS)
     keys.update(page_literals())
     return keys
 

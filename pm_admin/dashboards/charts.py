@@ -1,0 +1,175 @@
+"""Plotly figures of the dashboard, built from ``kpis.dashboard`` data (no Reflex here).
+
+Every figure uses a CJK font stack so Chinese labels render on servers and browsers without Microsoft fonts,
+and shows its values on hover.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import plotly.graph_objects as go
+
+from pm_admin.core.i18n import translate
+
+FONT_FAMILY = '"WenQuanYi Micro Hei", "Noto Sans CJK SC", sans-serif'
+HEIGHT = 300
+TARGET_COLOR = "#e5484d"
+PALETTE = ("#3e63dd", "#30a46c", "#f76b15", "#8e4ec6", "#12a594", "#e54666", "#ffc53d")
+
+
+def styled(figure: go.Figure, *, percent_axis: bool = False, legend: bool = True) -> go.Figure:
+    figure.update_layout(
+        font={"family": FONT_FAMILY, "size": 12}, height=HEIGHT, margin={"l": 48, "r": 16, "t": 12, "b": 36},
+        showlegend=legend, legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        hoverlabel={"font": {"family": FONT_FAMILY}}, paper_bgcolor="rgba(0,0,0,0)", colorway=list(PALETTE),
+        separators=".,",
+    )
+    if percent_axis:
+        figure.update_yaxes(ticksuffix="%", rangemode="tozero")
+    return figure
+
+
+def _target_line(figure: go.Figure, value: float, label: str) -> None:
+    figure.add_hline(y=value, line={"color": TARGET_COLOR, "dash": "dash", "width": 1.5},
+                     annotation={"text": label, "font": {"color": TARGET_COLOR, "family": FONT_FAMILY},
+                                 "xanchor": "right", "x": 1})
+
+
+def volume(data: dict, tr: Callable[[str], str]) -> go.Figure:
+    v = data["volume"]
+    figure = go.Figure([go.Bar(x=v["buckets"], y=s["counts"], name=s["name"],
+                               hovertemplate="%{x}<br>%{fullData.name}: %{y}<extra></extra>") for s in v["series"]])
+    figure.update_layout(barmode="stack", hovermode="x unified")
+    return styled(figure)
+
+
+def sla(data: dict, tr: Callable[[str], str]) -> go.Figure:
+    tiers = data["sla"]["tiers"]
+    figure = go.Figure(go.Bar(
+        x=[t["label"] for t in tiers], y=[t["percent"] or 0 for t in tiers],
+        customdata=[[t["met"], t["resolved"]] for t in tiers], marker_color=[PALETTE[5], PALETTE[2], PALETTE[0]],
+        text=[f"{t['percent']:.1f}%" if t["percent"] is not None else "–" for t in tiers], textposition="auto",
+        hovertemplate="%{x}: %{y:.1f}%<br>" + tr("dashboard.hover.met") + " %{customdata[0]} / %{customdata[1]}"
+                      "<extra></extra>"))
+    figure.update_yaxes(range=[0, 105])
+    return styled(figure, percent_axis=True, legend=False)
+
+
+def resolve_time(data: dict, tr: Callable[[str], str]) -> go.Figure:
+    r = data["resolve_time"]
+    figure = go.Figure(go.Bar(x=[b["label"] for b in r["buckets"]], y=[b["count"] for b in r["buckets"]],
+                              marker_color=PALETTE[0], hovertemplate="%{x}: %{y}<extra></extra>"))
+    return styled(figure, legend=False)
+
+
+def callbacks(data: dict, tr: Callable[[str], str]) -> go.Figure:
+    c = data["callbacks"]
+    months = c["months"]
+    figure = go.Figure(go.Bar(
+        x=[m["month"] for m in months], y=[m["percent"] for m in months], name=tr("dashboard.series.callback_rate"),
+        customdata=[[m["called_back"], m["resolved"]] for m in months], marker_color=PALETTE[1],
+        hovertemplate="%{x}: %{y:.1f}%<br>%{customdata[0]} / %{customdata[1]}<extra></extra>"))
+    _target_line(figure, c["target"], tr("dashboard.target") + f" {c['target']:.0f}%")
+    figure.update_yaxes(range=[0, 110])
+    return styled(figure, percent_axis=True, legend=False)
+
+
+def valid_complaints(data: dict, tr: Callable[[str], str]) -> go.Figure:
+    v = data["valid_complaints"]
+    months = v["months"]
+    figure = go.Figure(go.Bar(
+        x=[m["month"] for m in months], y=[m["percent"] for m in months], marker_color=PALETTE[2],
+        customdata=[[m["valid"], v["households"]] for m in months], name=tr("dashboard.series.valid_rate"),
+        hovertemplate="%{x}: %{y:.2f}%<br>%{customdata[0]} / %{customdata[1]}<extra></extra>"))
+    _target_line(figure, v["target"], tr("dashboard.target") + f" ≤{v['target']:.0f}%")
+    return styled(figure, percent_axis=True, legend=False)
+
+
+def complaints(data: dict, tr: Callable[[str], str]) -> go.Figure:
+    c = data["complaints"]
+    months = [m["month"] for m in c["months"]]
+    factor = 1 + c["target"] / 100
+    figure = go.Figure([
+        go.Bar(x=months, y=[m["last_year"] for m in c["months"]], name=tr("dashboard.series.last_year"),
+               marker_color="#b9bbc6", hovertemplate="%{x}: %{y}<extra>%{fullData.name}</extra>"),
+        go.Bar(x=months, y=[m["complaints"] for m in c["months"]], name=tr("dashboard.series.this_period"),
+               marker_color=PALETTE[5], hovertemplate="%{x}: %{y}<extra>%{fullData.name}</extra>"),
+        go.Scatter(x=months, y=[round(m["last_year"] * factor, 1) for m in c["months"]], mode="lines+markers",
+                   name=tr("dashboard.series.target_complaints"), line={"color": TARGET_COLOR, "dash": "dash"},
+                   hovertemplate="%{x}: %{y}<extra>%{fullData.name}</extra>"),
+    ])
+    figure.update_layout(barmode="group", hovermode="x unified")
+    return styled(figure)
+
+
+def repeats(data: dict, tr: Callable[[str], str]) -> go.Figure:
+    months = data["repeats"]["months"]
+    x = [m["month"] for m in months]
+    figure = go.Figure([
+        go.Scatter(x=x, y=[m["repeat_percent"] for m in months], mode="lines+markers",
+                   name=tr("dashboard.series.repeat_rate"), hovertemplate="%{x}: %{y:.2f}%<extra>%{fullData.name}</extra>"),
+        go.Scatter(x=x, y=[m["reopen_percent"] for m in months], mode="lines+markers",
+                   name=tr("dashboard.series.reopen_rate"), hovertemplate="%{x}: %{y:.2f}%<extra>%{fullData.name}</extra>"),
+    ])
+    figure.update_layout(hovermode="x unified")
+    return styled(figure, percent_axis=True)
+
+
+def arrears(data: dict, tr: Callable[[str], str]) -> go.Figure:
+    a = data["arrears"]
+    figure = go.Figure(go.Indicator(
+        mode="gauge+number", value=a["percent"] if a["percent"] is not None else 0,
+        number={"suffix": "%", "valueformat": ".1f"},
+        gauge={"axis": {"range": [0, 100], "ticksuffix": "%"}, "bar": {"color": PALETTE[4]},
+               "threshold": {"line": {"color": TARGET_COLOR, "width": 3}, "value": a["target"]}}))
+    return styled(figure, legend=False)
+
+
+def satisfaction_trend(data: dict, tr: Callable[[str], str]) -> go.Figure:
+    trend = data["satisfaction"]["trend"]
+    figure = go.Figure(go.Scatter(
+        x=[p["label"] for p in trend], y=[p["index"] for p in trend], mode="lines+markers+text",
+        text=[f"{p['index']:.1f}" if p["index"] is not None else "" for p in trend], textposition="top center",
+        customdata=[p["responses"] for p in trend], line={"color": PALETTE[0]},
+        hovertemplate="%{x}: %{y:.1f}<br>" + tr("dashboard.hover.responses") + " %{customdata}<extra></extra>"))
+    figure.update_yaxes(range=[0, 105])
+    return styled(figure, legend=False)
+
+
+def satisfaction_indicators(data: dict, tr: Callable[[str], str]) -> go.Figure:
+    rows = data["satisfaction"]["indicators"]
+    names = [i["name"] for i in rows]
+    figure = go.Figure([
+        go.Bar(x=names, y=[i["previous"] for i in rows], name=tr("dashboard.series.previous_period"),
+               marker_color="#b9bbc6", hovertemplate="%{x}: %{y:.1f}<extra>%{fullData.name}</extra>"),
+        go.Bar(x=names, y=[i["score"] for i in rows], name=tr("dashboard.series.latest_period"),
+               marker_color=PALETTE[0], hovertemplate="%{x}: %{y:.1f}<extra>%{fullData.name}</extra>"),
+    ])
+    figure.update_layout(barmode="group")
+    figure.update_yaxes(range=[0, 105])
+    return styled(figure)
+
+
+def satisfaction_matrix(data: dict, tr: Callable[[str], str]) -> go.Figure:
+    matrix = data["satisfaction"]["matrix"]
+    figure = go.Figure(go.Heatmap(
+        z=matrix["scores"], x=matrix["indicators"], y=matrix["buildings"], colorscale="RdYlGn", zmin=50, zmax=100,
+        hovertemplate="%{y} · %{x}: %{z:.1f}<extra></extra>", colorbar={"thickness": 12}))
+    figure.update_yaxes(autorange="reversed")
+    return styled(figure, legend=False)
+
+
+FIGURES: dict[str, Callable[[dict, Callable[[str], str]], go.Figure]] = {
+    "volume": volume, "sla": sla, "resolve_time": resolve_time, "callbacks": callbacks,
+    "valid_complaints": valid_complaints, "complaints": complaints, "repeats": repeats, "arrears": arrears,
+    "satisfaction_trend": satisfaction_trend, "satisfaction_indicators": satisfaction_indicators,
+    "satisfaction_matrix": satisfaction_matrix,
+}
+
+
+def figures(data: dict, language: str) -> dict[str, go.Figure]:
+    def tr(key: str) -> str:
+        return translate(key, language)
+
+    return {name: build(data, tr) for name, build in FIGURES.items()}

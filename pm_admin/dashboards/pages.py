@@ -1,0 +1,126 @@
+"""经营看板: KPI cards with their targets, Plotly charts (each downloadable), hot topics and early warnings."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from pm_admin.dashboards.periods import PERIOD_KEYS
+from pm_admin.dashboards.state import DashboardState
+from pm_admin.shell.layout import frame
+from pm_admin.ui.forms import filter_select, notice
+from pm_admin.ui.i18n import t, t_prefixed
+
+S = DashboardState
+PLOT_CONFIG = {"displaylogo": False, "responsive": True,
+               "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines"]}
+
+
+def kpi_card(card: rx.Var) -> rx.Component:
+    verdict = card["verdict"].to(str)
+    return rx.card(rx.vstack(
+        rx.text(t_prefixed("", card["key"]), size="2", color_scheme="gray"),
+        rx.text(card["value"], size="6", weight="bold", data_testid=card["testid"]),
+        rx.cond(card["target"] != "",
+                rx.badge(card["target"], color_scheme=rx.match(verdict, ("met", "green"), ("missed", "red"), "gray"),
+                         variant="soft")),
+        spacing="1"), size="1")
+
+
+def download_buttons(chart: str) -> rx.Component:
+    return rx.hstack(
+        *[rx.button(rx.icon("download", size=12), label, size="1", variant="soft", color_scheme="gray",
+                    on_click=S.download(chart, file_format), data_testid=f"download-{chart}-{file_format}")
+          for file_format, label in (("xlsx", "XLSX"), ("csv", "CSV"))],
+        spacing="1")
+
+
+def chart_card(chart: str, figure: rx.Var, note: rx.Component | None = None) -> rx.Component:
+    return rx.card(rx.vstack(
+        rx.hstack(rx.heading(t(f"dashboard.chart.{chart}"), size="3", weight="medium"), rx.spacer(),
+                  download_buttons(chart), align="center", width="100%"),
+        *([note] if note is not None else []),
+        rx.plotly(data=figure, config=PLOT_CONFIG, width="100%", height="300px"),
+        spacing="2", width="100%"), width="100%", min_width="0", data_testid=f"chart-{chart}")
+
+
+def hot_topics_card() -> rx.Component:
+    return rx.card(rx.vstack(
+        rx.hstack(rx.heading(t("dashboard.chart.hot_topics"), size="3", weight="medium"), rx.spacer(),
+                  download_buttons("hot_topics"), align="center", width="100%"),
+        rx.text(t("dashboard.hot_topics_hint"), size="1", color_scheme="gray"),
+        rx.cond(S.hot_topics.length() > 0,
+                rx.flex(rx.foreach(S.hot_topics, lambda h: rx.link(
+                    rx.badge(h["word"], " ", rx.text.span(h["tickets"].to(str), color_scheme="gray"), size="2",
+                             variant="surface", radius="full"),
+                    href=h["href"], underline="none", data_testid="hot-topic")),
+                    wrap="wrap", gap="8px"),
+                rx.text(t("dashboard.empty"), size="2", color_scheme="gray")),
+        spacing="2", width="100%"), width="100%", min_width="0", data_testid="chart-hot_topics")
+
+
+def warnings_card() -> rx.Component:
+    header = ("dashboard.col.community", "dashboard.col.building", "dashboard.col.category", "dashboard.col.tickets",
+              "dashboard.col.threshold", "dashboard.col.tickets_link")
+    return rx.card(rx.vstack(
+        rx.hstack(rx.heading(t("dashboard.chart.warnings"), size="3", weight="medium"), rx.spacer(),
+                  download_buttons("warnings"), align="center", width="100%"),
+        rx.text(t("dashboard.warnings_hint"), size="1", color_scheme="gray"),
+        rx.cond(S.warnings.length() > 0,
+                rx.table.root(
+                    rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(key)) for key in header])),
+                    rx.table.body(rx.foreach(S.warnings, lambda w: rx.table.row(
+                        rx.table.cell(w["community"]), rx.table.cell(w["building"]), rx.table.cell(w["category"]),
+                        rx.table.cell(rx.badge(w["tickets"].to(str), color_scheme="red")),
+                        rx.table.cell(w["threshold"].to(str)),
+                        rx.table.cell(rx.link(t("dashboard.open_tickets"), href=w["href"].to(str))),
+                        data_testid="warning-row"))),
+                    size="1", width="100%"),
+                rx.text(t("dashboard.no_warnings"), size="2", color_scheme="gray")),
+        spacing="2", width="100%"), width="100%", min_width="0", data_testid="chart-warnings")
+
+
+def filters() -> rx.Component:
+    return rx.hstack(
+        rx.select.root(
+            rx.select.trigger(min_width="140px", data_testid="dashboard-period"),
+            rx.select.content(*[rx.select.item(t(f"dashboard.period.{key}"), value=key) for key in PERIOD_KEYS]),
+            value=S.period, on_change=S.set_period),
+        filter_select(S.community_choices, rx.cond(S.community == "all", "", S.community), S.set_community,
+                      all_key="tickets.all_communities", testid="dashboard-community"),
+        rx.text(S.period_text, size="2", color_scheme="gray", data_testid="dashboard-range"),
+        rx.text(t("dashboard.yoy_hint"), size="1", color_scheme="gray"),
+        spacing="3", align="center", wrap="wrap", width="100%")
+
+
+def two_columns(*children: rx.Component) -> rx.Component:
+    return rx.grid(*children, columns=rx.breakpoints(initial="1", lg="2"), spacing="4", width="100%")
+
+
+def dashboard_page() -> rx.Component:
+    return frame(
+        "nav.dashboard",
+        rx.vstack(
+            filters(),
+            rx.grid(rx.foreach(S.cards, kpi_card), columns=rx.breakpoints(initial="2", sm="3", xl="5"), spacing="3",
+                    width="100%"),
+            two_columns(
+                chart_card("volume", S.fig_volume),
+                chart_card("complaints", S.fig_complaints),
+                chart_card("sla", S.fig_sla),
+                chart_card("resolve_time", S.fig_resolve_time),
+                chart_card("callbacks", S.fig_callbacks),
+                chart_card("valid_complaints", S.fig_valid_complaints,
+                           rx.text(t("dashboard.households_hint"), size="1", color_scheme="gray")),
+                chart_card("repeats", S.fig_repeats),
+                chart_card("arrears", S.fig_arrears),
+                hot_topics_card(),
+                warnings_card(),
+            ),
+            rx.heading(t("dashboard.satisfaction"), size="4", weight="medium", padding_top="8px"),
+            rx.cond(S.has_satisfaction,
+                    two_columns(chart_card("satisfaction_trend", S.fig_satisfaction_trend),
+                                chart_card("satisfaction_indicators", S.fig_satisfaction_indicators),
+                                chart_card("satisfaction_matrix", S.fig_satisfaction_matrix)),
+                    notice(t("dashboard.no_surveys"), icon="smile", color_scheme="gray")),
+            spacing="4", width="100%"),
+    )

@@ -1,0 +1,84 @@
+"""Survey plans list and the new-plan dialog."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import reflex as rx
+
+from pm_admin.core.base_state import ProtectedState
+from pm_admin.core.db import read_only, unit_of_work
+from pm_admin.core.errors import ValidationFailed
+from pm_admin.core.guard import requires
+from pm_admin.core.permissions import Perm
+from pm_admin.places.queries import community_options
+from pm_admin.surveys import plans, queries
+from pm_admin.surveys.models import Method
+
+PLAN_FIELDS = ("title", "year", "period_kind", "starts_on", "ends_on", "threshold", "purpose", "copy_from")
+
+
+def _default_period(today: date) -> dict[str, str]:
+    half = "h1" if today.month <= 6 else "h2"
+    start, end = (f"{today.year}-01-01", f"{today.year}-06-30") if half == "h1" else (
+        f"{today.year}-07-01", f"{today.year}-12-31")
+    return {"year": str(today.year), "period_kind": half, "starts_on": start, "ends_on": end}
+
+
+class SurveyPlansState(ProtectedState):
+    rows: list[dict[str, Any]] = []
+    can_manage: bool = False
+    dialog_open: bool = False
+    form_key: int = 0
+    values: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    community_choices: list[dict[str, str]] = []
+    copy_choices: list[dict[str, str]] = []
+
+    def _load(self) -> None:
+        with read_only() as session:
+            self.rows = queries.plan_rows(session, self.principal)
+
+    @requires(Perm.SURVEYS_VIEW)
+    def load(self):
+        self.can_manage = self.principal.has(Perm.SURVEYS_MANAGE)
+        self.dialog_open = False
+        self._load()
+
+    @requires(Perm.SURVEYS_MANAGE)
+    def open_new(self):
+        principal = self.principal
+        with read_only() as session:
+            self.community_choices = [{"value": str(c), "label": n}
+                                      for c, n in community_options(session, principal, whole_scope=True)]
+        self.copy_choices = [{"value": str(r["id"]), "label": f"{r['period']} {r['title']}"} for r in self.rows]
+        self.values = {**_default_period(date.today()), "title": "", "threshold": "80", "purpose": "",
+                       "copy_from": self.copy_choices[0]["value"] if self.copy_choices else ""}
+        self.errors, self.dialog_open = {}, True
+        self.form_key += 1
+
+    @requires(Perm.SURVEYS_MANAGE)
+    def close_dialog(self, _open: bool = False):
+        self.dialog_open = False
+
+    @requires(Perm.SURVEYS_MANAGE)
+    def create(self, form: dict[str, Any]):
+        values = {key: str(form.get(key, "")) for key in PLAN_FIELDS}
+        communities = [int(key.split(":", 1)[1]) for key, on in form.items()
+                       if key.startswith("community:") and on and key.split(":", 1)[1].isdigit()]
+        methods = [m for m in Method if form.get(f"method:{m}")]
+        data = plans.PlanInput(title=values["title"], year=values["year"], period_kind=values["period_kind"],
+                               starts_on=values["starts_on"], ends_on=values["ends_on"], methods=methods,
+                               purpose=values["purpose"], threshold=values["threshold"], community_ids=communities)
+        copy_from = int(values["copy_from"]) if values["copy_from"].isdigit() else None
+        try:
+            with unit_of_work() as session:
+                plan = plans.create_plan(session, actor=self.principal, data=data, copy_from=copy_from)
+                plan_id = plan.id
+        except ValidationFailed as error:
+            self.values, self.errors = values, self._field_messages(error)
+            self.form_key += 1
+            return None
+        self.dialog_open = False
+        return rx.redirect(f"/surveys/{plan_id}")
