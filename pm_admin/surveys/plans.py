@@ -78,6 +78,19 @@ def _parse_date(text: str, field: str, errors: FieldErrors) -> date | None:
         return None
 
 
+def building_ids_from_labels(session: Session, text: str) -> list[int]:
+    """"C01-3, C01-5" → building ids; an unknown label is a field error, not a silent omission."""
+    labels = [label.strip().upper() for label in text.replace("，", ",").replace("、", ",").split(",") if label.strip()]
+    found = {f"{code}-{building_code}".upper(): building_id for building_id, code, building_code in session.execute(
+        sa.select(Building.id, Community.code, Building.code).join(Community, Community.id == Building.community_id))}
+    unknown = [label for label in labels if label not in found]
+    if unknown:
+        errors = FieldErrors()
+        errors.add("building_ids", "surveys.building_unknown", labels="、".join(unknown[:3]))
+        errors.raise_if_any()
+    return [found[label] for label in labels]
+
+
 def create_plan(session: Session, *, actor: Principal, data: PlanInput, copy_from: int | None = None) -> SurveyPlan:
     """A draft plan; its questionnaire is copied from ``copy_from`` (usually last period's) when given."""
     actor.require(Perm.SURVEYS_MANAGE)

@@ -16,7 +16,8 @@ from pm_admin.places.queries import community_options
 from pm_admin.surveys import plans, queries
 from pm_admin.surveys.models import Method
 
-PLAN_FIELDS = ("title", "year", "period_kind", "starts_on", "ends_on", "threshold", "purpose", "copy_from")
+PLAN_FIELDS = ("title", "year", "period_kind", "starts_on", "ends_on", "threshold", "purpose", "copy_from",
+               "buildings")
 
 
 def _default_period(today: date) -> dict[str, str]:
@@ -53,7 +54,7 @@ class SurveyPlansState(ProtectedState):
             self.community_choices = [{"value": str(c), "label": n}
                                       for c, n in community_options(session, principal, whole_scope=True)]
         self.copy_choices = [{"value": str(r["id"]), "label": f"{r['period']} {r['title']}"} for r in self.rows]
-        self.values = {**_default_period(date.today()), "title": "", "threshold": "80", "purpose": "",
+        self.values = {**_default_period(date.today()), "title": "", "threshold": "80", "purpose": "", "buildings": "",
                        "copy_from": self.copy_choices[0]["value"] if self.copy_choices else ""}
         self.errors, self.dialog_open = {}, True
         self.form_key += 1
@@ -74,6 +75,7 @@ class SurveyPlansState(ProtectedState):
         copy_from = int(values["copy_from"]) if values["copy_from"].isdigit() else None
         try:
             with unit_of_work() as session:
+                data.building_ids = plans.building_ids_from_labels(session, values["buildings"])
                 plan = plans.create_plan(session, actor=self.principal, data=data, copy_from=copy_from)
                 plan_id = plan.id
         except ValidationFailed as error:

@@ -223,3 +223,19 @@ def test_other_communities_see_nothing(session, estate):
                               community_id=estate["community"].id)
     assert queries.plan_rows(session, estate["other_manager"]) == []
     assert [r["id"] for r in queries.plan_rows(session, estate["manager"])] == [plan.id]
+
+
+def test_a_plan_can_target_single_buildings_by_label(session, estate):
+    community = estate["community"]
+    second = factories.building(session, community, code="2")
+    extra = factories.room(session, factories.unit(session, second), number="301", floor=3)
+    own(session, extra)
+    label = f"{community.code}-2"
+    with pytest.raises(ValidationFailed) as error:
+        plans.building_ids_from_labels(session, f"{label}，{community.code}-99")
+    assert set(error.value.fields) == {"building_ids"}
+    plan = plans.create_plan(session, actor=estate["manager"], data=PlanInput(
+        title="2栋专项调查", year=TODAY.year, period_kind="year", starts_on=str(TODAY), ends_on=str(TODAY),
+        community_ids=[community.id], building_ids=plans.building_ids_from_labels(session, label.lower())))
+    households = session.exec(responses.targeted_households(session, plan.id)).all()
+    assert [row[0] for row in households] == [extra.id]  # the first building's four households are not asked

@@ -58,6 +58,9 @@ def new_plan_dialog() -> rx.Component:
                                                  for m in Method], spacing="4", wrap="wrap"), e["methods"]),
             field("surveys.targets", rx.flex(rx.foreach(S.community_choices, lambda c: rx.checkbox(
                 c["label"], name="community:" + c["value"])), gap="4", wrap="wrap"), e["community_ids"]),
+            field("surveys.buildings", text_input("buildings", default=v["buildings"],
+                                                  placeholder_key="surveys.buildings_placeholder"),
+                  e["building_ids"], hint_key="surveys.buildings_hint"),
             field("surveys.purpose", rx.text_area(name="purpose", default_value=v["purpose"], rows="2", width="100%"),
                   e["purpose"]),
             rx.cond(S.copy_choices.length() > 0, field(
