@@ -16,6 +16,7 @@ from pm_admin.core.errors import FieldErrors, NotFound
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.core.tables import ImportRejected, cell_text, read_table
 from pm_admin.places.models import Room
+from pm_admin.tickets.models import Ticket
 
 FOLLOW_UP_EVERY = timedelta(days=15)
 MAX_AMOUNT = Decimal("10000000")
@@ -160,6 +161,9 @@ def log_follow_up(session: Session, *, actor: Principal, case_id: int, data: Fol
     ticket = data.ticket_code.strip().upper()
     if values.get("reason_category") == ReasonCategory.SERVICE_DISPUTE and not ticket:
         errors.add("ticket_code", "arrears.dispute_needs_ticket")
+    elif ticket and session.exec(select(Ticket.id).where(Ticket.code == ticket,
+                                                         Ticket.community_id == case.community_id)).first() is None:
+        errors.add("ticket_code", "arrears.ticket_unknown")
     errors.raise_if_any()
     follow_up = FollowUp(case_id=case.id, done_on=done_on, result=result, promise_date=promise, ticket_code=ticket,
                          actor_user_id=actor.user_id, actor_name=actor.username, **values)

@@ -14,6 +14,9 @@ from pm_admin.core.errors import PermissionDenied, ValidationFailed
 from pm_admin.core.paging import PageRequest
 from pm_admin.owners import services as owner_services
 from pm_admin.places.services import assign_steward
+from pm_admin.tickets import services as services_tickets
+from pm_admin.tickets.models import TicketCategory
+from pm_admin.tickets.services import TicketInput
 from tests.support import factories
 
 TODAY = date(2026, 11, 25)
@@ -75,9 +78,17 @@ def test_follow_up_validation_and_service_disputes_need_a_ticket(session, block)
         services.log_follow_up(session, actor=manager, case_id=case.id, today=TODAY, data=FollowUpInput(
             channel="fax", result="", reason_category="service_dispute", promise_date="2020-01-01"))
     assert set(error.value.fields) == {"channel", "result", "ticket_code", "promise_date"}
+    with pytest.raises(ValidationFailed) as error:  # a made-up ticket code
+        services.log_follow_up(session, actor=manager, case_id=case.id, today=TODAY, data=FollowUpInput(
+            channel="visit", result="业主对电梯维修不满", reason_category="service_dispute", ticket_code="TS-20990101-0001"))
+    assert set(error.value.fields) == {"ticket_code"}
+    dispute = services_tickets.create_ticket(session, actor=manager, data=TicketInput(
+        kind="complaint", category_id=session.exec(select(TicketCategory.id).where(TicketCategory.code == "elevator"))
+        .one(), tier="normal", channel="hotline", title="电梯维修后仍异响", room_id=room.id))
     services.log_follow_up(session, actor=manager, case_id=case.id, today=TODAY, data=FollowUpInput(
-        channel="visit", result="业主对电梯维修不满", reason_category="service_dispute", ticket_code="ts-20261101-0007"))
-    assert queries.follow_ups(session, manager, case.id)[0].ticket_code == "TS-20261101-0007"
+        channel="visit", result="业主对电梯维修不满", reason_category="service_dispute",
+        ticket_code=dispute.code.lower()))
+    assert queries.follow_ups(session, manager, case.id)[0].ticket_code == dispute.code
     other = factories.sign_in(session, factories.user(session, "steward", communities=(factories.community(session),)))
     with pytest.raises(PermissionDenied):
         services.log_follow_up(session, actor=other, case_id=case.id, today=TODAY, data=FollowUpInput(
