@@ -239,3 +239,26 @@ def test_a_plan_can_target_single_buildings_by_label(session, estate):
         community_ids=[community.id], building_ids=plans.building_ids_from_labels(session, label.lower())))
     households = session.exec(responses.targeted_households(session, plan.id)).all()
     assert [row[0] for row in households] == [extra.id]  # the first building's four households are not asked
+
+
+def test_the_links_workbook_holds_working_links_and_the_results_workbook_the_scores(session, estate):
+    import io
+
+    from openpyxl import load_workbook
+
+    from pm_admin.surveys.files import links_xlsx, results_xlsx
+
+    plan = make_plan(session, estate)
+    plans.open_plan(session, actor=estate["manager"], plan_id=plan.id)
+    download = links_xlsx(session, estate["manager"], {"plan_id": plan.id, "community_id": estate["community"].id,
+                                                       "origin": "https://pm.example.com"})
+    rows = list(load_workbook(io.BytesIO(b"".join(download.chunks))).active.iter_rows(values_only=True))
+    assert rows[0] == ("房号", "链接") and len(rows) == 5
+    room_code, url = rows[1]
+    assert url.startswith("https://pm.example.com/s/")
+    responses.answer_by_link(session, token=url.rsplit("/", 1)[1], answers=answers_for(session, plan, (5, 3, 1)))
+    workbook = load_workbook(io.BytesIO(b"".join(results_xlsx(session, estate["manager"], {"plan_id": plan.id})
+                                                 .chunks)))
+    cells = [row for row in workbook.worksheets[0].iter_rows(values_only=True)]
+    assert ("满意度指数", 50, "上期", None, None) in cells
+    assert ("客服", 1, 100.0, None, None) in cells
