@@ -53,14 +53,31 @@ def _halves(today: date) -> list[tuple[int, PeriodKind, date, date]]:
              date(y, 6, 30) if k == PeriodKind.FIRST_HALF else date(y, 12, 31)) for y, k in reversed(periods)]
 
 
+def _rooms(owned_only: bool) -> sa.Select:
+    statement = sa.select(Room.id, Room.community_id, Room.building_id, Building.steward_user_id) \
+        .join(Building, Building.id == Room.building_id)
+    if owned_only:
+        statement = statement.where(sa.exists().where(Ownership.room_id == Room.id, col(Ownership.ended_on).is_(None)))
+    return statement
+
+
 def seed_surveys(session: Session, rng: random.Random, today: date | None = None) -> int:
-    """Returns the number of responses."""
+    """Four half-years for the demo; returns the number of responses."""
+    return _seed_periods(session, rng, session.execute(_rooms(owned_only=True)).all(), today,
+                         closed_share=0.35, current_share=0.12)
+
+
+def seed_responses(session: Session, *, responses: int, rng: random.Random | None = None) -> int:
+    """About ``responses`` answers over four half-years of every room (benchmarks: no owners needed)."""
+    rooms = session.execute(_rooms(owned_only=False)).all()
+    share = min(1.0, responses / (4 * max(1, len(rooms))))
+    return _seed_periods(session, rng or random.Random(5), rooms, None, closed_share=share, current_share=share)
+
+
+def _seed_periods(session: Session, rng: random.Random, households: list, today: date | None, *,
+                  closed_share: float, current_share: float) -> int:
     today = today or date.today()
     communities = list(session.exec(select(Community.id)).all())
-    households = session.execute(
-        sa.select(Room.id, Room.community_id, Room.building_id, Building.steward_user_id)
-        .join(Building, Building.id == Room.building_id)
-        .where(sa.exists().where(Ownership.room_id == Room.id, col(Ownership.ended_on).is_(None)))).all()
     quality = {b: rng.uniform(-0.8, 0.5) for b in {h.building_id for h in households}}
     bias = {i: rng.uniform(-0.6, 0.3) for i in Indicator}
     periods = _halves(today)
@@ -82,7 +99,7 @@ def seed_surveys(session: Session, rng: random.Random, today: date | None = None
                                         text="其他意见和建议", required=False))
         session.add_all(questions)
         session.flush()
-        share, lift = (0.12, 0.25) if current else (0.35, 0.12 * index)
+        share, lift = (current_share, 0.25) if current else (closed_share, 0.12 * index)
         answered = [h for h in households if rng.random() < share]
         last_day = min(ends, today)
         responses = []
