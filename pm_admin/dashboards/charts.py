@@ -33,7 +33,8 @@ def styled(figure: go.Figure, *, percent_axis: bool = False, legend: bool = True
 def _target_line(figure: go.Figure, value: float, label: str) -> None:
     figure.add_hline(y=value, line={"color": TARGET_COLOR, "dash": "dash", "width": 1.5},
                      annotation={"text": label, "font": {"color": TARGET_COLOR, "family": FONT_FAMILY},
-                                 "xanchor": "right", "x": 1})
+                                 "xanchor": "right", "x": 1, "yanchor": "bottom",
+                                 "bgcolor": "rgba(255,255,255,0.85)"})
 
 
 def volume(data: dict, tr: Callable[[str], str]) -> go.Figure:
@@ -120,10 +121,12 @@ def arrears(data: dict, tr: Callable[[str], str]) -> go.Figure:
     a = data["arrears"]
     figure = go.Figure(go.Indicator(
         mode="gauge+number", value=a["percent"] if a["percent"] is not None else 0,
-        number={"suffix": "%", "valueformat": ".1f"},
+        number={"suffix": "%", "valueformat": ".1f", "font": {"size": 44}},
         gauge={"axis": {"range": [0, 100], "ticksuffix": "%"}, "bar": {"color": PALETTE[4]},
                "threshold": {"line": {"color": TARGET_COLOR, "width": 3}, "value": a["target"]}}))
-    return styled(figure, legend=False)
+    figure = styled(figure, legend=False)
+    figure.update_layout(margin={"l": 36, "r": 44, "t": 28, "b": 8})  # room for the gauge's end labels
+    return figure
 
 
 def satisfaction_trend(data: dict, tr: Callable[[str], str]) -> go.Figure:

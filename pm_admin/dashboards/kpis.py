@@ -31,6 +31,7 @@ from pm_admin.dashboards.periods import Period, month_end
 from pm_admin.dashboards.rollups import TTR_BUCKETS, week_of
 from pm_admin.owners.models import Ownership
 from pm_admin.places.models import Building, Community
+from pm_admin.surveys import queries as survey_queries
 from pm_admin.tickets.models import Kind, TicketCategory, Tier
 
 TIERS = (Tier.URGENT, Tier.IMPORTANT, Tier.NORMAL)
@@ -42,6 +43,8 @@ WARNING_BASELINE_WEEKS = 8
 WARNING_SIGMAS = 2.0
 WARNING_MIN_TICKETS = 5
 HOT_TOPICS = 20
+WARNINGS_REMEMBERED = 512  # (week, scope) results kept in memory, oldest dropped first
+_WARNINGS_SEEN: dict[tuple, list[dict]] = {}
 M = TicketMonthStats
 
 
@@ -293,23 +296,35 @@ def early_warnings(session: Session, principal: Principal, community_id: int | N
     where = [W.week >= first, W.week <= week]
     if scope is not None:
         where.append(col(W.community_id).in_(sorted(scope)) if scope else sa.false())
-    counts: dict[tuple[int, int, int], dict[date, int]] = defaultdict(dict)
-    for community, building, category, monday, number in session.execute(
-            sa.select(W.community_id, W.building_id, W.category_id, W.week, W.created).where(*where, W.created > 0)):
-        counts[(community, building, category)][monday] = number
+    # The nine weeks are history the services no longer write to (a ticket is registered "now"), so the result
+    # is remembered per window; the rows' count and sum change with a rebuild or a back-dated import.
+    fingerprint = session.execute(sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(W.created), 0))
+                                  .where(*where)).one()
+    key = (str(session.get_bind().engine.url), week, None if scope is None else tuple(sorted(scope)),
+           tuple(fingerprint), language)
+    if key in _WARNINGS_SEEN:
+        return [dict(w) for w in _WARNINGS_SEEN[key]]
+    # Per pair in one grouped pass: last week's count, and the baseline's Σx and Σx² (weeks without a row add 0).
+    latest = sa.func.sum(sa.case((W.week == week, W.created), else_=0))
+    baseline = sa.case((W.week < week, W.created), else_=0)
+    rows = session.execute(
+        sa.select(W.community_id, W.building_id, W.category_id, latest.label("latest"),
+                  sa.func.sum(baseline).label("total"), sa.func.sum(baseline * baseline).label("squares"))
+        .where(*where).group_by(W.community_id, W.building_id, W.category_id)
+        .having(latest >= WARNING_MIN_TICKETS)).all()
     warnings = []
-    for (community, building, category), weeks in counts.items():
-        latest = weeks.get(week, 0)
-        if latest < WARNING_MIN_TICKETS:
-            continue
-        baseline = [weeks.get(first + timedelta(weeks=n), 0) for n in range(WARNING_BASELINE_WEEKS)]
-        mean = sum(baseline) / len(baseline)
-        sd = math.sqrt(sum((x - mean) ** 2 for x in baseline) / len(baseline))
+    for community, building, category, count, total, squares in rows:
+        mean = total / WARNING_BASELINE_WEEKS
+        sd = math.sqrt(max(0.0, squares / WARNING_BASELINE_WEEKS - mean * mean))
         threshold = mean + WARNING_SIGMAS * sd
-        if latest > threshold:
+        if count > threshold:
             warnings.append({"community_id": community, "building_id": building, "category_id": category,
-                             "tickets": latest, "mean": mean, "sd": sd, "threshold": threshold})
-    return _labelled_warnings(session, warnings, week, language)
+                             "tickets": int(count), "mean": mean, "sd": sd, "threshold": threshold})
+    found = _labelled_warnings(session, warnings, week, language)
+    if len(_WARNINGS_SEEN) >= WARNINGS_REMEMBERED:
+        _WARNINGS_SEEN.pop(next(iter(_WARNINGS_SEEN)))
+    _WARNINGS_SEEN[key] = found
+    return [dict(w) for w in found]
 
 
 def _labelled_warnings(session: Session, warnings: list[dict], week: date, language: str) -> list[dict]:
@@ -342,18 +357,11 @@ def warning_link(warning: dict) -> str:
 def satisfaction(session: Session, principal: Principal, community_id: int | None = None,
                  language: str = "zh-CN") -> dict:
     """The survey domain's figures (``surveys.queries``): index per survey period, indicator scores of the
-    latest period next to the one before, and the building × indicator matrix. Empty until surveys exist."""
+    latest period next to the one before, and the building × indicator matrix."""
     community_scope(principal, community_id)
-    try:
-        from pm_admin.surveys import queries as survey_queries
-        trend_of = survey_queries.satisfaction_trend
-        indicators_of = survey_queries.indicator_comparison
-        matrix_of = survey_queries.building_indicator_matrix
-    except (ImportError, AttributeError):  # the survey domain is not installed (yet)
-        return {"trend": [], "indicators": [], "matrix": {"buildings": [], "indicators": [], "scores": []}}
-    return {"trend": trend_of(session, principal, community_id, language),
-            "indicators": indicators_of(session, principal, community_id, language),
-            "matrix": matrix_of(session, principal, community_id, language)}
+    return {"trend": survey_queries.satisfaction_trend(session, principal, community_id, language),
+            "indicators": survey_queries.indicator_comparison(session, principal, community_id, language),
+            "matrix": survey_queries.building_indicator_matrix(session, principal, community_id, language)}
 
 
 # ---------------------------------------------------------------- everything at once

@@ -43,17 +43,20 @@ def chart_card(chart: str, figure: rx.Var, note: rx.Component | None = None) -> 
         spacing="2", width="100%"), width="100%", min_width="0", data_testid=f"chart-{chart}")
 
 
+def hot_topic(topic: rx.Var) -> rx.Component:
+    badge = rx.badge(topic["word"], " ", rx.text.span(topic["tickets"].to(str), color_scheme="gray"), size="2",
+                     variant="surface", radius="full", data_testid="hot-topic")
+    return rx.cond(S.can_open_tickets, rx.link(badge, href=topic["href"].to(str), underline="none"), badge)
+
+
 def hot_topics_card() -> rx.Component:
     return rx.card(rx.vstack(
         rx.hstack(rx.heading(t("dashboard.chart.hot_topics"), size="3", weight="medium"), rx.spacer(),
                   download_buttons("hot_topics"), align="center", width="100%"),
-        rx.text(t("dashboard.hot_topics_hint"), size="1", color_scheme="gray"),
+        rx.text(t("dashboard.hot_topics_hint"), rx.cond(S.can_open_tickets, rx.fragment(" · ", t("dashboard.click_hint"))),
+                size="1", color_scheme="gray"),
         rx.cond(S.hot_topics.length() > 0,
-                rx.flex(rx.foreach(S.hot_topics, lambda h: rx.link(
-                    rx.badge(h["word"], " ", rx.text.span(h["tickets"].to(str), color_scheme="gray"), size="2",
-                             variant="surface", radius="full"),
-                    href=h["href"], underline="none", data_testid="hot-topic")),
-                    wrap="wrap", gap="8px"),
+                rx.flex(rx.foreach(S.hot_topics, hot_topic), wrap="wrap", gap="8px"),
                 rx.text(t("dashboard.empty"), size="2", color_scheme="gray")),
         spacing="2", width="100%"), width="100%", min_width="0", data_testid="chart-hot_topics")
 
@@ -72,7 +75,8 @@ def warnings_card() -> rx.Component:
                         rx.table.cell(w["community"]), rx.table.cell(w["building"]), rx.table.cell(w["category"]),
                         rx.table.cell(rx.badge(w["tickets"].to(str), color_scheme="red")),
                         rx.table.cell(w["threshold"].to(str)),
-                        rx.table.cell(rx.link(t("dashboard.open_tickets"), href=w["href"].to(str))),
+                        rx.table.cell(rx.cond(S.can_open_tickets,
+                                              rx.link(t("dashboard.open_tickets"), href=w["href"].to(str)), "–")),
                         data_testid="warning-row"))),
                     size="1", width="100%"),
                 rx.text(t("dashboard.no_warnings"), size="2", color_scheme="gray")),

@@ -246,6 +246,7 @@ def _touched(session: OrmSession) -> tuple[list[Ticket], list[Ticket], list[Tick
 
 @event.listens_for(OrmSession, "before_flush")
 def _before_flush(session: OrmSession, _context, _instances) -> None:
+    session.info.pop(_BEFORE, None)  # left over from a flush that failed: its changes were rolled back
     new, changed, deleted = _touched(session)
     if not (new or changed or deleted):
         return

@@ -33,6 +33,7 @@ class DashboardState(ProtectedState):
     hot_topics: list[dict[str, Any]] = []
     warnings: list[dict[str, Any]] = []
     has_satisfaction: bool = False
+    can_open_tickets: bool = False  # executives see the figures, not the tickets behind them
     fig_volume: go.Figure = go.Figure()
     fig_sla: go.Figure = go.Figure()
     fig_resolve_time: go.Figure = go.Figure()
@@ -67,6 +68,7 @@ class DashboardState(ProtectedState):
     def load(self):
         params = dict(self.router.url.query_parameters)
         self.period = params.get("period") if params.get("period") in PERIOD_KEYS else PERIOD_KEYS[0]
+        self.can_open_tickets = self.principal.has(Perm.TICKETS_VIEW)
         with read_only() as session:
             choices = community_options(session, self.principal)
         self.community_choices = [{"value": str(i), "label": name} for i, name in choices]

@@ -19,6 +19,7 @@ from pm_admin.demo.surveys import seed_surveys
 from pm_admin.demo.tickets import seed_tickets
 from pm_admin.places.models import Building, Community, Occupancy, Room, Unit, room_code, room_sort_key
 from pm_admin.places.services import create_building, create_community, create_unit
+from pm_admin.surveys.models import SurveyPlan
 
 DEMO_PASSWORD = "Demo@2026"
 COMMUNITY_NAMES = ("翠湖花园", "锦绣华府", "御景名苑")
@@ -131,7 +132,7 @@ def seed_demo(session: Session, *, seed: int = 2026) -> SeedReport:
         seed_custody(session, community_code=code, rng=rng)
     for code in community_ids:
         report.tickets += seed_tickets(session, community_code=code, rng=rng, password=DEMO_PASSWORD)
-    if community_ids:
+    if community_ids and session.exec(select(SurveyPlan.id)).first() is None:
         report.survey_responses = seed_surveys(session, rng)
     if report.tickets:  # the tickets were bulk-inserted, past the listener that keeps the rollups current
         rebuild_dashboard_rollups(session)

@@ -40,11 +40,13 @@ def _weights(session: Session, plan_id: int) -> dict[str, int]:
                                               .where(SurveyWeight.plan_id == plan_id)).all()}
 
 
-def _scores(session: Session, plan_id: int, *group: sa.ColumnElement, where=()) -> dict[tuple, float | None]:
-    """Indicator scores of a plan grouped by ``group`` columns (key: group values + indicator)."""
+def _scores(session: Session, plan_id: int | None, *group: sa.ColumnElement, where=()) -> dict[tuple, float | None]:
+    """Indicator scores of a plan (every plan when None) grouped by ``group`` columns (key: group values +
+    indicator)."""
+    this_plan = [SurveyScore.plan_id == plan_id] if plan_id is not None else []
     rows = session.execute(sa.select(*group, SurveyScore.indicator, sa.func.sum(SurveyScore.rating_sum),
                                      sa.func.sum(SurveyScore.rating_count))
-                           .where(SurveyScore.plan_id == plan_id, *where)
+                           .where(*this_plan, *where)
                            .group_by(*group, SurveyScore.indicator)).all()
     return {(*row[:-3], str(row[-3])): indicator_score(int(row[-2] or 0), int(row[-1] or 0)) for row in rows}
 
@@ -201,22 +203,35 @@ def _scored_plans(session: Session) -> list[SurveyPlan]:
                              .order_by(SurveyPlan.starts_on, SurveyPlan.id)).all())
 
 
+def _scores_by_plan(session: Session, where: list) -> dict[int, dict[str, float | None]]:
+    """Indicator scores of every plan in one grouped pass over the rollup."""
+    by_plan: dict[int, dict[str, float | None]] = defaultdict(dict)
+    for (plan_id, indicator), score in _scores(session, None, SurveyScore.plan_id, where=where).items():
+        by_plan[plan_id][indicator] = score
+    return by_plan
+
+
+def _weights_by_plan(session: Session) -> dict[int, dict[str, int]]:
+    by_plan: dict[int, dict[str, int]] = defaultdict(dict)
+    for plan_id, indicator, weight in session.exec(select(SurveyWeight.plan_id, SurveyWeight.indicator,
+                                                          SurveyWeight.weight)).all():
+        by_plan[plan_id][str(indicator)] = weight
+    return by_plan
+
+
 def satisfaction_trend(session: Session, principal: Principal, community_id: int | None,
                        language: str = "zh-CN") -> list[dict]:
     """Satisfaction index per plan, oldest first: Σ wᵢ·sᵢ / Σ wᵢ over the indicators of the plan's ratings
     in the principal's communities (sᵢ = (mean rating − 1) / 4 × 100)."""
-    where = _scope(principal, community_id)
-    trend = []
-    for plan in _scored_plans(session):
-        scores = {k[-1]: v for k, v in _scores(session, plan.id, where=where).items()}
-        if not scores:
-            continue
-        responses = session.scalar(sa.select(sa.func.count(SurveyResponse.id)).where(
-            SurveyResponse.plan_id == plan.id, principal.scope_clause(SurveyResponse.community_id),
-            *([SurveyResponse.community_id == community_id] if community_id else []))) or 0
-        trend.append({"period": period_label(plan), "label": _period_text(plan, language),
-                      "index": satisfaction_index(scores, _weights(session, plan.id)), "responses": responses})
-    return trend
+    scores = _scores_by_plan(session, _scope(principal, community_id))
+    weights = _weights_by_plan(session)
+    counted = sa.select(SurveyResponse.plan_id, sa.func.count()).where(
+        principal.scope_clause(SurveyResponse.community_id),
+        *([SurveyResponse.community_id == community_id] if community_id else [])).group_by(SurveyResponse.plan_id)
+    responses = dict(session.execute(counted).all())
+    return [{"period": period_label(plan), "label": _period_text(plan, language),
+             "index": satisfaction_index(scores[plan.id], weights[plan.id]), "responses": responses.get(plan.id, 0)}
+            for plan in _scored_plans(session) if scores.get(plan.id)]
 
 
 def _period_text(plan: SurveyPlan, language: str) -> str:
@@ -226,12 +241,11 @@ def _period_text(plan: SurveyPlan, language: str) -> str:
 def indicator_comparison(session: Session, principal: Principal, community_id: int | None,
                          language: str = "zh-CN") -> list[dict]:
     """Indicator scores of the latest scored plan next to the plan before it."""
-    plans = [p for p in _scored_plans(session) if _scores(session, p.id, where=_scope(principal, community_id))]
+    scores = _scores_by_plan(session, _scope(principal, community_id))
+    plans = [p.id for p in _scored_plans(session) if scores.get(p.id)]
     if not plans:
         return []
-    where = _scope(principal, community_id)
-    latest = {k[-1]: v for k, v in _scores(session, plans[-1].id, where=where).items()}
-    previous = {k[-1]: v for k, v in _scores(session, plans[-2].id, where=where).items()} if len(plans) > 1 else {}
+    latest, previous = scores[plans[-1]], scores[plans[-2]] if len(plans) > 1 else {}
     return [{"indicator": i, "name": indicator_name(i, language), "score": latest.get(i), "previous": previous.get(i)}
             for i in INDICATORS]
 
@@ -240,10 +254,11 @@ def building_indicator_matrix(session: Session, principal: Principal, community_
                               language: str = "zh-CN") -> dict:
     """Scores of the latest scored plan, one row per building, one column per indicator."""
     where = _scope(principal, community_id)
-    plans = [p for p in _scored_plans(session) if _scores(session, p.id, where=where)]
+    scored = set(session.scalars(sa.select(SurveyScore.plan_id).where(*where).distinct()).all())
+    plans = [p.id for p in _scored_plans(session) if p.id in scored]
     if not plans:
         return {"buildings": [], "indicators": [], "scores": []}
-    scores = _scores(session, plans[-1].id, SurveyScore.building_id, where=where)
+    scores = _scores(session, plans[-1], SurveyScore.building_id, where=where)
     labels = dict(session.execute(sa.select(Building.id, Community.code + "-" + Building.code)
                                   .join(Community, Community.id == Building.community_id)
                                   .where(Building.id.in_({k[0] for k in scores}))).all())
