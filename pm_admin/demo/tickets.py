@@ -328,8 +328,8 @@ def _work(builder: _Builder, rng: random.Random, now: datetime, ticket: dict, me
                           next_callback_at=None)
             builder.event(ticket, outcome_at, cs_name, "callback_satisfied", builder.callbacks[-1]["comment"],
                           "resolved", "closed")
-            if ticket["kind"] == "complaint":
-                ticket["valid_complaint"] = rng.random() < 0.35
+            if ticket["kind"] == "complaint":  # a manager judges few complaints valid (target ≤ 1 % of households)
+                ticket["valid_complaint"] = rng.random() < 0.03
             return
         round_ += 1
         ticket.update(status="in_progress", reopen_count=round_, resolved_at=None, callback_attempts=0,

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from pm_admin.auth.models import User
 from pm_admin.core.db import make_engine
-from pm_admin.places.models import Community, Room
+from pm_admin.places.models import Building, Community, Room
 from pm_admin.surveys import queries, responses
 from pm_admin.surveys.models import PlanStatus, SurveyPlan, SurveyResponse
 from tests.browser.conftest import screenshot
@@ -42,6 +42,18 @@ def open_plan_and_link(db):
     return plan_id, link, before
 
 
+def building_of(db, room_code: str) -> str:
+    """The building's label on the results page, e.g. "翠湖花园 3栋"."""
+    with Session(db) as session:
+        return session.execute(sa.select(Community.name + " " + Building.name)
+                               .join(Building, Building.community_id == Community.id)
+                               .join(Room, Room.building_id == Building.id).where(Room.code == room_code)).scalar_one()
+
+
+def building_index(results: dict, label: str) -> float:
+    return next((row["index"] for row in results["buildings"] if row["name"] == label), 0.0) or 0.0
+
+
 def test_an_owner_answers_once_through_the_link_and_the_score_moves(browser, live_server, page, db):
     plan_id, link, before = open_plan_and_link(db)
     phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
@@ -68,11 +80,14 @@ def test_an_owner_answers_once_through_the_link_and_the_score_moves(browser, liv
 
     with Session(db) as session:
         after = queries.results(session, signed_in(session, "demo.manager"), plan_id, "zh-CN")
-    assert after["index"] > before["index"]  # all fives pull the index up
+    building = building_of(db, link.room_code)
+    # All fives pull the household's building up (the company-wide index may move less than its rounding).
+    assert building_index(after, building) > building_index(before, building)
     log_in(page, "demo.manager")
     page.wait_for_url(at_home)
     page.goto(f"/surveys/{plan_id}")
-    expect(page.get_by_test_id("satisfaction-index")).to_have_text(str(after["index"]))
+    expect(page.get_by_test_id("satisfaction-index")).to_have_text(f"{after['index']:g}")  # as JavaScript prints it
+    expect(page.get_by_test_id("by-building")).to_contain_text(f"{building}{building_index(after, building):g}")
     screenshot(page, "survey-results")
 
 
