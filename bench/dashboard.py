@@ -9,8 +9,8 @@ page load) for an executive (all communities, company-wide rows), an executive n
 a community manager, and of a ticket move through the workflow service, now that it also keeps the rollups
 current. Target: the whole dashboard p95 ≤ 100 ms of server time on SQLite.
 
-Survey responses: ``--responses`` (100,000 by default) over four half-yearly plans, through the survey demo
-seeder, which also rebuilds the score rollups the satisfaction charts read.
+Survey responses: ``--responses`` (100,000 by default) over half-yearly plans (one per room and plan), through
+the survey demo seeder, which also rebuilds the score rollups the satisfaction charts read.
 """
 
 from __future__ import annotations
@@ -147,7 +147,7 @@ def seed_tickets(session: Session, communities: list, rooms: dict[int, list[int]
 
 
 def seed_surveys(session: Session, responses: int) -> str:
-    return f"{seed_responses(session, responses=responses)} survey responses over four half-years"
+    return f"{seed_responses(session, responses=responses)} survey responses"
 
 
 def seed(engine, total: int, responses: int) -> dict:

@@ -359,9 +359,7 @@ def satisfaction(session: Session, principal: Principal, community_id: int | Non
     """The survey domain's figures (``surveys.queries``): index per survey period, indicator scores of the
     latest period next to the one before, and the building × indicator matrix."""
     community_scope(principal, community_id)
-    return {"trend": survey_queries.satisfaction_trend(session, principal, community_id, language),
-            "indicators": survey_queries.indicator_comparison(session, principal, community_id, language),
-            "matrix": survey_queries.building_indicator_matrix(session, principal, community_id, language)}
+    return survey_queries.satisfaction_figures(session, principal, community_id, language)
 
 
 # ---------------------------------------------------------------- everything at once

@@ -42,11 +42,11 @@ TOPICS = ("停车管理", "噪音", "宠物管理", "绿化", "快递收发", "�
 REMARKS = ("希望晚上加强巡逻", "电梯经常停运，请尽快维修", "保洁很用心，谢谢", "停车位太少", "希望多组织社区活动")
 
 
-def _halves(today: date) -> list[tuple[int, PeriodKind, date, date]]:
+def _halves(today: date, count: int = 4) -> list[tuple[int, PeriodKind, date, date]]:
     year, second = today.year, today.month > 6
     current = (year, PeriodKind.SECOND_HALF if second else PeriodKind.FIRST_HALF)
     periods = [current]
-    while len(periods) < 4:
+    while len(periods) < count:
         y, kind = periods[-1]
         periods.append((y, PeriodKind.FIRST_HALF) if kind == PeriodKind.SECOND_HALF else (y - 1, PeriodKind.SECOND_HALF))
     return [(y, k, date(y, 1, 1) if k == PeriodKind.FIRST_HALF else date(y, 7, 1),
@@ -68,19 +68,22 @@ def seed_surveys(session: Session, rng: random.Random, today: date | None = None
 
 
 def seed_responses(session: Session, *, responses: int, rng: random.Random | None = None) -> int:
-    """About ``responses`` answers over four half-years of every room (benchmarks: no owners needed)."""
+    """About ``responses`` answers of every room (benchmarks: no owners needed), over as many half-years as one
+    answer per room and period allows (at least four)."""
     rooms = session.execute(_rooms(owned_only=False)).all()
-    share = min(1.0, responses / (4 * max(1, len(rooms))))
-    return _seed_periods(session, rng or random.Random(5), rooms, None, closed_share=share, current_share=share)
+    halves = max(4, -(-responses // max(1, len(rooms))))
+    share = min(1.0, responses / (halves * max(1, len(rooms))))
+    return _seed_periods(session, rng or random.Random(5), rooms, None, closed_share=share, current_share=share,
+                         halves=halves)
 
 
 def _seed_periods(session: Session, rng: random.Random, households: list, today: date | None, *,
-                  closed_share: float, current_share: float) -> int:
+                  closed_share: float, current_share: float, halves: int = 4) -> int:
     today = today or date.today()
     communities = list(session.exec(select(Community.id)).all())
     quality = {b: rng.uniform(-0.8, 0.5) for b in {h.building_id for h in households}}
     bias = {i: rng.uniform(-0.6, 0.3) for i in Indicator}
-    periods = _halves(today)
+    periods = _halves(today, halves)
     total = 0
     for index, (year, kind, starts, ends) in enumerate(periods):
         current = index == len(periods) - 1

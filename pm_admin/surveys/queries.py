@@ -219,11 +219,20 @@ def _weights_by_plan(session: Session) -> dict[int, dict[str, int]]:
     return by_plan
 
 
+def satisfaction_figures(session: Session, principal: Principal, community_id: int | None,
+                         language: str = "zh-CN") -> dict:
+    """The dashboard's three survey charts from one pass over the rollup."""
+    scores = _scores_by_plan(session, _scope(principal, community_id))
+    return {"trend": satisfaction_trend(session, principal, community_id, language, scores=scores),
+            "indicators": indicator_comparison(session, principal, community_id, language, scores=scores),
+            "matrix": building_indicator_matrix(session, principal, community_id, language, scores=scores)}
+
+
 def satisfaction_trend(session: Session, principal: Principal, community_id: int | None,
-                       language: str = "zh-CN") -> list[dict]:
+                       language: str = "zh-CN", scores: dict | None = None) -> list[dict]:
     """Satisfaction index per plan, oldest first: Σ wᵢ·sᵢ / Σ wᵢ over the indicators of the plan's ratings
     in the principal's communities (sᵢ = (mean rating − 1) / 4 × 100)."""
-    scores = _scores_by_plan(session, _scope(principal, community_id))
+    scores = scores if scores is not None else _scores_by_plan(session, _scope(principal, community_id))
     weights = _weights_by_plan(session)
     counted = sa.select(SurveyResponse.plan_id, sa.func.count()).where(
         principal.scope_clause(SurveyResponse.community_id),
@@ -239,9 +248,9 @@ def _period_text(plan: SurveyPlan, language: str) -> str:
 
 
 def indicator_comparison(session: Session, principal: Principal, community_id: int | None,
-                         language: str = "zh-CN") -> list[dict]:
+                         language: str = "zh-CN", scores: dict | None = None) -> list[dict]:
     """Indicator scores of the latest scored plan next to the plan before it."""
-    scores = _scores_by_plan(session, _scope(principal, community_id))
+    scores = scores if scores is not None else _scores_by_plan(session, _scope(principal, community_id))
     plans = [p.id for p in _scored_plans(session) if scores.get(p.id)]
     if not plans:
         return []
@@ -251,11 +260,11 @@ def indicator_comparison(session: Session, principal: Principal, community_id: i
 
 
 def building_indicator_matrix(session: Session, principal: Principal, community_id: int | None,
-                              language: str = "zh-CN") -> dict:
+                              language: str = "zh-CN", scores: dict | None = None) -> dict:
     """Scores of the latest scored plan, one row per building, one column per indicator."""
     where = _scope(principal, community_id)
-    scored = set(session.scalars(sa.select(SurveyScore.plan_id).where(*where).distinct()).all())
-    plans = [p.id for p in _scored_plans(session) if p.id in scored]
+    scored = scores if scores is not None else _scores_by_plan(session, where)
+    plans = [p.id for p in _scored_plans(session) if scored.get(p.id)]
     if not plans:
         return {"buildings": [], "indicators": [], "scores": []}
     scores = _scores(session, plans[-1], SurveyScore.building_id, where=where)
