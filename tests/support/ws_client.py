@@ -53,7 +53,7 @@ class CraftedClient:
 
     async def send(self, name: str, payload: dict | None = None, *, path: str = "/", query: dict | None = None,
                    settle: float = 1.0) -> list[dict]:
-        """Emit one event and return the updates that arrive within ``settle`` seconds.
+        """Emit one event and return its updates: those arriving until ``settle`` seconds pass without another.
 
         ``query`` carries what the browser's router would: URL parameters and dynamic route segments."""
         start = len(self.updates)
@@ -62,11 +62,18 @@ class CraftedClient:
             "payload": payload or {},
             "router_data": {"pathname": path.split("?")[0], "query": query or {}, "asPath": path},
         }, namespace=NAMESPACE)
-        await asyncio.sleep(settle)
+        loop = asyncio.get_running_loop()
+        began = last_change = loop.time()
+        seen = start
+        while loop.time() - last_change < settle and loop.time() - began < 20:
+            await asyncio.sleep(0.1)
+            if len(self.updates) != seen:  # a slow handler is still sending: keep listening
+                seen, last_change = len(self.updates), loop.time()
         return self.updates[start:]
 
     async def hydrate(self, path: str = "/") -> list[dict]:
-        return await self.send(f"{STATE_PREFIX}.hydrate_and_load", {}, path=path)
+        # The page's on_load handlers answer after the hydrate itself; a loaded machine can take seconds.
+        return await self.send(f"{STATE_PREFIX}.hydrate_and_load", {}, path=path, settle=2.5)
 
 
 def deltas(updates: list[dict]) -> dict[str, dict]:
