@@ -169,7 +169,10 @@ class SurveyScore(SQLModel, table=True):
     rating_count: int = Field(default=0)
     __table_args__ = (sa.UniqueConstraint("plan_id", "building_id", "steward_id", "indicator",
                                           name="uq_survey_score_key"),
-                      sa.Index("ix_survey_score_plan_community", "plan_id", "community_id"))
+                      sa.Index("ix_survey_score_plan_community", "plan_id", "community_id"),
+                      # Covering, in GROUP BY order: the company-wide trend streams it without sorting.
+                      sa.Index("ix_survey_score_plan_indicator", "plan_id", "indicator", "community_id", "rating_sum",
+                               "rating_count"))
 
 
 _action_version = version_column()
