@@ -71,9 +71,9 @@ class SurveyPlanState(ProtectedState):
         if self.missing:
             return
         with read_only() as session:
-            targeted = {row["name"] for row in self.rates if row["level"] == "community"}
+            targeted = set(plans.plan_communities(session, self._plan_id()))
             self.communities = [{"value": str(c), "label": n} for c, n in
-                                community_options(session, principal, whole_scope=True) if n in targeted]
+                                community_options(session, principal, whole_scope=True) if c in targeted]
             self.departments = department_options(session, self.lang)
 
     def _run(self, work, success_key: str):

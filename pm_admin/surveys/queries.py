@@ -159,15 +159,19 @@ def results(session: Session, principal: Principal, plan_id: int, language: str,
                            "previous": earlier, "weight": weights_now.get(indicator, 1),
                            "delta": round(score - earlier, 1) if score is not None and earlier is not None else None,
                            "below": score is not None and score < plan.threshold})
-    names = dict(session.exec(select(Community.id, Community.name)).all())
-    buildings = {b: f"{names[c]} {n}" for b, n, c in session.execute(
-        sa.select(Building.id, Building.name, Building.community_id)).all()}
-    stewards = dict(session.exec(select(User.id, User.display_name)).all())
     by_community = _index_by(_scores(session, plan_id, SurveyScore.community_id, where=where), weights_now)
     by_community_before = _index_by(_scores(session, previous, SurveyScore.community_id, where=where),
                                     weights_before) if previous else {}
     by_building = _index_by(_scores(session, plan_id, SurveyScore.building_id, where=where), weights_now)
     by_steward = _index_by(_scores(session, plan_id, SurveyScore.steward_id, where=where), weights_now)
+    # Labels of only the communities, buildings and stewards that scored, not whole tables.
+    names = dict(session.exec(select(Community.id, Community.name)
+                              .where(Community.id.in_([c for (c,) in by_community]))).all())
+    buildings = {b: f"{c} {n}" for b, n, c in session.execute(
+        sa.select(Building.id, Building.name, Community.name).join(Community, Community.id == Building.community_id)
+        .where(Building.id.in_([b for (b,) in by_building]))).all()}
+    stewards = dict(session.exec(select(User.id, User.display_name)
+                                 .where(User.id.in_([s for (s,) in by_steward]))).all())
     return {
         "index": satisfaction_index(now_scores, weights_now),
         "previous_index": satisfaction_index(before, weights_before) if previous else None,
