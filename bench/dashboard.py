@@ -30,11 +30,11 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("PM_DATA_DIR", tempfile.mkdtemp(prefix="pm_bench_"))
 
 import sqlalchemy as sa  # noqa: E402
+from backends import on_each_backend  # noqa: E402 - bench/ is the script folder
 from sqlmodel import Session, select  # noqa: E402
 
 import pm_admin.wiring  # noqa: E402,F401 - the rollup listener
 from pm_admin.core.clock import utcnow  # noqa: E402
-from pm_admin.core.db import make_engine  # noqa: E402
 from pm_admin.dashboards import kpis  # noqa: E402
 from pm_admin.dashboards.periods import period_for  # noqa: E402
 from pm_admin.dashboards.rollups import rebuild  # noqa: E402
@@ -45,7 +45,6 @@ from pm_admin.places.models import Room  # noqa: E402
 from pm_admin.tickets import services  # noqa: E402
 from pm_admin.tickets.models import SlaBreach, Ticket, TicketCategory  # noqa: E402
 from tests.support import factories  # noqa: E402
-from tests.support.database import upgrade  # noqa: E402
 
 COMMUNITIES = 20
 BUILDINGS = 10
@@ -259,28 +258,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     args = parser.parse_args()
-    if args.backend in ("sqlite", "both"):
-        url = f"sqlite:///{tempfile.mkdtemp(prefix='pm_bench_db_')}/bench.db"
-        upgrade(url)
-        engine = make_engine(url)
-        run(engine, "SQLite", args.tickets, args.responses, args.runs)
-        engine.dispose()
-    if args.backend in ("postgresql", "both"):
-        from tests.support.postgres import PostgresUnavailable, ThrowawayPostgres
-
-        try:
-            cluster = ThrowawayPostgres().start()
-        except PostgresUnavailable as error:
-            print(f"\n== PostgreSQL skipped: {error}")
-            return 0
-        try:
-            url = cluster.create_database("pm_bench")
-            upgrade(url)
-            engine = make_engine(url)
-            run(engine, "PostgreSQL", args.tickets, args.responses, args.runs)
-            engine.dispose()
-        finally:
-            cluster.stop()
+    on_each_backend(args.backend, lambda engine, label: run(engine, label, args.tickets, args.responses, args.runs))
     return 0
 
 

@@ -26,16 +26,15 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("PM_DATA_DIR", tempfile.mkdtemp(prefix="pm_bench_"))
 
 import sqlalchemy as sa  # noqa: E402
+from backends import on_each_backend  # noqa: E402 - bench/ is the script folder
 from sqlmodel import Session, select  # noqa: E402
 
 from pm_admin.core.clock import utcnow  # noqa: E402
-from pm_admin.core.db import make_engine  # noqa: E402
 from pm_admin.places.models import Room  # noqa: E402
 from pm_admin.tickets import queries, services  # noqa: E402
 from pm_admin.tickets.models import Ticket, TicketCategory  # noqa: E402
 from pm_admin.tickets.queries import TicketFilter  # noqa: E402
 from tests.support import factories  # noqa: E402
-from tests.support.database import upgrade  # noqa: E402
 
 COMMUNITIES = 5
 ROOMS_PER_COMMUNITY = 400
@@ -216,28 +215,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     args = parser.parse_args()
-    if args.backend in ("sqlite", "both"):
-        url = f"sqlite:///{tempfile.mkdtemp(prefix='pm_bench_db_')}/bench.db"
-        upgrade(url)
-        engine = make_engine(url)
-        run(engine, "SQLite", args.open, args.closed, args.runs)
-        engine.dispose()
-    if args.backend in ("postgresql", "both"):
-        from tests.support.postgres import PostgresUnavailable, ThrowawayPostgres
-
-        try:
-            cluster = ThrowawayPostgres().start()
-        except PostgresUnavailable as error:
-            print(f"\n== PostgreSQL skipped: {error}")
-            return 0
-        try:
-            url = cluster.create_database("pm_bench")
-            upgrade(url)
-            engine = make_engine(url)
-            run(engine, "PostgreSQL", args.open, args.closed, args.runs)
-            engine.dispose()
-        finally:
-            cluster.stop()
+    on_each_backend(args.backend, lambda engine, label: run(engine, label, args.open, args.closed, args.runs))
     return 0
 
 
