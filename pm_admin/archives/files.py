@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from openpyxl import Workbook
@@ -13,6 +12,7 @@ from pm_admin.audit.services import record
 from pm_admin.core.files import Download, register_download
 from pm_admin.core.i18n import translate
 from pm_admin.core.permissions import Principal
+from pm_admin.core.tables import workbook_bytes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COLUMN_KEYS = ("archives.col.room", "archives.col.archive_no", "archives.col.owners", "archives.col.moved_in",
@@ -32,11 +32,9 @@ def catalog_xlsx(session: Session, principal: Principal, params: dict[str, Any])
     for row in rows:
         remarks = translate("archives.voided_count", language, count=row.voided) if row.voided else ""
         sheet.append([row.room_code, row.archive_no, row.owner_names, row.moved_in, row.pages, remarks])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
     record(session, action="archive.catalog_export", actor=principal, entity_type="archive",
            details={"rows": len(rows), "filters": {k: v for k, v in params["filters"].items() if v}})
-    return Download("业主档案目录表.xlsx", XLSX, [buffer.getvalue()])
+    return Download("业主档案目录表.xlsx", XLSX, [workbook_bytes(workbook)])
 
 
 register_download("archive_catalog", catalog_xlsx)

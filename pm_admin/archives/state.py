@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import reflex as rx
@@ -13,7 +12,6 @@ from pm_admin.archives.models import DocType
 from pm_admin.core.base_state import ProtectedState
 from pm_admin.core.db import read_only, unit_of_work
 from pm_admin.core.errors import ConcurrencyConflict, ValidationFailed
-from pm_admin.core.files import issue_download
 from pm_admin.core.guard import requires
 from pm_admin.core.paged_state import PagedMixin
 from pm_admin.core.permissions import Perm
@@ -72,10 +70,7 @@ class ArchivesState(PagedMixin, ProtectedState):
 
     @requires(Perm.ARCHIVES_VIEW)
     def export_catalog(self):
-        with unit_of_work() as session:
-            ticket = issue_download(session, principal=self.principal, kind="archive_catalog",
-                                    params=catalog_params(self._filters(), self.lang))
-        return rx.call_script(f"window.location.href = {json.dumps('/files/download/' + ticket)}")
+        return self._start_download("archive_catalog", catalog_params(self._filters(), self.lang))
 
 
 class ArchiveDetailState(ProtectedState):

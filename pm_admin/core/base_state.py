@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import reflex as rx
 
+from pm_admin.core.db import unit_of_work
 from pm_admin.core.errors import PermissionDenied, ValidationFailed
+from pm_admin.core.files import issue_download
 from pm_admin.core.guard import current_principal, public
 from pm_admin.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, catalog, translate
 from pm_admin.core.permissions import Principal
@@ -44,6 +47,12 @@ class ProtectedState(AppState):
 
     def _field_messages(self, error: ValidationFailed) -> dict[str, str]:
         return {field: self._tr(key, **params) for field, (key, params) in error.fields.items()}
+
+    def _start_download(self, kind: str, params: dict[str, Any]):
+        """Issue a one-use download ticket for this user and send the browser to it."""
+        with unit_of_work() as session:
+            ticket = issue_download(session, principal=self.principal, kind=kind, params=params)
+        return rx.call_script(f"window.location.href = {json.dumps('/files/download/' + ticket)}")
 
 
 def _descendants(cls: type) -> list[type]:

@@ -1,4 +1,5 @@
-"""Reading uploaded tables (CSV from any Chinese Excel, or XLSX) for the importers."""
+"""Tables in and out: reading uploaded CSV (from any Chinese Excel) or XLSX for the importers, and the bytes of
+the files the exporters send."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import io
 import zipfile
 from datetime import date, datetime
 
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from pm_admin.core.errors import DomainError
 
@@ -65,3 +66,16 @@ def read_table(filename: str, data: bytes, *, max_rows: int, max_bytes: int) -> 
     if len(body) > max_rows:
         raise ImportRejected("import.too_many_rows", max=max_rows)
     return header, body
+
+
+def workbook_bytes(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def csv_bytes(rows) -> bytes:
+    """UTF-8 CSV with a byte-order mark, so Excel reads the Chinese text as UTF-8."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from openpyxl import Workbook
@@ -14,6 +12,7 @@ from pm_admin.core.errors import NotFound
 from pm_admin.core.files import Download, register_download
 from pm_admin.core.i18n import translate
 from pm_admin.core.permissions import Perm, Principal
+from pm_admin.core.tables import csv_bytes, workbook_bytes
 from pm_admin.dashboards import kpis
 from pm_admin.dashboards.periods import period_for
 from pm_admin.dashboards.tables import CHARTS, chart_table
@@ -37,20 +36,13 @@ def chart_file(session: Session, principal: Principal, params: dict[str, Any]) -
     record(session, action="dashboard.export", actor=principal, entity_type="dashboard", community_id=community_id,
            details={"chart": chart, "format": file_format, "period": period.key, "rows": len(rows)})
     if file_format == "csv":
-        text = io.StringIO()
-        writer = csv.writer(text)
-        writer.writerow(header)
-        writer.writerows(rows)
-        # The byte-order mark makes Excel read the Chinese text as UTF-8.
-        return Download(name, "text/csv; charset=utf-8", [("\ufeff" + text.getvalue()).encode("utf-8")])
+        return Download(name, "text/csv; charset=utf-8", [csv_bytes([header, *rows])])
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title[:31])
     sheet.append(header)
     for row in rows:
         sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return Download(name, XLSX, [buffer.getvalue()])
+    return Download(name, XLSX, [workbook_bytes(workbook)])
 
 
 register_download("dashboard_chart", chart_file)

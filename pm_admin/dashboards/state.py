@@ -10,8 +10,7 @@ import plotly.graph_objects as go
 import reflex as rx
 
 from pm_admin.core.base_state import ProtectedState
-from pm_admin.core.db import read_only, unit_of_work
-from pm_admin.core.files import issue_download
+from pm_admin.core.db import read_only
 from pm_admin.core.guard import requires
 from pm_admin.core.permissions import Perm
 from pm_admin.dashboards import charts, kpis
@@ -97,8 +96,6 @@ class DashboardState(ProtectedState):
     def download(self, chart: str, file_format: str):
         if chart not in CHARTS or file_format not in FORMATS:
             return None
-        with unit_of_work() as session:
-            ticket = issue_download(session, principal=self.principal, kind="dashboard_chart", params={
-                "chart": chart, "format": file_format, "period": self.period, "community_id": self._community_id(),
-                "language": self.lang})
-        return rx.call_script(f"window.location.href = {json.dumps('/files/download/' + ticket)}")
+        return self._start_download("dashboard_chart", {
+            "chart": chart, "format": file_format, "period": self.period, "community_id": self._community_id(),
+            "language": self.lang})

@@ -11,7 +11,7 @@ import reflex as rx
 from pm_admin.core.base_state import ProtectedState
 from pm_admin.core.db import read_only, unit_of_work
 from pm_admin.core.errors import DomainError
-from pm_admin.core.files import discard_upload, issue_download, read_upload
+from pm_admin.core.files import discard_upload, read_upload
 from pm_admin.core.guard import requires
 from pm_admin.core.i18n import translate
 from pm_admin.core.permissions import Perm
@@ -152,6 +152,4 @@ class OwnerImportState(ProtectedState):
 
     @requires(Perm.OWNERS_IMPORT)
     def download_template(self, fmt: str):
-        with unit_of_work() as session:
-            ticket = issue_download(session, principal=self.principal, kind="owners_template", params={"fmt": fmt})
-        return rx.call_script(f"window.location.href = '/files/download/{ticket}'")
+        return self._start_download("owners_template", {"fmt": fmt})

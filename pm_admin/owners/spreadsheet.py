@@ -19,7 +19,7 @@ from pm_admin.core.crypto import encrypt
 from pm_admin.core.errors import FieldErrors
 from pm_admin.core.masking import mask_phone
 from pm_admin.core.permissions import Perm, Principal
-from pm_admin.core.tables import ImportRejected, cell_text, read_table
+from pm_admin.core.tables import ImportRejected, cell_text, csv_bytes, read_table, workbook_bytes
 from pm_admin.owners.events import OwnerEvent, current_rooms, publish
 from pm_admin.owners.models import Gender, Owner, OwnerChange, OwnerGridRow, OwnerPhone, Ownership, OwnerTag
 from pm_admin.owners.pinyin import pinyin_keys
@@ -444,9 +444,7 @@ def export_xlsx(rows: Iterable[OwnerGridRow], language: str) -> bytes:
     sheet.append(export_headers(language))
     for row in rows:
         sheet.append(_export_values(row))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 EXAMPLE_ROW = ["C01-3-2-1502", "张三", "男", "11010519491231002X", "13812345678", "010-62345678", "北京市朝阳区…",
@@ -456,9 +454,7 @@ EXAMPLE_ROW = ["C01-3-2-1502", "张三", "男", "11010519491231002X", "138123456
 def template(fmt: str) -> bytes:
     headers = [column.zh for column in IMPORT_COLUMNS]
     if fmt == "csv":
-        buffer = io.StringIO()
-        csv.writer(buffer).writerow(headers)
-        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        return csv_bytes([headers])
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "业主"
@@ -471,6 +467,4 @@ def template(fmt: str) -> bytes:
     notes.append(["必填：房号、业主姓名、手机号。身份证号请按文本填写。按“房号 + 身份证号”更新已有业主，否则新增。"])
     notes.append(["示例 / example:"])
     notes.append(EXAMPLE_ROW)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)

@@ -11,7 +11,6 @@ import reflex as rx
 from pm_admin.core.base_state import ProtectedState
 from pm_admin.core.db import read_only, unit_of_work
 from pm_admin.core.errors import ConcurrencyConflict, ValidationFailed
-from pm_admin.core.files import issue_download
 from pm_admin.core.form_state import FormMixin
 from pm_admin.core.guard import requires
 from pm_admin.core.paged_state import PAGE_SIZES, PagedMixin
@@ -236,11 +235,9 @@ class OwnersState(FormMixin, PagedMixin, ProtectedState):
     # ------------------------------------------------------------ export
 
     def _download(self, *, fmt: str, full_pii: bool, selected_only: bool):
-        with unit_of_work() as session:
-            ticket = issue_download(session, principal=self.principal, kind="owners_export", params=export_params(
-                self._owner_filter(), fmt=fmt, full_pii=full_pii, language=self.lang,
-                ownership_ids=list(self.selected) if selected_only else None))
-        return rx.call_script(f"window.location.href = {json.dumps('/files/download/' + ticket)}")
+        return self._start_download("owners_export", export_params(
+            self._owner_filter(), fmt=fmt, full_pii=full_pii, language=self.lang,
+            ownership_ids=list(self.selected) if selected_only else None))
 
     @requires(Perm.OWNERS_EXPORT)
     def export(self, fmt: str):

@@ -3,7 +3,6 @@ each token is that file) and the results of a plan."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from openpyxl import Workbook
@@ -12,16 +11,11 @@ from sqlmodel import Session
 from pm_admin.core.files import Download, register_download
 from pm_admin.core.i18n import translate
 from pm_admin.core.permissions import Principal
+from pm_admin.core.tables import workbook_bytes
 from pm_admin.surveys import queries
 from pm_admin.surveys.responses import issue_links
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _workbook_bytes(workbook: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def links_xlsx(session: Session, principal: Principal, params: dict[str, Any]) -> Download:
@@ -34,7 +28,7 @@ def links_xlsx(session: Session, principal: Principal, params: dict[str, Any]) -
     for link in links:
         sheet.append([link.room_code, f"{params['origin']}/s/{link.token}"])
     return Download(f"survey-links-{params['plan_id']}-{params['community_id']}.xlsx", XLSX,
-                    [_workbook_bytes(workbook)])
+                    [workbook_bytes(workbook)])
 
 
 def results_xlsx(session: Session, principal: Principal, params: dict[str, Any]) -> Download:
@@ -65,7 +59,7 @@ def results_xlsx(session: Session, principal: Principal, params: dict[str, Any])
     for row in queries.actions(session, principal, plan_id, language):
         actions.append([row["community"], row["indicator_name"], row["score"], row["measure"], row["department"],
                         row["due_on"], tr(f"surveys.action.{row['status']}"), row["result"]])
-    return Download(f"survey-results-{summary['period']}.xlsx", XLSX, [_workbook_bytes(workbook)])
+    return Download(f"survey-results-{summary['period']}.xlsx", XLSX, [workbook_bytes(workbook)])
 
 
 register_download("survey_links", links_xlsx)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import reflex as rx
@@ -10,7 +9,6 @@ import reflex as rx
 from pm_admin.core.base_state import ProtectedState
 from pm_admin.core.db import read_only, unit_of_work
 from pm_admin.core.errors import ConcurrencyConflict, DomainError, ValidationFailed
-from pm_admin.core.files import issue_download
 from pm_admin.core.guard import requires
 from pm_admin.core.permissions import Perm
 from pm_admin.places.queries import community_options
@@ -155,10 +153,7 @@ class SurveyPlanState(ProtectedState):
         return self._download("survey_results", {})
 
     def _download(self, kind: str, params: dict[str, Any]):
-        with unit_of_work() as session:
-            ticket = issue_download(session, principal=self.principal, kind=kind,
-                                    params={"plan_id": self._plan_id(), "language": self.lang, **params})
-        return rx.call_script(f"window.location.href = {json.dumps('/files/download/' + ticket)}")
+        return self._start_download(kind, {"plan_id": self._plan_id(), "language": self.lang, **params})
 
     @requires(Perm.SURVEYS_ENTER)
     def enter_response(self, form: dict[str, Any]):

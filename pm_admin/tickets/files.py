@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from typing import Any
 
@@ -13,6 +12,7 @@ from pm_admin.audit.services import record
 from pm_admin.core.files import Download, register_download
 from pm_admin.core.i18n import translate
 from pm_admin.core.permissions import Principal
+from pm_admin.core.tables import workbook_bytes
 from pm_admin.tickets.queries import daily_review
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -48,11 +48,9 @@ def review_xlsx(session: Session, principal: Principal, params: dict[str, Any]) 
                           translate(f"tickets.status.{row['status']}", language), row["room"], row["assignee"],
                           row["resolve_due"], translate(f"tickets.sla.{row['sla_state']}", language) + " " +
                           row["sla_text"], progress_text(row, language)])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
     record(session, action="ticket.review_export", actor=principal, entity_type="ticket",
            details={"day": review["day"], "rows": sum(len(g["tickets"]) for g in review["groups"])})
-    return Download(f"日清日审-{review['day']}.xlsx", XLSX, [buffer.getvalue()])
+    return Download(f"日清日审-{review['day']}.xlsx", XLSX, [workbook_bytes(workbook)])
 
 
 register_download("ticket_review", review_xlsx)

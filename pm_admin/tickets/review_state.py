@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
-import reflex as rx
-
 from pm_admin.core.base_state import ProtectedState
-from pm_admin.core.db import read_only, unit_of_work
-from pm_admin.core.files import issue_download
+from pm_admin.core.db import read_only
 from pm_admin.core.guard import requires
 from pm_admin.core.permissions import Perm
 from pm_admin.tickets import queries
@@ -30,7 +26,4 @@ class DailyReviewState(ProtectedState):
     @requires(Perm.TICKETS_REVIEW)
     def export(self):
         day = date.fromisoformat(self.day or date.today().isoformat())
-        with unit_of_work() as session:
-            ticket = issue_download(session, principal=self.principal, kind="ticket_review",
-                                    params={"day": day.isoformat(), "language": self.lang})
-        return rx.call_script(f"window.location.href = {json.dumps('/files/download/' + ticket)}")
+        return self._start_download("ticket_review", {"day": day.isoformat(), "language": self.lang})
