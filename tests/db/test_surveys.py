@@ -159,6 +159,8 @@ def test_staff_entry_weights_rates_and_the_steward_view(session, estate):
     rates = queries.response_rates(session, estate["manager"], plan.id)
     assert (rates[0]["level"], rates[0]["households"], rates[0]["responses"], rates[0]["rate"]) == (
         "community", 4, 2, 50.0)
+    [listed] = queries.plan_rows(session, estate["manager"])
+    assert (listed["households"], listed["responses"], listed["rate"]) == (4, 2, 50.0)
     # The rollup equals the answers it summarises.
     rollup = session.execute(sa.select(sa.func.sum(SurveyScore.rating_sum), sa.func.sum(SurveyScore.rating_count))
                              .where(SurveyScore.plan_id == plan.id)).one()
@@ -222,7 +224,8 @@ def test_other_communities_see_nothing(session, estate):
         responses.issue_links(session, actor=estate["other_manager"], plan_id=plan.id,
                               community_id=estate["community"].id)
     assert queries.plan_rows(session, estate["other_manager"]) == []
-    assert [r["id"] for r in queries.plan_rows(session, estate["manager"])] == [plan.id]
+    [row] = queries.plan_rows(session, estate["manager"])
+    assert (row["id"], row["households"], row["responses"]) == (plan.id, 4, 0)  # the ownerless room is not asked
 
 
 def test_a_plan_can_target_single_buildings_by_label(session, estate):
@@ -239,6 +242,7 @@ def test_a_plan_can_target_single_buildings_by_label(session, estate):
         community_ids=[community.id], building_ids=plans.building_ids_from_labels(session, label.lower())))
     households = session.exec(responses.targeted_households(session, plan.id)).all()
     assert [row[0] for row in households] == [extra.id]  # the first building's four households are not asked
+    assert queries.plan_rows(session, estate["manager"])[0]["households"] == 1
 
 
 def test_the_links_workbook_holds_working_links_and_the_results_workbook_the_scores(session, estate):
