@@ -14,6 +14,7 @@ from pm_admin.core.form_state import FormMixin
 from pm_admin.core.guard import requires
 from pm_admin.core.permissions import Perm
 from pm_admin.owners import queries, services
+from pm_admin.owners.change_text import differences
 from pm_admin.owners.state import split_tags
 from pm_admin.owners.timeline import owner_timeline
 
@@ -36,7 +37,7 @@ class OwnerDetailState(FormMixin, ProtectedState):
     can_edit: bool = False
     can_reveal: bool = False
     # Shown only in this view, cleared on every load.
-    revealed: dict[str, Any] = {}
+    revealed: dict[str, str] = {}
     reveal_open: bool = False
     reveal_error: str = ""
     # Secondary dialogs: household member, occupant, owner change.
@@ -44,6 +45,7 @@ class OwnerDetailState(FormMixin, ProtectedState):
     side_form: dict[str, Any] = {}
     side_key: int = 0
     side_errors: dict[str, str] = {}
+    side_conflict: str = ""
     duplicate: dict[str, Any] = {}
     _owner_id: int = 0
 
@@ -59,8 +61,8 @@ class OwnerDetailState(FormMixin, ProtectedState):
             self.rooms = [r.model_dump() for r in queries.owned_rooms(session, principal, owner_id)]
             self.members = [m.model_dump() for m in queries.household(session, principal, owner_id)]
             self.occupants = [o.model_dump() for o in queries.occupants(session, principal, owner_id)]
-            self.changes = [c.model_dump() for c in queries.change_history(session, principal, owner_id)]
-            self.timeline = [t.model_dump() for t in owner_timeline(session, principal, owner_id)]
+            self.changes = [c.model_dump() for c in queries.change_history(session, principal, owner_id, self.lang)]
+            self.timeline = [t.model_dump() for t in owner_timeline(session, principal, owner_id, self.lang)]
 
     @requires(Perm.OWNERS_VIEW)
     def load(self):
@@ -78,8 +80,8 @@ class OwnerDetailState(FormMixin, ProtectedState):
     def open_edit(self):
         p = self.profile
         self._open_form({"name": p["name"], "gender": p["gender"], "id_number": "", "phone": "", "phone2": "",
-                         "address": p["address"], "is_vip": p["is_vip"], "tags": "、".join(p["tags"]),
-                         "notes": p["notes"], "version": p["version"]})
+                         "drop_phone2": False, "address": p["address"], "is_vip": p["is_vip"],
+                         "tags": "、".join(p["tags"]), "notes": p["notes"], "version": p["version"]})
 
     @requires(Perm.OWNERS_EDIT)
     def save(self, form: dict[str, Any]):
@@ -88,7 +90,7 @@ class OwnerDetailState(FormMixin, ProtectedState):
             id_number=str(form.get("id_number", "")),
             phones=[str(form.get("phone", "")), str(form.get("phone2", ""))], address=str(form.get("address", "")),
             is_vip=bool(form.get("is_vip")), tags=split_tags(str(form.get("tags", ""))),
-            notes=str(form.get("notes", "")))
+            notes=str(form.get("notes", "")), drop_phone2=bool(form.get("drop_phone2")))
         try:
             with unit_of_work() as session:
                 services.update_owner(session, actor=self.principal, owner_id=self._owner_id,
@@ -101,19 +103,21 @@ class OwnerDetailState(FormMixin, ProtectedState):
         return rx.toast.success(self._tr("common.saved"))
 
     def _save_failed(self, error: Exception, submitted: dict[str, Any]) -> None:
-        """A conflict shows, field by field, what the other person saved; the input stays."""
+        """A conflict shows, field by field, what the other person saved, and keeps the input. The form then
+        carries the current version: saving again, after reading the changes, is a deliberate overwrite."""
         self._keep_input(submitted)
-        if isinstance(error, ConcurrencyConflict):
-            self.errors = {}
-            theirs = error.current
-            mine = {"name": self.profile["name"], "address": self.profile["address"], "notes": self.profile["notes"],
-                    "is_vip": self.profile["is_vip"], "tags": ", ".join(self.profile["tags"]),
-                    "phones": ", ".join(self.profile["phones"]), "id_number": self.profile["id_number"]}
-            lines = [f"{field}: {mine[field]} → {theirs.get(field)}" for field in mine
-                     if str(mine[field]) != str(theirs.get(field))]
-            self.conflict = self._tr("owners.conflict", changes="；".join(lines) or "—")
-        else:
+        if not isinstance(error, ConcurrencyConflict):
             super()._save_failed(error, submitted)
+            return
+        p = self.profile
+        mine = {"name": p["name"], "gender": p["gender"], "birth_date": p["birth_date"], "address": p["address"],
+                "notes": p["notes"], "is_vip": p["is_vip"], "tags": ", ".join(p["tags"]),
+                "phones": ", ".join(p["phones"]), "id_number": p["id_number"]}
+        self.errors = {}
+        self.conflict = self._tr("owners.conflict", changes="；".join(differences(mine, error.current, self.lang)) or "—")
+        self._reload()
+        if self.owner_found:
+            self.form = {**self.form, "version": self.profile["version"]}
 
     # ------------------------------------------------------------ reveal personal data
 
@@ -134,7 +138,7 @@ class OwnerDetailState(FormMixin, ProtectedState):
         except ValidationFailed as error:
             self.reveal_error = next(iter(self._field_messages(error).values()))
             return None
-        self.revealed = {"id_number": shown.id_number, "phones": shown.phones}
+        self.revealed = {"id_number": shown.id_number, "phones": "、".join(shown.phones)}
         self.reveal_open = False
         return None
 
@@ -146,6 +150,7 @@ class OwnerDetailState(FormMixin, ProtectedState):
 
     def _open_side(self, dialog: str, values: dict[str, Any]) -> None:
         self.side_dialog, self.side_form, self.side_errors, self.duplicate = dialog, values, {}, {}
+        self.side_conflict = ""
         self.side_key += 1
 
     @requires()
@@ -251,9 +256,14 @@ class OwnerDetailState(FormMixin, ProtectedState):
         except ValidationFailed as error:
             self._side_failed(error, form)
             return None
-        except ConcurrencyConflict:
-            self.side_dialog = ""
+        except ConcurrencyConflict as conflict:
+            # The room changed hands meanwhile: say to whom, keep the dialog and what was typed.
+            self.side_form = {**self.side_form, **form}
+            self.side_key += 1
+            self.side_errors = {}
+            self.side_conflict = self._tr("owners.transfer_conflict",
+                                          owners="、".join(conflict.current.get("owner_names", [])) or "—")
             self._reload()
-            return rx.toast.error(self._tr("owners.transfer_conflict"))
+            return None
         self.side_dialog = ""
         return [rx.toast.success(self._tr("owners.transfer_done")), rx.redirect(f"/owners/{owner.id}")]

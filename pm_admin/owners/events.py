@@ -15,7 +15,7 @@ from pm_admin.owners.models import Ownership
 
 @dataclasses.dataclass(frozen=True)
 class OwnerEvent:
-    kind: str  # contact_changed | owner_changed
+    kind: str  # contact_changed | owner_changed | occupant_changed
     owner_id: int
     room_ids: tuple[int, ...]
     detail: str  # masked, ready to show

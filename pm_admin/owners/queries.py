@@ -16,6 +16,7 @@ from pm_admin.core.crypto import blind_index, decrypt
 from pm_admin.core.masking import mask_id_number, mask_phone
 from pm_admin.core.paging import Page, PageRequest, count, paginate
 from pm_admin.core.permissions import Perm, Principal
+from pm_admin.owners.change_text import value_text
 from pm_admin.owners.models import (
     ChangeRow,
     HouseholdMember,
@@ -333,13 +334,15 @@ def occupants(session: Session, principal: Principal, owner_id: int) -> list[Occ
                         ended_on=o.ended_on.isoformat() if o.ended_on else "") for o, code in rows]
 
 
-def change_history(session: Session, principal: Principal, owner_id: int, limit: int = 200) -> list[ChangeRow]:
+def change_history(session: Session, principal: Principal, owner_id: int, language: str,
+                   limit: int = 200) -> list[ChangeRow]:
     if _visible_owner(session, principal, owner_id) is None:
         return []
     changes = session.exec(select(OwnerChange).where(OwnerChange.owner_id == owner_id)
                            .order_by(OwnerChange.occurred_at.desc(), OwnerChange.id.desc()).limit(limit)).all()
     return [ChangeRow(occurred_at=local_text(c.occurred_at), actor_name=c.actor_name, kind=c.kind, field=c.field,
-                      old_value=c.old_value, new_value=c.new_value) for c in changes]
+                      old_value=value_text(c.field, c.old_value, language),
+                      new_value=value_text(c.field, c.new_value, language)) for c in changes]
 
 
 def owners_of_rows(session: Session, principal: Principal, ownership_ids: list[int]) -> list[int]:

@@ -48,8 +48,9 @@ ID_KIND, PHONE_KIND = "id", "phone"
 
 @dataclasses.dataclass
 class OwnerInput:
-    """What a form or an import row says about an owner. On update, an empty ``id_number``
-    or ``phones`` keeps what is stored (the form never shows the plaintext to edit)."""
+    """What a form or an import row says about an owner. On update, an empty ``id_number`` or an empty
+    phone position keeps what is stored (the form never shows the plaintext to edit); ``drop_phone2``
+    removes the second phone."""
 
     name: str = ""
     gender: str = Gender.UNKNOWN.value
@@ -59,6 +60,7 @@ class OwnerInput:
     is_vip: bool = False
     tags: list[str] = dataclasses.field(default_factory=list)
     notes: str = ""
+    drop_phone2: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -302,7 +304,7 @@ def update_owner(session: Session, *, actor: Principal, owner_id: int, expected_
     before = owner_snapshot(session, owner)
     if owner.version != expected_version:
         raise ConcurrencyConflict(before)
-    clean = clean_owner_input(session, data, owner_id=owner.id)
+    clean = clean_owner_input(session, _with_kept_phones(session, owner.id, data), owner_id=owner.id)
     _apply(owner, clean)
     session.add(owner)
     if clean.phones is not None:
@@ -320,6 +322,18 @@ def update_owner(session: Session, *, actor: Principal, owner_id: int, expected_
     return owner
 
 
+def _with_kept_phones(session: Session, owner_id: int, data: OwnerInput) -> OwnerInput:
+    """A blank phone position keeps the stored number there, so typing a new first phone keeps the second."""
+    stored = owner_phones(session, owner_id)
+    if not any(p.strip() for p in data.phones) and not data.drop_phone2:
+        return data
+    typed = list(data.phones) + [""] * max(0, len(stored) - len(data.phones))
+    merged = [new.strip() or (stored[i] if i < len(stored) else "") for i, new in enumerate(typed)]
+    if data.drop_phone2:
+        merged = merged[:1]
+    return dataclasses.replace(data, phones=merged)
+
+
 def _any_community(session: Session, owner_id: int) -> int | None:
     return min(owner_communities(session, owner_id), default=None)
 
@@ -329,6 +343,19 @@ def link_owner_to_room(
     started_on: date | None = None,
 ) -> Ownership:
     """An owner already registered also owns this room (the answer to a duplicate ID number)."""
+    ownership = _link_owner(session, actor=actor, owner_id=owner_id, room_id=room_id, share=share,
+                            started_on=started_on)
+    owner = session.get(Owner, owner_id)
+    publish(session, OwnerEvent("owner_changed", owner_id, (room_id,),
+                                f"+ {owner.name}（{ownership.share}%，{ownership.started_on.isoformat()}）",
+                                actor.username if actor else "system"))
+    return ownership
+
+
+def _link_owner(
+    session: Session, *, actor: Principal | None, owner_id: int, room_id: int, share: Decimal | str,
+    started_on: date | None,
+) -> Ownership:
     if actor is not None:
         actor.require(Perm.OWNERS_EDIT)
     room = _room_in_scope(session, actor, room_id)
@@ -371,7 +398,8 @@ def change_room_owner(
     current = session.exec(select(Ownership).where(Ownership.room_id == room.id,
                                                    col(Ownership.ended_on).is_(None))).all()
     if expected_owner_id is not None and expected_owner_id not in {o.owner_id for o in current}:
-        raise ConcurrencyConflict({"room": room.code, "owners": [o.owner_id for o in current]})
+        raise ConcurrencyConflict({"room": room.code, "owners": [o.owner_id for o in current],
+                                   "owner_names": [session.get(Owner, o.owner_id).name for o in current]})
     errors = FieldErrors()
     if transfer_date > date.today():
         errors.add("transfer_date", "owners.date_in_future")
@@ -390,8 +418,8 @@ def change_room_owner(
                        after={"room": ""}, kind="ownership", room_id=room.id)
     session.flush()
     if new_owner_id is not None:
-        link_owner_to_room(session, actor=actor, owner_id=new_owner_id, room_id=room.id, share=share_value,
-                           started_on=transfer_date)
+        _link_owner(session, actor=actor, owner_id=new_owner_id, room_id=room.id, share=share_value,
+                    started_on=transfer_date)
         owner = session.get(Owner, new_owner_id)
     else:
         owner = create_owner(session, actor=actor, data=new_owner, room_id=room.id, share=share_value,
@@ -504,7 +532,15 @@ def add_occupant(session: Session, *, actor: Principal | None, room_id: int, kin
                        room_id=room.id)
     record(session, action="room.occupant_add", actor=actor, actor_name=None if actor else "system",
            entity_type="room", entity_id=room.id, community_id=room.community_id, after=after)
+    _announce_occupant(session, room.id, f"+ {after['occupant']} {after['occupant_phone']}".rstrip(), actor)
     return occupant
+
+
+def _announce_occupant(session: Session, room_id: int, detail: str, actor: Principal | None) -> None:
+    """住户更替 belongs in the room's archive change record like an owner change (seed 001 4.4.1)."""
+    owners = _current_owner_ids(session, room_id)
+    publish(session, OwnerEvent("occupant_changed", min(owners, default=0), (room_id,), detail,
+                                actor.username if actor else "system"))
 
 
 def end_occupant(session: Session, *, actor: Principal, occupant_id: int, ended_on: date) -> None:
@@ -525,6 +561,7 @@ def end_occupant(session: Session, *, actor: Principal, occupant_id: int, ended_
                        room_id=occupant.room_id)
     record(session, action="room.occupant_end", actor=actor, entity_type="room", entity_id=occupant.room_id,
            community_id=occupant.community_id, before=before)
+    _announce_occupant(session, occupant.room_id, f"− {before['occupant']}（{ended_on.isoformat()}）", actor)
 
 
 # ---------------------------------------------------------------- bulk actions
@@ -572,6 +609,9 @@ def bulk_tag(session: Session, *, actor: Principal, owner_ids: Iterable[int], ta
             continue
         record_changes(session, owner_id=owner.id, actor=actor, before={"tag": "" if add else tag},
                        after={"tag": tag if add else ""})
+        # Touching the owner moves its version, so a profile form opened before this refuses to overwrite the tags.
+        owner.updated_at = utcnow()
+        session.add(owner)
         changed += 1
     record(session, action="owner.bulk_tag", actor=actor, entity_type="owner",
            details={"owner_ids": sorted(set(owner_ids)), "tag": tag, "add": add, "changed": changed})

@@ -6,13 +6,16 @@ Later features (tickets, callbacks, archives, surveys, arrears) add a function d
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
+from datetime import date
 
 from pydantic import BaseModel
 from sqlmodel import Session, select
 
 from pm_admin.core.clock import local_text
 from pm_admin.core.permissions import Principal
+from pm_admin.owners.change_text import change_line
 from pm_admin.owners.models import OwnerChange, Ownership
 from pm_admin.places.models import Room
 
@@ -26,7 +29,7 @@ class TimelineItem(BaseModel):
     link: str = ""
 
 
-TimelineSource = Callable[[Session, Principal, int], list[TimelineItem]]
+TimelineSource = Callable[[Session, Principal, int, str], list[TimelineItem]]
 _SOURCES: list[TimelineSource] = []
 
 
@@ -35,8 +38,29 @@ def timeline_source(source: TimelineSource) -> TimelineSource:
     return source
 
 
+@dataclasses.dataclass(frozen=True)
+class OwnedPeriod:
+    room_id: int
+    started_on: date
+    ended_on: date | None
+
+    def covers(self, day: date) -> bool:
+        return self.started_on <= day and (self.ended_on is None or day <= self.ended_on)
+
+
+def owned_periods(session: Session, owner_id: int) -> list[OwnedPeriod]:
+    """The rooms the owner holds or held, with when: room-level events (arrears, surveys, archive entries)
+    belong on the timeline of whoever owned the room on that day."""
+    return [OwnedPeriod(room_id, started, ended) for room_id, started, ended in session.exec(
+        select(Ownership.room_id, Ownership.started_on, Ownership.ended_on).where(Ownership.owner_id == owner_id)).all()]
+
+
+def during_ownership(periods: list[OwnedPeriod], room_id: int, day: date) -> bool:
+    return any(p.room_id == room_id and p.covers(day) for p in periods)
+
+
 @timeline_source
-def ownership_events(session: Session, principal: Principal, owner_id: int) -> list[TimelineItem]:
+def ownership_events(session: Session, principal: Principal, owner_id: int, language: str) -> list[TimelineItem]:
     items = []
     for ownership, code in session.exec(select(Ownership, Room.code).join(Room, Room.id == Ownership.room_id)
                                         .where(Ownership.owner_id == owner_id)).all():
@@ -49,16 +73,17 @@ def ownership_events(session: Session, principal: Principal, owner_id: int) -> l
 
 
 @timeline_source
-def profile_changes(session: Session, principal: Principal, owner_id: int) -> list[TimelineItem]:
+def profile_changes(session: Session, principal: Principal, owner_id: int, language: str) -> list[TimelineItem]:
     changes = session.exec(select(OwnerChange).where(OwnerChange.owner_id == owner_id, OwnerChange.kind != "ownership")
                            .order_by(OwnerChange.occurred_at.desc()).limit(100)).all()
     return [TimelineItem(at=c.occurred_at.isoformat(), at_text=local_text(c.occurred_at), kind="change",
                          title_key=f"timeline.change_{c.kind}",
-                         detail=f"{c.field}: {c.old_value or '∅'} → {c.new_value or '∅'} · {c.actor_name}")
+                         detail=f"{change_line(c.field, c.old_value, c.new_value, language)} · {c.actor_name}")
             for c in changes]
 
 
-def owner_timeline(session: Session, principal: Principal, owner_id: int, limit: int = 100) -> list[TimelineItem]:
+def owner_timeline(session: Session, principal: Principal, owner_id: int, language: str,
+                   limit: int = 100) -> list[TimelineItem]:
     """Everything registered sources know about the owner, newest first (scope checked by the caller)."""
-    items = [item for source in _SOURCES for item in source(session, principal, owner_id)]
+    items = [item for source in _SOURCES for item in source(session, principal, owner_id, language)]
     return sorted(items, key=lambda item: item.at, reverse=True)[:limit]

@@ -98,7 +98,7 @@ def test_update_records_masked_history_and_keeps_blank_pii(session, world):
                           data=OwnerInput(name="张三", phones=["13987654321"], address="新地址"))
     profile = queries.owner_profile(session, world["cs"], owner.id)
     assert profile.phones == ["139****4321"] and profile.id_number == "110105********002X"
-    changes = {c.field: c for c in queries.change_history(session, world["cs"], owner.id)}
+    changes = {c.field: c for c in queries.change_history(session, world["cs"], owner.id, "zh-CN")}
     assert changes["phones"].old_value == "138****5678" and changes["phones"].new_value == "139****4321"
     assert changes["phones"].kind == "contact" and changes["address"].new_value == "新地址"
     raw = " ".join(f"{c.old_value} {c.new_value}" for c in session.exec(select(OwnerChange)).all())
@@ -128,15 +128,16 @@ def test_owner_change_keeps_history(session, world):
     assert [(o.owner_id, o.ended_on is None) for o in ownerships] == [(old.id, False), (new.id, True)]
     assert ownerships[0].end_reason == "transfer"
     assert [g.name for g in grid(session, world["manager"]).rows] == ["王五"]
-    kinds = {i.title_key for i in owner_timeline(session, world["manager"], old.id)}
+    kinds = {i.title_key for i in owner_timeline(session, world["manager"], old.id, "zh-CN")}
     assert {"timeline.ownership_started", "timeline.ownership_ended"} <= kinds
     with pytest.raises(ValidationFailed):
         services.change_room_owner(session, actor=world["manager"], room_id=world["a_room"].id,
                                    transfer_date=date.today() + timedelta(days=1), new_owner_id=old.id)
-    # A second clerk still looking at the old owner's page cannot end the new ownership.
-    with pytest.raises(ConcurrencyConflict):
+    # A second clerk still looking at the old owner's page cannot end the new ownership, and is told who owns it.
+    with pytest.raises(ConcurrencyConflict) as conflict:
         services.change_room_owner(session, actor=world["cs"], room_id=world["a_room"].id,
                                    transfer_date=date.today(), new_owner_id=old.id, expected_owner_id=old.id)
+    assert conflict.value.current["owner_names"] == ["王五"]
 
 
 def test_household_and_occupants_are_recorded(session, world):
@@ -151,7 +152,7 @@ def test_household_and_occupants_are_recorded(session, world):
     services.end_occupant(session, actor=world["cs"], occupant_id=occupant.id, ended_on=date.today())
     services.remove_member(session, actor=world["cs"], member_id=member.id, expected_version=member.version)
     history = [(c.kind, c.field, c.old_value, c.new_value)
-               for c in reversed(queries.change_history(session, world["cs"], owner.id))]
+               for c in reversed(queries.change_history(session, world["cs"], owner.id, "zh-CN"))]
     assert ("household", "member", "", "李梅（spouse）") in history
     assert ("household", "member_phone", "", "136****1111") in history
     assert ("household", "member", "李梅（spouse）", "") in history
@@ -183,6 +184,38 @@ def test_bulk_vip_and_tags(session, world):
     assert {r.owner_id for r in grid(session, world["cs"], tag="业委会").rows} == set(ids[:2])
     assert services.bulk_tag(session, actor=world["cs"], owner_ids=ids, tag="业委会", add=False) == 2
     assert grid(session, world["cs"], tag="业委会").total == 0
+
+
+def test_a_bulk_tag_refuses_a_profile_form_opened_before_it(session, world):
+    owner = services.create_owner(session, actor=world["manager"], data=person(), room_id=world["a_room"].id)
+    opened_at_version = owner.version
+    services.bulk_tag(session, actor=world["cs"], owner_ids=[owner.id], tag="老人")
+    with pytest.raises(ConcurrencyConflict) as conflict:  # saving the form would silently drop the new tag
+        services.update_owner(session, actor=world["manager"], owner_id=owner.id, expected_version=opened_at_version,
+                              data=OwnerInput(name="张三", tags=[]))
+    assert conflict.value.current["tags"] == "老人"
+
+
+def test_a_blank_phone_field_keeps_that_phone_and_the_second_can_be_dropped(session, world):
+    owner = services.create_owner(session, actor=world["manager"], room_id=world["a_room"].id,
+                                  data=OwnerInput(name="张三", phones=["13812345678", "13900001111"]))
+    services.update_owner(session, actor=world["cs"], owner_id=owner.id, expected_version=owner.version,
+                          data=OwnerInput(name="张三", phones=["13700002222", ""]))
+    assert queries.owner_profile(session, world["cs"], owner.id).phones == ["137****2222", "139****1111"]
+    services.update_owner(session, actor=world["cs"], owner_id=owner.id, expected_version=owner.version,
+                          data=OwnerInput(name="张三", phones=["", ""], drop_phone2=True))
+    assert queries.owner_profile(session, world["cs"], owner.id).phones == ["137****2222"]
+
+
+def test_history_reads_in_words(session, world):
+    owner = services.create_owner(session, actor=world["manager"], data=person(), room_id=world["a_room"].id)
+    services.update_owner(session, actor=world["cs"], owner_id=owner.id, expected_version=owner.version,
+                          data=OwnerInput(name="张三", gender="male", is_vip=True))
+    changes = {c.field: c for c in queries.change_history(session, world["cs"], owner.id, "zh-CN")}
+    assert (changes["is_vip"].old_value, changes["is_vip"].new_value) == ("否", "是")
+    assert (changes["gender"].old_value, changes["gender"].new_value) == ("女", "男")
+    english = {c.field: c for c in queries.change_history(session, world["cs"], owner.id, "en")}
+    assert english["is_vip"].new_value == "Yes"
 
 
 def test_one_search_box(session, world):

@@ -153,12 +153,14 @@ def edit_dialog() -> rx.Component:
                                                   placeholder_key="owners.keep_blank"), e["phone2"]),
                 columns="2", spacing="3", width="100%",
             ),
+            rx.cond(D.profile["phones"].to(list).length() > 1,
+                    rx.checkbox(t("owners.drop_phone2"), name="drop_phone2", data_testid="drop-phone2")),
             field("owners.col.id_number", text_input("id_number", default=D.form["id_number"],
                                                      placeholder_key="owners.keep_blank"), e["id_number"]),
             field("owners.address", text_input("address", default=D.form["address"]), e["address"]),
             field("owners.col.tags", text_input("tags", default=D.form["tags"], placeholder_key="owners.tags_hint"),
                   e["tags"]),
-            rx.checkbox("VIP", name="is_vip", default_checked=D.form["is_vip"].to(bool)),
+            rx.checkbox(t("field.is_vip"), name="is_vip", default_checked=D.form["is_vip"].to(bool)),
             field("owners.notes", rx.text_area(name="notes", default_value=D.form["notes"].to(str)), e["notes"]),
         ],
     )
@@ -211,7 +213,7 @@ def side_dialogs() -> rx.Component:
     )
     transfer = form_dialog(
         title=t("owners.transfer"), open_=D.side_dialog == "transfer", on_close=D.close_side, on_submit=D.transfer,
-        form_key=D.side_key, conflict=None, testid="transfer-form",
+        form_key=D.side_key, conflict=D.side_conflict, testid="transfer-form",
         fields=[
             notice(t("owners.transfer_explain"), " ", f["room_code"].to(str), size="1"),
             rx.cond(D.duplicate.contains("id"), notice(
