@@ -1,8 +1,11 @@
 """Backup and restore (seed 001 §篇3 4.7 数据备份).
 
 ``backup`` writes one timestamped ``.tar.gz``: a consistent database snapshot (SQLite's online
-backup API, or ``pg_dump``), the archive scans, a manifest and SHA-256 checksums. ``restore``
-verifies every checksum before it touches the database or the files. Stop the app first.
+backup API, or ``pg_dump``), every private file store (archive scans, ticket evidence), a manifest
+and SHA-256 checksums of everything, the manifest included. ``restore`` verifies every checksum
+and that each file the snapshot refers to is in the backup before it touches anything; it then
+stages the files beside their folders and swaps them in by renaming, so a failure leaves the old
+files in place. Stop the app first.
 """
 
 from __future__ import annotations
@@ -11,7 +14,6 @@ import dataclasses
 import glob
 import hashlib
 import json
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -22,10 +24,15 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from pm_admin.core.clock import utcnow
+from pm_admin.core.i18n import bilingual
 from pm_admin.settings import get_settings
 
-FORMAT = 1
-ARCHIVE_FILES = Path("private") / "archives"
+FORMAT = 2
+MANIFEST, SUMS = "manifest.json", "SHA256SUMS"
+# The private file stores under data/private: files named by their SHA-256 in <store>/<first two hex
+# digits>/, and the table column naming them. The uploads folder is scratch space and is left out.
+FILE_STORES = {"archives": ("archive_file", "sha256"), "tickets": ("ticket_evidence", "sha256")}
+PARTIAL = "*.partial"  # a scan being written (archives.services writes through a temp file, then renames)
 
 
 class RestoreRefused(RuntimeError):
@@ -91,9 +98,12 @@ def backup(out_dir: Path, *, database_url: str | None = None, data_dir: Path | N
         root = Path(scratch) / f"pm_admin-backup-{stamp}"
         root.mkdir()
         kind, db_file = _snapshot_database(database_url, root)
-        files_src = data_dir / ARCHIVE_FILES
-        if files_src.exists():
-            shutil.copytree(files_src, root / "files" / "archives")
+        # Stores only grow and files are named by content, so copying after the snapshot keeps every
+        # file the snapshot refers to.
+        for store in FILE_STORES:
+            source = data_dir / "private" / store
+            if source.exists():
+                shutil.copytree(source, root / "files" / store, ignore=shutil.ignore_patterns(PARTIAL))
         entries = sorted(p for p in root.rglob("*") if p.is_file())
         manifest = {
             "format": FORMAT, "created_at": utcnow().isoformat(), "database": kind,
@@ -101,9 +111,9 @@ def backup(out_dir: Path, *, database_url: str | None = None, data_dir: Path | N
             "files": [{"path": p.relative_to(root).as_posix(), "size": p.stat().st_size, "sha256": _sha256(p)}
                       for p in entries],
         }
-        (root / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
-        (root / "SHA256SUMS").write_text("".join(f"{f['sha256']}  {f['path']}\n" for f in manifest["files"]),
-                                         encoding="utf-8")
+        (root / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+        sums = [*manifest["files"], {"path": MANIFEST, "sha256": _sha256(root / MANIFEST)}]
+        (root / SUMS).write_text("".join(f"{f['sha256']}  {f['path']}\n" for f in sums), encoding="utf-8")
         target = out_dir / f"{root.name}.tar.gz"
         with tarfile.open(target, "w:gz") as tar:
             tar.add(root, arcname=root.name)
@@ -118,56 +128,167 @@ class RestoreSummary:
     alembic_revision: str
 
 
+def _read_sums(path: Path) -> dict[str, str]:
+    sums = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        digest, separator, name = line.partition("  ")
+        if not separator or len(digest) != 64 or not name:
+            raise RestoreRefused(bilingual("backup.sums_malformed", line=number))
+        sums[name] = digest
+    return sums
+
+
 def _verified_extract(backup_file: Path, into: Path) -> tuple[Path, dict]:
-    """Extract safely and check every file against the manifest; raise before anything is restored."""
+    """Extract safely and check every file against SHA256SUMS; raise before anything is restored."""
     try:
         with tarfile.open(backup_file, "r:gz") as tar:
             tar.extractall(into, filter="data")  # refuses absolute paths, "..", links out of the tree
     except (tarfile.TarError, OSError, EOFError) as error:
-        raise RestoreRefused(f"not a readable backup: {error}") from error
+        raise RestoreRefused(bilingual("backup.unreadable", error=error)) from error
     roots = [p for p in into.iterdir() if p.is_dir()]
-    if len(roots) != 1 or not (roots[0] / "manifest.json").exists():
-        raise RestoreRefused("the backup has no manifest")
+    if len(roots) != 1 or not (roots[0] / MANIFEST).is_file() or not (roots[0] / SUMS).is_file():
+        raise RestoreRefused(bilingual("backup.no_manifest"))
     root = roots[0]
-    manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+    sums = _read_sums(root / SUMS)
+    # Every file but the checksum list itself is listed, the manifest included, and nothing else is.
+    present = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()} - {SUMS}
+    if present != set(sums):
+        raise RestoreRefused(bilingual("backup.files_differ", paths=", ".join(sorted(present ^ set(sums))[:5])))
+    for name, digest in sums.items():
+        if _sha256(root / name) != digest:
+            raise RestoreRefused(bilingual("backup.checksum_mismatch", path=name))
+    manifest = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
     if manifest.get("format") != FORMAT:
-        raise RestoreRefused(f"unknown backup format {manifest.get('format')!r}")
-    listed = {f["path"]: f for f in manifest["files"]}
-    present = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()} - {"manifest.json", "SHA256SUMS"}
-    if present != set(listed):
-        raise RestoreRefused(f"files differ from the manifest: {sorted(present ^ set(listed))[:5]}")
-    for path, meta in listed.items():
-        file = root / path
-        if file.stat().st_size != meta["size"] or _sha256(file) != meta["sha256"]:
-            raise RestoreRefused(f"checksum mismatch: {path}")
+        raise RestoreRefused(bilingual("backup.unknown_format", format=manifest.get("format")))
+    listed = {f["path"]: f["sha256"] for f in manifest["files"]}
+    if listed != {name: digest for name, digest in sums.items() if name != MANIFEST} \
+            or manifest["database_file"] not in listed:
+        raise RestoreRefused(bilingual("backup.manifest_differs"))
     return root, manifest
+
+
+def _copy_rows(dump: str, table: str, column: str) -> set[str]:
+    """One column of a table's ``COPY … FROM stdin`` block in a pg_restore script."""
+    values: set[str] = set()
+    lines = iter(dump.splitlines())
+    for line in lines:
+        if line.startswith(f"COPY public.{table} (") and line.endswith("FROM stdin;"):
+            columns = [name.strip().strip('"') for name in line[line.index("(") + 1:line.index(")")].split(",")]
+            position = columns.index(column)
+            for row in lines:
+                if row == "\\.":
+                    break
+                values.add(row.split("\t")[position])
+    return values
+
+
+def _referenced_files(kind: str, db_file: Path) -> dict[str, set[str]]:
+    """store -> the file hashes the database snapshot refers to."""
+    referenced = {}
+    if kind == "sqlite":
+        connection = sqlite3.connect(f"{db_file.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            for store, (table, column) in FILE_STORES.items():
+                referenced[store] = {value for (value,) in connection.execute(
+                    f"SELECT DISTINCT {column} FROM {table}")} if table in tables else set()
+        finally:
+            connection.close()
+        return referenced
+    for store, (table, column) in FILE_STORES.items():
+        script = subprocess.run([_pg_tool("pg_restore"), "--data-only", f"--table={table}", "--file=-", str(db_file)],
+                                check=True, capture_output=True, text=True).stdout
+        referenced[store] = _copy_rows(script, table, column)
+    return referenced
+
+
+def _require_referenced_files(root: Path, kind: str, db_file: Path) -> None:
+    missing = sorted(f"{store}/{digest}" for store, hashes in _referenced_files(kind, db_file).items()
+                     for digest in hashes if not (root / "files" / store / digest[:2] / digest).is_file())
+    if missing:
+        raise RestoreRefused(bilingual("backup.files_missing", count=len(missing), example=missing[0]))
+
+
+def _stage_files(root: Path, private: Path) -> None:
+    """Copy the backup's stores to ``<store>.restoring`` beside the live folders (same file system)."""
+    for store in FILE_STORES:
+        staged = private / f"{store}.restoring"
+        shutil.rmtree(staged, ignore_errors=True)  # a staging copy left by an interrupted restore
+        source = root / "files" / store
+        if source.exists():
+            shutil.copytree(source, staged)
+        else:
+            staged.mkdir(parents=True)
+
+
+def _swap_in(private: Path) -> None:
+    """Live folders become ``<store>.previous``, staged ones become live: renames, nothing copied."""
+    for store in FILE_STORES:
+        live = private / store
+        live.mkdir(parents=True, exist_ok=True)  # so every store has a .previous to swap back
+        live.rename(private / f"{store}.previous")
+        (private / f"{store}.restoring").rename(live)
+
+
+def _swap_back(private: Path) -> None:
+    for store in FILE_STORES:
+        previous = private / f"{store}.previous"
+        if previous.exists():
+            shutil.rmtree(private / store, ignore_errors=True)
+            previous.rename(private / store)
+
+
+def _restore_database(kind: str, db_file: Path, staged: Path | None, database_url: str) -> None:
+    if kind == "sqlite":
+        target = Path(make_url(database_url).database)
+        if target.exists():
+            # Fold the write-ahead log into the old file first: a stale -wal beside the new file would
+            # be replayed onto it, and deleting an unfolded one would lose the old data if we fail.
+            connection = sqlite3.connect(target)
+            try:
+                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                connection.close()
+        for suffix in ("-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        staged.replace(target)
+        return
+    subprocess.run([_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
+                    f"--dbname={_libpq_url(database_url)}", str(db_file)], check=True, capture_output=True)
 
 
 def restore(backup_file: Path, *, database_url: str | None = None, data_dir: Path | None = None) -> RestoreSummary:
     settings = get_settings()
     database_url, data_dir = database_url or settings.database_url, data_dir or settings.data_dir
+    private = data_dir / "private"
     with tempfile.TemporaryDirectory() as scratch:
         root, manifest = _verified_extract(backup_file, Path(scratch))
-        url = make_url(database_url)
-        if manifest["database"] != url.get_backend_name():
-            raise RestoreRefused(f"backup of {manifest['database']} cannot restore into {url.get_backend_name()}")
+        kind, backend = manifest["database"], make_url(database_url).get_backend_name()
+        if kind != backend:
+            raise RestoreRefused(bilingual("backup.wrong_backend", source=kind, target=backend))
         db_file = root / manifest["database_file"]
-        if manifest["database"] == "sqlite":
-            target = Path(url.database)
-            staged = target.with_name(target.name + ".restoring")
-            shutil.copyfile(db_file, staged)
-            for suffix in ("-wal", "-shm"):
-                Path(f"{target}{suffix}").unlink(missing_ok=True)
-            os.replace(staged, target)
-        else:
-            subprocess.run([_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
-                            f"--dbname={_libpq_url(database_url)}", str(db_file)], check=True, capture_output=True)
-        files_target = data_dir / ARCHIVE_FILES
-        restored = root / "files" / "archives"
-        if files_target.exists():
-            shutil.rmtree(files_target)
-        if restored.exists():
-            files_target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copytree(restored, files_target)
+        _require_referenced_files(root, kind, db_file)
+        for store in FILE_STORES:
+            if (private / f"{store}.previous").exists():
+                raise RestoreRefused(bilingual("backup.interrupted", path=private / f"{store}.previous"))
+        # SQLite: the snapshot is copied beside the live file first, so swapping it in is one rename.
+        staged_db = Path(make_url(database_url).database + ".restoring") if kind == "sqlite" else None
+        try:
+            _stage_files(root, private)
+            if staged_db is not None:
+                shutil.copyfile(db_file, staged_db)
+            try:
+                _swap_in(private)
+                _restore_database(kind, db_file, staged_db, database_url)
+            except BaseException:
+                _swap_back(private)
+                raise
+        finally:
+            for store in FILE_STORES:
+                shutil.rmtree(private / f"{store}.restoring", ignore_errors=True)
+            if staged_db is not None:
+                staged_db.unlink(missing_ok=True)
+        for store in FILE_STORES:
+            shutil.rmtree(private / f"{store}.previous")
         count = sum(1 for f in manifest["files"] if f["path"].startswith("files/"))
-    return RestoreSummary(manifest["database"], count, manifest["created_at"], manifest["alembic_revision"])
+    return RestoreSummary(kind, count, manifest["created_at"], manifest["alembic_revision"])

@@ -1,6 +1,8 @@
-"""Backup and restore: a round trip gives back the rows and the files; a damaged backup changes nothing."""
+"""Backup and restore: a round trip gives back the rows and every stored file; a damaged backup,
+or a failure half-way, changes nothing."""
 
 import dataclasses
+import hashlib
 import json
 import tarfile
 from pathlib import Path
@@ -9,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from pm_admin import backup as backup_module
 from pm_admin.archives import services as archives
 from pm_admin.archives.models import ArchiveEntry
 from pm_admin.audit.models import AuditEvent
@@ -18,15 +21,21 @@ from pm_admin.core.files import store_upload
 from pm_admin.owners import services as owners
 from pm_admin.owners.models import Owner
 from pm_admin.settings import get_settings
+from pm_admin.tickets import evidence
+from pm_admin.tickets.models import TicketCategory
+from pm_admin.tickets.services import TicketInput, create_ticket
 from tests.conftest import BACKENDS, database_url
 from tests.support import factories
 from tests.support.database import upgrade
 
-TABLES = ("community", "room", "owner", "owner_phone", "archive", "archive_entry", "archive_file", "audit_event")
+TABLES = ("community", "room", "owner", "owner_phone", "archive", "archive_entry", "archive_file", "ticket",
+          "ticket_evidence", "audit_event")
+STORES = ("archives", "tickets")
+PHOTO = b"\xff\xd8\xff\xe0 photo of the leaking pipe"
 
 
 def fill(engine, data_dir: Path, monkeypatch) -> None:
-    # Scans go to this test's data dir, as they would to the deployment's.
+    # Scans and evidence go to this test's data dir, as they would to the deployment's.
     settings = dataclasses.replace(get_settings(), data_dir=data_dir)
     monkeypatch.setattr("pm_admin.core.files.get_settings", lambda: settings)
     with Session(engine) as session:
@@ -40,14 +49,21 @@ def fill(engine, data_dir: Path, monkeypatch) -> None:
                                   filename=f"doc{n}.pdf", data=payload)
             archives.add_entry(session, actor=archivist, archive_id=archive.id,
                                data=archives.EntryInput(doc_type="other", title=f"文件{n}"), upload_id=upload.id)
+        category = session.exec(select(TicketCategory).where(TicketCategory.code == "cleaning")).one()
+        ticket = create_ticket(session, actor=archivist, data=TicketInput(
+            kind="repair", category_id=category.id, tier="normal", channel="hotline", title="水管漏水", room_id=room.id))
+        upload = store_upload(session, principal=archivist, purpose_name=evidence.EVIDENCE_PURPOSE,
+                              filename="leak.jpg", data=PHOTO)
+        evidence.attach_evidence(session, actor=archivist, ticket_id=ticket.id, upload_id=upload.id)
         session.commit()
 
 
 def snapshot(engine, data_dir: Path) -> tuple[dict, dict]:
     with engine.connect() as connection:
         rows = {t: sorted(map(tuple, connection.execute(sa.text(f"SELECT * FROM {t}")).all()), key=str) for t in TABLES}
-    files = {p.relative_to(data_dir).as_posix(): p.read_bytes()
-             for p in (data_dir / "private" / "archives").rglob("*") if p.is_file()}
+    private = data_dir / "private"
+    files = {p.relative_to(private).as_posix(): p.read_bytes() for p in private.rglob("*")
+             if p.is_file() and p.relative_to(private).parts[0] != "uploads"}
     return rows, files
 
 
@@ -59,27 +75,84 @@ def test_round_trip_restores_rows_and_files(backend, postgres, tmp_path_factory,
     data_dir = tmp_path / "data"
     fill(engine, data_dir, monkeypatch)
     before = snapshot(engine, data_dir)
-    assert len(before[1]) == 2 and len(before[0]["archive_entry"]) == 2
+    assert sorted(name.split("/")[0] for name in before[1]) == ["archives", "archives", "tickets"]
+    assert len(before[0]["archive_entry"]) == 2 and len(before[0]["ticket_evidence"]) == 1
 
     target = backup(tmp_path / "backups", database_url=url, data_dir=data_dir)
     assert target.name.startswith("pm_admin-backup-") and target.name.endswith(".tar.gz")
 
-    with Session(engine) as session:  # life goes on after the backup: more rows, a lost file
+    with Session(engine) as session:  # life goes on after the backup: more rows, lost files
         session.add(Owner(name="备份之后"))
         session.exec(select(ArchiveEntry)).first().title = "改过"
         session.commit()
-    next(p for p in (data_dir / "private" / "archives").rglob("*") if p.is_file()).unlink()
+    for store in STORES:
+        next(p for p in (data_dir / "private" / store).rglob("*") if p.is_file()).unlink()
     engine.dispose()
 
     summary = restore(target, database_url=url, data_dir=data_dir)
-    assert summary.files == 2 and summary.alembic_revision
+    assert summary.files == 3 and summary.alembic_revision
     engine = make_engine(url)
     assert snapshot(engine, data_dir) == before
+    assert sorted(p.name for p in (data_dir / "private").iterdir()) == ["archives", "tickets", "uploads"]
     engine.dispose()
 
 
-def test_a_damaged_backup_is_refused_before_anything_changes(tmp_path, tmp_path_factory, monkeypatch, postgres):
-    url = database_url("sqlite", "pm_backup_damaged", postgres, tmp_path_factory)
+def unpacked(target: Path, into: Path) -> Path:
+    with tarfile.open(target) as tar:
+        tar.extractall(into, filter="data")
+    return next(into.iterdir())
+
+
+def packed(root: Path, target: Path) -> Path:
+    with tarfile.open(target, "w:gz") as tar:
+        tar.add(root, arcname=root.name)
+    return target
+
+
+def reseal(root: Path) -> None:
+    """Rewrite the manifest and SHA256SUMS to agree with the files, as a careless editor might."""
+    manifest = json.loads((root / "manifest.json").read_text())
+    files = sorted(p for p in root.rglob("*") if p.is_file() and p.name not in ("manifest.json", "SHA256SUMS"))
+    manifest["files"] = [{"path": p.relative_to(root).as_posix(), "size": p.stat().st_size,
+                          "sha256": hashlib.sha256(p.read_bytes()).hexdigest()} for p in files]
+    (root / "manifest.json").write_text(json.dumps(manifest))
+    sums = [(f["sha256"], f["path"]) for f in manifest["files"]]
+    sums.append((hashlib.sha256((root / "manifest.json").read_bytes()).hexdigest(), "manifest.json"))
+    (root / "SHA256SUMS").write_text("".join(f"{digest}  {path}\n" for digest, path in sums))
+
+
+def flip_a_byte_of_a_scan(root: Path) -> None:
+    scan = next(p for p in (root / "files" / "archives").rglob("*") if p.is_file())
+    data = bytearray(scan.read_bytes())
+    data[-1] ^= 0x01
+    scan.write_bytes(bytes(data))
+
+
+def edit_the_manifest(root: Path) -> None:
+    manifest = json.loads((root / "manifest.json").read_text())
+    manifest["alembic_revision"] = "0001"
+    (root / "manifest.json").write_text(json.dumps(manifest))
+
+
+def leave_the_manifest_unchecked(root: Path) -> None:
+    sums = (root / "SHA256SUMS").read_text().splitlines(keepends=True)
+    (root / "SHA256SUMS").write_text("".join(line for line in sums if not line.endswith("  manifest.json\n")))
+
+
+def drop_the_evidence_photo(root: Path) -> None:
+    next(p for p in (root / "files" / "tickets").rglob("*") if p.is_file()).unlink()
+    reseal(root)  # the checksums agree; only the database's reference to the photo tells
+
+
+DAMAGE = {flip_a_byte_of_a_scan: "checksum mismatch", edit_the_manifest: "checksum mismatch.*: manifest.json",
+          leave_the_manifest_unchecked: "differ from the checksum list",
+          drop_the_evidence_photo: "1 files the database refers to are not in the backup"}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_damaged_backup_is_refused_before_anything_changes(backend, tmp_path, tmp_path_factory, monkeypatch,
+                                                             postgres):
+    url = database_url(backend, "pm_backup_damaged", postgres, tmp_path_factory)
     upgrade(url)
     engine = make_engine(url)
     data_dir = tmp_path / "data"
@@ -90,20 +163,35 @@ def test_a_damaged_backup_is_refused_before_anything_changes(tmp_path, tmp_path_
         session.commit()
     before = snapshot(engine, data_dir)
 
-    work = tmp_path / "unpacked"
-    with tarfile.open(target) as tar:
-        tar.extractall(work, filter="data")
-    root = next(work.iterdir())
-    scan = next(p for p in (root / "files").rglob("*") if p.is_file())
-    scan.write_bytes(scan.read_bytes() + b"tampered")
-    damaged = tmp_path / "damaged.tar.gz"
-    with tarfile.open(damaged, "w:gz") as tar:
-        tar.add(root, arcname=root.name)
-    with pytest.raises(RestoreRefused, match="checksum"):
-        restore(damaged, database_url=url, data_dir=data_dir)
-    assert snapshot(engine, data_dir) == before
-    manifest = json.loads((root / "manifest.json").read_text())
-    assert {f["path"] for f in manifest["files"]} >= {"database.sqlite3"}
-    with pytest.raises(RestoreRefused):
+    for n, (damage, message) in enumerate(DAMAGE.items()):
+        root = unpacked(target, tmp_path / f"unpacked{n}")
+        damage(root)
+        with pytest.raises(RestoreRefused, match=message):
+            restore(packed(root, tmp_path / f"{damage.__name__}.tar.gz"), database_url=url, data_dir=data_dir)
+        assert snapshot(engine, data_dir) == before, damage.__name__
+    with pytest.raises(RestoreRefused, match="not a readable backup"):
         restore(tmp_path / "backups" / "missing.tar.gz", database_url=url, data_dir=data_dir)
+    engine.dispose()
+
+
+def test_a_failure_while_restoring_puts_the_old_files_back(tmp_path, tmp_path_factory, monkeypatch, postgres):
+    url = database_url("sqlite", "pm_backup_failure", postgres, tmp_path_factory)
+    upgrade(url)
+    engine = make_engine(url)
+    data_dir = tmp_path / "data"
+    fill(engine, data_dir, monkeypatch)
+    target = backup(tmp_path / "backups", database_url=url, data_dir=data_dir)
+    for store in STORES:
+        next(p for p in (data_dir / "private" / store).rglob("*") if p.is_file()).unlink()
+    before = snapshot(engine, data_dir)
+
+    def disk_full(*_args):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(backup_module, "_restore_database", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        restore(target, database_url=url, data_dir=data_dir)
+    assert snapshot(engine, data_dir) == before
+    assert sorted(p.name for p in (data_dir / "private").iterdir()) == ["archives", "tickets", "uploads"]
+    assert not Path(f"{engine.url.database}.restoring").exists()
     engine.dispose()
