@@ -171,6 +171,8 @@ def copy_questionnaire(session: Session, *, actor: Principal, plan_id: int, sour
     for weight in session.exec(select(SurveyWeight).where(SurveyWeight.plan_id == source.id)).all():
         session.merge(SurveyWeight(plan_id=plan_id, indicator=weight.indicator, weight=weight.weight))
     session.flush()
+    record(session, action="surveys.copy_questionnaire", actor=actor, entity_type="survey_plan", entity_id=plan_id,
+           details={"from_plan_id": source.id, "questions": len(questions)})
     return len(questions)
 
 
@@ -205,12 +207,21 @@ def save_question(session: Session, *, actor: Principal, plan_id: int, data: Que
         question = session.get(SurveyQuestion, question_id)
         if question is None or question.plan_id != plan_id:
             raise NotFound("question")
-        question.kind, question.text = QuestionKind(data.kind), text
+    before = _question_snapshot(question) if question_id is not None else None
+    question.kind, question.text = QuestionKind(data.kind), text
     question.options = "\n".join(options) if data.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE) else ""
     question.indicator, question.required = indicator, bool(data.required)
     session.add(question)
     session.flush()
+    record(session, action="surveys.save_question", actor=actor, entity_type="survey_plan", entity_id=plan_id,
+           before=before, after=_question_snapshot(question))
     return question
+
+
+def _question_snapshot(question: SurveyQuestion) -> dict:
+    return {"question_id": question.id, "position": question.position, "kind": str(question.kind),
+            "text": question.text, "options": question.options, "indicator": str(question.indicator or ""),
+            "required": question.required}
 
 
 def delete_question(session: Session, *, actor: Principal, plan_id: int, question_id: int) -> None:
@@ -218,8 +229,11 @@ def delete_question(session: Session, *, actor: Principal, plan_id: int, questio
     question = session.get(SurveyQuestion, question_id)
     if question is None or question.plan_id != plan_id:
         raise NotFound("question")
-    session.delete(question)
+    before = _question_snapshot(question)
+    session.delete(question)  # a draft's question has no answers yet; the audit keeps what it said
     session.flush()
+    record(session, action="surveys.delete_question", actor=actor, entity_type="survey_plan", entity_id=plan_id,
+           before=before)
 
 
 def set_weight(session: Session, *, actor: Principal, plan_id: int, indicator: str, weight: int | str) -> None:
@@ -231,8 +245,12 @@ def set_weight(session: Session, *, actor: Principal, plan_id: int, indicator: s
     if not 0 <= value <= 10:
         errors.add("weight", "surveys.weight_invalid")
     errors.raise_if_any()
+    previous = session.get(SurveyWeight, (plan_id, indicator))
+    before = {"indicator": indicator, "weight": previous.weight} if previous else None
     session.merge(SurveyWeight(plan_id=plan_id, indicator=Indicator(indicator), weight=value))
     session.flush()
+    record(session, action="surveys.set_weight", actor=actor, entity_type="survey_plan", entity_id=plan_id,
+           before=before, after={"indicator": indicator, "weight": value})
 
 
 def open_plan(session: Session, *, actor: Principal, plan_id: int) -> SurveyPlan:

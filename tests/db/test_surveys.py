@@ -266,3 +266,23 @@ def test_the_links_workbook_holds_working_links_and_the_results_workbook_the_sco
     cells = [row for row in workbook.worksheets[0].iter_rows(values_only=True)]
     assert ("满意度指数", 50, "上期", None, None) in cells
     assert ("客服", 1, 100.0, None, None) in cells
+
+
+def test_every_questionnaire_change_is_audited(session, estate):
+    from pm_admin.audit.models import AuditEvent
+
+    plan = make_plan(session, estate)
+    question = session.exec(select(SurveyQuestion).where(SurveyQuestion.plan_id == plan.id)
+                            .order_by(SurveyQuestion.position)).first()
+    plans.save_question(session, actor=estate["manager"], plan_id=plan.id, question_id=question.id,
+                        data=QuestionInput(kind="rating", text="客服人员服务态度", indicator="service"))
+    plans.set_weight(session, actor=estate["manager"], plan_id=plan.id, indicator="service", weight=3)
+    plans.delete_question(session, actor=estate["manager"], plan_id=plan.id, question_id=question.id)
+    second = make_plan(session, estate, title="第二次调查", questions=False)
+    plans.copy_questionnaire(session, actor=estate["manager"], plan_id=second.id, source_plan_id=plan.id)
+    events = session.exec(select(AuditEvent).where(AuditEvent.action.like("surveys.%"))
+                          .order_by(AuditEvent.id)).all()
+    assert [e.action for e in events if e.action != "surveys.create_plan"][-4:] == [
+        "surveys.save_question", "surveys.set_weight", "surveys.delete_question", "surveys.copy_questionnaire"]
+    edited = [e for e in events if e.action == "surveys.save_question"][-1]
+    assert "客服人员态度" in str(edited.changes) and "客服人员服务态度" in str(edited.changes)
