@@ -67,6 +67,10 @@ class Phone:
     is_mobile: bool
 
 
+PERSONAL_NUMBER_TYPES = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE,
+                         phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+
+
 def parse_phone(raw: str) -> Phone | None:
     """A valid mainland mobile or landline number, or None."""
     text = raw.strip()
@@ -79,6 +83,8 @@ def parse_phone(raw: str) -> Phone | None:
     if number.country_code != 86 or not phonenumbers.is_valid_number(number):
         return None
     kind = phonenumbers.number_type(number)
+    if kind not in PERSONAL_NUMBER_TYPES:  # 400/800 service lines and the like are not an owner's phone
+        return None
     mobile = kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE) \
         and str(number.national_number).startswith("1")
     national = str(number.national_number)

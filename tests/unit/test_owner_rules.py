@@ -55,7 +55,8 @@ def test_valid_phones_are_normalised(raw, display):
     assert parse_phone(raw).display == display
 
 
-@pytest.mark.parametrize("raw", ["12345", "1381234567", "23812345678", "+1 415 555 0100", "abc", "0755-8888888"])
+@pytest.mark.parametrize("raw", ["12345", "1381234567", "23812345678", "+1 415 555 0100", "abc", "0755-8888888",
+                                 "400-800-1234", "800-810-8888"])  # service lines are nobody's phone
 def test_invalid_phones_are_refused(raw):
     assert parse_phone(raw) is None
 
