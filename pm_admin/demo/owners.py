@@ -22,7 +22,14 @@ from pm_admin.core.crypto import encrypt
 from pm_admin.owners.models import HouseholdMember, Occupant, Owner, OwnerPhone, Ownership, OwnerTag
 from pm_admin.owners.pinyin import pinyin_keys
 from pm_admin.owners.services import encrypted_contact, id_index
-from pm_admin.owners.validation import Phone, birth_date_from_id, gender_from_id, id_check_char, parse_phone
+from pm_admin.owners.validation import (
+    Phone,
+    birth_date_from_id,
+    gender_from_id,
+    id_check_char,
+    id_number_problem,
+    parse_phone,
+)
 from pm_admin.places.models import Occupancy, Room
 
 TAGS = ("业委会", "楼长", "独居老人", "孕妇", "残障", "党员", "志愿者", "宠物", "装修中", "投诉多")
@@ -55,7 +62,8 @@ class FakerPeople:
     def person(self) -> Person:
         while True:
             id_number = self.fake.ssn(min_age=22, max_age=85)
-            if int(id_number[6:10]) <= date.today().year - 20 and id_number not in self.seen:
+            if int(id_number[6:10]) <= date.today().year - 20 and id_number not in self.seen \
+                    and id_number_problem(id_number) is None:
                 self.seen.add(id_number)
                 return Person(self.fake.name(), id_number, self.phone())
 

@@ -21,6 +21,7 @@ from pm_admin.owners.validation import (
     ("11010519491231002x", None),  # lower-case x is normalised
     ("110105194912310021", "owners.id_check_digit"),
     ("990105194912310024", "owners.id_region"),
+    ("11019919491231002X", "owners.id_region"),  # Beijing has no county 110199
     ("110105194902300020", "owners.id_birth_date"),  # 30 February
     ("110105299901010021", "owners.id_birth_date"),  # born in the future
     ("11010519491231002", "owners.id_format"),
