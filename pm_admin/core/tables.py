@@ -40,7 +40,8 @@ def read_table(filename: str, data: bytes, *, max_rows: int, max_bytes: int) -> 
         try:
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
             raw_rows = list(sheet.iter_rows(values_only=True, max_row=max_rows + 2))
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError) as error:
+        # SyntaxError: the XML parse error of xml.etree, defusedxml and lxml alike, from a zip with broken XML
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError, SyntaxError) as error:
             raise ImportRejected("import.unreadable") from error
     elif name.endswith(".csv"):
         if b"\x00" in data[:4096]:
@@ -53,14 +54,18 @@ def read_table(filename: str, data: bytes, *, max_rows: int, max_bytes: int) -> 
                 continue
         else:
             raise ImportRejected("import.unreadable")
-        raw_rows = list(csv.reader(io.StringIO(text)))
+        try:
+            raw_rows = list(csv.reader(io.StringIO(text)))
+        except csv.Error as error:  # e.g. a field over the csv module's 128 KB limit
+            raise ImportRejected("import.unreadable") from error
     else:
         raise ImportRejected("files.wrong_type", allowed=".csv .xlsx")
-    raw_rows = [row for row in raw_rows if row and any(cell_text(c) for c in row)]
-    if not raw_rows:
+    # Numbered before blank rows are dropped, so an error names the row the user sees in the file.
+    filled = [(number, row) for number, row in enumerate(raw_rows, start=1) if row and any(cell_text(c) for c in row)]
+    if not filled:
         raise ImportRejected("import.empty_file")
-    header = [cell_text(c) for c in raw_rows[0]]
-    body = [(number, list(row)) for number, row in enumerate(raw_rows[1:], start=2)]
+    header = [cell_text(c) for c in filled[0][1]]
+    body = [(number, list(row)) for number, row in filled[1:]]
     if not body:
         raise ImportRejected("import.no_rows")
     if len(body) > max_rows:

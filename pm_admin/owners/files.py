@@ -8,9 +8,10 @@ from sqlmodel import Session
 
 from pm_admin.audit.services import record
 from pm_admin.core.files import Download, UploadPurpose, register_download, register_upload_purpose
+from pm_admin.core.i18n import DEFAULT_LANGUAGE, translate
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.owners.queries import OwnerFilter, export_rows
-from pm_admin.owners.spreadsheet import MAX_BYTES, export_csv, export_xlsx, template
+from pm_admin.owners.spreadsheet import MAX_BYTES, contact_details, export_csv, export_xlsx, template
 
 IMPORT_PURPOSE = "owners_import"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -29,20 +30,22 @@ def _export(session: Session, principal: Principal, params: dict[str, Any]) -> D
     filters = OwnerFilter(**params["filters"])
     rows = list(export_rows(session, principal, filters, full_pii=bool(params["full_pii"]),
                             ownership_ids=params.get("ownership_ids")))
+    details = contact_details(session, (row.owner_id for row in rows), full_pii=bool(params["full_pii"]))
     record(session, action="owner.export", actor=principal, entity_type="owner",
            details={"rows": len(rows), "full_pii": bool(params["full_pii"]), "format": params["fmt"],
                     "filters": {k: v for k, v in params["filters"].items() if v},
                     "selected": len(params["ownership_ids"]) if params.get("ownership_ids") else None})
     stamp = "owners"
     if params["fmt"] == "csv":
-        return Download(f"{stamp}.csv", CSV, export_csv(rows, params["language"]))
-    return Download(f"{stamp}.xlsx", XLSX, [export_xlsx(rows, params["language"])])
+        return Download(f"{stamp}.csv", CSV, export_csv(rows, details, params["language"]))
+    return Download(f"{stamp}.xlsx", XLSX, [export_xlsx(rows, details, params["language"])])
 
 
 def _template(session: Session, principal: Principal, params: dict[str, Any]) -> Download:
     principal.require(Perm.OWNERS_IMPORT)
     fmt = "csv" if params.get("fmt") == "csv" else "xlsx"
-    return Download(f"业主导入模板.{fmt}", CSV if fmt == "csv" else XLSX, [template(fmt)])
+    name = translate("owners.template_filename", params.get("language", DEFAULT_LANGUAGE))
+    return Download(f"{name}.{fmt}", CSV if fmt == "csv" else XLSX, [template(fmt)])
 
 
 register_download("owners_export", _export)

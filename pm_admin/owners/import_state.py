@@ -16,7 +16,14 @@ from pm_admin.core.guard import requires
 from pm_admin.core.i18n import translate
 from pm_admin.core.permissions import Perm
 from pm_admin.owners.files import IMPORT_PURPOSE
-from pm_admin.owners.spreadsheet import IMPORT_COLUMNS, ImportPlan, ImportRejected, commit_import, plan_import
+from pm_admin.owners.spreadsheet import (
+    IMPORT_COLUMNS,
+    ImportPlan,
+    ImportRejected,
+    Progress,
+    commit_import,
+    plan_import,
+)
 from pm_admin.ui.uploads import upload_script
 
 MAX_SHOWN_ERRORS = 500
@@ -32,6 +39,14 @@ class _Progress:
     def __call__(self, done: int, total: int) -> None:
         with self.lock:
             self.done, self.total = done, total
+
+    def part(self, index: int, parts: int) -> Progress:
+        """A callback for step ``index`` of ``parts`` equal steps, so one bar runs across all of them."""
+
+        def report(done: int, total: int) -> None:
+            self(index * total + done, parts * total)
+
+        return report
 
     def percent(self) -> int:
         with self.lock:
@@ -123,11 +138,11 @@ class OwnerImportState(ProtectedState):
             with unit_of_work() as session:
                 upload, data = read_upload(session, principal=principal, upload_id=upload_id,
                                            purpose_name=IMPORT_PURPOSE)
-                plan = plan_import(session, principal, upload.filename, data)
+                plan = plan_import(session, principal, upload.filename, data, progress.part(0, 2))
                 if plan.errors:
                     return plan, None
                 result = commit_import(session, principal, plan, source=f"{upload.filename} {upload.sha256[:12]}",
-                                       progress=progress)
+                                       progress=progress.part(1, 2))
                 discard_upload(session, upload.id)
                 return plan, result
 
@@ -152,4 +167,4 @@ class OwnerImportState(ProtectedState):
 
     @requires(Perm.OWNERS_IMPORT)
     def download_template(self, fmt: str):
-        return self._start_download("owners_template", {"fmt": fmt})
+        return self._start_download("owners_template", {"fmt": fmt, "language": self.lang})

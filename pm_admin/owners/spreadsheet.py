@@ -11,19 +11,29 @@ from datetime import date
 from decimal import Decimal
 
 from openpyxl import Workbook
-from sqlmodel import Session, col, select
+from openpyxl.cell import WriteOnlyCell
+from sqlmodel import Session, col, delete, select
 
 from pm_admin.audit.services import record
 from pm_admin.core.clock import utcnow
-from pm_admin.core.crypto import encrypt
+from pm_admin.core.crypto import decrypt, encrypt
 from pm_admin.core.errors import FieldErrors
+from pm_admin.core.i18n import translate
 from pm_admin.core.masking import mask_phone
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.core.tables import ImportRejected, cell_text, csv_bytes, read_table, workbook_bytes
 from pm_admin.owners.events import OwnerEvent, current_rooms, publish
 from pm_admin.owners.models import Gender, Owner, OwnerChange, OwnerGridRow, OwnerPhone, Ownership, OwnerTag
 from pm_admin.owners.pinyin import pinyin_keys
-from pm_admin.owners.services import MAX_TAGS, clean_tags, id_index, owner_phones, parse_share, phone_index
+from pm_admin.owners.services import (
+    clean_tags,
+    id_index,
+    owner_phones,
+    owner_tags,
+    parse_share,
+    phone_index,
+    record_changes,
+)
 from pm_admin.owners.validation import (
     Phone,
     birth_date_from_id,
@@ -71,9 +81,11 @@ EXPORT_ONLY_COLUMNS = (
 )
 HEADER_KEYS = {text.strip().lower(): column.key for column in IMPORT_COLUMNS + EXPORT_ONLY_COLUMNS
                for text in (column.zh, column.en, column.key)}
-TRUE_WORDS, FALSE_WORDS = {"是", "yes", "y", "true", "1", "vip"}, {"否", "no", "n", "false", "0", ""}
-GENDER_WORDS = {"男": "male", "male": "male", "m": "male", "女": "female", "female": "female", "f": "female",
-                "": "unknown", "未知": "unknown", "unknown": "unknown"}
+TRUE_WORDS, FALSE_WORDS = {"是", "yes", "y", "true", "1", "vip"}, {"否", "no", "n", "false", "0"}
+# None: blank or unknown, which keeps a stored gender (a new owner's comes from the ID number).
+GENDER_WORDS = {"男": Gender.MALE, "male": Gender.MALE, "m": Gender.MALE,
+                "女": Gender.FEMALE, "female": Gender.FEMALE, "f": Gender.FEMALE,
+                "": None, "未知": None, "unknown": None}
 Progress = Callable[[int, int], None]
 
 
@@ -87,19 +99,22 @@ class RowError:
 
 @dataclasses.dataclass
 class RowPlan:
+    """One checked row. Blank cells are "" / None / [] here: an update keeps the stored value for them."""
+
     row: int
     room_id: int
     community_id: int
     room_sort_key: str
     room_code: str
     name: str
-    gender: Gender
+    gender: Gender | None
     id_number: str | None
-    phones: list[Phone]
+    phone: Phone
+    phone2: Phone | None
     address: str
-    is_vip: bool
+    is_vip: bool | None
     tags: list[str]
-    share: Decimal
+    share: Decimal | None  # a blank cell is settled by _resolve_owners: the share held, or the whole room
     started_on: date
     notes: str
     owner_id: int | None = None  # an existing owner to update
@@ -141,16 +156,31 @@ def _rooms_in_scope(session: Session, principal: Principal) -> dict[str, tuple[i
     return {code: (room_id, community_id, key) for code, room_id, community_id, key in session.exec(statement).all()}
 
 
-def _existing_by_index(session: Session, indexes: set[str]) -> dict[str, tuple[int, str]]:
-    found: dict[str, tuple[int, str]] = {}
+def _existing_by_index(session: Session, indexes: set[str]) -> dict[str, int]:
+    """ID-number blind index -> owner id, in every community (ID numbers are unique company-wide)."""
+    found: dict[str, int] = {}
     ordered = sorted(indexes)
     for start in range(0, len(ordered), CHUNK):
-        for owner_id, index, name in session.exec(
-            select(Owner.id, Owner.id_number_index, Owner.name).where(
-                col(Owner.id_number_index).in_(ordered[start:start + CHUNK]))
+        for owner_id, index in session.exec(
+            select(Owner.id, Owner.id_number_index).where(col(Owner.id_number_index).in_(ordered[start:start + CHUNK]))
         ).all():
-            found[index] = (owner_id, name)
+            found[index] = owner_id
     return found
+
+
+def _owners_in_reach(session: Session, principal: Principal, owner_ids: set[int]) -> set[int]:
+    """The owners with a current ownership in a community the principal may access (its whole scope)."""
+    if principal.all_communities:
+        return set(owner_ids)
+    reachable: set[int] = set()
+    ordered = sorted(owner_ids)
+    for start in range(0, len(ordered), CHUNK):
+        reachable.update(session.exec(
+            select(Ownership.owner_id).where(col(Ownership.owner_id).in_(ordered[start:start + CHUNK]),
+                                             col(Ownership.ended_on).is_(None),
+                                             col(Ownership.community_id).in_(sorted(principal.community_ids)))
+        ).all())
+    return reachable
 
 
 def _current_owners(session: Session, room_ids: set[int]) -> dict[int, list[tuple[int, str, Decimal]]]:
@@ -207,23 +237,21 @@ def _check_row(number: int, cells: dict[str, object], rooms: dict[str, tuple[int
         id_number = normalize_id_number(text["id_number"])
         if problem := id_number_problem(id_number):
             fail("id_number", problem)
-    phones = []
+    phones: dict[str, Phone | None] = {}
     for column in ("phone", "phone2"):
         if text.get(column):
-            parsed = parse_phone(text[column])
-            if parsed is None:
+            phones[column] = parse_phone(text[column])
+            if phones[column] is None:
                 fail(column, "owners.phone_invalid")
-            elif parsed.e164 not in {p.e164 for p in phones}:
-                phones.append(parsed)
         elif column == "phone":
             fail("phone", "owners.phone_required")
     vip_word = text.get("vip", "").lower()
-    if vip_word not in TRUE_WORDS | FALSE_WORDS:
+    if vip_word and vip_word not in TRUE_WORDS | FALSE_WORDS:
         fail("vip", "import.yes_no")
     field_errors = FieldErrors()
     tags = clean_tags(text.get("tags", "").replace("，", ",").replace("、", ",").replace(";", ",").split(","),
                       field_errors)
-    share = parse_share(text.get("share") or "100", field_errors)
+    share = parse_share(text["share"], field_errors) if text.get("share") else None
     for field, (key, params) in field_errors.fields.items():
         fail(field, key, **params)
     started_on = date.today()
@@ -239,14 +267,12 @@ def _check_row(number: int, cells: dict[str, object], rooms: dict[str, tuple[int
         fail("address", "error.too_long", max=200)
     if len(errors) > before:
         return None
-    gender = Gender(GENDER_WORDS[gender_word])
-    if gender == Gender.UNKNOWN and id_number:
-        gender = Gender(gender_from_id(id_number))
+    phone, phone2 = phones["phone"], phones.get("phone2")
     return RowPlan(row=number, room_id=room[0], community_id=room[1], room_sort_key=room[2],
-                   room_code=text["room_code"].upper(), name=name,
-                   gender=gender, id_number=id_number, phones=phones, address=text.get("address", ""),
-                   is_vip=vip_word in TRUE_WORDS, tags=tags, share=share, started_on=started_on,
-                   notes=text.get("notes", "")[:2000])
+                   room_code=text["room_code"].upper(), name=name, gender=GENDER_WORDS[gender_word],
+                   id_number=id_number, phone=phone, phone2=phone2 if phone2 != phone else None,
+                   address=text.get("address", ""), is_vip=vip_word in TRUE_WORDS if vip_word else None, tags=tags,
+                   share=share, started_on=started_on, notes=text.get("notes", "")[:2000])
 
 
 def plan_import(session: Session, principal: Principal, filename: str, data: bytes,
@@ -264,20 +290,21 @@ def plan_import(session: Session, principal: Principal, filename: str, data: byt
             rows.append(plan)
         if progress and position % 250 == 0:
             progress(position, len(body))
-    _resolve_owners(session, rows, errors)
+    _resolve_owners(session, principal, rows, errors)
     if progress:
         progress(len(body), len(body))
     return ImportPlan(rows=[] if errors else rows, errors=sorted(errors, key=lambda e: (e.row, e.column)),
                       total=len(body))
 
 
-def _resolve_owners(session: Session, rows: list[RowPlan], errors: list[RowError]) -> None:
+def _resolve_owners(session: Session, principal: Principal, rows: list[RowPlan], errors: list[RowError]) -> None:
     """Upsert keys (room code + ID number; without ID, room code + name) against the file and the database."""
     existing = _existing_by_index(session, {id_index(r.id_number) for r in rows if r.id_number})
+    in_reach = _owners_in_reach(session, principal, set(existing.values()))
     current = _current_owners(session, {r.room_id for r in rows})
     seen_keys: dict[tuple[str, str], int] = {}
     names_by_id: dict[str, tuple[str, int]] = {}
-    planned_share: dict[int, Decimal] = defaultdict(Decimal)
+    rows_by_room: dict[int, list[RowPlan]] = defaultdict(list)
     for plan in rows:
         key = (plan.room_code, plan.id_number or f"name:{plan.name}")
         if key in seen_keys:
@@ -289,19 +316,30 @@ def _resolve_owners(session: Session, rows: list[RowPlan], errors: list[RowError
             if first_name != plan.name:
                 errors.append(RowError(plan.row, "name", "import.id_name_mismatch", {"first": first_row}))
                 continue
-            match = existing.get(id_index(plan.id_number))
-            plan.owner_id = match[0] if match else None
+            plan.owner_id = existing.get(id_index(plan.id_number))
+            if plan.owner_id is not None and plan.owner_id not in in_reach:
+                # Updating would rename and rewrite the phones of someone else's owner.
+                errors.append(RowError(plan.row, "id_number", "import.id_out_of_scope", {}))
+                continue
             plan.group = f"id:{plan.id_number}"
         else:
             same_name = [owner_id for owner_id, name, _ in current.get(plan.room_id, []) if name == plan.name]
             plan.owner_id = same_name[0] if same_name else None
             plan.group = f"row:{plan.row}"
-        replaced = sum((share for owner_id, _, share in current.get(plan.room_id, []) if owner_id == plan.owner_id),
+        if plan.share is None:
+            held = sum((share for owner_id, _, share in current.get(plan.room_id, []) if owner_id == plan.owner_id),
                        Decimal(0))
-        kept = sum((share for _, _, share in current.get(plan.room_id, [])), Decimal(0)) - replaced
-        planned_share[plan.room_id] += plan.share
-        if kept + planned_share[plan.room_id] > 100:
-            errors.append(RowError(plan.row, "share", "owners.share_exceeds", {"free": str(100 - kept)}))
+            plan.share = held or Decimal(100)
+        rows_by_room[plan.room_id].append(plan)
+    for room_id, room_rows in rows_by_room.items():
+        # The file's shares replace those of the owners it names; the room's other owners keep theirs.
+        named = {plan.owner_id for plan in room_rows}
+        kept = sum((share for owner_id, _, share in current.get(room_id, []) if owner_id not in named), Decimal(0))
+        planned = Decimal(0)
+        for plan in room_rows:
+            if kept + planned + plan.share > 100:
+                errors.append(RowError(plan.row, "share", "owners.share_exceeds", {"free": str(100 - kept - planned)}))
+            planned += plan.share
 
 
 # ---------------------------------------------------------------- commit
@@ -322,7 +360,8 @@ def commit_import(session: Session, principal: Principal, plan: ImportPlan, *, s
         raise ImportRejected("import.has_errors", count=len(plan.errors))
     now = utcnow()
     owners_by_group: dict[str, Owner] = {}
-    updated: set[int] = set()
+    matched: set[int] = set()
+    updated: set[int] = set()  # matched owners whose data or share the file changed
     linked = 0
     update_ids = sorted({r.owner_id for r in plan.rows if r.owner_id})
     loaded = {o.id: o for start in range(0, len(update_ids), CHUNK)
@@ -331,9 +370,10 @@ def commit_import(session: Session, principal: Principal, plan: ImportPlan, *, s
     for position, row in enumerate(plan.rows, start=1):
         if row.owner_id:
             owner = loaded[row.owner_id]
-            if owner.id not in updated:
-                _update_from_row(session, principal, owner, row)
-                updated.add(owner.id)
+            if owner.id not in matched:
+                matched.add(owner.id)
+                if _update_from_row(session, principal, owner, row):
+                    updated.add(owner.id)
         elif row.group in owners_by_group:
             owner = owners_by_group[row.group]
         else:
@@ -344,8 +384,10 @@ def commit_import(session: Session, principal: Principal, plan: ImportPlan, *, s
             ownership = session.exec(select(Ownership).where(Ownership.owner_id == owner.id,
                                                              Ownership.room_id == row.room_id,
                                                              col(Ownership.ended_on).is_(None))).one()
-            ownership.share = row.share
-            session.add(ownership)
+            if ownership.share != row.share:
+                ownership.share = row.share
+                session.add(ownership)
+                updated.add(owner.id)
         else:
             session.add(Ownership(owner_id=owner.id, room_id=row.room_id, community_id=row.community_id,
                                   sort_key=row.room_sort_key, share=row.share, started_on=row.started_on))
@@ -358,60 +400,115 @@ def commit_import(session: Session, principal: Principal, plan: ImportPlan, *, s
     session.flush()
     record(session, action="owner.import", actor=principal, entity_type="owner",
            details={"source": source, "rows": len(plan.rows), "created": len(owners_by_group),
-                    "updated": len(updated), "rooms_linked": linked})
+                    "updated": len(updated), "unchanged": len(matched - updated), "rooms_linked": linked})
     if progress:
         progress(len(plan.rows), len(plan.rows))
     return ImportResult(created=len(owners_by_group), updated=len(updated), rooms_linked=linked)
 
 
+def _write_phones(session: Session, owner_id: int, phones: list[Phone]) -> None:
+    for position, phone in enumerate(phones):
+        session.add(OwnerPhone(owner_id=owner_id, phone_enc=encrypt(phone.display), phone_index=phone_index(phone),
+                               is_primary=position == 0))
+
+
 def _new_owner(session: Session, row: RowPlan) -> Owner:
     full, initials = pinyin_keys(row.name)
-    owner = Owner(name=row.name, name_pinyin=full, name_initials=initials, gender=row.gender,
+    gender = row.gender or (Gender(gender_from_id(row.id_number)) if row.id_number else Gender.UNKNOWN)
+    owner = Owner(name=row.name, name_pinyin=full, name_initials=initials, gender=gender,
                   id_number_enc=encrypt(row.id_number), id_number_index=id_index(row.id_number) if row.id_number else None,
                   birth_date=birth_date_from_id(row.id_number) if row.id_number else None, address=row.address,
-                  is_vip=row.is_vip, notes=row.notes)
+                  is_vip=bool(row.is_vip), notes=row.notes)
     session.add(owner)
     session.flush()
-    for position, phone in enumerate(row.phones):
-        session.add(OwnerPhone(owner_id=owner.id, phone_enc=encrypt(phone.display), phone_index=phone_index(phone),
-                               is_primary=position == 0))
-    for tag in row.tags[:MAX_TAGS]:
+    _write_phones(session, owner.id, [row.phone, *([row.phone2] if row.phone2 else [])])
+    for tag in row.tags:
         session.add(OwnerTag(owner_id=owner.id, tag=tag))
     return owner
 
 
-def _update_from_row(session: Session, principal: Principal, owner: Owner, row: RowPlan) -> None:
-    old_phones = [mask_phone(p) for p in owner_phones(session, owner.id)]
-    old_tags = sorted(session.exec(select(OwnerTag.tag).where(OwnerTag.owner_id == owner.id)).all())
-    before = {"name": owner.name, "address": owner.address, "is_vip": owner.is_vip, "notes": owner.notes,
-              "phones": ", ".join(old_phones), "tags": ", ".join(old_tags)}
-    owner.name, owner.address, owner.is_vip, owner.notes = row.name, row.address, row.is_vip, row.notes
-    owner.name_pinyin, owner.name_initials = pinyin_keys(row.name)
-    owner.updated_at = utcnow()
+def _merged_phones(stored: list[str], row: RowPlan) -> list[Phone]:
+    """Position by position: the row's phone first, its other phone second if filled in, else the stored second;
+    numbers past the second (the file has no column for them) stay."""
+    kept = [parse_phone(p) for p in stored]  # stored numbers were validated when written
+    merged = [row.phone, row.phone2 or (kept[1] if len(kept) > 1 else None), *kept[2:]]
+    unique: dict[str, Phone] = {}
+    for phone in merged:
+        if phone is not None:
+            unique.setdefault(phone.e164, phone)
+    return list(unique.values())
+
+
+def _history_values(owner: Owner, phones: list[str], tags: list[str]) -> dict:
+    return {"name": owner.name, "gender": str(owner.gender), "address": owner.address, "is_vip": owner.is_vip,
+            "notes": owner.notes, "phones": ", ".join(mask_phone(p) for p in phones), "tags": ", ".join(tags)}
+
+
+def _update_from_row(session: Session, principal: Principal, owner: Owner, row: RowPlan) -> bool:
+    """Apply the row's filled-in cells (a blank cell keeps the stored value); True when anything changed."""
+    stored_phones, stored_tags = owner_phones(session, owner.id), owner_tags(session, owner.id)
+    phones = _merged_phones(stored_phones, row)
+    phone_texts = [p.display for p in phones]
+    tags = row.tags or stored_tags
+    profile = {"name": row.name, "gender": row.gender or owner.gender, "address": row.address or owner.address,
+               "is_vip": owner.is_vip if row.is_vip is None else row.is_vip, "notes": row.notes or owner.notes}
+    changed = {field: value for field, value in profile.items() if getattr(owner, field) != value}
+    if not changed and phone_texts == stored_phones and tags == stored_tags:
+        return False
+    before = _history_values(owner, stored_phones, stored_tags)
+    for field, value in changed.items():
+        setattr(owner, field, value)
+    if "name" in changed:
+        owner.name_pinyin, owner.name_initials = pinyin_keys(owner.name)
+    owner.updated_at = utcnow()  # also moves the version on, so a form opened before the import sees the change
     session.add(owner)
-    for phone in session.exec(select(OwnerPhone).where(OwnerPhone.owner_id == owner.id)).all():
-        session.delete(phone)
-    for position, phone in enumerate(row.phones):
-        session.add(OwnerPhone(owner_id=owner.id, phone_enc=encrypt(phone.display), phone_index=phone_index(phone),
-                               is_primary=position == 0))
-    for tag in session.exec(select(OwnerTag).where(OwnerTag.owner_id == owner.id)).all():
-        session.delete(tag)
-    for tag in row.tags[:MAX_TAGS]:
-        session.add(OwnerTag(owner_id=owner.id, tag=tag))
-    after = {"name": row.name, "address": row.address, "is_vip": row.is_vip, "notes": row.notes,
-             "phones": ", ".join(mask_phone(p.display) for p in row.phones), "tags": ", ".join(row.tags)}
-    contact = [f"{f}: {before[f]} → {after[f]}" for f in ("phones", "address") if str(before[f]) != str(after[f])]
+    if phone_texts != stored_phones:
+        session.exec(delete(OwnerPhone).where(OwnerPhone.owner_id == owner.id))
+        _write_phones(session, owner.id, phones)
+    if tags != stored_tags:
+        session.exec(delete(OwnerTag).where(OwnerTag.owner_id == owner.id))
+        for tag in tags:
+            session.add(OwnerTag(owner_id=owner.id, tag=tag))
+    after = _history_values(owner, phone_texts, tags)
+    record_changes(session, owner_id=owner.id, actor=principal, before=before, after=after)
+    contact = [f"{f}: {before[f]} → {after[f]}" for f in ("phones", "address") if before[f] != after[f]]
     if contact:
         publish(session, OwnerEvent("contact_changed", owner.id, current_rooms(session, owner.id),
                                     f"{owner.name}：" + "；".join(contact), principal.username))
-    for field in before:
-        if str(before[field]) != str(after[field]):
-            session.add(OwnerChange(owner_id=owner.id, actor_user_id=principal.user_id, actor_name=principal.username,
-                                    kind="contact" if field in ("phones", "address") else "profile", field=field,
-                                    old_value=str(before[field])[:300], new_value=str(after[field])[:300]))
+    return True
 
 
 # ---------------------------------------------------------------- export and template
+
+
+@dataclasses.dataclass(frozen=True)
+class ContactDetails:
+    """What the grid rows leave out but an export must carry to import back whole."""
+
+    phone2: str
+    address: str
+    notes: str
+
+
+def contact_details(session: Session, owner_ids: Iterable[int], *, full_pii: bool) -> dict[int, ContactDetails]:
+    """Second phone (masked unless full PII, like the first), address and notes of these owners."""
+    details: dict[int, ContactDetails] = {}
+    ordered = sorted(set(owner_ids))
+    for start in range(0, len(ordered), CHUNK):
+        batch = ordered[start:start + CHUNK]
+        phones: dict[int, list[str]] = defaultdict(list)
+        for owner_id, token in session.exec(
+            select(OwnerPhone.owner_id, OwnerPhone.phone_enc).where(col(OwnerPhone.owner_id).in_(batch))
+            .order_by(OwnerPhone.owner_id, col(OwnerPhone.is_primary).desc(), OwnerPhone.id)
+        ).all():
+            phones[owner_id].append(decrypt(token))
+        for owner_id, address, notes in session.exec(
+            select(Owner.id, Owner.address, Owner.notes).where(col(Owner.id).in_(batch))
+        ).all():
+            second = phones[owner_id][1] if len(phones[owner_id]) > 1 else ""
+            details[owner_id] = ContactDetails(phone2=second if full_pii else mask_phone(second), address=address,
+                                               notes=notes)
+    return details
 
 
 def export_headers(language: str) -> list[str]:
@@ -419,13 +516,16 @@ def export_headers(language: str) -> list[str]:
     return [column.zh if language == "zh-CN" else column.en for column in columns]
 
 
-def _export_values(row: OwnerGridRow) -> list[str]:
-    return [row.room_code, row.name, {"male": "男", "female": "女"}.get(row.gender, ""), row.id_number, row.phone,
-            "", "", "是" if row.is_vip else "否", row.tags, row.share, row.started_on, "", row.community_name,
-            row.building_name, row.unit_name, row.occupancy, row.arrears]
+def _export_values(row: OwnerGridRow, details: ContactDetails, language: str) -> list[str]:
+    # Words from the catalog; the importer reads both languages' words back (GENDER_WORDS, TRUE_WORDS).
+    gender = translate(f"gender.{row.gender}", language) if row.gender in (Gender.MALE, Gender.FEMALE) else ""
+    return [row.room_code, row.name, gender, row.id_number, row.phone, details.phone2, details.address,
+            translate("common.yes" if row.is_vip else "common.no", language), row.tags, row.share, row.started_on,
+            details.notes, row.community_name, row.building_name, row.unit_name,
+            translate(f"occupancy.{row.occupancy}", language), row.arrears]
 
 
-def export_csv(rows: Iterable[OwnerGridRow], language: str) -> Iterable[bytes]:
+def export_csv(rows: Iterable[OwnerGridRow], details: dict[int, ContactDetails], language: str) -> Iterable[bytes]:
     """UTF-8 with a byte-order mark, so Excel opens the Chinese correctly."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -434,16 +534,24 @@ def export_csv(rows: Iterable[OwnerGridRow], language: str) -> Iterable[bytes]:
     for row in rows:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow(_export_values(row))
+        writer.writerow(_export_values(row, details[row.owner_id], language))
         yield buffer.getvalue().encode("utf-8")
 
 
-def export_xlsx(rows: Iterable[OwnerGridRow], language: str) -> bytes:
+def export_xlsx(rows: Iterable[OwnerGridRow], details: dict[int, ContactDetails], language: str) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("业主" if language == "zh-CN" else "Owners")
     sheet.append(export_headers(language))
+
+    def text_cell(value: str) -> WriteOnlyCell | str:
+        if not value.startswith("="):
+            return value
+        cell = WriteOnlyCell(sheet, value)
+        cell.data_type = "s"  # a note such as "=2楼漏水" stays text instead of becoming a formula
+        return cell
+
     for row in rows:
-        sheet.append(_export_values(row))
+        sheet.append([text_cell(value) for value in _export_values(row, details[row.owner_id], language)])
     return workbook_bytes(workbook)
 
 
@@ -464,7 +572,8 @@ def template(fmt: str) -> bytes:
     for row in range(2, 1002):  # text cells, so Excel keeps 18-digit ID numbers intact
         sheet.cell(row=row, column=4).number_format = "@"
     notes = workbook.create_sheet("说明")
-    notes.append(["必填：房号、业主姓名、手机号。身份证号请按文本填写。按“房号 + 身份证号”更新已有业主，否则新增。"])
+    for language in ("zh-CN", "en"):
+        notes.append([translate("import.template_help", language)])
     notes.append(["示例 / example:"])
     notes.append(EXAMPLE_ROW)
     return workbook_bytes(workbook)

@@ -2,19 +2,23 @@
 
 import csv
 import io
+import zipfile
+from decimal import Decimal
 
 import pytest
 from openpyxl import Workbook, load_workbook
 from sqlmodel import func, select
 
 from pm_admin.core.errors import PermissionDenied
+from pm_admin.core.files import issue_download, redeem_download
 from pm_admin.owners import services
-from pm_admin.owners.models import Owner, Ownership
+from pm_admin.owners.models import Owner, OwnerChange, Ownership
 from pm_admin.owners.queries import OwnerFilter, export_rows
 from pm_admin.owners.spreadsheet import (
     IMPORT_COLUMNS,
     ImportRejected,
     commit_import,
+    contact_details,
     export_csv,
     export_xlsx,
     plan_import,
@@ -50,6 +54,39 @@ def setup(session):
 
 def owners_count(session) -> int:
     return session.exec(select(func.count(Owner.id))).one()
+
+
+def xlsx_bytes(rows: list[list]) -> bytes:
+    workbook = Workbook()
+    for values in rows:
+        workbook.active.append(values)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def corrupt_xlsx() -> bytes:
+    """A valid zip holding a workbook whose sheet XML is broken."""
+    original = zipfile.ZipFile(io.BytesIO(xlsx_bytes([HEADER])))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as broken:
+        for name in original.namelist():
+            broken.writestr(name, b"<sheetData><row" if name == "xl/worksheets/sheet1.xml" else original.read(name))
+    return buffer.getvalue()
+
+
+def stored_state(session, owner_ids) -> dict:
+    """Everything an import may touch, per owner, with personal data in the clear."""
+    session.expire_all()
+    state = {}
+    for owner_id in owner_ids:
+        owner = session.get(Owner, owner_id)
+        ownerships = session.exec(select(Ownership.room_id, Ownership.share, Ownership.started_on, Ownership.ended_on)
+                                  .where(Ownership.owner_id == owner_id).order_by(Ownership.room_id)).all()
+        state[owner_id] = {**services.owner_snapshot(session, owner), "version": owner.version,
+                           "phones": services.owner_phones(session, owner_id), "ownerships": [tuple(o) for o in ownerships],
+                           "history": len(session.exec(select(OwnerChange.id).where(OwnerChange.owner_id == owner_id)).all())}
+    return state
 
 
 def test_two_bad_rows_are_reported_and_nothing_is_written_then_the_fixed_file_imports(session, setup):
@@ -141,6 +178,8 @@ def test_only_importers_may_import(session, setup):
     ("wrong.csv", "姓名,电话\n张三,138\n".encode(), "import.unknown_columns"),
     ("missing.csv", "房号,业主姓名\nC01,张三\n".encode(), "import.missing_columns"),
     ("huge.csv", b"x" * (21 * 1024 * 1024), "files.too_large"),
+    ("long_field.csv", csv_bytes([row("C01", "张三", notes="长" * 140_000)]), "import.unreadable"),  # > 128 KB
+    ("corrupt.xlsx", corrupt_xlsx(), "import.unreadable"),
 ])
 def test_garbage_files_get_a_clear_message_and_change_nothing(session, setup, filename, content, key):
     manager, _ = setup
@@ -184,13 +223,123 @@ def test_export_files_and_template_open_and_carry_the_rows(session, setup):
     manager, rooms = setup
     services.create_owner(session, actor=manager, room_id=rooms[0].id,
                           data=services.OwnerInput(name="韩梅梅", id_number="11010519491231002X",
-                                                   phones=["13812345678"]))
+                                                   phones=["13812345678", "13987654321"], is_vip=True))
     rows = list(export_rows(session, manager, OwnerFilter(), full_pii=False))
-    text = b"".join(export_csv(rows, "zh-CN")).decode("utf-8-sig")
+    details = contact_details(session, [r.owner_id for r in rows], full_pii=False)
+    text = b"".join(export_csv(rows, details, "zh-CN")).decode("utf-8-sig")
     assert "韩梅梅" in text and "138****5678" in text and "13812345678" not in text
-    sheet = load_workbook(io.BytesIO(export_xlsx(rows, "en"))).active
+    assert "139****4321" in text and "13987654321" not in text  # the second phone is masked like the first
+    zh_values = list(csv.reader(io.StringIO(text)))[1]
+    assert (zh_values[2], zh_values[7], zh_values[15]) == ("女", "是", "自住")
+    sheet = load_workbook(io.BytesIO(export_xlsx(rows, details, "en"))).active
     values = [[c.value for c in r] for r in sheet.iter_rows()]
     assert values[0][:2] == ["Room code", "Owner name"] and values[1][1] == "韩梅梅"
-    blank = load_workbook(io.BytesIO(template("xlsx"))).active
-    assert [c.value for c in blank[1]] == HEADER
+    assert (values[1][2], values[1][7], values[1][15]) == ("Female", "Yes", "Owner-occupied")
+    blank = load_workbook(io.BytesIO(template("xlsx")))
+    assert [c.value for c in blank.active[1]] == HEADER
+    help_lines = [r[0].value for r in blank["说明"].iter_rows(max_row=2)]
+    assert "留空的单元格保留原有内容" in help_lines[0] and "a blank cell keeps the stored value" in help_lines[1]
     assert template("csv").decode("utf-8-sig").strip() == ",".join(HEADER)
+
+
+@pytest.mark.parametrize(("language", "filename"), [("zh-CN", "业主导入模板.xlsx"), ("en", "owner-import-template.xlsx")])
+def test_template_file_is_named_in_the_users_language(session, setup, language, filename):
+    manager, _ = setup
+    ticket = issue_download(session, principal=manager, kind="owners_template",
+                            params={"fmt": "xlsx", "language": language})
+    assert redeem_download(session, principal=manager, ticket_id=ticket).filename == filename
+
+
+def test_an_update_changes_only_filled_in_cells_and_records_what_changed(session, setup):
+    manager, rooms = setup
+    owner = services.create_owner(session, actor=manager, room_id=rooms[0].id, share="60", data=services.OwnerInput(
+        name="沈一", id_number="11010519491231002X", phones=["13700000001", "010-62345678"], address="幸福路 1 号",
+        is_vip=True, tags=["业委会"], notes="钥匙在前台"))
+    services.create_owner(session, actor=manager, room_id=rooms[0].id, share="40",
+                          data=services.OwnerInput(name="沈二", phones=["13700000002"]))
+    history_before = len(session.exec(select(OwnerChange.id).where(OwnerChange.owner_id == owner.id)).all())
+    minimal = csv_bytes([[rooms[0].code, "沈一", "13700000009", "11010519491231002X"]],
+                        header=["房号", "业主姓名", "手机号", "身份证号"])
+    plan = plan_import(session, manager, "minimal.csv", minimal)
+    assert plan.errors == []  # a blank share keeps the 60 % held, so the room does not exceed 100 %
+    assert commit_import(session, manager, plan, source="test").updated == 1
+    session.refresh(owner)
+    assert (owner.address, owner.is_vip, owner.notes) == ("幸福路 1 号", True, "钥匙在前台")
+    assert services.owner_tags(session, owner.id) == ["业委会"]
+    assert services.owner_phones(session, owner.id) == ["13700000009", "010-62345678"]
+    assert session.exec(select(Ownership.share).where(Ownership.owner_id == owner.id)).one() == Decimal("60.00")
+    changes = session.exec(select(OwnerChange).where(OwnerChange.owner_id == owner.id)
+                           .order_by(OwnerChange.id)).all()[history_before:]
+    assert [(c.field, c.old_value, c.new_value) for c in changes] == [
+        ("phones", "137****0001, 010-****5678", "137****0009, 010-****5678")]
+
+    # Every column present but blank: still nothing erased, and nothing to record.
+    plan = plan_import(session, manager, "blank.csv", csv_bytes([row(rooms[0].code, "沈一", "11010519491231002X",
+                                                                     "13700000009", vip="", started_on="")]))
+    assert commit_import(session, manager, plan, source="test").updated == 0
+    session.refresh(owner)
+    assert (owner.address, owner.is_vip, owner.notes) == ("幸福路 1 号", True, "钥匙在前台")
+    assert len(session.exec(select(OwnerChange.id).where(OwnerChange.owner_id == owner.id)).all()) == \
+        history_before + 1
+
+
+@pytest.mark.parametrize(("fmt", "language"), [("csv", "zh-CN"), ("xlsx", "en")])
+def test_an_export_with_full_personal_data_imports_back_without_any_change(session, setup, fmt, language):
+    manager, rooms = setup
+    full = services.create_owner(session, actor=manager, room_id=rooms[0].id, data=services.OwnerInput(
+        name="秦一", gender="female", id_number="11010519491231002X", phones=["13700000001", "010-62345678"],
+        address="幸福路 1 号", is_vip=True, tags=["业委会", "楼长"], notes="=2楼漏水，已报修\n第二行"))
+    services.link_owner_to_room(session, actor=manager, owner_id=full.id, room_id=rooms[1].id, share="50")
+    co_owner = services.create_owner(session, actor=manager, room_id=rooms[1].id, share="50",
+                                      data=services.OwnerInput(name="尤二", phones=["13700000002"]))
+    plain = services.create_owner(session, actor=manager, room_id=rooms[2].id,
+                                  data=services.OwnerInput(name="许三", phones=["13700000003"]))
+    owner_ids = [full.id, co_owner.id, plain.id]
+    before = stored_state(session, owner_ids)
+    rows = list(export_rows(session, manager, OwnerFilter(), full_pii=True))
+    details = contact_details(session, [r.owner_id for r in rows], full_pii=True)
+    exported = b"".join(export_csv(rows, details, language)) if fmt == "csv" else export_xlsx(rows, details, language)
+    plan = plan_import(session, manager, f"export.{fmt}", exported)
+    assert plan.errors == [] and plan.total == 4
+    result = commit_import(session, manager, plan, source="test")
+    assert (result.created, result.updated, result.rooms_linked) == (0, 0, 0)
+    assert stored_state(session, owner_ids) == before
+
+
+def test_an_id_number_of_an_owner_outside_the_users_communities_is_an_error(session, setup):
+    manager, rooms = setup
+    _, _, foreign_unit, foreign_room = factories.place_tree(session)
+    foreign = services.create_owner(session, actor=None, room_id=foreign_room.id, data=services.OwnerInput(
+        name="外区业主", id_number="11010519491231002X", phones=["13700000001"]))
+    other_foreign_room = factories.room(session, foreign_unit, number="102")
+    shared = services.create_owner(session, actor=None, room_id=other_foreign_room.id, data=services.OwnerInput(
+        name="两区业主", id_number="110105194912310038", phones=["13700000002"]))
+    services.link_owner_to_room(session, actor=manager, owner_id=shared.id, room_id=rooms[2].id)
+    before = stored_state(session, [foreign.id, shared.id])
+    count_before = owners_count(session)
+    data = csv_bytes([
+        row(rooms[0].code, "新业主", "", "13800000001"),
+        row(rooms[1].code, "改名", "11010519491231002X", "13800000002"),
+        row(rooms[2].code, "两区业主", "110105194912310038", "13800000003"),  # also owns here: may be updated
+    ])
+    plan = plan_import(session, manager, "x.csv", data)
+    assert [(e.row, e.column, e.key) for e in plan.errors] == [(3, "id_number", "import.id_out_of_scope")]
+    with pytest.raises(ImportRejected):
+        commit_import(session, manager, plan, source="test")
+    assert owners_count(session) == count_before and stored_state(session, [foreign.id, shared.id]) == before
+
+    everywhere = factories.sign_in(session, factories.user(session, "admin", all_communities=True))
+    assert plan_import(session, everywhere, "x.csv", data).errors == []
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_error_rows_are_numbered_as_in_the_file_blank_lines_included(session, setup, fmt):
+    manager, rooms = setup
+    blank = [""] * len(HEADER)
+    table = [HEADER, blank, row(rooms[0].code, "甲"), blank, blank, row(rooms[1].code, "乙", phone="12345")]
+    if fmt == "csv":
+        data = "\n".join(",".join(values) for values in table).encode()
+    else:
+        data = xlsx_bytes(table)
+    errors = plan_import(session, manager, f"gaps.{fmt}", data).errors
+    assert [(e.row, e.column) for e in errors] == [(6, "phone")]
