@@ -168,18 +168,37 @@ class OwnerDetailState(FormMixin, ProtectedState):
         return rx.toast.success(self._tr("common.saved"))
 
     @requires(Perm.OWNERS_EDIT)
-    def open_member(self):
-        self._open_side("member", {"relation": "spouse", "name": "", "phone": "", "id_number": ""})
+    def open_member(self, member_id: int = 0):
+        member = next((m for m in self.members if m["id"] == member_id), None)
+        if member is None:
+            self._open_side("member", {"member_id": 0, "relation": "spouse", "name": "", "phone": "", "id_number": ""})
+        else:
+            self._open_side("member", {"member_id": member["id"], "version": member["version"],
+                                       "relation": member["relation"], "name": member["name"], "phone": "",
+                                       "id_number": ""})
 
     @requires(Perm.OWNERS_EDIT)
-    def add_member(self, form: dict[str, Any]):
+    def save_member(self, form: dict[str, Any]):
+        """Add a member, or correct the one the dialog was opened for (its id and version stay server-side)."""
+        fields = {"relation": str(form.get("relation", "")), "name": str(form.get("name", "")),
+                  "phone": str(form.get("phone", "")), "id_number": str(form.get("id_number", ""))}
         try:
             with unit_of_work() as session:
-                services.add_member(session, actor=self.principal, owner_id=self._owner_id,
-                                    relation=str(form.get("relation", "")), name=str(form.get("name", "")),
-                                    phone=str(form.get("phone", "")), id_number=str(form.get("id_number", "")))
+                if self.side_form.get("member_id"):
+                    services.update_member(session, actor=self.principal, member_id=int(self.side_form["member_id"]),
+                                           expected_version=int(self.side_form["version"]), **fields)
+                else:
+                    services.add_member(session, actor=self.principal, owner_id=self._owner_id, **fields)
         except ValidationFailed as error:
             self._side_failed(error, form)
+            return None
+        except ConcurrencyConflict:
+            self._side_failed(ValidationFailed({}), form)
+            self.side_conflict = self._tr("owners.member_conflict")
+            self._reload()
+            current = next((m for m in self.members if m["id"] == self.side_form["member_id"]), None)
+            if current is not None:
+                self.side_form = {**self.side_form, "version": current["version"]}
             return None
         return self._side_done()
 

@@ -489,6 +489,39 @@ def add_member(session: Session, *, actor: Principal, owner_id: int, relation: s
     return member
 
 
+def update_member(session: Session, *, actor: Principal, member_id: int, expected_version: int, relation: str,
+                  name: str, phone: str = "", id_number: str = "") -> HouseholdMember:
+    """Correct a household member; a blank phone or ID number keeps the stored one (never shown in plain)."""
+    actor.require(Perm.OWNERS_EDIT)
+    member = session.get(HouseholdMember, member_id)
+    if member is None:
+        raise NotFound("member")
+    require_owner_in_scope(session, actor, member.owner_id)
+    before = _member_snapshot(member)
+    if member.version != expected_version:
+        raise ConcurrencyConflict(before)
+    errors = FieldErrors()
+    try:
+        relation_value = Relation(relation)
+    except ValueError:
+        errors.add("relation", "owners.relation_invalid")
+        relation_value = Relation.OTHER
+    name, parsed, normalized = _clean_person(errors, name, phone, id_number)
+    errors.raise_if_any()
+    member.relation, member.name = relation_value, name
+    if parsed is not None:
+        member.phone_enc, member.phone_index = encrypt(parsed.display), phone_index(parsed)
+    if normalized is not None:
+        member.id_number_enc, member.id_number_index = encrypt(normalized), id_index(normalized)
+    session.add(member)
+    session.flush()
+    after = _member_snapshot(member)
+    record_changes(session, owner_id=member.owner_id, actor=actor, before=before, after=after, kind="household")
+    record(session, action="owner.member_update", actor=actor, entity_type="owner", entity_id=member.owner_id,
+           community_id=_any_community(session, member.owner_id), before=before, after=after)
+    return member
+
+
 def remove_member(session: Session, *, actor: Principal, member_id: int, expected_version: int) -> None:
     actor.require(Perm.OWNERS_EDIT)
     member = session.get(HouseholdMember, member_id)

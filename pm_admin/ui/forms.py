@@ -22,12 +22,13 @@ def field(label_key: str, control: rx.Component, error: rx.Var, *, hint_key: str
     )
 
 
-def text_input(name: str, *, default=None, type_: str = "text", placeholder_key: str | None = None, **props) -> rx.Component:
+def text_input(name: str, *, default=None, type_: str = "text", placeholder_key: str | rx.Var | None = None,
+               **props) -> rx.Component:
     return rx.input(
         name=name,
         type=type_,
         default_value=default,
-        placeholder=t(placeholder_key) if placeholder_key else None,
+        placeholder=t(placeholder_key) if placeholder_key is not None else None,
         width="100%",
         **props,
     )

@@ -297,3 +297,27 @@ def test_every_history_field_has_a_label(session, world):
     fields = set(session.exec(select(OwnerChange.field)).all())
     assert {"name", "phones", "tags", "member", "occupant", "room"} <= fields
     assert sorted(f for f in fields if f"field.{f}" not in catalog("zh-CN")) == []
+
+
+def test_a_household_member_is_corrected_with_history_and_version_check(session, world):
+    owner = services.create_owner(session, actor=world["manager"], data=person(), room_id=world["a_room"].id)
+    member = services.add_member(session, actor=world["cs"], owner_id=owner.id, relation="child", name="张小",
+                                 phone="13600001111")
+    loaded = member.version
+    services.update_member(session, actor=world["cs"], member_id=member.id, expected_version=loaded,
+                           relation="child", name="张小明", phone="13600002222")
+    [row] = queries.household(session, world["cs"], owner.id)
+    assert (row.name, row.phone) == ("张小明", "136****2222")
+    services.update_member(session, actor=world["cs"], member_id=member.id, expected_version=row.version,
+                           relation="spouse", name="张小明")  # blank phone keeps it
+    assert queries.household(session, world["cs"], owner.id)[0].phone == "136****2222"
+    with pytest.raises(ConcurrencyConflict):
+        services.update_member(session, actor=world["manager"], member_id=member.id, expected_version=loaded,
+                               relation="child", name="张某")
+    with pytest.raises(PermissionDenied):
+        services.update_member(session, actor=world["other"], member_id=member.id,
+                               expected_version=member.version, relation="child", name="张某")
+    history = {(c.field, c.old_value, c.new_value)
+               for c in queries.change_history(session, world["cs"], owner.id, "zh-CN")}
+    assert ("member_phone", "136****1111", "136****2222") in history
+    assert ("member", "张小（child）", "张小明（child）") in history

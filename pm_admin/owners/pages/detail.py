@@ -97,13 +97,15 @@ def household_tab() -> rx.Component:
         return rx.table.row(
             rx.table.cell(t_prefixed("relation.", member["relation"])), rx.table.cell(member["name"]),
             rx.table.cell(member["phone"]), rx.table.cell(member["id_number"]),
-            rx.table.cell(rx.cond(D.can_edit, icon_action("trash-2", "common.delete", D.remove_member(member["id"]),
-                                                           color_scheme="red"))),
+            rx.table.cell(rx.cond(D.can_edit, rx.hstack(
+                icon_action("pencil", "common.edit", D.open_member(member["id"])),
+                icon_action("trash-2", "common.delete", D.remove_member(member["id"]), color_scheme="red"),
+                spacing="1"))),
         )
 
     return rx.vstack(
         rx.cond(D.can_edit, rx.button(rx.icon("plus", size=14), t("owners.add_member"), size="1",
-                                      on_click=D.open_member, data_testid="add-member")),
+                                      on_click=D.open_member(0), data_testid="add-member")),
         simple_table(["owners.relation", "owners.col.name", "owners.col.phone", "owners.col.id_number",
                       "common.actions"], rx.foreach(D.members, row), "members-table"),
         width="100%",
@@ -185,16 +187,20 @@ def reveal_dialog() -> rx.Component:
 
 def side_dialogs() -> rx.Component:
     f, e = D.side_form, D.side_errors
+    keep_when_editing = rx.cond(f["member_id"].to(int) > 0, "owners.keep_blank", "")
     member = form_dialog(
-        title=t("owners.add_member"), open_=D.side_dialog == "member", on_close=D.close_side, on_submit=D.add_member,
-        form_key=D.side_key, conflict=None, testid="member-form",
+        title=rx.cond(f["member_id"].to(int) > 0, t("owners.edit_member"), t("owners.add_member")),
+        open_=D.side_dialog == "member", on_close=D.close_side, on_submit=D.save_member,
+        form_key=D.side_key, conflict=D.side_conflict, testid="member-form",
         fields=[
             field("owners.relation", rx.select.root(rx.select.trigger(width="100%"), rx.select.content(
                 *[rx.select.item(t(f"relation.{r}"), value=r) for r in ("spouse", "child", "parent", "other")]),
                 name="relation", default_value=f["relation"].to(str)), e["relation"]),
             field("owners.col.name", text_input("name", default=f["name"]), e["name"]),
-            field("owners.col.phone", text_input("phone", default=f["phone"], inputmode="tel"), e["phone"]),
-            field("owners.col.id_number", text_input("id_number", default=f["id_number"]), e["id_number"]),
+            field("owners.col.phone", text_input("phone", default=f["phone"], inputmode="tel",
+                                                 placeholder_key=keep_when_editing), e["phone"]),
+            field("owners.col.id_number", text_input("id_number", default=f["id_number"],
+                                                     placeholder_key=keep_when_editing), e["id_number"]),
         ],
     )
     occupant = form_dialog(
