@@ -22,7 +22,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 .PHONY: help run test deps test-deps system-test-deps migrate bootstrap serve clean
 
 help:
-	@echo "make run   - install everything, migrate, load demo data if empty, serve on http://localhost:3000"
+	@echo "make run   - install everything, migrate, load demo data if empty (not in production), serve on http://localhost:3000"
 	@echo "make test  - install what tests need and run unit, migration, PostgreSQL and browser tests"
 
 $(PY):
@@ -62,14 +62,14 @@ system-test-deps:
 migrate: $(VENV)/.deps
 	$(VENV)/bin/alembic upgrade head
 
-# First admin (password printed once) and demo data when the database is empty.
+# First admin (password printed once) and demo data when the database is empty. With PM_ENV=production
+# the seed loads no demo accounts (their password is published) and prints demo logins only if they exist.
 bootstrap: migrate
 	$(PY) -m pm_admin.cli create-admin
 	$(PY) -m pm_admin.cli seed --if-empty
 
 serve: deps
-	@echo "pm_admin: http://localhost:3000  (demo logins: demo.admin / demo.manager / demo.cs / demo.steward /"
-	@echo "          demo.technician / demo.archivist / demo.executive, password Demo@2026)"
+	@echo "pm_admin: http://localhost:3000"
 	$(VENV)/bin/reflex run --env prod --single-port
 
 run: deps bootstrap serve

@@ -13,16 +13,32 @@ from pm_admin.core.db import unit_of_work
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
-    from pm_admin.demo.seed import DEMO_PASSWORD, DEMO_USERS, database_is_empty, seed_demo
+    from pm_admin.demo.seed import DEMO_PASSWORD, demo_usernames_present, seed_for_environment
+    from pm_admin.settings import get_settings
 
+    admin_password = os.environ.get("PM_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
     with unit_of_work() as session:
-        if args.if_empty and not database_is_empty(session):
-            print("数据库已有数据，跳过演示数据 / database not empty, demo data skipped")
-            return 0
-        report = seed_demo(session, seed=args.seed)
-    print(f"demo data: +{report.communities} communities, +{report.buildings} buildings, +{report.units} units, "
-          f"+{report.rooms} rooms, +{report.owners} owners, +{report.users} users, +{report.tickets} tickets, +{report.survey_responses} survey responses")
-    print(f"演示账号 / demo logins (password {DEMO_PASSWORD}): " + ", ".join(u.username for u in DEMO_USERS))
+        outcome = seed_for_environment(
+            session, settings=get_settings(), admin_username=args.admin_username, admin_password=admin_password,
+            demo_requested=args.demo, if_empty=args.if_empty, seed=args.seed,
+        )
+        demo_logins = demo_usernames_present(session)
+    if outcome.first_admin_created:
+        shown = "(from PM_ADMIN_PASSWORD)" if os.environ.get("PM_ADMIN_PASSWORD") else admin_password
+        print(f"首个系统管理员 / first admin: {args.admin_username}  密码 / password: {shown}")
+        print("只显示这一次，首次登录后须修改密码 / shown once; must be changed at first login")
+    if outcome.skipped == "production":
+        print("生产环境不加载演示数据（需要时加 --demo） / production: no demo data loaded (add --demo to load it)")
+    elif outcome.skipped == "not_empty":
+        print("数据库已有数据，跳过演示数据 / database not empty, demo data skipped")
+    else:
+        report = outcome.demo
+        print(f"demo data: +{report.communities} communities, +{report.buildings} buildings, +{report.units} units, "
+              f"+{report.rooms} rooms, +{report.owners} owners, +{report.users} users, +{report.tickets} tickets, "
+              f"+{report.survey_responses} survey responses")
+    # Printed whenever the accounts exist (also on later runs), never when they don't.
+    if demo_logins:
+        print(f"演示账号 / demo logins (password {DEMO_PASSWORD}): " + ", ".join(demo_logins))
     return 0
 
 
@@ -68,8 +84,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from pm_admin.backup import RestoreRefused, restore
 
     if not args.yes:
-        print("恢复会覆盖当前数据库和档案文件；请先停止应用，并加 --yes 确认。 "
-              "Restoring overwrites the database and archive files; stop the app and add --yes.")
+        print("恢复会覆盖当前数据库和存储的文件（档案扫描件、工单证据）；请先停止应用，并加 --yes 确认。 "
+              "Restoring overwrites the database and the stored files (archive scans, ticket evidence); "
+              "stop the app and add --yes.")
         return 2
     try:
         summary = restore(Path(args.file))
@@ -102,16 +119,20 @@ def cmd_rebuild_rollups(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="pm-admin", description="pm_admin command line")
     commands = parser.add_subparsers(dest="command", required=True)
-    seed = commands.add_parser("seed", help="load demo data (idempotent)")
+    seed = commands.add_parser("seed", help="load demo data (idempotent); in production only the first admin")
     seed.add_argument("--seed", type=int, default=2026, help="random seed for reproducible data")
     seed.add_argument("--if-empty", action="store_true", help="only when the database has no communities")
+    seed.add_argument("--demo", action="store_true",
+                      help="in production, load the demo data and accounts (published password) anyway")
+    seed.add_argument("--admin-username", default="admin", help="first admin created in production")
     seed.set_defaults(func=cmd_seed)
     admin = commands.add_parser("create-admin", help="create the first admin if none exists")
     admin.add_argument("--username", default="admin")
     admin.set_defaults(func=cmd_create_admin)
     rotate = commands.add_parser("rotate-keys", help="re-encrypt personal data with the newest key")
     rotate.set_defaults(func=cmd_rotate_keys)
-    backup = commands.add_parser("backup", help="write a timestamped backup (database snapshot + archive files)")
+    backup = commands.add_parser(
+        "backup", help="write a timestamped backup (database snapshot, archive scans, ticket evidence)")
     backup.add_argument("--out", default="backups", help="directory for the backup file")
     backup.set_defaults(func=cmd_backup)
     restore = commands.add_parser("restore", help="restore a backup after verifying its checksums")

@@ -1,4 +1,9 @@
-"""Deterministic, idempotent demo data: communities, buildings, units, rooms and one user per role."""
+"""Deterministic, idempotent demo data: communities, buildings, units, rooms and one user per role.
+
+The demo accounts share a password printed in the README, so a production database gets
+them only when the operator asks by name (``seed --demo``); otherwise production is seeded
+with the first admin alone.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from sqlmodel import Session, select
 
 from pm_admin.audit.services import record
 from pm_admin.auth.models import User
-from pm_admin.auth.services import create_user
+from pm_admin.auth.services import create_user, ensure_admin
 from pm_admin.dashboards.rollups import rebuild as rebuild_dashboard_rollups
 from pm_admin.demo.custody import seed_custody
 from pm_admin.demo.owners import seed_demo_owners
@@ -19,6 +24,7 @@ from pm_admin.demo.surveys import seed_surveys
 from pm_admin.demo.tickets import seed_tickets
 from pm_admin.places.models import Building, Community, Occupancy, Room, Unit, room_code, room_sort_key
 from pm_admin.places.services import create_building, create_community, create_unit
+from pm_admin.settings import Settings
 from pm_admin.surveys.models import SurveyPlan
 
 DEMO_PASSWORD = "Demo@2026"
@@ -141,3 +147,41 @@ def seed_demo(session: Session, *, seed: int = 2026) -> SeedReport:
 
 def database_is_empty(session: Session) -> bool:
     return session.exec(select(Community.id)).first() is None
+
+
+def demo_usernames_present(session: Session) -> list[str]:
+    """Demo accounts that exist and are active, i.e. the published password would open them."""
+    names = [u.username for u in DEMO_USERS]
+    return list(session.exec(
+        select(User.username).where(User.username.in_(names), User.is_active == True)  # noqa: E712
+        .order_by(User.username)
+    ).all())
+
+
+@dataclasses.dataclass(frozen=True)
+class SeedOutcome:
+    first_admin_created: bool
+    demo: SeedReport | None  # None when no demo data was loaded; see skipped
+    skipped: str = ""  # "production" (no --demo) or "not_empty" (--if-empty on a used database)
+
+
+def seed_for_environment(
+    session: Session,
+    *,
+    settings: Settings,
+    admin_username: str,
+    admin_password: str,
+    demo_requested: bool = False,
+    if_empty: bool = False,
+    seed: int = 2026,
+) -> SeedOutcome:
+    """What ``pm-admin seed`` loads: demo data outside production, the first admin alone in production."""
+    first_admin_created = False
+    if settings.is_production:
+        # Without demo.admin the first admin is the only way in.
+        first_admin_created = ensure_admin(session, username=admin_username, password=admin_password) is not None
+        if not demo_requested:
+            return SeedOutcome(first_admin_created, None, skipped="production")
+    if if_empty and not database_is_empty(session):
+        return SeedOutcome(first_admin_created, None, skipped="not_empty")
+    return SeedOutcome(first_admin_created, seed_demo(session, seed=seed))

@@ -1,13 +1,18 @@
-"""Demo data: deterministic with a seed, idempotent."""
+"""Demo data: deterministic with a seed, idempotent, and kept out of production unless asked for."""
+
+import dataclasses
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from pm_admin.auth.models import User, UserRole
+from pm_admin.auth.passwords import verify_password
 from pm_admin.core.db import make_engine
-from pm_admin.demo.seed import DEMO_USERS, seed_demo
+from pm_admin.demo.seed import DEMO_USERS, SeedOutcome, demo_usernames_present, seed_demo, seed_for_environment
 from pm_admin.places.models import Community, Room
+from pm_admin.settings import get_settings
 from pm_admin.tickets.models import Callback, Ticket, TicketSequence
+from tests.support import factories
 from tests.support.database import upgrade
 
 
@@ -33,14 +38,45 @@ def test_same_seed_same_data_other_seed_other_data(tmp_path):
     assert len(first[0]) == 3 and len(first[1]) > 1500
 
 
+def production_settings():
+    return dataclasses.replace(get_settings(), env="production")
+
+
+def test_production_seed_creates_only_the_first_admin(session):
+    outcome = seed_for_environment(session, settings=production_settings(), admin_username="first.admin",
+                                   admin_password="Initial-Pass-1", if_empty=True)
+    assert outcome.first_admin_created and outcome.demo is None and outcome.skipped == "production"
+    admin = session.exec(select(User).where(User.username == "first.admin")).one()
+    assert verify_password("Initial-Pass-1", admin.password_hash) and admin.must_change_password
+    assert demo_usernames_present(session) == []
+    assert session.exec(select(Community.id)).first() is None
+    # A second run finds the admin and still loads nothing.
+    again = seed_for_environment(session, settings=production_settings(), admin_username="first.admin",
+                                 admin_password="Other-Pass-2")
+    assert not again.first_admin_created and again.skipped == "production"
+
+
+def test_development_seed_respects_if_empty_and_creates_no_extra_admin(session):
+    factories.community(session)
+    outcome = seed_for_environment(session, settings=get_settings(), admin_username="first.admin",
+                                   admin_password="Initial-Pass-1", if_empty=True)
+    assert outcome == SeedOutcome(first_admin_created=False, demo=None, skipped="not_empty")
+    assert session.exec(select(User).where(User.username == "first.admin")).first() is None
+
+
 def test_seeding_twice_adds_nothing_and_gives_one_user_per_role(tmp_path):
     url = f"sqlite:///{tmp_path}/twice.db"
     seeded_snapshot(url, 1)
     engine = make_engine(url)
     with Session(engine) as session:
-        report = seed_demo(session, seed=1)
+        # Production loads demo data only on request (--demo); demo.admin already opens the database.
+        outcome = seed_for_environment(session, settings=production_settings(), admin_username="first.admin",
+                                       admin_password="Initial-Pass-1", demo_requested=True, seed=1)
         session.commit()
+        assert not outcome.first_admin_created and outcome.skipped == ""
+        report = outcome.demo
         assert (report.communities, report.rooms, report.users) == (0, 0, 0)
+        assert demo_usernames_present(session) == sorted(u.username for u in DEMO_USERS)
         roles = session.exec(
             select(UserRole.role_code).join(User, User.id == UserRole.user_id)
             .where(User.username.in_([u.username for u in DEMO_USERS]))).all()
