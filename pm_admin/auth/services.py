@@ -330,9 +330,18 @@ def principal_for(session: Session, login: LoginSession, user: User, client: Cli
 
 
 def resolve_session(
-    session: Session, *, token: str | None, client: ClientInfo, now: datetime | None = None
+    session: Session,
+    *,
+    token: str | None,
+    client: ClientInfo,
+    now: datetime | None = None,
+    counts_as_activity: bool = True,
 ) -> Principal | None:
-    """The principal behind a session cookie, or None if it is unknown, revoked or expired."""
+    """The principal behind a session cookie, or None if it is unknown, revoked or expired.
+
+    ``counts_as_activity=False`` is for background polls (notice bell, board refresh): they
+    see the limits enforced but do not move the idle clock, or an open tab would never idle out.
+    """
     if not token:
         return None
     now = now or utcnow()
@@ -352,7 +361,7 @@ def resolve_session(
         record(session, action="auth.session_expired", actor_user_id=user.id, actor_name=user.username,
                client=client, entity_type="session", entity_id=login.id, details={"reason": reason})
         return None
-    if now - login.last_seen_at > TOUCH_INTERVAL:
+    if counts_as_activity and now - login.last_seen_at > TOUCH_INTERVAL:
         login.last_seen_at = now
         session.add(login)
     return principal_for(session, login, user, client)

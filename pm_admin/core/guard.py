@@ -2,6 +2,8 @@
 
 * Every event handler of an app state must be declared ``@requires(permission)`` or
   ``@public``; anything else (``setvar``, a forgotten handler) is refused.
+* Handlers fired by a timer rather than the user are declared ``@requires(..., poll=True)``:
+  they run under the same checks but do not count as activity for the idle timeout.
 * The user comes from the HttpOnly session cookie of the websocket connection (headers
   the server read itself), never from state the client can set or from the state token.
 * When the session behind a state token changes (logout, expiry, another browser reusing
@@ -51,6 +53,8 @@ class Guard:
     public: bool = False
     # Still allowed while the user must change a temporary password.
     before_password_change: bool = False
+    # Fired by a timer, not the user: does not keep the session from idling out.
+    poll: bool = False
 
 
 def current_principal() -> Principal | None:
@@ -124,14 +128,16 @@ def _wrap(fn: Callable) -> Callable:
     return wrapper
 
 
-def requires(permission: str | None = None, *, before_password_change: bool = False) -> Callable:
+def requires(permission: str | None = None, *, before_password_change: bool = False, poll: bool = False) -> Callable:
     """Declare a handler of a protected state: signed in, and holding ``permission`` if given.
 
     Community scope depends on the record, so services check it with the principal.
+    ``poll=True`` marks a handler an interval fires on its own (see the module docstring).
     """
     def decorate(fn: Callable) -> Callable:
         wrapped = _wrap(fn)
-        wrapped.__pm_guard__ = Guard(permission=permission, before_password_change=before_password_change)
+        wrapped.__pm_guard__ = Guard(permission=permission, before_password_change=before_password_change,
+                                     poll=poll)
         return wrapped
     return decorate
 
@@ -258,8 +264,11 @@ class GuardMiddleware(Middleware):
         client = client_info(router_data)
         _client.set(client)
         token = request_cookies(router_data).get(SESSION_COOKIE)
+        state_cls, handler = _resolve_handler(type(root), event.name)
+        guard = guard_of(handler)
         with unit_of_work() as session:
-            principal = resolve_session(session, token=token, client=client)
+            principal = resolve_session(session, token=token, client=client,
+                                        counts_as_activity=guard is None or not guard.poll)
         _principal.set(principal)
 
         app_state = await root.get_state(AppState)
@@ -268,9 +277,8 @@ class GuardMiddleware(Middleware):
             await reset_protected_states(root)
             app_state._bound_session_id = session_id
 
-        state_cls, handler = _resolve_handler(type(root), event.name)
         is_app_state = state_cls is None or state_cls.__module__.startswith(APP_MODULE_PREFIX)
-        verdict = judge(guard_of(handler), is_app_state, principal)
+        verdict = judge(guard, is_app_state, principal)
         if verdict.allowed:
             return None
         audit_refusal(principal, action=f"guard.refused:{event.name.rpartition('.')[2]}"[:64], reason=verdict.reason)

@@ -69,7 +69,7 @@ class ShellState(ProtectedState):
         self._last_notice_id = max([self._last_notice_id, *(n["id"] for n in self.notices)])
         return fresh
 
-    @requires()
+    @requires(poll=True)
     def poll_notices(self, _tick: str = ""):
         if not self.watch_notices:
             return None

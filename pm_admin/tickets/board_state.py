@@ -123,7 +123,7 @@ class TicketBoardState(NewTicketMixin, TicketFiltersMixin, ProtectedState):
                             + queries.CARDS_PER_COLUMN}
             self._load()
 
-    @requires(Perm.TICKETS_VIEW)
+    @requires(Perm.TICKETS_VIEW, poll=True)
     def poll(self, _tick: str = ""):
         """Reload only when something in the user's communities changed since the last load."""
         with read_only() as session:

@@ -140,6 +140,29 @@ def test_idle_timeout_is_30_minutes(session):
     assert "auth.session_expired" in audit_actions(session)
 
 
+def test_polls_do_not_keep_an_idle_session_alive(session):
+    _, token = start_session(session)
+    now = utcnow()
+    for minute in range(1, 30):  # the notice bell and board poll every few seconds; once a minute is enough here
+        assert services.resolve_session(session, token=token, client=CLIENT, now=now + timedelta(minutes=minute),
+                                        counts_as_activity=False)
+    assert services.resolve_session(session, token=token, client=CLIENT, now=now + timedelta(minutes=31),
+                                    counts_as_activity=False) is None
+    expired = session.exec(select(LoginSession).where(LoginSession.revoke_reason == "idle_timeout")).one()
+    assert expired.last_seen_at < now + timedelta(minutes=1)
+
+
+def test_a_real_event_between_polls_moves_the_idle_clock(session):
+    _, token = start_session(session)
+    now = utcnow()
+    assert services.resolve_session(session, token=token, client=CLIENT, now=now + timedelta(minutes=20))
+    for minute in range(21, 50):
+        assert services.resolve_session(session, token=token, client=CLIENT, now=now + timedelta(minutes=minute),
+                                        counts_as_activity=False)
+    assert services.resolve_session(session, token=token, client=CLIENT, now=now + timedelta(minutes=51),
+                                    counts_as_activity=False) is None
+
+
 def test_absolute_timeout_is_12_hours_even_when_active(session):
     _, token = start_session(session)
     now = utcnow()

@@ -90,3 +90,13 @@ def test_session_cookie_is_read_from_the_connection_headers():
     assert request_cookies(router_data)["pm_session"] == "tok-123"
     assert "pm_session" not in request_cookies({"headers": {"cookie": "garbage;;=="}})
     assert request_cookies({}) == {}
+
+
+def test_the_timer_driven_handlers_are_marked_as_polls():
+    from pm_admin.shell.state import ShellState
+    from pm_admin.tickets.board_state import TicketBoardState
+
+    assert guard_of(ShellState.event_handlers["poll_notices"]).poll
+    assert guard_of(TicketBoardState.event_handlers["poll"]).poll
+    # A user's click is activity.
+    assert not guard_of(ShellState.event_handlers["open_notice"]).poll
