@@ -19,6 +19,14 @@ COLUMN_KEYS = ("archives.col.room", "archives.col.archive_no", "archives.col.own
                "archives.col.pages", "archives.col.remarks")
 
 
+def _remarks_cell(remarks: str, voided: int, language: str) -> str:
+    """备注: the archivist's remarks, then how many documents were voided."""
+    voided_text = translate("archives.voided_count", language, count=voided) if voided else ""
+    if remarks and voided_text:
+        return translate("archives.remarks_and_voided", language, remarks=remarks, voided=voided_text)
+    return remarks or voided_text
+
+
 def catalog_params(filters: ArchiveFilter, language: str) -> dict[str, Any]:
     return {"filters": filters.__dict__, "language": language}
 
@@ -30,8 +38,8 @@ def catalog_xlsx(session: Session, principal: Principal, params: dict[str, Any])
     sheet = workbook.create_sheet(translate("archives.catalog_title", language))
     sheet.append([translate(key, language) for key in COLUMN_KEYS])
     for row in rows:
-        remarks = translate("archives.voided_count", language, count=row.voided) if row.voided else ""
-        sheet.append([row.room_code, row.archive_no, row.owner_names, row.moved_in, row.pages, remarks])
+        sheet.append([row.room_code, row.archive_no, row.owner_names, row.moved_in, row.pages,
+                      _remarks_cell(row.remarks, row.voided, language)])
     record(session, action="archive.catalog_export", actor=principal, entity_type="archive",
            details={"rows": len(rows), "filters": {k: v for k, v in params["filters"].items() if v}})
     return Download("业主档案目录表.xlsx", XLSX, [workbook_bytes(workbook)])

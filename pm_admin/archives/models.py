@@ -47,6 +47,7 @@ class Archive(SQLModel, table=True):
     community_id: int = Field(foreign_key="community.id", index=True)
     archive_no: str = Field(max_length=64, unique=True)  # the room code, e.g. C01-3-2-1502
     sort_key: str = Field(default="", max_length=64, index=True)  # the room's natural order
+    remarks: str = Field(default="", max_length=500)  # 备注 of the catalog (seed 4.3.4)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -119,6 +120,10 @@ class AccessRequest(SQLModel, table=True):
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     decision_note: str = Field(default="", max_length=300)
     expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Revoking an approved grant keeps the approval (decided_by, decision_note) and adds its own record.
+    revoked_by: str = Field(default="", max_length=64)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoke_note: str = Field(default="", max_length=300)
 
 
 class AccessLog(SQLModel, table=True):
@@ -154,6 +159,7 @@ class ArchiveRow(BaseModel):
     pages: int
     entries: int
     voided: int
+    remarks: str
 
 
 class EntryRow(BaseModel):
@@ -197,6 +203,9 @@ class RequestRow(BaseModel):
     decided_by: str
     decision_note: str
     expires_at: str
+    revoked_by: str
+    revoke_note: str
+    own: bool  # the reader's own request: they may not decide it
 
 
 class AccessLogRow(BaseModel):

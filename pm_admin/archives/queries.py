@@ -34,18 +34,38 @@ from pm_admin.places.models import Building, Community, Room
 class ArchiveFilter:
     community_id: int | None = None
     building_id: int | None = None
+    unit_id: int | None = None
     search: str = ""  # archive number / room code prefix
+    owner: str = ""  # a current owner's name (part of it), or its pinyin / initials prefix
+
+
+def _owner_matches(text: str) -> sa.ColumnElement[bool]:
+    """A part of the name; Latin letters may also start the pinyin ("zhang") or the initials ("zs")."""
+    matches = [Owner.name.contains(text, autoescape=True)]
+    if text.isascii() and text.isalpha():
+        matches += [Owner.name_pinyin.startswith(text.lower(), autoescape=True),
+                    Owner.name_initials.startswith(text.lower(), autoescape=True)]
+    return sa.or_(*matches)
 
 
 def _catalog_statement(principal: Principal, filters: ArchiveFilter) -> sa.Select:
     statement = sa.select(Archive.id).where(principal.scope_clause(Archive.community_id))
     if filters.community_id:
         statement = statement.where(Archive.community_id == filters.community_id)
+    rooms = sa.select(Room.id)
     if filters.building_id:
-        statement = statement.where(Archive.room_id.in_(sa.select(Room.id).where(Room.building_id == filters.building_id)))
+        rooms = rooms.where(Room.building_id == filters.building_id)
+    if filters.unit_id:
+        rooms = rooms.where(Room.unit_id == filters.unit_id)
+    if rooms.whereclause is not None:
+        statement = statement.where(Archive.room_id.in_(rooms))
     if filters.search.strip():
         text = filters.search.strip().upper()
         statement = statement.where(Archive.archive_no >= text, Archive.archive_no < text + "\uffff")
+    if filters.owner.strip():
+        statement = statement.where(sa.exists().where(
+            Ownership.room_id == Archive.room_id, col(Ownership.ended_on).is_(None), Owner.id == Ownership.owner_id,
+            _owner_matches(filters.owner.strip())))
     return statement
 
 
@@ -82,7 +102,7 @@ def _catalog_rows(session: Session, archive_ids: list[int]) -> list[ArchiveRow]:
             id=archive.id, archive_no=archive.archive_no, room_code=room_code, community_name=community_name,
             building_name=building_name, owner_names="、".join(name for name, _ in holders),
             moved_in=holders[0][1] if holders else "", pages=int(pages), entries=int(entries),
-            voided=int(voided.get(archive.id, 0))))
+            voided=int(voided.get(archive.id, 0)), remarks=archive.remarks))
     return result
 
 
@@ -173,21 +193,22 @@ def _status(request: AccessRequest, now: datetime) -> str:
     return str(request.status)
 
 
-def _request_rows(session: Session, statement) -> list[RequestRow]:
+def _request_rows(session: Session, principal: Principal, statement) -> list[RequestRow]:
     now = utcnow()
     rows = session.execute(statement.join(Archive, Archive.id == AccessRequest.archive_id)
                            .add_columns(Archive.archive_no)).all()
     return [RequestRow(id=r.id, archive_id=r.archive_id, archive_no=no, requester_name=r.requester_name,
                        reason=r.reason, status=_status(r, now), requested_at=local_text(r.requested_at),
-                       decided_by=r.decided_by, decision_note=r.decision_note,
-                       expires_at=local_text(r.expires_at)) for r, no in rows]
+                       decided_by=r.decided_by, decision_note=r.decision_note, expires_at=local_text(r.expires_at),
+                       revoked_by=r.revoked_by, revoke_note=r.revoke_note, own=r.requester_id == principal.user_id)
+            for r, no in rows]
 
 
 def my_requests(session: Session, principal: Principal, archive_id: int | None = None) -> list[RequestRow]:
     statement = select(AccessRequest).where(AccessRequest.requester_id == principal.user_id)
     if archive_id is not None:
         statement = statement.where(AccessRequest.archive_id == archive_id)
-    return _request_rows(session, statement.order_by(AccessRequest.requested_at.desc()).limit(100))
+    return _request_rows(session, principal, statement.order_by(AccessRequest.requested_at.desc()).limit(100))
 
 
 def pending_requests(session: Session, principal: Principal) -> list[RequestRow]:
@@ -195,7 +216,7 @@ def pending_requests(session: Session, principal: Principal) -> list[RequestRow]
     principal.require(Perm.ARCHIVES_APPROVE)
     statement = select(AccessRequest).where(AccessRequest.status == RequestStatus.PENDING,
                                             principal.scope_clause(AccessRequest.community_id))
-    return _request_rows(session, statement.order_by(AccessRequest.requested_at).limit(200))
+    return _request_rows(session, principal, statement.order_by(AccessRequest.requested_at).limit(200))
 
 
 def active_grants(session: Session, principal: Principal) -> list[RequestRow]:
@@ -203,4 +224,4 @@ def active_grants(session: Session, principal: Principal) -> list[RequestRow]:
     statement = select(AccessRequest).where(AccessRequest.status == RequestStatus.APPROVED,
                                             col(AccessRequest.expires_at) > utcnow(),
                                             principal.scope_clause(AccessRequest.community_id))
-    return _request_rows(session, statement.order_by(AccessRequest.expires_at).limit(200))
+    return _request_rows(session, principal, statement.order_by(AccessRequest.expires_at).limit(200))

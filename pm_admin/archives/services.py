@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
+import tempfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from pm_admin.archives.models import (
@@ -21,7 +24,7 @@ from pm_admin.archives.models import (
 )
 from pm_admin.audit.services import record
 from pm_admin.core.clock import utcnow
-from pm_admin.core.errors import ConcurrencyConflict, FieldErrors, NotFound, PermissionDenied
+from pm_admin.core.errors import ConcurrencyConflict, FieldErrors, NotFound, PermissionDenied, ValidationFailed
 from pm_admin.core.files import UploadPurpose, discard_upload, private_dir, read_upload, register_upload_purpose
 from pm_admin.core.permissions import ClientInfo, Perm, Principal
 from pm_admin.owners.events import OwnerEvent, subscribe
@@ -30,12 +33,14 @@ from pm_admin.places.models import Room
 DOCUMENT_PURPOSE = "archive_document"
 GRANT_HOURS = 24
 MIN_REASON = 4
+MAX_SCAN_BYTES = 30 * 1024 * 1024  # the upload route and the form's hint read it from here
+MAX_REMARKS = 500
 # What a scan may be, told by its first bytes rather than its name.
 SIGNATURES = ((b"%PDF-", "application/pdf"), (b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"),
               (b"II*\x00", "image/tiff"), (b"MM\x00*", "image/tiff"))
 
 register_upload_purpose(DOCUMENT_PURPOSE, UploadPurpose(
-    Perm.ARCHIVES_MANAGE, 30 * 1024 * 1024, (".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff")))
+    Perm.ARCHIVES_MANAGE, MAX_SCAN_BYTES, (".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff")))
 
 
 def sniff_content_type(data: bytes) -> str | None:
@@ -45,6 +50,39 @@ def sniff_content_type(data: bytes) -> str | None:
 def stored_path(sha256: str) -> Path:
     """Scans are stored by content hash under data/private/archives, outside every served folder."""
     return private_dir("archives", sha256[:2]) / sha256
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _store_scan(data: bytes, sha256: str) -> None:
+    """Write the scan under its hash so that no crash leaves a short file there: a temp file in the
+    same folder, fsync, then an atomic rename. A file already there whose content does not match
+    its name (left by a crash before writes were atomic) is rewritten, not trusted."""
+    path = stored_path(sha256)
+    if path.exists() and _file_sha256(path) == sha256:
+        return
+    # *.partial: backup skips files still being written
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{sha256[:12]}-", suffix=".partial")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)  # the rename itself survives a power cut
+    finally:
+        os.close(folder)
 
 
 def _require_reason(errors: FieldErrors, reason: str, field: str = "reason") -> str:
@@ -86,6 +124,28 @@ def ensure_archive(session: Session, *, actor: Principal | None, room_id: int) -
         record(session, action="archive.create", actor=actor, actor_name=None if actor else "system",
                entity_type="archive", entity_id=archive.id, community_id=room.community_id,
                after={"archive_no": archive.archive_no})
+    return archive
+
+
+def set_remarks(session: Session, *, actor: Principal, archive_id: int, remarks: str, expected: str) -> Archive:
+    """The catalog's 备注 for the archive. ``expected`` is the text the editor started from: if someone
+    changed it meanwhile, their text is kept and the editor is told (no version column needed)."""
+    actor.require(Perm.ARCHIVES_MANAGE)
+    archive = _scoped_archive(session, actor, archive_id)
+    remarks = remarks.strip()
+    errors = FieldErrors()
+    if len(remarks) > MAX_REMARKS:
+        errors.add("remarks", "error.too_long", max=MAX_REMARKS)
+    errors.raise_if_any()
+    if remarks == expected:
+        return archive
+    changed = session.execute(sa.update(Archive).where(Archive.id == archive.id, Archive.remarks == expected)
+                              .values(remarks=remarks).execution_options(synchronize_session=False)).rowcount
+    session.refresh(archive)
+    if changed != 1:
+        raise ConcurrencyConflict({"remarks": archive.remarks})
+    record(session, action="archive.remarks", actor=actor, entity_type="archive", entity_id=archive.id,
+           community_id=archive.community_id, before={"remarks": expected}, after={"remarks": remarks})
     return archive
 
 
@@ -172,9 +232,7 @@ def attach_file(session: Session, *, actor: Principal, entry_id: int, upload_id:
         errors.add("file", "archives.not_a_scan")
     errors.raise_if_any()
     digest = hashlib.sha256(data).hexdigest()
-    path = stored_path(digest)
-    if not path.exists():
-        path.write_bytes(data)
+    _store_scan(data, digest)
     version = ArchiveFile(entry_id=entry.id, version_no=(previous.version_no + 1) if previous else 1,
                           filename=upload.filename, content_type=content_type, size=len(data), sha256=digest,
                           replace_reason=reason, uploaded_by=actor.username)
@@ -234,6 +292,10 @@ def request_access(session: Session, *, actor: Principal, archive_id: int, reaso
     return request
 
 
+def _already_decided(request: AccessRequest) -> ValidationFailed:
+    return ValidationFailed({"note": ("archives.already_decided_by", {"name": request.decided_by})})
+
+
 def decide_request(session: Session, *, actor: Principal, request_id: int, approve: bool, note: str = "",
                    hours: int = GRANT_HOURS, now: datetime | None = None) -> AccessRequest:
     """A manager of the archive's community approves (a grant for ``hours``) or rejects."""
@@ -244,19 +306,27 @@ def decide_request(session: Session, *, actor: Principal, request_id: int, appro
     actor.require_community(request.community_id)
     if request.requester_id == actor.user_id:
         raise PermissionDenied("archives.no_self_approval")
-    errors = FieldErrors()
     if request.status != RequestStatus.PENDING:
-        errors.add("note", "archives.already_decided")
+        raise _already_decided(request)
+    errors = FieldErrors()
     if not 1 <= hours <= 24 * 7:
         errors.add("hours", "error.out_of_range", low=1, high=24 * 7)
     if not approve:
         note = _require_reason(errors, note, "note")
     errors.raise_if_any()
     now = now or utcnow()
-    request.status = RequestStatus.APPROVED if approve else RequestStatus.REJECTED
-    request.decided_by, request.decided_at, request.decision_note = actor.username, now, note.strip()[:300]
-    request.expires_at = now + timedelta(hours=hours) if approve else None
-    session.add(request)
+    # Decided only while still pending, in the UPDATE itself: of two managers deciding at once, the
+    # second changes no row and is told who was first.
+    decided = session.execute(
+        sa.update(AccessRequest)
+        .where(AccessRequest.id == request.id, AccessRequest.status == RequestStatus.PENDING)
+        .values(status=RequestStatus.APPROVED if approve else RequestStatus.REJECTED, decided_by=actor.username,
+                decided_at=now, decision_note=note.strip()[:300],
+                expires_at=now + timedelta(hours=hours) if approve else None)
+        .execution_options(synchronize_session=False)).rowcount
+    session.refresh(request)
+    if decided != 1:
+        raise _already_decided(request)
     record(session, action="archive.access_" + ("approve" if approve else "reject"), actor=actor,
            entity_type="archive", entity_id=request.archive_id, community_id=request.community_id,
            details={"request_id": request.id, "requester": request.requester_name, "hours": hours if approve else 0,
@@ -265,6 +335,7 @@ def decide_request(session: Session, *, actor: Principal, request_id: int, appro
 
 
 def revoke_grant(session: Session, *, actor: Principal, request_id: int, note: str) -> AccessRequest:
+    """Ends an approved grant early; the approval (who, when, note) stays next to who revoked it and why."""
     actor.require(Perm.ARCHIVES_APPROVE)
     request = session.get(AccessRequest, request_id)
     if request is None:
@@ -275,8 +346,15 @@ def revoke_grant(session: Session, *, actor: Principal, request_id: int, note: s
     if request.status != RequestStatus.APPROVED:
         errors.add("note", "archives.not_active")
     errors.raise_if_any()
-    request.status, request.decision_note = RequestStatus.REVOKED, note
-    session.add(request)
+    revoked = session.execute(
+        sa.update(AccessRequest)
+        .where(AccessRequest.id == request.id, AccessRequest.status == RequestStatus.APPROVED)
+        .values(status=RequestStatus.REVOKED, revoked_by=actor.username, revoked_at=utcnow(),
+                revoke_note=note[:300])
+        .execution_options(synchronize_session=False)).rowcount
+    session.refresh(request)
+    if revoked != 1:
+        raise ValidationFailed({"note": ("archives.not_active", {})})
     record(session, action="archive.access_revoke", actor=actor, entity_type="archive", entity_id=request.archive_id,
            community_id=request.community_id, details={"request_id": request.id, "note": note})
     return request

@@ -1,20 +1,34 @@
 """Owner archives: entries kept forever, scans as versions, approval-gated access, the access log."""
 
-from datetime import timedelta
+import hashlib
+import io
+from datetime import date, timedelta
 
+import openpyxl
 import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from pm_admin.archives import queries, services
-from pm_admin.archives.models import AccessLog, ArchiveFile
+from pm_admin.archives.files import catalog_params, catalog_xlsx
+from pm_admin.archives.models import (
+    AccessLog,
+    AccessRequest,
+    Archive,
+    ArchiveChange,
+    ArchiveEntry,
+    ArchiveFile,
+    DocType,
+)
 from pm_admin.archives.services import EntryInput
+from pm_admin.audit.models import AuditEvent
 from pm_admin.core.clock import utcnow
 from pm_admin.core.errors import ConcurrencyConflict, PermissionDenied, ValidationFailed
 from pm_admin.core.files import store_upload
 from pm_admin.core.paging import PageRequest
 from pm_admin.core.permissions import ClientInfo
 from pm_admin.owners import services as owner_services
+from pm_admin.places.services import update_room
 from tests.support import factories
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -199,3 +213,186 @@ def test_archive_rows_cannot_be_deleted(engine):
     finally:
         with Session(engine) as session:  # the places around it are test scaffolding: leave them
             session.rollback()
+
+
+def test_a_truncated_scan_left_by_a_crash_is_rewritten_by_the_next_upload(session, people):
+    path = services.stored_path(hashlib.sha256(PDF).hexdigest())
+    path.write_bytes(PDF[:9])  # what a crash during a direct write used to leave under the hash
+    entry_with_scan(session, people)
+    assert path.read_bytes() == PDF
+    assert list(path.parent.glob("*.partial")) == []
+
+
+# ---------------------------------------------------------------- the catalog
+
+
+@pytest.fixture
+def estate(session):
+    """Buildings 2 and 10 (10 sorts after 2), two units in building 2; archives opened out of order."""
+    community = factories.community(session)
+    b2, b10 = factories.building(session, community, "2"), factories.building(session, community, "10")
+    u21, u22, u101 = factories.unit(session, b2, "1"), factories.unit(session, b2, "2"), factories.unit(session, b10, "1")
+    rooms = {"10-1-101": factories.room(session, u101, "101"), "2-2-101": factories.room(session, u22, "101"),
+             "2-1-1502": factories.room(session, u21, "1502", floor=15), "2-1-201": factories.room(session, u21, "201", 2)}
+    archivist = factories.sign_in(session, factories.user(session, "archivist", communities=(community,)))
+    manager = factories.sign_in(session, factories.user(session, "manager", communities=(community,)))
+    for n, (code, name) in enumerate((("2-1-201", "张三丰"), ("2-2-101", "李四"), ("10-1-101", "王五"))):
+        owner_services.create_owner(session, actor=manager, room_id=rooms[code].id, started_on=date(2021, 3, 8),
+                                    data=owner_services.OwnerInput(name=name, phones=[f"1380000000{n}"]))
+    archives = {code: services.ensure_archive(session, actor=archivist, room_id=room.id) for code, room in rooms.items()}
+    return {"community": community, "b2": b2, "b10": b10, "u21": u21, "rooms": rooms, "archives": archives,
+            "archivist": archivist, "manager": manager, "prefix": community.code + "-"}
+
+
+def catalog_codes(session, estate, filters=None, page_size=20) -> list[str]:
+    filters = filters or queries.ArchiveFilter(community_id=estate["community"].id)
+    rows, page = [], 1
+    while True:
+        found = queries.catalog(session, estate["manager"], PageRequest(page=page, page_size=page_size), filters)
+        rows += found.rows
+        if page * page_size >= found.total:
+            return [row.room_code.removeprefix(estate["prefix"]) for row in rows]
+        page += 1
+
+
+def test_catalog_runs_building_then_unit_then_room_across_pages(session, estate):
+    assert catalog_codes(session, estate, page_size=3) == ["2-1-201", "2-1-1502", "2-2-101", "10-1-101"]
+
+
+def test_renumbering_a_room_moves_its_archive_in_the_catalog(session, estate):
+    room = estate["rooms"]["2-1-201"]
+    update_room(session, actor=estate["manager"], room_id=room.id, expected_version=room.version, number="1601",
+                floor=16, area="88.50", layout="3室2厅", occupancy="owner_occupied")
+    assert session.get(Archive, estate["archives"]["2-1-201"].id).sort_key == room.sort_key
+    assert catalog_codes(session, estate) == ["2-1-1502", "2-1-1601", "2-2-101", "10-1-101"]
+
+
+def test_catalog_filters_by_building_unit_and_owner_name(session, estate):
+    def codes(**filters):
+        return catalog_codes(session, estate, queries.ArchiveFilter(community_id=estate["community"].id, **filters))
+
+    assert codes(building_id=estate["b2"].id) == ["2-1-201", "2-1-1502", "2-2-101"]
+    assert codes(unit_id=estate["u21"].id) == ["2-1-201", "2-1-1502"]
+    assert codes(owner="三丰") == codes(owner="zhang") == codes(owner="ZSF") == ["2-1-201"]
+    assert codes(owner="王五", building_id=estate["b2"].id) == []
+    assert codes(owner="王五") == ["10-1-101"]
+    assert codes(owner="%") == []  # a wildcard is a character, not a pattern
+
+
+def test_the_catalog_export_has_the_seed_columns_in_catalog_order(session, estate):
+    archivist, archives = estate["archivist"], estate["archives"]
+    services.add_entry(session, actor=archivist, archive_id=archives["2-1-201"].id,
+                       data=EntryInput(doc_type="convention", pages="3"))
+    voided = services.add_entry(session, actor=archivist, archive_id=archives["2-2-101"].id,
+                                data=EntryInput(doc_type="receipt", pages="2"))
+    services.void_entry(session, actor=archivist, entry_id=voided.id, expected_version=voided.version, reason="重复归档")
+    services.set_remarks(session, actor=archivist, archive_id=archives["2-2-101"].id, remarks="原件在2号柜", expected="")
+    services.set_remarks(session, actor=archivist, archive_id=archives["10-1-101"].id, remarks="业主未交钥匙",
+                         expected="")
+
+    download = catalog_xlsx(session, estate["manager"], catalog_params(
+        queries.ArchiveFilter(community_id=estate["community"].id), "zh-CN"))
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(download.chunks))).active
+    header, *rows = [[value if value is not None else "" for value in row] for row in sheet.iter_rows(values_only=True)]
+    assert sheet.title == "业主档案目录表" and download.filename == "业主档案目录表.xlsx"
+    assert header == ["房号", "档案编号", "业主姓名", "入住时间", "档案页数", "备注"]
+    prefix = estate["prefix"]
+    assert rows == [
+        [prefix + "2-1-201", prefix + "2-1-201", "张三丰", "2021-03-08", 3, ""],
+        [prefix + "2-1-1502", prefix + "2-1-1502", "", "", 0, ""],
+        [prefix + "2-2-101", prefix + "2-2-101", "李四", "2021-03-08", 0, "原件在2号柜；作废 1 份"],
+        [prefix + "10-1-101", prefix + "10-1-101", "王五", "2021-03-08", 0, "业主未交钥匙"],
+    ]
+
+
+def test_remarks_are_edited_by_custodians_audited_and_not_lost_to_a_concurrent_edit(session, people):
+    archive_id = people["archive"].id
+    with pytest.raises(PermissionDenied):
+        services.set_remarks(session, actor=people["cs"], archive_id=archive_id, remarks="看看", expected="")
+    with pytest.raises(ValidationFailed) as error:
+        services.set_remarks(session, actor=people["archivist"], archive_id=archive_id, remarks="长" * 501, expected="")
+    assert error.value.fields["remarks"][0] == "error.too_long"
+    services.set_remarks(session, actor=people["archivist"], archive_id=archive_id, remarks=" 原件在2号柜 ", expected="")
+    with pytest.raises(ConcurrencyConflict) as conflict:  # the manager's form still shows the empty remarks
+        services.set_remarks(session, actor=people["manager"], archive_id=archive_id, remarks="已核对", expected="")
+    assert conflict.value.current == {"remarks": "原件在2号柜"}
+    assert queries.archive_header(session, people["cs"], archive_id).remarks == "原件在2号柜"
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == "archive.remarks",
+                                                  AuditEvent.entity_id == archive_id)).one()
+    assert event.actor_user_id == people["archivist"].user_id
+
+
+# ---------------------------------------------------------------- deciding requests
+
+
+def test_of_two_managers_deciding_at_once_the_second_is_refused(engine):
+    with Session(engine, expire_on_commit=False) as session:
+        community, _, _, room = factories.place_tree(session)
+        first, second, cs = (factories.sign_in(session, factories.user(session, role, communities=(community,)))
+                             for role in ("manager", "manager", "cs"))
+        archive = services.ensure_archive(session, actor=None, room_id=room.id)
+        request_id = services.request_access(session, actor=cs, archive_id=archive.id, reason="业主委托办理过户").id
+        session.commit()
+    with Session(engine, expire_on_commit=False) as slow, Session(engine, expire_on_commit=False) as quick:
+        assert slow.get(AccessRequest, request_id).status == "pending"  # both have the queue open
+        services.decide_request(quick, actor=second, request_id=request_id, approve=False, note="理由不充分")
+        quick.commit()
+        with pytest.raises(ValidationFailed) as refused:
+            services.decide_request(slow, actor=first, request_id=request_id, approve=True)
+        assert refused.value.fields["note"] == ("archives.already_decided_by", {"name": second.username})
+        slow.rollback()
+    with Session(engine) as session:
+        stored = session.get(AccessRequest, request_id)
+        assert (stored.status, stored.decided_by, stored.expires_at) == ("rejected", second.username, None)
+
+
+def test_revoking_keeps_the_approval_and_records_who_revoked(session, people):
+    request = services.request_access(session, actor=people["cs"], archive_id=people["archive"].id, reason="核对钥匙记录")
+    services.decide_request(session, actor=people["manager"], request_id=request.id, approve=True, note="同意，限本次")
+    services.revoke_grant(session, actor=people["manager2"], request_id=request.id, note="已办结，收回权限")
+    stored = session.get(AccessRequest, request.id)
+    assert (stored.decided_by, stored.decision_note) == (people["manager"].username, "同意，限本次")
+    assert (stored.revoked_by, stored.revoke_note) == (people["manager2"].username, "已办结，收回权限")
+    assert stored.revoked_at is not None
+    with pytest.raises(ValidationFailed) as again:
+        services.revoke_grant(session, actor=people["manager"], request_id=request.id, note="再次收回")
+    assert again.value.fields["note"][0] == "archives.not_active"
+    row = queries.my_requests(session, people["cs"])[0]
+    assert (row.status, row.decision_note, row.revoked_by) == ("revoked", "同意，限本次", people["manager2"].username)
+
+
+def test_the_queue_marks_a_managers_own_requests(session, people):
+    mine = services.request_access(session, actor=people["manager"], archive_id=people["archive"].id,
+                                   reason="核对钥匙领用记录")
+    assert [(r.id, r.own) for r in queries.pending_requests(session, people["manager"])] == [(mine.id, True)]
+    assert [(r.id, r.own) for r in queries.pending_requests(session, people["manager2"])] == [(mine.id, False)]
+
+
+# ---------------------------------------------------------------- the database keeps the record
+
+
+def test_scan_versions_never_change_and_the_change_record_only_grows(engine):
+    with Session(engine) as session:
+        _, _, _, room = factories.place_tree(session)
+        archive = services.ensure_archive(session, actor=None, room_id=room.id)
+        entry = ArchiveEntry(archive_id=archive.id, doc_type=DocType.OTHER)
+        session.add(entry)
+        session.flush()
+        file = ArchiveFile(entry_id=entry.id, version_no=1, filename="scan.pdf", content_type="application/pdf",
+                           size=1, sha256="0" * 64)
+        change = ArchiveChange(archive_id=archive.id, kind="entry_added", detail="other")
+        session.add_all([file, change])
+        session.commit()
+        file_id, change_id = file.id, change.id
+    for statement, message in (
+            (f"UPDATE archive_file SET sha256 = '{'1' * 64}' WHERE id = {file_id}", "kept forever"),
+            (f"UPDATE archive_file SET filename = 'other.pdf' WHERE id = {file_id}", "kept forever"),
+            (f"UPDATE archive_change SET detail = 'rewritten' WHERE id = {change_id}", "append-only"),
+            (f"DELETE FROM archive_change WHERE id = {change_id}", "append-only")):
+        with Session(engine) as session, pytest.raises(sa.exc.DBAPIError) as error:
+            session.execute(sa.text(statement))
+            session.commit()
+        assert message in str(error.value), statement
+    with Session(engine) as session:
+        assert session.get(ArchiveFile, file_id).sha256 == "0" * 64
+        assert session.get(ArchiveChange, change_id).detail == "other"
