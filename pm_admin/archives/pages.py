@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from pm_admin.archives.services import MAX_SCAN_BYTES
 from pm_admin.archives.state import DOC_TYPES, UPLOAD_INPUT, AccessRequestsState, ArchiveDetailState, ArchivesState
 from pm_admin.shell.layout import frame
 from pm_admin.ui.forms import field, filter_select, form_dialog, form_error_banner, notice, search_box, text_input
@@ -39,15 +40,26 @@ def catalog_page() -> rx.Component:
         Column("moved_in", "archives.col.moved_in"),
         Column("pages", "archives.col.pages"),
         Column("entries", "archives.col.entries"),
-        Column("voided", "archives.col.remarks", render=lambda row: rx.cond(
-            row["voided"].to(int) > 0, rx.text(t("archives.voided_short"), " ", row["voided"], size="2",
-                                               color_scheme="gray"))),
+        Column("remarks", "archives.col.remarks", render=lambda row: rx.hstack(
+            rx.text(row["remarks"], size="2"),
+            rx.cond(row["voided"].to(int) > 0, rx.text(t("archives.voided_short"), " ", row["voided"], size="2",
+                                                       color_scheme="gray")), spacing="2")),
     ]
     return frame(
         "nav.archives",
         rx.flex(
             filter_select(A.community_choices, A.community_filter, A.filter_community, all_key="shell.all_communities"),
+            rx.cond(A.building_choices.length() > 0, filter_select(
+                A.building_choices, A.building_filter, A.filter_building, all_key="places.all_buildings",
+                testid="building-filter")),
+            rx.cond(A.unit_choices.length() > 0, filter_select(
+                A.unit_choices, A.unit_filter, A.filter_unit, all_key="places.all_units", testid="unit-filter")),
             search_box(A.apply_search, default=A.search, placeholder_key="archives.search_hint"),
+            rx.form(rx.hstack(
+                rx.input(rx.input.slot(rx.icon("user-round", size=14)), name="owner", default_value=A.owner_search,
+                         placeholder=t("archives.owner_search_hint"), width="180px", data_testid="owner-search"),
+                rx.button(t("common.search"), type="submit", variant="soft"), spacing="2"),
+                on_submit=A.apply_owner_search, width="auto"),
             rx.spacer(),
             rx.button(rx.icon("file-spreadsheet", size=14), t("archives.export_catalog"), variant="soft",
                       on_click=A.export_catalog, data_testid="export-catalog"),
@@ -121,6 +133,8 @@ def access_panel() -> rx.Component:
             status_badge(r["status"]), rx.text(r["requested_at"], size="1", color_scheme="gray"),
             rx.text(r["reason"], size="2"),
             rx.cond(r["decision_note"] != "", rx.text("· ", r["decided_by"], ": ", r["decision_note"], size="1")),
+            rx.cond(r["revoked_by"] != "", rx.text("· ", t("archives.revoked_by"), " ", r["revoked_by"], ": ",
+                                                   r["revoke_note"], size="1")),
             spacing="2", align="center", data_testid="my-request")),
         spacing="3", width="100%",
     ), width="100%")
@@ -150,8 +164,9 @@ def dialogs() -> rx.Component:
                       e["received_by"]),
                 columns="2", spacing="3", width="100%"),
             field("archives.col.remarks", text_input("remarks", default=f["remarks"]), e["remarks"]),
-            field("archives.col.scan", file_input(UPLOAD_INPUT, SCANS, "entry-file"), e["file"],
-                  hint_key="archives.scan_hint"),
+            field("archives.col.scan", file_input(UPLOAD_INPUT, SCANS, "entry-file"), e["file"]),
+            rx.text(t("archives.scan_hint_max").to(str).replace("{max_mb}", str(MAX_SCAN_BYTES // (1024 * 1024))),
+                    size="1", color_scheme="gray"),
         ],
     )
     replace = form_dialog(
@@ -176,7 +191,13 @@ def dialogs() -> rx.Component:
         fields=[notice(t("archives.request_explain"), icon="info", size="1"),
                 field("archives.request_reason", text_input("reason", default=f["reason"]), e["reason"])],
     )
-    return rx.fragment(entry, replace, void, request)
+    remarks = form_dialog(
+        title=t("archives.edit_remarks"), open_=D.dialog == "remarks", on_close=D.close_dialog,
+        on_submit=D.save_remarks, form_key=D.dialog_key, conflict=None, testid="remarks-form",
+        fields=[field("archives.col.remarks", rx.text_area(name="remarks", default_value=f["remarks"].to(str),
+                                                           max_length=500, rows="3", width="100%"), e["remarks"])],
+    )
+    return rx.fragment(entry, replace, void, request, remarks)
 
 
 def records_tabs() -> rx.Component:
@@ -225,7 +246,13 @@ def archive_page() -> rx.Component:
             rx.hstack(
                 rx.vstack(rx.heading(h["archive_no"].to(str), size="6", data_testid="archive-no"),
                           rx.text(h["community_name"].to(str), " · ", t("archives.col.owners"), ": ",
-                                  h["owner_names"].to(str), size="2", color_scheme="gray"), spacing="1"),
+                                  h["owner_names"].to(str), size="2", color_scheme="gray"),
+                          rx.hstack(rx.text(t("archives.col.remarks"), ": ", h["remarks"].to(str), size="2",
+                                            data_testid="archive-remarks"),
+                                    rx.cond(D.can_manage, icon_action("pencil", "archives.edit_remarks",
+                                                                      D.open_remarks)),
+                                    spacing="1", align="center"),
+                          spacing="1"),
                 rx.spacer(),
                 rx.cond(D.can_manage, rx.button(rx.icon("file-plus", size=14), t("archives.add_entry"),
                                                 on_click=D.open_entry, data_testid="add-entry")),
@@ -248,11 +275,14 @@ def request_row(request: rx.Var, actions: bool) -> rx.Component:
         rx.table.cell(request["requester_name"]), rx.table.cell(request["reason"]),
         rx.table.cell(request["requested_at"]), rx.table.cell(status_badge(request["status"])),
         rx.table.cell(request["expires_at"]),
-        rx.table.cell(rx.cond(request["status"] == "pending", rx.hstack(
-            rx.button(t("archives.approve"), size="1", color_scheme="green",
-                      on_click=R.open_decision(request["id"], True, False), data_testid="approve-request"),
-            rx.button(t("archives.reject"), size="1", variant="soft", color_scheme="red",
-                      on_click=R.open_decision(request["id"], False, False)), spacing="2"),
+        rx.table.cell(rx.cond(request["status"] == "pending", rx.cond(
+            request["own"],  # nobody approves their own request
+            rx.text(t("archives.awaiting_other_manager"), size="1", color_scheme="gray", data_testid="awaiting-other"),
+            rx.hstack(
+                rx.button(t("archives.approve"), size="1", color_scheme="green",
+                          on_click=R.open_decision(request["id"], True, False), data_testid="approve-request"),
+                rx.button(t("archives.reject"), size="1", variant="soft", color_scheme="red",
+                          on_click=R.open_decision(request["id"], False, False)), spacing="2")),
             rx.button(t("archives.revoke"), size="1", variant="soft", color_scheme="red",
                       on_click=R.open_decision(request["id"], False, True))) if actions else request["decided_by"]),
     )

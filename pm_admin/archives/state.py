@@ -15,45 +15,82 @@ from pm_admin.core.errors import ConcurrencyConflict, ValidationFailed
 from pm_admin.core.guard import requires
 from pm_admin.core.paged_state import PagedMixin
 from pm_admin.core.permissions import Perm
-from pm_admin.places.queries import community_options, room_id_by_code
+from pm_admin.places.queries import building_options, community_options, room_id_by_code, unit_options
 from pm_admin.ui.uploads import upload_script
 
 DOC_TYPES = [{"value": d.value, "label": d.value} for d in DocType]
 UPLOAD_INPUT = "archive-scan-file"
 
 
+def _id(value: str) -> int | None:
+    return int(value) if value.isdigit() else None
+
+
+def _choices(options: list[tuple[int, str]]) -> list[dict[str, str]]:
+    return [{"value": str(option_id), "label": label} for option_id, label in options]
+
+
 class ArchivesState(PagedMixin, ProtectedState):
     community_filter: str = ""
+    building_filter: str = ""
+    unit_filter: str = ""
     search: str = ""
+    owner_search: str = ""
     community_choices: list[dict[str, str]] = []
+    building_choices: list[dict[str, str]] = []
+    unit_choices: list[dict[str, str]] = []
     can_manage: bool = False
     create_error: str = ""
 
     def _filters(self) -> queries.ArchiveFilter:
-        value = self.community_filter
-        return queries.ArchiveFilter(community_id=int(value) if value.isdigit() else None, search=self.search)
+        return queries.ArchiveFilter(community_id=_id(self.community_filter), building_id=_id(self.building_filter),
+                                     unit_id=_id(self.unit_filter), search=self.search, owner=self.owner_search)
 
     def _load(self) -> None:
         with read_only() as session:
             self._show(queries.catalog(session, self.principal, self._page_request(), self._filters()))
 
+    def _load_choices(self) -> None:
+        """Buildings of the chosen community, units of the chosen building."""
+        community, building = _id(self.community_filter), _id(self.building_filter)
+        with read_only() as session:
+            self.community_choices = _choices(community_options(session, self.principal, whole_scope=False))
+            self.building_choices = _choices(building_options(session, self.principal, community)) if community else []
+            self.unit_choices = _choices(unit_options(session, self.principal, building)) if building else []
+
     @requires(Perm.ARCHIVES_VIEW)
     def load(self):
         self.can_manage = self.principal.has(Perm.ARCHIVES_MANAGE)
-        with read_only() as session:
-            self.community_choices = [{"value": str(c), "label": n}
-                                      for c, n in community_options(session, self.principal, whole_scope=False)]
+        self._load_choices()
         self.create_error = ""
         self._load()
 
     @requires(Perm.ARCHIVES_VIEW)
     def filter_community(self, value: str):
-        self.community_filter, self.page = ("" if value == "all" else value), 1
+        self.community_filter, self.building_filter, self.unit_filter = ("" if value == "all" else value), "", ""
+        self.page = 1
+        self._load_choices()
+        self._load()
+
+    @requires(Perm.ARCHIVES_VIEW)
+    def filter_building(self, value: str):
+        self.building_filter, self.unit_filter, self.page = ("" if value == "all" else value), "", 1
+        self._load_choices()
+        self._load()
+
+    @requires(Perm.ARCHIVES_VIEW)
+    def filter_unit(self, value: str):
+        self.unit_filter, self.page = ("" if value == "all" else value), 1
         self._load()
 
     @requires(Perm.ARCHIVES_VIEW)
     def apply_search(self, form: dict[str, Any]):
         self.search, self.page = str(form.get("search", ""))[:64], 1
+        self._load()
+
+    @requires(Perm.ARCHIVES_VIEW)
+    def apply_owner_search(self, form: dict[str, Any]):
+        self.owner_search, self.page = str(form.get("owner", ""))[:64], 1
         self._load()
 
     @requires(Perm.ARCHIVES_MANAGE)
@@ -84,7 +121,7 @@ class ArchiveDetailState(ProtectedState):
     grant_until: str = ""
     can_manage: bool = False
     can_request: bool = False
-    # dialogs: "entry" | "replace" | "void" | "request"
+    # dialogs: "entry" | "replace" | "void" | "request" | "remarks"
     dialog: str = ""
     dialog_key: int = 0
     target_entry: dict[str, Any] = {}
@@ -150,6 +187,27 @@ class ArchiveDetailState(ProtectedState):
     @requires(Perm.ARCHIVES_REQUEST)
     def open_request(self):
         self._open("request", {"reason": ""})
+
+    @requires(Perm.ARCHIVES_MANAGE)
+    def open_remarks(self):
+        self._open("remarks", {"remarks": self.header.get("remarks", "")})
+
+    @requires(Perm.ARCHIVES_MANAGE)
+    def save_remarks(self, form: dict[str, Any]):
+        try:
+            with unit_of_work() as session:  # the text shown when the dialog opened guards a concurrent edit
+                services.set_remarks(session, actor=self.principal, archive_id=self._archive_id,
+                                     remarks=str(form.get("remarks", "")), expected=str(self.form.get("remarks", "")))
+        except ValidationFailed as error:
+            self.errors = self._field_messages(error)
+            return None
+        except ConcurrencyConflict:
+            self.dialog = ""
+            self._reload()
+            return rx.toast.error(self._tr("error.conflict"))
+        self.dialog = ""
+        self._reload()
+        return rx.toast.success(self._tr("common.saved"))
 
     # Saving an entry or a replacement uploads the scan first (our private route), then the
     # route's answer comes back to ``save_entry``/``save_replacement`` with the upload id.
