@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -18,8 +18,9 @@ from sqlmodel import Session, select
 
 from pm_admin.arrears.models import RoomArrears
 from pm_admin.audit.services import record
+from pm_admin.core.clock import DISPLAY_ZONE
 from pm_admin.core.crypto import encrypt
-from pm_admin.owners.models import HouseholdMember, Occupant, Owner, OwnerPhone, Ownership, OwnerTag
+from pm_admin.owners.models import HouseholdMember, Occupant, Owner, OwnerChange, OwnerPhone, Ownership, OwnerTag
 from pm_admin.owners.pinyin import pinyin_keys
 from pm_admin.owners.services import encrypted_contact, id_index
 from pm_admin.owners.validation import (
@@ -138,13 +139,15 @@ def seed_owners_for_rooms(session: Session, rooms: list[Room], *, rng: random.Ra
             continue
         since = today - timedelta(days=rng.randint(200, 3650))
         holders = 2 if rng.random() < CO_OWNED_SHARE else 1
-        if rng.random() < PREVIOUS_OWNER_SHARE:
+        transferred = rng.random() < PREVIOUS_OWNER_SHARE
+        if transferred:
             owners.append(_owner_row(people, people.person(), False))
             extras.append((len(owners) - 1, "phone", {**_encrypted_phone(people.phone()), "is_primary": True}))
             extras.append((len(owners) - 1, "ownership", {
                 "room_id": room.id, "community_id": room.community_id, "sort_key": room.sort_key, "share": Decimal(100),
                 "started_on": since - timedelta(days=rng.randint(400, 2000)), "ended_on": since,
                 "end_reason": "transfer"}))
+            extras.append((len(owners) - 1, "change", _ownership_change(room, since, before=room.code, after="")))
         share = (Decimal(100) / holders).quantize(Decimal("0.01"))
         for holder in range(holders):
             person = people.person()
@@ -159,6 +162,8 @@ def seed_owners_for_rooms(session: Session, rooms: list[Room], *, rng: random.Ra
             extras.append((position, "ownership", {"room_id": room.id, "community_id": room.community_id,
                                                     "sort_key": room.sort_key, "share": share, "started_on": since, "ended_on": None,
                                                     "end_reason": ""}))
+            if transferred:
+                extras.append((position, "change", _ownership_change(room, since, before="", after=room.code)))
             if holder == 0 and room.occupancy == Occupancy.OWNER_OCCUPIED:
                 for relation, with_phone in _household_shape(rng):
                     extras.append((position, "member", {"relation": relation, "name": people.name(),
@@ -178,6 +183,13 @@ def seed_owners_for_rooms(session: Session, rooms: list[Room], *, rng: random.Ra
     return len(owners)
 
 
+def _ownership_change(room: Room, day: date, *, before: str, after: str) -> dict:
+    """The history row a real 业主更替 writes (see owners.services.change_room_owner)."""
+    return {"occurred_at": datetime.combine(day, time(10), tzinfo=DISPLAY_ZONE).astimezone(UTC),
+            "actor_name": "system", "kind": "ownership", "field": "room", "old_value": before, "new_value": after,
+            "room_id": room.id}
+
+
 def _household_shape(rng: random.Random) -> list[tuple[str, bool]]:
     shape = [("spouse", True)] if rng.random() < 0.75 else []
     shape += [("child", rng.random() < 0.3) for _ in range(rng.choice((0, 1, 1, 2)))]
@@ -188,7 +200,8 @@ def _write(session: Session, owners: list[dict], extras: list[tuple[int, str, di
     if not owners:
         return
     ids = _insert_owners(session, owners)
-    tables = {"phone": OwnerPhone, "tag": OwnerTag, "ownership": Ownership, "member": HouseholdMember}
+    tables = {"phone": OwnerPhone, "tag": OwnerTag, "ownership": Ownership, "member": HouseholdMember,
+              "change": OwnerChange}
     grouped: dict[str, list[dict]] = {kind: [] for kind in tables}
     for position, kind, row in extras:
         grouped[kind].append({**row, "owner_id": ids[position]})
