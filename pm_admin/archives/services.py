@@ -412,9 +412,13 @@ def open_document(session: Session, *, principal: Principal | None, file_id: int
 
 @subscribe
 def track_owner_event(session: Session, event: OwnerEvent) -> None:
-    """Contact and owner changes in the registry append to the rooms' archive change records."""
-    kind = "contact" if event.kind == "contact_changed" else "owner_change"
+    """Contact, owner and occupant changes in the registry append to the rooms' archive change records
+    (seed 001 4.4.1). A room without an archive yet gets one, so no change goes unrecorded."""
+    kind = EVENT_CHANGE_KINDS[event.kind]
     for room_id in event.room_ids:
-        archive = session.exec(select(Archive).where(Archive.room_id == room_id)).first()
-        if archive is not None:
-            record_change(session, archive.id, kind, event.detail, event.actor_name)
+        archive = ensure_archive(session, actor=None, room_id=room_id)
+        record_change(session, archive.id, kind, event.detail, event.actor_name)
+
+
+EVENT_CHANGE_KINDS = {"contact_changed": "contact", "owner_changed": "owner_change",
+                      "occupant_changed": "occupant_change"}

@@ -28,6 +28,8 @@ from pm_admin.core.files import store_upload
 from pm_admin.core.paging import PageRequest
 from pm_admin.core.permissions import ClientInfo
 from pm_admin.owners import services as owner_services
+from pm_admin.owners.models import Ownership
+from pm_admin.places.models import Unit
 from pm_admin.places.services import update_room
 from tests.support import factories
 
@@ -179,6 +181,26 @@ def test_contact_and_owner_changes_land_in_the_archive_change_record(session, pe
     assert [r["kind"] for r in records] == ["owner_change", "contact"]
     assert "138****0000 → 139****0000" in records[1]["detail"] and "13922220000" not in records[1]["detail"]
     assert "郑十 → 王十一" in records[0]["detail"]
+
+
+def test_co_owner_and_tenant_changes_are_recorded_even_before_the_room_has_an_archive(session, people):
+    manager = people["manager"]
+    room = factories.room(session, session.get(Unit, people["room"].unit_id), number="902", floor=9)
+    first = owner_services.create_owner(session, actor=manager, room_id=room.id, share="50",
+                                        data=owner_services.OwnerInput(name="赵一", phones=["13811110001"]))
+    second = owner_services.create_owner(session, actor=manager, room_id=people["room"].id,
+                                         data=owner_services.OwnerInput(name="钱二", phones=["13811110002"]))
+    assert session.exec(select(Archive).where(Archive.room_id == room.id)).first() is None
+    owner_services.link_owner_to_room(session, actor=manager, owner_id=second.id, room_id=room.id, share="50")
+    tenant = owner_services.add_occupant(session, actor=manager, room_id=room.id, kind="tenant", name="孙三",
+                                         phone="13811110003")
+    owner_services.end_occupant(session, actor=manager, occupant_id=tenant.id, ended_on=utcnow().date())
+    archive = session.exec(select(Archive).where(Archive.room_id == room.id)).one()
+    records = queries.changes(session, people["archivist"], archive.id)
+    assert [r["kind"] for r in records] == ["occupant_change", "occupant_change", "owner_change"]
+    assert "钱二" in records[2]["detail"] and "孙三" in records[1]["detail"] and "13811110003" not in str(records)
+    assert {first.id, second.id} == set(session.exec(select(Ownership.owner_id).where(
+        Ownership.room_id == room.id)).all())
 
 
 def test_access_log_is_append_only_in_the_database(engine):
