@@ -8,12 +8,16 @@ from sqlmodel import Session
 from starlette.requests import Request
 
 from pm_admin.auth.services import resolve_session
-from pm_admin.core.guard import SESSION_COOKIE
+from pm_admin.core.guard import SESSION_COOKIE, client_address
 from pm_admin.core.permissions import ClientInfo, Principal
+from pm_admin.settings import get_settings
 
 
 def client_of(request: Request) -> ClientInfo:
-    ip = request.client.host if request.client else ""
+    peer = request.client.host if request.client else ""
+    # Proxies may each send their own header line; together they are one list.
+    forwarded_for = ",".join(request.headers.getlist("x-forwarded-for"))
+    ip = client_address(peer, forwarded_for, get_settings().trusted_proxy_hops)
     return ClientInfo(ip=ip, user_agent=request.headers.get("user-agent", "")[:256])
 
 

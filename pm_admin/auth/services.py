@@ -239,8 +239,8 @@ def authenticate(
     now = now or utcnow()
     username = normalize_username(username)[:64]
     device_id = throttle.device_id_for(get_settings().secret_key, device_token, username)
-    keys = throttle.throttle_keys(client_ip=client.ip, username=username, device_id=device_id)
-    if wait := throttle.seconds_to_wait(session, keys, now):
+    attempt = throttle.login_attempt(client_ip=client.ip, username=username, device_id=device_id)
+    if wait := throttle.seconds_to_wait(session, attempt, now):
         record(session, action="auth.login_throttled", outcome="denied", actor_name=username, client=client,
                details={"wait_seconds": wait})
         return LoginResult(ok=False, message_key="auth.throttled", wait_seconds=wait)
@@ -248,7 +248,7 @@ def authenticate(
     if user is None:
         dummy_verify(password)
     if user is None or not verify_password(password, user.password_hash):
-        throttle.register_failure(session, keys, now)
+        throttle.register_failure(session, attempt, now)
         record(session, action="auth.login_failed", outcome="failed", actor_name=username, client=client,
                actor_user_id=user.id if user else None)
         return LoginResult(ok=False, message_key="auth.invalid_credentials")
@@ -256,7 +256,7 @@ def authenticate(
         record(session, action="auth.login_failed", outcome="denied", actor_user_id=user.id,
                actor_name=username, client=client, details={"reason": "disabled"})
         return LoginResult(ok=False, message_key="auth.account_disabled")
-    throttle.register_success(session, keys)
+    throttle.register_success(session, attempt, now)
     ticket = secrets.token_urlsafe(32)
     login = LoginSession(
         user_id=user.id,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
+import ipaddress
 import logging
 import typing
 from collections.abc import Callable
@@ -36,6 +37,7 @@ from pm_admin.core.db import unit_of_work
 from pm_admin.core.errors import ConcurrencyConflict, DomainError, PermissionDenied
 from pm_admin.core.i18n import DEFAULT_LANGUAGE, translate
 from pm_admin.core.permissions import ClientInfo, Principal
+from pm_admin.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -196,10 +198,30 @@ def request_cookies(router_data: dict) -> dict[str, str]:
     return {name: morsel.value for name, morsel in jar.items()}
 
 
+def client_address(peer: str, forwarded_for: str | None, trusted_hops: int) -> str:
+    """The client's address, for throttling and the audit log (websocket and HTTP routes alike).
+
+    Each of the ``trusted_hops`` reverse proxies in front of the app appends the address it
+    saw to X-Forwarded-For, so the entry ``trusted_hops`` from the right was written by the
+    outermost one; everything left of it is whatever the client claimed. With 0 hops, or a
+    header shorter than the chain (the request did not come through it), the socket peer is
+    the client.
+    """
+    entries = [entry.strip() for entry in (forwarded_for or "").split(",") if entry.strip()]
+    if trusted_hops and len(entries) >= trusted_hops:
+        try:
+            return str(ipaddress.ip_address(entries[-trusted_hops]))
+        except ValueError:  # e.g. nginx's "unknown": the proxy is the best we know
+            pass
+    return peer[:64]
+
+
 def client_info(router_data: dict) -> ClientInfo:
     headers = router_data.get("headers") or {}
-    ip = router_data.get("ip") or ""
-    return ClientInfo(ip=str(ip)[:64], user_agent=str(headers.get("user-agent") or headers.get("user_agent") or "")[:256])
+    # Reflex's "ip" is the socket peer (its own trusted_proxy_hops is left at 0).
+    ip = client_address(str(router_data.get("ip") or ""), headers.get("x-forwarded-for"),
+                        get_settings().trusted_proxy_hops)
+    return ClientInfo(ip=ip, user_agent=str(headers.get("user-agent") or headers.get("user_agent") or "")[:256])
 
 
 def audit_refusal(principal: Principal | None, *, action: str, reason: str) -> None:

@@ -9,6 +9,7 @@ from pm_admin.audit.models import AuditEvent
 from pm_admin.auth import services
 from pm_admin.auth.models import LoginSession, User
 from pm_admin.auth.throttle import ACCOUNT, issue_device_token
+from pm_admin.auth.throttle import CLIENT as CLIENT_BUCKET
 from pm_admin.core.clock import utcnow
 from pm_admin.core.errors import PermissionDenied, ValidationFailed
 from pm_admin.core.permissions import ClientInfo
@@ -96,6 +97,49 @@ def test_an_attacker_cannot_lock_out_the_owner_of_a_known_device(session):
     # ... with it, the owner signs in at once from their usual browser.
     assert login(session, "chen", factories.PASSWORD, client=ClientInfo(ip="10.9.9.9"), device_token=device,
                  now=later).ok
+
+
+OFFICE = ClientInfo(ip="198.51.100.7")
+
+
+def fail_from(session, client, usernames, start):
+    """Wrong passwords a minute apart (past each delay); returns the time of the last one."""
+    for minute, username in enumerate(usernames):
+        now = start + timedelta(minutes=minute)
+        assert login(session, username, "bad-password", client=client, now=now).message_key \
+            == "auth.invalid_credentials"
+    return now
+
+
+def test_a_known_device_is_not_held_up_by_its_address(session):
+    factories.user(session, "cs", username="chen")
+    device = issue_device_token(get_settings().secret_key, "chen")
+    now = fail_from(session, OFFICE, [f"guess{n}" for n in range(CLIENT_BUCKET.free_failures + 2)], utcnow())
+    assert login(session, "chen", factories.PASSWORD, client=OFFICE, now=now).message_key == "auth.throttled"
+    assert login(session, "chen", factories.PASSWORD, client=OFFICE, device_token=device, now=now).ok
+
+
+def test_a_success_forgives_only_that_accounts_failures_at_the_address(session):
+    factories.user(session, "cs", username="alice")
+    factories.user(session, "cs", username="carol")
+    now = fail_from(session, OFFICE, ["alice"] * 4 + [f"x{n}" for n in range(8)], utcnow())  # 12: a 4 s wait
+    assert login(session, "carol", factories.PASSWORD, client=OFFICE, now=now).message_key == "auth.throttled"
+    later = now + timedelta(seconds=5)
+    assert login(session, "alice", factories.PASSWORD, client=OFFICE, now=later).ok
+    # Alice's four typos left the count (8 remain), so Carol's one typo costs her no wait.
+    fail_from(session, OFFICE, ["carol"], later)
+    assert login(session, "carol", factories.PASSWORD, client=OFFICE, now=later).ok
+
+
+def test_a_sprayer_cannot_wash_its_address_by_signing_into_its_own_account(session):
+    factories.user(session, "cs", username="mallory")
+    factories.user(session, "cs", username="carol")
+    now = fail_from(session, OFFICE, [f"victim{n}" for n in range(12)], utcnow())
+    later = now + timedelta(seconds=5)
+    assert login(session, "mallory", factories.PASSWORD, client=OFFICE, now=later).ok
+    fail_from(session, OFFICE, ["victim12"], later)  # the 13th failure: 8 s
+    blocked = login(session, "carol", factories.PASSWORD, client=OFFICE, now=later)
+    assert blocked.message_key == "auth.throttled" and blocked.wait_seconds == 8
 
 
 def test_disabled_accounts_cannot_log_in(session):

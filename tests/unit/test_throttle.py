@@ -31,8 +31,13 @@ def test_tampered_or_malformed_device_tokens_are_ignored():
         assert throttle.device_id_for(SECRET, junk, "alice") is None
 
 
-def test_known_device_replaces_the_account_bucket():
-    keys = throttle.throttle_keys(client_ip="10.0.0.1", username="alice", device_id="dev1")
-    assert [bucket for bucket, _ in keys] == [throttle.CLIENT, throttle.DEVICE]
-    keys = throttle.throttle_keys(client_ip="10.0.0.1", username="alice", device_id=None)
-    assert [bucket for bucket, _ in keys] == [throttle.CLIENT, throttle.ACCOUNT]
+def test_known_device_replaces_the_account_and_client_buckets():
+    attempt = throttle.login_attempt(client_ip="10.0.0.1", username="alice", device_id="dev1")
+    assert [bucket for bucket, _ in throttle.buckets_of(attempt)] == [throttle.DEVICE]
+    attempt = throttle.login_attempt(client_ip="10.0.0.1", username="alice", device_id=None)
+    assert [bucket for bucket, _ in throttle.buckets_of(attempt)] == [throttle.ACCOUNT, throttle.CLIENT]
+
+
+def test_a_password_re_check_counts_against_the_account_only():
+    attempt = throttle.password_check_attempt("alice")
+    assert [bucket for bucket, _ in throttle.buckets_of(attempt)] == [throttle.ACCOUNT]
