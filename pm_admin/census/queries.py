@@ -28,12 +28,14 @@ def tasks(session: Session, principal: Principal, request: PageRequest, filters:
     request = request.clamp()
     statement = sa.select(CensusTask.id).where(CensusTask.quarter == filters.quarter,
                                                principal.scope_clause(CensusTask.community_id))
-    if filters.mine:
-        statement = statement.where(CensusTask.assignee_id == principal.user_id)
+    if filters.mine:  # a building without a steward leaves its tasks to whichever steward takes them
+        statement = statement.where(sa.or_(CensusTask.assignee_id == principal.user_id,
+                                           CensusTask.assignee_id.is_(None)))
     if filters.pending_only:
         statement = statement.where(CensusTask.status == TaskStatus.PENDING)
     total = count(session, statement)
-    ids = list(session.scalars(paginate(statement.order_by(CensusTask.room_id), request)).all())
+    ordered = statement.join(Room, Room.id == CensusTask.room_id).order_by(Room.sort_key, CensusTask.id)
+    ids = list(session.scalars(paginate(ordered, request)).all())
     rows = session.execute(
         sa.select(CensusTask, Room.code, Owner.name, User.display_name).join(Room, Room.id == CensusTask.room_id)
         .join(Owner, Owner.id == CensusTask.owner_id).outerjoin(User, User.id == CensusTask.assignee_id)

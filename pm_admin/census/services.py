@@ -20,12 +20,18 @@ def quarter_of(day: date) -> str:
     return f"{day.year}Q{(day.month - 1) // 3 + 1}"
 
 
-def open_quarter(session: Session, *, actor: Principal, community_id: int, quarter: str | None = None) -> int:
-    """A task for each household (room with a current owner) not yet in the quarter; returns how many."""
-    actor.require(Perm.CENSUS_MANAGE)
+def open_quarter(session: Session, *, actor: Principal | None, community_id: int, quarter: str | None = None) -> int:
+    """A task for each household (room with a current owner) not yet in the quarter; returns how many.
+
+    Safe to repeat (the daily job does, with ``actor=None``): households that got an owner since are added,
+    and pending tasks follow their building's current steward.
+    """
+    if actor is not None:
+        actor.require(Perm.CENSUS_MANAGE)
     if session.get(Community, community_id) is None:
         raise NotFound("community")
-    actor.require_community(community_id)
+    if actor is not None:
+        actor.require_community(community_id)
     quarter = quarter or quarter_of(date.today())
     existing = set(session.exec(select(CensusTask.room_id).where(CensusTask.quarter == quarter,
                                                                  CensusTask.community_id == community_id)).all())
@@ -40,9 +46,31 @@ def open_quarter(session: Session, *, actor: Principal, community_id: int, quart
              for room_id, building_id, owner_id, steward in households if room_id not in existing]
     if tasks:
         session.execute(sa.insert(CensusTask), tasks)
-    record(session, action="census.open_quarter", actor=actor, entity_type="community", entity_id=community_id,
-           community_id=community_id, details={"quarter": quarter, "tasks": len(tasks)})
+    reassigned = _follow_building_stewards(session, community_id, quarter)
+    if tasks or reassigned or actor is not None:
+        record(session, action="census.open_quarter", actor=actor, actor_name=None if actor else "system",
+               entity_type="community", entity_id=community_id, community_id=community_id,
+               details={"quarter": quarter, "tasks": len(tasks), "reassigned": reassigned})
     return len(tasks)
+
+
+def _follow_building_stewards(session: Session, community_id: int, quarter: str) -> int:
+    """Pending tasks go to whoever stewards the building now (a steward who left hands over their tasks)."""
+    steward = sa.select(Building.steward_user_id).where(Building.id == CensusTask.building_id).scalar_subquery()
+    result = session.execute(
+        sa.update(CensusTask)
+        .where(CensusTask.quarter == quarter, CensusTask.community_id == community_id,
+               CensusTask.status == TaskStatus.PENDING,
+               CensusTask.assignee_id.is_distinct_from(steward))
+        .values(assignee_id=steward).execution_options(synchronize_session=False))
+    return result.rowcount or 0
+
+
+def open_current_quarters(session: Session, today: date | None = None) -> int:
+    """The daily job: every community's census for the quarter of ``today``; returns tasks created."""
+    quarter = quarter_of(today or date.today())
+    return sum(open_quarter(session, actor=None, community_id=community_id, quarter=quarter)
+               for community_id in session.exec(select(Community.id).where(Community.is_active)).all())
 
 
 def complete_task(session: Session, *, actor: Principal, task_id: int, changed: bool, note: str = "") -> CensusTask:
@@ -58,8 +86,7 @@ def complete_task(session: Session, *, actor: Principal, task_id: int, changed: 
     errors = FieldErrors()
     if task.status != TaskStatus.PENDING:
         errors.add("note", "census.already_done")
-    if changed and session.exec(select(OwnerChange.id).where(OwnerChange.owner_id == task.owner_id,
-                                                             OwnerChange.occurred_at >= task.created_at)).first() is None:
+    if changed and not _changes_since(session, task):
         errors.add("note", "census.no_changes_recorded")
     if len(note) > 300:
         errors.add("note", "error.too_long", max=300)
@@ -70,3 +97,12 @@ def complete_task(session: Session, *, actor: Principal, task_id: int, changed: 
     record(session, action="census.complete", actor=actor, entity_type="room", entity_id=task.room_id,
            community_id=task.community_id, details={"quarter": task.quarter, "status": str(task.status)})
     return task
+
+
+def _changes_since(session: Session, task: CensusTask) -> bool:
+    """A change entered since the task opened for any current owner of the household, or for the room itself
+    (tenants): what "有变化" claims must be in the registry's history."""
+    owners = select(Ownership.owner_id).where(Ownership.room_id == task.room_id, col(Ownership.ended_on).is_(None))
+    return session.exec(select(OwnerChange.id).where(
+        OwnerChange.occurred_at >= task.created_at,
+        sa.or_(col(OwnerChange.owner_id).in_(owners), OwnerChange.room_id == task.room_id))).first() is not None

@@ -19,6 +19,7 @@ from pm_admin.places.queries import community_options
 
 class CensusState(PagedMixin, ProtectedState):
     quarter: str = ""
+    quarter_label: str = ""
     mine: bool = True
     pending_only: bool = True
     completion: list[dict[str, Any]] = []
@@ -36,6 +37,8 @@ class CensusState(PagedMixin, ProtectedState):
     def load(self):
         principal = self.principal
         self.quarter = services.quarter_of(date.today())
+        year, number = self.quarter.split("Q")
+        self.quarter_label = self._tr("census.quarter_label", year=year, number=number)
         self.can_manage = principal.has(Perm.CENSUS_MANAGE)
         self.mine = not self.can_manage
         if self.can_manage:

@@ -13,6 +13,7 @@ from pm_admin.census import services as census
 from pm_admin.core.errors import PermissionDenied, ValidationFailed
 from pm_admin.core.paging import PageRequest
 from pm_admin.owners import services as owner_services
+from pm_admin.places.models import Room, Unit
 from pm_admin.places.services import assign_steward
 from pm_admin.tickets import services as services_tickets
 from pm_admin.tickets.models import TicketCategory
@@ -133,3 +134,45 @@ def test_only_a_steward_of_the_community_can_be_assigned(session, block):
     cs_user = factories.user(session, "cs", communities=(block["community"],))
     with pytest.raises(PermissionDenied):
         assign_steward(session, actor=block["manager"], building_id=block["building"].id, steward_user_id=cs_user.id)
+
+
+def test_the_daily_job_opens_the_quarter_and_pending_tasks_follow_the_building_steward(session, block):
+    manager, rooms = block["manager"], block["rooms"]
+    for n, room in enumerate(rooms):
+        owner_services.create_owner(session, actor=manager, room_id=room.id,
+                                    data=owner_services.OwnerInput(name=f"住户{n}", phones=[f"1360000000{n}"]))
+    assert census.open_current_quarters(session, TODAY) == 3
+    assert census.open_current_quarters(session, TODAY) == 0
+    successor_user = factories.user(session, "steward", communities=(block["community"],))
+    successor = factories.sign_in(session, successor_user)
+    done = census_queries.tasks(session, block["steward"], PageRequest(), census_queries.TaskFilter(quarter="2026Q4"))
+    census.complete_task(session, actor=block["steward"], task_id=done.rows[0].id, changed=False)
+    assign_steward(session, actor=manager, building_id=block["building"].id, steward_user_id=successor_user.id)
+    census.open_current_quarters(session, TODAY)
+    handed_over = census_queries.tasks(session, successor, PageRequest(), census_queries.TaskFilter(quarter="2026Q4"))
+    assert handed_over.total == 2  # the completed task stays with the steward who did it
+    mine = census_queries.tasks(session, block["steward"], PageRequest(),
+                                census_queries.TaskFilter(quarter="2026Q4", pending_only=False))
+    assert [r.id for r in mine.rows] == [done.rows[0].id]
+
+
+def test_census_tasks_page_in_room_order_and_a_co_owner_change_counts(session, block):
+    manager, steward = block["manager"], block["steward"]
+    unit_rooms = [factories.room(session, session.get(Unit, block["rooms"][0].unit_id), number=f"{n}02", floor=n)
+                  for n in (3, 1, 2)]  # created out of order
+    for n, room in enumerate(block["rooms"] + unit_rooms):
+        owner_services.create_owner(session, actor=manager, room_id=room.id, share="50",
+                                    data=owner_services.OwnerInput(name=f"共有{n}", phones=[f"1370000000{n}"]))
+    co_owner = owner_services.create_owner(session, actor=manager, room_id=unit_rooms[1].id, share="50",
+                                           data=owner_services.OwnerInput(name="共有人", phones=["13800000009"]))
+    census.open_quarter(session, actor=manager, community_id=block["community"].id, quarter="2026Q4")
+    pages = [census_queries.tasks(session, steward, PageRequest(page=page, page_size=2),
+                                  census_queries.TaskFilter(quarter="2026Q4")).rows for page in (1, 2, 3)]
+    codes = [row.room_code for rows in pages for row in rows]
+    expected = sorted((r.code for r in block["rooms"] + unit_rooms),
+                      key=lambda code: session.exec(select(Room.sort_key).where(Room.code == code)).one())
+    assert codes == expected
+    task = next(row for rows in pages for row in rows if row.room_code == unit_rooms[1].code)
+    owner_services.update_owner(session, actor=steward, owner_id=co_owner.id, expected_version=co_owner.version,
+                                data=owner_services.OwnerInput(name="共有人", phones=["13800000010"]))
+    census.complete_task(session, actor=steward, task_id=task.id, changed=True)  # the other owner's record changed
