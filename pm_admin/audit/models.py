@@ -44,8 +44,10 @@ class AuditRow(BaseModel):
     occurred_at: str
     actor_name: str
     action: str
+    action_label: str  # in the reader's language
     outcome: str
     entity_type: str
+    entity_label: str
     entity_id: str
     community_name: str
     changes: str

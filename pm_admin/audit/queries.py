@@ -4,27 +4,65 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from pm_admin.audit.models import AuditEvent, AuditRow
-from pm_admin.core.clock import local_text
+from pm_admin.auth.models import User, UserCommunity
+from pm_admin.core.clock import DISPLAY_ZONE, local_text
+from pm_admin.core.i18n import DEFAULT_LANGUAGE, catalog, translate
 from pm_admin.core.paging import Page, PageRequest, count, paginate
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.places.models import Community
 
+ACTION_PREFIX = "audit.action."  # catalog keys naming each action code the application records
+ENTITY_PREFIX = "audit.entity."  # … and each entity type
+OUTCOMES = ("ok", "denied", "failed")
+
 
 @dataclasses.dataclass(frozen=True)
 class AuditFilter:
-    action: str = ""
+    action: str = ""  # an action code; ``guard.refused`` also finds ``guard.refused:<event>``
     actor: str = ""
     entity_type: str = ""
     entity_id: str = ""
     outcome: str = ""
-    since: datetime | None = None
-    until: datetime | None = None
+    community_id: int | None = None
+    since: date | None = None  # first and last day, inclusive, in the company's time zone
+    until: date | None = None
+
+
+def _labelled(prefix: str) -> list[str]:
+    return sorted(key.removeprefix(prefix) for key in catalog(DEFAULT_LANGUAGE) if key.startswith(prefix))
+
+
+def action_codes() -> list[str]:
+    """The action codes to pick from: every code the application records has a label (a unit test
+    checks the ``record`` calls), so the catalog is the list, with no scan of the log."""
+    return _labelled(ACTION_PREFIX)
+
+
+def entity_types() -> list[str]:
+    return _labelled(ENTITY_PREFIX)
+
+
+def _label(prefix: str, code: str, language: str) -> str:
+    key = prefix + code
+    text = translate(key, language)
+    return code if text == key else text
+
+
+def action_label(action: str, language: str = DEFAULT_LANGUAGE) -> str:
+    """``guard.refused:load`` reads "请求被拒绝 · load": the code's label, then the detail after the colon."""
+    code, _, detail = action.partition(":")
+    label = _label(ACTION_PREFIX, code, language)
+    return f"{label} · {detail}" if detail else label
+
+
+def _local_day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, DISPLAY_ZONE)
 
 
 def _text(value) -> str:
@@ -42,16 +80,41 @@ def describe_changes(changes: dict) -> str:
     return "\n".join(lines)
 
 
+def _of_communities(ids: frozenset[int]) -> sa.ColumnElement[bool]:
+    """Events of these communities: those recorded with one of them, and community-less ones (sign-ins,
+    failed sign-ins, refusals, password changes) whose actor is an account scoped to one of them.
+    Throttled sign-ins name the account only by username, so those match on the name."""
+    if not ids:
+        return sa.false()
+    communities = sorted(ids)
+    staff_ids = sa.select(UserCommunity.user_id).where(col(UserCommunity.community_id).in_(communities))
+    staff_names = sa.select(User.username).join(UserCommunity, UserCommunity.user_id == User.id).where(
+        col(UserCommunity.community_id).in_(communities))
+    by_staff = sa.or_(col(AuditEvent.actor_user_id).in_(staff_ids),
+                      sa.and_(col(AuditEvent.actor_user_id).is_(None), col(AuditEvent.actor_name).in_(staff_names)))
+    return sa.or_(col(AuditEvent.community_id).in_(communities),
+                  sa.and_(col(AuditEvent.community_id).is_(None), by_staff))
+
+
 def _visible(principal: Principal) -> sa.ColumnElement[bool]:
-    """Company-wide users see everything; others see their communities' events and their own."""
+    """Company-wide users see every community-less event (sign-ins of any account, unknown usernames,
+    refusals) whatever community the header picks, plus the picked communities' events; scoped users see
+    their communities' events (see ``_of_communities``) and their own."""
     ids = principal.community_filter()
     if ids is None:
         return sa.true()
-    own = AuditEvent.actor_user_id == principal.user_id
-    return sa.or_(AuditEvent.community_id.in_(sorted(ids)), own) if ids else own
+    clauses = [_of_communities(ids), AuditEvent.actor_user_id == principal.user_id]
+    if principal.all_communities:
+        clauses.append(col(AuditEvent.community_id).is_(None))
+    return sa.or_(*clauses)
 
 
-def list_events(session: Session, principal: Principal, request: PageRequest, filters: AuditFilter) -> Page[AuditRow]:
+def _action_is(code: str) -> sa.ColumnElement[bool]:
+    return sa.or_(AuditEvent.action == code, AuditEvent.action.startswith(f"{code}:", autoescape=True))
+
+
+def list_events(session: Session, principal: Principal, request: PageRequest, filters: AuditFilter,
+                language: str = DEFAULT_LANGUAGE) -> Page[AuditRow]:
     principal.require(Perm.AUDIT_VIEW)
     request = request.clamp()
     statement = (
@@ -59,8 +122,11 @@ def list_events(session: Session, principal: Principal, request: PageRequest, fi
         .outerjoin(Community, Community.id == AuditEvent.community_id)
         .where(_visible(principal))
     )
+    if filters.community_id is not None:
+        allowed = principal.can_access_community(filters.community_id)
+        statement = statement.where(_of_communities(frozenset({filters.community_id})) if allowed else sa.false())
     if filters.action:
-        statement = statement.where(AuditEvent.action.like(f"{filters.action}%"))
+        statement = statement.where(_action_is(filters.action))
     if filters.actor:
         statement = statement.where(AuditEvent.actor_name == filters.actor.strip().lower())
     if filters.entity_type:
@@ -70,15 +136,18 @@ def list_events(session: Session, principal: Principal, request: PageRequest, fi
     if filters.outcome:
         statement = statement.where(AuditEvent.outcome == filters.outcome)
     if filters.since:
-        statement = statement.where(AuditEvent.occurred_at >= filters.since)
+        statement = statement.where(AuditEvent.occurred_at >= _local_day_start(filters.since))
     if filters.until:
-        statement = statement.where(AuditEvent.occurred_at < filters.until)
+        statement = statement.where(AuditEvent.occurred_at < _local_day_start(filters.until + timedelta(days=1)))
     total = count(session, statement)
     statement = statement.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
     rows = [
         AuditRow(
             id=event.id, occurred_at=local_text(event.occurred_at, seconds=True), actor_name=event.actor_name,
-            action=event.action, outcome=event.outcome, entity_type=event.entity_type, entity_id=event.entity_id,
+            action=event.action, action_label=action_label(event.action, language), outcome=event.outcome,
+            entity_type=event.entity_type,
+            entity_label=_label(ENTITY_PREFIX, event.entity_type, language) if event.entity_type else "",
+            entity_id=event.entity_id,
             community_name=community_name or "", changes=describe_changes(event.changes),
             client_ip=event.client_ip,
         )

@@ -1,64 +1,82 @@
-"""Audit page state."""
+"""Audit page state: filters that live in the URL (home cards link to filtered views), one page of rows."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+import json
+from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
-from pm_admin.audit.queries import AuditFilter, list_events
+import reflex as rx
+
+from pm_admin.audit.queries import OUTCOMES, AuditFilter, action_codes, entity_types, list_events
 from pm_admin.core.base_state import ProtectedState
 from pm_admin.core.db import read_only
 from pm_admin.core.guard import requires
 from pm_admin.core.paged_state import PagedMixin
 from pm_admin.core.permissions import Perm
+from pm_admin.places.queries import community_options
 
-OUTCOMES = ["ok", "denied", "failed"]
+FILTER_KEYS = ("action", "actor", "entity_type", "entity_id", "outcome", "community", "since", "until")
+PICKED = {"action": action_codes, "entity_type": entity_types, "outcome": lambda: list(OUTCOMES)}
 
 
-def _day(value: str, *, end: bool = False) -> datetime | None:
+def _day(value: str) -> date | None:
     try:
-        day = date.fromisoformat(value)
+        return date.fromisoformat(value)
     except ValueError:
         return None
-    start = datetime(day.year, day.month, day.day, tzinfo=UTC)
-    return start + timedelta(days=1) if end else start
 
 
 class AuditState(PagedMixin, ProtectedState):
-    action: str = ""
-    actor: str = ""
-    entity_type: str = ""
-    entity_id: str = ""
-    outcome: str = ""
-    since: str = ""
-    until: str = ""
+    filters: dict[str, str] = {key: "" for key in FILTER_KEYS}
+    community_choices: list[dict[str, str]] = []
+    form_key: int = 0  # remounts the filter form so its inputs show the current filters
+
+    def _set_filters(self, values: dict[str, Any]) -> None:
+        """Keep only values a filter can take: codes from the pickers, a community in scope, ISO days."""
+        cleaned = {key: str(values.get(key, "") or "").strip()[:64] for key in FILTER_KEYS}
+        for key, choices in PICKED.items():
+            if cleaned[key] not in choices():
+                cleaned[key] = ""
+        if cleaned["community"] not in {c["value"] for c in self.community_choices}:
+            cleaned["community"] = ""
+        for key in ("since", "until"):
+            cleaned[key] = cleaned[key] if _day(cleaned[key]) else ""
+        self.filters = cleaned
+        self.page, self.form_key = 1, self.form_key + 1
 
     def _load(self) -> None:
-        filters = AuditFilter(action=self.action, actor=self.actor, entity_type=self.entity_type,
-                              entity_id=self.entity_id, outcome=self.outcome,
-                              since=_day(self.since), until=_day(self.until, end=True))
+        f = self.filters
+        filters = AuditFilter(action=f["action"], actor=f["actor"], entity_type=f["entity_type"],
+                              entity_id=f["entity_id"], outcome=f["outcome"],
+                              community_id=int(f["community"]) if f["community"] else None,
+                              since=_day(f["since"]), until=_day(f["until"]))
         with read_only() as session:
-            self._show(list_events(session, self.principal, self._page_request(), filters))
+            self._show(list_events(session, self.principal, self._page_request(), filters, self.lang))
+
+    def _sync_url(self):
+        params = {key: value for key, value in self.filters.items() if value}
+        url = f"/audit?{urlencode(params)}" if params else "/audit"
+        return rx.call_script(f"window.history.replaceState(null, '', {json.dumps(url)})")
 
     @requires(Perm.AUDIT_VIEW)
     def load(self):
+        with read_only() as session:
+            self.community_choices = [{"value": str(i), "label": name}
+                                      for i, name in community_options(session, self.principal, whole_scope=False)]
+        self._set_filters(dict(self.router.url.query_parameters))
         self._load()
 
     @requires(Perm.AUDIT_VIEW)
     def apply_filters(self, form: dict[str, Any]):
-        self.action = str(form.get("action", "")).strip()[:64]
-        self.actor = str(form.get("actor", "")).strip()[:64]
-        self.entity_type = str(form.get("entity_type", "")).strip()[:32]
-        self.entity_id = str(form.get("entity_id", "")).strip()[:64]
-        outcome = str(form.get("outcome", ""))
-        self.outcome = outcome if outcome in OUTCOMES else ""
-        self.since = str(form.get("since", ""))[:10]
-        self.until = str(form.get("until", ""))[:10]
-        self.page = 1
+        # The pickers' "all" entry has a value (Radix refuses an empty one); it means no filter.
+        self._set_filters({key: "" if value == "all" else value for key, value in form.items()})
         self._load()
+        return self._sync_url()
 
     @requires(Perm.AUDIT_VIEW)
     def clear_filters(self):
-        self.action = self.actor = self.entity_type = self.entity_id = self.outcome = self.since = self.until = ""
-        self.page = 1
+        self._set_filters({})
         self._load()
+        return self._sync_url()
