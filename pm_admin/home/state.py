@@ -1,7 +1,8 @@
-"""Home page state: the figures for the signed-in user's role and scope."""
+"""Home page state: the figures for the signed-in user's roles and scope."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from pm_admin.core.base_state import ProtectedState
@@ -11,9 +12,8 @@ from pm_admin.home.queries import home_figures
 
 
 class HomeState(ProtectedState):
-    place_stats: list[dict[str, str]] = []
+    sections: list[dict[str, Any]] = []
     occupancy: list[dict[str, Any]] = []
-    staff_stats: list[dict[str, str]] = []
     role_counts: list[dict[str, str]] = []
     roles: list[str] = []
 
@@ -22,26 +22,11 @@ class HomeState(ProtectedState):
         principal = self.principal
         with read_only() as session:
             figures = home_figures(session, principal)
-        places = figures.places
         self.roles = sorted(principal.roles)
-        self.place_stats = [
-            {"key": "home.communities", "value": str(places.communities)},
-            {"key": "home.buildings", "value": str(places.buildings)},
-            {"key": "home.units", "value": str(places.units)},
-            {"key": "home.rooms", "value": str(places.rooms)},
-            {"key": "home.area", "value": places.area},
-        ]
+        self.sections = [dataclasses.asdict(section) for section in figures.sections]
+        rooms = sum((figures.occupancy or {}).values())
         self.occupancy = [
-            {"value": occupancy, "count": number, "percent": round(100 * number / places.rooms) if places.rooms else 0}
-            for occupancy, number in places.by_occupancy.items()
+            {"value": occupancy, "count": number, "percent": round(100 * number / rooms) if rooms else 0}
+            for occupancy, number in (figures.occupancy or {}).items()
         ]
-        self.staff_stats, self.role_counts = [], []
-        if figures.users is not None:
-            self.staff_stats = [
-                {"key": "home.active_users", "value": str(figures.users.active)},
-                {"key": "home.disabled_users", "value": str(figures.users.disabled)},
-            ]
-            self.role_counts = [{"value": role, "count": str(n)} for role, n in sorted(figures.users.by_role.items())]
-        if figures.failed_logins_24h is not None:
-            self.staff_stats.append(
-                {"key": "home.failed_logins", "value": str(figures.failed_logins_24h)})
+        self.role_counts = [{"value": role, "count": str(n)} for role, n in sorted((figures.users_by_role or {}).items())]

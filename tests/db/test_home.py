@@ -1,0 +1,269 @@
+"""Role home pages: each role's figures count the right rows, only in the user's communities, and link
+to pages the user may open."""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+from sqlmodel import select
+
+from pm_admin.archives import services as archives
+from pm_admin.arrears import services as arrears
+from pm_admin.auth.models import LoginSession, User
+from pm_admin.auth.services import authenticate
+from pm_admin.census import services as census
+from pm_admin.census.models import CensusTask
+from pm_admin.core.clock import DISPLAY_ZONE, utcnow
+from pm_admin.core.i18n import LANGUAGES, catalog
+from pm_admin.core.permissions import ClientInfo, Principal
+from pm_admin.home.queries import home_figures
+from pm_admin.owners.services import OwnerInput, create_owner
+from pm_admin.places.services import assign_steward
+from pm_admin.shell.nav import NAV_ITEMS
+from pm_admin.surveys import plans, responses
+from pm_admin.surveys.models import SurveyQuestion
+from pm_admin.surveys.plans import PlanInput, QuestionInput
+from pm_admin.tickets import services as tickets
+from pm_admin.tickets.models import TicketCategory
+from pm_admin.tickets.services import MoveInput, TicketInput
+from tests.support import factories
+
+NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
+TODAY = date(2026, 11, 25)
+ROLES = ("admin", "manager", "cs", "steward", "technician", "archivist", "executive")
+
+
+@dataclass
+class Side:
+    """One community with a user per role and some of everything; two of them test the scope."""
+
+    community: object
+    users: dict[str, Principal]
+    accounts: dict[str, object]
+    rooms: list
+    tickets: dict[str, object]
+
+
+def category_id(session, code: str) -> int:
+    return session.exec(select(TicketCategory.id).where(TicketCategory.code == code)).one()
+
+
+def build_side(session, name: str) -> Side:
+    community, building, unit, r1 = factories.place_tree(session)
+    r2 = factories.room(session, unit, number="102")
+    other_unit = factories.unit(session, factories.building(session, community, code="2"))
+    r3 = factories.room(session, other_unit, number="101")  # a building without this steward
+    accounts = {role: factories.user(session, role, communities=(community,)) for role in ROLES
+                if role not in ("admin", "executive")}
+    users = {role: factories.sign_in(session, account) for role, account in accounts.items()}
+    manager, cs, steward = users["manager"], users["cs"], users["steward"]
+    assign_steward(session, actor=manager, building_id=building.id, steward_user_id=accounts["steward"].id)
+    for n, room in enumerate((r1, r2, r3)):
+        create_owner(session, actor=manager, room_id=room.id, data=OwnerInput(name=f"{name}业主{n}",
+                                                                              phones=[f"1380000000{n}"]))
+
+    def ticket(tier: str, hours_ago: float, *steps: tuple[str, str, dict]):
+        created = NOW - timedelta(hours=hours_ago)
+        made = tickets.create_ticket(session, actor=cs, now=created, data=TicketInput(
+            kind="complaint", category_id=category_id(session, "cleaning"), tier=tier, channel="hotline",
+            title=f"{name}楼道垃圾", room_id=r1.id))
+        for n, (to, actor, data) in enumerate(steps, start=1):
+            tickets.move(session, actor=users[actor], ticket_id=made.id, expected_version=made.version, to_status=to,
+                         data=MoveInput(**data), now=created + timedelta(minutes=10 * n))
+        return made
+
+    assigned = {"assignee_id": accounts["technician"].id}
+    made = {
+        # today, never answered: the 15-minute response target has passed
+        "urgent_today": ticket("urgent", 1),
+        # 23:00 yesterday in Shanghai, answered in time: open, not late
+        "normal_yesterday": ticket("normal", 11, ("assigned", "cs", assigned)),
+        # answered, but the 24 h resolution target passed six hours ago
+        "important_late": ticket("important", 30, ("assigned", "cs", assigned)),
+        # resolved an hour ago: waits for its callback, no longer on the SLA clock
+        "resolved": ticket("normal", 2, ("assigned", "cs", assigned), ("in_progress", "technician", {}),
+                           ("resolved", "technician", {"resolution": "已清运"})),
+        # past 72 h but on hold: the clock is paused
+        "on_hold": ticket("normal", 80, ("assigned", "cs", assigned), ("in_progress", "technician", {}),
+                          ("on_hold", "technician", {"reason": "等待配件到货", "hold_until": "2026-12-31"})),
+    }
+    # Arrears: both rooms' cases fell due 20 days ago; only r1 is in the steward's building.
+    for room in (r1, r3):
+        arrears.set_arrears(session, actor=manager, room_id=room.id, amount="1200", since=TODAY - timedelta(days=90),
+                            today=TODAY - timedelta(days=20))
+    # Census: tasks for the three households; the steward has done r1's.
+    census.open_quarter(session, actor=manager, community_id=community.id, quarter="2026Q4")
+    done = session.exec(select(CensusTask).where(CensusTask.room_id == r1.id)).one()
+    census.complete_task(session, actor=steward, task_id=done.id, changed=False)
+    # An open survey of the community; r1 has answered.
+    plan = plans.create_plan(session, actor=manager, data=PlanInput(
+        title=f"{name}满意度调查", year=2026, period_kind="h2", starts_on="2026-11-01", ends_on="2026-12-31",
+        community_ids=[community.id]))
+    plans.save_question(session, actor=manager, plan_id=plan.id,
+                        data=QuestionInput(kind="rating", text="总体满意度", indicator="service"))
+    plans.open_plan(session, actor=manager, plan_id=plan.id)
+    rating = session.exec(select(SurveyQuestion.id).where(SurveyQuestion.plan_id == plan.id)).one()
+    responses.enter_response(session, actor=steward, plan_id=plan.id, room_code=r1.code, method="phone",
+                             answers={rating: 5})
+    # Archives of r1 and r2: one entry filed this month, one last month; two pending requests.
+    first, second = (archives.ensure_archive(session, actor=None, room_id=room.id) for room in (r1, r2))
+    month_start = datetime.combine(TODAY.replace(day=1), time.min, DISPLAY_ZONE)
+    for filed_at in (month_start, month_start - timedelta(seconds=1)):
+        entry = archives.add_entry(session, actor=users["archivist"], archive_id=first.id,
+                                   data=archives.EntryInput(doc_type="convention"))
+        entry.created_at = filed_at
+    archives.request_access(session, actor=users["archivist"], archive_id=first.id, reason="核对交付资料")
+    archives.request_access(session, actor=cs, archive_id=second.id, reason="核对业主联系方式")
+    session.flush()
+    return Side(community, users, accounts, [r1, r2, r3], made)
+
+
+@pytest.fixture
+def sides(session):
+    return build_side(session, "甲"), build_side(session, "乙")
+
+
+def figures(session, principal, now=NOW) -> dict[str, str]:
+    return {f.key: f.value for s in home_figures(session, principal, now=now).sections for f in s.figures}
+
+
+def picked(values: dict[str, str], *keys: str) -> dict[str, str]:
+    return {key: values[key] for key in keys}
+
+
+def section_keys(session, principal) -> list[str]:
+    return [s.key for s in home_figures(session, principal, now=NOW).sections]
+
+
+def test_each_role_has_its_own_home(session, sides):
+    mine = sides[0]
+    admin = factories.sign_in(session, factories.user(session, "admin", all_communities=True))
+    executive = factories.sign_in(session, factories.user(session, "executive", all_communities=True))
+    pages = {role: section_keys(session, principal) for role, principal in
+             {**mine.users, "admin": admin, "executive": executive}.items()}
+    assert pages == {
+        "admin": ["home.section.accounts", "home.places"],
+        "executive": ["home.section.company", "home.places"],
+        "manager": ["home.section.management", "home.places"],
+        "cs": ["home.section.ticket_desk", "home.places"],
+        "steward": ["home.section.my_buildings", "home.places"],
+        "technician": ["home.section.work_orders", "home.places"],
+        "archivist": ["home.section.archives", "home.places"],
+    }
+
+
+def test_every_figure_is_labelled_and_links_to_a_page_the_user_may_open(session, sides):
+    executive = factories.sign_in(session, factories.user(session, "executive", all_communities=True))
+    admin = factories.sign_in(session, factories.user(session, "admin", all_communities=True))
+    for principal in (*sides[0].users.values(), executive, admin):
+        home = home_figures(session, principal, now=NOW)
+        for section in home.sections:
+            for language in LANGUAGES:
+                labels = catalog(language)
+                assert section.key in labels and all(f.key in labels for f in section.figures)
+            for figure in section.figures:
+                [page] = [item for item in NAV_ITEMS if item.href == figure.href.split("?")[0]]
+                assert page.permission is None or principal.has(page.permission), (figure, principal.roles)
+
+
+def test_the_service_desk_counts_its_communitys_tickets(session, sides):
+    mine = sides[0]
+    assert figures(session, mine.users["cs"]) == {
+        "home.tickets_today": "2",  # 09:00 and 08:00; 23:00 yesterday is not today in Shanghai
+        "home.open_urgent": "1", "home.open_important": "1", "home.open_normal": "3",
+        "home.tickets_overdue": "2",  # urgent unanswered, important unresolved; not on hold, not resolved
+        "home.callbacks_due": "1",
+        "home.communities": "1", "home.buildings": "2", "home.units": "2", "home.rooms": "3", "home.area": "265.50",
+    }
+    # The other community's desk sees its own five, not these.
+    before = figures(session, sides[1].users["cs"])
+    tickets.move(session, actor=mine.users["cs"], ticket_id=mine.tickets["urgent_today"].id,
+                 expected_version=mine.tickets["urgent_today"].version, to_status="assigned",
+                 data=MoveInput(assignee_id=mine.accounts["technician"].id), now=NOW)
+    assert figures(session, sides[1].users["cs"]) == before
+    assert figures(session, mine.users["cs"])["home.tickets_overdue"] == "1"  # answered, though late
+
+
+def test_a_technician_sees_only_their_own_orders(session, sides):
+    mine = sides[0]
+    assert picked(figures(session, mine.users["technician"]), "home.my_orders", "home.my_orders_overdue") == {
+        "home.my_orders": "3",  # assigned ×2 and on hold; the resolved one is done
+        "home.my_orders_overdue": "1",  # the important one; on hold does not run late
+    }
+    late = figures(session, mine.users["technician"], now=NOW + timedelta(days=3))
+    assert late["home.my_orders_overdue"] == "2"  # the yesterday one is now past its 72 h too
+
+
+def test_a_steward_sees_the_work_of_their_buildings(session, sides):
+    values = figures(session, sides[0].users["steward"])
+    assert picked(values, "home.follow_ups_overdue", "home.census_open", "home.surveys_to_enter") == {
+        "home.follow_ups_overdue": "1",  # r1's case; r3 is in another steward's building
+        "home.census_open": "1",  # r2's task; r1 is done, r3 belongs to no steward
+        "home.surveys_to_enter": "1",  # r2; r1 answered, r3 is not in the steward's buildings
+    }
+
+
+def test_an_archivist_counts_archives_entries_and_own_requests(session, sides):
+    values = figures(session, sides[0].users["archivist"])
+    assert (values["home.archives"], values["home.entries_this_month"], values["home.my_pending_requests"]) == (
+        "2", "1", "1")
+
+
+def test_a_manager_sees_decisions_and_risks_of_their_community(session, sides):
+    values = figures(session, sides[0].users["manager"])
+    assert values["home.requests_to_decide"] == "2"  # the archivist's and the desk's, not the other community's
+    assert values["home.tickets_overdue"] == "2"
+    assert (values["home.arrears_coverage"], values["home.follow_ups_overdue_all"]) == ("0%", "2")
+    assert values["home.rooms"] == "3"
+    occupancy = home_figures(session, sides[0].users["manager"], now=NOW).occupancy
+    assert occupancy == {"owner_occupied": 3, "rented": 0, "vacant": 0}
+    assert home_figures(session, sides[0].users["cs"], now=NOW).occupancy is None  # the desk needs no breakdown
+
+
+def test_a_figure_two_roles_share_shows_once(session, sides):
+    both = factories.sign_in(session, factories.user(session, "manager", "cs", communities=(sides[0].community,)))
+    home = home_figures(session, both, now=NOW)
+    assert [s.key for s in home.sections] == ["home.section.management", "home.section.ticket_desk", "home.places"]
+    shown = [f.key for s in home.sections for f in s.figures]
+    assert shown.count("home.tickets_overdue") == 1 and "home.callbacks_due" in shown
+
+
+def test_an_executive_sees_company_kpis_across_communities(session, sides):
+    executive = factories.sign_in(session, factories.user(session, "executive", all_communities=True))
+    home = home_figures(session, executive, now=NOW)
+    company = home.sections[0]
+    assert (company.link_key, company.link_href) == ("home.open_dashboard", "/dashboard")
+    registered = [t for side in sides for t in side.tickets.values()
+                  if t.created_at.astimezone(DISPLAY_ZONE).date().replace(day=1) == TODAY.replace(day=1)]
+    values = {f.key: f.value for f in company.figures}
+    assert values["home.kpi_tickets"] == str(len(registered)) == "10"
+    assert values["home.arrears_coverage"] == "0%"  # four open cases, none followed up
+    assert sum(home.occupancy.values()) == 6  # both communities' rooms
+
+
+def test_an_admin_sees_live_sessions_and_failed_sign_ins(session, sides):
+    mine, theirs = sides
+    now = utcnow()
+    admin = factories.sign_in(session, factories.user(session, "admin", all_communities=True))
+
+    def live(account, **times):
+        session.add(LoginSession(user_id=account.id, token_hash=f"token-{account.id}",
+                                 created_at=now - times.get("age", timedelta(minutes=20)),
+                                 last_seen_at=now - times.get("idle", timedelta(minutes=1)),
+                                 revoked_at=times.get("revoked")))
+
+    live(mine.accounts["cs"])
+    live(theirs.accounts["cs"])
+    live(mine.accounts["manager"], idle=timedelta(minutes=45))  # idle too long
+    live(mine.accounts["steward"], age=timedelta(hours=13))  # past the absolute limit
+    live(mine.accounts["archivist"], revoked=now)  # signed out
+    for username in (mine.accounts["cs"].username, theirs.accounts["cs"].username, "nobody"):
+        authenticate(session, username=username, password="wrong-password", client=ClientInfo(ip="10.9.9.9"))
+    session.flush()
+    values = figures(session, admin, now=now)
+    assert (values["home.active_sessions"], values["home.failed_logins"]) == ("2", "3")
+    picked_mine = factories.sign_in(session, session.get(User, admin.user_id), current_community_id=mine.community.id)
+    values = figures(session, picked_mine, now=now)
+    assert values["home.active_sessions"] == "1"  # the picked community's accounts
+    assert values["home.failed_logins"] == "3"  # sign-ins belong to no community: all of them
+    assert figures(session, mine.users["manager"], now=now)["home.failed_logins"] == "1"  # its own cs only
