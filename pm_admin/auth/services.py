@@ -190,6 +190,21 @@ def reset_password(session: Session, *, actor: Principal, user_id: int, new_pass
     record(session, action="user.reset_password", actor=actor, entity_type="user", entity_id=user.id)
 
 
+def unlock_login(session: Session, *, actor: Principal, user_id: int) -> int:
+    """Clear an account's failed-login delays (e.g. its owner called, locked out on a new computer).
+
+    Returns how many throttle counters were cleared; audited either way.
+    """
+    actor.require(Perm.USERS_MANAGE)
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("user")
+    cleared = throttle.clear_account(session, user.username)
+    record(session, action="user.unlock_login", actor=actor, entity_type="user", entity_id=user.id,
+           details={"counters_cleared": cleared})
+    return cleared
+
+
 def change_password(session: Session, *, principal: Principal, current_password: str, new_password: str) -> None:
     user = session.get(User, principal.user_id)
     if user is None:

@@ -189,6 +189,15 @@ class UsersState(FormMixin, PagedMixin, ProtectedState):
         self.reset_open = False
 
     @requires(Perm.USERS_MANAGE)
+    def unlock_login(self, user_id: int):
+        row = self._row(user_id)
+        if row is None:
+            return None
+        with unit_of_work() as session:
+            services.unlock_login(session, actor=self.principal, user_id=user_id)
+        return rx.toast.success(self._tr("users.login_unlocked", username=row["username"]))
+
+    @requires(Perm.USERS_MANAGE)
     def reset_password(self, form: dict[str, Any]):
         try:
             with unit_of_work() as session:

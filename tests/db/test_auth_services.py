@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from pm_admin.audit.models import AuditEvent
 from pm_admin.auth import services
-from pm_admin.auth.models import LoginSession, User
+from pm_admin.auth.models import LoginSession, LoginThrottle, User
 from pm_admin.auth.throttle import ACCOUNT, issue_device_token
 from pm_admin.auth.throttle import CLIENT as CLIENT_BUCKET
 from pm_admin.core.clock import utcnow
@@ -140,6 +140,52 @@ def test_a_sprayer_cannot_wash_its_address_by_signing_into_its_own_account(sessi
     fail_from(session, OFFICE, ["victim12"], later)  # the 13th failure: 8 s
     blocked = login(session, "carol", factories.PASSWORD, client=OFFICE, now=later)
     assert blocked.message_key == "auth.throttled" and blocked.wait_seconds == 8
+
+
+def hammer(session, username, times, now, **where):
+    """Wrong passwords as fast as the throttle lets them in; returns the time of the last one."""
+    for _ in range(times):
+        result = login(session, username, "bad-password", now=now, **where)
+        if result.message_key == "auth.throttled":
+            now += timedelta(seconds=result.wait_seconds)
+            result = login(session, username, "bad-password", now=now, **where)
+        assert result.message_key == "auth.invalid_credentials"
+    return now
+
+
+def throttle_failures(session, key):
+    return session.exec(select(LoginThrottle.failures).where(LoginThrottle.key == key)).first()
+
+
+def test_an_admin_clears_an_accounts_sign_in_delays_and_only_those(session):
+    admin = factories.sign_in(session, factories.user(session, "admin", all_communities=True))
+    alice = factories.user(session, "cs", username="alice")
+    factories.user(session, "cs", username="bob")
+    device = issue_device_token(get_settings().secret_key, "alice")
+    attacker = ClientInfo(ip="203.0.113.9")
+    now = hammer(session, "alice", 4, utcnow(), client=OFFICE)
+    now = hammer(session, "bob", 6, now, client=attacker)
+    now = hammer(session, "alice", 6, now, client=attacker)
+    now = hammer(session, "alice", 6, now, device_token=device)
+    assert login(session, "alice", factories.PASSWORD, client=OFFICE, now=now).message_key == "auth.throttled"
+    assert login(session, "alice", factories.PASSWORD, device_token=device, now=now).message_key == "auth.throttled"
+
+    # Her account and device counters, and her share at the two addresses.
+    assert services.unlock_login(session, actor=admin, user_id=alice.id) == 4
+    assert login(session, "alice", factories.PASSWORD, client=OFFICE, now=now).ok
+    assert login(session, "alice", factories.PASSWORD, device_token=device, now=now).ok
+    assert throttle_failures(session, "ip:198.51.100.7") is None
+    assert throttle_failures(session, "ip:203.0.113.9") == 6  # Bob's failures there stay
+    assert throttle_failures(session, "acct:bob") == 6
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == "user.unlock_login")).one()
+    assert (event.actor_user_id, event.entity_id) == (admin.user_id, str(alice.id))
+
+
+def test_only_user_managers_clear_sign_in_delays(session):
+    cs = factories.sign_in(session, factories.user(session, "cs"))
+    target = factories.user(session, "cs", username="target")
+    with pytest.raises(PermissionDenied):
+        services.unlock_login(session, actor=cs, user_id=target.id)
 
 
 def test_disabled_accounts_cannot_log_in(session):

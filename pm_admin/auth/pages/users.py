@@ -1,4 +1,4 @@
-"""Admin page: create and disable users, set roles and communities, reset passwords."""
+"""Admin page: create and disable users, set roles and communities, reset passwords, clear sign-in delays."""
 
 from __future__ import annotations
 
@@ -69,6 +69,7 @@ def users_page() -> rx.Component:
         data_table(state, columns, testid="users-table", actions=lambda row: rx.hstack(
             icon_action("pencil", "common.edit", state.open_edit(row["id"])),
             icon_action("key-round", "users.reset_password", state.open_reset(row["id"]), color_scheme="amber"),
+            icon_action("lock-open", "users.unlock_login", state.unlock_login(row["id"]), color_scheme="green"),
             spacing="2",
         )),
         form_dialog(
