@@ -101,11 +101,13 @@ def cmd_restore(args: argparse.Namespace) -> int:
 def cmd_daily(args: argparse.Namespace) -> int:
     from pm_admin.arrears.services import sync_cases
     from pm_admin.census.services import open_current_quarters
+    from pm_admin.core.files import purge_stale_uploads
 
     with unit_of_work() as session:
         changed = sync_cases(session)
         census_tasks = open_current_quarters(session)
-    print(f"arrears cases updated: {changed}; census tasks opened: {census_tasks}")
+        purged = purge_stale_uploads(session)
+    print(f"arrears cases updated: {changed}; census tasks opened: {census_tasks}; stale uploads removed: {purged}")
     return 0
 
 
@@ -142,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     restore.add_argument("--yes", action="store_true", help="confirm overwriting the current data")
     restore.set_defaults(func=cmd_restore)
     daily = commands.add_parser("daily", help="daily jobs: open and close arrears follow-up cases, open the "
-                                              "quarter's census tasks")
+                                              "quarter's census tasks, remove unused uploads")
     daily.set_defaults(func=cmd_daily)
     rollups = commands.add_parser("rebuild-rollups", help="recompute the dashboard rollups from the tickets")
     rollups.set_defaults(func=cmd_rebuild_rollups)

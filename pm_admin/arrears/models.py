@@ -99,4 +99,5 @@ class FollowUpRow(BaseModel):
     promise_date: str
     reason_category: str
     ticket_code: str
+    ticket_id: int  # 0 when no ticket is named
     actor_name: str

@@ -85,7 +85,9 @@ def history_dialog() -> rx.Component:
                 "audit.actor")])),
             rx.table.body(rx.foreach(S.history, lambda f: rx.table.row(
                 rx.table.cell(f["done_on"]), rx.table.cell(t_prefixed("arrears.channel.", f["channel"])),
-                rx.table.cell(t_prefixed("arrears.reason.", f["reason_category"]), " ", f["ticket_code"]),
+                rx.table.cell(t_prefixed("arrears.reason.", f["reason_category"]), " ", rx.cond(
+                    f["ticket_id"].to(int) > 0,
+                    rx.link(f["ticket_code"], href="/tickets/" + f["ticket_id"].to(str)), f["ticket_code"])),
                 rx.table.cell(f["result"]), rx.table.cell(f["promise_date"]), rx.table.cell(f["actor_name"])))),
             size="1", width="100%"),
         rx.hstack(rx.button(t("common.close"), variant="soft", on_click=S.close_dialog(False)), justify="end",

@@ -16,6 +16,7 @@ from pm_admin.core.paging import Page, PageRequest, count, paginate
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.owners.models import Owner, Ownership
 from pm_admin.places.models import Building, Room
+from pm_admin.tickets.models import Ticket
 
 
 @dataclasses.dataclass(frozen=True)
@@ -76,11 +77,14 @@ def follow_ups(session: Session, principal: Principal, case_id: int) -> list[Fol
     case = session.get(ArrearsCase, case_id)
     if case is None or not principal.can_access_community(case.community_id):
         return []
+    rows = session.exec(select(FollowUp, Ticket.id).outerjoin(Ticket, Ticket.code == FollowUp.ticket_code)
+                        .where(FollowUp.case_id == case_id)
+                        .order_by(FollowUp.done_on.desc(), FollowUp.id.desc())).all()
     return [FollowUpRow(done_on=f.done_on.isoformat(), channel=str(f.channel), result=f.result,
                         promise_date=f.promise_date.isoformat() if f.promise_date else "",
-                        reason_category=str(f.reason_category), ticket_code=f.ticket_code, actor_name=f.actor_name)
-            for f in session.exec(select(FollowUp).where(FollowUp.case_id == case_id)
-                                  .order_by(FollowUp.done_on.desc(), FollowUp.id.desc())).all()]
+                        reason_category=str(f.reason_category), ticket_code=f.ticket_code,
+                        ticket_id=ticket_id or 0, actor_name=f.actor_name)
+            for f, ticket_id in rows]
 
 
 @dataclasses.dataclass(frozen=True)

@@ -162,7 +162,7 @@ def log_follow_up(session: Session, *, actor: Principal, case_id: int, data: Fol
     if values.get("reason_category") == ReasonCategory.SERVICE_DISPUTE and not ticket:
         errors.add("ticket_code", "arrears.dispute_needs_ticket")
     elif ticket and session.exec(select(Ticket.id).where(Ticket.code == ticket,
-                                                         Ticket.community_id == case.community_id)).first() is None:
+                                                         Ticket.room_id == case.room_id)).first() is None:
         errors.add("ticket_code", "arrears.ticket_unknown")
     errors.raise_if_any()
     follow_up = FollowUp(case_id=case.id, done_on=done_on, result=result, promise_date=promise, ticket_code=ticket,

@@ -12,7 +12,7 @@ from pm_admin.arrears.files import ARREARS_PURPOSE
 from pm_admin.core.base_state import ProtectedState
 from pm_admin.core.db import read_only, unit_of_work
 from pm_admin.core.errors import DomainError, ValidationFailed
-from pm_admin.core.files import read_upload
+from pm_admin.core.files import discard_upload, read_upload
 from pm_admin.core.guard import requires
 from pm_admin.core.paged_state import PagedMixin
 from pm_admin.core.permissions import Perm
@@ -144,6 +144,9 @@ class ArrearsState(PagedMixin, ProtectedState):
             with unit_of_work() as session:
                 stored, data = read_upload(session, principal=self.principal, upload_id=str(upload["upload_id"]),
                                            purpose_name=ARREARS_PURPOSE)
+                # Read once; the file is not kept whatever the outcome (a fixed file is uploaded again).
+                discard_upload(session, stored.id)
+            with unit_of_work() as session:
                 result = services.import_arrears(session, actor=self.principal, filename=stored.filename, data=data,
                                                  commit=True)
         except DomainError as rejected:

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import JSON, Field, Session, SQLModel
+from sqlmodel import JSON, Field, Session, SQLModel, select
 
 from pm_admin.core.clock import utcnow
 from pm_admin.core.errors import DomainError, NotFound, PermissionDenied
@@ -105,6 +105,20 @@ def discard_upload(session: Session, upload_id: str) -> None:
     if upload is not None:
         (private_dir("uploads") / upload.id).unlink(missing_ok=True)
         session.delete(upload)
+
+
+UPLOAD_LIFETIME = timedelta(days=1)
+
+
+def purge_stale_uploads(session: Session, now: datetime | None = None) -> int:
+    """Uploads nobody used within a day (an abandoned dialog, a closed tab): their bytes may be owners'
+    personal data, so they are not left lying around. Returns how many were removed."""
+    cutoff = (now or utcnow()) - UPLOAD_LIFETIME
+    stale = session.exec(select(StoredUpload.id).where(StoredUpload.created_at < cutoff)).all()
+    for upload_id in stale:
+        discard_upload(session, upload_id)
+    session.flush()
+    return len(stale)
 
 
 # ---------------------------------------------------------------- downloads

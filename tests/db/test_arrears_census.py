@@ -89,7 +89,16 @@ def test_follow_up_validation_and_service_disputes_need_a_ticket(session, block)
     services.log_follow_up(session, actor=manager, case_id=case.id, today=TODAY, data=FollowUpInput(
         channel="visit", result="业主对电梯维修不满", reason_category="service_dispute",
         ticket_code=dispute.code.lower()))
-    assert queries.follow_ups(session, manager, case.id)[0].ticket_code == dispute.code
+    latest = queries.follow_ups(session, manager, case.id)[0]
+    assert (latest.ticket_code, latest.ticket_id) == (dispute.code, dispute.id)
+    neighbour = services_tickets.create_ticket(session, actor=manager, data=TicketInput(
+        kind="complaint", category_id=session.exec(select(TicketCategory.id).where(TicketCategory.code == "elevator"))
+        .one(), tier="normal", channel="hotline", title="邻居投诉电梯", room_id=block["rooms"][1].id))
+    with pytest.raises(ValidationFailed) as error:  # a ticket of the neighbour's room is not this household's dispute
+        services.log_follow_up(session, actor=manager, case_id=case.id, today=TODAY, data=FollowUpInput(
+            channel="visit", result="业主对电梯维修不满", reason_category="service_dispute",
+            ticket_code=neighbour.code))
+    assert set(error.value.fields) == {"ticket_code"}
     other = factories.sign_in(session, factories.user(session, "steward", communities=(factories.community(session),)))
     with pytest.raises(PermissionDenied):
         services.log_follow_up(session, actor=other, case_id=case.id, today=TODAY, data=FollowUpInput(

@@ -1,9 +1,19 @@
 """Saved grid views and private files: each user sees only their own."""
 
+from datetime import timedelta
+
 import pytest
 
 from pm_admin.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
-from pm_admin.core.files import issue_download, read_upload, redeem_download, store_upload
+from pm_admin.core.files import (
+    StoredUpload,
+    issue_download,
+    private_dir,
+    purge_stale_uploads,
+    read_upload,
+    redeem_download,
+    store_upload,
+)
 from pm_admin.core.saved_views import delete_view, list_views, save_view
 from pm_admin.owners import files as owner_files  # noqa: F401 - registers the owner upload and downloads
 from tests.support import factories
@@ -39,6 +49,19 @@ def test_uploads_belong_to_their_uploader_and_purpose(session, tmp_path):
     with pytest.raises(DomainError) as error:
         store_upload(session, principal=manager, purpose_name="owners_import", filename="x.exe", data=b"MZ")
     assert error.value.key == "files.wrong_type"
+
+
+def test_uploads_left_unused_for_a_day_are_removed_with_their_bytes(session):
+    manager = factories.sign_in(session, factories.user(session, "manager", all_communities=True))
+    old = store_upload(session, principal=manager, purpose_name="owners_import", filename="old.csv", data=b"a,b")
+    fresh = store_upload(session, principal=manager, purpose_name="owners_import", filename="new.csv", data=b"c,d")
+    stored_old = session.get(StoredUpload, old.id)
+    stored_old.created_at = stored_old.created_at - timedelta(days=2)
+    session.add(stored_old)
+    session.flush()
+    assert purge_stale_uploads(session) == 1
+    assert session.get(StoredUpload, old.id) is None and not (private_dir("uploads") / old.id).exists()
+    assert read_upload(session, principal=manager, upload_id=fresh.id, purpose_name="owners_import")[1] == b"c,d"
 
 
 def test_download_tickets_are_single_use_and_personal(session):
