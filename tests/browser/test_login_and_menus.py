@@ -57,7 +57,8 @@ def test_each_role_sees_its_own_menu(page, username):
 
 def test_wrong_password_shows_a_clear_message(page):
     log_in(page, "demo.cs", "not-the-password")
-    expect(page.get_by_role("alert")).to_contain_text("用户名或密码错误")
+    # The refusal waits for a full bcrypt check (no timing hint): allow for a loaded machine.
+    expect(page.get_by_role("alert")).to_contain_text("用户名或密码错误", timeout=15_000)
     assert re.search(r"/login/?$", page.url)
     screenshot(page, "login-wrong-password")
 

@@ -54,8 +54,10 @@ async def sign_in(base_url: str, username: str, password: str = DEMO_PASSWORD) -
     """Log in the way the browser does (login event → ticket → /auth/session); returns the Cookie header."""
     async with CraftedClient(base_url) as client:
         await client.hydrate("/login")
+        # bcrypt at cost 12 takes seconds on a loaded 2-core machine: listen longer than for other events.
         updates = await client.send(event_name(LoginState, "login"),
-                                    {"form": {"username": username, "password": password}}, path="/login")
+                                    {"form": {"username": username, "password": password}}, path="/login",
+                                    settle=6.0)
     ticket = ticket_from_updates(updates)
     assert ticket, f"login of {username} gave no ticket: {updates}"
     return session_cookie(base_url, ticket)
