@@ -12,7 +12,7 @@ from pm_admin.archives.models import Archive
 from pm_admin.audit.services import record
 from pm_admin.auth.models import UserCommunity, UserRole
 from pm_admin.core.clock import utcnow
-from pm_admin.core.errors import ConcurrencyConflict, FieldErrors, NotFound, PermissionDenied
+from pm_admin.core.errors import ConcurrencyConflict, DomainError, FieldErrors, NotFound, PermissionDenied
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.owners.models import Ownership
 from pm_admin.places.models import Building, Community, Occupancy, Room, Unit, room_code, room_sort_key
@@ -147,12 +147,19 @@ def _scoped_community(session: Session, actor: Principal | None, community_id: i
     return community
 
 
+def _require_active(community: Community) -> None:
+    """A community no longer managed (撤场) keeps its records but takes no new buildings, units or rooms."""
+    if not community.is_active:
+        raise DomainError("places.community_inactive", name=community.name)
+
+
 def create_building(
     session: Session, *, actor: Principal | None, community_id: int, code: str, name: str, floors: int | str
 ) -> Building:
     if actor is not None:
         actor.require(Perm.PLACES_MANAGE)
     community = _scoped_community(session, actor, community_id)
+    _require_active(community)
     errors = FieldErrors()
     code = _check_code(errors, code)
     name = _check_name(errors, name)
@@ -218,6 +225,7 @@ def create_unit(session: Session, *, actor: Principal | None, building_id: int, 
     if actor is not None:
         actor.require(Perm.PLACES_MANAGE)
     building = _scoped_building(session, actor, building_id)
+    _require_active(session.get(Community, building.community_id))
     errors = FieldErrors()
     code = _check_code(errors, code)
     name = _check_name(errors, name)
@@ -298,6 +306,7 @@ def create_room(
     if actor is not None:
         actor.require(Perm.PLACES_MANAGE)
     unit, building, community = _unit_context(session, actor, unit_id)
+    _require_active(community)
     errors = FieldErrors()
     number, floor, area, layout, occupancy_value = _validate_room(
         session, errors, unit=unit, building=building, number=number, floor=floor, area=area, layout=layout,

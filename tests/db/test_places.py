@@ -8,7 +8,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
 from pm_admin.audit.models import AuditEvent
-from pm_admin.core.errors import ConcurrencyConflict, PermissionDenied, ValidationFailed
+from pm_admin.core.errors import ConcurrencyConflict, DomainError, PermissionDenied, ValidationFailed
 from pm_admin.core.paging import PageRequest
 from pm_admin.places import queries, services
 from pm_admin.places.models import Room
@@ -159,3 +159,19 @@ def test_manager_home_totals_follow_scope_and_header_selection(session, manager_
     only_mine = factories.sign_in(session, account, current_community_id=mine.id)
     totals = queries.place_totals(session, only_mine)
     assert (totals.communities, totals.rooms) == (1, 1)
+
+
+def test_an_inactive_community_keeps_its_rooms_but_takes_no_new_places(session, manager_setup):
+    _, (community, building, unit, _room), _ = manager_setup
+    admin = factories.sign_in(session, factories.user(session, "admin", all_communities=True))
+    services.update_community(session, actor=admin, community_id=community.id, expected_version=community.version,
+                              name=community.name, address=community.address, is_active=False)
+    for create in (lambda: services.create_building(session, actor=admin, community_id=community.id, code="9",
+                                                    name="9栋", floors=18),
+                   lambda: services.create_unit(session, actor=admin, building_id=building.id, code="9", name="9单元"),
+                   lambda: services.create_room(session, actor=admin, unit_id=unit.id, number="909", floor=9,
+                                                area="90")):
+        with pytest.raises(DomainError) as refused:
+            create()
+        assert refused.value.key == "places.community_inactive"
+    assert session.exec(select(Room).where(Room.unit_id == unit.id)).all()  # nothing already there is lost
