@@ -17,8 +17,8 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     executable = shutil.which("chromium")
-    if executable is None:
-        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
+    if executable is None:  # `make test` installs it: a missing browser is a broken setup, not a reason to pass
+        pytest.fail("Debian chromium is not installed (apt-get install chromium); `make test` installs it")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield browser
