@@ -16,6 +16,7 @@ from pm_admin.auth.pages.users import users_page
 from pm_admin.auth.state import LoginState, UsersState
 from pm_admin.census.pages import census_page
 from pm_admin.census.state import CensusState
+from pm_admin.core.i18n import DEFAULT_LANGUAGE, translate
 from pm_admin.dashboards.pages import dashboard_page
 from pm_admin.dashboards.state import DashboardState
 from pm_admin.home.pages.home import home_page
@@ -50,42 +51,46 @@ from pm_admin.tickets.queue_state import CallbackQueueState
 from pm_admin.tickets.review_state import DailyReviewState
 from pm_admin.tickets.settings_state import TicketSettingsState
 
-TITLE = "pm_admin"
+
+def page_title(key: str) -> str:
+    """Browser tab titles are fixed when the frontend is built, so they are in the default language."""
+    return f"{translate(key, DEFAULT_LANGUAGE)} · {translate('app.name', DEFAULT_LANGUAGE)}"
 
 
 def register_pages(app: rx.App) -> None:
-    app.add_page(login_page, route="/login", title=f"登录 · {TITLE}", on_load=LoginState.prepare)
+    app.add_page(login_page, route="/login", title=page_title("login.submit"), on_load=LoginState.prepare)
     # Owners' pages: the token in the URL is the credential, no staff login.
-    app.add_page(owner_survey_page, route="/s/[token]", title="满意度调查", on_load=OwnerSurveyState.load)
-    app.add_page(public_results_page, route="/s/results/[token]", title="满意度调查结果",
+    app.add_page(owner_survey_page, route="/s/[token]", title=translate("nav.surveys", DEFAULT_LANGUAGE),
+                 on_load=OwnerSurveyState.load)
+    app.add_page(public_results_page, route="/s/results/[token]", title=translate("nav.surveys", DEFAULT_LANGUAGE),
                  on_load=PublicResultsState.load)
     protected = [
-        (home_page, "/", HomeState.load),
-        (dashboard_page, "/dashboard", DashboardState.load),
-        (owners_page, "/owners", OwnersState.load),
-        (import_page, "/owners/import", OwnerImportState.load),
-        (owner_detail_page, "/owners/[owner_id]", OwnerDetailState.load),
-        (catalog_page, "/archives", ArchivesState.load),
-        (requests_page, "/archives/requests", AccessRequestsState.load),
-        (archive_page, "/archives/[archive_id]", ArchiveDetailState.load),
-        (board_page, "/tickets/board", TicketBoardState.load),
-        (list_page, "/tickets", TicketListState.load),
-        (queue_page, "/tickets/callbacks", CallbackQueueState.load),
-        (review_page, "/tickets/review", DailyReviewState.load),
-        (settings_page, "/admin/tickets", TicketSettingsState.load),
-        (ticket_page, "/tickets/[ticket_id]", TicketDetailState.load),
-        (orders_page, "/my-orders", MyOrdersState.load),
-        (arrears_page, "/arrears", ArrearsState.load),
-        (census_page, "/census", CensusState.load),
-        (plans_page, "/surveys", SurveyPlansState.load),
-        (plan_page, "/surveys/[plan_id]", SurveyPlanState.load),
-        (communities_page, "/places/communities", CommunitiesState.load),
-        (buildings_page, "/places/buildings", BuildingsState.load),
-        (rooms_page, "/places/rooms", RoomsState.load),
-        (users_page, "/admin/users", UsersState.load),
-        (audit_page, "/audit", AuditState.load),
-        (password_page, "/account/password", None),
+        (home_page, "/", "nav.home", HomeState.load),
+        (dashboard_page, "/dashboard", "nav.dashboard", DashboardState.load),
+        (owners_page, "/owners", "nav.owners", OwnersState.load),
+        (import_page, "/owners/import", "nav.owners", OwnerImportState.load),
+        (owner_detail_page, "/owners/[owner_id]", "owners.detail", OwnerDetailState.load),
+        (catalog_page, "/archives", "nav.archives", ArchivesState.load),
+        (requests_page, "/archives/requests", "nav.archive_requests", AccessRequestsState.load),
+        (archive_page, "/archives/[archive_id]", "archives.detail", ArchiveDetailState.load),
+        (board_page, "/tickets/board", "nav.ticket_board", TicketBoardState.load),
+        (list_page, "/tickets", "nav.tickets", TicketListState.load),
+        (queue_page, "/tickets/callbacks", "nav.callbacks", CallbackQueueState.load),
+        (review_page, "/tickets/review", "nav.review", DailyReviewState.load),
+        (settings_page, "/admin/tickets", "nav.ticket_settings", TicketSettingsState.load),
+        (ticket_page, "/tickets/[ticket_id]", "nav.ticket", TicketDetailState.load),
+        (orders_page, "/my-orders", "nav.my_orders", MyOrdersState.load),
+        (arrears_page, "/arrears", "nav.arrears", ArrearsState.load),
+        (census_page, "/census", "nav.census", CensusState.load),
+        (plans_page, "/surveys", "nav.surveys", SurveyPlansState.load),
+        (plan_page, "/surveys/[plan_id]", "nav.surveys", SurveyPlanState.load),
+        (communities_page, "/places/communities", "nav.communities", CommunitiesState.load),
+        (buildings_page, "/places/buildings", "nav.buildings", BuildingsState.load),
+        (rooms_page, "/places/rooms", "nav.rooms", RoomsState.load),
+        (users_page, "/admin/users", "nav.users", UsersState.load),
+        (audit_page, "/audit", "nav.audit", AuditState.load),
+        (password_page, "/account/password", "nav.password", None),
     ]
-    for page, route, load in protected:
+    for page, route, title_key, load in protected:
         on_load = [ShellState.load] + ([load] if load is not None else [])
-        app.add_page(page, route=route, title=TITLE, on_load=on_load)
+        app.add_page(page, route=route, title=page_title(title_key), on_load=on_load)

@@ -79,7 +79,7 @@ def sidebar() -> rx.Component:
 def mobile_menu() -> rx.Component:
     return rx.box(
         rx.drawer.root(
-            rx.drawer.trigger(rx.icon_button(rx.icon("menu"), variant="ghost", aria_label="menu")),
+            rx.drawer.trigger(rx.icon_button(rx.icon("menu"), variant="ghost", aria_label=t("shell.menu"))),
             rx.drawer.overlay(z_index="40"),
             rx.drawer.portal(
                 rx.drawer.content(
@@ -156,7 +156,7 @@ def notice_bell() -> rx.Component:
     count = ShellState.notices.length()
     return rx.cond(ShellState.watch_notices, rx.popover.root(
         rx.popover.trigger(rx.box(
-            rx.icon_button(rx.icon("bell", size=16), variant="ghost", aria_label="notices", data_testid="notice-bell"),
+            rx.icon_button(rx.icon("bell", size=16), variant="ghost", aria_label=t("shell.notices"), data_testid="notice-bell"),
             rx.cond(count > 0, rx.badge(count.to(str), color_scheme="red", radius="full", size="1", position="absolute",
                                         top="-6px", right="-8px", data_testid="notice-count")),
             position="relative")),
