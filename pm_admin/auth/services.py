@@ -16,7 +16,7 @@ from pm_admin.auth import throttle
 from pm_admin.auth.models import LoginSession, Role, RolePermission, User, UserCommunity, UserRole
 from pm_admin.auth.passwords import dummy_verify, hash_password, password_problems, verify_password
 from pm_admin.core.clock import utcnow
-from pm_admin.core.errors import ConcurrencyConflict, FieldErrors, NotFound, PermissionDenied
+from pm_admin.core.errors import ConcurrencyConflict, FieldErrors, NotFound, PermissionDenied, ValidationFailed
 from pm_admin.core.permissions import ClientInfo, Perm, Principal
 from pm_admin.places.models import Community
 from pm_admin.settings import get_settings
@@ -205,25 +205,51 @@ def unlock_login(session: Session, *, actor: Principal, user_id: int) -> int:
     return cleared
 
 
-def change_password(session: Session, *, principal: Principal, current_password: str, new_password: str) -> None:
+def change_password(
+    session: Session,
+    *,
+    principal: Principal,
+    current_password: str,
+    new_password: str,
+    now: datetime | None = None,
+) -> ValidationFailed | None:
+    """Change one's own password; the refusal is returned, not raised.
+
+    Checking the current password is throttled and audited like a login (against the account),
+    so a borrowed session cannot guess it faster. Returning the refusal lets the caller commit
+    the failure count and audit event, which raising would roll back.
+    """
+    now = now or utcnow()
     user = session.get(User, principal.user_id)
     if user is None:
         raise NotFound("user")
+    attempt = throttle.password_check_attempt(user.username)
+    if wait := throttle.seconds_to_wait(session, attempt, now):
+        record(session, action="auth.password_check_throttled", outcome="denied", actor=principal,
+               entity_type="user", entity_id=user.id, details={"wait_seconds": wait})
+        return ValidationFailed({"current_password": ("auth.password_check_throttled", {"seconds": wait})})
     errors = FieldErrors()
-    if not verify_password(current_password, user.password_hash):
+    current_is_right = verify_password(current_password, user.password_hash)
+    if not current_is_right:
+        throttle.register_failure(session, attempt, now)
+        record(session, action="auth.password_check_failed", outcome="failed", actor=principal,
+               entity_type="user", entity_id=user.id)
         errors.add("current_password", "auth.current_password_wrong")
     if problem := password_problems(new_password):
         errors.add("new_password", problem, min=8)
     elif new_password == current_password:
         errors.add("new_password", "auth.password_unchanged")
-    errors.raise_if_any()
+    if errors.fields:
+        return ValidationFailed(errors.fields)
+    throttle.register_success(session, attempt, now)
     user.password_hash = hash_password(new_password)
     user.must_change_password = False
-    user.password_changed_at = utcnow()
+    user.password_changed_at = now
     session.add(user)
     # Other browsers signed in with the old password are signed out.
     revoke_user_sessions(session, user_id=user.id, reason="password_changed", keep_session_id=principal.session_id)
     record(session, action="user.change_password", actor=principal, entity_type="user", entity_id=user.id)
+    return None
 
 
 # ---------------------------------------------------------------- login

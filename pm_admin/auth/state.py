@@ -77,14 +77,13 @@ class PasswordState(ProtectedState):
         if form.get("new_password") != form.get("confirm_password"):
             self.errors = {"confirm_password": self._tr("auth.password_mismatch")}
             return None
-        try:
-            with unit_of_work() as session:
-                services.change_password(
-                    session, principal=self.principal, current_password=str(form.get("current_password", "")),
-                    new_password=str(form.get("new_password", "")),
-                )
-        except ValidationFailed as error:
-            self.errors = self._field_messages(error)
+        with unit_of_work() as session:
+            refusal = services.change_password(
+                session, principal=self.principal, current_password=str(form.get("current_password", "")),
+                new_password=str(form.get("new_password", "")),
+            )
+        if refusal is not None:
+            self.errors = self._field_messages(refusal)
             return None
         self.errors = {}
         self.done = True

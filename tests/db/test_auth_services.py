@@ -273,14 +273,36 @@ def test_password_change_keeps_this_session_and_ends_the_others(session):
     account, token = start_session(session)
     other = services.exchange_ticket(session, ticket=login(session, account.username, factories.PASSWORD).ticket).token
     principal = services.resolve_session(session, token=token, client=CLIENT)
-    with pytest.raises(ValidationFailed) as error:
-        services.change_password(session, principal=principal, current_password="wrong", new_password="短")
-    assert set(error.value.fields) == {"current_password", "new_password"}
-    services.change_password(session, principal=principal, current_password=factories.PASSWORD,
-                             new_password=LONG_CHINESE)
+    refusal = services.change_password(session, principal=principal, current_password="wrong", new_password="短")
+    assert set(refusal.fields) == {"current_password", "new_password"}
+    assert services.change_password(session, principal=principal, current_password=factories.PASSWORD,
+                                    new_password=LONG_CHINESE) is None
     assert services.resolve_session(session, token=token, client=CLIENT) is not None
     assert services.resolve_session(session, token=other, client=CLIENT) is None
     assert login(session, account.username, LONG_CHINESE).ok
+
+
+def test_guessing_the_current_password_is_throttled_and_audited_like_a_login(session):
+    account, token = start_session(session)
+    principal = services.resolve_session(session, token=token, client=CLIENT)
+    now = utcnow()
+    for attempt in range(ACCOUNT.free_failures):
+        refusal = services.change_password(session, principal=principal, current_password=f"guess-{attempt}",
+                                           new_password="New-Pass-2026", now=now)
+        assert refusal.fields["current_password"][0] == "auth.current_password_wrong"
+    # Even the right password waits now, and so does a sign-in to the account from a new browser.
+    blocked = services.change_password(session, principal=principal, current_password=factories.PASSWORD,
+                                       new_password="New-Pass-2026", now=now)
+    assert blocked.fields["current_password"] == ("auth.password_check_throttled", {"seconds": 1})
+    assert login(session, account.username, factories.PASSWORD, now=now).message_key == "auth.throttled"
+    events = session.exec(select(AuditEvent).where(AuditEvent.actor_user_id == account.id)
+                          .where(AuditEvent.action.startswith("auth.password_check")).order_by(AuditEvent.id)).all()
+    assert [e.action for e in events] == ["auth.password_check_failed"] * 5 + ["auth.password_check_throttled"]
+    assert {e.outcome for e in events} == {"failed", "denied"}
+    later = now + timedelta(seconds=2)
+    assert services.change_password(session, principal=principal, current_password=factories.PASSWORD,
+                                    new_password="New-Pass-2026", now=later) is None
+    assert login(session, account.username, "New-Pass-2026", now=later).ok
 
 
 def test_disabling_a_user_ends_their_sessions(session):
