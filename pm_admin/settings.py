@@ -108,6 +108,21 @@ def _check_field_keys(keys: tuple[str, ...]) -> None:
         raise SettingsError("PM_FIELD_KEYS 为空 / PM_FIELD_KEYS is empty.")
 
 
+def _int_setting(env_vars: dict[str, str], name: str, default: int, low: int, high: int | None = None) -> int:
+    """A whole number within [low, high]; anything else stops the start, naming the allowed range."""
+    raw = env_vars.get(name, "").strip() or str(default)
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or value < low or (high is not None and value > high):
+        range_zh = f" {low} 到 {high} 之间" if high is not None else f"不小于 {low} "
+        range_en = f"from {low} to {high}" if high is not None else f"of at least {low}"
+        raise SettingsError(f"{name} 必须是{range_zh}的整数（现在是 {raw!r}）。 "
+                            f"{name} must be a whole number {range_en} (got {raw!r}).")
+    return value
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     env_vars = dict(os.environ if environ is None else environ)
     env = env_vars.get("PM_ENV", "development")
@@ -124,9 +139,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         values = {name: value or generated[name] for name, value in values.items()}
     field_keys = tuple(key.strip() for key in values["PM_FIELD_KEYS"].split(",") if key.strip())
     _check_field_keys(field_keys)
-    rounds = int(env_vars.get("PM_BCRYPT_ROUNDS", "12"))
-    if rounds < 12:
-        raise SettingsError("PM_BCRYPT_ROUNDS 不能小于 12 / PM_BCRYPT_ROUNDS must be at least 12.")
     return Settings(
         env=env,
         data_dir=data_dir,
@@ -135,10 +147,13 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         secret_key=values["PM_SECRET_KEY"],
         field_keys=field_keys,
         blind_index_key=values["PM_BLIND_INDEX_KEY"],
-        bcrypt_rounds=rounds,
-        session_idle_minutes=int(env_vars.get("PM_SESSION_IDLE_MINUTES", "30")),
-        session_absolute_hours=int(env_vars.get("PM_SESSION_ABSOLUTE_HOURS", "12")),
-        trusted_proxy_hops=int(env_vars.get("PM_TRUSTED_PROXY_HOPS", "0")),
+        # bcrypt's own maximum is 31; below 12 is too cheap to guess offline.
+        bcrypt_rounds=_int_setting(env_vars, "PM_BCRYPT_ROUNDS", 12, 12, 31),
+        # Idle up to a working day (720 min), absolute up to three days: 0 would end every session at once.
+        session_idle_minutes=_int_setting(env_vars, "PM_SESSION_IDLE_MINUTES", 30, 1, 720),
+        session_absolute_hours=_int_setting(env_vars, "PM_SESSION_ABSOLUTE_HOURS", 12, 1, 72),
+        # Reverse proxies in front of the app that append to X-Forwarded-For (see guard.client_address).
+        trusted_proxy_hops=_int_setting(env_vars, "PM_TRUSTED_PROXY_HOPS", 0, 0),
     )
 
 

@@ -70,3 +70,30 @@ def test_bcrypt_cost_below_12_is_refused(tmp_path):
 def test_unknown_environment_is_refused(tmp_path):
     with pytest.raises(SettingsError):
         load_settings({"PM_ENV": "staging", "PM_DATA_DIR": str(tmp_path)})
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "allowed"),
+    [
+        ("PM_SESSION_IDLE_MINUTES", "0", "from 1 to 720"),
+        ("PM_SESSION_IDLE_MINUTES", "721", "from 1 to 720"),
+        ("PM_SESSION_IDLE_MINUTES", "thirty", "from 1 to 720"),
+        ("PM_SESSION_ABSOLUTE_HOURS", "0", "from 1 to 72"),
+        ("PM_SESSION_ABSOLUTE_HOURS", "73", "from 1 to 72"),
+        ("PM_TRUSTED_PROXY_HOPS", "-1", "of at least 0"),
+        ("PM_BCRYPT_ROUNDS", "32", "from 12 to 31"),
+    ],
+)
+def test_numbers_out_of_range_are_refused_with_the_allowed_range(tmp_path, name, value, allowed):
+    with pytest.raises(SettingsError) as error:
+        load_settings({"PM_DATA_DIR": str(tmp_path), name: value})
+    assert f"{name} must be a whole number {allowed} (got {value!r})" in str(error.value)
+    assert f"{name} 必须是" in str(error.value)
+
+
+def test_session_limits_and_proxy_hops_within_range_are_used(tmp_path):
+    settings = load_settings({"PM_DATA_DIR": str(tmp_path), "PM_SESSION_IDLE_MINUTES": "720",
+                              "PM_SESSION_ABSOLUTE_HOURS": "1", "PM_TRUSTED_PROXY_HOPS": "2"})
+    assert (settings.session_idle_minutes, settings.session_absolute_hours, settings.trusted_proxy_hops) == (720, 1, 2)
+    defaults = load_settings({"PM_DATA_DIR": str(tmp_path)})
+    assert (defaults.session_idle_minutes, defaults.session_absolute_hours, defaults.trusted_proxy_hops) == (30, 12, 0)
