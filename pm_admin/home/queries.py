@@ -35,13 +35,12 @@ from pm_admin.shell.nav import NAV_ITEMS
 from pm_admin.surveys.models import PlanStatus, SurveyPlan, SurveyResponse, SurveyTarget
 from pm_admin.surveys.responses import targeted_households
 from pm_admin.tickets.models import OPEN_STATUSES, Status, Ticket, Tier
+from pm_admin.tickets.sla import overdue_clause
 
 # The roles in the order their sections appear for someone holding several.
 ROLE_ORDER = (Role.ADMIN, Role.EXECUTIVE, Role.MANAGER, Role.CS, Role.STEWARD, Role.TECHNICIAN, Role.ARCHIVIST)
 # Roles that oversee places get the occupancy breakdown; everyone sees the place totals of their scope.
 OCCUPANCY_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.EXECUTIVE})
-# A ticket whose SLA clock still runs: open and not yet resolved (resolved ones wait for a callback).
-WORKING_STATUSES = tuple(s.value for s in OPEN_STATUSES if s != Status.RESOLVED)
 # What tickets.queries.my_orders lists as a technician's open work orders.
 WORK_ORDER_STATUSES = (Status.ASSIGNED.value, Status.IN_PROGRESS.value, Status.ON_HOLD.value)
 FAILED_LOGINS_SINCE = timedelta(hours=24)
@@ -115,13 +114,6 @@ class _Cards:
 
 def _count(session: Session, *where: sa.ColumnElement[bool]) -> int:
     return session.scalar(sa.select(sa.func.count(Ticket.id)).where(*where)) or 0
-
-
-def overdue_clause(now: datetime) -> sa.ColumnElement[bool]:
-    """SLA breached now, as ``tickets.sla.clock`` says "breached": the clock runs (not on hold, not yet
-    resolved) and the response or the resolution deadline has passed."""
-    return sa.and_(col(Ticket.status).in_(WORKING_STATUSES), col(Ticket.paused_at).is_(None), sa.or_(
-        sa.and_(col(Ticket.responded_at).is_(None), Ticket.respond_due < now), Ticket.resolve_due < now))
 
 
 def open_tickets_by_tier(session: Session, principal: Principal) -> dict[str, int]:

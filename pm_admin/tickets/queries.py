@@ -65,9 +65,7 @@ def _filtered(principal: Principal, filters: TicketFilter, now: datetime) -> lis
     if filters.building_id:
         clauses.append(col(Ticket.room_id).in_(sa.select(Room.id).where(Room.building_id == filters.building_id)))
     if filters.overdue:
-        clauses.append(sa.or_(sa.and_(col(Ticket.responded_at).is_(None), Ticket.respond_due < now),
-                              Ticket.resolve_due < now))
-        clauses.append(col(Ticket.paused_at).is_(None))
+        clauses.append(sla.overdue_clause(now))
     if filters.kind in set(Kind):
         clauses.append(Ticket.kind == Kind(filters.kind))
     if filters.search.strip():

@@ -8,9 +8,20 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
 
-from pm_admin.tickets.models import SlaBreach, SlaPolicy, Ticket, TicketCategory, Tier
+from pm_admin.tickets.models import OPEN_STATUSES, SlaBreach, SlaPolicy, Status, Ticket, TicketCategory, Tier
+
+# Statuses whose SLA clock runs: open and not yet resolved (a resolved ticket waits for its callback).
+WORKING_STATUSES = tuple(s.value for s in OPEN_STATUSES if s != Status.RESOLVED)
+
+
+def overdue_clause(now: datetime) -> sa.ColumnElement[bool]:
+    """SLA breached now, as ``clock`` says "breached": the clock runs (not on hold, not yet resolved) and the
+    response or the resolution deadline has passed. The list filter and the home figures share it."""
+    return sa.and_(col(Ticket.status).in_(WORKING_STATUSES), col(Ticket.paused_at).is_(None), sa.or_(
+        sa.and_(col(Ticket.responded_at).is_(None), Ticket.respond_due < now), Ticket.resolve_due < now))
 
 # DESIGN.md defaults (minutes): urgent 15/30/240, important 60/–/1440, normal 240/–/4320.
 DEFAULT_TARGETS = {Tier.URGENT: (15, 30, 240), Tier.IMPORTANT: (60, None, 1440), Tier.NORMAL: (240, None, 4320)}

@@ -6,6 +6,7 @@ import pytest
 from sqlmodel import select
 
 from pm_admin.core.errors import ConcurrencyConflict, DomainError, PermissionDenied, ValidationFailed
+from pm_admin.core.paging import PageRequest
 from pm_admin.tickets import queries, services
 from pm_admin.tickets.models import Notification, SlaBreach, Status, Ticket, TicketCategory, TicketEvent
 from pm_admin.tickets.services import CallbackInput, MoveInput, NeedsInput, TicketInput
@@ -299,3 +300,14 @@ def test_an_admin_edits_the_sla_matrix_and_the_category_tree(session, desk):
         catalog.save_category(session, actor=admin, category_id=None,
                               data=catalog.CategoryInput(name_zh="太深", parent_id=lift.id))
     assert set(error.value.fields) == {"parent_id"}
+
+
+def test_the_overdue_filter_leaves_out_resolved_tickets(session, desk):
+    late = new_ticket(session, desk, title="逾期未处理")
+    done = new_ticket(session, desk, title="逾期但已解决")
+    step(session, desk, done, "assigned", assignee_id=desk["tech_user"].id)
+    step(session, desk, done, "in_progress", actor="tech")
+    step(session, desk, done, "resolved", actor="tech", resolution="已清运")
+    # NOW is days ago: both 72-hour deadlines have passed, but only the unresolved ticket is still late.
+    rows = queries.ticket_list(session, desk["cs"], PageRequest(), queries.TicketFilter(overdue=True)).rows
+    assert [r.code for r in rows] == [late.code]
