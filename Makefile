@@ -56,7 +56,7 @@ system-test-deps:
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		$(SUDO) $(APT_GET) update >/dev/null && $(SUDO) $(APT_GET) install --no-install-recommends $$missing >/dev/null \
-		|| echo "WARNING: could not install$$missing; the tests that need them will be skipped with a notice"; \
+		|| echo "WARNING: could not install$$missing; PostgreSQL tests will be skipped with a notice, browser tests will fail"; \
 	fi
 
 migrate: $(VENV)/.deps
