@@ -30,6 +30,7 @@ import reflex as rx
 from reflex.middleware import Middleware
 from reflex_base.event import Event
 from reflex_base.event.context import EventContext
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from pm_admin.auth.services import record_denial, resolve_session
@@ -82,6 +83,8 @@ def _as_domain_error(error: Exception) -> DomainError | None:
         return error
     if isinstance(error, StaleDataError):
         return ConcurrencyConflict()
+    if isinstance(error, IntegrityError):  # two people saved the same unique value at once; the service's check lost
+        return DomainError("error.saved_meanwhile")
     return None
 
 
