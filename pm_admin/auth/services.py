@@ -63,6 +63,7 @@ def _validate_account(
     display_name: str,
     roles: Iterable[str],
     community_ids: Iterable[int],
+    all_communities: bool,
 ) -> None:
     if not display_name.strip():
         errors.add("display_name", "error.required")
@@ -75,6 +76,8 @@ def _validate_account(
     if roles - known_roles:
         errors.add("roles", "users.unknown_role")
     ids = set(community_ids)
+    if not ids and not all_communities:  # a staff account scoped to nothing could sign in and see nothing
+        errors.add("community_ids", "users.communities_required")
     if ids:
         found = set(session.exec(select(Community.id).where(col(Community.id).in_(ids))).all())
         if ids - found:
@@ -114,7 +117,8 @@ def create_user(
         errors.add("username", "users.username_taken")
     if problem := password_problems(password):
         errors.add("password", problem, min=8)
-    _validate_account(session, errors, display_name=display_name, roles=roles, community_ids=community_ids)
+    _validate_account(session, errors, display_name=display_name, roles=roles, community_ids=community_ids,
+                      all_communities=all_communities)
     errors.raise_if_any()
     user = User(
         username=username,
@@ -153,7 +157,8 @@ def update_user(
         raise ConcurrencyConflict(_user_snapshot(session, user))
     roles, community_ids = list(roles), list(community_ids)
     errors = FieldErrors()
-    _validate_account(session, errors, display_name=display_name, roles=roles, community_ids=community_ids)
+    _validate_account(session, errors, display_name=display_name, roles=roles, community_ids=community_ids,
+                      all_communities=all_communities)
     if user.id == actor.user_id and (not is_active or "admin" not in roles):
         errors.add("roles", "users.cannot_demote_self")
     errors.raise_if_any()

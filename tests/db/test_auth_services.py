@@ -31,7 +31,7 @@ def login(session, username, password, client=CLIENT, device_token=None, now=Non
 
 def test_a_64_character_chinese_password_registers_and_logs_in(session):
     services.create_user(session, actor=None, username="zhang.san", display_name="张三", password=LONG_CHINESE,
-                         roles=["cs"])
+                         roles=["cs"], community_ids=[factories.community(session).id])
     assert login(session, "zhang.san", LONG_CHINESE).ok
     assert not login(session, "zhang.san", LONG_CHINESE[:-1] + "错").ok
 
@@ -40,14 +40,15 @@ def test_create_user_validates_fields_and_audits(session):
     admin = factories.sign_in(session, factories.user(session, "admin", all_communities=True))
     with pytest.raises(ValidationFailed) as error:
         services.create_user(session, actor=admin, username="X!", display_name=" ", password="short", roles=[])
-    assert set(error.value.fields) == {"username", "display_name", "password", "roles"}
+    assert set(error.value.fields) == {"username", "display_name", "password", "roles", "community_ids"}
+    community = factories.community(session)
     created = services.create_user(session, actor=admin, username=" Li.Si ", display_name="李四",
-                                   password="Good-Pass-1", roles=["cs"])
+                                   password="Good-Pass-1", roles=["cs"], community_ids=[community.id])
     assert created.username == "li.si" and created.must_change_password
     assert created.password_hash.startswith("$2b$12$")
     with pytest.raises(ValidationFailed) as error:
         services.create_user(session, actor=admin, username="li.si", display_name="李四", password="Good-Pass-1",
-                             roles=["cs"])
+                             roles=["cs"], community_ids=[community.id])
     assert error.value.fields["username"][0] == "users.username_taken"
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "user.create")).all()[-1]
     assert event.actor_user_id == admin.user_id
@@ -309,7 +310,8 @@ def test_disabling_a_user_ends_their_sessions(session):
     admin = factories.sign_in(session, factories.user(session, "admin", all_communities=True))
     account, token = start_session(session, username="to.disable", roles=("cs",))
     services.update_user(session, actor=admin, user_id=account.id, expected_version=account.version,
-                         display_name="x", roles=["cs"], community_ids=[], all_communities=False, is_active=False)
+                         display_name="x", roles=["cs"], community_ids=[factories.community(session).id],
+                         all_communities=False, is_active=False)
     assert services.resolve_session(session, token=token, client=CLIENT) is None
     assert session.exec(select(LoginSession.revoke_reason).where(LoginSession.user_id == account.id)).all() \
         == ["disabled"]
