@@ -12,7 +12,7 @@ from pm_admin.core.base_state import ProtectedState
 from pm_admin.core.db import read_only, unit_of_work
 from pm_admin.core.errors import ConcurrencyConflict, ValidationFailed
 from pm_admin.core.form_state import FormMixin
-from pm_admin.core.guard import requires
+from pm_admin.core.guard import protected_var, requires
 from pm_admin.core.paged_state import PAGE_SIZES, PagedMixin
 from pm_admin.core.permissions import Perm
 from pm_admin.core.saved_views import delete_view, list_views, save_view
@@ -197,6 +197,11 @@ class OwnersState(FormMixin, PagedMixin, ProtectedState):
             self.selected = [*self.selected, row_id]
         elif not checked:
             self.selected = [r for r in self.selected if r != row_id]
+
+    @protected_var(Perm.OWNERS_VIEW)
+    def page_selected(self) -> bool:
+        """The header checkbox shows ticked when every row on screen is selected."""
+        return bool(self.rows) and all(row["id"] in self.selected for row in self.rows)
 
     @requires(Perm.OWNERS_VIEW)
     def toggle_page(self, checked: bool):

@@ -166,7 +166,8 @@ def grid() -> rx.Component:
     return rx.box(
         rx.table.root(
             rx.table.header(rx.table.row(
-                rx.table.column_header_cell(rx.checkbox(on_change=S.toggle_page, aria_label=t("owners.select_page")),
+                rx.table.column_header_cell(rx.checkbox(checked=S.page_selected, on_change=S.toggle_page,
+                                                        aria_label=t("owners.select_page")),
                                             width="32px"),
                 *[rx.cond(S.columns.contains(column), header(column)) for column in COLUMNS],
             )),
