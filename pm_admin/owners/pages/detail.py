@@ -196,7 +196,7 @@ def side_dialogs() -> rx.Component:
             field("owners.relation", rx.select.root(rx.select.trigger(width="100%"), rx.select.content(
                 *[rx.select.item(t(f"relation.{r}"), value=r) for r in ("spouse", "child", "parent", "other")]),
                 name="relation", default_value=f["relation"].to(str)), e["relation"]),
-            field("owners.col.name", text_input("name", default=f["name"]), e["name"]),
+            field("field.name", text_input("name", default=f["name"]), e["name"]),
             field("owners.col.phone", text_input("phone", default=f["phone"], inputmode="tel",
                                                  placeholder_key=keep_when_editing), e["phone"]),
             field("owners.col.id_number", text_input("id_number", default=f["id_number"],
@@ -211,7 +211,7 @@ def side_dialogs() -> rx.Component:
                 rx.select.item(t("occupant.tenant"), value="tenant"),
                 rx.select.item(t("occupant.occupant"), value="occupant")),
                 name="kind", default_value=f["kind"].to(str)), e["kind"]),
-            field("owners.col.name", text_input("name", default=f["name"]), e["name"]),
+            field("field.name", text_input("name", default=f["name"]), e["name"]),
             field("owners.col.phone", text_input("phone", default=f["phone"], inputmode="tel"), e["phone"]),
             field("owners.col.id_number", text_input("id_number", default=f["id_number"]), e["id_number"]),
             field("owners.since", text_input("started_on", default=f["started_on"], type_="date"), e["started_on"]),
