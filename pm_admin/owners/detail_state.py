@@ -76,12 +76,16 @@ class OwnerDetailState(FormMixin, ProtectedState):
 
     # ------------------------------------------------------------ edit profile
 
+    @staticmethod
+    def _editable(profile: dict[str, Any]) -> dict[str, Any]:
+        """The profile fields the edit form shows as they are (phones and ID number are typed anew)."""
+        return {"name": profile["name"], "gender": profile["gender"], "address": profile["address"],
+                "is_vip": profile["is_vip"], "tags": "、".join(profile["tags"]), "notes": profile["notes"]}
+
     @requires(Perm.OWNERS_EDIT)
     def open_edit(self):
-        p = self.profile
-        self._open_form({"name": p["name"], "gender": p["gender"], "id_number": "", "phone": "", "phone2": "",
-                         "drop_phone2": False, "address": p["address"], "is_vip": p["is_vip"],
-                         "tags": "、".join(p["tags"]), "notes": p["notes"], "version": p["version"]})
+        self._open_form({**self._editable(self.profile), "id_number": "", "phone": "", "phone2": "",
+                         "drop_phone2": False, "version": self.profile["version"]})
 
     @requires(Perm.OWNERS_EDIT)
     def save(self, form: dict[str, Any]):
@@ -115,9 +119,17 @@ class OwnerDetailState(FormMixin, ProtectedState):
                 "phones": ", ".join(p["phones"]), "id_number": p["id_number"]}
         self.errors = {}
         self.conflict = self._tr("owners.conflict", changes="；".join(differences(mine, error.current, self.lang)) or "—")
+        loaded = self._editable(p)
         self._reload()
         if self.owner_found:
-            self.form = {**self.form, "version": self.profile["version"]}
+            # Three-way: a field this user did not touch takes the colleague's value; a field they changed keeps
+            # theirs. Saving again is then a deliberate choice over what the banner showed.
+            fresh = self._editable(self.profile)
+            typed = {**loaded, **{k: v for k, v in submitted.items() if k in loaded},
+                     "is_vip": bool(submitted.get("is_vip"))}
+            merged = {k: fresh[k] if str(typed[k]) == str(loaded[k]) else typed[k] for k in loaded}
+            self.form = {**self.form, **merged, "version": self.profile["version"]}
+            self.form_key += 1
 
     # ------------------------------------------------------------ reveal personal data
 

@@ -154,3 +154,37 @@ def test_import_with_two_bad_rows_writes_nothing_then_the_fixed_file_imports(pag
     expect(page.get_by_test_id("import-done")).to_contain_text("导入完成")
     screenshot(page, "import-done")
     assert owner_count(db) == before + 4
+
+
+def test_a_refused_save_shows_what_changed_keeps_the_input_and_saves_on_the_second_try(page, db, browser,
+                                                                                       live_server):
+    owner = an_owner_of(db, "C01", offset=11)
+    log_in(page, "demo.manager")
+    page.wait_for_url(at_home)
+    page.goto(f"/owners/{owner.id}")
+    page.get_by_test_id("edit-owner").click()
+    form = page.get_by_test_id("owner-edit-form")
+    form.locator("input[name=address]").fill("我填写的新地址 1 号")
+
+    colleague_context = browser.new_context(locale="zh-CN", base_url=live_server.base_url)
+    colleague = colleague_context.new_page()  # meanwhile a colleague saves the same owner
+    log_in(colleague, "demo.cs")
+    colleague.wait_for_url(at_home)
+    colleague.goto(f"/owners/{owner.id}")
+    colleague.get_by_test_id("edit-owner").click()
+    their_form = colleague.get_by_test_id("owner-edit-form")
+    their_form.locator("textarea[name=notes]").fill("同事刚写的备注")
+    their_form.get_by_test_id("owner-edit-form-save").click()
+    expect(their_form).to_be_hidden()
+    colleague_context.close()
+
+    form.get_by_test_id("owner-edit-form-save").click()
+    expect(form).to_contain_text("已被他人修改")
+    expect(form).to_contain_text("同事刚写的备注")
+    expect(form.locator("input[name=address]")).to_have_value("我填写的新地址 1 号")  # mine kept
+    expect(form.locator("textarea[name=notes]")).to_have_value("同事刚写的备注")  # untouched: theirs taken
+    screenshot(page, "owner-edit-conflict")
+    form.get_by_test_id("owner-edit-form-save").click()  # the change was read: saving again is deliberate
+    expect(form).to_be_hidden()
+    expect(page.get_by_text("我填写的新地址 1 号")).to_be_visible()
+    expect(page.get_by_text("同事刚写的备注")).to_be_visible()  # nothing of the colleague's was lost
