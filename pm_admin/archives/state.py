@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import reflex as rx
+from sqlmodel import Session
 
 from pm_admin.archives import queries, services
 from pm_admin.archives.files import catalog_params
@@ -194,10 +196,16 @@ class ArchiveDetailState(ProtectedState):
 
     @requires(Perm.ARCHIVES_MANAGE)
     def save_remarks(self, form: dict[str, Any]):
+        # The text shown when the dialog opened guards a concurrent edit.
+        return self._save_in_dialog(lambda session: services.set_remarks(
+            session, actor=self.principal, archive_id=self._archive_id, remarks=str(form.get("remarks", "")),
+            expected=str(self.form.get("remarks", ""))))
+
+    def _save_in_dialog(self, save: Callable[[Session], object]):
+        """Run a dialog's save: field errors stay in the dialog; a conflict closes it on the fresh archive."""
         try:
-            with unit_of_work() as session:  # the text shown when the dialog opened guards a concurrent edit
-                services.set_remarks(session, actor=self.principal, archive_id=self._archive_id,
-                                     remarks=str(form.get("remarks", "")), expected=str(self.form.get("remarks", "")))
+            with unit_of_work() as session:
+                save(session)
         except ValidationFailed as error:
             self.errors = self._field_messages(error)
             return None
@@ -265,21 +273,9 @@ class ArchiveDetailState(ProtectedState):
 
     @requires(Perm.ARCHIVES_MANAGE)
     def void(self, form: dict[str, Any]):
-        try:
-            with unit_of_work() as session:
-                services.void_entry(session, actor=self.principal, entry_id=int(self.target_entry["id"]),
-                                    expected_version=int(self.target_entry["version"]),
-                                    reason=str(form.get("reason", "")))
-        except ValidationFailed as error:
-            self.errors = self._field_messages(error)
-            return None
-        except ConcurrencyConflict:
-            self.dialog = ""
-            self._reload()
-            return rx.toast.error(self._tr("error.conflict"))
-        self.dialog = ""
-        self._reload()
-        return rx.toast.success(self._tr("common.saved"))
+        return self._save_in_dialog(lambda session: services.void_entry(
+            session, actor=self.principal, entry_id=int(self.target_entry["id"]),
+            expected_version=int(self.target_entry["version"]), reason=str(form.get("reason", ""))))
 
     @requires(Perm.ARCHIVES_REQUEST)
     def request_access(self, form: dict[str, Any]):

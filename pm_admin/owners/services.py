@@ -466,10 +466,8 @@ def _member_snapshot(member: HouseholdMember) -> dict:
             "member_id_number": mask_id_number(decrypt(member.id_number_enc))}
 
 
-def add_member(session: Session, *, actor: Principal, owner_id: int, relation: str, name: str, phone: str = "",
-               id_number: str = "") -> HouseholdMember:
-    actor.require(Perm.OWNERS_EDIT)
-    require_owner_in_scope(session, actor, owner_id)
+def _clean_member(relation: str, name: str, phone: str,
+                  id_number: str) -> tuple[Relation, str, Phone | None, str | None]:
     errors = FieldErrors()
     try:
         relation_value = Relation(relation)
@@ -478,6 +476,14 @@ def add_member(session: Session, *, actor: Principal, owner_id: int, relation: s
         relation_value = Relation.OTHER
     name, parsed, normalized = _clean_person(errors, name, phone, id_number)
     errors.raise_if_any()
+    return relation_value, name, parsed, normalized
+
+
+def add_member(session: Session, *, actor: Principal, owner_id: int, relation: str, name: str, phone: str = "",
+               id_number: str = "") -> HouseholdMember:
+    actor.require(Perm.OWNERS_EDIT)
+    require_owner_in_scope(session, actor, owner_id)
+    relation_value, name, parsed, normalized = _clean_member(relation, name, phone, id_number)
     member = HouseholdMember(owner_id=owner_id, relation=relation_value, name=name,
                              **encrypted_contact(parsed, normalized))
     session.add(member)
@@ -500,14 +506,7 @@ def update_member(session: Session, *, actor: Principal, member_id: int, expecte
     before = _member_snapshot(member)
     if member.version != expected_version:
         raise ConcurrencyConflict(before)
-    errors = FieldErrors()
-    try:
-        relation_value = Relation(relation)
-    except ValueError:
-        errors.add("relation", "owners.relation_invalid")
-        relation_value = Relation.OTHER
-    name, parsed, normalized = _clean_person(errors, name, phone, id_number)
-    errors.raise_if_any()
+    relation_value, name, parsed, normalized = _clean_member(relation, name, phone, id_number)
     member.relation, member.name = relation_value, name
     if parsed is not None:
         member.phone_enc, member.phone_index = encrypt(parsed.display), phone_index(parsed)
