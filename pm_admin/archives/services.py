@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import os
-import tempfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -25,7 +23,14 @@ from pm_admin.archives.models import (
 from pm_admin.audit.services import record
 from pm_admin.core.clock import utcnow
 from pm_admin.core.errors import ConcurrencyConflict, FieldErrors, NotFound, PermissionDenied, ValidationFailed
-from pm_admin.core.files import UploadPurpose, discard_upload, private_dir, read_upload, register_upload_purpose
+from pm_admin.core.files import (
+    UploadPurpose,
+    discard_upload,
+    private_dir,
+    read_upload,
+    register_upload_purpose,
+    store_by_hash,
+)
 from pm_admin.core.permissions import ClientInfo, Perm, Principal
 from pm_admin.owners.events import OwnerEvent, subscribe
 from pm_admin.places.models import Room
@@ -50,39 +55,6 @@ def sniff_content_type(data: bytes) -> str | None:
 def stored_path(sha256: str) -> Path:
     """Scans are stored by content hash under data/private/archives, outside every served folder."""
     return private_dir("archives", sha256[:2]) / sha256
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _store_scan(data: bytes, sha256: str) -> None:
-    """Write the scan under its hash so that no crash leaves a short file there: a temp file in the
-    same folder, fsync, then an atomic rename. A file already there whose content does not match
-    its name (left by a crash before writes were atomic) is rewritten, not trusted."""
-    path = stored_path(sha256)
-    if path.exists() and _file_sha256(path) == sha256:
-        return
-    # *.partial: backup skips files still being written
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{sha256[:12]}-", suffix=".partial")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    folder = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder)  # the rename itself survives a power cut
-    finally:
-        os.close(folder)
 
 
 def _require_reason(errors: FieldErrors, reason: str, field: str = "reason") -> str:
@@ -232,7 +204,7 @@ def attach_file(session: Session, *, actor: Principal, entry_id: int, upload_id:
         errors.add("file", "archives.not_a_scan")
     errors.raise_if_any()
     digest = hashlib.sha256(data).hexdigest()
-    _store_scan(data, digest)
+    store_by_hash(stored_path(digest), data, digest)
     version = ArchiveFile(entry_id=entry.id, version_no=(previous.version_no + 1) if previous else 1,
                           filename=upload.filename, content_type=content_type, size=len(data), sha256=digest,
                           replace_reason=reason, uploaded_by=actor.username)

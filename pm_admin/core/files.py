@@ -8,7 +8,9 @@ who is calling, files land under ``data/private/``, and downloads need a one-tim
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -105,6 +107,38 @@ def discard_upload(session: Session, upload_id: str) -> None:
     if upload is not None:
         (private_dir("uploads") / upload.id).unlink(missing_ok=True)
         session.delete(upload)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def store_by_hash(path: Path, data: bytes, sha256: str) -> None:
+    """Write a private file under its content hash so that no crash leaves a short file there: a temp file in the
+    same folder, fsync, then an atomic rename. A file already there whose content does not match its name (left by
+    a crash before writes were atomic) is rewritten, not trusted."""
+    if path.exists() and file_sha256(path) == sha256:
+        return
+    # *.partial: backup skips files still being written
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{sha256[:12]}-", suffix=".partial")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)  # the rename itself survives a power cut
+    finally:
+        os.close(folder)
 
 
 UPLOAD_LIFETIME = timedelta(days=1)

@@ -11,7 +11,14 @@ from sqlmodel import Session
 
 from pm_admin.audit.services import record
 from pm_admin.core.errors import FieldErrors, NotFound, PermissionDenied
-from pm_admin.core.files import UploadPurpose, discard_upload, private_dir, read_upload, register_upload_purpose
+from pm_admin.core.files import (
+    UploadPurpose,
+    discard_upload,
+    private_dir,
+    read_upload,
+    register_upload_purpose,
+    store_by_hash,
+)
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.tickets.models import TicketEvent, TicketEvidence
 from pm_admin.tickets.queries import visible_ticket
@@ -57,9 +64,7 @@ def attach_evidence(session: Session, *, actor: Principal, ticket_id: int, uploa
         errors.add("file", "tickets.not_media")
     errors.raise_if_any()
     digest = hashlib.sha256(data).hexdigest()
-    path = stored_path(digest)
-    if not path.exists():
-        path.write_bytes(data)
+    store_by_hash(stored_path(digest), data, digest)
     evidence = TicketEvidence(ticket_id=ticket.id, filename=upload.filename, content_type=content_type,
                               size=len(data), sha256=digest, uploaded_by=actor.username)
     session.add(evidence)
