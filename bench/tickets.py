@@ -4,8 +4,8 @@
     .venv/bin/python bench/tickets.py --backend sqlite --open 10000 --closed 50000
 
 Prints p50/p95 of a board load (tier and column counts + the first 50 cards of every column), of a move through
-the workflow service (validation, timeline event, audit, commit) and of the polling stamp, plus the bytes one
-board load sends. Targets: board p95 ≤ 100 ms, move p95 ≤ 30 ms.
+the workflow service (validation, timeline event, audit, commit), of the polling stamp and of the home page's
+figures, plus the bytes one board load sends. Targets: board and home p95 ≤ 100 ms, move p95 ≤ 30 ms.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from backends import on_each_backend  # noqa: E402 - bench/ is the script folder
 from sqlmodel import Session, select  # noqa: E402
 
 from pm_admin.core.clock import utcnow  # noqa: E402
+from pm_admin.home.queries import home_figures  # noqa: E402
 from pm_admin.places.models import Room  # noqa: E402
 from pm_admin.tickets import queries, services  # noqa: E402
 from pm_admin.tickets.models import Ticket, TicketCategory  # noqa: E402
@@ -62,6 +63,7 @@ def seed(engine, open_total: int, closed_total: int) -> dict:
             rooms[community.id] = list(session.exec(select(Room.id).where(Room.community_id == community.id)).all())
         manager = factories.user(session, "manager", communities=(communities[0],), username="bench.manager")
         company = factories.user(session, "manager", all_communities=True, username="bench.company")
+        desk = factories.user(session, "cs", communities=(communities[0],), username="bench.cs")
         technicians = [factories.user(session, "technician", communities=tuple(communities)).id for _ in range(20)]
         categories = list(session.exec(select(TicketCategory).where(TicketCategory.parent_id.is_not(None))).all())
         session.commit()
@@ -112,7 +114,8 @@ def seed(engine, open_total: int, closed_total: int) -> dict:
         session.commit()
         first_community = communities[0].id
         principals = {"community manager": factories.sign_in(session, manager),
-                      "company manager": factories.sign_in(session, company)}
+                      "company manager": factories.sign_in(session, company),
+                      "service desk": factories.sign_in(session, desk)}
         session.commit()
     with engine.connect() as connection:
         vacuum = "VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE"
@@ -165,6 +168,18 @@ def time_moves(engine, principal, technicians: list[int], community_id: int, run
     return (*percentiles(samples), len(samples))
 
 
+def time_home(engine, principal, runs: int):
+    """The home page's figures (open per tier, overdue, callbacks due, … counted in SQL within scope)."""
+    samples = []
+    with Session(engine) as session:
+        for n in range(runs + 1):
+            started = time.perf_counter()
+            home_figures(session, principal)
+            if n:
+                samples.append((time.perf_counter() - started) * 1000)
+    return percentiles(samples)
+
+
 def time_stamp(engine, principal, runs: int):
     samples = []
     with Session(engine) as session:
@@ -178,7 +193,7 @@ def time_stamp(engine, principal, runs: int):
 def run(engine, label: str, open_total: int, closed_total: int, runs: int) -> None:
     print(f"\n== {label}")
     seeded = seed(engine, open_total, closed_total)
-    manager, company = seeded["principals"].values()
+    manager, company, desk = seeded["principals"].values()
     print(f"  runs per case: {runs}")
     print(f"  {'case':52} {'p50 ms':>8} {'p95 ms':>8} {'target':>7} {'cards':>6} {'bytes':>8}")
 
@@ -200,6 +215,11 @@ def run(engine, label: str, open_total: int, closed_total: int, runs: int) -> No
     for name, principal, filters, tier, limits in cases:
         p50, p95, size, cards = time_board(engine, principal, filters, tier, runs, limits)
         line(name, p50, p95, 100, cards, size)
+    for name, principal in (("home figures, service desk (cs), one community", desk),
+                            ("home figures, community manager", manager),
+                            ("home figures, company manager (all communities)", company)):
+        p50, p95 = time_home(engine, principal, runs)
+        line(name, p50, p95, 100)
     p50, p95 = time_stamp(engine, manager, runs)
     line("poll: change stamp, one community", p50, p95, 10)
     p50, p95 = time_stamp(engine, company, runs)

@@ -107,6 +107,8 @@ class Ticket(SQLModel, table=True):
         # The board: open tickets of a community per tier and status, in deadline order.
         sa.Index("ix_ticket_board", "community_id", "tier", "status", "resolve_due"),
         sa.Index("ix_ticket_tier_status_due", "tier", "status", "resolve_due"),  # company-wide boards
+        # Per-community counts over open statuses (home figures, overdue): 110k → 10k rows read at 550k tickets.
+        sa.Index("ix_ticket_community_status_due", "community_id", "status", "resolve_due"),
         sa.Index("ix_ticket_status_due", "status", "resolve_due"),
         sa.Index("ix_ticket_room_category", "room_id", "category_id", "created_at"),
         sa.Index("ix_ticket_assignee_status", "assignee_id", "status"),
