@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import glob
-import hashlib
 import json
 import shutil
 import sqlite3
@@ -24,6 +23,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from pm_admin.core.clock import utcnow
+from pm_admin.core.files import file_sha256
 from pm_admin.core.i18n import bilingual
 from pm_admin.settings import get_settings
 
@@ -32,19 +32,11 @@ MANIFEST, SUMS = "manifest.json", "SHA256SUMS"
 # The private file stores under data/private: files named by their SHA-256 in <store>/<first two hex
 # digits>/, and the table column naming them. The uploads folder is scratch space and is left out.
 FILE_STORES = {"archives": ("archive_file", "sha256"), "tickets": ("ticket_evidence", "sha256")}
-PARTIAL = "*.partial"  # a scan being written (archives.services writes through a temp file, then renames)
+PARTIAL = "*.partial"  # a file being written (core.files.store_by_hash writes through a temp file, then renames)
 
 
 class RestoreRefused(RuntimeError):
     """The backup cannot be restored as it is; nothing was changed."""
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _pg_tool(name: str) -> str:
@@ -108,11 +100,11 @@ def backup(out_dir: Path, *, database_url: str | None = None, data_dir: Path | N
         manifest = {
             "format": FORMAT, "created_at": utcnow().isoformat(), "database": kind,
             "alembic_revision": _alembic_revision(database_url), "database_file": db_file.name,
-            "files": [{"path": p.relative_to(root).as_posix(), "size": p.stat().st_size, "sha256": _sha256(p)}
+            "files": [{"path": p.relative_to(root).as_posix(), "size": p.stat().st_size, "sha256": file_sha256(p)}
                       for p in entries],
         }
         (root / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
-        sums = [*manifest["files"], {"path": MANIFEST, "sha256": _sha256(root / MANIFEST)}]
+        sums = [*manifest["files"], {"path": MANIFEST, "sha256": file_sha256(root / MANIFEST)}]
         (root / SUMS).write_text("".join(f"{f['sha256']}  {f['path']}\n" for f in sums), encoding="utf-8")
         target = out_dir / f"{root.name}.tar.gz"
         with tarfile.open(target, "w:gz") as tar:
@@ -155,7 +147,7 @@ def _verified_extract(backup_file: Path, into: Path) -> tuple[Path, dict]:
     if present != set(sums):
         raise RestoreRefused(bilingual("backup.files_differ", paths=", ".join(sorted(present ^ set(sums))[:5])))
     for name, digest in sums.items():
-        if _sha256(root / name) != digest:
+        if file_sha256(root / name) != digest:
             raise RestoreRefused(bilingual("backup.checksum_mismatch", path=name))
     manifest = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
     if manifest.get("format") != FORMAT:
