@@ -10,13 +10,17 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
+from pm_admin.auth.models import User
 from pm_admin.core.db import make_engine
-from pm_admin.places.models import Community
+from pm_admin.places.models import Building, Community, Room, Unit
+from pm_admin.tickets import services
 from pm_admin.tickets.board_state import TicketBoardState
 from pm_admin.tickets.detail_state import TicketDetailState
-from pm_admin.tickets.models import Ticket, TicketEvent, TicketEvidence
+from pm_admin.tickets.models import Ticket, TicketCategory, TicketEvent, TicketEvidence
 from pm_admin.tickets.orders_state import MyOrdersState
+from pm_admin.tickets.services import MoveInput, TicketInput
 from tests.server.test_crafted_events import run, sign_in, state_delta, toasts
+from tests.support import factories
 from tests.support.ws_client import CraftedClient, event_name
 
 pytestmark = pytest.mark.server
@@ -35,6 +39,27 @@ def open_ticket(db, community_code: str, status: str, skip: int = 0) -> Ticket:
         return session.exec(select(Ticket).join(Community, Community.id == Ticket.community_id).where(
             Community.code == community_code, Ticket.status == status, Ticket.tier == "normal")
             .order_by(Ticket.id).offset(skip)).first()
+
+
+def fresh_assigned_ticket(db, title: str) -> Ticket:
+    """A new normal ticket of C01 assigned to the demo technician: the demo board's own tickets move with the
+    calendar and with other tests, so a test that needs two assigned cards makes them."""
+    with Session(db) as session:
+        manager = session.exec(select(User).where(User.username == "demo.manager")).one()
+        technician = session.exec(select(User).where(User.username == "demo.technician")).one()
+        room = session.exec(select(Room).join(Unit).join(Building).join(Community)
+                            .where(Community.code == "C01").order_by(Room.id)).first()
+        category = session.exec(select(TicketCategory).where(TicketCategory.code == "cleaning")).one()
+        actor = factories.sign_in(session, manager)
+        ticket = services.create_ticket(session, actor=actor, data=TicketInput(
+            kind="request", category_id=category.id, tier="normal", channel="hotline", title=title, room_id=room.id))
+        if ticket.status != "assigned":  # the category's department may already have routed it
+            ticket = services.move(session, actor=actor, ticket_id=ticket.id, expected_version=ticket.version,
+                                   to_status="assigned", data=MoveInput(assignee_id=technician.id))
+        session.commit()
+        session.refresh(ticket)
+        session.expunge(ticket)
+        return ticket
 
 
 def stored(db, ticket_id: int) -> tuple[str, int, int]:
@@ -92,8 +117,8 @@ def test_crafted_events_on_another_communitys_ticket_are_refused(live_server, db
 
 
 def test_a_stale_card_is_refused_and_others_moves_arrive_by_polling(live_server, db):
-    contested = open_ticket(db, "C01", "assigned")
-    later = open_ticket(db, "C01", "assigned", skip=1)
+    contested = fresh_assigned_ticket(db, "楼道灯不亮（争抢）")
+    later = fresh_assigned_ticket(db, "楼道灯不亮（稍后）")
     cs = run(sign_in(live_server.base_url, "demo.cs"))
     manager = run(sign_in(live_server.base_url, "demo.manager"))
     board = f"{BOARD}?tier=normal&community={contested.community_id}"
