@@ -1,9 +1,9 @@
 import reflex as rx
 from reflex.plugins.sitemap import SitemapPlugin
 
-from pm_admin.settings import get_settings
+from pm_admin.settings import settings_or_exit
 
-settings = get_settings()
+settings = settings_or_exit()
 
 config = rx.Config(
     app_name="pm_admin",

@@ -3,10 +3,10 @@
 from alembic import context
 from pm_admin.core.db import make_engine
 from pm_admin.models import metadata
-from pm_admin.settings import load_settings
+from pm_admin.settings import settings_or_exit
 
 config = context.config
-database_url = config.attributes.get("database_url") or load_settings().database_url
+database_url = config.attributes.get("database_url") or settings_or_exit().database_url
 
 
 def run_migrations_offline() -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pm_admin.wiring  # noqa: F401 - listeners and file kinds
 from pm_admin.core.db import unit_of_work
+from pm_admin.settings import settings_or_exit
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
@@ -149,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     rollups = commands.add_parser("rebuild-rollups", help="recompute the dashboard rollups from the tickets")
     rollups.set_defaults(func=cmd_rebuild_rollups)
     args = parser.parse_args(argv)
+    settings_or_exit()  # a refused configuration stops here with its message, before any work
     return args.func(args)
 
 

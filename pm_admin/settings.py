@@ -160,3 +160,12 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
 @functools.cache
 def get_settings() -> Settings:
     return load_settings()
+
+
+def settings_or_exit() -> Settings:
+    """For entry points (CLI, Alembic, rxconfig): a refused configuration ends the process with its
+    two-language message instead of a traceback."""
+    try:
+        return get_settings()
+    except SettingsError as error:
+        raise SystemExit(f"配置错误 / configuration error: {error}") from None

@@ -1,10 +1,12 @@
 import os
 import stat
+import subprocess
+import sys
 
 import pytest
 from cryptography.fernet import Fernet
 
-from pm_admin.settings import SettingsError, load_settings
+from pm_admin.settings import PROJECT_ROOT, SettingsError, load_settings
 
 STRONG = "x" * 40
 FIELD_KEY = Fernet.generate_key().decode()
@@ -97,3 +99,16 @@ def test_session_limits_and_proxy_hops_within_range_are_used(tmp_path):
     assert (settings.session_idle_minutes, settings.session_absolute_hours, settings.trusted_proxy_hops) == (720, 1, 2)
     defaults = load_settings({"PM_DATA_DIR": str(tmp_path)})
     assert (defaults.session_idle_minutes, defaults.session_absolute_hours, defaults.trusted_proxy_hops) == (30, 12, 0)
+
+
+@pytest.mark.parametrize("command", [["-m", "pm_admin.cli", "create-admin"], ["-m", "alembic", "upgrade", "head"]])
+def test_entry_points_refuse_production_without_secrets_with_a_message_not_a_traceback(tmp_path, command):
+    environ = {key: value for key, value in os.environ.items() if not key.startswith("PM_")}
+    environ.update({"PM_ENV": "production", "PM_DATA_DIR": str(tmp_path),
+                    "DATABASE_URL": f"sqlite:///{tmp_path}/refused.db"})
+    finished = subprocess.run([sys.executable, *command], env=environ, cwd=PROJECT_ROOT,
+                              capture_output=True, text=True, timeout=120)
+    assert finished.returncode != 0
+    assert "PM_SECRET_KEY 未设置或仍是默认值" in finished.stderr and "production needs a real secret" in finished.stderr
+    assert "Traceback" not in finished.stderr
+    assert not (tmp_path / "refused.db").exists()  # nothing was migrated or written
