@@ -269,6 +269,22 @@ def tag_options(session: Session, principal: Principal) -> list[str]:
 # ---------------------------------------------------------------- detail
 
 
+def in_reach(principal: Principal, community_column) -> sa.ColumnElement[bool]:
+    """Rows of the principal's whole community scope (not narrowed by the header's community switch)."""
+    if principal.all_communities:
+        return sa.true()
+    return community_column.in_(sorted(principal.community_ids)) if principal.community_ids else sa.false()
+
+
+def change_in_reach(principal: Principal) -> sa.ColumnElement[bool]:
+    """History rows about the owner themself, or about a room in the principal's communities: an owner who
+    also holds a room elsewhere shows nothing of that room here."""
+    if principal.all_communities:
+        return sa.true()
+    return sa.or_(col(OwnerChange.room_id).is_(None),
+                  col(OwnerChange.room_id).in_(sa.select(Room.id).where(in_reach(principal, Room.community_id))))
+
+
 def _visible_owner(session: Session, principal: Principal, owner_id: int) -> Owner | None:
     principal.require(Perm.OWNERS_VIEW)
     owner = session.get(Owner, owner_id)
@@ -302,7 +318,8 @@ def owned_rooms(session: Session, principal: Principal, owner_id: int) -> list[O
         return []
     rows = session.execute(
         sa.select(Ownership, Room.code, Community.name).join(Room, Room.id == Ownership.room_id)
-        .join(Community, Community.id == Room.community_id).where(Ownership.owner_id == owner_id)
+        .join(Community, Community.id == Room.community_id)
+        .where(Ownership.owner_id == owner_id, in_reach(principal, Ownership.community_id))
         .order_by(col(Ownership.ended_on).is_not(None), Ownership.started_on.desc())
     ).all()
     return [OwnedRoom(ownership_id=o.id, room_id=o.room_id, room_code=code, community_name=name,
@@ -338,7 +355,7 @@ def change_history(session: Session, principal: Principal, owner_id: int, langua
                    limit: int = 200) -> list[ChangeRow]:
     if _visible_owner(session, principal, owner_id) is None:
         return []
-    changes = session.exec(select(OwnerChange).where(OwnerChange.owner_id == owner_id)
+    changes = session.exec(select(OwnerChange).where(OwnerChange.owner_id == owner_id, change_in_reach(principal))
                            .order_by(OwnerChange.occurred_at.desc(), OwnerChange.id.desc()).limit(limit)).all()
     return [ChangeRow(occurred_at=local_text(c.occurred_at), actor_name=c.actor_name, kind=c.kind, field=c.field,
                       old_value=value_text(c.field, c.old_value, language),

@@ -104,8 +104,12 @@ def clean_tags(raw: Iterable[str], errors: FieldErrors) -> list[str]:
     return tags
 
 
-def clean_owner_input(session: Session, data: OwnerInput, *, owner_id: int | None = None) -> CleanOwner:
-    """Validate every field at once; raises ValidationFailed (or DuplicateOwner) with all problems."""
+def clean_owner_input(session: Session, data: OwnerInput, *, owner_id: int | None = None,
+                      actor: Principal | None = None) -> CleanOwner:
+    """Validate every field at once; raises ValidationFailed (or DuplicateOwner) with all problems.
+
+    An ID number already registered is offered as that owner (DuplicateOwner) only when the owner is
+    in the actor's communities; otherwise the message beside the field names nobody."""
     errors = FieldErrors()
     name = data.name.strip()
     if not name:
@@ -141,6 +145,8 @@ def clean_owner_input(session: Session, data: OwnerInput, *, owner_id: int | Non
     if id_number:
         existing = session.exec(select(Owner.id, Owner.name).where(Owner.id_number_index == id_index(id_number))).first()
         if existing is not None and existing[0] != owner_id:
+            if actor is not None and not owner_in_scope(session, actor, existing[0]):
+                raise ValidationFailed({"id_number": ("import.id_out_of_scope", {})})
             raise DuplicateOwner(existing[0], existing[1])
     if id_number and gender == Gender.UNKNOWN:
         gender = Gender(gender_from_id(id_number))
@@ -197,12 +203,16 @@ def owner_communities(session: Session, owner_id: int) -> set[int]:
     return set(session.exec(select(Ownership.community_id).where(Ownership.owner_id == owner_id)).all())
 
 
+def owner_in_scope(session: Session, actor: Principal, owner_id: int) -> bool:
+    """The owner holds or held a room in one of the actor's communities (what makes a profile visible)."""
+    return actor.all_communities or any(actor.can_access_community(c) for c in owner_communities(session, owner_id))
+
+
 def require_owner_in_scope(session: Session, actor: Principal, owner_id: int) -> Owner:
     owner = session.get(Owner, owner_id)
     if owner is None:
         raise NotFound("owner")
-    communities = owner_communities(session, owner_id)
-    if not any(actor.can_access_community(c) for c in communities) and not actor.all_communities:
+    if not owner_in_scope(session, actor, owner_id):
         raise PermissionDenied("error.out_of_scope")
     return owner
 
@@ -274,7 +284,7 @@ def create_owner(
     if actor is not None:
         actor.require(Perm.OWNERS_EDIT)
     room = _room_in_scope(session, actor, room_id)
-    clean = clean_owner_input(session, data)
+    clean = clean_owner_input(session, data, actor=actor)
     errors = FieldErrors()
     share_value = parse_share(share, errors)
     if not errors.fields:
@@ -304,7 +314,7 @@ def update_owner(session: Session, *, actor: Principal, owner_id: int, expected_
     before = owner_snapshot(session, owner)
     if owner.version != expected_version:
         raise ConcurrencyConflict(before)
-    clean = clean_owner_input(session, _with_kept_phones(session, owner.id, data), owner_id=owner.id)
+    clean = clean_owner_input(session, _with_kept_phones(session, owner.id, data), owner_id=owner.id, actor=actor)
     _apply(owner, clean)
     session.add(owner)
     if clean.phones is not None:
@@ -359,7 +369,11 @@ def _link_owner(
     if actor is not None:
         actor.require(Perm.OWNERS_EDIT)
     room = _room_in_scope(session, actor, room_id)
-    owner = session.get(Owner, owner_id)
+    if actor is not None:
+        # Linking someone else's owner into this room would show their other rooms and let them be edited here.
+        owner = require_owner_in_scope(session, actor, owner_id)
+    else:
+        owner = session.get(Owner, owner_id)
     if owner is None:
         raise NotFound("owner")
     errors = FieldErrors()
@@ -395,6 +409,8 @@ def change_room_owner(
     """
     actor.require(Perm.OWNERS_EDIT)
     room = _room_in_scope(session, actor, room_id)
+    if new_owner_id is not None:
+        require_owner_in_scope(session, actor, new_owner_id)  # checked before anything is ended
     current = session.exec(select(Ownership).where(Ownership.room_id == room.id,
                                                    col(Ownership.ended_on).is_(None))).all()
     if expected_owner_id is not None and expected_owner_id not in {o.owner_id for o in current}:

@@ -17,6 +17,7 @@ from pm_admin.core.clock import local_text
 from pm_admin.core.permissions import Principal
 from pm_admin.owners.change_text import change_line
 from pm_admin.owners.models import OwnerChange, Ownership
+from pm_admin.owners.queries import change_in_reach, in_reach
 from pm_admin.places.models import Room
 
 
@@ -63,7 +64,8 @@ def during_ownership(periods: list[OwnedPeriod], room_id: int, day: date) -> boo
 def ownership_events(session: Session, principal: Principal, owner_id: int, language: str) -> list[TimelineItem]:
     items = []
     for ownership, code in session.exec(select(Ownership, Room.code).join(Room, Room.id == Ownership.room_id)
-                                        .where(Ownership.owner_id == owner_id)).all():
+                                        .where(Ownership.owner_id == owner_id,
+                                               in_reach(principal, Ownership.community_id))).all():
         items.append(TimelineItem(at=ownership.started_on.isoformat(), at_text=ownership.started_on.isoformat(),
                                   kind="ownership", title_key="timeline.ownership_started", detail=code))
         if ownership.ended_on:
@@ -74,7 +76,8 @@ def ownership_events(session: Session, principal: Principal, owner_id: int, lang
 
 @timeline_source
 def profile_changes(session: Session, principal: Principal, owner_id: int, language: str) -> list[TimelineItem]:
-    changes = session.exec(select(OwnerChange).where(OwnerChange.owner_id == owner_id, OwnerChange.kind != "ownership")
+    changes = session.exec(select(OwnerChange).where(OwnerChange.owner_id == owner_id, OwnerChange.kind != "ownership",
+                                                     change_in_reach(principal))
                            .order_by(OwnerChange.occurred_at.desc()).limit(100)).all()
     return [TimelineItem(at=c.occurred_at.isoformat(), at_text=local_text(c.occurred_at), kind="change",
                          title_key=f"timeline.change_{c.kind}",
