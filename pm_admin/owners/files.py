@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from sqlmodel import Session
 
 from pm_admin.audit.services import record
+from pm_admin.core.crypto import decrypt, encrypt
 from pm_admin.core.files import Download, UploadPurpose, register_download, register_upload_purpose
 from pm_admin.core.i18n import DEFAULT_LANGUAGE, translate
 from pm_admin.core.permissions import Perm, Principal
-from pm_admin.owners.queries import OwnerFilter, export_rows
+from pm_admin.owners.queries import OwnerFilter, export_rows, masked_search, personal_search
 from pm_admin.owners.spreadsheet import MAX_BYTES, contact_details, export_csv, export_xlsx, template
 
 IMPORT_PURPOSE = "owners_import"
@@ -22,18 +24,31 @@ register_upload_purpose(IMPORT_PURPOSE, UploadPurpose(Perm.OWNERS_IMPORT, MAX_BY
 
 def export_params(filters: OwnerFilter, *, fmt: str, full_pii: bool, language: str,
                   ownership_ids: list[int] | None = None) -> dict[str, Any]:
-    return {"filters": filters.__dict__, "fmt": fmt if fmt in ("csv", "xlsx") else "xlsx", "full_pii": full_pii,
-            "language": language, "ownership_ids": ownership_ids}
+    """What the download ticket keeps (a database row): a phone or ID number search only encrypted."""
+    stored = dataclasses.asdict(filters)
+    search_enc = None
+    if personal_search(filters.search):
+        stored["search"], search_enc = "", encrypt(filters.search)
+    return {"filters": stored, "search_enc": search_enc, "fmt": fmt if fmt in ("csv", "xlsx") else "xlsx",
+            "full_pii": full_pii, "language": language, "ownership_ids": ownership_ids}
+
+
+def _ticket_filter(params: dict[str, Any]) -> OwnerFilter:
+    filters = OwnerFilter(**params["filters"])
+    if params.get("search_enc"):
+        filters = dataclasses.replace(filters, search=decrypt(params["search_enc"]) or "")
+    return filters
 
 
 def _export(session: Session, principal: Principal, params: dict[str, Any]) -> Download:
-    filters = OwnerFilter(**params["filters"])
+    filters = _ticket_filter(params)
     rows = list(export_rows(session, principal, filters, full_pii=bool(params["full_pii"]),
                             ownership_ids=params.get("ownership_ids")))
     details = contact_details(session, (row.owner_id for row in rows), full_pii=bool(params["full_pii"]))
+    shown = {**dataclasses.asdict(filters), "search": masked_search(filters.search)}  # the audit keeps no number
     record(session, action="owner.export", actor=principal, entity_type="owner",
            details={"rows": len(rows), "full_pii": bool(params["full_pii"]), "format": params["fmt"],
-                    "filters": {k: v for k, v in params["filters"].items() if v},
+                    "filters": {k: v for k, v in shown.items() if v},
                     "selected": len(params["ownership_ids"]) if params.get("ownership_ids") else None})
     stamp = "owners"
     if params["fmt"] == "csv":

@@ -63,6 +63,24 @@ def plan_search(text: str) -> SearchPlan:
     return SearchPlan("name", text)
 
 
+PERSONAL_KINDS = ("phone", "id_number")
+
+
+def personal_search(text: str) -> bool:
+    """The search text is a full phone or ID number: it may be used, never stored or shown in plain."""
+    return plan_search(text).kind in PERSONAL_KINDS
+
+
+def masked_search(text: str) -> str:
+    """What may be stored or shown of a search: a phone or ID number masked, anything else as typed."""
+    kind = plan_search(text).kind
+    if kind == "phone":
+        return mask_phone(parse_phone(text).display)
+    if kind == "id_number":
+        return mask_id_number(normalize_id_number(text))
+    return text.strip()
+
+
 @dataclasses.dataclass(frozen=True)
 class OwnerFilter:
     community_id: int | None = None

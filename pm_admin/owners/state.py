@@ -4,37 +4,38 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl
 
 import reflex as rx
 
 from pm_admin.core.base_state import ProtectedState
+from pm_admin.core.crypto import decrypt, encrypt
 from pm_admin.core.db import read_only, unit_of_work
 from pm_admin.core.errors import ConcurrencyConflict, ValidationFailed
 from pm_admin.core.form_state import FormMixin
 from pm_admin.core.guard import protected_var, requires
-from pm_admin.core.paged_state import PAGE_SIZES, PagedMixin
+from pm_admin.core.paged_state import PagedMixin
 from pm_admin.core.permissions import Perm
 from pm_admin.core.saved_views import delete_view, list_views, save_view
 from pm_admin.owners import queries, services
 from pm_admin.owners.files import export_params
+from pm_admin.owners.grid_view import (
+    COLUMNS,
+    DEFAULT_COLUMNS,
+    FILTER_KEYS,
+    GridView,
+    int_or_none,
+    parse_query,
+    query_string,
+)
 from pm_admin.owners.models import Gender
 from pm_admin.places.queries import building_options, community_options, room_id_by_code, unit_options
 
+__all__ = ["COLUMNS", "OwnersState", "split_tags"]
+
 PAGE = "owners"
-COLUMNS = ("room_code", "community_name", "building_name", "unit_name", "name", "gender", "phone", "id_number",
-           "occupancy", "is_vip", "tags", "share", "started_on", "arrears")
-DEFAULT_COLUMNS = ["room_code", "name", "phone", "id_number", "occupancy", "is_vip", "tags", "arrears"]
-FILTER_KEYS = ("q", "community", "building", "unit", "occupancy", "vip", "tag", "arrears")
 NEW_OWNER = {"id": 0, "room_code": "", "name": "", "gender": Gender.UNKNOWN.value, "id_number": "", "phone": "",
              "phone2": "", "address": "", "is_vip": False, "tags": "", "share": "100", "notes": "", "version": 0}
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value) if value not in (None, "", "all") else None
-    except (TypeError, ValueError):
-        return None
 
 
 def _options(pairs: list[tuple[int, str]]) -> list[dict[str, str]]:
@@ -59,36 +60,44 @@ class OwnersState(FormMixin, PagedMixin, ProtectedState):
     can_export_pii: bool = False
     can_import: bool = False
     duplicate: dict[str, Any] = {}
+    # A phone/ID number search, encrypted (see _search); never in a public var, the URL or a saved view.
+    _search_enc: str = ""
 
     # ------------------------------------------------------------ URL <-> state
+
+    def _search(self) -> str:
+        """The search as typed: a phone or ID number lives only encrypted in ``_search_enc`` (the browser
+        and the address bar get its masked form in ``filters["q"]``)."""
+        return decrypt(self._search_enc) if self._search_enc else self.filters.get("q", "")
+
+    def _set_search(self, text: str) -> None:
+        if queries.personal_search(text):
+            self._search_enc = encrypt(text.strip()) or ""
+            self.filters = {**self.filters, "q": queries.masked_search(text)}
+        else:
+            self._search_enc = ""
+            self.filters = {**self.filters, "q": text}
 
     def _owner_filter(self) -> queries.OwnerFilter:
         f = self.filters
         return queries.OwnerFilter(
-            community_id=_int(f.get("community")), building_id=_int(f.get("building")), unit_id=_int(f.get("unit")),
+            community_id=int_or_none(f.get("community")), building_id=int_or_none(f.get("building")), unit_id=int_or_none(f.get("unit")),
             occupancy=f.get("occupancy", ""), vip=f.get("vip", ""), tag=f.get("tag", ""),
-            arrears=f.get("arrears", ""), search=f.get("q", ""))
+            arrears=f.get("arrears", ""), search=self._search())
 
-    def _query_string(self) -> str:
-        params = {key: value for key, value in self.filters.items() if value}
-        if self.page > 1:
-            params["page"] = str(self.page)
-        if self.page_size != 20:
-            params["size"] = str(self.page_size)
-        if self.sort:
-            params["sort"] = f"-{self.sort}" if self.descending else self.sort
-        if self.columns != DEFAULT_COLUMNS:
-            params["cols"] = ",".join(self.columns)
-        return urlencode(params)
+    def _view(self) -> GridView:
+        return GridView(filters={**self.filters, "q": self._search()}, page=self.page, page_size=self.page_size,
+                        sort=self.sort, descending=self.descending, columns=tuple(self.columns))
+
+    def _query_string(self, *, saved: bool = False) -> str:
+        return query_string(self._view(), saved=saved)
 
     def _apply_query(self, params: dict[str, str]) -> None:
-        self.filters = {key: str(params.get(key, ""))[:64] for key in FILTER_KEYS}
-        self.page = max(1, _int(params.get("page")) or 1)
-        self.page_size = int(params["size"]) if params.get("size") in PAGE_SIZES else 20
-        sort = str(params.get("sort", ""))
-        self.sort, self.descending = sort.lstrip("-"), sort.startswith("-")
-        cols = [c for c in str(params.get("cols", "")).split(",") if c in COLUMNS]
-        self.columns = cols or list(DEFAULT_COLUMNS)
+        view = parse_query(params, known_search=self._search())
+        self.filters = dict(view.filters)
+        self._set_search(view.filters["q"])
+        self.page, self.page_size = view.page, view.page_size
+        self.sort, self.descending, self.columns = view.sort, view.descending, list(view.columns)
 
     def _refresh(self):
         """Reload the page of rows and put the view into the address bar (no navigation)."""
@@ -107,8 +116,8 @@ class OwnersState(FormMixin, PagedMixin, ProtectedState):
         with read_only() as session:
             principal = self.principal
             self.community_choices = _options(community_options(session, principal, whole_scope=False))
-            community = _int(self.filters.get("community"))
-            building = _int(self.filters.get("building"))
+            community = int_or_none(self.filters.get("community"))
+            building = int_or_none(self.filters.get("building"))
             self.building_choices = _options(building_options(session, principal, community)) if community else []
             self.unit_choices = _options(unit_options(session, principal, building)) if building else []
             self.tag_choices = queries.tag_options(session, principal)
@@ -127,13 +136,18 @@ class OwnersState(FormMixin, PagedMixin, ProtectedState):
         self.selected = []
         self._load_choices()
         self._load()
+        return self._after_page_change()  # a phone or ID number typed into the address bar leaves it at once
 
     @requires(Perm.OWNERS_VIEW)
     def set_filter(self, key: str, value: str):
         if key not in FILTER_KEYS:
             return None
         value = "" if value == "all" else str(value)[:64]
-        self.filters = {**self.filters, key: value}
+        if key == "q":
+            if not (self._search_enc and value == self.filters.get("q")):  # the masked text sent back: same search
+                self._set_search(value)
+        else:
+            self.filters = {**self.filters, key: value}
         if key == "community":
             self.filters = {**self.filters, "building": "", "unit": ""}
         if key == "building":
@@ -150,6 +164,7 @@ class OwnersState(FormMixin, PagedMixin, ProtectedState):
     @requires(Perm.OWNERS_VIEW)
     def clear_filters(self):
         self.filters = {key: "" for key in FILTER_KEYS}
+        self._search_enc = ""
         self.page = 1
         self._load_choices()
         return self._refresh()
@@ -168,10 +183,12 @@ class OwnersState(FormMixin, PagedMixin, ProtectedState):
         try:
             with unit_of_work() as session:
                 save_view(session, principal=self.principal, page=PAGE, name=str(form.get("view_name", "")),
-                          query=self._query_string())
+                          query=self._query_string(saved=True))
         except ValidationFailed as error:
             return rx.toast.error(next(iter(self._field_messages(error).values())))
         self._load_choices()
+        if self._search_enc:
+            return rx.toast.info(self._tr("owners.view_saved_without_search"))
         return rx.toast.success(self._tr("views.saved"))
 
     @requires(Perm.OWNERS_VIEW)

@@ -1,15 +1,21 @@
 """Personal data at rest: the raw database file holds no phone or ID number; keys rotate."""
 
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 import pytest
 from cryptography.fernet import Fernet
 from sqlmodel import Session, select
 
+from pm_admin.audit.models import AuditEvent
 from pm_admin.core import crypto
 from pm_admin.core.db import make_engine
+from pm_admin.core.files import DownloadTicket, issue_download, redeem_download
 from pm_admin.core.paging import PageRequest
+from pm_admin.core.saved_views import list_views, save_view
 from pm_admin.owners import queries, services
+from pm_admin.owners.files import export_params
+from pm_admin.owners.grid_view import GridView, parse_query, query_string
 from pm_admin.owners.keys import rotate_personal_data
 from pm_admin.owners.models import Owner, OwnerPhone
 from pm_admin.owners.validation import id_check_char
@@ -63,6 +69,52 @@ def test_raw_database_file_contains_no_phone_or_id_number(sqlite_file):
         digits = phone.replace("-", "")
         for needle in (id_number, id_number[:14], phone, digits, digits[-8:], "13500001111"):
             assert needle.encode() not in raw, needle
+
+
+def pii_needles() -> list[str]:
+    needles = ["13500001111"]
+    for _, id_number, phone in PEOPLE:
+        digits = phone.replace("-", "")
+        needles += [id_number, id_number[:14], phone, digits, digits[-8:]]
+    return needles
+
+
+def test_searching_by_phone_or_id_number_writes_no_plaintext(sqlite_file):
+    """Search, export and save the view for every phone and ID number: the file still holds none of them."""
+    db_file, engine = sqlite_file
+    seed_people(engine)
+    with Session(engine) as session:
+        manager = factories.sign_in(session, factories.user(session, "manager", all_communities=True))
+        for n, (_, id_number, phone) in enumerate(PEOPLE):
+            for text in (phone, id_number, id_number.lower(), phone.replace("-", " ")):
+                filters = queries.OwnerFilter(search=text, vip="no")
+                assert queries.owner_grid(session, manager, PageRequest(), filters).total == 1
+                for full_pii in (False, True):
+                    ticket = issue_download(session, principal=manager, kind="owners_export", params=export_params(
+                        filters, fmt="csv", full_pii=full_pii, language="zh-CN"))
+                    session.flush()
+                    exported = b"".join(redeem_download(session, principal=manager, ticket_id=ticket).chunks)
+                    assert exported.decode("utf-8-sig").count("\n") == 2  # the header and the one owner found
+                view = GridView(filters={"q": text, "vip": "no"}, sort="name")
+                address_bar = query_string(view)
+                assert text not in address_bar and "qm=" in address_bar
+                params = dict(parse_qsl(address_bar))
+                assert parse_query(params, known_search=text).filters["q"] == text  # this tab gets its search back
+                assert parse_query(params).filters["q"] == ""  # a shared link carries no search
+                save_view(session, principal=manager, page="owners", name=f"v{n}{len(text)}",
+                          query=query_string(view, saved=True))
+        session.commit()
+        assert session.exec(select(DownloadTicket)).all()
+        assert {v.query for v in list_views(session, manager, "owners")} == {"vip=no&sort=name"}
+        audited = " ".join(str(e.changes["filters"]) for e in session.exec(
+            select(AuditEvent).where(AuditEvent.action == "owner.export")).all())
+        assert "138****5678" in audited and "110105********002X" in audited  # what was searched, masked
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    raw = raw_bytes(db_file)
+    assert b"138****5678" in raw and "张三".encode() in raw  # the grep does see the audit and the names
+    for needle in pii_needles():
+        assert needle.encode() not in raw, needle
 
 
 def test_rotation_moves_every_value_to_the_new_key(sqlite_file, monkeypatch):
