@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from pydantic import BaseModel
@@ -98,8 +99,12 @@ class ArchiveChange(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     archive_id: int = Field(foreign_key="archive.id")
     occurred_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    kind: str = Field(max_length=24)  # contact | owner_change | entry_added | entry_voided | file_replaced
-    detail: str = Field(default="", max_length=500)
+    # contact | owner_change | occupant_change | entry_added | entry_voided | file_replaced | renumbered
+    kind: str = Field(max_length=24)
+    detail: str = Field(default="", max_length=500)  # text as given (the registry's masked change lines)
+    # Details this module writes are a catalog key and its parameters, rendered in the reader's language.
+    detail_key: str = Field(default="", max_length=64)
+    detail_params: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
     actor_name: str = Field(default="", max_length=64)
 
 

@@ -24,6 +24,7 @@ from pm_admin.archives.models import (
     RequestStatus,
 )
 from pm_admin.core.clock import local_text, utcnow
+from pm_admin.core.i18n import DEFAULT_LANGUAGE, translate
 from pm_admin.core.paging import Page, PageRequest, count, paginate
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.owners.models import Owner, Ownership
@@ -166,13 +167,23 @@ def file_versions(session: Session, principal: Principal, archive_id: int) -> li
                            replace_reason=f.replace_reason) for f in files]
 
 
-def changes(session: Session, principal: Principal, archive_id: int) -> list[dict]:
+def change_detail(change: ArchiveChange, language: str) -> str:
+    """The record's detail in the reader's language (older rows and registry lines are stored as text)."""
+    if not change.detail_key:
+        return change.detail
+    params = dict(change.detail_params or {})
+    if "doc_type" in params:
+        params["doc_type"] = translate(f"doc.{params['doc_type']}", language)
+    return translate(change.detail_key, language, **params)
+
+
+def changes(session: Session, principal: Principal, archive_id: int, language: str = DEFAULT_LANGUAGE) -> list[dict]:
     if visible_archive(session, principal, archive_id) is None:
         return []
     rows = session.exec(select(ArchiveChange).where(ArchiveChange.archive_id == archive_id)
                         .order_by(ArchiveChange.occurred_at.desc(), ArchiveChange.id.desc()).limit(200)).all()
-    return [{"occurred_at": local_text(c.occurred_at), "kind": c.kind, "detail": c.detail, "actor_name": c.actor_name}
-            for c in rows]
+    return [{"occurred_at": local_text(c.occurred_at), "kind": c.kind, "detail": change_detail(c, language),
+             "actor_name": c.actor_name} for c in rows]
 
 
 def access_log(session: Session, principal: Principal, archive_id: int) -> list[AccessLogRow]:

@@ -144,7 +144,7 @@ class ArchiveDetailState(ProtectedState):
             self.header = header.model_dump()
             self.entries = [e.model_dump() for e in queries.entries(session, principal, archive_id)]
             self.versions = [v.model_dump() for v in queries.file_versions(session, principal, archive_id)]
-            self.changes = queries.changes(session, principal, archive_id)
+            self.changes = queries.changes(session, principal, archive_id, self.lang)
             self.access_log = [r.model_dump() for r in queries.access_log(session, principal, archive_id)]
             self.my_requests = [r.model_dump() for r in queries.my_requests(session, principal, archive_id)]
             grant = services.active_grant(session, principal, archive_id)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections.abc import Iterator
+from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, create_engine
+from sqlmodel import Session, SQLModel, create_engine
 
 from pm_admin.settings import get_settings
 
@@ -31,6 +33,17 @@ def make_engine(database_url: str) -> Engine:
 
         return engine
     return create_engine(database_url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def insert_unless_taken(session: Session, row: SQLModel) -> Any | None:
+    """INSERT … ON CONFLICT DO NOTHING of ``row`` (SQLite and PostgreSQL): the new id, or None when a unique
+    constraint or unique index already holds such a row (e.g. a twin a concurrent transaction committed).
+    No savepoint, so the surrounding transaction stays usable either way."""
+    table = row.__table__
+    values = {c.name: getattr(row, c.key) for c in table.columns if getattr(row, c.key, None) is not None}
+    insert = sqlite.insert if session.get_bind().dialect.name == "sqlite" else postgresql.insert
+    return session.execute(insert(table).values(**values).on_conflict_do_nothing()
+                           .returning(*table.primary_key.columns)).scalar()
 
 
 @functools.cache

@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import update as sa_update
 from sqlmodel import Session, select
 
-from pm_admin.archives.models import Archive
+from pm_admin.archives.services import follow_room
 from pm_admin.audit.services import record
 from pm_admin.auth.models import UserCommunity, UserRole
 from pm_admin.core.clock import utcnow
@@ -345,10 +345,10 @@ def update_room(
     room.number, room.floor, room.area, room.layout, room.occupancy = number, floor, area, layout, occupancy_value
     room.code = room_code(community.code, building.code, unit.code, number)
     room.sort_key = room_sort_key(community.code, building.code, unit.code, floor, number)
-    # Ownerships and the room's archive carry the room's sort key so the owner grid and the archive
-    # catalog each sort on one index.
+    # Ownerships carry the room's sort key so the owner grid sorts on one index; the room's archive
+    # follows its code (number and catalog position).
     session.exec(sa_update(Ownership).where(Ownership.room_id == room.id).values(sort_key=room.sort_key))
-    session.exec(sa_update(Archive).where(Archive.room_id == room.id).values(sort_key=room.sort_key))
+    follow_room(session, actor=actor, room=room)
     room.updated_at = utcnow()
     session.add(room)
     session.flush()

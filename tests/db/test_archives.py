@@ -23,15 +23,18 @@ from pm_admin.archives.models import (
 from pm_admin.archives.services import EntryInput
 from pm_admin.audit.models import AuditEvent
 from pm_admin.core.clock import utcnow
+from pm_admin.core.db import make_engine
 from pm_admin.core.errors import ConcurrencyConflict, PermissionDenied, ValidationFailed
 from pm_admin.core.files import store_upload
 from pm_admin.core.paging import PageRequest
 from pm_admin.core.permissions import ClientInfo
 from pm_admin.owners import services as owner_services
 from pm_admin.owners.models import Ownership
-from pm_admin.places.models import Unit
+from pm_admin.places.models import Room, Unit
 from pm_admin.places.services import update_room
+from tests.conftest import BACKENDS, database_url
 from tests.support import factories
+from tests.support.database import upgrade
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -418,3 +421,85 @@ def test_scan_versions_never_change_and_the_change_record_only_grows(engine):
     with Session(engine) as session:
         assert session.get(ArchiveFile, file_id).sha256 == "0" * 64
         assert session.get(ArchiveChange, change_id).detail == "other"
+
+
+# ---------------------------------------------------------------- the number follows the room (seed 4.3.1)
+
+
+def test_a_renumbered_room_takes_its_archive_number_and_the_old_number_can_be_reused(session, people):
+    manager, room = people["manager"], people["room"]
+    old_code = room.code
+    owner = owner_services.create_owner(session, actor=manager, room_id=room.id,
+                                        data=owner_services.OwnerInput(name="周一", phones=["13811112222"]))
+    update_room(session, actor=manager, room_id=room.id, expected_version=room.version, number="1601", floor=16,
+                area="88.50", layout="3室2厅", occupancy="owner_occupied")
+    moved = session.get(Archive, people["archive"].id)
+    assert moved.archive_no == room.code == old_code.removesuffix("101") + "1601"
+    records = queries.changes(session, people["archivist"], moved.id, "en")
+    assert records[0]["kind"] == "renumbered" and f"{old_code} → {room.code}" in records[0]["detail"]
+    assert "archive number" in records[0]["detail"]
+
+    # A new 101 in the same unit: owner changes on it open its own archive under the old number.
+    new_room = factories.room(session, session.get(Unit, room.unit_id), number="101")
+    assert new_room.code == old_code
+    first = owner_services.create_owner(session, actor=manager, room_id=new_room.id,
+                                        data=owner_services.OwnerInput(name="吴二", phones=["13811113333"]))
+    owner_services.change_room_owner(session, actor=manager, room_id=new_room.id, transfer_date=utcnow().date(),
+                                     new_owner=owner_services.OwnerInput(name="郑三", phones=["13811114444"]))
+    new_archive = session.exec(select(Archive).where(Archive.room_id == new_room.id)).one()
+    assert new_archive.archive_no == old_code and new_archive.id != moved.id
+    latest = queries.changes(session, people["archivist"], new_archive.id)[0]
+    assert latest["kind"] == "owner_change" and "吴二 → 郑三" in latest["detail"]
+    # The renumbered room's record has its own history and nothing of the new room's.
+    assert all("郑三" not in r["detail"] for r in queries.changes(session, people["archivist"], moved.id))
+    assert session.get(Archive, moved.id).archive_no == room.code and owner.id != first.id
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == "archive.renumber",
+                                                  AuditEvent.entity_id == str(moved.id))).one()
+    assert event.changes["archive_no"] == [old_code, room.code]
+
+
+def test_a_number_held_by_another_archive_gives_a_free_number_and_says_so(session, people):
+    """Data from before numbers followed rooms: an archive still holding a code its room no longer has."""
+    room = people["room"]
+    session.execute(sa.update(Room).where(Room.id == room.id).values(code=room.code + "X"))  # the old behaviour
+    session.expire_all()
+    twin = factories.room(session, session.get(Unit, room.unit_id), number="555", floor=5)
+    session.execute(sa.update(Room).where(Room.id == twin.id).values(code=people["archive"].archive_no))
+    session.expire_all()
+    archive = services.ensure_archive(session, actor=None, room_id=twin.id)  # no IntegrityError
+    assert archive.archive_no == people["archive"].archive_no + "-2"
+    records = queries.changes(session, people["archivist"], archive.id, "zh-CN")
+    assert records[0]["kind"] == "renumbered" and archive.archive_no in records[0]["detail"]
+    assert services.ensure_archive(session, actor=None, room_id=twin.id).id == archive.id
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_migration_gives_renumbered_rooms_archives_their_code(backend, postgres, tmp_path_factory):
+    url = database_url(backend, "pm_archive_numbers", postgres, tmp_path_factory)
+    upgrade(url, "0009")
+    engine = make_engine(url)
+    with Session(engine) as session:
+        _, _, unit, room = factories.place_tree(session)
+        session.execute(sa.text("INSERT INTO archive (room_id, community_id, archive_no, sort_key, created_at, remarks) "
+                                "VALUES (:room, :community, :number, '', :now, '')"),
+                        {"room": room.id, "community": room.community_id, "number": room.code, "now": utcnow()})
+        old_code = room.code
+        session.execute(sa.update(Room).where(Room.id == room.id).values(code=old_code[:-3] + "1601", number="1601"))
+        session.commit()
+    upgrade(url)
+    with Session(engine) as session:
+        archive = session.exec(select(Archive)).one()
+        assert archive.archive_no == old_code[:-3] + "1601"
+        change = session.exec(select(ArchiveChange).where(ArchiveChange.archive_id == archive.id)).one()
+        assert (change.kind, change.detail_params) == ("renumbered", {"old": old_code, "new": archive.archive_no})
+    engine.dispose()
+
+
+def test_an_insert_meeting_a_committed_twin_is_skipped_and_the_transaction_goes_on(session, people):
+    from pm_admin.core.db import insert_unless_taken
+
+    twin = Archive(room_id=people["room"].id, community_id=people["archive"].community_id, archive_no="ANY-1")
+    assert insert_unless_taken(session, twin) is None  # the room has its archive already
+    assert insert_unless_taken(session, Archive(room_id=people["b_room"].id, community_id=people["b_room"].community_id,
+                                                archive_no=people["archive"].archive_no)) is None  # number taken
+    assert session.exec(select(Archive).where(Archive.room_id == people["room"].id)).one().id == people["archive"].id
