@@ -8,6 +8,7 @@ from pm_admin.archives.routes import routes as archive_routes
 from pm_admin.auth.routes import routes as auth_routes
 from pm_admin.core.file_routes import routes as file_routes
 from pm_admin.core.guard import GuardMiddleware
+from pm_admin.core.unexpected import unexpected_error_toast
 from pm_admin.pages import register_pages
 from pm_admin.tickets.routes import routes as ticket_routes
 from pm_admin.web_security import security_headers
@@ -18,6 +19,7 @@ RELOAD_FROM_BFCACHE = "window.addEventListener('pageshow', e => { if (e.persiste
 app = rx.App(
     stylesheets=["/app.css"],
     head_components=[rx.script(RELOAD_FROM_BFCACHE)],
+    backend_exception_handler=unexpected_error_toast,
     api_transformer=[Starlette(routes=auth_routes + file_routes + archive_routes + ticket_routes), security_headers],
 )
 app.add_middleware(GuardMiddleware())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -11,6 +10,7 @@ from sqlmodel import Session, col
 
 from pm_admin.audit.models import AuditEvent, AuditRow
 from pm_admin.auth.models import User, UserCommunity
+from pm_admin.core.change_text import EMPTY, change_line, field_label, value_text
 from pm_admin.core.clock import DISPLAY_ZONE, local_text
 from pm_admin.core.i18n import DEFAULT_LANGUAGE, catalog, translate
 from pm_admin.core.paging import Page, PageRequest, count, paginate
@@ -65,18 +65,15 @@ def _local_day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, DISPLAY_ZONE)
 
 
-def _text(value) -> str:
-    return "∅" if value is None else json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else str(value)
-
-
-def describe_changes(changes: dict) -> str:
-    """One line per field: ``area: 88.50 → 95.00``; details without a before/after read ``rooms: 1592``."""
+def describe_changes(changes: dict, language: str = DEFAULT_LANGUAGE, entity: str = "") -> str:
+    """One line per field, named in the reader's language: ``面积: 88.50 → 95.00``; details without a
+    before/after read ``房屋数: 1592``."""
     lines = []
     for field, value in changes.items():
         if isinstance(value, list) and len(value) == 2:
-            lines.append(f"{field}: {_text(value[0])} → {_text(value[1])}")
+            lines.append(change_line(field, value[0], value[1], language, entity))
         else:
-            lines.append(f"{field}: {_text(value)}")
+            lines.append(f"{field_label(field, language, entity)}: {value_text(field, value, language) or EMPTY}")
     return "\n".join(lines)
 
 
@@ -148,7 +145,7 @@ def list_events(session: Session, principal: Principal, request: PageRequest, fi
             entity_type=event.entity_type,
             entity_label=_label(ENTITY_PREFIX, event.entity_type, language) if event.entity_type else "",
             entity_id=event.entity_id,
-            community_name=community_name or "", changes=describe_changes(event.changes),
+            community_name=community_name or "", changes=describe_changes(event.changes, language, event.entity_type),
             client_ip=event.client_ip,
         )
         for event, community_name in session.execute(paginate(statement, request)).all()

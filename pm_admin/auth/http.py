@@ -22,7 +22,10 @@ def client_of(request: Request) -> ClientInfo:
 
 
 def principal_of(session: Session, request: Request) -> Principal | None:
-    return resolve_session(session, token=request.cookies.get(SESSION_COOKIE), client=client_of(request))
+    """The signed-in caller, or None. An account that must change its password first reads no files and
+    downloads nothing, as its events reach only the password page."""
+    principal = resolve_session(session, token=request.cookies.get(SESSION_COOKIE), client=client_of(request))
+    return None if principal is None or principal.must_change_password else principal
 
 
 def same_origin(request: Request) -> bool:

@@ -20,12 +20,13 @@ def role_codes(session: Session) -> list[str]:
 
 
 def _in_scope(principal: Principal) -> sa.ColumnElement[bool]:
-    """Users visible to the principal: those sharing one of its communities (all for admins)."""
+    """Users visible to the principal: those sharing one of its communities, and the company-wide accounts,
+    who work in every community (all users for admins looking at all communities)."""
     ids = principal.community_filter()
     if ids is None:
         return sa.true()
     shared = sa.select(UserCommunity.user_id).where(col(UserCommunity.community_id).in_(sorted(ids)))
-    return col(User.id).in_(shared)
+    return sa.or_(col(User.id).in_(shared), col(User.all_communities).is_(True))
 
 
 def list_users(session: Session, principal: Principal, request: PageRequest, search: str = "") -> Page[UserRow]:

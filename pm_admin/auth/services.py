@@ -154,7 +154,7 @@ def update_user(
     if user is None:
         raise NotFound("user")
     if user.version != expected_version:
-        raise ConcurrencyConflict(_user_snapshot(session, user))
+        raise ConcurrencyConflict({**_user_snapshot(session, user), "version": user.version})
     roles, community_ids = list(roles), list(community_ids)
     errors = FieldErrors()
     _validate_account(session, errors, display_name=display_name, roles=roles, community_ids=community_ids,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 
@@ -37,6 +38,12 @@ def session_script(ticket: str, next_path: str) -> str:
     )
 
 
+def _authenticate(username: str, password: str, client, device_token: str | None) -> services.LoginResult:
+    with unit_of_work() as session:
+        return services.authenticate(session, username=username, password=password, client=client,
+                                     device_token=device_token)
+
+
 class LoginState(AppState):
     error: str = ""
     busy: bool = False
@@ -47,17 +54,15 @@ class LoginState(AppState):
         self.error, self.busy = "", False
 
     @public
-    def login(self, form: dict[str, Any]):
+    async def login(self, form: dict[str, Any]):
         username = str(form.get("username", "")).strip()
         password = str(form.get("password", ""))
         if not username or not password:
             self.error = translate("auth.fill_both", self.lang)
             return None
-        with unit_of_work() as session:
-            result = services.authenticate(
-                session, username=username, password=password, client=current_client(),
-                device_token=request_cookies(self.router_data).get(DEVICE_COOKIE),
-            )
+        # bcrypt takes a few hundred ms: in a worker thread, so other users' events keep flowing meanwhile.
+        result = await asyncio.to_thread(_authenticate, username, password, current_client(),
+                                         request_cookies(self.router_data).get(DEVICE_COOKIE))
         if not result.ok:
             self.error = translate(result.message_key, self.lang, seconds=result.wait_seconds)
             return None
@@ -67,21 +72,24 @@ class LoginState(AppState):
         return rx.call_script(session_script(result.ticket, next_path))
 
 
+def _change_password(principal, current_password: str, new_password: str):
+    with unit_of_work() as session:
+        return services.change_password(session, principal=principal, current_password=current_password,
+                                        new_password=new_password)
+
+
 class PasswordState(ProtectedState):
     errors: dict[str, str] = {}
     done: bool = False
 
     @requires(before_password_change=True)
-    def change(self, form: dict[str, Any]):
+    async def change(self, form: dict[str, Any]):
         self.done = False
         if form.get("new_password") != form.get("confirm_password"):
             self.errors = {"confirm_password": self._tr("auth.password_mismatch")}
             return None
-        with unit_of_work() as session:
-            refusal = services.change_password(
-                session, principal=self.principal, current_password=str(form.get("current_password", "")),
-                new_password=str(form.get("new_password", "")),
-            )
+        refusal = await asyncio.to_thread(_change_password, self.principal, str(form.get("current_password", "")),
+                                          str(form.get("new_password", "")))
         if refusal is not None:
             self.errors = self._field_messages(refusal)
             return None
@@ -97,6 +105,7 @@ EMPTY_USER_FORM: dict[str, Any] = {
 
 
 class UsersState(FormMixin, PagedMixin, ProtectedState):
+    _ENTITY: ClassVar[str] = "user"
     search: str = ""
     role_options: list[str] = []
     community_choices: list[dict[str, str]] = []
@@ -158,10 +167,10 @@ class UsersState(FormMixin, PagedMixin, ProtectedState):
         all_communities = bool(form.get("all_communities"))
         try:
             with unit_of_work() as session:
-                if self.form["id"]:
+                if self._loaded.get("id"):
                     services.update_user(
-                        session, actor=self.principal, user_id=int(self.form["id"]),
-                        expected_version=int(self.form["version"]), display_name=str(form.get("display_name", "")),
+                        session, actor=self.principal, user_id=int(self._loaded["id"]),
+                        expected_version=int(self._loaded["version"]), display_name=str(form.get("display_name", "")),
                         roles=self.form_roles, community_ids=community_ids, all_communities=all_communities,
                         is_active=bool(form.get("is_active")),
                     )

@@ -71,7 +71,7 @@ def _parse_area(errors: FieldErrors, value: Decimal | str) -> Decimal:
 
 def _expect_version(entity, expected_version: int, snapshot: dict) -> None:
     if entity.version != expected_version:
-        raise ConcurrencyConflict(snapshot)
+        raise ConcurrencyConflict({**snapshot, "version": entity.version})
 
 
 # ---------------------------------------------------------------- communities

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 
@@ -32,6 +32,7 @@ def _int_or_none(value: Any) -> int | None:
 
 
 class CommunitiesState(FormMixin, PagedMixin, ProtectedState):
+    _ENTITY: ClassVar[str] = "community"
     search: str = ""
     can_manage: bool = False
 
@@ -63,10 +64,10 @@ class CommunitiesState(FormMixin, PagedMixin, ProtectedState):
     def save(self, form: dict[str, Any]):
         try:
             with unit_of_work() as session:
-                if self.form.get("id"):
+                if self._loaded.get("id"):
                     services.update_community(
-                        session, actor=self.principal, community_id=int(self.form["id"]),
-                        expected_version=int(self.form["version"]), name=str(form.get("name", "")),
+                        session, actor=self.principal, community_id=int(self._loaded["id"]),
+                        expected_version=int(self._loaded["version"]), name=str(form.get("name", "")),
                         address=str(form.get("address", "")), is_active=bool(form.get("is_active")))
                 else:
                     services.create_community(session, actor=self.principal, code=str(form.get("code", "")),
@@ -78,6 +79,7 @@ class CommunitiesState(FormMixin, PagedMixin, ProtectedState):
 
 
 class BuildingsState(FormMixin, PagedMixin, ProtectedState):
+    _ENTITY: ClassVar[str] = "building"
     community_filter: str = ""
     community_choices: list[dict[str, str]] = []
     steward_choices: list[dict[str, str]] = []
@@ -89,6 +91,8 @@ class BuildingsState(FormMixin, PagedMixin, ProtectedState):
     unit_form: dict[str, Any] = {}
     unit_form_key: int = 0
     unit_errors: dict[str, str] = {}
+    unit_conflict: str = ""
+    _unit_loaded: dict[str, Any] = {}  # the unit as the dialog opened it: id and version stay on the server
 
     def _load(self) -> None:
         with read_only() as session:
@@ -140,10 +144,10 @@ class BuildingsState(FormMixin, PagedMixin, ProtectedState):
     def save(self, form: dict[str, Any]):
         try:
             with unit_of_work() as session:
-                if self.form.get("id"):
+                if self._loaded.get("id"):
                     building = services.update_building(
-                        session, actor=self.principal, building_id=int(self.form["id"]),
-                        expected_version=int(self.form["version"]), name=str(form.get("name", "")),
+                        session, actor=self.principal, building_id=int(self._loaded["id"]),
+                        expected_version=int(self._loaded["version"]), name=str(form.get("name", "")),
                         floors=str(form.get("floors", "")))
                     steward = _int_or_none(form.get("steward")) or None
                     if steward != building.steward_user_id:
@@ -161,17 +165,18 @@ class BuildingsState(FormMixin, PagedMixin, ProtectedState):
 
     @requires(Perm.PLACES_MANAGE)
     def open_unit_create(self):
-        self.unit_form = {"id": 0, "code": "", "name": "", "version": 0}
-        self.unit_errors, self.unit_dialog_open = {}, True
-        self.unit_form_key += 1
+        self._open_unit_form({"id": 0, "code": "", "name": "", "version": 0})
 
     @requires(Perm.PLACES_MANAGE)
     def open_unit_edit(self, unit_id: int):
         row = next((u for u in self.units if u["id"] == unit_id), None)
         if row is not None:
-            self.unit_form = {k: row[k] for k in ("id", "code", "name", "version")}
-            self.unit_errors, self.unit_dialog_open = {}, True
-            self.unit_form_key += 1
+            self._open_unit_form({k: row[k] for k in ("id", "code", "name", "version")})
+
+    def _open_unit_form(self, values: dict[str, Any]) -> None:
+        self.unit_form, self._unit_loaded = values, dict(values)
+        self.unit_errors, self.unit_conflict, self.unit_dialog_open = {}, "", True
+        self.unit_form_key += 1
 
     @requires()
     def close_unit_dialog(self, _open: bool = False):
@@ -181,17 +186,22 @@ class BuildingsState(FormMixin, PagedMixin, ProtectedState):
     def save_unit(self, form: dict[str, Any]):
         try:
             with unit_of_work() as session:
-                if self.unit_form.get("id"):
-                    services.update_unit(session, actor=self.principal, unit_id=int(self.unit_form["id"]),
-                                         expected_version=int(self.unit_form["version"]),
+                if self._unit_loaded.get("id"):
+                    services.update_unit(session, actor=self.principal, unit_id=int(self._unit_loaded["id"]),
+                                         expected_version=int(self._unit_loaded["version"]),
                                          name=str(form.get("name", "")))
                 else:
                     services.create_unit(session, actor=self.principal, building_id=self.selected_building_id,
                                          code=str(form.get("code", "")), name=str(form.get("name", "")))
-        except ValidationFailed as error:
-            self.unit_form = {**self.unit_form, **{k: v for k, v in form.items() if k in self.unit_form}}
+        except (ValidationFailed, ConcurrencyConflict) as error:
+            self.unit_form = {**self.unit_form, **{k: v for k, v in form.items() if k in ("code", "name")}}
             self.unit_form_key += 1
-            self.unit_errors = self._field_messages(error)
+            self.unit_errors, self.unit_conflict = {}, ""
+            if isinstance(error, ValidationFailed):
+                self.unit_errors = self._field_messages(error)
+            else:
+                version, self.unit_conflict = self._describe_conflict(self._unit_loaded, error.current)
+                self._unit_loaded = {**self._unit_loaded, "version": version}
             return None
         self.unit_dialog_open = False
         self._load_units()
@@ -200,6 +210,7 @@ class BuildingsState(FormMixin, PagedMixin, ProtectedState):
 
 
 class RoomsState(FormMixin, PagedMixin, ProtectedState):
+    _ENTITY: ClassVar[str] = "room"
     community_filter: str = ""
     building_filter: str = ""
     unit_filter: str = ""
@@ -306,9 +317,9 @@ class RoomsState(FormMixin, PagedMixin, ProtectedState):
         values = {k: str(form.get(k, "")) for k in ("number", "floor", "area", "layout", "occupancy")}
         try:
             with unit_of_work() as session:
-                if self.form.get("id"):
-                    services.update_room(session, actor=self.principal, room_id=int(self.form["id"]),
-                                         expected_version=int(self.form["version"]), **values)
+                if self._loaded.get("id"):
+                    services.update_room(session, actor=self.principal, room_id=int(self._loaded["id"]),
+                                         expected_version=int(self._loaded["version"]), **values)
                 else:
                     unit_id = _int_or_none(form.get("unit_id"))
                     if unit_id is None:

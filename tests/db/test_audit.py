@@ -76,11 +76,15 @@ def test_audit_page_needs_permission(session):
         list_events(session, cs, PageRequest(), AuditFilter())
 
 
-def test_changes_read_as_field_old_new_lines():
+def test_changes_read_as_field_old_new_lines_in_the_readers_language():
     from pm_admin.audit.queries import describe_changes
 
-    assert describe_changes({"area": ["88.50", "95.00"], "roles": [None, ["cs"]], "rooms": 12}) == \
-        'area: 88.50 → 95.00\nroles: ∅ → ["cs"]\nrooms: 12'
+    changes = {"area": ["88.50", "95.00"], "roles": [None, ["cs", "steward"]], "is_active": [True, False],
+               "name": ["1栋", "一号楼"], "rooms": 12}
+    assert describe_changes(changes, "zh-CN", "building") == \
+        "面积 (㎡): 88.50 → 95.00\n角色: ∅ → 客服专员、管家\n启用: 是 → 否\n名称: 1栋 → 一号楼\nrooms: 12"
+    assert describe_changes(changes, "en", "owner").splitlines()[1:4] == [
+        "Roles: ∅ → Customer service, Steward", "Active: Yes → No", "Name: 1栋 → 一号楼"]
 
 
 def failed_sign_ins(session, username: str, times: int, ip: str) -> None:

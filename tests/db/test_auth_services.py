@@ -339,3 +339,34 @@ def test_bootstrap_admin_is_created_once(session):
     assert first is not None and first.must_change_password
     assert services.ensure_admin(session, username="another", password="Initial-Pass-1") is None
     assert session.exec(select(User).where(User.username == "another")).first() is None
+
+
+def test_the_users_page_for_one_community_lists_its_staff_and_the_company_wide_accounts(session):
+    from pm_admin.auth.queries import list_users
+    from pm_admin.core.paging import PageRequest
+
+    a, b = factories.community(session), factories.community(session)
+    admin = factories.user(session, "admin", all_communities=True)
+    factories.user(session, "executive", all_communities=True, username="exec_all")
+    factories.user(session, "cs", communities=(a,), username="cs_of_a")
+    factories.user(session, "cs", communities=(b,), username="cs_of_b")
+    looking_at_a = factories.sign_in(session, admin, current_community_id=a.id)
+    names = {row.username for row in list_users(session, looking_at_a, PageRequest(page_size=100)).rows}
+    assert {"cs_of_a", "exec_all", admin.username} <= names
+    assert "cs_of_b" not in names
+
+
+def test_an_account_that_must_change_its_password_gets_no_files_over_http(session):
+    from starlette.requests import Request
+
+    from pm_admin.auth.http import principal_of
+    from pm_admin.core.guard import SESSION_COOKIE
+
+    account, token = start_session(session, username="fresh_admin", roles=("admin",))
+    request = Request({"type": "http", "method": "GET", "path": "/files/download/x", "client": ("10.1.1.1", 1),
+                       "headers": [(b"cookie", f"{SESSION_COOKIE}={token}".encode())]})
+    assert principal_of(session, request).user_id == account.id
+    account.must_change_password = True
+    session.add(account)
+    session.flush()
+    assert principal_of(session, request) is None

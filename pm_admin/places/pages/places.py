@@ -157,7 +157,7 @@ def buildings_page() -> rx.Component:
         ),
         form_dialog(
             title=t("places.units"), open_=state.unit_dialog_open, on_close=state.close_unit_dialog,
-            on_submit=state.save_unit, form_key=state.unit_form_key, conflict=None, testid="unit-form",
+            on_submit=state.save_unit, form_key=state.unit_form_key, conflict=state.unit_conflict, testid="unit-form",
             fields=[
                 field("places.code", text_input("code", default=state.unit_form["code"],
                                                 disabled=state.unit_form["id"].to(int) > 0),

@@ -1,0 +1,68 @@
+"""Two people editing the same place through the production server: the second save is refused with the
+colleague's change named in words, keeps the typed input, and a second try saves. The record id and version
+come from the server's copy of the dialog, never from the submitted form."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlmodel import Session, select
+
+from pm_admin.places.models import Community, Room
+from pm_admin.places.state import RoomsState
+from tests.server.test_crafted_events import db, run, sign_in, state_delta, toasts  # noqa: F401 - fixture
+from tests.support.ws_client import CraftedClient, event_name
+
+pytestmark = pytest.mark.server
+ROOMS = "/places/rooms"
+
+
+def unescaped(text: str) -> str:
+    return re.sub(r"\\+u([0-9a-f]{4})", lambda m: chr(int(m.group(1), 16)), text)
+
+
+def test_a_room_edited_by_two_people_names_the_change_and_keeps_both(live_server, db):  # noqa: F811
+    with Session(db) as session:
+        c02 = session.exec(select(Community.id).where(Community.code == "C02")).one()
+    manager = run(sign_in(live_server.base_url, "demo.manager"))
+    admin = run(sign_in(live_server.base_url, "demo.admin"))
+
+    async def scenario():
+        async with CraftedClient(live_server.base_url, cookie=manager) as first, \
+                CraftedClient(live_server.base_url, cookie=admin) as second:
+            pages = []
+            for client in (first, second):
+                await client.hydrate(ROOMS)
+                await client.send(event_name(RoomsState, "load"), path=ROOMS)
+                pages.append(await client.send(event_name(RoomsState, "filter_community"), {"value": str(c02)}))
+            rows = state_delta(pages[0], RoomsState)["rows_rx_state_"]
+            room, other = rows[0], rows[1]
+            typed = {k: str(room[k]) for k in ("number", "floor", "area", "layout", "occupancy")}
+            for client in (first, second):
+                await client.send(event_name(RoomsState, "open_edit"), {"room_id": room["id"]})
+            won = await first.send(event_name(RoomsState, "save"), {"form": {**typed, "area": "123.45"}})
+            # The second person changes the layout and smuggles another room's id and a made-up version.
+            mine = {**typed, "layout": "4室2厅2卫", "id": other["id"], "version": 999}
+            lost = await second.send(event_name(RoomsState, "save"), {"form": mine})
+            with Session(db) as session:
+                after_conflict = session.get(Room, room["id"])
+                between = (str(after_conflict.area), after_conflict.layout)
+            # What the refreshed dialog now holds: the colleague's area, this user's layout.
+            dialog = state_delta(lost, RoomsState)["form_rx_state_"]
+            retried = await second.send(event_name(RoomsState, "save"), {"form": {
+                **{k: str(dialog[k]) for k in typed}, "id": other["id"], "version": 999}})
+            return room, other, won, lost, between, dialog, retried
+
+    room, other, won, lost, between, dialog, retried = run(scenario())
+    assert toasts(won) and not toasts(lost)
+    conflict = unescaped(state_delta(lost, RoomsState)["conflict_rx_state_"])
+    assert "已被他人修改" in conflict and f"面积 (㎡): {room['area']} → 123.45" in conflict
+    assert between == ("123.45", room["layout"])  # the refused save changed nothing
+    assert dialog["area"] == "123.45" and dialog["layout"] == "4室2厅2卫" and dialog["id"] == room["id"]
+    assert toasts(retried)
+    with Session(db) as session:
+        saved, untouched = session.get(Room, room["id"]), session.get(Room, other["id"])
+        assert (str(saved.area), saved.layout) == ("123.45", "4室2厅2卫")
+        assert (str(untouched.area), untouched.layout, untouched.version) == (
+            other["area"], other["layout"], other["version"])
