@@ -216,7 +216,7 @@ def _check_row(number: int, cells: dict[str, object], rooms: dict[str, tuple[int
     def fail(column: str, key: str, **params) -> None:
         errors.append(RowError(number, column, key, params))
 
-    text = {key: cell_text(value) for key, value in cells.items()}
+    text = {key: unescape_cell(cell_text(value)) for key, value in cells.items()}
     room = rooms.get(text.get("room_code", "").upper())
     if not text.get("room_code"):
         fail("room_code", "error.required")
@@ -525,8 +525,22 @@ def _export_values(row: OwnerGridRow, details: ContactDetails, language: str) ->
             translate(f"occupancy.{row.occupancy}", language), row.arrears]
 
 
+# A cell starting with one of these is run as a formula by Excel/LibreOffice when the CSV is opened.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: str) -> str:
+    """A leading apostrophe makes such a cell plain text (a note "=2楼漏水" or "@all" is not a formula)."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def unescape_cell(text: str) -> str:
+    """What csv_safe added comes off again on import, so an exported file imports back unchanged."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+
+
 def export_csv(rows: Iterable[OwnerGridRow], details: dict[int, ContactDetails], language: str) -> Iterable[bytes]:
-    """UTF-8 with a byte-order mark, so Excel opens the Chinese correctly."""
+    """UTF-8 with a byte-order mark, so Excel opens the Chinese correctly; no cell can start a formula."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(export_headers(language))
@@ -534,7 +548,7 @@ def export_csv(rows: Iterable[OwnerGridRow], details: dict[int, ContactDetails],
     for row in rows:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow(_export_values(row, details[row.owner_id], language))
+        writer.writerow([csv_safe(value) for value in _export_values(row, details[row.owner_id], language)])
         yield buffer.getvalue().encode("utf-8")
 
 

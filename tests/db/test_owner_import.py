@@ -314,7 +314,8 @@ def test_an_id_number_of_an_owner_outside_the_users_communities_is_an_error(sess
     other_foreign_room = factories.room(session, foreign_unit, number="102")
     shared = services.create_owner(session, actor=None, room_id=other_foreign_room.id, data=services.OwnerInput(
         name="两区业主", id_number="110105194912310038", phones=["13700000002"]))
-    services.link_owner_to_room(session, actor=manager, owner_id=shared.id, room_id=rooms[2].id)
+    # An owner of two communities (linked by someone with both: the manager may not link a foreign owner).
+    services.link_owner_to_room(session, actor=None, owner_id=shared.id, room_id=rooms[2].id)
     before = stored_state(session, [foreign.id, shared.id])
     count_before = owners_count(session)
     data = csv_bytes([
@@ -343,3 +344,28 @@ def test_error_rows_are_numbered_as_in_the_file_blank_lines_included(session, se
         data = xlsx_bytes(table)
     errors = plan_import(session, manager, f"gaps.{fmt}", data).errors
     assert [(e.row, e.column) for e in errors] == [(6, "phone")]
+
+
+def test_csv_export_cells_never_start_a_formula_and_import_back_unchanged(session, setup):
+    manager, rooms = setup
+    risky = {"name": "=HYPERLINK(\"http://evil\",\"点我\")", "address": "@SUM(1+1)*cmd|' /C calc'!A0",
+             "notes": "-2+3", "tags": ["+1"]}
+    owner = services.create_owner(session, actor=manager, room_id=rooms[0].id, data=services.OwnerInput(
+        name=risky["name"], phones=["13700000001"], address=risky["address"], notes=risky["notes"],
+        tags=risky["tags"]))
+    services.create_owner(session, actor=manager, room_id=rooms[1].id,
+                          data=services.OwnerInput(name="\t=1+1", phones=["13700000002"]))
+    before = stored_state(session, [owner.id])
+    rows = list(export_rows(session, manager, OwnerFilter(), full_pii=True))
+    details = contact_details(session, [r.owner_id for r in rows], full_pii=True)
+    exported = b"".join(export_csv(rows, details, "zh-CN"))
+    cells = [cell for line in csv.reader(io.StringIO(exported.decode("utf-8-sig"))) for cell in line]
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert "'" + risky["name"] in cells and "'" + risky["address"] in cells and "'-2+3" in cells and "'+1" in cells
+    # Re-imported, the apostrophes come off: nothing changes.
+    plan = plan_import(session, manager, "export.csv", exported)
+    by_row = {r.room_code: r for r in plan.rows}
+    assert (by_row[rooms[0].code].name, by_row[rooms[0].code].address, by_row[rooms[0].code].notes,
+            by_row[rooms[0].code].tags) == (risky["name"], risky["address"], "-2+3", ["+1"])
+    assert commit_import(session, manager, plan, source="test").updated == 0
+    assert stored_state(session, [owner.id]) == before
