@@ -125,10 +125,11 @@ def clean_owner_input(session: Session, data: OwnerInput, *, owner_id: int | Non
     if id_number and (problem := id_number_problem(id_number)):
         errors.add("id_number", problem)
     phones: list[Phone] | None = None
-    raw_phones = [p for p in data.phones if p and p.strip()]
-    if raw_phones:
+    if any(p and p.strip() for p in data.phones):
         phones = []
-        for position, raw in enumerate(raw_phones):
+        for position, raw in enumerate(data.phones):  # blanks skipped, but a message stays beside its own field
+            if not (raw and raw.strip()):
+                continue
             parsed = parse_phone(raw)
             if parsed is None:
                 errors.add("phone" if position == 0 else f"phone{position + 1}", "owners.phone_invalid")
@@ -381,7 +382,7 @@ def _link_owner(
     current = session.exec(select(Ownership.id).where(Ownership.owner_id == owner_id, Ownership.room_id == room_id,
                                                       col(Ownership.ended_on).is_(None))).first()
     if current is not None:
-        errors.add("room_id", "owners.already_owner")
+        errors.add("room_code", "owners.already_owner")  # the field the register dialog names the room in
     if not errors.fields:
         _check_room_share(session, room.id, share_value, errors)
     errors.raise_if_any()

@@ -321,3 +321,23 @@ def test_a_household_member_is_corrected_with_history_and_version_check(session,
                for c in queries.change_history(session, world["cs"], owner.id, "zh-CN")}
     assert ("member_phone", "136****1111", "136****2222") in history
     assert ("member", "张小（child）", "张小明（child）") in history
+
+
+def test_messages_stay_beside_the_field_they_are_about(session, world):
+    with pytest.raises(ValidationFailed) as error:
+        services.create_owner(session, actor=world["manager"], room_id=world["a_room"].id,
+                              data=OwnerInput(name="张三", phones=["", "12345"]))
+    assert {f: k for f, (k, _) in error.value.fields.items()} == {"phone2": "owners.phone_invalid"}
+    with pytest.raises(ValidationFailed) as error:
+        services.create_owner(session, actor=world["manager"], room_id=world["a_room"].id,
+                              data=OwnerInput(name="张三", phones=["", ""]))
+    assert set(error.value.fields) == {"phone"}
+    # A blank first phone with a valid second one: the second becomes the owner's (primary) phone.
+    owner = services.create_owner(session, actor=world["manager"], room_id=world["a_room"].id, share="50",
+                                  data=OwnerInput(name="张三", id_number=ID_ZHANG, phones=["", "13900001111"]))
+    assert queries.owner_profile(session, world["manager"], owner.id).phones == ["139****1111"]
+    # "Already an owner of this room" lands on the room field the register dialog shows.
+    with pytest.raises(ValidationFailed) as error:
+        services.link_owner_to_room(session, actor=world["manager"], owner_id=owner.id, room_id=world["a_room"].id,
+                                    share="10")
+    assert error.value.fields == {"room_code": ("owners.already_owner", {})}
