@@ -21,7 +21,7 @@ from pm_admin.dashboards.rollups import rebuild as rebuild_dashboard_rollups
 from pm_admin.demo.custody import seed_custody
 from pm_admin.demo.owners import seed_demo_owners
 from pm_admin.demo.surveys import seed_surveys
-from pm_admin.demo.tickets import seed_tickets
+from pm_admin.demo.tickets import field_staff_usernames, seed_tickets
 from pm_admin.places.models import Building, Community, Occupancy, Room, Unit, room_code, room_sort_key
 from pm_admin.places.services import create_building, create_community, create_unit
 from pm_admin.settings import Settings
@@ -150,12 +150,14 @@ def database_is_empty(session: Session) -> bool:
 
 
 def demo_usernames_present(session: Session) -> list[str]:
-    """Demo accounts that exist and are active, i.e. the published password would open them."""
-    names = [u.username for u in DEMO_USERS]
-    return list(session.exec(
+    """Demo accounts that exist and are active, i.e. the published password would open them: one per role,
+    then the field staff of the demo communities."""
+    names = [u.username for u in DEMO_USERS] + [
+        name for index in range(1, len(COMMUNITY_NAMES) + 1) for name in field_staff_usernames(f"C{index:02d}")]
+    active = set(session.exec(
         select(User.username).where(User.username.in_(names), User.is_active == True)  # noqa: E712
-        .order_by(User.username)
     ).all())
+    return [name for name in names if name in active]
 
 
 @dataclasses.dataclass(frozen=True)

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from pm_admin.audit.services import record
 from pm_admin.auth.models import User, UserCommunity, UserRole
 from pm_admin.auth.passwords import hash_password
 from pm_admin.core.clock import DISPLAY_ZONE, utcnow
@@ -101,6 +102,10 @@ def _weighted(rng: random.Random, pairs) -> str:
     return rng.choices([p[0] for p in pairs], [p[1] for p in pairs])[0]
 
 
+def field_staff_usernames(community_code: str) -> list[str]:
+    return [f"{community_code.lower()}.{department}{index}" for index, (department, _, _) in enumerate(STAFF, start=1)]
+
+
 def seed_field_staff(session: Session, community: Community, rng: random.Random, password: str) -> Staff:
     """Demo technicians and cs per community, members of their departments (round-robin assigns them)."""
     departments = {d.code: d.id for d in session.exec(select(Department)).all()}
@@ -115,7 +120,7 @@ def seed_field_staff(session: Session, community: Community, rng: random.Random,
                 by_department[department].append(existing[username].id)
                 names[existing[username].id] = existing[username].display_name
     for index, (department, role, pattern) in enumerate(STAFF, start=1):
-        username = f"{community.code.lower()}.{department}{index}"
+        username = field_staff_usernames(community.code)[index - 1]
         user = session.exec(select(User).where(User.username == username)).first()
         if user is None:
             user = User(username=username, display_name=pattern.format(rng.choice(SURNAMES)), password_hash=password_hash,
@@ -124,6 +129,10 @@ def seed_field_staff(session: Session, community: Community, rng: random.Random,
             session.flush()
             session.add(UserRole(user_id=user.id, role_code=role))
             session.add(UserCommunity(user_id=user.id, community_id=community.id))
+            # Made in bulk (one shared bcrypt hash), but recorded like any account the system creates.
+            record(session, action="user.create", actor_name="system", entity_type="user", entity_id=user.id,
+                   community_id=community.id, after={"username": username, "display_name": user.display_name,
+                                                     "roles": [role], "community_ids": [community.id]})
         by_department[department].append(user.id)
         names[user.id] = user.display_name
     session.flush()

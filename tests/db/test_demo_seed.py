@@ -5,6 +5,7 @@ import dataclasses
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from pm_admin.audit.models import AuditEvent
 from pm_admin.auth.models import User, UserRole
 from pm_admin.auth.passwords import verify_password
 from pm_admin.core.db import make_engine
@@ -78,7 +79,10 @@ def test_seeding_twice_adds_nothing_and_gives_one_user_per_role(tmp_path):
         assert not outcome.first_admin_created and outcome.skipped == ""
         report = outcome.demo
         assert (report.communities, report.rooms, report.users) == (0, 0, 0)
-        assert demo_usernames_present(session) == sorted(u.username for u in DEMO_USERS)
+        printed = demo_usernames_present(session)  # what make run lists: one per role, then the field staff
+        assert printed[:7] == [u.username for u in DEMO_USERS] and "c01.service6" in printed and len(printed) == 25
+        staff_created = session.exec(select(AuditEvent.entity_id).where(AuditEvent.action == "user.create")).all()
+        assert len(staff_created) == 25  # the bulk-made field staff are recorded like the others
         roles = session.exec(
             select(UserRole.role_code).join(User, User.id == UserRole.user_id)
             .where(User.username.in_([u.username for u in DEMO_USERS]))).all()
