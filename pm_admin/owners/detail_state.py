@@ -26,6 +26,10 @@ def _day(text: Any) -> date | None:
         return None
 
 
+# Side-dialog values shown but not typed: a submission never overwrites them.
+SIDE_DISPLAY_ONLY = frozenset({"editing", "room_code"})
+
+
 class OwnerDetailState(FormMixin, ProtectedState):
     owner_found: bool = False
     profile: dict[str, Any] = {}
@@ -46,8 +50,14 @@ class OwnerDetailState(FormMixin, ProtectedState):
     side_key: int = 0
     side_errors: dict[str, str] = {}
     side_conflict: str = ""
-    duplicate: dict[str, Any] = {}
+    duplicate: dict[str, Any] = {}  # {"name": …} of the registered owner a transfer may go to
     _owner_id: int = 0
+    # Record ids and versions a dialog works on: set when it opens, never taken from a submitted form.
+    _owner_version: int = 0
+    _side_member_id: int = 0
+    _side_member_version: int = 0
+    _side_room_id: int = 0
+    _duplicate_id: int = 0
 
     def _reload(self) -> None:
         principal, owner_id = self.principal, self._owner_id
@@ -84,8 +94,9 @@ class OwnerDetailState(FormMixin, ProtectedState):
 
     @requires(Perm.OWNERS_EDIT)
     def open_edit(self):
+        self._owner_version = int(self.profile["version"])
         self._open_form({**self._editable(self.profile), "id_number": "", "phone": "", "phone2": "",
-                         "drop_phone2": False, "version": self.profile["version"]})
+                         "drop_phone2": False})
 
     @requires(Perm.OWNERS_EDIT)
     def save(self, form: dict[str, Any]):
@@ -98,7 +109,7 @@ class OwnerDetailState(FormMixin, ProtectedState):
         try:
             with unit_of_work() as session:
                 services.update_owner(session, actor=self.principal, owner_id=self._owner_id,
-                                      expected_version=int(self.form["version"]), data=data)
+                                      expected_version=self._owner_version, data=data)
         except (ValidationFailed, ConcurrencyConflict) as error:
             self._save_failed(error, form)
             return None
@@ -128,7 +139,8 @@ class OwnerDetailState(FormMixin, ProtectedState):
             typed = {**loaded, **{k: v for k, v in submitted.items() if k in loaded},
                      "is_vip": bool(submitted.get("is_vip"))}
             merged = {k: fresh[k] if str(typed[k]) == str(loaded[k]) else typed[k] for k in loaded}
-            self.form = {**self.form, **merged, "version": self.profile["version"]}
+            self.form = {**{k: v for k, v in self.form.items() if k != "version"}, **merged}
+            self._owner_version = int(self.profile["version"])
             self.form_key += 1
 
     # ------------------------------------------------------------ reveal personal data
@@ -160,8 +172,11 @@ class OwnerDetailState(FormMixin, ProtectedState):
 
     # ------------------------------------------------------------ household, occupants, owner change
 
-    def _open_side(self, dialog: str, values: dict[str, Any]) -> None:
+    def _open_side(self, dialog: str, values: dict[str, Any], *, member_id: int = 0, member_version: int = 0,
+                   room_id: int = 0) -> None:
         self.side_dialog, self.side_form, self.side_errors, self.duplicate = dialog, values, {}, {}
+        self._side_member_id, self._side_member_version, self._side_room_id = member_id, member_version, room_id
+        self._duplicate_id = 0
         self.side_conflict = ""
         self.side_key += 1
 
@@ -169,9 +184,14 @@ class OwnerDetailState(FormMixin, ProtectedState):
     def close_side(self, _open: bool = False):
         self.side_dialog = ""
 
-    def _side_failed(self, error: ValidationFailed, form: dict[str, Any]) -> None:
-        self.side_form = {**self.side_form, **form}
+    def _keep_side_input(self, form: dict[str, Any]) -> None:
+        """Keep what the user typed in the dialog's own input fields; nothing else of the submission."""
+        typed = {k: v for k, v in form.items() if k in self.side_form and k not in SIDE_DISPLAY_ONLY}
+        self.side_form = {**self.side_form, **typed}
         self.side_key += 1
+
+    def _side_failed(self, error: ValidationFailed, form: dict[str, Any]) -> None:
+        self._keep_side_input(form)
         self.side_errors = self._field_messages(error)
 
     def _side_done(self):
@@ -183,11 +203,12 @@ class OwnerDetailState(FormMixin, ProtectedState):
     def open_member(self, member_id: int = 0):
         member = next((m for m in self.members if m["id"] == member_id), None)
         if member is None:
-            self._open_side("member", {"member_id": 0, "relation": "spouse", "name": "", "phone": "", "id_number": ""})
-        else:
-            self._open_side("member", {"member_id": member["id"], "version": member["version"],
-                                       "relation": member["relation"], "name": member["name"], "phone": "",
+            self._open_side("member", {"editing": False, "relation": "spouse", "name": "", "phone": "",
                                        "id_number": ""})
+        else:
+            self._open_side("member", {"editing": True, "relation": member["relation"], "name": member["name"],
+                                       "phone": "", "id_number": ""},
+                            member_id=int(member["id"]), member_version=int(member["version"]))
 
     @requires(Perm.OWNERS_EDIT)
     def save_member(self, form: dict[str, Any]):
@@ -196,9 +217,9 @@ class OwnerDetailState(FormMixin, ProtectedState):
                   "phone": str(form.get("phone", "")), "id_number": str(form.get("id_number", ""))}
         try:
             with unit_of_work() as session:
-                if self.side_form.get("member_id"):
-                    services.update_member(session, actor=self.principal, member_id=int(self.side_form["member_id"]),
-                                           expected_version=int(self.side_form["version"]), **fields)
+                if self._side_member_id:
+                    services.update_member(session, actor=self.principal, member_id=self._side_member_id,
+                                           expected_version=self._side_member_version, **fields)
                 else:
                     services.add_member(session, actor=self.principal, owner_id=self._owner_id, **fields)
         except ValidationFailed as error:
@@ -208,9 +229,9 @@ class OwnerDetailState(FormMixin, ProtectedState):
             self._side_failed(ValidationFailed({}), form)
             self.side_conflict = self._tr("owners.member_conflict")
             self._reload()
-            current = next((m for m in self.members if m["id"] == self.side_form["member_id"]), None)
+            current = next((m for m in self.members if m["id"] == self._side_member_id), None)
             if current is not None:
-                self.side_form = {**self.side_form, "version": current["version"]}
+                self._side_member_version = int(current["version"])
             return None
         return self._side_done()
 
@@ -228,8 +249,8 @@ class OwnerDetailState(FormMixin, ProtectedState):
     @requires(Perm.OWNERS_EDIT)
     def open_occupant(self, room_id: int):
         if any(r["room_id"] == room_id and not r["ended_on"] for r in self.rooms):
-            self._open_side("occupant", {"room_id": room_id, "kind": "tenant", "name": "", "phone": "",
-                                         "id_number": "", "started_on": date.today().isoformat()})
+            self._open_side("occupant", {"kind": "tenant", "name": "", "phone": "", "id_number": "",
+                                         "started_on": date.today().isoformat()}, room_id=room_id)
 
     @requires(Perm.OWNERS_EDIT)
     def add_occupant(self, form: dict[str, Any]):
@@ -238,7 +259,7 @@ class OwnerDetailState(FormMixin, ProtectedState):
             if started is None:
                 raise ValidationFailed({"started_on": ("import.date_invalid", {})})
             with unit_of_work() as session:
-                services.add_occupant(session, actor=self.principal, room_id=int(self.side_form["room_id"]),
+                services.add_occupant(session, actor=self.principal, room_id=self._side_room_id,
                                       kind=str(form.get("kind", "")), name=str(form.get("name", "")),
                                       phone=str(form.get("phone", "")), id_number=str(form.get("id_number", "")),
                                       started_on=started)
@@ -260,9 +281,9 @@ class OwnerDetailState(FormMixin, ProtectedState):
     def open_transfer(self, room_id: int):
         room = next((r for r in self.rooms if r["room_id"] == room_id and not r["ended_on"]), None)
         if room is not None:
-            self._open_side("transfer", {"room_id": room_id, "room_code": room["room_code"],
-                                         "transfer_date": date.today().isoformat(), "name": "", "gender": "unknown",
-                                         "id_number": "", "phone": "", "share": "100"})
+            self._open_side("transfer", {"room_code": room["room_code"], "transfer_date": date.today().isoformat(),
+                                         "name": "", "gender": "unknown", "id_number": "", "phone": "",
+                                         "share": "100"}, room_id=room_id)
 
     @requires(Perm.OWNERS_EDIT)
     def transfer(self, form: dict[str, Any]):
@@ -276,21 +297,20 @@ class OwnerDetailState(FormMixin, ProtectedState):
                                             phones=[str(form.get("phone", ""))])
             with unit_of_work() as session:
                 owner = services.change_room_owner(
-                    session, actor=self.principal, room_id=int(self.side_form["room_id"]), transfer_date=when,
-                    new_owner_id=int(self.duplicate["id"]) if self.duplicate else None,
-                    new_owner=None if self.duplicate else new_owner, share=str(form.get("share") or "100"),
+                    session, actor=self.principal, room_id=self._side_room_id, transfer_date=when,
+                    new_owner_id=self._duplicate_id or None,
+                    new_owner=None if self._duplicate_id else new_owner, share=str(form.get("share") or "100"),
                     expected_owner_id=self._owner_id)
         except services.DuplicateOwner as duplicate:
             self._side_failed(duplicate, form)
-            self.duplicate = {"id": duplicate.existing_id, "name": duplicate.existing_name}
+            self._duplicate_id, self.duplicate = duplicate.existing_id, {"name": duplicate.existing_name}
             return None
         except ValidationFailed as error:
             self._side_failed(error, form)
             return None
         except ConcurrencyConflict as conflict:
             # The room changed hands meanwhile: say to whom, keep the dialog and what was typed.
-            self.side_form = {**self.side_form, **form}
-            self.side_key += 1
+            self._keep_side_input(form)
             self.side_errors = {}
             self.side_conflict = self._tr("owners.transfer_conflict",
                                           owners="、".join(conflict.current.get("owner_names", [])) or "—")

@@ -34,8 +34,8 @@ from pm_admin.places.queries import building_options, community_options, room_id
 __all__ = ["COLUMNS", "OwnersState", "split_tags"]
 
 PAGE = "owners"
-NEW_OWNER = {"id": 0, "room_code": "", "name": "", "gender": Gender.UNKNOWN.value, "id_number": "", "phone": "",
-             "phone2": "", "address": "", "is_vip": False, "tags": "", "share": "100", "notes": "", "version": 0}
+NEW_OWNER = {"room_code": "", "name": "", "gender": Gender.UNKNOWN.value, "id_number": "", "phone": "",
+             "phone2": "", "address": "", "is_vip": False, "tags": "", "share": "100", "notes": ""}
 
 
 def _options(pairs: list[tuple[int, str]]) -> list[dict[str, str]]:
@@ -59,7 +59,8 @@ class OwnersState(FormMixin, PagedMixin, ProtectedState):
     can_export: bool = False
     can_export_pii: bool = False
     can_import: bool = False
-    duplicate: dict[str, Any] = {}
+    duplicate: dict[str, Any] = {}  # {"name": …} of the registered owner the ID number belongs to
+    _duplicate_id: int = 0  # that owner: set by the server when it offers them, never by the browser
     # A phone/ID number search, encrypted (see _search); never in a public var, the URL or a saved view.
     _search_enc: str = ""
 
@@ -277,7 +278,7 @@ class OwnersState(FormMixin, PagedMixin, ProtectedState):
 
     @requires(Perm.OWNERS_EDIT)
     def open_create(self):
-        self.duplicate = {}
+        self.duplicate, self._duplicate_id = {}, 0
         self._open_form(dict(NEW_OWNER))
 
     def _owner_input(self, form: dict[str, Any]) -> services.OwnerInput:
@@ -292,7 +293,7 @@ class OwnersState(FormMixin, PagedMixin, ProtectedState):
 
     @requires(Perm.OWNERS_EDIT)
     def create(self, form: dict[str, Any]):
-        self.duplicate = {}
+        self.duplicate, self._duplicate_id = {}, 0
         try:
             with unit_of_work() as session:
                 room_id = self._room_id(session, str(form.get("room_code", "")))
@@ -302,7 +303,7 @@ class OwnersState(FormMixin, PagedMixin, ProtectedState):
                                               room_id=room_id, share=str(form.get("share") or "100"))
         except services.DuplicateOwner as duplicate:
             self._save_failed(duplicate, form)
-            self.duplicate = {"id": duplicate.existing_id, "name": duplicate.existing_name}
+            self._duplicate_id, self.duplicate = duplicate.existing_id, {"name": duplicate.existing_name}
             return None
         except (ValidationFailed, ConcurrencyConflict) as error:
             self._save_failed(error, form)
@@ -313,18 +314,18 @@ class OwnersState(FormMixin, PagedMixin, ProtectedState):
     @requires(Perm.OWNERS_EDIT)
     def link_existing(self):
         """The ID number belongs to a registered owner: make that owner an owner of this room too."""
-        if not self.duplicate:
+        if not self._duplicate_id:
             return None
         try:
             with unit_of_work() as session:
                 room_id = self._room_id(session, str(self.form.get("room_code", "")))
                 if room_id is None:
                     raise ValidationFailed({"room_code": ("owners.room_unknown", {})})
-                services.link_owner_to_room(session, actor=self.principal, owner_id=int(self.duplicate["id"]),
+                services.link_owner_to_room(session, actor=self.principal, owner_id=self._duplicate_id,
                                             room_id=room_id, share=str(self.form.get("share") or "100"))
         except ValidationFailed as error:
             self.errors = self._field_messages(error)
             return None
-        owner_id = int(self.duplicate["id"])
-        self.dialog_open, self.duplicate = False, {}
+        owner_id = self._duplicate_id
+        self.dialog_open, self.duplicate, self._duplicate_id = False, {}, 0
         return [rx.toast.success(self._tr("common.saved")), rx.redirect(f"/owners/{owner_id}")]

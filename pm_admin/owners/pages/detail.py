@@ -187,9 +187,10 @@ def reveal_dialog() -> rx.Component:
 
 def side_dialogs() -> rx.Component:
     f, e = D.side_form, D.side_errors
-    keep_when_editing = rx.cond(f["member_id"].to(int) > 0, "owners.keep_blank", "")
+    editing = f["editing"].to(bool)
+    keep_when_editing = rx.cond(editing, "owners.keep_blank", "")
     member = form_dialog(
-        title=rx.cond(f["member_id"].to(int) > 0, t("owners.edit_member"), t("owners.add_member")),
+        title=rx.cond(editing, t("owners.edit_member"), t("owners.add_member")),
         open_=D.side_dialog == "member", on_close=D.close_side, on_submit=D.save_member,
         form_key=D.side_key, conflict=D.side_conflict, testid="member-form",
         fields=[
@@ -222,7 +223,7 @@ def side_dialogs() -> rx.Component:
         form_key=D.side_key, conflict=D.side_conflict, testid="transfer-form",
         fields=[
             notice(t("owners.transfer_explain"), " ", f["room_code"].to(str), size="1"),
-            rx.cond(D.duplicate.contains("id"), notice(
+            rx.cond(D.duplicate.contains("name"), notice(
                 t("owners.duplicate_transfer"), " ", rx.text.strong(D.duplicate["name"].to(str)), icon="user-check",
                 color_scheme="amber", size="1")),
             field("owners.transfer_date", text_input("transfer_date", default=f["transfer_date"], type_="date"),

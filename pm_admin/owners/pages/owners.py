@@ -186,7 +186,7 @@ def create_dialog() -> rx.Component:
         title=t("owners.register"), open_=S.dialog_open, on_close=S.close_dialog, on_submit=S.create,
         form_key=S.form_key, conflict=S.conflict, testid="owner-form",
         fields=[
-            rx.cond(S.duplicate.contains("id"), rx.callout.root(rx.vstack(
+            rx.cond(S.duplicate.contains("name"), rx.callout.root(rx.vstack(
                 rx.text(t("owners.duplicate_offer"), " ", rx.text.strong(S.duplicate["name"].to(str))),
                 rx.button(t("owners.use_existing"), type="button", size="1", on_click=S.link_existing,
                           data_testid="use-existing-owner"),
