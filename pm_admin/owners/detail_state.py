@@ -89,8 +89,9 @@ class OwnerDetailState(FormMixin, ProtectedState):
     @staticmethod
     def _editable(profile: dict[str, Any]) -> dict[str, Any]:
         """The profile fields the edit form shows as they are (phones and ID number are typed anew)."""
-        return {"name": profile["name"], "gender": profile["gender"], "address": profile["address"],
-                "is_vip": profile["is_vip"], "tags": "、".join(profile["tags"]), "notes": profile["notes"]}
+        return {"name": profile["name"], "gender": profile["gender"], "birth_date": profile["birth_date"],
+                "address": profile["address"], "is_vip": profile["is_vip"], "tags": "、".join(profile["tags"]),
+                "notes": profile["notes"]}
 
     @requires(Perm.OWNERS_EDIT)
     def open_edit(self):
@@ -105,7 +106,8 @@ class OwnerDetailState(FormMixin, ProtectedState):
             id_number=str(form.get("id_number", "")),
             phones=[str(form.get("phone", "")), str(form.get("phone2", ""))], address=str(form.get("address", "")),
             is_vip=bool(form.get("is_vip")), tags=split_tags(str(form.get("tags", ""))),
-            notes=str(form.get("notes", "")), drop_phone2=bool(form.get("drop_phone2")))
+            notes=str(form.get("notes", "")), drop_phone2=bool(form.get("drop_phone2")),
+            birth_date=None if form.get("birth_date") is None else str(form["birth_date"]))
         try:
             with unit_of_work() as session:
                 services.update_owner(session, actor=self.principal, owner_id=self._owner_id,

@@ -33,9 +33,11 @@ from pm_admin.owners.pinyin import pinyin_keys
 from pm_admin.owners.validation import (
     Phone,
     birth_date_from_id,
+    birth_date_problem,
     gender_from_id,
     id_number_problem,
     normalize_id_number,
+    parse_day,
     parse_phone,
 )
 from pm_admin.places.models import Room
@@ -61,6 +63,9 @@ class OwnerInput:
     tags: list[str] = dataclasses.field(default_factory=list)
     notes: str = ""
     drop_phone2: bool = False
+    # Typed birth date (2024-05-01) for owners without a resident ID; with one it must agree with it.
+    # None keeps what is stored, "" clears it (an owner with an ID number keeps the date the ID gives).
+    birth_date: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,6 +73,7 @@ class CleanOwner:
     name: str
     gender: Gender
     id_number: str | None  # normalised; None = none given (keep on update)
+    birth_date: date | None | bool  # False = keep the stored one
     phones: list[Phone] | None  # None = keep on update
     address: str
     is_vip: bool
@@ -124,6 +130,7 @@ def clean_owner_input(session: Session, data: OwnerInput, *, owner_id: int | Non
     id_number = normalize_id_number(data.id_number) if data.id_number.strip() else None
     if id_number and (problem := id_number_problem(id_number)):
         errors.add("id_number", problem)
+    birth_date = _clean_birth_date(session, data.birth_date, id_number, owner_id, errors)
     phones: list[Phone] | None = None
     if any(p and p.strip() for p in data.phones):
         phones = []
@@ -151,8 +158,28 @@ def clean_owner_input(session: Session, data: OwnerInput, *, owner_id: int | Non
             raise DuplicateOwner(existing[0], existing[1])
     if id_number and gender == Gender.UNKNOWN:
         gender = Gender(gender_from_id(id_number))
-    return CleanOwner(name=name, gender=gender, id_number=id_number, phones=phones, address=data.address.strip(),
-                      is_vip=data.is_vip, tags=tags, notes=data.notes.strip())
+    return CleanOwner(name=name, gender=gender, id_number=id_number, birth_date=birth_date, phones=phones,
+                      address=data.address.strip(), is_vip=data.is_vip, tags=tags, notes=data.notes.strip())
+
+
+def _clean_birth_date(session: Session, typed: str | None, id_number: str | None, owner_id: int | None,
+                      errors: FieldErrors) -> date | None | bool:
+    """The birth date to store (None: none), or False to keep the stored one. Checked against the ID number
+    typed, else the one stored."""
+    if typed is None:
+        return False
+    if not typed.strip():
+        return None
+    born = parse_day(typed)
+    if born is None:
+        errors.add("birth_date", "import.date_invalid")
+        return False
+    if id_number is None and owner_id is not None:
+        stored = session.get(Owner, owner_id)
+        id_number = decrypt(stored.id_number_enc) if stored is not None else None
+    if problem := birth_date_problem(born, id_number):
+        errors.add("birth_date", problem)
+    return born
 
 
 def owner_phones(session: Session, owner_id: int) -> list[str]:
@@ -266,10 +293,13 @@ def _apply(owner: Owner, clean: CleanOwner) -> None:
     owner.name = clean.name
     owner.name_pinyin, owner.name_initials = pinyin_keys(clean.name)
     owner.gender = clean.gender
+    if clean.birth_date is not False:
+        owner.birth_date = clean.birth_date
     if clean.id_number:
         owner.id_number_enc = encrypt(clean.id_number)
         owner.id_number_index = id_index(clean.id_number)
-        owner.birth_date = birth_date_from_id(clean.id_number)
+    if owner.id_number_enc:  # a resident ID number says when its holder was born
+        owner.birth_date = birth_date_from_id(clean.id_number or decrypt(owner.id_number_enc))
     owner.address, owner.is_vip, owner.notes = clean.address, clean.is_vip, clean.notes
     owner.updated_at = utcnow()
 

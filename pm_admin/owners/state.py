@@ -34,8 +34,8 @@ from pm_admin.places.queries import building_options, community_options, room_id
 __all__ = ["COLUMNS", "OwnersState", "split_tags"]
 
 PAGE = "owners"
-NEW_OWNER = {"room_code": "", "name": "", "gender": Gender.UNKNOWN.value, "id_number": "", "phone": "",
-             "phone2": "", "address": "", "is_vip": False, "tags": "", "share": "100", "notes": ""}
+NEW_OWNER = {"room_code": "", "name": "", "gender": Gender.UNKNOWN.value, "id_number": "", "birth_date": "",
+             "phone": "", "phone2": "", "address": "", "is_vip": False, "tags": "", "share": "100", "notes": ""}
 
 
 def _options(pairs: list[tuple[int, str]]) -> list[dict[str, str]]:
@@ -286,7 +286,8 @@ class OwnersState(FormMixin, PagedMixin, ProtectedState):
             name=str(form.get("name", "")), gender=str(form.get("gender") or Gender.UNKNOWN.value),
             id_number=str(form.get("id_number", "")), phones=[str(form.get("phone", "")), str(form.get("phone2", ""))],
             address=str(form.get("address", "")), is_vip=bool(form.get("is_vip")),
-            tags=split_tags(str(form.get("tags", ""))), notes=str(form.get("notes", "")))
+            tags=split_tags(str(form.get("tags", ""))), notes=str(form.get("notes", "")),
+            birth_date=str(form.get("birth_date") or ""))
 
     def _room_id(self, session, code: str) -> int | None:
         return room_id_by_code(session, self.principal, code)

@@ -341,3 +341,42 @@ def test_messages_stay_beside_the_field_they_are_about(session, world):
         services.link_owner_to_room(session, actor=world["manager"], owner_id=owner.id, room_id=world["a_room"].id,
                                     share="10")
     assert error.value.fields == {"room_code": ("owners.already_owner", {})}
+
+
+def test_a_birth_date_can_be_entered_without_an_id_number_and_must_agree_with_one(session, world):
+    def refused(data: OwnerInput, owner=None) -> dict:
+        with pytest.raises(ValidationFailed) as error:
+            if owner is None:
+                services.create_owner(session, actor=world["manager"], room_id=world["a_room"].id, data=data)
+            else:
+                services.update_owner(session, actor=world["manager"], owner_id=owner.id,
+                                      expected_version=owner.version, data=data)
+        return {f: k for f, (k, _) in error.value.fields.items()}
+
+    future = (date.today() + timedelta(days=1)).isoformat()
+    assert refused(person(id_number="", birth_date="1980-02-30")) == {"birth_date": "import.date_invalid"}
+    assert refused(person(id_number="", birth_date=future)) == {"birth_date": "owners.date_in_future"}
+    assert refused(person(id_number="", birth_date="1899-12-31")) == {"birth_date": "owners.birth_date_too_early"}
+    assert refused(person(birth_date="1950-01-01")) == {"birth_date": "owners.birth_date_mismatch"}
+
+    owner = services.create_owner(session, actor=world["manager"], room_id=world["a_room"].id, share="50",
+                                  data=person(name="陈外籍", id_number="", birth_date="1980-02-29"))
+    assert queries.owner_profile(session, world["manager"], owner.id).birth_date == "1980-02-29"
+    services.update_owner(session, actor=world["cs"], owner_id=owner.id, expected_version=owner.version,
+                          data=OwnerInput(name="陈外籍"))  # not given: kept
+    assert owner.birth_date == date(1980, 2, 29)
+    services.update_owner(session, actor=world["cs"], owner_id=owner.id, expected_version=owner.version,
+                          data=OwnerInput(name="陈外籍", birth_date="1981-03-01"))
+    history = {(c.field, c.old_value, c.new_value) for c in queries.change_history(session, world["cs"], owner.id, "en")}
+    assert ("birth_date", "1980-02-29", "1981-03-01") in history
+    # Once an ID number is stored, a typed date must agree with it; the ID's date wins.
+    assert refused(OwnerInput(name="陈外籍", id_number=ID_ZHANG, birth_date="1981-03-01"), owner) == {
+        "birth_date": "owners.birth_date_mismatch"}
+    services.update_owner(session, actor=world["cs"], owner_id=owner.id, expected_version=owner.version,
+                          data=OwnerInput(name="陈外籍", id_number=ID_ZHANG, birth_date=""))
+    assert owner.birth_date == date(1949, 12, 31)
+    assert refused(OwnerInput(name="陈外籍", birth_date="1981-03-01"), owner) == {
+        "birth_date": "owners.birth_date_mismatch"}
+    services.update_owner(session, actor=world["cs"], owner_id=owner.id, expected_version=owner.version,
+                          data=OwnerInput(name="陈外籍", birth_date="1949-12-31"))
+    assert owner.birth_date == date(1949, 12, 31)

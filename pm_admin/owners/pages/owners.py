@@ -202,7 +202,13 @@ def create_dialog() -> rx.Component:
                       errors["phone2"]),
                 columns="2", spacing="3", width="100%",
             ),
-            field("owners.col.id_number", text_input("id_number", default=S.form["id_number"]), errors["id_number"]),
+            rx.grid(
+                field("owners.col.id_number", text_input("id_number", default=S.form["id_number"]),
+                      errors["id_number"]),
+                field("owners.birth_date", text_input("birth_date", default=S.form["birth_date"], type_="date"),
+                      errors["birth_date"]),
+                columns="2", spacing="3", width="100%",
+            ),
             field("owners.address", text_input("address", default=S.form["address"]), errors["address"]),
             rx.grid(
                 field("owners.col.tags", text_input("tags", default=S.form["tags"], placeholder_key="owners.tags_hint"),
