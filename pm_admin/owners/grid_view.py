@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from pm_admin.owners.queries import masked_search, personal_search
 
 COLUMNS = ("room_code", "community_name", "building_name", "unit_name", "name", "gender", "phone", "id_number",
-           "occupancy", "is_vip", "tags", "share", "started_on", "arrears")
+           "occupancy", "area", "is_vip", "tags", "share", "started_on", "arrears")
 DEFAULT_COLUMNS = ["room_code", "name", "phone", "id_number", "occupancy", "is_vip", "tags", "arrears"]
 FILTER_KEYS = ("q", "community", "building", "unit", "occupancy", "vip", "tag", "arrears")
 PAGE_SIZES = ("10", "20", "50", "100")  # as core.paged_state offers them

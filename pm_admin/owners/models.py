@@ -163,6 +163,7 @@ class OwnerGridRow(BaseModel):
     building_name: str
     unit_name: str
     occupancy: str
+    area: str  # m², the room's
     name: str
     gender: str
     phone: str  # masked

@@ -115,7 +115,7 @@ def _name_matches(session: Session, text: str) -> list[int] | None:
     return ids if len(ids) <= NAME_MATCH_LIMIT else None
 
 
-def _page_statement(principal: Principal, filters: OwnerFilter, *, with_owner: bool = False,
+def _page_statement(principal: Principal, filters: OwnerFilter, *, joins: frozenset[str] = frozenset(),
                     name_ids: list[int] | None = None) -> _Narrow:
     """Ids of the matching current ownerships.
 
@@ -171,8 +171,10 @@ def _page_statement(principal: Principal, filters: OwnerFilter, *, with_owner: b
         statement = statement.where(Ownership.room_id.in_(owes) if filters.arrears == "yes"
                                     else Ownership.room_id.not_in(owes))
         selective = selective or filters.arrears == "yes"
-    if with_owner:
+    if "owner" in joins:
         statement = statement.join(Owner, Owner.id == Ownership.owner_id)
+    if "room" in joins:
+        statement = statement.join(Room, Room.id == Ownership.room_id)
     return _Narrow(statement, selective)
 
 
@@ -189,23 +191,46 @@ def _wide_statement() -> sa.Select:
     )
 
 
-SORTABLE = {"room_code": Ownership.sort_key, "name": Owner.name_pinyin, "started_on": Ownership.started_on,
-            "share": Ownership.share}
-DEFAULT_ORDER = [Ownership.sort_key, Ownership.id]
+@dataclasses.dataclass(frozen=True)
+class SortKey:
+    expression: sa.ColumnElement | None  # None: the room order itself
+    join: str = ""  # the table the narrow statement must join for it: "owner" | "room" | ""
+
+
+_ARREARS = sa.func.coalesce(
+    sa.select(RoomArrears.amount).where(RoomArrears.room_id == Ownership.room_id, RoomArrears.amount > 0)
+    .correlate(Ownership).scalar_subquery(), 0)
+# Grid columns the grid sorts by, in SQL. Community, building and unit sort in room order (the room's sort
+# key reads community → building → unit → floor → number, numbers in natural order); a name by its pinyin.
+# Tags, phone and ID number (ciphertext) do not sort.
+SORTABLE: dict[str, SortKey] = {
+    "room_code": SortKey(None), "community_name": SortKey(None), "building_name": SortKey(None),
+    "unit_name": SortKey(None),
+    "name": SortKey(Owner.name_pinyin, "owner"), "gender": SortKey(Owner.gender, "owner"),
+    "is_vip": SortKey(Owner.is_vip, "owner"),
+    "occupancy": SortKey(Room.occupancy, "room"), "area": SortKey(Room.area, "room"),
+    "share": SortKey(Ownership.share), "started_on": SortKey(Ownership.started_on), "arrears": SortKey(_ARREARS),
+}
+
+
+def _joins_for(sort: str) -> frozenset[str]:
+    key = SORTABLE.get(sort)
+    return frozenset({key.join}) if key is not None and key.join else frozenset()
 
 
 def _sorted(narrow: _Narrow, request: PageRequest) -> sa.Select:
-    """Sort the narrow statement (sorting by name needs it built ``with_owner``).
+    """Sort the narrow statement (built with the join ``_joins_for`` names for the sort).
 
     For a selective filter the room order is given as ``sort_key || ''``: an expression no index
     provides, so the database finds the few matches first and sorts them.
     """
     room_order = [Ownership.sort_key.concat("") if narrow.selective else Ownership.sort_key, Ownership.id]
     key = SORTABLE.get(request.sort)
-    if key is None or request.sort == "room_code":
-        descending = request.sort == "room_code" and request.descending
+    if key is None or key.expression is None:
+        descending = key is not None and request.descending
         return narrow.statement.order_by(*(c.desc() for c in room_order) if descending else room_order)
-    return narrow.statement.order_by(key.desc() if request.descending else key.asc(), *room_order)
+    order = key.expression.desc() if request.descending else key.expression.asc()
+    return narrow.statement.order_by(order, *room_order)
 
 
 def _phones_by_owner(session: Session, owner_ids: list[int]) -> dict[int, str]:
@@ -239,7 +264,7 @@ def _grid_rows(session: Session, rows, *, full_pii: bool = False) -> list[OwnerG
             building_name=building_name, unit_name=unit_name, occupancy=str(room.occupancy), name=owner.name,
             gender=str(owner.gender), phone=phone if full_pii else mask_phone(phone),
             id_number=id_number if full_pii else mask_id_number(id_number), is_vip=owner.is_vip,
-            tags="、".join(tags.get(owner.id, [])), share=f"{ownership.share:.2f}",
+            area=f"{room.area:.2f}", tags="、".join(tags.get(owner.id, [])), share=f"{ownership.share:.2f}",
             started_on=ownership.started_on.isoformat(), arrears=f"{arrears:.2f}" if arrears else "",
             version=owner.version,
         ))
@@ -251,7 +276,7 @@ def owner_grid(session: Session, principal: Principal, request: PageRequest, fil
     request = request.clamp()
     plan = plan_search(filters.search)
     name_ids = _name_matches(session, plan.value) if plan.kind == "name" else None
-    narrow = _page_statement(principal, filters, with_owner=request.sort == "name", name_ids=name_ids)
+    narrow = _page_statement(principal, filters, joins=_joins_for(request.sort), name_ids=name_ids)
     total = count(session, narrow.statement)
     ids = list(session.scalars(paginate(_sorted(narrow, request), request)).all())
     position = {ownership_id: n for n, ownership_id in enumerate(ids)}
@@ -261,15 +286,16 @@ def owner_grid(session: Session, principal: Principal, request: PageRequest, fil
 
 
 def export_rows(session: Session, principal: Principal, filters: OwnerFilter, *, full_pii: bool,
-                ownership_ids: list[int] | None = None, chunk: int = 2000) -> Iterator[OwnerGridRow]:
-    """Every row of the filtered view (or the selected rows), in grid order, streamed in chunks."""
+                ownership_ids: list[int] | None = None, sort: str = "", descending: bool = False,
+                chunk: int = 2000) -> Iterator[OwnerGridRow]:
+    """Every row of the filtered view (or the selected rows), in the grid's order, streamed in chunks."""
     principal.require(Perm.OWNERS_EXPORT)
     if full_pii:
         principal.require(Perm.OWNERS_EXPORT_PII)
-    narrow = _page_statement(principal, filters).statement
+    narrow = _page_statement(principal, filters, joins=_joins_for(sort))
     if ownership_ids is not None:
-        narrow = narrow.where(col(Ownership.id).in_(ownership_ids))
-    ids = list(session.scalars(narrow.order_by(*DEFAULT_ORDER)).all())
+        narrow = _Narrow(narrow.statement.where(col(Ownership.id).in_(ownership_ids)), True)
+    ids = list(session.scalars(_sorted(narrow, PageRequest(sort=sort, descending=descending))).all())
     for start in range(0, len(ids), chunk):
         batch = ids[start:start + chunk]
         position = {ownership_id: n for n, ownership_id in enumerate(batch)}

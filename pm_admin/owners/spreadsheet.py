@@ -77,8 +77,12 @@ EXPORT_ONLY_COLUMNS = (
     ImportColumn("building_name", "楼栋", "Building"),
     ImportColumn("unit_name", "单元", "Unit"),
     ImportColumn("occupancy", "使用状态", "Occupancy"),
+    ImportColumn("area", "面积", "Area"),
     ImportColumn("arrears", "欠费金额", "Arrears"),
 )
+EXPORT_COLUMNS = IMPORT_COLUMNS + EXPORT_ONLY_COLUMNS
+# The grid's column keys where the export calls them otherwise.
+GRID_TO_EXPORT = {"is_vip": "vip"}
 HEADER_KEYS = {text.strip().lower(): column.key for column in IMPORT_COLUMNS + EXPORT_ONLY_COLUMNS
                for text in (column.zh, column.en, column.key)}
 TRUE_WORDS, FALSE_WORDS = {"是", "yes", "y", "true", "1", "vip"}, {"否", "no", "n", "false", "0"}
@@ -511,18 +515,32 @@ def contact_details(session: Session, owner_ids: Iterable[int], *, full_pii: boo
     return details
 
 
-def export_headers(language: str) -> list[str]:
-    columns = IMPORT_COLUMNS + EXPORT_ONLY_COLUMNS
-    return [column.zh if language == "zh-CN" else column.en for column in columns]
+def export_keys(grid_columns: Iterable[str] | None = None) -> list[str]:
+    """The export's columns: every one (a file that imports back), or those of the grid as shown, in its order."""
+    known = [column.key for column in EXPORT_COLUMNS]
+    if grid_columns is None:
+        return known
+    return [key for key in (GRID_TO_EXPORT.get(c, c) for c in grid_columns) if key in known]
 
 
-def _export_values(row: OwnerGridRow, details: ContactDetails, language: str) -> list[str]:
+def export_headers(language: str, keys: list[str] | None = None) -> list[str]:
+    """Header words the importer reads back (Chinese or English, HEADER_KEYS)."""
+    by_key = {column.key: column for column in EXPORT_COLUMNS}
+    return [by_key[key].zh if language == "zh-CN" else by_key[key].en for key in keys or export_keys()]
+
+
+def _export_values(row: OwnerGridRow, details: ContactDetails, language: str,
+                   keys: list[str] | None = None) -> list[str]:
     # Words from the catalog; the importer reads both languages' words back (GENDER_WORDS, TRUE_WORDS).
     gender = translate(f"gender.{row.gender}", language) if row.gender in (Gender.MALE, Gender.FEMALE) else ""
-    return [row.room_code, row.name, gender, row.id_number, row.phone, details.phone2, details.address,
-            translate("common.yes" if row.is_vip else "common.no", language), row.tags, row.share, row.started_on,
-            details.notes, row.community_name, row.building_name, row.unit_name,
-            translate(f"occupancy.{row.occupancy}", language), row.arrears]
+    values = {"room_code": row.room_code, "name": row.name, "gender": gender, "id_number": row.id_number,
+              "phone": row.phone, "phone2": details.phone2, "address": details.address,
+              "vip": translate("common.yes" if row.is_vip else "common.no", language), "tags": row.tags,
+              "share": row.share, "started_on": row.started_on, "notes": details.notes,
+              "community_name": row.community_name, "building_name": row.building_name, "unit_name": row.unit_name,
+              "occupancy": translate(f"occupancy.{row.occupancy}", language), "area": row.area,
+              "arrears": row.arrears}
+    return [values[key] for key in keys or export_keys()]
 
 
 # A cell starting with one of these is run as a formula by Excel/LibreOffice when the CSV is opened.
@@ -539,23 +557,25 @@ def unescape_cell(text: str) -> str:
     return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
 
 
-def export_csv(rows: Iterable[OwnerGridRow], details: dict[int, ContactDetails], language: str) -> Iterable[bytes]:
+def export_csv(rows: Iterable[OwnerGridRow], details: dict[int, ContactDetails], language: str,
+               keys: list[str] | None = None) -> Iterable[bytes]:
     """UTF-8 with a byte-order mark, so Excel opens the Chinese correctly; no cell can start a formula."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(export_headers(language))
+    writer.writerow(export_headers(language, keys))
     yield ("\ufeff" + buffer.getvalue()).encode("utf-8")
     for row in rows:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow([csv_safe(value) for value in _export_values(row, details[row.owner_id], language)])
+        writer.writerow([csv_safe(value) for value in _export_values(row, details[row.owner_id], language, keys)])
         yield buffer.getvalue().encode("utf-8")
 
 
-def export_xlsx(rows: Iterable[OwnerGridRow], details: dict[int, ContactDetails], language: str) -> bytes:
+def export_xlsx(rows: Iterable[OwnerGridRow], details: dict[int, ContactDetails], language: str,
+                keys: list[str] | None = None) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("业主" if language == "zh-CN" else "Owners")
-    sheet.append(export_headers(language))
+    sheet.append(export_headers(language, keys))
 
     def text_cell(value: str) -> WriteOnlyCell | str:
         if not value.startswith("="):
@@ -565,7 +585,7 @@ def export_xlsx(rows: Iterable[OwnerGridRow], details: dict[int, ContactDetails]
         return cell
 
     for row in rows:
-        sheet.append([text_cell(value) for value in _export_values(row, details[row.owner_id], language)])
+        sheet.append([text_cell(value) for value in _export_values(row, details[row.owner_id], language, keys)])
     return workbook_bytes(workbook)
 
 

@@ -260,7 +260,8 @@ class OwnersState(FormMixin, PagedMixin, ProtectedState):
     def _download(self, *, fmt: str, full_pii: bool, selected_only: bool):
         return self._start_download("owners_export", export_params(
             self._owner_filter(), fmt=fmt, full_pii=full_pii, language=self.lang,
-            ownership_ids=list(self.selected) if selected_only else None))
+            ownership_ids=list(self.selected) if selected_only else None, sort=self.sort,
+            descending=self.descending, columns=list(self.columns)))
 
     @requires(Perm.OWNERS_EXPORT)
     def export(self, fmt: str):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from pm_admin.owners.queries import SORTABLE
 from pm_admin.owners.state import COLUMNS, OwnersState
 from pm_admin.places.pages.places import occupancy_badge
 from pm_admin.places.state import OCCUPANCY_OPTIONS
@@ -138,9 +139,6 @@ def cell(column: str, row: rx.Var) -> rx.Component:
     if column in ("phone", "id_number"):
         return rx.text(row[column], size="2", font_family="var(--code-font-family)")
     return rx.text(row[column].to(str), size="2")
-
-
-SORTABLE = {"room_code", "name", "started_on", "share"}
 
 
 def header(column: str) -> rx.Component:
