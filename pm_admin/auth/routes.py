@@ -14,7 +14,7 @@ from pm_admin.auth.http import client_of, same_origin
 from pm_admin.auth.services import exchange_ticket, resolve_session, revoke_session
 from pm_admin.auth.throttle import issue_device_token
 from pm_admin.core.db import unit_of_work
-from pm_admin.core.guard import DEVICE_COOKIE, SESSION_COOKIE
+from pm_admin.core.guard import SESSION_COOKIE, device_cookie_name
 from pm_admin.settings import get_settings
 
 DEVICE_COOKIE_DAYS = 180
@@ -40,7 +40,7 @@ async def start_session(request: Request) -> Response:
     settings = get_settings()
     response = JSONResponse({"ok": True})
     _set_cookie(response, SESSION_COOKIE, issued.token, settings.session_absolute_hours * 3600)
-    _set_cookie(response, DEVICE_COOKIE, issue_device_token(settings.secret_key, issued.username),
+    _set_cookie(response, device_cookie_name(issued.username), issue_device_token(settings.secret_key, issued.username),
                 DEVICE_COOKIE_DAYS * 86400)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -13,7 +13,7 @@ from pm_admin.core.base_state import AppState, ProtectedState
 from pm_admin.core.db import read_only, unit_of_work
 from pm_admin.core.errors import ConcurrencyConflict, ValidationFailed
 from pm_admin.core.form_state import FormMixin
-from pm_admin.core.guard import DEVICE_COOKIE, current_client, public, request_cookies, requires
+from pm_admin.core.guard import current_client, device_cookie_name, public, request_cookies, requires
 from pm_admin.core.i18n import translate
 from pm_admin.core.paged_state import PagedMixin
 from pm_admin.core.permissions import Perm
@@ -62,7 +62,7 @@ class LoginState(AppState):
             return None
         # bcrypt takes a few hundred ms: in a worker thread, so other users' events keep flowing meanwhile.
         result = await asyncio.to_thread(_authenticate, username, password, current_client(),
-                                         request_cookies(self.router_data).get(DEVICE_COOKIE))
+                                         request_cookies(self.router_data).get(device_cookie_name(username)))
         if not result.ok:
             self.error = translate(result.message_key, self.lang, seconds=result.wait_seconds)
             return None

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import inspect
 import ipaddress
 import logging
@@ -43,7 +44,12 @@ from pm_admin.settings import get_settings
 logger = logging.getLogger(__name__)
 
 SESSION_COOKIE = "pm_session"
-DEVICE_COOKIE = "pm_device"
+DEVICE_COOKIE_PREFIX = "pm_device_"
+
+
+def device_cookie_name(username: str) -> str:
+    """One device cookie per account, so colleagues sharing a front-desk PC each keep theirs."""
+    return DEVICE_COOKIE_PREFIX + hashlib.sha256(username.strip().lower().encode()).hexdigest()[:16]
 APP_MODULE_PREFIX = "pm_admin."
 
 _principal: ContextVar[Principal | None] = ContextVar("pm_principal", default=None)

@@ -41,3 +41,11 @@ def test_known_device_replaces_the_account_and_client_buckets():
 def test_a_password_re_check_counts_against_the_account_only():
     attempt = throttle.password_check_attempt("alice")
     assert [bucket for bucket, _ in throttle.buckets_of(attempt)] == [throttle.ACCOUNT]
+
+
+def test_each_account_keeps_its_own_device_cookie_on_a_shared_pc():
+    from pm_admin.core.guard import device_cookie_name
+
+    assert device_cookie_name("alice") == device_cookie_name(" Alice ")
+    assert device_cookie_name("alice") != device_cookie_name("bob")
+    assert device_cookie_name("张三").startswith("pm_device_") and device_cookie_name("张三").isascii()
