@@ -23,6 +23,7 @@ import logging
 import typing
 from collections.abc import Callable
 from contextvars import ContextVar
+from datetime import datetime, timedelta
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
 from urllib.parse import quote
@@ -35,6 +36,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from pm_admin.auth.services import record_denial, resolve_session
+from pm_admin.core.clock import utcnow
 from pm_admin.core.db import unit_of_work
 from pm_admin.core.errors import ConcurrencyConflict, DomainError, PermissionDenied
 from pm_admin.core.i18n import DEFAULT_LANGUAGE, translate
@@ -233,7 +235,37 @@ def client_info(router_data: dict) -> ClientInfo:
     return ClientInfo(ip=ip, user_agent=str(headers.get("user-agent") or headers.get("user_agent") or "")[:256])
 
 
+class RefusalBudget:
+    """How many refusals of anonymous clients one address may add to the append-only audit log per window.
+
+    Every page a signed-out browser opens is refused (and sent to the login page); a script can do that
+    thousands of times a minute. Past the budget the refusals still happen, they are only no longer
+    written, and the log says once per window that an address went over.
+    """
+
+    def __init__(self, limit: int = 200, window: timedelta = timedelta(minutes=10)) -> None:
+        self.limit, self.window = limit, window
+        self._counts: dict[str, tuple[datetime, int]] = {}
+
+    def allow(self, address: str, now: datetime) -> bool:
+        started, used = self._counts.get(address, (now, 0))
+        if now - started >= self.window:
+            started, used = now, 0
+        if len(self._counts) > 10_000:  # forget old windows rather than grow without bound
+            self._counts = {a: c for a, c in self._counts.items() if now - c[0] < self.window}
+        self._counts[address] = (started, used + 1)
+        if used == self.limit:
+            logger.warning("anonymous refusals from %s over %d per %s: no longer audited in this window",
+                           address, self.limit, self.window)
+        return used < self.limit
+
+
+_anonymous_refusals = RefusalBudget()
+
+
 def audit_refusal(principal: Principal | None, *, action: str, reason: str) -> None:
+    if principal is None and not _anonymous_refusals.allow(current_client().ip, utcnow()):
+        return
     try:
         with unit_of_work() as session:
             record_denial(session, principal=principal, action=action, client=current_client(), reason=reason)

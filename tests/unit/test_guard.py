@@ -100,3 +100,14 @@ def test_the_timer_driven_handlers_are_marked_as_polls():
     assert guard_of(TicketBoardState.event_handlers["poll"]).poll
     # A user's click is activity.
     assert not guard_of(ShellState.event_handlers["open_notice"]).poll
+
+
+def test_anonymous_refusals_of_one_address_are_audited_up_to_a_budget_per_window():
+    from datetime import UTC, datetime, timedelta
+
+    from pm_admin.core.guard import RefusalBudget
+
+    budget, start = RefusalBudget(limit=3, window=timedelta(minutes=10)), datetime(2026, 12, 1, tzinfo=UTC)
+    assert [budget.allow("10.0.0.9", start) for _ in range(5)] == [True, True, True, False, False]
+    assert budget.allow("10.0.0.10", start)  # another address has its own budget
+    assert budget.allow("10.0.0.9", start + timedelta(minutes=10))  # a new window
