@@ -64,6 +64,7 @@ def _validate_account(
     roles: Iterable[str],
     community_ids: Iterable[int],
     all_communities: bool,
+    actor: Principal | None = None,
 ) -> None:
     if not display_name.strip():
         errors.add("display_name", "error.required")
@@ -82,6 +83,20 @@ def _validate_account(
         found = set(session.exec(select(Community.id).where(col(Community.id).in_(ids))).all())
         if ids - found:
             errors.add("community_ids", "error.not_found", entity="community")
+    # Permissions are data: whoever manages accounts hands out no more than their own reach.
+    if actor is not None and not actor.all_communities and (all_communities or not ids <= actor.community_ids):
+        errors.add("community_ids", "users.beyond_own_scope")
+    if actor is not None and "admin" in roles and "admin" not in actor.roles:
+        errors.add("roles", "users.admin_only_by_admin")
+
+
+def _require_in_reach(session: Session, actor: Principal, user: User) -> None:
+    """An account manager who is not company-wide touches only accounts of their own communities."""
+    if actor.all_communities:
+        return
+    theirs = communities_of(session, user.id)
+    if user.all_communities or not theirs or not theirs <= actor.community_ids:
+        raise PermissionDenied("error.out_of_scope")
 
 
 def _replace_links(session: Session, user_id: int, roles: Iterable[str], community_ids: Iterable[int]) -> None:
@@ -118,7 +133,7 @@ def create_user(
     if problem := password_problems(password):
         errors.add("password", problem, min=8)
     _validate_account(session, errors, display_name=display_name, roles=roles, community_ids=community_ids,
-                      all_communities=all_communities)
+                      all_communities=all_communities, actor=actor)
     errors.raise_if_any()
     user = User(
         username=username,
@@ -153,12 +168,13 @@ def update_user(
     user = session.get(User, user_id)
     if user is None:
         raise NotFound("user")
+    _require_in_reach(session, actor, user)
     if user.version != expected_version:
         raise ConcurrencyConflict({**_user_snapshot(session, user), "version": user.version})
     roles, community_ids = list(roles), list(community_ids)
     errors = FieldErrors()
     _validate_account(session, errors, display_name=display_name, roles=roles, community_ids=community_ids,
-                      all_communities=all_communities)
+                      all_communities=all_communities, actor=actor)
     if user.id == actor.user_id and (not is_active or "admin" not in roles):
         errors.add("roles", "users.cannot_demote_self")
     errors.raise_if_any()
@@ -183,6 +199,7 @@ def reset_password(session: Session, *, actor: Principal, user_id: int, new_pass
     user = session.get(User, user_id)
     if user is None:
         raise NotFound("user")
+    _require_in_reach(session, actor, user)
     if problem := password_problems(new_password):
         errors = FieldErrors()
         errors.add("password", problem, min=8)
@@ -204,6 +221,7 @@ def unlock_login(session: Session, *, actor: Principal, user_id: int) -> int:
     user = session.get(User, user_id)
     if user is None:
         raise NotFound("user")
+    _require_in_reach(session, actor, user)
     cleared = throttle.clear_account(session, user.username)
     record(session, action="user.unlock_login", actor=actor, entity_type="user", entity_id=user.id,
            details={"counters_cleared": cleared})

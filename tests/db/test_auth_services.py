@@ -370,3 +370,31 @@ def test_an_account_that_must_change_its_password_gets_no_files_over_http(sessio
     session.add(account)
     session.flush()
     assert principal_of(session, request) is None
+
+
+def test_an_account_manager_of_one_community_hands_out_no_more_than_their_own_reach(session):
+    import dataclasses
+
+    a, b = factories.community(session), factories.community(session)
+    signed_in = factories.sign_in(session, factories.user(session, "manager", communities=(a,)))
+    # Permissions are data: a company may give a project manager the accounts page of their community.
+    manager = dataclasses.replace(signed_in, permissions=signed_in.permissions | {"users.manage"})
+
+    def create(username, **scope):
+        return services.create_user(session, actor=manager, username=username, display_name="新同事",
+                                    password="Temp-Pass-2026", **{"roles": ["cs"], **scope})
+
+    for scope, field in (({"community_ids": [b.id]}, "community_ids"), ({"all_communities": True}, "community_ids"),
+                         ({"community_ids": [a.id], "roles": ["admin"]}, "roles")):
+        with pytest.raises(ValidationFailed) as refused:
+            create("too_far", **scope)
+        assert field in refused.value.fields
+    colleague = create("cs_of_a", community_ids=[a.id])
+    assert services.communities_of(session, colleague.id) == {a.id}
+    outsider = factories.user(session, "cs", communities=(b,))
+    with pytest.raises(PermissionDenied):
+        services.update_user(session, actor=manager, user_id=outsider.id, expected_version=outsider.version,
+                             display_name="改名", roles=["cs"], community_ids=[a.id], all_communities=False,
+                             is_active=True)
+    with pytest.raises(PermissionDenied):
+        services.reset_password(session, actor=manager, user_id=outsider.id, new_password="Other-Pass-2026")
