@@ -16,6 +16,11 @@ export REFLEX_TELEMETRY_ENABLED := false
 PYTHON312 := $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.12 /usr/local/bin/python3.12 /usr/bin/python3.12; do \
 	$$p -c 'import sys; assert sys.version_info[:2] == (3, 12)' >/dev/null 2>&1 && { echo $$p; break; }; done)
 
+# Where `make run` listens. Loopback by default (the demo password is published); HOST=0.0.0.0 for a LAN
+# or a reverse proxy on another machine.
+HOST ?= 127.0.0.1
+PORT ?= 3000
+
 APT_GET := DEBIAN_FRONTEND=noninteractive apt-get -y -q -o Dpkg::Use-Pty=0
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -69,8 +74,8 @@ bootstrap: migrate
 	$(PY) -m pm_admin.cli seed --if-empty
 
 serve: deps
-	@echo "pm_admin: http://localhost:3000"
-	$(VENV)/bin/reflex run --env prod --single-port
+	@echo "pm_admin: http://localhost:$(PORT)"
+	$(VENV)/bin/reflex run --env prod --single-port --backend-host $(HOST) --frontend-port $(PORT) --backend-port $(PORT)
 
 run: deps bootstrap serve
 
