@@ -1,4 +1,11 @@
-"""Owner detail state: profile, rooms, household, occupants, history, timeline; edits and reveal."""
+"""Owner detail state: profile, rooms, household, occupants, history, timeline; edits and reveal.
+
+Revealed personal data is never a state var, so it is never pickled into Redis (REDIS_URL) or kept by the
+in-process state manager. What remains: the plain values cross the websocket once (in the reveal event's
+``_set_value`` payloads) and sit in the page's DOM until hidden, the page left or reloaded, another owner
+opened, or REVEAL_SECONDS pass (a browser timer clicks "hide"; a tab asleep past that keeps them until it
+wakes). The audit log records who revealed what and why.
+"""
 
 from __future__ import annotations
 
@@ -26,6 +33,9 @@ def _day(text: Any) -> date | None:
         return None
 
 
+# Revealed values live only in these read-only inputs of the page, at most this long.
+REVEAL_REFS = {"id_number": "revealed-id-number", "phones": "revealed-phones"}
+REVEAL_SECONDS = 60
 # Side-dialog values shown but not typed: a submission never overwrites them.
 SIDE_DISPLAY_ONLY = frozenset({"editing", "room_code"})
 
@@ -40,8 +50,10 @@ class OwnerDetailState(FormMixin, ProtectedState):
     timeline: list[dict[str, Any]] = []
     can_edit: bool = False
     can_reveal: bool = False
-    # Shown only in this view, cleared on every load.
-    revealed: dict[str, str] = {}
+    # Whether revealed values are on screen. The values themselves never enter the state (which Redis would
+    # keep): the reveal event writes them straight into two read-only inputs of the page (rx.set_value);
+    # hiding, a reload, another owner, leaving the page or REVEAL_SECONDS empty them again.
+    revealed: bool = False
     reveal_open: bool = False
     reveal_error: str = ""
     # Secondary dialogs: household member, occupant, owner change.
@@ -81,8 +93,9 @@ class OwnerDetailState(FormMixin, ProtectedState):
         self._owner_id = int(raw) if raw.isdigit() else 0
         self.can_edit = principal.has(Perm.OWNERS_EDIT)
         self.can_reveal = principal.has(Perm.OWNERS_REVEAL_PII)
-        self.revealed, self.reveal_open, self.side_dialog, self.dialog_open = {}, False, "", False
+        self.reveal_open, self.side_dialog, self.dialog_open = False, "", False
         self._reload()
+        return self._clear_revealed()
 
     # ------------------------------------------------------------ edit profile
 
@@ -164,13 +177,19 @@ class OwnerDetailState(FormMixin, ProtectedState):
         except ValidationFailed as error:
             self.reveal_error = next(iter(self._field_messages(error).values()))
             return None
-        self.revealed = {"id_number": shown.id_number, "phones": "、".join(shown.phones)}
-        self.reveal_open = False
-        return None
+        self.revealed, self.reveal_open = True, False
+        hide_later = (f"clearTimeout(window.pmRevealTimer); window.pmRevealTimer = setTimeout(() => "
+                      f"document.querySelector('[data-testid=hide-pii]')?.click(), {REVEAL_SECONDS * 1000})")
+        return [rx.set_value(REVEAL_REFS["id_number"], shown.id_number or "—"),
+                rx.set_value(REVEAL_REFS["phones"], "、".join(shown.phones) or "—"), rx.call_script(hide_later)]
+
+    def _clear_revealed(self):
+        self.revealed = False
+        return [rx.set_value(ref, "") for ref in REVEAL_REFS.values()]
 
     @requires()
     def hide_revealed(self):
-        self.revealed = {}
+        return self._clear_revealed()
 
     # ------------------------------------------------------------ household, occupants, owner change
 

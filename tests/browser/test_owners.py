@@ -91,8 +91,12 @@ def test_manager_reveals_with_a_reason_and_it_is_audited(page, db):
     expect(page.get_by_role("alert")).to_contain_text("请填写查看原因")
     page.get_by_test_id("reveal-reason").fill("核实身份办理车位过户")
     page.get_by_test_id("reveal-confirm").click()
-    expect(page.get_by_test_id("id-number-revealed")).to_have_text(re.compile(r"^\d{17}[\dX]$"))
+    expect(page.get_by_test_id("id-number-revealed")).to_have_value(re.compile(r"^\d{17}[\dX]$"))
+    expect(page.get_by_test_id("owner-id-number")).not_to_contain_text("********")
     screenshot(page, "owner-revealed")
+    page.get_by_test_id("hide-pii").click()  # hiding empties the revealed values, the masked ones return
+    expect(page.get_by_test_id("owner-id-number")).to_contain_text("********")
+    expect(page.get_by_test_id("id-number-revealed")).to_have_value("")
     with Session(db) as session:
         event = session.exec(select(AuditEvent).where(AuditEvent.action == "owner.reveal_pii",
                                                       AuditEvent.entity_id == str(owner.id))).one()

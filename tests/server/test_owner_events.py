@@ -7,6 +7,8 @@ concurrency check.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -15,7 +17,7 @@ from pm_admin.owners.detail_state import OwnerDetailState
 from pm_admin.owners.models import HouseholdMember, Occupant, Owner, Ownership
 from pm_admin.places.models import Community, Room
 from tests.server.test_crafted_events import run, sign_in, state_delta
-from tests.support.ws_client import CraftedClient, event_name
+from tests.support.ws_client import CraftedClient, event_name, frontend_events
 
 pytestmark = pytest.mark.server
 
@@ -127,3 +129,24 @@ def test_a_submitted_version_never_gets_past_the_concurrency_check(live_server, 
         assert session.get(Owner, owner_id).address == "同事改的地址"
     assert state_delta(second, OwnerDetailState).get("conflict_rx_state_")
     assert "version" not in state_delta(refused, OwnerDetailState).get("form_rx_state_", {})
+
+
+def test_a_revealed_id_number_reaches_the_page_but_never_the_state(live_server, db):
+    [(owner_id, _)] = c01_owners(db, 1)
+    manager = run(sign_in(live_server.base_url, "demo.manager"))
+
+    async def scenario():
+        async with CraftedClient(live_server.base_url, cookie=manager) as client:
+            await _open_owner(client, owner_id)
+            shown = await client.send(event_name(OwnerDetailState, "reveal"), {"form": {"reason": "核实身份办理过户"}})
+            hidden = await client.send(event_name(OwnerDetailState, "hide_revealed"))
+            return shown, hidden
+
+    shown, hidden = run(scenario())
+    assert state_delta(shown, OwnerDetailState).get("revealed_rx_state_") is True
+    written = {e["payload"]["ref"]: e["payload"]["value"] for e in frontend_events(shown) if e["name"] == "_set_value"}
+    id_number = written["ref_revealed_id_number"]  # written straight into the page …
+    assert re.fullmatch(r"\d{17}[\dX]", id_number) and re.fullmatch(r"1\d{10}.*", written["ref_revealed_phones"])
+    assert id_number not in str([update.get("delta") for update in shown])  # … never a state var (nor in Redis)
+    assert state_delta(hidden, OwnerDetailState).get("revealed_rx_state_") is False
+    assert [e["payload"]["value"] for e in frontend_events(hidden) if e["name"] == "_set_value"] == ["", ""]

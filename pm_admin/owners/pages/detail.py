@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pm_admin.owners.detail_state import OwnerDetailState
+from pm_admin.owners.detail_state import REVEAL_REFS, OwnerDetailState
 from pm_admin.owners.pages.owners import gender_select
 from pm_admin.shell.layout import frame
 from pm_admin.ui.forms import field, form_dialog, form_error_banner, notice, text_input
@@ -22,11 +22,15 @@ def info(label_key: str, value: rx.Component | rx.Var, testid: str = "") -> rx.C
 
 
 def revealed_or_masked(masked: rx.Component, revealed_key: str, testid: str) -> rx.Component:
-    return rx.cond(
-        D.revealed.contains(revealed_key),
-        rx.text(D.revealed[revealed_key].to(str), size="2", color="var(--red-11)", weight="bold",
-                font_family="var(--code-font-family)", data_testid=f"{testid}-revealed"),
-        masked,
+    """The masked value, or the revealed one. The latter is an always-mounted read-only input that the reveal
+    event fills (rx.set_value) and hiding empties: the plain value is never a state var."""
+    return rx.fragment(
+        rx.el.input(id=REVEAL_REFS[revealed_key], read_only=True, tab_index=-1, data_testid=f"{testid}-revealed",
+                    aria_label=t("owners.revealed_value"),
+                    style={"display": rx.cond(D.revealed, "block", "none"), "border": "none", "background": "none",
+                           "padding": "0", "width": "100%", "color": "var(--red-11)", "font-weight": "bold",
+                           "font-size": "var(--font-size-2)", "font-family": "var(--code-font-family)"}),
+        rx.cond(D.revealed, rx.fragment(), masked),
     )
 
 
@@ -39,9 +43,9 @@ def profile_card() -> rx.Component:
             rx.foreach(p["tags"].to(list[str]), lambda tag: rx.badge(tag, variant="soft")),
             rx.spacer(),
             rx.cond(D.can_reveal, rx.cond(
-                D.revealed.length() > 0,
+                D.revealed,
                 rx.button(rx.icon("eye-off", size=14), t("owners.hide_pii"), variant="soft", color_scheme="gray",
-                          on_click=D.hide_revealed),
+                          on_click=D.hide_revealed, data_testid="hide-pii"),
                 rx.button(rx.icon("eye", size=14), t("owners.reveal"), variant="soft", color_scheme="red",
                           on_click=D.open_reveal, data_testid="reveal-button"),
             )),
