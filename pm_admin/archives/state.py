@@ -134,13 +134,14 @@ class ArchiveDetailState(ProtectedState):
 
     def _reload(self) -> None:
         principal, archive_id = self.principal, self._archive_id
+        # Emptied first: if the archive is refused (another community), nothing of the last one stays.
+        self.found, self.header, self.entries, self.versions, self.changes, self.access_log = False, {}, [], [], [], []
+        self.my_requests, self.grant_until = [], ""
         with read_only() as session:
             header = queries.archive_header(session, principal, archive_id)
-            self.found = header is not None
             if header is None:
-                self.header, self.entries, self.versions, self.changes, self.access_log = {}, [], [], [], []
-                self.my_requests, self.grant_until = [], ""
                 return
+            self.found = True
             self.header = header.model_dump()
             self.entries = [e.model_dump() for e in queries.entries(session, principal, archive_id)]
             self.versions = [v.model_dump() for v in queries.file_versions(session, principal, archive_id)]
@@ -323,6 +324,8 @@ class AccessRequestsState(ProtectedState):
 
     @requires(Perm.ARCHIVES_APPROVE)
     def decide(self, form: dict[str, Any]):
+        if "id" not in self.decision:  # no dialog open: nothing to decide
+            return None
         note = str(form.get("note", ""))
         try:
             with unit_of_work() as session:

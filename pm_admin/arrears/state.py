@@ -95,6 +95,8 @@ class ArrearsState(PagedMixin, ProtectedState):
 
     @requires(Perm.ARREARS_FOLLOW_UP)
     def save_follow_up(self, form: dict[str, Any]):
+        if "case_id" not in self.target:  # no case picked from the page: nothing to save
+            return None
         data = services.FollowUpInput(**{k: str(form.get(k, "")) for k in (
             "channel", "result", "reason_category", "promise_date", "ticket_code")})
         try:

@@ -70,8 +70,7 @@ class CensusState(PagedMixin, ProtectedState):
 
     @requires(Perm.CENSUS_WORK)
     def complete(self, task_id: int, changed: bool):
-        if self._row(task_id) is None:
-            return None
+        # The service decides (scope, assignee, state): a crafted id is refused there, and audited.
         try:
             with unit_of_work() as session:
                 services.complete_task(session, actor=self.principal, task_id=task_id, changed=changed)
