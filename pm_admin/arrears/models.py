@@ -11,8 +11,10 @@ from pydantic import BaseModel
 from sqlmodel import Field, SQLModel
 
 from pm_admin.core.clock import utcnow
-from pm_admin.core.mixins import Timestamped
+from pm_admin.core.mixins import Timestamped, version_column
 from pm_admin.core.types import UTCDateTime, str_enum
+
+_balance_version = version_column()
 
 
 class RoomArrears(Timestamped, SQLModel, table=True):
@@ -22,6 +24,8 @@ class RoomArrears(Timestamped, SQLModel, table=True):
     community_id: int = Field(foreign_key="community.id", index=True)
     amount: Decimal = Field(sa_type=sa.Numeric(12, 2))
     since: date
+    version: int = Field(default=1, sa_column=_balance_version)
+    __mapper_args__ = {"version_id_col": _balance_version}
 
 
 class CaseStatus(enum.StrEnum):
@@ -49,7 +53,12 @@ class ArrearsCase(SQLModel, table=True):
     """催缴 case of a room more than a month in arrears: followed up at least every 15 days."""
 
     __tablename__ = "arrears_case"
-    __table_args__ = (sa.Index("ix_arrears_case_open_due", "status", "community_id", "next_due_on"),)
+    __table_args__ = (
+        sa.Index("ix_arrears_case_open_due", "status", "community_id", "next_due_on"),
+        # One open case per room, whoever opens it (the daily job, an import, two managers at once).
+        sa.Index("uq_arrears_case_open_room", "room_id", unique=True, sqlite_where=sa.text("status = 'open'"),
+                 postgresql_where=sa.text("status = 'open'")),
+    )
     id: int | None = Field(default=None, primary_key=True)
     room_id: int = Field(foreign_key="room.id", index=True)
     community_id: int = Field(foreign_key="community.id")
@@ -90,6 +99,7 @@ class ArrearsRow(BaseModel):
     last_follow_up_on: str
     follow_ups: int
     steward: str
+    balance_version: int  # what a balance edit started from
 
 
 class FollowUpRow(BaseModel):

@@ -129,7 +129,9 @@ def arrears_page() -> rx.Component:
                 spacing="5", align="center", width="100%"),
             data_table(S, columns, testid="arrears-cases", actions=lambda row: rx.hstack(
                 rx.cond(S.can_follow_up, icon_action("phone-call", "arrears.follow_up", S.open_follow_up(row["case_id"]))),
-                icon_action("history", "arrears.history", S.open_history(row["case_id"])), spacing="1")),
+                icon_action("history", "arrears.history", S.open_history(row["case_id"])),
+                rx.cond(S.can_manage, icon_action("pencil", "arrears.edit_balance", S.open_edit_balance(row["case_id"]))),
+                spacing="1")),
             import_panel(),
             spacing="4", width="100%"),
         follow_up_dialog(), balance_dialog(), history_dialog(),

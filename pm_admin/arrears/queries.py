@@ -14,6 +14,7 @@ from pm_admin.arrears.services import FOLLOW_UP_EVERY
 from pm_admin.auth.models import User
 from pm_admin.core.paging import Page, PageRequest, count, paginate
 from pm_admin.core.permissions import Perm, Principal
+from pm_admin.dashboards.periods import local_today
 from pm_admin.owners.models import Owner, Ownership
 from pm_admin.places.models import Building, Room
 from pm_admin.tickets.models import Ticket
@@ -43,12 +44,13 @@ def cases(session: Session, principal: Principal, request: PageRequest, filters:
           today: date | None = None) -> Page[ArrearsRow]:
     """Open cases, the longest overdue first."""
     principal.require(Perm.ARREARS_VIEW)
-    today, request = today or date.today(), request.clamp()
+    today, request = today or local_today(), request.clamp()
     statement = _cases(principal, filters, today)
     total = count(session, statement)
     ids = list(session.scalars(paginate(statement.order_by(ArrearsCase.next_due_on, ArrearsCase.id), request)).all())
     rows = session.execute(
-        sa.select(ArrearsCase, Room.code, RoomArrears.amount, RoomArrears.since, User.display_name)
+        sa.select(ArrearsCase, Room.code, RoomArrears.amount, RoomArrears.since, RoomArrears.version,
+                  User.display_name)
         .join(Room, Room.id == ArrearsCase.room_id).join(RoomArrears, RoomArrears.room_id == ArrearsCase.room_id)
         .join(Building, Building.id == ArrearsCase.building_id)
         .outerjoin(User, User.id == Building.steward_user_id).where(col(ArrearsCase.id).in_(ids))
@@ -67,8 +69,8 @@ def cases(session: Session, principal: Principal, request: PageRequest, filters:
                    months=(today.year - since.year) * 12 + today.month - since.month,
                    next_due_on=case.next_due_on.isoformat(), overdue_days=max(0, (today - case.next_due_on).days),
                    last_follow_up_on=case.last_follow_up_on.isoformat() if case.last_follow_up_on else "",
-                   follow_ups=counts.get(case.id, 0), steward=steward or "")
-        for case, code, amount, since, steward in sorted(rows, key=lambda r: order[r[0].id])
+                   follow_ups=counts.get(case.id, 0), steward=steward or "", balance_version=version)
+        for case, code, amount, since, version, steward in sorted(rows, key=lambda r: order[r[0].id])
     ], total, request.page, request.page_size)
 
 
@@ -91,19 +93,24 @@ def follow_ups(session: Session, principal: Principal, case_id: int) -> list[Fol
 class Coverage:
     open_cases: int
     followed_up: int  # followed up within the last 15 days
-    overdue: int
+    overdue: int  # the next follow-up is past due
+    opened_today: int = 0  # new cases whose first call is due today: not late yet
 
     @property
     def percent(self) -> float:
-        return 100.0 * self.followed_up / self.open_cases if self.open_cases else 100.0
+        covered = self.followed_up + self.opened_today
+        return 100.0 * covered / self.open_cases if self.open_cases else 100.0
 
 
 def coverage(session: Session, principal: Principal, today: date | None = None) -> Coverage:
-    """跟进覆盖率: open cases whose last follow-up is at most 15 days old, out of all open cases."""
-    today = today or date.today()
+    """跟进覆盖率: open cases followed up within the last 15 days, or opened today and not yet due a call,
+    out of all open cases. Also the dashboard's figure (executives too)."""
+    today = today or local_today()
     scope = sa.and_(ArrearsCase.status == CaseStatus.OPEN, principal.scope_clause(ArrearsCase.community_id))
-    open_cases = session.scalar(sa.select(sa.func.count(ArrearsCase.id)).where(scope)) or 0
-    followed = session.scalar(sa.select(sa.func.count(ArrearsCase.id)).where(
-        scope, ArrearsCase.last_follow_up_on >= today - FOLLOW_UP_EVERY)) or 0
-    overdue = session.scalar(sa.select(sa.func.count(ArrearsCase.id)).where(scope, ArrearsCase.next_due_on < today)) or 0
-    return Coverage(open_cases, followed, overdue)
+    followed = ArrearsCase.last_follow_up_on >= today - FOLLOW_UP_EVERY
+    fresh = sa.and_(ArrearsCase.last_follow_up_on.is_(None), ArrearsCase.opened_on >= today)
+    row = session.execute(sa.select(
+        sa.func.count(ArrearsCase.id), sa.func.sum(sa.case((followed, 1), else_=0)),
+        sa.func.sum(sa.case((ArrearsCase.next_due_on < today, 1), else_=0)), sa.func.sum(sa.case((fresh, 1), else_=0)),
+    ).where(scope)).one()
+    return Coverage(int(row[0] or 0), int(row[1] or 0), int(row[2] or 0), int(row[3] or 0))

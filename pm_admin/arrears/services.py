@@ -8,13 +8,17 @@ import dataclasses
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from pm_admin.arrears.models import ArrearsCase, CaseStatus, Channel, FollowUp, ReasonCategory, RoomArrears
 from pm_admin.audit.services import record
-from pm_admin.core.errors import FieldErrors, NotFound
+from pm_admin.core.clock import utcnow
+from pm_admin.core.db import insert_unless_taken
+from pm_admin.core.errors import ConcurrencyConflict, FieldErrors, NotFound
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.core.tables import ImportRejected, cell_text, read_table
+from pm_admin.dashboards.periods import local_today
 from pm_admin.places.models import Room
 from pm_admin.tickets.models import Ticket
 
@@ -57,43 +61,78 @@ def _parse_since(errors: FieldErrors, raw, today: date) -> date:
     return since
 
 
-def sync_room(session: Session, room: Room, today: date) -> ArrearsCase | None:
-    """Open a case when the room is more than a month behind; close it when the balance is cleared."""
+def _open_case(session: Session, room: Room, today: date, actor: Principal | None) -> ArrearsCase:
+    """Open the room's case; if a concurrent transaction opened it first, that case it is (no savepoint:
+    the partial unique index makes this insert a no-op)."""
+    case_id = insert_unless_taken(session, ArrearsCase(
+        room_id=room.id, community_id=room.community_id, building_id=room.building_id, opened_on=today,
+        next_due_on=today))
+    if case_id is None:
+        return session.exec(select(ArrearsCase).where(ArrearsCase.room_id == room.id,
+                                                      ArrearsCase.status == CaseStatus.OPEN)).one()
+    record(session, action="arrears.case_open", actor=actor, actor_name=None if actor else "system",
+           entity_type="room", entity_id=room.id, community_id=room.community_id, details={"case_id": case_id})
+    return session.get(ArrearsCase, case_id)
+
+
+def _close_case(session: Session, case: ArrearsCase, today: date, reason: str, actor: Principal | None) -> None:
+    closed = session.execute(
+        sa.update(ArrearsCase).where(ArrearsCase.id == case.id, ArrearsCase.status == CaseStatus.OPEN)
+        .values(status=CaseStatus.CLOSED, closed_on=today).execution_options(synchronize_session=False)).rowcount
+    session.refresh(case)
+    if closed == 1:  # not when a concurrent transaction closed it already
+        record(session, action="arrears.case_close", actor=actor, actor_name=None if actor else "system",
+               entity_type="room", entity_id=case.room_id, community_id=case.community_id,
+               details={"case_id": case.id, "reason": reason})
+
+
+def sync_room(session: Session, room: Room, today: date, actor: Principal | None = None) -> ArrearsCase | None:
+    """Open a case when the room is more than a month behind; close it when it no longer is (the balance
+    was cleared, or its start moved to within the month). Returns the open case, if any."""
     balance = session.get(RoomArrears, room.id)
     case = session.exec(select(ArrearsCase).where(ArrearsCase.room_id == room.id,
                                                   ArrearsCase.status == CaseStatus.OPEN)).first()
     owes = balance is not None and balance.amount > 0
-    if owes and case is None and is_overdue_arrears(balance.since, today):
-        case = ArrearsCase(room_id=room.id, community_id=room.community_id, building_id=room.building_id,
-                           opened_on=today, next_due_on=today)
-        session.add(case)
-    elif not owes and case is not None:
-        case.status, case.closed_on = CaseStatus.CLOSED, today
-        session.add(case)
+    overdue = owes and is_overdue_arrears(balance.since, today)
+    if overdue and case is None:
+        return _open_case(session, room, today, actor)
+    if not overdue and case is not None:
+        _close_case(session, case, today, "paid" if not owes else "within_a_month", actor)
+        return None
     return case
 
 
-def sync_cases(session: Session, *, today: date | None = None) -> int:
-    """Bring every room's case in line with its balance; returns how many cases changed (daily job)."""
-    today = today or date.today()
+def sync_cases(session: Session, *, actor: Principal | None = None, today: date | None = None) -> int:
+    """Bring rooms' cases in line with their balances; returns how many cases opened or closed.
+
+    The daily job runs it for every community (``actor=None``); a manager's page runs it for their own
+    communities only. Two indexed queries find the few rooms that crossed a line; nothing else is touched.
+    """
+    today = today or local_today()
     cutoff = one_month_before(today)
+    open_rooms = select(ArrearsCase.room_id).where(ArrearsCase.status == CaseStatus.OPEN)
+    behind = select(RoomArrears.room_id).where(RoomArrears.amount > 0, RoomArrears.since < cutoff)
     due = select(Room).join(RoomArrears, RoomArrears.room_id == Room.id).where(
-        RoomArrears.amount > 0, RoomArrears.since < cutoff,
-        Room.id.not_in(select(ArrearsCase.room_id).where(ArrearsCase.status == CaseStatus.OPEN)))
+        RoomArrears.amount > 0, RoomArrears.since < cutoff, Room.id.not_in(open_rooms))
     settled = select(Room).join(ArrearsCase, ArrearsCase.room_id == Room.id).where(
-        ArrearsCase.status == CaseStatus.OPEN,
-        Room.id.not_in(select(RoomArrears.room_id).where(RoomArrears.amount > 0)))
+        ArrearsCase.status == CaseStatus.OPEN, Room.id.not_in(behind))
+    if actor is not None:
+        actor.require(Perm.ARREARS_MANAGE)
+        due, settled = due.where(actor.scope_clause(Room.community_id)), settled.where(actor.scope_clause(Room.community_id))
     changed = 0
     for room in [*session.exec(due).all(), *session.exec(settled).all()]:
-        sync_room(session, room, today)
+        sync_room(session, room, today, actor)
         changed += 1
     session.flush()
     return changed
 
 
-def set_arrears(session: Session, *, actor: Principal, room_id: int, amount, since, today: date | None = None) -> RoomArrears:
+def set_arrears(session: Session, *, actor: Principal, room_id: int, amount, since, expected_version: int | None = None,
+                today: date | None = None) -> RoomArrears:
+    """Enter a room's balance. ``expected_version`` is the balance the user started from (None: they saw none):
+    if a colleague changed it meanwhile, the save is refused with the current values."""
     actor.require(Perm.ARREARS_MANAGE)
-    today = today or date.today()
+    today = today or local_today()
     room = session.get(Room, room_id)
     if room is None:
         raise NotFound("room")
@@ -102,16 +141,33 @@ def set_arrears(session: Session, *, actor: Principal, room_id: int, amount, sin
     amount, since = _parse_amount(errors, amount), _parse_since(errors, since, today)
     errors.raise_if_any()
     balance = session.get(RoomArrears, room.id)
-    before = {"amount": str(balance.amount), "since": balance.since.isoformat()} if balance else {}
+    if (balance.version if balance else None) != (expected_version or None):
+        raise ConcurrencyConflict(_balance_snapshot(balance))
+    before = _balance_snapshot(balance)
     if balance is None:
-        balance = RoomArrears(room_id=room.id, community_id=room.community_id, amount=amount, since=since)
-    balance.amount, balance.since = amount, since
-    session.add(balance)
-    session.flush()
-    sync_room(session, room, today)
+        if insert_unless_taken(session, RoomArrears(room_id=room.id, community_id=room.community_id, amount=amount,
+                                                    since=since)) is None:  # a colleague's first entry won
+            raise ConcurrencyConflict(_balance_snapshot(session.get(RoomArrears, room.id)))
+        balance = session.get(RoomArrears, room.id)
+    else:
+        # Written only if still the version the user saw: of two saves at once, the second changes no row.
+        written = session.execute(
+            sa.update(RoomArrears).where(RoomArrears.room_id == room.id, RoomArrears.version == balance.version)
+            .values(amount=amount, since=since, updated_at=utcnow(), version=RoomArrears.version + 1)
+            .execution_options(synchronize_session=False)).rowcount
+        session.refresh(balance)
+        if written != 1:
+            raise ConcurrencyConflict(_balance_snapshot(balance))
+    sync_room(session, room, today, actor)
     record(session, action="arrears.set", actor=actor, entity_type="room", entity_id=room.id,
            community_id=room.community_id, before=before, after={"amount": str(amount), "since": since.isoformat()})
     return balance
+
+
+def _balance_snapshot(balance: RoomArrears | None) -> dict:
+    if balance is None:
+        return {}
+    return {"amount": f"{balance.amount:.2f}", "since": balance.since.isoformat(), "version": balance.version}
 
 
 @dataclasses.dataclass
@@ -128,7 +184,7 @@ def log_follow_up(session: Session, *, actor: Principal, case_id: int, data: Fol
                   today: date | None = None) -> FollowUp:
     """Record a follow-up; the next one is due 15 days after it."""
     actor.require(Perm.ARREARS_FOLLOW_UP)
-    today = today or date.today()
+    today = today or local_today()
     case = session.get(ArrearsCase, case_id)
     if case is None:
         raise NotFound("arrears case")
@@ -195,7 +251,7 @@ def import_arrears(session: Session, *, actor: Principal, filename: str, data: b
                    today: date | None = None) -> ArrearsImportResult:
     """Dry run (``commit=False``) or all-or-nothing write of a balances file."""
     actor.require(Perm.ARREARS_MANAGE)
-    today = today or date.today()
+    today = today or local_today()
     header, body = read_table(filename, data, max_rows=50_000, max_bytes=10 * 1024 * 1024)
     keys = [ARREARS_COLUMNS.get(h.strip().lower()) for h in header]
     if set(ARREARS_COLUMNS.values()) - set(keys):
@@ -224,11 +280,11 @@ def import_arrears(session: Session, *, actor: Principal, filename: str, data: b
     for room_id, (amount, since) in parsed.items():
         balance = session.get(RoomArrears, room_id) or RoomArrears(
             room_id=room_id, community_id=session.get(Room, room_id).community_id, amount=amount, since=since)
-        balance.amount, balance.since = amount, since
+        balance.amount, balance.since, balance.updated_at = amount, since, utcnow()
         session.add(balance)
     session.flush()
-    for room_id in parsed:
-        sync_room(session, session.get(Room, room_id), today)
+    for room_id in parsed:  # cases open and close with the balances, in the same transaction
+        sync_room(session, session.get(Room, room_id), today, actor)
     record(session, action="arrears.import", actor=actor, entity_type="room",
            details={"file": filename, "rows": len(parsed)})
     return ArrearsImportResult([], len(body), len(parsed))

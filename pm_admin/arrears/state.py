@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import reflex as rx
@@ -11,11 +10,12 @@ from pm_admin.arrears import queries, services
 from pm_admin.arrears.files import ARREARS_PURPOSE
 from pm_admin.core.base_state import ProtectedState
 from pm_admin.core.db import read_only, unit_of_work
-from pm_admin.core.errors import DomainError, ValidationFailed
+from pm_admin.core.errors import ConcurrencyConflict, DomainError, ValidationFailed
 from pm_admin.core.files import discard_upload, read_upload
 from pm_admin.core.guard import requires
 from pm_admin.core.paged_state import PagedMixin
 from pm_admin.core.permissions import Perm
+from pm_admin.dashboards.periods import local_today
 from pm_admin.places.queries import room_id_by_code
 from pm_admin.ui.uploads import upload_script
 
@@ -54,8 +54,10 @@ class ArrearsState(PagedMixin, ProtectedState):
         self.mine = "steward" in principal.roles  # stewards start with their buildings
         self.dialog, self.import_errors, self.import_message = "", [], ""
         if self.can_manage:
-            with unit_of_work() as session:  # cases of balances that crossed one month since yesterday
-                services.sync_cases(session)
+            # Balances that crossed one month since the daily job ran: the manager's communities only, and
+            # only rooms that crossed (indexed); cases otherwise open and close where balances change.
+            with unit_of_work() as session:
+                services.sync_cases(session, actor=principal)
         self._load()
 
     @requires(Perm.ARREARS_VIEW)
@@ -111,20 +113,40 @@ class ArrearsState(PagedMixin, ProtectedState):
 
     @requires(Perm.ARREARS_MANAGE)
     def open_balance(self):
-        self._open("balance", {"room_code": "", "amount": "", "since": date.today().isoformat()})
+        self._open("balance", {"room_code": "", "amount": "", "since": local_today().isoformat(), "version": 0})
+
+    @requires(Perm.ARREARS_MANAGE)
+    def open_edit_balance(self, case_id: int):
+        row = self._row_by_case(case_id)
+        if row is not None:
+            self._open("balance", {"room_code": row["room_code"], "amount": row["amount"], "since": row["since"],
+                                   "version": row["balance_version"]})
 
     @requires(Perm.ARREARS_MANAGE)
     def save_balance(self, form: dict[str, Any]):
+        room_code = str(form.get("room_code", "")).strip()
+        # The version read with the dialog belongs to its room: typing another room starts from "no balance seen".
+        same_room = room_code.upper() == str(self.target.get("room_code", "")).upper()
+        expected = int(self.target.get("version") or 0) if same_room else 0
         try:
             with unit_of_work() as session:
-                room_id = room_id_by_code(session, self.principal, str(form.get("room_code", "")))
+                room_id = room_id_by_code(session, self.principal, room_code)
                 if room_id is None:
                     raise ValidationFailed({"room_code": ("owners.room_unknown", {})})
                 services.set_arrears(session, actor=self.principal, room_id=room_id, amount=form.get("amount", ""),
-                                     since=form.get("since", ""))
+                                     since=form.get("since", ""), expected_version=expected or None)
         except ValidationFailed as error:
             self.target = {**self.target, **form}
             self.errors, self.dialog_key = self._field_messages(error), self.dialog_key + 1
+            return None
+        except ConcurrencyConflict as conflict:
+            # The colleague's figures replace the form, with the version to save over them.
+            current = conflict.current
+            self.target = {"room_code": room_code, "amount": current.get("amount", ""),
+                           "since": current.get("since", ""), "version": current.get("version", 0)}
+            key = "arrears.balance_changed" if expected else "arrears.balance_new_changed"
+            self.errors = {"amount": self._tr(key, amount=current.get("amount", ""), since=current.get("since", ""))}
+            self.dialog_key += 1
             return None
         self.dialog = ""
         self._load()

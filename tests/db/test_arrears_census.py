@@ -1,16 +1,20 @@
 """Arrears follow-up every 15 days for rooms over a month behind; quarterly census per household."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
-from sqlmodel import select
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
 
 from pm_admin.arrears import queries, services
-from pm_admin.arrears.models import ArrearsCase
+from pm_admin.arrears.models import ArrearsCase, FollowUp, RoomArrears
 from pm_admin.arrears.services import FollowUpInput, one_month_before
+from pm_admin.audit.models import AuditEvent
 from pm_admin.census import queries as census_queries
 from pm_admin.census import services as census
-from pm_admin.core.errors import PermissionDenied, ValidationFailed
+from pm_admin.core.db import make_engine
+from pm_admin.core.errors import ConcurrencyConflict, PermissionDenied, ValidationFailed
 from pm_admin.core.paging import PageRequest
 from pm_admin.owners import services as owner_services
 from pm_admin.places.models import Room, Unit
@@ -18,7 +22,9 @@ from pm_admin.places.services import assign_steward
 from pm_admin.tickets import services as services_tickets
 from pm_admin.tickets.models import TicketCategory
 from pm_admin.tickets.services import TicketInput
+from tests.conftest import BACKENDS, database_url
 from tests.support import factories
+from tests.support.database import upgrade
 
 TODAY = date(2026, 11, 25)
 
@@ -43,7 +49,7 @@ def test_a_case_opens_only_after_a_month_and_is_due_every_15_days(session, block
     manager, steward, room = block["manager"], block["steward"], block["rooms"][0]
     services.set_arrears(session, actor=manager, room_id=room.id, amount="1200", since=TODAY - timedelta(days=20),
                          today=TODAY)
-    assert session.exec(select(ArrearsCase)).all() == []  # 20 days: not yet a case
+    assert session.exec(select(ArrearsCase).where(ArrearsCase.room_id == room.id)).all() == []  # 20 days: no case
     services.sync_cases(session, today=TODAY + timedelta(days=15))  # now 35 days behind
     case = session.exec(select(ArrearsCase).where(ArrearsCase.room_id == room.id)).one()
     day = TODAY + timedelta(days=15)
@@ -62,12 +68,113 @@ def test_a_case_opens_only_after_a_month_and_is_due_every_15_days(session, block
 
 def test_clearing_the_balance_closes_the_case(session, block):
     manager, room = block["manager"], block["rooms"][1]
-    services.set_arrears(session, actor=manager, room_id=room.id, amount="800", since=TODAY - timedelta(days=70),
-                         today=TODAY)
+    balance = services.set_arrears(session, actor=manager, room_id=room.id, amount="800",
+                                   since=TODAY - timedelta(days=70), today=TODAY)
     case = session.exec(select(ArrearsCase).where(ArrearsCase.room_id == room.id)).one()
     services.set_arrears(session, actor=manager, room_id=room.id, amount="0", since=TODAY - timedelta(days=70),
-                         today=TODAY)
+                         expected_version=balance.version, today=TODAY)
     assert case.status == "closed" and case.closed_on == TODAY
+    actions = session.exec(select(AuditEvent.action, AuditEvent.changes).where(
+        AuditEvent.entity_type == "room", AuditEvent.entity_id == str(room.id),
+        col(AuditEvent.action).like("arrears.case_%")).order_by(AuditEvent.id)).all()
+    assert [(a, c["case_id"], c.get("reason")) for a, c in actions] == [
+        ("arrears.case_open", case.id, None), ("arrears.case_close", case.id, "paid")]
+
+
+def test_moving_since_to_within_the_month_closes_the_case(session, block):
+    manager, room = block["manager"], block["rooms"][0]
+    balance = services.set_arrears(session, actor=manager, room_id=room.id, amount="600",
+                                   since=TODAY - timedelta(days=45), today=TODAY)
+    case = session.exec(select(ArrearsCase).where(ArrearsCase.room_id == room.id)).one()
+    services.set_arrears(session, actor=manager, room_id=room.id, amount="600", since=TODAY - timedelta(days=10),
+                         expected_version=balance.version, today=TODAY)  # the old part was paid
+    assert (case.status, case.closed_on) == ("closed", TODAY)
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == "arrears.case_close",
+                                                  AuditEvent.entity_id == str(room.id))).one()
+    assert event.changes["reason"] == "within_a_month"
+    # The daily job closes one too when the balance changed behind its back (an import of an older version).
+    services.set_arrears(session, actor=manager, room_id=room.id, amount="600", since=TODAY - timedelta(days=45),
+                         expected_version=balance.version, today=TODAY)
+    reopened = session.exec(select(ArrearsCase).where(ArrearsCase.room_id == room.id,
+                                                      ArrearsCase.status == "open")).one()
+    session.execute(sa.update(RoomArrears).where(RoomArrears.room_id == room.id)
+                    .values(since=TODAY - timedelta(days=3)))
+    assert services.sync_cases(session, today=TODAY) == 1
+    session.refresh(reopened)
+    assert reopened.status == "closed"
+
+
+def test_concurrent_balance_edits_are_refused_with_the_current_figures(session, block):
+    manager, room = block["manager"], block["rooms"][1]
+    first = services.set_arrears(session, actor=manager, room_id=room.id, amount="300", since=TODAY - timedelta(days=5),
+                                 today=TODAY)
+    seen = first.version
+    services.set_arrears(session, actor=manager, room_id=room.id, amount="350", since=TODAY - timedelta(days=5),
+                         expected_version=seen, today=TODAY)
+    with pytest.raises(ConcurrencyConflict) as conflict:  # the second editor started from the same figures
+        services.set_arrears(session, actor=manager, room_id=room.id, amount="0", since=TODAY - timedelta(days=5),
+                             expected_version=seen, today=TODAY)
+    assert conflict.value.current == {"amount": "350.00", "since": (TODAY - timedelta(days=5)).isoformat(),
+                                      "version": seen + 1}
+    with pytest.raises(ConcurrencyConflict):  # "new balance" typed for a room that has one
+        services.set_arrears(session, actor=manager, room_id=room.id, amount="10", since=TODAY, today=TODAY)
+    assert session.get(RoomArrears, room.id).amount == Decimal("350.00")
+
+
+def test_one_open_case_per_room_even_when_two_open_it_at_once(engine):
+    with Session(engine, expire_on_commit=False) as session:
+        community, _, _, room = factories.place_tree(session)
+        manager = factories.sign_in(session, factories.user(session, "manager", communities=(community,)))
+        session.add(RoomArrears(room_id=room.id, community_id=community.id, amount=Decimal("900"),
+                                since=TODAY - timedelta(days=60)))
+        session.commit()
+    with Session(engine, expire_on_commit=False) as slow, Session(engine, expire_on_commit=False) as quick:
+        slow_room = slow.get(Room, room.id)  # both see no open case yet
+        assert slow.exec(select(ArrearsCase).where(ArrearsCase.room_id == room.id)).first() is None
+        services.sync_room(quick, quick.get(Room, room.id), TODAY, manager)
+        quick.commit()
+        twin = services._open_case(slow, slow_room, TODAY, manager)  # the insert meets the committed case
+        slow.commit()
+    with Session(engine) as session:
+        cases = session.exec(select(ArrearsCase).where(ArrearsCase.room_id == room.id)).all()
+        assert [c.id for c in cases] == [twin.id] and cases[0].status == "open"
+        opened = session.exec(select(AuditEvent).where(AuditEvent.action == "arrears.case_open",
+                                                       AuditEvent.entity_id == str(room.id))).all()
+        assert len(opened) == 1  # the loser opened nothing, so it audited nothing
+        session.add(ArrearsCase(room_id=room.id, community_id=community.id, building_id=room.building_id,
+                                opened_on=TODAY, next_due_on=TODAY))
+        with pytest.raises(sa.exc.IntegrityError):  # the database itself refuses a second open case
+            session.commit()
+        session.rollback()
+        for case in session.exec(select(ArrearsCase).where(ArrearsCase.room_id == room.id)).all():
+            case.status = "closed"  # closed cases are history: any number of them
+            session.add(case)
+        session.add(ArrearsCase(room_id=room.id, community_id=community.id, building_id=room.building_id,
+                                opened_on=TODAY, next_due_on=TODAY, status="closed"))
+        session.commit()
+
+
+def test_a_managers_sync_touches_only_their_communities(session, block):
+    other_community, _, _, other_room = factories.place_tree(session)
+    for community, room in ((block["community"], block["rooms"][2]), (other_community, other_room)):
+        session.add(RoomArrears(room_id=room.id, community_id=community.id, amount=Decimal("700"),
+                                since=TODAY - timedelta(days=50)))
+    session.flush()
+    assert services.sync_cases(session, actor=block["manager"], today=TODAY) == 1
+    opened = {c.room_id for c in session.exec(select(ArrearsCase).where(ArrearsCase.status == "open")).all()}
+    assert block["rooms"][2].id in opened and other_room.id not in opened
+    with pytest.raises(PermissionDenied):
+        services.sync_cases(session, actor=block["steward"], today=TODAY)
+
+
+def test_a_case_opened_today_is_due_not_late(session, block):
+    manager, room = block["manager"], block["rooms"][0]
+    services.set_arrears(session, actor=manager, room_id=room.id, amount="1000", since=TODAY - timedelta(days=40),
+                         today=TODAY)
+    figure = queries.coverage(session, manager, today=TODAY)
+    assert (figure.open_cases, figure.followed_up, figure.overdue, figure.percent) == (1, 0, 0, 100.0)
+    late = queries.coverage(session, manager, today=TODAY + timedelta(days=1))
+    assert (late.overdue, late.percent) == (1, 0.0)
 
 
 def test_follow_up_validation_and_service_disputes_need_a_ticket(session, block):
@@ -110,11 +217,12 @@ def test_arrears_import_checks_rows_and_writes_all_or_nothing(session, block):
     bad = f"房号,欠费金额,欠费起始日期\n{rooms[0].code},1200,2026-08-01\nC99-1-1-101,10,2026-01-01\n{rooms[1].code},abc,2026-07-01\n"
     result = services.import_arrears(session, actor=manager, filename="a.csv", data=bad.encode(), commit=True, today=TODAY)
     assert [(row, column) for row, column, _, _ in result.errors] == [(3, "room_code"), (4, "amount")]
-    assert result.written == 0 and session.exec(select(ArrearsCase)).all() == []
+    block_cases = select(ArrearsCase).where(col(ArrearsCase.room_id).in_([r.id for r in rooms]))
+    assert result.written == 0 and session.exec(block_cases).all() == []
     good = f"房号,欠费金额,欠费起始日期\n{rooms[0].code},1200,2026/08/01\n{rooms[1].code},300,2026-11-20\n"
     result = services.import_arrears(session, actor=manager, filename="a.csv", data=good.encode(), commit=True, today=TODAY)
     assert result.written == 2
-    assert [c.room_id for c in session.exec(select(ArrearsCase)).all()] == [rooms[0].id]  # only the one > 1 month
+    assert [c.room_id for c in session.exec(block_cases).all()] == [rooms[0].id]  # only the one > 1 month
 
 
 def test_census_tasks_go_to_the_building_steward_and_changes_flow_into_owner_history(session, block):
@@ -185,3 +293,33 @@ def test_census_tasks_page_in_room_order_and_a_co_owner_change_counts(session, b
     owner_services.update_owner(session, actor=steward, owner_id=co_owner.id, expected_version=co_owner.version,
                                 data=owner_services.OwnerInput(name="共有人", phones=["13800000010"]))
     census.complete_task(session, actor=steward, task_id=task.id, changed=True)  # the other owner's record changed
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_migration_merges_twin_open_cases_before_the_unique_index(backend, postgres, tmp_path_factory):
+    url = database_url(backend, "pm_arrears_twins", postgres, tmp_path_factory)
+    upgrade(url, "0009")
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        with Session(bind=connection) as session:
+            _, _, _, room = factories.place_tree(session)
+            session.flush()
+            room_id, community_id, building_id = room.id, room.community_id, room.building_id
+        for _twin in range(2):  # what two page loads at once used to leave
+            connection.execute(sa.text(
+                "INSERT INTO arrears_case (room_id, community_id, building_id, status, opened_on, next_due_on, created_at)"
+                " VALUES (:room, :community, :building, 'open', :day, :day, :now)"),
+                {"room": room_id, "community": community_id, "building": building_id, "day": TODAY, "now": TODAY})
+        twin = connection.execute(sa.text("SELECT max(id) FROM arrears_case WHERE room_id = :room"),
+                                  {"room": room_id}).scalar()
+        connection.execute(sa.text(
+            "INSERT INTO arrears_follow_up (case_id, done_on, channel, result, reason_category, ticket_code, actor_name,"
+            " created_at) VALUES (:case, :day, 'phone', '已提醒', 'forgot', '', 'x', :now)"),
+            {"case": twin, "day": TODAY + timedelta(days=2), "now": TODAY})
+    upgrade(url)
+    with Session(engine) as session:
+        cases = session.exec(select(ArrearsCase).where(ArrearsCase.room_id == room_id).order_by(ArrearsCase.id)).all()
+        assert [c.status for c in cases] == ["open", "closed"]
+        assert (cases[0].last_follow_up_on, cases[0].next_due_on) == (TODAY + timedelta(days=2), TODAY + timedelta(days=17))
+        assert [f.case_id for f in session.exec(select(FollowUp)).all()] == [cases[0].id]
+    engine.dispose()
