@@ -8,6 +8,7 @@ from pm_admin.archives import owner_timeline as archive_timeline  # noqa: F401 -
 from pm_admin.archives import services as archive_services  # noqa: F401 - tracks owner events
 from pm_admin.arrears import files as arrears_files  # noqa: F401 - the arrears import upload
 from pm_admin.arrears import owner_timeline as arrears_timeline  # noqa: F401 - arrears on the owner timeline
+from pm_admin.census import owner_timeline as census_timeline  # noqa: F401 - census results on the owner timeline
 from pm_admin.dashboards import files as dashboard_files  # noqa: F401 - chart data downloads
 from pm_admin.dashboards import rollups as dashboard_rollups  # noqa: F401 - keeps the KPI rollups current
 from pm_admin.owners import files as owner_files  # noqa: F401 - owner import/export files

@@ -1,5 +1,6 @@
 """archives: the number follows the room's code, change-record details as catalog key + parameters;
-arrears: one open case per room (partial unique index), a version on balances
+arrears: one open case per room (partial unique index), a version on balances; census: a version on tasks
+and what changed
 
 Revision ID: 0010
 Revises: 0009
@@ -74,9 +75,13 @@ def upgrade() -> None:
                     sqlite_where=sa.text("status = 'open'"), postgresql_where=sa.text("status = 'open'"))
     # Plain ADD COLUMN: a SQLite batch rebuild could lose the amount's CHECK constraint.
     op.add_column('room_arrears', sa.Column('version', sa.Integer(), server_default='1', nullable=False))
+    op.add_column('census_task', sa.Column('changed_fields', sa.String(length=300), nullable=False, server_default=''))
+    op.add_column('census_task', sa.Column('version', sa.Integer(), server_default='1', nullable=False))
 
 
 def downgrade() -> None:
+    op.drop_column('census_task', 'version')
+    op.drop_column('census_task', 'changed_fields')
     op.drop_column('room_arrears', 'version')
     op.drop_index('uq_arrears_case_open_room', table_name='arrears_case')
     # SQLite (3.35+) drops a column in place, keeping the table's triggers.

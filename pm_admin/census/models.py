@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from sqlmodel import Field, SQLModel
 
 from pm_admin.core.clock import utcnow
+from pm_admin.core.mixins import version_column
 from pm_admin.core.types import UTCDateTime, str_enum
 
 
@@ -17,6 +18,9 @@ class TaskStatus(enum.StrEnum):
     PENDING = "pending"
     CONFIRMED = "confirmed"  # nothing changed
     CHANGED = "changed"  # changes were entered in the owner registry
+
+
+_task_version = version_column()
 
 
 class CensusTask(SQLModel, table=True):
@@ -33,9 +37,14 @@ class CensusTask(SQLModel, table=True):
     assignee_id: int | None = Field(default=None, foreign_key="app_user.id")
     status: TaskStatus = Field(default=TaskStatus.PENDING, sa_type=str_enum(TaskStatus, 12))
     note: str = Field(default="", max_length=300)
+    # What the registry recorded for the household while the task was open (owner-change field codes,
+    # comma-separated): the "changed" result says what changed.
+    changed_fields: str = Field(default="", max_length=300)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     completed_by: str = Field(default="", max_length=64)
+    version: int = Field(default=1, sa_column=_task_version)
+    __mapper_args__ = {"version_id_col": _task_version}
 
 
 class TaskRow(BaseModel):
@@ -47,6 +56,7 @@ class TaskRow(BaseModel):
     status: str
     note: str
     completed_at: str
+    version: int
 
 
 class CompletionRow(BaseModel):

@@ -6,7 +6,7 @@ import reflex as rx
 
 from pm_admin.census.state import CensusState
 from pm_admin.shell.layout import frame
-from pm_admin.ui.forms import notice
+from pm_admin.ui.forms import field, form_dialog, notice
 from pm_admin.ui.i18n import t, t_prefixed
 from pm_admin.ui.table import Column, data_table
 
@@ -53,8 +53,26 @@ def census_page() -> rx.Component:
             data_table(S, columns, testid="census-tasks", actions=lambda row: rx.cond(
                 row["status"] == "pending", rx.hstack(
                     rx.button(t("census.confirm"), size="1", variant="soft", white_space="nowrap",
-                              on_click=S.complete(row["id"], False)),
+                              on_click=S.open_complete(row["id"], False), data_testid="census-confirm"),
                     rx.button(t("census.mark_changed"), size="1", variant="soft", color_scheme="amber",
-                              white_space="nowrap", on_click=S.complete(row["id"], True)), spacing="1"))),
+                              white_space="nowrap", on_click=S.open_complete(row["id"], True),
+                              data_testid="census-changed"), spacing="1"))),
             spacing="4", width="100%"),
+        result_dialog(),
+    )
+
+
+def result_dialog() -> rx.Component:
+    """The census result: a note (e.g. how it was checked); "changed" lists nothing here, the registry does."""
+    task = S.completing
+    return form_dialog(
+        title=rx.cond(task["changed"].to(bool), t("census.complete_changed"), t("census.complete_confirmed")),
+        open_=task.contains("id"), on_close=S.close_complete, on_submit=S.complete, form_key=S.dialog_key,
+        conflict=None, testid="census-result",
+        fields=[
+            rx.text(task["room_code"].to(str), " · ", task["owner_name"].to(str), weight="bold"),
+            rx.cond(task["changed"].to(bool), notice(t("census.changed_explain"), icon="info", size="1")),
+            field("census.note", rx.text_area(name="note", max_length=300, rows="3", width="100%",
+                                              placeholder=t("census.note_hint")), S.note_error),
+        ],
     )

@@ -41,7 +41,8 @@ def tasks(session: Session, principal: Principal, request: PageRequest, filters:
         .join(Owner, Owner.id == CensusTask.owner_id).outerjoin(User, User.id == CensusTask.assignee_id)
         .where(col(CensusTask.id).in_(ids)).order_by(Room.sort_key)).all() if ids else []
     return Page([TaskRow(id=t.id, room_code=code, owner_id=t.owner_id, owner_name=name, assignee=assignee or "",
-                         status=str(t.status), note=t.note, completed_at=local_text(t.completed_at))
+                         status=str(t.status), note=t.note, completed_at=local_text(t.completed_at),
+                         version=t.version)
                  for t, code, name, assignee in rows], total, request.page, request.page_size)
 
 

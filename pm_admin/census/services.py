@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from pm_admin.audit.services import record
 from pm_admin.census.models import CensusTask, TaskStatus
 from pm_admin.core.clock import utcnow
-from pm_admin.core.errors import FieldErrors, NotFound, PermissionDenied
+from pm_admin.core.errors import ConcurrencyConflict, FieldErrors, NotFound, PermissionDenied, ValidationFailed
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.owners.models import OwnerChange, Ownership
 from pm_admin.places.models import Building, Community, Room
@@ -42,7 +42,7 @@ def open_quarter(session: Session, *, actor: Principal | None, community_id: int
         .group_by(Room.id, Room.building_id, Building.steward_user_id)).all()
     tasks = [{"quarter": quarter, "room_id": room_id, "community_id": community_id, "building_id": building_id,
               "owner_id": owner_id, "assignee_id": steward, "status": TaskStatus.PENDING.value, "note": "",
-              "completed_by": "", "created_at": utcnow()}
+              "changed_fields": "", "completed_by": "", "created_at": utcnow(), "version": 1}
              for room_id, building_id, owner_id, steward in households if room_id not in existing]
     if tasks:
         session.execute(sa.insert(CensusTask), tasks)
@@ -73,9 +73,15 @@ def open_current_quarters(session: Session, today: date | None = None) -> int:
                for community_id in session.exec(select(Community.id).where(Community.is_active)).all())
 
 
-def complete_task(session: Session, *, actor: Principal, task_id: int, changed: bool, note: str = "") -> CensusTask:
+def complete_task(session: Session, *, actor: Principal, task_id: int, changed: bool, note: str = "",
+                  expected_version: int | None = None) -> CensusTask:
     """Confirmed (nothing changed) or changed: then the changes must already be in the owner's history,
-    entered through the owner page, so they flow into 信息变更记录 like any other edit."""
+    entered through the owner page, so they flow into 信息变更记录 like any other edit. The result, with what
+    changed, goes on the owner timeline (``census.owner_timeline``).
+
+    ``expected_version`` is the task as the user saw it: of two people completing it at once, one wins and the
+    other is told who did it.
+    """
     actor.require(Perm.CENSUS_WORK)
     task = session.get(CensusTask, task_id)
     if task is None:
@@ -83,26 +89,46 @@ def complete_task(session: Session, *, actor: Principal, task_id: int, changed: 
     actor.require_community(task.community_id)
     if task.assignee_id not in (None, actor.user_id) and not actor.has(Perm.CENSUS_MANAGE):
         raise PermissionDenied("census.not_your_task")
+    if expected_version is not None and task.version != expected_version and task.status == TaskStatus.PENDING:
+        raise ConcurrencyConflict({"status": str(task.status), "completed_by": task.completed_by})
+    note = note.strip()
     errors = FieldErrors()
     if task.status != TaskStatus.PENDING:
-        errors.add("note", "census.already_done")
-    if changed and not _changes_since(session, task):
+        raise _already_done(task)
+    fields = changes_since(session, task) if changed else []
+    if changed and not fields:
         errors.add("note", "census.no_changes_recorded")
     if len(note) > 300:
         errors.add("note", "error.too_long", max=300)
     errors.raise_if_any()
-    task.status = TaskStatus.CHANGED if changed else TaskStatus.CONFIRMED
-    task.note, task.completed_at, task.completed_by = note.strip(), utcnow(), actor.username
-    session.add(task)
+    status = TaskStatus.CHANGED if changed else TaskStatus.CONFIRMED
+    changed_fields = ",".join(fields)[:300]
+    # Completed only while still pending at the version read: the second of two completions changes no row.
+    done = session.execute(
+        sa.update(CensusTask)
+        .where(CensusTask.id == task.id, CensusTask.status == TaskStatus.PENDING, CensusTask.version == task.version)
+        .values(status=status, note=note, completed_at=utcnow(), completed_by=actor.username,
+                changed_fields=changed_fields, version=CensusTask.version + 1)
+        .execution_options(synchronize_session=False)).rowcount
+    session.refresh(task)
+    if done != 1:
+        raise _already_done(task)
     record(session, action="census.complete", actor=actor, entity_type="room", entity_id=task.room_id,
-           community_id=task.community_id, details={"quarter": task.quarter, "status": str(task.status)})
+           community_id=task.community_id,
+           details={"quarter": task.quarter, "status": str(task.status), "changed": fields, "note": note})
     return task
 
 
-def _changes_since(session: Session, task: CensusTask) -> bool:
-    """A change entered since the task opened for any current owner of the household, or for the room itself
-    (tenants): what "有变化" claims must be in the registry's history."""
+def _already_done(task: CensusTask) -> ValidationFailed:
+    return ValidationFailed({"note": ("census.already_done_by", {"name": task.completed_by or "—"})})
+
+
+def changes_since(session: Session, task: CensusTask) -> list[str]:
+    """The fields changed since the task opened for any current owner of the household, or for the room itself
+    (tenants), in the order first changed: what "有变化" claims must be in the registry's history."""
     owners = select(Ownership.owner_id).where(Ownership.room_id == task.room_id, col(Ownership.ended_on).is_(None))
-    return session.exec(select(OwnerChange.id).where(
+    rows = session.exec(select(OwnerChange.field).where(
         OwnerChange.occurred_at >= task.created_at,
-        sa.or_(col(OwnerChange.owner_id).in_(owners), OwnerChange.room_id == task.room_id))).first() is not None
+        sa.or_(col(OwnerChange.owner_id).in_(owners), OwnerChange.room_id == task.room_id))
+        .order_by(OwnerChange.occurred_at, OwnerChange.id)).all()
+    return list(dict.fromkeys(rows))

@@ -10,7 +10,7 @@ import reflex as rx
 from pm_admin.census import queries, services
 from pm_admin.core.base_state import ProtectedState
 from pm_admin.core.db import read_only, unit_of_work
-from pm_admin.core.errors import ValidationFailed
+from pm_admin.core.errors import ConcurrencyConflict, ValidationFailed
 from pm_admin.core.guard import requires
 from pm_admin.core.paged_state import PagedMixin
 from pm_admin.core.permissions import Perm
@@ -25,6 +25,9 @@ class CensusState(PagedMixin, ProtectedState):
     completion: list[dict[str, Any]] = []
     community_choices: list[dict[str, str]] = []
     can_manage: bool = False
+    completing: dict[str, Any] = {}  # the task whose result is being entered: id, changed, room, owner, version
+    note_error: str = ""
+    dialog_key: int = 0
 
     def _load(self) -> None:
         principal = self.principal
@@ -69,12 +72,40 @@ class CensusState(PagedMixin, ProtectedState):
         return rx.toast.success(self._tr("census.opened", count=created))
 
     @requires(Perm.CENSUS_WORK)
-    def complete(self, task_id: int, changed: bool):
+    def open_complete(self, task_id: int, changed: bool):
+        """The result dialog: a note, and for "changed" the changes the registry recorded."""
+        row = self._row(task_id) or {}
+        self.completing = {"id": int(task_id), "changed": bool(changed), "room_code": row.get("room_code", ""),
+                           "owner_name": row.get("owner_name", ""), "version": row.get("version")}
+        self.note_error, self.dialog_key = "", self.dialog_key + 1
+
+    @requires()
+    def close_complete(self, _open: bool = False):
+        self.completing = {}
+
+    @requires(Perm.CENSUS_WORK)
+    def complete(self, form: dict[str, Any]):
+        if "id" not in self.completing:  # no dialog open: nothing to complete
+            return None
+        task = self.completing
         # The service decides (scope, assignee, state): a crafted id is refused there, and audited.
         try:
             with unit_of_work() as session:
-                services.complete_task(session, actor=self.principal, task_id=task_id, changed=changed)
+                services.complete_task(session, actor=self.principal, task_id=int(task["id"]),
+                                       changed=bool(task["changed"]), note=str(form.get("note", "")),
+                                       expected_version=task.get("version"))
         except ValidationFailed as error:
-            return rx.toast.error(next(iter(self._field_messages(error).values())))
+            messages = self._field_messages(error)
+            if "census.already_done_by" in {key for key, _ in error.fields.values()}:
+                self.completing = {}
+                self._load()
+                return rx.toast.error(next(iter(messages.values())))
+            self.note_error = next(iter(messages.values()))
+            return None
+        except ConcurrencyConflict:
+            self.completing = {}
+            self._load()
+            return rx.toast.error(self._tr("error.conflict"))
+        self.completing = {}
         self._load()
         return rx.toast.success(self._tr("common.saved"))

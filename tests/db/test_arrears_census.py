@@ -13,6 +13,7 @@ from pm_admin.arrears.services import FollowUpInput, one_month_before
 from pm_admin.audit.models import AuditEvent
 from pm_admin.census import queries as census_queries
 from pm_admin.census import services as census
+from pm_admin.census.models import CensusTask
 from pm_admin.core.db import make_engine
 from pm_admin.core.errors import ConcurrencyConflict, PermissionDenied, ValidationFailed
 from pm_admin.core.paging import PageRequest
@@ -323,3 +324,61 @@ def test_the_migration_merges_twin_open_cases_before_the_unique_index(backend, p
         assert (cases[0].last_follow_up_on, cases[0].next_due_on) == (TODAY + timedelta(days=2), TODAY + timedelta(days=17))
         assert [f.case_id for f in session.exec(select(FollowUp)).all()] == [cases[0].id]
     engine.dispose()
+
+
+def test_census_results_go_on_the_owner_timeline_with_the_note_and_what_changed(session, block):
+    from pm_admin.owners.timeline import owner_timeline
+
+    manager, steward, rooms = block["manager"], block["steward"], block["rooms"]
+    owners = [owner_services.create_owner(session, actor=manager, room_id=room.id, data=owner_services.OwnerInput(
+        name=f"普查{n}", phones=[f"1350000000{n}"])) for n, room in enumerate(rooms[:2])]
+    census.open_quarter(session, actor=manager, community_id=block["community"].id, quarter="2026Q4")
+    tasks = {t.owner_id: t for t in census_queries.tasks(session, steward, PageRequest(),
+                                                         census_queries.TaskFilter(quarter="2026Q4")).rows}
+    quiet, moved = owners
+    census.complete_task(session, actor=steward, task_id=tasks[quiet.id].id, changed=False, note=" 电话核实 ",
+                         expected_version=tasks[quiet.id].version)
+    owner_services.update_owner(session, actor=steward, owner_id=moved.id, expected_version=moved.version,
+                                data=owner_services.OwnerInput(name=moved.name, phones=["13912345678"],
+                                                               address="新地址 8 号"))
+    census.complete_task(session, actor=steward, task_id=tasks[moved.id].id, changed=True, note="业主换了号码")
+
+    [confirmed] = [i for i in owner_timeline(session, manager, quiet.id, "zh-CN") if i.kind == "census"]
+    assert confirmed.title_key == "timeline.census_confirmed"
+    assert confirmed.detail == f"{rooms[0].code} · 2026年第4季度 · 电话核实 · {steward.username}"
+    [changed] = [i for i in owner_timeline(session, manager, moved.id, "en") if i.kind == "census"]
+    assert changed.title_key == "timeline.census_changed"
+    assert "changed: " in changed.detail and "业主换了号码" in changed.detail
+    assert session.get(CensusTask, tasks[moved.id].id).changed_fields.split(",") == ["address", "phones"]
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == "census.complete",
+                                                  AuditEvent.entity_id == str(rooms[1].id))).one()
+    assert event.changes["changed"] == ["address", "phones"] and event.changes["note"] == "业主换了号码"
+    # A reader without census work sees no census items (the timeline source checks the permission).
+    archivist = factories.sign_in(session, factories.user(session, "archivist", communities=(block["community"],)))
+    assert [i for i in owner_timeline(session, archivist, quiet.id, "zh-CN") if i.kind == "census"] == []
+
+
+def test_of_two_people_completing_one_task_at_once_the_second_is_told(engine):
+    with Session(engine, expire_on_commit=False) as session:
+        community, building, _, room = factories.place_tree(session)
+        manager = factories.sign_in(session, factories.user(session, "manager", communities=(community,)))
+        steward = factories.sign_in(session, factories.user(session, "steward", communities=(community,)))
+        owner_services.create_owner(session, actor=manager, room_id=room.id,
+                                    data=owner_services.OwnerInput(name="并发", phones=["13600000099"]))
+        census.open_quarter(session, actor=manager, community_id=community.id, quarter="2026Q4")
+        session.commit()
+        task_id = session.exec(select(CensusTask.id).where(CensusTask.room_id == room.id)).one()
+    with Session(engine, expire_on_commit=False) as slow, Session(engine, expire_on_commit=False) as quick:
+        seen = slow.get(CensusTask, task_id)  # both have the task on screen, pending
+        assert seen.status == "pending"
+        census.complete_task(quick, actor=manager, task_id=task_id, changed=False, note="经理上门核实",
+                             expected_version=1)
+        quick.commit()
+        with pytest.raises(ValidationFailed) as refused:
+            census.complete_task(slow, actor=steward, task_id=task_id, changed=False, note="管家电话核实",
+                                 expected_version=1)
+        assert refused.value.fields["note"] == ("census.already_done_by", {"name": manager.username})
+        slow.rollback()
+    with Session(engine) as session:
+        stored = session.get(CensusTask, task_id)
+        assert (stored.note, stored.completed_by, stored.version) == ("经理上门核实", manager.username, 2)

@@ -197,7 +197,8 @@ def test_census_of_another_community_cannot_be_completed_or_opened(live_server, 
         async with CraftedClient(live_server.base_url, cookie=steward) as client:
             await client.hydrate("/census")
             await client.send(event_name(CensusState, "load"), path="/census")
-            complete = await client.send(event_name(CensusState, "complete"), {"task_id": task_id, "changed": False})
+            await client.send(event_name(CensusState, "open_complete"), {"task_id": task_id, "changed": False})
+            complete = await client.send(event_name(CensusState, "complete"), {"form": {"note": "已核实"}})
             steward_opens = await client.send(event_name(CensusState, "open_quarter"),
                                               {"form": {"community_id": str(c03)}})
         async with CraftedClient(live_server.base_url, cookie=manager) as client:
