@@ -15,6 +15,7 @@ from pm_admin.core.i18n import bilingual
 
 REFUSALS = {
     "not_signed_in": (401, "error.not_signed_in"),
+    "no_permission": (403, "error.permission_denied"),
     "no_such_document": (404, "error.not_found"),
     "out_of_scope": (403, "error.out_of_scope"),
     "no_grant": (403, "archives.need_grant"),

@@ -431,6 +431,8 @@ def open_document(session: Session, *, principal: Principal | None, file_id: int
     grant = None
     if principal is None:
         reason = "not_signed_in"
+    elif not (principal.has(Perm.ARCHIVES_VIEW) and principal.has(Perm.ARCHIVES_REQUEST)):
+        reason = "no_permission"  # a role taken away ends access at once, whatever grant is still running
     elif file is None or archive is None:
         reason = "no_such_document"
     elif not principal.can_access_community(archive.community_id):

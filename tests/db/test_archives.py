@@ -22,6 +22,7 @@ from pm_admin.archives.models import (
 )
 from pm_admin.archives.services import EntryInput
 from pm_admin.audit.models import AuditEvent
+from pm_admin.auth.models import User, UserRole
 from pm_admin.core.clock import utcnow
 from pm_admin.core.db import make_engine
 from pm_admin.core.errors import ConcurrencyConflict, PermissionDenied, ValidationFailed
@@ -503,3 +504,22 @@ def test_an_insert_meeting_a_committed_twin_is_skipped_and_the_transaction_goes_
     assert insert_unless_taken(session, Archive(room_id=people["b_room"].id, community_id=people["b_room"].community_id,
                                                 archive_no=people["archive"].archive_no)) is None  # number taken
     assert session.exec(select(Archive).where(Archive.room_id == people["room"].id)).one().id == people["archive"].id
+
+
+def test_a_user_whose_role_was_removed_cannot_use_a_running_grant(session, people):
+    entry_with_scan(session, people)
+    file_id = queries.entries(session, people["archivist"], people["archive"].id)[0].file_id
+    cs = people["cs"]
+    request = services.request_access(session, actor=cs, archive_id=people["archive"].id, reason="业主委托办理过户")
+    services.decide_request(session, actor=people["manager"], request_id=request.id, approve=True, hours=24)
+    assert open_file(session, cs, file_id).allowed
+    account = session.get(User, cs.user_id)
+    session.execute(sa.delete(UserRole).where(UserRole.user_id == account.id))  # moved to another job
+    session.add(UserRole(user_id=account.id, role_code="technician"))
+    session.flush()
+    demoted = factories.sign_in(session, account)  # the next request resolves the session afresh
+    refused = open_file(session, demoted, file_id)
+    assert (refused.allowed, refused.reason, refused.path) == (False, "no_permission", None)
+    assert services.active_grant(session, demoted, people["archive"].id) is not None  # the grant alone is not enough
+    last = session.exec(select(AccessLog).where(AccessLog.file_id == file_id).order_by(AccessLog.id.desc())).first()
+    assert (last.username, last.outcome, last.reason) == (cs.username, "denied", "no_permission")
