@@ -18,7 +18,7 @@ from pm_admin.core.guard import requires
 from pm_admin.core.paged_state import PagedMixin
 from pm_admin.core.permissions import Perm
 from pm_admin.places.queries import building_options, community_options, room_id_by_code, unit_options
-from pm_admin.ui.uploads import upload_script
+from pm_admin.ui.uploads import upload_refusal, upload_script
 
 DOC_TYPES = [{"value": d.value, "label": d.value} for d in DocType]
 UPLOAD_INPUT = "archive-scan-file"
@@ -230,10 +230,10 @@ class ArchiveDetailState(ProtectedState):
     @requires(Perm.ARCHIVES_MANAGE)
     def save_entry(self, upload: dict[str, Any]):
         self.busy = False
-        has_file = isinstance(upload, dict) and upload.get("ok")
-        if isinstance(upload, dict) and not has_file and upload.get("error") not in (None, "files.none"):
-            self.errors = {"file": self._tr(str(upload.get("error")), **{k: v for k, v in upload.items()
-                                                                             if k not in ("ok", "error")})}
+        refusal = upload_refusal(upload)
+        has_file = refusal is None
+        if refusal is not None and refusal[0] != "files.none":  # a scan is optional: none chosen is fine
+            self.errors = {"file": self._tr(refusal[0], **refusal[1])}
             return None
         data = services.EntryInput(**{k: str(self.form.get(k, "")) for k in (
             "doc_type", "title", "pages", "copies", "doc_date", "handed_over_by", "received_by", "remarks")})
@@ -257,9 +257,8 @@ class ArchiveDetailState(ProtectedState):
     @requires(Perm.ARCHIVES_MANAGE)
     def save_replacement(self, upload: dict[str, Any]):
         self.busy = False
-        if not isinstance(upload, dict) or not upload.get("ok"):
-            key = str(upload.get("error", "files.upload_failed")) if isinstance(upload, dict) else "files.upload_failed"
-            self.errors = {"file": self._tr(key)}
+        if (refusal := upload_refusal(upload)) is not None:
+            self.errors = {"file": self._tr(refusal[0], **refusal[1])}
             return None
         try:
             with unit_of_work() as session:

@@ -17,7 +17,7 @@ from pm_admin.core.paged_state import PagedMixin
 from pm_admin.core.permissions import Perm
 from pm_admin.dashboards.periods import local_today
 from pm_admin.places.queries import room_id_by_code
-from pm_admin.ui.uploads import upload_script
+from pm_admin.ui.uploads import upload_refusal, upload_script
 
 IMPORT_INPUT = "arrears-import-file"
 
@@ -160,9 +160,8 @@ class ArrearsState(PagedMixin, ProtectedState):
     @requires(Perm.ARREARS_MANAGE)
     def run_import(self, upload: dict[str, Any]):
         """Checked and written in one go: any bad row and nothing is written."""
-        if not isinstance(upload, dict) or not upload.get("ok"):
-            key = str(upload.get("error", "files.upload_failed")) if isinstance(upload, dict) else "files.upload_failed"
-            self.import_message = self._tr(key)
+        if (refusal := upload_refusal(upload)) is not None:
+            self.import_message = self._tr(refusal[0], **refusal[1])
             return None
         try:
             with unit_of_work() as session:
@@ -179,5 +178,5 @@ class ArrearsState(PagedMixin, ProtectedState):
         self.import_errors = [{"row": row, "column": column, "message": self._tr(key, **params)}
                               for row, column, key, params in result.errors[:200]]
         self.import_message = self._tr("arrears.import_done", count=result.written) if not result.errors else \
-            self._tr("import.errors_found") + f" {len(result.errors)}"
+            self._tr("arrears.import_errors", count=len(result.errors))
         self._load()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import reflex as rx
 
@@ -24,3 +25,14 @@ def upload_script(input_id: str, purpose: str) -> str:
     return await response.json();
   }} catch (e) {{ return {{ok: false, error: 'files.upload_failed'}}; }}
 }})()"""
+
+
+def upload_refusal(answer: Any) -> tuple[str, dict[str, Any]] | None:
+    """What the upload route (or the script) refused, as a catalog key and its parameters (``max_mb`` …),
+    or None when the file was stored. Translate both: the key alone shows "{max_mb}" to the user."""
+    if isinstance(answer, dict) and answer.get("ok"):
+        return None
+    if not isinstance(answer, dict):
+        return "files.upload_failed", {}
+    params = {k: v for k, v in answer.items() if k not in ("ok", "error", "upload_id", "filename", "size")}
+    return str(answer.get("error") or "files.upload_failed"), params

@@ -259,3 +259,28 @@ def test_a_follow_up_cannot_be_logged_on_another_communitys_case(live_server, db
         assert session.exec(select(FollowUp).where(FollowUp.case_id == case_id)).first() is None
         stored = session.get(ArrearsCase, case_id)
         assert (stored.last_follow_up_on, stored.next_due_on) == (None, today)
+
+
+def test_upload_refusals_show_their_numbers_not_placeholders(live_server, db):
+    """The route answers {"error": "files.too_large", "max_mb": …}: the message must carry the number."""
+    too_large = {"ok": False, "error": "files.too_large", "max_mb": 30}
+    archive_id = c01_archive(db)
+    archivist, manager = (run(sign_in(live_server.base_url, name)) for name in ("demo.archivist", "demo.manager"))
+
+    async def scenario():
+        async with CraftedClient(live_server.base_url, cookie=archivist) as client:
+            path = f"/archives/{archive_id}"
+            await client.hydrate(path)
+            await client.send(event_name(ArchiveDetailState, "load"), path=path, query={"archive_id": str(archive_id)})
+            replacement = await client.send(event_name(ArchiveDetailState, "save_replacement"), {"upload": too_large})
+            entry = await client.send(event_name(ArchiveDetailState, "save_entry"), {"upload": too_large})
+        async with CraftedClient(live_server.base_url, cookie=manager) as client:
+            await client.hydrate("/arrears")
+            await client.send(event_name(ArrearsState, "load"), path="/arrears")
+            imported = await client.send(event_name(ArrearsState, "run_import"), {"upload": {**too_large, "max_mb": 10}})
+        return replacement, entry, imported
+
+    replacement, entry, imported = run(scenario())
+    for updates in (replacement, entry):
+        assert state_delta(updates, ArchiveDetailState)["errors_rx_state_"] == {"file": "文件过大（最大 30 MB）"}
+    assert state_delta(imported, ArrearsState)["import_message_rx_state_"] == "文件过大（最大 10 MB）"
