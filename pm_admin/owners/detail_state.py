@@ -144,7 +144,8 @@ class OwnerDetailState(FormMixin, ProtectedState):
                 "notes": p["notes"], "is_vip": p["is_vip"], "tags": ", ".join(p["tags"]),
                 "phones": ", ".join(p["phones"]), "id_number": p["id_number"]}
         self.errors = {}
-        self.conflict = self._tr("owners.conflict", changes="；".join(differences(mine, error.current, self.lang)) or "—")
+        self.conflict = self._tr("owners.conflict", changes=self._tr("owners.clause_separator").join(
+            differences(mine, error.current, self.lang)) or "—")
         loaded = self._editable(p)
         self._reload()
         if self.owner_found:
@@ -181,7 +182,7 @@ class OwnerDetailState(FormMixin, ProtectedState):
         hide_later = (f"clearTimeout(window.pmRevealTimer); window.pmRevealTimer = setTimeout(() => "
                       f"document.querySelector('[data-testid=hide-pii]')?.click(), {REVEAL_SECONDS * 1000})")
         return [rx.set_value(REVEAL_REFS["id_number"], shown.id_number or "—"),
-                rx.set_value(REVEAL_REFS["phones"], "、".join(shown.phones) or "—"), rx.call_script(hide_later)]
+                rx.set_value(REVEAL_REFS["phones"], self._tr("import.list_separator").join(shown.phones) or "—"), rx.call_script(hide_later)]
 
     def _clear_revealed(self):
         self.revealed = False
@@ -334,7 +335,8 @@ class OwnerDetailState(FormMixin, ProtectedState):
             self._keep_side_input(form)
             self.side_errors = {}
             self.side_conflict = self._tr("owners.transfer_conflict",
-                                          owners="、".join(conflict.current.get("owner_names", [])) or "—")
+                                          owners=self._tr("import.list_separator").join(
+                                              conflict.current.get("owner_names", [])) or "—")
             self._reload()
             return None
         self.side_dialog = ""

@@ -6,10 +6,12 @@ Listeners register at import time; ``pm_admin.wiring`` imports every listener mo
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from sqlmodel import Session, col, select
 
+from pm_admin.core.i18n import DEFAULT_LANGUAGE, translate
 from pm_admin.owners.models import Ownership
 
 
@@ -18,8 +20,11 @@ class OwnerEvent:
     kind: str  # contact_changed | owner_changed | occupant_changed
     owner_id: int
     room_ids: tuple[int, ...]
-    detail: str  # masked, ready to show
+    detail: str  # masked, ready to show (``key`` rendered in the default language)
     actor_name: str
+    # The same as a catalog key and its (masked) parameters, for a reader in another language.
+    key: str = ""
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 Listener = Callable[[Session, OwnerEvent], None]
@@ -39,3 +44,11 @@ def current_rooms(session: Session, owner_id: int) -> tuple[int, ...]:
 def publish(session: Session, event: OwnerEvent) -> None:
     for listener in _listeners:
         listener(session, event)
+
+
+def announce(session: Session, kind: str, owner_id: int, room_ids: Iterable[int], actor_name: str, key: str,
+             **params: Any) -> None:
+    """Publish an event whose text comes from the catalog (``owners.event.*``), never built in code."""
+    params = {name: str(value) for name, value in params.items()}
+    publish(session, OwnerEvent(kind, owner_id, tuple(room_ids), translate(key, DEFAULT_LANGUAGE, **params).strip(),
+                                actor_name, key, params))

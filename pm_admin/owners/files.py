@@ -65,7 +65,8 @@ def _template(session: Session, principal: Principal, params: dict[str, Any]) ->
     principal.require(Perm.OWNERS_IMPORT)
     fmt = "csv" if params.get("fmt") == "csv" else "xlsx"
     name = translate("owners.template_filename", params.get("language", DEFAULT_LANGUAGE))
-    return Download(f"{name}.{fmt}", CSV if fmt == "csv" else XLSX, [template(fmt)])
+    return Download(f"{name}.{fmt}", CSV if fmt == "csv" else XLSX,
+                    [template(fmt, params.get("language", DEFAULT_LANGUAGE))])
 
 
 register_download("owners_export", _export)

@@ -17,12 +17,13 @@ from pm_admin.core.i18n import translate
 from pm_admin.core.permissions import Perm
 from pm_admin.owners.files import IMPORT_PURPOSE
 from pm_admin.owners.spreadsheet import (
-    IMPORT_COLUMNS,
     ImportPlan,
     ImportRejected,
     Progress,
+    column_label,
     commit_import,
     plan_import,
+    rejection_text,
 )
 from pm_admin.ui.uploads import upload_script
 
@@ -65,13 +66,9 @@ class OwnerImportState(ProtectedState):
     updates: int = 0
     _upload_id: str = ""
 
-    def _column_label(self, key: str) -> str:
-        column = next((c for c in IMPORT_COLUMNS if c.key == key), None)
-        return (column.zh if self.lang == "zh-CN" else column.en) if column else key
-
     def _show_plan(self, plan: ImportPlan) -> None:
         self.total_rows, self.error_count = plan.total, len(plan.errors)
-        self.errors = [{"row": e.row, "column": self._column_label(e.column),
+        self.errors = [{"row": e.row, "column": column_label(e.column, self.lang),
                         "message": translate(e.key, self.lang, **e.params)} for e in plan.errors[:MAX_SHOWN_ERRORS]]
         self.creates, self.updates = plan.creates, plan.updates
 
@@ -122,7 +119,7 @@ class OwnerImportState(ProtectedState):
             plan = await self._run(work, "checking")
         except (ImportRejected, DomainError) as rejected:
             async with self:
-                self.phase, self.message = "rejected", translate(rejected.key, self.lang, **rejected.params)
+                self.phase, self.message = "rejected", rejection_text(rejected, self.lang)
             return
         async with self:
             self._show_plan(plan)
@@ -150,7 +147,7 @@ class OwnerImportState(ProtectedState):
             plan, result = await self._run(work, "importing")
         except (ImportRejected, DomainError) as rejected:
             async with self:
-                self.phase, self.message = "rejected", translate(rejected.key, self.lang, **rejected.params)
+                self.phase, self.message = "rejected", rejection_text(rejected, self.lang)
             return
         async with self:
             self._show_plan(plan)

@@ -16,7 +16,8 @@ from pm_admin.core.crypto import blind_index, decrypt, encrypt
 from pm_admin.core.errors import ConcurrencyConflict, FieldErrors, NotFound, PermissionDenied, ValidationFailed
 from pm_admin.core.masking import mask_id_number, mask_phone
 from pm_admin.core.permissions import Perm, Principal
-from pm_admin.owners.events import OwnerEvent, current_rooms, publish
+from pm_admin.owners.change_text import EMPTY
+from pm_admin.owners.events import announce, current_rooms
 from pm_admin.owners.models import (
     Gender,
     HouseholdMember,
@@ -356,11 +357,17 @@ def update_owner(session: Session, *, actor: Principal, owner_id: int, expected_
     record_changes(session, owner_id=owner.id, actor=actor, before=before, after=after)
     record(session, action="owner.update", actor=actor, entity_type="owner", entity_id=owner.id,
            community_id=_any_community(session, owner.id), before=before, after=after)
-    contact = [f"{f}: {before[f]} → {after[f]}" for f in ("phones", "address") if before[f] != after[f]]
-    if contact:
-        publish(session, OwnerEvent("contact_changed", owner.id, current_rooms(session, owner.id),
-                                    f"{owner.name}：" + "；".join(contact), actor.username))
+    announce_contact(session, owner, before, after, actor.username)
     return owner
+
+
+def announce_contact(session: Session, owner: Owner, before: dict, after: dict, actor_name: str) -> None:
+    """A changed phone or address goes to the archive change record of the owner's rooms (seed 001 4.4.1)."""
+    for field in ("phones", "address"):
+        if before[field] != after[field]:
+            announce(session, "contact_changed", owner.id, current_rooms(session, owner.id), actor_name,
+                     f"owners.event.{field}_changed", name=owner.name, old=before[field] or EMPTY,
+                     new=after[field] or EMPTY)
 
 
 def _with_kept_phones(session: Session, owner_id: int, data: OwnerInput) -> OwnerInput:
@@ -387,9 +394,8 @@ def link_owner_to_room(
     ownership = _link_owner(session, actor=actor, owner_id=owner_id, room_id=room_id, share=share,
                             started_on=started_on)
     owner = session.get(Owner, owner_id)
-    publish(session, OwnerEvent("owner_changed", owner_id, (room_id,),
-                                f"+ {owner.name}（{ownership.share}%，{ownership.started_on.isoformat()}）",
-                                actor.username if actor else "system"))
+    announce(session, "owner_changed", owner_id, (room_id,), actor.username if actor else "system",
+             "owners.event.owner_added", name=owner.name, share=ownership.share, since=ownership.started_on)
     return ownership
 
 
@@ -475,9 +481,9 @@ def change_room_owner(
            community_id=room.community_id,
            details={"previous_owner_ids": [o.owner_id for o in current], "new_owner_id": owner.id,
                     "transfer_date": transfer_date.isoformat()})
-    previous = "、".join(session.get(Owner, o.owner_id).name for o in current) or "—"
-    publish(session, OwnerEvent("owner_changed", owner.id, (room.id,),
-                                f"{previous} → {owner.name}（{transfer_date.isoformat()}）", actor.username))
+    previous = " / ".join(session.get(Owner, o.owner_id).name for o in current) or EMPTY
+    announce(session, "owner_changed", owner.id, (room.id,), actor.username, "owners.event.owner_changed",
+             previous=previous, name=owner.name, day=transfer_date)
     return owner
 
 
@@ -611,15 +617,16 @@ def add_occupant(session: Session, *, actor: Principal | None, room_id: int, kin
                        room_id=room.id)
     record(session, action="room.occupant_add", actor=actor, actor_name=None if actor else "system",
            entity_type="room", entity_id=room.id, community_id=room.community_id, after=after)
-    _announce_occupant(session, room.id, f"+ {after['occupant']} {after['occupant_phone']}".rstrip(), actor)
+    _announce_occupant(session, room.id, f"owners.event.{kind_value}_added", actor, name=name,
+                       phone=after["occupant_phone"])
     return occupant
 
 
-def _announce_occupant(session: Session, room_id: int, detail: str, actor: Principal | None) -> None:
+def _announce_occupant(session: Session, room_id: int, key: str, actor: Principal | None, **params) -> None:
     """住户更替 belongs in the room's archive change record like an owner change (seed 001 4.4.1)."""
     owners = _current_owner_ids(session, room_id)
-    publish(session, OwnerEvent("occupant_changed", min(owners, default=0), (room_id,), detail,
-                                actor.username if actor else "system"))
+    announce(session, "occupant_changed", min(owners, default=0), (room_id,), actor.username if actor else "system",
+             key, **params)
 
 
 def end_occupant(session: Session, *, actor: Principal, occupant_id: int, ended_on: date) -> None:
@@ -640,7 +647,8 @@ def end_occupant(session: Session, *, actor: Principal, occupant_id: int, ended_
                        room_id=occupant.room_id)
     record(session, action="room.occupant_end", actor=actor, entity_type="room", entity_id=occupant.room_id,
            community_id=occupant.community_id, before=before)
-    _announce_occupant(session, occupant.room_id, f"− {before['occupant']}（{ended_on.isoformat()}）", actor)
+    _announce_occupant(session, occupant.room_id, f"owners.event.{occupant.kind}_ended", actor, name=occupant.name,
+                       day=ended_on)
 
 
 # ---------------------------------------------------------------- bulk actions

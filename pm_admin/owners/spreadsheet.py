@@ -17,15 +17,15 @@ from sqlmodel import Session, col, delete, select
 from pm_admin.audit.services import record
 from pm_admin.core.clock import utcnow
 from pm_admin.core.crypto import decrypt, encrypt
-from pm_admin.core.errors import FieldErrors
-from pm_admin.core.i18n import translate
+from pm_admin.core.errors import DomainError, FieldErrors
+from pm_admin.core.i18n import DEFAULT_LANGUAGE, translate
 from pm_admin.core.masking import mask_phone
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.core.tables import ImportRejected, cell_text, csv_bytes, read_table, workbook_bytes
-from pm_admin.owners.events import OwnerEvent, current_rooms, publish
 from pm_admin.owners.models import Gender, Owner, OwnerChange, OwnerGridRow, OwnerPhone, Ownership, OwnerTag
 from pm_admin.owners.pinyin import pinyin_keys
 from pm_admin.owners.services import (
+    announce_contact,
     clean_tags,
     id_index,
     owner_phones,
@@ -51,10 +51,16 @@ CHUNK = 500
 
 @dataclasses.dataclass(frozen=True)
 class ImportColumn:
+    """A column of the file format: ``zh``/``en`` are the header words a file may use (the template writes the
+    Chinese ones); on screen a column is named from the catalog (``column_label``)."""
+
     key: str
     zh: str
     en: str
     required: bool = False
+
+    def header(self, language: str) -> str:
+        return self.zh if language == "zh-CN" else self.en
 
 
 IMPORT_COLUMNS = (
@@ -145,10 +151,29 @@ def map_columns(header: list[str]) -> list[str | None]:
     unknown = [h for h, k in zip(header, keys, strict=True) if k is None and h.strip()]
     if unknown:
         raise ImportRejected("import.unknown_columns", columns="、".join(unknown[:5]))
-    missing = [c.zh for c in IMPORT_COLUMNS if c.required and c.key not in keys]
+    missing = [c.key for c in IMPORT_COLUMNS if c.required and c.key not in keys]
     if missing:
-        raise ImportRejected("import.missing_columns", columns="、".join(missing))
+        raise ImportRejected("import.missing_columns", columns=missing)  # named in the reader's language
     return keys
+
+
+# Screen labels of the columns (catalog keys) where the grid's "owners.col.<key>" does not fit.
+LABEL_KEYS = {"phone2": "owners.phone2", "address": "owners.address", "vip": "owners.col.is_vip",
+              "notes": "owners.notes"}
+
+
+def column_label(key: str, language: str) -> str:
+    return translate(LABEL_KEYS.get(key, f"owners.col.{key}"), language)
+
+
+def rejection_text(rejected: DomainError, language: str) -> str:
+    """A refused file's message in the reader's language; missing columns by the header words to add."""
+    params = dict(rejected.params)
+    if isinstance(params.get("columns"), list):
+        by_key = {column.key: column for column in EXPORT_COLUMNS}
+        params["columns"] = translate("import.list_separator", language).join(
+            by_key[key].header(language) if key in by_key else key for key in params["columns"])
+    return translate(rejected.key, language, **params)
 
 
 # ---------------------------------------------------------------- dry run
@@ -475,10 +500,7 @@ def _update_from_row(session: Session, principal: Principal, owner: Owner, row: 
             session.add(OwnerTag(owner_id=owner.id, tag=tag))
     after = _history_values(owner, phone_texts, tags)
     record_changes(session, owner_id=owner.id, actor=principal, before=before, after=after)
-    contact = [f"{f}: {before[f]} → {after[f]}" for f in ("phones", "address") if before[f] != after[f]]
-    if contact:
-        publish(session, OwnerEvent("contact_changed", owner.id, current_rooms(session, owner.id),
-                                    f"{owner.name}：" + "；".join(contact), principal.username))
+    announce_contact(session, owner, before, after, principal.username)
     return True
 
 
@@ -526,7 +548,7 @@ def export_keys(grid_columns: Iterable[str] | None = None) -> list[str]:
 def export_headers(language: str, keys: list[str] | None = None) -> list[str]:
     """Header words the importer reads back (Chinese or English, HEADER_KEYS)."""
     by_key = {column.key: column for column in EXPORT_COLUMNS}
-    return [by_key[key].zh if language == "zh-CN" else by_key[key].en for key in keys or export_keys()]
+    return [by_key[key].header(language) for key in keys or export_keys()]
 
 
 def _export_values(row: OwnerGridRow, details: ContactDetails, language: str,
@@ -574,7 +596,7 @@ def export_csv(rows: Iterable[OwnerGridRow], details: dict[int, ContactDetails],
 def export_xlsx(rows: Iterable[OwnerGridRow], details: dict[int, ContactDetails], language: str,
                 keys: list[str] | None = None) -> bytes:
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("业主" if language == "zh-CN" else "Owners")
+    sheet = workbook.create_sheet(translate("import.sheet_owners", language))
     sheet.append(export_headers(language, keys))
 
     def text_cell(value: str) -> WriteOnlyCell | str:
@@ -593,21 +615,23 @@ EXAMPLE_ROW = ["C01-3-2-1502", "张三", "男", "11010519491231002X", "138123456
                "否", "业委会、老人", "100", "2020-05-01", ""]
 
 
-def template(fmt: str) -> bytes:
+def template(fmt: str, language: str = DEFAULT_LANGUAGE) -> bytes:
+    """The import template. Its header row is the file format (Chinese words, which the importer reads in
+    any language); sheet names, help and example label follow the user's language."""
     headers = [column.zh for column in IMPORT_COLUMNS]
     if fmt == "csv":
         return csv_bytes([headers])
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "业主"
+    sheet.title = translate("import.sheet_owners", language)
     sheet.append(headers)
     for column in range(1, len(headers) + 1):
         sheet.cell(row=1, column=column).number_format = "@"
     for row in range(2, 1002):  # text cells, so Excel keeps 18-digit ID numbers intact
         sheet.cell(row=row, column=4).number_format = "@"
-    notes = workbook.create_sheet("说明")
-    for language in ("zh-CN", "en"):
-        notes.append([translate("import.template_help", language)])
-    notes.append(["示例 / example:"])
+    notes = workbook.create_sheet(translate("import.sheet_help", language))
+    notes.append([translate("import.template_help", language)])
+    notes.append([translate("import.example", language)])
+    notes.append(headers)
     notes.append(EXAMPLE_ROW)
     return workbook_bytes(workbook)

@@ -17,11 +17,13 @@ from pm_admin.owners.queries import OwnerFilter, export_rows
 from pm_admin.owners.spreadsheet import (
     IMPORT_COLUMNS,
     ImportRejected,
+    column_label,
     commit_import,
     contact_details,
     export_csv,
     export_xlsx,
     plan_import,
+    rejection_text,
     template,
 )
 from tests.support import factories
@@ -236,9 +238,13 @@ def test_export_files_and_template_open_and_carry_the_rows(session, setup):
     assert values[0][:2] == ["Room code", "Owner name"] and values[1][1] == "韩梅梅"
     assert (values[1][2], values[1][7], values[1][15]) == ("Female", "Yes", "Owner-occupied")
     blank = load_workbook(io.BytesIO(template("xlsx")))
-    assert [c.value for c in blank.active[1]] == HEADER
-    help_lines = [r[0].value for r in blank["说明"].iter_rows(max_row=2)]
-    assert "留空的单元格保留原有内容" in help_lines[0] and "a blank cell keeps the stored value" in help_lines[1]
+    assert [c.value for c in blank.active[1]] == HEADER and blank.sheetnames == ["业主", "说明"]
+    assert "留空的单元格保留原有内容" in blank["说明"]["A1"].value
+    english = load_workbook(io.BytesIO(template("xlsx", "en")))
+    assert [c.value for c in english.active[1]] == HEADER  # the file format stays Chinese …
+    assert english.sheetnames == ["Owners", "Help"]  # … what the reader reads follows their language
+    assert "a blank cell keeps the stored value" in english["Help"]["A1"].value
+    assert english["Help"]["A2"].value.startswith("Example") and english["Help"]["A3"].value == HEADER[0]
     assert template("csv").decode("utf-8-sig").strip() == ",".join(HEADER)
 
 
@@ -369,3 +375,15 @@ def test_csv_export_cells_never_start_a_formula_and_import_back_unchanged(sessio
             by_row[rooms[0].code].tags) == (risky["name"], risky["address"], "-2+3", ["+1"])
     assert commit_import(session, manager, plan, source="test").updated == 0
     assert stored_state(session, [owner.id]) == before
+
+
+@pytest.mark.parametrize(("language", "message", "label"), [
+    ("zh-CN", "缺少必填列：手机号", "手机号"), ("en", "Missing required columns: Phone", "Phone")])
+def test_messages_name_columns_in_the_readers_language(session, setup, language, message, label):
+    manager, rooms = setup
+    with pytest.raises(ImportRejected) as rejected:
+        plan_import(session, manager, "missing.csv", "房号,业主姓名\nC01,张三\n".encode())
+    assert rejection_text(rejected.value, language) == message
+    plan = plan_import(session, manager, "bad.csv", csv_bytes([row(rooms[0].code, "张三", phone="123")]))
+    assert [column_label(e.column, language) for e in plan.errors] == [label]
+    assert column_label("phone2", language) != column_label("phone", language)

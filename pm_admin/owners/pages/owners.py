@@ -87,12 +87,12 @@ def export_menu() -> rx.Component:
         rx.menu.trigger(rx.button(rx.icon("download", size=14), t("owners.export"), variant="soft",
                                   data_testid="export-menu")),
         rx.menu.content(
-            rx.menu.item("CSV", on_click=S.export("csv")),
-            rx.menu.item("Excel (XLSX)", on_click=S.export("xlsx")),
+            rx.menu.item(t("owners.export_csv"), on_click=S.export("csv")),
+            rx.menu.item(t("owners.export_xlsx"), on_click=S.export("xlsx")),
             rx.cond(S.can_export_pii, rx.fragment(
                 rx.menu.separator(),
-                rx.menu.item(t("owners.export_full"), " CSV", on_click=S.export_full("csv"), color="red"),
-                rx.menu.item(t("owners.export_full"), " XLSX", on_click=S.export_full("xlsx"), color="red"),
+                rx.menu.item(t("owners.export_full_csv"), on_click=S.export_full("csv"), color="red"),
+                rx.menu.item(t("owners.export_full_xlsx"), on_click=S.export_full("xlsx"), color="red"),
             )),
         ),
     ))
@@ -214,7 +214,7 @@ def create_dialog() -> rx.Component:
                 field("owners.col.share", text_input("share", default=S.form["share"]), errors["share"]),
                 columns="2", spacing="3", width="100%",
             ),
-            rx.checkbox("VIP", name="is_vip", default_checked=S.form["is_vip"].to(bool)),
+            rx.checkbox(t("field.is_vip"), name="is_vip", default_checked=S.form["is_vip"].to(bool)),
             field("owners.notes", rx.text_area(name="notes", default_value=S.form["notes"].to(str)), errors["notes"]),
         ],
     )
