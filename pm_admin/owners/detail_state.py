@@ -25,14 +25,6 @@ from pm_admin.owners.change_text import differences
 from pm_admin.owners.state import split_tags
 from pm_admin.owners.timeline import owner_timeline
 
-
-def _day(text: Any) -> date | None:
-    try:
-        return date.fromisoformat(str(text))
-    except ValueError:
-        return None
-
-
 # Revealed values live only in these read-only inputs of the page, at most this long.
 REVEAL_REFS = {"id_number": "revealed-id-number", "phones": "revealed-phones"}
 REVEAL_SECONDS = 60
@@ -277,14 +269,11 @@ class OwnerDetailState(FormMixin, ProtectedState):
     @requires(Perm.OWNERS_EDIT)
     def add_occupant(self, form: dict[str, Any]):
         try:
-            started = _day(form.get("started_on"))
-            if started is None:
-                raise ValidationFailed({"started_on": ("import.date_invalid", {})})
             with unit_of_work() as session:
                 services.add_occupant(session, actor=self.principal, room_id=self._side_room_id,
                                       kind=str(form.get("kind", "")), name=str(form.get("name", "")),
                                       phone=str(form.get("phone", "")), id_number=str(form.get("id_number", "")),
-                                      started_on=started)
+                                      started_on=str(form.get("started_on", "")))
         except ValidationFailed as error:
             self._side_failed(error, form)
             return None
@@ -311,15 +300,13 @@ class OwnerDetailState(FormMixin, ProtectedState):
     def transfer(self, form: dict[str, Any]):
         """业主更替 to a new owner, or to the registered owner the duplicate ID number pointed at."""
         try:
-            when = _day(form.get("transfer_date"))
-            if when is None:
-                raise ValidationFailed({"transfer_date": ("import.date_invalid", {})})
             new_owner = services.OwnerInput(name=str(form.get("name", "")), gender=str(form.get("gender") or "unknown"),
                                             id_number=str(form.get("id_number", "")),
                                             phones=[str(form.get("phone", ""))])
             with unit_of_work() as session:
                 owner = services.change_room_owner(
-                    session, actor=self.principal, room_id=self._side_room_id, transfer_date=when,
+                    session, actor=self.principal, room_id=self._side_room_id,
+                    transfer_date=str(form.get("transfer_date", "")),
                     new_owner_id=self._duplicate_id or None,
                     new_owner=None if self._duplicate_id else new_owner, share=str(form.get("share") or "100"),
                     expected_owner_id=self._owner_id)

@@ -183,7 +183,6 @@ class OwnerProfile(BaseModel):
     birth_date: str
     phones: list[str]  # masked
     id_number: str  # masked
-    has_id_number: bool
     address: str
     is_vip: bool
     tags: list[str]

@@ -54,7 +54,7 @@ def plan_search(text: str) -> SearchPlan:
     if (phone := parse_phone(text)) is not None:
         return SearchPlan("phone", blind_index("phone", phone.e164))
     compact = normalize_id_number(text)
-    if len(compact) in (15, 18) and compact[:-1].isdigit() and id_number_problem(compact) is None:
+    if len(compact) == 18 and id_number_problem(compact) is None:  # 15-digit first-generation IDs never validate
         return SearchPlan("id_number", blind_index("id", compact))
     if ROOM_CODE.match(text):
         return SearchPlan("room", text.upper() if text[0].isalpha() else text)
@@ -352,7 +352,7 @@ def owner_profile(session: Session, principal: Principal, owner_id: int) -> Owne
         id=owner.id, name=owner.name, gender=str(owner.gender),
         birth_date=owner.birth_date.isoformat() if owner.birth_date else "",
         phones=[mask_phone(decrypt(p)) for p in phones], id_number=mask_id_number(decrypt(owner.id_number_enc)),
-        has_id_number=owner.id_number_enc is not None, address=owner.address, is_vip=owner.is_vip,
+        address=owner.address, is_vip=owner.is_vip,
         tags=list(tags), notes=owner.notes, version=owner.version,
     )
 

@@ -42,6 +42,7 @@ from pm_admin.owners.validation import (
     parse_phone,
 )
 from pm_admin.places.models import Room
+from pm_admin.places.queries import room_id_by_code
 
 MAX_TAGS = 10
 MAX_TAG_LENGTH = 16
@@ -255,6 +256,24 @@ def _room_in_scope(session: Session, actor: Principal | None, room_id: int) -> R
     return room
 
 
+def room_for_code(session: Session, *, actor: Principal, code: str) -> int:
+    """The room a form names by its code (C01-3-2-1502), inside the actor's communities."""
+    room_id = room_id_by_code(session, actor, code)
+    if room_id is None:
+        raise ValidationFailed({"room_code": ("owners.room_unknown", {})})
+    return room_id
+
+
+def form_day(value: date | str, field: str, errors: FieldErrors) -> date | None:
+    """A date from a form (2024-05-01) or from code; a bad one is reported beside ``field``."""
+    if isinstance(value, date):
+        return value
+    day = parse_day(value)
+    if day is None:
+        errors.add(field, "import.date_invalid")
+    return day
+
+
 def parse_share(raw: Decimal | str | int, errors: FieldErrors) -> Decimal:
     try:
         share = Decimal(str(raw).strip().rstrip("%"))
@@ -436,7 +455,7 @@ def _link_owner(
 
 
 def change_room_owner(
-    session: Session, *, actor: Principal, room_id: int, transfer_date: date, new_owner_id: int | None = None,
+    session: Session, *, actor: Principal, room_id: int, transfer_date: date | str, new_owner_id: int | None = None,
     new_owner: OwnerInput | None = None, share: Decimal | str = "100", expected_owner_id: int | None = None,
 ) -> Owner:
     """业主更替: end every current ownership of the room and start the new owner's; history kept.
@@ -454,9 +473,10 @@ def change_room_owner(
         raise ConcurrencyConflict({"room": room.code, "owners": [o.owner_id for o in current],
                                    "owner_names": [session.get(Owner, o.owner_id).name for o in current]})
     errors = FieldErrors()
-    if transfer_date > date.today():
+    transfer_date = form_day(transfer_date, "transfer_date", errors)
+    if transfer_date is not None and transfer_date > date.today():
         errors.add("transfer_date", "owners.date_in_future")
-    if current and transfer_date < max(o.started_on for o in current):
+    if transfer_date is not None and current and transfer_date < max(o.started_on for o in current):
         errors.add("transfer_date", "owners.date_before_start")
     if new_owner_id is None and new_owner is None:
         errors.add("new_owner", "error.required")
@@ -595,7 +615,7 @@ def _current_owner_ids(session: Session, room_id: int) -> list[int]:
 
 
 def add_occupant(session: Session, *, actor: Principal | None, room_id: int, kind: str, name: str, phone: str = "",
-                 id_number: str = "", started_on: date | None = None) -> Occupant:
+                 id_number: str = "", started_on: date | str | None = None) -> Occupant:
     if actor is not None:
         actor.require(Perm.OWNERS_EDIT)
     room = _room_in_scope(session, actor, room_id)
@@ -606,9 +626,10 @@ def add_occupant(session: Session, *, actor: Principal | None, room_id: int, kin
         errors.add("kind", "owners.occupant_kind_invalid")
         kind_value = OccupantKind.OCCUPANT
     name, parsed, normalized = _clean_person(errors, name, phone, id_number)
+    started_on = date.today() if started_on is None else form_day(started_on, "started_on", errors)
     errors.raise_if_any()
     occupant = Occupant(room_id=room.id, community_id=room.community_id, kind=kind_value, name=name,
-                        started_on=started_on or date.today(), **encrypted_contact(parsed, normalized))
+                        started_on=started_on, **encrypted_contact(parsed, normalized))
     session.add(occupant)
     session.flush()
     after = {"occupant": f"{name}（{kind_value}）", "occupant_phone": mask_phone(parsed.display if parsed else "")}

@@ -29,7 +29,7 @@ from pm_admin.owners.grid_view import (
     query_string,
 )
 from pm_admin.owners.models import Gender
-from pm_admin.places.queries import building_options, community_options, room_id_by_code, unit_options
+from pm_admin.places.queries import building_options, community_options, unit_options
 
 __all__ = ["COLUMNS", "OwnersState", "split_tags"]
 
@@ -290,17 +290,12 @@ class OwnersState(FormMixin, PagedMixin, ProtectedState):
             tags=split_tags(str(form.get("tags", ""))), notes=str(form.get("notes", "")),
             birth_date=str(form.get("birth_date") or ""))
 
-    def _room_id(self, session, code: str) -> int | None:
-        return room_id_by_code(session, self.principal, code)
-
     @requires(Perm.OWNERS_EDIT)
     def create(self, form: dict[str, Any]):
         self.duplicate, self._duplicate_id = {}, 0
         try:
             with unit_of_work() as session:
-                room_id = self._room_id(session, str(form.get("room_code", "")))
-                if room_id is None:
-                    raise ValidationFailed({"room_code": ("owners.room_unknown", {})})
+                room_id = services.room_for_code(session, actor=self.principal, code=str(form.get("room_code", "")))
                 owner = services.create_owner(session, actor=self.principal, data=self._owner_input(form),
                                               room_id=room_id, share=str(form.get("share") or "100"))
         except services.DuplicateOwner as duplicate:
@@ -320,9 +315,8 @@ class OwnersState(FormMixin, PagedMixin, ProtectedState):
             return None
         try:
             with unit_of_work() as session:
-                room_id = self._room_id(session, str(self.form.get("room_code", "")))
-                if room_id is None:
-                    raise ValidationFailed({"room_code": ("owners.room_unknown", {})})
+                room_id = services.room_for_code(session, actor=self.principal,
+                                                 code=str(self.form.get("room_code", "")))
                 services.link_owner_to_room(session, actor=self.principal, owner_id=self._duplicate_id,
                                             room_id=room_id, share=str(self.form.get("share") or "100"))
         except ValidationFailed as error:

@@ -380,3 +380,29 @@ def test_a_birth_date_can_be_entered_without_an_id_number_and_must_agree_with_on
     services.update_owner(session, actor=world["cs"], owner_id=owner.id, expected_version=owner.version,
                           data=OwnerInput(name="陈外籍", birth_date="1949-12-31"))
     assert owner.birth_date == date(1949, 12, 31)
+
+
+def test_forms_hand_dates_and_room_codes_to_the_services(session, world):
+    with pytest.raises(ValidationFailed) as error:
+        services.room_for_code(session, actor=world["cs"], code=world["b_room"].code)  # another community's room
+    assert error.value.fields == {"room_code": ("owners.room_unknown", {})}
+    assert services.room_for_code(session, actor=world["cs"], code=world["a_room"].code.lower()) == world["a_room"].id
+    owner = services.create_owner(session, actor=world["manager"], data=person(), room_id=world["a_room"].id,
+                                  started_on=date.today() - timedelta(days=30))
+    with pytest.raises(ValidationFailed) as error:  # every problem of the dialog at once, the date beside its field
+        services.add_occupant(session, actor=world["cs"], room_id=world["a_room"].id, kind="tenant", name="",
+                              started_on="2024-02-30")
+    assert {f: k for f, (k, _) in error.value.fields.items()} == {"name": "error.required",
+                                                                  "started_on": "import.date_invalid"}
+    occupant = services.add_occupant(session, actor=world["cs"], room_id=world["a_room"].id, kind="tenant",
+                                     name="租客", started_on="2024-02-29")
+    assert occupant.started_on == date(2024, 2, 29)
+    with pytest.raises(ValidationFailed) as error:
+        services.change_room_owner(session, actor=world["cs"], room_id=world["a_room"].id, transfer_date="明天",
+                                   new_owner=person(name="王五", id_number="", phone="13700001234"))
+    assert error.value.fields["transfer_date"] == ("import.date_invalid", {})
+    new = services.change_room_owner(session, actor=world["cs"], room_id=world["a_room"].id,
+                                     transfer_date=date.today().isoformat(), expected_owner_id=owner.id,
+                                     new_owner=person(name="王五", id_number="", phone="13700001234"))
+    assert [r.room_code for r in queries.owned_rooms(session, world["cs"], new.id)] == [world["a_room"].code]
+    assert "has_id_number" not in queries.owner_profile(session, world["cs"], new.id).model_dump()
