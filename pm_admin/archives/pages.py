@@ -23,6 +23,21 @@ def simple_table(header_keys: list[str], body, testid: str) -> rx.Component:
     )
 
 
+def list_pager(state, name: str, testid: str) -> rx.Component:
+    """Total and previous/next for one of the page's server-paged lists (``<name>_total``/``_page``/``_pages``)."""
+    page, pages = getattr(state, f"{name}_page"), getattr(state, f"{name}_pages")
+    return rx.hstack(
+        rx.text(t("common.total_rows"), ": ", getattr(state, f"{name}_total"), size="1", color_scheme="gray"),
+        rx.spacer(),
+        rx.icon_button(rx.icon("chevron-left", size=14), on_click=state.turn_page(name, page - 1), disabled=page <= 1,
+                       variant="soft", size="1", aria_label=t("common.previous_page")),
+        rx.text(page, " / ", pages, size="1"),
+        rx.icon_button(rx.icon("chevron-right", size=14), on_click=state.turn_page(name, page + 1),
+                       disabled=page >= pages, variant="soft", size="1", aria_label=t("common.next_page")),
+        align="center", spacing="2", padding_top="6px", width="100%", data_testid=testid,
+    )
+
+
 def status_badge(status: rx.Var) -> rx.Component:
     return rx.badge(t_prefixed("archives.status.", status), color_scheme=rx.match(
         status, ("approved", "green"), ("pending", "amber"), ("rejected", "red"), ("revoked", "red"), "gray"))
@@ -136,6 +151,7 @@ def access_panel() -> rx.Component:
             rx.cond(r["revoked_by"] != "", rx.text("· ", t("archives.revoked_by"), " ", r["revoked_by"], ": ",
                                                    r["revoke_note"], size="1")),
             spacing="2", align="center", data_testid="my-request")),
+        rx.cond(D.my_requests_pages > 1, list_pager(D, "my_requests", "my-requests-pager")),
         spacing="3", width="100%",
     ), width="100%")
 
@@ -211,7 +227,8 @@ def records_tabs() -> rx.Component:
                                                 rx.table.cell(c["occurred_at"]),
                                                 rx.table.cell(t_prefixed("archives.change.", c["kind"])),
                                                 rx.table.cell(c["detail"]), rx.table.cell(c["actor_name"]))),
-                                            "archive-changes"), padding_top="12px"), value="changes"),
+                                            "archive-changes"), list_pager(D, "changes", "changes-pager"),
+                               padding_top="12px"), value="changes"),
         rx.tabs.content(rx.box(simple_table(["archives.col.scan", "archives.version", "archives.size", "archives.sha256",
                                              "audit.time", "audit.actor", "archives.replace_reason"],
                                             rx.foreach(D.versions, lambda v: rx.table.row(
@@ -231,7 +248,7 @@ def records_tabs() -> rx.Component:
                                                                                             "green", "red"))),
                                                 rx.table.cell(rx.cond(r["reason"] != "", t_prefixed(
                                                     "archives.refusal.", r["reason"]), "")))), "access-log"),
-                               padding_top="12px"), value="log"),
+                               list_pager(D, "access_log", "access-log-pager"), padding_top="12px"), value="log"),
         default_value="changes", width="100%",
     )
 
@@ -299,11 +316,14 @@ def requests_page() -> rx.Component:
             rx.cond(R.can_approve, rx.vstack(
                 rx.heading(t("archives.pending_queue"), size="4"),
                 simple_table(REQUEST_HEADERS, rx.foreach(R.pending, lambda r: request_row(r, True)), "pending-requests"),
+                list_pager(R, "pending", "pending-pager"),
                 rx.heading(t("archives.active_grants"), size="4"),
                 simple_table(REQUEST_HEADERS, rx.foreach(R.active, lambda r: request_row(r, True)), "active-grants"),
+                list_pager(R, "active", "active-pager"),
                 spacing="3", width="100%")),
             rx.heading(t("archives.my_requests"), size="4"),
             simple_table(REQUEST_HEADERS, rx.foreach(R.mine, lambda r: request_row(r, False)), "my-requests"),
+            list_pager(R, "mine", "mine-pager"),
             spacing="4", width="100%",
         ),
         rx.dialog.root(rx.dialog.content(

@@ -30,6 +30,8 @@ from pm_admin.core.permissions import Perm, Principal
 from pm_admin.owners.models import Owner, Ownership
 from pm_admin.places.models import Building, Community, Room
 
+FIRST_PAGE = PageRequest()
+
 
 @dataclasses.dataclass(frozen=True)
 class ArchiveFilter:
@@ -183,25 +185,34 @@ def change_detail(change: ArchiveChange, language: str) -> str:
     return translate(change.detail_key, language, **params)
 
 
-def changes(session: Session, principal: Principal, archive_id: int, language: str = DEFAULT_LANGUAGE) -> list[dict]:
+def changes(session: Session, principal: Principal, archive_id: int, language: str = DEFAULT_LANGUAGE,
+            request: PageRequest = FIRST_PAGE) -> Page[dict]:
+    """The change record, newest first, one page at a time."""
+    request = request.clamp()
     if visible_archive(session, principal, archive_id) is None:
-        return []
-    rows = session.exec(select(ArchiveChange).where(ArchiveChange.archive_id == archive_id)
-                        .order_by(ArchiveChange.occurred_at.desc(), ArchiveChange.id.desc()).limit(200)).all()
-    return [{"occurred_at": local_text(c.occurred_at), "kind": c.kind, "detail": change_detail(c, language),
-             "actor_name": c.actor_name} for c in rows]
+        return Page([], 0, 1, request.page_size)
+    statement = select(ArchiveChange).where(ArchiveChange.archive_id == archive_id)
+    total = count(session, statement)
+    rows = session.exec(paginate(statement.order_by(ArchiveChange.occurred_at.desc(), ArchiveChange.id.desc()),
+                                 request)).all()
+    return Page([{"occurred_at": local_text(c.occurred_at), "kind": c.kind, "detail": change_detail(c, language),
+                  "actor_name": c.actor_name} for c in rows], total, request.page, request.page_size)
 
 
-def access_log(session: Session, principal: Principal, archive_id: int) -> list[AccessLogRow]:
+def access_log(session: Session, principal: Principal, archive_id: int,
+               request: PageRequest = FIRST_PAGE) -> Page[AccessLogRow]:
     """Who opened what: for the custodians and approvers, not for everyone who may see the catalog."""
+    request = request.clamp()
     if visible_archive(session, principal, archive_id) is None or not (
             principal.has(Perm.ARCHIVES_MANAGE) or principal.has(Perm.ARCHIVES_APPROVE)):
-        return []
-    rows = session.exec(select(AccessLog).where(AccessLog.archive_id == archive_id)
-                        .order_by(AccessLog.occurred_at.desc(), AccessLog.id.desc()).limit(200)).all()
-    return [AccessLogRow(occurred_at=local_text(r.occurred_at, seconds=True), username=r.username, action=r.action,
-                         outcome=r.outcome, reason=r.reason, entry_id=r.entry_id or 0, file_id=r.file_id or 0)
-            for r in rows]
+        return Page([], 0, 1, request.page_size)
+    statement = select(AccessLog).where(AccessLog.archive_id == archive_id)
+    total = count(session, statement)
+    rows = session.exec(paginate(statement.order_by(AccessLog.occurred_at.desc(), AccessLog.id.desc()),
+                                 request)).all()
+    return Page([AccessLogRow(occurred_at=local_text(r.occurred_at, seconds=True), username=r.username,
+                              action=r.action, outcome=r.outcome, reason=r.reason, entry_id=r.entry_id or 0,
+                              file_id=r.file_id or 0) for r in rows], total, request.page, request.page_size)
 
 
 def _status(request: AccessRequest, now: datetime) -> str:
@@ -210,35 +221,39 @@ def _status(request: AccessRequest, now: datetime) -> str:
     return str(request.status)
 
 
-def _request_rows(session: Session, principal: Principal, statement) -> list[RequestRow]:
-    now = utcnow()
-    rows = session.execute(statement.join(Archive, Archive.id == AccessRequest.archive_id)
-                           .add_columns(Archive.archive_no)).all()
-    return [RequestRow(id=r.id, archive_id=r.archive_id, archive_no=no, requester_name=r.requester_name,
-                       reason=r.reason, status=_status(r, now), requested_at=local_text(r.requested_at),
-                       decided_by=r.decided_by, decision_note=r.decision_note, expires_at=local_text(r.expires_at),
-                       revoked_by=r.revoked_by, revoke_note=r.revoke_note, own=r.requester_id == principal.user_id)
-            for r, no in rows]
+def _request_page(session: Session, principal: Principal, statement, order, request: PageRequest) -> Page[RequestRow]:
+    request, now = request.clamp(), utcnow()
+    total = count(session, statement)
+    rows = session.execute(paginate(statement.order_by(*order), request).join(
+        Archive, Archive.id == AccessRequest.archive_id).add_columns(Archive.archive_no)).all()
+    return Page([RequestRow(id=r.id, archive_id=r.archive_id, archive_no=no, requester_name=r.requester_name,
+                            reason=r.reason, status=_status(r, now), requested_at=local_text(r.requested_at),
+                            decided_by=r.decided_by, decision_note=r.decision_note,
+                            expires_at=local_text(r.expires_at), revoked_by=r.revoked_by, revoke_note=r.revoke_note,
+                            own=r.requester_id == principal.user_id)
+                 for r, no in rows], total, request.page, request.page_size)
 
 
-def my_requests(session: Session, principal: Principal, archive_id: int | None = None) -> list[RequestRow]:
+def my_requests(session: Session, principal: Principal, archive_id: int | None = None,
+                request: PageRequest = FIRST_PAGE) -> Page[RequestRow]:
     statement = select(AccessRequest).where(AccessRequest.requester_id == principal.user_id)
     if archive_id is not None:
         statement = statement.where(AccessRequest.archive_id == archive_id)
-    return _request_rows(session, principal, statement.order_by(AccessRequest.requested_at.desc()).limit(100))
+    return _request_page(session, principal, statement, (AccessRequest.requested_at.desc(), AccessRequest.id.desc()),
+                         request)
 
 
-def pending_requests(session: Session, principal: Principal) -> list[RequestRow]:
+def pending_requests(session: Session, principal: Principal, request: PageRequest = FIRST_PAGE) -> Page[RequestRow]:
     """The approver's queue: pending requests of their communities, oldest first."""
     principal.require(Perm.ARCHIVES_APPROVE)
     statement = select(AccessRequest).where(AccessRequest.status == RequestStatus.PENDING,
                                             principal.scope_clause(AccessRequest.community_id))
-    return _request_rows(session, principal, statement.order_by(AccessRequest.requested_at).limit(200))
+    return _request_page(session, principal, statement, (AccessRequest.requested_at, AccessRequest.id), request)
 
 
-def active_grants(session: Session, principal: Principal) -> list[RequestRow]:
+def active_grants(session: Session, principal: Principal, request: PageRequest = FIRST_PAGE) -> Page[RequestRow]:
     principal.require(Perm.ARCHIVES_APPROVE)
     statement = select(AccessRequest).where(AccessRequest.status == RequestStatus.APPROVED,
                                             col(AccessRequest.expires_at) > utcnow(),
                                             principal.scope_clause(AccessRequest.community_id))
-    return _request_rows(session, principal, statement.order_by(AccessRequest.expires_at).limit(200))
+    return _request_page(session, principal, statement, (AccessRequest.expires_at, AccessRequest.id), request)

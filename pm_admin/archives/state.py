@@ -12,16 +12,33 @@ from pm_admin.archives import queries, services
 from pm_admin.archives.files import catalog_params
 from pm_admin.archives.models import DocType
 from pm_admin.core.base_state import ProtectedState
+from pm_admin.core.clock import local_text
 from pm_admin.core.db import read_only, unit_of_work
 from pm_admin.core.errors import ConcurrencyConflict, ValidationFailed
 from pm_admin.core.guard import requires
 from pm_admin.core.paged_state import PagedMixin
+from pm_admin.core.paging import Page, PageRequest
 from pm_admin.core.permissions import Perm
 from pm_admin.places.queries import building_options, community_options, room_id_by_code, unit_options
 from pm_admin.ui.uploads import upload_refusal, upload_script
 
 DOC_TYPES = [{"value": d.value, "label": d.value} for d in DocType]
 UPLOAD_INPUT = "archive-scan-file"
+
+
+LIST_SIZE = 20  # rows per page of the records and request lists
+
+
+def _fill(state: Any, name: str, fetch: Callable[[PageRequest], Page]) -> None:
+    """One page of a list into ``<name>``, ``<name>_total``, ``<name>_page`` and ``<name>_pages`` (several
+    server-paged lists on one page); a page emptied meanwhile falls back to the last one."""
+    result = fetch(PageRequest(page=max(1, int(getattr(state, f"{name}_page") or 1)), page_size=LIST_SIZE))
+    if not result.rows and result.page > 1 and result.total:
+        result = fetch(PageRequest(page=result.pages, page_size=LIST_SIZE))
+    setattr(state, name, [row if isinstance(row, dict) else row.model_dump() for row in result.rows])
+    setattr(state, f"{name}_total", result.total)
+    setattr(state, f"{name}_page", result.page)
+    setattr(state, f"{name}_pages", result.pages)
 
 
 def _id(value: str) -> int | None:
@@ -117,9 +134,19 @@ class ArchiveDetailState(ProtectedState):
     header: dict[str, Any] = {}
     entries: list[dict[str, Any]] = []
     versions: list[dict[str, Any]] = []
+    # The records, paged in SQL: <list>, <list>_total, <list>_page, <list>_pages.
     changes: list[dict[str, Any]] = []
+    changes_total: int = 0
+    changes_page: int = 1
+    changes_pages: int = 1
     access_log: list[dict[str, Any]] = []
+    access_log_total: int = 0
+    access_log_page: int = 1
+    access_log_pages: int = 1
     my_requests: list[dict[str, Any]] = []
+    my_requests_total: int = 0
+    my_requests_page: int = 1
+    my_requests_pages: int = 1
     grant_until: str = ""
     can_manage: bool = False
     can_request: bool = False
@@ -131,6 +158,12 @@ class ArchiveDetailState(ProtectedState):
     form: dict[str, Any] = {}
     busy: bool = False
     _archive_id: int = 0
+
+    def _lists(self, session: Session) -> dict[str, Callable[[PageRequest], Page]]:
+        principal, archive_id = self.principal, self._archive_id
+        return {"changes": lambda page: queries.changes(session, principal, archive_id, self.lang, page),
+                "access_log": lambda page: queries.access_log(session, principal, archive_id, page),
+                "my_requests": lambda page: queries.my_requests(session, principal, archive_id, page)}
 
     def _reload(self) -> None:
         principal, archive_id = self.principal, self._archive_id
@@ -145,12 +178,19 @@ class ArchiveDetailState(ProtectedState):
             self.header = header.model_dump()
             self.entries = [e.model_dump() for e in queries.entries(session, principal, archive_id)]
             self.versions = [v.model_dump() for v in queries.file_versions(session, principal, archive_id)]
-            self.changes = queries.changes(session, principal, archive_id, self.lang)
-            self.access_log = [r.model_dump() for r in queries.access_log(session, principal, archive_id)]
-            self.my_requests = [r.model_dump() for r in queries.my_requests(session, principal, archive_id)]
+            for name, fetch in self._lists(session).items():
+                _fill(self, name, fetch)
             grant = services.active_grant(session, principal, archive_id)
-        self.grant_until = next((r["expires_at"] for r in self.my_requests if r["status"] == "approved"), "") \
-            if grant else ""
+        self.grant_until = local_text(grant.expires_at) if grant else ""
+
+    @requires(Perm.ARCHIVES_VIEW)
+    def turn_page(self, name: str, page: int):
+        """Another page of one record list (change record, access log, my requests)."""
+        if name not in ("changes", "access_log", "my_requests") or not self.found:
+            return
+        setattr(self, f"{name}_page", max(1, min(int(page), getattr(self, f"{name}_pages"))))
+        with read_only() as session:
+            _fill(self, name, self._lists(session)[name])
 
     @requires(Perm.ARCHIVES_VIEW)
     def load(self):
@@ -159,6 +199,7 @@ class ArchiveDetailState(ProtectedState):
         self.can_manage = self.principal.has(Perm.ARCHIVES_MANAGE)
         self.can_request = self.principal.has(Perm.ARCHIVES_REQUEST)
         self.dialog, self.busy = "", False
+        self.changes_page = self.access_log_page = self.my_requests_page = 1
         self._reload()
 
     def _open(self, dialog: str, form: dict[str, Any], entry: dict[str, Any] | None = None) -> None:
@@ -292,26 +333,51 @@ class ArchiveDetailState(ProtectedState):
 
 
 class AccessRequestsState(ProtectedState):
+    # Three lists paged in SQL: <list>, <list>_total, <list>_page, <list>_pages.
     pending: list[dict[str, Any]] = []
+    pending_total: int = 0
+    pending_page: int = 1
+    pending_pages: int = 1
     active: list[dict[str, Any]] = []
+    active_total: int = 0
+    active_page: int = 1
+    active_pages: int = 1
     mine: list[dict[str, Any]] = []
+    mine_total: int = 0
+    mine_page: int = 1
+    mine_pages: int = 1
     can_approve: bool = False
     decision: dict[str, Any] = {}  # {"id":…, "approve": bool, "revoke": bool}
     decision_error: str = ""
 
-    def _reload(self) -> None:
+    def _lists(self, session: Session) -> dict[str, Callable[[PageRequest], Page]]:
         principal = self.principal
+        lists = {"mine": lambda page: queries.my_requests(session, principal, None, page)}
+        if self.can_approve:
+            lists["pending"] = lambda page: queries.pending_requests(session, principal, page)
+            lists["active"] = lambda page: queries.active_grants(session, principal, page)
+        return lists
+
+    def _reload(self) -> None:
         with read_only() as session:
-            self.mine = [r.model_dump() for r in queries.my_requests(session, principal)]
-            if self.can_approve:
-                self.pending = [r.model_dump() for r in queries.pending_requests(session, principal)]
-                self.active = [r.model_dump() for r in queries.active_grants(session, principal)]
+            for name, fetch in self._lists(session).items():
+                _fill(self, name, fetch)
 
     @requires(Perm.ARCHIVES_REQUEST)
     def load(self):
         self.can_approve = self.principal.has(Perm.ARCHIVES_APPROVE)
         self.decision, self.decision_error = {}, ""
+        self.pending_page = self.active_page = self.mine_page = 1
         self._reload()
+
+    @requires(Perm.ARCHIVES_REQUEST)
+    def turn_page(self, name: str, page: int):
+        with read_only() as session:
+            lists = self._lists(session)
+            if name not in lists:
+                return
+            setattr(self, f"{name}_page", max(1, min(int(page), getattr(self, f"{name}_pages"))))
+            _fill(self, name, lists[name])
 
     @requires(Perm.ARCHIVES_APPROVE)
     def open_decision(self, request_id: int, approve: bool, revoke: bool = False):

@@ -112,7 +112,7 @@ def test_replacing_keeps_the_old_version_and_voiding_keeps_the_entry(session, pe
                         reason="重复归档")
     rows = queries.entries(session, people["archivist"], people["archive"].id)
     assert rows[0].voided and rows[0].void_reason == "重复归档" and rows[0].versions == 2
-    kinds = [c["kind"] for c in queries.changes(session, people["archivist"], people["archive"].id)]
+    kinds = [c["kind"] for c in queries.changes(session, people["archivist"], people["archive"].id).rows]
     assert kinds == ["entry_voided", "file_replaced", "entry_added"]
 
 
@@ -158,18 +158,18 @@ def test_revoked_grants_are_refused_and_self_approval_is_not_allowed(session, pe
     assert open_file(session, people["manager"], file_id).allowed
     services.revoke_grant(session, actor=people["manager2"], request_id=mine.id, note="已办结，收回权限")
     assert open_file(session, people["manager"], file_id).reason == "grant_expired_or_revoked"
-    rows = queries.my_requests(session, people["manager"], people["archive"].id)
+    rows = queries.my_requests(session, people["manager"], people["archive"].id).rows
     assert [r.status for r in rows] == ["revoked"]
 
 
 def test_rejection_needs_a_note_and_the_requester_sees_the_state(session, people):
     request = services.request_access(session, actor=people["cs"], archive_id=people["archive"].id, reason="好奇想看看")
-    assert [r.id for r in queries.pending_requests(session, people["manager"])] == [request.id]
-    assert queries.pending_requests(session, people["other_manager"]) == []
+    assert [r.id for r in queries.pending_requests(session, people["manager"]).rows] == [request.id]
+    assert queries.pending_requests(session, people["other_manager"]).rows == []
     with pytest.raises(ValidationFailed):
         services.decide_request(session, actor=people["manager"], request_id=request.id, approve=False)
     services.decide_request(session, actor=people["manager"], request_id=request.id, approve=False, note="理由不充分")
-    assert [(r.status, r.decision_note) for r in queries.my_requests(session, people["cs"])] == [("rejected", "理由不充分")]
+    assert [(r.status, r.decision_note) for r in queries.my_requests(session, people["cs"]).rows] == [("rejected", "理由不充分")]
 
 
 def test_contact_and_owner_changes_land_in_the_archive_change_record(session, people):
@@ -181,7 +181,7 @@ def test_contact_and_owner_changes_land_in_the_archive_change_record(session, pe
     owner_services.change_room_owner(session, actor=manager, room_id=people["room"].id,
                                      transfer_date=utcnow().date(),
                                      new_owner=owner_services.OwnerInput(name="王十一", phones=["13733330000"]))
-    records = queries.changes(session, people["archivist"], people["archive"].id)
+    records = queries.changes(session, people["archivist"], people["archive"].id).rows
     assert [r["kind"] for r in records] == ["owner_change", "contact"]
     assert "138****0000 → 139****0000" in records[1]["detail"] and "13922220000" not in records[1]["detail"]
     assert "郑十 → 王十一" in records[0]["detail"]
@@ -200,7 +200,7 @@ def test_co_owner_and_tenant_changes_are_recorded_even_before_the_room_has_an_ar
                                          phone="13811110003")
     owner_services.end_occupant(session, actor=manager, occupant_id=tenant.id, ended_on=utcnow().date())
     archive = session.exec(select(Archive).where(Archive.room_id == room.id)).one()
-    records = queries.changes(session, people["archivist"], archive.id)
+    records = queries.changes(session, people["archivist"], archive.id).rows
     assert [r["kind"] for r in records] == ["occupant_change", "occupant_change", "owner_change"]
     assert "钱二" in records[2]["detail"] and "孙三" in records[1]["detail"] and "13811110003" not in str(records)
     assert {first.id, second.id} == set(session.exec(select(Ownership.owner_id).where(
@@ -383,15 +383,15 @@ def test_revoking_keeps_the_approval_and_records_who_revoked(session, people):
     with pytest.raises(ValidationFailed) as again:
         services.revoke_grant(session, actor=people["manager"], request_id=request.id, note="再次收回")
     assert again.value.fields["note"][0] == "archives.not_active"
-    row = queries.my_requests(session, people["cs"])[0]
+    row = queries.my_requests(session, people["cs"]).rows[0]
     assert (row.status, row.decision_note, row.revoked_by) == ("revoked", "同意，限本次", people["manager2"].username)
 
 
 def test_the_queue_marks_a_managers_own_requests(session, people):
     mine = services.request_access(session, actor=people["manager"], archive_id=people["archive"].id,
                                    reason="核对钥匙领用记录")
-    assert [(r.id, r.own) for r in queries.pending_requests(session, people["manager"])] == [(mine.id, True)]
-    assert [(r.id, r.own) for r in queries.pending_requests(session, people["manager2"])] == [(mine.id, False)]
+    assert [(r.id, r.own) for r in queries.pending_requests(session, people["manager"]).rows] == [(mine.id, True)]
+    assert [(r.id, r.own) for r in queries.pending_requests(session, people["manager2"]).rows] == [(mine.id, False)]
 
 
 # ---------------------------------------------------------------- the database keeps the record
@@ -436,7 +436,7 @@ def test_a_renumbered_room_takes_its_archive_number_and_the_old_number_can_be_re
                 area="88.50", layout="3室2厅", occupancy="owner_occupied")
     moved = session.get(Archive, people["archive"].id)
     assert moved.archive_no == room.code == old_code.removesuffix("101") + "1601"
-    records = queries.changes(session, people["archivist"], moved.id, "en")
+    records = queries.changes(session, people["archivist"], moved.id, "en").rows
     assert records[0]["kind"] == "renumbered" and f"{old_code} → {room.code}" in records[0]["detail"]
     assert "archive number" in records[0]["detail"]
 
@@ -449,10 +449,10 @@ def test_a_renumbered_room_takes_its_archive_number_and_the_old_number_can_be_re
                                      new_owner=owner_services.OwnerInput(name="郑三", phones=["13811114444"]))
     new_archive = session.exec(select(Archive).where(Archive.room_id == new_room.id)).one()
     assert new_archive.archive_no == old_code and new_archive.id != moved.id
-    latest = queries.changes(session, people["archivist"], new_archive.id)[0]
+    latest = queries.changes(session, people["archivist"], new_archive.id).rows[0]
     assert latest["kind"] == "owner_change" and "吴二 → 郑三" in latest["detail"]
     # The renumbered room's record has its own history and nothing of the new room's.
-    assert all("郑三" not in r["detail"] for r in queries.changes(session, people["archivist"], moved.id))
+    assert all("郑三" not in r["detail"] for r in queries.changes(session, people["archivist"], moved.id).rows)
     assert session.get(Archive, moved.id).archive_no == room.code and owner.id != first.id
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "archive.renumber",
                                                   AuditEvent.entity_id == str(moved.id))).one()
@@ -469,7 +469,7 @@ def test_a_number_held_by_another_archive_gives_a_free_number_and_says_so(sessio
     session.expire_all()
     archive = services.ensure_archive(session, actor=None, room_id=twin.id)  # no IntegrityError
     assert archive.archive_no == people["archive"].archive_no + "-2"
-    records = queries.changes(session, people["archivist"], archive.id, "zh-CN")
+    records = queries.changes(session, people["archivist"], archive.id, "zh-CN").rows
     assert records[0]["kind"] == "renumbered" and archive.archive_no in records[0]["detail"]
     assert services.ensure_archive(session, actor=None, room_id=twin.id).id == archive.id
 
@@ -523,3 +523,31 @@ def test_a_user_whose_role_was_removed_cannot_use_a_running_grant(session, peopl
     assert services.active_grant(session, demoted, people["archive"].id) is not None  # the grant alone is not enough
     last = session.exec(select(AccessLog).where(AccessLog.file_id == file_id).order_by(AccessLog.id.desc())).first()
     assert (last.username, last.outcome, last.reason) == (cs.username, "denied", "no_permission")
+
+
+def test_request_queues_and_records_page_in_sql_and_lose_nothing(session, people):
+    archive, cs, manager = people["archive"], people["cs"], people["manager"]
+    start = utcnow() - timedelta(hours=30)
+    for n in range(25):  # oldest first in the approver's queue
+        session.add(AccessRequest(archive_id=archive.id, community_id=archive.community_id, requester_id=cs.user_id,
+                                  requester_name=cs.username, reason=f"第{n}次", requested_at=start + timedelta(minutes=n)))
+    for n in range(23):
+        services.record_change(session, archive.id, "contact", f"变更{n}", "system")
+    entry_with_scan(session, people)
+    file_id = queries.entries(session, people["archivist"], archive.id)[0].file_id
+    for _ in range(21):
+        open_file(session, cs, file_id)
+    session.flush()
+
+    first = queries.pending_requests(session, manager, PageRequest(page=1, page_size=20))
+    second = queries.pending_requests(session, manager, PageRequest(page=2, page_size=20))
+    assert (first.total, first.pages, len(first.rows), len(second.rows)) == (25, 2, 20, 5)
+    assert [r.reason for r in first.rows + list(second.rows)] == [f"第{n}次" for n in range(25)]
+    mine = [queries.my_requests(session, cs, None, PageRequest(page=p, page_size=20)) for p in (1, 2)]
+    assert mine[0].total == 25 and mine[0].rows[0].reason == "第24次" and len(mine[1].rows) == 5  # newest first
+    changes = [queries.changes(session, manager, archive.id, "zh-CN", PageRequest(page=p, page_size=20)) for p in (1, 2)]
+    details = [c["detail"] for page in changes for c in page.rows]
+    assert changes[0].total == 24 and len(details) == 24 and len(set(details)) == 24  # 23 + the entry added
+    log = [queries.access_log(session, manager, archive.id, PageRequest(page=p, page_size=20)) for p in (1, 2)]
+    assert (log[0].total, len(log[0].rows), len(log[1].rows)) == (21, 20, 1)
+    assert queries.access_log(session, cs, archive.id).total == 0  # not for requesters
