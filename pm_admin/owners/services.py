@@ -565,7 +565,17 @@ def add_member(session: Session, *, actor: Principal, owner_id: int, relation: s
                    kind="household")
     record(session, action="owner.member_add", actor=actor, entity_type="owner", entity_id=owner_id,
            community_id=_any_community(session, owner_id), after=_member_snapshot(member))
+    _announce_member(session, member.owner_id, actor, "owners.event.member_added", name=member.name,
+                     phone=_member_snapshot(member)["member_phone"])
     return member
+
+
+def _announce_member(session: Session, owner_id: int, actor: Principal, key: str, *, contact: bool = False,
+                     **params) -> None:
+    """Household changes (住户) and their phones go to the archive change record of the owner's current rooms
+    like the owner's own contact data (seed 001 4.4.1)."""
+    announce(session, "contact_changed" if contact else "occupant_changed", owner_id, current_rooms(session, owner_id),
+             actor.username, key, **params)
 
 
 def update_member(session: Session, *, actor: Principal, member_id: int, expected_version: int, relation: str,
@@ -591,6 +601,15 @@ def update_member(session: Session, *, actor: Principal, member_id: int, expecte
     record_changes(session, owner_id=member.owner_id, actor=actor, before=before, after=after, kind="household")
     record(session, action="owner.member_update", actor=actor, entity_type="owner", entity_id=member.owner_id,
            community_id=_any_community(session, member.owner_id), before=before, after=after)
+    if before["member"] != after["member"]:
+        _announce_member(session, member.owner_id, actor, "owners.event.member_changed", old=before["member"],
+                         new=after["member"])
+    if before["member_id_number"] != after["member_id_number"]:
+        _announce_member(session, member.owner_id, actor, "owners.event.member_id_changed", name=member.name,
+                         old=before["member_id_number"] or EMPTY, new=after["member_id_number"])
+    if before["member_phone"] != after["member_phone"]:
+        _announce_member(session, member.owner_id, actor, "owners.event.member_phone_changed", contact=True,
+                         name=member.name, old=before["member_phone"] or EMPTY, new=after["member_phone"] or EMPTY)
     return member
 
 
@@ -607,6 +626,7 @@ def remove_member(session: Session, *, actor: Principal, member_id: int, expecte
     record_changes(session, owner_id=member.owner_id, actor=actor, before=before, after={}, kind="household")
     record(session, action="owner.member_remove", actor=actor, entity_type="owner", entity_id=member.owner_id,
            community_id=_any_community(session, member.owner_id), before=before)
+    _announce_member(session, member.owner_id, actor, "owners.event.member_removed", name=member.name)
 
 
 def _current_owner_ids(session: Session, room_id: int) -> list[int]:

@@ -22,6 +22,7 @@ from pm_admin.core.i18n import DEFAULT_LANGUAGE, translate
 from pm_admin.core.masking import mask_phone
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.core.tables import ImportRejected, cell_text, csv_bytes, read_table, workbook_bytes
+from pm_admin.owners.events import announce
 from pm_admin.owners.models import Gender, Owner, OwnerChange, OwnerGridRow, OwnerPhone, Ownership, OwnerTag
 from pm_admin.owners.pinyin import pinyin_keys
 from pm_admin.owners.services import (
@@ -414,6 +415,9 @@ def commit_import(session: Session, principal: Principal, plan: ImportPlan, *, s
                                                              Ownership.room_id == row.room_id,
                                                              col(Ownership.ended_on).is_(None))).one()
             if ownership.share != row.share:
+                announce(session, "owner_changed", owner.id, (row.room_id,), principal.username,
+                         "owners.event.share_changed", name=owner.name, old=f"{ownership.share:.2f}",
+                         new=f"{row.share:.2f}")
                 ownership.share = row.share
                 session.add(ownership)
                 updated.add(owner.id)
@@ -423,6 +427,9 @@ def commit_import(session: Session, principal: Principal, plan: ImportPlan, *, s
             session.add(OwnerChange(owner_id=owner.id, occurred_at=now, actor_user_id=principal.user_id,
                                     actor_name=principal.username, kind="ownership", field="room", new_value=row.room_code,
                                     room_id=row.room_id))
+            # The room's archive change record gets the new (co-)owner like a registration by hand (seed 4.4.1).
+            announce(session, "owner_changed", owner.id, (row.room_id,), principal.username,
+                     "owners.event.owner_added", name=owner.name, share=f"{row.share:.2f}", since=row.started_on)
             linked += 1
         if progress and position % 250 == 0:
             progress(position, len(plan.rows))
