@@ -65,16 +65,48 @@ def _local_day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, DISPLAY_ZONE)
 
 
-def describe_changes(changes: dict, language: str = DEFAULT_LANGUAGE, entity: str = "") -> str:
+COMMUNITY_FIELDS = ("community_id", "community_ids")
+
+
+def describe_changes(changes: dict, language: str = DEFAULT_LANGUAGE, entity: str = "",
+                     community_names: dict[int, str] | None = None) -> str:
     """One line per field, named in the reader's language: ``面积: 88.50 → 95.00``; details without a
-    before/after read ``房屋数: 1592``."""
+    before/after read ``房屋数: 1592``. Community ids read as their names."""
+    def named(field: str, value):
+        if community_names is None or field not in COMMUNITY_FIELDS:
+            return value
+        if isinstance(value, list):
+            return [community_names.get(v, v) for v in value]
+        return community_names.get(value, value)
+
     lines = []
     for field, value in changes.items():
-        if isinstance(value, list) and len(value) == 2:
-            lines.append(change_line(field, value[0], value[1], language, entity))
+        if isinstance(value, list) and len(value) == 2 and not (field == "community_ids" and _is_id_list(value)):
+            lines.append(change_line(field, named(field, value[0]), named(field, value[1]), language, entity))
         else:
-            lines.append(f"{field_label(field, language, entity)}: {value_text(field, value, language) or EMPTY}")
+            text = value_text(field, named(field, value), language) or EMPTY
+            lines.append(f"{field_label(field, language, entity)}: {text}")
     return "\n".join(lines)
+
+
+def _is_id_list(value: list) -> bool:
+    """``community_ids: [3, 5]`` as a detail is a list of ids, not a before/after pair."""
+    return all(isinstance(v, int) for v in value)
+
+
+def _community_ids_in(changes: dict) -> set[int]:
+    found: set[int] = set()
+    for field in COMMUNITY_FIELDS:
+        for value in _flatten(changes.get(field)):
+            if isinstance(value, int):
+                found.add(value)
+    return found
+
+
+def _flatten(value) -> list:
+    if isinstance(value, list):
+        return [item for part in value for item in _flatten(part)]
+    return [value]
 
 
 def _of_communities(ids: frozenset[int]) -> sa.ColumnElement[bool]:
@@ -138,6 +170,10 @@ def list_events(session: Session, principal: Principal, request: PageRequest, fi
         statement = statement.where(AuditEvent.occurred_at < _local_day_start(filters.until + timedelta(days=1)))
     total = count(session, statement)
     statement = statement.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    found = session.execute(paginate(statement, request)).all()
+    mentioned = set().union(*(_community_ids_in(event.changes or {}) for event, _ in found))
+    community_names = dict(session.execute(
+        sa.select(Community.id, Community.name).where(col(Community.id).in_(sorted(mentioned)))).all()) if mentioned else {}
     rows = [
         AuditRow(
             id=event.id, occurred_at=local_text(event.occurred_at, seconds=True), actor_name=event.actor_name,
@@ -145,10 +181,11 @@ def list_events(session: Session, principal: Principal, request: PageRequest, fi
             entity_type=event.entity_type,
             entity_label=_label(ENTITY_PREFIX, event.entity_type, language) if event.entity_type else "",
             entity_id=event.entity_id,
-            community_name=community_name or "", changes=describe_changes(event.changes, language, event.entity_type),
+            community_name=community_name or "",
+            changes=describe_changes(event.changes, language, event.entity_type, community_names),
             client_ip=event.client_ip,
         )
-        for event, community_name in session.execute(paginate(statement, request)).all()
+        for event, community_name in found
     ]
     return Page(rows, total, request.page, request.page_size)
 

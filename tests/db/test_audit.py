@@ -85,6 +85,10 @@ def test_changes_read_as_field_old_new_lines_in_the_readers_language():
         "面积 (㎡): 88.50 → 95.00\n角色: ∅ → 客服专员、管家\n启用: 是 → 否\n名称: 1栋 → 一号楼\nrooms: 12"
     assert describe_changes(changes, "en", "owner").splitlines()[1:4] == [
         "Roles: ∅ → Customer service, Steward", "Active: Yes → No", "Name: 1栋 → 一号楼"]
+    names = {3: "翠湖花园", 5: "锦绣华府"}
+    assert describe_changes({"community_ids": [[3], [3, 5]], "community_id": 5}, "zh-CN", "user", names) == \
+        "负责小区: 翠湖花园 → 翠湖花园、锦绣华府\n小区: 锦绣华府"
+    assert describe_changes({"community_ids": [3, 5]}, "en", "", names) == "Communities: 翠湖花园, 锦绣华府"
 
 
 def failed_sign_ins(session, username: str, times: int, ip: str) -> None:
