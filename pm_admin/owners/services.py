@@ -14,6 +14,7 @@ from pm_admin.audit.services import record
 from pm_admin.core.clock import utcnow
 from pm_admin.core.crypto import blind_index, decrypt, encrypt
 from pm_admin.core.errors import ConcurrencyConflict, FieldErrors, NotFound, PermissionDenied, ValidationFailed
+from pm_admin.core.i18n import DEFAULT_LANGUAGE, translate
 from pm_admin.core.masking import mask_id_number, mask_phone
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.owners.change_text import EMPTY
@@ -534,7 +535,9 @@ def encrypted_contact(phone: Phone | None, id_number: str | None) -> dict:
 
 
 def _member_snapshot(member: HouseholdMember) -> dict:
-    return {"member": f"{member.name}（{member.relation}）",
+    # The history keeps text, not codes: the relation in the default language, like the names around it.
+    relation = translate(f"relation.{member.relation}", DEFAULT_LANGUAGE)
+    return {"member": f"{member.name}（{relation}）",
             "member_phone": mask_phone(decrypt(member.phone_enc)),
             "member_id_number": mask_id_number(decrypt(member.id_number_enc))}
 

@@ -88,7 +88,7 @@ def test_household_members_and_their_phones_are_recorded_in_the_archive(session,
     assert record_of(session, room.id)[before:] == [
         ("occupant_change", "+ 家庭成员 李梅 136****1111"),
         ("contact", "家庭成员 李梅：电话 136****1111 → 136****2222"),
-        ("occupant_change", "家庭成员 李梅（spouse） → 李梅梅（spouse）"),
+        ("occupant_change", "家庭成员 李梅（配偶） → 李梅梅（配偶）"),
         ("occupant_change", "家庭成员 李梅梅：身份证号 ∅ → 110105********002X"),
         ("occupant_change", "− 家庭成员 李梅梅"),
     ]

@@ -153,9 +153,9 @@ def test_household_and_occupants_are_recorded(session, world):
     services.remove_member(session, actor=world["cs"], member_id=member.id, expected_version=member.version)
     history = [(c.kind, c.field, c.old_value, c.new_value)
                for c in reversed(queries.change_history(session, world["cs"], owner.id, "zh-CN"))]
-    assert ("household", "member", "", "李梅（spouse）") in history
+    assert ("household", "member", "", "李梅（配偶）") in history
     assert ("household", "member_phone", "", "136****1111") in history
-    assert ("household", "member", "李梅（spouse）", "") in history
+    assert ("household", "member", "李梅（配偶）", "") in history
     assert ("occupant", "occupant", "", "租客甲（tenant）") in history
     assert ("occupant", "occupant", "租客甲（tenant）", "") in history
     assert session.get(Occupant, occupant.id).ended_on == date.today()
@@ -320,7 +320,7 @@ def test_a_household_member_is_corrected_with_history_and_version_check(session,
     history = {(c.field, c.old_value, c.new_value)
                for c in queries.change_history(session, world["cs"], owner.id, "zh-CN")}
     assert ("member_phone", "136****1111", "136****2222") in history
-    assert ("member", "张小（child）", "张小明（child）") in history
+    assert ("member", "张小（子女）", "张小明（子女）") in history
 
 
 def test_messages_stay_beside_the_field_they_are_about(session, world):
