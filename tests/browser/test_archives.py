@@ -68,18 +68,25 @@ def test_request_approve_view_and_log(browser, live_server, db):
         cs.reload()
         expect(cs.get_by_test_id("grant-active")).to_be_visible()
         view = cs.get_by_test_id("view-document").first
-        href = view.get_attribute("href")
-        assert re.fullmatch(r"/archives/file/\d+", href)
-        response = cs.request.get(href)
+        assert re.fullmatch(r"/archives/file/\d+", view.get_attribute("href"))
+        # Click it as the user would: the scan opens in a new tab, served through the checked route.
+        with cs_context.expect_event("response", lambda r: re.search(r"/archives/file/\d+$", r.url)) as served:
+            view.click()
+        response = served.value  # (chromium hands the body to its PDF viewer: the headers tell what came)
         assert response.status == 200 and response.headers["content-type"] == "application/pdf"
-        assert response.body().startswith(b"%PDF")
+        assert response.headers["content-disposition"].startswith("inline; filename*=UTF-8''")
+        assert "no-store" in response.headers["cache-control"]
         screenshot(cs, "archive-granted")
 
         manager.goto(f"/archives/{archive_id}")
         manager.get_by_test_id("tab-access-log").click()
         log = manager.get_by_test_id("access-log")
-        expect(log).to_contain_text("demo.cs")
-        expect(log).to_contain_text("未获批准")
+        # Newest first: the view that just succeeded, above the refusal from before the request.
+        first_row = log.locator("tbody tr").first
+        expect(first_row).to_contain_text("demo.cs")
+        expect(first_row).to_contain_text("查看")
+        expect(first_row).to_contain_text("成功")
+        expect(log.locator("tbody tr", has_text="未获批准").first).to_contain_text("demo.cs")
         screenshot(manager, "archive-access-log")
     finally:
         cs_context.close()

@@ -4,12 +4,15 @@ or a failure half-way, changes nothing."""
 import dataclasses
 import hashlib
 import json
+import os
+import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, SQLModel, select
 
 from pm_admin import backup as backup_module
 from pm_admin.archives import services as archives
@@ -20,7 +23,7 @@ from pm_admin.core.db import make_engine
 from pm_admin.core.files import store_upload
 from pm_admin.owners import services as owners
 from pm_admin.owners.models import Owner
-from pm_admin.settings import get_settings
+from pm_admin.settings import PROJECT_ROOT, get_settings
 from pm_admin.tickets import evidence
 from pm_admin.tickets.models import TicketCategory
 from pm_admin.tickets.services import TicketInput, create_ticket
@@ -28,8 +31,6 @@ from tests.conftest import BACKENDS, database_url
 from tests.support import factories
 from tests.support.database import upgrade
 
-TABLES = ("community", "room", "owner", "owner_phone", "archive", "archive_entry", "archive_file", "ticket",
-          "ticket_evidence", "audit_event")
 STORES = ("archives", "tickets")
 PHOTO = b"\xff\xd8\xff\xe0 photo of the leaking pipe"
 
@@ -59,8 +60,11 @@ def fill(engine, data_dir: Path, monkeypatch) -> None:
 
 
 def snapshot(engine, data_dir: Path) -> tuple[dict, dict]:
+    """Every row of every table the database has (the models' tables, the schema revision), and every stored file."""
+    tables = sa.inspect(engine).get_table_names()
+    assert set(SQLModel.metadata.tables) | {"alembic_version"} <= set(tables)
     with engine.connect() as connection:
-        rows = {t: sorted(map(tuple, connection.execute(sa.text(f"SELECT * FROM {t}")).all()), key=str) for t in TABLES}
+        rows = {t: sorted(map(tuple, connection.execute(sa.text(f"SELECT * FROM {t}")).all()), key=str) for t in tables}
     private = data_dir / "private"
     files = {p.relative_to(private).as_posix(): p.read_bytes() for p in private.rglob("*")
              if p.is_file() and p.relative_to(private).parts[0] != "uploads"}
@@ -194,4 +198,50 @@ def test_a_failure_while_restoring_puts_the_old_files_back(tmp_path, tmp_path_fa
     assert snapshot(engine, data_dir) == before
     assert sorted(p.name for p in (data_dir / "private").iterdir()) == ["archives", "tickets", "uploads"]
     assert not Path(f"{engine.url.database}.restoring").exists()
+    engine.dispose()
+
+
+def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pm_admin.cli", *args], cwd=PROJECT_ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_the_backup_and_restore_commands(tmp_path, monkeypatch):
+    """`python -m pm_admin.cli backup` / `restore` as an operator runs them, on a scratch data dir."""
+    data_dir = tmp_path / "data"
+    url = f"sqlite:///{data_dir}/pm_admin.db"
+    data_dir.mkdir()
+    upgrade(url)
+    engine = make_engine(url)
+    fill(engine, data_dir, monkeypatch)
+    env = {**os.environ, "PM_ENV": "test", "PM_DATA_DIR": str(data_dir), "DATABASE_URL": url}
+    before = snapshot(engine, data_dir)
+
+    made = cli("backup", "--out", str(tmp_path / "backups"), env=env)
+    assert made.returncode == 0, made.stderr
+    [target] = (tmp_path / "backups").glob("pm_admin-backup-*.tar.gz")
+    assert str(target) in made.stdout
+
+    with Session(engine) as session:  # after the backup: a new owner, a lost scan
+        session.add(Owner(name="备份之后"))
+        session.commit()
+    next(p for p in (data_dir / "private" / "archives").rglob("*") if p.is_file()).unlink()
+    changed = snapshot(engine, data_dir)
+    engine.dispose()
+
+    unconfirmed = cli("restore", str(target), env=env)
+    assert unconfirmed.returncode == 2 and "--yes" in unconfirmed.stdout
+    damaged = tmp_path / "damaged.tar.gz"
+    damaged.write_bytes(target.read_bytes()[:-200])
+    refused = cli("restore", str(damaged), "--yes", env=env)
+    assert refused.returncode == 1 and "nothing restored" in refused.stdout
+    engine = make_engine(url)
+    assert snapshot(engine, data_dir) == changed  # neither touched anything
+    engine.dispose()
+
+    restored = cli("restore", str(target), "--yes", env=env)
+    assert restored.returncode == 0, restored.stdout + restored.stderr
+    assert "restored" in restored.stdout and "3 files" in restored.stdout  # two scans, one evidence photo
+    engine = make_engine(url)
+    assert snapshot(engine, data_dir) == before
     engine.dispose()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import socket
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -43,7 +45,7 @@ def log_rows(db, file_id: int) -> list[tuple[str, str, str]]:
             select(AccessLog).where(AccessLog.file_id == file_id).order_by(AccessLog.id)).all()]
 
 
-def get(base: str, file_id: int, cookie: str | None = None) -> httpx.Response:
+def get(base: str, file_id: int | str, cookie: str | None = None) -> httpx.Response:
     return httpx.get(f"{base}/archives/file/{file_id}", headers={"Cookie": cookie} if cookie else {})
 
 
@@ -92,9 +94,38 @@ def test_another_communitys_manager_and_guessed_urls_are_refused_and_logged(live
     response = get(base, file_id, outsider)
     assert response.status_code == 403
     assert log_rows(db, file_id)[-1] == ("mgr.c03", "denied", "out_of_scope")
-    for guess in (file_id + 1, 999_999):
-        assert get(base, guess, outsider).status_code in (403, 404)
-    assert httpx.get(f"{base}/archives/file/../../pm_admin.db", headers={"Cookie": outsider}).status_code == 404
+    _, other_c01_file = scanned(db, 4)  # a real id of another community: refused as out of scope, not "missing"
+    assert get(base, other_c01_file, outsider).status_code == 403
+    assert get(base, 999_999, outsider).status_code == 404
+    assert get(base, "abc", outsider).status_code == 404  # not a number: no such document
     with Session(db) as session:
         reasons = session.exec(select(AccessLog.reason).where(AccessLog.username == "mgr.c03")).all()
-    assert "out_of_scope" in reasons and "no_such_document" in reasons
+    assert reasons.count("out_of_scope") == 2 and reasons.count("no_such_document") == 2
+
+
+def raw_get(base: str, raw_path: str, cookie: str) -> tuple[int, bytes]:
+    """A GET with the path exactly as written: no client normalises "../" away (httpx and browsers do)."""
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=20) as connection:
+        connection.sendall(f"GET {raw_path} HTTP/1.1\r\nHost: {host}:{port}\r\nCookie: {cookie}\r\n"
+                           "Connection: close\r\n\r\n".encode())
+        data = b""
+        while chunk := connection.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    return int(head.split(b" ", 2)[1]), body
+
+
+def test_traversal_paths_reach_no_file_outside_the_archive_route(live_server, db):
+    """"/archives/file/../../…" sent raw, also percent-encoded: nothing is served from the data or project
+    folders (the database, its settings), and the app answers "not found"."""
+    base = live_server.base_url
+    cs = run(sign_in(base, "demo.cs"))
+    database = Path(live_server.database_url.removeprefix("sqlite:///"))
+    assert database.read_bytes()[:15] == b"SQLite format 3"
+    for raw_path in (f"/archives/file/../../{database.name}", f"/archives/file/../../../{database.parent.name}/"
+                     f"{database.name}", "/archives/file/../../pyproject.toml", "/archives/file/%2e%2e/%2e%2e/pyproject.toml",
+                     "/archives/file/..%2f..%2fpyproject.toml", "/archives/file/1/../../../rxconfig.py"):
+        status, body = raw_get(base, raw_path, cs)
+        assert status == 404, (raw_path, status, body[:200])
+        assert b"SQLite format" not in body and b"[project]" not in body and b"rx.Config" not in body, raw_path
