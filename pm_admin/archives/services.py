@@ -33,6 +33,7 @@ from pm_admin.core.files import (
     store_by_hash,
 )
 from pm_admin.core.permissions import ClientInfo, Perm, Principal
+from pm_admin.dashboards.periods import local_today
 from pm_admin.owners.events import OwnerEvent, subscribe
 from pm_admin.places.models import Room
 
@@ -228,7 +229,7 @@ def _clean_entry(errors: FieldErrors, data: EntryInput) -> dict:
         except ValueError:
             errors.add("doc_date", "import.date_invalid")
         else:
-            if doc_date > date.today():
+            if doc_date > local_today():
                 errors.add("doc_date", "owners.date_in_future")
     for field, limit in (("title", 100), ("handed_over_by", 64), ("received_by", 64), ("remarks", 500)):
         if len(getattr(data, field).strip()) > limit:

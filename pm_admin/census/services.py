@@ -12,6 +12,7 @@ from pm_admin.census.models import CensusTask, TaskStatus
 from pm_admin.core.clock import utcnow
 from pm_admin.core.errors import ConcurrencyConflict, FieldErrors, NotFound, PermissionDenied, ValidationFailed
 from pm_admin.core.permissions import Perm, Principal
+from pm_admin.dashboards.periods import local_today
 from pm_admin.owners.models import OwnerChange, Ownership
 from pm_admin.places.models import Building, Community, Room
 
@@ -32,7 +33,7 @@ def open_quarter(session: Session, *, actor: Principal | None, community_id: int
         raise NotFound("community")
     if actor is not None:
         actor.require_community(community_id)
-    quarter = quarter or quarter_of(date.today())
+    quarter = quarter or quarter_of(local_today())
     existing = set(session.exec(select(CensusTask.room_id).where(CensusTask.quarter == quarter,
                                                                  CensusTask.community_id == community_id)).all())
     households = session.execute(
@@ -68,7 +69,7 @@ def _follow_building_stewards(session: Session, community_id: int, quarter: str)
 
 def open_current_quarters(session: Session, today: date | None = None) -> int:
     """The daily job: every community's census for the quarter of ``today``; returns tasks created."""
-    quarter = quarter_of(today or date.today())
+    quarter = quarter_of(today or local_today())
     return sum(open_quarter(session, actor=None, community_id=community_id, quarter=quarter)
                for community_id in session.exec(select(Community.id).where(Community.is_active)).all())
 

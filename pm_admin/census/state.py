@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import reflex as rx
@@ -14,6 +13,7 @@ from pm_admin.core.errors import ConcurrencyConflict, ValidationFailed
 from pm_admin.core.guard import requires
 from pm_admin.core.paged_state import PagedMixin
 from pm_admin.core.permissions import Perm
+from pm_admin.dashboards.periods import local_today
 from pm_admin.places.queries import community_options
 
 
@@ -39,7 +39,7 @@ class CensusState(PagedMixin, ProtectedState):
     @requires(Perm.CENSUS_WORK)
     def load(self):
         principal = self.principal
-        self.quarter = services.quarter_of(date.today())
+        self.quarter = services.quarter_of(local_today())
         year, number = self.quarter.split("Q")
         self.quarter_label = self._tr("census.quarter_label", year=year, number=number)
         self.can_manage = principal.has(Perm.CENSUS_MANAGE)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import random
-from datetime import date, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -17,6 +17,7 @@ from pm_admin.auth.models import User
 from pm_admin.census.models import CensusTask, TaskStatus
 from pm_admin.census.services import quarter_of
 from pm_admin.core.clock import utcnow
+from pm_admin.dashboards.periods import local_today
 from pm_admin.owners.models import Ownership
 from pm_admin.places.models import Building, Community, Room
 
@@ -91,7 +92,7 @@ def _seed_archives(session: Session, community: Community, rng: random.Random) -
 
 
 def _seed_follow_ups(session: Session, community: Community, rng: random.Random) -> None:
-    today = date.today()
+    today = local_today()
     sync_cases(session, today=today)
     cases = session.exec(select(ArrearsCase).where(ArrearsCase.community_id == community.id,
                                                    ArrearsCase.status == CaseStatus.OPEN)).all()
@@ -112,7 +113,7 @@ def _seed_census(session: Session, community: Community, rng: random.Random) -> 
         sa.select(Room.id, Room.building_id, sa.func.min(Ownership.owner_id)).join(Ownership, Ownership.room_id == Room.id)
         .where(Room.community_id == community.id, col(Ownership.ended_on).is_(None))
         .group_by(Room.id, Room.building_id)).all()
-    quarter = quarter_of(date.today())
+    quarter = quarter_of(local_today())
     session.execute(sa.insert(CensusTask), [
         {"quarter": quarter, "room_id": room_id, "community_id": community.id, "building_id": building_id,
          "owner_id": owner_id, "assignee_id": steward, "note": "", "completed_by": "demo.steward" if done else "",

@@ -382,3 +382,37 @@ def test_of_two_people_completing_one_task_at_once_the_second_is_told(engine):
     with Session(engine) as session:
         stored = session.get(CensusTask, task_id)
         assert (stored.note, stored.completed_by, stored.version) == ("经理上门核实", manager.username, 2)
+
+
+def test_dates_are_shanghai_dates_between_midnight_and_eight(session, block, monkeypatch):
+    """01:30 on 1 January in Shanghai is still 31 December on a UTC host: the company's day counts."""
+    from datetime import UTC, datetime
+
+    from pm_admin.archives import services as archives
+    from pm_admin.dashboards import periods
+
+    monkeypatch.setattr(periods, "utcnow", lambda: datetime(2026, 12, 31, 17, 30, tzinfo=UTC))
+    new_year = date(2027, 1, 1)
+    manager, rooms = block["manager"], block["rooms"]
+    owner_services.create_owner(session, actor=manager, room_id=rooms[0].id,
+                                data=owner_services.OwnerInput(name="元旦", phones=["13600000123"]))
+    assert census.open_current_quarters(session) >= 1
+    assert session.exec(select(CensusTask.quarter).where(CensusTask.room_id == rooms[0].id)).one() == "2027Q1"
+    # Today's date is not "in the future": a balance since today, a document dated today.
+    balance = services.set_arrears(session, actor=manager, room_id=rooms[1].id, amount="50", since=new_year)
+    assert balance.since == new_year
+    archivist = factories.sign_in(session, factories.user(session, "archivist", communities=(block["community"],)))
+    archive = archives.ensure_archive(session, actor=archivist, room_id=rooms[0].id)
+    entry = archives.add_entry(session, actor=archivist, archive_id=archive.id,
+                               data=archives.EntryInput(doc_type="convention", doc_date=new_year.isoformat()))
+    assert entry.doc_date == new_year
+    with pytest.raises(ValidationFailed):  # the next day is
+        services.set_arrears(session, actor=manager, room_id=rooms[2].id, amount="50", since=date(2027, 1, 2))
+    # A case opened by the job carries the Shanghai date, and is due that day.
+    session.add(RoomArrears(room_id=rooms[2].id, community_id=block["community"].id, amount=Decimal("99"),
+                            since=date(2026, 11, 1)))
+    session.flush()
+    services.sync_cases(session)
+    case = session.exec(select(ArrearsCase).where(ArrearsCase.room_id == rooms[2].id)).one()
+    assert (case.opened_on, case.next_due_on) == (new_year, new_year)
+    assert queries.coverage(session, manager).opened_today == 1
