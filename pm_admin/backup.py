@@ -3,7 +3,8 @@
 ``backup`` writes one timestamped ``.tar.gz``: a consistent database snapshot (SQLite's online
 backup API, or ``pg_dump``), every private file store (archive scans, ticket evidence), a manifest
 and SHA-256 checksums of everything, the manifest included. ``restore`` verifies every checksum
-and that each file the snapshot refers to is in the backup before it touches anything; it then
+and that each file the snapshot refers to is in the backup, runs SQLite's integrity check on a SQLite
+snapshot and refuses a schema revision this code does not know (newer), all before it touches anything; it then
 stages the files beside their folders and swaps them in by renaming, so a failure leaves the old
 files in place. Stop the app first.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import glob
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -68,28 +70,90 @@ def _snapshot_database(database_url: str, target_dir: Path) -> tuple[str, Path]:
     return "postgresql", target
 
 
-def _alembic_revision(database_url: str) -> str:
-    from sqlalchemy import text
+def _read_only(db_file: Path) -> sqlite3.Connection:
+    """A snapshot file opened without writing anything beside it (a WAL-mode file would get -wal/-shm)."""
+    return sqlite3.connect(f"{db_file.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
 
-    from pm_admin.core.db import make_engine
 
-    engine = make_engine(database_url)
+def _snapshot_revision(kind: str, db_file: Path) -> str:
+    """The schema revision inside the snapshot itself (not the live database, which may have moved on)."""
+    if kind == "sqlite":
+        connection = _read_only(db_file)
+        try:
+            row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+        except sqlite3.DatabaseError:
+            return ""
+        finally:
+            connection.close()
+        return row[0] if row else ""
+    script = subprocess.run([_pg_tool("pg_restore"), "--data-only", "--table=alembic_version", "--file=-",
+                             str(db_file)], check=True, capture_output=True, text=True).stdout
+    return next(iter(sorted(_copy_rows(script, "alembic_version", "version_num"))), "")
+
+
+def _sqlite_integrity(db_file: Path) -> str:
+    """``ok``, or what SQLite's integrity check found wrong with the snapshot."""
     try:
-        with engine.connect() as connection:
-            return connection.execute(text("SELECT version_num FROM alembic_version")).scalar() or ""
+        connection = _read_only(db_file)
+        try:
+            return "; ".join(row[0] for row in connection.execute("PRAGMA integrity_check").fetchall())[:300]
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as error:
+        return str(error)
+
+
+def _known_revisions() -> set[str]:
+    """The schema revisions this code knows (alembic/versions); a newer snapshot is not restorable by it."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from pm_admin.settings import PROJECT_ROOT
+
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
+    return {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
+
+
+def _claim(partial: Path, out_dir: Path, name: str) -> Path:
+    """Give the finished file its name without ever replacing another backup (two in the same instant get
+    ``-2``, ``-3`` …): a hard link claims the name atomically, then the partial name goes."""
+    for n in range(1, 1000):
+        target = out_dir / (f"{name}.tar.gz" if n == 1 else f"{name}-{n}.tar.gz")
+        try:
+            os.link(partial, target)
+        except FileExistsError:
+            continue
+        except OSError:  # a file system without hard links: rename, having checked the name is free
+            if target.exists():
+                continue
+            partial.rename(target)
+            return target
+        partial.unlink()
+        return target
+    raise FileExistsError(out_dir / f"{name}.tar.gz")
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
     finally:
-        engine.dispose()
+        os.close(fd)
 
 
 def backup(out_dir: Path, *, database_url: str | None = None, data_dir: Path | None = None) -> Path:
+    """Write the backup under a temporary name, flush it to disk, then give it its final name: a crash
+    leaves a ``.partial`` file, never a truncated file with a good name. Readable by the owner only."""
     settings = get_settings()
     database_url, data_dir = database_url or settings.database_url, data_dir or settings.data_dir
-    out_dir.mkdir(parents=True, exist_ok=True)
-    stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
+    out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    stamp = utcnow().strftime("%Y%m%dT%H%M%S%fZ")  # microseconds: names sort in time order
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch) / f"pm_admin-backup-{stamp}"
         root.mkdir()
         kind, db_file = _snapshot_database(database_url, root)
+        revision = _snapshot_revision(kind, db_file)
         # Stores only grow and files are named by content, so copying after the snapshot keeps every
         # file the snapshot refers to.
         for store in FILE_STORES:
@@ -99,16 +163,26 @@ def backup(out_dir: Path, *, database_url: str | None = None, data_dir: Path | N
         entries = sorted(p for p in root.rglob("*") if p.is_file())
         manifest = {
             "format": FORMAT, "created_at": utcnow().isoformat(), "database": kind,
-            "alembic_revision": _alembic_revision(database_url), "database_file": db_file.name,
+            "alembic_revision": revision, "database_file": db_file.name,
             "files": [{"path": p.relative_to(root).as_posix(), "size": p.stat().st_size, "sha256": file_sha256(p)}
                       for p in entries],
         }
         (root / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
         sums = [*manifest["files"], {"path": MANIFEST, "sha256": file_sha256(root / MANIFEST)}]
         (root / SUMS).write_text("".join(f"{f['sha256']}  {f['path']}\n" for f in sums), encoding="utf-8")
-        target = out_dir / f"{root.name}.tar.gz"
-        with tarfile.open(target, "w:gz") as tar:
-            tar.add(root, arcname=root.name)
+        descriptor, partial_name = tempfile.mkstemp(prefix=f".{root.name}.", suffix=".partial", dir=out_dir)  # 0600
+        partial = Path(partial_name)
+        try:
+            with os.fdopen(descriptor, "wb") as raw:
+                with tarfile.open(fileobj=raw, mode="w:gz") as tar:
+                    tar.add(root, arcname=root.name)
+                raw.flush()
+                os.fsync(raw.fileno())
+            target = _claim(partial, out_dir, root.name)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+    _fsync_dir(out_dir)
     return target
 
 
@@ -259,6 +333,11 @@ def restore(backup_file: Path, *, database_url: str | None = None, data_dir: Pat
         if kind != backend:
             raise RestoreRefused(bilingual("backup.wrong_backend", source=kind, target=backend))
         db_file = root / manifest["database_file"]
+        if kind == "sqlite" and (problem := _sqlite_integrity(db_file)) != "ok":
+            raise RestoreRefused(bilingual("backup.integrity_failed", problem=problem))
+        revision = _snapshot_revision(kind, db_file)
+        if revision not in _known_revisions():
+            raise RestoreRefused(bilingual("backup.newer_schema", revision=revision or "?"))
         _require_referenced_files(root, kind, db_file)
         for store in FILE_STORES:
             if (private / f"{store}.previous").exists():
@@ -283,4 +362,4 @@ def restore(backup_file: Path, *, database_url: str | None = None, data_dir: Pat
         for store in FILE_STORES:
             shutil.rmtree(private / f"{store}.previous")
         count = sum(1 for f in manifest["files"] if f["path"].startswith("files/"))
-    return RestoreSummary(kind, count, manifest["created_at"], manifest["alembic_revision"])
+    return RestoreSummary(kind, count, manifest["created_at"], revision)

@@ -5,6 +5,8 @@ import dataclasses
 import hashlib
 import json
 import os
+import sqlite3
+import stat
 import subprocess
 import sys
 import tarfile
@@ -244,4 +246,105 @@ def test_the_backup_and_restore_commands(tmp_path, monkeypatch):
     assert "restored" in restored.stdout and "3 files" in restored.stdout  # two scans, one evidence photo
     engine = make_engine(url)
     assert snapshot(engine, data_dir) == before
+    engine.dispose()
+
+
+def test_two_backups_in_one_instant_both_survive_and_are_private(tmp_path, tmp_path_factory, monkeypatch, postgres):
+    url = database_url("sqlite", "pm_backup_names", postgres, tmp_path_factory)
+    upgrade(url)
+    engine = make_engine(url)
+    data_dir = tmp_path / "data"
+    fill(engine, data_dir, monkeypatch)
+    instant = backup_module.utcnow()
+    monkeypatch.setattr(backup_module, "utcnow", lambda: instant)  # the same microsecond, twice
+    first = backup(tmp_path / "backups", database_url=url, data_dir=data_dir)
+    second = backup(tmp_path / "backups", database_url=url, data_dir=data_dir)
+    assert first != second and second.name == first.name.replace(".tar.gz", "-2.tar.gz")
+    for target in (first, second):
+        assert stat.S_IMODE(target.stat().st_mode) == 0o600
+        assert restore(target, database_url=url, data_dir=data_dir).files == 3  # each is whole
+    assert sorted(p.name for p in (tmp_path / "backups").iterdir()) == sorted([first.name, second.name])
+    engine.dispose()
+
+
+def test_a_failure_while_writing_leaves_no_file_with_a_backup_name(tmp_path, tmp_path_factory, monkeypatch, postgres):
+    url = database_url("sqlite", "pm_backup_crash", postgres, tmp_path_factory)
+    upgrade(url)
+    engine = make_engine(url)
+    fill(engine, tmp_path / "data", monkeypatch)
+
+    def disk_full(_fd):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(backup_module.os, "fsync", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        backup(tmp_path / "backups", database_url=url, data_dir=tmp_path / "data")
+    assert list((tmp_path / "backups").iterdir()) == []
+    engine.dispose()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_manifest_revision_is_the_snapshots(backend, tmp_path, tmp_path_factory, monkeypatch, postgres):
+    url = database_url(backend, "pm_backup_revision", postgres, tmp_path_factory)
+    upgrade(url)
+    engine = make_engine(url)
+    fill(engine, tmp_path / "data", monkeypatch)
+    with engine.connect() as connection:
+        head = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+    real_snapshot = backup_module._snapshot_database
+
+    def then_migrate_the_live_database(database_url, target_dir):
+        taken = real_snapshot(database_url, target_dir)
+        with engine.begin() as connection:  # someone migrates right after the snapshot
+            connection.execute(sa.text("UPDATE alembic_version SET version_num = '0009'"))
+        return taken
+
+    monkeypatch.setattr(backup_module, "_snapshot_database", then_migrate_the_live_database)
+    target = backup(tmp_path / "backups", database_url=url, data_dir=tmp_path / "data")
+    root = unpacked(target, tmp_path / "unpacked")
+    assert json.loads((root / "manifest.json").read_text())["alembic_revision"] == head
+    engine.dispose()
+
+
+def set_snapshot_revision(revision: str):
+    def damage(root: Path) -> None:
+        connection = sqlite3.connect(root / "database.sqlite3")
+        with connection:
+            connection.execute("UPDATE alembic_version SET version_num = ?", (revision,))
+        connection.close()
+        reseal(root)
+    return damage
+
+
+def corrupt_a_page(root: Path) -> None:
+    database = root / "database.sqlite3"
+    data = bytearray(database.read_bytes())
+    page = 4096
+    data[page * 3 + 8:page * 3 + 400] = b"\xff" * 392  # an index/table page's cell pointers, garbage
+    database.write_bytes(bytes(data))
+    reseal(root)
+
+
+def test_a_corrupt_or_newer_snapshot_is_refused_before_anything_changes(tmp_path, tmp_path_factory, monkeypatch,
+                                                                         postgres):
+    url = database_url("sqlite", "pm_backup_checks", postgres, tmp_path_factory)
+    upgrade(url)
+    engine = make_engine(url)
+    data_dir = tmp_path / "data"
+    fill(engine, data_dir, monkeypatch)
+    target = backup(tmp_path / "backups", database_url=url, data_dir=data_dir)
+    with Session(engine) as session:
+        session.add(AuditEvent(action="after.backup"))
+        session.commit()
+    before = snapshot(engine, data_dir)
+    for n, (damage, message) in enumerate(((corrupt_a_page, "integrity check"),
+                                           (set_snapshot_revision("9999_future"), "9999_future is unknown"))):
+        root = unpacked(target, tmp_path / f"unpacked{n}")
+        damage(root)
+        with pytest.raises(RestoreRefused, match=message):
+            restore(packed(root, tmp_path / f"damaged{n}.tar.gz"), database_url=url, data_dir=data_dir)
+        assert snapshot(engine, data_dir) == before
+    root = unpacked(target, tmp_path / "older")
+    set_snapshot_revision("0009")(root)  # an older revision is fine: `alembic upgrade head` follows
+    assert restore(packed(root, tmp_path / "older.tar.gz"), database_url=url, data_dir=data_dir).alembic_revision == "0009"
     engine.dispose()
