@@ -42,7 +42,7 @@ def catalog_xlsx(session: Session, principal: Principal, params: dict[str, Any])
                       _remarks_cell(row.remarks, row.voided, language)])
     record(session, action="archive.catalog_export", actor=principal, entity_type="archive",
            details={"rows": len(rows), "filters": {k: v for k, v in params["filters"].items() if v}})
-    return Download("业主档案目录表.xlsx", XLSX, [workbook_bytes(workbook)])
+    return Download(f"{translate('archives.catalog_title', language)}.xlsx", XLSX, [workbook_bytes(workbook)])
 
 
 register_download("archive_catalog", catalog_xlsx)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from pm_admin.archives.models import Archive, ArchiveChange
+from pm_admin.archives.queries import change_detail
 from pm_admin.core.clock import DISPLAY_ZONE, as_utc, local_text
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.owners.timeline import TimelineItem, during_ownership, owned_periods, timeline_source
@@ -25,6 +26,7 @@ def archive_documents(session: Session, principal: Principal, owner_id: int, lan
         .order_by(col(ArchiveChange.occurred_at).desc()).limit(100)).all()
     return [TimelineItem(at=as_utc(change.occurred_at).isoformat(), at_text=local_text(change.occurred_at),
                          kind="archive", title_key=f"archives.change.{change.kind}",
-                         detail=f"{change.detail} · {change.actor_name}", link=f"/archives/{archive_id}")
+                         detail=f"{change_detail(change, language)} · {change.actor_name}",
+                         link=f"/archives/{archive_id}")
             for change, archive_id, room_id in rows
             if during_ownership(periods, room_id, as_utc(change.occurred_at).astimezone(DISPLAY_ZONE).date())]

@@ -9,18 +9,11 @@ from pm_admin.archives.state import DOC_TYPES, UPLOAD_INPUT, AccessRequestsState
 from pm_admin.shell.layout import frame
 from pm_admin.ui.forms import field, filter_select, form_dialog, form_error_banner, notice, search_box, text_input
 from pm_admin.ui.i18n import t, t_prefixed
-from pm_admin.ui.table import Column, data_table, icon_action
+from pm_admin.ui.table import Column, data_table, icon_action, simple_table
 from pm_admin.ui.uploads import file_input
 
 A, D, R = ArchivesState, ArchiveDetailState, AccessRequestsState
 SCANS = ".pdf,.jpg,.jpeg,.png,.tif,.tiff"
-
-
-def simple_table(header_keys: list[str], body, testid: str) -> rx.Component:
-    return rx.table.root(
-        rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(k)) for k in header_keys])),
-        rx.table.body(body), variant="surface", size="1", width="100%", data_testid=testid,
-    )
 
 
 def list_pager(state, name: str, testid: str) -> rx.Component:
@@ -164,7 +157,7 @@ def dialogs() -> rx.Component:
         fields=[
             field("archives.col.doc_type", rx.select.root(
                 rx.select.trigger(width="100%"),
-                rx.select.content(*[rx.select.item(t(f"doc.{d['value']}"), value=d["value"]) for d in DOC_TYPES]),
+                rx.select.content(*[rx.select.item(t(f"doc.{d}"), value=d) for d in DOC_TYPES]),
                 name="doc_type", default_value=f["doc_type"].to(str)), e["doc_type"]),
             field("archives.col.title", text_input("title", default=f["title"]), e["title"]),
             rx.grid(

@@ -182,6 +182,8 @@ def change_detail(change: ArchiveChange, language: str) -> str:
     params = dict(change.detail_params or {})
     if "doc_type" in params:
         params["doc_type"] = translate(f"doc.{params['doc_type']}", language)
+    if "title" in params:
+        params["title"] = f" · {params['title']}" if params["title"] else ""
     return translate(change.detail_key, language, **params)
 
 

@@ -251,8 +251,8 @@ def add_entry(session: Session, *, actor: Principal, archive_id: int, data: Entr
     session.flush()
     if upload_id:
         attach_file(session, actor=actor, entry_id=entry.id, upload_id=upload_id, reason="")
-    record_change(session, archive.id, "entry_added", f"{values['doc_type']} {values['title']}".strip(),
-                  actor.username)
+    record_change(session, archive.id, "entry_added", "", actor.username, key="archives.detail.entry_added",
+                  params={"doc_type": str(values["doc_type"]), "title": values["title"]})
     record(session, action="archive.entry_add", actor=actor, entity_type="archive", entity_id=archive.id,
            community_id=archive.community_id, after={**values, "entry_id": entry.id})
     return entry
@@ -286,8 +286,9 @@ def attach_file(session: Session, *, actor: Principal, entry_id: int, upload_id:
     discard_upload(session, upload.id)
     session.flush()
     if previous is not None:
-        record_change(session, archive.id, "file_replaced",
-                      f"{entry.doc_type} v{previous.version_no} → v{version.version_no}: {reason}", actor.username)
+        record_change(session, archive.id, "file_replaced", "", actor.username, key="archives.detail.file_replaced",
+                      params={"doc_type": str(entry.doc_type), "title": entry.title, "old": previous.version_no,
+                              "new": version.version_no, "reason": reason})
     record(session, action="archive.file_add", actor=actor, entity_type="archive", entity_id=archive.id,
            community_id=archive.community_id,
            after={"entry_id": entry.id, "version": version.version_no, "sha256": digest, "reason": reason})
@@ -310,7 +311,8 @@ def void_entry(session: Session, *, actor: Principal, entry_id: int, expected_ve
     errors.raise_if_any()
     entry.voided_at, entry.void_reason = utcnow(), reason
     session.add(entry)
-    record_change(session, archive.id, "entry_voided", f"{entry.doc_type} {entry.title}: {reason}", actor.username)
+    record_change(session, archive.id, "entry_voided", "", actor.username, key="archives.detail.entry_voided",
+                  params={"doc_type": str(entry.doc_type), "title": entry.title, "reason": reason})
     record(session, action="archive.entry_void", actor=actor, entity_type="archive", entity_id=archive.id,
            community_id=archive.community_id, details={"entry_id": entry.id, "reason": reason})
 

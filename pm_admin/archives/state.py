@@ -22,7 +22,7 @@ from pm_admin.core.permissions import Perm
 from pm_admin.places.queries import building_options, community_options, room_id_by_code, unit_options
 from pm_admin.ui.uploads import upload_refusal, upload_script
 
-DOC_TYPES = [{"value": d.value, "label": d.value} for d in DocType]
+DOC_TYPES = [d.value for d in DocType]  # labels come from the catalog (doc.<type>)
 UPLOAD_INPUT = "archive-scan-file"
 
 

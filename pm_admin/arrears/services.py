@@ -238,6 +238,8 @@ def log_follow_up(session: Session, *, actor: Principal, case_id: int, data: Fol
 
 ARREARS_COLUMNS = {"房号": "room_code", "room code": "room_code", "欠费金额": "amount", "amount": "amount",
                    "欠费起始日期": "since", "since": "since"}
+# How a problem's column is named to the user (the file's own headings, in their language).
+COLUMN_LABELS = {"room_code": "owners.col.room_code", "amount": "arrears.amount", "since": "arrears.since"}
 
 
 @dataclasses.dataclass(frozen=True)

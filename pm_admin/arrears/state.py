@@ -175,8 +175,8 @@ class ArrearsState(PagedMixin, ProtectedState):
         except DomainError as rejected:
             self.import_message = self._tr(rejected.key, **rejected.params)
             return None
-        self.import_errors = [{"row": row, "column": column, "message": self._tr(key, **params)}
-                              for row, column, key, params in result.errors[:200]]
+        self.import_errors = [{"row": row, "column": self._tr(services.COLUMN_LABELS.get(column, column)),
+                               "message": self._tr(key, **params)} for row, column, key, params in result.errors[:200]]
         self.import_message = self._tr("arrears.import_done", count=result.written) if not result.errors else \
             self._tr("arrears.import_errors", count=len(result.errors))
         self._load()

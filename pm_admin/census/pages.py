@@ -37,7 +37,7 @@ def census_page() -> rx.Component:
     return frame(
         "nav.census",
         rx.vstack(
-            rx.hstack(rx.heading(t("census.quarter"), "：", S.quarter_label, size="4", white_space="nowrap"), rx.spacer(),
+            rx.hstack(rx.heading(S.heading, size="4", white_space="nowrap", data_testid="census-heading"), rx.spacer(),
                       rx.cond(S.can_manage, rx.form(rx.hstack(
                           rx.select.root(rx.select.trigger(placeholder=t("places.community")), rx.select.content(
                               rx.foreach(S.community_choices, lambda o: rx.select.item(o["label"], value=o["value"]))),

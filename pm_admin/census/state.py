@@ -19,7 +19,7 @@ from pm_admin.places.queries import community_options
 
 class CensusState(PagedMixin, ProtectedState):
     quarter: str = ""
-    quarter_label: str = ""
+    heading: str = ""  # 普查季度：2026年第4季度 — the whole sentence from the catalog
     mine: bool = True
     pending_only: bool = True
     completion: list[dict[str, Any]] = []
@@ -41,7 +41,7 @@ class CensusState(PagedMixin, ProtectedState):
         principal = self.principal
         self.quarter = services.quarter_of(local_today())
         year, number = self.quarter.split("Q")
-        self.quarter_label = self._tr("census.quarter_label", year=year, number=number)
+        self.heading = self._tr("census.heading", quarter=self._tr("census.quarter_label", year=year, number=number))
         self.can_manage = principal.has(Perm.CENSUS_MANAGE)
         self.mine = not self.can_manage
         if self.can_manage:

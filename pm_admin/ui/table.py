@@ -71,6 +71,14 @@ def data_table(state, columns: list[Column], *, testid: str, actions: Callable[[
     )
 
 
+def simple_table(header_keys: list[str], body, testid: str) -> rx.Component:
+    """A small unpaged table: catalog-key headers over rows the caller renders (e.g. ``rx.foreach``)."""
+    return rx.table.root(
+        rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(k)) for k in header_keys])),
+        rx.table.body(body), variant="surface", size="1", width="100%", data_testid=testid,
+    )
+
+
 def pager(state) -> rx.Component:
     return rx.hstack(
         rx.text(t("common.total_rows"), ": ", state.total, size="2", color_scheme="gray", data_testid="total-rows"),

@@ -321,6 +321,9 @@ def test_the_catalog_export_has_the_seed_columns_in_catalog_order(session, estat
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(download.chunks))).active
     header, *rows = [[value if value is not None else "" for value in row] for row in sheet.iter_rows(values_only=True)]
     assert sheet.title == "业主档案目录表" and download.filename == "业主档案目录表.xlsx"
+    english = catalog_xlsx(session, estate["manager"], catalog_params(
+        queries.ArchiveFilter(community_id=estate["community"].id), "en"))
+    assert english.filename == "Owner archive catalog.xlsx"
     assert header == ["房号", "档案编号", "业主姓名", "入住时间", "档案页数", "备注"]
     prefix = estate["prefix"]
     assert rows == [
@@ -551,3 +554,21 @@ def test_request_queues_and_records_page_in_sql_and_lose_nothing(session, people
     log = [queries.access_log(session, manager, archive.id, PageRequest(page=p, page_size=20)) for p in (1, 2)]
     assert (log[0].total, len(log[0].rows), len(log[1].rows)) == (21, 20, 1)
     assert queries.access_log(session, cs, archive.id).total == 0  # not for requesters
+
+
+def test_the_change_record_reads_in_the_readers_language(session, people):
+    entry = entry_with_scan(session, people)
+    services.attach_file(session, actor=people["archivist"], entry_id=entry.id,
+                         upload_id=upload(session, people["archivist"], PNG, "v2.png"), reason="原件模糊")
+    services.void_entry(session, actor=people["archivist"], entry_id=entry.id, expected_version=entry.version,
+                        reason="重复归档")
+    zh = [c["detail"] for c in queries.changes(session, people["manager"], people["archive"].id, "zh-CN").rows]
+    en = [c["detail"] for c in queries.changes(session, people["manager"], people["archive"].id, "en").rows]
+    assert zh == ["业主临时公约 · 业主临时公约：已作废，原因：重复归档",
+                  "业主临时公约 · 业主临时公约：扫描件 v1 → v2，原因：原件模糊", "业主临时公约 · 业主临时公约"]
+    assert en[1] == "Owners' provisional convention · 业主临时公约: scan v1 → v2, reason: 原件模糊"
+    assert not any("convention" in line for line in zh)  # no enum codes on screen
+    stored = session.exec(select(ArchiveChange).where(ArchiveChange.archive_id == people["archive"].id,
+                                                      ArchiveChange.kind == "file_replaced")).one()
+    assert (stored.detail_key, stored.detail_params["old"], stored.detail_params["new"]) == \
+        ("archives.detail.file_replaced", 1, 2)

@@ -16,6 +16,7 @@ from pm_admin.census import services as census
 from pm_admin.census.models import CensusTask
 from pm_admin.core.db import make_engine
 from pm_admin.core.errors import ConcurrencyConflict, PermissionDenied, ValidationFailed
+from pm_admin.core.i18n import translate
 from pm_admin.core.paging import PageRequest
 from pm_admin.owners import services as owner_services
 from pm_admin.places.models import Room, Unit
@@ -218,6 +219,7 @@ def test_arrears_import_checks_rows_and_writes_all_or_nothing(session, block):
     bad = f"房号,欠费金额,欠费起始日期\n{rooms[0].code},1200,2026-08-01\nC99-1-1-101,10,2026-01-01\n{rooms[1].code},abc,2026-07-01\n"
     result = services.import_arrears(session, actor=manager, filename="a.csv", data=bad.encode(), commit=True, today=TODAY)
     assert [(row, column) for row, column, _, _ in result.errors] == [(3, "room_code"), (4, "amount")]
+    assert [translate(services.COLUMN_LABELS[column], "zh-CN") for _, column, _, _ in result.errors] == ["房号", "欠费金额 (元)"]
     block_cases = select(ArrearsCase).where(col(ArrearsCase.room_id).in_([r.id for r in rooms]))
     assert result.written == 0 and session.exec(block_cases).all() == []
     good = f"房号,欠费金额,欠费起始日期\n{rooms[0].code},1200,2026/08/01\n{rooms[1].code},300,2026-11-20\n"
