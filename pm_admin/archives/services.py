@@ -467,7 +467,8 @@ def track_owner_event(session: Session, event: OwnerEvent) -> None:
     kind = EVENT_CHANGE_KINDS[event.kind]
     for room_id in event.room_ids:
         archive = ensure_archive(session, actor=None, room_id=room_id)
-        record_change(session, archive.id, kind, event.detail, event.actor_name)
+        # The text as published (masked), and its catalog key + parameters for readers of another language.
+        record_change(session, archive.id, kind, event.detail, event.actor_name, key=event.key, params=event.params)
 
 
 EVENT_CHANGE_KINDS = {"contact_changed": "contact", "owner_changed": "owner_change",

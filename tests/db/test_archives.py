@@ -27,6 +27,7 @@ from pm_admin.core.clock import utcnow
 from pm_admin.core.db import make_engine
 from pm_admin.core.errors import ConcurrencyConflict, PermissionDenied, ValidationFailed
 from pm_admin.core.files import store_upload
+from pm_admin.core.i18n import translate
 from pm_admin.core.paging import PageRequest
 from pm_admin.core.permissions import ClientInfo
 from pm_admin.owners import services as owner_services
@@ -185,6 +186,9 @@ def test_contact_and_owner_changes_land_in_the_archive_change_record(session, pe
     assert [r["kind"] for r in records] == ["owner_change", "contact"]
     assert "138****0000 → 139****0000" in records[1]["detail"] and "13922220000" not in records[1]["detail"]
     assert "郑十 → 王十一" in records[0]["detail"]
+    english = queries.changes(session, people["archivist"], people["archive"].id, "en").rows
+    assert english[1]["detail"] == translate("owners.event.phones_changed", "en", name="郑十", old="138****0000",
+                                             new="139****0000") != records[1]["detail"]
 
 
 def test_co_owner_and_tenant_changes_are_recorded_even_before_the_room_has_an_archive(session, people):
