@@ -15,13 +15,13 @@ from typing import Any
 import reflex as rx
 
 from pm_admin.core.base_state import ProtectedState
+from pm_admin.core.change_text import differences
 from pm_admin.core.db import read_only, unit_of_work
 from pm_admin.core.errors import ConcurrencyConflict, ValidationFailed
 from pm_admin.core.form_state import FormMixin
 from pm_admin.core.guard import requires
 from pm_admin.core.permissions import Perm
 from pm_admin.owners import queries, services
-from pm_admin.owners.change_text import differences
 from pm_admin.owners.state import split_tags
 from pm_admin.owners.timeline import owner_timeline
 

@@ -11,12 +11,12 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from pm_admin.arrears.models import RoomArrears
+from pm_admin.core.change_text import value_text
 from pm_admin.core.clock import local_text
 from pm_admin.core.crypto import blind_index, decrypt
 from pm_admin.core.masking import mask_id_number, mask_phone
 from pm_admin.core.paging import Page, PageRequest, count, paginate
 from pm_admin.core.permissions import Perm, Principal
-from pm_admin.owners.change_text import value_text
 from pm_admin.owners.models import (
     ChangeRow,
     HouseholdMember,

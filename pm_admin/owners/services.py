@@ -11,13 +11,13 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, delete, select
 
 from pm_admin.audit.services import record
+from pm_admin.core.change_text import EMPTY
 from pm_admin.core.clock import utcnow
 from pm_admin.core.crypto import blind_index, decrypt, encrypt
 from pm_admin.core.errors import ConcurrencyConflict, FieldErrors, NotFound, PermissionDenied, ValidationFailed
 from pm_admin.core.i18n import DEFAULT_LANGUAGE, translate
 from pm_admin.core.masking import mask_id_number, mask_phone
 from pm_admin.core.permissions import Perm, Principal
-from pm_admin.owners.change_text import EMPTY
 from pm_admin.owners.events import announce, current_rooms
 from pm_admin.owners.models import (
     Gender,

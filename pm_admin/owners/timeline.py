@@ -13,9 +13,9 @@ from datetime import date
 from pydantic import BaseModel
 from sqlmodel import Session, select
 
+from pm_admin.core.change_text import change_line
 from pm_admin.core.clock import local_text
 from pm_admin.core.permissions import Principal
-from pm_admin.owners.change_text import change_line
 from pm_admin.owners.models import OwnerChange, Ownership
 from pm_admin.owners.queries import change_in_reach, in_reach
 from pm_admin.places.models import Room

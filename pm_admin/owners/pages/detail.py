@@ -9,7 +9,7 @@ from pm_admin.owners.pages.owners import gender_select
 from pm_admin.shell.layout import frame
 from pm_admin.ui.forms import field, form_dialog, form_error_banner, notice, text_input
 from pm_admin.ui.i18n import t, t_prefixed
-from pm_admin.ui.table import icon_action
+from pm_admin.ui.table import icon_action, simple_table
 from pm_admin.ui.timeline import timeline
 
 D = OwnerDetailState
@@ -87,13 +87,6 @@ def rooms_tab() -> rx.Component:
 
     return simple_table(["owners.col.room_code", "places.community", "owners.col.share", "owners.since",
                          "owners.status", "common.actions"], rx.foreach(D.rooms, row), "rooms-table")
-
-
-def simple_table(header_keys: list[str], body, testid: str) -> rx.Component:
-    return rx.table.root(
-        rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(k)) for k in header_keys])),
-        rx.table.body(body), variant="surface", size="1", width="100%", data_testid=testid,
-    )
 
 
 def household_tab() -> rx.Component:
