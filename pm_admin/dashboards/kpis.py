@@ -253,7 +253,7 @@ def repeat_and_reopen_rates(session: Session, principal: Principal, period: Peri
 
 def arrears_coverage(session: Session, principal: Principal, community_id: int | None = None) -> dict:
     """跟进覆盖率, as the arrears desk defines it (``arrears.queries.coverage``): open arrears cases followed
-    up within the last 15 days ÷ open cases, today. Target 100 %."""
+    up within the last 15 days, or opened today and not yet due a call, ÷ open cases, today. Target 100 %."""
     scope = community_scope(principal, community_id)
     narrowed = dataclasses.replace(principal, current_community_id=community_id) if community_id else principal
     figure = coverage(session, narrowed) if scope is None or scope else None
