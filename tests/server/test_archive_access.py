@@ -15,20 +15,12 @@ from pm_admin.archives.models import AccessLog, AccessRequest, Archive, ArchiveE
 from pm_admin.auth.models import LoginSession, User
 from pm_admin.auth.services import principal_for
 from pm_admin.core.clock import utcnow
-from pm_admin.core.db import make_engine
 from pm_admin.core.permissions import ClientInfo
 from pm_admin.places.models import Community
 from tests.server.test_crafted_events import run, sign_in
 from tests.support import factories
 
 pytestmark = pytest.mark.server
-
-
-@pytest.fixture(scope="module")
-def db(live_server):
-    engine = make_engine(live_server.database_url)
-    yield engine
-    engine.dispose()
 
 
 def scanned(db, offset: int) -> tuple[int, int]:

@@ -23,26 +23,13 @@ from pm_admin.auth.models import User
 from pm_admin.census.models import CensusTask, TaskStatus
 from pm_admin.census.services import quarter_of
 from pm_admin.census.state import CensusState
-from pm_admin.core.db import make_engine
 from pm_admin.dashboards.periods import local_today
 from pm_admin.owners.models import Ownership
-from pm_admin.places.models import Community, Room
-from tests.server.test_crafted_events import run, sign_in, state_delta, toasts
+from pm_admin.places.models import Room
+from tests.server.test_crafted_events import community_id, run, sign_in, state_delta, toasts
 from tests.support.ws_client import CraftedClient, event_name
 
 pytestmark = pytest.mark.server
-
-
-@pytest.fixture(scope="module")
-def db(live_server):
-    engine = make_engine(live_server.database_url)
-    yield engine
-    engine.dispose()
-
-
-def community_id(db, code: str) -> int:
-    with Session(db) as session:
-        return session.exec(select(Community.id).where(Community.code == code)).one()
 
 
 def user_id(db, username: str) -> int:

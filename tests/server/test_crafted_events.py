@@ -15,7 +15,6 @@ from sqlmodel import Session, select
 from pm_admin.audit.models import AuditEvent
 from pm_admin.auth.models import LoginSession, User
 from pm_admin.auth.state import LoginState, UsersState
-from pm_admin.core.db import make_engine
 from pm_admin.demo.seed import DEMO_PASSWORD
 from pm_admin.home.state import HomeState
 from pm_admin.places.models import Community, Room, Unit
@@ -31,13 +30,6 @@ def run(coroutine):
     """Its own thread and loop: Playwright's sync API may hold this thread's loop (browser tests)."""
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coroutine).result()
-
-
-@pytest.fixture(scope="module")
-def db(live_server):
-    engine = make_engine(live_server.database_url)
-    yield engine
-    engine.dispose()
 
 
 def community_id(db, code: str) -> int:

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from pm_admin.places.models import Community, Room
 from pm_admin.places.state import RoomsState
-from tests.server.test_crafted_events import db, run, sign_in, state_delta, toasts  # noqa: F401 - fixture
+from tests.server.test_crafted_events import run, sign_in, state_delta, toasts
 from tests.support.ws_client import CraftedClient, event_name
 
 pytestmark = pytest.mark.server
@@ -22,7 +22,7 @@ def unescaped(text: str) -> str:
     return re.sub(r"\\+u([0-9a-f]{4})", lambda m: chr(int(m.group(1), 16)), text)
 
 
-def test_a_room_edited_by_two_people_names_the_change_and_keeps_both(live_server, db):  # noqa: F811
+def test_a_room_edited_by_two_people_names_the_change_and_keeps_both(live_server, db):
     with Session(db) as session:
         c02 = session.exec(select(Community.id).where(Community.code == "C02")).one()
     manager = run(sign_in(live_server.base_url, "demo.manager"))

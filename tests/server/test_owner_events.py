@@ -21,14 +21,6 @@ from tests.support.ws_client import CraftedClient, event_name, frontend_events
 
 pytestmark = pytest.mark.server
 
-@pytest.fixture(scope="module")
-def db(live_server):
-    from pm_admin.core.db import make_engine
-
-    engine = make_engine(live_server.database_url)
-    yield engine
-    engine.dispose()
-
 
 def c01_owners(db, how_many: int) -> list[tuple[int, int]]:
     """(owner id, room id) of C01 owners holding one current room alone, each with a household member."""

@@ -9,7 +9,6 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from pm_admin.core.db import make_engine
 from pm_admin.places.models import Community, Room
 from pm_admin.surveys.models import PlanStatus, SurveyPlan, SurveyQuestion, SurveyResponse, SurveyTarget
 from pm_admin.surveys.owner_state import OwnerSurveyState
@@ -18,13 +17,6 @@ from tests.server.test_crafted_events import run, sign_in, state_delta, toasts
 from tests.support.ws_client import CraftedClient, event_name
 
 pytestmark = pytest.mark.server
-
-
-@pytest.fixture(scope="module")
-def db(live_server):
-    engine = make_engine(live_server.database_url)
-    yield engine
-    engine.dispose()
 
 
 def response_count(db) -> int:

@@ -11,7 +11,6 @@ import pytest
 from sqlmodel import Session, select
 
 from pm_admin.auth.models import User
-from pm_admin.core.db import make_engine
 from pm_admin.places.models import Building, Community, Room, Unit
 from pm_admin.tickets import services
 from pm_admin.tickets.board_state import TicketBoardState
@@ -25,13 +24,6 @@ from tests.support.ws_client import CraftedClient, event_name
 
 pytestmark = pytest.mark.server
 BOARD = "/tickets/board"
-
-
-@pytest.fixture(scope="module")
-def db(live_server):
-    engine = make_engine(live_server.database_url)
-    yield engine
-    engine.dispose()
 
 
 def open_ticket(db, community_code: str, status: str, skip: int = 0) -> Ticket:
