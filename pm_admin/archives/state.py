@@ -12,6 +12,7 @@ from pm_admin.archives import queries, services
 from pm_admin.archives.files import catalog_params
 from pm_admin.archives.models import DocType
 from pm_admin.core.base_state import ProtectedState
+from pm_admin.core.choices import select_options
 from pm_admin.core.clock import local_text
 from pm_admin.core.db import read_only, unit_of_work
 from pm_admin.core.errors import ConcurrencyConflict, ValidationFailed
@@ -45,9 +46,6 @@ def _id(value: str) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def _choices(options: list[tuple[int, str]]) -> list[dict[str, str]]:
-    return [{"value": str(option_id), "label": label} for option_id, label in options]
-
 
 class ArchivesState(PagedMixin, ProtectedState):
     community_filter: str = ""
@@ -73,9 +71,9 @@ class ArchivesState(PagedMixin, ProtectedState):
         """Buildings of the chosen community, units of the chosen building."""
         community, building = _id(self.community_filter), _id(self.building_filter)
         with read_only() as session:
-            self.community_choices = _choices(community_options(session, self.principal, whole_scope=False))
-            self.building_choices = _choices(building_options(session, self.principal, community)) if community else []
-            self.unit_choices = _choices(unit_options(session, self.principal, building)) if building else []
+            self.community_choices = select_options(community_options(session, self.principal, whole_scope=False))
+            self.building_choices = select_options(building_options(session, self.principal, community)) if community else []
+            self.unit_choices = select_options(unit_options(session, self.principal, building)) if building else []
 
     @requires(Perm.ARCHIVES_VIEW)
     def load(self):

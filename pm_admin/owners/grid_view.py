@@ -8,9 +8,9 @@ search (the state keeps the number encrypted); a saved view leaves it out.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 from urllib.parse import urlencode
 
+from pm_admin.core.choices import int_or_none
 from pm_admin.owners.queries import masked_search, personal_search
 
 COLUMNS = ("room_code", "community_name", "building_name", "unit_name", "name", "gender", "phone", "id_number",
@@ -50,12 +50,6 @@ def query_string(view: GridView, *, saved: bool = False) -> str:
         params["cols"] = ",".join(view.columns)
     return urlencode(params)
 
-
-def int_or_none(value: Any) -> int | None:
-    try:
-        return int(value) if value not in (None, "", "all") else None
-    except (TypeError, ValueError):
-        return None
 
 
 def parse_query(params: dict[str, str], *, known_search: str = "") -> GridView:

@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl
 import reflex as rx
 
 from pm_admin.core.base_state import ProtectedState
+from pm_admin.core.choices import int_or_none, select_options
 from pm_admin.core.crypto import decrypt, encrypt
 from pm_admin.core.db import read_only, unit_of_work
 from pm_admin.core.errors import ConcurrencyConflict, ValidationFailed
@@ -24,7 +25,6 @@ from pm_admin.owners.grid_view import (
     DEFAULT_COLUMNS,
     FILTER_KEYS,
     GridView,
-    int_or_none,
     parse_query,
     query_string,
 )
@@ -37,9 +37,6 @@ PAGE = "owners"
 NEW_OWNER = {"room_code": "", "name": "", "gender": Gender.UNKNOWN.value, "id_number": "", "birth_date": "",
              "phone": "", "phone2": "", "address": "", "is_vip": False, "tags": "", "share": "100", "notes": ""}
 
-
-def _options(pairs: list[tuple[int, str]]) -> list[dict[str, str]]:
-    return [{"value": str(value), "label": label} for value, label in pairs]
 
 
 def split_tags(text: str) -> list[str]:
@@ -116,11 +113,11 @@ class OwnersState(FormMixin, PagedMixin, ProtectedState):
     def _load_choices(self) -> None:
         with read_only() as session:
             principal = self.principal
-            self.community_choices = _options(community_options(session, principal, whole_scope=False))
+            self.community_choices = select_options(community_options(session, principal, whole_scope=False))
             community = int_or_none(self.filters.get("community"))
             building = int_or_none(self.filters.get("building"))
-            self.building_choices = _options(building_options(session, principal, community)) if community else []
-            self.unit_choices = _options(unit_options(session, principal, building)) if building else []
+            self.building_choices = select_options(building_options(session, principal, community)) if community else []
+            self.unit_choices = select_options(unit_options(session, principal, building)) if building else []
             self.tag_choices = queries.tag_options(session, principal)
             self.views = [v.model_dump() for v in list_views(session, principal, PAGE)]
 

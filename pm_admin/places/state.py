@@ -8,6 +8,7 @@ import reflex as rx
 
 from pm_admin.auth.queries import users_with_role
 from pm_admin.core.base_state import ProtectedState
+from pm_admin.core.choices import int_or_none, select_options
 from pm_admin.core.db import read_only, unit_of_work
 from pm_admin.core.errors import ConcurrencyConflict, ValidationFailed
 from pm_admin.core.form_state import FormMixin
@@ -20,15 +21,6 @@ from pm_admin.places.models import Occupancy
 OCCUPANCY_OPTIONS = [{"value": o.value, "label": o.value} for o in Occupancy]
 
 
-def _options(pairs: list[tuple[int, str]]) -> list[dict[str, str]]:
-    return [{"value": str(value), "label": label} for value, label in pairs]
-
-
-def _int_or_none(value: Any) -> int | None:
-    try:
-        return int(value) if value not in (None, "", "all") else None
-    except (TypeError, ValueError):
-        return None
 
 
 class CommunitiesState(FormMixin, PagedMixin, ProtectedState):
@@ -97,7 +89,7 @@ class BuildingsState(FormMixin, PagedMixin, ProtectedState):
     def _load(self) -> None:
         with read_only() as session:
             self._show(queries.list_buildings(session, self.principal, self._page_request(),
-                                              community_id=_int_or_none(self.community_filter)))
+                                              community_id=int_or_none(self.community_filter)))
 
     def _load_units(self) -> None:
         with read_only() as session:
@@ -107,7 +99,7 @@ class BuildingsState(FormMixin, PagedMixin, ProtectedState):
     def load(self):
         self.can_manage = self.principal.has(Perm.PLACES_MANAGE)
         with read_only() as session:
-            self.community_choices = _options(queries.community_options(session, self.principal, whole_scope=False))
+            self.community_choices = select_options(queries.community_options(session, self.principal, whole_scope=False))
         self.selected_building_id, self.units = 0, []
         self._load()
 
@@ -149,13 +141,13 @@ class BuildingsState(FormMixin, PagedMixin, ProtectedState):
                         session, actor=self.principal, building_id=int(self._loaded["id"]),
                         expected_version=int(self._loaded["version"]), name=str(form.get("name", "")),
                         floors=str(form.get("floors", "")))
-                    steward = _int_or_none(form.get("steward")) or None
+                    steward = int_or_none(form.get("steward")) or None
                     if steward != building.steward_user_id:
                         services.assign_steward(session, actor=self.principal, building_id=building.id,
                                                 steward_user_id=steward)
                 else:
                     services.create_building(
-                        session, actor=self.principal, community_id=_int_or_none(form.get("community_id")) or 0,
+                        session, actor=self.principal, community_id=int_or_none(form.get("community_id")) or 0,
                         code=str(form.get("code", "")), name=str(form.get("name", "")),
                         floors=str(form.get("floors", "")))
         except (ValidationFailed, ConcurrencyConflict) as error:
@@ -226,8 +218,8 @@ class RoomsState(FormMixin, PagedMixin, ProtectedState):
 
     def _filters(self) -> queries.RoomFilter:
         return queries.RoomFilter(
-            community_id=_int_or_none(self.community_filter), building_id=_int_or_none(self.building_filter),
-            unit_id=_int_or_none(self.unit_filter), occupancy=self.occupancy_filter, search=self.search)
+            community_id=int_or_none(self.community_filter), building_id=int_or_none(self.building_filter),
+            unit_id=int_or_none(self.unit_filter), occupancy=self.occupancy_filter, search=self.search)
 
     def _load(self) -> None:
         with read_only() as session:
@@ -237,15 +229,15 @@ class RoomsState(FormMixin, PagedMixin, ProtectedState):
     def load(self):
         self.can_manage = self.principal.has(Perm.PLACES_MANAGE)
         with read_only() as session:
-            self.community_choices = _options(queries.community_options(session, self.principal, whole_scope=False))
+            self.community_choices = select_options(queries.community_options(session, self.principal, whole_scope=False))
         self._load()
 
     @requires(Perm.PLACES_VIEW)
     def filter_community(self, value: str):
         self.community_filter, self.building_filter, self.unit_filter, self.page = value, "", "", 1
         with read_only() as session:
-            community_id = _int_or_none(value)
-            self.building_choices = _options(
+            community_id = int_or_none(value)
+            self.building_choices = select_options(
                 queries.building_options(session, self.principal, community_id)) if community_id else []
         self.unit_choices = []
         self._load()
@@ -254,8 +246,8 @@ class RoomsState(FormMixin, PagedMixin, ProtectedState):
     def filter_building(self, value: str):
         self.building_filter, self.unit_filter, self.page = value, "", 1
         with read_only() as session:
-            building_id = _int_or_none(value)
-            self.unit_choices = _options(queries.unit_options(session, self.principal, building_id)) if building_id else []
+            building_id = int_or_none(value)
+            self.unit_choices = select_options(queries.unit_options(session, self.principal, building_id)) if building_id else []
         self._load()
 
     @requires(Perm.PLACES_VIEW)
@@ -299,8 +291,8 @@ class RoomsState(FormMixin, PagedMixin, ProtectedState):
     @requires(Perm.PLACES_MANAGE)
     def form_pick_community(self, value: str):
         with read_only() as session:
-            community_id = _int_or_none(value)
-            self.form_buildings = _options(
+            community_id = int_or_none(value)
+            self.form_buildings = select_options(
                 queries.building_options(session, self.principal, community_id)) if community_id else []
         self.form_units = []
         self.form = {**self.form, "community_id": value, "building_id": "", "unit_id": ""}
@@ -308,8 +300,8 @@ class RoomsState(FormMixin, PagedMixin, ProtectedState):
     @requires(Perm.PLACES_MANAGE)
     def form_pick_building(self, value: str):
         with read_only() as session:
-            building_id = _int_or_none(value)
-            self.form_units = _options(queries.unit_options(session, self.principal, building_id)) if building_id else []
+            building_id = int_or_none(value)
+            self.form_units = select_options(queries.unit_options(session, self.principal, building_id)) if building_id else []
         self.form = {**self.form, "building_id": value, "unit_id": ""}
 
     @requires(Perm.PLACES_MANAGE)
@@ -321,7 +313,7 @@ class RoomsState(FormMixin, PagedMixin, ProtectedState):
                     services.update_room(session, actor=self.principal, room_id=int(self._loaded["id"]),
                                          expected_version=int(self._loaded["version"]), **values)
                 else:
-                    unit_id = _int_or_none(form.get("unit_id"))
+                    unit_id = int_or_none(form.get("unit_id"))
                     if unit_id is None:
                         raise ValidationFailed({"unit_id": ("error.required", {})})
                     services.create_room(session, actor=self.principal, unit_id=unit_id, **values)
