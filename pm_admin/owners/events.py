@@ -28,12 +28,18 @@ class OwnerEvent:
 
 
 Listener = Callable[[Session, OwnerEvent], None]
-_listeners: list[Listener] = []
+BatchListener = Callable[[Session, list[OwnerEvent]], None]
+_listeners: list[tuple[Listener, BatchListener | None]] = []
 
 
-def subscribe(listener: Listener) -> Listener:
-    _listeners.append(listener)
+def subscribe(listener: Listener, *, batch: BatchListener | None = None) -> Listener:
+    """Register a listener; ``batch`` takes many events at once (a spreadsheet import) in one pass."""
+    _listeners.append((listener, batch))
     return listener
+
+
+def unsubscribe(listener: Listener) -> None:
+    _listeners[:] = [(known, batch) for known, batch in _listeners if known is not listener]
 
 
 def current_rooms(session: Session, owner_id: int) -> tuple[int, ...]:
@@ -42,13 +48,28 @@ def current_rooms(session: Session, owner_id: int) -> tuple[int, ...]:
 
 
 def publish(session: Session, event: OwnerEvent) -> None:
-    for listener in _listeners:
+    for listener, _ in _listeners:
         listener(session, event)
+
+
+def publish_all(session: Session, events: list[OwnerEvent]) -> None:
+    """Many events in the same transaction, handed over together to listeners that can take a batch."""
+    for listener, batch in _listeners:
+        if batch is not None:
+            batch(session, events)
+        else:
+            for event in events:
+                listener(session, event)
+
+
+def owner_event(kind: str, owner_id: int, room_ids: Iterable[int], actor_name: str, key: str,
+                **params: Any) -> OwnerEvent:
+    """An event whose text comes from the catalog (``owners.event.*``), never built in code."""
+    params = {name: str(value) for name, value in params.items()}
+    return OwnerEvent(kind, owner_id, tuple(room_ids), translate(key, DEFAULT_LANGUAGE, **params).strip(),
+                      actor_name, key, params)
 
 
 def announce(session: Session, kind: str, owner_id: int, room_ids: Iterable[int], actor_name: str, key: str,
              **params: Any) -> None:
-    """Publish an event whose text comes from the catalog (``owners.event.*``), never built in code."""
-    params = {name: str(value) for name, value in params.items()}
-    publish(session, OwnerEvent(kind, owner_id, tuple(room_ids), translate(key, DEFAULT_LANGUAGE, **params).strip(),
-                                actor_name, key, params))
+    publish(session, owner_event(kind, owner_id, room_ids, actor_name, key, **params))

@@ -22,7 +22,7 @@ from pm_admin.core.i18n import DEFAULT_LANGUAGE, translate
 from pm_admin.core.masking import mask_phone
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.core.tables import ImportRejected, cell_text, csv_bytes, read_table, workbook_bytes
-from pm_admin.owners.events import announce
+from pm_admin.owners.events import OwnerEvent, owner_event, publish_all
 from pm_admin.owners.models import Gender, Owner, OwnerChange, OwnerGridRow, OwnerPhone, Ownership, OwnerTag
 from pm_admin.owners.pinyin import pinyin_keys
 from pm_admin.owners.services import (
@@ -389,7 +389,11 @@ def commit_import(session: Session, principal: Principal, plan: ImportPlan, *, s
     if plan.errors:
         raise ImportRejected("import.has_errors", count=len(plan.errors))
     now = utcnow()
-    owners_by_group: dict[str, Owner] = {}
+    first_rows: dict[str, RowPlan] = {}
+    for row in plan.rows:
+        if not row.owner_id:
+            first_rows.setdefault(row.group, row)
+    owners_by_group = dict(zip(first_rows, _new_owners(session, list(first_rows.values())), strict=True))
     matched: set[int] = set()
     updated: set[int] = set()  # matched owners whose data or share the file changed
     linked = 0
@@ -397,6 +401,7 @@ def commit_import(session: Session, principal: Principal, plan: ImportPlan, *, s
     loaded = {o.id: o for start in range(0, len(update_ids), CHUNK)
               for o in session.exec(select(Owner).where(col(Owner.id).in_(update_ids[start:start + CHUNK]))).all()}
     current = _current_owners(session, {r.room_id for r in plan.rows})
+    events: list[OwnerEvent] = []  # published together at the end: the archive tracker takes them in one pass
     for position, row in enumerate(plan.rows, start=1):
         if row.owner_id:
             owner = loaded[row.owner_id]
@@ -404,20 +409,17 @@ def commit_import(session: Session, principal: Principal, plan: ImportPlan, *, s
                 matched.add(owner.id)
                 if _update_from_row(session, principal, owner, row):
                     updated.add(owner.id)
-        elif row.group in owners_by_group:
-            owner = owners_by_group[row.group]
         else:
-            owner = _new_owner(session, row)
-            owners_by_group[row.group] = owner
+            owner = owners_by_group[row.group]
         already = any(owner_id == owner.id for owner_id, _, _ in current.get(row.room_id, []))
         if already:
             ownership = session.exec(select(Ownership).where(Ownership.owner_id == owner.id,
                                                              Ownership.room_id == row.room_id,
                                                              col(Ownership.ended_on).is_(None))).one()
             if ownership.share != row.share:
-                announce(session, "owner_changed", owner.id, (row.room_id,), principal.username,
-                         "owners.event.share_changed", name=owner.name, old=f"{ownership.share:.2f}",
-                         new=f"{row.share:.2f}")
+                events.append(owner_event("owner_changed", owner.id, (row.room_id,), principal.username,
+                                          "owners.event.share_changed", name=owner.name,
+                                          old=f"{ownership.share:.2f}", new=f"{row.share:.2f}"))
                 ownership.share = row.share
                 session.add(ownership)
                 updated.add(owner.id)
@@ -428,12 +430,14 @@ def commit_import(session: Session, principal: Principal, plan: ImportPlan, *, s
                                     actor_name=principal.username, kind="ownership", field="room", new_value=row.room_code,
                                     room_id=row.room_id))
             # The room's archive change record gets the new (co-)owner like a registration by hand (seed 4.4.1).
-            announce(session, "owner_changed", owner.id, (row.room_id,), principal.username,
-                     "owners.event.owner_added", name=owner.name, share=f"{row.share:.2f}", since=row.started_on)
+            events.append(owner_event("owner_changed", owner.id, (row.room_id,), principal.username,
+                                      "owners.event.owner_added", name=owner.name, share=f"{row.share:.2f}",
+                                      since=row.started_on))
             linked += 1
         if progress and position % 250 == 0:
             progress(position, len(plan.rows))
     session.flush()
+    publish_all(session, events)
     record(session, action="owner.import", actor=principal, entity_type="owner",
            details={"source": source, "rows": len(plan.rows), "created": len(owners_by_group),
                     "updated": len(updated), "unchanged": len(matched - updated), "rooms_linked": linked})
@@ -448,19 +452,23 @@ def _write_phones(session: Session, owner_id: int, phones: list[Phone]) -> None:
                                is_primary=position == 0))
 
 
-def _new_owner(session: Session, row: RowPlan) -> Owner:
-    full, initials = pinyin_keys(row.name)
-    gender = row.gender or (Gender(gender_from_id(row.id_number)) if row.id_number else Gender.UNKNOWN)
-    owner = Owner(name=row.name, name_pinyin=full, name_initials=initials, gender=gender,
-                  id_number_enc=encrypt(row.id_number), id_number_index=id_index(row.id_number) if row.id_number else None,
-                  birth_date=birth_date_from_id(row.id_number) if row.id_number else None, address=row.address,
-                  is_vip=bool(row.is_vip), notes=row.notes)
-    session.add(owner)
+def _new_owners(session: Session, rows: list[RowPlan]) -> list[Owner]:
+    """The people the file introduces, one per row given, written in one flush."""
+    owners = []
+    for row in rows:
+        full, initials = pinyin_keys(row.name)
+        gender = row.gender or (Gender(gender_from_id(row.id_number)) if row.id_number else Gender.UNKNOWN)
+        owners.append(Owner(
+            name=row.name, name_pinyin=full, name_initials=initials, gender=gender,
+            id_number_enc=encrypt(row.id_number), id_number_index=id_index(row.id_number) if row.id_number else None,
+            birth_date=birth_date_from_id(row.id_number) if row.id_number else None, address=row.address,
+            is_vip=bool(row.is_vip), notes=row.notes))
+    session.add_all(owners)
     session.flush()
-    _write_phones(session, owner.id, [row.phone, *([row.phone2] if row.phone2 else [])])
-    for tag in row.tags:
-        session.add(OwnerTag(owner_id=owner.id, tag=tag))
-    return owner
+    for owner, row in zip(owners, rows, strict=True):
+        _write_phones(session, owner.id, [row.phone, *([row.phone2] if row.phone2 else [])])
+        session.add_all(OwnerTag(owner_id=owner.id, tag=tag) for tag in row.tags)
+    return owners
 
 
 def _merged_phones(stored: list[str], row: RowPlan) -> list[Phone]:

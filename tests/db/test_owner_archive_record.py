@@ -5,7 +5,7 @@ import csv
 import io
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from pm_admin.archives.models import Archive, ArchiveChange
 from pm_admin.core.i18n import translate
@@ -28,7 +28,7 @@ def published():
     seen: list[events.OwnerEvent] = []
     listener = events.subscribe(lambda session, event: seen.append(event))
     yield seen
-    events._listeners.remove(listener)
+    events.unsubscribe(listener)
 
 
 @pytest.fixture
@@ -97,3 +97,25 @@ def test_household_members_and_their_phones_are_recorded_in_the_archive(session,
     assert [e.kind for e in published[-5:]] == ["occupant_changed", "contact_changed", "occupant_changed",
                                                 "occupant_changed", "occupant_changed"]
     assert translate(published[-1].key, "en", **published[-1].params) == "− household member 李梅梅"
+
+
+def test_an_import_opens_the_archives_of_its_rooms_in_one_pass_even_when_a_number_is_held(session, place):
+    from pm_admin.archives.models import Archive
+    from pm_admin.audit.models import AuditEvent
+
+    manager, unit, room = place
+    fresh, held = factories.room(session, unit, number="1001", floor=10), factories.room(session, unit, number="1002",
+                                                                                          floor=10)
+    # An archive left with another room's code (written before numbers followed their rooms).
+    session.add(Archive(room_id=room.id, community_id=room.community_id, archive_no=held.code, sort_key="zz"))
+    session.flush()
+    plan = plan_import(session, manager, "owners.csv", import_csv([
+        {"room_code": fresh.code, "name": "甲业主", "phone": "13800000011", "started_on": "2022-05-06"},
+        {"room_code": held.code, "name": "乙业主", "phone": "13800000012", "started_on": "2022-05-06"}]))
+    commit_import(session, manager, plan, source="test")
+    archives = {a.room_id: a for a in session.exec(select(Archive).where(col(Archive.room_id).in_([fresh.id, held.id])))}
+    assert {r: a.archive_no for r, a in archives.items()} == {fresh.id: fresh.code, held.id: f"{held.code}-2"}
+    opened = set(session.exec(select(AuditEvent.entity_id).where(AuditEvent.action == "archive.create")).all())
+    assert {str(a.id) for a in archives.values()} <= opened
+    assert record_of(session, fresh.id) == [("owner_change", "+ 甲业主（100.00%，2022-05-06）")]
+    assert record_of(session, held.id) == [("owner_change", "+ 乙业主（100.00%，2022-05-06）")]
