@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 import secrets
 import sys
@@ -82,6 +83,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    from pm_admin.audit.services import record
     from pm_admin.backup import RestoreRefused, restore
 
     if not args.yes:
@@ -94,6 +96,11 @@ def cmd_restore(args: argparse.Namespace) -> int:
     except RestoreRefused as refused:
         print(f"未恢复任何内容 / nothing restored: {refused}")
         return 1
+    # The restored log ends at the snapshot: it says itself that, and from what, it was put back.
+    with unit_of_work() as session:
+        record(session, action="system.restore", actor_name=f"system ({getpass.getuser()})", entity_type="backup",
+               entity_id=Path(args.file).name, details={"snapshot_taken": summary.created_at,
+                                                        "files": summary.files, "revision": summary.alembic_revision})
     print(f"已恢复 / restored: {summary.database} snapshot of {summary.created_at}, {summary.files} files, "
           f"schema {summary.alembic_revision} (run `alembic upgrade head` if the code is newer)")
     return 0
