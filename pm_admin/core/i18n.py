@@ -1,4 +1,4 @@
-"""Message catalogs: ``core/locales/<language>.json`` plus one file per domain in ``core/locales/<domain>/``."""
+"""Message catalogs: one per language, ``core/locales/<language>.json``, every user-facing string in it."""
 
 from __future__ import annotations
 
@@ -16,14 +16,7 @@ DEFAULT_LANGUAGE = "zh-CN"
 def catalog(language: str) -> dict[str, str]:
     if language not in LANGUAGES:
         language = DEFAULT_LANGUAGE
-    merged: dict[str, str] = {}
-    for path in (LOCALES_DIR / f"{language}.json", *sorted(LOCALES_DIR.glob(f"*/{language}.json"))):
-        entries = json.loads(path.read_text(encoding="utf-8"))
-        clash = merged.keys() & entries.keys()
-        if clash:  # one key, one meaning: a domain file may not silently override another
-            raise ValueError(f"{path}: keys defined twice: {sorted(clash)[:5]}")
-        merged.update(entries)
-    return merged
+    return json.loads((LOCALES_DIR / f"{language}.json").read_text(encoding="utf-8"))
 
 
 def translate(key: str, language: str = DEFAULT_LANGUAGE, **params: Any) -> str:

@@ -1,5 +1,6 @@
 """Every user-facing string lives in the catalogs, in both languages."""
 
+import json
 import re
 import string
 from pathlib import Path
@@ -140,3 +141,16 @@ def test_chinese_is_the_default_and_params_are_filled():
     assert translate("auth.throttled", seconds=30) == "登录失败次数过多，请 30 秒后再试"
     assert translate("auth.throttled", "en", seconds=30) == "Too many failed sign-ins; try again in 30 s"
     assert translate("nav.rooms", "fr") == "房屋"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_each_key_is_written_once_in_its_catalog(language):
+    """json.loads keeps the last of two equal keys: a second definition would silently win."""
+    from pm_admin.core.i18n import LOCALES_DIR
+
+    def refuse_twice(pairs):
+        keys = [key for key, _ in pairs]
+        assert len(keys) == len(set(keys)), sorted({k for k in keys if keys.count(k) > 1})
+        return dict(pairs)
+
+    json.loads((LOCALES_DIR / f"{language}.json").read_text(encoding="utf-8"), object_pairs_hook=refuse_twice)
