@@ -9,6 +9,7 @@ from pm_admin.auth.routes import routes as auth_routes
 from pm_admin.core.file_routes import routes as file_routes
 from pm_admin.core.guard import GuardMiddleware
 from pm_admin.core.unexpected import unexpected_error_toast
+from pm_admin.dashboards.keywords import load_dictionary
 from pm_admin.pages import register_pages
 from pm_admin.tickets.routes import routes as ticket_routes
 from pm_admin.web_security import security_headers
@@ -24,3 +25,4 @@ app = rx.App(
 )
 app.add_middleware(GuardMiddleware())
 register_pages(app)
+load_dictionary()

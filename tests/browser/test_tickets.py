@@ -29,6 +29,10 @@ def db(live_server):
 
 def drag(page, card, target) -> None:
     """A real pointer drag (pragmatic-drag-and-drop listens to native drag events)."""
+    # A dialog that is still fading out (the assignee dialog just saved) covers the board: pressing then
+    # starts a text selection, not a drag. So do a card the library has not registered as draggable yet.
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(card).to_have_attribute("draggable", "true")
     card.scroll_into_view_if_needed()
     start, end = card.bounding_box(), target.bounding_box()
     # Grab the title, not the code: pressing on the code's link would start the browser's own link drag.

@@ -121,9 +121,11 @@ def test_a_stale_card_is_refused_and_others_moves_arrive_by_polling(live_server,
             for client in (first, second):
                 await client.hydrate(BOARD)
                 await client.send(event_name(TicketBoardState, "load"), path=board)
-            won = await first.send(event_name(TicketBoardState, "drop"), drop(contested.id, "in_progress"))
-            lost = await second.send(event_name(TicketBoardState, "drop"), drop(contested.id, "in_progress"))
-            await first.send(event_name(TicketBoardState, "drop"), drop(later.id, "in_progress"))
+            # A move writes the ticket, its timeline and the dashboard rollups: on a loaded machine its answer can
+            # take more than the default second to start arriving.
+            won = await first.send(event_name(TicketBoardState, "drop"), drop(contested.id, "in_progress"), settle=3)
+            lost = await second.send(event_name(TicketBoardState, "drop"), drop(contested.id, "in_progress"), settle=3)
+            await first.send(event_name(TicketBoardState, "drop"), drop(later.id, "in_progress"), settle=3)
             polled = await second.send(event_name(TicketBoardState, "poll"), {"_tick": "12:00:03"})
             quiet = await second.send(event_name(TicketBoardState, "poll"), {"_tick": "12:00:06"})
         return won, lost, polled, quiet
