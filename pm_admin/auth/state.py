@@ -38,10 +38,13 @@ def session_script(ticket: str, next_path: str) -> str:
     )
 
 
-def _authenticate(username: str, password: str, client, device_token: str | None) -> services.LoginResult:
-    with unit_of_work() as session:
-        return services.authenticate(session, username=username, password=password, client=client,
-                                     device_token=device_token)
+async def _hashing(service, **kwargs):
+    """A service that runs bcrypt (a few hundred ms), in its own transaction in a worker thread, so other
+    users' events keep flowing meanwhile."""
+    def run():
+        with unit_of_work() as session:
+            return service(session, **kwargs)
+    return await asyncio.to_thread(run)
 
 
 class LoginState(AppState):
@@ -60,9 +63,8 @@ class LoginState(AppState):
         if not username or not password:
             self.error = translate("auth.fill_both", self.lang)
             return None
-        # bcrypt takes a few hundred ms: in a worker thread, so other users' events keep flowing meanwhile.
-        result = await asyncio.to_thread(_authenticate, username, password, current_client(),
-                                         request_cookies(self.router_data).get(device_cookie_name(username)))
+        result = await _hashing(services.authenticate, username=username, password=password, client=current_client(),
+                                device_token=request_cookies(self.router_data).get(device_cookie_name(username)))
         if not result.ok:
             self.error = translate(result.message_key, self.lang, seconds=result.wait_seconds)
             return None
@@ -70,12 +72,6 @@ class LoginState(AppState):
         self.busy = True
         next_path = safe_next(self.router.url.query_parameters.get("next"))
         return rx.call_script(session_script(result.ticket, next_path))
-
-
-def _change_password(principal, current_password: str, new_password: str):
-    with unit_of_work() as session:
-        return services.change_password(session, principal=principal, current_password=current_password,
-                                        new_password=new_password)
 
 
 class PasswordState(ProtectedState):
@@ -88,8 +84,9 @@ class PasswordState(ProtectedState):
         if form.get("new_password") != form.get("confirm_password"):
             self.errors = {"confirm_password": self._tr("auth.password_mismatch")}
             return None
-        refusal = await asyncio.to_thread(_change_password, self.principal, str(form.get("current_password", "")),
-                                          str(form.get("new_password", "")))
+        refusal = await _hashing(services.change_password, principal=self.principal,
+                                 current_password=str(form.get("current_password", "")),
+                                 new_password=str(form.get("new_password", "")))
         if refusal is not None:
             self.errors = self._field_messages(refusal)
             return None
@@ -162,24 +159,22 @@ class UsersState(FormMixin, PagedMixin, ProtectedState):
         self.form_communities = sorted(chosen, key=int)
 
     @requires(Perm.USERS_MANAGE)
-    def save(self, form: dict[str, Any]):
+    async def save(self, form: dict[str, Any]):
         community_ids = [int(c) for c in self.form_communities]
         all_communities = bool(form.get("all_communities"))
         try:
-            with unit_of_work() as session:
-                if self._loaded.get("id"):
+            if self._loaded.get("id"):
+                with unit_of_work() as session:
                     services.update_user(
                         session, actor=self.principal, user_id=int(self._loaded["id"]),
                         expected_version=int(self._loaded["version"]), display_name=str(form.get("display_name", "")),
                         roles=self.form_roles, community_ids=community_ids, all_communities=all_communities,
                         is_active=bool(form.get("is_active")),
                     )
-                else:
-                    services.create_user(
-                        session, actor=self.principal, username=str(form.get("username", "")),
-                        display_name=str(form.get("display_name", "")), password=str(form.get("password", "")),
-                        roles=self.form_roles, community_ids=community_ids, all_communities=all_communities,
-                    )
+            else:
+                await _hashing(services.create_user, actor=self.principal, username=str(form.get("username", "")),
+                               display_name=str(form.get("display_name", "")), password=str(form.get("password", "")),
+                               roles=self.form_roles, community_ids=community_ids, all_communities=all_communities)
         except (ValidationFailed, ConcurrencyConflict) as error:
             self._save_failed(error, form)
             return None
@@ -206,11 +201,10 @@ class UsersState(FormMixin, PagedMixin, ProtectedState):
         return rx.toast.success(self._tr("users.login_unlocked", username=row["username"]))
 
     @requires(Perm.USERS_MANAGE)
-    def reset_password(self, form: dict[str, Any]):
+    async def reset_password(self, form: dict[str, Any]):
         try:
-            with unit_of_work() as session:
-                services.reset_password(session, actor=self.principal, user_id=self.reset_user_id,
-                                        new_password=str(form.get("password", "")))
+            await _hashing(services.reset_password, actor=self.principal, user_id=self.reset_user_id,
+                           new_password=str(form.get("password", "")))
         except ValidationFailed as error:
             self.errors = self._field_messages(error)
             return None

@@ -66,3 +66,35 @@ def test_a_room_edited_by_two_people_names_the_change_and_keeps_both(live_server
         assert (str(saved.area), saved.layout) == ("123.45", "4室2厅2卫")
         assert (str(untouched.area), untouched.layout, untouched.version) == (
             other["area"], other["layout"], other["version"])
+
+
+def test_an_admin_creates_an_account_and_a_refused_one_keeps_the_input(live_server, db):
+    from pm_admin.auth.models import User, UserRole
+    from pm_admin.auth.state import UsersState
+
+    with Session(db) as session:
+        c01 = session.exec(select(Community.id).where(Community.code == "C01")).one()
+    admin = run(sign_in(live_server.base_url, "demo.admin"))
+    form = {"username": "new.steward", "display_name": "新管家", "password": "Steward-2026"}
+
+    async def scenario():
+        async with CraftedClient(live_server.base_url, cookie=admin) as client:
+            await client.hydrate("/admin/users")
+            await client.send(event_name(UsersState, "load"), path="/admin/users")
+            await client.send(event_name(UsersState, "open_create"))
+            await client.send(event_name(UsersState, "toggle_role"), {"role": "steward", "checked": True})
+            short = await client.send(event_name(UsersState, "save"), {"form": {**form, "password": "short"}},
+                                      settle=3)
+            await client.send(event_name(UsersState, "toggle_community"), {"community_id": str(c01), "checked": True})
+            saved = await client.send(event_name(UsersState, "save"), {"form": form}, settle=3)
+            return short, saved
+
+    short, saved = run(scenario())
+    refused = state_delta(short, UsersState)
+    assert refused["errors_rx_state_"].keys() >= {"password", "community_ids"}
+    assert refused["form_rx_state_"]["username"] == "new.steward"  # the typed input stays
+    assert toasts(saved)
+    with Session(db) as session:
+        account = session.exec(select(User).where(User.username == "new.steward")).one()
+        assert session.exec(select(UserRole.role_code).where(UserRole.user_id == account.id)).all() == ["steward"]
+        assert account.must_change_password
