@@ -42,6 +42,8 @@ def page(request, browser, live_server):
     report = getattr(request.node, "call_report", None)
     if report is not None and report.failed:
         screenshot(page, f"FAILED-{request.node.name}")
+        # The server's log lives in a temporary folder: show its end beside the failure.
+        print(f"--- end of the server log ---\n{live_server.log_tail(60)}")
     context.close()
 
 

@@ -63,6 +63,19 @@ def test_wrong_password_shows_a_clear_message(page):
     screenshot(page, "login-wrong-password")
 
 
+def test_sign_in_waits_for_the_page_to_be_ready(page):
+    """The page's load event resets the form: a sign-in sent before it would lose its error message.
+    With the server's event socket held back the page never gets ready, so the button stays disabled."""
+    page.route_web_socket(re.compile(r"/_event"), lambda socket: None)
+    page.goto("/login")
+    page.get_by_test_id("login-username").fill("demo.cs")
+    page.get_by_test_id("login-password").fill("not-the-password")
+    expect(page.get_by_test_id("login-submit")).to_be_disabled()
+    page.get_by_test_id("login-password").press("Enter")
+    expect(page.get_by_role("alert")).to_have_count(0)
+    assert re.search(r"/login/?$", page.url)
+
+
 def test_protected_page_without_login_goes_to_login(page):
     page.goto("/admin/users")
     page.wait_for_url(re.compile(r"/login/?\?next=/admin/users"))

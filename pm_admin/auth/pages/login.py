@@ -36,8 +36,11 @@ def login_page() -> rx.Component:
                         rx.input(name="password", type="password", auto_complete="current-password", size="3",
                                  width="100%", data_testid="login-password"),
                         form_error_banner(LoginState.error),
+                        # Enabled once the page's load event (which resets the form) has run: a sign-in sent
+                        # earlier would have its error message wiped by that reset.
                         rx.button(t("login.submit"), type="submit", size="3", width="100%",
-                                  loading=LoginState.busy, data_testid="login-submit"),
+                                  loading=LoginState.busy, disabled=~rx.State.is_hydrated,
+                                  data_testid="login-submit"),
                         spacing="3",
                         width="100%",
                     ),
