@@ -333,5 +333,5 @@ def requests_page() -> rx.Component:
                           justify="end", width="100%"),
                 spacing="3", width="100%", padding_top="8px"), on_submit=R.decide),
             max_width="460px"),
-            open=R.decision.contains("id"), on_open_change=R.close_decision),
+            open=R.decision_open, on_open_change=R.close_decision),
     )

@@ -346,6 +346,8 @@ class AccessRequestsState(ProtectedState):
     mine_pages: int = 1
     can_approve: bool = False
     decision: dict[str, Any] = {}  # {"id":…, "approve": bool, "revoke": bool}
+    # Kept apart from ``decision`` so the closing dialog keeps its title while it fades out.
+    decision_open: bool = False
     decision_error: str = ""
 
     def _lists(self, session: Session) -> dict[str, Callable[[PageRequest], Page]]:
@@ -364,7 +366,7 @@ class AccessRequestsState(ProtectedState):
     @requires(Perm.ARCHIVES_REQUEST)
     def load(self):
         self.can_approve = self.principal.has(Perm.ARCHIVES_APPROVE)
-        self.decision, self.decision_error = {}, ""
+        self.decision, self.decision_open, self.decision_error = {}, False, ""
         self.pending_page = self.active_page = self.mine_page = 1
         self._reload()
 
@@ -380,14 +382,15 @@ class AccessRequestsState(ProtectedState):
     @requires(Perm.ARCHIVES_APPROVE)
     def open_decision(self, request_id: int, approve: bool, revoke: bool = False):
         self.decision, self.decision_error = {"id": request_id, "approve": approve, "revoke": revoke}, ""
+        self.decision_open = True
 
     @requires()
     def close_decision(self, _open: bool = False):
-        self.decision = {}
+        self.decision_open = False
 
     @requires(Perm.ARCHIVES_APPROVE)
     def decide(self, form: dict[str, Any]):
-        if "id" not in self.decision:  # no dialog open: nothing to decide
+        if not self.decision_open or "id" not in self.decision:  # no dialog open: nothing to decide
             return None
         note = str(form.get("note", ""))
         try:
@@ -400,6 +403,6 @@ class AccessRequestsState(ProtectedState):
         except ValidationFailed as error:
             self.decision_error = next(iter(self._field_messages(error).values()))
             return None
-        self.decision = {}
+        self.decision_open = False
         self._reload()
         return rx.toast.success(self._tr("common.saved"))

@@ -63,6 +63,7 @@ def test_request_approve_view_and_log(browser, live_server, db):
         row.get_by_test_id("approve-request").click()
         manager.get_by_test_id("decision-save").click()
         expect(manager.get_by_test_id("active-grants")).to_contain_text("demo.cs")
+        expect(manager.get_by_role("dialog")).to_have_count(0)
         screenshot(manager, "archive-requests-approved")
 
         cs.reload()
