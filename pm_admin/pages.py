@@ -50,11 +50,12 @@ from pm_admin.tickets.pages.settings import settings_page
 from pm_admin.tickets.queue_state import CallbackQueueState
 from pm_admin.tickets.review_state import DailyReviewState
 from pm_admin.tickets.settings_state import TicketSettingsState
+from pm_admin.ui.i18n import t
 
 
-def page_title(key: str) -> str:
-    """Browser tab titles are fixed when the frontend is built, so they are in the default language."""
-    return f"{translate(key, DEFAULT_LANGUAGE)} · {translate('app.name', DEFAULT_LANGUAGE)}"
+def page_title(key: str) -> rx.Var:
+    """The browser tab's title, in the reader's language (it follows the language switch)."""
+    return t(key) + " · " + t("app.name")
 
 
 def register_pages(app: rx.App) -> None:

@@ -39,7 +39,9 @@ def _renumber_archives(bind) -> None:
         bind.execute(sa.text("UPDATE archive SET archive_no = :number WHERE id = :id"), {"number": number, "id": archive_id})
         bind.execute(sa.text(
             "INSERT INTO archive_change (archive_id, occurred_at, kind, detail, detail_key, detail_params, actor_name) "
-            "VALUES (:id, :now, 'renumbered', '', 'archives.detail.renumbered', :params, 'system')"),
+            "VALUES (:id, :now, 'renumbered', '', 'archives.detail.renumbered', :params, 'system')")
+            # Typed, so SQLAlchemy writes the value as the models do (not sqlite3's deprecated adapter).
+            .bindparams(sa.bindparam("now", type_=sa.DateTime(timezone=True))),
             {"id": archive_id, "now": now, "params": json.dumps({"old": old, "new": number})})
 
 
@@ -61,7 +63,8 @@ def _merge_duplicate_open_cases(bind) -> None:
                             {"keep": keep}).scalar()
         if last is not None:
             last = last if not isinstance(last, str) else datetime.fromisoformat(last).date()
-            bind.execute(sa.text("UPDATE arrears_case SET last_follow_up_on = :last, next_due_on = :due WHERE id = :keep"),
+            bind.execute(sa.text("UPDATE arrears_case SET last_follow_up_on = :last, next_due_on = :due WHERE id = :keep")
+                         .bindparams(sa.bindparam("last", type_=sa.Date()), sa.bindparam("due", type_=sa.Date())),
                          {"last": last, "due": last + timedelta(days=15), "keep": keep})
 
 

@@ -102,11 +102,14 @@ def test_admin_users_page_and_language_switch(page):
     page.wait_for_url(at_home)
     page.goto("/admin/users")
     expect(page.get_by_test_id("users-table")).to_contain_text("demo.admin")
+    expect(page).to_have_title("用户管理 · 物业管理后台")
     page.get_by_role("radio", name="EN").click()
     expect(page.get_by_role("heading", name="Users")).to_be_visible()
+    expect(page).to_have_title("Users · Property Admin")  # the tab follows the language too
     screenshot(page, "users-en")
     page.get_by_role("radio", name="中文").click()
     expect(page.get_by_role("heading", name="用户管理")).to_be_visible()
+    expect(page).to_have_title("用户管理 · 物业管理后台")
 
 
 def test_room_form_shows_field_errors_and_keeps_input(page):

@@ -489,7 +489,8 @@ def test_the_migration_gives_renumbered_rooms_archives_their_code(backend, postg
     with Session(engine) as session:
         _, _, unit, room = factories.place_tree(session)
         session.execute(sa.text("INSERT INTO archive (room_id, community_id, archive_no, sort_key, created_at, remarks) "
-                                "VALUES (:room, :community, :number, '', :now, '')"),
+                                "VALUES (:room, :community, :number, '', :now, '')")
+                        .bindparams(sa.bindparam("now", type_=sa.DateTime(timezone=True))),
                         {"room": room.id, "community": room.community_id, "number": room.code, "now": utcnow()})
         old_code = room.code
         session.execute(sa.update(Room).where(Room.id == room.id).values(code=old_code[:-3] + "1601", number="1601"))

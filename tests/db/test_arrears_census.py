@@ -300,6 +300,10 @@ def test_census_tasks_page_in_room_order_and_a_co_owner_change_counts(session, b
     census.complete_task(session, actor=steward, task_id=task.id, changed=True)  # the other owner's record changed
 
 
+# Raw SQL gets typed parameters: SQLAlchemy then writes the dates itself (sqlite3's own date adapter is deprecated).
+TYPED_DAYS = (sa.bindparam("day", type_=sa.Date()), sa.bindparam("now", type_=sa.DateTime(timezone=True)))
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_the_migration_merges_twin_open_cases_before_the_unique_index(backend, postgres, tmp_path_factory):
     url = database_url(backend, "pm_arrears_twins", postgres, tmp_path_factory)
@@ -313,13 +317,13 @@ def test_the_migration_merges_twin_open_cases_before_the_unique_index(backend, p
         for _twin in range(2):  # what two page loads at once used to leave
             connection.execute(sa.text(
                 "INSERT INTO arrears_case (room_id, community_id, building_id, status, opened_on, next_due_on, created_at)"
-                " VALUES (:room, :community, :building, 'open', :day, :day, :now)"),
+                " VALUES (:room, :community, :building, 'open', :day, :day, :now)").bindparams(*TYPED_DAYS),
                 {"room": room_id, "community": community_id, "building": building_id, "day": TODAY, "now": TODAY})
         twin = connection.execute(sa.text("SELECT max(id) FROM arrears_case WHERE room_id = :room"),
                                   {"room": room_id}).scalar()
         connection.execute(sa.text(
             "INSERT INTO arrears_follow_up (case_id, done_on, channel, result, reason_category, ticket_code, actor_name,"
-            " created_at) VALUES (:case, :day, 'phone', '已提醒', 'forgot', '', 'x', :now)"),
+            " created_at) VALUES (:case, :day, 'phone', '已提醒', 'forgot', '', 'x', :now)").bindparams(*TYPED_DAYS),
             {"case": twin, "day": TODAY + timedelta(days=2), "now": TODAY})
     upgrade(url)
     with Session(engine) as session:
