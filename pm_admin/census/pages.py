@@ -67,7 +67,7 @@ def result_dialog() -> rx.Component:
     task = S.completing
     return form_dialog(
         title=rx.cond(task["changed"].to(bool), t("census.complete_changed"), t("census.complete_confirmed")),
-        open_=task.contains("id"), on_close=S.close_complete, on_submit=S.complete, form_key=S.dialog_key,
+        open_=S.completing_open, on_close=S.close_complete, on_submit=S.complete, form_key=S.dialog_key,
         conflict=None, testid="census-result",
         fields=[
             rx.text(task["room_code"].to(str), " · ", task["owner_name"].to(str), weight="bold"),

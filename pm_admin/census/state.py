@@ -26,6 +26,7 @@ class CensusState(PagedMixin, ProtectedState):
     community_choices: list[dict[str, str]] = []
     can_manage: bool = False
     completing: dict[str, Any] = {}  # the task whose result is being entered: id, changed, room, owner, version
+    completing_open: bool = False  # apart from ``completing``: a closing dialog keeps its text while it fades
     note_error: str = ""
     dialog_key: int = 0
 
@@ -43,7 +44,7 @@ class CensusState(PagedMixin, ProtectedState):
         year, number = self.quarter.split("Q")
         self.heading = self._tr("census.heading", quarter=self._tr("census.quarter_label", year=year, number=number))
         self.can_manage = principal.has(Perm.CENSUS_MANAGE)
-        self.mine = not self.can_manage
+        self.mine, self.completing_open = not self.can_manage, False
         if self.can_manage:
             with read_only() as session:
                 self.community_choices = [{"value": str(c), "label": n}
@@ -78,14 +79,15 @@ class CensusState(PagedMixin, ProtectedState):
         self.completing = {"id": int(task_id), "changed": bool(changed), "room_code": row.get("room_code", ""),
                            "owner_name": row.get("owner_name", ""), "version": row.get("version")}
         self.note_error, self.dialog_key = "", self.dialog_key + 1
+        self.completing_open = True
 
     @requires()
     def close_complete(self, _open: bool = False):
-        self.completing = {}
+        self.completing_open = False
 
     @requires(Perm.CENSUS_WORK)
     def complete(self, form: dict[str, Any]):
-        if "id" not in self.completing:  # no dialog open: nothing to complete
+        if not self.completing_open or "id" not in self.completing:  # no dialog open: nothing to complete
             return None
         task = self.completing
         # The service decides (scope, assignee, state): a crafted id is refused there, and audited.
@@ -97,15 +99,15 @@ class CensusState(PagedMixin, ProtectedState):
         except ValidationFailed as error:
             messages = self._field_messages(error)
             if "census.already_done_by" in {key for key, _ in error.fields.values()}:
-                self.completing = {}
+                self.completing_open = False
                 self._load()
                 return rx.toast.error(next(iter(messages.values())))
             self.note_error = next(iter(messages.values()))
             return None
         except ConcurrencyConflict:
-            self.completing = {}
+            self.completing_open = False
             self._load()
             return rx.toast.error(self._tr("error.conflict"))
-        self.completing = {}
+        self.completing_open = False
         self._load()
         return rx.toast.success(self._tr("common.saved"))
