@@ -29,14 +29,15 @@ def db(live_server):
 
 def drag(page, card, target) -> None:
     """A real pointer drag (pragmatic-drag-and-drop listens to native drag events)."""
-    # A dialog that is still fading out (the assignee dialog just saved) covers the board: pressing then
-    # starts a text selection, not a drag. So do a card the library has not registered as draggable yet.
-    expect(page.get_by_role("dialog")).to_have_count(0)
-    expect(card).to_have_attribute("draggable", "true")
+    expect(card).to_have_attribute("draggable", "true")  # registered by the library
     card.scroll_into_view_if_needed()
     start, end = card.bounding_box(), target.bounding_box()
     # Grab the title, not the code: pressing on the code's link would start the browser's own link drag.
     x0, y0 = start["x"] + start["width"] / 2, start["y"] + start["height"] * 0.6
+    # A dialog that is fading out (the assignee dialog just saved) keeps its scroll layer over the board
+    # after its content has gone: pressing then hits that layer, not the card. Wait until the card is on top.
+    page.wait_for_function("([x, y, code]) => !!document.elementFromPoint(x, y)?.closest(`[data-code='${code}']`)",
+                           arg=[x0, y0, card.get_attribute("data-code")])
     x1, y1 = end["x"] + end["width"] / 2, end["y"] + min(60, end["height"] / 2)
     x1 = min(x1, page.viewport_size["width"] - 30)  # a column scrolled half out of view: aim at its visible part
     page.mouse.move(x0, y0)
