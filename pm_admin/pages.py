@@ -16,7 +16,6 @@ from pm_admin.auth.pages.users import users_page
 from pm_admin.auth.state import LoginState, UsersState
 from pm_admin.census.pages import census_page
 from pm_admin.census.state import CensusState
-from pm_admin.core.i18n import DEFAULT_LANGUAGE, translate
 from pm_admin.dashboards.pages import dashboard_page
 from pm_admin.dashboards.state import DashboardState
 from pm_admin.home.pages.home import home_page
@@ -61,9 +60,9 @@ def page_title(key: str) -> rx.Var:
 def register_pages(app: rx.App) -> None:
     app.add_page(login_page, route="/login", title=page_title("login.submit"), on_load=LoginState.prepare)
     # Owners' pages: the token in the URL is the credential, no staff login.
-    app.add_page(owner_survey_page, route="/s/[token]", title=translate("nav.surveys", DEFAULT_LANGUAGE),
+    app.add_page(owner_survey_page, route="/s/[token]", title=t("nav.surveys"),
                  on_load=OwnerSurveyState.load)
-    app.add_page(public_results_page, route="/s/results/[token]", title=translate("nav.surveys", DEFAULT_LANGUAGE),
+    app.add_page(public_results_page, route="/s/results/[token]", title=t("nav.surveys"),
                  on_load=PublicResultsState.load)
     protected = [
         (home_page, "/", "nav.home", HomeState.load),

@@ -33,6 +33,16 @@ def pytest_runtest_makereport(item, call):
         item.call_report = report
 
 
+@pytest.fixture(scope="session")
+def db(live_server):
+    """The live server's database, for a test to prepare rows and check what the pages wrote."""
+    from pm_admin.core.db import make_engine
+
+    engine = make_engine(live_server.database_url)
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture
 def page(request, browser, live_server):
     context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN", base_url=live_server.base_url)

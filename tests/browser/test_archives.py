@@ -9,18 +9,10 @@ from playwright.sync_api import expect
 from sqlmodel import Session, select
 
 from pm_admin.archives.models import AccessLog, Archive, ArchiveEntry, ArchiveFile
-from pm_admin.core.db import make_engine
 from tests.browser.conftest import screenshot
 from tests.browser.test_login_and_menus import at_home, log_in
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def db(live_server):
-    engine = make_engine(live_server.database_url)
-    yield engine
-    engine.dispose()
 
 
 def scanned_archive(db) -> tuple[int, int]:

@@ -7,14 +7,13 @@ from playwright.sync_api import expect
 from sqlmodel import Session
 
 from pm_admin.census.models import CensusTask, TaskStatus
-from pm_admin.core.db import make_engine
 from tests.browser.conftest import screenshot
 from tests.browser.test_login_and_menus import at_home, log_in
 
 pytestmark = pytest.mark.browser
 
 
-def test_a_steward_confirms_a_household_and_cannot_claim_a_change_not_made(page, live_server):
+def test_a_steward_confirms_a_household_and_cannot_claim_a_change_not_made(page, db):
     log_in(page, "demo.steward")
     page.wait_for_url(at_home)
     page.goto("/census")
@@ -40,11 +39,7 @@ def test_a_steward_confirms_a_household_and_cannot_claim_a_change_not_made(page,
     expect(tasks.locator(f"[data-row-id='{task_id}']")).to_have_count(0)
     screenshot(page, "census-confirmed")
 
-    engine = make_engine(live_server.database_url)
-    try:
-        with Session(engine) as session:
-            task = session.get(CensusTask, task_id)
-            assert (task.status, task.note, task.completed_by) == (TaskStatus.CONFIRMED, "已电话核实，家庭情况无变化",
-                                                                   "demo.steward")
-    finally:
-        engine.dispose()
+    with Session(db) as session:
+        task = session.get(CensusTask, task_id)
+        assert (task.status, task.note, task.completed_by) == (TaskStatus.CONFIRMED, "已电话核实，家庭情况无变化",
+                                                               "demo.steward")

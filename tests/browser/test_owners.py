@@ -12,7 +12,6 @@ from playwright.sync_api import expect
 from sqlmodel import Session, select
 
 from pm_admin.audit.models import AuditEvent
-from pm_admin.core.db import make_engine
 from pm_admin.owners.models import Owner, Ownership
 from pm_admin.owners.spreadsheet import IMPORT_COLUMNS
 from pm_admin.places.models import Community, Room
@@ -20,13 +19,6 @@ from tests.browser.conftest import screenshot
 from tests.browser.test_login_and_menus import at_home, log_in
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def db(live_server):
-    engine = make_engine(live_server.database_url)
-    yield engine
-    engine.dispose()
 
 
 def an_owner_of(db, community_code: str, offset: int = 0) -> Owner:

@@ -9,7 +9,6 @@ from playwright.sync_api import expect
 from sqlmodel import Session, select
 
 from pm_admin.auth.models import User
-from pm_admin.core.db import make_engine
 from pm_admin.places.models import Building, Community, Room
 from pm_admin.surveys import queries, responses
 from pm_admin.surveys.models import PlanStatus, SurveyPlan, SurveyResponse
@@ -18,13 +17,6 @@ from tests.browser.test_login_and_menus import at_home, log_in
 from tests.support import factories
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def db(live_server):
-    engine = make_engine(live_server.database_url)
-    yield engine
-    engine.dispose()
 
 
 def signed_in(session, username: str):

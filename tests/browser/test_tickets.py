@@ -10,7 +10,6 @@ from playwright.sync_api import expect
 from sqlmodel import Session, col, select
 
 from pm_admin.auth.models import User
-from pm_admin.core.db import make_engine
 from pm_admin.places.models import Community, Room
 from pm_admin.tickets.models import Ticket
 from tests.browser.conftest import screenshot
@@ -18,13 +17,6 @@ from tests.browser.test_login_and_menus import at_home, log_in, visible_menu
 
 pytestmark = pytest.mark.browser
 TITLE = "楼上夜间噪音扰民（浏览器测试）"
-
-
-@pytest.fixture(scope="module")
-def db(live_server):
-    engine = make_engine(live_server.database_url)
-    yield engine
-    engine.dispose()
 
 
 def drag(page, card, target) -> None:
