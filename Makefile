@@ -17,9 +17,11 @@ PYTHON312 := $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python
 	$$p -c 'import sys; assert sys.version_info[:2] == (3, 12)' >/dev/null 2>&1 && { echo $$p; break; }; done)
 
 # Where `make run` listens. Loopback by default (the demo password is published); HOST=0.0.0.0 for a LAN
-# or a reverse proxy on another machine.
+# or a reverse proxy on another machine, then PM_PUBLIC_ORIGINS=http://<address>:<port> (the address browsers
+# use: the event websocket refuses pages of any other origin).
 HOST ?= 127.0.0.1
 PORT ?= 3000
+export PM_PUBLIC_ORIGINS ?= http://localhost:$(PORT),http://127.0.0.1:$(PORT)
 
 APT_GET := DEBIAN_FRONTEND=noninteractive apt-get -y -q -o Dpkg::Use-Pty=0
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

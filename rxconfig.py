@@ -11,6 +11,8 @@ config = rx.Config(
     redis_url=settings.redis_url,
     state_manager_mode="redis" if settings.redis_url else "memory",
     telemetry_enabled=False,
+    # The event websocket (and the backend's CORS) accept only the app's own address, not Reflex's "*".
+    cors_allowed_origins=settings.public_origins,
     show_built_with_reflex=False,
     disable_plugins=[SitemapPlugin],
     plugins=[

@@ -6,7 +6,8 @@ from pm_admin.models import metadata
 from pm_admin.settings import settings_or_exit
 
 config = context.config
-database_url = config.attributes.get("database_url") or settings_or_exit().database_url
+settings = settings_or_exit()  # also keeps the database file private (umask)
+database_url = config.attributes.get("database_url") or settings.database_url
 
 
 def run_migrations_offline() -> None:

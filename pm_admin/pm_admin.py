@@ -8,7 +8,7 @@ from pm_admin.archives.routes import routes as archive_routes
 from pm_admin.auth.routes import routes as auth_routes
 from pm_admin.core.file_routes import routes as file_routes
 from pm_admin.core.guard import GuardMiddleware
-from pm_admin.core.unexpected import unexpected_error_toast
+from pm_admin.core.unexpected import log_frontend_exception, unexpected_error_toast
 from pm_admin.dashboards.keywords import load_dictionary
 from pm_admin.pages import register_pages
 from pm_admin.tickets.routes import routes as ticket_routes
@@ -21,6 +21,7 @@ app = rx.App(
     stylesheets=["/app.css"],
     head_components=[rx.script(RELOAD_FROM_BFCACHE)],
     backend_exception_handler=unexpected_error_toast,
+    frontend_exception_handler=log_frontend_exception,
     api_transformer=[Starlette(routes=auth_routes + file_routes + archive_routes + ticket_routes), security_headers],
 )
 app.add_middleware(GuardMiddleware())

@@ -12,6 +12,7 @@ import json
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,6 +40,8 @@ class Settings:
     session_idle_minutes: int
     session_absolute_hours: int
     trusted_proxy_hops: int
+    # Where browsers load the app from (scheme://host[:port]); the event websocket accepts no other Origin.
+    public_origins: tuple[str, ...]
 
     @property
     def is_production(self) -> bool:
@@ -108,6 +111,26 @@ def _check_field_keys(keys: tuple[str, ...]) -> None:
         raise SettingsError("PM_FIELD_KEYS 为空 / PM_FIELD_KEYS is empty.")
 
 
+DEFAULT_ORIGINS = ("http://localhost:3000", "http://127.0.0.1:3000")
+
+
+def _public_origins(raw: str | None, env: str) -> tuple[str, ...]:
+    """``PM_PUBLIC_ORIGINS``: comma-separated ``scheme://host[:port]``; ``make run`` sets its own address."""
+    if not raw or not raw.strip():
+        if env == "production":
+            raise SettingsError("PM_PUBLIC_ORIGINS 未设置：生产环境须给出浏览器访问的地址，如 https://pm.example.com。 "
+                                "PM_PUBLIC_ORIGINS is missing: production needs the address browsers use, "
+                                "e.g. https://pm.example.com.")
+        return DEFAULT_ORIGINS
+    origins = tuple(origin.strip().rstrip("/") for origin in raw.split(",") if origin.strip())
+    for origin in origins:
+        parts = urlsplit(origin)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path or parts.query:
+            raise SettingsError(f"PM_PUBLIC_ORIGINS 中的 {origin!r} 不是 scheme://host[:port]。 "
+                                f"{origin!r} in PM_PUBLIC_ORIGINS is not scheme://host[:port].")
+    return origins
+
+
 def _int_setting(env_vars: dict[str, str], name: str, default: int, low: int, high: int | None = None) -> int:
     """A whole number within [low, high]; anything else stops the start, naming the allowed range."""
     raw = env_vars.get(name, "").strip() or str(default)
@@ -154,6 +177,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         session_absolute_hours=_int_setting(env_vars, "PM_SESSION_ABSOLUTE_HOURS", 12, 1, 72),
         # Reverse proxies in front of the app that append to X-Forwarded-For (see guard.client_address).
         trusted_proxy_hops=_int_setting(env_vars, "PM_TRUSTED_PROXY_HOPS", 0, 0),
+        public_origins=_public_origins(env_vars.get("PM_PUBLIC_ORIGINS"), env),
     )
 
 
@@ -162,10 +186,21 @@ def get_settings() -> Settings:
     return load_settings()
 
 
+def keep_files_private(data_dir: Path) -> None:
+    """Whatever this process writes (database, archive scans, uploads, backups, logs) is readable by its own
+    user only: files 0600, folders 0700. The data folder itself is closed to others too, which also covers
+    files an older version left readable inside it."""
+    os.umask(0o077)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.chmod(0o700)
+
+
 def settings_or_exit() -> Settings:
-    """For entry points (CLI, Alembic, rxconfig): a refused configuration ends the process with its
-    two-language message instead of a traceback."""
+    """For entry points (CLI, Alembic, rxconfig, so also the server): a refused configuration ends the process
+    with its two-language message instead of a traceback; the process's files are kept private."""
     try:
-        return get_settings()
+        settings = get_settings()
     except SettingsError as error:
         raise SystemExit(f"配置错误 / configuration error: {error}") from None
+    keep_files_private(settings.data_dir)
+    return settings

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from openpyxl import Workbook
 from sqlmodel import Session
 
 from pm_admin.archives.queries import ArchiveFilter, catalog_export_rows
@@ -12,7 +11,7 @@ from pm_admin.audit.services import record
 from pm_admin.core.files import Download, register_download
 from pm_admin.core.i18n import translate
 from pm_admin.core.permissions import Principal
-from pm_admin.core.tables import workbook_bytes
+from pm_admin.core.tables import TextSheet, export_workbook, workbook_bytes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COLUMN_KEYS = ("archives.col.room", "archives.col.archive_no", "archives.col.owners", "archives.col.moved_in",
@@ -34,8 +33,8 @@ def catalog_params(filters: ArchiveFilter, language: str) -> dict[str, Any]:
 def catalog_xlsx(session: Session, principal: Principal, params: dict[str, Any]) -> Download:
     language = params.get("language", "zh-CN")
     rows = catalog_export_rows(session, principal, ArchiveFilter(**params["filters"]))
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(translate("archives.catalog_title", language))
+    workbook = export_workbook()
+    sheet = TextSheet(workbook, translate("archives.catalog_title", language))
     sheet.append([translate(key, language) for key in COLUMN_KEYS])
     for row in rows:
         sheet.append([row.room_code, row.archive_no, row.owner_names, row.moved_in, row.pages,

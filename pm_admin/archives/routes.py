@@ -12,12 +12,14 @@ from pm_admin.archives.services import open_document
 from pm_admin.auth.http import client_of, principal_of
 from pm_admin.core.db import unit_of_work
 from pm_admin.core.i18n import bilingual
+from pm_admin.core.ids import route_id
 
 REFUSALS = {
     "not_signed_in": (401, "error.not_signed_in"),
     "no_permission": (403, "error.permission_denied"),
     "no_such_document": (404, "error.not_found"),
-    "out_of_scope": (403, "error.out_of_scope"),
+    # Another community's document answers like a missing one, so ids cannot be probed.
+    "out_of_scope": (404, "error.not_found"),
     "no_grant": (403, "archives.need_grant"),
     "grant_expired_or_revoked": (403, "archives.grant_expired"),
 }
@@ -28,7 +30,7 @@ async def document(request: Request) -> Response:
     download = request.query_params.get("download") == "1"
     with unit_of_work() as session:  # the log row commits whether or not access is granted
         principal = principal_of(session, request)
-        access = open_document(session, principal=principal, file_id=int(raw_id) if raw_id.isdigit() else 0,
+        access = open_document(session, principal=principal, file_id=route_id(raw_id),
                                action="download" if download else "view", client=client_of(request))
     if not access.allowed:
         status, key = REFUSALS[access.reason]

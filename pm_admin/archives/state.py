@@ -17,6 +17,7 @@ from pm_admin.core.clock import local_text
 from pm_admin.core.db import read_only, unit_of_work
 from pm_admin.core.errors import ConcurrencyConflict, ValidationFailed
 from pm_admin.core.guard import requires
+from pm_admin.core.ids import is_id, route_id
 from pm_admin.core.paged_state import PagedMixin
 from pm_admin.core.paging import Page, PageRequest
 from pm_admin.core.permissions import Perm
@@ -43,7 +44,7 @@ def _fill(state: Any, name: str, fetch: Callable[[PageRequest], Page]) -> None:
 
 
 def _id(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
+    return int(value) if is_id(value) else None
 
 
 
@@ -193,7 +194,7 @@ class ArchiveDetailState(ProtectedState):
     @requires(Perm.ARCHIVES_VIEW)
     def load(self):
         raw = str(self.rx_router_page.params.get("archive_id", ""))
-        self._archive_id = int(raw) if raw.isdigit() else 0
+        self._archive_id = route_id(raw)
         self.can_manage = self.principal.has(Perm.ARCHIVES_MANAGE)
         self.can_request = self.principal.has(Perm.ARCHIVES_REQUEST)
         self.dialog, self.busy = "", False

@@ -13,6 +13,7 @@ from pm_admin.audit.queries import OUTCOMES, AuditFilter, action_codes, entity_t
 from pm_admin.core.base_state import ProtectedState
 from pm_admin.core.db import read_only
 from pm_admin.core.guard import requires
+from pm_admin.core.ids import optional_id
 from pm_admin.core.paged_state import PagedMixin
 from pm_admin.core.permissions import Perm
 from pm_admin.places.queries import community_options
@@ -50,7 +51,7 @@ class AuditState(PagedMixin, ProtectedState):
         f = self.filters
         filters = AuditFilter(action=f["action"], actor=f["actor"], entity_type=f["entity_type"],
                               entity_id=f["entity_id"], outcome=f["outcome"],
-                              community_id=int(f["community"]) if f["community"] else None,
+                              community_id=optional_id(f["community"]),
                               since=_day(f["since"]), until=_day(f["until"]))
         with read_only() as session:
             self._show(list_events(session, self.principal, self._page_request(), filters, self.lang))

@@ -460,11 +460,6 @@ def select_community(session: Session, *, principal: Principal, community_id: in
     session.add(login)
 
 
-def record_denial(session: Session, *, principal: Principal | None, action: str, client: ClientInfo, reason: str) -> None:
-    record(session, action=action, outcome="denied", actor=principal, client=client,
-           actor_name=None if principal else "anonymous", details={"reason": reason})
-
-
 # ---------------------------------------------------------------- bootstrap
 
 

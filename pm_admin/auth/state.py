@@ -9,22 +9,17 @@ from typing import Any, ClassVar
 import reflex as rx
 
 from pm_admin.auth import queries, services
+from pm_admin.auth.redirects import safe_next
 from pm_admin.core.base_state import AppState, ProtectedState
 from pm_admin.core.db import read_only, unit_of_work
 from pm_admin.core.errors import ConcurrencyConflict, ValidationFailed
 from pm_admin.core.form_state import FormMixin
 from pm_admin.core.guard import current_client, device_cookie_name, public, request_cookies, requires
 from pm_admin.core.i18n import translate
+from pm_admin.core.ids import required_id
 from pm_admin.core.paged_state import PagedMixin
 from pm_admin.core.permissions import Perm
 from pm_admin.places.queries import community_options
-
-
-def safe_next(path: str | None) -> str:
-    """Only same-site paths: ``/places`` yes, ``//evil.example`` or ``https://…`` no."""
-    if not path or not path.startswith("/") or path.startswith("//") or "\\" in path:
-        return "/"
-    return path
 
 
 def session_script(ticket: str, next_path: str) -> str:
@@ -154,6 +149,7 @@ class UsersState(FormMixin, PagedMixin, ProtectedState):
 
     @requires(Perm.USERS_MANAGE)
     def toggle_community(self, community_id: str, checked: bool):
+        community_id = str(required_id(community_id))
         chosen = set(self.form_communities)
         chosen.add(community_id) if checked else chosen.discard(community_id)
         self.form_communities = sorted(chosen, key=int)

@@ -11,6 +11,7 @@ from pm_admin.core.base_state import ProtectedState
 from pm_admin.core.db import read_only, unit_of_work
 from pm_admin.core.errors import ConcurrencyConflict, ValidationFailed
 from pm_admin.core.guard import requires
+from pm_admin.core.ids import NO_CHOICE, required_id
 from pm_admin.core.paged_state import PagedMixin
 from pm_admin.core.permissions import Perm
 from pm_admin.dashboards.periods import local_today
@@ -63,11 +64,11 @@ class CensusState(PagedMixin, ProtectedState):
 
     @requires(Perm.CENSUS_MANAGE)
     def open_quarter(self, form: dict[str, Any]):
-        community = str(form.get("community_id", ""))
-        if not community.isdigit():
+        community = form.get("community_id", "")
+        if community in NO_CHOICE:
             return rx.toast.error(self._tr("error.required"))
         with unit_of_work() as session:
-            created = services.open_quarter(session, actor=self.principal, community_id=int(community),
+            created = services.open_quarter(session, actor=self.principal, community_id=required_id(community),
                                             quarter=self.quarter)
         self._load()
         return rx.toast.success(self._tr("census.opened", count=created))

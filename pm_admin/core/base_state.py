@@ -24,7 +24,7 @@ class AppState(rx.State):
 
     @rx.var
     def t(self) -> dict[str, str]:
-        return catalog(self.lang if self.lang in LANGUAGES else DEFAULT_LANGUAGE)
+        return catalog(self.lang)
 
     @public
     def set_language(self, lang: str | list[str]):

@@ -8,49 +8,78 @@ from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
+from starlette.types import Message, Receive
 
-from pm_admin.auth.http import principal_of, same_origin
+from pm_admin.auth.http import client_of, principal_of, same_origin
 from pm_admin.core.db import unit_of_work
 from pm_admin.core.errors import DomainError, NotFound, PermissionDenied
-from pm_admin.core.files import UPLOAD_PURPOSES, redeem_download, store_upload
-from pm_admin.core.guard import audit_refusal
+from pm_admin.core.files import UPLOAD_PURPOSES, may_upload, redeem_download, store_upload
 from pm_admin.core.i18n import bilingual
+from pm_admin.core.refusals import audit_refusal
+
+
+class BodyTooLarge(Exception):
+    """The client sent more than the purpose allows (also a chunked body that declared no length)."""
+
+
+def _capped(receive: Receive, limit: int) -> Receive:
+    """The request body, refused as soon as it grows past ``limit`` bytes: never read in full first."""
+    seen = 0
+
+    async def capped_receive() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise BodyTooLarge
+        return message
+
+    return capped_receive
+
+
+def _refuse(key: str, status: int, **params) -> JSONResponse:
+    return JSONResponse({"ok": False, "error": key, **params}, status_code=status)
 
 
 async def upload(request: Request) -> Response:
-    purpose = request.path_params["purpose"]
+    """Who and what first (session, permission, declared size), then the body, streamed and capped."""
+    purpose_name = request.path_params["purpose"]
     if not same_origin(request):
-        return JSONResponse({"ok": False, "error": "error.permission_denied"}, status_code=403)
-    if purpose not in UPLOAD_PURPOSES:
-        return JSONResponse({"ok": False, "error": "error.not_found"}, status_code=404)
-    # The purpose's own limit is the only one: the body is read up to it, and the message names it.
-    limit = UPLOAD_PURPOSES[purpose].max_bytes
-    declared = int(request.headers.get("content-length") or 0)
-    if declared > limit + 64 * 1024:
-        return JSONResponse({"ok": False, "error": "files.too_large", "max_mb": limit // (1024 * 1024)},
-                            status_code=413)
+        return _refuse("error.permission_denied", 403)
+    purpose = UPLOAD_PURPOSES.get(purpose_name)
+    if purpose is None:
+        return _refuse("error.not_found", 404)
+    with unit_of_work() as session:
+        principal = principal_of(session, request)
+    if principal is None:
+        return _refuse("error.not_signed_in", 401)
+    if not may_upload(principal, purpose):
+        audit_refusal(principal, action=f"upload.refused:{purpose_name}"[:64], reason="missing_permission",
+                      client=client_of(request))
+        return _refuse("error.permission_denied", 403)
+    # The purpose's own limit is the only one (plus room for the multipart framing); the message names it.
+    too_large = {"max_mb": purpose.max_bytes // (1024 * 1024)}
+    body_limit = purpose.max_bytes + 64 * 1024
+    declared = request.headers.get("content-length") or "0"
+    if not declared.isdigit() or int(declared) > body_limit:
+        return _refuse("files.too_large", 413, **too_large)
+    capped = Request(request.scope, _capped(request.receive, body_limit))
     try:
-        form = await request.form()
-    except MultiPartException:
-        return JSONResponse({"ok": False, "error": "files.too_large", "max_mb": limit // (1024 * 1024)},
-                            status_code=413)
+        form = await capped.form(max_files=1, max_fields=5, max_part_size=64 * 1024)
+    except (MultiPartException, BodyTooLarge):
+        return _refuse("files.too_large", 413, **too_large)
     try:
         file = form.get("file")
         if file is None or not hasattr(file, "read"):
-            return JSONResponse({"ok": False, "error": "files.empty"}, status_code=400)
-        data = await file.read(limit + 1)  # one byte over, so store_upload refuses rather than truncates
+            return _refuse("files.empty", 400)
+        data = await file.read(purpose.max_bytes + 1)  # one byte over, so store_upload refuses rather than truncates
         with unit_of_work() as session:
-            principal = principal_of(session, request)
-            if principal is None:
-                return JSONResponse({"ok": False, "error": "error.not_signed_in"}, status_code=401)
             try:
-                stored = store_upload(session, principal=principal, purpose_name=purpose, filename=file.filename or "",
-                                      data=data)
-            except PermissionDenied:
-                audit_refusal(principal, action=f"upload.refused:{purpose}"[:64], reason="missing_permission")
-                return JSONResponse({"ok": False, "error": "error.permission_denied"}, status_code=403)
+                stored = store_upload(session, principal=principal, purpose_name=purpose_name,
+                                      filename=file.filename or "", data=data)
             except DomainError as error:
-                return JSONResponse({"ok": False, "error": error.key, **error.params}, status_code=400)
+                return _refuse(error.key, 400, **error.params)
         return JSONResponse({"ok": True, "upload_id": stored.id, "filename": stored.filename, "size": stored.size})
     finally:
         await form.close()
@@ -67,7 +96,8 @@ async def download(request: Request) -> Response:
         except NotFound:
             return Response(bilingual("files.download_invalid"), status_code=404)
         except PermissionDenied:
-            audit_refusal(principal, action="download.refused", reason="not_the_ticket_owner")
+            audit_refusal(principal, action="download.refused", reason="not_the_ticket_owner",
+                          client=client_of(request))
             return Response(bilingual("error.permission_denied"), status_code=403)
     disposition = f"attachment; filename*=UTF-8''{quote(file.filename)}"
     return StreamingResponse(iter(chunks), media_type=file.media_type,

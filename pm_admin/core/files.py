@@ -72,12 +72,16 @@ def register_upload_purpose(name: str, purpose: UploadPurpose) -> None:
     UPLOAD_PURPOSES[name] = purpose
 
 
+def may_upload(principal: Principal, purpose: UploadPurpose) -> bool:
+    needed = (purpose.permission,) if isinstance(purpose.permission, str) else purpose.permission
+    return any(principal.has(permission) for permission in needed)
+
+
 def store_upload(session: Session, *, principal: Principal, purpose_name: str, filename: str, data: bytes) -> StoredUpload:
     purpose = UPLOAD_PURPOSES.get(purpose_name)
     if purpose is None:
         raise NotFound("upload purpose")
-    needed = (purpose.permission,) if isinstance(purpose.permission, str) else purpose.permission
-    if not any(principal.has(permission) for permission in needed):
+    if not may_upload(principal, purpose):
         raise PermissionDenied()
     if not data:
         raise DomainError("files.empty")

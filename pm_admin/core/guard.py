@@ -23,7 +23,6 @@ import logging
 import typing
 from collections.abc import Callable
 from contextvars import ContextVar
-from datetime import datetime, timedelta
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
 from urllib.parse import quote
@@ -35,12 +34,14 @@ from reflex_base.event.context import EventContext
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from pm_admin.auth.services import record_denial, resolve_session
+from pm_admin.auth.services import resolve_session
 from pm_admin.core.clock import utcnow
 from pm_admin.core.db import unit_of_work
 from pm_admin.core.errors import ConcurrencyConflict, DomainError, PermissionDenied
-from pm_admin.core.i18n import DEFAULT_LANGUAGE, translate
+from pm_admin.core.event_args import payload_problem
+from pm_admin.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
 from pm_admin.core.permissions import ClientInfo, Principal
+from pm_admin.core.refusals import RefusalBudget, audit_refusal
 from pm_admin.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -81,7 +82,8 @@ def current_client() -> ClientInfo:
 
 def _refusal_events(state: Any, error: DomainError) -> Any:
     if isinstance(error, PermissionDenied):
-        audit_refusal(current_principal(), action="guard.refused_in_handler", reason=error.key)
+        audit_refusal(current_principal(), action="guard.refused_in_handler", reason=error.key,
+                      client=current_client())
     language = getattr(state, "lang", DEFAULT_LANGUAGE)
     return rx.toast.error(translate(error.key, language, **error.params), duration=6000)
 
@@ -235,44 +237,6 @@ def client_info(router_data: dict) -> ClientInfo:
     return ClientInfo(ip=ip, user_agent=str(headers.get("user-agent") or headers.get("user_agent") or "")[:256])
 
 
-class RefusalBudget:
-    """How many refusals of anonymous clients one address may add to the append-only audit log per window.
-
-    Every page a signed-out browser opens is refused (and sent to the login page); a script can do that
-    thousands of times a minute. Past the budget the refusals still happen, they are only no longer
-    written, and the log says once per window that an address went over.
-    """
-
-    def __init__(self, limit: int = 200, window: timedelta = timedelta(minutes=10)) -> None:
-        self.limit, self.window = limit, window
-        self._counts: dict[str, tuple[datetime, int]] = {}
-
-    def allow(self, address: str, now: datetime) -> bool:
-        started, used = self._counts.get(address, (now, 0))
-        if now - started >= self.window:
-            started, used = now, 0
-        if len(self._counts) > 10_000:  # forget old windows rather than grow without bound
-            self._counts = {a: c for a, c in self._counts.items() if now - c[0] < self.window}
-        self._counts[address] = (started, used + 1)
-        if used == self.limit:
-            logger.warning("anonymous refusals from %s over %d per %s: no longer audited in this window",
-                           address, self.limit, self.window)
-        return used < self.limit
-
-
-_anonymous_refusals = RefusalBudget()
-
-
-def audit_refusal(principal: Principal | None, *, action: str, reason: str) -> None:
-    if principal is None and not _anonymous_refusals.allow(current_client().ip, utcnow()):
-        return
-    try:
-        with unit_of_work() as session:
-            record_denial(session, principal=principal, action=action, client=current_client(), reason=reason)
-    except Exception:  # the refusal itself must not fail because auditing did
-        logger.exception("could not audit a refusal")
-
-
 # ---------------------------------------------------------------- middleware
 
 
@@ -283,9 +247,24 @@ class Verdict:
     redirect_to_login: bool = False
 
 
-def judge(guard: Guard | None, is_app_state: bool, principal: Principal | None) -> Verdict:
+# Reflex's own events a browser sends. Every other handler of Reflex's internal states (their ``setvar``)
+# and every name no state has is refused: none of them has a use for a client.
+REFLEX_EVENTS = frozenset({"hydrate", "hydrate_and_load", "on_load_internal", "update_vars_internal",
+                           "set_is_hydrated", "handle_frontend_exception"})
+FRONTEND_EXCEPTION = "handle_frontend_exception"
+SIGNED_OUT_REPORT = "frontend_report_signed_out"
+
+
+def judge(guard: Guard | None, is_app_state: bool, principal: Principal | None, handler_name: str = "",
+          handler_exists: bool = True) -> Verdict:
+    if not handler_exists:
+        return Verdict(False, "unknown_handler")
     if not is_app_state:
-        return Verdict(True)  # Reflex's own hydrate / on_load / storage sync events
+        if handler_name not in REFLEX_EVENTS:
+            return Verdict(False, "undeclared_handler")
+        if handler_name == FRONTEND_EXCEPTION and principal is None:
+            return Verdict(False, SIGNED_OUT_REPORT)  # anyone could fill the server log with text of their choosing
+        return Verdict(True)
     if guard is None:
         return Verdict(False, "undeclared_handler")
     if guard.public:
@@ -297,6 +276,10 @@ def judge(guard: Guard | None, is_app_state: bool, principal: Principal | None) 
     if guard.permission and not principal.has(guard.permission):
         return Verdict(False, "missing_permission")
     return Verdict(True)
+
+
+# Error reports a signed-in user's browser may write to the server log per window; the rest are dropped.
+_frontend_reports = RefusalBudget(limit=20)
 
 
 def _resolve_handler(root_cls: type[rx.State], event_name: str) -> tuple[type | None, Any]:
@@ -339,22 +322,44 @@ class GuardMiddleware(Middleware):
         if app_state._bound_session_id != session_id:
             await reset_protected_states(root)
             app_state._bound_session_id = session_id
+        if app_state.lang not in LANGUAGES:  # the storage sync takes any value a client sends
+            app_state.lang = DEFAULT_LANGUAGE
 
         is_app_state = state_cls is None or state_cls.__module__.startswith(APP_MODULE_PREFIX)
-        verdict = judge(guard, is_app_state, principal)
+        handler_name = event.name.rpartition(".")[2]
+        verdict = judge(guard, is_app_state, principal, handler_name, handler_exists=state_cls is None or
+                        handler is not None)
+        if verdict.allowed and (problem := payload_problem(handler.fn, event.payload) if handler else None):
+            verdict = Verdict(False, f"bad_arguments:{problem}")
         if verdict.allowed:
+            if handler_name == FRONTEND_EXCEPTION and not is_app_state:
+                return self._budget_frontend_report(principal)
             return None
-        audit_refusal(principal, action=f"guard.refused:{event.name.rpartition('.')[2]}"[:64], reason=verdict.reason)
+        audit_refusal(principal, action=f"guard.refused:{handler_name}"[:64], reason=verdict.reason,
+                      client=client)
         return self._refusal(app_state.lang, verdict, router_data)
+
+    @staticmethod
+    def _budget_frontend_report(principal: Principal):
+        """Past its budget a user's browser reports go nowhere (not even the log); the answer is empty."""
+        from reflex.state import StateUpdate
+
+        if _frontend_reports.take(f"user:{principal.user_id}", utcnow()).record:
+            return None
+        return StateUpdate(delta={}, events=[])
 
     @staticmethod
     def _refusal(language: str, verdict: Verdict, router_data: dict):
         from reflex.state import StateUpdate
 
+        if verdict.reason == SIGNED_OUT_REPORT:
+            return StateUpdate(delta={}, events=[])
         if verdict.redirect_to_login:
             spec = rx.redirect(f"/login?next={quote(_page_path(router_data), safe='/')}")
         elif verdict.reason == "password_change_required":
             spec = rx.redirect("/account/password")
+        elif verdict.reason.startswith("bad_arguments"):
+            spec = rx.toast.error(translate("error.invalid_request", language), duration=6000)
         else:
             spec = rx.toast.error(translate("error.permission_denied", language), duration=6000)
         return StateUpdate(delta={}, events=Event.from_event_type([spec]))

@@ -12,11 +12,19 @@ LANGUAGES = ("zh-CN", "en")
 DEFAULT_LANGUAGE = "zh-CN"
 
 
+def supported_language(language: object) -> str:
+    """The language itself when the app has it, else the default: whatever a client sends as its language
+    (any string, through Reflex's storage sync) never reaches a cache key or a file name."""
+    return language if isinstance(language, str) and language in LANGUAGES else DEFAULT_LANGUAGE
+
+
 @functools.cache
-def catalog(language: str) -> dict[str, str]:
-    if language not in LANGUAGES:
-        language = DEFAULT_LANGUAGE
+def _load(language: str) -> dict[str, str]:
     return json.loads((LOCALES_DIR / f"{language}.json").read_text(encoding="utf-8"))
+
+
+def catalog(language: str) -> dict[str, str]:
+    return _load(supported_language(language))
 
 
 def translate(key: str, language: str = DEFAULT_LANGUAGE, **params: Any) -> str:

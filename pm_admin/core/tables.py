@@ -6,9 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Iterable
 from datetime import date, datetime
+from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 
 from pm_admin.core.errors import DomainError
 
@@ -73,14 +76,59 @@ def read_table(filename: str, data: bytes, *, max_rows: int, max_bytes: int) -> 
     return header, body
 
 
+# A cell starting with one of these is a formula to Excel, LibreOffice and WPS when it comes from a CSV file;
+# in an XLSX file only "=" is (openpyxl writes such a string as a formula unless told it is text).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert_text(value: Any) -> Any:
+    """A CSV cell that cannot start a formula: a leading apostrophe makes "=2楼漏水" or "@all" plain text."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
+def restore_text(text: str) -> str:
+    """What inert_text added comes off again on import, so an exported file imports back unchanged."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+
+
+class TextSheet:
+    """A sheet of a write-only workbook whose strings are always stored as text, never as formulas: user text
+    such as a ticket title '=HYPERLINK("http://evil.example", "click")' stays inert. Every export writes
+    its rows through this class (or csv_bytes / csv_row for CSV)."""
+
+    def __init__(self, workbook: Workbook, title: str) -> None:
+        self._sheet = workbook.create_sheet(title[:31])  # Excel's limit for a sheet name
+
+    def _cell(self, value: Any) -> Any:
+        if not isinstance(value, str) or not value.startswith("="):
+            return value
+        cell = WriteOnlyCell(self._sheet, value)
+        cell.data_type = "s"
+        return cell
+
+    def append(self, row: Iterable[Any] = ()) -> None:
+        self._sheet.append([self._cell(value) for value in row])
+
+
+def export_workbook() -> Workbook:
+    """The workbook an export fills with ``TextSheet``s (write-only: rows stream, memory stays flat)."""
+    return Workbook(write_only=True)
+
+
 def workbook_bytes(workbook: Workbook) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def csv_bytes(rows) -> bytes:
-    """UTF-8 CSV with a byte-order mark, so Excel reads the Chinese text as UTF-8."""
+def csv_row(writer, row: Iterable[Any]) -> None:
+    writer.writerow([inert_text(value) for value in row])
+
+
+def csv_bytes(rows: Iterable[Iterable[Any]]) -> bytes:
+    """UTF-8 CSV with a byte-order mark, so Excel reads the Chinese text as UTF-8; no cell can start a formula."""
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
+    writer = csv.writer(buffer)
+    for row in rows:
+        csv_row(writer, row)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

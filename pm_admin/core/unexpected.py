@@ -17,3 +17,18 @@ def unexpected_error_toast(exception: Exception):
     logger.error("unexpected error in an event handler\n%s",
                  "".join(traceback.format_exception(type(exception), exception, exception.__traceback__)))
     return rx.toast.error(bilingual("error.unexpected"), id="unexpected-error")
+
+
+FRONTEND_REPORT_CHARS = 2_000
+
+
+def one_log_line(text: str, limit: int = FRONTEND_REPORT_CHARS) -> str:
+    """Client text made safe for the log: control characters (newlines that would forge log lines, escapes
+    that would colour a terminal) shown as \\n / \\x1b, and at most ``limit`` characters."""
+    shown = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text[:limit])
+    return shown[:limit] + ("…" if len(text) > limit or len(shown) > limit else "")
+
+
+def log_frontend_exception(exception: Exception) -> None:
+    """A browser's report of an error in the page (signed-in users only, see the guard): one line."""
+    logger.warning("frontend error reported by the browser: %s", one_log_line(str(exception)))

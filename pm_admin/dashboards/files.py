@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from openpyxl import Workbook
 from sqlmodel import Session
 
 from pm_admin.audit.services import record
@@ -12,7 +11,7 @@ from pm_admin.core.errors import NotFound
 from pm_admin.core.files import Download, register_download
 from pm_admin.core.i18n import translate
 from pm_admin.core.permissions import Perm, Principal
-from pm_admin.core.tables import csv_bytes, workbook_bytes
+from pm_admin.core.tables import TextSheet, csv_bytes, export_workbook, workbook_bytes
 from pm_admin.dashboards import kpis
 from pm_admin.dashboards.periods import period_for
 from pm_admin.dashboards.tables import CHARTS, chart_table
@@ -37,8 +36,8 @@ def chart_file(session: Session, principal: Principal, params: dict[str, Any]) -
            details={"chart": chart, "format": file_format, "period": period.key, "rows": len(rows)})
     if file_format == "csv":
         return Download(name, "text/csv; charset=utf-8", [csv_bytes([header, *rows])])
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
+    workbook = export_workbook()
+    sheet = TextSheet(workbook, title)
     sheet.append(header)
     for row in rows:
         sheet.append(row)

@@ -12,6 +12,7 @@ import reflex as rx
 from pm_admin.core.base_state import ProtectedState
 from pm_admin.core.db import read_only
 from pm_admin.core.guard import requires
+from pm_admin.core.ids import is_id
 from pm_admin.core.permissions import Perm
 from pm_admin.dashboards import charts, kpis
 from pm_admin.dashboards.cards import kpi_cards
@@ -46,7 +47,7 @@ class DashboardState(ProtectedState):
     fig_satisfaction_matrix: go.Figure = go.Figure()
 
     def _community_id(self) -> int | None:
-        return int(self.community) if self.community.isdigit() else None
+        return int(self.community) if is_id(self.community) else None
 
     def _load(self) -> None:
         period = period_for(self.period)

@@ -20,6 +20,7 @@ from pm_admin.core.db import read_only, unit_of_work
 from pm_admin.core.errors import ConcurrencyConflict, ValidationFailed
 from pm_admin.core.form_state import FormMixin
 from pm_admin.core.guard import requires
+from pm_admin.core.ids import route_id
 from pm_admin.core.permissions import Perm
 from pm_admin.owners import queries, services
 from pm_admin.owners.state import split_tags
@@ -82,7 +83,7 @@ class OwnerDetailState(FormMixin, ProtectedState):
     def load(self):
         principal = self.principal
         raw = str(self.rx_router_page.params.get("owner_id", ""))
-        self._owner_id = int(raw) if raw.isdigit() else 0
+        self._owner_id = route_id(raw)
         self.can_edit = principal.has(Perm.OWNERS_EDIT)
         self.can_reveal = principal.has(Perm.OWNERS_REVEAL_PII)
         self.reveal_open, self.side_dialog, self.dialog_open = False, "", False

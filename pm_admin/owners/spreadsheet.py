@@ -11,7 +11,6 @@ from datetime import date
 from decimal import Decimal
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from sqlmodel import Session, col, delete, select
 
 from pm_admin.audit.services import record
@@ -21,7 +20,17 @@ from pm_admin.core.errors import DomainError, FieldErrors
 from pm_admin.core.i18n import DEFAULT_LANGUAGE, translate
 from pm_admin.core.masking import mask_phone
 from pm_admin.core.permissions import Perm, Principal
-from pm_admin.core.tables import ImportRejected, cell_text, csv_bytes, read_table, workbook_bytes
+from pm_admin.core.tables import (
+    ImportRejected,
+    TextSheet,
+    cell_text,
+    csv_bytes,
+    csv_row,
+    export_workbook,
+    read_table,
+    restore_text,
+    workbook_bytes,
+)
 from pm_admin.owners.events import OwnerEvent, owner_event, publish_all
 from pm_admin.owners.models import Gender, Owner, OwnerChange, OwnerGridRow, OwnerPhone, Ownership, OwnerTag
 from pm_admin.owners.pinyin import pinyin_keys
@@ -246,7 +255,7 @@ def _check_row(number: int, cells: dict[str, object], rooms: dict[str, tuple[int
     def fail(column: str, key: str, **params) -> None:
         errors.append(RowError(number, column, key, params))
 
-    text = {key: unescape_cell(cell_text(value)) for key, value in cells.items()}
+    text = {key: restore_text(cell_text(value)) for key, value in cells.items()}
     room = rooms.get(text.get("room_code", "").upper())
     if not text.get("room_code"):
         fail("room_code", "error.required")
@@ -580,49 +589,27 @@ def _export_values(row: OwnerGridRow, details: ContactDetails, language: str,
     return [values[key] for key in keys or export_keys()]
 
 
-# A cell starting with one of these is run as a formula by Excel/LibreOffice when the CSV is opened.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value: str) -> str:
-    """A leading apostrophe makes such a cell plain text (a note "=2楼漏水" or "@all" is not a formula)."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
-def unescape_cell(text: str) -> str:
-    """What csv_safe added comes off again on import, so an exported file imports back unchanged."""
-    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
-
-
 def export_csv(rows: Iterable[OwnerGridRow], details: dict[int, ContactDetails], language: str,
                keys: list[str] | None = None) -> Iterable[bytes]:
     """UTF-8 with a byte-order mark, so Excel opens the Chinese correctly; no cell can start a formula."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(export_headers(language, keys))
+    csv_row(writer, export_headers(language, keys))
     yield ("\ufeff" + buffer.getvalue()).encode("utf-8")
     for row in rows:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow([csv_safe(value) for value in _export_values(row, details[row.owner_id], language, keys)])
+        csv_row(writer, _export_values(row, details[row.owner_id], language, keys))
         yield buffer.getvalue().encode("utf-8")
 
 
 def export_xlsx(rows: Iterable[OwnerGridRow], details: dict[int, ContactDetails], language: str,
                 keys: list[str] | None = None) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(translate("import.sheet_owners", language))
+    workbook = export_workbook()
+    sheet = TextSheet(workbook, translate("import.sheet_owners", language))
     sheet.append(export_headers(language, keys))
-
-    def text_cell(value: str) -> WriteOnlyCell | str:
-        if not value.startswith("="):
-            return value
-        cell = WriteOnlyCell(sheet, value)
-        cell.data_type = "s"  # a note such as "=2楼漏水" stays text instead of becoming a formula
-        return cell
-
     for row in rows:
-        sheet.append([text_cell(value) for value in _export_values(row, details[row.owner_id], language, keys)])
+        sheet.append(_export_values(row, details[row.owner_id], language, keys))
     return workbook_bytes(workbook)
 
 

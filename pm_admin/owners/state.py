@@ -9,12 +9,13 @@ from urllib.parse import parse_qsl
 import reflex as rx
 
 from pm_admin.core.base_state import ProtectedState
-from pm_admin.core.choices import int_or_none, select_options
+from pm_admin.core.choices import select_options
 from pm_admin.core.crypto import decrypt, encrypt
 from pm_admin.core.db import read_only, unit_of_work
 from pm_admin.core.errors import ConcurrencyConflict, ValidationFailed
 from pm_admin.core.form_state import FormMixin
 from pm_admin.core.guard import protected_var, requires
+from pm_admin.core.ids import optional_id
 from pm_admin.core.paged_state import PagedMixin
 from pm_admin.core.permissions import Perm
 from pm_admin.core.saved_views import delete_view, list_views, save_view
@@ -24,6 +25,7 @@ from pm_admin.owners.grid_view import (
     COLUMNS,
     DEFAULT_COLUMNS,
     FILTER_KEYS,
+    ID_FILTER_KEYS,
     GridView,
     parse_query,
     query_string,
@@ -79,7 +81,7 @@ class OwnersState(FormMixin, PagedMixin, ProtectedState):
     def _owner_filter(self) -> queries.OwnerFilter:
         f = self.filters
         return queries.OwnerFilter(
-            community_id=int_or_none(f.get("community")), building_id=int_or_none(f.get("building")), unit_id=int_or_none(f.get("unit")),
+            community_id=optional_id(f.get("community")), building_id=optional_id(f.get("building")), unit_id=optional_id(f.get("unit")),
             occupancy=f.get("occupancy", ""), vip=f.get("vip", ""), tag=f.get("tag", ""),
             arrears=f.get("arrears", ""), search=self._search())
 
@@ -114,8 +116,8 @@ class OwnersState(FormMixin, PagedMixin, ProtectedState):
         with read_only() as session:
             principal = self.principal
             self.community_choices = select_options(community_options(session, principal, whole_scope=False))
-            community = int_or_none(self.filters.get("community"))
-            building = int_or_none(self.filters.get("building"))
+            community = optional_id(self.filters.get("community"))
+            building = optional_id(self.filters.get("building"))
             self.building_choices = select_options(building_options(session, principal, community)) if community else []
             self.unit_choices = select_options(unit_options(session, principal, building)) if building else []
             self.tag_choices = queries.tag_options(session, principal)
@@ -141,6 +143,8 @@ class OwnersState(FormMixin, PagedMixin, ProtectedState):
         if key not in FILTER_KEYS:
             return None
         value = "" if value == "all" else str(value)[:64]
+        if key in ID_FILTER_KEYS:
+            optional_id(value)  # a crafted id is refused here, before it is kept
         if key == "q":
             if not (self._search_enc and value == self.filters.get("q")):  # the masked text sent back: same search
                 self._set_search(value)

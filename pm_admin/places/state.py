@@ -8,11 +8,12 @@ import reflex as rx
 
 from pm_admin.auth.queries import users_with_role
 from pm_admin.core.base_state import ProtectedState
-from pm_admin.core.choices import int_or_none, select_options
+from pm_admin.core.choices import select_options
 from pm_admin.core.db import read_only, unit_of_work
 from pm_admin.core.errors import ConcurrencyConflict, ValidationFailed
 from pm_admin.core.form_state import FormMixin
 from pm_admin.core.guard import requires
+from pm_admin.core.ids import optional_id
 from pm_admin.core.paged_state import PagedMixin
 from pm_admin.core.permissions import Perm
 from pm_admin.places import queries, services
@@ -89,7 +90,7 @@ class BuildingsState(FormMixin, PagedMixin, ProtectedState):
     def _load(self) -> None:
         with read_only() as session:
             self._show(queries.list_buildings(session, self.principal, self._page_request(),
-                                              community_id=int_or_none(self.community_filter)))
+                                              community_id=optional_id(self.community_filter)))
 
     def _load_units(self) -> None:
         with read_only() as session:
@@ -105,6 +106,7 @@ class BuildingsState(FormMixin, PagedMixin, ProtectedState):
 
     @requires(Perm.PLACES_VIEW)
     def filter_community(self, value: str):
+        optional_id(value)  # a crafted id is refused before it is kept
         self.community_filter, self.page = value, 1
         self._load()
 
@@ -141,13 +143,13 @@ class BuildingsState(FormMixin, PagedMixin, ProtectedState):
                         session, actor=self.principal, building_id=int(self._loaded["id"]),
                         expected_version=int(self._loaded["version"]), name=str(form.get("name", "")),
                         floors=str(form.get("floors", "")))
-                    steward = int_or_none(form.get("steward")) or None
+                    steward = optional_id(form.get("steward")) or None
                     if steward != building.steward_user_id:
                         services.assign_steward(session, actor=self.principal, building_id=building.id,
                                                 steward_user_id=steward)
                 else:
                     services.create_building(
-                        session, actor=self.principal, community_id=int_or_none(form.get("community_id")) or 0,
+                        session, actor=self.principal, community_id=optional_id(form.get("community_id")) or 0,
                         code=str(form.get("code", "")), name=str(form.get("name", "")),
                         floors=str(form.get("floors", "")))
         except (ValidationFailed, ConcurrencyConflict) as error:
@@ -218,8 +220,8 @@ class RoomsState(FormMixin, PagedMixin, ProtectedState):
 
     def _filters(self) -> queries.RoomFilter:
         return queries.RoomFilter(
-            community_id=int_or_none(self.community_filter), building_id=int_or_none(self.building_filter),
-            unit_id=int_or_none(self.unit_filter), occupancy=self.occupancy_filter, search=self.search)
+            community_id=optional_id(self.community_filter), building_id=optional_id(self.building_filter),
+            unit_id=optional_id(self.unit_filter), occupancy=self.occupancy_filter, search=self.search)
 
     def _load(self) -> None:
         with read_only() as session:
@@ -234,9 +236,9 @@ class RoomsState(FormMixin, PagedMixin, ProtectedState):
 
     @requires(Perm.PLACES_VIEW)
     def filter_community(self, value: str):
+        community_id = optional_id(value)
         self.community_filter, self.building_filter, self.unit_filter, self.page = value, "", "", 1
         with read_only() as session:
-            community_id = int_or_none(value)
             self.building_choices = select_options(
                 queries.building_options(session, self.principal, community_id)) if community_id else []
         self.unit_choices = []
@@ -244,14 +246,15 @@ class RoomsState(FormMixin, PagedMixin, ProtectedState):
 
     @requires(Perm.PLACES_VIEW)
     def filter_building(self, value: str):
+        building_id = optional_id(value)
         self.building_filter, self.unit_filter, self.page = value, "", 1
         with read_only() as session:
-            building_id = int_or_none(value)
             self.unit_choices = select_options(queries.unit_options(session, self.principal, building_id)) if building_id else []
         self._load()
 
     @requires(Perm.PLACES_VIEW)
     def filter_unit(self, value: str):
+        optional_id(value)
         self.unit_filter, self.page = value, 1
         self._load()
 
@@ -290,8 +293,8 @@ class RoomsState(FormMixin, PagedMixin, ProtectedState):
 
     @requires(Perm.PLACES_MANAGE)
     def form_pick_community(self, value: str):
+        community_id = optional_id(value)
         with read_only() as session:
-            community_id = int_or_none(value)
             self.form_buildings = select_options(
                 queries.building_options(session, self.principal, community_id)) if community_id else []
         self.form_units = []
@@ -299,8 +302,8 @@ class RoomsState(FormMixin, PagedMixin, ProtectedState):
 
     @requires(Perm.PLACES_MANAGE)
     def form_pick_building(self, value: str):
+        building_id = optional_id(value)
         with read_only() as session:
-            building_id = int_or_none(value)
             self.form_units = select_options(queries.unit_options(session, self.principal, building_id)) if building_id else []
         self.form = {**self.form, "building_id": value, "unit_id": ""}
 
@@ -313,7 +316,7 @@ class RoomsState(FormMixin, PagedMixin, ProtectedState):
                     services.update_room(session, actor=self.principal, room_id=int(self._loaded["id"]),
                                          expected_version=int(self._loaded["version"]), **values)
                 else:
-                    unit_id = int_or_none(form.get("unit_id"))
+                    unit_id = optional_id(form.get("unit_id"))
                     if unit_id is None:
                         raise ValidationFailed({"unit_id": ("error.required", {})})
                     services.create_room(session, actor=self.principal, unit_id=unit_id, **values)

@@ -10,6 +10,7 @@ from pm_admin.auth.services import select_community
 from pm_admin.core.base_state import ProtectedState
 from pm_admin.core.db import read_only, unit_of_work
 from pm_admin.core.guard import requires
+from pm_admin.core.ids import optional_id
 from pm_admin.core.permissions import Perm
 from pm_admin.places.queries import community_options
 from pm_admin.shell.nav import visible_nav_keys
@@ -91,7 +92,7 @@ class ShellState(ProtectedState):
 
     @requires()
     def pick_community(self, value: str):
-        community_id = None if value == ALL_COMMUNITIES else int(value)
+        community_id = optional_id(value)
         with unit_of_work() as session:
             select_community(session, principal=self.principal, community_id=community_id)
         self.current_community = value

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from pm_admin.audit.services import record
 from pm_admin.core.clock import utcnow
 from pm_admin.core.errors import ConcurrencyConflict, FieldErrors, NotFound
+from pm_admin.core.ids import is_id
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.surveys.models import ActionStatus, ImprovementAction, SurveyPlan
 from pm_admin.surveys.queries import community_indicator_scores
@@ -57,7 +58,7 @@ def update_action(session: Session, *, actor: Principal, action_id: int, expecte
         errors.add("measure", "error.required")
     elif len(measure) > 500:
         errors.add("measure", "error.too_long", max=500)
-    department = session.get(Department, int(data.department_id)) if str(data.department_id).isdigit() else None
+    department = session.get(Department, int(data.department_id)) if is_id(data.department_id) else None
     if department is None:
         errors.add("department_id", "error.required")
     due = None

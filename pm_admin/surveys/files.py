@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from openpyxl import Workbook
 from sqlmodel import Session
 
 from pm_admin.core.files import Download, register_download
 from pm_admin.core.i18n import translate
 from pm_admin.core.permissions import Principal
-from pm_admin.core.tables import workbook_bytes
+from pm_admin.core.tables import TextSheet, export_workbook, workbook_bytes
 from pm_admin.surveys import queries
 from pm_admin.surveys.responses import issue_links
 
@@ -22,8 +21,8 @@ def links_xlsx(session: Session, principal: Principal, params: dict[str, Any]) -
     language = params.get("language", "zh-CN")
     links = issue_links(session, actor=principal, plan_id=int(params["plan_id"]),
                         community_id=int(params["community_id"]))
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(translate("surveys.links", language))
+    workbook = export_workbook()
+    sheet = TextSheet(workbook, translate("surveys.links", language))
     sheet.append([translate("owners.col.room_code", language), translate("surveys.link", language)])
     for link in links:
         sheet.append([link.room_code, f"{params['origin']}/s/{link.token}"])
@@ -36,8 +35,8 @@ def results_xlsx(session: Session, principal: Principal, params: dict[str, Any])
     summary = queries.plan_summary(session, principal, plan_id)
     result = queries.results(session, principal, plan_id, language)
     tr = lambda key: translate(key, language)  # noqa: E731
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(tr("surveys.results"))
+    workbook = export_workbook()
+    sheet = TextSheet(workbook, tr("surveys.results"))
     sheet.append([summary["title"], summary["period"]])
     sheet.append([tr("surveys.index"), result["index"], tr("surveys.previous"), result["previous_index"]])
     sheet.append([])
@@ -52,7 +51,7 @@ def results_xlsx(session: Session, principal: Principal, params: dict[str, Any])
         sheet.append([tr(title_key), tr("surveys.index")])
         for row in rows:
             sheet.append([row["name"], row["index"]])
-    actions = workbook.create_sheet(tr("surveys.actions"))
+    actions = TextSheet(workbook, tr("surveys.actions"))
     actions.append([tr("places.community"), tr("surveys.indicator"), tr("surveys.score"), tr("surveys.measure"),
                     tr("surveys.department"), tr("surveys.due_on"), tr("surveys.action_status"),
                     tr("surveys.action_result")])

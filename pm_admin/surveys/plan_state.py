@@ -10,6 +10,7 @@ from pm_admin.core.base_state import ProtectedState
 from pm_admin.core.db import read_only, unit_of_work
 from pm_admin.core.errors import ConcurrencyConflict, DomainError, ValidationFailed
 from pm_admin.core.guard import requires
+from pm_admin.core.ids import is_id, route_id
 from pm_admin.core.permissions import Perm
 from pm_admin.places.queries import community_options
 from pm_admin.surveys import actions, plans, queries, responses
@@ -65,7 +66,7 @@ class SurveyPlanState(ProtectedState):
         self.can_manage, self.can_enter = principal.has(Perm.SURVEYS_MANAGE), principal.has(Perm.SURVEYS_ENTER)
         self.question_errors, self.entry_errors, self.action_open = {}, {}, False
         raw = str(self.rx_router_page.params.get("plan_id", ""))
-        self._reload(int(raw) if raw.isdigit() else 0)
+        self._reload(route_id(raw))
         if self.missing:
             return
         with read_only() as session:
@@ -144,7 +145,7 @@ class SurveyPlanState(ProtectedState):
 
     @requires(Perm.SURVEYS_MANAGE)
     def download_links(self, community_id: str):
-        if not str(community_id).isdigit():
+        if not is_id(community_id):
             return None
         return self._download("survey_links", {"community_id": int(community_id), "origin": self.router.url.origin})
 

@@ -11,6 +11,7 @@ from pm_admin.core.base_state import ProtectedState
 from pm_admin.core.db import read_only, unit_of_work
 from pm_admin.core.errors import ValidationFailed
 from pm_admin.core.guard import requires
+from pm_admin.core.ids import is_id
 from pm_admin.core.permissions import Perm
 from pm_admin.places.queries import community_options
 from pm_admin.surveys import plans, queries
@@ -67,12 +68,12 @@ class SurveyPlansState(ProtectedState):
     def create(self, form: dict[str, Any]):
         values = {key: str(form.get(key, "")) for key in PLAN_FIELDS}
         communities = [int(key.split(":", 1)[1]) for key, on in form.items()
-                       if key.startswith("community:") and on and key.split(":", 1)[1].isdigit()]
+                       if key.startswith("community:") and on and is_id(key.split(":", 1)[1])]
         methods = [m for m in Method if form.get(f"method:{m}")]
         data = plans.PlanInput(title=values["title"], year=values["year"], period_kind=values["period_kind"],
                                starts_on=values["starts_on"], ends_on=values["ends_on"], methods=methods,
                                purpose=values["purpose"], threshold=values["threshold"], community_ids=communities)
-        copy_from = int(values["copy_from"]) if values["copy_from"].isdigit() else None
+        copy_from = int(values["copy_from"]) if is_id(values["copy_from"]) else None
         try:
             with unit_of_work() as session:
                 data.building_ids = plans.building_ids_from_labels(session, values["buildings"])

@@ -14,10 +14,11 @@ from pm_admin.core.base_state import ProtectedState
 from pm_admin.core.db import read_only, unit_of_work
 from pm_admin.core.errors import ConcurrencyConflict, NotFound, ValidationFailed
 from pm_admin.core.guard import requires
+from pm_admin.core.ids import optional_id
 from pm_admin.core.permissions import Perm
 from pm_admin.tickets import queries, services
 from pm_admin.tickets.models import BOARD_STATUSES, Status, Tier
-from pm_admin.tickets.state_common import NewTicketMixin, TicketFiltersMixin, as_int
+from pm_admin.tickets.state_common import NewTicketMixin, TicketFiltersMixin
 
 TIERS = [str(t) for t in Tier]  # 紧急 first
 DROP_STATUSES = {str(s) for s in (*BOARD_STATUSES, Status.CLOSED, Status.CANCELLED, Status.INVALID)}
@@ -175,7 +176,7 @@ class TicketBoardState(NewTicketMixin, TicketFiltersMixin, ProtectedState):
         """A card dropped on a column: the workflow service decides; a refusal leaves the card where it was."""
         source = payload.get("source") if isinstance(payload, dict) else None
         to_status = str(payload.get("dropId", "")) if isinstance(payload, dict) else ""
-        card = self._card(as_int((source or {}).get("dragId")))
+        card = self._card(optional_id((source or {}).get("dragId")))
         if card is None:
             raise NotFound("ticket")
         if to_status not in DROP_STATUSES or to_status == card["status"]:
@@ -190,7 +191,7 @@ class TicketBoardState(NewTicketMixin, TicketFiltersMixin, ProtectedState):
             return None
         values = {key: str(form.get(key, "")) for key in MOVE_FIELDS}
         self.pending_values = values
-        data = services.MoveInput(assignee_id=as_int(values["assignee_id"]), reason=values["reason"],
+        data = services.MoveInput(assignee_id=optional_id(values["assignee_id"]), reason=values["reason"],
                                   hold_until=values["hold_until"], resolution=values["resolution"])
         return self._move(card, self.pending["to"], data)
 

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from pm_admin.audit.services import record
 from pm_admin.auth.models import User
 from pm_admin.core.errors import FieldErrors, NotFound
+from pm_admin.core.ids import is_id
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.tickets.models import Department, DepartmentMember, SlaPolicy, TicketCategory, Tier
 from pm_admin.tickets.sla import DEFAULT_TARGETS
@@ -29,7 +30,7 @@ class CategoryInput:
 
 
 def _as_id(value) -> int | None:
-    return int(value) if str(value or "").strip().isdigit() else None
+    return int(value) if is_id(value) else None
 
 
 def save_category(session: Session, *, actor: Principal, category_id: int | None, data: CategoryInput) -> TicketCategory:

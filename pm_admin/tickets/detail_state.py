@@ -10,11 +10,11 @@ from pm_admin.core.base_state import ProtectedState
 from pm_admin.core.db import read_only, unit_of_work
 from pm_admin.core.errors import ConcurrencyConflict, DomainError, NotFound, ValidationFailed
 from pm_admin.core.guard import requires
+from pm_admin.core.ids import optional_id, route_id
 from pm_admin.core.permissions import Perm
 from pm_admin.tickets import evidence, queries, services
 from pm_admin.tickets.callback_form import CallbackFormMixin
 from pm_admin.tickets.models import Tier
-from pm_admin.tickets.state_common import as_int
 from pm_admin.ui.uploads import upload_script
 
 EVIDENCE_INPUT = "ticket-evidence-file"
@@ -75,7 +75,7 @@ class TicketDetailState(CallbackFormMixin, ProtectedState):
             or principal.has(Perm.TICKETS_OWN)
         self.dialog, self.upload_message = "", ""
         raw = str(self.rx_router_page.params.get("ticket_id", ""))
-        self._reload(int(raw) if raw.isdigit() else 0)
+        self._reload(route_id(raw))
 
     def _open(self, dialog: str, values: dict[str, str]) -> None:
         self.dialog, self.values, self.errors = dialog, values, {}
@@ -127,7 +127,7 @@ class TicketDetailState(CallbackFormMixin, ProtectedState):
         submitted = {key: str(form.get(key, "")) for key in MOVE_FIELDS}
         try:
             return self._do_move(self.move_to, services.MoveInput(
-                assignee_id=as_int(submitted["assignee_id"]), reason=submitted["reason"],
+                assignee_id=optional_id(submitted["assignee_id"]), reason=submitted["reason"],
                 hold_until=submitted["hold_until"], resolution=submitted["resolution"]))
         except ValidationFailed as error:
             if not set(error.fields) <= set(self.move_needs):

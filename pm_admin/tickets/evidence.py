@@ -84,13 +84,11 @@ class EvidenceFile:
 
 
 def open_evidence(session: Session, *, principal: Principal | None, evidence_id: int) -> EvidenceFile:
-    """The file, if the principal may see its ticket (the route answers 401/403/404 otherwise)."""
+    """The file, if the principal may see its ticket (the route answers 401 signed out, 404 otherwise)."""
     if principal is None:
         raise PermissionDenied("error.not_signed_in")
     evidence = session.get(TicketEvidence, evidence_id)
-    if evidence is None:
+    # A ticket the principal may not see answers like a missing one, so ids cannot be probed.
+    if evidence is None or visible_ticket(session, principal, evidence.ticket_id) is None:
         raise NotFound("evidence")
-    ticket = visible_ticket(session, principal, evidence.ticket_id)
-    if ticket is None:
-        raise PermissionDenied("error.out_of_scope")
     return EvidenceFile(stored_path(evidence.sha256), evidence.filename, evidence.content_type)

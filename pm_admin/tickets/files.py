@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from openpyxl import Workbook
 from sqlmodel import Session
 
 from pm_admin.audit.services import record
 from pm_admin.core.files import Download, register_download
 from pm_admin.core.i18n import translate
 from pm_admin.core.permissions import Principal
-from pm_admin.core.tables import workbook_bytes
+from pm_admin.core.tables import TextSheet, export_workbook, workbook_bytes
 from pm_admin.tickets.queries import daily_review
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -34,8 +33,8 @@ def progress_text(row: dict[str, Any], language: str) -> str:
 def review_xlsx(session: Session, principal: Principal, params: dict[str, Any]) -> Download:
     language = params.get("language", "zh-CN")
     review = daily_review(session, principal, date.fromisoformat(params["day"]), language=language)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(translate("tickets.review_title", language))
+    workbook = export_workbook()
+    sheet = TextSheet(workbook, translate("tickets.review_title", language))
     sheet.append([translate("tickets.review_title", language), review["day"]])
     for key in ("new", "closed", "overdue"):
         sheet.append([translate(f"tickets.review.{key}", language), review["figures"][key]])

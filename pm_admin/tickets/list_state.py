@@ -9,11 +9,12 @@ import reflex as rx
 from pm_admin.core.base_state import ProtectedState
 from pm_admin.core.db import read_only
 from pm_admin.core.guard import requires
+from pm_admin.core.ids import page_number
 from pm_admin.core.paged_state import PAGE_SIZES, PagedMixin
 from pm_admin.core.permissions import Perm
 from pm_admin.tickets import queries
 from pm_admin.tickets.models import Status
-from pm_admin.tickets.state_common import NewTicketMixin, TicketFiltersMixin, as_int
+from pm_admin.tickets.state_common import NewTicketMixin, TicketFiltersMixin
 
 STATUS_FILTERS = ["open", *(str(s) for s in Status)]
 
@@ -49,7 +50,7 @@ class TicketListState(NewTicketMixin, TicketFiltersMixin, PagedMixin, ProtectedS
         self._apply_filters(params)
         status = params.get("status", "open")
         self.status = "" if status == "all" else status if status in STATUS_FILTERS else "open"
-        self.page = max(1, as_int(params.get("page")) or 1)
+        self.page = page_number(params.get("page"))
         self.page_size = int(params["size"]) if params.get("size") in PAGE_SIZES else 20
         sort = str(params.get("sort", ""))
         self.sort, self.descending = sort.lstrip("-"), sort.startswith("-")

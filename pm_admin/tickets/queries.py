@@ -358,16 +358,21 @@ def category_options(session: Session, language: str = "zh-CN") -> list[dict[str
 
 
 def assignee_options(session: Session, principal: Principal, community_id: int | None) -> list[dict[str, str]]:
-    """Staff of the community who can take work orders (technicians, cs, stewards, managers)."""
+    """Staff who can take work orders (technicians, cs, stewards, managers) of ``community_id``, or of any of the
+    principal's communities: never staff of a community the principal cannot see."""
     from pm_admin.auth.models import UserCommunity, UserRole
 
+    if community_id is not None and not principal.can_access_community(community_id):
+        return []
+    communities = [community_id] if community_id is not None else (
+        None if principal.all_communities else sorted(principal.community_ids))
     statement = (sa.select(User.id, User.display_name).join(UserRole, UserRole.user_id == User.id)
                  .where(User.is_active == sa.true(),
                         col(UserRole.role_code).in_(["technician", "cs", "steward", "manager"])).distinct()
                  .order_by(User.display_name))
-    if community_id:
-        statement = statement.join(UserCommunity, UserCommunity.user_id == User.id).where(
-            UserCommunity.community_id == community_id)
+    if communities is not None:
+        statement = statement.where(col(User.id).in_(
+            sa.select(UserCommunity.user_id).where(col(UserCommunity.community_id).in_(communities))))
     return [{"value": str(i), "label": n} for i, n in session.execute(statement).all()]
 
 

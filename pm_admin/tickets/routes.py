@@ -12,6 +12,7 @@ from pm_admin.auth.http import principal_of
 from pm_admin.core.db import unit_of_work
 from pm_admin.core.errors import NotFound, PermissionDenied
 from pm_admin.core.i18n import bilingual
+from pm_admin.core.ids import route_id
 from pm_admin.tickets.evidence import open_evidence
 
 
@@ -25,7 +26,7 @@ async def evidence_file(request: Request) -> Response:
     try:
         with unit_of_work() as session:
             principal = principal_of(session, request)
-            found = open_evidence(session, principal=principal, evidence_id=int(raw_id) if raw_id.isdigit() else 0)
+            found = open_evidence(session, principal=principal, evidence_id=route_id(raw_id))
     except NotFound:
         return _refuse(404, "error.not_found")
     except PermissionDenied as refused:

@@ -17,6 +17,7 @@ from pm_admin.audit.services import record
 from pm_admin.auth.models import User, UserCommunity, UserRole
 from pm_admin.core.clock import DISPLAY_ZONE, utcnow
 from pm_admin.core.errors import ConcurrencyConflict, DomainError, FieldErrors, NotFound, PermissionDenied
+from pm_admin.core.ids import is_id
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.owners.models import Ownership
 from pm_admin.places.models import Room
@@ -143,7 +144,7 @@ def create_ticket(session: Session, *, actor: Principal, data: TicketInput, now:
             values[field] = enum_cls(getattr(data, field))
         except ValueError:
             errors.add(field, f"tickets.{field}_invalid")
-    category = session.get(TicketCategory, int(data.category_id)) if str(data.category_id).isdigit() else None
+    category = session.get(TicketCategory, int(data.category_id)) if is_id(data.category_id) else None
     if category is None or not category.is_active:
         errors.add("category_id", "tickets.category_invalid")
     title = data.title.strip()

@@ -10,9 +10,9 @@ from pm_admin.core.base_state import ProtectedState
 from pm_admin.core.db import read_only, unit_of_work
 from pm_admin.core.errors import NotFound, ValidationFailed
 from pm_admin.core.guard import requires
+from pm_admin.core.ids import is_id, optional_id
 from pm_admin.core.permissions import Perm
 from pm_admin.tickets import catalog, queries
-from pm_admin.tickets.state_common import as_int
 
 CATEGORY_FIELDS = ("name_zh", "name_en", "parent_id", "department_id")
 
@@ -75,7 +75,7 @@ class TicketSettingsState(ProtectedState):
         data = catalog.CategoryInput(**submitted, **flags)
         try:
             with unit_of_work() as session:
-                catalog.save_category(session, actor=self.principal, category_id=as_int(self.target.get("id")) or None,
+                catalog.save_category(session, actor=self.principal, category_id=optional_id(self.target.get("id")) or None,
                                       data=data)
         except ValidationFailed as error:
             self.target, self.errors = {**self.target, **submitted, **flags}, self._field_messages(error)
@@ -135,5 +135,5 @@ class TicketSettingsState(ProtectedState):
     def save_members(self):
         with unit_of_work() as session:
             catalog.set_members(session, actor=self.principal, department_id=int(self.target["id"]),
-                                user_ids=[int(u) for u in self.chosen if u.isdigit()])
+                                user_ids=[int(u) for u in self.chosen if is_id(u)])
         return self._saved()

@@ -11,19 +11,16 @@ import reflex as rx
 from pm_admin.core.db import read_only, unit_of_work
 from pm_admin.core.errors import ValidationFailed
 from pm_admin.core.guard import requires
+from pm_admin.core.ids import id_text, optional_id
 from pm_admin.core.permissions import Perm
 from pm_admin.places.queries import community_options, room_id_by_code
 from pm_admin.tickets import queries, services
 from pm_admin.tickets.models import Channel, Kind, Tier
 
 FILTER_KEYS = ("community", "department", "assignee", "mine", "category", "building", "overdue", "kind", "q")
+ID_FILTER_KEYS = ("community", "department", "assignee", "category", "building")
 NEW_TICKET = {"kind": Kind.COMPLAINT.value, "category_id": "", "tier": Tier.NORMAL.value,
               "channel": Channel.HOTLINE.value, "room_code": "", "community_id": "", "title": "", "description": ""}
-
-
-def as_int(value: Any) -> int | None:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() else None
 
 
 class TicketFiltersMixin(rx.State, mixin=True):
@@ -37,13 +34,14 @@ class TicketFiltersMixin(rx.State, mixin=True):
         f = self.filters
         mine = f.get("mine") == "1"
         return queries.TicketFilter(
-            community_id=as_int(f.get("community")), department_id=as_int(f.get("department")),
-            assignee_id=self.principal.user_id if mine else as_int(f.get("assignee")),
-            category_id=as_int(f.get("category")), building_id=as_int(f.get("building")), overdue=f.get("overdue") == "1", kind=f.get("kind", ""),
+            community_id=optional_id(f.get("community")), department_id=optional_id(f.get("department")),
+            assignee_id=self.principal.user_id if mine else optional_id(f.get("assignee")),
+            category_id=optional_id(f.get("category")), building_id=optional_id(f.get("building")), overdue=f.get("overdue") == "1", kind=f.get("kind", ""),
             search=f.get("q", ""))
 
     def _apply_filters(self, params: dict[str, str]) -> None:
-        self.filters = {key: str(params.get(key, ""))[:64] for key in FILTER_KEYS}
+        self.filters = {key: id_text(params.get(key)) if key in ID_FILTER_KEYS else str(params.get(key, ""))[:64]
+                        for key in FILTER_KEYS}
 
     def _filter_params(self) -> dict[str, str]:
         return {key: value for key, value in self.filters.items() if value}
@@ -58,13 +56,15 @@ class TicketFiltersMixin(rx.State, mixin=True):
             self.community_choices = [{"value": str(i), "label": n}
                                       for i, n in community_options(session, principal, whole_scope=False)]
             self.department_choices = queries.department_options(session, self.lang)
-            self.assignee_choices = queries.assignee_options(session, principal, as_int(self.filters.get("community")))
+            self.assignee_choices = queries.assignee_options(session, principal, optional_id(self.filters.get("community")))
             self.category_choices = queries.category_options(session, self.lang)
 
     def _set_filter_value(self, key: str, value: str) -> bool:
         if key not in FILTER_KEYS:
             return False
         value = "" if value in ("all", None) else str(value)[:64]
+        if key in ID_FILTER_KEYS:
+            optional_id(value)  # a crafted id is refused here, before it is kept
         self.filters = {**self.filters, key: value}
         if key == "community":
             self._load_choices()
@@ -106,7 +106,7 @@ class NewTicketMixin(rx.State, mixin=True):
                 data = services.TicketInput(
                     kind=submitted["kind"], category_id=submitted["category_id"], tier=submitted["tier"],
                     channel=submitted["channel"], title=submitted["title"], description=submitted["description"],
-                    room_id=room_id, community_id=as_int(submitted["community_id"]))
+                    room_id=room_id, community_id=optional_id(submitted["community_id"]))
                 ticket = services.create_ticket(session, actor=self.principal, data=data)
                 ticket_id, code = ticket.id, ticket.code
         except ValidationFailed as error:

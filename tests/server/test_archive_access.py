@@ -84,15 +84,18 @@ def test_another_communitys_manager_and_guessed_urls_are_refused_and_logged(live
         session.commit()
     outsider = run(sign_in(base, "mgr.c03", password=factories.PASSWORD))
     response = get(base, file_id, outsider)
-    assert response.status_code == 403
-    assert log_rows(db, file_id)[-1] == ("mgr.c03", "denied", "out_of_scope")
-    _, other_c01_file = scanned(db, 4)  # a real id of another community: refused as out of scope, not "missing"
-    assert get(base, other_c01_file, outsider).status_code == 403
-    assert get(base, 999_999, outsider).status_code == 404
+    missing = get(base, 999_999, outsider)
+    # Another community's real document answers exactly like a missing one: ids cannot be probed.
+    assert (response.status_code, response.content) == (missing.status_code, missing.content)
+    assert response.status_code == 404 and "不存在".encode() in response.content
+    assert log_rows(db, file_id)[-1] == ("mgr.c03", "denied", "out_of_scope")  # the log keeps the real reason
+    _, other_c01_file = scanned(db, 4)
+    assert get(base, other_c01_file, outsider).status_code == 404
     assert get(base, "abc", outsider).status_code == 404  # not a number: no such document
+    assert get(base, "9" * 40, outsider).status_code == 404  # too big for the database: no such document
     with Session(db) as session:
         reasons = session.exec(select(AccessLog.reason).where(AccessLog.username == "mgr.c03")).all()
-    assert reasons.count("out_of_scope") == 2 and reasons.count("no_such_document") == 2
+    assert reasons.count("out_of_scope") == 2 and reasons.count("no_such_document") == 3
 
 
 def raw_get(base: str, raw_path: str, cookie: str) -> tuple[int, bytes]:

@@ -155,8 +155,13 @@ def test_evidence_is_served_only_within_scope(live_server, db):
     path.write_bytes(photo)
     url = f"{live_server.base_url}/tickets/evidence/{evidence_id}"
     assert httpx.get(url).status_code == 401
+    missing_url = f"{live_server.base_url}/tickets/evidence/{evidence_id + 10_000}"
     for outsider in ("demo.cs", "demo.executive"):  # C01 only; all communities but no ticket access
-        assert httpx.get(url, headers={"Cookie": run(sign_in(live_server.base_url, outsider))}).status_code == 403
+        cookie = {"Cookie": run(sign_in(live_server.base_url, outsider))}
+        refused, missing = httpx.get(url, headers=cookie), httpx.get(missing_url, headers=cookie)
+        # Out of reach answers exactly like missing: evidence ids cannot be probed.
+        assert (refused.status_code, refused.content) == (missing.status_code, missing.content) == (
+            404, missing.content)
     insider = httpx.get(url, headers={"Cookie": run(sign_in(live_server.base_url, "c03.service6"))})
     assert insider.status_code == 200 and insider.content == photo
     assert insider.headers["cache-control"].startswith("no-store")

@@ -52,6 +52,7 @@ class ProdServer:
             "PATH": f"{bun_bin}:{venv_bin}:{os.environ.get('PATH', '')}",
             "REFLEX_USE_SYSTEM_BUN": "1",
             "REFLEX_TELEMETRY_ENABLED": "false",
+            "PM_PUBLIC_ORIGINS": f"{self.base_url},http://localhost:{self.port}",
         }
 
     def prepare_database(self) -> None:

@@ -17,7 +17,7 @@ KNOWN_FORMS = {
     'f"ticket.{action}"',  # tickets.services._audit
     'f"surveys.{status}"',  # surveys.plans._set_status
     '"archive.access_" + ("approve" if approve else "reject")',
-    "action",  # auth.services.record_denial, called by the guard with codes found below
+    "action",  # core.refusals.audit_refusal, called with the codes found below (guard.refused:…, upload.refused:…)
 }
 
 

@@ -81,8 +81,33 @@ def test_judge(guard, user, allowed, reason):
     assert (verdict.allowed, verdict.reason) == (allowed, reason)
 
 
-def test_framework_events_pass_without_a_declaration():
-    assert judge(None, False, None).allowed
+def test_only_the_framework_events_a_browser_sends_pass_without_a_declaration():
+    for name in ("hydrate_and_load", "on_load_internal", "update_vars_internal"):
+        assert judge(None, False, None, name).allowed
+    # Reflex's setvar on its own states, and names no state has, are refused (no traceback in the log).
+    assert judge(None, False, principal(), "setvar").reason == "undeclared_handler"
+    assert judge(None, False, principal(), "no_such_handler", handler_exists=False).reason == "unknown_handler"
+    # A page's error report writes to the server log: signed-in users only.
+    assert not judge(None, False, None, "handle_frontend_exception").allowed
+    assert judge(None, False, principal(), "handle_frontend_exception").allowed
+
+
+def test_handler_arguments_are_checked_before_the_handler_runs():
+    from pm_admin.core.event_args import payload_problem
+    from pm_admin.owners.state import OwnersState
+    from pm_admin.places.state import BuildingsState
+
+    open_edit = BuildingsState.event_handlers["open_edit"].fn
+    assert payload_problem(open_edit, {"building_id": 12}) is None
+    assert payload_problem(open_edit, {"building_id": "12"}) is None
+    assert payload_problem(open_edit, {"building_id": "9" * 40}) == "bad_number"
+    assert payload_problem(open_edit, {"building_id": 10**30}) == "bad_number"
+    assert payload_problem(open_edit, {"building_id": True}) == "bad_number"
+    assert payload_problem(open_edit, {"nope": 1}) == "unknown_argument"
+    set_filter = OwnersState.event_handlers["set_filter"].fn
+    assert payload_problem(set_filter, {"key": "q", "value": "x" * 20_001}) == "text_too_long"
+    assert payload_problem(set_filter, {"key": "q", "value": {"a": {"b": {"c": {"d": {"e": 1}}}}}}) == "bad_form"
+    assert payload_problem(set_filter, ["q"]) == "bad_payload"
 
 
 def test_session_cookie_is_read_from_the_connection_headers():
@@ -102,12 +127,15 @@ def test_the_timer_driven_handlers_are_marked_as_polls():
     assert not guard_of(ShellState.event_handlers["open_notice"]).poll
 
 
-def test_anonymous_refusals_of_one_address_are_audited_up_to_a_budget_per_window():
+def test_refusals_of_one_caller_are_audited_up_to_a_budget_then_summarised():
     from datetime import UTC, datetime, timedelta
 
-    from pm_admin.core.guard import RefusalBudget
+    from pm_admin.core.refusals import RefusalBudget
 
     budget, start = RefusalBudget(limit=3, window=timedelta(minutes=10)), datetime(2026, 12, 1, tzinfo=UTC)
-    assert [budget.allow("10.0.0.9", start) for _ in range(5)] == [True, True, True, False, False]
-    assert budget.allow("10.0.0.10", start)  # another address has its own budget
-    assert budget.allow("10.0.0.9", start + timedelta(minutes=10))  # a new window
+    taken = [budget.take("ip:10.0.0.9", start) for _ in range(6)]
+    assert [t.record for t in taken] == [True, True, True, False, False, False]
+    assert [t.crossed for t in taken] == [False, False, False, True, False, False]  # one "over budget" row
+    assert budget.take("user:7", start).record  # another caller has its own budget
+    next_window = budget.take("ip:10.0.0.9", start + timedelta(minutes=10))
+    assert next_window.record and next_window.unrecorded_before == 3  # the summary of what went unrecorded

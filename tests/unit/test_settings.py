@@ -14,7 +14,7 @@ FIELD_KEY = Fernet.generate_key().decode()
 
 def production(tmp_path, **overrides):
     environ = {"PM_ENV": "production", "PM_DATA_DIR": str(tmp_path), "PM_SECRET_KEY": STRONG,
-               "PM_FIELD_KEYS": FIELD_KEY, "PM_BLIND_INDEX_KEY": "b" * 40}
+               "PM_FIELD_KEYS": FIELD_KEY, "PM_BLIND_INDEX_KEY": "b" * 40, "PM_PUBLIC_ORIGINS": "https://pm.example.com"}
     environ.update(overrides)
     return {key: value for key, value in environ.items() if value is not None}
 
@@ -47,6 +47,18 @@ def test_production_accepts_a_real_secret_and_redis(tmp_path):
                                         DATABASE_URL="postgresql+psycopg://x/y"))
     assert settings.is_production and settings.redis_url == "redis://127.0.0.1:6379/0"
     assert not settings.is_sqlite and settings.field_keys == (FIELD_KEY,)
+
+
+def test_public_origins_are_the_configured_addresses_and_production_must_name_them(tmp_path):
+    assert load_settings(production(tmp_path, PM_PUBLIC_ORIGINS="https://pm.example.com/, http://10.0.0.5:3000")
+                         ).public_origins == ("https://pm.example.com", "http://10.0.0.5:3000")
+    assert load_settings({"PM_DATA_DIR": str(tmp_path)}).public_origins == ("http://localhost:3000",
+                                                                             "http://127.0.0.1:3000")
+    with pytest.raises(SettingsError, match="PM_PUBLIC_ORIGINS"):
+        load_settings(production(tmp_path, PM_PUBLIC_ORIGINS=None))
+    for wrong in ("*", "pm.example.com", "https://pm.example.com/app", "ftp://pm.example.com"):
+        with pytest.raises(SettingsError, match="scheme://host"):
+            load_settings(production(tmp_path, PM_PUBLIC_ORIGINS=wrong))
 
 
 @pytest.mark.parametrize("name", ["PM_FIELD_KEYS", "PM_BLIND_INDEX_KEY"])
@@ -112,3 +124,18 @@ def test_entry_points_refuse_production_without_secrets_with_a_message_not_a_tra
     assert "PM_SECRET_KEY 未设置或仍是默认值" in finished.stderr and "production needs a real secret" in finished.stderr
     assert "Traceback" not in finished.stderr
     assert not (tmp_path / "refused.db").exists()  # nothing was migrated or written
+
+
+def test_the_data_folder_and_what_entry_points_write_into_it_are_private(tmp_path):
+    """A data folder left open by an older version is closed, and the database Alembic creates is 0600."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir(mode=0o755)
+    data_dir.chmod(0o755)
+    (data_dir / "old-scan.pdf").write_bytes(b"%PDF")
+    environ = {key: value for key, value in os.environ.items() if not key.startswith("PM_")}
+    environ.update({"PM_ENV": "test", "PM_DATA_DIR": str(data_dir), "DATABASE_URL": f"sqlite:///{data_dir}/pm.db"})
+    subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], env=environ, cwd=PROJECT_ROOT, check=True,
+                   capture_output=True, timeout=120)
+    mode = lambda path: path.stat().st_mode & 0o777  # noqa: E731
+    assert mode(data_dir) == 0o700
+    assert mode(data_dir / "pm.db") == 0o600 and mode(data_dir / "secrets.json") == 0o600

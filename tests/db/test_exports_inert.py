@@ -1,0 +1,168 @@
+"""Every export writes user text as inert text: no cell of any XLSX or CSV file it produces is a formula.
+
+The test walks the registry of download kinds: an export added later without a case here fails
+``test_every_export_has_a_case``. Each case stores hostile text where users can type it (a ticket title,
+archive remarks, an owner's name and notes, a survey title) and reads the file back as a spreadsheet would.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime, timedelta
+
+import openpyxl
+import pytest
+from sqlmodel import select
+
+from pm_admin.archives import services as archive_services
+from pm_admin.archives.files import catalog_params
+from pm_admin.archives.queries import ArchiveFilter
+from pm_admin.core.files import DOWNLOAD_KINDS, issue_download, redeem_download
+from pm_admin.core.tables import TextSheet, csv_bytes, export_workbook, workbook_bytes
+from pm_admin.dashboards.tables import CHARTS
+from pm_admin.owners import services as owner_services
+from pm_admin.owners.files import export_params
+from pm_admin.owners.queries import OwnerFilter
+from pm_admin.surveys import plans
+from pm_admin.surveys.plans import PlanInput
+from pm_admin.tickets import services as ticket_services
+from pm_admin.tickets.models import TicketCategory
+from pm_admin.tickets.services import TicketInput
+from tests.support import factories
+
+HYPERLINK = '=HYPERLINK("http://evil.example/steal","click")'
+HOSTILE = (HYPERLINK, "=1+2", "+SUM(1,2)", "-2+3", "@SUM(1,2)")
+
+
+def is_number(text: str) -> bool:
+    """"-20.0" in a CSV file is a number to a spreadsheet, not a formula."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def formula_cells(data: bytes, filename: str) -> list[str]:
+    """Cells a spreadsheet program would run as formulas."""
+    if filename.endswith(".csv"):
+        rows = csv.reader(io.StringIO(data.decode("utf-8-sig")))
+        return [cell for row in rows for cell in row
+                if cell.startswith(("=", "+", "-", "@", "\t", "\r")) and not is_number(cell)]
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    return [str(cell.value) for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row
+            if cell.data_type == "f"]
+
+
+def texts(data: bytes, filename: str) -> set[str]:
+    if filename.endswith(".csv"):
+        return {cell for row in csv.reader(io.StringIO(data.decode("utf-8-sig"))) for cell in row}
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    return {str(cell.value) for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row
+            if cell.value is not None}
+
+
+@pytest.fixture
+def world(session):
+    community, building, unit, room = factories.place_tree(session)
+    manager = factories.sign_in(session, factories.user(session, "manager", communities=(community,)))
+    admin = factories.sign_in(session, factories.user(session, "admin", all_communities=True))
+    executive = factories.sign_in(session, factories.user(session, "executive", all_communities=True))
+    owner = owner_services.create_owner(session, actor=manager, room_id=room.id, started_on=date(2021, 3, 8),
+                                        data=owner_services.OwnerInput(name=HYPERLINK, phones=["13800000001"],
+                                                                       notes="=1+2", address="+SUM(1,2)",
+                                                                       tags=["@SUM(1,2)"]))
+    return {"community": community, "room": room, "manager": manager, "admin": admin, "executive": executive,
+            "owner": owner}
+
+
+def _owners(session, world, fmt):
+    return world["manager"], "owners_export", export_params(OwnerFilter(community_id=world["community"].id),
+                                                             fmt=fmt, full_pii=False, language="zh-CN")
+
+
+def _archives(session, world, fmt):
+    archive = archive_services.ensure_archive(session, actor=world["manager"], room_id=world["room"].id)
+    archive_services.set_remarks(session, actor=world["manager"], archive_id=archive.id, remarks="-2+3", expected="")
+    return world["manager"], "archive_catalog", catalog_params(ArchiveFilter(community_id=world["community"].id),
+                                                                "zh-CN")
+
+
+def _review(session, world, fmt):
+    category = session.exec(select(TicketCategory).where(TicketCategory.code == "water_power")).one()
+    ticket_services.create_ticket(session, actor=world["manager"], data=TicketInput(
+        kind="complaint", category_id=category.id, tier="urgent", channel="hotline", title=HYPERLINK,
+        room_id=world["room"].id), now=datetime.now(UTC) - timedelta(hours=5))  # late: in today's review
+    return world["manager"], "ticket_review", {"day": date.today().isoformat(), "language": "zh-CN"}
+
+
+def _survey_plan(session, world):
+    today = date.today()
+    return plans.create_plan(session, actor=world["manager"], data=PlanInput(
+        title=HYPERLINK, year=today.year, period_kind="year", starts_on=str(today), ends_on=str(today),
+        community_ids=[world["community"].id]))
+
+
+def _survey_results(session, world, fmt):
+    return world["manager"], "survey_results", {"plan_id": _survey_plan(session, world).id, "language": "zh-CN"}
+
+
+def _survey_links(session, world, fmt):
+    plan = _survey_plan(session, world)
+    plans.save_question(session, actor=world["manager"], plan_id=plan.id,
+                        data=plans.QuestionInput(kind="rating", text="=1+2", indicator="service"))
+    plans.open_plan(session, actor=world["manager"], plan_id=plan.id)
+    return world["manager"], "survey_links", {"plan_id": plan.id, "community_id": world["community"].id,
+                                              "origin": "https://pm.example.com"}
+
+
+def _template(session, world, fmt):
+    return world["admin"], "owners_template", {"fmt": fmt}
+
+
+def _charts(session, world, fmt):
+    return world["executive"], "dashboard_chart", {"chart": CHARTS[0], "format": fmt, "period": "this_month"}
+
+
+CASES = {"owners_export": _owners, "archive_catalog": _archives, "ticket_review": _review,
+         "survey_results": _survey_results, "survey_links": _survey_links, "owners_template": _template,
+         "dashboard_chart": _charts}
+# The cases whose files carry the hostile text the case stored (the others still must hold no formula).
+CARRIES_HOSTILE_TEXT = {"owners_export", "archive_catalog", "ticket_review", "survey_results"}
+
+
+def test_every_export_has_a_case():
+    assert set(DOWNLOAD_KINDS) == set(CASES)
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+@pytest.mark.parametrize("kind", sorted(CASES))
+def test_no_export_writes_a_formula(session, world, kind, fmt):
+    principal, registered, params = CASES[kind](session, world, fmt)
+    assert registered == kind
+    ticket = issue_download(session, principal=principal, kind=kind, params=params)
+    file = redeem_download(session, principal=principal, ticket_id=ticket)
+    data = b"".join(file.chunks)
+    assert formula_cells(data, file.filename) == []
+    if kind in CARRIES_HOSTILE_TEXT:
+        shown = texts(data, file.filename)
+        kept = [text for text in HOSTILE if text in shown or "'" + text in shown
+                or any(text in cell for cell in shown)]
+        assert kept, f"{kind}: none of the stored text made it into the file"
+    if kind == "dashboard_chart":  # every chart, both formats
+        for chart in CHARTS:
+            again = redeem_download(session, principal=principal, ticket_id=issue_download(
+                session, principal=principal, kind=kind, params={**params, "chart": chart}))
+            assert formula_cells(b"".join(again.chunks), again.filename) == [], chart
+
+
+def test_the_writers_keep_text_inert():
+    workbook = export_workbook()
+    sheet = TextSheet(workbook, "x" * 40)  # also: a sheet name longer than Excel's 31 characters
+    sheet.append([*HOSTILE, 3, 2.5, None])
+    data = workbook_bytes(workbook)
+    assert formula_cells(data, "f.xlsx") == []
+    assert {*HOSTILE} <= texts(data, "f.xlsx")
+    rows = list(csv.reader(io.StringIO(csv_bytes([[*HOSTILE, 3, -1.5]]).decode("utf-8-sig"))))
+    assert rows == [["'" + text for text in HOSTILE] + ["3", "-1.5"]]
