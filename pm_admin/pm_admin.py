@@ -6,6 +6,7 @@ from starlette.applications import Starlette
 import pm_admin.wiring  # noqa: F401 - listeners, upload purposes, download kinds
 from pm_admin.archives.routes import routes as archive_routes
 from pm_admin.auth.routes import routes as auth_routes
+from pm_admin.core import log_hygiene
 from pm_admin.core.file_routes import routes as file_routes
 from pm_admin.core.guard import GuardMiddleware
 from pm_admin.core.unexpected import log_frontend_exception, unexpected_error_toast
@@ -27,3 +28,4 @@ app = rx.App(
 app.add_middleware(GuardMiddleware())
 register_pages(app)
 load_dictionary()
+log_hygiene.install()

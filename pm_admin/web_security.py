@@ -1,6 +1,23 @@
-"""Security headers on every HTTP response of the backend."""
+"""Security headers on every HTTP response of the backend, the built pages included.
+
+The Content-Security-Policy allows what the production build needs and nothing else:
+
+* scripts from the app itself, plus the inline scripts of the pre-rendered pages by their SHA-256 (the
+  React Router boot code, the theme and back/forward-cache scripts; an injected script has no listed
+  hash), plus ``'unsafe-eval'``: Reflex runs what the server sends as ``call_script`` / ``call_function``
+  (toasts, downloads, the session cookie exchange) through ``eval`` in ``utils/state.js``;
+* styles from the app and inline (Radix and Emotion write style tags and attributes at run time);
+* connections to the app's own origin only (its event websocket and HTTP routes);
+* no plugins, no framing by other sites, forms and ``<base>`` only to the app itself.
+"""
 
 from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import re
+from pathlib import Path
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -9,6 +26,47 @@ HEADERS = {
     b"x-frame-options": b"DENY",
     b"referrer-policy": b"same-origin",
 }
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S | re.I)
+
+
+def inline_script_hashes(static_dir: Path) -> list[str]:
+    """The CSP source of each distinct inline script of the built pages."""
+    found: set[str] = set()
+    for page in sorted(static_dir.rglob("*.html")) if static_dir.is_dir() else []:
+        for body in INLINE_SCRIPT.findall(page.read_text(encoding="utf-8", errors="replace")):
+            if body:
+                digest = base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode("ascii")
+                found.add(f"'sha256-{digest}'")
+    return sorted(found)
+
+
+def content_security_policy(script_hashes: list[str]) -> str:
+    return "; ".join((
+        "default-src 'self'",
+        " ".join(["script-src 'self' 'unsafe-eval'", *script_hashes]),
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "worker-src 'self' blob:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ))
+
+
+def built_pages_dir() -> Path:
+    from reflex.utils import prerequisites
+    from reflex_base import constants
+
+    return prerequisites.get_web_dir() / constants.Dirs.STATIC
+
+
+@functools.cache
+def _policy() -> bytes:
+    """Computed once per process, at its first response: the production build is done before the server starts."""
+    return content_security_policy(inline_script_hashes(built_pages_dir())).encode("ascii")
 
 
 def security_headers(app: ASGIApp) -> ASGIApp:
@@ -20,9 +78,9 @@ def security_headers(app: ASGIApp) -> ASGIApp:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 existing = {name.lower() for name, _ in message.get("headers", [])}
-                message.setdefault("headers", [])
-                message["headers"] = list(message["headers"]) + [
-                    (name, value) for name, value in HEADERS.items() if name not in existing
+                added = {**HEADERS, b"content-security-policy": _policy()}
+                message["headers"] = list(message.get("headers", [])) + [
+                    (name, value) for name, value in added.items() if name not in existing
                 ]
             await send(message)
 

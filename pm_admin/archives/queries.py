@@ -25,6 +25,7 @@ from pm_admin.archives.models import (
 )
 from pm_admin.core.clock import local_text, utcnow
 from pm_admin.core.i18n import DEFAULT_LANGUAGE, translate
+from pm_admin.core.masking import remask_older_ids
 from pm_admin.core.paging import Page, PageRequest, count, paginate
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.owners.models import Owner, Ownership
@@ -178,8 +179,9 @@ def file_versions(session: Session, principal: Principal, archive_id: int) -> li
 def change_detail(change: ArchiveChange, language: str) -> str:
     """The record's detail in the reader's language (older rows and registry lines are stored as text)."""
     if not change.detail_key:
-        return change.detail
-    params = dict(change.detail_params or {})
+        return remask_older_ids(change.detail)
+    params = {key: remask_older_ids(value) if isinstance(value, str) else value
+              for key, value in (change.detail_params or {}).items()}
     if "doc_type" in params:
         params["doc_type"] = translate(f"doc.{params['doc_type']}", language)
     if "title" in params:

@@ -8,10 +8,13 @@ from __future__ import annotations
 from typing import Any
 
 from pm_admin.core.i18n import catalog, translate
+from pm_admin.core.masking import mask_birth_date, mask_id_number
 
 EMPTY = "∅"
 # Fields whose stored codes have their own catalog prefix.
 CODED_FIELDS = {"gender": "gender.", "occupancy": "occupancy.", "roles": "role."}
+# Personal data as every change line shows it, whatever an older row stored (the audit log cannot be rewritten).
+MASKED_FIELDS = {"birth_date": mask_birth_date, "id_number": mask_id_number, "member_id_number": mask_id_number}
 
 
 def field_label(field: str, language: str, entity: str = "") -> str:
@@ -34,6 +37,8 @@ def value_text(field: str, value: Any, language: str) -> str:
     if isinstance(value, dict):
         return ("；" if language.startswith("zh") else "; ").join(f"{field_label(key, language)}: {value_text(key, item, language)}"
                         for key, item in value.items())
+    if field in MASKED_FIELDS:
+        return MASKED_FIELDS[field](str(value))
     prefix = CODED_FIELDS.get(field)
     if prefix and f"{prefix}{value}" in catalog(language):
         return translate(f"{prefix}{value}", language)

@@ -305,9 +305,10 @@ def _work(builder: _Builder, rng: random.Random, now: datetime, ticket: dict, me
         duration = _minutes(rng, resolve_target, late)
         resolved = started + timedelta(minutes=duration)
         if resolved > now:
-            if rng.random() < 0.08:  # waiting for parts
-                ticket.update(status="on_hold", paused_at=started + timedelta(minutes=30), hold_reason="等待配件到货",
-                              hold_until=(now + timedelta(days=2)).date(), updated_at=started + timedelta(minutes=30))
+            paused = started + timedelta(minutes=30)
+            if rng.random() < 0.08 and paused <= now:  # waiting for parts (never a pause in the future)
+                ticket.update(status="on_hold", paused_at=paused, hold_reason="等待配件到货",
+                              hold_until=(now + timedelta(days=2)).date(), updated_at=paused)
                 builder.event(ticket, ticket["paused_at"], names[assignee], "status", "等待配件到货", "in_progress",
                               "on_hold")
             return

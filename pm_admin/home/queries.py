@@ -45,6 +45,8 @@ OCCUPANCY_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.EXECUTIVE})
 WORK_ORDER_STATUSES = (Status.ASSIGNED.value, Status.IN_PROGRESS.value, Status.ON_HOLD.value)
 FAILED_LOGINS_SINCE = timedelta(hours=24)
 FAILED_LOGINS_HREF = "/audit?action=auth.login_failed"
+LOOKUP_BURSTS_SINCE = timedelta(days=7)
+LOOKUP_BURSTS_HREF = "/audit?action=owner.pii_lookup_burst"
 ONE_ROW = PageRequest(page_size=1)  # domain list queries called for their total only
 
 
@@ -284,6 +286,10 @@ def _accounts(ctx: _Context) -> Section:
     cards.add("home.disabled_users", "/admin/users", lambda: ctx.users.disabled)
     cards.add("home.active_sessions", "/admin/users", lambda: active_sessions(ctx.session, ctx.principal, ctx.now))
     cards.add("home.failed_logins", FAILED_LOGINS_HREF, lambda: _failed_logins(ctx), attention=True)
+    # Users who ran out of exact phone / ID number searches (owners.lookups): a possible de-masking attempt.
+    cards.add("home.pii_lookup_bursts", LOOKUP_BURSTS_HREF, lambda: count_recent(
+        ctx.session, ctx.principal, action="owner.pii_lookup_burst", since=ctx.now - LOOKUP_BURSTS_SINCE),
+        attention=True)
     return Section("home.section.accounts", tuple(cards.figures))
 
 

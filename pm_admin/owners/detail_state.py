@@ -17,17 +17,17 @@ import reflex as rx
 from pm_admin.core.base_state import ProtectedState
 from pm_admin.core.change_text import differences
 from pm_admin.core.db import read_only, unit_of_work
-from pm_admin.core.errors import ConcurrencyConflict, ValidationFailed
+from pm_admin.core.errors import ConcurrencyConflict, NotFound, ValidationFailed
 from pm_admin.core.form_state import FormMixin
 from pm_admin.core.guard import requires
 from pm_admin.core.ids import route_id
 from pm_admin.core.permissions import Perm
-from pm_admin.owners import queries, services
+from pm_admin.owners import lookups, queries, services
 from pm_admin.owners.state import split_tags
 from pm_admin.owners.timeline import owner_timeline
 
 # Revealed values live only in these read-only inputs of the page, at most this long.
-REVEAL_REFS = {"id_number": "revealed-id-number", "phones": "revealed-phones"}
+REVEAL_REFS = {"id_number": "revealed-id-number", "phones": "revealed-phones", "birth_date": "revealed-birth-date"}
 REVEAL_SECONDS = 60
 # Side-dialog values shown but not typed: a submission never overwrites them.
 SIDE_DISPLAY_ONLY = frozenset({"editing", "room_code"})
@@ -94,13 +94,16 @@ class OwnerDetailState(FormMixin, ProtectedState):
 
     @staticmethod
     def _editable(profile: dict[str, Any]) -> dict[str, Any]:
-        """The profile fields the edit form shows as they are (phones and ID number are typed anew)."""
-        return {"name": profile["name"], "gender": profile["gender"], "birth_date": profile["birth_date"],
+        """The profile fields the edit form shows as they are (phones, ID number and birth date are typed anew:
+        the form never holds them in full; left blank, the stored ones stay)."""
+        return {"name": profile["name"], "gender": profile["gender"], "birth_date": "",
                 "address": profile["address"], "is_vip": profile["is_vip"], "tags": "、".join(profile["tags"]),
                 "notes": profile["notes"]}
 
     @requires(Perm.OWNERS_EDIT)
     def open_edit(self):
+        if not self.owner_found:
+            raise NotFound("owner")
         self._owner_version = int(self.profile["version"])
         self._open_form({**self._editable(self.profile), "id_number": "", "phone": "", "phone2": "",
                          "drop_phone2": False})
@@ -113,8 +116,13 @@ class OwnerDetailState(FormMixin, ProtectedState):
             phones=[str(form.get("phone", "")), str(form.get("phone2", ""))], address=str(form.get("address", "")),
             is_vip=bool(form.get("is_vip")), tags=split_tags(str(form.get("tags", ""))),
             notes=str(form.get("notes", "")), drop_phone2=bool(form.get("drop_phone2")),
-            birth_date=None if form.get("birth_date") is None else str(form["birth_date"]))
+            birth_date=str(form.get("birth_date") or "").strip() or None)  # blank keeps the stored date
         try:
+            with unit_of_work() as session:
+                allowed = lookups.form_id_lookup(session, self.principal, id_number=data.id_number,
+                                                 owner_id=self._owner_id)
+            if not allowed:
+                raise lookups.throttled_field("id_number")
             with unit_of_work() as session:
                 services.update_owner(session, actor=self.principal, owner_id=self._owner_id,
                                       expected_version=self._owner_version, data=data)
@@ -175,7 +183,8 @@ class OwnerDetailState(FormMixin, ProtectedState):
         hide_later = (f"clearTimeout(window.pmRevealTimer); window.pmRevealTimer = setTimeout(() => "
                       f"document.querySelector('[data-testid=hide-pii]')?.click(), {REVEAL_SECONDS * 1000})")
         return [rx.set_value(REVEAL_REFS["id_number"], shown.id_number or "—"),
-                rx.set_value(REVEAL_REFS["phones"], self._tr("import.list_separator").join(shown.phones) or "—"), rx.call_script(hide_later)]
+                rx.set_value(REVEAL_REFS["phones"], self._tr("import.list_separator").join(shown.phones) or "—"),
+                rx.set_value(REVEAL_REFS["birth_date"], shown.birth_date or "—"), rx.call_script(hide_later)]
 
     def _clear_revealed(self):
         self.revealed = False

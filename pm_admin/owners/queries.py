@@ -14,7 +14,7 @@ from pm_admin.arrears.models import RoomArrears
 from pm_admin.core.change_text import value_text
 from pm_admin.core.clock import local_text
 from pm_admin.core.crypto import blind_index, decrypt
-from pm_admin.core.masking import mask_id_number, mask_phone
+from pm_admin.core.masking import mask_birth_date, mask_id_number, mask_phone
 from pm_admin.core.paging import Page, PageRequest, count, paginate
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.owners.models import (
@@ -350,7 +350,7 @@ def owner_profile(session: Session, principal: Principal, owner_id: int) -> Owne
     tags = session.exec(select(OwnerTag.tag).where(OwnerTag.owner_id == owner.id).order_by(OwnerTag.tag)).all()
     return OwnerProfile(
         id=owner.id, name=owner.name, gender=str(owner.gender),
-        birth_date=owner.birth_date.isoformat() if owner.birth_date else "",
+        birth_date=mask_birth_date(owner.birth_date),
         phones=[mask_phone(decrypt(p)) for p in phones], id_number=mask_id_number(decrypt(owner.id_number_enc)),
         address=owner.address, is_vip=owner.is_vip,
         tags=list(tags), notes=owner.notes, version=owner.version,

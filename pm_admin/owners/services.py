@@ -16,7 +16,7 @@ from pm_admin.core.clock import utcnow
 from pm_admin.core.crypto import blind_index, decrypt, encrypt
 from pm_admin.core.errors import ConcurrencyConflict, FieldErrors, NotFound, PermissionDenied, ValidationFailed
 from pm_admin.core.i18n import DEFAULT_LANGUAGE, translate
-from pm_admin.core.masking import mask_id_number, mask_phone
+from pm_admin.core.masking import mask_birth_date, mask_id_number, mask_phone
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.owners.events import announce, current_rooms
 from pm_admin.owners.models import (
@@ -200,7 +200,7 @@ def owner_snapshot(session: Session, owner: Owner) -> dict:
     return {
         "name": owner.name,
         "gender": str(owner.gender),
-        "birth_date": owner.birth_date.isoformat() if owner.birth_date else "",
+        "birth_date": mask_birth_date(owner.birth_date),
         "id_number": mask_id_number(decrypt(owner.id_number_enc)),
         "phones": ", ".join(mask_phone(p) for p in owner_phones(session, owner.id)),
         "address": owner.address,
@@ -756,6 +756,7 @@ def bulk_tag(session: Session, *, actor: Principal, owner_ids: Iterable[int], ta
 class RevealedPII:
     id_number: str
     phones: list[str]
+    birth_date: str
 
 
 def reveal_pii(session: Session, *, actor: Principal, owner_id: int, reason: str) -> RevealedPII:
@@ -764,8 +765,9 @@ def reveal_pii(session: Session, *, actor: Principal, owner_id: int, reason: str
     owner = require_owner_in_scope(session, actor, owner_id)
     if len(reason.strip()) < MIN_REASON_LENGTH:
         raise ValidationFailed({"reason": ("owners.reveal_reason_required", {"min": MIN_REASON_LENGTH})})
-    revealed = RevealedPII(id_number=decrypt(owner.id_number_enc) or "", phones=owner_phones(session, owner.id))
+    revealed = RevealedPII(id_number=decrypt(owner.id_number_enc) or "", phones=owner_phones(session, owner.id),
+                           birth_date=owner.birth_date.isoformat() if owner.birth_date else "")
     record(session, action="owner.reveal_pii", actor=actor, entity_type="owner", entity_id=owner.id,
            community_id=_any_community(session, owner.id),
-           details={"reason": reason.strip()[:200], "fields": ["id_number", "phones"]})
+           details={"reason": reason.strip()[:200], "fields": ["id_number", "phones", "birth_date"]})
     return revealed

@@ -19,7 +19,7 @@ from pm_admin.core.ids import optional_id
 from pm_admin.core.paged_state import PagedMixin
 from pm_admin.core.permissions import Perm
 from pm_admin.core.saved_views import delete_view, list_views, save_view
-from pm_admin.owners import queries, services
+from pm_admin.owners import lookups, queries, services
 from pm_admin.owners.files import export_params
 from pm_admin.owners.grid_view import (
     COLUMNS,
@@ -62,6 +62,8 @@ class OwnersState(FormMixin, PagedMixin, ProtectedState):
     _duplicate_id: int = 0  # that owner: set by the server when it offers them, never by the browser
     # A phone/ID number search, encrypted (see _search); never in a public var, the URL or a saved view.
     _search_enc: str = ""
+    # The blind index of the phone / ID number search last audited: turning its pages is not a new lookup.
+    _looked_up: str = ""
 
     # ------------------------------------------------------------ URL <-> state
 
@@ -109,8 +111,19 @@ class OwnersState(FormMixin, PagedMixin, ProtectedState):
         return rx.call_script(f"window.history.replaceState(null, '', {json.dumps(url)})")
 
     def _load(self) -> None:
+        filters = self._owner_filter()
+        marker = queries.plan_search(filters.search).value if queries.personal_search(filters.search) else ""
+        if marker and marker != self._looked_up:  # a new phone / ID number search: an audited, throttled lookup
+            with unit_of_work() as session:
+                page = lookups.grid_lookup(session, self.principal, self._page_request(), filters)
+            if page is None:
+                self._set_search("")
+                raise lookups.LookupThrottled()
+            self._looked_up = marker
+            self._show(page)
+            return
         with read_only() as session:
-            self._show(queries.owner_grid(session, self.principal, self._page_request(), self._owner_filter()))
+            self._show(queries.owner_grid(session, self.principal, self._page_request(), filters))
 
     def _load_choices(self) -> None:
         with read_only() as session:
@@ -295,6 +308,10 @@ class OwnersState(FormMixin, PagedMixin, ProtectedState):
     def create(self, form: dict[str, Any]):
         self.duplicate, self._duplicate_id = {}, 0
         try:
+            with unit_of_work() as session:
+                allowed = lookups.form_id_lookup(session, self.principal, id_number=str(form.get("id_number", "")))
+            if not allowed:
+                raise lookups.throttled_field("id_number")
             with unit_of_work() as session:
                 room_id = services.room_for_code(session, actor=self.principal, code=str(form.get("room_code", "")))
                 owner = services.create_owner(session, actor=self.principal, data=self._owner_input(form),

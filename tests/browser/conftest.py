@@ -43,11 +43,20 @@ def db(live_server):
     engine.dispose()
 
 
+def csp_violations(page) -> list[str]:
+    """Chromium's console reports of anything the Content-Security-Policy blocked on this page (growing list)."""
+    found: list[str] = []
+    page.on("console", lambda message: found.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    return found
+
+
 @pytest.fixture
 def page(request, browser, live_server):
     context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN", base_url=live_server.base_url)
     page = context.new_page()
     page.set_default_timeout(20_000)
+    violations = csp_violations(page)
     yield page
     report = getattr(request.node, "call_report", None)
     if report is not None and report.failed:
@@ -55,6 +64,8 @@ def page(request, browser, live_server):
         # The server's log lives in a temporary folder: show its end beside the failure.
         print(f"--- end of the server log ---\n{live_server.log_tail(60)}")
     context.close()
+    # Every page a browser test opens runs under the app's Content-Security-Policy without a violation.
+    assert violations == [], f"Content-Security-Policy violations: {violations}"
 
 
 def screenshot(page, name: str) -> Path:

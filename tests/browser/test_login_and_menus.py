@@ -147,3 +147,23 @@ def test_on_a_tablet_the_menu_is_a_drawer_and_pages_fit_the_screen(browser, live
         screenshot(page, "tablet-rooms")
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("username", ["demo.manager", "demo.admin"])
+def test_every_menu_page_runs_under_the_content_security_policy(page, username):
+    """Each page of the menu loads, hydrates and shows its charts and toasts with the app's CSP in force (the
+    ``page`` fixture fails the test on any violation Chromium reports)."""
+    from pm_admin.shell.nav import NAV_ITEMS
+
+    response = page.goto("/login")
+    policy = response.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in policy and "connect-src 'self'" in policy and "'sha256-" in policy
+    log_in(page, username)
+    page.wait_for_url(at_home)
+    for item in NAV_ITEMS:
+        if item.key not in MENUS[username]:
+            continue
+        page.locator(f"[data-nav='{item.key}']").filter(visible=True).first.click()
+        page.wait_for_url(lambda url, href=item.href: urlsplit(url).path == href)
+        page.wait_for_load_state("networkidle")
+        expect(page.locator("[data-nav='home']").filter(visible=True).first).to_be_visible()

@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 from pm_admin.audit.models import AuditEvent
 from pm_admin.auth.models import User, UserRole
 from pm_admin.auth.passwords import verify_password
+from pm_admin.core.clock import utcnow
 from pm_admin.core.db import make_engine
 from pm_admin.demo.seed import DEMO_USERS, SeedOutcome, demo_usernames_present, seed_demo, seed_for_environment
 from pm_admin.owners.models import HouseholdMember, Occupant, Ownership
@@ -136,6 +137,11 @@ def demo_tickets_follow_the_workflow(url: str) -> None:
     with Session(engine) as session:
         tickets = session.exec(select(Ticket)).all()
         assert len(tickets) > 10_000
+        # Nothing happened after the seed ran: a change "in the future" would hide real ones from the board's
+        # poll, which compares the newest change time.
+        seeded_at = utcnow()
+        assert max(ticket.updated_at for ticket in tickets) <= seeded_at
+        assert all(ticket.paused_at is None or ticket.paused_at <= seeded_at for ticket in tickets)
         satisfied = set(session.exec(select(Callback.ticket_id).where(Callback.satisfied == True)).all())  # noqa: E712
         for ticket in tickets:
             if ticket.status != "new":

@@ -17,6 +17,8 @@ from pm_admin.owners.timeline import owner_timeline
 from tests.support import factories
 
 ID_ZHANG = "11010519491231002X"
+ID_OTHER = "411422195204273095"  # born 1952-04-27 (the number of the attack report)
+ID_CHILD = "320106198002291230"
 
 
 def person(name="张三", id_number=ID_ZHANG, phone="13812345678", **extra) -> OwnerInput:
@@ -97,7 +99,7 @@ def test_update_records_masked_history_and_keeps_blank_pii(session, world):
     services.update_owner(session, actor=world["cs"], owner_id=owner.id, expected_version=owner.version,
                           data=OwnerInput(name="张三", phones=["13987654321"], address="新地址"))
     profile = queries.owner_profile(session, world["cs"], owner.id)
-    assert profile.phones == ["139****4321"] and profile.id_number == "110105********002X"
+    assert profile.phones == ["139****4321"] and profile.id_number == "1101**********002X"
     changes = {c.field: c for c in queries.change_history(session, world["cs"], owner.id, "zh-CN")}
     assert changes["phones"].old_value == "138****5678" and changes["phones"].new_value == "139****4321"
     assert changes["phones"].kind == "contact" and changes["address"].new_value == "新地址"
@@ -168,9 +170,34 @@ def test_reveal_needs_permission_and_a_reason_and_is_audited(session, world):
     with pytest.raises(ValidationFailed):
         services.reveal_pii(session, actor=world["manager"], owner_id=owner.id, reason="  ")
     shown = services.reveal_pii(session, actor=world["manager"], owner_id=owner.id, reason="核实身份办理过户")
-    assert shown.id_number == ID_ZHANG and shown.phones == ["13812345678"]
+    assert shown.id_number == ID_ZHANG and shown.phones == ["13812345678"] and shown.birth_date == "1949-12-31"
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "owner.reveal_pii")).one()
     assert event.changes["reason"] == "核实身份办理过户" and event.actor_user_id == world["manager"].user_id
+    assert event.changes["fields"] == ["id_number", "phones", "birth_date"]
+
+
+def test_nothing_shown_together_rebuilds_a_masked_id_number(session, world):
+    """The 8 hidden digits of an ID number are its holder's birth date: where a masked ID meets a birth date,
+    a region or the history of either, the day and the county never show (the profile, the grid, the
+    household, the history, the audit log as the audit page reads it)."""
+    from pm_admin.audit.queries import describe_changes
+
+    owner = services.create_owner(session, actor=world["manager"], data=person(), room_id=world["a_room"].id)
+    services.add_member(session, actor=world["manager"], owner_id=owner.id, relation="child", name="张小",
+                        id_number=ID_CHILD)
+    services.update_owner(session, actor=world["manager"], owner_id=owner.id, expected_version=owner.version,
+                          data=OwnerInput(name="张三", id_number=ID_OTHER))
+    shown = [queries.owner_profile(session, world["cs"], owner.id).model_dump_json()]
+    shown += [row.model_dump_json() for row in queries.household(session, world["cs"], owner.id)]
+    shown += [row.model_dump_json() for row in grid(session, world["cs"]).rows]
+    shown += [c.model_dump_json() for c in queries.change_history(session, world["cs"], owner.id, "zh-CN")]
+    events = session.exec(select(AuditEvent).where(AuditEvent.entity_type == "owner")).all()
+    shown += [describe_changes(e.changes, "zh-CN") for e in events]
+    for text in shown:
+        for digits in (ID_ZHANG, ID_OTHER, ID_CHILD):  # region with county, and the birth date, in any form
+            born = f"{digits[6:10]}-{digits[10:12]}-{digits[12:14]}"
+            assert digits[:6] not in text and digits[6:14] not in text and born not in text, text
+    assert queries.owner_profile(session, world["cs"], owner.id).birth_date[:4] == ID_OTHER[6:10]
 
 
 def test_bulk_vip_and_tags(session, world):
@@ -265,7 +292,7 @@ def test_grid_pages_and_sorts_in_sql(session, world):
 def test_export_masks_unless_full_pii_is_allowed(session, world):
     services.create_owner(session, actor=world["manager"], data=person(), room_id=world["a_room"].id)
     masked = list(queries.export_rows(session, world["cs"], queries.OwnerFilter(), full_pii=False))
-    assert masked[0].id_number == "110105********002X" and masked[0].phone == "138****5678"
+    assert masked[0].id_number == "1101**********002X" and masked[0].phone == "138****5678"
     with pytest.raises(PermissionDenied):
         list(queries.export_rows(session, world["cs"], queries.OwnerFilter(), full_pii=True))
     full = list(queries.export_rows(session, world["manager"], queries.OwnerFilter(), full_pii=True))
@@ -361,14 +388,14 @@ def test_a_birth_date_can_be_entered_without_an_id_number_and_must_agree_with_on
 
     owner = services.create_owner(session, actor=world["manager"], room_id=world["a_room"].id, share="50",
                                   data=person(name="陈外籍", id_number="", birth_date="1980-02-29"))
-    assert queries.owner_profile(session, world["manager"], owner.id).birth_date == "1980-02-29"
+    assert queries.owner_profile(session, world["manager"], owner.id).birth_date == "1980-**-**"
     services.update_owner(session, actor=world["cs"], owner_id=owner.id, expected_version=owner.version,
                           data=OwnerInput(name="陈外籍"))  # not given: kept
     assert owner.birth_date == date(1980, 2, 29)
     services.update_owner(session, actor=world["cs"], owner_id=owner.id, expected_version=owner.version,
                           data=OwnerInput(name="陈外籍", birth_date="1981-03-01"))
     history = {(c.field, c.old_value, c.new_value) for c in queries.change_history(session, world["cs"], owner.id, "en")}
-    assert ("birth_date", "1980-02-29", "1981-03-01") in history
+    assert ("birth_date", "1980-**-**", "1981-**-**") in history  # the year only, like the profile
     # Once an ID number is stored, a typed date must agree with it; the ID's date wins.
     assert refused(OwnerInput(name="陈外籍", id_number=ID_ZHANG, birth_date="1981-03-01"), owner) == {
         "birth_date": "owners.birth_date_mismatch"}

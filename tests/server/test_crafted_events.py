@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -60,7 +61,9 @@ def state_delta(updates: list[dict], state_cls) -> dict:
 
 
 def toasts(updates: list[dict]) -> list[str]:
-    return [str(e["payload"]) for e in frontend_events(updates) if e["name"] == "_call_function" and "toast" in str(e)]
+    """Toasts' code, its \\uXXXX escapes (however deeply nested) turned back into characters."""
+    return [re.sub(r"\\+u([0-9a-f]{4})", lambda m: chr(int(m.group(1), 16)), str(e["payload"]))
+            for e in frontend_events(updates) if e["name"] == "_call_function" and "toast" in str(e)]
 
 
 def redirects(updates: list[dict]) -> list[str]:
@@ -266,7 +269,6 @@ def test_private_file_routes_check_the_session(live_server):
 
 def test_export_goes_through_a_one_time_ticket_and_is_audited(live_server, db):
     import io
-    import re as regex
 
     import httpx
     from openpyxl import load_workbook
@@ -284,7 +286,7 @@ def test_export_goes_through_a_one_time_ticket_and_is_audited(live_server, db):
             return await client.send(event_name(OwnersState, handler), payload)
 
     updates = run(scenario(manager, "export", {"fmt": "xlsx"}))
-    url = regex.search(r"/files/download/[\w-]+", str(frontend_events(updates))).group(0)
+    url = re.search(r"/files/download/[\w-]+", str(frontend_events(updates))).group(0)
     assert httpx.get(f"{live_server.base_url}{url}", headers={"Cookie": cs}).status_code == 403  # not cs's ticket
     response = httpx.get(f"{live_server.base_url}{url}", headers={"Cookie": manager})
     assert response.status_code == 200 and "attachment" in response.headers["content-disposition"]
@@ -293,4 +295,4 @@ def test_export_goes_through_a_one_time_ticket_and_is_audited(live_server, db):
     assert httpx.get(f"{live_server.base_url}{url}", headers={"Cookie": manager}).status_code == 404  # used
     assert audit_count(db, "owner.export") == before + 1
     refused = run(scenario(cs, "export_full", {"fmt": "csv"}))
-    assert not regex.search(r"/files/download/", str(frontend_events(refused))) and toasts(refused)
+    assert not re.search(r"/files/download/", str(frontend_events(refused))) and toasts(refused)

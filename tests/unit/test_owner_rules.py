@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from pm_admin.core.masking import mask_id_number, mask_phone
+from pm_admin.core.masking import mask_birth_date, mask_id_number, mask_phone, remask_older_ids
 from pm_admin.owners.pinyin import pinyin_keys
 from pm_admin.owners.queries import plan_search
 from pm_admin.owners.validation import (
@@ -65,7 +65,12 @@ def test_invalid_phones_are_refused(raw):
 def test_masks():
     assert mask_phone("13812345678") == "138****5678"
     assert mask_phone("010-62345678") == "010-****5678"
-    assert mask_id_number("11010519491231002X") == "110105********002X"
+    # The first 4 and last 4 digits only: region and birth date (digits 5-14) never show together with a date.
+    assert mask_id_number("11010519491231002X") == "1101**********002X"
+    assert mask_id_number("110105********002X") == "1101**********002X"  # the older mask, re-masked
+    assert mask_birth_date(date(1949, 12, 31)) == mask_birth_date("1949-12-31") == "1949-**-**"
+    assert remask_older_ids("身份证号 ∅ → 110105********002X；1101**********002X") == (
+        "身份证号 ∅ → 1101**********002X；1101**********002X")
     assert mask_phone("") == mask_id_number(None) == ""
 
 

@@ -55,7 +55,9 @@ def profile_card() -> rx.Component:
         ),
         rx.grid(
             info("owners.col.gender", t_prefixed("gender.", p["gender"].to(str))),
-            info("owners.birth_date", p["birth_date"].to(str)),
+            info("owners.birth_date", revealed_or_masked(
+                rx.text(p["birth_date"].to(str), size="2", font_family="var(--code-font-family)"),
+                "birth_date", "birth-date"), testid="owner-birth-date"),
             info("owners.col.phone", revealed_or_masked(
                 rx.text(p["phones"].to(list[str]).join("、"), size="2", font_family="var(--code-font-family)"),
                 "phones", "phones"), testid="owner-phones"),
@@ -158,7 +160,7 @@ def edit_dialog() -> rx.Component:
                 field("owners.col.id_number", text_input("id_number", default=D.form["id_number"],
                                                          placeholder_key="owners.keep_blank"), e["id_number"]),
                 field("owners.birth_date", text_input("birth_date", default=D.form["birth_date"], type_="date"),
-                      e["birth_date"]),
+                      e["birth_date"], hint_key="owners.birth_date_keep"),
                 columns="2", spacing="3", width="100%",
             ),
             field("owners.address", text_input("address", default=D.form["address"]), e["address"]),
