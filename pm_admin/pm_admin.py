@@ -15,12 +15,10 @@ from pm_admin.pages import register_pages
 from pm_admin.tickets.routes import routes as ticket_routes
 from pm_admin.web_security import security_headers
 
-# A page restored from the back/forward cache would show what it showed before logout.
-RELOAD_FROM_BFCACHE = "window.addEventListener('pageshow', e => { if (e.persisted) window.location.reload(); });"
-
 app = rx.App(
     stylesheets=["/app.css"],
-    head_components=[rx.script(RELOAD_FROM_BFCACHE)],
+    # A file, not inline code: the Content-Security-Policy runs scripts of the app's own origin only.
+    head_components=[rx.script(src="/reload_from_bfcache.js")],
     backend_exception_handler=unexpected_error_toast,
     frontend_exception_handler=log_frontend_exception,
     api_transformer=[Starlette(routes=auth_routes + file_routes + archive_routes + ticket_routes), security_headers],

@@ -63,10 +63,20 @@ def built_pages_dir() -> Path:
     return prerequisites.get_web_dir() / constants.Dirs.STATIC
 
 
-@functools.cache
-def _policy() -> bytes:
-    """Computed once per process, at its first response: the production build is done before the server starts."""
+@functools.lru_cache(maxsize=2)
+def _policy_for(build_stamp: int) -> bytes:
     return content_security_policy(inline_script_hashes(built_pages_dir())).encode("ascii")
+
+
+def _policy() -> bytes:
+    """The policy of the build being served. The server answers (``/ping``) while ``reflex run`` may still be
+    building the pages, so the policy follows the build's modification time (two ``stat``s a response)."""
+    folder = built_pages_dir()
+    try:
+        stamp = max(folder.stat().st_mtime_ns, (folder / "index.html").stat().st_mtime_ns)
+    except OSError:
+        stamp = 0
+    return _policy_for(stamp)
 
 
 def security_headers(app: ASGIApp) -> ASGIApp:

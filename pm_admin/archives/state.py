@@ -297,6 +297,8 @@ class ArchiveDetailState(ProtectedState):
     @requires(Perm.ARCHIVES_MANAGE)
     def save_replacement(self, upload: dict[str, Any]):
         self.busy = False
+        if self.dialog != "replace" or "id" not in self.target_entry:  # no dialog open: nothing to replace
+            return None
         if (refusal := upload_refusal(upload)) is not None:
             self.errors = {"file": self._tr(refusal[0], **refusal[1])}
             return None
@@ -313,6 +315,8 @@ class ArchiveDetailState(ProtectedState):
 
     @requires(Perm.ARCHIVES_MANAGE)
     def void(self, form: dict[str, Any]):
+        if self.dialog != "void" or "id" not in self.target_entry:  # no dialog open: nothing to void
+            return None
         return self._save_in_dialog(lambda session: services.void_entry(
             session, actor=self.principal, entry_id=int(self.target_entry["id"]),
             expected_version=int(self.target_entry["version"]), reason=str(form.get("reason", ""))))

@@ -191,6 +191,8 @@ class SurveyPlanState(ProtectedState):
 
     @requires(Perm.SURVEYS_MANAGE)
     def save_action(self, form: dict[str, Any]):
+        if not self.action_open or "id" not in self.action_values:  # no dialog open: nothing to save
+            return None
         data = actions.ActionInput(**{key: str(form.get(key, "")) for key in
                                       ("measure", "department_id", "due_on", "status", "result")})
         try:

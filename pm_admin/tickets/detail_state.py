@@ -111,7 +111,7 @@ class TicketDetailState(CallbackFormMixin, ProtectedState):
         try:
             with unit_of_work() as session:
                 services.move(session, actor=self.principal, ticket_id=self._ticket_id(),
-                              expected_version=int(self.ticket["version"]), to_status=to_status, data=data)
+                              expected_version=int(self.ticket.get("version") or 0), to_status=to_status, data=data)
         except ConcurrencyConflict:
             self.dialog = ""
             self._reload(self._ticket_id())

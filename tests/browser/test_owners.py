@@ -66,7 +66,7 @@ def test_cs_sees_masked_id_and_no_reveal_button(page, db):
     log_in(page, "demo.cs")
     page.wait_for_url(at_home)
     page.goto(f"/owners/{owner.id}")
-    expect(page.get_by_test_id("owner-id-number")).to_have_text(re.compile(r"^\d{6}\*{8}[\dX]{4}$"))
+    expect(page.get_by_test_id("owner-id-number")).to_have_text(re.compile(r"^\d{4}\*{10}[\dX]{4}$"))
     expect(page.get_by_test_id("owner-phones")).to_contain_text("****")
     expect(page.get_by_test_id("edit-owner")).to_be_visible()
     assert page.get_by_test_id("reveal-button").count() == 0

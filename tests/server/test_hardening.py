@@ -303,3 +303,27 @@ def test_a_chunked_upload_over_the_limit_is_cut_off_while_it_streams(live_server
                 answer = b""
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
     assert sent < 20 * 1024 * 1024  # the arrears import takes 10 MB: cut off near it, not at 60
+
+
+def test_dialog_actions_sent_without_their_dialog_do_nothing_and_raise_nothing(live_server):
+    """A script can send a dialog's save without opening it (no record behind it): nothing happens, no traceback."""
+    from pm_admin.archives.state import ArchiveDetailState
+    from pm_admin.surveys.plan_state import SurveyPlanState
+    from pm_admin.tickets.detail_state import TicketDetailState
+
+    cookie = run(sign_in(live_server.base_url, "demo.manager"))
+
+    async def scenario():
+        async with CraftedClient(live_server.base_url, cookie=cookie) as client:
+            await client.hydrate("/")
+            for state, handler, payload in (
+                    (ArchiveDetailState, "void", {"form": {"reason": "作废测试"}}),
+                    (ArchiveDetailState, "save_replacement", {"upload": {"ok": True, "upload_id": "x"}}),
+                    (SurveyPlanState, "save_action", {"form": {"measure": "x"}}),
+                    (TicketDetailState, "confirm_move", {"form": {"reason": "x"}})):
+                await client.send(event_name(state, handler), payload, settle=0.5)
+
+    before = live_server.log_path.read_text(errors="replace")
+    run(scenario())
+    added = live_server.log_path.read_text(errors="replace")[len(before):]
+    assert "Traceback" not in added and "KeyError" not in added, added[-2000:]

@@ -139,6 +139,7 @@ def test_a_revealed_id_number_reaches_the_page_but_never_the_state(live_server, 
     written = {e["payload"]["ref"]: e["payload"]["value"] for e in frontend_events(shown) if e["name"] == "_set_value"}
     id_number = written["ref_revealed_id_number"]  # written straight into the page …
     assert re.fullmatch(r"\d{17}[\dX]", id_number) and re.fullmatch(r"1\d{10}.*", written["ref_revealed_phones"])
+    assert written["ref_revealed_birth_date"] == f"{id_number[6:10]}-{id_number[10:12]}-{id_number[12:14]}"
     assert id_number not in str([update.get("delta") for update in shown])  # … never a state var (nor in Redis)
     assert state_delta(hidden, OwnerDetailState).get("revealed_rx_state_") is False
-    assert [e["payload"]["value"] for e in frontend_events(hidden) if e["name"] == "_set_value"] == ["", ""]
+    assert [e["payload"]["value"] for e in frontend_events(hidden) if e["name"] == "_set_value"] == ["", "", ""]
