@@ -110,12 +110,15 @@ def cmd_daily(args: argparse.Namespace) -> int:
     from pm_admin.arrears.services import sync_cases
     from pm_admin.census.services import open_current_quarters
     from pm_admin.core.files import purge_stale_uploads
+    from pm_admin.tickets.review import notify_overdue_holds
 
     with unit_of_work() as session:
         changed = sync_cases(session)
         census_tasks = open_current_quarters(session)
         purged = purge_stale_uploads(session)
-    print(f"arrears cases updated: {changed}; census tasks opened: {census_tasks}; stale uploads removed: {purged}")
+        holds = notify_overdue_holds(session)
+    print(f"arrears cases updated: {changed}; census tasks opened: {census_tasks}; stale uploads removed: {purged}; "
+          f"holds past their day notified: {holds}")
     return 0
 
 
@@ -125,6 +128,23 @@ def cmd_rebuild_rollups(args: argparse.Namespace) -> int:
     with unit_of_work() as session:
         tickets = rebuild(session)
     print(f"dashboard rollups rebuilt from {tickets} tickets")
+    return 0
+
+
+def cmd_kpi_report(args: argparse.Namespace) -> int:
+    import json
+
+    from pm_admin.core.errors import DomainError
+    from pm_admin.core.i18n import bilingual
+    from pm_admin.dashboards.kpi_report import kpi_report
+
+    with unit_of_work() as session:
+        try:
+            report = kpi_report(session, args.period, args.community)
+        except DomainError as error:
+            print(bilingual(error.key, **error.params), file=sys.stderr)
+            return 2
+    print(json.dumps(report, ensure_ascii=False, indent=2))
     return 0
 
 
@@ -156,6 +176,12 @@ def main(argv: list[str] | None = None) -> int:
     daily.set_defaults(func=cmd_daily)
     rollups = commands.add_parser("rebuild-rollups", help="recompute the dashboard rollups from the tickets")
     rollups.set_defaults(func=cmd_rebuild_rollups)
+    report = commands.add_parser("kpi-report", help="every dashboard figure with its numerator and denominator")
+    report.add_argument("--period", default="this_month", help="this_month | last_month | this_quarter | this_year "
+                                                               "| last_12_months")
+    report.add_argument("--community", default="all", help="a community code (C01) or all")
+    report.add_argument("--format", default="json", choices=["json"])
+    report.set_defaults(func=cmd_kpi_report)
     args = parser.parse_args(argv)
     settings_or_exit()  # a refused configuration stops here with its message, before any work
     return args.func(args)

@@ -9,10 +9,9 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 import sqlmodel
-from alembic import op
 
 import pm_admin.core.types
-
+from alembic import op
 
 revision: str = '0006'
 down_revision: str | None = '0005'

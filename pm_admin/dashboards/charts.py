@@ -69,7 +69,7 @@ def callbacks(data: dict, tr: Callable[[str], str]) -> go.Figure:
     months = c["months"]
     figure = go.Figure(go.Bar(
         x=[m["month"] for m in months], y=[m["percent"] for m in months], name=tr("dashboard.series.callback_rate"),
-        customdata=[[m["called_back"], m["resolved"]] for m in months], marker_color=PALETTE[1],
+        customdata=[[m["reached"], m["due"]] for m in months], marker_color=PALETTE[1],
         hovertemplate="%{x}: %{y:.1f}%<br>%{customdata[0]} / %{customdata[1]}<extra></extra>"))
     _target_line(figure, c["target"], tr("dashboard.target") + f" {c['target']:.0f}%")
     figure.update_yaxes(range=[0, 110])

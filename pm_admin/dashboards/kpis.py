@@ -1,40 +1,34 @@
-"""The executive KPIs, defined once. Each function's docstring is its formula; all read the rollups of
-``dashboards.models`` (kept current by ``dashboards.rollups``), never the million-row ticket table.
+"""The executive KPIs, defined once (README, "KPI definitions"). The figures an auditor checks come from
+``report``: each with its value, numerator and denominator, the same numbers the cards and ``python -m
+pm_admin.cli kpi-report`` show. Charts break the same counts down per month, tier or bucket.
 
-Cohorts: "registered in the period" = the ticket's ``created_at`` (Shanghai date) is in the period;
-"resolved in the period" = its latest ``resolved_at`` is (status resolved or closed; a reopening clears it).
 Scope: the principal's communities (``community_filter``: the header's choice, else every community they
-may see), narrowed to ``community_id`` when the page picks one. Percentages are None when the base is 0.
+may see), narrowed to ``community_id`` when the page picks one. Periods are Shanghai calendar days [start,
+end], both inclusive; "now" caps a period that includes today.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import math
-from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from pm_admin.arrears.queries import coverage
+from pm_admin.arrears.queries import coverage_on
+from pm_admin.core.clock import DISPLAY_ZONE, utcnow
 from pm_admin.core.i18n import translate
 from pm_admin.core.permissions import Perm, Principal
-from pm_admin.dashboards.models import (
-    ALL_COMMUNITIES,
-    TicketDayStats,
-    TicketKeywordMonth,
-    TicketMonthStats,
-    TicketWeekStats,
-)
-from pm_admin.dashboards.periods import Period, month_end
-from pm_admin.dashboards.rollups import TTR_BUCKETS, week_of
-from pm_admin.owners.models import Ownership
+from pm_admin.dashboards import complaint_kpis, round_kpis
+from pm_admin.dashboards.complaint_kpis import rollup_scope
+from pm_admin.dashboards.figures import Figure, count, rate
+from pm_admin.dashboards.models import TicketDayStats, TicketKeywordMonth, TicketMonthStats, TicketWeekStats
+from pm_admin.dashboards.periods import Period
+from pm_admin.dashboards.rollups import week_of
 from pm_admin.places.models import Building, Community
 from pm_admin.surveys import queries as survey_queries
-from pm_admin.tickets.models import Kind, TicketCategory, Tier
+from pm_admin.tickets.models import TicketCategory
 
-TIERS = (Tier.URGENT, Tier.IMPORTANT, Tier.NORMAL)
 CALLBACK_TARGET = 100.0  # %
 VALID_COMPLAINT_TARGET = 1.0  # % of households, at most
 COMPLAINT_CHANGE_TARGET = -20.0  # % year on year, at most
@@ -46,6 +40,11 @@ HOT_TOPICS = 20
 WARNINGS_REMEMBERED = 512  # (week, scope) results kept in memory, oldest dropped first
 _WARNINGS_SEEN: dict[tuple, list[dict]] = {}
 M = TicketMonthStats
+REPORT_NAMES = ("callback_rate", "repair_callback_rate", "callbacks_unreachable", "valid_complaint_rate",
+                "complaints_undecided", "complaint_rate_change", "sla_compliance_urgent", "sla_compliance_important",
+                "sla_compliance_normal", "sla_compliance", "mean_hours_to_resolve", "repeat_complaint_rate",
+                "rework_rate", "reopen_rate", "arrears_coverage", "arrears_due", "arrears_overdue",
+                "satisfaction_index", "tickets_registered")
 
 
 def percent(part: int | float, whole: int | float) -> float | None:
@@ -64,21 +63,6 @@ def community_scope(principal: Principal, community_id: int | None) -> frozenset
     return principal.community_filter()
 
 
-def _rollup_scope(column, scope: frozenset[int] | None) -> sa.ColumnElement[bool]:
-    if scope is None:
-        return column == ALL_COMMUNITIES
-    return column.in_(sorted(scope)) if scope else sa.false()
-
-
-def _month_sums(session: Session, scope, period: Period, *group, sums: tuple[str, ...],
-                where: tuple = ()) -> list[sa.Row]:
-    """Σ of month-rollup counters over the period's months, grouped."""
-    columns = [sa.func.coalesce(sa.func.sum(M.__table__.c[name]), 0).label(name) for name in sums]
-    statement = sa.select(*group, *columns).where(
-        _rollup_scope(M.community_id, scope), M.month >= period.months[0], M.month <= period.months[-1], *where)
-    return list(session.execute(statement.group_by(*group) if group else statement).all())
-
-
 def _top_categories(session: Session, language: str) -> list[tuple[int, str]]:
     rows = session.execute(sa.select(TicketCategory.id, TicketCategory.name_zh, TicketCategory.name_en)
                            .where(col(TicketCategory.parent_id).is_(None))
@@ -88,6 +72,13 @@ def _top_categories(session: Session, language: str) -> list[tuple[int, str]]:
 
 def month_label(month: date) -> str:
     return month.strftime("%Y-%m")
+
+
+def _now_for(period: Period, now: datetime | None) -> datetime:
+    """"Now" for a period: the real now, or the end of its last day when it lies wholly in the past."""
+    real = now or utcnow()
+    end_of_period = datetime.combine(period.end + timedelta(days=1), time.min, DISPLAY_ZONE)
+    return min(real, end_of_period)
 
 
 # ---------------------------------------------------------------- ticket volume
@@ -101,12 +92,12 @@ def ticket_volume(session: Session, principal: Principal, period: Period, commun
     if period.daily:
         D = TicketDayStats
         rows = session.execute(sa.select(D.day, D.category_id, sa.func.sum(D.created)).where(
-            _rollup_scope(D.community_id, scope), D.day >= period.start, D.day <= period.end)
+            rollup_scope(D.community_id, scope), D.day >= period.start, D.day <= period.end)
             .group_by(D.day, D.category_id)).all()
         buckets = period.days
     else:
         rows = [(r.month, r.category_id, r.created)
-                for r in _month_sums(session, scope, period, M.month, M.category_id, sums=("created",))]
+                for r in complaint_kpis.month_sums(session, scope, period, M.month, M.category_id, sums=("created",))]
         buckets = period.months
     counts = {(bucket, category): number for bucket, category, number in rows}
     series = [{"category_id": category_id, "name": name, "counts": [int(counts.get((b, category_id), 0)) for b in buckets]}
@@ -116,151 +107,111 @@ def ticket_volume(session: Session, principal: Principal, period: Period, commun
             "series": series, "total": sum(sum(s["counts"]) for s in series)}
 
 
-# ---------------------------------------------------------------- SLA and time to resolve
+# ---------------------------------------------------------------- the figures, with the chart data behind them
+
+
+def _pct(figure: Figure) -> float | None:
+    return figure.percent
 
 
 def sla_compliance(session: Session, principal: Principal, period: Period, community_id: int | None = None,
-                   language: str = "zh-CN") -> dict:
-    """SLA compliance per tier = tickets resolved in the period with no stored SLA breach (respond, on-site
-    or resolve, any round) ÷ tickets resolved in the period; "all" is the same over every tier."""
+                   language: str = "zh-CN", now: datetime | None = None) -> dict:
+    """Per tier and overall: rounds resolved in the period with no stored breach ÷ rounds resolved
+    (``round_kpis.sla_by_tier``)."""
     scope = community_scope(principal, community_id)
-    found = {str(r.tier): r for r in _month_sums(session, scope, period, M.tier, sums=("resolved", "resolved_in_sla"))}
-    tiers = []
-    for tier in TIERS:
-        row = found.get(str(tier))
-        resolved, met = (int(row.resolved), int(row.resolved_in_sla)) if row else (0, 0)
-        tiers.append({"tier": str(tier), "label": translate(f"tickets.tier.{tier}", language), "resolved": resolved,
-                      "met": met, "percent": percent(met, resolved)})
-    resolved, met = sum(t["resolved"] for t in tiers), sum(t["met"] for t in tiers)
-    return {"tiers": tiers, "resolved": resolved, "met": met, "percent": percent(met, resolved)}
+    figures = round_kpis.sla_by_tier(session, scope, period, _now_for(period, now))
+    tiers = [{"tier": str(tier), "label": translate(f"tickets.tier.{tier}", language),
+              "resolved": int(figures[str(tier)].denominator), "met": int(figures[str(tier)].numerator),
+              "percent": _pct(figures[str(tier)])} for tier in round_kpis.TIERS]
+    overall = figures["all"]
+    return {"tiers": tiers, "resolved": int(overall.denominator), "met": int(overall.numerator),
+            "percent": _pct(overall), "figures": figures}
 
 
 def resolve_time_distribution(session: Session, principal: Principal, period: Period,
-                              community_id: int | None = None, language: str = "zh-CN") -> dict:
-    """Time to resolve = resolved_at − created_at − time on hold, for tickets resolved in the period:
-    a histogram in the buckets of ``rollups.TTR_BUCKETS`` and the mean in hours (Σ minutes ÷ resolved ÷ 60)."""
+                              community_id: int | None = None, language: str = "zh-CN",
+                              now: datetime | None = None) -> dict:
+    """Rounds resolved in the period by active time (resolved − round start − hold), and the mean in hours."""
     scope = community_scope(principal, community_id)
-    names = tuple(column for column, _ in TTR_BUCKETS)
-    row = _month_sums(session, scope, period, sums=("resolved", "resolve_minutes", *names))[0]
-    buckets = [{"key": name, "label": translate(f"dashboard.ttr.{name}", language), "count": int(getattr(row, name))}
-               for name in names]
-    resolved = int(row.resolved)
-    return {"buckets": buckets, "resolved": resolved,
-            "mean_hours": int(row.resolve_minutes) / resolved / 60 if resolved else None}
-
-
-# ---------------------------------------------------------------- callbacks, complaints, repeats
+    mean, histogram = round_kpis.resolve_time(session, scope, period, _now_for(period, now))
+    return {"buckets": [{"key": name, "label": translate(f"dashboard.ttr.{name}", language), "count": histogram[name]}
+                        for name, _ in round_kpis.TTR_BUCKETS],
+            "resolved": int(mean.denominator), "mean_hours": mean.value, "figure": mean}
 
 
 def callback_rate(session: Session, principal: Principal, period: Period, community_id: int | None = None,
-                  language: str = "zh-CN") -> dict:
-    """回访率 = tickets resolved in the period whose callback loop is finished (status closed: a satisfied
-    callback, or the manager's close after three unanswered attempts) ÷ tickets resolved in the period
-    (every resolved ticket needs a callback). Target 100 %. Also per month."""
+                  language: str = "zh-CN", now: datetime | None = None) -> dict:
+    """回访率 (``round_kpis.callbacks``), overall and for repairs, per due month. Target 100 %."""
     scope = community_scope(principal, community_id)
-    by_month = {r.month: r for r in _month_sums(session, scope, period, M.month, sums=("resolved", "callbacks_done"))}
-    months = [{"month": month_label(m), "resolved": int(by_month[m].resolved) if m in by_month else 0,
-               "called_back": int(by_month[m].callbacks_done) if m in by_month else 0} for m in period.months]
-    for month in months:
-        month["percent"] = percent(month["called_back"], month["resolved"])
-    resolved, called = sum(m["resolved"] for m in months), sum(m["called_back"] for m in months)
-    return {"resolved": resolved, "called_back": called, "percent": percent(called, resolved),
-            "target": CALLBACK_TARGET, "months": months}
-
-
-def households(session: Session, principal: Principal, community_id: int | None = None) -> int:
-    """Households = rooms that have a current owner (an ownership with no end date), in scope, today."""
-    scope = community_scope(principal, community_id)
-    statement = sa.select(sa.func.count(sa.distinct(Ownership.room_id))).where(col(Ownership.ended_on).is_(None))
-    if scope is not None:
-        statement = statement.where(col(Ownership.community_id).in_(sorted(scope)) if scope else sa.false())
-    return int(session.scalar(statement) or 0)
+    moment = _now_for(period, now)
+    overall = round_kpis.callbacks(session, scope, period, moment)
+    repair = round_kpis.repair_callbacks(session, scope, period, moment)
+    months = [{"month": month_label(m), "due": int(overall["months"][m].denominator),
+               "reached": int(overall["months"][m].numerator), "percent": _pct(overall["months"][m])}
+              for m in period.months]
+    return {"due": int(overall["rate"].denominator), "reached": int(overall["rate"].numerator),
+            "percent": _pct(overall["rate"]), "unreachable": int(overall["unreachable"].value),
+            "repair_percent": _pct(repair["rate"]), "target": CALLBACK_TARGET, "months": months,
+            "figures": {"callback_rate": overall["rate"], "repair_callback_rate": repair["rate"],
+                        "callbacks_unreachable": overall["unreachable"]}}
 
 
 def valid_complaint_rate(session: Session, principal: Principal, period: Period, community_id: int | None = None,
                          language: str = "zh-CN") -> dict:
-    """有效投诉率 = complaints registered in the period that a manager judged valid (kind complaint,
-    valid_complaint true) ÷ households (see ``households``). Target ≤ 1 %. Also per month."""
+    """有效投诉率 (``complaint_kpis.valid_complaints``). Target ≤ 1 %. Also per month."""
     scope = community_scope(principal, community_id)
-    homes = households(session, principal, community_id)
-    by_month = {r.month: int(r.valid_complaints) for r in _month_sums(
-        session, scope, period, M.month, sums=("valid_complaints",), where=(M.kind == Kind.COMPLAINT.value,))}
-    months = [{"month": month_label(m), "valid": by_month.get(m, 0), "percent": percent(by_month.get(m, 0), homes)}
-              for m in period.months]
-    valid = sum(m["valid"] for m in months)
-    return {"valid": valid, "households": homes, "percent": percent(valid, homes), "target": VALID_COMPLAINT_TARGET,
-            "months": months}
-
-
-def _complaints_per_month(session: Session, scope, period: Period) -> dict[date, int]:
-    """Complaints registered on the period's days, per month: whole months from the month rollup, the
-    days of a partly covered month (the same dates last year) from the day rollup."""
-    kind = Kind.COMPLAINT.value
-    whole = [m for m in period.months if period.covers_month(m)]
-    counts: dict[date, int] = defaultdict(int)
-    if whole:
-        for month, number in session.execute(sa.select(M.month, sa.func.sum(M.created)).where(
-                _rollup_scope(M.community_id, scope), col(M.month).in_(whole), M.kind == kind).group_by(M.month)):
-            counts[month] += int(number)
-    D = TicketDayStats
-    for month in (m for m in period.months if m not in whole):
-        first, last = max(month, period.start), min(month_end(month), period.end)
-        counts[month] += int(session.scalar(sa.select(sa.func.coalesce(sa.func.sum(D.created), 0)).where(
-            _rollup_scope(D.community_id, scope), D.day >= first, D.day <= last, D.kind == kind)) or 0)
-    return counts
+    figures = complaint_kpis.valid_complaints(session, scope, period)
+    rate_, homes = figures["rate"], int(figures["rate"].denominator)
+    months = [{"month": month_label(m), "valid": int(f.numerator), "percent": _pct(f)}
+              for m, f in figures["months"].items()]
+    return {"valid": int(rate_.numerator), "households": homes, "percent": _pct(rate_),
+            "undecided": int(figures["undecided"].value), "target": VALID_COMPLAINT_TARGET, "months": months,
+            "figures": {"valid_complaint_rate": rate_, "complaints_undecided": figures["undecided"]}}
 
 
 def complaint_change(session: Session, principal: Principal, period: Period, community_id: int | None = None,
                      language: str = "zh-CN") -> dict:
-    """Complaint change = (complaints registered in the period − complaints registered on the same dates
-    one year earlier) ÷ the latter, in %. Target ≤ −20 %. Also per month, next to last year's month.
-    No change is given (``comparable`` false) while the year-earlier dates reach back before the first
-    ticket registered in scope: a half-recorded year would make any reduction look like growth."""
+    """Complaint-rate change year on year (``complaint_kpis.complaint_change``). Target ≤ −20 %."""
     scope = community_scope(principal, community_id)
-    earlier = period.year_before()
-    D = TicketDayStats
-    first_day = session.scalar(sa.select(sa.func.min(D.day)).where(_rollup_scope(D.community_id, scope)))
-    comparable = first_day is not None and first_day <= earlier.start
-    this_year = _complaints_per_month(session, scope, period)
-    last_year = _complaints_per_month(session, scope, earlier)
-    months = [{"month": month_label(m), "complaints": this_year.get(m, 0), "last_year": last_year.get(e, 0)}
-              for m, e in zip(period.months, earlier.months, strict=True)]
-    now, before = sum(m["complaints"] for m in months), sum(m["last_year"] for m in months)
-    change = percent(now - before, before) if comparable else None
-    return {"complaints": now, "last_year": before, "change_percent": change, "comparable": comparable,
-            "target": COMPLAINT_CHANGE_TARGET, "months": months}
+    found = complaint_kpis.complaint_change(session, scope, period)
+    change = found["change"]
+    return {"complaints": found["complaints"], "last_year": found["last_year"] if found["comparable"] else None,
+            "change_percent": _pct(change), "comparable": found["comparable"], "target": COMPLAINT_CHANGE_TARGET,
+            "months": [{"month": month_label(m), "complaints": now_, "last_year": before}
+                       for m, now_, before in found["months"]],
+            "figures": {"complaint_rate_change": change}}
 
 
 def repeat_and_reopen_rates(session: Session, principal: Principal, period: Period, community_id: int | None = None,
                             language: str = "zh-CN") -> dict:
-    """Repeat rate = tickets registered in the period linked as a repeat (二次投诉: same room and category
-    within 30 days, repeat_of_id set) ÷ tickets registered in the period.
-    Reopen rate = tickets registered in the period reopened at least once (reopen_count > 0) ÷ the same."""
+    """二次投诉率, 返修率 and the reopen rate (``complaint_kpis.repeats_and_reopenings``), also per month."""
     scope = community_scope(principal, community_id)
-    by_month = {r.month: r for r in _month_sums(session, scope, period, M.month,
-                                                sums=("created", "repeats", "reopened"))}
-    months = []
-    for m in period.months:
-        row = by_month.get(m)
-        created, repeats, reopened = (int(row.created), int(row.repeats), int(row.reopened)) if row else (0, 0, 0)
-        months.append({"month": month_label(m), "created": created, "repeats": repeats, "reopened": reopened,
-                       "repeat_percent": percent(repeats, created), "reopen_percent": percent(reopened, created)})
-    created = sum(m["created"] for m in months)
-    repeats, reopened = sum(m["repeats"] for m in months), sum(m["reopened"] for m in months)
-    return {"created": created, "repeats": repeats, "reopened": reopened, "repeat_percent": percent(repeats, created),
-            "reopen_percent": percent(reopened, created), "months": months}
+    found = complaint_kpis.repeats_and_reopenings(session, scope, period)
+    months = [{"month": month_label(m), "repeat_percent": _pct(f["repeat"]), "rework_percent": _pct(f["rework"]),
+               "reopen_percent": _pct(f["reopen"]), "complaints": int(f["repeat"].denominator),
+               "repeats": int(f["repeat"].numerator), "repairs": int(f["rework"].denominator),
+               "reworks": int(f["rework"].numerator), "created": int(f["reopen"].denominator),
+               "reopened": int(f["reopen"].numerator)} for m, f in found["months"].items()]
+    return {"repeat_percent": _pct(found["repeat"]), "rework_percent": _pct(found["rework"]),
+            "reopen_percent": _pct(found["reopen"]), "complaints": int(found["repeat"].denominator),
+            "repeats": int(found["repeat"].numerator), "repairs": int(found["rework"].denominator),
+            "reworks": int(found["rework"].numerator), "created": int(found["reopen"].denominator),
+            "reopened": int(found["reopen"].numerator), "months": months,
+            "figures": {"repeat_complaint_rate": found["repeat"], "rework_rate": found["rework"],
+                        "reopen_rate": found["reopen"]}}
 
 
-def arrears_coverage(session: Session, principal: Principal, community_id: int | None = None) -> dict:
-    """跟进覆盖率, as the arrears desk defines it (``arrears.queries.coverage``): open arrears cases followed
-    up within the last 15 days, or opened today and not yet due a call, ÷ open cases, today. Target 100 %."""
-    scope = community_scope(principal, community_id)
-    narrowed = dataclasses.replace(principal, current_community_id=community_id) if community_id else principal
-    figure = coverage(session, narrowed) if scope is None or scope else None
-    if figure is None:
-        return {"open_cases": 0, "followed_up": 0, "overdue": 0, "percent": None, "target": ARREARS_COVERAGE_TARGET}
-    return {"open_cases": figure.open_cases, "followed_up": figure.followed_up, "overdue": figure.overdue,
-            "percent": figure.percent if figure.open_cases else None, "target": ARREARS_COVERAGE_TARGET}
+def arrears_coverage(session: Session, principal: Principal, community_id: int | None = None,
+                     day: date | None = None) -> dict:
+    """跟进覆盖率 on ``day`` (the period's end, or today), as the arrears desk defines it
+    (``arrears.queries.coverage_on``). Target 100 %."""
+    community_scope(principal, community_id)
+    found = coverage_on(session, principal, day, community_id)
+    covered = rate(found.covered, found.open_cases)
+    return {"open_cases": found.open_cases, "covered": found.covered, "due": found.due, "overdue": found.overdue,
+            "percent": _pct(covered), "target": ARREARS_COVERAGE_TARGET,
+            "figures": {"arrears_coverage": covered, "arrears_due": count(found.due),
+                        "arrears_overdue": count(found.overdue)}}
 
 
 # ---------------------------------------------------------------- hot topics and early warnings
@@ -274,7 +225,7 @@ def hot_topics(session: Session, principal: Principal, period: Period, community
     K = TicketKeywordMonth
     total = sa.func.sum(K.tickets).label("tickets")
     rows = session.execute(sa.select(K.word, total).where(
-        _rollup_scope(K.community_id, scope), K.month >= period.months[0], K.month <= period.months[-1])
+        rollup_scope(K.community_id, scope), K.month >= period.months[0], K.month <= period.months[-1])
         .group_by(K.word).having(total > 0).order_by(total.desc(), K.word).limit(limit)).all()
     return [{"word": word, "tickets": int(tickets)} for word, tickets in rows]
 
@@ -313,13 +264,13 @@ def early_warnings(session: Session, principal: Principal, community_id: int | N
         .where(*where).group_by(W.community_id, W.building_id, W.category_id)
         .having(latest >= WARNING_MIN_TICKETS)).all()
     warnings = []
-    for community, building, category, count, total, squares in rows:
+    for community, building, category, tickets, total, squares in rows:
         mean = total / WARNING_BASELINE_WEEKS
         sd = math.sqrt(max(0.0, squares / WARNING_BASELINE_WEEKS - mean * mean))
         threshold = mean + WARNING_SIGMAS * sd
-        if count > threshold:
+        if tickets > threshold:
             warnings.append({"community_id": community, "building_id": building, "category_id": category,
-                             "tickets": int(count), "mean": mean, "sd": sd, "threshold": threshold})
+                             "tickets": int(tickets), "mean": mean, "sd": sd, "threshold": threshold})
     found = _labelled_warnings(session, warnings, week, language)
     if len(_WARNINGS_SEEN) >= WARNINGS_REMEMBERED:
         _WARNINGS_SEEN.pop(next(iter(_WARNINGS_SEEN)))
@@ -365,20 +316,41 @@ def satisfaction(session: Session, principal: Principal, community_id: int | Non
 # ---------------------------------------------------------------- everything at once
 
 
+def satisfaction_figure(session: Session, principal: Principal, period: Period, community_id: int | None) -> Figure:
+    """The satisfaction index of the plan most recently closed by the period's end (``surveys.queries``)."""
+    found = survey_queries.satisfaction_index(session, principal, period.end, community_id)
+    return Figure(found.value, found.numerator, found.denominator)
+
+
 def dashboard(session: Session, principal: Principal, period: Period, community_id: int | None = None,
-              language: str = "zh-CN") -> dict:
-    """Every KPI of the page for one period and scope."""
-    return {
+              language: str = "zh-CN", now: datetime | None = None) -> dict:
+    """Every KPI of the page for one period and scope, and ``report``: the named figures."""
+    data = {
         "period": {"key": period.key, "start": period.start.isoformat(), "end": period.end.isoformat()},
         "volume": ticket_volume(session, principal, period, community_id, language),
-        "sla": sla_compliance(session, principal, period, community_id, language),
-        "resolve_time": resolve_time_distribution(session, principal, period, community_id, language),
-        "callbacks": callback_rate(session, principal, period, community_id, language),
+        "sla": sla_compliance(session, principal, period, community_id, language, now),
+        "resolve_time": resolve_time_distribution(session, principal, period, community_id, language, now),
+        "callbacks": callback_rate(session, principal, period, community_id, language, now),
         "valid_complaints": valid_complaint_rate(session, principal, period, community_id, language),
         "complaints": complaint_change(session, principal, period, community_id, language),
         "repeats": repeat_and_reopen_rates(session, principal, period, community_id, language),
-        "arrears": arrears_coverage(session, principal, community_id),
+        "arrears": arrears_coverage(session, principal, community_id, period.end),
         "hot_topics": hot_topics(session, principal, period, community_id),
         "warnings": early_warnings(session, principal, community_id, today=period.as_of, language=language),
         "satisfaction": satisfaction(session, principal, community_id, language),
     }
+    report = {f"sla_compliance_{tier}": figure for tier, figure in data["sla"].pop("figures").items() if tier != "all"}
+    report["sla_compliance"] = rate(data["sla"]["met"], data["sla"]["resolved"])
+    report["mean_hours_to_resolve"] = data["resolve_time"].pop("figure")
+    for part in ("callbacks", "valid_complaints", "complaints", "repeats", "arrears"):
+        report.update(data[part].pop("figures"))
+    report["satisfaction_index"] = satisfaction_figure(session, principal, period, community_id)
+    report["tickets_registered"] = count(data["volume"]["total"])
+    data["report"] = {name: report[name].as_json() for name in REPORT_NAMES}
+    return data
+
+
+def report(session: Session, principal: Principal, period: Period, community_id: int | None = None,
+           now: datetime | None = None) -> dict:
+    """The figures an auditor checks, with numerator and denominator (``kpi-report``)."""
+    return dashboard(session, principal, period, community_id, now=now)["report"]

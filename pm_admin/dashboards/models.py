@@ -20,11 +20,8 @@ NO_BUILDING = 0  # tickets about public areas have no room, hence no building
 
 
 class TicketMonthStats(SQLModel, table=True):
-    """Per local month × community × top-level category × tier × kind.
-
-    Counters of two cohorts share the rows: ``created`` … ``valid_complaints`` count the tickets
-    *created* in the month, ``resolved`` … ``ttr_*`` the tickets whose (latest) resolution fell in it.
-    """
+    """Tickets registered per local month × community × top-level category × tier × kind (resolutions and
+    callbacks are counted from the stored rounds, ``tickets.rounds``)."""
 
     __tablename__ = "ticket_month_stats"
     community_id: int = Field(primary_key=True)
@@ -33,20 +30,10 @@ class TicketMonthStats(SQLModel, table=True):
     tier: str = Field(primary_key=True, max_length=12)
     kind: str = Field(primary_key=True, max_length=12)
     created: int = Field(default=0)
-    repeats: int = Field(default=0)  # repeat_of_id set (二次投诉)
+    repeats: int = Field(default=0)  # repeat_of_id set (二次投诉 for complaints, 返修 for repairs)
     reopened: int = Field(default=0)  # reopen_count > 0
-    valid_complaints: int = Field(default=0)  # kind complaint and valid_complaint is true
-    resolved: int = Field(default=0)  # resolved_at in the month (status resolved or closed)
-    resolved_in_sla: int = Field(default=0)  # … with no stored SLA breach at all
-    callbacks_done: int = Field(default=0)  # … and closed (the callback loop finished)
-    resolve_minutes: int = Field(default=0, sa_type=sa.BigInteger)  # Σ (resolved − created − paused), minutes
-    ttr_lt_1h: int = Field(default=0)
-    ttr_1_4h: int = Field(default=0)
-    ttr_4_8h: int = Field(default=0)
-    ttr_8_24h: int = Field(default=0)
-    ttr_1_3d: int = Field(default=0)
-    ttr_3_7d: int = Field(default=0)
-    ttr_gt_7d: int = Field(default=0)
+    valid_complaints: int = Field(default=0)  # complaints, neither cancelled nor invalid, judged valid
+    undecided_complaints: int = Field(default=0)  # … not judged yet
 
 
 class TicketDayStats(SQLModel, table=True):

@@ -1,19 +1,20 @@
 """Keeping the dashboard rollups current.
 
-A ticket contributes fixed amounts to a few rollup rows (its creation day, week and month, its resolution
-month, its title's keywords). Whenever a flush writes tickets or SLA breaches, the listener below takes
-each touched ticket's contribution before and after and applies the difference with atomic upserts, inside
-the same transaction as the ticket desk's own writes: every service (registration, moves, callbacks,
-validity, tier changes) keeps the rollups current without knowing about them. Bulk loads that bypass the
-ORM (the demo seeder, benchmarks) call ``rebuild`` afterwards, which derives the same rows from the same
-``contributions`` function.
+A ticket contributes fixed amounts to a few rollup rows of its registration (its creation day, week and
+month, its title's keywords). Whenever a flush writes tickets, the listener below takes each touched
+ticket's contribution before and after and applies the difference with atomic upserts, inside the same
+transaction as the ticket desk's own writes: every service (registration, moves, callbacks, validity, tier
+changes) keeps the rollups current without knowing about them, and so does a settings change that moves a
+sub-category under another category. Resolutions and callbacks are counted from the stored rounds
+(``dashboards.round_kpis``), not here. Bulk loads that bypass the ORM (the demo seeder, benchmarks) call
+``rebuild`` afterwards, which derives the same rows from the same ``contributions`` function.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -22,7 +23,7 @@ from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm.base import NO_VALUE
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, SQLModel, select
 
 from pm_admin.core.clock import DISPLAY_ZONE, as_utc
 from pm_admin.dashboards.keywords import title_keywords
@@ -35,17 +36,13 @@ from pm_admin.dashboards.models import (
     TicketWeekStats,
 )
 from pm_admin.places.models import Room
-from pm_admin.tickets.models import SlaBreach, Ticket, TicketCategory
+from pm_admin.tickets.models import Ticket, TicketCategory
 
 ROLLUPS: tuple[type[SQLModel], ...] = (TicketMonthStats, TicketDayStats, TicketWeekStats, TicketKeywordMonth)
-# (column, upper bound in hours) of the time-to-resolve histogram; the last bucket is open-ended.
-TTR_BUCKETS: tuple[tuple[str, float | None], ...] = (
-    ("ttr_lt_1h", 1), ("ttr_1_4h", 4), ("ttr_4_8h", 8), ("ttr_8_24h", 24), ("ttr_1_3d", 72), ("ttr_3_7d", 168),
-    ("ttr_gt_7d", None))
-TRACKED = ("community_id", "room_id", "category_id", "tier", "kind", "status", "title", "created_at", "resolved_at",
-           "paused_seconds", "repeat_of_id", "reopen_count", "valid_complaint")
-CLOSED = "closed"
+TRACKED = ("community_id", "room_id", "category_id", "tier", "kind", "status", "title", "created_at", "repeat_of_id",
+           "reopen_count", "valid_complaint")
 COMPLAINT = "complaint"
+WITHDRAWN = ("cancelled", "invalid")  # a complaint withdrawn or unfounded is never judged valid or not
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,12 +57,9 @@ class TicketFacts:
     status: str
     title: str
     created_at: datetime
-    resolved_at: datetime | None
-    paused_seconds: int
     repeat: bool
     reopened: bool
-    valid_complaint: bool
-    breached: bool  # any SLA breach stored for the ticket
+    valid_complaint: bool | None
 
 
 def local_day(moment: datetime) -> date:
@@ -80,19 +74,6 @@ def week_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def resolve_minutes(created_at: datetime, resolved_at: datetime, paused_seconds: int) -> int:
-    """Time to resolve: wall clock from registration to resolution minus time on hold, whole minutes."""
-    seconds = (as_utc(resolved_at) - as_utc(created_at)).total_seconds() - (paused_seconds or 0)
-    return max(0, int(seconds // 60))
-
-
-def ttr_bucket(minutes: int) -> str:
-    for column, bound in TTR_BUCKETS:
-        if bound is None or minutes < bound * 60:
-            return column
-    raise AssertionError("the last bucket is open-ended")
-
-
 Key = tuple[type[SQLModel], tuple]
 
 
@@ -100,6 +81,7 @@ def contributions(facts: TicketFacts) -> Iterator[tuple[Key, str, int]]:
     """(rollup row, counter, amount) triples of one ticket; see the models for what each counter means."""
     created_day = local_day(facts.created_at)
     created_month = month_of(created_day)
+    judged = facts.kind == COMPLAINT and facts.status not in WITHDRAWN
     for community in (facts.community_id, ALL_COMMUNITIES):
         cohort = (TicketMonthStats, (community, created_month, facts.category_id, facts.tier, facts.kind))
         yield cohort, "created", 1
@@ -107,19 +89,10 @@ def contributions(facts: TicketFacts) -> Iterator[tuple[Key, str, int]]:
             yield cohort, "repeats", 1
         if facts.reopened:
             yield cohort, "reopened", 1
-        if facts.valid_complaint and facts.kind == COMPLAINT:
+        if judged and facts.valid_complaint is True:
             yield cohort, "valid_complaints", 1
-        if facts.resolved_at is not None:
-            minutes = resolve_minutes(facts.created_at, facts.resolved_at, facts.paused_seconds)
-            resolved = (TicketMonthStats, (community, month_of(local_day(facts.resolved_at)), facts.category_id,
-                                           facts.tier, facts.kind))
-            yield resolved, "resolved", 1
-            yield resolved, "resolve_minutes", minutes
-            yield resolved, ttr_bucket(minutes), 1
-            if not facts.breached:
-                yield resolved, "resolved_in_sla", 1
-            if facts.status == CLOSED:
-                yield resolved, "callbacks_done", 1
+        if judged and facts.valid_complaint is None:
+            yield cohort, "undecided_complaints", 1
         yield (TicketDayStats, (community, created_day, facts.category_id, facts.kind)), "created", 1
         for word in title_keywords(facts.title):
             yield (TicketKeywordMonth, (community, created_month, word)), "tickets", 1
@@ -196,14 +169,13 @@ class _Lookups:
         return self.buildings[room_id]
 
 
-def facts_from(values: dict, lookups: _Lookups, breached: bool) -> TicketFacts:
+def facts_from(values: dict, lookups: _Lookups) -> TicketFacts:
     return TicketFacts(
         community_id=values["community_id"], building_id=lookups.building(values["room_id"]),
         category_id=lookups.top_category(values["category_id"]), tier=str(values["tier"]), kind=str(values["kind"]),
         status=str(values["status"]), title=values["title"] or "", created_at=values["created_at"],
-        resolved_at=values["resolved_at"], paused_seconds=values["paused_seconds"] or 0,
         repeat=values["repeat_of_id"] is not None, reopened=(values["reopen_count"] or 0) > 0,
-        valid_complaint=values["valid_complaint"] is True, breached=breached)
+        valid_complaint=values["valid_complaint"])
 
 
 def _committed_values(session: Session, ticket: Ticket) -> dict:
@@ -220,57 +192,77 @@ def _committed_values(session: Session, ticket: Ticket) -> dict:
     return values
 
 
-def _has_breach(session: Session, ticket_ids: Iterable[int]) -> set[int]:
-    ids = sorted(set(ticket_ids))
-    if not ids:
-        return set()
-    return set(session.scalars(sa.select(SlaBreach.ticket_id).where(col(SlaBreach.ticket_id).in_(ids)).distinct()))
-
-
 # ---------------------------------------------------------------- the listener
 
 _BEFORE = "dashboard_rollups_before"
 
 
 def _touched(session: OrmSession) -> tuple[list[Ticket], list[Ticket], list[Ticket]]:
-    """(new, changed, deleted) tickets of the coming flush; a ticket that gets a breach counts as changed."""
+    """(new, changed, deleted) tickets of the coming flush."""
     new = [o for o in session.new if isinstance(o, Ticket)]
-    changed = {id(o): o for o in session.dirty if isinstance(o, Ticket) and session.is_modified(o)}
-    for breach in (o for o in session.new if isinstance(o, SlaBreach)):
-        ticket = session.get(Ticket, breach.ticket_id)
-        if ticket is not None and ticket not in session.new:
-            changed.setdefault(id(ticket), ticket)
+    changed = [o for o in session.dirty if isinstance(o, Ticket) and session.is_modified(o)]
     deleted = [o for o in session.deleted if isinstance(o, Ticket)]
-    return new, list(changed.values()), deleted
+    return new, changed, deleted
+
+
+_MOVED = "dashboard_rollups_moved_categories"
+
+
+def _moved_categories(session: OrmSession) -> dict[int, int | None]:
+    """Categories whose parent changes in the coming flush, with their parent before it."""
+    moved = {}
+    for category in (o for o in session.dirty if isinstance(o, TicketCategory)):
+        history = sa.inspect(category).attrs.parent_id.history
+        if history.has_changes() and category.id is not None:
+            moved[category.id] = history.deleted[0] if history.deleted else None
+    return moved
+
+
+def recount_categories(session: Session, old_parents: dict[int, int | None]) -> int:
+    """Tickets of re-parented categories leave their old top-level category's rollup rows for the new one's,
+    in the same transaction as the settings change (the dashboard never waits for a rebuild)."""
+    if not old_parents:
+        return 0
+    new_lookups, old_lookups = _Lookups(session), _Lookups(session)
+    old_lookups.parents.update(old_parents)
+    deltas, moved = Deltas(), 0
+    columns = [Ticket.__table__.c[name] for name in ("id", *TRACKED)]
+    for row in session.execute(sa.select(*columns).where(Ticket.__table__.c.category_id.in_(sorted(old_parents)))
+                               ).mappings():
+        deltas.add(facts_from(row, old_lookups), -1)
+        deltas.add(facts_from(row, new_lookups), +1)
+        moved += 1
+    apply(session, deltas)
+    return moved
 
 
 @event.listens_for(OrmSession, "before_flush")
 def _before_flush(session: OrmSession, _context, _instances) -> None:
     session.info.pop(_BEFORE, None)  # left over from a flush that failed: its changes were rolled back
+    session.info[_MOVED] = _moved_categories(session)
     new, changed, deleted = _touched(session)
     if not (new or changed or deleted):
         return
     lookups = _Lookups(session)
-    breached = _has_breach(session, (t.id for t in changed + deleted))
     session.info[_BEFORE] = {
         "new": new, "changed": changed, "deleted": deleted, "lookups": lookups,
-        "old": {id(t): facts_from(_committed_values(session, t), lookups, t.id in breached) for t in changed + deleted},
+        "old": {id(t): facts_from(_committed_values(session, t), lookups) for t in changed + deleted},
     }
 
 
 @event.listens_for(OrmSession, "after_flush")
 def _after_flush(session: OrmSession, _context) -> None:
+    recount_categories(session, session.info.pop(_MOVED, None) or {})
     before = session.info.pop(_BEFORE, None)
     if before is None:
         return
     lookups: _Lookups = before["lookups"]
     current = before["new"] + before["changed"]
-    breached = _has_breach(session, (t.id for t in before["changed"]))  # a new ticket has no breach yet
     deltas = Deltas()
     for ticket in before["changed"] + before["deleted"]:
         deltas.add(before["old"][id(ticket)], -1)
     for ticket in current:
-        deltas.add(facts_from({n: getattr(ticket, n) for n in TRACKED}, lookups, ticket.id in breached), +1)
+        deltas.add(facts_from({n: getattr(ticket, n) for n in TRACKED}, lookups), +1)
     apply(session, deltas)
 
 
@@ -285,12 +277,11 @@ def rebuild(session: Session) -> int:
         session.execute(sa.delete(table))
     lookups = _Lookups(session)
     lookups.buildings = dict(session.execute(sa.select(Room.id, Room.building_id)).all())
-    breached = set(session.scalars(sa.select(SlaBreach.ticket_id).distinct()))
     deltas = Deltas()
     columns = [Ticket.__table__.c[name] for name in ("id", *TRACKED)]
     tickets = 0
     for row in session.execute(sa.select(*columns).execution_options(yield_per=20000)).mappings():
-        deltas.add(facts_from(row, lookups, row["id"] in breached), +1)
+        deltas.add(facts_from(row, lookups), +1)
         tickets += 1
     for table, rows in deltas.by_table().items():
         for start in range(0, len(rows), INSERT_BATCH):

@@ -42,9 +42,10 @@ def _resolve_time(data: dict, tr) -> Table:
 
 def _callbacks(data: dict, tr) -> Table:
     c = data["callbacks"]
-    rows = [[m["month"], m["resolved"], m["called_back"], _pct(m["percent"]), c["target"]] for m in c["months"]]
-    rows.append([tr("dashboard.col.total"), c["resolved"], c["called_back"], _pct(c["percent"]), c["target"]])
-    return [tr("dashboard.col.month"), tr("dashboard.col.resolved"), tr("dashboard.col.called_back"),
+    rows = [[m["month"], m["due"], m["reached"], _pct(m["percent"]), c["target"]] for m in c["months"]]
+    rows.append([tr("dashboard.col.total"), c["due"], c["reached"], _pct(c["percent"]), c["target"]])
+    rows.append([tr("dashboard.col.unreachable"), c["unreachable"], "", "", ""])
+    return [tr("dashboard.col.due_month"), tr("dashboard.col.callbacks_due"), tr("dashboard.col.called_back"),
             tr("dashboard.col.percent"), tr("dashboard.col.target")], rows
 
 
@@ -52,6 +53,7 @@ def _valid_complaints(data: dict, tr) -> Table:
     v = data["valid_complaints"]
     rows = [[m["month"], m["valid"], v["households"], _pct(m["percent"]), v["target"]] for m in v["months"]]
     rows.append([tr("dashboard.col.total"), v["valid"], v["households"], _pct(v["percent"]), v["target"]])
+    rows.append([tr("dashboard.col.undecided"), v["undecided"], "", "", ""])
     return [tr("dashboard.col.month"), tr("dashboard.col.valid_complaints"), tr("dashboard.col.households"),
             tr("dashboard.col.percent"), tr("dashboard.col.target")], rows
 
@@ -66,19 +68,19 @@ def _complaints(data: dict, tr) -> Table:
 
 def _repeats(data: dict, tr) -> Table:
     r = data["repeats"]
-    rows = [[m["month"], m["created"], m["repeats"], _pct(m["repeat_percent"]), m["reopened"],
-             _pct(m["reopen_percent"])] for m in r["months"]]
-    rows.append([tr("dashboard.col.total"), r["created"], r["repeats"], _pct(r["repeat_percent"]), r["reopened"],
-                 _pct(r["reopen_percent"])])
-    return [tr("dashboard.col.month"), tr("dashboard.col.created"), tr("dashboard.col.repeats"),
-            tr("dashboard.col.repeat_percent"), tr("dashboard.col.reopened"), tr("dashboard.col.reopen_percent")], rows
+    columns = ("complaints", "repeats", "repeat_percent", "repairs", "reworks", "rework_percent", "created", "reopened",
+               "reopen_percent")
+    value = lambda row, key: _pct(row[key]) if key.endswith("_percent") else row[key]  # noqa: E731
+    rows = [[m["month"], *(value(m, key) for key in columns)] for m in r["months"]]
+    rows.append([tr("dashboard.col.total"), *(value(r, key) for key in columns)])
+    return [tr("dashboard.col.month"), *(tr(f"dashboard.col.{key}") for key in columns)], rows
 
 
 def _arrears(data: dict, tr) -> Table:
     a = data["arrears"]
-    return [tr("dashboard.col.open_cases"), tr("dashboard.col.followed_up"), tr("dashboard.col.overdue"),
-            tr("dashboard.col.percent"), tr("dashboard.col.target")], \
-        [[a["open_cases"], a["followed_up"], a["overdue"], _pct(a["percent"]), a["target"]]]
+    return [tr("dashboard.col.open_cases"), tr("dashboard.col.followed_up"), tr("dashboard.col.arrears_due"),
+            tr("dashboard.col.overdue"), tr("dashboard.col.percent"), tr("dashboard.col.target")], \
+        [[a["open_cases"], a["covered"], a["due"], a["overdue"], _pct(a["percent"]), a["target"]]]
 
 
 def _hot_topics(data: dict, tr) -> Table:

@@ -26,6 +26,7 @@ from pm_admin.places.models import Building, Community, Occupancy, Room, Unit, r
 from pm_admin.places.services import create_building, create_community, create_unit
 from pm_admin.settings import Settings
 from pm_admin.surveys.models import SurveyPlan
+from pm_admin.tickets.round_history import rebuild as rebuild_rounds
 
 DEMO_PASSWORD = "Demo@2026"
 COMMUNITY_NAMES = ("翠湖花园", "锦绣华府", "御景名苑")
@@ -140,7 +141,8 @@ def seed_demo(session: Session, *, seed: int = 2026) -> SeedReport:
         report.tickets += seed_tickets(session, community_code=code, rng=rng, password=DEMO_PASSWORD)
     if community_ids and session.exec(select(SurveyPlan.id)).first() is None:
         report.survey_responses = seed_surveys(session, rng)
-    if report.tickets:  # the tickets were bulk-inserted, past the listener that keeps the rollups current
+    if report.tickets:  # the tickets were bulk-inserted, past the services that keep rounds and rollups current
+        rebuild_rounds(session)
         rebuild_dashboard_rollups(session)
     return report
 

@@ -20,7 +20,7 @@ from pm_admin.audit.services import record
 from pm_admin.auth.models import User, UserCommunity, UserRole
 from pm_admin.auth.passwords import hash_password
 from pm_admin.core.clock import DISPLAY_ZONE, utcnow
-from pm_admin.owners.models import Ownership
+from pm_admin.owners.models import Owner, OwnerPhone, Ownership
 from pm_admin.places.models import Community, Room
 from pm_admin.tickets.models import (
     Callback,
@@ -160,6 +160,9 @@ def _minutes(rng: random.Random, target: int, late_share: float) -> int:
     return max(1, int(target * min(0.98, rng.lognormvariate(math.log(0.3), 0.6))))
 
 
+# Kinds the default settings close without a callback (tickets.rounds.DEFAULT_SETTINGS).
+NO_CALLBACK_KINDS = ("inquiry", "anonymous")
+
 class _Builder:
     """Accumulates rows for the bulk inserts, in ticket order."""
 
@@ -176,7 +179,7 @@ class _Builder:
         self.events.append({"ticket_id": ticket["id"], "at": at, "actor_name": actor, "kind": kind, "body": body,
                             "from_status": from_status, "to_status": to_status, "public": public})
 
-    def breach(self, ticket: dict, milestone: str, due: datetime, met: datetime, round_: int = 0) -> None:
+    def breach(self, ticket: dict, milestone: str, due: datetime, met: datetime, round_: int = 1) -> None:
         if met > due:
             self.breaches.append({"ticket_id": ticket["id"], "community_id": ticket["community_id"],
                                   "tier": ticket["tier"], "milestone": milestone, "round": round_, "due_at": due,
@@ -191,13 +194,12 @@ def seed_tickets(session: Session, *, community_code: str, rng: random.Random, p
     categories = {c.code: c for c in session.exec(select(TicketCategory)).all()}
     departments = {d.id: d.code for d in session.exec(select(Department)).all()}
     rooms = list(session.exec(select(Room.id).where(Room.community_id == community.id)).all())
-    owners = dict(session.execute(sa.select(Ownership.room_id, Ownership.owner_id).join(Room, Room.id == Ownership.room_id)
-                                  .where(Room.community_id == community.id, col(Ownership.ended_on).is_(None))).all())
+    owners = _room_contacts(session, community.id)
     cs_name = next((staff.names[u] for u in staff.by_department.get("service", [])), "客服")
     now = utcnow()
     builder = _Builder((session.scalar(sa.select(sa.func.max(Ticket.id))) or 0) + 1)
     sequences = {s.day: s.last for s in session.exec(select(TicketSequence)).all()}
-    last_by_room_category: dict[tuple[int, int], tuple[int, datetime]] = {}
+    last_by_room_category: dict[tuple[int, int, str], tuple[int, datetime]] = {}
     plan: list[tuple[datetime, str, str, str]] = []
     for day_index in range(DAYS, -1, -1):
         # Fewer tickets as the year goes on (the complaint-reduction target), more in summer (leaks, pests).
@@ -225,10 +227,29 @@ def seed_tickets(session: Session, *, community_code: str, rng: random.Random, p
     return len(builder.tickets)
 
 
+def _room_contacts(session: Session, community_id: int) -> dict[int, dict]:
+    """The contact a ticket of each room defaults to: its current owner, name and primary phone (the phone's
+    ciphertext and blind index are copied as they are: the same key reads them)."""
+    contacts: dict[int, dict] = {}
+    for room_id, owner_id, name, phone_enc, phone_index in session.execute(
+            sa.select(Ownership.room_id, Ownership.owner_id, Owner.name, OwnerPhone.phone_enc, OwnerPhone.phone_index)
+            .join(Room, Room.id == Ownership.room_id).join(Owner, Owner.id == Ownership.owner_id)
+            .outerjoin(OwnerPhone, sa.and_(OwnerPhone.owner_id == Owner.id, OwnerPhone.is_primary == sa.true()))
+            .where(Room.community_id == community_id, col(Ownership.ended_on).is_(None))
+            .order_by(Ownership.id)).all():
+        contacts.setdefault(room_id, {"owner_id": owner_id, "contact_name": name, "contact_phone_enc": phone_enc,
+                                      "contact_phone_index": phone_index, "contact_relation": "owner"})
+    return contacts
+
+
+NO_CONTACT = {"owner_id": None, "contact_name": "", "contact_phone_enc": None, "contact_phone_index": None,
+              "contact_relation": ""}
+
+
 def _one_ticket(builder: _Builder, rng: random.Random, now: datetime, created: datetime, kind: str, tier: str,
                 category: TicketCategory, departments: dict[int, str], staff: Staff, rooms: list, owners: dict,
                 cs_name: str, community_id: int, sequences: dict[str, int],
-                last_by_room_category: dict[tuple[int, int], tuple[int, datetime]]) -> None:
+                last_by_room_category: dict[tuple[int, int, str], tuple[int, datetime]]) -> None:
     respond_target, onsite_target, resolve_target = DEFAULT_TARGETS[tier]
     day = created.astimezone(DISPLAY_ZONE).strftime("%Y%m%d")
     sequences[day] = sequences.get(day, 0) + 1
@@ -238,10 +259,10 @@ def _one_ticket(builder: _Builder, rng: random.Random, now: datetime, created: d
     builder.next_id += 1
     repeat_of = None
     if room_id is not None:
-        earlier = last_by_room_category.get((room_id, category.id))
+        earlier = last_by_room_category.get((room_id, category.id, kind))
         if earlier and created - earlier[1] <= timedelta(days=30):
             repeat_of = earlier[0]
-        last_by_room_category[(room_id, category.id)] = (ticket_id, created)
+        last_by_room_category[(room_id, category.id, kind)] = (ticket_id, created)
     department = departments.get(category.department_id, "service")
     members = staff.by_department.get(department) or staff.by_department["service"]
     title = rng.choice(TITLES[category.code])
@@ -253,7 +274,8 @@ def _one_ticket(builder: _Builder, rng: random.Random, now: datetime, created: d
         respond_target, onsite_target, resolve_target = DEFAULT_TARGETS[tier]
     ticket = {
         "id": ticket_id, "code": f"TS-{day}-{sequences[day]:04d}", "community_id": community_id, "room_id": room_id,
-        "owner_id": owners.get(room_id) if room_id else None, "kind": kind, "category_id": category.id, "tier": tier,
+        **(owners.get(room_id, NO_CONTACT) if room_id else NO_CONTACT), "contact_time": "",
+        "hold_overdue_notified": None, "kind": kind, "category_id": category.id, "tier": tier,
         "channel": _weighted(rng, CHANNELS[kind]), "title": title,
         "description": f"业主来电反映：{title}，请尽快处理。" if kind != "anonymous" else f"匿名反映：{title}。",
         "status": "new", "department_id": category.department_id, "assignee_id": None, "created_at": created,
@@ -314,11 +336,15 @@ def _work(builder: _Builder, rng: random.Random, now: datetime, ticket: dict, me
             return
         resolution = rng.choice(RESOLUTIONS)
         ticket.update(status="resolved", resolved_at=resolved, resolution=resolution, updated_at=resolved,
-                      next_callback_at=resolved)
+                      next_callback_at=None if ticket["kind"] in NO_CALLBACK_KINDS else resolved)
         builder.event(ticket, resolved, names[assignee], "status", resolution, "in_progress", "resolved", public=True)
-        builder.breach(ticket, "resolve", ticket["resolve_due"], resolved, round_)
+        builder.breach(ticket, "resolve", ticket["resolve_due"], resolved, round_ + 1)
         outcome_at = resolved + timedelta(hours=rng.uniform(2, 40))
         if outcome_at > now:
+            return
+        if ticket["kind"] in NO_CALLBACK_KINDS:  # closed with a note, never called back
+            ticket.update(status="closed", closed_at=outcome_at, updated_at=outcome_at, next_callback_at=None)
+            builder.event(ticket, outcome_at, cs_name, "status", "已答复，结案", "resolved", "closed")
             return
         attempts = 0
         while rng.random() < 0.07 and attempts < 2:  # not reached, tried again the next day

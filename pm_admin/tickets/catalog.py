@@ -1,4 +1,5 @@
-"""Ticket settings an administrator edits: the category tree, the SLA matrix, department members."""
+"""Ticket settings an administrator edits: the category tree, the SLA matrix, department members, and which
+kinds need a callback."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from sqlmodel import Session, col, select
 from pm_admin.audit.services import record
 from pm_admin.auth.models import User
 from pm_admin.core.errors import FieldErrors, NotFound
+from pm_admin.core.i18n import translate
 from pm_admin.core.ids import is_id
 from pm_admin.core.permissions import Perm, Principal
-from pm_admin.tickets.models import Department, DepartmentMember, SlaPolicy, TicketCategory, Tier
+from pm_admin.tickets.models import Department, DepartmentMember, Kind, KindSetting, SlaPolicy, TicketCategory, Tier
+from pm_admin.tickets.rounds import kind_setting
 from pm_admin.tickets.sla import DEFAULT_TARGETS
 
 MAX_TARGET_MINUTES = 60 * 24 * 90
@@ -185,3 +188,41 @@ def departments_with_members(session: Session) -> list[dict]:
     return [{"id": d.id, "name": d.name,
              "members": [{"id": user_id, "name": name} for dept, user_id, name in members if dept == d.id]}
             for d in session.exec(select(Department).order_by(Department.id)).all()]
+
+
+# ---------------------------------------------------------------- callbacks per kind
+
+MAX_CALLBACK_DAYS = 30
+
+
+def kind_settings(session: Session, language: str = "zh-CN") -> list[dict]:
+    """Whether each kind needs a callback and within how many days (anonymous feedback never: locked)."""
+    rows = []
+    for kind in Kind:
+        needs, days = kind_setting(session, kind)
+        rows.append({"kind": kind.value, "label": translate(f"tickets.kind.{kind.value}", language),
+                     "needs_callback": needs, "callback_days": str(days), "locked": kind == Kind.ANONYMOUS})
+    return rows
+
+
+def save_kind_setting(session: Session, *, actor: Principal, kind: str, needs_callback: bool,
+                      callback_days: str | int) -> KindSetting:
+    """A kind's callback rule; it applies to rounds resolved from now on (earlier rounds keep their due time)."""
+    actor.require(Perm.TICKETS_SETTINGS)
+    errors = FieldErrors()
+    if kind not in set(Kind) or kind == Kind.ANONYMOUS:  # seed 004: anonymous feedback is never called back
+        errors.add("kind", "tickets.kind_invalid")
+    text = str(callback_days).strip()
+    if needs_callback and (not text.isdigit() or not 1 <= int(text) <= MAX_CALLBACK_DAYS):
+        errors.add("callback_days", "tickets.callback_days_invalid", max=MAX_CALLBACK_DAYS)
+    errors.raise_if_any()
+    existing = session.get(KindSetting, kind)
+    before = existing.model_dump() if existing else None
+    setting = existing or KindSetting(kind=kind)
+    setting.needs_callback = bool(needs_callback)
+    setting.callback_days = int(text) if text.isdigit() else setting.callback_days
+    session.add(setting)
+    session.flush()
+    record(session, action="ticket_kind.save", actor=actor, entity_type="ticket_kind", entity_id=kind,
+           before=before, after=setting.model_dump())
+    return setting

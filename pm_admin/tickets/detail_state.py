@@ -12,6 +12,7 @@ from pm_admin.core.errors import ConcurrencyConflict, DomainError, NotFound, Val
 from pm_admin.core.guard import requires
 from pm_admin.core.ids import optional_id, route_id
 from pm_admin.core.permissions import Perm
+from pm_admin.tickets import callbacks as callback_services
 from pm_admin.tickets import evidence, queries, services
 from pm_admin.tickets.callback_form import CallbackFormMixin
 from pm_admin.tickets.models import Tier
@@ -62,7 +63,7 @@ class TicketDetailState(CallbackFormMixin, ProtectedState):
             self.evidence = queries.evidence(session, principal, ticket_id)
             ticket = queries.visible_ticket(session, principal, ticket_id)
             self.moves = [{"to": to, "needs": ",".join(needs), "label": services.move_label(ticket.status, to)}
-                          for to, needs in services.allowed_moves(ticket, principal)]
+                          for to, needs in services.allowed_moves(session, ticket, principal)]
             self.assignees = queries.assignee_options(session, principal, ticket.community_id) \
                 if principal.has(Perm.TICKETS_WORK) else []
 
@@ -213,7 +214,7 @@ class TicketDetailState(CallbackFormMixin, ProtectedState):
         submitted = {"reason": str(form.get("reason", ""))}
         try:
             with unit_of_work() as session:
-                services.close_unreachable(session, actor=self.principal, ticket_id=self._ticket_id(),
+                callback_services.close_unreachable(session, actor=self.principal, ticket_id=self._ticket_id(),
                                            reason=submitted["reason"])
         except ValidationFailed as error:
             self._failed(error, submitted)

@@ -12,12 +12,12 @@ from pm_admin.core.files import Download, register_download
 from pm_admin.core.i18n import translate
 from pm_admin.core.permissions import Principal
 from pm_admin.core.tables import TextSheet, export_workbook, workbook_bytes
-from pm_admin.tickets.queries import daily_review
+from pm_admin.tickets.review import daily_review
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COLUMN_KEYS = ("tickets.col.department", "tickets.col.code", "tickets.col.title", "tickets.col.tier",
                "tickets.col.status", "tickets.col.room", "tickets.col.assignee", "tickets.col.resolve_due",
-               "tickets.col.sla", "tickets.col.progress")
+               "tickets.col.sla", "tickets.col.missed", "tickets.hold_until", "tickets.col.progress")
 
 
 def progress_text(row: dict[str, Any], language: str) -> str:
@@ -36,7 +36,7 @@ def review_xlsx(session: Session, principal: Principal, params: dict[str, Any]) 
     workbook = export_workbook()
     sheet = TextSheet(workbook, translate("tickets.review_title", language))
     sheet.append([translate("tickets.review_title", language), review["day"]])
-    for key in ("new", "closed", "overdue"):
+    for key in ("new", "closed", "overdue", "due_soon", "on_hold"):
         sheet.append([translate(f"tickets.review.{key}", language), review["figures"][key]])
     sheet.append([])
     sheet.append([translate(key, language) for key in COLUMN_KEYS])
@@ -46,7 +46,8 @@ def review_xlsx(session: Session, principal: Principal, params: dict[str, Any]) 
                           translate(f"tickets.tier.{row['tier']}", language),
                           translate(f"tickets.status.{row['status']}", language), row["room"], row["assignee"],
                           row["resolve_due"], translate(f"tickets.sla.{row['sla_state']}", language) + " " +
-                          row["sla_text"], progress_text(row, language)])
+                          row["sla_text"], translate(f"tickets.missed.{row['missed']}", language) if row["missed"]
+                          else "", row["hold_until"], progress_text(row, language)])
     record(session, action="ticket.review_export", actor=principal, entity_type="ticket",
            details={"day": review["day"], "rows": sum(len(g["tickets"]) for g in review["groups"])})
     return Download(f"日清日审-{review['day']}.xlsx", XLSX, [workbook_bytes(workbook)])

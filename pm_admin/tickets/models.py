@@ -54,6 +54,16 @@ class Status(enum.StrEnum):
 
 OPEN_STATUSES = (Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS, Status.ON_HOLD, Status.RESOLVED)
 BOARD_STATUSES = OPEN_STATUSES
+FINAL_STATUSES = (Status.CLOSED, Status.CANCELLED, Status.INVALID)
+
+
+class Relation(enum.StrEnum):
+    """Who reported the ticket, seen from the room: the contact for the callback and the visit."""
+
+    OWNER = "owner"  # 业主
+    FAMILY = "family"  # 家属
+    TENANT = "tenant"  # 租户
+    OTHER = "other"  # 其他
 
 
 class Department(SQLModel, table=True):
@@ -154,6 +164,15 @@ class Ticket(SQLModel, table=True):
     valid_complaint: bool | None = None  # 有效投诉, decided by a manager
     callback_attempts: int = Field(default=0)
     next_callback_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Who reported it (defaults to the room's current owner; never stored for anonymous feedback). The phone
+    # is personal data: ciphertext plus a blind index, like owners' phones.
+    contact_name: str = Field(default="", max_length=64)
+    contact_phone_enc: str | None = Field(default=None, max_length=255)
+    contact_phone_index: str | None = Field(default=None, max_length=64, index=True)
+    contact_relation: str = Field(default="", max_length=12)  # Relation, "" when nobody is named
+    contact_time: str = Field(default="", max_length=64)  # when the contact prefers to be called
+    # The hold_until for which the assignee and managers were told the hold ran out (told once per hold).
+    hold_overdue_notified: date | None = None
     version: int = Field(default=1, sa_column=_ticket_version)
     __mapper_args__ = {"version_id_col": _ticket_version}
 
@@ -212,10 +231,50 @@ class SlaBreach(SQLModel, table=True):
     community_id: int = Field(foreign_key="community.id")
     tier: Tier = Field(sa_type=str_enum(Tier, 12))
     milestone: str = Field(max_length=12)  # respond | onsite | resolve
-    round: int = Field(default=0)  # 0, then 1, 2 … for resolve after each reopening
+    round: int = Field(default=1)  # the TicketRound number: respond and on-site in round 1, resolve in each
     due_at: datetime = Field(sa_type=UTCDateTime)
     met_at: datetime = Field(sa_type=UTCDateTime)
     minutes_over: int
+
+
+class TicketRound(SQLModel, table=True):
+    """One resolution of a ticket: round 1 from registration to the first resolution, round n+1 from the n-th
+    reopening to the next. A round's facts are fixed when it is resolved (tier, hold time, callback due), so the
+    figures of a closed period never change; a later cancellation keeps the rounds already completed."""
+
+    __tablename__ = "ticket_round"
+    __table_args__ = (
+        sa.UniqueConstraint("ticket_id", "number", name="uq_ticket_round"),
+        sa.Index("ix_ticket_round_resolved", "community_id", "resolved_at"),
+        sa.Index("ix_ticket_round_resolved_all", "resolved_at"),
+        sa.Index("ix_ticket_round_callback_due", "community_id", "callback_due_at"),
+        sa.Index("ix_ticket_round_callback_due_all", "callback_due_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id")
+    number: int  # 1, 2, …
+    community_id: int = Field(foreign_key="community.id")
+    kind: str = Field(max_length=12)
+    started_at: datetime = Field(sa_type=UTCDateTime)
+    paused_seconds_at_start: int = Field(default=0)  # the ticket's hold total when the round began
+    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    hold_seconds: int = Field(default=0)  # time on hold inside the round (set at resolution)
+    active_seconds: int = Field(default=0)  # resolved − started − hold: the round's time to resolve
+    tier: str = Field(default="", max_length=12)  # the ticket's tier at resolution
+    breached: bool = Field(default=False)  # an SLA breach of this round is stored (response, on-site, resolution)
+    # Set at resolution when the kind needs a callback (never for anonymous feedback).
+    callback_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    callback_reached_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # first callback that reached
+    callback_unreachable: bool = Field(default=False)  # the maximum attempts, nobody reached
+
+
+class KindSetting(SQLModel, table=True):
+    """Per ticket kind: whether a resolved ticket needs a callback 回访, and within how many days."""
+
+    __tablename__ = "ticket_kind_setting"
+    kind: str = Field(primary_key=True, max_length=12)
+    needs_callback: bool = Field(default=True)
+    callback_days: int = Field(default=2)
 
 
 class Callback(SQLModel, table=True):

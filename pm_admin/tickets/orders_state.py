@@ -11,7 +11,7 @@ from pm_admin.core.db import read_only, unit_of_work
 from pm_admin.core.errors import ConcurrencyConflict, NotFound, ValidationFailed
 from pm_admin.core.guard import requires
 from pm_admin.core.permissions import Perm
-from pm_admin.tickets import queries, services
+from pm_admin.tickets import callbacks, queries, services
 
 STEPS = {"start": "in_progress", "hold": "on_hold", "resume": "in_progress", "finish": "resolved"}
 STEP_FIELDS = ("reason", "hold_until", "resolution")
@@ -23,10 +23,13 @@ class MyOrdersState(ProtectedState):
     values: dict[str, str] = {}
     errors: dict[str, str] = {}
     step_key: int = 0
+    # {"id", "phone"}: the contact's full phone of one order, fetched for the visit (audited); gone on reload.
+    visit_phone: dict[str, Any] = {}
 
     def _load(self) -> None:
         with read_only() as session:
-            self.orders = [card.model_dump() for card in queries.my_orders(session, self.principal, self.lang)]
+            self.orders = queries.my_orders(session, self.principal, self.lang)
+        self.visit_phone = {}
 
     def _order(self, ticket_id: int) -> dict[str, Any]:
         order = next((o for o in self.orders if o["id"] == ticket_id), None)
@@ -84,3 +87,16 @@ class MyOrdersState(ProtectedState):
     @requires()
     def cancel(self, _open: bool = False):
         self.step = {}
+
+    @requires(Perm.TICKETS_OWN)
+    def show_phone(self, ticket_id: int):
+        """The number to call before the visit, for the assignee of that order only."""
+        order = self._order(ticket_id)
+        with unit_of_work() as session:
+            phone = callbacks.contact_phone_for_task(session, actor=self.principal, ticket_id=order["id"],
+                                                     task="visit")
+        self.visit_phone = {"id": order["id"], "phone": phone or "—"}
+
+    @requires()
+    def hide_phone(self):
+        self.visit_phone = {}

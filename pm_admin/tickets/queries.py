@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
-from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from pm_admin.auth.models import User
-from pm_admin.core.clock import DISPLAY_ZONE, local_text, utcnow
+from pm_admin.core.clock import local_text, utcnow
+from pm_admin.core.crypto import decrypt
+from pm_admin.core.i18n import translate
 from pm_admin.core.masking import mask_phone
 from pm_admin.core.paging import Page, PageRequest, count, paginate
 from pm_admin.core.permissions import Perm, Principal
-from pm_admin.owners.queries import owner_profile
 from pm_admin.places.models import Room
-from pm_admin.tickets import sla
+from pm_admin.tickets import rounds, sla
 from pm_admin.tickets.models import (
     BOARD_STATUSES,
     OPEN_STATUSES,
@@ -31,12 +31,12 @@ from pm_admin.tickets.models import (
     TicketCategory,
     TicketEvent,
     TicketEvidence,
+    TicketRound,
     TicketRow,
     Tier,
 )
 
 CARDS_PER_COLUMN = 50
-REVIEW_HORIZON = timedelta(hours=2)  # the daily review lists what falls due within the next two hours
 
 
 @dataclasses.dataclass(frozen=True)
@@ -74,12 +74,27 @@ def _filtered(principal: Principal, filters: TicketFilter, now: datetime) -> lis
     return clauses
 
 
-def _labels(session: Session, language: str) -> tuple[dict[int, str], dict[int, str]]:
+def names_of_categories_and_departments(session: Session, language: str) -> tuple[dict[int, str], dict[int, str]]:
     categories = {c.id: (c.name_zh if language == "zh-CN" else c.name_en)
                   for c in session.exec(select(TicketCategory)).all()}
     departments = {d.id: (d.name if language == "zh-CN" else d.name_en or d.name)
                    for d in session.exec(select(Department)).all()}
     return categories, departments
+
+
+def display_names(session: Session, usernames: set[str]) -> dict[str, str]:
+    """Staff as people know them ("王客服", not "demo.cs"); a name no account has (e.g. "system") stays."""
+    names = {u for u in usernames if u}
+    found = dict(session.execute(sa.select(User.username, User.display_name)
+                                 .where(col(User.username).in_(sorted(names)))).all()) if names else {}
+    return {u: found.get(u) or u for u in usernames}
+
+
+def contact_of(ticket: Ticket, language: str) -> dict[str, str]:
+    """The ticket's contact as staff see it: the phone masked (shown in full only for the task, see callbacks)."""
+    relation = translate(f"tickets.relation.{ticket.contact_relation}", language) if ticket.contact_relation else ""
+    return {"contact_name": ticket.contact_name, "contact_relation": relation,
+            "contact_phone": mask_phone(decrypt(ticket.contact_phone_enc)), "contact_time": ticket.contact_time}
 
 
 def _sla_text(state: str, minutes: int) -> str:
@@ -95,9 +110,9 @@ CARD_COLUMNS = (Ticket.id, Ticket.code, Ticket.title, Ticket.room_id, Ticket.cat
                 Ticket.created_at, Ticket.respond_due, Ticket.responded_at, Ticket.resolve_due, Ticket.paused_at)
 
 
-def _cards(session: Session, tickets: list, now: datetime, language: str) -> list[Card]:
+def cards_of(session: Session, tickets: list, now: datetime, language: str) -> list[Card]:
     """Cards of tickets (entities or rows of CARD_COLUMNS)."""
-    categories, _ = _labels(session, language)
+    categories, _ = names_of_categories_and_departments(session, language)
     rooms = dict(session.execute(sa.select(Room.id, Room.code).where(
         col(Room.id).in_({t.room_id for t in tickets if t.room_id}))).all()) if tickets else {}
     names = dict(session.execute(sa.select(User.id, User.display_name).where(
@@ -145,7 +160,7 @@ def board(session: Session, principal: Principal, filters: TicketFilter, tier: s
                 Ticket.status == status, Ticket.tier == Tier(tier), *where)
                 .order_by(Ticket.resolve_due, Ticket.id).limit(limit)).all()
     cards: dict[str, list[Card]] = {str(s): [] for s in BOARD_STATUSES}
-    for card in _cards(session, tickets, now, language):  # one lookup of rooms, names and labels for all columns
+    for card in cards_of(session, tickets, now, language):  # one lookup of rooms, names and labels for all columns
         cards[card.status].append(card)
     return Board(tier_counts, columns, cards)
 
@@ -185,8 +200,8 @@ def ticket_list(session: Session, principal: Principal, request: PageRequest, fi
     order = key.asc() if (request.sort and not request.descending) else key.desc()
     ids = list(session.scalars(paginate(statement.order_by(order, Ticket.id.desc()), request)).all())
     tickets = {t.id: t for t in session.exec(select(Ticket).where(col(Ticket.id).in_(ids))).all()} if ids else {}
-    categories, departments = _labels(session, language)
-    cards = {c.id: c for c in _cards(session, list(tickets.values()), now, language)}
+    categories, departments = names_of_categories_and_departments(session, language)
+    cards = {c.id: c for c in cards_of(session, list(tickets.values()), now, language)}
     rows = [TicketRow(id=t.id, code=t.code, title=t.title, kind=str(t.kind), tier=str(t.tier), status=str(t.status),
                       room=cards[t.id].room, category=categories.get(t.category_id, ""),
                       department=departments.get(t.department_id, ""), assignee=cards[t.id].assignee,
@@ -212,10 +227,9 @@ def ticket_detail(session: Session, principal: Principal, ticket_id: int, langua
     if ticket is None:
         return None
     now = utcnow()
-    categories, departments = _labels(session, language)
-    card = _cards(session, [ticket], now, language)[0]
-    owner = owner_profile(session, principal, ticket.owner_id) if ticket.owner_id and principal.has(Perm.OWNERS_VIEW) \
-        else None
+    categories, departments = names_of_categories_and_departments(session, language)
+    card = cards_of(session, [ticket], now, language)[0]
+    names = display_names(session, {ticket.created_by, ticket.plan_approved_by})
     repeats = session.exec(select(Ticket.id, Ticket.code, Ticket.status).where(
         sa.or_(Ticket.repeat_of_id == ticket.id, Ticket.id == (ticket.repeat_of_id or 0)))).all()
     return {
@@ -224,17 +238,17 @@ def ticket_detail(session: Session, principal: Principal, ticket_id: int, langua
         "status": str(ticket.status), "room": card.room, "community_id": ticket.community_id,
         "category": categories.get(ticket.category_id, ""), "department": departments.get(ticket.department_id, ""),
         "assignee": card.assignee, "assignee_id": ticket.assignee_id or 0, "created_at": local_text(ticket.created_at),
-        "created_by": ticket.created_by, "respond_due": local_text(ticket.respond_due),
+        "created_by": names[ticket.created_by], "respond_due": local_text(ticket.respond_due),
         "onsite_due": local_text(ticket.onsite_due), "resolve_due": local_text(ticket.resolve_due),
         "responded_at": local_text(ticket.responded_at), "resolved_at": local_text(ticket.resolved_at),
         "closed_at": local_text(ticket.closed_at), "sla_state": card.sla_state, "sla_text": card.sla_text,
         "hold_reason": ticket.hold_reason, "hold_until": ticket.hold_until.isoformat() if ticket.hold_until else "",
-        "resolution": ticket.resolution, "plan": ticket.plan, "plan_approved_by": ticket.plan_approved_by,
+        "resolution": ticket.resolution, "plan": ticket.plan, "plan_approved_by": names[ticket.plan_approved_by],
         "reopen_count": ticket.reopen_count, "is_repeat": ticket.repeat_of_id is not None,
         "valid_complaint": "" if ticket.valid_complaint is None else str(ticket.valid_complaint).lower(),
         "callback_attempts": ticket.callback_attempts, "version": ticket.version,
-        "owner_id": owner.id if owner else 0, "owner_name": owner.name if owner else "",
-        "owner_phone": owner.phones[0] if owner and owner.phones else "",
+        "owner_id": ticket.owner_id if ticket.owner_id and principal.has(Perm.OWNERS_VIEW) else 0,
+        **contact_of(ticket, language),
         "related": [{"id": r[0], "code": r[1], "status": str(r[2])} for r in repeats],
         "breaches": [{"milestone": b.milestone, "minutes_over": b.minutes_over, "due_at": local_text(b.due_at),
                       "over_text": _sla_text("breached", b.minutes_over)}
@@ -245,20 +259,25 @@ def ticket_detail(session: Session, principal: Principal, ticket_id: int, langua
 def timeline(session: Session, principal: Principal, ticket_id: int) -> list[dict]:
     if visible_ticket(session, principal, ticket_id) is None:
         return []
-    return [{"at": local_text(e.at), "actor": e.actor_name, "kind": e.kind, "from": e.from_status,
-             "to": e.to_status, "body": e.body, "public": e.public}
-            for e in session.exec(select(TicketEvent).where(TicketEvent.ticket_id == ticket_id)
-                                  .order_by(TicketEvent.at, TicketEvent.id)).all()]
+    events = session.exec(select(TicketEvent).where(TicketEvent.ticket_id == ticket_id)
+                          .order_by(TicketEvent.at, TicketEvent.id)).all()
+    names = display_names(session, {e.actor_name for e in events})
+    return [{"at": local_text(e.at), "actor": names[e.actor_name], "kind": e.kind, "from": e.from_status,
+             "to": e.to_status, "body": e.body, "public": e.public} for e in events]
 
 
 def callbacks(session: Session, principal: Principal, ticket_id: int) -> list[dict]:
+    """Every callback of the ticket, numbered #1, #2, … across its rounds."""
     if visible_ticket(session, principal, ticket_id) is None:
         return []
-    return [{"attempt": c.attempt, "method": c.method, "reached": c.reached,
+    done = session.exec(select(Callback).where(Callback.ticket_id == ticket_id)
+                        .order_by(Callback.done_at, Callback.id)).all()
+    names = display_names(session, {c.done_by for c in done})
+    return [{"number": f"#{n}", "attempt": c.attempt, "method": c.method, "reached": c.reached,
              "satisfied": "" if c.satisfied is None else str(c.satisfied).lower(), "comment": c.comment,
              "scores": " / ".join(str(getattr(c, f)) for f in ("attitude", "efficiency", "skill", "result", "overall"))
-             if c.overall else "", "done_at": local_text(c.done_at), "done_by": c.done_by}
-            for c in session.exec(select(Callback).where(Callback.ticket_id == ticket_id).order_by(Callback.attempt)).all()]
+             if c.overall else "", "done_at": local_text(c.done_at), "done_by": names[c.done_by]}
+            for n, c in enumerate(done, start=1)]
 
 
 def evidence(session: Session, principal: Principal, ticket_id: int) -> list[dict]:
@@ -270,74 +289,35 @@ def evidence(session: Session, principal: Principal, ticket_id: int) -> list[dic
 
 
 def callback_queue(session: Session, principal: Principal, language: str = "zh-CN") -> list[dict]:
-    """Resolved tickets waiting for a callback, oldest first; repairs are due within 7 days of completion."""
+    """Resolved tickets of kinds that need a callback, oldest first, with their contact (phone masked) and the
+    round's due time (repairs 7 days after resolution by default, other kinds 2)."""
     principal.require(Perm.TICKETS_CALLBACK)
     now = utcnow()
-    tickets = list(session.exec(select(Ticket).where(Ticket.status == Status.RESOLVED,
-                                                     principal.scope_clause(Ticket.community_id))
-                                .order_by(Ticket.resolved_at, Ticket.id).limit(300)).all())
-    cards = {c.id: c for c in _cards(session, tickets, now, language)}
+    calling = [k.value for k in Kind if rounds.kind_setting(session, k)[0]]
+    rows = session.exec(select(Ticket, TicketRound.callback_due_at).outerjoin(TicketRound, sa.and_(
+        TicketRound.ticket_id == Ticket.id, TicketRound.number == Ticket.reopen_count + 1)).where(
+        Ticket.status == Status.RESOLVED, col(Ticket.kind).in_(calling), principal.scope_clause(Ticket.community_id))
+        .order_by(Ticket.resolved_at, Ticket.id).limit(300)).all()
+    cards = {c.id: c for c in cards_of(session, [t for t, _ in rows], now, language)}
     queue = []
-    for t in tickets:
-        due = t.resolved_at + (timedelta(days=7) if t.kind == Kind.REPAIR else timedelta(days=2))
+    for t, due in rows:
+        due = due or t.resolved_at
         queue.append({"id": t.id, "code": t.code, "title": t.title, "kind": str(t.kind), "room": cards[t.id].room,
                       "resolved_at": local_text(t.resolved_at), "due": local_text(due), "overdue": due < now,
                       "attempts": t.callback_attempts, "next_at": local_text(t.next_callback_at),
-                      "needs_manager": t.callback_attempts >= 3, "version": t.version})
+                      "needs_manager": t.callback_attempts >= 3, "version": t.version, **contact_of(t, language)})
     return queue
 
 
-def daily_review(session: Session, principal: Principal, day: date | None = None, language: str = "zh-CN") -> dict:
-    """日清日审: open tickets past or near their deadlines by department, with the latest progress."""
-    principal.require(Perm.TICKETS_REVIEW)
-    now = utcnow()
-    day = day or now.astimezone(DISPLAY_ZONE).date()
-    start = datetime.combine(day, datetime.min.time(), DISPLAY_ZONE)
-    end = start + timedelta(days=1)
-    scope = principal.scope_clause(Ticket.community_id)
-    open_ = col(Ticket.status).in_([s.value for s in OPEN_STATUSES if s != Status.RESOLVED])
-    near = now + REVIEW_HORIZON
-    tickets = list(session.exec(select(Ticket).where(open_, scope, col(Ticket.paused_at).is_(None), sa.or_(
-        Ticket.resolve_due <= near, sa.and_(col(Ticket.responded_at).is_(None), Ticket.respond_due <= near)))
-        .order_by(Ticket.resolve_due).limit(1000)).all())
-    latest = {}
-    if tickets:
-        ids = [t.id for t in tickets]
-        newest = sa.select(TicketEvent.ticket_id, sa.func.max(TicketEvent.id).label("last")).where(
-            col(TicketEvent.ticket_id).in_(ids)).group_by(TicketEvent.ticket_id).subquery()
-        latest = {e.ticket_id: e for e in session.exec(select(TicketEvent).join(newest, newest.c.last == TicketEvent.id)).all()}
-    categories, departments = _labels(session, language)
-    cards = {c.id: c for c in _cards(session, tickets, now, language)}
-    groups: dict[str, list[dict]] = defaultdict(list)
-    for t in tickets:
-        event = latest.get(t.id)
-        groups[departments.get(t.department_id, "—")].append({
-            "id": t.id, "code": t.code, "title": t.title, "tier": str(t.tier), "status": str(t.status),
-            "room": cards[t.id].room, "assignee": cards[t.id].assignee, "sla_state": cards[t.id].sla_state,
-            "sla_text": cards[t.id].sla_text, "resolve_due": local_text(t.resolve_due),
-            "progress_at": local_text(event.at) if event else "", "progress_by": event.actor_name if event else "",
-            "progress_kind": event.kind if event else "", "progress_to": event.to_status if event else "",
-            "progress": event.body if event else ""})
-    figures = {
-        "new": session.scalar(sa.select(sa.func.count(Ticket.id)).where(scope, Ticket.created_at >= start,
-                                                                       Ticket.created_at < end)) or 0,
-        "closed": session.scalar(sa.select(sa.func.count(Ticket.id)).where(scope, Ticket.closed_at >= start,
-                                                                          Ticket.closed_at < end)) or 0,
-        "overdue": session.scalar(sa.select(sa.func.count(Ticket.id)).where(scope, open_, Ticket.resolve_due < now,
-                                                                           col(Ticket.paused_at).is_(None))) or 0,
-    }
-    return {"day": day.isoformat(), "figures": figures,
-            "groups": [{"department": name, "tickets": rows} for name, rows in sorted(groups.items())]}
-
-
-def my_orders(session: Session, principal: Principal, language: str = "zh-CN") -> list[Card]:
-    """A technician's own open work orders, most urgent first."""
+def my_orders(session: Session, principal: Principal, language: str = "zh-CN") -> list[dict]:
+    """A technician's own open work orders, most urgent first, each with the contact to visit (phone masked)."""
     principal.require(Perm.TICKETS_OWN)
     tickets = list(session.exec(select(Ticket).where(
         Ticket.assignee_id == principal.user_id,
         col(Ticket.status).in_([Status.ASSIGNED.value, Status.IN_PROGRESS.value, Status.ON_HOLD.value]))
         .order_by(Ticket.resolve_due).limit(200)).all())
-    return _cards(session, tickets, utcnow(), language)
+    return [{**card.model_dump(), **contact_of(ticket, language)}
+            for card, ticket in zip(cards_of(session, tickets, utcnow(), language), tickets, strict=True)]
 
 
 def unread_notifications(session: Session, principal: Principal) -> list[dict]:
@@ -374,11 +354,6 @@ def assignee_options(session: Session, principal: Principal, community_id: int |
         statement = statement.where(col(User.id).in_(
             sa.select(UserCommunity.user_id).where(col(UserCommunity.community_id).in_(communities))))
     return [{"value": str(i), "label": n} for i, n in session.execute(statement).all()]
-
-
-def owner_phone_for(session: Session, principal: Principal, ticket: Ticket) -> str:
-    profile = owner_profile(session, principal, ticket.owner_id) if ticket.owner_id else None
-    return mask_phone(profile.phones[0]) if profile and profile.phones else ""
 
 
 def department_options(session: Session, language: str = "zh-CN") -> list[dict[str, str]]:

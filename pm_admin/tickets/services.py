@@ -19,11 +19,11 @@ from pm_admin.core.clock import DISPLAY_ZONE, utcnow
 from pm_admin.core.errors import ConcurrencyConflict, DomainError, FieldErrors, NotFound, PermissionDenied
 from pm_admin.core.ids import is_id
 from pm_admin.core.permissions import Perm, Principal
-from pm_admin.owners.models import Ownership
 from pm_admin.places.models import Room
-from pm_admin.tickets import sla
+from pm_admin.tickets import rounds, sla
+from pm_admin.tickets.contact import ContactInput, clean_contact, room_owner
 from pm_admin.tickets.models import (
-    Callback,
+    FINAL_STATUSES,
     Channel,
     Department,
     DepartmentMember,
@@ -39,8 +39,6 @@ from pm_admin.tickets.models import (
 )
 
 REPEAT_WINDOW = timedelta(days=30)
-MAX_CALLBACK_ATTEMPTS = 3
-CALLBACK_RETRY = timedelta(days=1)
 MIN_REASON = 2
 
 
@@ -55,19 +53,19 @@ class NeedsInput(DomainError):
 # ---------------------------------------------------------------- helpers
 
 
-def _event(session: Session, ticket: Ticket, actor: Principal | None, kind: str, body: str = "", *,
+def timeline_event(session: Session, ticket: Ticket, actor: Principal | None, kind: str, body: str = "", *,
            from_status: str = "", to_status: str = "", public: bool = False, at: datetime | None = None) -> None:
     session.add(TicketEvent(ticket_id=ticket.id, at=at or utcnow(), actor_name=actor.username if actor else "system",
                             kind=kind, from_status=from_status, to_status=to_status, body=body[:2000], public=public))
 
 
-def _audit(session: Session, ticket: Ticket, actor: Principal | None, action: str, **details) -> None:
+def audit_ticket(session: Session, ticket: Ticket, actor: Principal | None, action: str, **details) -> None:
     record(session, action=f"ticket.{action}", actor=actor, actor_name=None if actor else "system",
            entity_type="ticket", entity_id=ticket.id, community_id=ticket.community_id,
            details={"code": ticket.code, **details})
 
 
-def _scoped(session: Session, actor: Principal, ticket_id: int) -> Ticket:
+def scoped_ticket(session: Session, actor: Principal, ticket_id: int) -> Ticket:
     ticket = session.get(Ticket, ticket_id)
     if ticket is None:
         raise NotFound("ticket")
@@ -93,7 +91,7 @@ def managers_of(session: Session, community_id: int) -> list[int]:
                User.is_active == sa.true())).all())
 
 
-def _notify(session: Session, user_ids: list[int], ticket: Ticket, key: str, detail: str = "") -> None:
+def notify(session: Session, user_ids: list[int], ticket: Ticket, key: str, detail: str = "") -> None:
     for user_id in user_ids:
         session.add(Notification(user_id=user_id, ticket_id=ticket.id, message_key=key, detail=detail[:200]))
 
@@ -132,6 +130,17 @@ class TicketInput:
     description: str = ""
     room_id: int | None = None
     community_id: int | None = None  # for public areas, when there is no room
+    contact: ContactInput = dataclasses.field(default_factory=ContactInput)  # blank: the room's owner
+
+
+def earlier_of_the_same(session: Session, room_id: int, category_id: int, kind: str, now: datetime) -> int | None:
+    """"One time enough" (seed 003): a ticket of the same kind, room and sub-category registered in the 30 days
+    before this one makes it a repeat (二次投诉 for complaints, 返修 for repairs). Only earlier tickets count:
+    a back-dated registration is never linked to one registered after it."""
+    return session.exec(select(Ticket.id).where(
+        Ticket.room_id == room_id, Ticket.category_id == category_id, Ticket.kind == kind,
+        Ticket.created_at >= now - REPEAT_WINDOW, Ticket.created_at < now)
+        .order_by(Ticket.created_at.desc(), Ticket.id.desc())).first()
 
 
 def create_ticket(session: Session, *, actor: Principal, data: TicketInput, now: datetime | None = None) -> Ticket:
@@ -163,35 +172,31 @@ def create_ticket(session: Session, *, actor: Principal, data: TicketInput, now:
     community_id = room.community_id if room else data.community_id
     if community_id is None:
         errors.add("room_id", "tickets.room_or_community")
+    contact = clean_contact(session, room.id if room else None, data.contact, errors, anonymous=anonymous)
     errors.raise_if_any()
     actor.require_community(community_id)
-    owner_id = None
-    if room is not None and not anonymous:
-        owner_id = session.exec(select(Ownership.owner_id).where(Ownership.room_id == room.id,
-                                                                 col(Ownership.ended_on).is_(None))
-                                .order_by(Ownership.id)).first()
-    ticket = Ticket(code=_next_code(session, now.astimezone(DISPLAY_ZONE).date()), community_id=community_id, room_id=room.id if room else None,
-                    owner_id=owner_id, category_id=category.id, title=title, description=data.description.strip(),
-                    created_at=now, updated_at=now, created_by=actor.username, respond_due=now, resolve_due=now,
-                    department_id=category.department_id, **values)
+    owner = room_owner(session, room.id) if room is not None and not anonymous else None
+    ticket = Ticket(code=_next_code(session, now.astimezone(DISPLAY_ZONE).date()), community_id=community_id,
+                    room_id=room.id if room else None, owner_id=owner.id if owner else None, category_id=category.id,
+                    title=title, description=data.description.strip(), created_at=now, updated_at=now,
+                    created_by=actor.username, respond_due=now, resolve_due=now,
+                    department_id=category.department_id, **values, **contact)
     sla.set_deadlines(ticket, sla.targets_for(session, ticket.tier, category.id))
-    if room is not None:  # "one time enough": the same room and category within 30 days is a repeat
-        ticket.repeat_of_id = session.exec(
-            select(Ticket.id).where(Ticket.room_id == room.id, Ticket.category_id == category.id,
-                                    Ticket.created_at >= now - REPEAT_WINDOW)
-            .order_by(Ticket.created_at.desc())).first()
+    if room is not None:
+        ticket.repeat_of_id = earlier_of_the_same(session, room.id, category.id, ticket.kind, now)
     if category.round_robin and category.department_id:
         ticket.assignee_id = _round_robin(session, category)
         if ticket.assignee_id:
             ticket.status, ticket.responded_at = Status.ASSIGNED, now
     session.add(ticket)
     session.flush()
-    _event(session, ticket, actor, "created", ticket.title, to_status=str(ticket.status), at=now)
+    rounds.open_round(session, ticket, now)
+    timeline_event(session, ticket, actor, "created", ticket.title, to_status=str(ticket.status), at=now)
     if ticket.repeat_of_id:
-        _event(session, ticket, actor, "repeat", session.get(Ticket, ticket.repeat_of_id).code, at=now)
+        timeline_event(session, ticket, actor, "repeat", session.get(Ticket, ticket.repeat_of_id).code, at=now)
     if ticket.tier == Tier.URGENT:  # the emergency procedure starts at once
-        _notify(session, managers_of(session, community_id), ticket, "tickets.urgent_notice", ticket.title)
-    _audit(session, ticket, actor, "create", kind=str(ticket.kind), tier=str(ticket.tier),
+        notify(session, managers_of(session, community_id), ticket, "tickets.urgent_notice", ticket.title)
+    audit_ticket(session, ticket, actor, "create", kind=str(ticket.kind), tier=str(ticket.tier),
            category=category.code, repeat_of=ticket.repeat_of_id, assignee=ticket.assignee_id)
     return ticket
 
@@ -203,6 +208,7 @@ def create_ticket(session: Session, *, actor: Principal, data: TicketInput, now:
 class Rule:
     needs: tuple[str, ...] = ()
     by_assignee: bool = False  # the assignee (e.g. a technician) may do this on their own order
+    without_callback: bool = False  # only for kinds that need no callback (anonymous feedback, inquiries)
 
 
 W = Status
@@ -215,6 +221,7 @@ TRANSITIONS: dict[tuple[Status, Status], Rule] = {
     (W.ON_HOLD, W.IN_PROGRESS): Rule(by_assignee=True),
     (W.IN_PROGRESS, W.RESOLVED): Rule(("resolution",), by_assignee=True),
     (W.RESOLVED, W.IN_PROGRESS): Rule(("reason",)),  # reopened by staff
+    (W.RESOLVED, W.CLOSED): Rule(("reason",), without_callback=True),  # the closing note instead of a callback
     (W.CLOSED, W.IN_PROGRESS): Rule(("reason",)),  # reopened after closing (manager)
     **{(source, target): Rule(("reason",)) for source in (W.NEW, W.ASSIGNED, W.IN_PROGRESS, W.ON_HOLD)
        for target in (W.CANCELLED, W.INVALID)},
@@ -229,11 +236,13 @@ class MoveInput:
     resolution: str = ""
 
 
-def allowed_moves(ticket: Ticket, actor: Principal) -> list[tuple[str, tuple[str, ...]]]:
+def allowed_moves(session: Session, ticket: Ticket, actor: Principal) -> list[tuple[str, tuple[str, ...]]]:
     """(target, fields the move needs) the actor may choose now; the detail page offers these as buttons."""
     moves = []
     for (source, target), rule in TRANSITIONS.items():
         if source != ticket.status:
+            continue
+        if rule.without_callback and rounds.needs_callback(session, ticket):
             continue
         own_order = rule.by_assignee and ticket.assignee_id == actor.user_id and actor.has(Perm.TICKETS_OWN)
         if not (actor.has(Perm.TICKETS_WORK) or own_order):
@@ -278,7 +287,7 @@ def move(session: Session, *, actor: Principal, ticket_id: int, expected_version
          data: MoveInput | None = None, now: datetime | None = None) -> Ticket:
     """One workflow step, validated: allowed from→to, role, required input, plan approval for important tickets."""
     data, now = data or MoveInput(), now or utcnow()
-    ticket = _scoped(session, actor, ticket_id)
+    ticket = scoped_ticket(session, actor, ticket_id)
     if ticket.version != expected_version:
         raise ConcurrencyConflict({"status": str(ticket.status), "version": ticket.version})
     try:
@@ -286,7 +295,7 @@ def move(session: Session, *, actor: Principal, ticket_id: int, expected_version
     except ValueError as error:
         raise DomainError("tickets.move_not_allowed") from error
     rule = TRANSITIONS.get((source, target))
-    if rule is None:
+    if rule is None or (rule.without_callback and rounds.needs_callback(session, ticket)):
         raise DomainError(explain_refusal(source, target))
     own_order = rule.by_assignee and ticket.assignee_id == actor.user_id and actor.has(Perm.TICKETS_OWN)
     if not (actor.has(Perm.TICKETS_WORK) or own_order):
@@ -327,7 +336,10 @@ def move(session: Session, *, actor: Principal, ticket_id: int, expected_version
     elif target == W.IN_PROGRESS and source == W.ON_HOLD:
         sla.resume(ticket, now)
     elif target == W.IN_PROGRESS and source in (W.RESOLVED, W.CLOSED):
-        _reopen(session, ticket, now)
+        reopen(session, ticket, now)
+        body = data.reason.strip()
+    elif target == W.CLOSED:  # a kind that needs no callback: closed with its note
+        ticket.closed_at, ticket.next_callback_at = now, None
         body = data.reason.strip()
     elif target == W.IN_PROGRESS:
         if ticket.responded_at is None:
@@ -342,8 +354,10 @@ def move(session: Session, *, actor: Principal, ticket_id: int, expected_version
         body = f"{ticket.hold_reason}（{data.hold_until}）"
     elif target == W.RESOLVED:
         ticket.resolution, ticket.resolved_at = data.resolution.strip()[:2000], now
-        ticket.callback_attempts, ticket.next_callback_at = 0, now
+        ticket.callback_attempts = 0
+        ticket.next_callback_at = now if rounds.needs_callback(session, ticket) else None
         sla.record_breach(session, ticket, "resolve", ticket.resolve_due, now)
+        rounds.resolve_round(session, ticket, now)
         body = ticket.resolution
     elif target in (W.CANCELLED, W.INVALID):
         if ticket.paused_at is not None:
@@ -352,18 +366,24 @@ def move(session: Session, *, actor: Principal, ticket_id: int, expected_version
         body = data.reason.strip()
     session.add(ticket)
     session.flush()
-    _event(session, ticket, actor, "status", body, from_status=str(source), to_status=str(target),
-           public=target == W.RESOLVED, at=now)
-    _audit(session, ticket, actor, "move", **{"from": str(source), "to": str(target), "note": body[:200]})
+    timeline_event(session, ticket, actor, "status", body, from_status=str(source), to_status=str(ticket.status),
+                   public=target == W.RESOLVED, at=now)
+    audit_ticket(session, ticket, actor, "move", **{"from": str(source), "to": str(ticket.status), "note": body[:200]})
     return ticket
 
 
-def _reopen(session: Session, ticket: Ticket, now: datetime) -> None:
-    """Back to work "until the owner is satisfied": counts, and a new resolution deadline."""
+def reopen(session: Session, ticket: Ticket, now: datetime) -> None:
+    """Back to work "until the owner is satisfied": a new round with a new resolution deadline. An important
+    ticket needs a new handling plan approved by the manager first (seed 000 §四(四)2, §六(三)2): it waits
+    as assigned, its old plan kept only in the timeline."""
     ticket.reopen_count += 1
     ticket.resolved_at = ticket.closed_at = None
     ticket.status = W.IN_PROGRESS
+    if ticket.tier == Tier.IMPORTANT:
+        ticket.status, ticket.plan, ticket.plan_approved_at, ticket.plan_approved_by = W.ASSIGNED, "", None, ""
+        notify(session, managers_of(session, ticket.community_id), ticket, "tickets.plan_again", ticket.title)
     sla.restart_resolution(ticket, sla.targets_for(session, ticket.tier, ticket.category_id), now)
+    rounds.open_round(session, ticket, now)
 
 
 # ---------------------------------------------------------------- plans, replies, tier, validity
@@ -371,7 +391,7 @@ def _reopen(session: Session, ticket: Ticket, now: datetime) -> None:
 
 def submit_plan(session: Session, *, actor: Principal, ticket_id: int, plan: str) -> Ticket:
     """处理方案 of an important ticket; work can start once a manager approves it."""
-    ticket = _scoped(session, actor, ticket_id)
+    ticket = scoped_ticket(session, actor, ticket_id)
     if not (actor.has(Perm.TICKETS_WORK) or ticket.assignee_id == actor.user_id):
         raise PermissionDenied()
     errors = FieldErrors()
@@ -381,27 +401,27 @@ def submit_plan(session: Session, *, actor: Principal, ticket_id: int, plan: str
     ticket.plan, ticket.plan_approved_at, ticket.plan_approved_by = plan.strip()[:2000], None, ""
     ticket.updated_at = utcnow()
     session.add(ticket)
-    _event(session, ticket, actor, "plan", ticket.plan)
-    _notify(session, managers_of(session, ticket.community_id), ticket, "tickets.plan_waiting", ticket.title)
-    _audit(session, ticket, actor, "plan_submit")
+    timeline_event(session, ticket, actor, "plan", ticket.plan)
+    notify(session, managers_of(session, ticket.community_id), ticket, "tickets.plan_waiting", ticket.title)
+    audit_ticket(session, ticket, actor, "plan_submit")
     return ticket
 
 
 def approve_plan(session: Session, *, actor: Principal, ticket_id: int) -> Ticket:
     actor.require(Perm.TICKETS_APPROVE)
-    ticket = _scoped(session, actor, ticket_id)
+    ticket = scoped_ticket(session, actor, ticket_id)
     if not ticket.plan:
         raise DomainError("tickets.no_plan")
     ticket.plan_approved_at, ticket.plan_approved_by, ticket.updated_at = utcnow(), actor.username, utcnow()
     session.add(ticket)
-    _event(session, ticket, actor, "plan_approved")
-    _audit(session, ticket, actor, "plan_approve")
+    timeline_event(session, ticket, actor, "plan_approved")
+    audit_ticket(session, ticket, actor, "plan_approve")
     return ticket
 
 
 def add_comment(session: Session, *, actor: Principal, ticket_id: int, body: str, public: bool) -> None:
     """A reply to the owner (public) or an internal note."""
-    ticket = _scoped(session, actor, ticket_id)
+    ticket = scoped_ticket(session, actor, ticket_id)
     if not (actor.has(Perm.TICKETS_WORK) or ticket.assignee_id == actor.user_id or actor.has(Perm.TICKETS_CREATE)):
         raise PermissionDenied()
     errors = FieldErrors()
@@ -412,137 +432,60 @@ def add_comment(session: Session, *, actor: Principal, ticket_id: int, body: str
     errors.raise_if_any()
     ticket.updated_at = utcnow()
     session.add(ticket)
-    _event(session, ticket, actor, "reply" if public else "note", body.strip(), public=public)
-    _audit(session, ticket, actor, "reply" if public else "note")
+    timeline_event(session, ticket, actor, "reply" if public else "note", body.strip(), public=public)
+    audit_ticket(session, ticket, actor, "reply" if public else "note")
 
 
-def change_tier(session: Session, *, actor: Principal, ticket_id: int, tier: str) -> Ticket:
+def change_tier(session: Session, *, actor: Principal, ticket_id: int, tier: str, now: datetime | None = None) -> Ticket:
+    """A new tier sets new deadlines: from registration in round 1, from the reopening in a later round (the
+    deadline of a round never reaches back before it began). A finished ticket keeps its tier."""
     actor.require(Perm.TICKETS_WORK)
-    ticket = _scoped(session, actor, ticket_id)
+    ticket = scoped_ticket(session, actor, ticket_id)
     try:
         new_tier = Tier(tier)
     except ValueError as error:
         raise DomainError("tickets.tier_invalid") from error
+    if ticket.status in FINAL_STATUSES:
+        raise DomainError("tickets.tier_of_finished")
     before = str(ticket.tier)
-    ticket.tier, ticket.updated_at = new_tier, utcnow()
-    sla.set_deadlines(ticket, sla.targets_for(session, new_tier, ticket.category_id))
+    ticket.tier, ticket.updated_at = new_tier, now or utcnow()
+    targets = sla.targets_for(session, new_tier, ticket.category_id)
+    current = rounds.current_round(session, ticket) if ticket.reopen_count else None
+    if current is not None:
+        held = ticket.paused_seconds - current.paused_seconds_at_start
+        sla.restart_resolution(ticket, targets, current.started_at + timedelta(seconds=held))
+    else:
+        sla.set_deadlines(ticket, targets)
     session.add(ticket)
-    _event(session, ticket, actor, "tier", from_status=before, to_status=str(new_tier))
+    timeline_event(session, ticket, actor, "tier", from_status=before, to_status=str(new_tier))
     if new_tier == Tier.URGENT and before != Tier.URGENT:
-        _notify(session, managers_of(session, ticket.community_id), ticket, "tickets.urgent_notice", ticket.title)
-    _audit(session, ticket, actor, "tier", before=before, after=str(new_tier))
+        notify(session, managers_of(session, ticket.community_id), ticket, "tickets.urgent_notice", ticket.title)
+    audit_ticket(session, ticket, actor, "tier", before=before, after=str(new_tier))
     return ticket
 
 
 def mark_valid_complaint(session: Session, *, actor: Principal, ticket_id: int, valid: bool) -> Ticket:
     """有效投诉: a manager's judgment that the complaint was justified (the ≤ 1% KPI counts these)."""
     actor.require(Perm.TICKETS_APPROVE)
-    ticket = _scoped(session, actor, ticket_id)
+    ticket = scoped_ticket(session, actor, ticket_id)
     if ticket.kind != Kind.COMPLAINT:
         raise DomainError("tickets.not_a_complaint")
+    if ticket.status in (W.CANCELLED, W.INVALID):  # withdrawn or unfounded: there is nothing to judge
+        raise DomainError("tickets.valid_needs_live_complaint")
     ticket.valid_complaint, ticket.updated_at = valid, utcnow()
     session.add(ticket)
-    _event(session, ticket, actor, "valid_yes" if valid else "valid_no")
-    _audit(session, ticket, actor, "valid_complaint", valid=valid)
+    timeline_event(session, ticket, actor, "valid_yes" if valid else "valid_no")
+    audit_ticket(session, ticket, actor, "valid_complaint", valid=valid)
     return ticket
 
 
 def watch(session: Session, *, actor: Principal, ticket_id: int) -> None:
-    ticket = _scoped(session, actor, ticket_id)
+    ticket = scoped_ticket(session, actor, ticket_id)
     if session.get(TicketObserver, (ticket.id, actor.user_id)) is None:
         session.add(TicketObserver(ticket_id=ticket.id, user_id=actor.user_id))
 
 
-# ---------------------------------------------------------------- callbacks 回访
-
-
-@dataclasses.dataclass
-class CallbackInput:
-    method: str
-    reached: bool
-    satisfied: bool | None = None
-    comment: str = ""
-    attitude: int | str | None = None
-    efficiency: int | str | None = None
-    skill: int | str | None = None
-    result: int | str | None = None
-    overall: int | str | None = None
-
-
-SCORES = ("attitude", "efficiency", "skill", "result", "overall")
-
-
-def record_callback(session: Session, *, actor: Principal, ticket_id: int, data: CallbackInput,
-                    now: datetime | None = None) -> Callback:
-    """Satisfied closes; unsatisfied reopens; unreachable retries up to 3 times, then the manager decides."""
-    actor.require(Perm.TICKETS_CALLBACK)
-    now = now or utcnow()
-    ticket = _scoped(session, actor, ticket_id)
-    errors = FieldErrors()
-    if ticket.status != W.RESOLVED:
-        errors.add("method", "tickets.callback_needs_resolved")
-    if data.method not in ("phone", "visit", "wechat"):
-        errors.add("method", "tickets.method_invalid")
-    if ticket.callback_attempts >= MAX_CALLBACK_ATTEMPTS:
-        errors.add("method", "tickets.callback_attempts_used")
-    scores = {}
-    if data.reached:
-        if data.satisfied is None:
-            errors.add("satisfied", "error.required")
-        if ticket.kind == Kind.REPAIR:  # seed 003 5.28: attitude, efficiency, skill, result, overall
-            for field in SCORES:
-                value = getattr(data, field)
-                if not str(value or "").strip().isdigit() or not 1 <= int(value) <= 5:
-                    errors.add(field, "tickets.score_1_5")
-                else:
-                    scores[field] = int(value)
-    if len(data.comment) > 500:
-        errors.add("comment", "error.too_long", max=500)
-    errors.raise_if_any()
-    ticket.callback_attempts += 1
-    callback = Callback(ticket_id=ticket.id, attempt=ticket.callback_attempts, method=data.method,
-                        reached=data.reached, satisfied=data.satisfied if data.reached else None,
-                        comment=data.comment.strip(), done_at=now, done_by=actor.username, **scores)
-    session.add(callback)
-    source = str(ticket.status)
-    if not data.reached:
-        if ticket.callback_attempts < MAX_CALLBACK_ATTEMPTS:
-            ticket.next_callback_at = now + CALLBACK_RETRY
-        else:
-            ticket.next_callback_at = None
-            _notify(session, managers_of(session, ticket.community_id), ticket, "tickets.unreachable_notice",
-                    ticket.title)
-    elif data.satisfied:
-        ticket.status, ticket.closed_at, ticket.next_callback_at = W.CLOSED, now, None
-    else:
-        _reopen(session, ticket, now)
-        ticket.callback_attempts, ticket.next_callback_at = 0, None
-    ticket.updated_at = now
-    session.add(ticket)
-    session.flush()
-    outcome = "unreachable" if not data.reached else "satisfied" if data.satisfied else "unsatisfied"
-    _event(session, ticket, actor, f"callback_{outcome}", callback.comment, from_status=source,
-           to_status=str(ticket.status), at=now)
-    _audit(session, ticket, actor, "callback", outcome=outcome, attempt=callback.attempt)
-    return callback
-
-
-def close_unreachable(session: Session, *, actor: Principal, ticket_id: int, reason: str) -> Ticket:
-    """After three unanswered callbacks the manager may close with a reason."""
-    actor.require(Perm.TICKETS_APPROVE)
-    ticket = _scoped(session, actor, ticket_id)
-    errors = FieldErrors()
-    if ticket.status != W.RESOLVED or ticket.callback_attempts < MAX_CALLBACK_ATTEMPTS:
-        errors.add("reason", "tickets.unreachable_first")
-    if len(reason.strip()) < MIN_REASON:
-        errors.add("reason", "archives.reason_required", min=MIN_REASON)
-    errors.raise_if_any()
-    now = utcnow()
-    ticket.status, ticket.closed_at, ticket.updated_at = W.CLOSED, now, now
-    session.add(ticket)
-    _event(session, ticket, actor, "status", reason.strip(), from_status="resolved", to_status="closed")
-    _audit(session, ticket, actor, "close_unreachable", reason=reason.strip())
-    return ticket
+# ---------------------------------------------------------------- notices
 
 
 def read_notification(session: Session, *, actor: Principal, notification_id: int) -> int | None:

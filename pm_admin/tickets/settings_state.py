@@ -21,6 +21,8 @@ class TicketSettingsState(ProtectedState):
     categories: list[dict[str, Any]] = []
     matrix: list[dict[str, Any]] = []
     departments: list[dict[str, Any]] = []
+    kinds: list[dict[str, Any]] = []
+    kind_errors: dict[str, str] = {}  # kind → message beside its row
     department_choices: list[dict[str, str]] = []
     staff: list[dict[str, str]] = []
     # dialogs: "category" | "sla" | "members"
@@ -35,6 +37,7 @@ class TicketSettingsState(ProtectedState):
             self.categories = catalog.category_tree(session, self.lang)
             self.matrix = catalog.sla_matrix(session, self.lang)
             self.departments = catalog.departments_with_members(session)
+            self.kinds = catalog.kind_settings(session, self.lang)
             self.department_choices = queries.department_options(session, self.lang)
             self.staff = queries.assignee_options(session, self.principal, None)
 
@@ -136,4 +139,20 @@ class TicketSettingsState(ProtectedState):
         with unit_of_work() as session:
             catalog.set_members(session, actor=self.principal, department_id=int(self.target["id"]),
                                 user_ids=[int(u) for u in self.chosen if is_id(u)])
+        return self._saved()
+
+    # ------------------------------------------------------------ callbacks per kind
+
+    @requires(Perm.TICKETS_SETTINGS)
+    def save_kind(self, form: dict[str, Any]):
+        kind = str(form.get("kind", ""))
+        try:
+            with unit_of_work() as session:
+                catalog.save_kind_setting(session, actor=self.principal, kind=kind,
+                                          needs_callback=bool(form.get("needs_callback")),
+                                          callback_days=str(form.get("callback_days", "")))
+        except ValidationFailed as error:
+            self.kind_errors = {kind: next(iter(self._field_messages(error).values()))}
+            return None
+        self.kind_errors = {}
         return self._saved()

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from pm_admin.core.clock import DISPLAY_ZONE
 from pm_admin.tickets.models import OPEN_STATUSES, SlaBreach, SlaPolicy, Status, Ticket, TicketCategory, Tier
 
 # Statuses whose SLA clock runs: open and not yet resolved (a resolved ticket waits for its callback).
@@ -18,10 +19,33 @@ WORKING_STATUSES = tuple(s.value for s in OPEN_STATUSES if s != Status.RESOLVED)
 
 
 def overdue_clause(now: datetime) -> sa.ColumnElement[bool]:
-    """SLA breached now, as ``clock`` says "breached": the clock runs (not on hold, not yet resolved) and the
-    response or the resolution deadline has passed. The list filter and the home figures share it."""
-    return sa.and_(col(Ticket.status).in_(WORKING_STATUSES), col(Ticket.paused_at).is_(None), sa.or_(
-        sa.and_(col(Ticket.responded_at).is_(None), Ticket.respond_due < now), Ticket.resolve_due < now))
+    """Overdue now, the one definition (``missed_deadline`` gives the same answer for one ticket): while its
+    clock runs (open, not resolved, not on hold) a deadline not met has passed — response, on-site or
+    resolution; on hold, the hold-until day has passed (Shanghai days). The list filter, the home figures and
+    the daily review share it."""
+    today = now.astimezone(DISPLAY_ZONE).date()
+    running = sa.and_(col(Ticket.status).in_(WORKING_STATUSES), col(Ticket.paused_at).is_(None), sa.or_(
+        sa.and_(col(Ticket.responded_at).is_(None), Ticket.respond_due < now),
+        sa.and_(col(Ticket.onsite_due).is_not(None), col(Ticket.onsite_at).is_(None), Ticket.onsite_due < now),
+        Ticket.resolve_due < now))
+    held_too_long = sa.and_(Ticket.status == Status.ON_HOLD, col(Ticket.hold_until).is_not(None),
+                            Ticket.hold_until < today)
+    return sa.or_(running, held_too_long)
+
+
+def missed_deadline(ticket, now: datetime) -> str:
+    """Which deadline an overdue ticket missed first ("respond" | "onsite" | "resolve" | "hold"), "" when it is
+    not overdue; the same definition as ``overdue_clause``."""
+    if ticket.status == Status.ON_HOLD:
+        return "hold" if ticket.hold_until is not None and ticket.hold_until < now.astimezone(DISPLAY_ZONE).date() \
+            else ""
+    if ticket.status not in WORKING_STATUSES or ticket.paused_at is not None:
+        return ""
+    if ticket.responded_at is None and ticket.respond_due < now:
+        return "respond"
+    if ticket.onsite_due is not None and ticket.onsite_at is None and ticket.onsite_due < now:
+        return "onsite"
+    return "resolve" if ticket.resolve_due < now else ""
 
 # DESIGN.md defaults (minutes): urgent 15/30/240, important 60/–/1440, normal 240/–/4320.
 DEFAULT_TARGETS = {Tier.URGENT: (15, 30, 240), Tier.IMPORTANT: (60, None, 1440), Tier.NORMAL: (240, None, 4320)}
@@ -60,9 +84,9 @@ def set_deadlines(ticket: Ticket, targets: Targets) -> None:
     ticket.resolve_due = start + timedelta(minutes=targets.resolve)
 
 
-def restart_resolution(ticket: Ticket, targets: Targets, now: datetime) -> None:
-    """A reopened ticket gets a fresh resolution window."""
-    ticket.resolve_due = now + timedelta(minutes=targets.resolve)
+def restart_resolution(ticket: Ticket, targets: Targets, start: datetime) -> None:
+    """A reopened ticket gets a fresh resolution window, from its reopening (``start``)."""
+    ticket.resolve_due = start + timedelta(minutes=targets.resolve)
 
 
 def pause(ticket: Ticket, now: datetime) -> None:
@@ -89,7 +113,7 @@ def record_breach(session: Session, ticket: Ticket, milestone: str, due: datetim
     if due is None or met_at <= due:
         return None
     breach = SlaBreach(ticket_id=ticket.id, community_id=ticket.community_id, tier=ticket.tier, milestone=milestone,
-                       round=ticket.reopen_count if milestone == "resolve" else 0, due_at=due, met_at=met_at,
+                       round=ticket.reopen_count + 1 if milestone == "resolve" else 1, due_at=due, met_at=met_at,
                        minutes_over=int((met_at - due).total_seconds() // 60))
     session.add(breach)
     return breach

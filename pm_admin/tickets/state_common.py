@@ -12,15 +12,18 @@ from pm_admin.core.db import read_only, unit_of_work
 from pm_admin.core.errors import ValidationFailed
 from pm_admin.core.guard import requires
 from pm_admin.core.ids import id_text, optional_id
+from pm_admin.core.masking import mask_phone
 from pm_admin.core.permissions import Perm
 from pm_admin.places.queries import community_options, room_id_by_code
 from pm_admin.tickets import queries, services
+from pm_admin.tickets.contact import ContactInput, owner_contact
 from pm_admin.tickets.models import Channel, Kind, Tier
 
 FILTER_KEYS = ("community", "department", "assignee", "mine", "category", "building", "overdue", "kind", "q")
 ID_FILTER_KEYS = ("community", "department", "assignee", "category", "building")
 NEW_TICKET = {"kind": Kind.COMPLAINT.value, "category_id": "", "tier": Tier.NORMAL.value,
-              "channel": Channel.HOTLINE.value, "room_code": "", "community_id": "", "title": "", "description": ""}
+              "channel": Channel.HOTLINE.value, "room_code": "", "community_id": "", "title": "", "description": "",
+              "contact_name": "", "contact_phone": "", "contact_relation": "", "contact_time": ""}
 
 
 class TicketFiltersMixin(rx.State, mixin=True):
@@ -78,13 +81,22 @@ class NewTicketMixin(rx.State, mixin=True):
     new_form: dict[str, str] = dict(NEW_TICKET)
     new_errors: dict[str, str] = {}
     new_key: int = 0
+    new_contact_hint: str = ""  # "张三（业主）138****5678": who the ticket names when the contact is left blank
 
     def _after_create(self, ticket_id: int):
         raise NotImplementedError
 
     @requires(Perm.TICKETS_CREATE)
+    def preview_contact(self, room_code: str):
+        with read_only() as session:
+            room_id = room_id_by_code(session, self.principal, str(room_code)[:40]) if str(room_code).strip() else None
+            contact = owner_contact(session, room_id)
+        self.new_contact_hint = self._tr("tickets.contact_default", name=contact.name,
+                                         phone=mask_phone(contact.phone)) if contact.name else ""
+
+    @requires(Perm.TICKETS_CREATE)
     def open_new(self):
-        self.new_form, self.new_errors, self.new_open = dict(NEW_TICKET), {}, True
+        self.new_form, self.new_errors, self.new_open, self.new_contact_hint = dict(NEW_TICKET), {}, True, ""
         if self.filters.get("community"):
             self.new_form["community_id"] = self.filters["community"]
         self.new_key += 1
@@ -106,13 +118,17 @@ class NewTicketMixin(rx.State, mixin=True):
                 data = services.TicketInput(
                     kind=submitted["kind"], category_id=submitted["category_id"], tier=submitted["tier"],
                     channel=submitted["channel"], title=submitted["title"], description=submitted["description"],
-                    room_id=room_id, community_id=optional_id(submitted["community_id"]))
+                    room_id=room_id, community_id=optional_id(submitted["community_id"]),
+                    contact=ContactInput(name=submitted["contact_name"], phone=submitted["contact_phone"],
+                                         relation=submitted["contact_relation"],
+                                         preferred_time=submitted["contact_time"]))
                 ticket = services.create_ticket(session, actor=self.principal, data=data)
                 ticket_id, code = ticket.id, ticket.code
         except ValidationFailed as error:
             errors = self._field_messages(error)
             if "room_id" in errors:  # the form asks for a room code
                 errors["room_code"] = errors.pop("room_id")
+            # A typed phone is kept for the next try only as what the user typed (never shown masked from the server).
             self.new_form, self.new_errors, self.new_key = submitted, errors, self.new_key + 1
             return None
         self.new_open = False

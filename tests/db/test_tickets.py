@@ -7,9 +7,10 @@ from sqlmodel import select
 
 from pm_admin.core.errors import ConcurrencyConflict, DomainError, PermissionDenied, ValidationFailed
 from pm_admin.core.paging import PageRequest
-from pm_admin.tickets import queries, services
+from pm_admin.tickets import callbacks, queries, review, services
+from pm_admin.tickets.callbacks import CallbackInput
 from pm_admin.tickets.models import Notification, SlaBreach, Status, Ticket, TicketCategory, TicketEvent
-from pm_admin.tickets.services import CallbackInput, MoveInput, NeedsInput, TicketInput
+from pm_admin.tickets.services import MoveInput, NeedsInput, TicketInput
 from tests.support import factories
 
 NOW = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
@@ -87,7 +88,7 @@ def test_the_happy_path_writes_a_timeline(session, desk):
     with pytest.raises(DomainError) as refused:
         step(session, desk, ticket, "closed")
     assert refused.value.key == "tickets.close_needs_callback"
-    services.record_callback(session, actor=desk["cs"], ticket_id=ticket.id,
+    callbacks.record_callback(session, actor=desk["cs"], ticket_id=ticket.id,
                              data=CallbackInput(method="phone", reached=True, satisfied=True, comment="满意"))
     assert ticket.status == Status.CLOSED and ticket.closed_at is not None
     events = [(e["kind"], e["to"]) for e in queries.timeline(session, desk["cs"], ticket.id)]
@@ -102,17 +103,17 @@ def test_unsatisfied_callbacks_reopen_until_the_owner_is_satisfied(session, desk
     step(session, desk, ticket, "in_progress", actor="tech")
     step(session, desk, ticket, "resolved", actor="tech", resolution="更换水龙头")
     with pytest.raises(ValidationFailed) as error:  # repairs are scored on five indicators
-        services.record_callback(session, actor=desk["cs"], ticket_id=ticket.id,
+        callbacks.record_callback(session, actor=desk["cs"], ticket_id=ticket.id,
                                  data=CallbackInput(method="phone", reached=True, satisfied=False, attitude="9"))
     assert set(error.value.fields) == {"attitude", "efficiency", "skill", "result", "overall"}
     later = NOW + timedelta(days=2)
     scores = dict(attitude=4, efficiency=2, skill=3, result=2, overall=2)
-    services.record_callback(session, actor=desk["cs"], ticket_id=ticket.id, now=later,
+    callbacks.record_callback(session, actor=desk["cs"], ticket_id=ticket.id, now=later,
                              data=CallbackInput(method="visit", reached=True, satisfied=False, comment="仍漏水", **scores))
     assert (ticket.status, ticket.reopen_count) == (Status.IN_PROGRESS, 1)
     assert ticket.resolve_due == later + timedelta(hours=72)  # a fresh resolution window
     step(session, desk, ticket, "resolved", actor="tech", resolution="更换阀芯", now=later + timedelta(hours=1))
-    services.record_callback(session, actor=desk["cs"], ticket_id=ticket.id, data=CallbackInput(
+    callbacks.record_callback(session, actor=desk["cs"], ticket_id=ticket.id, data=CallbackInput(
         method="phone", reached=True, satisfied=True, **{k: 5 for k in scores}))
     assert ticket.status == Status.CLOSED
     assert [c["satisfied"] for c in queries.callbacks(session, desk["cs"], ticket.id)] == ["false", "true"]
@@ -124,20 +125,20 @@ def test_unreachable_owners_get_three_attempts_then_the_manager_decides(session,
     step(session, desk, ticket, "in_progress", actor="tech")
     step(session, desk, ticket, "resolved", actor="tech", resolution="已处理")
     with pytest.raises(ValidationFailed):  # not before three tries
-        services.close_unreachable(session, actor=desk["manager"], ticket_id=ticket.id, reason="联系不上")
+        callbacks.close_unreachable(session, actor=desk["manager"], ticket_id=ticket.id, reason="联系不上")
     for attempt in range(1, 4):
-        services.record_callback(session, actor=desk["cs"], ticket_id=ticket.id, now=NOW + timedelta(days=attempt),
+        callbacks.record_callback(session, actor=desk["cs"], ticket_id=ticket.id, now=NOW + timedelta(days=attempt),
                                  data=CallbackInput(method="phone", reached=False))
         assert ticket.status == Status.RESOLVED and ticket.callback_attempts == attempt
     assert ticket.next_callback_at is None
     assert session.exec(select(Notification).where(Notification.ticket_id == ticket.id,
                                                    Notification.message_key == "tickets.unreachable_notice")).one()
     with pytest.raises(ValidationFailed):
-        services.record_callback(session, actor=desk["cs"], ticket_id=ticket.id,
+        callbacks.record_callback(session, actor=desk["cs"], ticket_id=ticket.id,
                                  data=CallbackInput(method="phone", reached=False))
     with pytest.raises(PermissionDenied):
-        services.close_unreachable(session, actor=desk["cs"], ticket_id=ticket.id, reason="联系不上")
-    services.close_unreachable(session, actor=desk["manager"], ticket_id=ticket.id, reason="三次未接通，短信告知")
+        callbacks.close_unreachable(session, actor=desk["cs"], ticket_id=ticket.id, reason="联系不上")
+    callbacks.close_unreachable(session, actor=desk["manager"], ticket_id=ticket.id, reason="三次未接通，短信告知")
     assert ticket.status == Status.CLOSED
 
 
@@ -201,7 +202,7 @@ def test_technicians_work_only_their_own_orders(session, desk):
     with pytest.raises(PermissionDenied):  # nor may they re-assign
         step(session, desk, mine, "assigned", actor="tech", assignee_id=other_tech.id)
     step(session, desk, mine, "in_progress", actor="tech")
-    assert [c.id for c in queries.my_orders(session, desk["tech"])] == [mine.id]
+    assert [c["id"] for c in queries.my_orders(session, desk["tech"])] == [mine.id]
     assert queries.ticket_detail(session, desk["tech"], theirs.id) is None
     with pytest.raises(PermissionDenied):
         queries.board(session, desk["tech"], queries.TicketFilter(), "normal")
@@ -252,11 +253,11 @@ def test_the_board_counts_every_column_but_sends_only_the_first_cards(session, d
 def test_daily_review_groups_late_work_by_department(session, desk):
     late = new_ticket(session, desk, tier="urgent", code="water_power", now=datetime.now(UTC) - timedelta(hours=5))
     new_ticket(session, desk, code="noise", now=datetime.now(UTC))  # days left: not in the review
-    review = queries.daily_review(session, desk["cs"])
-    assert [(g["department"], [t["code"] for t in g["tickets"]]) for g in review["groups"]] == [("工程部", [late.code])]
-    assert review["figures"]["overdue"] == 1 and review["figures"]["new"] >= 1
+    today = review.daily_review(session, desk["cs"])
+    assert [(g["department"], [t["code"] for t in g["tickets"]]) for g in today["groups"]] == [("工程部", [late.code])]
+    assert today["figures"]["overdue"] == 1 and today["figures"]["new"] >= 1
     with pytest.raises(PermissionDenied):
-        queries.daily_review(session, desk["tech"])
+        review.daily_review(session, desk["tech"])
 
 
 def test_every_step_is_audited_and_public_replies_are_marked(session, desk):

@@ -14,7 +14,7 @@ CODE = r"[a-z_]+\.[a-z_]+"
 # How ``record(session, action=…)`` is called; any other form fails the scan until it is taught here.
 RECORD_CALL = re.compile(r"\brecord\(\s*session,\s*action=([^,]+),")
 KNOWN_FORMS = {
-    'f"ticket.{action}"',  # tickets.services._audit
+    'f"ticket.{action}"',  # tickets.services.audit_ticket
     'f"surveys.{status}"',  # surveys.plans._set_status
     '"archive.access_" + ("approve" if approve else "reject")',
     "action",  # core.refusals.audit_refusal, called with the codes found below (guard.refused:…, upload.refused:…)
@@ -33,7 +33,7 @@ def recorded_actions() -> set[str]:
         codes.update(re.findall(rf"\baction=\"({CODE})\"(?! \+)", text))
         codes.update(re.findall(rf"\baction=f\"({CODE}):", text))  # guard.refused:<event>, upload.refused:<purpose>
         codes.update(f"ticket.{a}" for pair in re.findall(
-            r"\b_audit\(session, ticket, actor, \"(\w+)\"(?: if \w+ else \"(\w+)\")?", text) for a in pair if a)
+            r"\baudit_ticket\(session, ticket, actor, \"(\w+)\"(?: if \w+ else \"(\w+)\")?", text) for a in pair if a)
         codes.update(f"surveys.{PlanStatus[name]}" for name in re.findall(
             r"\b_set_status\(session, actor, plan, PlanStatus\.(\w+)\)", text))
         for base, first, second in re.findall(rf"\baction=\"({CODE})\" \+ \(\"(\w+)\" if \w+ else \"(\w+)\"\)", text):

@@ -24,8 +24,9 @@ from pm_admin.places.models import Occupancy
 from pm_admin.shell.nav import NAV_ITEMS
 from pm_admin.surveys import models as surveys
 from pm_admin.tickets import models as tickets
+from pm_admin.tickets.callbacks import SCORES
 from pm_admin.tickets.orders_state import STEPS
-from pm_admin.tickets.services import SCORES, TRANSITIONS
+from pm_admin.tickets.services import TRANSITIONS
 
 # Field names the owner history stores (see owners.services snapshots and record_changes callers).
 HISTORY_FIELDS = ("name", "gender", "birth_date", "id_number", "phones", "address", "is_vip", "tags", "tag", "notes",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pm_admin.tickets.services import SCORES
+from pm_admin.tickets.callbacks import SCORES
 from pm_admin.ui.forms import field, form_dialog, text_input
 from pm_admin.ui.i18n import t
 
@@ -13,6 +13,26 @@ def _radio(name: str, options: list[tuple[str, str]], default: rx.Var, testid: s
     return rx.radio_group.root(
         rx.hstack(*[rx.radio_group.item(t(label), value=value) for value, label in options], spacing="4"),
         name=name, default_value=default, data_testid=testid)
+
+
+def contact_line(target: rx.Var, phone: rx.Var, on_show, testid: str) -> rx.Component:
+    """Who to call: name (relation), the masked phone and the preferred time; the full number on request, as a
+    link that dials it."""
+    return rx.hstack(
+        rx.icon("phone", size=14),
+        rx.text(rx.cond(target["contact_name"].to(str) != "", target["contact_name"].to(str), t("tickets.no_contact")),
+                rx.cond(target["contact_relation"].to(str) != "", "（" + target["contact_relation"].to(str) + "）", ""),
+                size="2", weight="medium"),
+        rx.cond(phone != "",
+                rx.link(phone, href="tel:" + phone, size="2", weight="bold", data_testid=f"{testid}-phone"),
+                rx.cond(target["contact_phone"].to(str) != "", rx.hstack(
+                    rx.text(target["contact_phone"].to(str), size="2", font_family="var(--code-font-family)"),
+                    rx.button(t("tickets.show_number"), size="1", variant="soft", type="button", on_click=on_show,
+                              data_testid=f"{testid}-show"), spacing="2", align="center"))),
+        rx.cond(target["contact_time"].to(str) != "",
+                rx.text("· ", t("tickets.contact_time"), " ", target["contact_time"].to(str), size="1",
+                        color_scheme="gray")),
+        spacing="2", align="center", wrap="wrap", data_testid=testid)
 
 
 def callback_dialog(state) -> rx.Component:
@@ -24,6 +44,7 @@ def callback_dialog(state) -> rx.Component:
         form_key=state.callback_key, conflict=None, testid="callback-form",
         fields=[
             rx.text(target["title"].to(str), size="2", color_scheme="gray"),
+            contact_line(target, state.callback_phone, state.show_callback_phone, "callback-contact"),
             field("tickets.method", _radio("method", [("phone", "tickets.method.phone"), ("visit", "tickets.method.visit"),
                                                       ("wechat", "tickets.method.wechat")], v["method"],
                                            "callback-method"), e["method"]),

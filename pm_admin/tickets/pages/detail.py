@@ -56,10 +56,12 @@ def actions() -> rx.Component:
 
 def facts() -> rx.Component:
     k = D.ticket
-    owner = rx.cond(k["owner_id"].to(int) > 0,
-                    rx.link(k["owner_name"].to(str), " ", k["owner_phone"].to(str), href="/owners/" + k["owner_id"].to(str),
-                            size="2", data_testid="owner-link"),
-                    rx.text(rx.cond(k["kind"] == "anonymous", t("tickets.anonymous_submitter"), "—"), size="2"))
+    name = rx.text(k["contact_name"].to(str), rx.cond(k["contact_relation"].to(str) != "",
+                                                      "（" + k["contact_relation"].to(str) + "）", ""), " ",
+                   k["contact_phone"].to(str), size="2")
+    owner = rx.cond(k["kind"] == "anonymous", rx.text(t("tickets.anonymous_submitter"), size="2"), rx.cond(
+        k["owner_id"].to(int) > 0, rx.link(name, href="/owners/" + k["owner_id"].to(str), data_testid="owner-link"),
+        rx.cond(k["contact_name"].to(str) != "", name, rx.text("—", size="2"))))
     return rx.card(rx.vstack(
         rx.text(k["description"].to(str), size="2", white_space="pre-wrap"),
         rx.grid(
@@ -69,7 +71,8 @@ def facts() -> rx.Component:
             fact("tickets.col.department", k["department"].to(str)),
             fact("tickets.col.assignee", rx.text(k["assignee"].to(str), size="2", data_testid="assignee")),
             fact("tickets.col.room", k["room"].to(str)),
-            fact("tickets.col.owner", owner),
+            fact("tickets.col.contact", owner),
+            fact("tickets.contact_time", k["contact_time"].to(str)),
             fact("tickets.col.created_at", rx.text(k["created_at"].to(str), " · ", k["created_by"].to(str), size="2")),
             fact("tickets.respond_due", rx.text(k["respond_due"].to(str), " → ", k["responded_at"].to(str), size="2")),
             fact("tickets.onsite_due", k["onsite_due"].to(str)),
@@ -94,7 +97,7 @@ def callbacks_card() -> rx.Component:
         rx.heading(t("tickets.callbacks"), size="3"),
         rx.cond(D.callbacks.length() == 0, rx.text(t("tickets.no_callbacks"), size="2", color_scheme="gray")),
         rx.foreach(D.callbacks, lambda c: rx.hstack(
-            rx.badge("#", c["attempt"]), rx.text(t_prefixed("tickets.method.", c["method"]), size="2"),
+            rx.badge(c["number"]), rx.text(t_prefixed("tickets.method.", c["method"]), size="2"),
             rx.cond(c["reached"], rx.cond(c["satisfied"] == "true",
                                           rx.badge(t("tickets.satisfied"), color_scheme="green"),
                                           rx.badge(t("tickets.unsatisfied"), color_scheme="red")),

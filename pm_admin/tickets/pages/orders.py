@@ -6,6 +6,7 @@ import reflex as rx
 
 from pm_admin.shell.layout import frame
 from pm_admin.tickets.orders_state import MyOrdersState
+from pm_admin.tickets.pages.callback_dialog import contact_line
 from pm_admin.tickets.pages.parts import flags, sla_badge, status_badge, tier_badge
 from pm_admin.ui.forms import field, form_dialog, notice, text_input
 from pm_admin.ui.i18n import t, t_prefixed
@@ -21,6 +22,9 @@ def order_card(order: rx.Var) -> rx.Component:
                   sla_badge(order["sla_state"], order["sla_text"]), width="100%", align="center", wrap="wrap"),
         rx.text(order["title"], size="3", weight="bold"),
         rx.text(order["room"], " · ", order["category"], size="2", color_scheme="gray"),
+        contact_line(order, rx.cond(ORDERS.visit_phone["id"].to(int) == order["id"].to(int),
+                                    ORDERS.visit_phone["phone"].to(str), ""),
+                     ORDERS.show_phone(order["id"]), "order-contact"),
         flags(order),
         rx.hstack(
             rx.cond(status == "assigned", rx.button(t("tickets.action.in_progress"), size="3",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pm_admin.tickets.models import Channel, Kind, Tier
+from pm_admin.tickets.models import Channel, Kind, Relation, Tier
 from pm_admin.ui.forms import field, filter_select, form_dialog, search_box, select_input, text_input
 from pm_admin.ui.i18n import t, t_prefixed
 
@@ -89,10 +89,23 @@ def new_ticket_dialog(state) -> rx.Component:
                 columns="2", spacing="3", width="100%"),
             rx.grid(
                 field("tickets.col.room", text_input("room_code", default=v["room_code"],
-                                                     placeholder_key="tickets.room_hint"), e["room_code"]),
+                                                     placeholder_key="tickets.room_hint",
+                                                     on_blur=state.preview_contact), e["room_code"]),
                 field("tickets.col.community", select_input("community_id", state.community_choices,
                                                             default=v["community_id"].to(str)),
                       e["community_id"], hint_key="tickets.community_hint"),
+                columns="2", spacing="3", width="100%"),
+            rx.cond(state.new_contact_hint != "", rx.text(state.new_contact_hint, size="1", color_scheme="gray",
+                                                          data_testid="new-contact-default")),
+            rx.grid(
+                field("tickets.contact_name", text_input("contact_name", default=v["contact_name"],
+                                                         placeholder_key="tickets.contact_blank"), e["contact_name"]),
+                field("tickets.contact_phone", text_input("contact_phone", default=v["contact_phone"], inputmode="tel"),
+                      e["contact_phone"]),
+                field("tickets.contact_relation", _enum_select("contact_relation", Relation, "tickets.relation.",
+                                                               v["contact_relation"]), e["contact_relation"]),
+                field("tickets.contact_time", text_input("contact_time", default=v["contact_time"],
+                                                         placeholder_key="tickets.contact_time_hint"), e["contact_time"]),
                 columns="2", spacing="3", width="100%"),
             field("tickets.col.title", text_input("title", default=v["title"]), e["title"]),
             field("tickets.col.description", rx.text_area(name="description", default_value=v["description"],

@@ -19,6 +19,8 @@ def queue_row(row: rx.Var) -> rx.Component:
         rx.table.cell(row["title"]),
         rx.table.cell(t_prefixed("tickets.kind.", row["kind"])),
         rx.table.cell(row["room"]),
+        rx.table.cell(rx.text(row["contact_name"], " ", row["contact_phone"], size="2"),
+                      rx.cond(row["contact_time"] != "", rx.text(row["contact_time"], size="1", color_scheme="gray"))),
         rx.table.cell(row["resolved_at"]),
         rx.table.cell(rx.cond(row["overdue"], rx.badge(row["due"], color_scheme="red"), rx.text(row["due"], size="2"))),
         rx.table.cell(row["attempts"], rx.cond(row["attempts"].to(int) > 0, rx.text(t("tickets.next_try"), " ", row["next_at"],
@@ -32,7 +34,7 @@ def queue_row(row: rx.Var) -> rx.Component:
 
 
 def queue_page() -> rx.Component:
-    headers = ("tickets.col.code", "tickets.col.title", "tickets.col.kind", "tickets.col.room",
+    headers = ("tickets.col.code", "tickets.col.title", "tickets.col.kind", "tickets.col.room", "tickets.col.contact",
                "tickets.resolved_at", "tickets.callback_due", "tickets.attempts", "common.actions")
     return frame(
         "nav.callbacks",

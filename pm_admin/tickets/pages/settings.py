@@ -104,13 +104,30 @@ def members_dialog() -> rx.Component:
         max_width="420px"), open=S.dialog == "members", on_open_change=S.close_dialog)
 
 
+def kind_row(kind: rx.Var) -> rx.Component:
+    """One kind's callback rule, saved on its own (anonymous feedback is shown locked)."""
+    return rx.form(rx.hstack(
+        rx.el.input(type="hidden", name="kind", value=kind["kind"].to(str)),
+        rx.text(kind["label"], weight="bold", min_width="120px"),
+        rx.checkbox(t("tickets.needs_callback"), name="needs_callback", default_checked=kind["needs_callback"].to(bool),
+                    disabled=kind["locked"].to(bool)),
+        rx.text(t("tickets.callback_days"), size="2"),
+        rx.input(name="callback_days", default_value=kind["callback_days"].to(str), type="number", min=1, width="80px",
+                 disabled=kind["locked"].to(bool)),
+        rx.cond(kind["locked"], rx.fragment(), rx.button(t("common.save"), size="1", type="submit")),
+        rx.text(S.kind_errors[kind["kind"].to(str)], size="1", color="var(--red-11)", role="alert"),
+        spacing="3", align="center", wrap="wrap"),
+        on_submit=S.save_kind, reset_on_submit=False, data_testid="kind-" + kind["kind"].to(str), width="100%")
+
+
 def settings_page() -> rx.Component:
     return frame(
         "nav.ticket_settings",
         rx.tabs.root(
             rx.tabs.list(rx.tabs.trigger(t("tickets.categories"), value="categories"),
                          rx.tabs.trigger(t("tickets.sla_matrix"), value="sla"),
-                         rx.tabs.trigger(t("tickets.departments"), value="departments")),
+                         rx.tabs.trigger(t("tickets.departments"), value="departments"),
+                         rx.tabs.trigger(t("tickets.callback_settings"), value="callbacks")),
             rx.tabs.content(rx.vstack(
                 rx.hstack(rx.spacer(), rx.button(rx.icon("plus", size=14), t("tickets.add_category"),
                                                  on_click=S.open_category(0)), width="100%"),
@@ -129,6 +146,9 @@ def settings_page() -> rx.Component:
                 rx.button(rx.icon("users", size=14), t("tickets.edit_members"), variant="soft", size="1",
                           on_click=S.open_members(d["id"])), align="center", width="100%"), width="100%")),
                 spacing="3", padding_top="12px"), value="departments"),
+            rx.tabs.content(rx.vstack(rx.text(t("tickets.callback_settings_intro"), size="2", color_scheme="gray"),
+                                      rx.foreach(S.kinds, kind_row), spacing="3", padding_top="12px"),
+                            value="callbacks"),
             default_value="categories", width="100%"),
         category_dialog(), sla_dialog(), members_dialog(),
     )
