@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from pm_admin.core.i18n import LANGUAGES
 from pm_admin.dashboards.periods import PERIOD_KEYS
 from pm_admin.dashboards.state import DashboardState
 from pm_admin.shell.layout import frame
@@ -34,12 +35,13 @@ def download_buttons(chart: str) -> rx.Component:
         spacing="1")
 
 
-def chart_card(chart: str, figure: rx.Var, note: rx.Component | None = None) -> rx.Component:
+def chart_card(chart: str, figure: rx.Var, note: rx.Component | None = None,
+               height: rx.Var | str = "300px") -> rx.Component:
     return rx.card(rx.vstack(
         rx.hstack(rx.heading(t(f"dashboard.chart.{chart}"), size="3", weight="medium"), rx.spacer(),
                   download_buttons(chart), align="center", width="100%"),
         *([note] if note is not None else []),
-        rx.plotly(data=figure, config=PLOT_CONFIG, width="100%", height="300px"),
+        rx.plotly(data=figure, config=PLOT_CONFIG, width="100%", height=height),
         spacing="2", width="100%"), width="100%", min_width="0", data_testid=f"chart-{chart}")
 
 
@@ -96,6 +98,14 @@ def filters() -> rx.Component:
         spacing="3", align="center", wrap="wrap", width="100%")
 
 
+def language_follower() -> rx.Component:
+    """One branch per language, so each language switch mounts a new one: the figures follow the reader."""
+    def branch(language: str) -> rx.Component:
+        return rx.fragment(key=language, on_mount=S.follow_language)
+
+    return rx.match(S.lang, *[(language, branch(language)) for language in LANGUAGES[1:]], branch(LANGUAGES[0]))
+
+
 def two_columns(*children: rx.Component) -> rx.Component:
     return rx.grid(*children, columns=rx.breakpoints(initial="1", lg="2"), spacing="4", width="100%")
 
@@ -104,6 +114,7 @@ def dashboard_page() -> rx.Component:
     return frame(
         "nav.dashboard",
         rx.vstack(
+            language_follower(),
             filters(),
             rx.grid(rx.foreach(S.cards, kpi_card), columns=rx.breakpoints(initial="2", sm="3", xl="5"), spacing="3",
                     width="100%"),
@@ -124,7 +135,8 @@ def dashboard_page() -> rx.Component:
             rx.cond(S.has_satisfaction,
                     two_columns(chart_card("satisfaction_trend", S.fig_satisfaction_trend),
                                 chart_card("satisfaction_indicators", S.fig_satisfaction_indicators),
-                                chart_card("satisfaction_matrix", S.fig_satisfaction_matrix)),
+                                chart_card("satisfaction_matrix", S.fig_satisfaction_matrix,
+                                           height=S.matrix_height)),
                     notice(t("dashboard.no_surveys"), icon="smile", color_scheme="gray")),
             spacing="4", width="100%"),
     )

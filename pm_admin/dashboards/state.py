@@ -45,6 +45,8 @@ class DashboardState(ProtectedState):
     fig_satisfaction_trend: go.Figure = go.Figure()
     fig_satisfaction_indicators: go.Figure = go.Figure()
     fig_satisfaction_matrix: go.Figure = go.Figure()
+    matrix_height: str = f"{charts.HEIGHT}px"  # the heatmap grows with its building rows
+    _built_in: str = ""  # the language of the texts and figures built here
 
     def _community_id(self) -> int | None:
         return int(self.community) if is_id(self.community) else None
@@ -61,8 +63,28 @@ class DashboardState(ProtectedState):
         self.warnings = [{key: (round(value, 1) if isinstance(value, float) else value) for key, value in w.items()}
                          for w in data["warnings"]]
         self.has_satisfaction = bool(data["satisfaction"]["trend"])
-        for name, figure in charts.figures(data, self.lang).items():
+        figures = charts.figures(data, self.lang)
+        for name, figure in figures.items():
             setattr(self, f"fig_{name}", figure)
+        self.matrix_height = f"{figures['satisfaction_matrix'].layout.height}px"
+        self._built_in = self.lang
+
+    def _header_community(self) -> str:
+        """The community the header's switcher shows (as ``ShellState.load`` decides): the user's pick, or the
+        only community they have; else every community."""
+        offered = [c["value"] for c in self.community_choices]
+        picked = self.principal.current_community_id
+        if picked and str(picked) in offered:
+            return str(picked)
+        if not self.principal.all_communities and len(offered) == 1:
+            return offered[0]
+        return ALL
+
+    def _pick_community(self, value: str) -> None:
+        """A community the filter offers, else the header's: the filter narrows within the header's choice,
+        and "all" under a picked community is that community."""
+        offered = any(c["value"] == value for c in self.community_choices)
+        self.community = value if offered else self._header_community()
 
     @requires(Perm.DASHBOARD_VIEW)
     def load(self):
@@ -70,11 +92,17 @@ class DashboardState(ProtectedState):
         self.period = params.get("period") if params.get("period") in PERIOD_KEYS else PERIOD_KEYS[0]
         self.can_open_tickets = self.principal.has(Perm.TICKETS_VIEW)
         with read_only() as session:
-            choices = community_options(session, self.principal)
+            choices = community_options(session, self.principal, whole_scope=False)
         self.community_choices = [{"value": str(i), "label": name} for i, name in choices]
-        wanted = str(params.get("community", ""))
-        self.community = wanted if any(c["value"] == wanted for c in self.community_choices) else ALL
+        self._pick_community(str(params.get("community", "")))
         self._load()
+
+    @requires(Perm.DASHBOARD_VIEW)
+    def follow_language(self):
+        """After the header's language switch: the cards' texts and the figures' labels are built here, in the
+        language of their last load."""
+        if self._built_in and self._built_in != self.lang:  # not before the page's first load
+            self._load()
 
     @requires(Perm.DASHBOARD_VIEW)
     def set_period(self, value: str):
@@ -85,12 +113,15 @@ class DashboardState(ProtectedState):
 
     @requires(Perm.DASHBOARD_VIEW)
     def set_community(self, value: str):
-        self.community = value if any(c["value"] == value for c in self.community_choices) else ALL
+        self._pick_community(value)
         self._load()
         return self._url()
 
     def _url(self):
-        params = {"period": self.period, **({"community": self.community} if self.community != ALL else {})}
+        """The period and a community other than the header's (the header's own choice stays out of the URL, so a
+        reload after the header's switcher changes follows it)."""
+        chosen = self.community != self._header_community()
+        params = {"period": self.period, **({"community": self.community} if chosen else {})}
         return rx.call_script(f"window.history.replaceState(null, '', {json.dumps('/dashboard?' + urlencode(params))})")
 
     @requires(Perm.DASHBOARD_VIEW)

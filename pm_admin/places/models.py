@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -84,6 +85,12 @@ class Room(Timestamped, SQLModel, table=True):
 
 def room_code(community_code: str, building_code: str, unit_code: str, number: str) -> str:
     return f"{community_code}-{building_code}-{unit_code}-{number}"
+
+
+def natural_key(text: str) -> tuple:
+    """Sorts names as people read them, numbers by value: 2栋 before 10栋, 3单元 before 12单元."""
+    parts = re.split(r"(\d+)", text)  # text, digits, text, digits … (the odd places are the digit runs)
+    return tuple(int(part) if index % 2 else part for index, part in enumerate(parts))
 
 
 def _natural(code: str, width: int) -> str:

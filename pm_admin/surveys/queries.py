@@ -3,7 +3,8 @@ results page, the owners' page and the executive dashboard show."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -12,7 +13,7 @@ from pm_admin.auth.models import User
 from pm_admin.core.i18n import translate
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.owners.models import Ownership
-from pm_admin.places.models import Building, Community, Room
+from pm_admin.places.models import Building, Community, Room, natural_key
 from pm_admin.surveys.models import (
     ImprovementAction,
     Indicator,
@@ -294,12 +295,34 @@ def building_indicator_matrix(session: Session, principal: Principal, community_
     if not plans:
         return {"buildings": [], "indicators": [], "scores": []}
     scores = _scores(session, plans[-1], SurveyScore.building_id, where=where)
-    labels = dict(session.execute(sa.select(Building.id, Community.code + "-" + Building.code)
-                                  .join(Community, Community.id == Building.community_id)
-                                  .where(Building.id.in_({k[0] for k in scores}))).all())
-    buildings = sorted({k[0] for k in scores}, key=lambda b: labels[b])
-    return {"buildings": [labels[b] for b in buildings], "indicators": [indicator_name(i, language) for i in INDICATORS],
-            "scores": [[scores.get((b, i)) for i in INDICATORS] for b in buildings]}
+    rows = session.execute(sa.select(Building.id, Building.code, Building.name, Community.code, Community.name)
+                           .join(Community, Community.id == Building.community_id)
+                           .where(Building.id.in_({k[0] for k in scores}))).all()
+    buildings = matrix_rows([MatrixBuilding(*row) for row in rows])
+    return {"buildings": [label for _, label in buildings],
+            "indicators": [indicator_name(i, language) for i in INDICATORS],
+            "scores": [[scores.get((b, i)) for i in INDICATORS] for b, _ in buildings]}
+
+
+class MatrixBuilding(NamedTuple):
+    id: int
+    code: str
+    name: str
+    community_code: str
+    community_name: str
+
+
+def matrix_rows(buildings: list[MatrixBuilding]) -> list[tuple[int, str]]:
+    """(building id, label) per building, ordered as people read them: communities by code, then building names
+    in natural order (2栋 before 10栋). A label is the building's name, after its community's name when several
+    communities are shown; a label that would still repeat gets the building's code (C01-S1) too, since a chart
+    axis merges equal labels into one row."""
+    several = len({b.community_code for b in buildings}) > 1
+    ordered = sorted(buildings, key=lambda b: (b.community_code, natural_key(b.name), natural_key(b.code), b.id))
+    labels = [f"{b.community_name} {b.name}" if several else b.name for b in ordered]
+    repeated = {label for label, count in Counter(labels).items() if count > 1}
+    return [(b.id, f"{label} ({b.community_code}-{b.code})" if label in repeated else label)
+            for b, label in zip(ordered, labels, strict=True)]
 
 
 # ------------------------------------------------------------------ pages without a staff login

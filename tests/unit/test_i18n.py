@@ -98,6 +98,7 @@ def keys_used_in_code() -> set[str]:
     keys.update(f"dashboard.chart.{chart}" for chart in CHARTS)
     keys.update(f"dashboard.period.{period}" for period in PERIOD_KEYS)
     keys.update(f"dashboard.ttr.{bucket}" for bucket, _ in TTR_BUCKETS)
+    keys.update(f"dashboard.axis.month_name.{month}" for month in range(1, 13))
     keys.update(page_literals())
     return keys
 
