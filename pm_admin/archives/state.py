@@ -297,10 +297,10 @@ class ArchiveDetailState(ProtectedState):
     @requires(Perm.ARCHIVES_MANAGE)
     def save_replacement(self, upload: dict[str, Any]):
         self.busy = False
-        if self.dialog != "replace" or "id" not in self.target_entry:  # no dialog open: nothing to replace
-            return None
         if (refusal := upload_refusal(upload)) is not None:
             self.errors = {"file": self._tr(refusal[0], **refusal[1])}
+            return None
+        if self.dialog != "replace" or "id" not in self.target_entry:  # no dialog open: nothing to replace
             return None
         try:
             with unit_of_work() as session:
