@@ -110,12 +110,15 @@ def cmd_daily(args: argparse.Namespace) -> int:
     from pm_admin.arrears.services import sync_cases
     from pm_admin.census.services import open_current_quarters
     from pm_admin.core.files import purge_stale_uploads
+    from pm_admin.household_work.services import reassign_all
 
     with unit_of_work() as session:
         changed = sync_cases(session)
         census_tasks = open_current_quarters(session)
+        moved = reassign_all(session)
         purged = purge_stale_uploads(session)
-    print(f"arrears cases updated: {changed}; census tasks opened: {census_tasks}; stale uploads removed: {purged}")
+    print(f"arrears cases updated: {changed}; census tasks opened: {census_tasks}; open tasks reassigned: {moved}; "
+          f"stale uploads removed: {purged}")
     return 0
 
 
