@@ -11,6 +11,7 @@ from pm_admin.arrears import owner_timeline as arrears_timeline  # noqa: F401 - 
 from pm_admin.census import owner_timeline as census_timeline  # noqa: F401 - census results on the owner timeline
 from pm_admin.dashboards import files as dashboard_files  # noqa: F401 - chart data downloads
 from pm_admin.dashboards import rollups as dashboard_rollups  # noqa: F401 - keeps the KPI rollups current
+from pm_admin.household_work import services as household_work  # noqa: F401 - open work follows role/steward changes
 from pm_admin.owners import files as owner_files  # noqa: F401 - owner import/export files
 from pm_admin.surveys import files as survey_files  # noqa: F401 - links and results workbooks
 from pm_admin.surveys import owner_timeline as survey_timeline  # noqa: F401 - answers on the owner timeline

@@ -28,3 +28,65 @@ def test_upgrade_check_downgrade(backend, postgres, tmp_path_factory):
     downgrade(url)
     assert set(sa.inspect(engine).get_table_names()) <= {"alembic_version"}
     engine.dispose()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_0012_keeps_existing_work_with_the_stewards_and_dates_closed_plans(backend, postgres, tmp_path_factory):
+    """Communities that existed before 0012 keep giving their household work to the stewards (new ones start
+    with cs); open cases get the steward the list showed and, never followed up, fall due 15 days after opening;
+    closed plans get their closing time from the audit log, else from publishing, else their last day."""
+    from datetime import UTC, date, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from alembic.script import ScriptDirectory
+    from sqlmodel import Session, select
+
+    from pm_admin.arrears.models import ArrearsCase
+    from pm_admin.places.models import Community
+    from pm_admin.surveys.models import SurveyPlan
+    from tests.support import factories
+
+    url = database_url(backend, "pm_migration_0012", postgres, tmp_path_factory)
+    upgrade(url, ScriptDirectory.from_config(alembic_config(url)).get_revision("0012").down_revision)
+    engine = make_engine(url)
+    opened, audited = date(2026, 11, 1), datetime(2026, 7, 3, 9, 30, tzinfo=UTC)
+    day, moment = sa.bindparam("day", type_=sa.Date()), sa.bindparam("at", type_=sa.DateTime(timezone=True))
+    with engine.begin() as connection:
+        community, building, room = factories.place_tree_sql(connection, "M12")
+        steward = connection.execute(sa.text(
+            "INSERT INTO app_user (username, display_name, password_hash, is_active, all_communities, "
+            "must_change_password, version, created_at, updated_at) VALUES ('m12.steward', '管家', 'x', true, false, "
+            "false, 1, :at, :at) RETURNING id").bindparams(moment), {"at": audited}).scalar()
+        connection.execute(sa.text("UPDATE building SET steward_user_id = :s WHERE id = :b"),
+                           {"s": steward, "b": building})
+        connection.execute(sa.text(
+            "INSERT INTO arrears_case (room_id, community_id, building_id, status, opened_on, next_due_on, created_at)"
+            " VALUES (:room, :community, :building, 'open', :day, :day, :at)").bindparams(day, moment),
+            {"room": room, "community": community, "building": building, "day": opened, "at": audited})
+        plans = {}
+        for title, status, published in (("audited", "closed", None), ("published", "published", audited),
+                                         ("silent", "closed", None), ("open", "open", None)):
+            plans[title] = connection.execute(sa.text(
+                "INSERT INTO survey_plan (title, year, period_kind, purpose, methods, starts_on, ends_on, threshold, "
+                "status, public_token, created_by, created_at, published_at, version) VALUES (:title, 2026, 'h1', '', "
+                "'phone', :day, :day, 80, :status, '', 'x', :at, :published, 1) RETURNING id").bindparams(
+                    day, moment, sa.bindparam("published", type_=sa.DateTime(timezone=True))),
+                {"title": title, "day": date(2026, 6, 30), "status": status, "at": audited,
+                 "published": published}).scalar()
+        connection.execute(sa.text(
+            "INSERT INTO audit_event (occurred_at, actor_name, action, outcome, entity_type, entity_id, changes, "
+            "client_ip, user_agent) VALUES (:at, 'x', 'surveys.closed', 'ok', 'survey_plan', :id, '{}', '', '')")
+            .bindparams(moment), {"at": audited - timedelta(days=1), "id": str(plans["audited"])})
+    upgrade(url)
+    with Session(engine) as session:
+        assert session.get(Community, community).household_work_role == "steward"
+        case = session.exec(select(ArrearsCase).where(ArrearsCase.room_id == room)).one()
+        assert (case.assignee_id, case.next_due_on) == (steward, opened + timedelta(days=15))
+        closed = {title: session.get(SurveyPlan, plan_id).closed_at for title, plan_id in plans.items()}
+        assert closed == {"audited": audited - timedelta(days=1), "published": audited,
+                          "silent": datetime(2026, 6, 30, 23, 59, 59, tzinfo=ZoneInfo("Asia/Shanghai")),
+                          "open": None}
+        new = factories.community(session)
+        assert new.household_work_role == "cs"
+        session.rollback()
+    engine.dispose()

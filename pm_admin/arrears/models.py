@@ -55,6 +55,7 @@ class ArrearsCase(SQLModel, table=True):
     __tablename__ = "arrears_case"
     __table_args__ = (
         sa.Index("ix_arrears_case_open_due", "status", "community_id", "next_due_on"),
+        sa.Index("ix_arrears_case_assignee", "assignee_id", "status"),
         # One open case per room, whoever opens it (the daily job, an import, two managers at once).
         sa.Index("uq_arrears_case_open_room", "room_id", unique=True, sqlite_where=sa.text("status = 'open'"),
                  postgresql_where=sa.text("status = 'open'")),
@@ -63,6 +64,8 @@ class ArrearsCase(SQLModel, table=True):
     room_id: int = Field(foreign_key="room.id", index=True)
     community_id: int = Field(foreign_key="community.id")
     building_id: int = Field(foreign_key="building.id")
+    # Who follows it up: the community's choice (``household_work``), a cs or the building's steward; None: anyone.
+    assignee_id: int | None = Field(default=None, foreign_key="app_user.id")
     status: CaseStatus = Field(default=CaseStatus.OPEN, sa_type=str_enum(CaseStatus, 8))
     opened_on: date
     next_due_on: date
@@ -98,7 +101,7 @@ class ArrearsRow(BaseModel):
     overdue_days: int
     last_follow_up_on: str
     follow_ups: int
-    steward: str
+    assignee: str
     balance_version: int  # what a balance edit started from
 
 

@@ -19,11 +19,12 @@ S = ArrearsState
 def coverage_cards() -> rx.Component:
     c = S.coverage
     return rx.grid(
-        figure_card("arrears.coverage", c["percent"].to(str) + "%"),
+        figure_card("arrears.coverage", c["percent"].to(str)),
         figure_card("arrears.open_cases", c["open"].to(str)),
-        figure_card("arrears.followed_up", c["followed"].to(str)),
+        figure_card("arrears.followed_up", c["covered"].to(str)),
+        figure_card("arrears.due", c["due"].to(str)),
         figure_card("arrears.overdue", c["overdue"].to(str)),
-        columns=rx.breakpoints(initial="2", md="4"), spacing="3", width="100%",
+        columns=rx.breakpoints(initial="2", md="5"), spacing="3", width="100%",
     )
 
 
@@ -113,7 +114,7 @@ def arrears_page() -> rx.Component:
         Column("amount", "arrears.amount", render=lambda r: rx.text("¥", r["amount"], size="2")),
         Column("since", "arrears.since"), Column("months", "arrears.months"),
         Column("last_follow_up_on", "arrears.last_follow_up"), Column("follow_ups", "arrears.follow_ups"),
-        Column("next_due_on", "arrears.next_due", render=due_cell), Column("steward", "arrears.steward"),
+        Column("next_due_on", "arrears.next_due", render=due_cell), Column("assignee", "arrears.assignee"),
     ]
     return frame(
         "nav.arrears",

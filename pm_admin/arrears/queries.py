@@ -12,18 +12,19 @@ from sqlmodel import Session, col, select
 from pm_admin.arrears.models import ArrearsCase, ArrearsRow, CaseStatus, FollowUp, FollowUpRow, RoomArrears
 from pm_admin.arrears.services import FOLLOW_UP_EVERY
 from pm_admin.auth.models import User
+from pm_admin.core.errors import PermissionDenied
 from pm_admin.core.paging import Page, PageRequest, count, paginate
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.dashboards.periods import local_today
 from pm_admin.owners.models import Owner, Ownership
-from pm_admin.places.models import Building, Room
+from pm_admin.places.models import Room
 from pm_admin.tickets.models import Ticket
 
 
 @dataclasses.dataclass(frozen=True)
 class CaseFilter:
     overdue_only: bool = False
-    mine: bool = False  # cases of the buildings the principal is steward of
+    mine: bool = False  # cases assigned to the principal, and unassigned ones (anyone may take them)
     community_id: int | None = None
 
 
@@ -35,8 +36,8 @@ def _cases(principal: Principal, filters: CaseFilter, today: date) -> sa.Select:
     if filters.overdue_only:
         statement = statement.where(ArrearsCase.next_due_on < today)
     if filters.mine:
-        statement = statement.where(ArrearsCase.building_id.in_(
-            sa.select(Building.id).where(Building.steward_user_id == principal.user_id)))
+        statement = statement.where(sa.or_(ArrearsCase.assignee_id == principal.user_id,
+                                           ArrearsCase.assignee_id.is_(None)))
     return statement
 
 
@@ -52,8 +53,7 @@ def cases(session: Session, principal: Principal, request: PageRequest, filters:
         sa.select(ArrearsCase, Room.code, RoomArrears.amount, RoomArrears.since, RoomArrears.version,
                   User.display_name)
         .join(Room, Room.id == ArrearsCase.room_id).join(RoomArrears, RoomArrears.room_id == ArrearsCase.room_id)
-        .join(Building, Building.id == ArrearsCase.building_id)
-        .outerjoin(User, User.id == Building.steward_user_id).where(col(ArrearsCase.id).in_(ids))
+        .outerjoin(User, User.id == ArrearsCase.assignee_id).where(col(ArrearsCase.id).in_(ids))
     ).all() if ids else []
     owners: dict[int, list[str]] = defaultdict(list)
     counts = dict(session.execute(sa.select(FollowUp.case_id, sa.func.count(FollowUp.id))
@@ -69,8 +69,8 @@ def cases(session: Session, principal: Principal, request: PageRequest, filters:
                    months=(today.year - since.year) * 12 + today.month - since.month,
                    next_due_on=case.next_due_on.isoformat(), overdue_days=max(0, (today - case.next_due_on).days),
                    last_follow_up_on=case.last_follow_up_on.isoformat() if case.last_follow_up_on else "",
-                   follow_ups=counts.get(case.id, 0), steward=steward or "", balance_version=version)
-        for case, code, amount, since, version, steward in sorted(rows, key=lambda r: order[r[0].id])
+                   follow_ups=counts.get(case.id, 0), assignee=assignee or "", balance_version=version)
+        for case, code, amount, since, version, assignee in sorted(rows, key=lambda r: order[r[0].id])
     ], total, request.page, request.page_size)
 
 
@@ -91,26 +91,51 @@ def follow_ups(session: Session, principal: Principal, case_id: int) -> list[Fol
 
 @dataclasses.dataclass(frozen=True)
 class Coverage:
-    open_cases: int
-    followed_up: int  # followed up within the last 15 days
-    overdue: int  # the next follow-up is past due
-    opened_today: int = 0  # new cases whose first call is due today: not late yet
+    """跟进覆盖率 on day ``day`` (seed 001 §篇3 4.4.2: a follow-up at least every 15 days)."""
+
+    day: date
+    open_cases: int  # open on the day: opened on or before it, not closed before it
+    covered: int  # of those, with a follow-up dated within the 15 days up to the day (day − 15 … day)
+    due: int  # not covered, but opened within those days: the first follow-up is not late yet
+    overdue: int  # the rest
 
     @property
-    def percent(self) -> float:
-        covered = self.followed_up + self.opened_today
-        return 100.0 * covered / self.open_cases if self.open_cases else 100.0
+    def percent(self) -> float | None:
+        """covered ÷ open cases × 100; None when no case is open."""
+        return 100.0 * self.covered / self.open_cases if self.open_cases else None
+
+    @property
+    def followed_up(self) -> int:
+        """``covered`` under the name ``dashboards.kpis`` still reads (see ``coverage``)."""
+        return self.covered
+
+
+def coverage_on(session: Session, principal: Principal, day: date, community_id: int | None = None) -> Coverage:
+    """Arrears follow-up coverage at ``day`` (a period's end, or today) in the principal's communities, or in
+    ``community_id``. Read from the follow-up rows themselves, so the figure of a past day never changes when
+    later follow-ups are logged. Arrears staff and the dashboard's readers (executives) may read it."""
+    if not (principal.has(Perm.ARREARS_VIEW) or principal.has(Perm.DASHBOARD_VIEW)):
+        raise PermissionDenied("error.permission_denied", permission=Perm.ARREARS_VIEW)
+    if community_id:
+        principal.require_community(community_id)
+        scope = ArrearsCase.community_id == community_id
+    else:
+        scope = principal.scope_clause(ArrearsCase.community_id)
+    window = day - FOLLOW_UP_EVERY
+    open_on_day = sa.and_(ArrearsCase.opened_on <= day,
+                          sa.or_(ArrearsCase.status == CaseStatus.OPEN, ArrearsCase.closed_on >= day))
+    followed = sa.exists().where(FollowUp.case_id == ArrearsCase.id, FollowUp.done_on >= window,
+                                 FollowUp.done_on <= day)
+    fresh = ArrearsCase.opened_on >= window
+    row = session.execute(sa.select(
+        sa.func.count(ArrearsCase.id), sa.func.sum(sa.case((followed, 1), else_=0)),
+        sa.func.sum(sa.case((sa.and_(~followed, fresh), 1), else_=0)),
+    ).where(scope, open_on_day)).one()
+    open_cases, covered, due = int(row[0] or 0), int(row[1] or 0), int(row[2] or 0)
+    return Coverage(day, open_cases, covered, due, open_cases - covered - due)
 
 
 def coverage(session: Session, principal: Principal, today: date | None = None) -> Coverage:
-    """跟进覆盖率: open cases followed up within the last 15 days, or opened today and not yet due a call,
-    out of all open cases. Also the dashboard's figure (executives too)."""
-    today = today or local_today()
-    scope = sa.and_(ArrearsCase.status == CaseStatus.OPEN, principal.scope_clause(ArrearsCase.community_id))
-    followed = ArrearsCase.last_follow_up_on >= today - FOLLOW_UP_EVERY
-    fresh = sa.and_(ArrearsCase.last_follow_up_on.is_(None), ArrearsCase.opened_on >= today)
-    row = session.execute(sa.select(
-        sa.func.count(ArrearsCase.id), sa.func.sum(sa.case((followed, 1), else_=0)),
-        sa.func.sum(sa.case((ArrearsCase.next_due_on < today, 1), else_=0)), sa.func.sum(sa.case((fresh, 1), else_=0)),
-    ).where(scope)).one()
-    return Coverage(int(row[0] or 0), int(row[1] or 0), int(row[2] or 0), int(row[3] or 0))
+    """Today's ``coverage_on``, as ``dashboards.kpis`` calls it until it moves to ``coverage_on`` (issue 11,
+    rewritten on another branch): drop this, and ``Coverage.followed_up``, with that call."""
+    return coverage_on(session, principal, today or local_today())

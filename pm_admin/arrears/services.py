@@ -19,6 +19,7 @@ from pm_admin.core.errors import ConcurrencyConflict, FieldErrors, NotFound
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.core.tables import ImportRejected, cell_text, read_table
 from pm_admin.dashboards.periods import local_today
+from pm_admin.household_work.services import assignees
 from pm_admin.places.models import Room
 from pm_admin.tickets.models import Ticket
 
@@ -62,11 +63,13 @@ def _parse_since(errors: FieldErrors, raw, today: date) -> date:
 
 
 def _open_case(session: Session, room: Room, today: date, actor: Principal | None) -> ArrearsCase:
-    """Open the room's case; if a concurrent transaction opened it first, that case it is (no savepoint:
+    """Open the room's case, for whom the community gives its household work (``household_work``); the first
+    follow-up is due within 15 days. If a concurrent transaction opened it first, that case it is (no savepoint:
     the partial unique index makes this insert a no-op)."""
+    [assignee] = assignees(session, room.community_id, [room.building_id])
     case_id = insert_unless_taken(session, ArrearsCase(
-        room_id=room.id, community_id=room.community_id, building_id=room.building_id, opened_on=today,
-        next_due_on=today))
+        room_id=room.id, community_id=room.community_id, building_id=room.building_id, assignee_id=assignee,
+        opened_on=today, next_due_on=today + FOLLOW_UP_EVERY))
     if case_id is None:
         return session.exec(select(ArrearsCase).where(ArrearsCase.room_id == room.id,
                                                       ArrearsCase.status == CaseStatus.OPEN)).one()

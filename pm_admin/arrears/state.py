@@ -14,7 +14,7 @@ from pm_admin.core.errors import ConcurrencyConflict, DomainError, ValidationFai
 from pm_admin.core.files import discard_upload, read_upload
 from pm_admin.core.guard import requires
 from pm_admin.core.paged_state import PagedMixin
-from pm_admin.core.permissions import Perm
+from pm_admin.core.permissions import Perm, Role
 from pm_admin.dashboards.periods import local_today
 from pm_admin.places.queries import room_id_by_code
 from pm_admin.ui.uploads import upload_refusal, upload_script
@@ -42,16 +42,17 @@ class ArrearsState(PagedMixin, ProtectedState):
         with read_only() as session:
             self._show(queries.cases(session, principal, self._page_request(),
                                      queries.CaseFilter(overdue_only=self.overdue_only, mine=self.mine)))
-            figure = queries.coverage(session, principal)
-        self.coverage = {"open": figure.open_cases, "followed": figure.followed_up, "overdue": figure.overdue,
-                         "percent": f"{figure.percent:.0f}"}
+            figure = queries.coverage_on(session, principal, local_today())
+        self.coverage = {"open": figure.open_cases, "covered": figure.covered, "due": figure.due,
+                         "overdue": figure.overdue,
+                         "percent": "–" if figure.percent is None else f"{figure.percent:.0f}%"}
 
     @requires(Perm.ARREARS_VIEW)
     def load(self):
         principal = self.principal
         self.can_manage = principal.has(Perm.ARREARS_MANAGE)
         self.can_follow_up = principal.has(Perm.ARREARS_FOLLOW_UP)
-        self.mine = "steward" in principal.roles  # stewards start with their buildings
+        self.mine = Role.MANAGER not in principal.roles  # cs and stewards start with the cases assigned to them
         self.dialog, self.import_errors, self.import_message = "", [], ""
         if self.can_manage:
             # Balances that crossed one month since the daily job ran: the manager's communities only, and

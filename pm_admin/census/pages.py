@@ -30,7 +30,7 @@ def census_page() -> rx.Component:
         Column("room_code", "owners.col.room_code"),
         Column("owner_name", "owners.col.name", render=lambda r: rx.link(
             r["owner_name"], href="/owners/" + r["owner_id"].to(str))),
-        Column("assignee", "arrears.steward"),
+        Column("assignee", "arrears.assignee"),
         Column("status", "owners.status", render=lambda r: rx.badge(t_prefixed("census.status.", r["status"]))),
         Column("completed_at", "census.completed_at"),
     ]

@@ -1,4 +1,4 @@
-"""Census reads: a steward's tasks and completion per community."""
+"""Census reads: one's tasks (cs or steward, as the community chose) and completion per community."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def tasks(session: Session, principal: Principal, request: PageRequest, filters:
     request = request.clamp()
     statement = sa.select(CensusTask.id).where(CensusTask.quarter == filters.quarter,
                                                principal.scope_clause(CensusTask.community_id))
-    if filters.mine:  # a building without a steward leaves its tasks to whichever steward takes them
+    if filters.mine:  # an unassigned task (no cs in the community, no steward on the building) is anyone's to take
         statement = statement.where(sa.or_(CensusTask.assignee_id == principal.user_id,
                                            CensusTask.assignee_id.is_(None)))
     if filters.pending_only:

@@ -1,4 +1,5 @@
-"""Quarterly census: open a quarter's tasks per household, the building's steward completes them."""
+"""Quarterly census: open a quarter's tasks per household; whom the community gives its household work (cs by
+default, or the building's steward) completes them."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from pm_admin.core.clock import utcnow
 from pm_admin.core.errors import ConcurrencyConflict, FieldErrors, NotFound, PermissionDenied, ValidationFailed
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.dashboards.periods import local_today
+from pm_admin.household_work.services import assignees
 from pm_admin.owners.models import OwnerChange, Ownership
-from pm_admin.places.models import Building, Community, Room
+from pm_admin.places.models import Community, Room
 
 
 def quarter_of(day: date) -> str:
@@ -24,8 +26,9 @@ def quarter_of(day: date) -> str:
 def open_quarter(session: Session, *, actor: Principal | None, community_id: int, quarter: str | None = None) -> int:
     """A task for each household (room with a current owner) not yet in the quarter; returns how many.
 
-    Safe to repeat (the daily job does, with ``actor=None``): households that got an owner since are added,
-    and pending tasks follow their building's current steward.
+    Each goes to whom the community gives its household work (``household_work``: its cs staff, the least busy
+    first, or the building's steward). Safe to repeat (the daily job does, with ``actor=None``): households that
+    got an owner since are added.
     """
     if actor is not None:
         actor.require(Perm.CENSUS_MANAGE)
@@ -36,35 +39,23 @@ def open_quarter(session: Session, *, actor: Principal | None, community_id: int
     quarter = quarter or quarter_of(local_today())
     existing = set(session.exec(select(CensusTask.room_id).where(CensusTask.quarter == quarter,
                                                                  CensusTask.community_id == community_id)).all())
-    households = session.execute(
-        sa.select(Room.id, Room.building_id, sa.func.min(Ownership.owner_id), Building.steward_user_id)
-        .join(Ownership, Ownership.room_id == Room.id).join(Building, Building.id == Room.building_id)
+    households = [row for row in session.execute(
+        sa.select(Room.id, Room.building_id, sa.func.min(Ownership.owner_id))
+        .join(Ownership, Ownership.room_id == Room.id)
         .where(Room.community_id == community_id, col(Ownership.ended_on).is_(None))
-        .group_by(Room.id, Room.building_id, Building.steward_user_id)).all()
+        .group_by(Room.id, Room.building_id, Room.sort_key).order_by(Room.sort_key)).all() if row[0] not in existing]
+    people = assignees(session, community_id, [building_id for _, building_id, _ in households])
     tasks = [{"quarter": quarter, "room_id": room_id, "community_id": community_id, "building_id": building_id,
-              "owner_id": owner_id, "assignee_id": steward, "status": TaskStatus.PENDING.value, "note": "",
+              "owner_id": owner_id, "assignee_id": assignee, "status": TaskStatus.PENDING.value, "note": "",
               "changed_fields": "", "completed_by": "", "created_at": utcnow(), "version": 1}
-             for room_id, building_id, owner_id, steward in households if room_id not in existing]
+             for (room_id, building_id, owner_id), assignee in zip(households, people, strict=True)]
     if tasks:
         session.execute(sa.insert(CensusTask), tasks)
-    reassigned = _follow_building_stewards(session, community_id, quarter)
-    if tasks or reassigned or actor is not None:
+    if tasks or actor is not None:
         record(session, action="census.open_quarter", actor=actor, actor_name=None if actor else "system",
                entity_type="community", entity_id=community_id, community_id=community_id,
-               details={"quarter": quarter, "tasks": len(tasks), "reassigned": reassigned})
+               details={"quarter": quarter, "tasks": len(tasks)})
     return len(tasks)
-
-
-def _follow_building_stewards(session: Session, community_id: int, quarter: str) -> int:
-    """Pending tasks go to whoever stewards the building now (a steward who left hands over their tasks)."""
-    steward = sa.select(Building.steward_user_id).where(Building.id == CensusTask.building_id).scalar_subquery()
-    result = session.execute(
-        sa.update(CensusTask)
-        .where(CensusTask.quarter == quarter, CensusTask.community_id == community_id,
-               CensusTask.status == TaskStatus.PENDING,
-               CensusTask.assignee_id.is_distinct_from(steward))
-        .values(assignee_id=steward).execution_options(synchronize_session=False))
-    return result.rowcount or 0
 
 
 def open_current_quarters(session: Session, today: date | None = None) -> int:

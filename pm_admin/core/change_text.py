@@ -12,7 +12,7 @@ from pm_admin.core.masking import mask_birth_date, mask_id_number
 
 EMPTY = "∅"
 # Fields whose stored codes have their own catalog prefix.
-CODED_FIELDS = {"gender": "gender.", "occupancy": "occupancy.", "roles": "role."}
+CODED_FIELDS = {"gender": "gender.", "occupancy": "occupancy.", "roles": "role.", "household_work_role": "role."}
 # Personal data as every change line shows it, whatever an older row stored (the audit log cannot be rewritten).
 MASKED_FIELDS = {"birth_date": mask_birth_date, "id_number": mask_id_number, "member_id_number": mask_id_number}
 

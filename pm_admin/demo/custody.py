@@ -1,4 +1,5 @@
-"""Demo archives (with a few scans), arrears follow-ups, stewards and an opened census quarter."""
+"""Demo archives (with a few scans), arrears follow-ups, stewards and an opened census quarter (the household work
+goes to each community's cs, the default)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from pm_admin.census.models import CensusTask, TaskStatus
 from pm_admin.census.services import quarter_of
 from pm_admin.core.clock import utcnow
 from pm_admin.dashboards.periods import local_today
+from pm_admin.household_work.services import assignees
 from pm_admin.owners.models import Ownership
 from pm_admin.places.models import Building, Community, Room
 
@@ -96,27 +98,32 @@ def _seed_follow_ups(session: Session, community: Community, rng: random.Random)
     sync_cases(session, today=today)
     cases = session.exec(select(ArrearsCase).where(ArrearsCase.community_id == community.id,
                                                    ArrearsCase.status == CaseStatus.OPEN)).all()
+    names = dict(session.exec(select(User.id, User.username)).all())
     for case in cases:
         if rng.random() < 0.7:  # the rest are overdue: nobody has called yet
             done = today - timedelta(days=rng.randint(1, 25))
             session.add(FollowUp(case_id=case.id, done_on=done, channel=rng.choice(["phone", "visit", "wechat"]),
                                  result="已提醒业主，承诺近期缴纳", reason_category=rng.choice(["forgot", "absent", "hardship"]),
-                                 promise_date=done + timedelta(days=10), actor_name="demo.steward"))
+                                 promise_date=done + timedelta(days=10), actor_user_id=case.assignee_id,
+                                 actor_name=names.get(case.assignee_id, "demo.manager")))
             case.last_follow_up_on, case.next_due_on = done, done + timedelta(days=15)
             case.opened_on = min(case.opened_on, done)
             session.add(case)
 
 
 def _seed_census(session: Session, community: Community, rng: random.Random) -> None:
-    steward = session.exec(select(User.id).where(User.username == "demo.steward")).first()
     rooms = session.execute(
         sa.select(Room.id, Room.building_id, sa.func.min(Ownership.owner_id)).join(Ownership, Ownership.room_id == Room.id)
         .where(Room.community_id == community.id, col(Ownership.ended_on).is_(None))
-        .group_by(Room.id, Room.building_id)).all()
+        .group_by(Room.id, Room.building_id, Room.sort_key).order_by(Room.sort_key)).all()
+    people = assignees(session, community.id, [building_id for _, building_id, _ in rooms])
+    names = dict(session.exec(select(User.id, User.username)).all())
     quarter = quarter_of(local_today())
     session.execute(sa.insert(CensusTask), [
         {"quarter": quarter, "room_id": room_id, "community_id": community.id, "building_id": building_id,
-         "owner_id": owner_id, "assignee_id": steward, "note": "", "completed_by": "demo.steward" if done else "",
+         "owner_id": owner_id, "assignee_id": assignee, "note": "",
+         "completed_by": names.get(assignee, "demo.manager") if done else "",
          "completed_at": utcnow() if done else None, "created_at": utcnow() - timedelta(days=20),
          "status": (TaskStatus.CONFIRMED if done else TaskStatus.PENDING).value}
-        for room_id, building_id, owner_id in rooms for done in [rng.random() < 0.35]])
+        for (room_id, building_id, owner_id), assignee in zip(rooms, people, strict=True)
+        for done in [rng.random() < 0.35]])

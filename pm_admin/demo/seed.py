@@ -22,6 +22,7 @@ from pm_admin.demo.custody import seed_custody
 from pm_admin.demo.owners import seed_demo_owners
 from pm_admin.demo.surveys import seed_surveys
 from pm_admin.demo.tickets import field_staff_usernames, seed_tickets
+from pm_admin.household_work.services import reassign_all
 from pm_admin.places.models import Building, Community, Occupancy, Room, Unit, room_code, room_sort_key
 from pm_admin.places.services import create_building, create_community, create_unit
 from pm_admin.settings import Settings
@@ -144,6 +145,7 @@ def seed_demo(session: Session, *, seed: int = 2026) -> SeedReport:
     if report.tickets:  # the tickets were bulk-inserted, past the services that keep rounds and rollups current
         rebuild_rounds(session)
         rebuild_dashboard_rollups(session)
+    reassign_all(session)  # household work of communities whose cs staff came with the ticket desk's seeding
     return report
 
 

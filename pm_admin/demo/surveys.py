@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from pm_admin.core.clock import DISPLAY_ZONE
+from pm_admin.core.clock import DISPLAY_ZONE, utcnow
 from pm_admin.owners.models import Ownership
 from pm_admin.places.models import Building, Community, Room
 from pm_admin.surveys.actions import propose_actions
@@ -89,7 +89,9 @@ def _seed_periods(session: Session, rng: random.Random, households: list, today:
         current = index == len(periods) - 1
         plan = SurveyPlan(title="业主满意度调查", year=year, period_kind=kind, purpose="了解业主对物业服务的满意程度，制定改进措施",
                           methods="online,phone,visit", starts_on=starts, ends_on=ends, threshold=80,
-                          status=PlanStatus.OPEN if current else PlanStatus.CLOSED, created_by="demo.manager")
+                          status=PlanStatus.OPEN if current else PlanStatus.CLOSED, created_by="demo.manager",
+                          closed_at=None if current else min(
+                              datetime.combine(ends + timedelta(days=10), time(10), DISPLAY_ZONE), utcnow()))
         session.add(plan)
         session.flush()
         session.add_all([SurveyTarget(plan_id=plan.id, community_id=c) for c in communities])

@@ -145,6 +145,7 @@ def _ticket_desk(ctx: _Context) -> Section:
     # A callback falls due when the ticket is resolved and again at each retry after an unanswered call.
     cards.add("home.callbacks_due", "/tickets/callbacks", lambda: _count(
         session, scope, Ticket.status == Status.RESOLVED, Ticket.next_callback_at <= now), attention=True)
+    _household_work(ctx, cards)
     return Section("home.section.ticket_desk", tuple(cards.figures))
 
 
@@ -178,14 +179,21 @@ def surveys_to_enter(session: Session, principal: Principal) -> int:
     return total
 
 
-def _my_buildings(ctx: _Context) -> Section:
+def _household_work(ctx: _Context, cards: _Cards) -> None:
+    """The census tasks and arrears follow-ups assigned to the user (or to nobody yet): a community gives them to
+    its cs staff or to its stewards (``household_work``)."""
     session, principal = ctx.session, ctx.principal
-    cards = _Cards(principal)
     cards.add("home.follow_ups_overdue", "/arrears", lambda: arrears_queries.cases(
         session, principal, ONE_ROW, arrears_queries.CaseFilter(overdue_only=True, mine=True), today=ctx.today).total,
         attention=True)
     cards.add("home.census_open", "/census", lambda: census_queries.tasks(
         session, principal, ONE_ROW, census_queries.TaskFilter(quarter=quarter_of(ctx.today))).total)
+
+
+def _my_buildings(ctx: _Context) -> Section:
+    session, principal = ctx.session, ctx.principal
+    cards = _Cards(principal)
+    _household_work(ctx, cards)
     cards.add("home.surveys_to_enter", "/surveys", lambda: surveys_to_enter(session, principal),
               needs=Perm.SURVEYS_ENTER)
     return Section("home.section.my_buildings", tuple(cards.figures))
@@ -241,9 +249,8 @@ def _management(ctx: _Context) -> Section:
               lambda: _count(session, principal.scope_clause(Ticket.community_id), overdue_clause(ctx.now)),
               attention=True)
     if principal.has(Perm.ARREARS_VIEW):
-        coverage = arrears_queries.coverage(session, principal, today=ctx.today)
-        cards.add("home.arrears_coverage", "/arrears",
-                  lambda: _percent(coverage.percent if coverage.open_cases else None))
+        coverage = arrears_queries.coverage_on(session, principal, ctx.today)
+        cards.add("home.arrears_coverage", "/arrears", lambda: _percent(coverage.percent))
         cards.add("home.follow_ups_overdue_all", "/arrears", lambda: coverage.overdue, attention=True)
     cards.add("home.failed_logins", FAILED_LOGINS_HREF, lambda: _failed_logins(ctx), attention=True)
     return Section("home.section.management", tuple(cards.figures))

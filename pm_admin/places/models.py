@@ -20,6 +20,13 @@ class Occupancy(enum.StrEnum):
     VACANT = "vacant"  # 空置
 
 
+class HouseholdWorkRole(enum.StrEnum):
+    """Who does a community's quarterly census and arrears follow-ups (seed 001 §篇3 4.4.2 names the 客服专员)."""
+
+    CS = "cs"  # 客服专员: the community's cs staff, the least busy first
+    STEWARD = "steward"  # 管家: the steward of the household's building
+
+
 _community_version = version_column()
 _building_version = version_column()
 _unit_version = version_column()
@@ -32,6 +39,8 @@ class Community(Timestamped, SQLModel, table=True):
     name: str = Field(max_length=64, unique=True)
     address: str = Field(default="", max_length=200)
     is_active: bool = Field(default=True)
+    household_work_role: HouseholdWorkRole = Field(default=HouseholdWorkRole.CS,
+                                                   sa_type=str_enum(HouseholdWorkRole, 16))
     version: int = Field(default=1, sa_column=_community_version)
     __mapper_args__ = {"version_id_col": _community_version}
 
@@ -43,7 +52,7 @@ class Building(Timestamped, SQLModel, table=True):
     code: str = Field(max_length=16)
     name: str = Field(max_length=64)
     floors: int = Field(default=1)
-    # 管家: follows up this building's arrears and does its quarterly census.
+    # 管家: follows up this building's arrears and does its census when the community gives that work to stewards.
     steward_user_id: int | None = Field(default=None, foreign_key="app_user.id")
     version: int = Field(default=1, sa_column=_building_version)
     __mapper_args__ = {"version_id_col": _building_version}
@@ -111,6 +120,7 @@ class CommunityRow(BaseModel):
     name: str
     address: str
     is_active: bool
+    household_work_role: str
     buildings: int
     rooms: int
     version: int

@@ -70,7 +70,7 @@ def list_communities(session: Session, principal: Principal, request: PageReques
     statement = order_by(statement, request, {"code": Community.code, "name": Community.name}, [Community.code])
     rows = [
         CommunityRow(id=c.id, code=c.code, name=c.name, address=c.address, is_active=c.is_active,
-                     buildings=b, rooms=r, version=c.version)
+                     household_work_role=str(c.household_work_role), buildings=b, rooms=r, version=c.version)
         for c, b, r in session.execute(paginate(statement, request)).all()
     ]
     return Page(rows, total, request.page, request.page_size)

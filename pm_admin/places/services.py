@@ -15,7 +15,17 @@ from pm_admin.core.clock import utcnow
 from pm_admin.core.errors import ConcurrencyConflict, DomainError, FieldErrors, NotFound, PermissionDenied
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.owners.models import Ownership
-from pm_admin.places.models import Building, Community, Occupancy, Room, Unit, room_code, room_sort_key
+from pm_admin.places.events import household_work_changed
+from pm_admin.places.models import (
+    Building,
+    Community,
+    HouseholdWorkRole,
+    Occupancy,
+    Room,
+    Unit,
+    room_code,
+    room_sort_key,
+)
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9]{1,16}$")
 MAX_AREA = Decimal("10000")
@@ -79,7 +89,7 @@ def _expect_version(entity, expected_version: int, snapshot: dict) -> None:
 
 def community_snapshot(community: Community) -> dict:
     return {"code": community.code, "name": community.name, "address": community.address,
-            "is_active": community.is_active}
+            "is_active": community.is_active, "household_work_role": str(community.household_work_role)}
 
 
 def create_community(session: Session, *, actor: Principal | None, code: str, name: str, address: str = "") -> Community:
@@ -127,6 +137,33 @@ def update_community(
     session.flush()
     record(session, action="community.update", actor=actor, entity_type="community", entity_id=community.id,
            community_id=community.id, before=before, after=community_snapshot(community))
+    return community
+
+
+def set_household_work_role(session: Session, *, actor: Principal, community_id: int, expected_version: int,
+                             role: str) -> Community:
+    """Who does the community's quarterly census and arrears follow-ups: its 客服专员 (seed 001 §篇3 4.4.2, the
+    default) or the steward of each household's building. Open tasks move to the new choice in the same
+    transaction (``household_work``); finished ones stay with whoever did them."""
+    actor.require(Perm.PLACES_MANAGE)
+    community = session.get(Community, community_id)
+    if community is None:
+        raise NotFound("community")
+    actor.require_community(community.id)
+    _expect_version(community, expected_version, community_snapshot(community))
+    if role not in set(HouseholdWorkRole):
+        errors = FieldErrors()
+        errors.add("household_work_role", "places.work_role_invalid")
+        errors.raise_if_any()
+    if role == community.household_work_role:
+        return community
+    before = {"household_work_role": str(community.household_work_role)}
+    community.household_work_role, community.updated_at = HouseholdWorkRole(role), utcnow()
+    session.add(community)
+    session.flush()
+    record(session, action="community.work_role", actor=actor, entity_type="community", entity_id=community.id,
+           community_id=community.id, before=before, after={"household_work_role": role})
+    household_work_changed(session, community.id, actor)
     return community
 
 
@@ -358,7 +395,8 @@ def update_room(
 
 
 def assign_steward(session: Session, *, actor: Principal, building_id: int, steward_user_id: int | None) -> Building:
-    """The building's steward 管家: their arrears follow-ups and census tasks."""
+    """The building's steward 管家; where the community gives its household work to stewards, the building's
+    open census tasks and arrears cases follow the new steward at once."""
     actor.require(Perm.PLACES_MANAGE)
     building = session.get(Building, building_id)
     if building is None:
@@ -374,6 +412,8 @@ def assign_steward(session: Session, *, actor: Principal, building_id: int, stew
     before = {"steward_user_id": building.steward_user_id}
     building.steward_user_id = steward_user_id
     session.add(building)
+    session.flush()
     record(session, action="building.steward", actor=actor, entity_type="building", entity_id=building.id,
            community_id=building.community_id, before=before, after={"steward_user_id": steward_user_id})
+    household_work_changed(session, building.community_id, actor)
     return building

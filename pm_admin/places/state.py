@@ -17,9 +17,10 @@ from pm_admin.core.ids import optional_id
 from pm_admin.core.paged_state import PagedMixin
 from pm_admin.core.permissions import Perm
 from pm_admin.places import queries, services
-from pm_admin.places.models import Occupancy
+from pm_admin.places.models import HouseholdWorkRole, Occupancy
 
 OCCUPANCY_OPTIONS = [{"value": o.value, "label": o.value} for o in Occupancy]
+WORK_ROLE_OPTIONS = [{"value": r.value, "label": r.value} for r in HouseholdWorkRole]
 
 
 
@@ -27,7 +28,8 @@ OCCUPANCY_OPTIONS = [{"value": o.value, "label": o.value} for o in Occupancy]
 class CommunitiesState(FormMixin, PagedMixin, ProtectedState):
     _ENTITY: ClassVar[str] = "community"
     search: str = ""
-    can_manage: bool = False
+    can_manage: bool = False  # admins: create communities, edit everything
+    can_set_work_role: bool = False  # admins and managers (their communities): who does the household work
 
     def _load(self) -> None:
         with read_only() as session:
@@ -36,6 +38,7 @@ class CommunitiesState(FormMixin, PagedMixin, ProtectedState):
     @requires(Perm.PLACES_VIEW)
     def load(self):
         self.can_manage = self.principal.has(Perm.COMMUNITIES_MANAGE)
+        self.can_set_work_role = self.principal.has(Perm.PLACES_MANAGE)
         self._load()
 
     @requires(Perm.PLACES_VIEW)
@@ -45,26 +48,37 @@ class CommunitiesState(FormMixin, PagedMixin, ProtectedState):
 
     @requires(Perm.COMMUNITIES_MANAGE)
     def open_create(self):
-        self._open_form({"id": 0, "code": "", "name": "", "address": "", "is_active": True, "version": 0})
+        self._open_form({"id": 0, "code": "", "name": "", "address": "", "is_active": True,
+                         "household_work_role": HouseholdWorkRole.CS.value, "version": 0})
 
-    @requires(Perm.COMMUNITIES_MANAGE)
+    @requires(Perm.PLACES_MANAGE)
     def open_edit(self, community_id: int):
         row = self._row(community_id)
         if row is not None:
-            self._open_form({k: row[k] for k in ("id", "code", "name", "address", "is_active", "version")})
+            self._open_form({k: row[k] for k in ("id", "code", "name", "address", "is_active", "household_work_role",
+                                                 "version")})
 
-    @requires(Perm.COMMUNITIES_MANAGE)
+    @requires(Perm.PLACES_MANAGE)
     def save(self, form: dict[str, Any]):
+        """Admins save the whole form; managers only whom the community gives its household work (the other
+        fields are read-only for them, and the services check each part)."""
+        role = str(form.get("household_work_role", ""))
         try:
             with unit_of_work() as session:
                 if self._loaded.get("id"):
-                    services.update_community(
-                        session, actor=self.principal, community_id=int(self._loaded["id"]),
-                        expected_version=int(self._loaded["version"]), name=str(form.get("name", "")),
-                        address=str(form.get("address", "")), is_active=bool(form.get("is_active")))
+                    community_id, version = int(self._loaded["id"]), int(self._loaded["version"])
+                    if self.principal.has(Perm.COMMUNITIES_MANAGE):
+                        version = services.update_community(
+                            session, actor=self.principal, community_id=community_id, expected_version=version,
+                            name=str(form.get("name", "")), address=str(form.get("address", "")),
+                            is_active=bool(form.get("is_active"))).version
                 else:
-                    services.create_community(session, actor=self.principal, code=str(form.get("code", "")),
-                                              name=str(form.get("name", "")), address=str(form.get("address", "")))
+                    community = services.create_community(
+                        session, actor=self.principal, code=str(form.get("code", "")),
+                        name=str(form.get("name", "")), address=str(form.get("address", "")))
+                    community_id, version = community.id, community.version
+                services.set_household_work_role(session, actor=self.principal, community_id=community_id,
+                                                 expected_version=version, role=role)
         except (ValidationFailed, ConcurrencyConflict) as error:
             self._save_failed(error, form)
             return None

@@ -79,6 +79,8 @@ class SurveyPlan(SQLModel, table=True):
     public_token: str = Field(default="", max_length=32)  # set when published: the owners' results page
     created_by: str = Field(default="", max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # When collecting stopped: the figures of a period are those of the plan closed last by then.
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     version: int = Field(default=1, sa_column=_plan_version)
     __mapper_args__ = {"version_id_col": _plan_version}

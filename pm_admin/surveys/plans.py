@@ -144,10 +144,15 @@ def create_plan(session: Session, *, actor: Principal, data: PlanInput, copy_fro
     return plan
 
 
+# A plan's figures are final once it stops collecting; an open plan's are provisional.
+FINAL_STATUSES = (PlanStatus.CLOSED, PlanStatus.PUBLISHED)
+
+
 def previous_plan_id(session: Session, plan: SurveyPlan) -> int | None:
-    """The latest plan that ended before this one started: "last period" for copying and comparing."""
+    """The latest closed plan that ended before this one started: "last period" for copying and comparing (an
+    open plan's figures are provisional, never the base of a comparison)."""
     return session.exec(select(SurveyPlan.id).where(SurveyPlan.ends_on < plan.starts_on, SurveyPlan.id != plan.id,
-                                                    SurveyPlan.status != PlanStatus.DRAFT)
+                                                    col(SurveyPlan.status).in_(FINAL_STATUSES))
                         .order_by(col(SurveyPlan.ends_on).desc(), col(SurveyPlan.id).desc())).first()
 
 
@@ -270,6 +275,7 @@ def close_plan(session: Session, *, actor: Principal, plan_id: int) -> SurveyPla
     plan = scoped_plan(session, actor, plan_id)
     if plan.status != PlanStatus.OPEN:
         raise DomainError("surveys.not_open")
+    plan.closed_at = utcnow()
     _set_status(session, actor, plan, PlanStatus.CLOSED)
     propose_actions(session, plan)
     return plan

@@ -3,17 +3,22 @@ results page, the owners' page and the executive dashboard show."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter, defaultdict
+from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from pm_admin.auth.models import User
+from pm_admin.core.clock import DISPLAY_ZONE
+from pm_admin.core.errors import PermissionDenied
 from pm_admin.core.i18n import translate
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.owners.models import Ownership
 from pm_admin.places.models import Building, Community, Room, natural_key
+from pm_admin.surveys import scoring
 from pm_admin.surveys.models import (
     ImprovementAction,
     Indicator,
@@ -25,9 +30,9 @@ from pm_admin.surveys.models import (
     SurveyTarget,
     SurveyWeight,
 )
-from pm_admin.surveys.plans import period_label, previous_plan_id, scoped_plan
+from pm_admin.surveys.plans import FINAL_STATUSES, period_label, previous_plan_id, scoped_plan
 from pm_admin.surveys.responses import targeted_households
-from pm_admin.surveys.scoring import indicator_score, satisfaction_index
+from pm_admin.surveys.scoring import indicator_score, shown, weighted_scores
 from pm_admin.tickets.models import Department
 
 INDICATORS = [str(i) for i in Indicator]
@@ -61,7 +66,7 @@ def _index_by(scores: dict[tuple, float | None], weights: dict[str, int]) -> dic
     grouped: dict[tuple, dict[str, float | None]] = defaultdict(dict)
     for key, score in scores.items():
         grouped[key[:-1]][key[-1]] = score
-    return {key: satisfaction_index(per_indicator, weights) for key, per_indicator in grouped.items()}
+    return {key: scoring.satisfaction_index(per_indicator, weights) for key, per_indicator in grouped.items()}
 
 
 def _scope(principal: Principal, community_id: int | None) -> list[sa.ColumnElement[bool]]:
@@ -165,8 +170,9 @@ def response_rates(session: Session, principal: Principal, plan_id: int) -> list
 
 def results(session: Session, principal: Principal, plan_id: int, language: str,
             community_id: int | None = None) -> dict:
-    """Index and indicator scores of the plan against the previous period, and the index by community,
-    building and steward — all within the principal's communities."""
+    """Index and indicator scores of the plan against the previous period (the latest closed plan before it),
+    and the index by community, building and steward — all within the principal's communities. Every figure is
+    computed exactly and rounded once, here, for display; an open plan's figures are provisional."""
     principal.require(Perm.SURVEYS_VIEW)
     plan = scoped_plan(session, principal, plan_id)
     where = _scope(principal, community_id)
@@ -178,9 +184,9 @@ def results(session: Session, principal: Principal, plan_id: int, language: str,
     indicators = []
     for indicator in INDICATORS:
         score, earlier = now_scores.get(indicator), before.get(indicator)
-        indicators.append({"indicator": indicator, "name": indicator_name(indicator, language), "score": score,
-                           "previous": earlier, "weight": weights_now.get(indicator, 1),
-                           "delta": round(score - earlier, 1) if score is not None and earlier is not None else None,
+        indicators.append({"indicator": indicator, "name": indicator_name(indicator, language), "score": shown(score),
+                           "previous": shown(earlier), "weight": weights_now.get(indicator, 1),
+                           "delta": shown(score - earlier) if score is not None and earlier is not None else None,
                            "below": score is not None and score < plan.threshold})
     by_community = _index_by(_scores(session, plan_id, SurveyScore.community_id, where=where), weights_now)
     by_community_before = _index_by(_scores(session, previous, SurveyScore.community_id, where=where),
@@ -196,13 +202,14 @@ def results(session: Session, principal: Principal, plan_id: int, language: str,
     stewards = dict(session.exec(select(User.id, User.display_name)
                                  .where(User.id.in_([s for (s,) in by_steward]))).all())
     return {
-        "index": satisfaction_index(now_scores, weights_now),
-        "previous_index": satisfaction_index(before, weights_before) if previous else None,
+        "index": shown(scoring.satisfaction_index(now_scores, weights_now)),
+        "previous_index": shown(scoring.satisfaction_index(before, weights_before)) if previous else None,
+        "provisional": plan.status == PlanStatus.OPEN,
         "indicators": indicators,
-        "communities": [{"name": names[c], "index": v, "previous": by_community_before.get((c,))}
+        "communities": [{"name": names[c], "index": shown(v), "previous": shown(by_community_before.get((c,)))}
                         for (c,), v in sorted(by_community.items())],
-        "buildings": [{"name": buildings[b], "index": v} for (b,), v in sorted(by_building.items())],
-        "stewards": [{"name": stewards.get(s, translate("surveys.no_steward", language)), "index": v}
+        "buildings": [{"name": buildings[b], "index": shown(v)} for (b,), v in sorted(by_building.items())],
+        "stewards": [{"name": stewards.get(s, translate("surveys.no_steward", language)), "index": shown(v)}
                      for (s,), v in sorted(by_steward.items())],
     }
 
@@ -217,7 +224,7 @@ def actions(session: Session, principal: Principal, plan_id: int, language: str)
                                                         principal.scope_clause(ImprovementAction.community_id))
                         .order_by(ImprovementAction.community_id, ImprovementAction.score)).all()
     return [{"id": a.id, "community": names[a.community_id], "indicator": str(a.indicator),
-             "indicator_name": indicator_name(str(a.indicator), language), "score": a.score, "measure": a.measure,
+             "indicator_name": indicator_name(str(a.indicator), language), "score": shown(a.score), "measure": a.measure,
              "department_id": str(a.department_id or ""), "department": departments.get(a.department_id, ""),
              "due_on": str(a.due_on or ""), "status": str(a.status), "result": a.result, "version": a.version}
             for a in rows]
@@ -258,50 +265,60 @@ def satisfaction_figures(session: Session, principal: Principal, community_id: i
 def satisfaction_trend(session: Session, principal: Principal, community_id: int | None,
                        language: str = "zh-CN", scores: dict | None = None) -> list[dict]:
     """Satisfaction index per plan, oldest first: Σ wᵢ·sᵢ / Σ wᵢ over the indicators of the plan's ratings
-    in the principal's communities (sᵢ = (mean rating − 1) / 4 × 100)."""
+    in the principal's communities (sᵢ = (mean rating − 1) / 4 × 100), unrounded (charts round for display). A plan
+    still collecting is ``provisional`` and says so in its label."""
     scores = scores if scores is not None else _scores_by_plan(session, _scope(principal, community_id))
     weights = _weights_by_plan(session)
     counted = sa.select(SurveyResponse.plan_id, sa.func.count()).where(
         principal.scope_clause(SurveyResponse.community_id),
         *([SurveyResponse.community_id == community_id] if community_id else [])).group_by(SurveyResponse.plan_id)
     responses = dict(session.execute(counted).all())
-    return [{"period": period_label(plan), "label": _period_text(plan, language),
-             "index": satisfaction_index(scores[plan.id], weights[plan.id]), "responses": responses.get(plan.id, 0)}
+    return [{"period": period_label(plan), "label": _period_text(plan, language), "provisional": _provisional(plan),
+             "index": scoring.satisfaction_index(scores[plan.id], weights[plan.id]), "responses": responses.get(plan.id, 0)}
             for plan in _scored_plans(session) if scores.get(plan.id)]
 
 
+def _provisional(plan: SurveyPlan) -> bool:
+    return plan.status == PlanStatus.OPEN
+
+
 def _period_text(plan: SurveyPlan, language: str) -> str:
-    return translate(f"surveys.period.{plan.period_kind}", language, year=plan.year)
+    text = translate(f"surveys.period.{plan.period_kind}", language, year=plan.year)
+    return translate("surveys.provisional_label", language, label=text) if _provisional(plan) else text
 
 
 def indicator_comparison(session: Session, principal: Principal, community_id: int | None,
                          language: str = "zh-CN", scores: dict | None = None) -> list[dict]:
-    """Indicator scores of the latest scored plan next to the plan before it."""
+    """Indicator scores of the latest scored plan (``provisional`` while it is open) next to the latest closed plan
+    before it: an open plan is never the previous period."""
     scores = scores if scores is not None else _scores_by_plan(session, _scope(principal, community_id))
-    plans = [p.id for p in _scored_plans(session) if scores.get(p.id)]
+    plans = [p for p in _scored_plans(session) if scores.get(p.id)]
     if not plans:
         return []
-    latest, previous = scores[plans[-1]], scores[plans[-2]] if len(plans) > 1 else {}
-    return [{"indicator": i, "name": indicator_name(i, language), "score": latest.get(i), "previous": previous.get(i)}
-            for i in INDICATORS]
+    earlier = [p for p in plans[:-1] if p.status in FINAL_STATUSES]
+    latest, previous = scores[plans[-1].id], scores[earlier[-1].id] if earlier else {}
+    return [{"indicator": i, "name": indicator_name(i, language), "score": latest.get(i), "previous": previous.get(i),
+             "provisional": _provisional(plans[-1])} for i in INDICATORS]
 
 
 def building_indicator_matrix(session: Session, principal: Principal, community_id: int | None,
                               language: str = "zh-CN", scores: dict | None = None) -> dict:
-    """Scores of the latest scored plan, one row per building, one column per indicator."""
+    """Scores of the latest scored plan (``provisional`` while it is open), one row per building, one column per
+    indicator."""
     where = _scope(principal, community_id)
     scored = scores if scores is not None else _scores_by_plan(session, where)
-    plans = [p.id for p in _scored_plans(session) if scored.get(p.id)]
+    plans = [p for p in _scored_plans(session) if scored.get(p.id)]
     if not plans:
-        return {"buildings": [], "indicators": [], "scores": []}
-    scores = _scores(session, plans[-1], SurveyScore.building_id, where=where)
+        return {"buildings": [], "indicators": [], "scores": [], "provisional": False}
+    scores = _scores(session, plans[-1].id, SurveyScore.building_id, where=where)
     rows = session.execute(sa.select(Building.id, Building.code, Building.name, Community.code, Community.name)
                            .join(Community, Community.id == Building.community_id)
                            .where(Building.id.in_({k[0] for k in scores}))).all()
     buildings = matrix_rows([MatrixBuilding(*row) for row in rows])
     return {"buildings": [label for _, label in buildings],
             "indicators": [indicator_name(i, language) for i in INDICATORS],
-            "scores": [[scores.get((b, i)) for i in INDICATORS] for b, _ in buildings]}
+            "scores": [[scores.get((b, i)) for i in INDICATORS] for b, _ in buildings],
+            "provisional": _provisional(plans[-1])}
 
 
 class MatrixBuilding(NamedTuple):
@@ -323,6 +340,51 @@ def matrix_rows(buildings: list[MatrixBuilding]) -> list[tuple[int, str]]:
     repeated = {label for label, count in Counter(labels).items() if count > 1}
     return [(b.id, f"{label} ({b.community_code}-{b.code})" if label in repeated else label)
             for b, label in zip(ordered, labels, strict=True)]
+
+
+@dataclasses.dataclass(frozen=True)
+class SatisfactionIndex:
+    """满意度指数 of the plan closed last by a day, in a scope (``satisfaction_index``); exact, never rounded."""
+
+    plan_id: int | None  # None: no plan of the scope had closed by the day
+    plan_title: str
+    closed_at: datetime | None
+    numerator: float | None  # Σ wᵢ·sᵢ; None without answers
+    denominator: int | None  # Σ wᵢ
+
+    @property
+    def value(self) -> float | None:
+        return self.numerator / self.denominator if self.numerator is not None and self.denominator else None
+
+
+def satisfaction_index(session: Session, principal: Principal, day: date,
+                       community_id: int | None = None) -> SatisfactionIndex:
+    """The satisfaction index at ``day`` (a period's end, or today) in the principal's communities, or in
+    ``community_id``: of the survey plan most recently closed on or before that (Shanghai) day among the plans
+    that target the scope (any plan when the scope is every community), sᵢ = (mean of all rating answers of the
+    scope's responses for indicator i − 1) ÷ 4 × 100, and Σ wᵢ·sᵢ ÷ Σ wᵢ over the indicators with answers.
+    Open plans never count: their figures are provisional. Survey readers and the dashboard's may read it."""
+    if not (principal.has(Perm.SURVEYS_VIEW) or principal.has(Perm.DASHBOARD_VIEW)):
+        raise PermissionDenied("error.permission_denied", permission=Perm.SURVEYS_VIEW)
+    if community_id:
+        principal.require_community(community_id)
+        scope: frozenset[int] | None = frozenset({community_id})
+    else:
+        scope = principal.community_filter()
+    next_day = datetime.combine(day + timedelta(days=1), time.min, DISPLAY_ZONE)
+    closed = select(SurveyPlan).where(col(SurveyPlan.status).in_(FINAL_STATUSES), SurveyPlan.closed_at < next_day)
+    if scope is not None:
+        closed = closed.where(col(SurveyPlan.id).in_(
+            select(SurveyTarget.plan_id).where(col(SurveyTarget.community_id).in_(sorted(scope)))))
+    plan = session.exec(closed.order_by(col(SurveyPlan.closed_at).desc(), col(SurveyPlan.id).desc())).first()
+    if plan is None:
+        return SatisfactionIndex(None, "", None, None, None)
+    where = [col(SurveyScore.community_id).in_(sorted(scope))] if scope is not None else []
+    scores = {k[-1]: v for k, v in _scores(session, plan.id, where=where).items() if v is not None}
+    if not scores:
+        return SatisfactionIndex(plan.id, plan.title, plan.closed_at, None, None)
+    numerator, denominator = weighted_scores(scores, _weights(session, plan.id))
+    return SatisfactionIndex(plan.id, plan.title, plan.closed_at, numerator, denominator)
 
 
 # ------------------------------------------------------------------ pages without a staff login
@@ -348,8 +410,8 @@ def public_results(session: Session, token: str, language: str) -> dict | None:
     measures = session.exec(select(ImprovementAction).where(ImprovementAction.plan_id == plan.id)
                             .order_by(ImprovementAction.score)).all()
     return {"title": plan.title, "period": _period_text(plan, language), "responses": responses or 0,
-            "index": satisfaction_index(scores, weights_now),
-            "indicators": [{"name": indicator_name(i, language), "score": scores.get(i)} for i in INDICATORS],
+            "index": shown(scoring.satisfaction_index(scores, weights_now)),
+            "indicators": [{"name": indicator_name(i, language), "score": shown(scores.get(i))} for i in INDICATORS],
             "actions": [{"indicator": indicator_name(str(a.indicator), language), "measure": a.measure,
                          "due_on": str(a.due_on or ""), "status": str(a.status), "result": a.result}
                         for a in measures if a.measure]}

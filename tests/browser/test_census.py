@@ -1,4 +1,5 @@
-"""Quarterly census in the browser: a steward confirms a household; "changed" without a change is refused."""
+"""Quarterly census in the browser: the community's cs (the default, seed 001 §4.4.2) confirms a household;
+"changed" without a change is refused."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from tests.browser.test_login_and_menus import at_home, log_in
 pytestmark = pytest.mark.browser
 
 
-def test_a_steward_confirms_a_household_and_cannot_claim_a_change_not_made(page, db):
-    log_in(page, "demo.steward")
+def test_the_cs_confirms_a_household_and_cannot_claim_a_change_not_made(page, db):
+    log_in(page, "demo.cs")
     page.wait_for_url(at_home)
     page.goto("/census")
     tasks = page.get_by_test_id("census-tasks")
@@ -42,4 +43,4 @@ def test_a_steward_confirms_a_household_and_cannot_claim_a_change_not_made(page,
     with Session(db) as session:
         task = session.get(CensusTask, task_id)
         assert (task.status, task.note, task.completed_by) == (TaskStatus.CONFIRMED, "已电话核实，家庭情况无变化",
-                                                               "demo.steward")
+                                                               "demo.cs")

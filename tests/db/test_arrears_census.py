@@ -21,7 +21,7 @@ from pm_admin.core.paging import PageRequest
 from pm_admin.owners import services as owner_services
 from pm_admin.owners.models import Owner
 from pm_admin.places.models import Room, Unit
-from pm_admin.places.services import assign_steward
+from pm_admin.places.services import assign_steward, set_household_work_role
 from pm_admin.tickets import services as services_tickets
 from pm_admin.tickets.models import TicketCategory
 from pm_admin.tickets.services import TicketInput
@@ -34,9 +34,13 @@ TODAY = date(2026, 11, 25)
 
 @pytest.fixture
 def block(session):
+    """A community that gives its household work to the stewards (the option; ``test_household_work`` has the
+    cs default)."""
     community, building, unit, room = factories.place_tree(session)
     rooms = [room] + [factories.room(session, unit, number=f"{n}01", floor=n) for n in (2, 3)]
     manager = factories.sign_in(session, factories.user(session, "manager", communities=(community,)))
+    set_household_work_role(session, actor=manager, community_id=community.id, expected_version=community.version,
+                            role="steward")
     steward_user = factories.user(session, "steward", communities=(community,))
     steward = factories.sign_in(session, steward_user)
     assign_steward(session, actor=manager, building_id=building.id, steward_user_id=steward_user.id)
@@ -56,7 +60,7 @@ def test_a_case_opens_only_after_a_month_and_is_due_every_15_days(session, block
     services.sync_cases(session, today=TODAY + timedelta(days=15))  # now 35 days behind
     case = session.exec(select(ArrearsCase).where(ArrearsCase.room_id == room.id)).one()
     day = TODAY + timedelta(days=15)
-    assert case.next_due_on == day
+    assert (case.opened_on, case.next_due_on, case.assignee_id) == (day, day + timedelta(days=15), steward.user_id)
     follow = FollowUpInput(channel="phone", result="业主承诺月底缴清", reason_category="forgot",
                            promise_date=(day + timedelta(days=5)).isoformat(), done_on=day.isoformat())
     services.log_follow_up(session, actor=steward, case_id=case.id, data=follow, today=day)
@@ -65,8 +69,8 @@ def test_a_case_opens_only_after_a_month_and_is_due_every_15_days(session, block
     assert queries.cases(session, steward, PageRequest(), mine, today=day + timedelta(days=15)).total == 0
     late = queries.cases(session, steward, PageRequest(), mine, today=day + timedelta(days=16))
     assert [(r.room_code, r.overdue_days) for r in late.rows] == [(room.code, 1)]
-    assert queries.coverage(session, steward, today=day + timedelta(days=10)).percent == 100.0
-    assert queries.coverage(session, steward, today=day + timedelta(days=16)).percent == 0.0
+    assert queries.coverage_on(session, steward, day + timedelta(days=10)).percent == 100.0
+    assert queries.coverage_on(session, steward, day + timedelta(days=16)).percent == 0.0
 
 
 def test_clearing_the_balance_closes_the_case(session, block):
@@ -171,14 +175,17 @@ def test_a_managers_sync_touches_only_their_communities(session, block):
         services.sync_cases(session, actor=block["steward"], today=TODAY)
 
 
-def test_a_case_opened_today_is_due_not_late(session, block):
+def test_a_new_case_is_due_for_15_days_and_not_covered_until_followed_up(session, block):
     manager, room = block["manager"], block["rooms"][0]
     services.set_arrears(session, actor=manager, room_id=room.id, amount="1000", since=TODAY - timedelta(days=40),
                          today=TODAY)
-    figure = queries.coverage(session, manager, today=TODAY)
-    assert (figure.open_cases, figure.followed_up, figure.overdue, figure.percent) == (1, 0, 0, 100.0)
-    late = queries.coverage(session, manager, today=TODAY + timedelta(days=1))
-    assert (late.overdue, late.percent) == (1, 0.0)
+    mine = block["community"].id
+    for day, due, overdue in ((TODAY, 1, 0), (TODAY + timedelta(days=15), 1, 0), (TODAY + timedelta(days=16), 0, 1)):
+        figure = queries.coverage_on(session, manager, day, community_id=mine)
+        assert (figure.open_cases, figure.covered, figure.due, figure.overdue, figure.percent) == (
+            1, 0, due, overdue, 0.0), day  # never 100 % before anyone called
+        late = queries.cases(session, manager, PageRequest(), queries.CaseFilter(overdue_only=True), today=day)
+        assert late.total == overdue  # the case list's "overdue" is the figure's
 
 
 def test_follow_up_validation_and_service_disputes_need_a_ticket(session, block):
@@ -310,10 +317,7 @@ def test_the_migration_merges_twin_open_cases_before_the_unique_index(backend, p
     upgrade(url, "0009")
     engine = make_engine(url)
     with engine.begin() as connection:
-        with Session(bind=connection) as session:
-            _, _, _, room = factories.place_tree(session)
-            session.flush()
-            room_id, community_id, building_id = room.id, room.community_id, room.building_id
+        community_id, building_id, room_id = factories.place_tree_sql(connection, "TW1")
         for _twin in range(2):  # what two page loads at once used to leave
             connection.execute(sa.text(
                 "INSERT INTO arrears_case (room_id, community_id, building_id, status, opened_on, next_due_on, created_at)"
@@ -426,5 +430,95 @@ def test_dates_are_shanghai_dates_between_midnight_and_eight(session, block, mon
     session.flush()
     services.sync_cases(session)
     case = session.exec(select(ArrearsCase).where(ArrearsCase.room_id == rooms[2].id)).one()
-    assert (case.opened_on, case.next_due_on) == (new_year, new_year)
-    assert queries.coverage(session, manager).opened_today == 1
+    assert (case.opened_on, case.next_due_on) == (new_year, new_year + timedelta(days=15))
+    assert queries.coverage_on(session, manager, periods.local_today(), community_id=block["community"].id).due == 1
+
+
+# ---------------------------------------------------------------- coverage on a day (issue 11 item 10)
+
+D = date(2026, 11, 30)  # a period's end: the window is 15 … 30 November
+
+
+def hand_made_case(session, room, opened: date, *, closed: date | None = None, follow_ups=()) -> ArrearsCase:
+    case = ArrearsCase(room_id=room.id, community_id=room.community_id, building_id=room.building_id,
+                       opened_on=opened, next_due_on=opened + timedelta(days=15), closed_on=closed,
+                       status="closed" if closed else "open")
+    session.add(case)
+    session.flush()
+    session.add_all([FollowUp(case_id=case.id, done_on=day, channel="phone", result="已提醒", reason_category="forgot")
+                     for day in follow_ups])
+    session.flush()
+    return case
+
+
+@pytest.fixture
+def ledger(session):
+    """Nine hand-made cases of one community, each on its own room; the expected figure at D beside each."""
+    community, _, unit, first = factories.place_tree(session)
+    rooms = [first] + [factories.room(session, unit, number=f"{n}01", floor=n) for n in range(2, 10)]
+    october = date(2026, 10, 1)
+    cases = {
+        "covered_at_window_start": hand_made_case(session, rooms[0], october, follow_ups=[date(2026, 11, 15)]),
+        "overdue_a_day_before": hand_made_case(session, rooms[1], october, follow_ups=[date(2026, 11, 14)]),
+        "due_opened_at_window_start": hand_made_case(session, rooms[2], date(2026, 11, 15)),
+        "overdue_opened_a_day_before": hand_made_case(session, rooms[3], date(2026, 11, 14)),
+        "covered_on_d": hand_made_case(session, rooms[4], date(2026, 11, 20), follow_ups=[D]),
+        "closed_before_d": hand_made_case(session, rooms[5], october, closed=D - timedelta(days=1)),
+        "closed_on_d_still_open": hand_made_case(session, rooms[6], october, closed=D,
+                                                 follow_ups=[D + timedelta(days=1)]),
+        "opened_after_d": hand_made_case(session, rooms[7], D + timedelta(days=1)),
+        "followed_up_only_after_d": hand_made_case(session, rooms[8], october, follow_ups=[D + timedelta(days=2)]),
+    }
+    manager = factories.sign_in(session, factories.user(session, "manager", communities=(community,)))
+    return {"community": community, "rooms": rooms, "cases": cases, "manager": manager}
+
+
+def test_coverage_on_a_day_counts_covered_due_and_overdue_by_the_follow_up_dates(session, ledger):
+    figure = queries.coverage_on(session, ledger["manager"], D)
+    # open: all but the case closed the day before and the one opened after; covered: the two with a follow-up
+    # on 15–30 November; due: opened on 15 November; overdue: the other four.
+    assert (figure.open_cases, figure.covered, figure.due, figure.overdue) == (7, 2, 1, 4)
+    assert figure.percent == pytest.approx(100 * 2 / 7)
+    assert queries.coverage_on(session, ledger["manager"], D, community_id=ledger["community"].id) == figure
+
+
+def test_a_past_days_coverage_does_not_change_when_later_follow_ups_are_logged(session, ledger):
+    manager = ledger["manager"]
+    before = queries.coverage_on(session, manager, D)
+    late = ledger["cases"]["overdue_a_day_before"]
+    services.log_follow_up(session, actor=manager, case_id=late.id, today=D + timedelta(days=5), data=FollowUpInput(
+        channel="visit", result="上门提醒", reason_category="forgot", done_on=(D + timedelta(days=5)).isoformat()))
+    assert queries.coverage_on(session, manager, D) == before
+    after = queries.coverage_on(session, manager, D + timedelta(days=5))  # window 20 November … 5 December
+    # Open: the case closed on D is gone, the one opened on 1 December came; covered: the new call, the calls of
+    # 30 November and 2 December (the one of 15 November is now too old).
+    assert (after.open_cases, after.covered, after.due, after.overdue) == (7, 3, 1, 3)
+
+
+def test_a_community_whose_cases_nobody_called_shows_zero_and_an_empty_one_none(session):
+    community, _, unit, first = factories.place_tree(session)
+    hand_made_case(session, first, D - timedelta(days=1))
+    hand_made_case(session, factories.room(session, unit, number="201", floor=2), D)
+    manager = factories.sign_in(session, factories.user(session, "manager", communities=(community,)))
+    figure = queries.coverage_on(session, manager, D)
+    assert (figure.open_cases, figure.covered, figure.due, figure.overdue, figure.percent) == (2, 0, 2, 0, 0.0)
+    empty = factories.sign_in(session, factories.user(session, "manager", communities=(factories.community(session),)))
+    assert queries.coverage_on(session, empty, D).percent is None
+
+
+def test_coverage_keeps_to_the_readers_communities(session, ledger):
+    other, _, _, room = factories.place_tree(session)
+    hand_made_case(session, room, D, follow_ups=[D])
+    mine = ledger["community"].id
+    assert queries.coverage_on(session, ledger["manager"], D).open_cases == 7  # not the other community's case
+    with pytest.raises(PermissionDenied):
+        queries.coverage_on(session, ledger["manager"], D, community_id=other.id)
+    executive = factories.sign_in(session, factories.user(session, "executive", all_communities=True))
+    assert (queries.coverage_on(session, executive, D, community_id=other.id).covered,
+            queries.coverage_on(session, executive, D, community_id=mine).open_cases) == (1, 7)
+    both = factories.user(session, "manager", communities=(ledger["community"], other))
+    switched = factories.sign_in(session, both, current_community_id=other.id)  # the header's community switcher
+    assert queries.coverage_on(session, switched, D).open_cases == 1
+    technician = factories.sign_in(session, factories.user(session, "technician", communities=(other,)))
+    with pytest.raises(PermissionDenied):
+        queries.coverage_on(session, technician, D)

@@ -21,7 +21,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
-from pm_admin.arrears.models import ArrearsCase
+from pm_admin.arrears.models import ArrearsCase, FollowUp
 from pm_admin.core.clock import utcnow
 from pm_admin.core.errors import PermissionDenied
 from pm_admin.dashboards import kpis
@@ -172,11 +172,16 @@ def world(session):
     spike_monday = today - timedelta(days=today.weekday() + 7)
     drive_tickets(session, desk, rooms[b.id], b.id, spike_monday)
     today_ = date.today()
-    session.add_all([ArrearsCase(room_id=r.id, community_id=r.community_id, building_id=r.building_id,
-                                 opened_on=today_ - timedelta(days=60), next_due_on=today_ + timedelta(days=due),
-                                 last_follow_up_on=today_ - timedelta(days=ago) if ago is not None else None)
-                     for r, due, ago in ((rooms[a.id][0], 5, 10), (rooms[a.id][1], -3, 18), (rooms[a.id][2], 1, None),
-                                         (rooms[b.id][0], 9, 6))])
+    cases = [ArrearsCase(room_id=r.id, community_id=r.community_id, building_id=r.building_id,
+                         opened_on=today_ - timedelta(days=60), next_due_on=today_ + timedelta(days=due),
+                         last_follow_up_on=today_ - timedelta(days=ago) if ago is not None else None)
+             for r, due, ago in ((rooms[a.id][0], 5, 10), (rooms[a.id][1], -3, 18), (rooms[a.id][2], 1, None),
+                                 (rooms[b.id][0], 9, 6))]
+    session.add_all(cases)
+    session.flush()
+    # Coverage reads the follow-ups themselves (arrears.queries.coverage_on), as the services write them.
+    session.add_all([FollowUp(case_id=c.id, done_on=c.last_follow_up_on, channel="phone", result="已提醒",
+                              reason_category="forgot") for c in cases if c.last_follow_up_on])
     session.flush()
     executive = factories.sign_in(session, factories.user(session, "executive", all_communities=True))
     manager_a = factories.sign_in(session, factories.user(session, "manager", communities=(a,)))

@@ -20,7 +20,7 @@ from pm_admin.core.permissions import ClientInfo, Principal
 from pm_admin.home.queries import home_figures
 from pm_admin.owners.services import OwnerInput, create_owner
 from pm_admin.places.models import Room
-from pm_admin.places.services import assign_steward
+from pm_admin.places.services import assign_steward, set_household_work_role
 from pm_admin.shell.nav import NAV_ITEMS
 from pm_admin.surveys import plans, responses
 from pm_admin.surveys.models import SurveyQuestion
@@ -59,6 +59,9 @@ def build_side(session, name: str) -> Side:
                 if role not in ("admin", "executive")}
     users = {role: factories.sign_in(session, account) for role, account in accounts.items()}
     manager, cs, steward = users["manager"], users["cs"], users["steward"]
+    # The stewards do this community's census and arrears follow-ups (the option; cs is the default).
+    set_household_work_role(session, actor=manager, community_id=community.id, expected_version=community.version,
+                            role="steward")
     assign_steward(session, actor=manager, building_id=building.id, steward_user_id=accounts["steward"].id)
     for n, room in enumerate((r1, r2, r3)):
         create_owner(session, actor=manager, room_id=room.id, data=OwnerInput(name=f"{name}业主{n}",
@@ -175,6 +178,8 @@ def test_the_service_desk_counts_its_communitys_tickets(session, sides):
         "home.open_urgent": "1", "home.open_important": "1", "home.open_normal": "3",
         "home.tickets_overdue": "2",  # urgent unanswered, important unresolved; not on hold, not resolved
         "home.callbacks_due": "1",
+        # r3's case and census task: its building has no steward, so they are anyone's to take
+        "home.follow_ups_overdue": "1", "home.census_open": "1",
         "home.communities": "1", "home.buildings": "2", "home.units": "2", "home.rooms": "3", "home.area": "265.50",
     }
     # The other community's desk sees its own five, not these.
@@ -199,10 +204,22 @@ def test_a_technician_sees_only_their_own_orders(session, sides):
 def test_a_steward_sees_the_work_of_their_buildings(session, sides):
     values = figures(session, sides[0].users["steward"])
     assert picked(values, "home.follow_ups_overdue", "home.census_open", "home.surveys_to_enter") == {
-        "home.follow_ups_overdue": "1",  # r1's case; r3 is in another steward's building
+        "home.follow_ups_overdue": "2",  # r1's case, and r3's whose building has no steward (anyone may take it)
         "home.census_open": "2",  # r2, and r3 whose building has no steward (any steward may take it); r1 is done
         "home.surveys_to_enter": "1",  # r2; r1 answered, r3 is not in the steward's buildings
     }
+
+
+def test_when_cs_do_the_household_work_their_desk_counts_it_and_the_steward_has_none(session, sides):
+    mine = sides[0]
+    community = mine.community
+    set_household_work_role(session, actor=mine.users["manager"], community_id=community.id,
+                            expected_version=community.version, role="cs")  # the default of a new community
+    desk, steward = figures(session, mine.users["cs"]), figures(session, mine.users["steward"])
+    assert picked(desk, "home.follow_ups_overdue", "home.census_open") == {
+        "home.follow_ups_overdue": "2", "home.census_open": "2"}  # r1 and r3's cases; r2 and r3's census
+    assert picked(steward, "home.follow_ups_overdue", "home.census_open") == {
+        "home.follow_ups_overdue": "0", "home.census_open": "0"}
 
 
 def test_an_archivist_counts_archives_entries_and_own_requests(session, sides):

@@ -286,3 +286,138 @@ def test_every_questionnaire_change_is_audited(session, estate):
         "surveys.save_question", "surveys.set_weight", "surveys.delete_question", "surveys.copy_questionnaire"]
     edited = [e for e in events if e.action == "surveys.save_question"][-1]
     assert "客服人员态度" in str(edited.changes) and "客服人员服务态度" in str(edited.changes)
+
+
+# ---------------------------------------------------------------- the satisfaction index (issue 11 item 12)
+
+
+def rated_plan(session, manager, communities, *, title, kind, starts, ends):
+    """Two service questions (their answers pool), repair, an optional cleaning one; weights 3, 2, 1 and 5 for
+    greening, which nobody rates."""
+    plan = plans.create_plan(session, actor=manager, data=PlanInput(
+        title=title, year=starts.year, period_kind=kind, starts_on=str(starts), ends_on=str(ends),
+        community_ids=[c.id for c in communities]))
+    for text, indicator, required in (("客服态度", "service", True), ("客服响应", "service", True),
+                                      ("维修质量", "repair", True), ("楼道保洁", "cleaning", False)):
+        plans.save_question(session, actor=manager, plan_id=plan.id,
+                            data=QuestionInput(kind="rating", text=text, indicator=indicator, required=required))
+    for indicator, weight in (("service", 3), ("repair", 2), ("cleaning", 1), ("greening", 5)):
+        plans.set_weight(session, actor=manager, plan_id=plan.id, indicator=indicator, weight=weight)
+    plans.open_plan(session, actor=manager, plan_id=plan.id)
+    return plan
+
+
+def rate(session, manager, plan, room, ratings: tuple) -> None:
+    qs = [q.id for q in session.exec(select(SurveyQuestion).where(SurveyQuestion.plan_id == plan.id)
+                                     .order_by(SurveyQuestion.position)).all()]
+    responses.enter_response(session, actor=manager, plan_id=plan.id, room_code=room.code, method="phone",
+                             answers={q: r for q, r in zip(qs, ratings, strict=True) if r is not None})
+
+
+def closed_at(session, plan, when: datetime) -> None:
+    plan.closed_at = when  # a hand-made closing time (close_plan stamps "now")
+    session.add(plan)
+    session.flush()
+
+
+@pytest.fixture
+def indexed(session, estate):
+    both = factories.sign_in(session, factories.user(session, "manager", communities=(estate["community"],
+                                                                                      estate["other"])))
+    plan = rated_plan(session, both, (estate["community"], estate["other"]), title="年度调查", kind="year",
+                      starts=date(2029, 1, 1), ends=date(2029, 12, 31))
+    a0, a1 = estate["rooms"][:2]
+    rate(session, both, plan, a0, (5, 4, 3, 2))
+    rate(session, both, plan, a1, (4, 4, 5, None))
+    rate(session, both, plan, estate["other_room"], (1, 1, 1, 1))
+    plans.close_plan(session, actor=both, plan_id=plan.id)
+    assert plan.closed_at is not None  # closing stamps the time
+    # Closed at 01:00 on 1 January 2030 in Shanghai: still 31 December 2029 in UTC.
+    closed_at(session, plan, datetime(2029, 12, 31, 17, 0, tzinfo=UTC))
+    executive = factories.sign_in(session, factories.user(session, "executive", all_communities=True))
+    return {**estate, "plan": plan, "both": both, "executive": executive}
+
+
+def test_the_satisfaction_index_of_a_scope_matches_a_hand_computation(session, indexed):
+    mine = queries.satisfaction_index(session, indexed["manager"], date(2030, 1, 1))
+    # This community: service 5, 4, 4, 4 → mean 4.25 → 81.25; repair 3, 5 → 4 → 75; cleaning 2 → 25; greening has
+    # no answers, so its weight 5 is left out. Σ wᵢ·sᵢ = 3·81.25 + 2·75 + 1·25 = 418.75, Σ wᵢ = 6.
+    assert (mine.plan_id, mine.plan_title) == (indexed["plan"].id, "年度调查")
+    assert (mine.numerator, mine.denominator) == (pytest.approx(418.75), 6)
+    assert mine.value == pytest.approx(418.75 / 6)  # 69.7916…, never rounded here
+    # Every community: service 5, 4, 4, 4, 1, 1 → 19/6 → 54.1666…; repair 3, 5, 1 → 50; cleaning 2, 1 → 12.5.
+    company = queries.satisfaction_index(session, indexed["executive"], date(2030, 1, 1))
+    assert (company.plan_id, company.denominator) == (indexed["plan"].id, 6)
+    assert company.numerator == pytest.approx(3 * 1300 / 24 + 2 * 50 + 12.5)  # 275
+    other = queries.satisfaction_index(session, indexed["executive"], date(2030, 1, 1),
+                                       community_id=indexed["other"].id)
+    assert (other.numerator, other.denominator, other.value) == (pytest.approx(0.0), 6, pytest.approx(0.0))
+
+
+def test_the_index_is_of_the_plan_closed_last_by_the_day_in_shanghai(session, indexed):
+    manager = indexed["manager"]
+    assert queries.satisfaction_index(session, manager, date(2029, 12, 31)) == queries.SatisfactionIndex(
+        None, "", None, None, None)  # closed on 1 January in Shanghai, not yet on 31 December
+    later = rated_plan(session, indexed["both"], (indexed["community"],), title="回访调查", kind="h1",
+                       starts=date(2030, 1, 1), ends=date(2030, 6, 30))
+    rate(session, indexed["both"], later, indexed["rooms"][0], (5, 5, 5, 5))
+    assert queries.satisfaction_index(session, manager, date(2030, 7, 1)).plan_id == indexed["plan"].id  # open
+    plans.close_plan(session, actor=indexed["both"], plan_id=later.id)
+    closed_at(session, later, datetime(2030, 7, 1, 2, 0, tzinfo=UTC))
+    assert queries.satisfaction_index(session, manager, date(2030, 7, 1)).value == pytest.approx(100.0)
+    # A back-dated day keeps the earlier plan's figure.
+    assert queries.satisfaction_index(session, manager, date(2030, 6, 30)).value == pytest.approx(418.75 / 6)
+    # A plan of only the other community is never this community's.
+    elsewhere = rated_plan(session, indexed["other_manager"], (indexed["other"],), title="专项调查", kind="h2",
+                           starts=date(2030, 7, 1), ends=date(2030, 7, 31))
+    plans.close_plan(session, actor=indexed["other_manager"], plan_id=elsewhere.id)
+    closed_at(session, elsewhere, datetime(2030, 8, 1, 2, 0, tzinfo=UTC))
+    assert queries.satisfaction_index(session, manager, date(2030, 8, 2)).plan_id == later.id
+    unanswered = queries.satisfaction_index(session, indexed["executive"], date(2030, 8, 2),
+                                            community_id=indexed["other"].id)
+    assert (unanswered.plan_id, unanswered.value, unanswered.numerator) == (elsewhere.id, None, None)
+    technician = factories.sign_in(session, factories.user(session, "technician",
+                                                           communities=(indexed["community"],)))
+    with pytest.raises(PermissionDenied):
+        queries.satisfaction_index(session, technician, date(2030, 8, 2))
+    with pytest.raises(PermissionDenied):
+        queries.satisfaction_index(session, manager, date(2030, 8, 2), community_id=indexed["other"].id)
+
+
+def test_figures_round_once_and_an_open_plan_is_provisional_never_the_previous_period(session, estate):
+    manager = estate["manager"]
+    first = make_plan(session, estate, title="上半年", year=2029, kind="h1", starts=date(2029, 1, 1),
+                      ends=date(2029, 6, 30))
+    plans.open_plan(session, actor=manager, plan_id=first.id)
+    responses.enter_response(session, actor=manager, plan_id=first.id, room_code=estate["rooms"][0].code,
+                             method="paper", answers=answers_for(session, first, (4, 4, 4)))
+    plans.close_plan(session, actor=manager, plan_id=first.id)
+    middle = make_plan(session, estate, title="下半年", year=2029, kind="h2", starts=date(2029, 7, 1),
+                       ends=date(2029, 12, 31))
+    latest = make_plan(session, estate, title="年度", year=2030, kind="year", starts=date(2030, 1, 1),
+                       ends=date(2030, 12, 31))
+    for plan in (middle, latest):
+        plans.open_plan(session, actor=manager, plan_id=plan.id)
+    responses.enter_response(session, actor=manager, plan_id=middle.id, room_code=estate["rooms"][0].code,
+                             method="paper", answers=answers_for(session, middle, (1, 1, 1)))
+    # service 5, 4, 4 → 83.33…; repair 1, 1, 1 → 0; cleaning 1, 1, 2 → 8.33…: the index is 30.555… → 30.6
+    # (rounding the scores first gave 30.5).
+    for room, ratings in zip(estate["rooms"], ((5, 1, 1), (4, 1, 1), (4, 1, 2)), strict=False):
+        responses.enter_response(session, actor=manager, plan_id=latest.id, room_code=room.code, method="phone",
+                                 answers=answers_for(session, latest, ratings))
+    result = queries.results(session, manager, latest.id, "zh-CN")
+    assert (result["index"], result["provisional"]) == (30.6, True)
+    assert {i["indicator"]: i["score"] for i in result["indicators"]}["service"] == 83.3
+    # The previous period is the closed first half, not the open second half.
+    assert plans.previous_plan_id(session, latest) == first.id
+    assert result["previous_index"] == 75.0
+    repair = next(i for i in result["indicators"] if i["indicator"] == "repair")
+    assert (repair["score"], repair["previous"], repair["delta"]) == (0.0, 75.0, -75.0)
+    assert queries.results(session, manager, first.id, "zh-CN")["provisional"] is False
+    comparison = queries.indicator_comparison(session, manager, estate["community"].id)
+    assert {(r["indicator"], r["previous"], r["provisional"]) for r in comparison if r["score"] is not None} == {
+        ("service", 75.0, True), ("repair", 75.0, True), ("cleaning", 75.0, True)}
+    trend = queries.satisfaction_trend(session, manager, estate["community"].id)
+    assert [(p["label"], p["provisional"]) for p in trend] == [
+        ("2029年上半年", False), ("2029年下半年（暂定）", True), ("2030年度（暂定）", True)]
+    assert trend[-1]["index"] == pytest.approx((250 / 3 + 0 + 25 / 3) / 3)  # exact: the charts round

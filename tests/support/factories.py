@@ -6,6 +6,7 @@ import functools
 import itertools
 from decimal import Decimal
 
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from pm_admin.auth.models import LoginSession, User, UserCommunity, UserRole
@@ -73,3 +74,24 @@ def sign_in(session: Session, account: User, *, current_community_id: int | None
     session.add(login)
     session.flush()
     return principal_for(session, login, account, ClientInfo(ip="127.0.0.1", user_agent="pytest"))
+
+
+def place_tree_sql(connection: sa.Connection, code: str) -> tuple[int, int, int]:
+    """A community, building, unit and room written in plain SQL, for databases at an older revision than the
+    models: (community id, building id, room id)."""
+    now = sa.bindparam("now", type_=sa.DateTime(timezone=True))
+
+    def insert(table: str, values: dict) -> int:
+        columns = ", ".join(values)
+        return connection.execute(sa.text(
+            f"INSERT INTO {table} ({columns}, version, created_at, updated_at) "
+            f"VALUES ({', '.join(':' + c for c in values)}, 1, :now, :now) RETURNING id").bindparams(now),
+            {**values, "now": utcnow()}).scalar()
+
+    community = insert("community", {"code": code, "name": f"旧小区{code}", "address": "", "is_active": True})
+    building = insert("building", {"community_id": community, "code": "1", "name": "1栋", "floors": 18})
+    unit = insert("unit", {"building_id": building, "code": "1", "name": "1单元"})
+    room = insert("room", {"community_id": community, "building_id": building, "unit_id": unit, "number": "101",
+                           "code": f"{code}-1-1-101", "sort_key": f"{code}|0001|001|0101|00000101", "floor": 1,
+                           "area": 88.5, "layout": "", "occupancy": "vacant"})
+    return community, building, room

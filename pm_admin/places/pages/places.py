@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pm_admin.places.state import OCCUPANCY_OPTIONS, BuildingsState, CommunitiesState, RoomsState
+from pm_admin.places.state import OCCUPANCY_OPTIONS, WORK_ROLE_OPTIONS, BuildingsState, CommunitiesState, RoomsState
 from pm_admin.shell.layout import frame
 from pm_admin.ui.forms import field, filter_select, form_dialog, search_box, select_input, text_input
 from pm_admin.ui.i18n import t, t_prefixed
@@ -30,6 +30,8 @@ def communities_page() -> rx.Component:
         Column("address", "places.address"),
         Column("buildings", "home.buildings"),
         Column("rooms", "home.rooms"),
+        Column("household_work_role", "places.work_role",
+               render=lambda row: rx.text(t_prefixed("role.", row["household_work_role"]), size="2")),
         Column("is_active", "places.active",
                render=lambda row: rx.cond(row["is_active"], rx.badge(t("common.yes"), color_scheme="green"),
                                           rx.badge(t("common.no"), color_scheme="gray"))),
@@ -43,7 +45,7 @@ def communities_page() -> rx.Component:
                                                 on_click=state.open_create, data_testid="create-community")),
         ),
         data_table(state, columns, testid="communities-table",
-                   actions=lambda row: rx.cond(state.can_manage, edit_button(state.open_edit(row["id"])))),
+                   actions=lambda row: rx.cond(state.can_set_work_role, edit_button(state.open_edit(row["id"])))),
         form_dialog(
             title=rx.cond(state.form["id"].to(int) > 0, t("places.edit_community"), t("places.new_community")),
             open_=state.dialog_open, on_close=state.close_dialog, on_submit=state.save, form_key=state.form_key,
@@ -52,11 +54,18 @@ def communities_page() -> rx.Component:
                 field("places.code", text_input("code", default=state.form["code"],
                                                 disabled=state.form["id"].to(int) > 0), state.errors["code"],
                       hint_key="places.code_hint"),
-                field("places.name", text_input("name", default=state.form["name"]), state.errors["name"]),
-                field("places.address", text_input("address", default=state.form["address"]),
-                      state.errors["address"]),
+                # Managers set only who does the household work; the rest is the admins' to change.
+                field("places.name", text_input("name", default=state.form["name"], disabled=~state.can_manage),
+                      state.errors["name"]),
+                field("places.address", text_input("address", default=state.form["address"],
+                                                   disabled=~state.can_manage), state.errors["address"]),
+                field("places.work_role", select_input("household_work_role", WORK_ROLE_OPTIONS,
+                                                       default=state.form["household_work_role"].to(str),
+                                                       label_prefix="places.work_role.",
+                                                       testid="household-work-role"),
+                      state.errors["household_work_role"], hint_key="places.work_role_hint"),
                 rx.cond(state.form["id"].to(int) > 0,
-                        rx.checkbox(t("places.active"), name="is_active",
+                        rx.checkbox(t("places.active"), name="is_active", disabled=~state.can_manage,
                                     default_checked=state.form["is_active"].to(bool))),
             ],
         ),

@@ -174,6 +174,10 @@ def results_tab() -> rx.Component:
             rx.card(rx.vstack(rx.text(t("surveys.index"), size="2", color_scheme="gray"),
                               rx.heading(rx.cond(r["index"].is_none(), "–", r["index"].to(str)), size="8",
                                          data_testid="satisfaction-index"),
+                              # Still collecting: every figure of the tab may move, and none is a previous period.
+                              rx.cond(r["provisional"].to(bool), rx.tooltip(rx.badge(
+                                  t("surveys.provisional"), color_scheme="amber", data_testid="results-provisional"),
+                                  content=t("surveys.provisional_hint"))),
                               rx.cond(~r["previous_index"].is_none(), rx.text(
                                   t("surveys.previous"), " ", r["previous_index"].to(str), size="2",
                                   color_scheme="gray")), spacing="1"), min_width="200px"),
