@@ -211,7 +211,7 @@ def save_kind_setting(session: Session, *, actor: Principal, kind: str, needs_ca
     actor.require(Perm.TICKETS_SETTINGS)
     errors = FieldErrors()
     if kind not in set(Kind) or kind == Kind.ANONYMOUS:  # seed 004: anonymous feedback is never called back
-        errors.add("kind", "tickets.kind_invalid")
+        errors.add("kind", "tickets.kind_setting_locked")
     text = str(callback_days).strip()
     if needs_callback and (not text.isdigit() or not 1 <= int(text) <= MAX_CALLBACK_DAYS):
         errors.add("callback_days", "tickets.callback_days_invalid", max=MAX_CALLBACK_DAYS)

@@ -16,7 +16,7 @@ from pm_admin.core.i18n import LANGUAGES, catalog, translate
 from pm_admin.core.permissions import Role
 from pm_admin.dashboards.cards import CARD_KEYS
 from pm_admin.dashboards.periods import PERIOD_KEYS
-from pm_admin.dashboards.rollups import TTR_BUCKETS
+from pm_admin.dashboards.round_kpis import TTR_BUCKETS
 from pm_admin.dashboards.tables import CHARTS
 from pm_admin.owners.models import Gender, OccupantKind, Relation
 from pm_admin.owners.state import COLUMNS as OWNER_COLUMNS
