@@ -104,11 +104,6 @@ class Coverage:
         """covered ÷ open cases × 100; None when no case is open."""
         return 100.0 * self.covered / self.open_cases if self.open_cases else None
 
-    @property
-    def followed_up(self) -> int:
-        """``covered`` under the name ``dashboards.kpis`` still reads (see ``coverage``)."""
-        return self.covered
-
 
 def coverage_on(session: Session, principal: Principal, day: date, community_id: int | None = None) -> Coverage:
     """Arrears follow-up coverage at ``day`` (a period's end, or today) in the principal's communities, or in
@@ -133,9 +128,3 @@ def coverage_on(session: Session, principal: Principal, day: date, community_id:
     ).where(scope, open_on_day)).one()
     open_cases, covered, due = int(row[0] or 0), int(row[1] or 0), int(row[2] or 0)
     return Coverage(day, open_cases, covered, due, open_cases - covered - due)
-
-
-def coverage(session: Session, principal: Principal, today: date | None = None) -> Coverage:
-    """Today's ``coverage_on``, as ``dashboards.kpis`` calls it until it moves to ``coverage_on`` (issue 11,
-    rewritten on another branch): drop this, and ``Coverage.followed_up``, with that call."""
-    return coverage_on(session, principal, today or local_today())

@@ -23,7 +23,7 @@ from pm_admin.dashboards import complaint_kpis, round_kpis
 from pm_admin.dashboards.complaint_kpis import rollup_scope
 from pm_admin.dashboards.figures import Figure, count, rate
 from pm_admin.dashboards.models import TicketDayStats, TicketKeywordMonth, TicketMonthStats, TicketWeekStats
-from pm_admin.dashboards.periods import Period
+from pm_admin.dashboards.periods import Period, local_today
 from pm_admin.dashboards.rollups import week_of
 from pm_admin.places.models import Building, Community
 from pm_admin.surveys import queries as survey_queries
@@ -206,7 +206,7 @@ def arrears_coverage(session: Session, principal: Principal, community_id: int |
     """跟进覆盖率 on ``day`` (the period's end, or today), as the arrears desk defines it
     (``arrears.queries.coverage_on``). Target 100 %."""
     community_scope(principal, community_id)
-    found = coverage_on(session, principal, day, community_id)
+    found = coverage_on(session, principal, day or local_today(), community_id)
     covered = rate(found.covered, found.open_cases)
     return {"open_cases": found.open_cases, "covered": found.covered, "due": found.due, "overdue": found.overdue,
             "percent": _pct(covered), "target": ARREARS_COVERAGE_TARGET,

@@ -5,6 +5,7 @@ import pytest
 
 from pm_admin.dashboards import charts
 from pm_admin.dashboards.cards import kpi_cards
+from pm_admin.dashboards.kpis import REPORT_NAMES
 
 MONTHS = ["2025-11", "2025-12"]
 DAYS = ["2025-12-01", "2025-12-02", "2025-12-03"]
@@ -24,7 +25,7 @@ def dashboard_data(*, comparable: bool = True, buildings: list[str] | None = Non
                          "mean_hours": 0.5},
         "callbacks": {"due": 10, "reached": 9, "percent": 90.0, "target": 100.0, "unreachable": 1,
                       "months": [{"month": m, "due": 5, "reached": 4, "percent": 80.0} for m in MONTHS]},
-        "valid_complaints": {"valid": 2, "households": 100, "percent": 2.0, "target": 1.0,
+        "valid_complaints": {"valid": 2, "households": 100, "percent": 2.0, "target": 1.0, "undecided": 1,
                              "months": [{"month": m, "valid": 1, "percent": 1.0} for m in MONTHS]},
         "complaints": {"complaints": 6, "last_year": 8, "change_percent": -25.0 if comparable else None,
                        "comparable": comparable, "target": -20.0,
@@ -32,7 +33,7 @@ def dashboard_data(*, comparable: bool = True, buildings: list[str] | None = Non
         "repeats": {"created": 20, "repeats": 1, "reopened": 2, "repeat_percent": 5.0, "reopen_percent": 10.0,
                     "months": [{"month": m, "created": 10, "repeats": 0, "reopened": 1, "repeat_percent": 0.0,
                                 "rework_percent": 5.0, "reopen_percent": 10.0} for m in MONTHS]},
-        "arrears": {"open_cases": 4, "followed_up": 3, "overdue": 1, "percent": 75.0, "target": 100.0},
+        "arrears": {"open_cases": 4, "covered": 3, "due": 0, "overdue": 1, "percent": 75.0, "target": 100.0},
         "hot_topics": [], "warnings": [],
         "satisfaction": {
             "trend": [{"period": "2025-h2", "label": "2025年下半年", "index": 80.0, "responses": 30}],
@@ -40,6 +41,10 @@ def dashboard_data(*, comparable: bool = True, buildings: list[str] | None = Non
             "matrix": {"buildings": buildings, "indicators": ["客服", "维修"],
                        "scores": [[70.0 + n % 30, None] for n in range(len(buildings))]},
         },
+        "report": {**{name: {"value": 0.5, "numerator": 1, "denominator": 2} for name in REPORT_NAMES},
+                   "tickets_registered": {"value": 9, "numerator": 9, "denominator": None},
+                   "complaint_rate_change": {"value": -0.25 if comparable else None, "numerator": 0.06,
+                                             "denominator": 0.08 if comparable else None}},
     }
 
 
