@@ -43,7 +43,7 @@ from pm_admin.demo.tickets import KIND_CATEGORIES, TITLES  # noqa: E402
 from pm_admin.owners.models import Owner, Ownership  # noqa: E402
 from pm_admin.places.models import Room  # noqa: E402
 from pm_admin.tickets import services  # noqa: E402
-from pm_admin.tickets.models import SlaBreach, Ticket, TicketCategory  # noqa: E402
+from pm_admin.tickets.models import SlaBreach, Ticket, TicketCategory, TicketRound  # noqa: E402
 from tests.support import factories  # noqa: E402
 
 COMMUNITIES = 20
@@ -93,15 +93,16 @@ def seed_tickets(session: Session, communities: list, rooms: dict[int, list[int]
     categories = {c.code: c for c in session.exec(select(TicketCategory)).all()}
     now = utcnow()
     next_id = (session.scalar(sa.select(sa.func.max(Ticket.id))) or 0) + 1
-    tickets, breaches = [], []
+    tickets, breaches, rounds = [], [], []
     last_by_room: dict[tuple[int, int], int] = {}
 
     def flush() -> None:
         session.execute(sa.insert(Ticket), tickets)
         if breaches:
             session.execute(sa.insert(SlaBreach), breaches)
-        tickets.clear()
-        breaches.clear()
+        session.execute(sa.insert(TicketRound), rounds)
+        for rows in (tickets, breaches, rounds):
+            rows.clear()
 
     for n in range(total):
         community_id = communities[n % COMMUNITIES].id
@@ -131,10 +132,21 @@ def seed_tickets(session: Session, communities: list, rooms: dict[int, list[int]
             "reopen_count": 1 if resolved and rng.random() < 0.05 else 0, "repeat_of_id": repeat_of,
             "valid_complaint": (rng.random() < 0.3) if kind == "complaint" and status == "closed" else None,
             "callback_attempts": 1 if status == "closed" else 0, "next_callback_at": None, "version": 1})
-        if resolved and resolved > due:
+        late = bool(resolved and resolved > due)
+        if late:
             breaches.append({"ticket_id": next_id, "community_id": community_id, "tier": tier, "milestone": "resolve",
-                             "round": 0, "due_at": due, "met_at": resolved,
+                             "round": 1, "due_at": due, "met_at": resolved,
                              "minutes_over": int((resolved - due).total_seconds() // 60)})
+        held = tickets[-1]["paused_seconds"]
+        callback_due = resolved + timedelta(days=7 if kind == "repair" else 2) \
+            if resolved and kind not in ("inquiry", "anonymous") else None
+        rounds.append({"ticket_id": next_id, "number": 1, "community_id": community_id, "kind": kind,
+                       "started_at": created, "paused_seconds_at_start": 0, "resolved_at": resolved,
+                       "hold_seconds": held, "tier": tier if resolved else "", "breached": late,
+                       "active_seconds": max(0, int((resolved - created).total_seconds()) - held) if resolved else 0,
+                       "callback_due_at": callback_due, "callback_unreachable": False,
+                       "callback_reached_at": resolved + timedelta(hours=20) if status == "closed" and callback_due
+                       else None})
         next_id += 1
         if len(tickets) == BATCH:
             flush()

@@ -65,7 +65,8 @@ def test_a_hotline_complaint_from_registration_to_a_satisfied_owner(page, db):
     form = page.get_by_test_id("new-ticket-form")
     pick(page, form.get_by_test_id("new-category"), "邻里关系 / 噪音扰民")
     form.locator("input[name=room_code]").fill(room)
-    form.locator("input[name=title]").fill(TITLE)
+    form.locator("input[name=title]").fill(TITLE)  # leaving the room code: the form names the default contact
+    expect(form.get_by_test_id("new-contact-default")).to_contain_text(re.compile(r"留空则联系本房屋业主：\S+ 1\d\d\*{4}\d{4}"))
     form.locator("textarea[name=description]").fill("业主来电：楼上每晚十一点后有拖动家具声音")
     page.get_by_test_id("new-ticket-form-save").click()
     expect(page.get_by_text(re.compile(r"已登记工单 TS-\d{8}-\d{4}"))).to_be_visible()
@@ -97,7 +98,7 @@ def test_a_hotline_complaint_from_registration_to_a_satisfied_owner(page, db):
 
     column(page, "resolved").locator(f"[data-code='{code}']").get_by_role("link").click()
     page.wait_for_url(re.compile(r"/tickets/\d+$"))
-    callback(page, satisfied=False, comment="晚上仍有噪音")
+    callback(page, satisfied=False, comment="晚上仍有噪音", dial=True)
     expect(page.get_by_test_id("ticket-status")).to_have_text("处理中")
     expect(page.get_by_test_id("reopen-badge").first).to_be_visible()
     page.get_by_test_id("move-resolved").click()
@@ -113,9 +114,14 @@ def test_a_hotline_complaint_from_registration_to_a_satisfied_owner(page, db):
     screenshot(page, "ticket-detail-closed")
 
 
-def callback(page, *, satisfied: bool, comment: str) -> None:
+def callback(page, *, satisfied: bool, comment: str, dial: bool = False) -> None:
     page.get_by_test_id("open-callback").click()
     form = page.get_by_test_id("callback-form")
+    expect(form.get_by_test_id("callback-contact")).to_contain_text(re.compile(r"（业主）"))
+    expect(form.get_by_test_id("callback-contact-phone")).to_have_count(0)  # masked until asked for, every time
+    if dial:  # the full number for this call, as a link that dials it
+        form.get_by_test_id("callback-contact-show").click()
+        expect(form.get_by_test_id("callback-contact-phone")).to_have_attribute("href", re.compile(r"^tel:1\d{10}$"))
     form.get_by_test_id("callback-reached").get_by_role("radio", name="是", exact=True).click()
     form.get_by_test_id("callback-satisfied").get_by_role("radio", name="满意" if satisfied else "不满意", exact=True).click()
     form.get_by_test_id("callback-comment").fill(comment)
@@ -138,6 +144,10 @@ def test_a_technician_sees_only_their_own_orders(page, db):
         expect(page.get_by_test_id("order-card").first).to_be_visible()
     shown = set(page.get_by_test_id("order-card").evaluate_all("els => els.map(e => e.dataset.code)"))
     assert shown == own
+    with_phone = page.get_by_test_id("order-contact-show")
+    if with_phone.count():  # the number to call before the visit, for this order only
+        with_phone.first.click()
+        expect(page.get_by_test_id("order-contact-phone").first).to_have_attribute("href", re.compile(r"^tel:"))
     screenshot(page, "technician-orders-phone")
     page.goto("/tickets/board")
     expect(page.get_by_text("无权限执行此操作").first).to_be_visible()
