@@ -23,6 +23,7 @@ from pm_admin.archives.models import (
     RequestRow,
     RequestStatus,
 )
+from pm_admin.auth.queries import display_names
 from pm_admin.core.clock import local_text, utcnow
 from pm_admin.core.i18n import DEFAULT_LANGUAGE, translate
 from pm_admin.core.masking import remask_older_ids
@@ -199,8 +200,9 @@ def changes(session: Session, principal: Principal, archive_id: int, language: s
     total = count(session, statement)
     rows = session.exec(paginate(statement.order_by(ArchiveChange.occurred_at.desc(), ArchiveChange.id.desc()),
                                  request)).all()
+    names = display_names(session, {c.actor_name for c in rows})
     return Page([{"occurred_at": local_text(c.occurred_at), "kind": c.kind, "detail": change_detail(c, language),
-                  "actor_name": c.actor_name} for c in rows], total, request.page, request.page_size)
+                  "actor_name": names[c.actor_name]} for c in rows], total, request.page, request.page_size)
 
 
 def access_log(session: Session, principal: Principal, archive_id: int,
@@ -214,7 +216,8 @@ def access_log(session: Session, principal: Principal, archive_id: int,
     total = count(session, statement)
     rows = session.exec(paginate(statement.order_by(AccessLog.occurred_at.desc(), AccessLog.id.desc()),
                                  request)).all()
-    return Page([AccessLogRow(occurred_at=local_text(r.occurred_at, seconds=True), username=r.username,
+    names = display_names(session, {r.username for r in rows})
+    return Page([AccessLogRow(occurred_at=local_text(r.occurred_at, seconds=True), username=names[r.username],
                               action=r.action, outcome=r.outcome, reason=r.reason, entry_id=r.entry_id or 0,
                               file_id=r.file_id or 0) for r in rows], total, request.page, request.page_size)
 
@@ -230,10 +233,12 @@ def _request_page(session: Session, principal: Principal, statement, order, requ
     total = count(session, statement)
     rows = session.execute(paginate(statement.order_by(*order), request).join(
         Archive, Archive.id == AccessRequest.archive_id).add_columns(Archive.archive_no)).all()
-    return Page([RequestRow(id=r.id, archive_id=r.archive_id, archive_no=no, requester_name=r.requester_name,
+    names = display_names(session, {n for r, _ in rows for n in (r.requester_name, r.decided_by, r.revoked_by)})
+    return Page([RequestRow(id=r.id, archive_id=r.archive_id, archive_no=no, requester_name=names[r.requester_name],
                             reason=r.reason, status=_status(r, now), requested_at=local_text(r.requested_at),
-                            decided_by=r.decided_by, decision_note=r.decision_note,
-                            expires_at=local_text(r.expires_at), revoked_by=r.revoked_by, revoke_note=r.revoke_note,
+                            decided_by=names[r.decided_by], decision_note=r.decision_note,
+                            expires_at=local_text(r.expires_at), revoked_by=names[r.revoked_by],
+                            revoke_note=r.revoke_note,
                             own=r.requester_id == principal.user_id)
                  for r, no in rows], total, request.page, request.page_size)
 

@@ -98,3 +98,11 @@ def users_with_role(session: Session, principal: Principal, role: str, community
         .join(UserCommunity, UserCommunity.user_id == User.id)
         .where(UserRole.role_code == role, UserCommunity.community_id == community_id, User.is_active == sa.true())
         .order_by(User.display_name)).all()]
+
+
+def display_names(session: Session, usernames: set[str]) -> dict[str, str]:
+    """Staff as people know them ("王客服", not "demo.cs"); a name no account has (e.g. "system") stays."""
+    names = {u for u in usernames if u}
+    found = dict(session.execute(sa.select(User.username, User.display_name)
+                                 .where(col(User.username).in_(sorted(names)))).all()) if names else {}
+    return {u: found.get(u) or u for u in usernames}

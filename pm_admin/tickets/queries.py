@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from pm_admin.auth.models import User
+from pm_admin.auth.queries import display_names
 from pm_admin.core.clock import local_text, utcnow
 from pm_admin.core.crypto import decrypt
 from pm_admin.core.i18n import translate
@@ -80,14 +81,6 @@ def names_of_categories_and_departments(session: Session, language: str) -> tupl
     departments = {d.id: (d.name if language == "zh-CN" else d.name_en or d.name)
                    for d in session.exec(select(Department)).all()}
     return categories, departments
-
-
-def display_names(session: Session, usernames: set[str]) -> dict[str, str]:
-    """Staff as people know them ("王客服", not "demo.cs"); a name no account has (e.g. "system") stays."""
-    names = {u for u in usernames if u}
-    found = dict(session.execute(sa.select(User.username, User.display_name)
-                                 .where(col(User.username).in_(sorted(names)))).all()) if names else {}
-    return {u: found.get(u) or u for u in usernames}
 
 
 def contact_of(ticket: Ticket, language: str) -> dict[str, str]:

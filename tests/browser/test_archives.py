@@ -54,7 +54,7 @@ def test_request_approve_view_and_log(browser, live_server, db):
         row = pending.locator("tr", has_text="业主委托核对房屋交付验收表")
         row.get_by_test_id("approve-request").click()
         manager.get_by_test_id("decision-save").click()
-        expect(manager.get_by_test_id("active-grants")).to_contain_text("demo.cs")
+        expect(manager.get_by_test_id("active-grants")).to_contain_text("王客服")  # by name, not "demo.cs"
         expect(manager.get_by_role("dialog")).to_have_count(0)
         screenshot(manager, "archive-requests-approved")
 
@@ -76,10 +76,10 @@ def test_request_approve_view_and_log(browser, live_server, db):
         log = manager.get_by_test_id("access-log")
         # Newest first: the view that just succeeded, above the refusal from before the request.
         first_row = log.locator("tbody tr").first
-        expect(first_row).to_contain_text("demo.cs")
+        expect(first_row).to_contain_text("王客服")
         expect(first_row).to_contain_text("查看")
         expect(first_row).to_contain_text("成功")
-        expect(log.locator("tbody tr", has_text="未获批准").first).to_contain_text("demo.cs")
+        expect(log.locator("tbody tr", has_text="未获批准").first).to_contain_text("王客服")
         screenshot(manager, "archive-access-log")
     finally:
         cs_context.close()
