@@ -47,10 +47,6 @@ REPORT_NAMES = ("callback_rate", "repair_callback_rate", "callbacks_unreachable"
                 "satisfaction_index", "tickets_registered")
 
 
-def percent(part: int | float, whole: int | float) -> float | None:
-    return 100.0 * part / whole if whole else None
-
-
 # ---------------------------------------------------------------- scope
 
 

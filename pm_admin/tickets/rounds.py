@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from pm_admin.core.clock import as_utc
@@ -81,17 +80,3 @@ def note_callback(session: Session, ticket: Ticket, *, reached: bool, attempts_u
     elif not reached and attempts_used:
         round_.callback_unreachable = True
     session.add(round_)
-
-
-def round_start(session: Session, ticket: Ticket) -> datetime:
-    """When the current round began (registration for round 1): the clock a tier change restarts from."""
-    round_ = current_round(session, ticket)
-    return round_.started_at if round_ is not None else ticket.created_at
-
-
-def count_by_ticket(session: Session, ticket_ids: list[int]) -> dict[int, int]:
-    if not ticket_ids:
-        return {}
-    return dict(session.execute(sa.select(TicketRound.ticket_id, sa.func.count(TicketRound.id))
-                                .where(TicketRound.ticket_id.in_(ticket_ids))
-                                .group_by(TicketRound.ticket_id)).all())

@@ -17,13 +17,8 @@ from pm_admin.tickets.callbacks import CallbackInput
 from pm_admin.tickets.contact import ContactInput
 from pm_admin.tickets.models import Notification, SlaBreach, Status, TicketCategory, TicketRound
 from pm_admin.tickets.services import MoveInput, TicketInput
+from tests.db.test_tickets import NOW, category
 from tests.support import factories
-
-NOW = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
-
-
-def category(session, code: str) -> TicketCategory:
-    return session.exec(select(TicketCategory).where(TicketCategory.code == code)).one()
 
 
 @pytest.fixture
