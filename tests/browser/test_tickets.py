@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from sqlmodel import Session, col, select
 
 from pm_admin.auth.models import User
+from pm_admin.owners.models import Ownership
 from pm_admin.places.models import Community, Room
 from pm_admin.tickets.models import Ticket
 from tests.browser.conftest import screenshot
@@ -56,8 +57,9 @@ def timeline_kinds(page) -> list[str]:
 def test_a_hotline_complaint_from_registration_to_a_satisfied_owner(page, db):
     with Session(db) as session:
         room = session.exec(select(Room.code).join(Community, Community.id == Room.community_id).where(
-            Community.code == "C01", col(Room.id).not_in(select(Ticket.room_id).where(col(Ticket.room_id).is_not(None))))
-            .order_by(Room.id.desc())).first()  # no earlier ticket: not a repeat
+            Community.code == "C01", col(Room.id).not_in(select(Ticket.room_id).where(col(Ticket.room_id).is_not(None))),
+            col(Room.id).in_(select(Ownership.room_id).where(col(Ownership.ended_on).is_(None))))
+            .order_by(Room.id.desc())).first()  # no earlier ticket (not a repeat), an owner to call back
     log_in(page, "demo.cs")
     page.wait_for_url(at_home)
     page.goto("/tickets/board?tier=normal")

@@ -13,6 +13,7 @@ from pm_admin.auth.models import User
 from pm_admin.places.models import Building, Community, Room, Unit
 from pm_admin.tickets import services
 from pm_admin.tickets.board_state import TicketBoardState
+from pm_admin.tickets.contact import ContactInput
 from pm_admin.tickets.detail_state import TicketDetailState
 from pm_admin.tickets.models import Ticket, TicketCategory, TicketEvent, TicketEvidence
 from pm_admin.tickets.orders_state import MyOrdersState
@@ -42,8 +43,10 @@ def fresh_assigned_ticket(db, title: str) -> Ticket:
                             .where(Community.code == "C01").order_by(Room.id)).first()
         category = session.exec(select(TicketCategory).where(TicketCategory.code == "cleaning")).one()
         actor = factories.sign_in(session, manager)
+        # The contact is named: the room owner's phone is encrypted with the server's keys, not this process's.
         ticket = services.create_ticket(session, actor=actor, data=TicketInput(
-            kind="request", category_id=category.id, tier="normal", channel="hotline", title=title, room_id=room.id))
+            kind="request", category_id=category.id, tier="normal", channel="hotline", title=title, room_id=room.id,
+            contact=ContactInput(name="测试联系人", relation="other")))
         if ticket.status != "assigned":  # the category's department may already have routed it
             ticket = services.move(session, actor=actor, ticket_id=ticket.id, expected_version=ticket.version,
                                    to_status="assigned", data=MoveInput(assignee_id=technician.id))
