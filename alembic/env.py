@@ -1,10 +1,12 @@
 """Alembic environment: the database URL and the models come from pm_admin."""
 
 from alembic import context
+from pm_admin import wiring
 from pm_admin.core.db import make_engine
 from pm_admin.models import metadata
 from pm_admin.settings import settings_or_exit
 
+wiring.install()  # make_engine serves the domains only once they are connected
 config = context.config
 settings = settings_or_exit()  # also keeps the database file private (umask)
 database_url = config.attributes.get("database_url") or settings.database_url

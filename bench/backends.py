@@ -7,11 +7,13 @@ from collections.abc import Callable
 
 from sqlalchemy.engine import Engine
 
+from pm_admin import wiring
 from pm_admin.core.db import make_engine
 from tests.support.database import upgrade
 
 
 def _migrated(url: str) -> Engine:
+    wiring.install()
     upgrade(url)
     return make_engine(url)
 

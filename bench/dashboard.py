@@ -33,7 +33,6 @@ import sqlalchemy as sa  # noqa: E402
 from backends import on_each_backend  # noqa: E402 - bench/ is the script folder
 from sqlmodel import Session, select  # noqa: E402
 
-import pm_admin.wiring  # noqa: E402,F401 - the rollup listener
 from pm_admin.core.clock import utcnow  # noqa: E402
 from pm_admin.dashboards import kpis  # noqa: E402
 from pm_admin.dashboards.periods import period_for  # noqa: E402

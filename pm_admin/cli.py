@@ -9,9 +9,11 @@ import secrets
 import sys
 from pathlib import Path
 
-import pm_admin.wiring  # noqa: F401 - listeners and file kinds
+from pm_admin import wiring
 from pm_admin.core.db import unit_of_work
 from pm_admin.settings import settings_or_exit
+
+wiring.install()
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
@@ -62,7 +64,7 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
 
 
 def cmd_rotate_keys(args: argparse.Namespace) -> int:
-    from pm_admin.audit.services import record
+    from pm_admin.core.audit import record
     from pm_admin.owners.keys import rotate_personal_data
 
     with unit_of_work() as session:
@@ -83,8 +85,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from pm_admin.audit.services import record
     from pm_admin.backup import RestoreRefused, restore
+    from pm_admin.core.audit import record
 
     if not args.yes:
         print("恢复会覆盖当前数据库和存储的文件（档案扫描件、工单证据）；请先停止应用，并加 --yes 确认。 "

@@ -4,10 +4,10 @@ from sqlmodel import SQLModel
 
 from pm_admin.archives import models as archives_models  # noqa: F401
 from pm_admin.arrears import models as arrears_models  # noqa: F401
-from pm_admin.audit import models as audit_models  # noqa: F401
 from pm_admin.auth import models as auth_models  # noqa: F401
+from pm_admin.billing import models as billing_models  # noqa: F401
 from pm_admin.census import models as census_models  # noqa: F401
-from pm_admin.core import files, saved_views  # noqa: F401
+from pm_admin.core import audit, files, saved_views  # noqa: F401
 from pm_admin.dashboards import models as dashboards_models  # noqa: F401
 from pm_admin.owners import models as owners_models  # noqa: F401
 from pm_admin.places import models as places_models  # noqa: F401

@@ -3,7 +3,7 @@
 import reflex as rx
 from starlette.applications import Starlette
 
-import pm_admin.wiring  # noqa: F401 - listeners, upload purposes, download kinds
+from pm_admin import wiring
 from pm_admin.archives.routes import routes as archive_routes
 from pm_admin.auth.routes import routes as auth_routes
 from pm_admin.core import log_hygiene
@@ -14,6 +14,8 @@ from pm_admin.dashboards.keywords import load_dictionary
 from pm_admin.pages import register_pages
 from pm_admin.tickets.routes import routes as ticket_routes
 from pm_admin.web_security import security_headers
+
+wiring.install()
 
 app = rx.App(
     stylesheets=["/app.css"],

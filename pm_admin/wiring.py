@@ -1,20 +1,62 @@
-"""Imports the modules that register listeners, upload purposes and download kinds.
+"""Every cross-domain link in one place: event subscriptions, the kinds of household work, owner timeline
+sources, upload purposes and download kinds, and the KPI rollup upkeep.
 
-Whatever runs services (the app, the command line, the tests) imports this once.
+A lower domain never imports a higher one; it publishes an event or offers a registry, and ``install`` connects
+them. The app, the command line and the tests call ``install()`` before anything else; until then publishing
+and creating an engine raise (``core.events.NotWired``), so no script can silently skip a subscriber.
 """
 
-from pm_admin.archives import files as archive_files  # noqa: F401 - the catalog export
-from pm_admin.archives import owner_timeline as archive_timeline  # noqa: F401 - documents on the owner timeline
-from pm_admin.archives import services as archive_services  # noqa: F401 - tracks owner events
-from pm_admin.arrears import files as arrears_files  # noqa: F401 - the arrears import upload
-from pm_admin.arrears import owner_timeline as arrears_timeline  # noqa: F401 - arrears on the owner timeline
-from pm_admin.census import owner_timeline as census_timeline  # noqa: F401 - census results on the owner timeline
-from pm_admin.dashboards import files as dashboard_files  # noqa: F401 - chart data downloads
-from pm_admin.dashboards import rollups as dashboard_rollups  # noqa: F401 - keeps the KPI rollups current
-from pm_admin.household_work import services as household_work  # noqa: F401 - open work follows role/steward changes
-from pm_admin.owners import files as owner_files  # noqa: F401 - owner import/export files
-from pm_admin.surveys import files as survey_files  # noqa: F401 - links and results workbooks
-from pm_admin.surveys import owner_timeline as survey_timeline  # noqa: F401 - answers on the owner timeline
-from pm_admin.tickets import evidence as ticket_evidence  # noqa: F401 - the evidence upload
-from pm_admin.tickets import files as ticket_files  # noqa: F401 - the daily review export
-from pm_admin.tickets import owner_timeline as ticket_timeline  # noqa: F401 - tickets and callbacks too
+from __future__ import annotations
+
+from pm_admin.archives import files as archive_files
+from pm_admin.archives import owner_timeline as archive_timeline
+from pm_admin.archives import services as archive_services
+from pm_admin.arrears import files as arrears_files
+from pm_admin.arrears import owner_timeline as arrears_timeline
+from pm_admin.arrears.models import ArrearsCase, CaseStatus
+from pm_admin.census import owner_timeline as census_timeline
+from pm_admin.census.models import CensusTask, TaskStatus
+from pm_admin.core import events
+from pm_admin.core.files import register_download, register_upload_purpose
+from pm_admin.dashboards import files as dashboard_files
+from pm_admin.dashboards import rollups
+from pm_admin.household_work import services as household_work
+from pm_admin.owners import files as owner_files
+from pm_admin.owners import services as owner_services
+from pm_admin.owners import timeline as owner_timeline
+from pm_admin.owners.events import OwnerEvent
+from pm_admin.places.events import HouseholdWorkChanged, RoomRenumbered
+from pm_admin.surveys import files as survey_files
+from pm_admin.surveys import owner_timeline as survey_timeline
+from pm_admin.tickets import evidence as ticket_evidence
+from pm_admin.tickets import files as ticket_files
+from pm_admin.tickets import owner_timeline as ticket_timeline
+
+
+def install() -> None:
+    """Connect the domains (idempotent)."""
+    if events.is_installed():
+        return
+    # Owner registry changes append to the rooms' archive change records (seed 001 4.4.1).
+    events.subscribe(OwnerEvent, archive_services.track_owner_event, batch=archive_services.track_owner_events)
+    # A renumbered room: the owner grid's sort key and the room's archive number follow.
+    events.subscribe(RoomRenumbered, owner_services.follow_room)
+    events.subscribe(RoomRenumbered, archive_services.follow_room)
+    # Open census tasks and arrears cases follow the community's choice of who does household work.
+    events.subscribe(HouseholdWorkChanged, household_work.follow_change)
+    household_work.register_work(CensusTask, CensusTask.status == TaskStatus.PENDING)
+    household_work.register_work(ArrearsCase, ArrearsCase.status == CaseStatus.OPEN)
+
+    owner_timeline.add_sources(*ticket_timeline.SOURCES, *archive_timeline.SOURCES, *survey_timeline.SOURCES,
+                               *arrears_timeline.SOURCES, *census_timeline.SOURCES)
+
+    register_upload_purpose(owner_files.IMPORT_PURPOSE, owner_files.IMPORT_UPLOAD)
+    register_upload_purpose(archive_services.DOCUMENT_PURPOSE, archive_services.DOCUMENT_UPLOAD)
+    register_upload_purpose(arrears_files.ARREARS_PURPOSE, arrears_files.ARREARS_UPLOAD)
+    register_upload_purpose(ticket_evidence.EVIDENCE_PURPOSE, ticket_evidence.EVIDENCE_UPLOAD)
+    for module in (owner_files, archive_files, dashboard_files, survey_files, ticket_files):
+        for kind, producer in module.DOWNLOADS.items():
+            register_download(kind, producer)
+
+    rollups.install()
+    events.mark_installed()

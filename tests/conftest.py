@@ -13,10 +13,12 @@ os.environ.setdefault("DATABASE_URL", f"sqlite:///{_SCRATCH}/default.db")
 
 import pytest  # noqa: E402
 
-import pm_admin.wiring  # noqa: E402,F401 - listeners, upload purposes and download kinds
+from pm_admin import wiring  # noqa: E402
 from pm_admin.core.db import make_engine  # noqa: E402
 from tests.support.database import rolled_back_session, upgrade  # noqa: E402
 from tests.support.postgres import PostgresUnavailable, ThrowawayPostgres  # noqa: E402
+
+wiring.install()
 
 BACKENDS = ("sqlite", "postgresql")
 

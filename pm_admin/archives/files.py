@@ -7,8 +7,8 @@ from typing import Any
 from sqlmodel import Session
 
 from pm_admin.archives.queries import ArchiveFilter, catalog_export_rows
-from pm_admin.audit.services import record
-from pm_admin.core.files import Download, register_download
+from pm_admin.core.audit import record
+from pm_admin.core.files import Download
 from pm_admin.core.i18n import translate
 from pm_admin.core.permissions import Principal
 from pm_admin.core.tables import TextSheet, export_workbook, workbook_bytes
@@ -44,4 +44,4 @@ def catalog_xlsx(session: Session, principal: Principal, params: dict[str, Any])
     return Download(f"{translate('archives.catalog_title', language)}.xlsx", XLSX, [workbook_bytes(workbook)])
 
 
-register_download("archive_catalog", catalog_xlsx)
+DOWNLOADS = {"archive_catalog": catalog_xlsx}

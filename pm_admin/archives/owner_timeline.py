@@ -8,13 +8,12 @@ from pm_admin.archives.models import Archive, ArchiveChange
 from pm_admin.archives.queries import change_detail
 from pm_admin.core.clock import DISPLAY_ZONE, as_utc, local_text
 from pm_admin.core.permissions import Perm, Principal
-from pm_admin.owners.timeline import TimelineItem, during_ownership, owned_periods, timeline_source
+from pm_admin.owners.timeline import TimelineItem, during_ownership, owned_periods
 
 # Contact and owner changes are already on the timeline from the registry itself.
 DOCUMENT_KINDS = ("entry_added", "entry_voided", "file_replaced")
 
 
-@timeline_source
 def archive_documents(session: Session, principal: Principal, owner_id: int, language: str) -> list[TimelineItem]:
     if not principal.has(Perm.ARCHIVES_VIEW):
         return []
@@ -30,3 +29,6 @@ def archive_documents(session: Session, principal: Principal, owner_id: int, lan
                          link=f"/archives/{archive_id}")
             for change, archive_id, room_id in rows
             if during_ownership(periods, room_id, as_utc(change.occurred_at).astimezone(DISPLAY_ZONE).date())]
+
+
+SOURCES = (archive_documents,)

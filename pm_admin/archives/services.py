@@ -20,8 +20,8 @@ from pm_admin.archives.models import (
     DocType,
     RequestStatus,
 )
-from pm_admin.audit.services import record
-from pm_admin.core.clock import utcnow
+from pm_admin.core.audit import record
+from pm_admin.core.clock import local_today, utcnow
 from pm_admin.core.db import insert_unless_taken
 from pm_admin.core.errors import ConcurrencyConflict, FieldErrors, NotFound, PermissionDenied, ValidationFailed
 from pm_admin.core.files import (
@@ -29,12 +29,11 @@ from pm_admin.core.files import (
     discard_upload,
     private_dir,
     read_upload,
-    register_upload_purpose,
     store_by_hash,
 )
-from pm_admin.core.permissions import ClientInfo, Perm, Principal
-from pm_admin.dashboards.periods import local_today
-from pm_admin.owners.events import OwnerEvent, subscribe
+from pm_admin.core.permissions import SYSTEM, ClientInfo, Perm, Principal
+from pm_admin.owners.events import OwnerEvent
+from pm_admin.places.events import RoomRenumbered
 from pm_admin.places.models import Room
 
 DOCUMENT_PURPOSE = "archive_document"
@@ -46,8 +45,8 @@ MAX_REMARKS = 500
 SIGNATURES = ((b"%PDF-", "application/pdf"), (b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"),
               (b"II*\x00", "image/tiff"), (b"MM\x00*", "image/tiff"))
 
-register_upload_purpose(DOCUMENT_PURPOSE, UploadPurpose(
-    Perm.ARCHIVES_MANAGE, MAX_SCAN_BYTES, (".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff")))
+DOCUMENT_UPLOAD = UploadPurpose(
+    Perm.ARCHIVES_MANAGE, MAX_SCAN_BYTES, (".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff"))
 
 
 def sniff_content_type(data: bytes) -> str | None:
@@ -118,7 +117,7 @@ def _note_number_clash(session: Session, archive: Archive, code: str, actor_name
                       params={"code": code, "number": archive.archive_no})
 
 
-def ensure_archive(session: Session, *, actor: Principal | None, room_id: int) -> Archive:
+def ensure_archive(session: Session, *, actor: Principal, room_id: int) -> Archive:
     """The room's archive, created (建档) on first use with the room code as its number.
 
     Never fails on the number: if another archive holds the room code (a room renumbered in an older
@@ -127,10 +126,9 @@ def ensure_archive(session: Session, *, actor: Principal | None, room_id: int) -
     room = session.get(Room, room_id)
     if room is None:
         raise NotFound("room")
-    if actor is not None:
-        actor.require(Perm.ARCHIVES_MANAGE)
-        actor.require_community(room.community_id)
-    actor_name = actor.username if actor else "system"
+    actor.require(Perm.ARCHIVES_MANAGE)
+    actor.require_community(room.community_id)
+    actor_name = actor.username
     for _attempt in range(5):
         archive = session.exec(select(Archive).where(Archive.room_id == room.id)).first()
         if archive is not None:
@@ -143,32 +141,31 @@ def ensure_archive(session: Session, *, actor: Principal | None, room_id: int) -
             continue
         archive = session.get(Archive, archive_id)
         _note_number_clash(session, archive, room.code, actor_name)
-        record(session, action="archive.create", actor=actor, actor_name=None if actor else "system",
+        record(session, action="archive.create", actor=actor,
                entity_type="archive", entity_id=archive.id, community_id=room.community_id,
                after={"archive_no": archive.archive_no, "room_code": room.code})
         return archive
     raise ConcurrencyConflict({"room": room.code})
 
 
-def follow_room(session: Session, *, actor: Principal | None, room: Room) -> None:
+def follow_room(session: Session, event: RoomRenumbered) -> None:
     """A renumbered room takes its archive along: the number (its label) and the catalog position follow
     the room's code, and the change record keeps the old and the new number."""
-    archive = session.exec(select(Archive).where(Archive.room_id == room.id)).first()
+    archive = session.exec(select(Archive).where(Archive.room_id == event.room_id)).first()
     if archive is None:
         return
-    archive.sort_key = room.sort_key
-    number, previous = archive_number_for(session, room.code, archive), archive.archive_no
-    actor_name = actor.username if actor else "system"
+    archive.sort_key = event.sort_key
+    number, previous = archive_number_for(session, event.code, archive), archive.archive_no
     if number != previous:
         archive.archive_no = number
         session.add(archive)
         session.flush()
-        record_change(session, archive.id, "renumbered", "", actor_name, key="archives.detail.renumbered",
+        record_change(session, archive.id, "renumbered", "", event.actor.username, key="archives.detail.renumbered",
                       params={"old": previous, "new": number})
-        _note_number_clash(session, archive, room.code, actor_name)
-        record(session, action="archive.renumber", actor=actor, actor_name=None if actor else "system",
-               entity_type="archive", entity_id=archive.id, community_id=archive.community_id,
-               before={"archive_no": previous}, after={"archive_no": number, "room_code": room.code})
+        _note_number_clash(session, archive, event.code, event.actor.username)
+        record(session, action="archive.renumber", actor=event.actor, entity_type="archive", entity_id=archive.id,
+               community_id=archive.community_id, before={"archive_no": previous},
+               after={"archive_no": number, "room_code": event.code})
     else:
         session.add(archive)
 
@@ -465,7 +462,7 @@ def track_owner_event(session: Session, event: OwnerEvent) -> None:
     (seed 001 4.4.1). A room without an archive yet gets one, so no change goes unrecorded."""
     kind = EVENT_CHANGE_KINDS[event.kind]
     for room_id in event.room_ids:
-        archive = ensure_archive(session, actor=None, room_id=room_id)
+        archive = ensure_archive(session, actor=SYSTEM, room_id=room_id)
         # The text as published (masked), and its catalog key + parameters for readers of another language.
         record_change(session, archive.id, kind, event.detail, event.actor_name, key=event.key, params=event.params)
 
@@ -477,9 +474,6 @@ def track_owner_events(session: Session, events: list[OwnerEvent]) -> None:
         for room_id in event.room_ids:
             record_change(session, archive_ids[room_id], EVENT_CHANGE_KINDS[event.kind], event.detail,
                           event.actor_name, key=event.key, params=event.params)
-
-
-subscribe(track_owner_event, batch=track_owner_events)
 
 
 CHUNK = 500  # ids per IN (...) list
@@ -512,7 +506,7 @@ def ensure_archives(session: Session, room_ids: set[int]) -> dict[int, int]:
                community_id=room.community_id, after={"archive_no": archive.archive_no, "room_code": room.code})
     for room in rooms:
         if room.code in taken:
-            found[room.id] = ensure_archive(session, actor=None, room_id=room.id).id
+            found[room.id] = ensure_archive(session, actor=SYSTEM, room_id=room.id).id
     return found
 
 

@@ -1,8 +1,8 @@
 """The arrears import upload (房号, 欠费金额, 欠费起始日期)."""
 
-from pm_admin.core.files import UploadPurpose, register_upload_purpose
+from pm_admin.core.files import UploadPurpose
 from pm_admin.core.permissions import Perm
 
 ARREARS_PURPOSE = "arrears_import"
 
-register_upload_purpose(ARREARS_PURPOSE, UploadPurpose(Perm.ARREARS_MANAGE, 10 * 1024 * 1024, (".csv", ".xlsx")))
+ARREARS_UPLOAD = UploadPurpose(Perm.ARREARS_MANAGE, 10 * 1024 * 1024, (".csv", ".xlsx"))

@@ -1,31 +1,16 @@
-"""Arrears 欠费 per room (entered or imported, no billing engine) and their follow-up cases 催缴."""
+"""Arrears follow-up cases 催缴 and their follow-ups; the balances they follow are ``billing.models.RoomArrears``."""
 
 from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from decimal import Decimal
 
 import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlmodel import Field, SQLModel
 
 from pm_admin.core.clock import utcnow
-from pm_admin.core.mixins import Timestamped, version_column
 from pm_admin.core.types import UTCDateTime, str_enum
-
-_balance_version = version_column()
-
-
-class RoomArrears(Timestamped, SQLModel, table=True):
-    __tablename__ = "room_arrears"
-    __table_args__ = (sa.CheckConstraint("amount >= 0", name="ck_room_arrears_amount"),)
-    room_id: int = Field(foreign_key="room.id", primary_key=True)
-    community_id: int = Field(foreign_key="community.id", index=True)
-    amount: Decimal = Field(sa_type=sa.Numeric(12, 2))
-    since: date
-    version: int = Field(default=1, sa_column=_balance_version)
-    __mapper_args__ = {"version_id_col": _balance_version}
 
 
 class CaseStatus(enum.StrEnum):

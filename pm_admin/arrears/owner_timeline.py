@@ -7,7 +7,7 @@ from sqlmodel import Session, col, select
 from pm_admin.arrears.models import ArrearsCase, FollowUp
 from pm_admin.core.i18n import translate
 from pm_admin.core.permissions import Perm, Principal
-from pm_admin.owners.timeline import TimelineItem, during_ownership, owned_periods, timeline_source
+from pm_admin.owners.timeline import TimelineItem, during_ownership, owned_periods
 from pm_admin.places.models import Room
 
 
@@ -16,7 +16,6 @@ def _day_item(day, title_key: str, detail: str) -> TimelineItem:
                         detail=detail, link="/arrears")
 
 
-@timeline_source
 def arrears_cases(session: Session, principal: Principal, owner_id: int, language: str) -> list[TimelineItem]:
     if not principal.has(Perm.ARREARS_VIEW):
         return []
@@ -46,3 +45,6 @@ def arrears_cases(session: Session, principal: Principal, owner_id: int, languag
                  follow_up.actor_name]
         items.append(_day_item(follow_up.done_on, "timeline.arrears_follow_up", " · ".join(p for p in parts if p)))
     return items
+
+
+SOURCES = (arrears_cases,)

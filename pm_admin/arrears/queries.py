@@ -9,13 +9,14 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from pm_admin.arrears.models import ArrearsCase, ArrearsRow, CaseStatus, FollowUp, FollowUpRow, RoomArrears
+from pm_admin.arrears.models import ArrearsCase, ArrearsRow, CaseStatus, FollowUp, FollowUpRow
 from pm_admin.arrears.services import FOLLOW_UP_EVERY
 from pm_admin.auth.models import User
+from pm_admin.billing.models import RoomArrears
+from pm_admin.core.clock import local_today
 from pm_admin.core.errors import PermissionDenied
 from pm_admin.core.paging import Page, PageRequest, count, paginate
 from pm_admin.core.permissions import Perm, Principal
-from pm_admin.dashboards.periods import local_today
 from pm_admin.owners.models import Owner, Ownership
 from pm_admin.places.models import Room
 from pm_admin.tickets.models import Ticket

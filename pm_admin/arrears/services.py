@@ -6,19 +6,20 @@ from __future__ import annotations
 import calendar
 import dataclasses
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from pm_admin.arrears.models import ArrearsCase, CaseStatus, Channel, FollowUp, ReasonCategory, RoomArrears
-from pm_admin.audit.services import record
-from pm_admin.core.clock import utcnow
+from pm_admin.arrears.models import ArrearsCase, CaseStatus, Channel, FollowUp, ReasonCategory
+from pm_admin.billing.models import RoomArrears
+from pm_admin.core.audit import record
+from pm_admin.core.clock import local_today, utcnow
 from pm_admin.core.db import insert_unless_taken
 from pm_admin.core.errors import ConcurrencyConflict, FieldErrors, NotFound
-from pm_admin.core.permissions import Perm, Principal
+from pm_admin.core.parsers import clean_text, parse_amount, parse_date
+from pm_admin.core.permissions import SYSTEM, Perm, Principal
 from pm_admin.core.tables import ImportRejected, cell_text, read_table
-from pm_admin.dashboards.periods import local_today
 from pm_admin.household_work.services import assignees
 from pm_admin.places.models import Room
 from pm_admin.tickets.models import Ticket
@@ -39,30 +40,14 @@ def is_overdue_arrears(since: date, today: date) -> bool:
 
 
 def _parse_amount(errors: FieldErrors, raw) -> Decimal:
-    try:
-        amount = Decimal(str(raw).strip().replace(",", "").replace("¥", ""))
-    except InvalidOperation:
-        errors.add("amount", "arrears.amount_invalid")
-        return Decimal(0)
-    if not amount.is_finite() or amount < 0 or amount >= MAX_AMOUNT:
-        errors.add("amount", "arrears.amount_invalid")
-    elif amount.as_tuple().exponent < -2:
-        errors.add("amount", "places.area_precision")
-    return amount.quantize(Decimal("0.01")) if amount.is_finite() else Decimal(0)
+    return parse_amount(errors, "amount", raw, high=MAX_AMOUNT, key="arrears.amount_invalid")
 
 
-def _parse_since(errors: FieldErrors, raw, today: date) -> date:
-    try:
-        since = raw if isinstance(raw, date) else date.fromisoformat(str(raw).strip().replace("/", "-"))
-    except ValueError:
-        errors.add("since", "import.date_invalid")
-        return today
-    if since > today:
-        errors.add("since", "owners.date_in_future")
-    return since
+def _parse_since(errors: FieldErrors, raw, today: date, field: str = "since") -> date:
+    return parse_date(errors, field, raw, not_after=today) or today
 
 
-def _open_case(session: Session, room: Room, today: date, actor: Principal | None) -> ArrearsCase:
+def _open_case(session: Session, room: Room, today: date, actor: Principal) -> ArrearsCase:
     """Open the room's case, for whom the community gives its household work (``household_work``); the first
     follow-up is due within 15 days. If a concurrent transaction opened it first, that case it is (no savepoint:
     the partial unique index makes this insert a no-op)."""
@@ -73,23 +58,23 @@ def _open_case(session: Session, room: Room, today: date, actor: Principal | Non
     if case_id is None:
         return session.exec(select(ArrearsCase).where(ArrearsCase.room_id == room.id,
                                                       ArrearsCase.status == CaseStatus.OPEN)).one()
-    record(session, action="arrears.case_open", actor=actor, actor_name=None if actor else "system",
+    record(session, action="arrears.case_open", actor=actor,
            entity_type="room", entity_id=room.id, community_id=room.community_id, details={"case_id": case_id})
     return session.get(ArrearsCase, case_id)
 
 
-def _close_case(session: Session, case: ArrearsCase, today: date, reason: str, actor: Principal | None) -> None:
+def _close_case(session: Session, case: ArrearsCase, today: date, reason: str, actor: Principal) -> None:
     closed = session.execute(
         sa.update(ArrearsCase).where(ArrearsCase.id == case.id, ArrearsCase.status == CaseStatus.OPEN)
         .values(status=CaseStatus.CLOSED, closed_on=today).execution_options(synchronize_session=False)).rowcount
     session.refresh(case)
     if closed == 1:  # not when a concurrent transaction closed it already
-        record(session, action="arrears.case_close", actor=actor, actor_name=None if actor else "system",
+        record(session, action="arrears.case_close", actor=actor,
                entity_type="room", entity_id=case.room_id, community_id=case.community_id,
                details={"case_id": case.id, "reason": reason})
 
 
-def sync_room(session: Session, room: Room, today: date, actor: Principal | None = None) -> ArrearsCase | None:
+def sync_room(session: Session, room: Room, today: date, actor: Principal = SYSTEM) -> ArrearsCase | None:
     """Open a case when the room is more than a month behind; close it when it no longer is (the balance
     was cleared, or its start moved to within the month). Returns the open case, if any."""
     balance = session.get(RoomArrears, room.id)
@@ -105,10 +90,10 @@ def sync_room(session: Session, room: Room, today: date, actor: Principal | None
     return case
 
 
-def sync_cases(session: Session, *, actor: Principal | None = None, today: date | None = None) -> int:
+def sync_cases(session: Session, *, actor: Principal = SYSTEM, today: date | None = None) -> int:
     """Bring rooms' cases in line with their balances; returns how many cases opened or closed.
 
-    The daily job runs it for every community (``actor=None``); a manager's page runs it for their own
+    The daily job runs it for every community (``actor=SYSTEM``); a manager's page runs it for their own
     communities only. Two indexed queries find the few rooms that crossed a line; nothing else is touched.
     """
     today = today or local_today()
@@ -119,9 +104,8 @@ def sync_cases(session: Session, *, actor: Principal | None = None, today: date 
         RoomArrears.amount > 0, RoomArrears.since < cutoff, Room.id.not_in(open_rooms))
     settled = select(Room).join(ArrearsCase, ArrearsCase.room_id == Room.id).where(
         ArrearsCase.status == CaseStatus.OPEN, Room.id.not_in(behind))
-    if actor is not None:
-        actor.require(Perm.ARREARS_MANAGE)
-        due, settled = due.where(actor.scope_clause(Room.community_id)), settled.where(actor.scope_clause(Room.community_id))
+    actor.require(Perm.ARREARS_MANAGE)
+    due, settled = due.where(actor.scope_clause(Room.community_id)), settled.where(actor.scope_clause(Room.community_id))
     changed = 0
     for room in [*session.exec(due).all(), *session.exec(settled).all()]:
         sync_room(session, room, today, actor)
@@ -202,21 +186,10 @@ def log_follow_up(session: Session, *, actor: Principal, case_id: int, data: Fol
             values[field] = enum_cls(getattr(data, field))
         except ValueError:
             errors.add(field, key)
-    result = data.result.strip()
-    if not result:
-        errors.add("result", "error.required")
-    elif len(result) > 300:
-        errors.add("result", "error.too_long", max=300)
-    done_on = _parse_since(errors, data.done_on, today) if data.done_on.strip() else today
-    promise = None
-    if data.promise_date.strip():
-        try:
-            promise = date.fromisoformat(data.promise_date.strip())
-        except ValueError:
-            errors.add("promise_date", "import.date_invalid")
-        else:
-            if promise < done_on:
-                errors.add("promise_date", "arrears.promise_in_past")
+    result = clean_text(errors, "result", data.result, max_length=300, required=True)
+    done_on = _parse_since(errors, data.done_on, today, "done_on") if data.done_on.strip() else today
+    promise = parse_date(errors, "promise_date", data.promise_date, required=False, not_before=done_on,
+                         too_early="arrears.promise_in_past")
     ticket = data.ticket_code.strip().upper()
     if values.get("reason_category") == ReasonCategory.SERVICE_DISPUTE and not ticket:
         errors.add("ticket_code", "arrears.dispute_needs_ticket")

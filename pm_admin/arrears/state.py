@@ -9,13 +9,13 @@ import reflex as rx
 from pm_admin.arrears import queries, services
 from pm_admin.arrears.files import ARREARS_PURPOSE
 from pm_admin.core.base_state import ProtectedState
+from pm_admin.core.clock import local_today
 from pm_admin.core.db import read_only, unit_of_work
 from pm_admin.core.errors import ConcurrencyConflict, DomainError, ValidationFailed
 from pm_admin.core.files import discard_upload, read_upload
 from pm_admin.core.guard import requires
 from pm_admin.core.paged_state import PagedMixin
 from pm_admin.core.permissions import Perm, Role
-from pm_admin.dashboards.periods import local_today
 from pm_admin.places.queries import room_id_by_code
 from pm_admin.ui.uploads import upload_refusal, upload_script
 

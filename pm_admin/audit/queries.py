@@ -6,10 +6,11 @@ import dataclasses
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from pydantic import BaseModel
 from sqlmodel import Session, col
 
-from pm_admin.audit.models import AuditEvent, AuditRow
 from pm_admin.auth.models import User, UserCommunity
+from pm_admin.core.audit import AuditEvent
 from pm_admin.core.change_text import EMPTY, change_line, field_label, value_text
 from pm_admin.core.clock import DISPLAY_ZONE, local_text
 from pm_admin.core.i18n import DEFAULT_LANGUAGE, catalog, translate
@@ -20,6 +21,21 @@ from pm_admin.places.models import Community
 ACTION_PREFIX = "audit.action."  # catalog keys naming each action code the application records
 ENTITY_PREFIX = "audit.entity."  # … and each entity type
 OUTCOMES = ("ok", "denied", "failed")
+
+
+class AuditRow(BaseModel):
+    id: int
+    occurred_at: str
+    actor_name: str
+    action: str
+    action_label: str  # in the reader's language
+    outcome: str
+    entity_type: str
+    entity_label: str
+    entity_id: str
+    community_name: str
+    changes: str
+    client_ip: str
 
 
 @dataclasses.dataclass(frozen=True)

@@ -11,13 +11,13 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, delete, select
 
-from pm_admin.audit.services import record
 from pm_admin.auth import throttle
 from pm_admin.auth.models import LoginSession, Role, RolePermission, User, UserCommunity, UserRole
 from pm_admin.auth.passwords import dummy_verify, hash_password, password_problems, verify_password
+from pm_admin.core.audit import record
 from pm_admin.core.clock import utcnow
 from pm_admin.core.errors import ConcurrencyConflict, FieldErrors, NotFound, PermissionDenied, ValidationFailed
-from pm_admin.core.permissions import ClientInfo, Perm, Principal
+from pm_admin.core.permissions import SYSTEM, ClientInfo, Perm, Principal
 from pm_admin.places.models import Community
 from pm_admin.settings import get_settings
 
@@ -64,7 +64,7 @@ def _validate_account(
     roles: Iterable[str],
     community_ids: Iterable[int],
     all_communities: bool,
-    actor: Principal | None = None,
+    actor: Principal = SYSTEM,
 ) -> None:
     if not display_name.strip():
         errors.add("display_name", "error.required")
@@ -84,9 +84,9 @@ def _validate_account(
         if ids - found:
             errors.add("community_ids", "error.not_found", entity="community")
     # Permissions are data: whoever manages accounts hands out no more than their own reach.
-    if actor is not None and not actor.all_communities and (all_communities or not ids <= actor.community_ids):
+    if not actor.all_communities and (all_communities or not ids <= actor.community_ids):
         errors.add("community_ids", "users.beyond_own_scope")
-    if actor is not None and "admin" in roles and "admin" not in actor.roles:
+    if "admin" in roles and "admin" not in actor.roles:
         errors.add("roles", "users.admin_only_by_admin")
 
 
@@ -111,7 +111,7 @@ def _replace_links(session: Session, user_id: int, roles: Iterable[str], communi
 def create_user(
     session: Session,
     *,
-    actor: Principal | None,
+    actor: Principal,
     username: str,
     display_name: str,
     password: str,
@@ -120,9 +120,8 @@ def create_user(
     all_communities: bool = False,
     must_change_password: bool = True,
 ) -> User:
-    """Create a staff account. ``actor`` is None only for the bootstrap admin and demo seed."""
-    if actor is not None:
-        actor.require(Perm.USERS_MANAGE)
+    """Create a staff account (``SYSTEM`` creates the first admin and the demo accounts)."""
+    actor.require(Perm.USERS_MANAGE)
     username = normalize_username(username)
     roles, community_ids = list(roles), list(community_ids)
     errors = FieldErrors()
@@ -148,7 +147,7 @@ def create_user(
     _replace_links(session, user.id, roles, community_ids)
     session.flush()
     record(session, action="user.create", actor=actor, entity_type="user", entity_id=user.id,
-           after=_user_snapshot(session, user), actor_name=None if actor else "system")
+           after=_user_snapshot(session, user))
     return user
 
 
@@ -471,5 +470,5 @@ def ensure_admin(session: Session, *, username: str, password: str) -> User | No
     ).first()
     if existing is not None:
         return None
-    return create_user(session, actor=None, username=username, display_name="系统管理员", password=password,
+    return create_user(session, actor=SYSTEM, username=username, display_name="系统管理员", password=password,
                        roles=["admin"], all_communities=True, must_change_password=True)

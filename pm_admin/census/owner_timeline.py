@@ -8,7 +8,7 @@ from pm_admin.census.models import CensusTask, TaskStatus
 from pm_admin.core.clock import DISPLAY_ZONE, as_utc, local_text
 from pm_admin.core.i18n import translate
 from pm_admin.core.permissions import Perm, Principal
-from pm_admin.owners.timeline import TimelineItem, during_ownership, owned_periods, timeline_source
+from pm_admin.owners.timeline import TimelineItem, during_ownership, owned_periods
 from pm_admin.places.models import Room
 
 
@@ -24,7 +24,6 @@ def result_detail(task: CensusTask, room_code: str, language: str) -> str:
                                         task.completed_by) if part)
 
 
-@timeline_source
 def census_results(session: Session, principal: Principal, owner_id: int, language: str) -> list[TimelineItem]:
     if not principal.has(Perm.CENSUS_WORK):
         return []
@@ -39,3 +38,6 @@ def census_results(session: Session, principal: Principal, owner_id: int, langua
                          detail=result_detail(task, code, language), link="/census")
             for task, code in rows
             if during_ownership(periods, task.room_id, as_utc(task.completed_at).astimezone(DISPLAY_ZONE).date())]
+
+
+SOURCES = (census_results,)

@@ -8,12 +8,11 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from pm_admin.audit.services import record
 from pm_admin.census.models import CensusTask, TaskStatus
-from pm_admin.core.clock import utcnow
+from pm_admin.core.audit import record
+from pm_admin.core.clock import local_today, utcnow
 from pm_admin.core.errors import ConcurrencyConflict, FieldErrors, NotFound, PermissionDenied, ValidationFailed
-from pm_admin.core.permissions import Perm, Principal
-from pm_admin.dashboards.periods import local_today
+from pm_admin.core.permissions import SYSTEM, Perm, Principal
 from pm_admin.household_work.services import assignees
 from pm_admin.owners.models import OwnerChange, Ownership
 from pm_admin.places.models import Community, Room
@@ -23,19 +22,17 @@ def quarter_of(day: date) -> str:
     return f"{day.year}Q{(day.month - 1) // 3 + 1}"
 
 
-def open_quarter(session: Session, *, actor: Principal | None, community_id: int, quarter: str | None = None) -> int:
+def open_quarter(session: Session, *, actor: Principal, community_id: int, quarter: str | None = None) -> int:
     """A task for each household (room with a current owner) not yet in the quarter; returns how many.
 
     Each goes to whom the community gives its household work (``household_work``: its cs staff, the least busy
-    first, or the building's steward). Safe to repeat (the daily job does, with ``actor=None``): households that
+    first, or the building's steward). Safe to repeat (the daily job does, with ``actor=SYSTEM``): households that
     got an owner since are added.
     """
-    if actor is not None:
-        actor.require(Perm.CENSUS_MANAGE)
+    actor.require(Perm.CENSUS_MANAGE)
     if session.get(Community, community_id) is None:
         raise NotFound("community")
-    if actor is not None:
-        actor.require_community(community_id)
+    actor.require_community(community_id)
     quarter = quarter or quarter_of(local_today())
     existing = set(session.exec(select(CensusTask.room_id).where(CensusTask.quarter == quarter,
                                                                  CensusTask.community_id == community_id)).all())
@@ -51,8 +48,8 @@ def open_quarter(session: Session, *, actor: Principal | None, community_id: int
              for (room_id, building_id, owner_id), assignee in zip(households, people, strict=True)]
     if tasks:
         session.execute(sa.insert(CensusTask), tasks)
-    if tasks or actor is not None:
-        record(session, action="census.open_quarter", actor=actor, actor_name=None if actor else "system",
+    if tasks or not actor.is_system:  # the daily job logs only the quarters it opened
+        record(session, action="census.open_quarter", actor=actor,
                entity_type="community", entity_id=community_id, community_id=community_id,
                details={"quarter": quarter, "tasks": len(tasks)})
     return len(tasks)
@@ -61,7 +58,7 @@ def open_quarter(session: Session, *, actor: Principal | None, community_id: int
 def open_current_quarters(session: Session, today: date | None = None) -> int:
     """The daily job: every community's census for the quarter of ``today``; returns tasks created."""
     quarter = quarter_of(today or local_today())
-    return sum(open_quarter(session, actor=None, community_id=community_id, quarter=quarter)
+    return sum(open_quarter(session, actor=SYSTEM, community_id=community_id, quarter=quarter)
                for community_id in session.exec(select(Community.id).where(Community.is_active)).all())
 
 

@@ -8,13 +8,13 @@ import reflex as rx
 
 from pm_admin.census import queries, services
 from pm_admin.core.base_state import ProtectedState
+from pm_admin.core.clock import local_today
 from pm_admin.core.db import read_only, unit_of_work
 from pm_admin.core.errors import ConcurrencyConflict, ValidationFailed
 from pm_admin.core.guard import requires
 from pm_admin.core.ids import NO_CHOICE, required_id
 from pm_admin.core.paged_state import PagedMixin
 from pm_admin.core.permissions import Perm
-from pm_admin.dashboards.periods import local_today
 from pm_admin.places.queries import community_options
 
 

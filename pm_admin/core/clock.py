@@ -1,6 +1,6 @@
 """Time in one place: always timezone-aware UTC."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 # Where the company works; stored times stay UTC, people read local time.
@@ -9,6 +9,11 @@ DISPLAY_ZONE = ZoneInfo("Asia/Shanghai")
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def local_today() -> date:
+    """Today where the company works (a day's figures, due dates and "in the future" checks read this)."""
+    return utcnow().astimezone(DISPLAY_ZONE).date()
 
 
 def as_utc(value: datetime | None) -> datetime | None:

@@ -12,10 +12,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
+from pm_admin.core.events import require_installed
 from pm_admin.settings import get_settings
 
 
 def make_engine(database_url: str) -> Engine:
+    """The engine services run on. The domains must be wired first (``pm_admin.wiring.install``): a script that
+    forgot would write tickets without their rollups and owner changes without their archive records."""
+    require_installed()
     if database_url.startswith("sqlite"):
         engine = create_engine(database_url, connect_args={"check_same_thread": False, "timeout": 30})
 

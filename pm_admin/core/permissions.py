@@ -83,6 +83,12 @@ class Principal:
     current_community_id: int | None = None
     must_change_password: bool = False
     client: ClientInfo = ClientInfo()
+    is_system: bool = False
+
+    @property
+    def audit_user_id(self) -> int | None:
+        """The user an audit row names; none for the system's own jobs."""
+        return None if self.is_system else self.user_id
 
     def has(self, permission: str) -> bool:
         return permission in self.permissions
@@ -116,3 +122,10 @@ class Principal:
         if not ids:
             return sa.false()
         return community_column.in_(sorted(ids))
+
+
+SYSTEM = Principal(user_id=0, username="system", display_name="系统", roles=frozenset(Role),
+                   permissions=frozenset(Perm), all_communities=True, community_ids=frozenset(), session_id=0,
+                   is_system=True)
+"""The app's own jobs (daily runs, migrations, demo seeding, the first admin): every permission and community,
+named "system" in the audit log. Never the principal of a browser event: the guard only builds signed-in users."""

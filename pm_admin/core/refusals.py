@@ -13,7 +13,7 @@ import dataclasses
 import logging
 from datetime import datetime, timedelta
 
-from pm_admin.audit.services import record
+from pm_admin.core.audit import record
 from pm_admin.core.clock import utcnow
 from pm_admin.core.db import unit_of_work
 from pm_admin.core.permissions import ClientInfo, Principal

@@ -6,9 +6,9 @@ from typing import Any
 
 from sqlmodel import Session
 
-from pm_admin.audit.services import record
+from pm_admin.core.audit import record
 from pm_admin.core.errors import NotFound
-from pm_admin.core.files import Download, register_download
+from pm_admin.core.files import Download
 from pm_admin.core.i18n import translate
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.core.tables import TextSheet, csv_bytes, export_workbook, workbook_bytes
@@ -44,4 +44,4 @@ def chart_file(session: Session, principal: Principal, params: dict[str, Any]) -
     return Download(name, XLSX, [workbook_bytes(workbook)])
 
 
-register_download("dashboard_chart", chart_file)
+DOWNLOADS = {"dashboard_chart": chart_file}

@@ -16,14 +16,14 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from pm_admin.arrears.queries import coverage_on
-from pm_admin.core.clock import DISPLAY_ZONE, utcnow
+from pm_admin.core.clock import DISPLAY_ZONE, local_today, utcnow
 from pm_admin.core.i18n import translate
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.dashboards import complaint_kpis, round_kpis
 from pm_admin.dashboards.complaint_kpis import rollup_scope
 from pm_admin.dashboards.figures import Figure, count, rate
 from pm_admin.dashboards.models import TicketDayStats, TicketKeywordMonth, TicketMonthStats, TicketWeekStats
-from pm_admin.dashboards.periods import Period, local_today
+from pm_admin.dashboards.periods import Period
 from pm_admin.dashboards.rollups import week_of
 from pm_admin.places.models import Building, Community
 from pm_admin.surveys import queries as survey_queries

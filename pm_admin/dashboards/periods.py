@@ -5,14 +5,10 @@ from __future__ import annotations
 import dataclasses
 from datetime import date, timedelta
 
-from pm_admin.core.clock import DISPLAY_ZONE, utcnow
+from pm_admin.core.clock import local_today
 
 PERIOD_KEYS = ("this_month", "last_month", "this_quarter", "this_year", "last_12_months")
 DAILY_UP_TO_DAYS = 62  # shorter periods chart per day, longer ones per month
-
-
-def local_today() -> date:
-    return utcnow().astimezone(DISPLAY_ZONE).date()
 
 
 def add_months(day: date, months: int) -> date:

@@ -236,7 +236,6 @@ def recount_categories(session: Session, old_parents: dict[int, int | None]) -> 
     return moved
 
 
-@event.listens_for(OrmSession, "before_flush")
 def _before_flush(session: OrmSession, _context, _instances) -> None:
     session.info.pop(_BEFORE, None)  # left over from a flush that failed: its changes were rolled back
     session.info[_MOVED] = _moved_categories(session)
@@ -250,7 +249,6 @@ def _before_flush(session: OrmSession, _context, _instances) -> None:
     }
 
 
-@event.listens_for(OrmSession, "after_flush")
 def _after_flush(session: OrmSession, _context) -> None:
     recount_categories(session, session.info.pop(_MOVED, None) or {})
     before = session.info.pop(_BEFORE, None)
@@ -264,6 +262,13 @@ def _after_flush(session: OrmSession, _context) -> None:
     for ticket in current:
         deltas.add(facts_from({n: getattr(ticket, n) for n in TRACKED}, lookups), +1)
     apply(session, deltas)
+
+
+def install() -> None:
+    """Keep the rollups current on every flush of every session (``pm_admin.wiring`` calls this once)."""
+    for name, listener in (("before_flush", _before_flush), ("after_flush", _after_flush)):
+        if not event.contains(OrmSession, name, listener):
+            event.listen(OrmSession, name, listener)
 
 
 # ---------------------------------------------------------------- rebuilding from the tickets

@@ -17,8 +17,7 @@ from pm_admin.arrears.services import sync_cases
 from pm_admin.auth.models import User
 from pm_admin.census.models import CensusTask, TaskStatus
 from pm_admin.census.services import quarter_of
-from pm_admin.core.clock import utcnow
-from pm_admin.dashboards.periods import local_today
+from pm_admin.core.clock import local_today, utcnow
 from pm_admin.household_work.services import assignees
 from pm_admin.owners.models import Ownership
 from pm_admin.places.models import Building, Community, Room

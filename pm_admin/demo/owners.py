@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from faker import Faker
 from sqlmodel import Session, select
 
-from pm_admin.arrears.models import RoomArrears
-from pm_admin.audit.services import record
+from pm_admin.billing.models import RoomArrears
+from pm_admin.core.audit import record
 from pm_admin.core.clock import DISPLAY_ZONE
 from pm_admin.core.crypto import encrypt
 from pm_admin.owners.models import HouseholdMember, Occupant, Owner, OwnerChange, OwnerPhone, Ownership, OwnerTag

@@ -14,9 +14,10 @@ from decimal import Decimal
 from faker import Faker
 from sqlmodel import Session, select
 
-from pm_admin.audit.services import record
 from pm_admin.auth.models import User
 from pm_admin.auth.services import create_user, ensure_admin
+from pm_admin.core.audit import record
+from pm_admin.core.permissions import SYSTEM
 from pm_admin.dashboards.rollups import rebuild as rebuild_dashboard_rollups
 from pm_admin.demo.custody import seed_custody
 from pm_admin.demo.owners import seed_demo_owners
@@ -95,17 +96,17 @@ def seed_places(session: Session, rng: random.Random, fake: Faker, report: SeedR
             ids[code] = community.id
             continue
         address = f"{fake.city()}{fake.district()}区{fake.street_name()}{rng.randint(1, 999)}号"
-        community = create_community(session, actor=None, code=code, name=name, address=address)
+        community = create_community(session, actor=SYSTEM, code=code, name=name, address=address)
         report.communities += 1
         ids[code] = community.id
         rooms_before = report.rooms
         for building_no in range(1, rng.randint(12, 15) + 1):
             floors = rng.choice((18, 24, 26, 28, 32))
-            building = create_building(session, actor=None, community_id=community.id, code=str(building_no),
+            building = create_building(session, actor=SYSTEM, community_id=community.id, code=str(building_no),
                                        name=f"{building_no}栋", floors=floors)
             report.buildings += 1
             for unit_no in range(1, rng.choice((2, 2, 3)) + 1):
-                unit = create_unit(session, actor=None, building_id=building.id, code=str(unit_no),
+                unit = create_unit(session, actor=SYSTEM, building_id=building.id, code=str(unit_no),
                                    name=f"{unit_no}单元")
                 report.units += 1
                 report.rooms += _seed_rooms(session, rng, community, building, unit, per_floor=rng.choice((2, 3)))
@@ -122,7 +123,7 @@ def seed_users(session: Session, community_ids: dict[str, int], report: SeedRepo
         if session.exec(select(User.id).where(User.username == demo.username)).first() is not None:
             continue
         create_user(
-            session, actor=None, username=demo.username, display_name=demo.display_name, password=DEMO_PASSWORD,
+            session, actor=SYSTEM, username=demo.username, display_name=demo.display_name, password=DEMO_PASSWORD,
             roles=[demo.role], community_ids=[community_ids[c] for c in demo.communities],
             all_communities=demo.all_communities, must_change_password=False,
         )

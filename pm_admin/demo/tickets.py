@@ -16,9 +16,9 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from pm_admin.audit.services import record
 from pm_admin.auth.models import User, UserCommunity, UserRole
 from pm_admin.auth.passwords import hash_password
+from pm_admin.core.audit import record
 from pm_admin.core.clock import DISPLAY_ZONE, utcnow
 from pm_admin.owners.models import Owner, OwnerPhone, Ownership
 from pm_admin.places.models import Community, Room

@@ -10,7 +10,7 @@ than round robin: it keeps no stored turn that two transactions could race on, i
 someone joins, leaves or works faster, and one person's census tasks stay neighbours.
 
 Open work that no longer fits the choice moves to whom the choice names now: at once when the role or a
-building's steward changes (``places.events``), and in the daily job for staff changes (a cs removed from the
+building's steward changes (``places.events.HouseholdWorkChanged``), and in the daily job for staff changes (a cs removed from the
 community or disabled). With no cs in the community, or no steward on the building, the work is unassigned:
 any colleague with the permission may take it. Finished census tasks and logged follow-ups stay with whoever
 did them.
@@ -18,26 +18,48 @@ did them.
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import itertools
 from collections import Counter
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
-from pm_admin.arrears.models import ArrearsCase, CaseStatus
-from pm_admin.audit.services import record
 from pm_admin.auth.models import User, UserCommunity, UserRole
-from pm_admin.census.models import CensusTask, TaskStatus
-from pm_admin.core.permissions import Principal, Role
-from pm_admin.places.events import on_household_work_change
+from pm_admin.core.audit import record
+from pm_admin.core.events import require_installed
+from pm_admin.core.permissions import SYSTEM, Principal, Role
+from pm_admin.places.events import HouseholdWorkChanged
 from pm_admin.places.models import Building, Community, HouseholdWorkRole, Room
 
-# Each kind of household work and what makes an item of it still open.
-OPEN_WORK = ((CensusTask, CensusTask.status == TaskStatus.PENDING),
-             (ArrearsCase, ArrearsCase.status == CaseStatus.OPEN))
 UPDATE_BATCH = 500
+
+
+@dataclasses.dataclass(frozen=True)
+class WorkKind:
+    """A kind of household work (census tasks, arrears cases): a table with ``room_id``, ``community_id``,
+    ``building_id`` and ``assignee_id``, and what makes one of its rows still open."""
+
+    model: Any
+    is_open: ColumnElement[bool]
+
+
+_KINDS: list[WorkKind] = []
+
+
+def register_work(model: Any, is_open: ColumnElement[bool]) -> None:
+    """Called by ``pm_admin.wiring`` for each kind of work (the domains that own them sit above this one)."""
+    if all(kind.model is not model for kind in _KINDS):
+        _KINDS.append(WorkKind(model, is_open))
+
+
+def work_kinds() -> list[WorkKind]:
+    require_installed()
+    return list(_KINDS)
 
 
 def community_cs(session: Session, community_id: int) -> list[int]:
@@ -53,7 +75,7 @@ def community_cs(session: Session, community_id: int) -> list[int]:
 def open_work(session: Session, user_ids: Sequence[int]) -> dict[int, int]:
     """Open household work (pending census tasks + open arrears cases) per user, in every community."""
     loads = dict.fromkeys(user_ids, 0)
-    for model, is_open in OPEN_WORK:
+    for model, is_open in ((kind.model, kind.is_open) for kind in work_kinds()):
         for user_id, count in session.execute(
                 sa.select(model.assignee_id, sa.func.count()).where(is_open, model.assignee_id.in_(list(user_ids)))
                 .group_by(model.assignee_id)).all():
@@ -86,14 +108,14 @@ def assignees(session: Session, community_id: int, building_ids: Sequence[int]) 
     return share_out(open_work(session, staff), len(building_ids))
 
 
-def reassign(session: Session, community_id: int, actor: Principal | None = None) -> dict[str, int]:
+def reassign(session: Session, community_id: int, actor: Principal = SYSTEM) -> dict[str, int]:
     """Open work of the community whose assignee no longer fits its choice goes to whom it names now; returns
     how many items moved per table (audited when any did)."""
     session.flush()  # what the caller changed is written before the bulk updates (and the expiry) below
     role = session.get(Community, community_id).household_work_role
     moved: dict[str, int] = {}
     if role == HouseholdWorkRole.STEWARD:
-        for model, is_open in OPEN_WORK:
+        for model, is_open in ((kind.model, kind.is_open) for kind in work_kinds()):
             steward = sa.select(Building.steward_user_id).where(Building.id == model.building_id).scalar_subquery()
             moved[model.__tablename__] = session.execute(
                 sa.update(model).where(model.community_id == community_id, is_open,
@@ -102,7 +124,7 @@ def reassign(session: Session, community_id: int, actor: Principal | None = None
     else:
         staff = community_cs(session, community_id)
         loads = open_work(session, staff)
-        for model, is_open in OPEN_WORK:
+        for model, is_open in ((kind.model, kind.is_open) for kind in work_kinds()):
             misfit = (sa.or_(model.assignee_id.is_(None), model.assignee_id.not_in(staff)) if staff
                       else model.assignee_id.is_not(None))
             ids = list(session.scalars(
@@ -119,7 +141,7 @@ def reassign(session: Session, community_id: int, actor: Principal | None = None
             moved[model.__tablename__] = len(ids)
     if any(moved.values()):
         session.expire_all()  # loaded tasks and cases show their new assignee
-        record(session, action="household_work.reassign", actor=actor, actor_name=None if actor else "system",
+        record(session, action="household_work.reassign", actor=actor,
                entity_type="community", entity_id=community_id, community_id=community_id,
                details={"role": str(role), **moved})
     return moved
@@ -131,4 +153,5 @@ def reassign_all(session: Session) -> int:
                for community_id in session.scalars(sa.select(Community.id).where(Community.is_active)).all())
 
 
-on_household_work_change(reassign)
+def follow_change(session: Session, event: HouseholdWorkChanged) -> None:
+    reassign(session, event.community_id, event.actor)

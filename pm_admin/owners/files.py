@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlmodel import Session
 
-from pm_admin.audit.services import record
+from pm_admin.core.audit import record
 from pm_admin.core.crypto import decrypt, encrypt
-from pm_admin.core.files import Download, UploadPurpose, register_download, register_upload_purpose
+from pm_admin.core.files import Download, UploadPurpose
 from pm_admin.core.i18n import DEFAULT_LANGUAGE, translate
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.owners.queries import OwnerFilter, export_rows, masked_search, personal_search
@@ -19,7 +19,7 @@ IMPORT_PURPOSE = "owners_import"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
 
-register_upload_purpose(IMPORT_PURPOSE, UploadPurpose(Perm.OWNERS_IMPORT, MAX_BYTES, (".csv", ".xlsx")))
+IMPORT_UPLOAD = UploadPurpose(Perm.OWNERS_IMPORT, MAX_BYTES, (".csv", ".xlsx"))
 
 
 def export_params(filters: OwnerFilter, *, fmt: str, full_pii: bool, language: str,
@@ -69,5 +69,4 @@ def _template(session: Session, principal: Principal, params: dict[str, Any]) ->
                     [template(fmt, params.get("language", DEFAULT_LANGUAGE))])
 
 
-register_download("owners_export", _export)
-register_download("owners_template", _template)
+DOWNLOADS = {"owners_export": _export, "owners_template": _template}

@@ -14,8 +14,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from pm_admin.audit.models import AuditEvent
-from pm_admin.audit.services import record
+from pm_admin.core.audit import AuditEvent, record
 from pm_admin.core.clock import utcnow
 from pm_admin.core.errors import DomainError, ValidationFailed
 from pm_admin.core.paging import Page, PageRequest

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from pm_admin.arrears.models import RoomArrears
+from pm_admin.billing.models import RoomArrears
 from pm_admin.core.change_text import value_text
 from pm_admin.core.clock import local_text
 from pm_admin.core.crypto import blind_index, decrypt

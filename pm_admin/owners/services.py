@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 import sqlalchemy as sa
 from sqlmodel import Session, col, delete, select
 
-from pm_admin.audit.services import record
+from pm_admin.core.audit import record
 from pm_admin.core.change_text import EMPTY
 from pm_admin.core.clock import utcnow
 from pm_admin.core.crypto import blind_index, decrypt, encrypt
@@ -42,6 +42,7 @@ from pm_admin.owners.validation import (
     parse_day,
     parse_phone,
 )
+from pm_admin.places.events import RoomRenumbered
 from pm_admin.places.models import Room
 from pm_admin.places.queries import room_id_by_code
 
@@ -114,7 +115,7 @@ def clean_tags(raw: Iterable[str], errors: FieldErrors) -> list[str]:
 
 
 def clean_owner_input(session: Session, data: OwnerInput, *, owner_id: int | None = None,
-                      actor: Principal | None = None) -> CleanOwner:
+                      actor: Principal) -> CleanOwner:
     """Validate every field at once; raises ValidationFailed (or DuplicateOwner) with all problems.
 
     An ID number already registered is offered as that owner (DuplicateOwner) only when the owner is
@@ -156,7 +157,7 @@ def clean_owner_input(session: Session, data: OwnerInput, *, owner_id: int | Non
     if id_number:
         existing = session.exec(select(Owner.id, Owner.name).where(Owner.id_number_index == id_index(id_number))).first()
         if existing is not None and existing[0] != owner_id:
-            if actor is not None and not owner_in_scope(session, actor, existing[0]):
+            if not owner_in_scope(session, actor, existing[0]):
                 raise ValidationFailed({"id_number": ("import.id_out_of_scope", {})})
             raise DuplicateOwner(existing[0], existing[1])
     if id_number and gender == Gender.UNKNOWN:
@@ -213,7 +214,7 @@ def owner_snapshot(session: Session, owner: Owner) -> dict:
 CHANGE_KINDS = {"phones": "contact", "address": "contact", "id_number": "identity"}
 
 
-def record_changes(session: Session, *, owner_id: int, actor: Principal | None, before: dict, after: dict,
+def record_changes(session: Session, *, owner_id: int, actor: Principal, before: dict, after: dict,
                    kind: str | None = None, room_id: int | None = None) -> int:
     """One history row per changed field (values already masked by the snapshots)."""
     changed = 0
@@ -222,8 +223,8 @@ def record_changes(session: Session, *, owner_id: int, actor: Principal | None, 
         if str(old) == str(new):
             continue
         session.add(OwnerChange(
-            owner_id=owner_id, actor_user_id=actor.user_id if actor else None,
-            actor_name=actor.username if actor else "system", kind=kind or CHANGE_KINDS.get(field, "profile"),
+            owner_id=owner_id, actor_user_id=actor.audit_user_id,
+            actor_name=actor.username, kind=kind or CHANGE_KINDS.get(field, "profile"),
             field=field, old_value=str(old)[:300], new_value=str(new)[:300], room_id=room_id,
         ))
         changed += 1
@@ -248,12 +249,11 @@ def require_owner_in_scope(session: Session, actor: Principal, owner_id: int) ->
     return owner
 
 
-def _room_in_scope(session: Session, actor: Principal | None, room_id: int) -> Room:
+def _room_in_scope(session: Session, actor: Principal, room_id: int) -> Room:
     room = session.get(Room, room_id)
     if room is None:
         raise NotFound("room")
-    if actor is not None:
-        actor.require_community(room.community_id)
+    actor.require_community(room.community_id)
     return room
 
 
@@ -329,12 +329,11 @@ def _apply(owner: Owner, clean: CleanOwner) -> None:
 
 
 def create_owner(
-    session: Session, *, actor: Principal | None, data: OwnerInput, room_id: int, share: Decimal | str = "100",
+    session: Session, *, actor: Principal, data: OwnerInput, room_id: int, share: Decimal | str = "100",
     started_on: date | None = None,
 ) -> Owner:
     """Register a new owner of a room (业主登记)."""
-    if actor is not None:
-        actor.require(Perm.OWNERS_EDIT)
+    actor.require(Perm.OWNERS_EDIT)
     room = _room_in_scope(session, actor, room_id)
     clean = clean_owner_input(session, data, actor=actor)
     errors = FieldErrors()
@@ -355,7 +354,7 @@ def create_owner(
     after = owner_snapshot(session, owner)
     record_changes(session, owner_id=owner.id, actor=actor, before={}, after={"room": room.code}, kind="ownership",
                    room_id=room.id)
-    record(session, action="owner.create", actor=actor, actor_name=None if actor else "system", entity_type="owner",
+    record(session, action="owner.create", actor=actor, entity_type="owner",
            entity_id=owner.id, community_id=room.community_id, after=after)
     return owner
 
@@ -407,32 +406,26 @@ def _any_community(session: Session, owner_id: int) -> int | None:
 
 
 def link_owner_to_room(
-    session: Session, *, actor: Principal | None, owner_id: int, room_id: int, share: Decimal | str = "100",
+    session: Session, *, actor: Principal, owner_id: int, room_id: int, share: Decimal | str = "100",
     started_on: date | None = None,
 ) -> Ownership:
     """An owner already registered also owns this room (the answer to a duplicate ID number)."""
     ownership = _link_owner(session, actor=actor, owner_id=owner_id, room_id=room_id, share=share,
                             started_on=started_on)
     owner = session.get(Owner, owner_id)
-    announce(session, "owner_changed", owner_id, (room_id,), actor.username if actor else "system",
+    announce(session, "owner_changed", owner_id, (room_id,), actor.username,
              "owners.event.owner_added", name=owner.name, share=ownership.share, since=ownership.started_on)
     return ownership
 
 
 def _link_owner(
-    session: Session, *, actor: Principal | None, owner_id: int, room_id: int, share: Decimal | str,
+    session: Session, *, actor: Principal, owner_id: int, room_id: int, share: Decimal | str,
     started_on: date | None,
 ) -> Ownership:
-    if actor is not None:
-        actor.require(Perm.OWNERS_EDIT)
+    actor.require(Perm.OWNERS_EDIT)
     room = _room_in_scope(session, actor, room_id)
-    if actor is not None:
-        # Linking someone else's owner into this room would show their other rooms and let them be edited here.
-        owner = require_owner_in_scope(session, actor, owner_id)
-    else:
-        owner = session.get(Owner, owner_id)
-    if owner is None:
-        raise NotFound("owner")
+    # Linking someone else's owner into this room would show their other rooms and let them be edited here.
+    require_owner_in_scope(session, actor, owner_id)
     errors = FieldErrors()
     share_value = parse_share(share, errors)
     current = session.exec(select(Ownership.id).where(Ownership.owner_id == owner_id, Ownership.room_id == room_id,
@@ -449,7 +442,7 @@ def _link_owner(
     session.flush()
     record_changes(session, owner_id=owner_id, actor=actor, before={}, after={"room": room.code}, kind="ownership",
                    room_id=room.id)
-    record(session, action="owner.link_room", actor=actor, actor_name=None if actor else "system",
+    record(session, action="owner.link_room", actor=actor,
            entity_type="owner", entity_id=owner_id, community_id=room.community_id,
            after={"room": room.code, "share": str(share_value)})
     return ownership
@@ -637,10 +630,9 @@ def _current_owner_ids(session: Session, room_id: int) -> list[int]:
                                                               col(Ownership.ended_on).is_(None))).all())
 
 
-def add_occupant(session: Session, *, actor: Principal | None, room_id: int, kind: str, name: str, phone: str = "",
+def add_occupant(session: Session, *, actor: Principal, room_id: int, kind: str, name: str, phone: str = "",
                  id_number: str = "", started_on: date | str | None = None) -> Occupant:
-    if actor is not None:
-        actor.require(Perm.OWNERS_EDIT)
+    actor.require(Perm.OWNERS_EDIT)
     room = _room_in_scope(session, actor, room_id)
     errors = FieldErrors()
     try:
@@ -659,17 +651,17 @@ def add_occupant(session: Session, *, actor: Principal | None, room_id: int, kin
     for owner_id in _current_owner_ids(session, room.id):
         record_changes(session, owner_id=owner_id, actor=actor, before={}, after=after, kind="occupant",
                        room_id=room.id)
-    record(session, action="room.occupant_add", actor=actor, actor_name=None if actor else "system",
+    record(session, action="room.occupant_add", actor=actor,
            entity_type="room", entity_id=room.id, community_id=room.community_id, after=after)
     _announce_occupant(session, room.id, f"owners.event.{kind_value}_added", actor, name=name,
                        phone=after["occupant_phone"])
     return occupant
 
 
-def _announce_occupant(session: Session, room_id: int, key: str, actor: Principal | None, **params) -> None:
+def _announce_occupant(session: Session, room_id: int, key: str, actor: Principal, **params) -> None:
     """住户更替 belongs in the room's archive change record like an owner change (seed 001 4.4.1)."""
     owners = _current_owner_ids(session, room_id)
-    announce(session, "occupant_changed", min(owners, default=0), (room_id,), actor.username if actor else "system",
+    announce(session, "occupant_changed", min(owners, default=0), (room_id,), actor.username,
              key, **params)
 
 
@@ -771,3 +763,8 @@ def reveal_pii(session: Session, *, actor: Principal, owner_id: int, reason: str
            community_id=_any_community(session, owner.id),
            details={"reason": reason.strip()[:200], "fields": ["id_number", "phones", "birth_date"]})
     return revealed
+
+
+def follow_room(session: Session, event: RoomRenumbered) -> None:
+    """Ownerships carry their room's sort key, so the owner grid sorts on one index."""
+    session.exec(sa.update(Ownership).where(Ownership.room_id == event.room_id).values(sort_key=event.sort_key))

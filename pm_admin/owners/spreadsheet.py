@@ -13,10 +13,11 @@ from decimal import Decimal
 from openpyxl import Workbook
 from sqlmodel import Session, col, delete, select
 
-from pm_admin.audit.services import record
+from pm_admin.core.audit import record
 from pm_admin.core.clock import utcnow
 from pm_admin.core.crypto import decrypt, encrypt
 from pm_admin.core.errors import DomainError, FieldErrors
+from pm_admin.core.events import publish_all
 from pm_admin.core.i18n import DEFAULT_LANGUAGE, translate
 from pm_admin.core.masking import mask_phone
 from pm_admin.core.permissions import Perm, Principal
@@ -31,7 +32,7 @@ from pm_admin.core.tables import (
     restore_text,
     workbook_bytes,
 )
-from pm_admin.owners.events import OwnerEvent, owner_event, publish_all
+from pm_admin.owners.events import OwnerEvent, owner_event
 from pm_admin.owners.models import Gender, Owner, OwnerChange, OwnerGridRow, OwnerPhone, Ownership, OwnerTag
 from pm_admin.owners.pinyin import pinyin_keys
 from pm_admin.owners.services import (

@@ -1,7 +1,5 @@
-"""The owner timeline: one list that every feature appends to by registering a source.
-
-Later features (tickets, callbacks, archives, surveys, arrears) add a function decorated with
-``@timeline_source``; the detail page shows everything in time order.
+"""The owner timeline: one list in time order, from the registry's own changes and from every domain above
+(tickets, callbacks, archives, surveys, arrears, census) whose sources ``pm_admin.wiring`` adds.
 """
 
 from __future__ import annotations
@@ -15,6 +13,7 @@ from sqlmodel import Session, select
 
 from pm_admin.core.change_text import change_line
 from pm_admin.core.clock import local_text
+from pm_admin.core.events import require_installed
 from pm_admin.core.permissions import Principal
 from pm_admin.owners.models import OwnerChange, Ownership
 from pm_admin.owners.queries import change_in_reach, in_reach
@@ -31,12 +30,11 @@ class TimelineItem(BaseModel):
 
 
 TimelineSource = Callable[[Session, Principal, int, str], list[TimelineItem]]
-_SOURCES: list[TimelineSource] = []
+_ADDED: list[TimelineSource] = []
 
 
-def timeline_source(source: TimelineSource) -> TimelineSource:
-    _SOURCES.append(source)
-    return source
+def add_sources(*sources: TimelineSource) -> None:
+    _ADDED.extend(source for source in sources if source not in _ADDED)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,7 +58,6 @@ def during_ownership(periods: list[OwnedPeriod], room_id: int, day: date) -> boo
     return any(p.room_id == room_id and p.covers(day) for p in periods)
 
 
-@timeline_source
 def ownership_events(session: Session, principal: Principal, owner_id: int, language: str) -> list[TimelineItem]:
     items = []
     for ownership, code in session.exec(select(Ownership, Room.code).join(Room, Room.id == Ownership.room_id)
@@ -74,7 +71,6 @@ def ownership_events(session: Session, principal: Principal, owner_id: int, lang
     return items
 
 
-@timeline_source
 def profile_changes(session: Session, principal: Principal, owner_id: int, language: str) -> list[TimelineItem]:
     changes = session.exec(select(OwnerChange).where(OwnerChange.owner_id == owner_id, OwnerChange.kind != "ownership",
                                                      change_in_reach(principal))
@@ -85,8 +81,12 @@ def profile_changes(session: Session, principal: Principal, owner_id: int, langu
             for c in changes]
 
 
+OWN_SOURCES = (ownership_events, profile_changes)
+
+
 def owner_timeline(session: Session, principal: Principal, owner_id: int, language: str,
                    limit: int = 100) -> list[TimelineItem]:
     """Everything registered sources know about the owner, newest first (scope checked by the caller)."""
-    items = [item for source in _SOURCES for item in source(session, principal, owner_id, language)]
+    require_installed()
+    items = [item for source in (*OWN_SOURCES, *_ADDED) for item in source(session, principal, owner_id, language)]
     return sorted(items, key=lambda item: item.at, reverse=True)[:limit]

@@ -1,27 +1,26 @@
-"""Place changes other features react to in the same transaction: who does a community's household work
-(its census and arrears follow-ups) changed — the community's choice of role, or a building's steward.
-
-Listeners register at import time; ``pm_admin.wiring`` imports every listener module.
-"""
+"""Place changes other domains react to in the same transaction (subscribed in ``pm_admin.wiring``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from sqlmodel import Session
+import dataclasses
 
 from pm_admin.core.permissions import Principal
 
-Listener = Callable[[Session, int, Principal | None], None]
-_listeners: list[Listener] = []
+
+@dataclasses.dataclass(frozen=True)
+class HouseholdWorkChanged:
+    """Who does a community's household work (its census and arrears follow-ups) changed: the community's
+    choice of role, or a building's steward."""
+
+    community_id: int
+    actor: Principal
 
 
-def on_household_work_change(listener: Listener) -> Listener:
-    """Register ``listener(session, community_id, actor)``."""
-    _listeners.append(listener)
-    return listener
+@dataclasses.dataclass(frozen=True)
+class RoomRenumbered:
+    """A room's number or floor changed: its code and sort key are new (records kept in room order follow)."""
 
-
-def household_work_changed(session: Session, community_id: int, actor: Principal | None) -> None:
-    for listener in _listeners:
-        listener(session, community_id, actor)
+    room_id: int
+    code: str
+    sort_key: str
+    actor: Principal

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from sqlalchemy import update as sa_update
 from sqlmodel import Session, select
 
-from pm_admin.archives.services import follow_room
-from pm_admin.audit.services import record
 from pm_admin.auth.models import UserCommunity, UserRole
+from pm_admin.core.audit import record
 from pm_admin.core.clock import utcnow
-from pm_admin.core.errors import ConcurrencyConflict, DomainError, FieldErrors, NotFound, PermissionDenied
+from pm_admin.core.errors import DomainError, FieldErrors, PermissionDenied
+from pm_admin.core.events import publish
+from pm_admin.core.parsers import clean_text, parse_amount
 from pm_admin.core.permissions import Perm, Principal
-from pm_admin.owners.models import Ownership
-from pm_admin.places.events import household_work_changed
+from pm_admin.core.scoping import expect_version, load_scoped
+from pm_admin.places.events import HouseholdWorkChanged, RoomRenumbered
 from pm_admin.places.models import (
     Building,
     Community,
@@ -43,12 +43,7 @@ def _check_code(errors: FieldErrors, code: str, field: str = "code") -> str:
 
 
 def _check_name(errors: FieldErrors, name: str, field: str = "name", max_length: int = 64) -> str:
-    name = name.strip()
-    if not name:
-        errors.add(field, "error.required")
-    elif len(name) > max_length:
-        errors.add(field, "error.too_long", max=max_length)
-    return name
+    return clean_text(errors, field, name, max_length=max_length, required=True)
 
 
 def _parse_int(errors: FieldErrors, value: int | str, field: str, low: int, high: int) -> int:
@@ -63,25 +58,15 @@ def _parse_int(errors: FieldErrors, value: int | str, field: str, low: int, high
 
 
 def _parse_area(errors: FieldErrors, value: Decimal | str) -> Decimal:
-    try:
-        area = Decimal(str(value).strip())
-    except InvalidOperation:
-        errors.add("area", "places.area_invalid")
-        return Decimal(0)
-    if not area.is_finite() or area <= 0:
-        errors.add("area", "places.area_positive")
-    elif area >= MAX_AREA:
-        errors.add("area", "error.out_of_range", low="0.01", high="9999.99")
-    elif area.as_tuple().exponent < -2:
-        errors.add("area", "places.area_precision")
-    else:
-        return area.quantize(Decimal("0.01"))
-    return area
+    return parse_amount(errors, "area", value, high=MAX_AREA, positive=True, key="places.area_invalid")
 
 
-def _expect_version(entity, expected_version: int, snapshot: dict) -> None:
-    if entity.version != expected_version:
-        raise ConcurrencyConflict({**snapshot, "version": entity.version})
+def _community_itself(_session: Session, community: Community) -> tuple[int]:
+    return (community.id,)
+
+
+def _building_community(session: Session, unit: Unit) -> tuple[int]:
+    return (session.get(Building, unit.building_id).community_id,)
 
 
 # ---------------------------------------------------------------- communities
@@ -92,9 +77,8 @@ def community_snapshot(community: Community) -> dict:
             "is_active": community.is_active, "household_work_role": str(community.household_work_role)}
 
 
-def create_community(session: Session, *, actor: Principal | None, code: str, name: str, address: str = "") -> Community:
-    if actor is not None:
-        actor.require(Perm.COMMUNITIES_MANAGE)
+def create_community(session: Session, *, actor: Principal, code: str, name: str, address: str = "") -> Community:
+    actor.require(Perm.COMMUNITIES_MANAGE)
     errors = FieldErrors()
     code = _check_code(errors, code)
     name = _check_name(errors, name)
@@ -108,7 +92,7 @@ def create_community(session: Session, *, actor: Principal | None, code: str, na
     community = Community(code=code, name=name, address=address.strip())
     session.add(community)
     session.flush()
-    record(session, action="community.create", actor=actor, actor_name=None if actor else "system",
+    record(session, action="community.create", actor=actor,
            entity_type="community", entity_id=community.id, community_id=community.id,
            after=community_snapshot(community))
     return community
@@ -119,10 +103,8 @@ def update_community(
     is_active: bool,
 ) -> Community:
     actor.require(Perm.COMMUNITIES_MANAGE)
-    community = session.get(Community, community_id)
-    if community is None:
-        raise NotFound("community")
-    _expect_version(community, expected_version, community_snapshot(community))
+    community = load_scoped(session, Community, community_id, actor, communities=_community_itself)
+    expect_version(community, expected_version, lambda: community_snapshot(community))
     errors = FieldErrors()
     name = _check_name(errors, name)
     if len(address) > 200:
@@ -146,11 +128,8 @@ def set_household_work_role(session: Session, *, actor: Principal, community_id:
     default) or the steward of each household's building. Open tasks move to the new choice in the same
     transaction (``household_work``); finished ones stay with whoever did them."""
     actor.require(Perm.PLACES_MANAGE)
-    community = session.get(Community, community_id)
-    if community is None:
-        raise NotFound("community")
-    actor.require_community(community.id)
-    _expect_version(community, expected_version, community_snapshot(community))
+    community = load_scoped(session, Community, community_id, actor, communities=_community_itself)
+    expect_version(community, expected_version, lambda: community_snapshot(community))
     if role not in set(HouseholdWorkRole):
         errors = FieldErrors()
         errors.add("household_work_role", "places.work_role_invalid")
@@ -163,7 +142,7 @@ def set_household_work_role(session: Session, *, actor: Principal, community_id:
     session.flush()
     record(session, action="community.work_role", actor=actor, entity_type="community", entity_id=community.id,
            community_id=community.id, before=before, after={"household_work_role": role})
-    household_work_changed(session, community.id, actor)
+    publish(session, HouseholdWorkChanged(community.id, actor))
     return community
 
 
@@ -175,15 +154,6 @@ def building_snapshot(building: Building) -> dict:
             "floors": building.floors}
 
 
-def _scoped_community(session: Session, actor: Principal | None, community_id: int) -> Community:
-    community = session.get(Community, community_id)
-    if community is None:
-        raise NotFound("community")
-    if actor is not None:
-        actor.require_community(community.id)
-    return community
-
-
 def _require_active(community: Community) -> None:
     """A community no longer managed (撤场) keeps its records but takes no new buildings, units or rooms."""
     if not community.is_active:
@@ -191,11 +161,10 @@ def _require_active(community: Community) -> None:
 
 
 def create_building(
-    session: Session, *, actor: Principal | None, community_id: int, code: str, name: str, floors: int | str
+    session: Session, *, actor: Principal, community_id: int, code: str, name: str, floors: int | str
 ) -> Building:
-    if actor is not None:
-        actor.require(Perm.PLACES_MANAGE)
-    community = _scoped_community(session, actor, community_id)
+    actor.require(Perm.PLACES_MANAGE)
+    community = load_scoped(session, Community, community_id, actor, communities=_community_itself)
     _require_active(community)
     errors = FieldErrors()
     code = _check_code(errors, code)
@@ -209,7 +178,7 @@ def create_building(
     building = Building(community_id=community.id, code=code, name=name, floors=floors)
     session.add(building)
     session.flush()
-    record(session, action="building.create", actor=actor, actor_name=None if actor else "system",
+    record(session, action="building.create", actor=actor,
            entity_type="building", entity_id=building.id, community_id=community.id,
            after=building_snapshot(building))
     return building
@@ -219,11 +188,8 @@ def update_building(
     session: Session, *, actor: Principal, building_id: int, expected_version: int, name: str, floors: int | str
 ) -> Building:
     actor.require(Perm.PLACES_MANAGE)
-    building = session.get(Building, building_id)
-    if building is None:
-        raise NotFound("building")
-    actor.require_community(building.community_id)
-    _expect_version(building, expected_version, building_snapshot(building))
+    building = load_scoped(session, Building, building_id, actor)
+    expect_version(building, expected_version, lambda: building_snapshot(building))
     errors = FieldErrors()
     name = _check_name(errors, name)
     floors = _parse_int(errors, floors, "floors", 1, MAX_FLOORS)
@@ -249,19 +215,9 @@ def unit_snapshot(unit: Unit) -> dict:
     return {"building_id": unit.building_id, "code": unit.code, "name": unit.name}
 
 
-def _scoped_building(session: Session, actor: Principal | None, building_id: int) -> Building:
-    building = session.get(Building, building_id)
-    if building is None:
-        raise NotFound("building")
-    if actor is not None:
-        actor.require_community(building.community_id)
-    return building
-
-
-def create_unit(session: Session, *, actor: Principal | None, building_id: int, code: str, name: str) -> Unit:
-    if actor is not None:
-        actor.require(Perm.PLACES_MANAGE)
-    building = _scoped_building(session, actor, building_id)
+def create_unit(session: Session, *, actor: Principal, building_id: int, code: str, name: str) -> Unit:
+    actor.require(Perm.PLACES_MANAGE)
+    building = load_scoped(session, Building, building_id, actor)
     _require_active(session.get(Community, building.community_id))
     errors = FieldErrors()
     code = _check_code(errors, code)
@@ -272,18 +228,16 @@ def create_unit(session: Session, *, actor: Principal | None, building_id: int, 
     unit = Unit(building_id=building.id, code=code, name=name)
     session.add(unit)
     session.flush()
-    record(session, action="unit.create", actor=actor, actor_name=None if actor else "system",
+    record(session, action="unit.create", actor=actor,
            entity_type="unit", entity_id=unit.id, community_id=building.community_id, after=unit_snapshot(unit))
     return unit
 
 
 def update_unit(session: Session, *, actor: Principal, unit_id: int, expected_version: int, name: str) -> Unit:
     actor.require(Perm.PLACES_MANAGE)
-    unit = session.get(Unit, unit_id)
-    if unit is None:
-        raise NotFound("unit")
-    building = _scoped_building(session, actor, unit.building_id)
-    _expect_version(unit, expected_version, unit_snapshot(unit))
+    unit = load_scoped(session, Unit, unit_id, actor, communities=_building_community)
+    building = session.get(Building, unit.building_id)
+    expect_version(unit, expected_version, lambda: unit_snapshot(unit))
     errors = FieldErrors()
     name = _check_name(errors, name)
     errors.raise_if_any()
@@ -328,20 +282,17 @@ def _validate_room(
     return number, floor, area, layout, occupancy_value
 
 
-def _unit_context(session: Session, actor: Principal | None, unit_id: int) -> tuple[Unit, Building, Community]:
-    unit = session.get(Unit, unit_id)
-    if unit is None:
-        raise NotFound("unit")
-    building = _scoped_building(session, actor, unit.building_id)
+def _unit_context(session: Session, actor: Principal, unit_id: int) -> tuple[Unit, Building, Community]:
+    unit = load_scoped(session, Unit, unit_id, actor, communities=_building_community)
+    building = session.get(Building, unit.building_id)
     return unit, building, session.get(Community, building.community_id)
 
 
 def create_room(
-    session: Session, *, actor: Principal | None, unit_id: int, number: str, floor: int | str,
+    session: Session, *, actor: Principal, unit_id: int, number: str, floor: int | str,
     area: Decimal | str, layout: str = "", occupancy: str = Occupancy.VACANT,
 ) -> Room:
-    if actor is not None:
-        actor.require(Perm.PLACES_MANAGE)
+    actor.require(Perm.PLACES_MANAGE)
     unit, building, community = _unit_context(session, actor, unit_id)
     _require_active(community)
     errors = FieldErrors()
@@ -358,7 +309,7 @@ def create_room(
     )
     session.add(room)
     session.flush()
-    record(session, action="room.create", actor=actor, actor_name=None if actor else "system",
+    record(session, action="room.create", actor=actor,
            entity_type="room", entity_id=room.id, community_id=community.id, after=room_snapshot(room))
     return room
 
@@ -368,27 +319,23 @@ def update_room(
     area: Decimal | str, layout: str, occupancy: str,
 ) -> Room:
     actor.require(Perm.PLACES_MANAGE)
-    room = session.get(Room, room_id)
-    if room is None:
-        raise NotFound("room")
+    room = load_scoped(session, Room, room_id, actor)
     unit, building, community = _unit_context(session, actor, room.unit_id)
-    _expect_version(room, expected_version, room_snapshot(room))
+    expect_version(room, expected_version, lambda: room_snapshot(room))
     errors = FieldErrors()
     number, floor, area, layout, occupancy_value = _validate_room(
         session, errors, unit=unit, building=building, number=number, floor=floor, area=area, layout=layout,
         occupancy=occupancy, room_id=room.id)
     errors.raise_if_any()
-    before = room_snapshot(room)
+    before, before_sort_key = room_snapshot(room), room.sort_key
     room.number, room.floor, room.area, room.layout, room.occupancy = number, floor, area, layout, occupancy_value
     room.code = room_code(community.code, building.code, unit.code, number)
     room.sort_key = room_sort_key(community.code, building.code, unit.code, floor, number)
-    # Ownerships carry the room's sort key so the owner grid sorts on one index; the room's archive
-    # follows its code (number and catalog position).
-    session.exec(sa_update(Ownership).where(Ownership.room_id == room.id).values(sort_key=room.sort_key))
-    follow_room(session, actor=actor, room=room)
     room.updated_at = utcnow()
     session.add(room)
     session.flush()
+    if (room.code, room.sort_key) != (before["code"], before_sort_key):
+        publish(session, RoomRenumbered(room.id, room.code, room.sort_key, actor))
     record(session, action="room.update", actor=actor, entity_type="room", entity_id=room.id,
            community_id=community.id, before=before, after=room_snapshot(room))
     return room
@@ -398,10 +345,7 @@ def assign_steward(session: Session, *, actor: Principal, building_id: int, stew
     """The building's steward 管家; where the community gives its household work to stewards, the building's
     open census tasks and arrears cases follow the new steward at once."""
     actor.require(Perm.PLACES_MANAGE)
-    building = session.get(Building, building_id)
-    if building is None:
-        raise NotFound("building")
-    actor.require_community(building.community_id)
+    building = load_scoped(session, Building, building_id, actor)
     if steward_user_id is not None:
         is_steward = session.exec(select(UserRole).where(UserRole.user_id == steward_user_id,
                                                          UserRole.role_code == "steward")).first()
@@ -415,5 +359,5 @@ def assign_steward(session: Session, *, actor: Principal, building_id: int, stew
     session.flush()
     record(session, action="building.steward", actor=actor, entity_type="building", entity_id=building.id,
            community_id=building.community_id, before=before, after={"steward_user_id": steward_user_id})
-    household_work_changed(session, building.community_id, actor)
+    publish(session, HouseholdWorkChanged(building.community_id, actor))
     return building

@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from pm_admin.audit.services import record
+from pm_admin.core.audit import record
 from pm_admin.core.clock import utcnow
 from pm_admin.core.errors import ConcurrencyConflict, FieldErrors, NotFound
 from pm_admin.core.ids import is_id

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from pm_admin.core.files import Download, register_download
+from pm_admin.core.files import Download
 from pm_admin.core.i18n import translate
 from pm_admin.core.permissions import Principal
 from pm_admin.core.tables import TextSheet, export_workbook, workbook_bytes
@@ -61,5 +61,4 @@ def results_xlsx(session: Session, principal: Principal, params: dict[str, Any])
     return Download(f"survey-results-{summary['period']}.xlsx", XLSX, [workbook_bytes(workbook)])
 
 
-register_download("survey_links", links_xlsx)
-register_download("survey_results", results_xlsx)
+DOWNLOADS = {"survey_links": links_xlsx, "survey_results": results_xlsx}

@@ -7,11 +7,10 @@ from sqlmodel import Session, col, select
 from pm_admin.core.clock import DISPLAY_ZONE, as_utc, local_text
 from pm_admin.core.i18n import translate
 from pm_admin.core.permissions import Perm, Principal
-from pm_admin.owners.timeline import TimelineItem, during_ownership, owned_periods, timeline_source
+from pm_admin.owners.timeline import TimelineItem, during_ownership, owned_periods
 from pm_admin.surveys.models import SurveyPlan, SurveyResponse
 
 
-@timeline_source
 def survey_answers(session: Session, principal: Principal, owner_id: int, language: str) -> list[TimelineItem]:
     if not principal.has(Perm.SURVEYS_VIEW):
         return []
@@ -32,3 +31,6 @@ def survey_answers(session: Session, principal: Principal, owner_id: int, langua
             detail=f"{title} · {how}" + (f" · {response.entered_by}" if response.entered_by else ""),
             link=f"/surveys/{response.plan_id}"))
     return items
+
+
+SOURCES = (survey_answers,)

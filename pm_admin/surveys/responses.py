@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from pm_admin.audit.services import record
+from pm_admin.core.audit import record
 from pm_admin.core.clock import DISPLAY_ZONE, utcnow
 from pm_admin.core.errors import DomainError, FieldErrors
 from pm_admin.core.permissions import Perm, Principal

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from pm_admin.audit.services import record
+from pm_admin.core.audit import record
 from pm_admin.core.clock import utcnow
 from pm_admin.core.crypto import decrypt
 from pm_admin.core.errors import FieldErrors, PermissionDenied

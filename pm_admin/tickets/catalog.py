@@ -9,8 +9,8 @@ import secrets
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from pm_admin.audit.services import record
 from pm_admin.auth.models import User
+from pm_admin.core.audit import record
 from pm_admin.core.errors import FieldErrors, NotFound
 from pm_admin.core.i18n import translate
 from pm_admin.core.ids import is_id

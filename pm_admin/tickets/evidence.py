@@ -9,14 +9,13 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from pm_admin.audit.services import record
+from pm_admin.core.audit import record
 from pm_admin.core.errors import FieldErrors, NotFound, PermissionDenied
 from pm_admin.core.files import (
     UploadPurpose,
     discard_upload,
     private_dir,
     read_upload,
-    register_upload_purpose,
     store_by_hash,
 )
 from pm_admin.core.permissions import Perm, Principal
@@ -25,9 +24,9 @@ from pm_admin.tickets.queries import visible_ticket
 
 EVIDENCE_PURPOSE = "ticket_evidence"
 MAX_EVIDENCE_BYTES = 50 * 1024 * 1024
-register_upload_purpose(EVIDENCE_PURPOSE, UploadPurpose(
+EVIDENCE_UPLOAD = UploadPurpose(
     (Perm.TICKETS_CREATE, Perm.TICKETS_WORK, Perm.TICKETS_OWN), MAX_EVIDENCE_BYTES,
-    (".jpg", ".jpeg", ".png", ".webp", ".mp4", ".mov", ".webm")))
+    (".jpg", ".jpeg", ".png", ".webp", ".mp4", ".mov", ".webm"))
 
 
 def sniff_media(data: bytes) -> str | None:

@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from pm_admin.audit.services import record
-from pm_admin.core.files import Download, register_download
+from pm_admin.core.audit import record
+from pm_admin.core.files import Download
 from pm_admin.core.i18n import translate
 from pm_admin.core.permissions import Principal
 from pm_admin.core.tables import TextSheet, export_workbook, workbook_bytes
@@ -53,4 +53,4 @@ def review_xlsx(session: Session, principal: Principal, params: dict[str, Any]) 
     return Download(f"日清日审-{review['day']}.xlsx", XLSX, [workbook_bytes(workbook)])
 
 
-register_download("ticket_review", review_xlsx)
+DOWNLOADS = {"ticket_review": review_xlsx}

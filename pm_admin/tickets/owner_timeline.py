@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 from pm_admin.core.clock import local_text
 from pm_admin.core.i18n import translate
 from pm_admin.core.permissions import Perm, Principal
-from pm_admin.owners.timeline import TimelineItem, timeline_source
+from pm_admin.owners.timeline import TimelineItem
 from pm_admin.tickets.models import Callback, Ticket
 
 
@@ -17,7 +17,6 @@ def _owner_tickets(session: Session, principal: Principal, owner_id: int) -> lis
                              .order_by(Ticket.created_at.desc()).limit(50)).all())
 
 
-@timeline_source
 def owner_tickets(session: Session, principal: Principal, owner_id: int, language: str) -> list[TimelineItem]:
     if not principal.has(Perm.TICKETS_VIEW):
         return []
@@ -32,7 +31,6 @@ def _outcome(callback: Callback) -> str:
     return "satisfied" if callback.satisfied else "unsatisfied"
 
 
-@timeline_source
 def owner_callbacks(session: Session, principal: Principal, owner_id: int, language: str) -> list[TimelineItem]:
     if not principal.has(Perm.TICKETS_VIEW):
         return []
@@ -48,3 +46,6 @@ def owner_callbacks(session: Session, principal: Principal, owner_id: int, langu
                          + (f" · {c.comment}" if c.comment else "") + f" · {c.done_by}",
                          link=f"/tickets/{c.ticket_id}")
             for c in callbacks]
+
+
+SOURCES = (owner_tickets, owner_callbacks)

@@ -6,10 +6,10 @@ from datetime import date
 from typing import Any
 
 from pm_admin.core.base_state import ProtectedState
+from pm_admin.core.clock import local_today
 from pm_admin.core.db import read_only
 from pm_admin.core.guard import requires
 from pm_admin.core.permissions import Perm
-from pm_admin.dashboards.periods import local_today
 from pm_admin.tickets.review import daily_review
 
 

@@ -13,8 +13,8 @@ from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from pm_admin.audit.services import record
 from pm_admin.auth.models import User, UserCommunity, UserRole
+from pm_admin.core.audit import record
 from pm_admin.core.clock import DISPLAY_ZONE, utcnow
 from pm_admin.core.errors import ConcurrencyConflict, DomainError, FieldErrors, NotFound, PermissionDenied
 from pm_admin.core.ids import is_id
@@ -53,14 +53,14 @@ class NeedsInput(DomainError):
 # ---------------------------------------------------------------- helpers
 
 
-def timeline_event(session: Session, ticket: Ticket, actor: Principal | None, kind: str, body: str = "", *,
+def timeline_event(session: Session, ticket: Ticket, actor: Principal, kind: str, body: str = "", *,
            from_status: str = "", to_status: str = "", public: bool = False, at: datetime | None = None) -> None:
-    session.add(TicketEvent(ticket_id=ticket.id, at=at or utcnow(), actor_name=actor.username if actor else "system",
+    session.add(TicketEvent(ticket_id=ticket.id, at=at or utcnow(), actor_name=actor.username,
                             kind=kind, from_status=from_status, to_status=to_status, body=body[:2000], public=public))
 
 
-def audit_ticket(session: Session, ticket: Ticket, actor: Principal | None, action: str, **details) -> None:
-    record(session, action=f"ticket.{action}", actor=actor, actor_name=None if actor else "system",
+def audit_ticket(session: Session, ticket: Ticket, actor: Principal, action: str, **details) -> None:
+    record(session, action=f"ticket.{action}", actor=actor,
            entity_type="ticket", entity_id=ticket.id, community_id=ticket.community_id,
            details={"code": ticket.code, **details})
 

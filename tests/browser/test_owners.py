@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 from sqlmodel import Session, select
 
-from pm_admin.audit.models import AuditEvent
+from pm_admin.core.audit import AuditEvent
 from pm_admin.owners.models import Owner, Ownership
 from pm_admin.owners.spreadsheet import IMPORT_COLUMNS
 from pm_admin.places.models import Community, Room

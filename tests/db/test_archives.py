@@ -21,15 +21,15 @@ from pm_admin.archives.models import (
     DocType,
 )
 from pm_admin.archives.services import EntryInput
-from pm_admin.audit.models import AuditEvent
 from pm_admin.auth.models import User, UserRole
+from pm_admin.core.audit import AuditEvent
 from pm_admin.core.clock import utcnow
 from pm_admin.core.db import make_engine
 from pm_admin.core.errors import ConcurrencyConflict, PermissionDenied, ValidationFailed
 from pm_admin.core.files import store_upload
 from pm_admin.core.i18n import translate
 from pm_admin.core.paging import PageRequest
-from pm_admin.core.permissions import ClientInfo
+from pm_admin.core.permissions import SYSTEM, ClientInfo
 from pm_admin.owners import services as owner_services
 from pm_admin.owners.models import Ownership
 from pm_admin.places.models import Room, Unit
@@ -232,7 +232,7 @@ def test_catalog_is_in_room_order_with_the_seed_columns(session, people):
 def test_archive_rows_cannot_be_deleted(engine):
     with Session(engine) as session:
         community, _, _, room = factories.place_tree(session)
-        archive = services.ensure_archive(session, actor=None, room_id=room.id)
+        archive = services.ensure_archive(session, actor=SYSTEM, room_id=room.id)
         session.commit()
         archive_id = archive.id
     try:
@@ -363,7 +363,7 @@ def test_of_two_managers_deciding_at_once_the_second_is_refused(engine):
         community, _, _, room = factories.place_tree(session)
         first, second, cs = (factories.sign_in(session, factories.user(session, role, communities=(community,)))
                              for role in ("manager", "manager", "cs"))
-        archive = services.ensure_archive(session, actor=None, room_id=room.id)
+        archive = services.ensure_archive(session, actor=SYSTEM, room_id=room.id)
         request_id = services.request_access(session, actor=cs, archive_id=archive.id, reason="业主委托办理过户").id
         session.commit()
     with Session(engine, expire_on_commit=False) as slow, Session(engine, expire_on_commit=False) as quick:
@@ -408,7 +408,7 @@ def test_the_queue_marks_a_managers_own_requests(session, people):
 def test_scan_versions_never_change_and_the_change_record_only_grows(engine):
     with Session(engine) as session:
         _, _, _, room = factories.place_tree(session)
-        archive = services.ensure_archive(session, actor=None, room_id=room.id)
+        archive = services.ensure_archive(session, actor=SYSTEM, room_id=room.id)
         entry = ArchiveEntry(archive_id=archive.id, doc_type=DocType.OTHER)
         session.add(entry)
         session.flush()
@@ -475,11 +475,11 @@ def test_a_number_held_by_another_archive_gives_a_free_number_and_says_so(sessio
     twin = factories.room(session, session.get(Unit, room.unit_id), number="555", floor=5)
     session.execute(sa.update(Room).where(Room.id == twin.id).values(code=people["archive"].archive_no))
     session.expire_all()
-    archive = services.ensure_archive(session, actor=None, room_id=twin.id)  # no IntegrityError
+    archive = services.ensure_archive(session, actor=SYSTEM, room_id=twin.id)  # no IntegrityError
     assert archive.archive_no == people["archive"].archive_no + "-2"
     records = queries.changes(session, people["archivist"], archive.id, "zh-CN").rows
     assert records[0]["kind"] == "renumbered" and archive.archive_no in records[0]["detail"]
-    assert services.ensure_archive(session, actor=None, room_id=twin.id).id == archive.id
+    assert services.ensure_archive(session, actor=SYSTEM, room_id=twin.id).id == archive.id
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -8,12 +8,13 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from pm_admin.arrears import queries, services
-from pm_admin.arrears.models import ArrearsCase, FollowUp, RoomArrears
+from pm_admin.arrears.models import ArrearsCase, FollowUp
 from pm_admin.arrears.services import FollowUpInput, one_month_before
-from pm_admin.audit.models import AuditEvent
+from pm_admin.billing.models import RoomArrears
 from pm_admin.census import queries as census_queries
 from pm_admin.census import services as census
 from pm_admin.census.models import CensusTask
+from pm_admin.core.audit import AuditEvent
 from pm_admin.core.db import make_engine
 from pm_admin.core.errors import ConcurrencyConflict, PermissionDenied, ValidationFailed
 from pm_admin.core.i18n import translate
@@ -405,9 +406,9 @@ def test_dates_are_shanghai_dates_between_midnight_and_eight(session, block, mon
     from datetime import UTC, datetime
 
     from pm_admin.archives import services as archives
-    from pm_admin.dashboards import periods
+    from pm_admin.core import clock
 
-    monkeypatch.setattr(periods, "utcnow", lambda: datetime(2026, 12, 31, 17, 30, tzinfo=UTC))
+    monkeypatch.setattr(clock, "utcnow", lambda: datetime(2026, 12, 31, 17, 30, tzinfo=UTC))
     new_year = date(2027, 1, 1)
     manager, rooms = block["manager"], block["rooms"]
     owner_services.create_owner(session, actor=manager, room_id=rooms[0].id,
@@ -431,7 +432,7 @@ def test_dates_are_shanghai_dates_between_midnight_and_eight(session, block, mon
     services.sync_cases(session)
     case = session.exec(select(ArrearsCase).where(ArrearsCase.room_id == rooms[2].id)).one()
     assert (case.opened_on, case.next_due_on) == (new_year, new_year + timedelta(days=15))
-    assert queries.coverage_on(session, manager, periods.local_today(), community_id=block["community"].id).due == 1
+    assert queries.coverage_on(session, manager, clock.local_today(), community_id=block["community"].id).due == 1
 
 
 # ---------------------------------------------------------------- coverage on a day (issue 11 item 10)

@@ -8,11 +8,10 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from pm_admin.audit.models import AuditEvent
 from pm_admin.audit.queries import AuditFilter, count_recent, list_events
-from pm_admin.audit.services import diff, record
 from pm_admin.auth.services import authenticate
 from pm_admin.auth.throttle import ACCOUNT
+from pm_admin.core.audit import AuditEvent, diff, record
 from pm_admin.core.clock import utcnow
 from pm_admin.core.errors import PermissionDenied
 from pm_admin.core.paging import PageRequest

@@ -5,14 +5,14 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from pm_admin.audit.models import AuditEvent
 from pm_admin.auth import services
 from pm_admin.auth.models import LoginSession, LoginThrottle, User
 from pm_admin.auth.throttle import ACCOUNT, issue_device_token
 from pm_admin.auth.throttle import CLIENT as CLIENT_BUCKET
+from pm_admin.core.audit import AuditEvent
 from pm_admin.core.clock import utcnow
 from pm_admin.core.errors import PermissionDenied, ValidationFailed
-from pm_admin.core.permissions import ClientInfo
+from pm_admin.core.permissions import SYSTEM, ClientInfo
 from pm_admin.settings import get_settings
 from tests.support import factories
 
@@ -30,7 +30,7 @@ def login(session, username, password, client=CLIENT, device_token=None, now=Non
 
 
 def test_a_64_character_chinese_password_registers_and_logs_in(session):
-    services.create_user(session, actor=None, username="zhang.san", display_name="张三", password=LONG_CHINESE,
+    services.create_user(session, actor=SYSTEM, username="zhang.san", display_name="张三", password=LONG_CHINESE,
                          roles=["cs"], community_ids=[factories.community(session).id])
     assert login(session, "zhang.san", LONG_CHINESE).ok
     assert not login(session, "zhang.san", LONG_CHINESE[:-1] + "错").ok

@@ -19,8 +19,8 @@ from sqlmodel import Session, SQLModel, select
 from pm_admin import backup as backup_module
 from pm_admin.archives import services as archives
 from pm_admin.archives.models import ArchiveEntry
-from pm_admin.audit.models import AuditEvent
 from pm_admin.backup import RestoreRefused, backup, restore
+from pm_admin.core.audit import AuditEvent
 from pm_admin.core.db import make_engine
 from pm_admin.core.files import store_upload
 from pm_admin.owners import services as owners

@@ -5,9 +5,9 @@ import dataclasses
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from pm_admin.audit.models import AuditEvent
 from pm_admin.auth.models import User, UserRole
 from pm_admin.auth.passwords import verify_password
+from pm_admin.core.audit import AuditEvent
 from pm_admin.core.clock import utcnow
 from pm_admin.core.db import make_engine
 from pm_admin.demo.seed import DEMO_USERS, SeedOutcome, demo_usernames_present, seed_demo, seed_for_environment

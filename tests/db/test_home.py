@@ -16,7 +16,7 @@ from pm_admin.census import services as census
 from pm_admin.census.models import CensusTask
 from pm_admin.core.clock import DISPLAY_ZONE, utcnow
 from pm_admin.core.i18n import LANGUAGES, catalog
-from pm_admin.core.permissions import ClientInfo, Principal
+from pm_admin.core.permissions import SYSTEM, ClientInfo, Principal
 from pm_admin.home.queries import home_figures
 from pm_admin.owners.services import OwnerInput, create_owner
 from pm_admin.places.models import Room
@@ -111,7 +111,7 @@ def build_side(session, name: str) -> Side:
     responses.enter_response(session, actor=steward, plan_id=plan.id, room_code=r1.code, method="phone",
                              answers={rating: 5})
     # Archives of r1 and r2: one entry filed this month, one last month; two pending requests.
-    first, second = (archives.ensure_archive(session, actor=None, room_id=room.id) for room in (r1, r2))
+    first, second = (archives.ensure_archive(session, actor=SYSTEM, room_id=room.id) for room in (r1, r2))
     month_start = datetime.combine(TODAY.replace(day=1), time.min, DISPLAY_ZONE)
     for filed_at in (month_start, month_start - timedelta(seconds=1)):
         entry = archives.add_entry(session, actor=users["archivist"], archive_id=first.id,

@@ -11,11 +11,11 @@ from sqlmodel import select
 from pm_admin.arrears import queries as arrears_queries
 from pm_admin.arrears import services as arrears
 from pm_admin.arrears.models import ArrearsCase, FollowUp
-from pm_admin.audit.models import AuditEvent
 from pm_admin.auth.models import UserCommunity
 from pm_admin.census import queries as census_queries
 from pm_admin.census import services as census
 from pm_admin.census.models import CensusTask
+from pm_admin.core.audit import AuditEvent
 from pm_admin.core.errors import ConcurrencyConflict, PermissionDenied, ValidationFailed
 from pm_admin.core.paging import PageRequest
 from pm_admin.household_work.services import reassign_all, share_out

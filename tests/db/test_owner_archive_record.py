@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import col, select
 
 from pm_admin.archives.models import Archive, ArchiveChange
+from pm_admin.core import events as bus
 from pm_admin.core.i18n import translate
 from pm_admin.owners import events, services
 from pm_admin.owners.services import OwnerInput
@@ -26,9 +27,9 @@ def record_of(session, room_id: int) -> list[tuple[str, str]]:
 def published():
     """The registry events as the archive listener receives them."""
     seen: list[events.OwnerEvent] = []
-    listener = events.subscribe(lambda session, event: seen.append(event))
+    listener = bus.subscribe(events.OwnerEvent, lambda session, event: seen.append(event))
     yield seen
-    events.unsubscribe(listener)
+    bus.unsubscribe(events.OwnerEvent, listener)
 
 
 @pytest.fixture
@@ -101,7 +102,7 @@ def test_household_members_and_their_phones_are_recorded_in_the_archive(session,
 
 def test_an_import_opens_the_archives_of_its_rooms_in_one_pass_even_when_a_number_is_held(session, place):
     from pm_admin.archives.models import Archive
-    from pm_admin.audit.models import AuditEvent
+    from pm_admin.core.audit import AuditEvent
 
     manager, unit, room = place
     fresh, held = factories.room(session, unit, number="1001", floor=10), factories.room(session, unit, number="1002",

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from pm_admin.arrears.models import RoomArrears
+from pm_admin.billing.models import RoomArrears
 from pm_admin.core.files import issue_download, redeem_download
 from pm_admin.core.paging import PageRequest
 from pm_admin.owners import queries, services

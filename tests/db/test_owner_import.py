@@ -11,6 +11,7 @@ from sqlmodel import func, select
 
 from pm_admin.core.errors import PermissionDenied
 from pm_admin.core.files import issue_download, redeem_download
+from pm_admin.core.permissions import SYSTEM
 from pm_admin.owners import services
 from pm_admin.owners.models import Owner, OwnerChange, Ownership
 from pm_admin.owners.queries import OwnerFilter, export_rows
@@ -315,13 +316,13 @@ def test_an_export_with_full_personal_data_imports_back_without_any_change(sessi
 def test_an_id_number_of_an_owner_outside_the_users_communities_is_an_error(session, setup):
     manager, rooms = setup
     _, _, foreign_unit, foreign_room = factories.place_tree(session)
-    foreign = services.create_owner(session, actor=None, room_id=foreign_room.id, data=services.OwnerInput(
+    foreign = services.create_owner(session, actor=SYSTEM, room_id=foreign_room.id, data=services.OwnerInput(
         name="外区业主", id_number="11010519491231002X", phones=["13700000001"]))
     other_foreign_room = factories.room(session, foreign_unit, number="102")
-    shared = services.create_owner(session, actor=None, room_id=other_foreign_room.id, data=services.OwnerInput(
+    shared = services.create_owner(session, actor=SYSTEM, room_id=other_foreign_room.id, data=services.OwnerInput(
         name="两区业主", id_number="110105194912310038", phones=["13700000002"]))
     # An owner of two communities (linked by someone with both: the manager may not link a foreign owner).
-    services.link_owner_to_room(session, actor=None, owner_id=shared.id, room_id=rooms[2].id)
+    services.link_owner_to_room(session, actor=SYSTEM, owner_id=shared.id, room_id=rooms[2].id)
     before = stored_state(session, [foreign.id, shared.id])
     count_before = owners_count(session)
     data = csv_bytes([

@@ -5,7 +5,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlmodel import select
 
-from pm_admin.audit.models import AuditEvent
+from pm_admin.core.audit import AuditEvent
 from pm_admin.core.clock import utcnow
 from pm_admin.core.paging import PageRequest
 from pm_admin.home.queries import home_figures

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from sqlmodel import col, select
 
-from pm_admin.arrears.models import RoomArrears
-from pm_admin.audit.models import AuditEvent
+from pm_admin.billing.models import RoomArrears
+from pm_admin.core.audit import AuditEvent
 from pm_admin.core.errors import ConcurrencyConflict, PermissionDenied, ValidationFailed
 from pm_admin.core.paging import PageRequest
 from pm_admin.owners import queries, services

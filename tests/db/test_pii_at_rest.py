@@ -7,8 +7,8 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlmodel import Session, select
 
-from pm_admin.audit.models import AuditEvent
 from pm_admin.core import crypto
+from pm_admin.core.audit import AuditEvent
 from pm_admin.core.db import make_engine
 from pm_admin.core.files import DownloadTicket, issue_download, redeem_download
 from pm_admin.core.paging import PageRequest

@@ -269,7 +269,7 @@ def test_the_links_workbook_holds_working_links_and_the_results_workbook_the_sco
 
 
 def test_every_questionnaire_change_is_audited(session, estate):
-    from pm_admin.audit.models import AuditEvent
+    from pm_admin.core.audit import AuditEvent
 
     plan = make_plan(session, estate)
     question = session.exec(select(SurveyQuestion).where(SurveyQuestion.plan_id == plan.id)

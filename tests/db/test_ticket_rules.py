@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from pm_admin.audit.models import AuditEvent
+from pm_admin.core.audit import AuditEvent
 from pm_admin.core.errors import DomainError, PermissionDenied, ValidationFailed
 from pm_admin.dashboards.models import TicketMonthStats
 from pm_admin.dashboards.rollups import rebuild, rollup_rows

@@ -261,7 +261,7 @@ def test_daily_review_groups_late_work_by_department(session, desk):
 
 
 def test_every_step_is_audited_and_public_replies_are_marked(session, desk):
-    from pm_admin.audit.models import AuditEvent
+    from pm_admin.core.audit import AuditEvent
 
     ticket = new_ticket(session, desk)
     services.add_comment(session, actor=desk["cs"], ticket_id=ticket.id, body="已通知保洁主管", public=False)

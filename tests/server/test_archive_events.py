@@ -16,14 +16,16 @@ from sqlmodel import Session, col, select
 from pm_admin.archives import services as archives
 from pm_admin.archives.models import AccessRequest, Archive
 from pm_admin.archives.state import AccessRequestsState, ArchiveDetailState
-from pm_admin.arrears.models import ArrearsCase, CaseStatus, FollowUp, RoomArrears
+from pm_admin.arrears.models import ArrearsCase, CaseStatus, FollowUp
 from pm_admin.arrears.state import ArrearsState
-from pm_admin.audit.models import AuditEvent
 from pm_admin.auth.models import User
+from pm_admin.billing.models import RoomArrears
 from pm_admin.census.models import CensusTask, TaskStatus
 from pm_admin.census.services import quarter_of
 from pm_admin.census.state import CensusState
-from pm_admin.dashboards.periods import local_today
+from pm_admin.core.audit import AuditEvent
+from pm_admin.core.clock import local_today
+from pm_admin.core.permissions import SYSTEM
 from pm_admin.owners.models import Ownership
 from pm_admin.places.models import Room
 from tests.server.test_crafted_events import community_id, run, sign_in, state_delta, toasts
@@ -56,7 +58,7 @@ def c03_room(db) -> int:
 def pending_request(db, *, room_id: int | None = None, archive_id: int | None = None, requester: str) -> int:
     with Session(db) as session:
         if archive_id is None:
-            archive_id = archives.ensure_archive(session, actor=None, room_id=room_id).id
+            archive_id = archives.ensure_archive(session, actor=SYSTEM, room_id=room_id).id
         archive = session.get(Archive, archive_id)
         request = AccessRequest(archive_id=archive.id, community_id=archive.community_id,
                                 requester_id=user_id(db, requester), requester_name=requester, reason="核对业主临时公约")
@@ -128,7 +130,7 @@ def test_a_manager_cannot_approve_their_own_request_nor_another_communitys(live_
 
 def test_loading_another_communitys_archive_sends_nothing_and_is_audited(live_server, db, c03_room):
     with Session(db) as session:
-        foreign = archives.ensure_archive(session, actor=None, room_id=c03_room)
+        foreign = archives.ensure_archive(session, actor=SYSTEM, room_id=c03_room)
         session.commit()
         foreign_id, foreign_no = foreign.id, foreign.archive_no
     own_id = c01_archive(db)

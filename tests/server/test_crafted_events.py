@@ -13,9 +13,9 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from pm_admin.audit.models import AuditEvent
 from pm_admin.auth.models import LoginSession, User
 from pm_admin.auth.state import LoginState, UsersState
+from pm_admin.core.audit import AuditEvent
 from pm_admin.demo.seed import DEMO_PASSWORD
 from pm_admin.home.state import HomeState
 from pm_admin.places.models import Community, Room, Unit

@@ -21,9 +21,9 @@ import socketio
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from pm_admin.audit.models import AuditEvent
 from pm_admin.auth.models import User, UserCommunity
 from pm_admin.auth.state import UsersState
+from pm_admin.core.audit import AuditEvent
 from pm_admin.core.base_state import AppState
 from pm_admin.owners.detail_state import OwnerDetailState
 from pm_admin.owners.models import Owner, Ownership

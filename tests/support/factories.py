@@ -13,7 +13,7 @@ from pm_admin.auth.models import LoginSession, User, UserCommunity, UserRole
 from pm_admin.auth.passwords import hash_password
 from pm_admin.auth.services import principal_for
 from pm_admin.core.clock import utcnow
-from pm_admin.core.permissions import ClientInfo, Principal
+from pm_admin.core.permissions import SYSTEM, ClientInfo, Principal
 from pm_admin.places.models import Building, Community, Room, Unit
 from pm_admin.places.services import create_building, create_community, create_room, create_unit
 
@@ -29,20 +29,20 @@ def password_hash() -> str:
 
 def community(session: Session, code: str | None = None) -> Community:
     n = next(_counter)
-    return create_community(session, actor=None, code=code or f"T{n:03d}", name=f"测试小区{n}")
+    return create_community(session, actor=SYSTEM, code=code or f"T{n:03d}", name=f"测试小区{n}")
 
 
 def building(session: Session, community_: Community, code: str = "1", floors: int = 18) -> Building:
-    return create_building(session, actor=None, community_id=community_.id, code=code, name=f"{code}栋",
+    return create_building(session, actor=SYSTEM, community_id=community_.id, code=code, name=f"{code}栋",
                            floors=floors)
 
 
 def unit(session: Session, building_: Building, code: str = "1") -> Unit:
-    return create_unit(session, actor=None, building_id=building_.id, code=code, name=f"{code}单元")
+    return create_unit(session, actor=SYSTEM, building_id=building_.id, code=code, name=f"{code}单元")
 
 
 def room(session: Session, unit_: Unit, number: str = "101", floor: int = 1, area: str = "88.50") -> Room:
-    return create_room(session, actor=None, unit_id=unit_.id, number=number, floor=floor, area=Decimal(area),
+    return create_room(session, actor=SYSTEM, unit_id=unit_.id, number=number, floor=floor, area=Decimal(area),
                        layout="3室2厅", occupancy="owner_occupied")
 
 

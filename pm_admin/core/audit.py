@@ -1,14 +1,46 @@
-"""``record``: the one way anything writes to the audit log."""
+"""The append-only audit log: its table and ``record``, the one way anything writes to it.
+
+In core because every layer writes to it (services, the guard, file routes); reading it is the ``audit`` screen.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session
+import sqlalchemy as sa
+from sqlmodel import JSON, Field, Session, SQLModel
 
-from pm_admin.audit.models import AuditEvent
+from pm_admin.core.clock import utcnow
 from pm_admin.core.permissions import ClientInfo, Principal
+from pm_admin.core.types import UTCDateTime
+
+
+class AuditEvent(SQLModel, table=True):
+    """One thing that happened. Rows are only ever inserted: database triggers refuse
+    UPDATE and DELETE, and no code path offers either."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (
+        sa.Index("ix_audit_event_occurred", "occurred_at"),
+        sa.Index("ix_audit_event_community_time", "community_id", "occurred_at"),
+        sa.Index("ix_audit_event_actor_time", "actor_user_id", "occurred_at"),
+        sa.Index("ix_audit_event_entity", "entity_type", "entity_id"),
+        sa.Index("ix_audit_event_action_time", "action", "occurred_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    occurred_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    actor_user_id: int | None = Field(default=None)
+    actor_name: str = Field(default="", max_length=64)
+    action: str = Field(max_length=64)
+    outcome: str = Field(default="ok", max_length=16)  # ok | denied | failed
+    entity_type: str = Field(default="", max_length=32)
+    entity_id: str = Field(default="", max_length=64)
+    community_id: int | None = Field(default=None)
+    changes: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    client_ip: str = Field(default="", max_length=64)
+    user_agent: str = Field(default="", max_length=256)
 
 # Fields whose values never belong in the audit log, even as "before".
 REDACTED_FIELDS = frozenset({"password", "password_hash", "token_hash", "ticket_hash"})
@@ -60,7 +92,7 @@ def record(
     if details:
         changes.update({key: _jsonable(value) for key, value in details.items()})
     event = AuditEvent(
-        actor_user_id=actor.user_id if actor else actor_user_id,
+        actor_user_id=actor.audit_user_id if actor else actor_user_id,
         actor_name=(actor.username if actor else actor_name) or "",
         action=action,
         outcome=outcome,

@@ -1,0 +1,82 @@
+"""Field parsers every service shares: one error key per problem, whichever domain's form it is.
+
+Each parser takes the form's ``FieldErrors``, adds at most one error for its field and returns a usable value
+(never raises), so a form collects every problem in one pass."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from pm_admin.core.errors import FieldErrors
+
+MIN_REASON = 2
+
+
+def parse_date(errors: FieldErrors, field: str, raw: Any, *, required: bool = True,
+               not_before: date | None = None, not_after: date | None = None,
+               too_early: str = "error.date_in_past", too_late: str = "error.date_in_future") -> date | None:
+    """A day typed as 2024-05-01 (what a date input sends; 2024/05/01 from a spreadsheet too), within the
+    bounds given; ``too_early``/``too_late`` name the field's own message for a day outside them."""
+    if isinstance(raw, date):
+        day = raw
+    else:
+        text = str(raw or "").strip()
+        if not text:
+            if required:
+                errors.add(field, "error.required")
+            return None
+        try:
+            day = date.fromisoformat(text.replace("/", "-"))
+        except ValueError:
+            errors.add(field, "error.date_invalid")
+            return None
+    if not_after is not None and day > not_after:
+        errors.add(field, too_late, day=not_after.isoformat())
+    elif not_before is not None and day < not_before:
+        errors.add(field, too_early, day=not_before.isoformat())
+    return day
+
+
+def clean_reason(errors: FieldErrors, field: str, text: Any, *, min_length: int = MIN_REASON,
+                 max_length: int = 2000, key: str = "error.reason_required") -> str:
+    """A reason, note or plan someone must write: trimmed, at least ``min_length`` characters."""
+    reason = str(text or "").strip()
+    if len(reason) < min_length:
+        errors.add(field, key, min=min_length)
+    elif len(reason) > max_length:
+        errors.add(field, "error.too_long", max=max_length)
+    return reason
+
+
+def clean_text(errors: FieldErrors, field: str, text: Any, *, max_length: int, required: bool = False) -> str:
+    value = str(text or "").strip()
+    if required and not value:
+        errors.add(field, "error.required")
+    elif len(value) > max_length:
+        errors.add(field, "error.too_long", max=max_length)
+    return value
+
+
+def parse_amount(errors: FieldErrors, field: str, raw: Any, *, high: Decimal, positive: bool = False,
+                 places: int = 2, key: str = "error.amount_invalid") -> Decimal:
+    """A money amount or a measure: "1,200.50", "¥300" and "80%" read as numbers; at most ``places`` decimals,
+    at least 0 (above 0 when ``positive``), below ``high``. ``key`` is the field's own "not a number" message."""
+    try:
+        amount = Decimal(str(raw).strip().replace(",", "").replace("¥", "").rstrip("%"))
+    except InvalidOperation:
+        amount = Decimal("NaN")
+    step = Decimal(1).scaleb(-places)
+    if not amount.is_finite() or (amount < 0 and not positive):
+        errors.add(field, key)
+    elif positive and amount <= 0:
+        errors.add(field, "error.must_be_positive")
+    elif amount >= high:
+        errors.add(field, "error.out_of_range", low=str(step if positive else Decimal(0).quantize(step)),
+                   high=str(high - step))
+    elif amount.as_tuple().exponent < -places:
+        errors.add(field, "error.decimal_places", places=places)
+    else:
+        return amount.quantize(step)
+    return Decimal(0)
