@@ -113,7 +113,7 @@ def cmd_daily(args: argparse.Namespace) -> int:
     from pm_admin.census.services import open_current_quarters
     from pm_admin.core.files import purge_stale_uploads
     from pm_admin.household_work.services import reassign_all
-    from pm_admin.tickets.review import notify_overdue_holds
+    from pm_admin.tickets.services.review import notify_overdue_holds
 
     with unit_of_work() as session:
         changed = sync_cases(session)

@@ -28,9 +28,9 @@ from pm_admin.owners.events import OwnerEvent
 from pm_admin.places.events import HouseholdWorkChanged, RoomRenumbered
 from pm_admin.surveys import files as survey_files
 from pm_admin.surveys import owner_timeline as survey_timeline
-from pm_admin.tickets import evidence as ticket_evidence
 from pm_admin.tickets import files as ticket_files
 from pm_admin.tickets import owner_timeline as ticket_timeline
+from pm_admin.tickets.services import evidence as ticket_evidence
 
 
 def install() -> None:

@@ -61,12 +61,16 @@ _client: ContextVar[ClientInfo] = ContextVar("pm_client", default=ClientInfo())
 
 @dataclasses.dataclass(frozen=True)
 class Guard:
-    permission: str | None = None
+    permission: str | tuple[str, ...] | None = None  # several: holding any one of them is enough
     public: bool = False
     # Still allowed while the user must change a temporary password.
     before_password_change: bool = False
     # Fired by a timer, not the user: does not keep the session from idling out.
     poll: bool = False
+
+    def allows(self, principal: Principal) -> bool:
+        needed = (self.permission,) if isinstance(self.permission, str) else self.permission or ()
+        return not needed or any(principal.has(permission) for permission in needed)
 
 
 def current_principal() -> Principal | None:
@@ -143,8 +147,9 @@ def _wrap(fn: Callable) -> Callable:
     return wrapper
 
 
-def requires(permission: str | None = None, *, before_password_change: bool = False, poll: bool = False) -> Callable:
-    """Declare a handler of a protected state: signed in, and holding ``permission`` if given.
+def requires(permission: str | tuple[str, ...] | None = None, *, before_password_change: bool = False,
+             poll: bool = False) -> Callable:
+    """Declare a handler of a protected state: signed in, and holding ``permission`` (any one of several) if given.
 
     Community scope depends on the record, so services check it with the principal.
     ``poll=True`` marks a handler an interval fires on its own (see the module docstring).
@@ -273,7 +278,7 @@ def judge(guard: Guard | None, is_app_state: bool, principal: Principal | None, 
         return Verdict(False, "not_signed_in", redirect_to_login=True)
     if principal.must_change_password and not guard.before_password_change:
         return Verdict(False, "password_change_required")
-    if guard.permission and not principal.has(guard.permission):
+    if not guard.allows(principal):
         return Verdict(False, "missing_permission")
     return Verdict(True)
 

@@ -28,7 +28,7 @@ from pm_admin.places.models import Building, Community, Occupancy, Room, Unit, r
 from pm_admin.places.services import create_building, create_community, create_unit
 from pm_admin.settings import Settings
 from pm_admin.surveys.models import SurveyPlan
-from pm_admin.tickets.round_history import rebuild as rebuild_rounds
+from pm_admin.tickets.services.round_history import rebuild as rebuild_rounds
 
 DEMO_PASSWORD = "Demo@2026"
 COMMUNITY_NAMES = ("翠湖花园", "锦绣华府", "御景名苑")

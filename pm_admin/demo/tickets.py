@@ -33,7 +33,7 @@ from pm_admin.tickets.models import (
     TicketEvent,
     TicketSequence,
 )
-from pm_admin.tickets.sla import DEFAULT_TARGETS
+from pm_admin.tickets.services.sla import DEFAULT_TARGETS
 
 TICKETS_PER_COMMUNITY_YEAR = 6700
 DAYS = 365

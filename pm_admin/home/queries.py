@@ -35,7 +35,7 @@ from pm_admin.shell.nav import NAV_ITEMS
 from pm_admin.surveys.models import PlanStatus, SurveyPlan, SurveyResponse, SurveyTarget
 from pm_admin.surveys.responses import targeted_households
 from pm_admin.tickets.models import OPEN_STATUSES, Status, Ticket, Tier
-from pm_admin.tickets.sla import overdue_clause
+from pm_admin.tickets.services.sla import overdue_clause
 
 # The roles in the order their sections appear for someone holding several.
 ROLE_ORDER = (Role.ADMIN, Role.EXECUTIVE, Role.MANAGER, Role.CS, Role.STEWARD, Role.TECHNICIAN, Role.ARCHIVIST)

@@ -15,7 +15,7 @@ from pm_admin.core.permissions import Perm
 from pm_admin.places.queries import community_options
 from pm_admin.shell.nav import visible_nav_keys
 from pm_admin.tickets import queries as ticket_queries
-from pm_admin.tickets import services as ticket_services
+from pm_admin.tickets.services import notices
 
 ALL_COMMUNITIES = "all"
 PASSWORD_PAGE = "/account/password"
@@ -80,14 +80,14 @@ class ShellState(ProtectedState):
     @requires()
     def open_notice(self, notice_id: int):
         with unit_of_work() as session:
-            ticket_id = ticket_services.read_notification(session, actor=self.principal, notification_id=notice_id)
+            ticket_id = notices.read_notification(session, actor=self.principal, notification_id=notice_id)
         self._fresh_notices()
         return rx.redirect(f"/tickets/{ticket_id}") if ticket_id else None
 
     @requires()
     def read_all_notices(self):
         with unit_of_work() as session:
-            ticket_services.read_notifications(session, actor=self.principal)
+            notices.read_notifications(session, actor=self.principal)
         self.notices = []
 
     @requires()

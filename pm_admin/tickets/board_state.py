@@ -16,8 +16,9 @@ from pm_admin.core.errors import ConcurrencyConflict, NotFound, ValidationFailed
 from pm_admin.core.guard import requires
 from pm_admin.core.ids import optional_id
 from pm_admin.core.permissions import Perm
-from pm_admin.tickets import queries, services
+from pm_admin.tickets import queries
 from pm_admin.tickets.models import BOARD_STATUSES, Status, Tier
+from pm_admin.tickets.services import actions, workflow
 from pm_admin.tickets.state_common import NewTicketMixin, TicketFiltersMixin
 
 TIERS = [str(t) for t in Tier]  # 紧急 first
@@ -134,12 +135,12 @@ class TicketBoardState(NewTicketMixin, TicketFiltersMixin, ProtectedState):
 
     # ------------------------------------------------------------ moving cards
 
-    def _move(self, card: dict[str, Any], to_status: str, data: services.MoveInput):
+    def _move(self, card: dict[str, Any], to_status: str, data: actions.ActionInput):
         try:
             with unit_of_work() as session:
-                services.move(session, actor=self.principal, ticket_id=card["id"], expected_version=card["version"],
+                actions.drop(session, actor=self.principal, ticket_id=card["id"], expected_version=card["version"],
                               to_status=to_status, data=data)
-        except services.NeedsInput as needs:
+        except actions.NeedsInput as needs:
             if self.pending.get("id") == card["id"]:  # the dialog was sent with a required field empty
                 self.move_errors = {field: self._tr("error.required") for field in needs.fields}
                 self.move_key += 1
@@ -171,7 +172,7 @@ class TicketBoardState(NewTicketMixin, TicketFiltersMixin, ProtectedState):
                 self.pending_assignees = queries.assignee_options(session, self.principal, community_id)
         return None
 
-    @requires(Perm.TICKETS_VIEW)
+    @requires(workflow.MOVERS)
     def drop(self, payload: dict[str, Any]):
         """A card dropped on a column: the workflow service decides; a refusal leaves the card where it was."""
         source = payload.get("source") if isinstance(payload, dict) else None
@@ -181,9 +182,9 @@ class TicketBoardState(NewTicketMixin, TicketFiltersMixin, ProtectedState):
             raise NotFound("ticket")
         if to_status not in DROP_STATUSES or to_status == card["status"]:
             return None
-        return self._move(card, to_status, services.MoveInput())
+        return self._move(card, to_status, actions.ActionInput())
 
-    @requires(Perm.TICKETS_VIEW)
+    @requires(workflow.MOVERS)
     def confirm_move(self, form: dict[str, Any]):
         card = self._card(self.pending.get("id"))
         if card is None:
@@ -191,7 +192,7 @@ class TicketBoardState(NewTicketMixin, TicketFiltersMixin, ProtectedState):
             return None
         values = {key: str(form.get(key, "")) for key in MOVE_FIELDS}
         self.pending_values = values
-        data = services.MoveInput(assignee_id=optional_id(values["assignee_id"]), reason=values["reason"],
+        data = actions.ActionInput(assignee_id=optional_id(values["assignee_id"]), reason=values["reason"],
                                   hold_until=values["hold_until"], resolution=values["resolution"])
         return self._move(card, self.pending["to"], data)
 

@@ -10,7 +10,7 @@ from pm_admin.core.db import unit_of_work
 from pm_admin.core.errors import ValidationFailed
 from pm_admin.core.guard import requires
 from pm_admin.core.permissions import Perm
-from pm_admin.tickets import callbacks
+from pm_admin.tickets.services import callbacks
 
 CALLBACK_FIELDS = ("method", "reached", "satisfied", "comment", *callbacks.SCORES)
 

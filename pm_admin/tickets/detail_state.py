@@ -12,10 +12,11 @@ from pm_admin.core.errors import ConcurrencyConflict, DomainError, NotFound, Val
 from pm_admin.core.guard import requires
 from pm_admin.core.ids import optional_id, route_id
 from pm_admin.core.permissions import Perm
-from pm_admin.tickets import callbacks as callback_services
-from pm_admin.tickets import evidence, queries, services
+from pm_admin.tickets import queries
 from pm_admin.tickets.callback_form import CallbackFormMixin
-from pm_admin.tickets.models import Tier
+from pm_admin.tickets.models import Status, Tier
+from pm_admin.tickets.services import actions, evidence, handling, rounds, workflow
+from pm_admin.tickets.services import callbacks as callback_services
 from pm_admin.ui.uploads import upload_script
 
 EVIDENCE_INPUT = "ticket-evidence-file"
@@ -62,8 +63,11 @@ class TicketDetailState(CallbackFormMixin, ProtectedState):
             self.callbacks = queries.callbacks(session, principal, ticket_id)
             self.evidence = queries.evidence(session, principal, ticket_id)
             ticket = queries.visible_ticket(session, principal, ticket_id)
-            self.moves = [{"to": to, "needs": ",".join(needs), "label": services.move_label(ticket.status, to)}
-                          for to, needs in services.allowed_moves(session, ticket, principal)]
+            status = Status(ticket.status)
+            self.moves = [{"action": action.name, "to": str(action.target), "needs": ",".join(action.needs),
+                           "label": workflow.label(action, status)}
+                          for action in workflow.available(principal, status, ticket.assignee_id,
+                                                           rounds.needs_callback(session, ticket))]
             self.assignees = queries.assignee_options(session, principal, ticket.community_id) \
                 if principal.has(Perm.TICKETS_WORK) else []
 
@@ -97,37 +101,38 @@ class TicketDetailState(CallbackFormMixin, ProtectedState):
 
     # ------------------------------------------------------------ workflow
 
-    @requires()
-    def open_move(self, to_status: str):
-        move = next((m for m in self.moves if m["to"] == to_status), None)
+    @requires(workflow.MOVERS)
+    def open_move(self, action: str):
+        move = next((m for m in self.moves if m["action"] == action), None)
         if move is None:
             return None
         if not move["needs"]:
-            return self._do_move(to_status, services.MoveInput())
-        self.move_to, self.move_needs = to_status, move["needs"].split(",")
+            return self._do_move(action, actions.ActionInput())
+        self.move_to, self.move_needs = action, move["needs"].split(",")
         self._open("move", {key: "" for key in MOVE_FIELDS})
         return None
 
-    def _do_move(self, to_status: str, data: services.MoveInput):
+    def _do_move(self, action: str, data: actions.ActionInput):
         try:
             with unit_of_work() as session:
-                services.move(session, actor=self.principal, ticket_id=self._ticket_id(),
-                              expected_version=int(self.ticket.get("version") or 0), to_status=to_status, data=data)
+                ticket = actions.take(session, actor=self.principal, ticket_id=self._ticket_id(),
+                                      expected_version=int(self.ticket.get("version") or 0), action=action, data=data)
+                status = str(ticket.status)
         except ConcurrencyConflict:
             self.dialog = ""
             self._reload(self._ticket_id())
             return rx.toast.warning(self._tr("tickets.moved_by_someone", code=self.ticket.get("code", "")))
-        except services.NeedsInput as needs:
+        except actions.NeedsInput as needs:
             self.errors = {field: self._tr("error.required") for field in needs.fields}
             self.dialog_key += 1
             return None
-        return self._done("tickets.moved", code=self.ticket["code"], status=self._tr(f"tickets.status.{to_status}"))
+        return self._done("tickets.moved", code=self.ticket["code"], status=self._tr(f"tickets.status.{status}"))
 
-    @requires()
+    @requires(workflow.MOVERS)
     def confirm_move(self, form: dict[str, Any]):
         submitted = {key: str(form.get(key, "")) for key in MOVE_FIELDS}
         try:
-            return self._do_move(self.move_to, services.MoveInput(
+            return self._do_move(self.move_to, actions.ActionInput(
                 assignee_id=optional_id(submitted["assignee_id"]), reason=submitted["reason"],
                 hold_until=submitted["hold_until"], resolution=submitted["resolution"]))
         except ValidationFailed as error:
@@ -144,7 +149,7 @@ class TicketDetailState(CallbackFormMixin, ProtectedState):
         body, public = str(form.get("body", "")), form.get("public") in (True, "on", "true")
         try:
             with unit_of_work() as session:
-                services.add_comment(session, actor=self.principal, ticket_id=self._ticket_id(), body=body,
+                handling.add_comment(session, actor=self.principal, ticket_id=self._ticket_id(), body=body,
                                      public=public)
         except ValidationFailed as error:
             self.errors = self._field_messages(error)
@@ -161,7 +166,7 @@ class TicketDetailState(CallbackFormMixin, ProtectedState):
         submitted = {"plan": str(form.get("plan", ""))}
         try:
             with unit_of_work() as session:
-                services.submit_plan(session, actor=self.principal, ticket_id=self._ticket_id(), plan=submitted["plan"])
+                handling.submit_plan(session, actor=self.principal, ticket_id=self._ticket_id(), plan=submitted["plan"])
         except ValidationFailed as error:
             self._failed(error, submitted)
             return None
@@ -170,7 +175,7 @@ class TicketDetailState(CallbackFormMixin, ProtectedState):
     @requires(Perm.TICKETS_APPROVE)
     def approve_plan(self):
         with unit_of_work() as session:
-            services.approve_plan(session, actor=self.principal, ticket_id=self._ticket_id())
+            handling.approve_plan(session, actor=self.principal, ticket_id=self._ticket_id())
         return self._done("tickets.plan_approved")
 
     @requires(Perm.TICKETS_WORK)
@@ -178,20 +183,20 @@ class TicketDetailState(CallbackFormMixin, ProtectedState):
         if tier not in {str(t) for t in Tier} or tier == self.ticket.get("tier"):
             return None
         with unit_of_work() as session:
-            services.change_tier(session, actor=self.principal, ticket_id=self._ticket_id(), tier=tier)
+            handling.change_tier(session, actor=self.principal, ticket_id=self._ticket_id(), tier=tier)
         return self._done("common.saved")
 
     @requires(Perm.TICKETS_APPROVE)
     def mark_valid(self, valid: str):
         with unit_of_work() as session:
-            services.mark_valid_complaint(session, actor=self.principal, ticket_id=self._ticket_id(),
+            handling.mark_valid_complaint(session, actor=self.principal, ticket_id=self._ticket_id(),
                                           valid=valid == "true")
         return self._done("common.saved")
 
     @requires()
     def watch(self):
         with unit_of_work() as session:
-            services.watch(session, actor=self.principal, ticket_id=self._ticket_id())
+            handling.watch(session, actor=self.principal, ticket_id=self._ticket_id())
         return rx.toast.success(self._tr("tickets.watching"))
 
     # ------------------------------------------------------------ callbacks 回访

@@ -12,7 +12,7 @@ from pm_admin.core.files import Download
 from pm_admin.core.i18n import translate
 from pm_admin.core.permissions import Principal
 from pm_admin.core.tables import TextSheet, export_workbook, workbook_bytes
-from pm_admin.tickets.review import daily_review
+from pm_admin.tickets.services.review import daily_review
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COLUMN_KEYS = ("tickets.col.department", "tickets.col.code", "tickets.col.title", "tickets.col.tier",

@@ -191,6 +191,25 @@ class TicketObserver(SQLModel, table=True):
     user_id: int = Field(foreign_key="app_user.id", primary_key=True)
 
 
+class TicketEventKind(enum.StrEnum):
+    """What a line of a ticket's timeline records."""
+
+    CREATED = "created"
+    REPEAT = "repeat"  # linked to the earlier ticket it repeats
+    STATUS = "status"  # a workflow action: from_status → to_status
+    PLAN = "plan"
+    PLAN_APPROVED = "plan_approved"
+    REPLY = "reply"  # to the owner (public)
+    NOTE = "note"  # internal
+    TIER = "tier"
+    EVIDENCE = "evidence"
+    VALID_YES = "valid_yes"
+    VALID_NO = "valid_no"
+    CALLBACK_SATISFIED = "callback_satisfied"
+    CALLBACK_UNSATISFIED = "callback_unsatisfied"
+    CALLBACK_UNREACHABLE = "callback_unreachable"
+
+
 class TicketEvent(SQLModel, table=True):
     """The ticket's timeline: every transition, reply (public) and internal note."""
 
@@ -200,9 +219,7 @@ class TicketEvent(SQLModel, table=True):
     ticket_id: int = Field(foreign_key="ticket.id")
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     actor_name: str = Field(default="", max_length=64)
-    # created | status | reply | note | plan | plan_approved | tier | repeat | evidence | valid_yes | valid_no
-    # | callback_satisfied | callback_unsatisfied | callback_unreachable
-    kind: str = Field(max_length=24)
+    kind: str = Field(max_length=24)  # a TicketEventKind
     from_status: str = Field(default="", max_length=12)
     to_status: str = Field(default="", max_length=12)
     body: str = Field(default="", max_length=2000)
@@ -328,6 +345,7 @@ class Card(BaseModel):
     reopen_count: int
     is_repeat: bool
     version: int
+    targets: str = ""  # the columns the reader may drop it on, space-separated (the board dims the others)
 
 
 class TicketRow(BaseModel):

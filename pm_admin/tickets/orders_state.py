@@ -11,7 +11,8 @@ from pm_admin.core.db import read_only, unit_of_work
 from pm_admin.core.errors import ConcurrencyConflict, NotFound, ValidationFailed
 from pm_admin.core.guard import requires
 from pm_admin.core.permissions import Perm
-from pm_admin.tickets import callbacks, queries, services
+from pm_admin.tickets import queries
+from pm_admin.tickets.services import actions, callbacks
 
 STEPS = {"start": "in_progress", "hold": "on_hold", "resume": "in_progress", "finish": "resolved"}
 STEP_FIELDS = ("reason", "hold_until", "resolution")
@@ -42,12 +43,12 @@ class MyOrdersState(ProtectedState):
         self.step = {}
         self._load()
 
-    def _run(self, order: dict[str, Any], action: str, data: services.MoveInput):
+    def _run(self, order: dict[str, Any], action: str, data: actions.ActionInput):
         try:
             with unit_of_work() as session:
-                services.move(session, actor=self.principal, ticket_id=order["id"], expected_version=order["version"],
+                actions.drop(session, actor=self.principal, ticket_id=order["id"], expected_version=order["version"],
                               to_status=STEPS[action], data=data)
-        except services.NeedsInput as needs:
+        except actions.NeedsInput as needs:
             if self.step.get("id") == order["id"]:  # sent with a required field empty
                 self.errors = {field: self._tr("error.required") for field in needs.fields}
                 self.step_key += 1
@@ -69,7 +70,7 @@ class MyOrdersState(ProtectedState):
         if action not in STEPS:
             return None
         try:
-            return self._run(self._order(ticket_id), action, services.MoveInput())
+            return self._run(self._order(ticket_id), action, actions.ActionInput())
         except ValidationFailed as error:  # e.g. an important ticket whose plan is not approved yet
             return rx.toast.error(next(iter(self._field_messages(error).values())), duration=6000)
 
@@ -79,7 +80,7 @@ class MyOrdersState(ProtectedState):
             return None
         submitted = {key: str(form.get(key, "")) for key in STEP_FIELDS}
         try:
-            return self._run(self._order(self.step["id"]), self.step["action"], services.MoveInput(**submitted))
+            return self._run(self._order(self.step["id"]), self.step["action"], actions.ActionInput(**submitted))
         except ValidationFailed as error:
             self.values, self.errors, self.step_key = submitted, self._field_messages(error), self.step_key + 1
             return None

@@ -17,7 +17,6 @@ from pm_admin.core.masking import mask_phone
 from pm_admin.core.paging import Page, PageRequest, count, paginate
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.places.models import Room
-from pm_admin.tickets import rounds, sla
 from pm_admin.tickets.models import (
     BOARD_STATUSES,
     OPEN_STATUSES,
@@ -36,6 +35,7 @@ from pm_admin.tickets.models import (
     TicketRow,
     Tier,
 )
+from pm_admin.tickets.services import rounds, sla, workflow
 
 CARDS_PER_COLUMN = 50
 
@@ -153,7 +153,11 @@ def board(session: Session, principal: Principal, filters: TicketFilter, tier: s
                 Ticket.status == status, Ticket.tier == Tier(tier), *where)
                 .order_by(Ticket.resolve_due, Ticket.id).limit(limit)).all()
     cards: dict[str, list[Card]] = {str(s): [] for s in BOARD_STATUSES}
+    callbacks = {str(kind): rounds.kind_setting(session, kind)[0] for kind in Kind}
+    assignees = {row.id: row.assignee_id for row in tickets}
     for card in cards_of(session, tickets, now, language):  # one lookup of rooms, names and labels for all columns
+        card.targets = " ".join(workflow.drop_targets(principal, Status(card.status), assignees[card.id],
+                                                      callbacks[card.kind]))
         cards[card.status].append(card)
     return Board(tier_counts, columns, cards)
 

@@ -10,7 +10,7 @@ from pm_admin.core.clock import local_today
 from pm_admin.core.db import read_only
 from pm_admin.core.guard import requires
 from pm_admin.core.permissions import Perm
-from pm_admin.tickets.review import daily_review
+from pm_admin.tickets.services.review import daily_review
 
 
 class DailyReviewState(ProtectedState):

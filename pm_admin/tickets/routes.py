@@ -13,7 +13,7 @@ from pm_admin.core.db import unit_of_work
 from pm_admin.core.errors import NotFound, PermissionDenied
 from pm_admin.core.i18n import bilingual
 from pm_admin.core.ids import route_id
-from pm_admin.tickets.evidence import open_evidence
+from pm_admin.tickets.services.evidence import open_evidence
 
 
 def _refuse(status: int, key: str) -> Response:

@@ -12,7 +12,8 @@ from pm_admin.core.errors import NotFound, ValidationFailed
 from pm_admin.core.guard import requires
 from pm_admin.core.ids import is_id, optional_id
 from pm_admin.core.permissions import Perm
-from pm_admin.tickets import catalog, queries
+from pm_admin.tickets import queries
+from pm_admin.tickets.services import catalog
 
 CATEGORY_FIELDS = ("name_zh", "name_en", "parent_id", "department_id")
 

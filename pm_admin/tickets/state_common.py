@@ -15,9 +15,10 @@ from pm_admin.core.ids import id_text, optional_id
 from pm_admin.core.masking import mask_phone
 from pm_admin.core.permissions import Perm
 from pm_admin.places.queries import community_options, room_id_by_code
-from pm_admin.tickets import queries, services
-from pm_admin.tickets.contact import ContactInput, owner_contact
+from pm_admin.tickets import queries
 from pm_admin.tickets.models import Channel, Kind, Tier
+from pm_admin.tickets.services import registration
+from pm_admin.tickets.services.contact import ContactInput, owner_contact
 
 FILTER_KEYS = ("community", "department", "assignee", "mine", "category", "building", "overdue", "kind", "q")
 ID_FILTER_KEYS = ("community", "department", "assignee", "category", "building")
@@ -115,14 +116,14 @@ class NewTicketMixin(rx.State, mixin=True):
                     room_id = room_id_by_code(session, self.principal, submitted["room_code"])
                     if room_id is None:
                         raise ValidationFailed({"room_code": ("owners.room_unknown", {})})
-                data = services.TicketInput(
+                data = registration.TicketInput(
                     kind=submitted["kind"], category_id=submitted["category_id"], tier=submitted["tier"],
                     channel=submitted["channel"], title=submitted["title"], description=submitted["description"],
                     room_id=room_id, community_id=optional_id(submitted["community_id"]),
                     contact=ContactInput(name=submitted["contact_name"], phone=submitted["contact_phone"],
                                          relation=submitted["contact_relation"],
                                          preferred_time=submitted["contact_time"]))
-                ticket = services.create_ticket(session, actor=self.principal, data=data)
+                ticket = registration.create_ticket(session, actor=self.principal, data=data)
                 ticket_id, code = ticket.id, ticket.code
         except ValidationFailed as error:
             errors = self._field_messages(error)

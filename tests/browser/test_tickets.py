@@ -103,7 +103,7 @@ def test_a_hotline_complaint_from_registration_to_a_satisfied_owner(page, db):
     callback(page, satisfied=False, comment="晚上仍有噪音", dial=True)
     expect(page.get_by_test_id("ticket-status")).to_have_text("处理中")
     expect(page.get_by_test_id("reopen-badge").first).to_be_visible()
-    page.get_by_test_id("move-resolved").click()
+    page.get_by_test_id("move-resolve").click()
     page.get_by_test_id("move-resolution").fill("再次上门，加装家具脚垫，业主确认")
     page.get_by_test_id("detail-move-form-save").click()
     expect(page.get_by_test_id("ticket-status")).to_have_text("待回访")

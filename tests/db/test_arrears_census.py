@@ -23,9 +23,9 @@ from pm_admin.owners import services as owner_services
 from pm_admin.owners.models import Owner
 from pm_admin.places.models import Room, Unit
 from pm_admin.places.services import assign_steward, set_household_work_role
-from pm_admin.tickets import services as services_tickets
 from pm_admin.tickets.models import TicketCategory
-from pm_admin.tickets.services import TicketInput
+from pm_admin.tickets.services import registration
+from pm_admin.tickets.services.registration import TicketInput
 from tests.conftest import BACKENDS, database_url
 from tests.support import factories
 from tests.support.database import upgrade
@@ -202,7 +202,7 @@ def test_follow_up_validation_and_service_disputes_need_a_ticket(session, block)
         services.log_follow_up(session, actor=manager, case_id=case.id, today=TODAY, data=FollowUpInput(
             channel="visit", result="业主对电梯维修不满", reason_category="service_dispute", ticket_code="TS-20990101-0001"))
     assert set(error.value.fields) == {"ticket_code"}
-    dispute = services_tickets.create_ticket(session, actor=manager, data=TicketInput(
+    dispute = registration.create_ticket(session, actor=manager, data=TicketInput(
         kind="complaint", category_id=session.exec(select(TicketCategory.id).where(TicketCategory.code == "elevator"))
         .one(), tier="normal", channel="hotline", title="电梯维修后仍异响", room_id=room.id))
     services.log_follow_up(session, actor=manager, case_id=case.id, today=TODAY, data=FollowUpInput(
@@ -210,7 +210,7 @@ def test_follow_up_validation_and_service_disputes_need_a_ticket(session, block)
         ticket_code=dispute.code.lower()))
     latest = queries.follow_ups(session, manager, case.id)[0]
     assert (latest.ticket_code, latest.ticket_id) == (dispute.code, dispute.id)
-    neighbour = services_tickets.create_ticket(session, actor=manager, data=TicketInput(
+    neighbour = registration.create_ticket(session, actor=manager, data=TicketInput(
         kind="complaint", category_id=session.exec(select(TicketCategory.id).where(TicketCategory.code == "elevator"))
         .one(), tier="normal", channel="hotline", title="邻居投诉电梯", room_id=block["rooms"][1].id))
     with pytest.raises(ValidationFailed) as error:  # a ticket of the neighbour's room is not this household's dispute

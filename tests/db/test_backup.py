@@ -26,9 +26,9 @@ from pm_admin.core.files import store_upload
 from pm_admin.owners import services as owners
 from pm_admin.owners.models import Owner
 from pm_admin.settings import PROJECT_ROOT, get_settings
-from pm_admin.tickets import evidence
 from pm_admin.tickets.models import TicketCategory
-from pm_admin.tickets.services import TicketInput, create_ticket
+from pm_admin.tickets.services import evidence
+from pm_admin.tickets.services.registration import TicketInput, create_ticket
 from tests.conftest import BACKENDS, database_url
 from tests.support import factories
 from tests.support.database import upgrade

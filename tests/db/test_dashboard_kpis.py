@@ -36,11 +36,12 @@ from pm_admin.dashboards.tables import CHARTS
 from pm_admin.demo.tickets import seed_tickets
 from pm_admin.owners.models import Owner, Ownership
 from pm_admin.places.models import Room
-from pm_admin.tickets import services
-from pm_admin.tickets.callbacks import SCORES, CallbackInput, record_callback
 from pm_admin.tickets.models import SlaBreach, Ticket, TicketCategory, TicketRound
-from pm_admin.tickets.round_history import rebuild as rebuild_rounds
-from pm_admin.tickets.services import MoveInput, TicketInput
+from pm_admin.tickets.services import actions, handling, registration
+from pm_admin.tickets.services.actions import ActionInput
+from pm_admin.tickets.services.callbacks import SCORES, CallbackInput, record_callback
+from pm_admin.tickets.services.registration import TicketInput
+from pm_admin.tickets.services.round_history import rebuild as rebuild_rounds
 from tests.support import factories
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -84,13 +85,13 @@ class Desk:
 
     def create(self, at: datetime, *, kind="repair", code="elevator", tier="normal", room=None, community_id=None,
                title="电梯按键失灵") -> Ticket:
-        return services.create_ticket(self.session, actor=self.cs, now=at, data=TicketInput(
+        return registration.create_ticket(self.session, actor=self.cs, now=at, data=TicketInput(
             kind=kind, category_id=category_id(self.session, code), tier=tier, channel="hotline", title=title,
             room_id=room.id if room else None, community_id=community_id))
 
     def move(self, ticket: Ticket, to: str, at: datetime, **data) -> Ticket:
-        return services.move(self.session, actor=self.cs, ticket_id=ticket.id, expected_version=ticket.version,
-                             to_status=to, data=MoveInput(**data), now=at)
+        return actions.drop(self.session, actor=self.cs, ticket_id=ticket.id, expected_version=ticket.version,
+                             to_status=to, data=ActionInput(**data), now=at)
 
     def resolve(self, ticket: Ticket, at: datetime, *, assign_after=HOUR, work=3 * HOUR) -> Ticket:
         self.move(ticket, "assigned", at + assign_after, assignee_id=self.assignee)
@@ -111,12 +112,12 @@ def drive_tickets(session, desk: Desk, rooms: list[Room], community_id: int, spi
     complaint = desk.create(now - timedelta(days=40), kind="complaint", code="noise", room=first, title="楼上夜间噪音扰民")
     desk.resolve(complaint, now - timedelta(days=40), assign_after=6 * HOUR)
     desk.callback(complaint, now - timedelta(days=39), satisfied=True, kind="complaint")
-    services.mark_valid_complaint(session, actor=desk.manager, ticket_id=complaint.id, valid=True)
+    handling.mark_valid_complaint(session, actor=desk.manager, ticket_id=complaint.id, valid=True)
     # The same room and category within 30 days: a repeat, still open; another complaint judged not valid.
     repeat = desk.create(now - timedelta(days=30), kind="complaint", code="noise", room=first, title="噪音扰民又出现")
     assert repeat.repeat_of_id == complaint.id
     invalid = desk.create(now - timedelta(days=2), kind="complaint", code="parking", room=second, title="车位被占用")
-    services.mark_valid_complaint(session, actor=desk.manager, ticket_id=invalid.id, valid=False)
+    handling.mark_valid_complaint(session, actor=desk.manager, ticket_id=invalid.id, valid=False)
     # Held for two hours (paused time is not resolve time), unsatisfied once (reopened), then satisfied.
     held = desk.create(now - timedelta(days=3), kind="request", code="cleaning", room=second, title="楼道垃圾未及时清理")
     start = now - timedelta(days=3)
@@ -142,7 +143,7 @@ def drive_tickets(session, desk: Desk, rooms: list[Room], community_id: int, spi
     # Public area (no room, no building), a tier change, a cancellation.
     anonymous = desk.create(now - timedelta(days=1), kind="anonymous", code="gate", community_id=community_id,
                             title="外来人员随意进出")
-    services.change_tier(session, actor=desk.cs, ticket_id=anonymous.id, tier="important")
+    handling.change_tier(session, actor=desk.cs, ticket_id=anonymous.id, tier="important")
     cancelled = desk.create(now - timedelta(days=5), kind="inquiry", code="fees", room=first, title="物业费账单有疑问")
     desk.move(cancelled, "cancelled", now - timedelta(days=5) + HOUR, reason="业主撤回")
     # A spike: six elevator calls from building 2 last week, against one three weeks before that.

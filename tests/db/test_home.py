@@ -25,9 +25,10 @@ from pm_admin.shell.nav import NAV_ITEMS
 from pm_admin.surveys import plans, responses
 from pm_admin.surveys.models import SurveyQuestion
 from pm_admin.surveys.plans import PlanInput, QuestionInput
-from pm_admin.tickets import services as tickets
 from pm_admin.tickets.models import TicketCategory
-from pm_admin.tickets.services import MoveInput, TicketInput
+from pm_admin.tickets.services import actions, registration
+from pm_admin.tickets.services.actions import ActionInput
+from pm_admin.tickets.services.registration import TicketInput
 from tests.support import factories
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
@@ -69,12 +70,12 @@ def build_side(session, name: str) -> Side:
 
     def ticket(tier: str, hours_ago: float, *steps: tuple[str, str, dict]):
         created = NOW - timedelta(hours=hours_ago)
-        made = tickets.create_ticket(session, actor=cs, now=created, data=TicketInput(
+        made = registration.create_ticket(session, actor=cs, now=created, data=TicketInput(
             kind="complaint", category_id=category_id(session, "cleaning"), tier=tier, channel="hotline",
             title=f"{name}楼道垃圾", room_id=r1.id))
         for n, (to, actor, data) in enumerate(steps, start=1):
-            tickets.move(session, actor=users[actor], ticket_id=made.id, expected_version=made.version, to_status=to,
-                         data=MoveInput(**data), now=created + timedelta(minutes=10 * n))
+            actions.drop(session, actor=users[actor], ticket_id=made.id, expected_version=made.version, to_status=to,
+                         data=ActionInput(**data), now=created + timedelta(minutes=10 * n))
         return made
 
     assigned = {"assignee_id": accounts["technician"].id}
@@ -184,15 +185,15 @@ def test_the_service_desk_counts_its_communitys_tickets(session, sides):
     }
     # The other community's desk sees its own five, not these.
     before = figures(session, sides[1].users["cs"])
-    tickets.move(session, actor=mine.users["cs"], ticket_id=mine.tickets["urgent_today"].id,
+    actions.drop(session, actor=mine.users["cs"], ticket_id=mine.tickets["urgent_today"].id,
                  expected_version=mine.tickets["urgent_today"].version, to_status="assigned",
-                 data=MoveInput(assignee_id=mine.accounts["technician"].id), now=NOW)
+                 data=ActionInput(assignee_id=mine.accounts["technician"].id), now=NOW)
     assert figures(session, sides[1].users["cs"]) == before
     # Answered, though late: still overdue, for its on-site deadline (30 minutes for urgent), until work starts.
     assert figures(session, mine.users["cs"])["home.tickets_overdue"] == "2"
     urgent = mine.tickets["urgent_today"]
-    tickets.move(session, actor=mine.users["cs"], ticket_id=urgent.id, expected_version=urgent.version,
-                 to_status="in_progress", data=MoveInput(), now=NOW)
+    actions.drop(session, actor=mine.users["cs"], ticket_id=urgent.id, expected_version=urgent.version,
+                 to_status="in_progress", data=ActionInput(), now=NOW)
     assert figures(session, mine.users["cs"])["home.tickets_overdue"] == "1"
 
 

@@ -17,10 +17,11 @@ from pm_admin.dashboards.periods import period_for
 from pm_admin.dashboards.rollups import rebuild
 from pm_admin.owners import services as owner_services
 from pm_admin.settings import PROJECT_ROOT
-from pm_admin.tickets import callbacks, services
-from pm_admin.tickets.callbacks import CallbackInput
 from pm_admin.tickets.models import TicketCategory
-from pm_admin.tickets.services import MoveInput, TicketInput
+from pm_admin.tickets.services import actions, callbacks, handling, registration
+from pm_admin.tickets.services.actions import ActionInput
+from pm_admin.tickets.services.callbacks import CallbackInput
+from pm_admin.tickets.services.registration import TicketInput
 from tests.support import factories
 from tests.support.database import upgrade
 
@@ -49,15 +50,15 @@ def category_id(session, code: str) -> int:
 
 
 def ticket(session, desk, at, *, kind="complaint", code="cleaning", tier="normal", room=0):
-    return services.create_ticket(session, actor=desk["cs"], now=at, data=TicketInput(
+    return registration.create_ticket(session, actor=desk["cs"], now=at, data=TicketInput(
         kind=kind, category_id=category_id(session, code), tier=tier, channel="hotline", title="楼道卫生",
         room_id=desk["rooms"][room].id if room is not None else None,
         community_id=desk["community"].id if room is None else None))
 
 
 def move(session, desk, item, to, at, **data):
-    return services.move(session, actor=desk["cs"], ticket_id=item.id, expected_version=item.version, to_status=to,
-                         data=MoveInput(**data), now=at)
+    return actions.drop(session, actor=desk["cs"], ticket_id=item.id, expected_version=item.version, to_status=to,
+                         data=ActionInput(**data), now=at)
 
 
 def resolve(session, desk, item, at, work=timedelta(hours=2)):
@@ -115,7 +116,7 @@ def test_sla_and_time_to_resolve_count_rounds_with_their_tier_at_resolution(sess
     move(session, desk, slow, "resolved", datetime(2026, 11, 4, 10, tzinfo=UTC), resolution="已修好")
     # 9 h wall clock − 4 h hold = 5 h active; urgent's 4 h target (shifted by the hold: due 09:00) was missed.
     call(session, desk, quick, datetime(2026, 11, 4, 3, tzinfo=UTC), satisfied=False)  # reopened: round 2
-    services.change_tier(session, actor=desk["cs"], ticket_id=quick.id, tier="important",
+    handling.change_tier(session, actor=desk["cs"], ticket_id=quick.id, tier="important",
                          now=datetime(2026, 11, 4, 4, tzinfo=UTC))
     move(session, desk, quick, "resolved", datetime(2026, 11, 4, 5, tzinfo=UTC), resolution="再次清运")
     figures = report(session, desk)
@@ -129,7 +130,7 @@ def test_sla_and_time_to_resolve_count_rounds_with_their_tier_at_resolution(sess
 
 def test_valid_complaints_count_live_complaints_and_the_undecided_beside_them(session, desk):
     valid = ticket(session, desk, datetime(2026, 11, 3, 2, tzinfo=UTC))
-    services.mark_valid_complaint(session, actor=desk["manager"], ticket_id=valid.id, valid=True)
+    handling.mark_valid_complaint(session, actor=desk["manager"], ticket_id=valid.id, valid=True)
     ticket(session, desk, datetime(2026, 11, 4, 2, tzinfo=UTC), room=1)  # not judged yet
     withdrawn = ticket(session, desk, datetime(2026, 11, 5, 2, tzinfo=UTC), room=2)
     move(session, desk, withdrawn, "cancelled", datetime(2026, 11, 5, 3, tzinfo=UTC), reason="业主撤回")
@@ -170,9 +171,9 @@ def test_a_closed_period_keeps_its_figures_when_tickets_move_on(session, desk):
     call(session, desk, item, datetime(2026, 10, 6, 2, tzinfo=UTC))
     october = period_for("last_month", TODAY)
     before = report(session, desk, october)
-    services.move(session, actor=desk["manager"], ticket_id=item.id, expected_version=item.version,
-                  to_status="in_progress", data=MoveInput(reason="业主再次反映"), now=NOW)  # reopened in November
-    services.change_tier(session, actor=desk["cs"], ticket_id=item.id, tier="urgent", now=NOW)
+    actions.drop(session, actor=desk["manager"], ticket_id=item.id, expected_version=item.version,
+                  to_status="in_progress", data=ActionInput(reason="业主再次反映"), now=NOW)  # reopened in November
+    handling.change_tier(session, actor=desk["cs"], ticket_id=item.id, tier="urgent", now=NOW)
     move(session, desk, item, "cancelled", NOW + timedelta(hours=1), reason="重复登记")
     after = report(session, desk, october, now=NOW + timedelta(hours=2))
     for name in ("sla_compliance_normal", "mean_hours_to_resolve", "callback_rate"):

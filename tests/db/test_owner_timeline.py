@@ -10,9 +10,9 @@ from pm_admin.owners import services
 from pm_admin.owners.services import OwnerInput
 from pm_admin.owners.timeline import owner_timeline
 from pm_admin.surveys.models import SurveyPlan, SurveyResponse
-from pm_admin.tickets import services as tickets
 from pm_admin.tickets.models import Callback, TicketCategory
-from pm_admin.tickets.services import TicketInput
+from pm_admin.tickets.services import registration
+from pm_admin.tickets.services.registration import TicketInput
 from tests.support import factories
 
 TODAY = date.today()
@@ -29,7 +29,7 @@ def test_every_feature_appends_to_the_timeline_of_the_owner_of_the_day(session):
                                        transfer_date=TODAY - timedelta(days=100),
                                        new_owner=OwnerInput(name="新业主", phones=["13800000002"]))
     category = session.exec(select(TicketCategory).where(TicketCategory.code == "cleaning")).one()
-    ticket = tickets.create_ticket(session, actor=cs, data=TicketInput(
+    ticket = registration.create_ticket(session, actor=cs, data=TicketInput(
         kind="complaint", category_id=category.id, tier="normal", channel="hotline", title="楼道垃圾未清运",
         room_id=room.id))
     session.add(Callback(ticket_id=ticket.id, attempt=1, method="phone", reached=True, satisfied=True,

@@ -12,13 +12,15 @@ from pm_admin.core.errors import DomainError, PermissionDenied, ValidationFailed
 from pm_admin.dashboards.models import TicketMonthStats
 from pm_admin.dashboards.rollups import rebuild, rollup_rows
 from pm_admin.owners import services as owner_services
-from pm_admin.tickets import callbacks, catalog, queries, review, services
-from pm_admin.tickets.callbacks import CallbackInput
-from pm_admin.tickets.contact import ContactInput
+from pm_admin.tickets import queries
 from pm_admin.tickets.models import Notification, SlaBreach, Status, TicketCategory, TicketRound
-from pm_admin.tickets.services import MoveInput, TicketInput
-from tests.db.test_tickets import NOW, category
+from pm_admin.tickets.services import actions, callbacks, catalog, handling, registration, review
+from pm_admin.tickets.services.actions import ActionInput
+from pm_admin.tickets.services.callbacks import CallbackInput
+from pm_admin.tickets.services.contact import ContactInput
+from pm_admin.tickets.services.registration import TicketInput
 from tests.support import factories
+from tests.support.ticket_desk import NOW, category
 
 
 @pytest.fixture
@@ -40,12 +42,12 @@ def desk(session):
 def new(session, desk, *, kind="complaint", code="cleaning", tier="normal", room="room", now=NOW, **extra):
     data = TicketInput(kind=kind, category_id=category(session, code).id, tier=tier, channel="hotline",
                        title=extra.pop("title", "楼道垃圾未清运"), room_id=desk[room].id if room else None, **extra)
-    return services.create_ticket(session, actor=desk["cs"], data=data, now=now)
+    return registration.create_ticket(session, actor=desk["cs"], data=data, now=now)
 
 
 def step(session, desk, ticket, to, actor="cs", at=None, **data):
-    return services.move(session, actor=desk[actor], ticket_id=ticket.id, expected_version=ticket.version,
-                         to_status=to, data=MoveInput(**data), now=at or NOW + timedelta(minutes=5))
+    return actions.drop(session, actor=desk[actor], ticket_id=ticket.id, expected_version=ticket.version,
+                         to_status=to, data=ActionInput(**data), now=at or NOW + timedelta(minutes=5))
 
 
 def resolved(session, desk, ticket, at):
@@ -148,8 +150,8 @@ def test_inquiries_need_a_callback_only_when_the_setting_says_so(session, desk):
 
 def test_a_reopened_important_ticket_waits_for_a_new_plan_approval(session, desk):
     ticket = new(session, desk, tier="important")
-    services.submit_plan(session, actor=desk["cs"], ticket_id=ticket.id, plan="先清运再消毒")
-    services.approve_plan(session, actor=desk["manager"], ticket_id=ticket.id)
+    handling.submit_plan(session, actor=desk["cs"], ticket_id=ticket.id, plan="先清运再消毒")
+    handling.approve_plan(session, actor=desk["manager"], ticket_id=ticket.id)
     resolved(session, desk, ticket, NOW + timedelta(hours=2))
     callbacks.record_callback(session, actor=desk["cs"], ticket_id=ticket.id, now=NOW + timedelta(hours=3),
                               data=CallbackInput(method="phone", reached=True, satisfied=False))
@@ -159,8 +161,8 @@ def test_a_reopened_important_ticket_waits_for_a_new_plan_approval(session, desk
     assert "plan" in refused.value.fields
     assert session.exec(select(Notification).where(Notification.ticket_id == ticket.id,
                                                    Notification.message_key == "tickets.plan_again")).first()
-    services.submit_plan(session, actor=desk["cs"], ticket_id=ticket.id, plan="换用加盖垃圾桶")
-    services.approve_plan(session, actor=desk["manager"], ticket_id=ticket.id)
+    handling.submit_plan(session, actor=desk["cs"], ticket_id=ticket.id, plan="换用加盖垃圾桶")
+    handling.approve_plan(session, actor=desk["manager"], ticket_id=ticket.id)
     step(session, desk, ticket, "in_progress", at=NOW + timedelta(hours=5))
 
 
@@ -190,7 +192,7 @@ def test_a_tier_change_after_reopening_counts_from_the_reopening(session, desk):
     reopened_at = NOW + timedelta(days=20)
     callbacks.record_callback(session, actor=desk["cs"], ticket_id=ticket.id, now=reopened_at,
                               data=CallbackInput(method="phone", reached=True, satisfied=False))
-    services.change_tier(session, actor=desk["cs"], ticket_id=ticket.id, tier="urgent", now=reopened_at)
+    handling.change_tier(session, actor=desk["cs"], ticket_id=ticket.id, tier="urgent", now=reopened_at)
     assert ticket.resolve_due == reopened_at + timedelta(hours=4)  # not from registration, 20 days ago
     step(session, desk, ticket, "resolved", at=reopened_at + timedelta(hours=1), resolution="已处理")
     assert not session.exec(select(SlaBreach).where(SlaBreach.ticket_id == ticket.id,
@@ -199,7 +201,7 @@ def test_a_tier_change_after_reopening_counts_from_the_reopening(session, desk):
     callbacks.record_callback(session, actor=desk["cs"], ticket_id=ticket.id, now=reopened_at + timedelta(hours=2),
                               data=CallbackInput(method="phone", reached=True, satisfied=True))
     with pytest.raises(DomainError) as refused:
-        services.change_tier(session, actor=desk["cs"], ticket_id=ticket.id, tier="normal")
+        handling.change_tier(session, actor=desk["cs"], ticket_id=ticket.id, tier="normal")
     assert refused.value.key == "tickets.tier_of_finished"
 
 
@@ -247,7 +249,7 @@ def test_a_cancelled_complaint_is_not_judged(session, desk):
     ticket = new(session, desk)
     step(session, desk, ticket, "cancelled", reason="业主撤回")
     with pytest.raises(DomainError) as refused:
-        services.mark_valid_complaint(session, actor=desk["manager"], ticket_id=ticket.id, valid=True)
+        handling.mark_valid_complaint(session, actor=desk["manager"], ticket_id=ticket.id, valid=True)
     assert refused.value.key == "tickets.valid_needs_live_complaint"
 
 

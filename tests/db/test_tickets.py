@@ -7,42 +7,19 @@ from sqlmodel import select
 
 from pm_admin.core.errors import ConcurrencyConflict, DomainError, PermissionDenied, ValidationFailed
 from pm_admin.core.paging import PageRequest
-from pm_admin.tickets import callbacks, queries, review, services
-from pm_admin.tickets.callbacks import CallbackInput
-from pm_admin.tickets.models import Notification, SlaBreach, Status, Ticket, TicketCategory, TicketEvent
-from pm_admin.tickets.services import MoveInput, NeedsInput, TicketInput
+from pm_admin.tickets import queries
+from pm_admin.tickets.models import Notification, SlaBreach, Status, Ticket, TicketEvent
+from pm_admin.tickets.services import actions, callbacks, handling, registration, review
+from pm_admin.tickets.services.actions import ActionInput, NeedsInput
+from pm_admin.tickets.services.callbacks import CallbackInput
+from pm_admin.tickets.services.registration import TicketInput
 from tests.support import factories
-
-NOW = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
-
-
-def category(session, code: str) -> TicketCategory:
-    return session.exec(select(TicketCategory).where(TicketCategory.code == code)).one()
-
-
-@pytest.fixture
-def desk(session):
-    community, _, unit, room = factories.place_tree(session)
-    other_room = factories.room(session, unit, number="102")
-    manager_user = factories.user(session, "manager", communities=(community,))
-    cs_user = factories.user(session, "cs", communities=(community,))
-    tech_user = factories.user(session, "technician", communities=(community,))
-    return {
-        "community": community, "room": room, "other_room": other_room, "manager_user": manager_user,
-        "manager": factories.sign_in(session, manager_user), "cs": factories.sign_in(session, cs_user),
-        "tech_user": tech_user, "tech": factories.sign_in(session, tech_user),
-    }
-
-
-def new_ticket(session, desk, *, kind="complaint", tier="normal", code="cleaning", room="room", now=NOW, **extra):
-    data = TicketInput(kind=kind, category_id=category(session, code).id, tier=tier, channel="hotline",
-                       title=extra.pop("title", "楼道垃圾未清运"), room_id=desk[room].id if room else None, **extra)
-    return services.create_ticket(session, actor=desk["cs"], data=data, now=now)
+from tests.support.ticket_desk import NOW, category, new_ticket
 
 
 def step(session, desk, ticket, to, actor="cs", now=None, **data):
-    return services.move(session, actor=desk[actor], ticket_id=ticket.id, expected_version=ticket.version,
-                         to_status=to, data=MoveInput(**data), now=now or NOW + timedelta(minutes=5))
+    return actions.drop(session, actor=desk[actor], ticket_id=ticket.id, expected_version=ticket.version,
+                         to_status=to, data=ActionInput(**data), now=now or NOW + timedelta(minutes=5))
 
 
 def test_creation_numbers_the_day_and_sets_deadlines_from_the_matrix(session, desk):
@@ -61,7 +38,7 @@ def test_creation_numbers_the_day_and_sets_deadlines_from_the_matrix(session, de
 
 def test_bad_input_is_reported_per_field(session, desk):
     with pytest.raises(ValidationFailed) as error:
-        services.create_ticket(session, actor=desk["cs"], data=TicketInput(
+        registration.create_ticket(session, actor=desk["cs"], data=TicketInput(
             kind="gossip", category_id="x", tier="urgent", channel="hotline", title=" "), now=NOW)
     assert set(error.value.fields) == {"kind", "category_id", "title", "room_id"}
     with pytest.raises(ValidationFailed) as error:  # an anonymous report must not name a room
@@ -148,10 +125,10 @@ def test_important_tickets_need_an_approved_plan_before_work(session, desk):
     with pytest.raises(ValidationFailed) as error:
         step(session, desk, ticket, "in_progress", actor="tech")
     assert set(error.value.fields) == {"plan"}
-    services.submit_plan(session, actor=desk["tech"], ticket_id=ticket.id, plan="联系维保单位更换导靴")
+    handling.submit_plan(session, actor=desk["tech"], ticket_id=ticket.id, plan="联系维保单位更换导靴")
     with pytest.raises(PermissionDenied):
-        services.approve_plan(session, actor=desk["cs"], ticket_id=ticket.id)
-    services.approve_plan(session, actor=desk["manager"], ticket_id=ticket.id)
+        handling.approve_plan(session, actor=desk["cs"], ticket_id=ticket.id)
+    handling.approve_plan(session, actor=desk["manager"], ticket_id=ticket.id)
     step(session, desk, ticket, "in_progress", actor="tech")
     assert ticket.status == Status.IN_PROGRESS
 
@@ -181,13 +158,13 @@ def test_a_stale_card_and_another_community_are_refused(session, desk):
     stale = ticket.version
     step(session, desk, ticket, "assigned", assignee_id=desk["tech_user"].id)
     with pytest.raises(ConcurrencyConflict):
-        services.move(session, actor=desk["cs"], ticket_id=ticket.id, expected_version=stale, to_status="cancelled",
-                      data=MoveInput(reason="重复登记"))
+        actions.drop(session, actor=desk["cs"], ticket_id=ticket.id, expected_version=stale, to_status="cancelled",
+                      data=ActionInput(reason="重复登记"))
     elsewhere = factories.community(session)
     outsider = factories.sign_in(session, factories.user(session, "manager", communities=(elsewhere,)))
     with pytest.raises(PermissionDenied):
-        services.move(session, actor=outsider, ticket_id=ticket.id, expected_version=ticket.version,
-                      to_status="cancelled", data=MoveInput(reason="越权"))
+        actions.drop(session, actor=outsider, ticket_id=ticket.id, expected_version=ticket.version,
+                      to_status="cancelled", data=ActionInput(reason="越权"))
     assert queries.ticket_detail(session, outsider, ticket.id) is None
 
 
@@ -220,7 +197,7 @@ def test_one_time_enough_links_a_repeat_within_30_days(session, desk):
 
 
 def test_round_robin_assigns_the_department_members_in_turn(session, desk):
-    from pm_admin.tickets import catalog
+    from pm_admin.tickets.services import catalog
 
     elevator = category(session, "elevator")
     second = factories.user(session, "technician", communities=(desk["community"],))
@@ -264,8 +241,8 @@ def test_every_step_is_audited_and_public_replies_are_marked(session, desk):
     from pm_admin.core.audit import AuditEvent
 
     ticket = new_ticket(session, desk)
-    services.add_comment(session, actor=desk["cs"], ticket_id=ticket.id, body="已通知保洁主管", public=False)
-    services.add_comment(session, actor=desk["cs"], ticket_id=ticket.id, body="您好，今天下午处理", public=True)
+    handling.add_comment(session, actor=desk["cs"], ticket_id=ticket.id, body="已通知保洁主管", public=False)
+    handling.add_comment(session, actor=desk["cs"], ticket_id=ticket.id, body="您好，今天下午处理", public=True)
     events = session.exec(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)).all()
     assert [(e.kind, e.public) for e in events] == [("created", False), ("note", False), ("reply", True)]
     actions = session.exec(select(AuditEvent.action).where(AuditEvent.entity_type == "ticket",
@@ -274,7 +251,7 @@ def test_every_step_is_audited_and_public_replies_are_marked(session, desk):
 
 
 def test_an_admin_edits_the_sla_matrix_and_the_category_tree(session, desk):
-    from pm_admin.tickets import catalog
+    from pm_admin.tickets.services import catalog
 
     admin = factories.sign_in(session, factories.user(session, "admin", all_communities=True))
     facilities = category(session, "facilities")
@@ -291,7 +268,7 @@ def test_an_admin_edits_the_sla_matrix_and_the_category_tree(session, desk):
     assert (ticket.respond_due - NOW, ticket.resolve_due - NOW) == (timedelta(minutes=5), timedelta(hours=2))
     cell = next(r for r in catalog.sla_matrix(session) if r["category_id"] == facilities.id)["urgent"]
     assert cell == {"respond": 5, "onsite": 10, "resolve": 120, "own": True}
-    services.change_tier(session, actor=desk["cs"], ticket_id=ticket.id, tier="normal")
+    handling.change_tier(session, actor=desk["cs"], ticket_id=ticket.id, tier="normal")
     assert ticket.resolve_due - NOW == timedelta(hours=72)  # a tier change re-times the ticket
 
     lift = catalog.save_category(session, actor=admin, category_id=None, data=catalog.CategoryInput(

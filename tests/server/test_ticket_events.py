@@ -11,13 +11,14 @@ from sqlmodel import Session, select
 
 from pm_admin.auth.models import User
 from pm_admin.places.models import Building, Community, Room, Unit
-from pm_admin.tickets import services
 from pm_admin.tickets.board_state import TicketBoardState
-from pm_admin.tickets.contact import ContactInput
 from pm_admin.tickets.detail_state import TicketDetailState
 from pm_admin.tickets.models import Ticket, TicketCategory, TicketEvent, TicketEvidence
 from pm_admin.tickets.orders_state import MyOrdersState
-from pm_admin.tickets.services import MoveInput, TicketInput
+from pm_admin.tickets.services import actions, registration
+from pm_admin.tickets.services.actions import ActionInput
+from pm_admin.tickets.services.contact import ContactInput
+from pm_admin.tickets.services.registration import TicketInput
 from tests.server.test_crafted_events import run, sign_in, state_delta, toasts
 from tests.support import factories
 from tests.support.ws_client import CraftedClient, event_name
@@ -44,12 +45,12 @@ def fresh_assigned_ticket(db, title: str) -> Ticket:
         category = session.exec(select(TicketCategory).where(TicketCategory.code == "cleaning")).one()
         actor = factories.sign_in(session, manager)
         # The contact is named: the room owner's phone is encrypted with the server's keys, not this process's.
-        ticket = services.create_ticket(session, actor=actor, data=TicketInput(
+        ticket = registration.create_ticket(session, actor=actor, data=TicketInput(
             kind="request", category_id=category.id, tier="normal", channel="hotline", title=title, room_id=room.id,
             contact=ContactInput(name="测试联系人", relation="other")))
         if ticket.status != "assigned":  # the category's department may already have routed it
-            ticket = services.move(session, actor=actor, ticket_id=ticket.id, expected_version=ticket.version,
-                                   to_status="assigned", data=MoveInput(assignee_id=technician.id))
+            ticket = actions.drop(session, actor=actor, ticket_id=ticket.id, expected_version=ticket.version,
+                                   to_status="assigned", data=ActionInput(assignee_id=technician.id))
         session.commit()
         session.refresh(ticket)
         session.expunge(ticket)
@@ -163,3 +164,24 @@ def test_evidence_is_served_only_within_scope(live_server, db):
     assert insider.status_code == 200 and insider.content == photo
     assert insider.headers["cache-control"].startswith("no-store")
     assert httpx.get(f"{live_server.base_url}/_upload/{digest}").status_code in (404, 405)
+
+
+def test_moving_a_card_needs_a_role_that_may_act_on_tickets(live_server, db):
+    """A steward sees the board of their community but takes no workflow action: the guard refuses the drop
+    (missing permission, audited) before any service runs."""
+    from tests.server.test_archive_events import denials
+
+    ticket = fresh_assigned_ticket(db, "楼道灯不亮（管家）")
+    before, refused = stored(db, ticket.id), denials(db, "guard.refused:drop", "missing_permission")
+    steward = run(sign_in(live_server.base_url, "demo.steward"))
+
+    async def scenario():
+        async with CraftedClient(live_server.base_url, cookie=steward) as client:
+            await client.hydrate(BOARD)
+            await client.send(event_name(TicketBoardState, "load"), path=f"{BOARD}?tier=normal")
+            return await client.send(event_name(TicketBoardState, "drop"), drop(ticket.id, "cancelled"))
+
+    dropped = run(scenario())
+    assert toasts(dropped)
+    assert denials(db, "guard.refused:drop", "missing_permission") == refused + 1
+    assert stored(db, ticket.id) == before

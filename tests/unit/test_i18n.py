@@ -24,9 +24,9 @@ from pm_admin.places.models import Occupancy
 from pm_admin.shell.nav import NAV_ITEMS
 from pm_admin.surveys import models as surveys
 from pm_admin.tickets import models as tickets
-from pm_admin.tickets.callbacks import SCORES
 from pm_admin.tickets.orders_state import STEPS
-from pm_admin.tickets.services import TRANSITIONS
+from pm_admin.tickets.services.callbacks import SCORES
+from pm_admin.tickets.services.workflow import ACTIONS
 
 # Field names the owner history stores (see owners.services snapshots and record_changes callers).
 HISTORY_FIELDS = ("name", "gender", "birth_date", "id_number", "phones", "address", "is_vip", "tags", "tag", "notes",
@@ -79,12 +79,9 @@ def keys_used_in_code() -> set[str]:
         ("kind", tickets.Kind), ("tier", tickets.Tier), ("channel", tickets.Channel), ("status", tickets.Status))
         for value in values)
     keys.update(f"tickets.{field}_invalid" for field in ("kind", "tier", "channel"))
-    keys.update(f"tickets.action.{target}" for _, target in TRANSITIONS)
-    keys.update(f"tickets.action.{label}" for label in ("reopen", "resume", "reassign"))
+    keys.update(f"tickets.action.{name}" for name in (*ACTIONS, "reassign"))
     keys.update(f"tickets.sla.{state}" for state in ("ok", "soon", "breached", "paused", "done"))
-    keys.update(f"tickets.event.{kind}" for kind in (
-        "created", "status", "reply", "note", "plan", "plan_approved", "tier", "repeat", "evidence", "valid_yes",
-        "valid_no", "callback_satisfied", "callback_unsatisfied", "callback_unreachable"))
+    keys.update(f"tickets.event.{kind}" for kind in tickets.TicketEventKind)
     keys.update(f"tickets.callback_done.{outcome}" for outcome in ("satisfied", "unsatisfied", "unreachable"))
     keys.update(f"tickets.milestone.{m}" for m in ("respond", "onsite", "resolve"))
     keys.update(f"tickets.score.{score}" for score in SCORES)

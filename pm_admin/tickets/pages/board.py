@@ -41,6 +41,8 @@ def card_view(card: rx.Var) -> rx.Component:
         ),
         drag_id=card["id"].to(str),
         item_data={"status": card["status"]},
+        # While this card is dragged, the columns not listed here are dimmed (assets/app.css).
+        data_targets=card["targets"].to(str) + " " + card["status"].to(str),
         data_testid="ticket-card",
         data_code=card["code"],
         style={"width": "100%", "minWidth": "0"},
@@ -71,6 +73,7 @@ def end_zone(status: str) -> rx.Component:
     return dnd.drop_target(
         rx.center(rx.text(t(f"tickets.status.{status}"), size="2", color_scheme="gray"), height="48px"),
         drop_id=status, on_drop=S.drop, class_name="kanban-end-zone", data_testid=f"zone-{status}",
+        data_status=status,
     )
 
 

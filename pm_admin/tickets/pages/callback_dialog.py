@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pm_admin.tickets.callbacks import SCORES
+from pm_admin.tickets.services.callbacks import SCORES
 from pm_admin.ui.forms import field, form_dialog, text_input
 from pm_admin.ui.i18n import t
 

@@ -29,7 +29,7 @@ def actions() -> rx.Component:
     k = D.ticket
     return rx.hstack(
         rx.foreach(D.moves, lambda m: rx.button(t_prefixed("tickets.action.", m["label"]), variant="soft",
-                                                on_click=D.open_move(m["to"]), data_testid="move-" + m["to"].to(str))),
+                                                on_click=D.open_move(m["action"]), data_testid="move-" + m["action"].to(str))),
         rx.cond(D.can_callback & (k["status"] == "resolved") & (k["callback_attempts"].to(int) < 3),
                 rx.button(rx.icon("phone-call", size=14), t("tickets.callback"), on_click=D.open_callback,
                           data_testid="open-callback")),
@@ -180,7 +180,7 @@ def comment_form() -> rx.Component:
 def move_dialog() -> rx.Component:
     e, v, needs = D.errors, D.values, D.move_needs
     return form_dialog(
-        title=rx.text(D.ticket["code"].to(str), " → ", t_prefixed("tickets.status.", D.move_to)),
+        title=rx.text(D.ticket["code"].to(str), " · ", t_prefixed("tickets.action.", D.move_to)),
         open_=D.dialog == "move", on_close=D.close_dialog, on_submit=D.confirm_move, form_key=D.dialog_key,
         conflict=None, testid="detail-move-form",
         fields=[

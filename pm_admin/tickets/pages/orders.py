@@ -27,12 +27,12 @@ def order_card(order: rx.Var) -> rx.Component:
                      ORDERS.show_phone(order["id"]), "order-contact"),
         flags(order),
         rx.hstack(
-            rx.cond(status == "assigned", rx.button(t("tickets.action.in_progress"), size="3",
+            rx.cond(status == "assigned", rx.button(t("tickets.action.start"), size="3",
                                                     on_click=ORDERS.act(order["id"], "start"), data_testid="order-start")),
             rx.cond(status == "in_progress", rx.fragment(
-                rx.button(t("tickets.action.resolved"), size="3", color_scheme="green",
+                rx.button(t("tickets.action.resolve"), size="3", color_scheme="green",
                           on_click=ORDERS.act(order["id"], "finish"), data_testid="order-finish"),
-                rx.button(t("tickets.action.on_hold"), size="3", variant="soft", color_scheme="gray",
+                rx.button(t("tickets.action.hold"), size="3", variant="soft", color_scheme="gray",
                           on_click=ORDERS.act(order["id"], "hold")))),
             rx.cond(status == "on_hold", rx.button(t("tickets.resume"), size="3", on_click=ORDERS.act(order["id"], "resume"))),
             spacing="2", wrap="wrap", width="100%"),

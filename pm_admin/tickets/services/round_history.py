@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from pm_admin.core.clock import as_utc
-from pm_admin.tickets.callbacks import MAX_CALLBACK_ATTEMPTS
 from pm_admin.tickets.models import SlaBreach, Ticket, TicketEvent, TicketRound
-from pm_admin.tickets.rounds import active_seconds, kind_setting
+from pm_admin.tickets.services.callbacks import MAX_CALLBACK_ATTEMPTS
+from pm_admin.tickets.services.rounds import active_seconds, kind_setting
 
 REOPENED_FROM = ("resolved", "closed")
 INSERT_BATCH = 5000

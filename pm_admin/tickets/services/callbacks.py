@@ -18,14 +18,15 @@ from pm_admin.core.audit import record
 from pm_admin.core.clock import utcnow
 from pm_admin.core.crypto import decrypt
 from pm_admin.core.errors import FieldErrors, PermissionDenied
+from pm_admin.core.parsers import clean_reason
 from pm_admin.core.permissions import Perm, Principal
-from pm_admin.tickets import rounds
-from pm_admin.tickets.models import Callback, Kind, Status, Ticket
-from pm_admin.tickets.services import audit_ticket, managers_of, notify, reopen, scoped_ticket, timeline_event
+from pm_admin.tickets.models import Callback, Kind, Status, Ticket, TicketEventKind
+from pm_admin.tickets.services import rounds
+from pm_admin.tickets.services.actions import close_after_callback, start_new_round
+from pm_admin.tickets.services.common import audit_ticket, load_ticket, managers_of, notify, timeline_event
 
 MAX_CALLBACK_ATTEMPTS = 3
 CALLBACK_RETRY = timedelta(days=1)
-MIN_REASON = 2
 SCORES = ("attitude", "efficiency", "skill", "result", "overall")
 METHODS = ("phone", "visit", "wechat")
 
@@ -48,7 +49,7 @@ def record_callback(session: Session, *, actor: Principal, ticket_id: int, data:
     """Satisfied closes; unsatisfied reopens; unreachable retries up to 3 times, then the manager decides."""
     actor.require(Perm.TICKETS_CALLBACK)
     now = now or utcnow()
-    ticket = scoped_ticket(session, actor, ticket_id)
+    ticket = load_ticket(session, actor, ticket_id)
     errors = FieldErrors()
     if ticket.status != Status.RESOLVED:
         errors.add("method", "tickets.callback_needs_resolved")
@@ -88,15 +89,15 @@ def record_callback(session: Session, *, actor: Principal, ticket_id: int, data:
             notify(session, managers_of(session, ticket.community_id), ticket, "tickets.unreachable_notice",
                     ticket.title)
     elif data.satisfied:
-        ticket.status, ticket.closed_at, ticket.next_callback_at = Status.CLOSED, now, None
+        close_after_callback(ticket, now)
     else:
-        reopen(session, ticket, now)
+        start_new_round(session, ticket, now)
         ticket.callback_attempts, ticket.next_callback_at = 0, None
     ticket.updated_at = now
     session.add(ticket)
     session.flush()
     outcome = "unreachable" if not data.reached else "satisfied" if data.satisfied else "unsatisfied"
-    timeline_event(session, ticket, actor, f"callback_{outcome}", callback.comment, from_status=source,
+    timeline_event(session, ticket, actor, TicketEventKind(f"callback_{outcome}"), callback.comment, from_status=source,
            to_status=str(ticket.status), at=now)
     audit_ticket(session, ticket, actor, "callback", outcome=outcome, attempt=callback.attempt)
     return callback
@@ -105,18 +106,18 @@ def record_callback(session: Session, *, actor: Principal, ticket_id: int, data:
 def close_unreachable(session: Session, *, actor: Principal, ticket_id: int, reason: str) -> Ticket:
     """After three unanswered callbacks the manager may close with a reason."""
     actor.require(Perm.TICKETS_APPROVE)
-    ticket = scoped_ticket(session, actor, ticket_id)
+    ticket = load_ticket(session, actor, ticket_id)
     errors = FieldErrors()
     if ticket.status != Status.RESOLVED or ticket.callback_attempts < MAX_CALLBACK_ATTEMPTS:
         errors.add("reason", "tickets.unreachable_first")
-    if len(reason.strip()) < MIN_REASON:
-        errors.add("reason", "archives.reason_required", min=MIN_REASON)
+    reason = clean_reason(errors, "reason", reason)
     errors.raise_if_any()
     now = utcnow()
-    ticket.status, ticket.closed_at, ticket.updated_at = Status.CLOSED, now, now
+    close_after_callback(ticket, now)
     session.add(ticket)
-    timeline_event(session, ticket, actor, "status", reason.strip(), from_status="resolved", to_status="closed")
-    audit_ticket(session, ticket, actor, "close_unreachable", reason=reason.strip())
+    timeline_event(session, ticket, actor, TicketEventKind.STATUS, reason, from_status=Status.RESOLVED,
+                   to_status=Status.CLOSED, at=now)
+    audit_ticket(session, ticket, actor, "close_unreachable", reason=reason)
     return ticket
 
 
@@ -129,7 +130,7 @@ def contact_phone_for_task(session: Session, *, actor: Principal, ticket_id: int
     """The contact's phone in full, for the callback a cs specialist is making or the visit a technician is
     going on: no typed reason (the task is the purpose), always audited as a personal-data read naming the
     ticket. Anyone else, or the same person at another moment, is refused."""
-    ticket = scoped_ticket(session, actor, ticket_id)
+    ticket = load_ticket(session, actor, ticket_id)
     if task == "callback":
         allowed = actor.has(Perm.TICKETS_CALLBACK) and ticket.status == Status.RESOLVED \
             and rounds.needs_callback(session, ticket)

@@ -18,10 +18,10 @@ from sqlmodel import Session, col, select
 from pm_admin.auth.queries import display_names
 from pm_admin.core.clock import DISPLAY_ZONE, local_text, utcnow
 from pm_admin.core.permissions import Perm, Principal
-from pm_admin.tickets import sla
 from pm_admin.tickets.models import OPEN_STATUSES, Status, Ticket, TicketEvent
 from pm_admin.tickets.queries import cards_of, names_of_categories_and_departments
-from pm_admin.tickets.services import managers_of, notify
+from pm_admin.tickets.services import sla
+from pm_admin.tickets.services.common import managers_of, notify
 
 HORIZON = timedelta(hours=2)  # "nearly late": a deadline within the next two hours
 MAX_ROWS = 1000

@@ -19,7 +19,7 @@ from pm_admin.core.files import (
     store_by_hash,
 )
 from pm_admin.core.permissions import Perm, Principal
-from pm_admin.tickets.models import TicketEvent, TicketEvidence
+from pm_admin.tickets.models import TicketEvent, TicketEventKind, TicketEvidence
 from pm_admin.tickets.queries import visible_ticket
 
 EVIDENCE_PURPOSE = "ticket_evidence"
@@ -68,7 +68,7 @@ def attach_evidence(session: Session, *, actor: Principal, ticket_id: int, uploa
                               size=len(data), sha256=digest, uploaded_by=actor.username)
     session.add(evidence)
     discard_upload(session, upload.id)
-    session.add(TicketEvent(ticket_id=ticket.id, actor_name=actor.username, kind="evidence", body=upload.filename))
+    session.add(TicketEvent(ticket_id=ticket.id, actor_name=actor.username, kind=TicketEventKind.EVIDENCE, body=upload.filename))
     session.flush()
     record(session, action="ticket.evidence_add", actor=actor, entity_type="ticket", entity_id=ticket.id,
            community_id=ticket.community_id, details={"file": upload.filename, "sha256": digest})

@@ -16,8 +16,8 @@ from pm_admin.core.i18n import translate
 from pm_admin.core.ids import is_id
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.tickets.models import Department, DepartmentMember, Kind, KindSetting, SlaPolicy, TicketCategory, Tier
-from pm_admin.tickets.rounds import kind_setting
-from pm_admin.tickets.sla import DEFAULT_TARGETS
+from pm_admin.tickets.services.rounds import kind_setting
+from pm_admin.tickets.services.sla import DEFAULT_TARGETS
 
 MAX_TARGET_MINUTES = 60 * 24 * 90
 
