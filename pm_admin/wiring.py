@@ -22,9 +22,9 @@ from pm_admin.dashboards import files as dashboard_files
 from pm_admin.dashboards import rollups
 from pm_admin.household_work import services as household_work
 from pm_admin.owners import files as owner_files
-from pm_admin.owners import services as owner_services
 from pm_admin.owners import timeline as owner_timeline
 from pm_admin.owners.events import OwnerEvent
+from pm_admin.owners.services import registry as owner_registry
 from pm_admin.places.events import HouseholdWorkChanged, RoomRenumbered
 from pm_admin.surveys import files as survey_files
 from pm_admin.surveys import owner_timeline as survey_timeline
@@ -40,7 +40,7 @@ def install() -> None:
     # Owner registry changes append to the rooms' archive change records (seed 001 4.4.1).
     events.subscribe(OwnerEvent, archive_services.track_owner_event, batch=archive_services.track_owner_events)
     # A renumbered room: the owner grid's sort key and the room's archive number follow.
-    events.subscribe(RoomRenumbered, owner_services.follow_room)
+    events.subscribe(RoomRenumbered, owner_registry.follow_room)
     events.subscribe(RoomRenumbered, archive_services.follow_room)
     # Open census tasks and arrears cases follow the community's choice of who does household work.
     events.subscribe(HouseholdWorkChanged, household_work.follow_change)

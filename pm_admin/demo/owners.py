@@ -22,7 +22,8 @@ from pm_admin.core.clock import DISPLAY_ZONE
 from pm_admin.core.crypto import encrypt
 from pm_admin.owners.models import HouseholdMember, Occupant, Owner, OwnerChange, OwnerPhone, Ownership, OwnerTag
 from pm_admin.owners.pinyin import pinyin_keys
-from pm_admin.owners.services import encrypted_contact, id_index
+from pm_admin.owners.services.household import encrypted_contact
+from pm_admin.owners.services.records import id_index
 from pm_admin.owners.validation import (
     Phone,
     birth_date_from_id,

@@ -22,7 +22,11 @@ from pm_admin.core.form_state import FormMixin
 from pm_admin.core.guard import requires
 from pm_admin.core.ids import route_id
 from pm_admin.core.permissions import Perm
-from pm_admin.owners import lookups, queries, services
+from pm_admin.owners import lookups, queries
+from pm_admin.owners.services import household as owner_household
+from pm_admin.owners.services import owner_input
+from pm_admin.owners.services import registry as owner_registry
+from pm_admin.owners.services import reveal as owner_reveal
 from pm_admin.owners.state import split_tags
 from pm_admin.owners.timeline import owner_timeline
 
@@ -110,7 +114,7 @@ class OwnerDetailState(FormMixin, ProtectedState):
 
     @requires(Perm.OWNERS_EDIT)
     def save(self, form: dict[str, Any]):
-        data = services.OwnerInput(
+        data = owner_input.OwnerInput(
             name=str(form.get("name", "")), gender=str(form.get("gender") or "unknown"),
             id_number=str(form.get("id_number", "")),
             phones=[str(form.get("phone", "")), str(form.get("phone2", ""))], address=str(form.get("address", "")),
@@ -124,7 +128,7 @@ class OwnerDetailState(FormMixin, ProtectedState):
             if not allowed:
                 raise lookups.throttled_field("id_number")
             with unit_of_work() as session:
-                services.update_owner(session, actor=self.principal, owner_id=self._owner_id,
+                owner_registry.update_owner(session, actor=self.principal, owner_id=self._owner_id,
                                       expected_version=self._owner_version, data=data)
         except (ValidationFailed, ConcurrencyConflict) as error:
             self._save_failed(error, form)
@@ -174,7 +178,7 @@ class OwnerDetailState(FormMixin, ProtectedState):
     def reveal(self, form: dict[str, Any]):
         try:
             with unit_of_work() as session:
-                shown = services.reveal_pii(session, actor=self.principal, owner_id=self._owner_id,
+                shown = owner_reveal.reveal_pii(session, actor=self.principal, owner_id=self._owner_id,
                                             reason=str(form.get("reason", "")))
         except ValidationFailed as error:
             self.reveal_error = next(iter(self._field_messages(error).values()))
@@ -242,10 +246,10 @@ class OwnerDetailState(FormMixin, ProtectedState):
         try:
             with unit_of_work() as session:
                 if self._side_member_id:
-                    services.update_member(session, actor=self.principal, member_id=self._side_member_id,
+                    owner_household.update_member(session, actor=self.principal, member_id=self._side_member_id,
                                            expected_version=self._side_member_version, **fields)
                 else:
-                    services.add_member(session, actor=self.principal, owner_id=self._owner_id, **fields)
+                    owner_household.add_member(session, actor=self.principal, owner_id=self._owner_id, **fields)
         except ValidationFailed as error:
             self._side_failed(error, form)
             return None
@@ -265,7 +269,7 @@ class OwnerDetailState(FormMixin, ProtectedState):
         if member is None:
             return None
         with unit_of_work() as session:
-            services.remove_member(session, actor=self.principal, member_id=member_id,
+            owner_household.remove_member(session, actor=self.principal, member_id=member_id,
                                    expected_version=int(member["version"]))
         self._reload()
         return rx.toast.success(self._tr("common.saved"))
@@ -280,7 +284,7 @@ class OwnerDetailState(FormMixin, ProtectedState):
     def add_occupant(self, form: dict[str, Any]):
         try:
             with unit_of_work() as session:
-                services.add_occupant(session, actor=self.principal, room_id=self._side_room_id,
+                owner_household.add_occupant(session, actor=self.principal, room_id=self._side_room_id,
                                       kind=str(form.get("kind", "")), name=str(form.get("name", "")),
                                       phone=str(form.get("phone", "")), id_number=str(form.get("id_number", "")),
                                       started_on=str(form.get("started_on", "")))
@@ -294,7 +298,7 @@ class OwnerDetailState(FormMixin, ProtectedState):
         if not any(o["id"] == occupant_id for o in self.occupants):
             return None
         with unit_of_work() as session:
-            services.end_occupant(session, actor=self.principal, occupant_id=occupant_id, ended_on=date.today())
+            owner_household.end_occupant(session, actor=self.principal, occupant_id=occupant_id, ended_on=date.today())
         self._reload()
         return rx.toast.success(self._tr("common.saved"))
 
@@ -310,17 +314,17 @@ class OwnerDetailState(FormMixin, ProtectedState):
     def transfer(self, form: dict[str, Any]):
         """业主更替 to a new owner, or to the registered owner the duplicate ID number pointed at."""
         try:
-            new_owner = services.OwnerInput(name=str(form.get("name", "")), gender=str(form.get("gender") or "unknown"),
+            new_owner = owner_input.OwnerInput(name=str(form.get("name", "")), gender=str(form.get("gender") or "unknown"),
                                             id_number=str(form.get("id_number", "")),
                                             phones=[str(form.get("phone", ""))])
             with unit_of_work() as session:
-                owner = services.change_room_owner(
+                owner = owner_registry.change_room_owner(
                     session, actor=self.principal, room_id=self._side_room_id,
                     transfer_date=str(form.get("transfer_date", "")),
                     new_owner_id=self._duplicate_id or None,
                     new_owner=None if self._duplicate_id else new_owner, share=str(form.get("share") or "100"),
                     expected_owner_id=self._owner_id)
-        except services.DuplicateOwner as duplicate:
+        except owner_input.DuplicateOwner as duplicate:
             self._side_failed(duplicate, form)
             self._duplicate_id, self.duplicate = duplicate.existing_id, {"name": duplicate.existing_name}
             return None

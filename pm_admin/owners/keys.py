@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from pm_admin.core.crypto import decrypt, reencrypt
 from pm_admin.owners.models import HouseholdMember, Occupant, Owner, OwnerPhone
-from pm_admin.owners.services import id_index, phone_index
+from pm_admin.owners.services.records import id_index, phone_index
 from pm_admin.owners.validation import parse_phone
 
 BATCH = 1000

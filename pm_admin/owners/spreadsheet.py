@@ -35,16 +35,9 @@ from pm_admin.core.tables import (
 from pm_admin.owners.events import OwnerEvent, owner_event
 from pm_admin.owners.models import Gender, Owner, OwnerChange, OwnerGridRow, OwnerPhone, Ownership, OwnerTag
 from pm_admin.owners.pinyin import pinyin_keys
-from pm_admin.owners.services import (
-    announce_contact,
-    clean_tags,
-    id_index,
-    owner_phones,
-    owner_tags,
-    parse_share,
-    phone_index,
-    record_changes,
-)
+from pm_admin.owners.services.owner_input import clean_tags, parse_share
+from pm_admin.owners.services.records import id_index, owner_phones, owner_tags, phone_index, record_changes
+from pm_admin.owners.services.registry import announce_contact
 from pm_admin.owners.validation import (
     Phone,
     birth_date_from_id,

@@ -19,7 +19,7 @@ from pm_admin.core.ids import optional_id
 from pm_admin.core.paged_state import PagedMixin
 from pm_admin.core.permissions import Perm
 from pm_admin.core.saved_views import delete_view, list_views, save_view
-from pm_admin.owners import lookups, queries, services
+from pm_admin.owners import lookups, queries
 from pm_admin.owners.files import export_params
 from pm_admin.owners.grid_view import (
     COLUMNS,
@@ -31,6 +31,10 @@ from pm_admin.owners.grid_view import (
     query_string,
 )
 from pm_admin.owners.models import Gender
+from pm_admin.owners.services import bulk as owner_bulk
+from pm_admin.owners.services import owner_input
+from pm_admin.owners.services import records as owner_records
+from pm_admin.owners.services import registry as owner_registry
 from pm_admin.places.queries import building_options, community_options, unit_options
 
 __all__ = ["COLUMNS", "OwnersState", "split_tags"]
@@ -251,7 +255,7 @@ class OwnersState(FormMixin, PagedMixin, ProtectedState):
     @requires(Perm.OWNERS_EDIT)
     def bulk_vip(self, is_vip: bool):
         with unit_of_work() as session:
-            changed = services.bulk_set_vip(session, actor=self.principal, owner_ids=self._selected_owner_ids(session),
+            changed = owner_bulk.bulk_set_vip(session, actor=self.principal, owner_ids=self._selected_owner_ids(session),
                                             is_vip=is_vip)
         self._load()
         return rx.toast.success(self._tr("owners.bulk_done", count=changed))
@@ -261,7 +265,7 @@ class OwnersState(FormMixin, PagedMixin, ProtectedState):
         add = form.get("mode", "add") != "remove"
         try:
             with unit_of_work() as session:
-                changed = services.bulk_tag(session, actor=self.principal, owner_ids=self._selected_owner_ids(session),
+                changed = owner_bulk.bulk_tag(session, actor=self.principal, owner_ids=self._selected_owner_ids(session),
                                             tag=str(form.get("tag", "")), add=add)
         except ValidationFailed as error:
             return rx.toast.error(next(iter(self._field_messages(error).values())))
@@ -296,8 +300,8 @@ class OwnersState(FormMixin, PagedMixin, ProtectedState):
         self.duplicate, self._duplicate_id = {}, 0
         self._open_form(dict(NEW_OWNER))
 
-    def _owner_input(self, form: dict[str, Any]) -> services.OwnerInput:
-        return services.OwnerInput(
+    def _owner_input(self, form: dict[str, Any]) -> owner_input.OwnerInput:
+        return owner_input.OwnerInput(
             name=str(form.get("name", "")), gender=str(form.get("gender") or Gender.UNKNOWN.value),
             id_number=str(form.get("id_number", "")), phones=[str(form.get("phone", "")), str(form.get("phone2", ""))],
             address=str(form.get("address", "")), is_vip=bool(form.get("is_vip")),
@@ -313,10 +317,10 @@ class OwnersState(FormMixin, PagedMixin, ProtectedState):
             if not allowed:
                 raise lookups.throttled_field("id_number")
             with unit_of_work() as session:
-                room_id = services.room_for_code(session, actor=self.principal, code=str(form.get("room_code", "")))
-                owner = services.create_owner(session, actor=self.principal, data=self._owner_input(form),
+                room_id = owner_records.room_for_code(session, actor=self.principal, code=str(form.get("room_code", "")))
+                owner = owner_registry.create_owner(session, actor=self.principal, data=self._owner_input(form),
                                               room_id=room_id, share=str(form.get("share") or "100"))
-        except services.DuplicateOwner as duplicate:
+        except owner_input.DuplicateOwner as duplicate:
             self._save_failed(duplicate, form)
             self._duplicate_id, self.duplicate = duplicate.existing_id, {"name": duplicate.existing_name}
             return None
@@ -333,9 +337,9 @@ class OwnersState(FormMixin, PagedMixin, ProtectedState):
             return None
         try:
             with unit_of_work() as session:
-                room_id = services.room_for_code(session, actor=self.principal,
+                room_id = owner_records.room_for_code(session, actor=self.principal,
                                                  code=str(self.form.get("room_code", "")))
-                services.link_owner_to_room(session, actor=self.principal, owner_id=self._duplicate_id,
+                owner_registry.link_owner_to_room(session, actor=self.principal, owner_id=self._duplicate_id,
                                             room_id=room_id, share=str(self.form.get("share") or "100"))
         except ValidationFailed as error:
             self.errors = self._field_messages(error)

@@ -30,8 +30,10 @@ from pm_admin.core.files import store_upload
 from pm_admin.core.i18n import translate
 from pm_admin.core.paging import PageRequest
 from pm_admin.core.permissions import SYSTEM, ClientInfo
-from pm_admin.owners import services as owner_services
 from pm_admin.owners.models import Ownership
+from pm_admin.owners.services import household as owner_household
+from pm_admin.owners.services import owner_input
+from pm_admin.owners.services import registry as owner_registry
 from pm_admin.places.models import Room, Unit
 from pm_admin.places.services import update_room
 from tests.conftest import BACKENDS, database_url
@@ -175,13 +177,13 @@ def test_rejection_needs_a_note_and_the_requester_sees_the_state(session, people
 
 def test_contact_and_owner_changes_land_in_the_archive_change_record(session, people):
     manager = people["manager"]
-    owner = owner_services.create_owner(session, actor=manager, room_id=people["room"].id,
-                                        data=owner_services.OwnerInput(name="郑十", phones=["13811110000"]))
-    owner_services.update_owner(session, actor=manager, owner_id=owner.id, expected_version=owner.version,
-                                data=owner_services.OwnerInput(name="郑十", phones=["13922220000"]))
-    owner_services.change_room_owner(session, actor=manager, room_id=people["room"].id,
+    owner = owner_registry.create_owner(session, actor=manager, room_id=people["room"].id,
+                                        data=owner_input.OwnerInput(name="郑十", phones=["13811110000"]))
+    owner_registry.update_owner(session, actor=manager, owner_id=owner.id, expected_version=owner.version,
+                                data=owner_input.OwnerInput(name="郑十", phones=["13922220000"]))
+    owner_registry.change_room_owner(session, actor=manager, room_id=people["room"].id,
                                      transfer_date=utcnow().date(),
-                                     new_owner=owner_services.OwnerInput(name="王十一", phones=["13733330000"]))
+                                     new_owner=owner_input.OwnerInput(name="王十一", phones=["13733330000"]))
     records = queries.changes(session, people["archivist"], people["archive"].id).rows
     assert [r["kind"] for r in records] == ["owner_change", "contact"]
     assert "138****0000 → 139****0000" in records[1]["detail"] and "13922220000" not in records[1]["detail"]
@@ -194,15 +196,15 @@ def test_contact_and_owner_changes_land_in_the_archive_change_record(session, pe
 def test_co_owner_and_tenant_changes_are_recorded_even_before_the_room_has_an_archive(session, people):
     manager = people["manager"]
     room = factories.room(session, session.get(Unit, people["room"].unit_id), number="902", floor=9)
-    first = owner_services.create_owner(session, actor=manager, room_id=room.id, share="50",
-                                        data=owner_services.OwnerInput(name="赵一", phones=["13811110001"]))
-    second = owner_services.create_owner(session, actor=manager, room_id=people["room"].id,
-                                         data=owner_services.OwnerInput(name="钱二", phones=["13811110002"]))
+    first = owner_registry.create_owner(session, actor=manager, room_id=room.id, share="50",
+                                        data=owner_input.OwnerInput(name="赵一", phones=["13811110001"]))
+    second = owner_registry.create_owner(session, actor=manager, room_id=people["room"].id,
+                                         data=owner_input.OwnerInput(name="钱二", phones=["13811110002"]))
     assert session.exec(select(Archive).where(Archive.room_id == room.id)).first() is None
-    owner_services.link_owner_to_room(session, actor=manager, owner_id=second.id, room_id=room.id, share="50")
-    tenant = owner_services.add_occupant(session, actor=manager, room_id=room.id, kind="tenant", name="孙三",
+    owner_registry.link_owner_to_room(session, actor=manager, owner_id=second.id, room_id=room.id, share="50")
+    tenant = owner_household.add_occupant(session, actor=manager, room_id=room.id, kind="tenant", name="孙三",
                                          phone="13811110003")
-    owner_services.end_occupant(session, actor=manager, occupant_id=tenant.id, ended_on=utcnow().date())
+    owner_household.end_occupant(session, actor=manager, occupant_id=tenant.id, ended_on=utcnow().date())
     archive = session.exec(select(Archive).where(Archive.room_id == room.id)).one()
     records = queries.changes(session, people["archivist"], archive.id).rows
     assert [r["kind"] for r in records] == ["occupant_change", "occupant_change", "owner_change"]
@@ -267,8 +269,8 @@ def estate(session):
     archivist = factories.sign_in(session, factories.user(session, "archivist", communities=(community,)))
     manager = factories.sign_in(session, factories.user(session, "manager", communities=(community,)))
     for n, (code, name) in enumerate((("2-1-201", "张三丰"), ("2-2-101", "李四"), ("10-1-101", "王五"))):
-        owner_services.create_owner(session, actor=manager, room_id=rooms[code].id, started_on=date(2021, 3, 8),
-                                    data=owner_services.OwnerInput(name=name, phones=[f"1380000000{n}"]))
+        owner_registry.create_owner(session, actor=manager, room_id=rooms[code].id, started_on=date(2021, 3, 8),
+                                    data=owner_input.OwnerInput(name=name, phones=[f"1380000000{n}"]))
     archives = {code: services.ensure_archive(session, actor=archivist, room_id=room.id) for code, room in rooms.items()}
     return {"community": community, "b2": b2, "b10": b10, "u21": u21, "rooms": rooms, "archives": archives,
             "archivist": archivist, "manager": manager, "prefix": community.code + "-"}
@@ -438,8 +440,8 @@ def test_scan_versions_never_change_and_the_change_record_only_grows(engine):
 def test_a_renumbered_room_takes_its_archive_number_and_the_old_number_can_be_reused(session, people):
     manager, room = people["manager"], people["room"]
     old_code = room.code
-    owner = owner_services.create_owner(session, actor=manager, room_id=room.id,
-                                        data=owner_services.OwnerInput(name="周一", phones=["13811112222"]))
+    owner = owner_registry.create_owner(session, actor=manager, room_id=room.id,
+                                        data=owner_input.OwnerInput(name="周一", phones=["13811112222"]))
     update_room(session, actor=manager, room_id=room.id, expected_version=room.version, number="1601", floor=16,
                 area="88.50", layout="3室2厅", occupancy="owner_occupied")
     moved = session.get(Archive, people["archive"].id)
@@ -451,10 +453,10 @@ def test_a_renumbered_room_takes_its_archive_number_and_the_old_number_can_be_re
     # A new 101 in the same unit: owner changes on it open its own archive under the old number.
     new_room = factories.room(session, session.get(Unit, room.unit_id), number="101")
     assert new_room.code == old_code
-    first = owner_services.create_owner(session, actor=manager, room_id=new_room.id,
-                                        data=owner_services.OwnerInput(name="吴二", phones=["13811113333"]))
-    owner_services.change_room_owner(session, actor=manager, room_id=new_room.id, transfer_date=utcnow().date(),
-                                     new_owner=owner_services.OwnerInput(name="郑三", phones=["13811114444"]))
+    first = owner_registry.create_owner(session, actor=manager, room_id=new_room.id,
+                                        data=owner_input.OwnerInput(name="吴二", phones=["13811113333"]))
+    owner_registry.change_room_owner(session, actor=manager, room_id=new_room.id, transfer_date=utcnow().date(),
+                                     new_owner=owner_input.OwnerInput(name="郑三", phones=["13811114444"]))
     new_archive = session.exec(select(Archive).where(Archive.room_id == new_room.id)).one()
     assert new_archive.archive_no == old_code and new_archive.id != moved.id
     latest = queries.changes(session, people["archivist"], new_archive.id).rows[0]

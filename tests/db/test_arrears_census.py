@@ -19,8 +19,9 @@ from pm_admin.core.db import make_engine
 from pm_admin.core.errors import ConcurrencyConflict, PermissionDenied, ValidationFailed
 from pm_admin.core.i18n import translate
 from pm_admin.core.paging import PageRequest
-from pm_admin.owners import services as owner_services
 from pm_admin.owners.models import Owner
+from pm_admin.owners.services import owner_input
+from pm_admin.owners.services import registry as owner_registry
 from pm_admin.places.models import Room, Unit
 from pm_admin.places.services import assign_steward, set_household_work_role
 from pm_admin.tickets.models import TicketCategory
@@ -240,7 +241,7 @@ def test_arrears_import_checks_rows_and_writes_all_or_nothing(session, block):
 
 def test_census_tasks_go_to_the_building_steward_and_changes_flow_into_owner_history(session, block):
     manager, steward, rooms = block["manager"], block["steward"], block["rooms"]
-    owners = [owner_services.create_owner(session, actor=manager, room_id=room.id, data=owner_services.OwnerInput(
+    owners = [owner_registry.create_owner(session, actor=manager, room_id=room.id, data=owner_input.OwnerInput(
         name=f"住户{n}", phones=[f"1360000000{n}"])) for n, room in enumerate(rooms)]
     assert census.open_quarter(session, actor=manager, community_id=block["community"].id, quarter="2026Q4") == 3
     assert census.open_quarter(session, actor=manager, community_id=block["community"].id, quarter="2026Q4") == 0
@@ -251,8 +252,8 @@ def test_census_tasks_go_to_the_building_steward_and_changes_flow_into_owner_his
     with pytest.raises(ValidationFailed):  # "changed" without any change entered
         census.complete_task(session, actor=steward, task_id=second.id, changed=True)
     owner = next(o for o in owners if o.id == second.owner_id)
-    owner_services.update_owner(session, actor=steward, owner_id=owner.id, expected_version=owner.version,
-                                data=owner_services.OwnerInput(name=owner.name, phones=["13999999999"]))
+    owner_registry.update_owner(session, actor=steward, owner_id=owner.id, expected_version=owner.version,
+                                data=owner_input.OwnerInput(name=owner.name, phones=["13999999999"]))
     census.complete_task(session, actor=steward, task_id=second.id, changed=True, note="电话已更换")
     [row] = census_queries.completion(session, manager, "2026Q4")
     assert (row.total, row.done, row.changed, row.percent) == (3, 2, 1, 67)
@@ -269,8 +270,8 @@ def test_only_a_steward_of_the_community_can_be_assigned(session, block):
 def test_the_daily_job_opens_the_quarter_and_pending_tasks_follow_the_building_steward(session, block):
     manager, rooms = block["manager"], block["rooms"]
     for n, room in enumerate(rooms):
-        owner_services.create_owner(session, actor=manager, room_id=room.id,
-                                    data=owner_services.OwnerInput(name=f"住户{n}", phones=[f"1360000000{n}"]))
+        owner_registry.create_owner(session, actor=manager, room_id=room.id,
+                                    data=owner_input.OwnerInput(name=f"住户{n}", phones=[f"1360000000{n}"]))
     assert census.open_current_quarters(session, TODAY) == 3
     assert census.open_current_quarters(session, TODAY) == 0
     successor_user = factories.user(session, "steward", communities=(block["community"],))
@@ -291,10 +292,10 @@ def test_census_tasks_page_in_room_order_and_a_co_owner_change_counts(session, b
     unit_rooms = [factories.room(session, session.get(Unit, block["rooms"][0].unit_id), number=f"{n}02", floor=n)
                   for n in (3, 1, 2)]  # created out of order
     for n, room in enumerate(block["rooms"] + unit_rooms):
-        owner_services.create_owner(session, actor=manager, room_id=room.id, share="50",
-                                    data=owner_services.OwnerInput(name=f"共有{n}", phones=[f"1370000000{n}"]))
-    co_owner = owner_services.create_owner(session, actor=manager, room_id=unit_rooms[1].id, share="50",
-                                           data=owner_services.OwnerInput(name="共有人", phones=["13800000009"]))
+        owner_registry.create_owner(session, actor=manager, room_id=room.id, share="50",
+                                    data=owner_input.OwnerInput(name=f"共有{n}", phones=[f"1370000000{n}"]))
+    co_owner = owner_registry.create_owner(session, actor=manager, room_id=unit_rooms[1].id, share="50",
+                                           data=owner_input.OwnerInput(name="共有人", phones=["13800000009"]))
     census.open_quarter(session, actor=manager, community_id=block["community"].id, quarter="2026Q4")
     pages = [census_queries.tasks(session, steward, PageRequest(page=page, page_size=2),
                                   census_queries.TaskFilter(quarter="2026Q4")).rows for page in (1, 2, 3)]
@@ -303,8 +304,8 @@ def test_census_tasks_page_in_room_order_and_a_co_owner_change_counts(session, b
                       key=lambda code: session.exec(select(Room.sort_key).where(Room.code == code)).one())
     assert codes == expected
     task = next(row for rows in pages for row in rows if row.room_code == unit_rooms[1].code)
-    owner_services.update_owner(session, actor=steward, owner_id=co_owner.id, expected_version=co_owner.version,
-                                data=owner_services.OwnerInput(name="共有人", phones=["13800000010"]))
+    owner_registry.update_owner(session, actor=steward, owner_id=co_owner.id, expected_version=co_owner.version,
+                                data=owner_input.OwnerInput(name="共有人", phones=["13800000010"]))
     census.complete_task(session, actor=steward, task_id=task.id, changed=True)  # the other owner's record changed
 
 
@@ -343,7 +344,7 @@ def test_census_results_go_on_the_owner_timeline_with_the_note_and_what_changed(
     from pm_admin.owners.timeline import owner_timeline
 
     manager, steward, rooms = block["manager"], block["steward"], block["rooms"]
-    owners = [owner_services.create_owner(session, actor=manager, room_id=room.id, data=owner_services.OwnerInput(
+    owners = [owner_registry.create_owner(session, actor=manager, room_id=room.id, data=owner_input.OwnerInput(
         name=f"普查{n}", phones=[f"1350000000{n}"])) for n, room in enumerate(rooms[:2])]
     census.open_quarter(session, actor=manager, community_id=block["community"].id, quarter="2026Q4")
     tasks = {t.owner_id: t for t in census_queries.tasks(session, steward, PageRequest(),
@@ -351,8 +352,8 @@ def test_census_results_go_on_the_owner_timeline_with_the_note_and_what_changed(
     quiet, moved = owners
     census.complete_task(session, actor=steward, task_id=tasks[quiet.id].id, changed=False, note=" 电话核实 ",
                          expected_version=tasks[quiet.id].version)
-    owner_services.update_owner(session, actor=steward, owner_id=moved.id, expected_version=moved.version,
-                                data=owner_services.OwnerInput(name=moved.name, phones=["13912345678"],
+    owner_registry.update_owner(session, actor=steward, owner_id=moved.id, expected_version=moved.version,
+                                data=owner_input.OwnerInput(name=moved.name, phones=["13912345678"],
                                                                address="新地址 8 号"))
     census.complete_task(session, actor=steward, task_id=tasks[moved.id].id, changed=True, note="业主换了号码")
 
@@ -411,8 +412,8 @@ def test_dates_are_shanghai_dates_between_midnight_and_eight(session, block, mon
     monkeypatch.setattr(clock, "utcnow", lambda: datetime(2026, 12, 31, 17, 30, tzinfo=UTC))
     new_year = date(2027, 1, 1)
     manager, rooms = block["manager"], block["rooms"]
-    owner_services.create_owner(session, actor=manager, room_id=rooms[0].id,
-                                data=owner_services.OwnerInput(name="元旦", phones=["13600000123"]))
+    owner_registry.create_owner(session, actor=manager, room_id=rooms[0].id,
+                                data=owner_input.OwnerInput(name="元旦", phones=["13600000123"]))
     assert census.open_current_quarters(session) >= 1
     assert session.exec(select(CensusTask.quarter).where(CensusTask.room_id == rooms[0].id)).one() == "2027Q1"
     # Today's date is not "in the future": a balance since today, a document dated today.

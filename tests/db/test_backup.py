@@ -23,8 +23,9 @@ from pm_admin.backup import RestoreRefused, backup, restore
 from pm_admin.core.audit import AuditEvent
 from pm_admin.core.db import make_engine
 from pm_admin.core.files import store_upload
-from pm_admin.owners import services as owners
 from pm_admin.owners.models import Owner
+from pm_admin.owners.services import owner_input
+from pm_admin.owners.services import registry as owner_registry
 from pm_admin.settings import PROJECT_ROOT, get_settings
 from pm_admin.tickets.models import TicketCategory
 from pm_admin.tickets.services import evidence
@@ -44,8 +45,8 @@ def fill(engine, data_dir: Path, monkeypatch) -> None:
     with Session(engine) as session:
         community, _, _, room = factories.place_tree(session)
         archivist = factories.sign_in(session, factories.user(session, "archivist", "manager", communities=(community,)))
-        owners.create_owner(session, actor=archivist, room_id=room.id,
-                            data=owners.OwnerInput(name="备份测试", id_number="11010519491231002X", phones=["13800000000"]))
+        owner_registry.create_owner(session, actor=archivist, room_id=room.id,
+                            data=owner_input.OwnerInput(name="备份测试", id_number="11010519491231002X", phones=["13800000000"]))
         archive = archives.ensure_archive(session, actor=archivist, room_id=room.id)
         for n, payload in enumerate((b"%PDF-1.4 first", b"\x89PNG\r\n\x1a\n second")):
             upload = store_upload(session, principal=archivist, purpose_name=archives.DOCUMENT_PURPOSE,

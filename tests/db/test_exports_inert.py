@@ -21,9 +21,10 @@ from pm_admin.archives.queries import ArchiveFilter
 from pm_admin.core.files import DOWNLOAD_KINDS, issue_download, redeem_download
 from pm_admin.core.tables import TextSheet, csv_bytes, export_workbook, workbook_bytes
 from pm_admin.dashboards.tables import CHARTS
-from pm_admin.owners import services as owner_services
 from pm_admin.owners.files import export_params
 from pm_admin.owners.queries import OwnerFilter
+from pm_admin.owners.services import owner_input
+from pm_admin.owners.services import registry as owner_registry
 from pm_admin.surveys import plans
 from pm_admin.surveys.plans import PlanInput
 from pm_admin.tickets.models import TicketCategory
@@ -69,8 +70,8 @@ def world(session):
     manager = factories.sign_in(session, factories.user(session, "manager", communities=(community,)))
     admin = factories.sign_in(session, factories.user(session, "admin", all_communities=True))
     executive = factories.sign_in(session, factories.user(session, "executive", all_communities=True))
-    owner = owner_services.create_owner(session, actor=manager, room_id=room.id, started_on=date(2021, 3, 8),
-                                        data=owner_services.OwnerInput(name=HYPERLINK, phones=["13800000001"],
+    owner = owner_registry.create_owner(session, actor=manager, room_id=room.id, started_on=date(2021, 3, 8),
+                                        data=owner_input.OwnerInput(name=HYPERLINK, phones=["13800000001"],
                                                                        notes="=1+2", address="+SUM(1,2)",
                                                                        tags=["@SUM(1,2)"]))
     return {"community": community, "room": room, "manager": manager, "admin": admin, "executive": executive,

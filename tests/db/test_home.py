@@ -18,7 +18,8 @@ from pm_admin.core.clock import DISPLAY_ZONE, utcnow
 from pm_admin.core.i18n import LANGUAGES, catalog
 from pm_admin.core.permissions import SYSTEM, ClientInfo, Principal
 from pm_admin.home.queries import home_figures
-from pm_admin.owners.services import OwnerInput, create_owner
+from pm_admin.owners.services.owner_input import OwnerInput
+from pm_admin.owners.services.registry import create_owner
 from pm_admin.places.models import Room
 from pm_admin.places.services import assign_steward, set_household_work_role
 from pm_admin.shell.nav import NAV_ITEMS

@@ -15,7 +15,8 @@ from pm_admin.dashboards import kpis
 from pm_admin.dashboards.kpi_report import kpi_report
 from pm_admin.dashboards.periods import period_for
 from pm_admin.dashboards.rollups import rebuild
-from pm_admin.owners import services as owner_services
+from pm_admin.owners.services import owner_input
+from pm_admin.owners.services import registry as owner_registry
 from pm_admin.settings import PROJECT_ROOT
 from pm_admin.tickets.models import TicketCategory
 from pm_admin.tickets.services import actions, callbacks, handling, registration
@@ -36,8 +37,8 @@ def desk(session):
     rooms = [room] + [factories.room(session, unit, number=f"{n}01", floor=n) for n in range(2, 5)]
     manager = factories.sign_in(session, factories.user(session, "manager", communities=(community,)))
     for n, each in enumerate(rooms):  # four households
-        owner_services.create_owner(session, actor=manager, room_id=each.id, started_on=date(2020, 1, 1),
-                                    data=owner_services.OwnerInput(name=f"业主{n}", phones=[f"1380000000{n}"]))
+        owner_registry.create_owner(session, actor=manager, room_id=each.id, started_on=date(2020, 1, 1),
+                                    data=owner_input.OwnerInput(name=f"业主{n}", phones=[f"1380000000{n}"]))
     cs = factories.sign_in(session, factories.user(session, "cs", communities=(community,)))
     tech = factories.user(session, "technician", communities=(community,))
     executive = factories.sign_in(session, factories.user(session, "executive", all_communities=True))

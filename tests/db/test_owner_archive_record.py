@@ -10,8 +10,10 @@ from sqlmodel import col, select
 from pm_admin.archives.models import Archive, ArchiveChange
 from pm_admin.core import events as bus
 from pm_admin.core.i18n import translate
-from pm_admin.owners import events, services
-from pm_admin.owners.services import OwnerInput
+from pm_admin.owners import events
+from pm_admin.owners.services import household as owner_household
+from pm_admin.owners.services import registry as owner_registry
+from pm_admin.owners.services.owner_input import OwnerInput
 from pm_admin.owners.spreadsheet import IMPORT_COLUMNS, commit_import, plan_import
 from tests.support import factories
 
@@ -50,7 +52,7 @@ def import_csv(rows: list[dict]) -> bytes:
 
 def test_an_import_records_new_owners_and_share_changes_in_the_archive(session, place, published):
     manager, unit, room = place
-    kept = services.create_owner(session, actor=manager, room_id=room.id, share="100",
+    kept = owner_registry.create_owner(session, actor=manager, room_id=room.id, share="100",
                                  data=OwnerInput(name="原业主", id_number="11010519491231002X", phones=["13800000001"]))
     empty_room = factories.room(session, unit, number="902", floor=9)
     before = len(record_of(session, room.id))
@@ -76,16 +78,16 @@ def test_an_import_records_new_owners_and_share_changes_in_the_archive(session, 
 
 def test_household_members_and_their_phones_are_recorded_in_the_archive(session, place, published):
     manager, _, room = place
-    owner = services.create_owner(session, actor=manager, room_id=room.id,
+    owner = owner_registry.create_owner(session, actor=manager, room_id=room.id,
                                   data=OwnerInput(name="户主", phones=["13800000001"]))
     before = len(record_of(session, room.id))
-    member = services.add_member(session, actor=manager, owner_id=owner.id, relation="spouse", name="李梅",
+    member = owner_household.add_member(session, actor=manager, owner_id=owner.id, relation="spouse", name="李梅",
                                  phone="13600001111")
-    services.update_member(session, actor=manager, member_id=member.id, expected_version=member.version,
+    owner_household.update_member(session, actor=manager, member_id=member.id, expected_version=member.version,
                            relation="spouse", name="李梅", phone="13600002222")
-    services.update_member(session, actor=manager, member_id=member.id, expected_version=member.version,
+    owner_household.update_member(session, actor=manager, member_id=member.id, expected_version=member.version,
                            relation="spouse", name="李梅梅", id_number="11010519491231002X")
-    services.remove_member(session, actor=manager, member_id=member.id, expected_version=member.version)
+    owner_household.remove_member(session, actor=manager, member_id=member.id, expected_version=member.version)
     assert record_of(session, room.id)[before:] == [
         ("occupant_change", "+ 家庭成员 李梅 136****1111"),
         ("contact", "家庭成员 李梅：电话 136****1111 → 136****2222"),

@@ -10,10 +10,11 @@ import pytest
 from pm_admin.billing.models import RoomArrears
 from pm_admin.core.files import issue_download, redeem_download
 from pm_admin.core.paging import PageRequest
-from pm_admin.owners import queries, services
+from pm_admin.owners import queries
 from pm_admin.owners.files import export_params
 from pm_admin.owners.grid_view import COLUMNS
-from pm_admin.owners.services import OwnerInput
+from pm_admin.owners.services import registry as owner_registry
+from pm_admin.owners.services.owner_input import OwnerInput
 from tests.support import factories
 
 # name, room number, floor, area, occupancy, VIP, days owned, arrears
@@ -33,7 +34,7 @@ def world(session):
         room = factories.room(session, unit, number=number, floor=floor, area=area)
         room.occupancy = occupancy
         session.add(room)
-        services.create_owner(session, actor=manager, room_id=room.id, started_on=date.today() - timedelta(days=days),
+        owner_registry.create_owner(session, actor=manager, room_id=room.id, started_on=date.today() - timedelta(days=days),
                               data=OwnerInput(name=name, phones=[f"1390000{n:04d}"], is_vip=vip))
         if arrears:
             session.add(RoomArrears(room_id=room.id, community_id=community.id, amount=Decimal(arrears),

@@ -12,9 +12,11 @@ from sqlmodel import func, select
 from pm_admin.core.errors import PermissionDenied
 from pm_admin.core.files import issue_download, redeem_download
 from pm_admin.core.permissions import SYSTEM
-from pm_admin.owners import services
 from pm_admin.owners.models import Owner, OwnerChange, Ownership
 from pm_admin.owners.queries import OwnerFilter, export_rows
+from pm_admin.owners.services import owner_input
+from pm_admin.owners.services import records as owner_records
+from pm_admin.owners.services import registry as owner_registry
 from pm_admin.owners.spreadsheet import (
     IMPORT_COLUMNS,
     ImportRejected,
@@ -86,8 +88,8 @@ def stored_state(session, owner_ids) -> dict:
         owner = session.get(Owner, owner_id)
         ownerships = session.exec(select(Ownership.room_id, Ownership.share, Ownership.started_on, Ownership.ended_on)
                                   .where(Ownership.owner_id == owner_id).order_by(Ownership.room_id)).all()
-        state[owner_id] = {**services.owner_snapshot(session, owner), "version": owner.version,
-                           "phones": services.owner_phones(session, owner_id), "ownerships": [tuple(o) for o in ownerships],
+        state[owner_id] = {**owner_records.owner_snapshot(session, owner), "version": owner.version,
+                           "phones": owner_records.owner_phones(session, owner_id), "ownerships": [tuple(o) for o in ownerships],
                            "history": len(session.exec(select(OwnerChange.id).where(OwnerChange.owner_id == owner_id)).all())}
     return state
 
@@ -120,13 +122,13 @@ def test_two_bad_rows_are_reported_and_nothing_is_written_then_the_fixed_file_im
     assert (result.created, result.updated, result.rooms_linked) == (4, 0, 4)
     assert owners_count(session) == before + 4
     li = session.exec(select(Owner).where(Owner.name == "李四")).one()
-    assert li.is_vip and sorted(services.owner_tags(session, li.id)) == ["业委会", "楼长"]
+    assert li.is_vip and sorted(owner_records.owner_tags(session, li.id)) == ["业委会", "楼长"]
 
 
 def test_upsert_by_room_code_and_id_number(session, setup):
     manager, rooms = setup
-    existing = services.create_owner(session, actor=manager, room_id=rooms[0].id,
-                                     data=services.OwnerInput(name="周五", id_number="11010519491231002X",
+    existing = owner_registry.create_owner(session, actor=manager, room_id=rooms[0].id,
+                                     data=owner_input.OwnerInput(name="周五", id_number="11010519491231002X",
                                                               phones=["13700000001"]))
     data = csv_bytes([
         row(rooms[0].code, "周五", "11010519491231002X", "13700000009", address="新的地址"),  # update
@@ -138,7 +140,7 @@ def test_upsert_by_room_code_and_id_number(session, setup):
     assert (result.created, result.updated, result.rooms_linked) == (0, 1, 1)
     session.refresh(existing)
     assert existing.address == "新的地址"
-    assert services.owner_phones(session, existing.id) == ["13700000009"]
+    assert owner_records.owner_phones(session, existing.id) == ["13700000009"]
     rooms_of = session.exec(select(Ownership.room_id).where(Ownership.owner_id == existing.id)).all()
     assert sorted(rooms_of) == sorted([rooms[0].id, rooms[1].id])
 
@@ -224,8 +226,8 @@ def test_ten_thousand_rows_report_progress(session, setup):
 
 def test_export_files_and_template_open_and_carry_the_rows(session, setup):
     manager, rooms = setup
-    services.create_owner(session, actor=manager, room_id=rooms[0].id,
-                          data=services.OwnerInput(name="韩梅梅", id_number="11010519491231002X",
+    owner_registry.create_owner(session, actor=manager, room_id=rooms[0].id,
+                          data=owner_input.OwnerInput(name="韩梅梅", id_number="11010519491231002X",
                                                    phones=["13812345678", "13987654321"], is_vip=True))
     rows = list(export_rows(session, manager, OwnerFilter(), full_pii=False))
     details = contact_details(session, [r.owner_id for r in rows], full_pii=False)
@@ -259,11 +261,11 @@ def test_template_file_is_named_in_the_users_language(session, setup, language, 
 
 def test_an_update_changes_only_filled_in_cells_and_records_what_changed(session, setup):
     manager, rooms = setup
-    owner = services.create_owner(session, actor=manager, room_id=rooms[0].id, share="60", data=services.OwnerInput(
+    owner = owner_registry.create_owner(session, actor=manager, room_id=rooms[0].id, share="60", data=owner_input.OwnerInput(
         name="沈一", id_number="11010519491231002X", phones=["13700000001", "010-62345678"], address="幸福路 1 号",
         is_vip=True, tags=["业委会"], notes="钥匙在前台"))
-    services.create_owner(session, actor=manager, room_id=rooms[0].id, share="40",
-                          data=services.OwnerInput(name="沈二", phones=["13700000002"]))
+    owner_registry.create_owner(session, actor=manager, room_id=rooms[0].id, share="40",
+                          data=owner_input.OwnerInput(name="沈二", phones=["13700000002"]))
     history_before = len(session.exec(select(OwnerChange.id).where(OwnerChange.owner_id == owner.id)).all())
     minimal = csv_bytes([[rooms[0].code, "沈一", "13700000009", "11010519491231002X"]],
                         header=["房号", "业主姓名", "手机号", "身份证号"])
@@ -272,8 +274,8 @@ def test_an_update_changes_only_filled_in_cells_and_records_what_changed(session
     assert commit_import(session, manager, plan, source="test").updated == 1
     session.refresh(owner)
     assert (owner.address, owner.is_vip, owner.notes) == ("幸福路 1 号", True, "钥匙在前台")
-    assert services.owner_tags(session, owner.id) == ["业委会"]
-    assert services.owner_phones(session, owner.id) == ["13700000009", "010-62345678"]
+    assert owner_records.owner_tags(session, owner.id) == ["业委会"]
+    assert owner_records.owner_phones(session, owner.id) == ["13700000009", "010-62345678"]
     assert session.exec(select(Ownership.share).where(Ownership.owner_id == owner.id)).one() == Decimal("60.00")
     changes = session.exec(select(OwnerChange).where(OwnerChange.owner_id == owner.id)
                            .order_by(OwnerChange.id)).all()[history_before:]
@@ -293,14 +295,14 @@ def test_an_update_changes_only_filled_in_cells_and_records_what_changed(session
 @pytest.mark.parametrize(("fmt", "language"), [("csv", "zh-CN"), ("xlsx", "en")])
 def test_an_export_with_full_personal_data_imports_back_without_any_change(session, setup, fmt, language):
     manager, rooms = setup
-    full = services.create_owner(session, actor=manager, room_id=rooms[0].id, data=services.OwnerInput(
+    full = owner_registry.create_owner(session, actor=manager, room_id=rooms[0].id, data=owner_input.OwnerInput(
         name="秦一", gender="female", id_number="11010519491231002X", phones=["13700000001", "010-62345678"],
         address="幸福路 1 号", is_vip=True, tags=["业委会", "楼长"], notes="=2楼漏水，已报修\n第二行"))
-    services.link_owner_to_room(session, actor=manager, owner_id=full.id, room_id=rooms[1].id, share="50")
-    co_owner = services.create_owner(session, actor=manager, room_id=rooms[1].id, share="50",
-                                      data=services.OwnerInput(name="尤二", phones=["13700000002"]))
-    plain = services.create_owner(session, actor=manager, room_id=rooms[2].id,
-                                  data=services.OwnerInput(name="许三", phones=["13700000003"]))
+    owner_registry.link_owner_to_room(session, actor=manager, owner_id=full.id, room_id=rooms[1].id, share="50")
+    co_owner = owner_registry.create_owner(session, actor=manager, room_id=rooms[1].id, share="50",
+                                      data=owner_input.OwnerInput(name="尤二", phones=["13700000002"]))
+    plain = owner_registry.create_owner(session, actor=manager, room_id=rooms[2].id,
+                                  data=owner_input.OwnerInput(name="许三", phones=["13700000003"]))
     owner_ids = [full.id, co_owner.id, plain.id]
     before = stored_state(session, owner_ids)
     rows = list(export_rows(session, manager, OwnerFilter(), full_pii=True))
@@ -316,13 +318,13 @@ def test_an_export_with_full_personal_data_imports_back_without_any_change(sessi
 def test_an_id_number_of_an_owner_outside_the_users_communities_is_an_error(session, setup):
     manager, rooms = setup
     _, _, foreign_unit, foreign_room = factories.place_tree(session)
-    foreign = services.create_owner(session, actor=SYSTEM, room_id=foreign_room.id, data=services.OwnerInput(
+    foreign = owner_registry.create_owner(session, actor=SYSTEM, room_id=foreign_room.id, data=owner_input.OwnerInput(
         name="外区业主", id_number="11010519491231002X", phones=["13700000001"]))
     other_foreign_room = factories.room(session, foreign_unit, number="102")
-    shared = services.create_owner(session, actor=SYSTEM, room_id=other_foreign_room.id, data=services.OwnerInput(
+    shared = owner_registry.create_owner(session, actor=SYSTEM, room_id=other_foreign_room.id, data=owner_input.OwnerInput(
         name="两区业主", id_number="110105194912310038", phones=["13700000002"]))
     # An owner of two communities (linked by someone with both: the manager may not link a foreign owner).
-    services.link_owner_to_room(session, actor=SYSTEM, owner_id=shared.id, room_id=rooms[2].id)
+    owner_registry.link_owner_to_room(session, actor=SYSTEM, owner_id=shared.id, room_id=rooms[2].id)
     before = stored_state(session, [foreign.id, shared.id])
     count_before = owners_count(session)
     data = csv_bytes([
@@ -357,11 +359,11 @@ def test_csv_export_cells_never_start_a_formula_and_import_back_unchanged(sessio
     manager, rooms = setup
     risky = {"name": "=HYPERLINK(\"http://evil\",\"点我\")", "address": "@SUM(1+1)*cmd|' /C calc'!A0",
              "notes": "-2+3", "tags": ["+1"]}
-    owner = services.create_owner(session, actor=manager, room_id=rooms[0].id, data=services.OwnerInput(
+    owner = owner_registry.create_owner(session, actor=manager, room_id=rooms[0].id, data=owner_input.OwnerInput(
         name=risky["name"], phones=["13700000001"], address=risky["address"], notes=risky["notes"],
         tags=risky["tags"]))
-    services.create_owner(session, actor=manager, room_id=rooms[1].id,
-                          data=services.OwnerInput(name="\t=1+1", phones=["13700000002"]))
+    owner_registry.create_owner(session, actor=manager, room_id=rooms[1].id,
+                          data=owner_input.OwnerInput(name="\t=1+1", phones=["13700000002"]))
     before = stored_state(session, [owner.id])
     rows = list(export_rows(session, manager, OwnerFilter(), full_pii=True))
     details = contact_details(session, [r.owner_id for r in rows], full_pii=True)

@@ -9,8 +9,9 @@ from pm_admin.core.audit import AuditEvent
 from pm_admin.core.clock import utcnow
 from pm_admin.core.paging import PageRequest
 from pm_admin.home.queries import home_figures
-from pm_admin.owners import lookups, queries, services
-from pm_admin.owners.services import OwnerInput
+from pm_admin.owners import lookups, queries
+from pm_admin.owners.services import registry as owner_registry
+from pm_admin.owners.services.owner_input import OwnerInput
 from tests.support import factories
 
 ID_ZHANG = "11010519491231002X"
@@ -27,7 +28,7 @@ def test_phone_guesses_are_audited_and_stop_after_the_budget_with_one_flag(sessi
     community, _, _, room = factories.place_tree(session)
     manager = factories.sign_in(session, factories.user(session, "manager", communities=(community,)))
     cs = factories.sign_in(session, factories.user(session, "cs", communities=(community,)))
-    services.create_owner(session, actor=manager, room_id=room.id,
+    owner_registry.create_owner(session, actor=manager, room_id=room.id,
                           data=OwnerInput(name="张三", id_number=ID_ZHANG, phones=["13812345678"]))
     # Guessing the 4 hidden digits of 138****5678: each guess is one lookup.
     guesses = [f"138{n:04d}5678" for n in range(lookups.LIMIT)]
@@ -51,7 +52,7 @@ def test_phone_guesses_are_audited_and_stop_after_the_budget_with_one_flag(sessi
 def test_an_id_number_typed_into_an_owner_form_is_a_lookup_unless_it_is_the_owners_own(session):
     community, _, unit, room = factories.place_tree(session)
     cs = factories.sign_in(session, factories.user(session, "cs", communities=(community,)))
-    owner = services.create_owner(session, actor=cs, room_id=room.id,
+    owner = owner_registry.create_owner(session, actor=cs, room_id=room.id,
                                   data=OwnerInput(name="张三", id_number=ID_ZHANG, phones=["13812345678"]))
     assert lookups.form_id_lookup(session, cs, id_number=ID_ZHANG, owner_id=owner.id)  # unchanged: no lookup
     assert lookups.form_id_lookup(session, cs, id_number="")

@@ -6,9 +6,11 @@ import pytest
 from sqlmodel import select
 
 from pm_admin.core.errors import PermissionDenied, ValidationFailed
-from pm_admin.owners import queries, services
+from pm_admin.owners import queries
 from pm_admin.owners.models import Ownership
-from pm_admin.owners.services import DuplicateOwner, OwnerInput
+from pm_admin.owners.services import household as owner_household
+from pm_admin.owners.services import registry as owner_registry
+from pm_admin.owners.services.owner_input import DuplicateOwner, OwnerInput
 from pm_admin.owners.timeline import owner_timeline
 from tests.support import factories
 
@@ -24,7 +26,7 @@ def world(session):
     manager = factories.sign_in(session, factories.user(session, "manager", communities=(a,)))
     b_manager = factories.sign_in(session, factories.user(session, "manager", communities=(b,)))
     admin = factories.sign_in(session, factories.user(session, "admin", all_communities=True))
-    zhang = services.create_owner(session, actor=b_manager, room_id=b_room.id,
+    zhang = owner_registry.create_owner(session, actor=b_manager, room_id=b_room.id,
                                   data=OwnerInput(name="张三", id_number=ID_ZHANG, phones=["13812345678"]))
     return {"a": a, "a_unit": a_unit, "a_room": a_room, "b": b, "b_unit": b_unit, "b_room": b_room, "cs": cs, "manager": manager,
             "b_manager": b_manager, "admin": admin, "zhang": zhang}
@@ -36,7 +38,7 @@ def _texts(error: ValidationFailed) -> str:
 
 def test_registering_an_id_number_of_another_community_names_nobody(session, world):
     with pytest.raises(ValidationFailed) as refused:
-        services.create_owner(session, actor=world["cs"], room_id=world["a_room"].id,
+        owner_registry.create_owner(session, actor=world["cs"], room_id=world["a_room"].id,
                               data=OwnerInput(name="李四", id_number=ID_ZHANG, phones=["13900001111"]))
     assert not isinstance(refused.value, DuplicateOwner)
     assert refused.value.fields == {"id_number": ("import.id_out_of_scope", {})}
@@ -44,16 +46,16 @@ def test_registering_an_id_number_of_another_community_names_nobody(session, wor
     # Inside B the same ID number is offered as the registered owner.
     b_room2 = factories.room(session, world["b_unit"], number="202")
     with pytest.raises(DuplicateOwner) as offered:
-        services.create_owner(session, actor=world["b_manager"], room_id=b_room2.id,
+        owner_registry.create_owner(session, actor=world["b_manager"], room_id=b_room2.id,
                               data=OwnerInput(name="张三", id_number=ID_ZHANG, phones=["13812345678"]))
     assert offered.value.existing_id == world["zhang"].id
 
 
 def test_changing_an_id_number_to_one_of_another_community_names_nobody(session, world):
-    mine = services.create_owner(session, actor=world["cs"], room_id=world["a_room"].id,
+    mine = owner_registry.create_owner(session, actor=world["cs"], room_id=world["a_room"].id,
                                  data=OwnerInput(name="李四", phones=["13900001111"]))
     with pytest.raises(ValidationFailed) as refused:
-        services.update_owner(session, actor=world["cs"], owner_id=mine.id, expected_version=mine.version,
+        owner_registry.update_owner(session, actor=world["cs"], owner_id=mine.id, expected_version=mine.version,
                               data=OwnerInput(name="李四", id_number=ID_ZHANG))
     assert refused.value.fields == {"id_number": ("import.id_out_of_scope", {})}
 
@@ -61,12 +63,12 @@ def test_changing_an_id_number_to_one_of_another_community_names_nobody(session,
 def test_an_owner_of_another_community_cannot_be_linked_or_given_a_room(session, world):
     zhang_id = world["zhang"].id
     with pytest.raises(PermissionDenied):
-        services.link_owner_to_room(session, actor=world["cs"], owner_id=zhang_id, room_id=world["a_room"].id)
-    previous = services.create_owner(session, actor=world["manager"], room_id=world["a_room"].id,
+        owner_registry.link_owner_to_room(session, actor=world["cs"], owner_id=zhang_id, room_id=world["a_room"].id)
+    previous = owner_registry.create_owner(session, actor=world["manager"], room_id=world["a_room"].id,
                                      started_on=date.today() - timedelta(days=30),
                                      data=OwnerInput(name="王五", phones=["13700001234"]))
     with pytest.raises(PermissionDenied):
-        services.change_room_owner(session, actor=world["manager"], room_id=world["a_room"].id,
+        owner_registry.change_room_owner(session, actor=world["manager"], room_id=world["a_room"].id,
                                    transfer_date=date.today(), new_owner_id=zhang_id, expected_owner_id=previous.id)
     rows = session.exec(select(Ownership.owner_id, Ownership.ended_on)
                         .where(Ownership.room_id == world["a_room"].id)).all()
@@ -76,10 +78,10 @@ def test_an_owner_of_another_community_cannot_be_linked_or_given_a_room(session,
 
 def test_an_owner_with_rooms_in_two_communities_shows_only_the_viewers_rooms(session, world):
     zhang_id = world["zhang"].id
-    services.link_owner_to_room(session, actor=world["admin"], owner_id=zhang_id, room_id=world["a_room"].id)
-    services.add_occupant(session, actor=world["b_manager"], room_id=world["b_room"].id, kind="tenant",
+    owner_registry.link_owner_to_room(session, actor=world["admin"], owner_id=zhang_id, room_id=world["a_room"].id)
+    owner_household.add_occupant(session, actor=world["b_manager"], room_id=world["b_room"].id, kind="tenant",
                           name="乙租客", phone="13500002222")
-    services.add_occupant(session, actor=world["manager"], room_id=world["a_room"].id, kind="tenant",
+    owner_household.add_occupant(session, actor=world["manager"], room_id=world["a_room"].id, kind="tenant",
                           name="甲租客", phone="13500003333")
     a_code, b_code = world["a_room"].code, world["b_room"].code
 

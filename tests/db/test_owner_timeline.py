@@ -6,8 +6,8 @@ from sqlmodel import select
 
 from pm_admin.archives.models import Archive, ArchiveChange
 from pm_admin.arrears.models import ArrearsCase, FollowUp
-from pm_admin.owners import services
-from pm_admin.owners.services import OwnerInput
+from pm_admin.owners.services import registry as owner_registry
+from pm_admin.owners.services.owner_input import OwnerInput
 from pm_admin.owners.timeline import owner_timeline
 from pm_admin.surveys.models import SurveyPlan, SurveyResponse
 from pm_admin.tickets.models import Callback, TicketCategory
@@ -23,9 +23,9 @@ def test_every_feature_appends_to_the_timeline_of_the_owner_of_the_day(session):
     community, _, _, room = factories.place_tree(session)
     manager = factories.sign_in(session, factories.user(session, "manager", communities=(community,)))
     cs = factories.sign_in(session, factories.user(session, "cs", communities=(community,)))
-    previous = services.create_owner(session, actor=manager, room_id=room.id, started_on=TODAY - timedelta(days=900),
+    previous = owner_registry.create_owner(session, actor=manager, room_id=room.id, started_on=TODAY - timedelta(days=900),
                                      data=OwnerInput(name="旧业主", phones=["13800000001"]))
-    owner = services.change_room_owner(session, actor=manager, room_id=room.id,
+    owner = owner_registry.change_room_owner(session, actor=manager, room_id=room.id,
                                        transfer_date=TODAY - timedelta(days=100),
                                        new_owner=OwnerInput(name="新业主", phones=["13800000002"]))
     category = session.exec(select(TicketCategory).where(TicketCategory.code == "cleaning")).one()

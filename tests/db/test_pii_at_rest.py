@@ -13,11 +13,15 @@ from pm_admin.core.db import make_engine
 from pm_admin.core.files import DownloadTicket, issue_download, redeem_download
 from pm_admin.core.paging import PageRequest
 from pm_admin.core.saved_views import list_views, save_view
-from pm_admin.owners import queries, services
+from pm_admin.owners import queries
 from pm_admin.owners.files import export_params
 from pm_admin.owners.grid_view import GridView, parse_query, query_string
 from pm_admin.owners.keys import rotate_personal_data
 from pm_admin.owners.models import Owner, OwnerPhone
+from pm_admin.owners.services import household as owner_household
+from pm_admin.owners.services import owner_input
+from pm_admin.owners.services import registry as owner_registry
+from pm_admin.owners.services import reveal as owner_reveal
 from pm_admin.owners.validation import id_check_char
 from pm_admin.settings import get_settings
 from tests.support import factories
@@ -48,13 +52,13 @@ def seed_people(engine) -> None:
         manager = factories.sign_in(session, factories.user(session, "manager", communities=(community,)))
         for n, (name, id_number, phone) in enumerate(PEOPLE):
             room = factories.room(session, unit, number=f"9{n}1", floor=9)
-            owner = services.create_owner(session, actor=manager, room_id=room.id,
-                                          data=services.OwnerInput(name=name, id_number=id_number, phones=[phone]))
-            services.add_member(session, actor=manager, owner_id=owner.id, relation="child", name=f"{name}之子",
+            owner = owner_registry.create_owner(session, actor=manager, room_id=room.id,
+                                          data=owner_input.OwnerInput(name=name, id_number=id_number, phones=[phone]))
+            owner_household.add_member(session, actor=manager, owner_id=owner.id, relation="child", name=f"{name}之子",
                                 phone=phone.replace("138", "136"), id_number=id_number)
-            services.add_occupant(session, actor=manager, room_id=room.id, kind="tenant", name="租客",
+            owner_household.add_occupant(session, actor=manager, room_id=room.id, kind="tenant", name="租客",
                                   phone="13500001111", id_number=id_number)
-            services.reveal_pii(session, actor=manager, owner_id=owner.id, reason="核实身份")
+            owner_reveal.reveal_pii(session, actor=manager, owner_id=owner.id, reason="核实身份")
         session.commit()
 
 

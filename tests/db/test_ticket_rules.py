@@ -11,7 +11,8 @@ from pm_admin.core.audit import AuditEvent
 from pm_admin.core.errors import DomainError, PermissionDenied, ValidationFailed
 from pm_admin.dashboards.models import TicketMonthStats
 from pm_admin.dashboards.rollups import rebuild, rollup_rows
-from pm_admin.owners import services as owner_services
+from pm_admin.owners.services import owner_input
+from pm_admin.owners.services import registry as owner_registry
 from pm_admin.tickets import queries
 from pm_admin.tickets.models import Notification, SlaBreach, Status, TicketCategory, TicketRound
 from pm_admin.tickets.services import actions, callbacks, catalog, handling, registration, review
@@ -31,8 +32,8 @@ def desk(session):
     tech_user = factories.user(session, "technician", communities=(community,))
     other_tech = factories.user(session, "technician", communities=(community,))
     manager = factories.sign_in(session, manager_user)
-    owner_services.create_owner(session, actor=manager, room_id=room.id, started_on=date(2020, 1, 1),
-                                data=owner_services.OwnerInput(name="张三", phones=["13812345678"]))
+    owner_registry.create_owner(session, actor=manager, room_id=room.id, started_on=date(2020, 1, 1),
+                                data=owner_input.OwnerInput(name="张三", phones=["13812345678"]))
     return {"community": community, "room": room, "other_room": factories.room(session, unit, number="102"),
             "manager_user": manager_user, "manager": manager, "cs_user": cs_user,
             "cs": factories.sign_in(session, cs_user), "tech_user": tech_user, "tech": factories.sign_in(session, tech_user),

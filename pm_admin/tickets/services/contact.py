@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from pm_admin.core.crypto import encrypt
 from pm_admin.core.errors import FieldErrors
 from pm_admin.owners.models import Owner, Ownership
-from pm_admin.owners.services import owner_phones, phone_index
+from pm_admin.owners.services.records import owner_phones, phone_index
 from pm_admin.owners.validation import parse_phone
 from pm_admin.tickets.models import Relation
 
