@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -31,6 +31,7 @@ from pm_admin.core.files import (
     read_upload,
     store_by_hash,
 )
+from pm_admin.core.parsers import clean_reason, parse_date
 from pm_admin.core.permissions import SYSTEM, ClientInfo, Perm, Principal
 from pm_admin.owners.events import OwnerEvent
 from pm_admin.places.events import RoomRenumbered
@@ -59,10 +60,7 @@ def stored_path(sha256: str) -> Path:
 
 
 def _require_reason(errors: FieldErrors, reason: str, field: str = "reason") -> str:
-    reason = reason.strip()
-    if len(reason) < MIN_REASON:
-        errors.add(field, "archives.reason_required", min=MIN_REASON)
-    return reason
+    return clean_reason(errors, field, reason, min_length=MIN_REASON)
 
 
 def _scoped_archive(session: Session, actor: Principal, archive_id: int) -> Archive:
@@ -219,15 +217,7 @@ def _clean_entry(errors: FieldErrors, data: EntryInput) -> dict:
         except ValueError:
             errors.add(field, "error.integer_required")
             numbers[field] = 1
-    doc_date = None
-    if str(data.doc_date).strip():
-        try:
-            doc_date = date.fromisoformat(str(data.doc_date).strip())
-        except ValueError:
-            errors.add("doc_date", "import.date_invalid")
-        else:
-            if doc_date > local_today():
-                errors.add("doc_date", "owners.date_in_future")
+    doc_date = parse_date(errors, "doc_date", data.doc_date, required=False, not_after=local_today())
     for field, limit in (("title", 100), ("handed_over_by", 64), ("received_by", 64), ("remarks", 500)):
         if len(getattr(data, field).strip()) > limit:
             errors.add(field, "error.too_long", max=limit)

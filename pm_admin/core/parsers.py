@@ -14,24 +14,33 @@ from pm_admin.core.errors import FieldErrors
 MIN_REASON = 2
 
 
+def parse_day(text: Any) -> date | None:
+    """A day as people type it: 2024-05-01 (a date input), 2024/5/1 or 2024.5.1 (a spreadsheet); None if not one."""
+    if isinstance(text, date):
+        return text
+    for separator in ("-", "/", "."):
+        parts = str(text or "").strip().split(separator)
+        if len(parts) == 3 and all(part.isdigit() for part in parts) and len(parts[0]) == 4:
+            try:
+                return date(int(parts[0]), int(parts[1]), int(parts[2]))
+            except ValueError:
+                return None
+    return None
+
+
 def parse_date(errors: FieldErrors, field: str, raw: Any, *, required: bool = True,
                not_before: date | None = None, not_after: date | None = None,
                too_early: str = "error.date_in_past", too_late: str = "error.date_in_future") -> date | None:
-    """A day typed as 2024-05-01 (what a date input sends; 2024/05/01 from a spreadsheet too), within the
-    bounds given; ``too_early``/``too_late`` name the field's own message for a day outside them."""
-    if isinstance(raw, date):
-        day = raw
-    else:
-        text = str(raw or "").strip()
-        if not text:
-            if required:
-                errors.add(field, "error.required")
-            return None
-        try:
-            day = date.fromisoformat(text.replace("/", "-"))
-        except ValueError:
-            errors.add(field, "error.date_invalid")
-            return None
+    """A day (``parse_day``) within the bounds given; ``too_early``/``too_late`` name the field's own message for
+    a day outside them."""
+    if not isinstance(raw, date) and not str(raw or "").strip():
+        if required:
+            errors.add(field, "error.required")
+        return None
+    day = parse_day(raw)
+    if day is None:
+        errors.add(field, "error.date_invalid")
+        return None
     if not_after is not None and day > not_after:
         errors.add(field, too_late, day=not_after.isoformat())
     elif not_before is not None and day < not_before:

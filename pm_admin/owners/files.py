@@ -13,7 +13,8 @@ from pm_admin.core.files import Download, UploadPurpose
 from pm_admin.core.i18n import DEFAULT_LANGUAGE, translate
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.owners.queries import OwnerFilter, export_rows, masked_search, personal_search
-from pm_admin.owners.spreadsheet import MAX_BYTES, contact_details, export_csv, export_keys, export_xlsx, template
+from pm_admin.owners.spreadsheet.columns import MAX_BYTES
+from pm_admin.owners.spreadsheet.export import contact_details, export_csv, export_keys, export_xlsx, template
 
 IMPORT_PURPOSE = "owners_import"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -15,16 +15,11 @@ from pm_admin.core.files import discard_upload, read_upload
 from pm_admin.core.guard import requires
 from pm_admin.core.i18n import translate
 from pm_admin.core.permissions import Perm
+from pm_admin.core.tables import ImportRejected
 from pm_admin.owners.files import IMPORT_PURPOSE
-from pm_admin.owners.spreadsheet import (
-    ImportPlan,
-    ImportRejected,
-    Progress,
-    column_label,
-    commit_import,
-    plan_import,
-    rejection_text,
-)
+from pm_admin.owners.spreadsheet.columns import Progress, column_label, rejection_text
+from pm_admin.owners.spreadsheet.commit import commit_import
+from pm_admin.owners.spreadsheet.plan import ImportPlan, plan_import
 from pm_admin.ui.uploads import upload_script
 
 MAX_SHOWN_ERRORS = 500

@@ -56,18 +56,10 @@ def birth_date_from_id(id_number: str) -> date:
     return date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
 
 
-def parse_day(text: str | None) -> date | None:
-    """A date typed as 2024-05-01 (what a date input sends), or None."""
-    try:
-        return date.fromisoformat(str(text or "").strip())
-    except ValueError:
-        return None
-
-
 def birth_date_problem(born: date, id_number: str | None, today: date | None = None) -> str | None:
     """An i18n key saying what is wrong with a birth date (and the ID number, when there is one), or None."""
     if born > (today or date.today()):
-        return "owners.date_in_future"
+        return "error.date_in_future"
     if born.year < 1900:
         return "owners.birth_date_too_early"
     if id_number and id_number_problem(id_number) is None and birth_date_from_id(id_number) != born:

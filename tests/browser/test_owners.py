@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from pm_admin.core.audit import AuditEvent
 from pm_admin.owners.models import Owner, Ownership
-from pm_admin.owners.spreadsheet import IMPORT_COLUMNS
+from pm_admin.owners.spreadsheet.columns import IMPORT_COLUMNS
 from pm_admin.places.models import Community, Room
 from tests.browser.conftest import screenshot
 from tests.browser.test_login_and_menus import at_home, log_in

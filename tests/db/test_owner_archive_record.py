@@ -14,7 +14,9 @@ from pm_admin.owners import events
 from pm_admin.owners.services import household as owner_household
 from pm_admin.owners.services import registry as owner_registry
 from pm_admin.owners.services.owner_input import OwnerInput
-from pm_admin.owners.spreadsheet import IMPORT_COLUMNS, commit_import, plan_import
+from pm_admin.owners.spreadsheet.columns import IMPORT_COLUMNS
+from pm_admin.owners.spreadsheet.commit import commit_import
+from pm_admin.owners.spreadsheet.plan import plan_import
 from tests.support import factories
 
 

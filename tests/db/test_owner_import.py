@@ -12,23 +12,16 @@ from sqlmodel import func, select
 from pm_admin.core.errors import PermissionDenied
 from pm_admin.core.files import issue_download, redeem_download
 from pm_admin.core.permissions import SYSTEM
+from pm_admin.core.tables import ImportRejected
 from pm_admin.owners.models import Owner, OwnerChange, Ownership
 from pm_admin.owners.queries import OwnerFilter, export_rows
 from pm_admin.owners.services import owner_input
 from pm_admin.owners.services import records as owner_records
 from pm_admin.owners.services import registry as owner_registry
-from pm_admin.owners.spreadsheet import (
-    IMPORT_COLUMNS,
-    ImportRejected,
-    column_label,
-    commit_import,
-    contact_details,
-    export_csv,
-    export_xlsx,
-    plan_import,
-    rejection_text,
-    template,
-)
+from pm_admin.owners.spreadsheet.columns import IMPORT_COLUMNS, column_label, rejection_text
+from pm_admin.owners.spreadsheet.commit import commit_import
+from pm_admin.owners.spreadsheet.export import contact_details, export_csv, export_xlsx, template
+from pm_admin.owners.spreadsheet.plan import plan_import
 from tests.support import factories
 
 HEADER = [c.zh for c in IMPORT_COLUMNS]

@@ -386,8 +386,8 @@ def test_a_birth_date_can_be_entered_without_an_id_number_and_must_agree_with_on
         return {f: k for f, (k, _) in error.value.fields.items()}
 
     future = (date.today() + timedelta(days=1)).isoformat()
-    assert refused(person(id_number="", birth_date="1980-02-30")) == {"birth_date": "import.date_invalid"}
-    assert refused(person(id_number="", birth_date=future)) == {"birth_date": "owners.date_in_future"}
+    assert refused(person(id_number="", birth_date="1980-02-30")) == {"birth_date": "error.date_invalid"}
+    assert refused(person(id_number="", birth_date=future)) == {"birth_date": "error.date_in_future"}
     assert refused(person(id_number="", birth_date="1899-12-31")) == {"birth_date": "owners.birth_date_too_early"}
     assert refused(person(birth_date="1950-01-01")) == {"birth_date": "owners.birth_date_mismatch"}
 
@@ -425,14 +425,14 @@ def test_forms_hand_dates_and_room_codes_to_the_services(session, world):
         owner_household.add_occupant(session, actor=world["cs"], room_id=world["a_room"].id, kind="tenant", name="",
                               started_on="2024-02-30")
     assert {f: k for f, (k, _) in error.value.fields.items()} == {"name": "error.required",
-                                                                  "started_on": "import.date_invalid"}
+                                                                  "started_on": "error.date_invalid"}
     occupant = owner_household.add_occupant(session, actor=world["cs"], room_id=world["a_room"].id, kind="tenant",
                                      name="租客", started_on="2024-02-29")
     assert occupant.started_on == date(2024, 2, 29)
     with pytest.raises(ValidationFailed) as error:
         owner_registry.change_room_owner(session, actor=world["cs"], room_id=world["a_room"].id, transfer_date="明天",
                                    new_owner=person(name="王五", id_number="", phone="13700001234"))
-    assert error.value.fields["transfer_date"] == ("import.date_invalid", {})
+    assert error.value.fields["transfer_date"] == ("error.date_invalid", {})
     new = owner_registry.change_room_owner(session, actor=world["cs"], room_id=world["a_room"].id,
                                      transfer_date=date.today().isoformat(), expected_owner_id=owner.id,
                                      new_owner=person(name="王五", id_number="", phone="13700001234"))

@@ -12,6 +12,7 @@ from pm_admin.core.crypto import decrypt, encrypt
 from pm_admin.core.errors import ConcurrencyConflict, FieldErrors, NotFound
 from pm_admin.core.i18n import DEFAULT_LANGUAGE, translate
 from pm_admin.core.masking import mask_id_number, mask_phone
+from pm_admin.core.parsers import parse_date
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.owners.events import announce, current_rooms
 from pm_admin.owners.models import (
@@ -21,7 +22,6 @@ from pm_admin.owners.models import (
     Ownership,
     Relation,
 )
-from pm_admin.owners.services.owner_input import form_day
 from pm_admin.owners.services.records import (
     id_index,
     phone_index,
@@ -175,7 +175,7 @@ def add_occupant(session: Session, *, actor: Principal, room_id: int, kind: str,
         errors.add("kind", "owners.occupant_kind_invalid")
         kind_value = OccupantKind.OCCUPANT
     name, parsed, normalized = clean_person(errors, name, phone, id_number)
-    started_on = date.today() if started_on is None else form_day(started_on, "started_on", errors)
+    started_on = date.today() if started_on is None else parse_date(errors, "started_on", started_on)
     errors.raise_if_any()
     occupant = Occupant(room_id=room.id, community_id=room.community_id, kind=kind_value, name=name,
                         started_on=started_on, **encrypted_contact(parsed, normalized))

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from pm_admin.core.crypto import decrypt
 from pm_admin.core.errors import FieldErrors, ValidationFailed
+from pm_admin.core.parsers import parse_day
 from pm_admin.core.permissions import Principal
 from pm_admin.owners.models import (
     Gender,
@@ -23,7 +24,6 @@ from pm_admin.owners.validation import (
     gender_from_id,
     id_number_problem,
     normalize_id_number,
-    parse_day,
     parse_phone,
 )
 
@@ -146,7 +146,7 @@ def _clean_birth_date(session: Session, typed: str | None, id_number: str | None
         return None
     born = parse_day(typed)
     if born is None:
-        errors.add("birth_date", "import.date_invalid")
+        errors.add("birth_date", "error.date_invalid")
         return False
     if id_number is None and owner_id is not None:
         stored = session.get(Owner, owner_id)
@@ -154,16 +154,6 @@ def _clean_birth_date(session: Session, typed: str | None, id_number: str | None
     if problem := birth_date_problem(born, id_number):
         errors.add("birth_date", problem)
     return born
-
-
-def form_day(value: date | str, field: str, errors: FieldErrors) -> date | None:
-    """A date from a form (2024-05-01) or from code; a bad one is reported beside ``field``."""
-    if isinstance(value, date):
-        return value
-    day = parse_day(value)
-    if day is None:
-        errors.add(field, "import.date_invalid")
-    return day
 
 
 def parse_share(raw: Decimal | str | int, errors: FieldErrors) -> Decimal:

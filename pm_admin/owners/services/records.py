@@ -123,8 +123,10 @@ def check_room_share(session: Session, room_id: int, share: Decimal, errors: Fie
         errors.add("share", "owners.share_exceeds", free=str(Decimal(100) - taken))
 
 
-def write_phones(session: Session, owner_id: int, phones: list[Phone]) -> None:
-    session.exec(delete(OwnerPhone).where(OwnerPhone.owner_id == owner_id))
+def write_phones(session: Session, owner_id: int, phones: list[Phone], *, replace: bool = True) -> None:
+    """The owner's phones, the first one primary (``replace=False`` for a new owner: nothing to delete)."""
+    if replace:
+        session.exec(delete(OwnerPhone).where(OwnerPhone.owner_id == owner_id))
     for position, phone in enumerate(phones):
         session.add(OwnerPhone(owner_id=owner_id, phone_enc=encrypt(phone.display), phone_index=phone_index(phone),
                                is_primary=position == 0))

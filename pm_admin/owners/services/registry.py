@@ -11,9 +11,10 @@ from sqlmodel import Session, col, select
 
 from pm_admin.core.audit import record
 from pm_admin.core.change_text import EMPTY
-from pm_admin.core.clock import utcnow
+from pm_admin.core.clock import local_today, utcnow
 from pm_admin.core.crypto import decrypt, encrypt
 from pm_admin.core.errors import ConcurrencyConflict, FieldErrors
+from pm_admin.core.parsers import parse_date
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.owners.events import announce, current_rooms
 from pm_admin.owners.models import (
@@ -25,7 +26,6 @@ from pm_admin.owners.services.owner_input import (
     CleanOwner,
     OwnerInput,
     clean_owner_input,
-    form_day,
     id_index,
     parse_share,
 )
@@ -200,9 +200,7 @@ def change_room_owner(
         raise ConcurrencyConflict({"room": room.code, "owners": [o.owner_id for o in current],
                                    "owner_names": [session.get(Owner, o.owner_id).name for o in current]})
     errors = FieldErrors()
-    transfer_date = form_day(transfer_date, "transfer_date", errors)
-    if transfer_date is not None and transfer_date > date.today():
-        errors.add("transfer_date", "owners.date_in_future")
+    transfer_date = parse_date(errors, "transfer_date", transfer_date, not_after=local_today())
     if transfer_date is not None and current and transfer_date < max(o.started_on for o in current):
         errors.add("transfer_date", "owners.date_before_start")
     if new_owner_id is None and new_owner is None:
