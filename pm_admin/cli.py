@@ -47,7 +47,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
 
 def cmd_create_admin(args: argparse.Namespace) -> int:
-    from pm_admin.auth.services import ensure_admin
+    from pm_admin.users.services import ensure_admin
 
     password = os.environ.get("PM_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
     with unit_of_work() as session:

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 import reflex as rx
 
-from pm_admin.auth import queries, services
+from pm_admin.auth import services
 from pm_admin.auth.redirects import safe_next
 from pm_admin.core.base_state import AppState, ProtectedState
 from pm_admin.core.db import read_only, unit_of_work
@@ -20,6 +20,8 @@ from pm_admin.core.ids import required_id
 from pm_admin.core.paged_state import PagedMixin
 from pm_admin.core.permissions import Perm
 from pm_admin.places.queries import community_options
+from pm_admin.users import queries as account_queries
+from pm_admin.users import services as accounts
 
 
 def session_script(ticket: str, next_path: str) -> str:
@@ -109,12 +111,12 @@ class UsersState(FormMixin, PagedMixin, ProtectedState):
 
     def _load(self) -> None:
         with read_only() as session:
-            self._show(queries.list_users(session, self.principal, self._page_request(), self.search))
+            self._show(account_queries.list_users(session, self.principal, self._page_request(), self.search))
 
     @requires(Perm.USERS_MANAGE)
     def load(self):
         with read_only() as session:
-            self.role_options = queries.role_codes(session)
+            self.role_options = account_queries.role_codes(session)
             self.community_choices = [
                 {"value": str(cid), "label": name} for cid, name in community_options(session, self.principal)
             ]
@@ -161,14 +163,14 @@ class UsersState(FormMixin, PagedMixin, ProtectedState):
         try:
             if self._loaded.get("id"):
                 with unit_of_work() as session:
-                    services.update_user(
+                    accounts.update_user(
                         session, actor=self.principal, user_id=int(self._loaded["id"]),
                         expected_version=int(self._loaded["version"]), display_name=str(form.get("display_name", "")),
                         roles=self.form_roles, community_ids=community_ids, all_communities=all_communities,
                         is_active=bool(form.get("is_active")),
                     )
             else:
-                await _hashing(services.create_user, actor=self.principal, username=str(form.get("username", "")),
+                await _hashing(accounts.create_user, actor=self.principal, username=str(form.get("username", "")),
                                display_name=str(form.get("display_name", "")), password=str(form.get("password", "")),
                                roles=self.form_roles, community_ids=community_ids, all_communities=all_communities)
         except (ValidationFailed, ConcurrencyConflict) as error:
@@ -193,13 +195,13 @@ class UsersState(FormMixin, PagedMixin, ProtectedState):
         if row is None:
             return None
         with unit_of_work() as session:
-            services.unlock_login(session, actor=self.principal, user_id=user_id)
+            accounts.unlock_login(session, actor=self.principal, user_id=user_id)
         return rx.toast.success(self._tr("users.login_unlocked", username=row["username"]))
 
     @requires(Perm.USERS_MANAGE)
     async def reset_password(self, form: dict[str, Any]):
         try:
-            await _hashing(services.reset_password, actor=self.principal, user_id=self.reset_user_id,
+            await _hashing(accounts.reset_password, actor=self.principal, user_id=self.reset_user_id,
                            new_password=str(form.get("password", "")))
         except ValidationFailed as error:
             self.errors = self._field_messages(error)

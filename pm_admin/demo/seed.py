@@ -15,7 +15,6 @@ from faker import Faker
 from sqlmodel import Session, select
 
 from pm_admin.auth.models import User
-from pm_admin.auth.services import create_user, ensure_admin
 from pm_admin.core.audit import record
 from pm_admin.core.permissions import SYSTEM
 from pm_admin.dashboards.rollups import rebuild as rebuild_dashboard_rollups
@@ -29,6 +28,7 @@ from pm_admin.places.services import create_building, create_community, create_u
 from pm_admin.settings import Settings
 from pm_admin.surveys.models import SurveyPlan
 from pm_admin.tickets.services.round_history import rebuild as rebuild_rounds
+from pm_admin.users.services import create_user, ensure_admin
 
 DEMO_PASSWORD = "Demo@2026"
 COMMUNITY_NAMES = ("翠湖花园", "锦绣华府", "御景名苑")

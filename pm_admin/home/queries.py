@@ -20,7 +20,6 @@ from pm_admin.archives.models import AccessRequest, Archive, ArchiveEntry, Reque
 from pm_admin.arrears import queries as arrears_queries
 from pm_admin.audit.queries import count_recent
 from pm_admin.auth.models import LoginSession, UserCommunity
-from pm_admin.auth.queries import UserTotals, user_totals
 from pm_admin.census import queries as census_queries
 from pm_admin.census.services import quarter_of
 from pm_admin.core.clock import DISPLAY_ZONE, utcnow
@@ -36,6 +35,7 @@ from pm_admin.surveys.models import PlanStatus, SurveyPlan, SurveyResponse, Surv
 from pm_admin.surveys.responses import targeted_households
 from pm_admin.tickets.models import OPEN_STATUSES, Status, Ticket, Tier
 from pm_admin.tickets.services.sla import overdue_clause
+from pm_admin.users.queries import UserTotals, user_totals
 
 # The roles in the order their sections appear for someone holding several.
 ROLE_ORDER = (Role.ADMIN, Role.EXECUTIVE, Role.MANAGER, Role.CS, Role.STEWARD, Role.TECHNICIAN, Role.ARCHIVIST)

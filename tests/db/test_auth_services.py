@@ -14,6 +14,7 @@ from pm_admin.core.clock import utcnow
 from pm_admin.core.errors import PermissionDenied, ValidationFailed
 from pm_admin.core.permissions import SYSTEM, ClientInfo
 from pm_admin.settings import get_settings
+from pm_admin.users import services as accounts
 from tests.support import factories
 
 CLIENT = ClientInfo(ip="10.1.1.1", user_agent="pytest")
@@ -30,7 +31,7 @@ def login(session, username, password, client=CLIENT, device_token=None, now=Non
 
 
 def test_a_64_character_chinese_password_registers_and_logs_in(session):
-    services.create_user(session, actor=SYSTEM, username="zhang.san", display_name="张三", password=LONG_CHINESE,
+    accounts.create_user(session, actor=SYSTEM, username="zhang.san", display_name="张三", password=LONG_CHINESE,
                          roles=["cs"], community_ids=[factories.community(session).id])
     assert login(session, "zhang.san", LONG_CHINESE).ok
     assert not login(session, "zhang.san", LONG_CHINESE[:-1] + "错").ok
@@ -39,15 +40,15 @@ def test_a_64_character_chinese_password_registers_and_logs_in(session):
 def test_create_user_validates_fields_and_audits(session):
     admin = factories.sign_in(session, factories.user(session, "admin", all_communities=True))
     with pytest.raises(ValidationFailed) as error:
-        services.create_user(session, actor=admin, username="X!", display_name=" ", password="short", roles=[])
+        accounts.create_user(session, actor=admin, username="X!", display_name=" ", password="short", roles=[])
     assert set(error.value.fields) == {"username", "display_name", "password", "roles", "community_ids"}
     community = factories.community(session)
-    created = services.create_user(session, actor=admin, username=" Li.Si ", display_name="李四",
+    created = accounts.create_user(session, actor=admin, username=" Li.Si ", display_name="李四",
                                    password="Good-Pass-1", roles=["cs"], community_ids=[community.id])
     assert created.username == "li.si" and created.must_change_password
     assert created.password_hash.startswith("$2b$12$")
     with pytest.raises(ValidationFailed) as error:
-        services.create_user(session, actor=admin, username="li.si", display_name="李四", password="Good-Pass-1",
+        accounts.create_user(session, actor=admin, username="li.si", display_name="李四", password="Good-Pass-1",
                              roles=["cs"], community_ids=[community.id])
     assert error.value.fields["username"][0] == "users.username_taken"
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "user.create")).all()[-1]
@@ -59,7 +60,7 @@ def test_create_user_validates_fields_and_audits(session):
 def test_only_user_managers_create_users(session):
     cs = factories.sign_in(session, factories.user(session, "cs"))
     with pytest.raises(PermissionDenied):
-        services.create_user(session, actor=cs, username="sneaky", display_name="x", password="Good-Pass-1",
+        accounts.create_user(session, actor=cs, username="sneaky", display_name="x", password="Good-Pass-1",
                              roles=["admin"])
 
 
@@ -172,7 +173,7 @@ def test_an_admin_clears_an_accounts_sign_in_delays_and_only_those(session):
     assert login(session, "alice", factories.PASSWORD, device_token=device, now=now).message_key == "auth.throttled"
 
     # Her account and device counters, and her share at the two addresses.
-    assert services.unlock_login(session, actor=admin, user_id=alice.id) == 4
+    assert accounts.unlock_login(session, actor=admin, user_id=alice.id) == 4
     assert login(session, "alice", factories.PASSWORD, client=OFFICE, now=now).ok
     assert login(session, "alice", factories.PASSWORD, device_token=device, now=now).ok
     assert throttle_failures(session, "ip:198.51.100.7") is None
@@ -186,7 +187,7 @@ def test_only_user_managers_clear_sign_in_delays(session):
     cs = factories.sign_in(session, factories.user(session, "cs"))
     target = factories.user(session, "cs", username="target")
     with pytest.raises(PermissionDenied):
-        services.unlock_login(session, actor=cs, user_id=target.id)
+        accounts.unlock_login(session, actor=cs, user_id=target.id)
 
 
 def test_disabled_accounts_cannot_log_in(session):
@@ -309,7 +310,7 @@ def test_guessing_the_current_password_is_throttled_and_audited_like_a_login(ses
 def test_disabling_a_user_ends_their_sessions(session):
     admin = factories.sign_in(session, factories.user(session, "admin", all_communities=True))
     account, token = start_session(session, username="to.disable", roles=("cs",))
-    services.update_user(session, actor=admin, user_id=account.id, expected_version=account.version,
+    accounts.update_user(session, actor=admin, user_id=account.id, expected_version=account.version,
                          display_name="x", roles=["cs"], community_ids=[factories.community(session).id],
                          all_communities=False, is_active=False)
     assert services.resolve_session(session, token=token, client=CLIENT) is None
@@ -321,7 +322,7 @@ def test_admin_cannot_remove_own_admin_role(session):
     account = factories.user(session, "admin", all_communities=True)
     admin = factories.sign_in(session, account)
     with pytest.raises(ValidationFailed):
-        services.update_user(session, actor=admin, user_id=account.id, expected_version=account.version,
+        accounts.update_user(session, actor=admin, user_id=account.id, expected_version=account.version,
                              display_name="x", roles=["cs"], community_ids=[], all_communities=True, is_active=True)
 
 
@@ -335,15 +336,15 @@ def test_switching_community_is_limited_to_scope(session):
 
 
 def test_bootstrap_admin_is_created_once(session):
-    first = services.ensure_admin(session, username="root.admin", password="Initial-Pass-1")
+    first = accounts.ensure_admin(session, username="root.admin", password="Initial-Pass-1")
     assert first is not None and first.must_change_password
-    assert services.ensure_admin(session, username="another", password="Initial-Pass-1") is None
+    assert accounts.ensure_admin(session, username="another", password="Initial-Pass-1") is None
     assert session.exec(select(User).where(User.username == "another")).first() is None
 
 
 def test_the_users_page_for_one_community_lists_its_staff_and_the_company_wide_accounts(session):
-    from pm_admin.auth.queries import list_users
     from pm_admin.core.paging import PageRequest
+    from pm_admin.users.queries import list_users
 
     a, b = factories.community(session), factories.community(session)
     admin = factories.user(session, "admin", all_communities=True)
@@ -381,7 +382,7 @@ def test_an_account_manager_of_one_community_hands_out_no_more_than_their_own_re
     manager = dataclasses.replace(signed_in, permissions=signed_in.permissions | {"users.manage"})
 
     def create(username, **scope):
-        return services.create_user(session, actor=manager, username=username, display_name="新同事",
+        return accounts.create_user(session, actor=manager, username=username, display_name="新同事",
                                     password="Temp-Pass-2026", **{"roles": ["cs"], **scope})
 
     for scope, field in (({"community_ids": [b.id]}, "community_ids"), ({"all_communities": True}, "community_ids"),
@@ -393,8 +394,8 @@ def test_an_account_manager_of_one_community_hands_out_no_more_than_their_own_re
     assert services.communities_of(session, colleague.id) == {a.id}
     outsider = factories.user(session, "cs", communities=(b,))
     with pytest.raises(PermissionDenied):
-        services.update_user(session, actor=manager, user_id=outsider.id, expected_version=outsider.version,
+        accounts.update_user(session, actor=manager, user_id=outsider.id, expected_version=outsider.version,
                              display_name="改名", roles=["cs"], community_ids=[a.id], all_communities=False,
                              is_active=True)
     with pytest.raises(PermissionDenied):
-        services.reset_password(session, actor=manager, user_id=outsider.id, new_password="Other-Pass-2026")
+        accounts.reset_password(session, actor=manager, user_id=outsider.id, new_password="Other-Pass-2026")
