@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from pm_admin.archives import files as archive_files
 from pm_admin.archives import owner_timeline as archive_timeline
-from pm_admin.archives import services as archive_services
+from pm_admin.archives.services import catalog as archive_catalog
+from pm_admin.archives.services import common as archive_common
+from pm_admin.archives.services import tracking as archive_tracking
 from pm_admin.arrears import files as arrears_files
 from pm_admin.arrears import owner_timeline as arrears_timeline
 from pm_admin.arrears.models import ArrearsCase, CaseStatus
@@ -38,10 +40,10 @@ def install() -> None:
     if events.is_installed():
         return
     # Owner registry changes append to the rooms' archive change records (seed 001 4.4.1).
-    events.subscribe(OwnerEvent, archive_services.track_owner_event, batch=archive_services.track_owner_events)
+    events.subscribe(OwnerEvent, archive_tracking.track_owner_event, batch=archive_tracking.track_owner_events)
     # A renumbered room: the owner grid's sort key and the room's archive number follow.
     events.subscribe(RoomRenumbered, owner_registry.follow_room)
-    events.subscribe(RoomRenumbered, archive_services.follow_room)
+    events.subscribe(RoomRenumbered, archive_catalog.follow_room)
     # Open census tasks and arrears cases follow the community's choice of who does household work.
     events.subscribe(HouseholdWorkChanged, household_work.follow_change)
     household_work.register_work(CensusTask, CensusTask.status == TaskStatus.PENDING)
@@ -51,7 +53,7 @@ def install() -> None:
                                *arrears_timeline.SOURCES, *census_timeline.SOURCES)
 
     register_upload_purpose(owner_files.IMPORT_PURPOSE, owner_files.IMPORT_UPLOAD)
-    register_upload_purpose(archive_services.DOCUMENT_PURPOSE, archive_services.DOCUMENT_UPLOAD)
+    register_upload_purpose(archive_common.DOCUMENT_PURPOSE, archive_common.DOCUMENT_UPLOAD)
     register_upload_purpose(arrears_files.ARREARS_PURPOSE, arrears_files.ARREARS_UPLOAD)
     register_upload_purpose(ticket_evidence.EVIDENCE_PURPOSE, ticket_evidence.EVIDENCE_UPLOAD)
     for module in (owner_files, archive_files, dashboard_files, survey_files, ticket_files):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pm_admin.archives.services import MAX_SCAN_BYTES
+from pm_admin.archives.services.common import MAX_SCAN_BYTES
 from pm_admin.archives.state import DOC_TYPES, UPLOAD_INPUT, AccessRequestsState, ArchiveDetailState, ArchivesState
 from pm_admin.shell.layout import frame
 from pm_admin.ui.forms import field, filter_select, form_dialog, form_error_banner, notice, search_box, text_input

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
-from pm_admin.archives.services import open_document
+from pm_admin.archives.services.access import open_document
 from pm_admin.auth.http import client_of, principal_of
 from pm_admin.core.db import unit_of_work
 from pm_admin.core.i18n import bilingual

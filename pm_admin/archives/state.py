@@ -8,9 +8,13 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
-from pm_admin.archives import queries, services
+from pm_admin.archives import queries
 from pm_admin.archives.files import catalog_params
 from pm_admin.archives.models import DocType
+from pm_admin.archives.services import access as archive_access
+from pm_admin.archives.services import catalog as archive_catalog
+from pm_admin.archives.services import common as archive_common
+from pm_admin.archives.services import entries as archive_entries
 from pm_admin.core.base_state import ProtectedState
 from pm_admin.core.choices import select_options
 from pm_admin.core.clock import local_text
@@ -119,7 +123,7 @@ class ArchivesState(PagedMixin, ProtectedState):
             if room_id is None:
                 self.create_error = self._tr("owners.room_unknown")
                 return None
-            archive = services.ensure_archive(session, actor=self.principal, room_id=room_id)
+            archive = archive_catalog.ensure_archive(session, actor=self.principal, room_id=room_id)
         self.create_error = ""
         return rx.redirect(f"/archives/{archive.id}")
 
@@ -179,7 +183,7 @@ class ArchiveDetailState(ProtectedState):
             self.versions = [v.model_dump() for v in queries.file_versions(session, principal, archive_id)]
             for name, fetch in self._lists(session).items():
                 _fill(self, name, fetch)
-            grant = services.active_grant(session, principal, archive_id)
+            grant = archive_access.active_grant(session, principal, archive_id)
         self.grant_until = local_text(grant.expires_at) if grant else ""
 
     @requires(Perm.ARCHIVES_VIEW)
@@ -238,7 +242,7 @@ class ArchiveDetailState(ProtectedState):
     @requires(Perm.ARCHIVES_MANAGE)
     def save_remarks(self, form: dict[str, Any]):
         # The text shown when the dialog opened guards a concurrent edit.
-        return self._save_in_dialog(lambda session: services.set_remarks(
+        return self._save_in_dialog(lambda session: archive_catalog.set_remarks(
             session, actor=self.principal, archive_id=self._archive_id, remarks=str(form.get("remarks", "")),
             expected=str(self.form.get("remarks", ""))))
 
@@ -264,7 +268,7 @@ class ArchiveDetailState(ProtectedState):
     @requires(Perm.ARCHIVES_MANAGE)
     def submit_entry(self, form: dict[str, Any]):
         self.form, self.busy = {**self.form, **form}, True
-        return rx.call_script(upload_script(UPLOAD_INPUT, services.DOCUMENT_PURPOSE),
+        return rx.call_script(upload_script(UPLOAD_INPUT, archive_common.DOCUMENT_PURPOSE),
                               callback=ArchiveDetailState.save_entry)
 
     @requires(Perm.ARCHIVES_MANAGE)
@@ -275,11 +279,11 @@ class ArchiveDetailState(ProtectedState):
         if refusal is not None and refusal[0] != "files.none":  # a scan is optional: none chosen is fine
             self.errors = {"file": self._tr(refusal[0], **refusal[1])}
             return None
-        data = services.EntryInput(**{k: str(self.form.get(k, "")) for k in (
+        data = archive_entries.EntryInput(**{k: str(self.form.get(k, "")) for k in (
             "doc_type", "title", "pages", "copies", "doc_date", "handed_over_by", "received_by", "remarks")})
         try:
             with unit_of_work() as session:
-                services.add_entry(session, actor=self.principal, archive_id=self._archive_id, data=data,
+                archive_entries.add_entry(session, actor=self.principal, archive_id=self._archive_id, data=data,
                                    upload_id=str(upload["upload_id"]) if has_file else None)
         except ValidationFailed as error:
             self.errors, self.dialog_key = self._field_messages(error), self.dialog_key + 1
@@ -291,7 +295,7 @@ class ArchiveDetailState(ProtectedState):
     @requires(Perm.ARCHIVES_MANAGE)
     def submit_replacement(self, form: dict[str, Any]):
         self.form, self.busy = {**self.form, **form}, True
-        return rx.call_script(upload_script(UPLOAD_INPUT, services.DOCUMENT_PURPOSE),
+        return rx.call_script(upload_script(UPLOAD_INPUT, archive_common.DOCUMENT_PURPOSE),
                               callback=ArchiveDetailState.save_replacement)
 
     @requires(Perm.ARCHIVES_MANAGE)
@@ -304,7 +308,7 @@ class ArchiveDetailState(ProtectedState):
             return None
         try:
             with unit_of_work() as session:
-                services.attach_file(session, actor=self.principal, entry_id=int(self.target_entry["id"]),
+                archive_entries.attach_file(session, actor=self.principal, entry_id=int(self.target_entry["id"]),
                                      upload_id=str(upload["upload_id"]), reason=str(self.form.get("reason", "")))
         except ValidationFailed as error:
             self.errors = self._field_messages(error)
@@ -317,7 +321,7 @@ class ArchiveDetailState(ProtectedState):
     def void(self, form: dict[str, Any]):
         if self.dialog != "void" or "id" not in self.target_entry:  # no dialog open: nothing to void
             return None
-        return self._save_in_dialog(lambda session: services.void_entry(
+        return self._save_in_dialog(lambda session: archive_entries.void_entry(
             session, actor=self.principal, entry_id=int(self.target_entry["id"]),
             expected_version=int(self.target_entry["version"]), reason=str(form.get("reason", ""))))
 
@@ -325,7 +329,7 @@ class ArchiveDetailState(ProtectedState):
     def request_access(self, form: dict[str, Any]):
         try:
             with unit_of_work() as session:
-                services.request_access(session, actor=self.principal, archive_id=self._archive_id,
+                archive_access.request_access(session, actor=self.principal, archive_id=self._archive_id,
                                         reason=str(form.get("reason", "")))
         except ValidationFailed as error:
             self.errors = self._field_messages(error)
@@ -401,9 +405,9 @@ class AccessRequestsState(ProtectedState):
         try:
             with unit_of_work() as session:
                 if self.decision.get("revoke"):
-                    services.revoke_grant(session, actor=self.principal, request_id=int(self.decision["id"]), note=note)
+                    archive_access.revoke_grant(session, actor=self.principal, request_id=int(self.decision["id"]), note=note)
                 else:
-                    services.decide_request(session, actor=self.principal, request_id=int(self.decision["id"]),
+                    archive_access.decide_request(session, actor=self.principal, request_id=int(self.decision["id"]),
                                             approve=bool(self.decision["approve"]), note=note)
         except ValidationFailed as error:
             self.decision_error = next(iter(self._field_messages(error).values()))

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from pm_admin.archives.models import AccessRequest, Archive, ArchiveEntry, ArchiveFile, DocType
-from pm_admin.archives.services import stored_path
+from pm_admin.archives.services.common import stored_path
 from pm_admin.arrears.models import ArrearsCase, CaseStatus, FollowUp
 from pm_admin.arrears.services import sync_cases
 from pm_admin.auth.models import User

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from pm_admin.archives import queries, services
+from pm_admin.archives import queries
 from pm_admin.archives.files import catalog_params, catalog_xlsx
 from pm_admin.archives.models import (
     AccessLog,
@@ -20,7 +20,11 @@ from pm_admin.archives.models import (
     ArchiveFile,
     DocType,
 )
-from pm_admin.archives.services import EntryInput
+from pm_admin.archives.services import access as archive_access
+from pm_admin.archives.services import catalog as archive_catalog
+from pm_admin.archives.services import common as archive_common
+from pm_admin.archives.services import entries as archive_entries
+from pm_admin.archives.services.entries import EntryInput
 from pm_admin.auth.models import User, UserRole
 from pm_admin.core.audit import AuditEvent
 from pm_admin.core.clock import utcnow
@@ -54,46 +58,46 @@ def people(session):
     manager2 = factories.sign_in(session, factories.user(session, "manager", communities=(a,)))
     cs = factories.sign_in(session, factories.user(session, "cs", communities=(a,)))
     other_manager = factories.sign_in(session, factories.user(session, "manager", communities=(b,)))
-    archive = services.ensure_archive(session, actor=archivist, room_id=room.id)
+    archive = archive_catalog.ensure_archive(session, actor=archivist, room_id=room.id)
     return {"room": room, "b_room": b_room, "archivist": archivist, "manager": manager, "manager2": manager2,
             "cs": cs, "other_manager": other_manager, "archive": archive}
 
 
 def upload(session, principal, data=PDF, name="scan.pdf"):
-    return store_upload(session, principal=principal, purpose_name=services.DOCUMENT_PURPOSE, filename=name, data=data).id
+    return store_upload(session, principal=principal, purpose_name=archive_common.DOCUMENT_PURPOSE, filename=name, data=data).id
 
 
 def entry_with_scan(session, people, data=PDF):
-    return services.add_entry(session, actor=people["archivist"], archive_id=people["archive"].id,
+    return archive_entries.add_entry(session, actor=people["archivist"], archive_id=people["archive"].id,
                               data=EntryInput(doc_type="convention", title="业主临时公约", pages="3", copies="1",
                                               doc_date="2020-05-01", handed_over_by="王业主", received_by="陈档案"),
                               upload_id=upload(session, people["archivist"], data))
 
 
 def test_archive_number_is_the_room_code_and_creation_is_idempotent(session, people):
-    again = services.ensure_archive(session, actor=people["manager"], room_id=people["room"].id)
+    again = archive_catalog.ensure_archive(session, actor=people["manager"], room_id=people["room"].id)
     assert again.id == people["archive"].id and again.archive_no == people["room"].code
     with pytest.raises(PermissionDenied):
-        services.ensure_archive(session, actor=people["manager"], room_id=people["b_room"].id)
+        archive_catalog.ensure_archive(session, actor=people["manager"], room_id=people["b_room"].id)
     with pytest.raises(PermissionDenied):
-        services.ensure_archive(session, actor=people["cs"], room_id=people["room"].id)
+        archive_catalog.ensure_archive(session, actor=people["cs"], room_id=people["room"].id)
 
 
 def test_entries_validate_and_scans_are_stored_by_hash_outside_public_folders(session, people):
     with pytest.raises(ValidationFailed) as error:
-        services.add_entry(session, actor=people["archivist"], archive_id=people["archive"].id,
+        archive_entries.add_entry(session, actor=people["archivist"], archive_id=people["archive"].id,
                            data=EntryInput(doc_type="diary", pages="0", copies="x", doc_date="2999-01-01"))
     assert set(error.value.fields) == {"doc_type", "pages", "copies", "doc_date"}
     entry = entry_with_scan(session, people)
     file = session.exec(select(ArchiveFile).where(ArchiveFile.entry_id == entry.id)).one()
-    path = services.stored_path(file.sha256)
+    path = archive_common.stored_path(file.sha256)
     assert path.read_bytes() == PDF and file.content_type == "application/pdf" and "private" in path.parts
     assert "_upload" not in str(path) and "assets" not in path.parts and ".web" not in path.parts
 
 
 def test_a_file_that_is_not_a_scan_is_refused(session, people):
     with pytest.raises(ValidationFailed) as error:
-        services.add_entry(session, actor=people["archivist"], archive_id=people["archive"].id,
+        archive_entries.add_entry(session, actor=people["archivist"], archive_id=people["archive"].id,
                            data=EntryInput(doc_type="other"),
                            upload_id=upload(session, people["archivist"], b"MZ\x90\x00 not a pdf", "virus.pdf"))
     assert error.value.fields["file"][0] == "archives.not_a_scan"
@@ -102,16 +106,16 @@ def test_a_file_that_is_not_a_scan_is_refused(session, people):
 def test_replacing_keeps_the_old_version_and_voiding_keeps_the_entry(session, people):
     entry = entry_with_scan(session, people)
     with pytest.raises(ValidationFailed):
-        services.attach_file(session, actor=people["archivist"], entry_id=entry.id,
+        archive_entries.attach_file(session, actor=people["archivist"], entry_id=entry.id,
                              upload_id=upload(session, people["archivist"], PNG, "v2.png"), reason="")
-    services.attach_file(session, actor=people["archivist"], entry_id=entry.id,
+    archive_entries.attach_file(session, actor=people["archivist"], entry_id=entry.id,
                          upload_id=upload(session, people["archivist"], PNG, "v2.png"), reason="原件模糊，重新扫描")
     versions = queries.file_versions(session, people["archivist"], people["archive"].id)
     assert [(v.version_no, v.filename) for v in versions] == [(1, "scan.pdf"), (2, "v2.png")]
-    assert services.stored_path(versions[0].sha256).exists()
+    assert archive_common.stored_path(versions[0].sha256).exists()
     with pytest.raises(ConcurrencyConflict):
-        services.void_entry(session, actor=people["archivist"], entry_id=entry.id, expected_version=99, reason="重复归档")
-    services.void_entry(session, actor=people["archivist"], entry_id=entry.id, expected_version=entry.version,
+        archive_entries.void_entry(session, actor=people["archivist"], entry_id=entry.id, expected_version=99, reason="重复归档")
+    archive_entries.void_entry(session, actor=people["archivist"], entry_id=entry.id, expected_version=entry.version,
                         reason="重复归档")
     rows = queries.entries(session, people["archivist"], people["archive"].id)
     assert rows[0].voided and rows[0].void_reason == "重复归档" and rows[0].versions == 2
@@ -120,7 +124,7 @@ def test_replacing_keeps_the_old_version_and_voiding_keeps_the_entry(session, pe
 
 
 def open_file(session, principal, file_id, now=None):
-    return services.open_document(session, principal=principal, file_id=file_id, action="view", client=CLIENT, now=now)
+    return archive_access.open_document(session, principal=principal, file_id=file_id, action="view", client=CLIENT, now=now)
 
 
 def test_documents_open_only_with_an_approved_unexpired_grant_and_every_attempt_is_logged(session, people):
@@ -132,14 +136,14 @@ def test_documents_open_only_with_an_approved_unexpired_grant_and_every_attempt_
     assert open_file(session, cs, 999_999).reason == "no_such_document"
     assert open_file(session, people["other_manager"], file_id).reason == "out_of_scope"
     with pytest.raises(ValidationFailed):
-        services.request_access(session, actor=cs, archive_id=people["archive"].id, reason="看")
-    request = services.request_access(session, actor=cs, archive_id=people["archive"].id, reason="业主委托办理过户")
+        archive_access.request_access(session, actor=cs, archive_id=people["archive"].id, reason="看")
+    request = archive_access.request_access(session, actor=cs, archive_id=people["archive"].id, reason="业主委托办理过户")
     assert open_file(session, cs, file_id).reason == "no_grant"  # pending is not a grant
     with pytest.raises(PermissionDenied):
-        services.decide_request(session, actor=people["other_manager"], request_id=request.id, approve=True)
+        archive_access.decide_request(session, actor=people["other_manager"], request_id=request.id, approve=True)
     with pytest.raises(PermissionDenied):
-        services.decide_request(session, actor=people["archivist"], request_id=request.id, approve=True)
-    services.decide_request(session, actor=people["manager"], request_id=request.id, approve=True, note="同意")
+        archive_access.decide_request(session, actor=people["archivist"], request_id=request.id, approve=True)
+    archive_access.decide_request(session, actor=people["manager"], request_id=request.id, approve=True, note="同意")
     granted = open_file(session, cs, file_id)
     assert granted.allowed and granted.path.read_bytes() == PDF
     assert open_file(session, people["archivist"], file_id).reason == "no_grant"  # the grant is cs's alone
@@ -153,25 +157,25 @@ def test_documents_open_only_with_an_approved_unexpired_grant_and_every_attempt_
 def test_revoked_grants_are_refused_and_self_approval_is_not_allowed(session, people):
     entry_with_scan(session, people)
     file_id = queries.entries(session, people["cs"], people["archive"].id)[0].file_id
-    mine = services.request_access(session, actor=people["manager"], archive_id=people["archive"].id,
+    mine = archive_access.request_access(session, actor=people["manager"], archive_id=people["archive"].id,
                                    reason="核对钥匙领用记录")
     with pytest.raises(PermissionDenied):
-        services.decide_request(session, actor=people["manager"], request_id=mine.id, approve=True)
-    services.decide_request(session, actor=people["manager2"], request_id=mine.id, approve=True)
+        archive_access.decide_request(session, actor=people["manager"], request_id=mine.id, approve=True)
+    archive_access.decide_request(session, actor=people["manager2"], request_id=mine.id, approve=True)
     assert open_file(session, people["manager"], file_id).allowed
-    services.revoke_grant(session, actor=people["manager2"], request_id=mine.id, note="已办结，收回权限")
+    archive_access.revoke_grant(session, actor=people["manager2"], request_id=mine.id, note="已办结，收回权限")
     assert open_file(session, people["manager"], file_id).reason == "grant_expired_or_revoked"
     rows = queries.my_requests(session, people["manager"], people["archive"].id).rows
     assert [r.status for r in rows] == ["revoked"]
 
 
 def test_rejection_needs_a_note_and_the_requester_sees_the_state(session, people):
-    request = services.request_access(session, actor=people["cs"], archive_id=people["archive"].id, reason="好奇想看看")
+    request = archive_access.request_access(session, actor=people["cs"], archive_id=people["archive"].id, reason="好奇想看看")
     assert [r.id for r in queries.pending_requests(session, people["manager"]).rows] == [request.id]
     assert queries.pending_requests(session, people["other_manager"]).rows == []
     with pytest.raises(ValidationFailed):
-        services.decide_request(session, actor=people["manager"], request_id=request.id, approve=False)
-    services.decide_request(session, actor=people["manager"], request_id=request.id, approve=False, note="理由不充分")
+        archive_access.decide_request(session, actor=people["manager"], request_id=request.id, approve=False)
+    archive_access.decide_request(session, actor=people["manager"], request_id=request.id, approve=False, note="理由不充分")
     assert [(r.status, r.decision_note) for r in queries.my_requests(session, people["cs"]).rows] == [("rejected", "理由不充分")]
 
 
@@ -234,7 +238,7 @@ def test_catalog_is_in_room_order_with_the_seed_columns(session, people):
 def test_archive_rows_cannot_be_deleted(engine):
     with Session(engine) as session:
         community, _, _, room = factories.place_tree(session)
-        archive = services.ensure_archive(session, actor=SYSTEM, room_id=room.id)
+        archive = archive_catalog.ensure_archive(session, actor=SYSTEM, room_id=room.id)
         session.commit()
         archive_id = archive.id
     try:
@@ -248,7 +252,7 @@ def test_archive_rows_cannot_be_deleted(engine):
 
 
 def test_a_truncated_scan_left_by_a_crash_is_rewritten_by_the_next_upload(session, people):
-    path = services.stored_path(hashlib.sha256(PDF).hexdigest())
+    path = archive_common.stored_path(hashlib.sha256(PDF).hexdigest())
     path.write_bytes(PDF[:9])  # what a crash during a direct write used to leave under the hash
     entry_with_scan(session, people)
     assert path.read_bytes() == PDF
@@ -271,7 +275,7 @@ def estate(session):
     for n, (code, name) in enumerate((("2-1-201", "张三丰"), ("2-2-101", "李四"), ("10-1-101", "王五"))):
         owner_registry.create_owner(session, actor=manager, room_id=rooms[code].id, started_on=date(2021, 3, 8),
                                     data=owner_input.OwnerInput(name=name, phones=[f"1380000000{n}"]))
-    archives = {code: services.ensure_archive(session, actor=archivist, room_id=room.id) for code, room in rooms.items()}
+    archives = {code: archive_catalog.ensure_archive(session, actor=archivist, room_id=room.id) for code, room in rooms.items()}
     return {"community": community, "b2": b2, "b10": b10, "u21": u21, "rooms": rooms, "archives": archives,
             "archivist": archivist, "manager": manager, "prefix": community.code + "-"}
 
@@ -313,13 +317,13 @@ def test_catalog_filters_by_building_unit_and_owner_name(session, estate):
 
 def test_the_catalog_export_has_the_seed_columns_in_catalog_order(session, estate):
     archivist, archives = estate["archivist"], estate["archives"]
-    services.add_entry(session, actor=archivist, archive_id=archives["2-1-201"].id,
+    archive_entries.add_entry(session, actor=archivist, archive_id=archives["2-1-201"].id,
                        data=EntryInput(doc_type="convention", pages="3"))
-    voided = services.add_entry(session, actor=archivist, archive_id=archives["2-2-101"].id,
+    voided = archive_entries.add_entry(session, actor=archivist, archive_id=archives["2-2-101"].id,
                                 data=EntryInput(doc_type="receipt", pages="2"))
-    services.void_entry(session, actor=archivist, entry_id=voided.id, expected_version=voided.version, reason="重复归档")
-    services.set_remarks(session, actor=archivist, archive_id=archives["2-2-101"].id, remarks="原件在2号柜", expected="")
-    services.set_remarks(session, actor=archivist, archive_id=archives["10-1-101"].id, remarks="业主未交钥匙",
+    archive_entries.void_entry(session, actor=archivist, entry_id=voided.id, expected_version=voided.version, reason="重复归档")
+    archive_catalog.set_remarks(session, actor=archivist, archive_id=archives["2-2-101"].id, remarks="原件在2号柜", expected="")
+    archive_catalog.set_remarks(session, actor=archivist, archive_id=archives["10-1-101"].id, remarks="业主未交钥匙",
                          expected="")
 
     download = catalog_xlsx(session, estate["manager"], catalog_params(
@@ -343,13 +347,13 @@ def test_the_catalog_export_has_the_seed_columns_in_catalog_order(session, estat
 def test_remarks_are_edited_by_custodians_audited_and_not_lost_to_a_concurrent_edit(session, people):
     archive_id = people["archive"].id
     with pytest.raises(PermissionDenied):
-        services.set_remarks(session, actor=people["cs"], archive_id=archive_id, remarks="看看", expected="")
+        archive_catalog.set_remarks(session, actor=people["cs"], archive_id=archive_id, remarks="看看", expected="")
     with pytest.raises(ValidationFailed) as error:
-        services.set_remarks(session, actor=people["archivist"], archive_id=archive_id, remarks="长" * 501, expected="")
+        archive_catalog.set_remarks(session, actor=people["archivist"], archive_id=archive_id, remarks="长" * 501, expected="")
     assert error.value.fields["remarks"][0] == "error.too_long"
-    services.set_remarks(session, actor=people["archivist"], archive_id=archive_id, remarks=" 原件在2号柜 ", expected="")
+    archive_catalog.set_remarks(session, actor=people["archivist"], archive_id=archive_id, remarks=" 原件在2号柜 ", expected="")
     with pytest.raises(ConcurrencyConflict) as conflict:  # the manager's form still shows the empty remarks
-        services.set_remarks(session, actor=people["manager"], archive_id=archive_id, remarks="已核对", expected="")
+        archive_catalog.set_remarks(session, actor=people["manager"], archive_id=archive_id, remarks="已核对", expected="")
     assert conflict.value.current == {"remarks": "原件在2号柜"}
     assert queries.archive_header(session, people["cs"], archive_id).remarks == "原件在2号柜"
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "archive.remarks",
@@ -365,15 +369,15 @@ def test_of_two_managers_deciding_at_once_the_second_is_refused(engine):
         community, _, _, room = factories.place_tree(session)
         first, second, cs = (factories.sign_in(session, factories.user(session, role, communities=(community,)))
                              for role in ("manager", "manager", "cs"))
-        archive = services.ensure_archive(session, actor=SYSTEM, room_id=room.id)
-        request_id = services.request_access(session, actor=cs, archive_id=archive.id, reason="业主委托办理过户").id
+        archive = archive_catalog.ensure_archive(session, actor=SYSTEM, room_id=room.id)
+        request_id = archive_access.request_access(session, actor=cs, archive_id=archive.id, reason="业主委托办理过户").id
         session.commit()
     with Session(engine, expire_on_commit=False) as slow, Session(engine, expire_on_commit=False) as quick:
         assert slow.get(AccessRequest, request_id).status == "pending"  # both have the queue open
-        services.decide_request(quick, actor=second, request_id=request_id, approve=False, note="理由不充分")
+        archive_access.decide_request(quick, actor=second, request_id=request_id, approve=False, note="理由不充分")
         quick.commit()
         with pytest.raises(ValidationFailed) as refused:
-            services.decide_request(slow, actor=first, request_id=request_id, approve=True)
+            archive_access.decide_request(slow, actor=first, request_id=request_id, approve=True)
         assert refused.value.fields["note"] == ("archives.already_decided_by", {"name": second.username})
         slow.rollback()
     with Session(engine) as session:
@@ -382,15 +386,15 @@ def test_of_two_managers_deciding_at_once_the_second_is_refused(engine):
 
 
 def test_revoking_keeps_the_approval_and_records_who_revoked(session, people):
-    request = services.request_access(session, actor=people["cs"], archive_id=people["archive"].id, reason="核对钥匙记录")
-    services.decide_request(session, actor=people["manager"], request_id=request.id, approve=True, note="同意，限本次")
-    services.revoke_grant(session, actor=people["manager2"], request_id=request.id, note="已办结，收回权限")
+    request = archive_access.request_access(session, actor=people["cs"], archive_id=people["archive"].id, reason="核对钥匙记录")
+    archive_access.decide_request(session, actor=people["manager"], request_id=request.id, approve=True, note="同意，限本次")
+    archive_access.revoke_grant(session, actor=people["manager2"], request_id=request.id, note="已办结，收回权限")
     stored = session.get(AccessRequest, request.id)
     assert (stored.decided_by, stored.decision_note) == (people["manager"].username, "同意，限本次")
     assert (stored.revoked_by, stored.revoke_note) == (people["manager2"].username, "已办结，收回权限")
     assert stored.revoked_at is not None
     with pytest.raises(ValidationFailed) as again:
-        services.revoke_grant(session, actor=people["manager"], request_id=request.id, note="再次收回")
+        archive_access.revoke_grant(session, actor=people["manager"], request_id=request.id, note="再次收回")
     assert again.value.fields["note"][0] == "archives.not_active"
     row = queries.my_requests(session, people["cs"]).rows[0]
     # The page names staff as people know them, not by their login.
@@ -398,7 +402,7 @@ def test_revoking_keeps_the_approval_and_records_who_revoked(session, people):
 
 
 def test_the_queue_marks_a_managers_own_requests(session, people):
-    mine = services.request_access(session, actor=people["manager"], archive_id=people["archive"].id,
+    mine = archive_access.request_access(session, actor=people["manager"], archive_id=people["archive"].id,
                                    reason="核对钥匙领用记录")
     assert [(r.id, r.own) for r in queries.pending_requests(session, people["manager"]).rows] == [(mine.id, True)]
     assert [(r.id, r.own) for r in queries.pending_requests(session, people["manager2"]).rows] == [(mine.id, False)]
@@ -410,7 +414,7 @@ def test_the_queue_marks_a_managers_own_requests(session, people):
 def test_scan_versions_never_change_and_the_change_record_only_grows(engine):
     with Session(engine) as session:
         _, _, _, room = factories.place_tree(session)
-        archive = services.ensure_archive(session, actor=SYSTEM, room_id=room.id)
+        archive = archive_catalog.ensure_archive(session, actor=SYSTEM, room_id=room.id)
         entry = ArchiveEntry(archive_id=archive.id, doc_type=DocType.OTHER)
         session.add(entry)
         session.flush()
@@ -477,11 +481,11 @@ def test_a_number_held_by_another_archive_gives_a_free_number_and_says_so(sessio
     twin = factories.room(session, session.get(Unit, room.unit_id), number="555", floor=5)
     session.execute(sa.update(Room).where(Room.id == twin.id).values(code=people["archive"].archive_no))
     session.expire_all()
-    archive = services.ensure_archive(session, actor=SYSTEM, room_id=twin.id)  # no IntegrityError
+    archive = archive_catalog.ensure_archive(session, actor=SYSTEM, room_id=twin.id)  # no IntegrityError
     assert archive.archive_no == people["archive"].archive_no + "-2"
     records = queries.changes(session, people["archivist"], archive.id, "zh-CN").rows
     assert records[0]["kind"] == "renumbered" and archive.archive_no in records[0]["detail"]
-    assert services.ensure_archive(session, actor=SYSTEM, room_id=twin.id).id == archive.id
+    assert archive_catalog.ensure_archive(session, actor=SYSTEM, room_id=twin.id).id == archive.id
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -521,8 +525,8 @@ def test_a_user_whose_role_was_removed_cannot_use_a_running_grant(session, peopl
     entry_with_scan(session, people)
     file_id = queries.entries(session, people["archivist"], people["archive"].id)[0].file_id
     cs = people["cs"]
-    request = services.request_access(session, actor=cs, archive_id=people["archive"].id, reason="业主委托办理过户")
-    services.decide_request(session, actor=people["manager"], request_id=request.id, approve=True, hours=24)
+    request = archive_access.request_access(session, actor=cs, archive_id=people["archive"].id, reason="业主委托办理过户")
+    archive_access.decide_request(session, actor=people["manager"], request_id=request.id, approve=True, hours=24)
     assert open_file(session, cs, file_id).allowed
     account = session.get(User, cs.user_id)
     session.execute(sa.delete(UserRole).where(UserRole.user_id == account.id))  # moved to another job
@@ -531,7 +535,7 @@ def test_a_user_whose_role_was_removed_cannot_use_a_running_grant(session, peopl
     demoted = factories.sign_in(session, account)  # the next request resolves the session afresh
     refused = open_file(session, demoted, file_id)
     assert (refused.allowed, refused.reason, refused.path) == (False, "no_permission", None)
-    assert services.active_grant(session, demoted, people["archive"].id) is not None  # the grant alone is not enough
+    assert archive_access.active_grant(session, demoted, people["archive"].id) is not None  # the grant alone is not enough
     last = session.exec(select(AccessLog).where(AccessLog.file_id == file_id).order_by(AccessLog.id.desc())).first()
     assert (last.username, last.outcome, last.reason) == (cs.username, "denied", "no_permission")
 
@@ -543,7 +547,7 @@ def test_request_queues_and_records_page_in_sql_and_lose_nothing(session, people
         session.add(AccessRequest(archive_id=archive.id, community_id=archive.community_id, requester_id=cs.user_id,
                                   requester_name=cs.username, reason=f"第{n}次", requested_at=start + timedelta(minutes=n)))
     for n in range(23):
-        services.record_change(session, archive.id, "contact", f"变更{n}", "system")
+        archive_common.record_change(session, archive.id, "contact", f"变更{n}", "system")
     entry_with_scan(session, people)
     file_id = queries.entries(session, people["archivist"], archive.id)[0].file_id
     for _ in range(21):
@@ -566,9 +570,9 @@ def test_request_queues_and_records_page_in_sql_and_lose_nothing(session, people
 
 def test_the_change_record_reads_in_the_readers_language(session, people):
     entry = entry_with_scan(session, people)
-    services.attach_file(session, actor=people["archivist"], entry_id=entry.id,
+    archive_entries.attach_file(session, actor=people["archivist"], entry_id=entry.id,
                          upload_id=upload(session, people["archivist"], PNG, "v2.png"), reason="原件模糊")
-    services.void_entry(session, actor=people["archivist"], entry_id=entry.id, expected_version=entry.version,
+    archive_entries.void_entry(session, actor=people["archivist"], entry_id=entry.id, expected_version=entry.version,
                         reason="重复归档")
     zh = [c["detail"] for c in queries.changes(session, people["manager"], people["archive"].id, "zh-CN").rows]
     en = [c["detail"] for c in queries.changes(session, people["manager"], people["archive"].id, "en").rows]

@@ -406,7 +406,8 @@ def test_dates_are_shanghai_dates_between_midnight_and_eight(session, block, mon
     """01:30 on 1 January in Shanghai is still 31 December on a UTC host: the company's day counts."""
     from datetime import UTC, datetime
 
-    from pm_admin.archives import services as archives
+    from pm_admin.archives.services import catalog as archive_catalog
+    from pm_admin.archives.services import entries as archive_entries
     from pm_admin.core import clock
 
     monkeypatch.setattr(clock, "utcnow", lambda: datetime(2026, 12, 31, 17, 30, tzinfo=UTC))
@@ -420,9 +421,9 @@ def test_dates_are_shanghai_dates_between_midnight_and_eight(session, block, mon
     balance = services.set_arrears(session, actor=manager, room_id=rooms[1].id, amount="50", since=new_year)
     assert balance.since == new_year
     archivist = factories.sign_in(session, factories.user(session, "archivist", communities=(block["community"],)))
-    archive = archives.ensure_archive(session, actor=archivist, room_id=rooms[0].id)
-    entry = archives.add_entry(session, actor=archivist, archive_id=archive.id,
-                               data=archives.EntryInput(doc_type="convention", doc_date=new_year.isoformat()))
+    archive = archive_catalog.ensure_archive(session, actor=archivist, room_id=rooms[0].id)
+    entry = archive_entries.add_entry(session, actor=archivist, archive_id=archive.id,
+                               data=archive_entries.EntryInput(doc_type="convention", doc_date=new_year.isoformat()))
     assert entry.doc_date == new_year
     with pytest.raises(ValidationFailed):  # the next day is
         services.set_arrears(session, actor=manager, room_id=rooms[2].id, amount="50", since=date(2027, 1, 2))

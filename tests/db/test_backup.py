@@ -17,8 +17,10 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, select
 
 from pm_admin import backup as backup_module
-from pm_admin.archives import services as archives
 from pm_admin.archives.models import ArchiveEntry
+from pm_admin.archives.services import catalog as archive_catalog
+from pm_admin.archives.services import common as archive_common
+from pm_admin.archives.services import entries as archive_entries
 from pm_admin.backup import RestoreRefused, backup, restore
 from pm_admin.core.audit import AuditEvent
 from pm_admin.core.db import make_engine
@@ -47,12 +49,12 @@ def fill(engine, data_dir: Path, monkeypatch) -> None:
         archivist = factories.sign_in(session, factories.user(session, "archivist", "manager", communities=(community,)))
         owner_registry.create_owner(session, actor=archivist, room_id=room.id,
                             data=owner_input.OwnerInput(name="备份测试", id_number="11010519491231002X", phones=["13800000000"]))
-        archive = archives.ensure_archive(session, actor=archivist, room_id=room.id)
+        archive = archive_catalog.ensure_archive(session, actor=archivist, room_id=room.id)
         for n, payload in enumerate((b"%PDF-1.4 first", b"\x89PNG\r\n\x1a\n second")):
-            upload = store_upload(session, principal=archivist, purpose_name=archives.DOCUMENT_PURPOSE,
+            upload = store_upload(session, principal=archivist, purpose_name=archive_common.DOCUMENT_PURPOSE,
                                   filename=f"doc{n}.pdf", data=payload)
-            archives.add_entry(session, actor=archivist, archive_id=archive.id,
-                               data=archives.EntryInput(doc_type="other", title=f"文件{n}"), upload_id=upload.id)
+            archive_entries.add_entry(session, actor=archivist, archive_id=archive.id,
+                               data=archive_entries.EntryInput(doc_type="other", title=f"文件{n}"), upload_id=upload.id)
         category = session.exec(select(TicketCategory).where(TicketCategory.code == "cleaning")).one()
         ticket = create_ticket(session, actor=archivist, data=TicketInput(
             kind="repair", category_id=category.id, tier="normal", channel="hotline", title="水管漏水", room_id=room.id))

@@ -15,9 +15,9 @@ import openpyxl
 import pytest
 from sqlmodel import select
 
-from pm_admin.archives import services as archive_services
 from pm_admin.archives.files import catalog_params
 from pm_admin.archives.queries import ArchiveFilter
+from pm_admin.archives.services import catalog as archive_catalog
 from pm_admin.core.files import DOWNLOAD_KINDS, issue_download, redeem_download
 from pm_admin.core.tables import TextSheet, csv_bytes, export_workbook, workbook_bytes
 from pm_admin.dashboards.tables import CHARTS
@@ -84,8 +84,8 @@ def _owners(session, world, fmt):
 
 
 def _archives(session, world, fmt):
-    archive = archive_services.ensure_archive(session, actor=world["manager"], room_id=world["room"].id)
-    archive_services.set_remarks(session, actor=world["manager"], archive_id=archive.id, remarks="-2+3", expected="")
+    archive = archive_catalog.ensure_archive(session, actor=world["manager"], room_id=world["room"].id)
+    archive_catalog.set_remarks(session, actor=world["manager"], archive_id=archive.id, remarks="-2+3", expected="")
     return world["manager"], "archive_catalog", catalog_params(ArchiveFilter(community_id=world["community"].id),
                                                                 "zh-CN")
 

@@ -8,7 +8,9 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
-from pm_admin.archives import services as archives
+from pm_admin.archives.services import access as archive_access
+from pm_admin.archives.services import catalog as archive_catalog
+from pm_admin.archives.services import entries as archive_entries
 from pm_admin.arrears import services as arrears
 from pm_admin.auth.models import LoginSession, User
 from pm_admin.auth.services import authenticate
@@ -113,14 +115,14 @@ def build_side(session, name: str) -> Side:
     responses.enter_response(session, actor=steward, plan_id=plan.id, room_code=r1.code, method="phone",
                              answers={rating: 5})
     # Archives of r1 and r2: one entry filed this month, one last month; two pending requests.
-    first, second = (archives.ensure_archive(session, actor=SYSTEM, room_id=room.id) for room in (r1, r2))
+    first, second = (archive_catalog.ensure_archive(session, actor=SYSTEM, room_id=room.id) for room in (r1, r2))
     month_start = datetime.combine(TODAY.replace(day=1), time.min, DISPLAY_ZONE)
     for filed_at in (month_start, month_start - timedelta(seconds=1)):
-        entry = archives.add_entry(session, actor=users["archivist"], archive_id=first.id,
-                                   data=archives.EntryInput(doc_type="convention"))
+        entry = archive_entries.add_entry(session, actor=users["archivist"], archive_id=first.id,
+                                   data=archive_entries.EntryInput(doc_type="convention"))
         entry.created_at = filed_at
-    archives.request_access(session, actor=users["archivist"], archive_id=first.id, reason="核对交付资料")
-    archives.request_access(session, actor=cs, archive_id=second.id, reason="核对业主联系方式")
+    archive_access.request_access(session, actor=users["archivist"], archive_id=first.id, reason="核对交付资料")
+    archive_access.request_access(session, actor=cs, archive_id=second.id, reason="核对业主联系方式")
     session.flush()
     return Side(community, users, accounts, [r1, r2, r3], made)
 

@@ -10,8 +10,8 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
-from pm_admin.archives import services
 from pm_admin.archives.models import AccessLog, AccessRequest, Archive, ArchiveEntry, ArchiveFile
+from pm_admin.archives.services import access as archive_access
 from pm_admin.auth.models import LoginSession, User
 from pm_admin.auth.services import principal_for
 from pm_admin.core.clock import utcnow
@@ -59,7 +59,7 @@ def test_refusals_are_logged_and_only_an_approved_unexpired_grant_opens(live_ser
                                 requester_id=cs_user.id, requester_name=cs_user.username, reason="测试查阅流程")
         session.add(request)
         session.flush()
-        services.decide_request(session, actor=manager, request_id=request.id, approve=True, hours=1)
+        archive_access.decide_request(session, actor=manager, request_id=request.id, approve=True, hours=1)
         session.commit()
         request_id = request.id
     granted = get(base, file_id, cs)

@@ -13,8 +13,8 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from pm_admin.archives import services as archives
 from pm_admin.archives.models import AccessRequest, Archive
+from pm_admin.archives.services import catalog as archive_catalog
 from pm_admin.archives.state import AccessRequestsState, ArchiveDetailState
 from pm_admin.arrears.models import ArrearsCase, CaseStatus, FollowUp
 from pm_admin.arrears.state import ArrearsState
@@ -58,7 +58,7 @@ def c03_room(db) -> int:
 def pending_request(db, *, room_id: int | None = None, archive_id: int | None = None, requester: str) -> int:
     with Session(db) as session:
         if archive_id is None:
-            archive_id = archives.ensure_archive(session, actor=SYSTEM, room_id=room_id).id
+            archive_id = archive_catalog.ensure_archive(session, actor=SYSTEM, room_id=room_id).id
         archive = session.get(Archive, archive_id)
         request = AccessRequest(archive_id=archive.id, community_id=archive.community_id,
                                 requester_id=user_id(db, requester), requester_name=requester, reason="核对业主临时公约")
@@ -130,7 +130,7 @@ def test_a_manager_cannot_approve_their_own_request_nor_another_communitys(live_
 
 def test_loading_another_communitys_archive_sends_nothing_and_is_audited(live_server, db, c03_room):
     with Session(db) as session:
-        foreign = archives.ensure_archive(session, actor=SYSTEM, room_id=c03_room)
+        foreign = archive_catalog.ensure_archive(session, actor=SYSTEM, room_id=c03_room)
         session.commit()
         foreign_id, foreign_no = foreign.id, foreign.archive_no
     own_id = c01_archive(db)
