@@ -7,13 +7,13 @@ from pm_admin import wiring
 from pm_admin.archives.routes import routes as archive_routes
 from pm_admin.auth.routes import routes as auth_routes
 from pm_admin.core import log_hygiene
-from pm_admin.core.file_routes import routes as file_routes
-from pm_admin.core.guard import GuardMiddleware
 from pm_admin.core.unexpected import log_frontend_exception, unexpected_error_toast
 from pm_admin.dashboards.keywords import load_dictionary
 from pm_admin.pages import register_pages
 from pm_admin.tickets.routes import routes as ticket_routes
-from pm_admin.web_security import security_headers
+from pm_admin.web.file_routes import routes as file_routes
+from pm_admin.web.guard_middleware import GuardMiddleware
+from pm_admin.web.security_headers import security_headers
 
 wiring.install()
 

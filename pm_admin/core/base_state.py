@@ -19,7 +19,7 @@ class AppState(rx.State):
     """Public: the interface language, persisted in the browser."""
 
     lang: str = rx.LocalStorage(DEFAULT_LANGUAGE, name="pm_lang", sync=True)
-    # The login session this state tree was last used with (see GuardMiddleware).
+    # The login session this state tree was last used with (see web.guard_middleware).
     _bound_session_id: int | None = None
 
     @rx.var

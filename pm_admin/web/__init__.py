@@ -1,0 +1,1 @@
+"""The app's HTTP edge: the event guard middleware, file routes, security headers."""
