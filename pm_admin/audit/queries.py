@@ -13,7 +13,7 @@ from pm_admin.auth.models import User, UserCommunity
 from pm_admin.core.audit import AuditEvent
 from pm_admin.core.change_text import EMPTY, change_line, field_label, value_text
 from pm_admin.core.clock import DISPLAY_ZONE, local_text
-from pm_admin.core.i18n import DEFAULT_LANGUAGE, catalog, translate
+from pm_admin.core.i18n import DEFAULT_LANGUAGE, catalog, has_key, translate
 from pm_admin.core.paging import Page, PageRequest, count, paginate
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.places.models import Community
@@ -65,9 +65,9 @@ def entity_types() -> list[str]:
 
 
 def _label(prefix: str, code: str, language: str) -> str:
+    """The code's label; a code with none (rows older than their label) shows as stored."""
     key = prefix + code
-    text = translate(key, language)
-    return code if text == key else text
+    return translate(key, language) if has_key(key) else code
 
 
 def action_label(action: str, language: str = DEFAULT_LANGUAGE) -> str:

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import reflex as rx
+from reflex_base.event.context import EventContext
 
 from pm_admin.core.db import unit_of_work
 from pm_admin.core.errors import PermissionDenied, ValidationFailed
@@ -13,6 +14,14 @@ from pm_admin.core.files import issue_download
 from pm_admin.core.guard import current_principal, public
 from pm_admin.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, catalog, translate
 from pm_admin.core.permissions import Principal
+
+
+def _in_event() -> bool:
+    try:
+        EventContext.get()
+    except LookupError:
+        return False
+    return True
 
 
 class AppState(rx.State):
@@ -24,7 +33,9 @@ class AppState(rx.State):
 
     @rx.var
     def t(self) -> dict[str, str]:
-        return catalog(self.lang)
+        """The catalog of the reader's language. Empty when the app is compiled, so the page bundle carries no
+        catalog: the browser receives only its own language's, with its first state."""
+        return catalog(self.lang) if _in_event() else {}
 
     @public
     def set_language(self, lang: str | list[str]):

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 from pathlib import Path
 from typing import Any
+
+from pm_admin.settings import get_settings
+
+logger = logging.getLogger(__name__)
 
 LOCALES_DIR = Path(__file__).with_name("locales")
 LANGUAGES = ("zh-CN", "en")
@@ -27,8 +32,35 @@ def catalog(language: str) -> dict[str, str]:
     return _load(supported_language(language))
 
 
+class MissingMessage(KeyError):
+    """A key the catalogs do not have: raised in tests, so that any test showing it fails."""
+
+
+def missing(key: str) -> str:
+    """What a missing key shows: tests fail, development shows a marker nobody overlooks, production the key
+    (logged once)."""
+    env = get_settings().env
+    if env == "test":
+        raise MissingMessage(key)
+    if env == "development":
+        return f"⟦{key}⟧"
+    _log_missing(key)
+    return key
+
+
+@functools.cache
+def _log_missing(key: str) -> None:
+    logger.warning("message key missing from the catalogs: %s", key)
+
+
+def has_key(key: str) -> bool:
+    return key in catalog(DEFAULT_LANGUAGE)
+
+
 def translate(key: str, language: str = DEFAULT_LANGUAGE, **params: Any) -> str:
-    text = catalog(language).get(key) or catalog(DEFAULT_LANGUAGE).get(key) or key
+    text = catalog(language).get(key) or catalog(DEFAULT_LANGUAGE).get(key)
+    if text is None:
+        return missing(key)
     if not params:
         return text
     try:

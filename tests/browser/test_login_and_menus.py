@@ -122,7 +122,7 @@ def test_room_form_shows_field_errors_and_keeps_input(page):
     dialog.locator("input[name=area]").fill("-5")
     dialog.locator("input[name=layout]").fill("3室2厅2卫")
     dialog.get_by_test_id("room-form-save").click()
-    expect(dialog.locator(".field-error")).to_contain_text("面积必须大于 0")
+    expect(dialog.locator(".field-error")).to_contain_text("必须大于 0")
     expect(dialog.locator("input[name=layout]")).to_have_value("3室2厅2卫")
     screenshot(page, "room-form-error")
 
