@@ -8,6 +8,8 @@ import tempfile
 # Settings are read once per process: point them at a scratch data dir before pm_admin loads.
 _SCRATCH = tempfile.mkdtemp(prefix="pm_admin_test_")
 os.environ["PM_ENV"] = "test"
+# bcrypt's cheapest cost, which only PM_ENV=test accepts: the suite hashes and checks passwords hundreds of times.
+os.environ["PM_BCRYPT_ROUNDS"] = "4"
 os.environ["PM_DATA_DIR"] = _SCRATCH
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{_SCRATCH}/default.db")
 

@@ -47,6 +47,7 @@ class ProdServer:
         return {
             **environ,
             "PM_ENV": "test",
+            "PM_BCRYPT_ROUNDS": "4",  # sign-ins of the suite and of the demo seed's accounts at bcrypt's cheapest cost
             "PM_DATA_DIR": str(self.data_dir),
             "DATABASE_URL": self.database_url,
             "PATH": f"{bun_bin}:{venv_bin}:{os.environ.get('PATH', '')}",
