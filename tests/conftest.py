@@ -23,23 +23,39 @@ from tests.support.postgres import PostgresUnavailable, ThrowawayPostgres  # noq
 BACKENDS = ("sqlite", "postgresql")
 
 
+class SessionPostgres:
+    """The session's PostgreSQL cluster, started when a test first asks for a database on it: a run of SQLite tests
+    only (``make test-fast``) never starts one."""
+
+    def __init__(self) -> None:
+        self.cluster: ThrowawayPostgres | None = None
+        self.unavailable: str | None = None
+
+    def create_database(self, name: str) -> str:
+        if self.cluster is None and self.unavailable is None:
+            try:
+                self.cluster = ThrowawayPostgres().start()
+            except PostgresUnavailable as error:
+                self.unavailable = str(error)
+        if self.unavailable is not None:
+            pytest.skip(f"PostgreSQL unavailable on this machine: {self.unavailable}")
+        return self.cluster.create_database(name)
+
+    def stop(self) -> None:
+        if self.cluster is not None:
+            self.cluster.stop()
+
+
 @pytest.fixture(scope="session")
 def postgres():
-    """The session's PostgreSQL cluster, or the reason there is none."""
-    try:
-        cluster = ThrowawayPostgres().start()
-    except PostgresUnavailable as error:
-        yield str(error)
-        return
-    yield cluster
-    cluster.stop()
+    postgres = SessionPostgres()
+    yield postgres
+    postgres.stop()
 
 
-def database_url(backend: str, name: str, postgres, tmp_path_factory) -> str:
+def database_url(backend: str, name: str, postgres: SessionPostgres, tmp_path_factory) -> str:
     if backend == "sqlite":
         return f"sqlite:///{tmp_path_factory.mktemp(name)}/{name}.db"
-    if isinstance(postgres, str):
-        pytest.skip(f"PostgreSQL unavailable on this machine: {postgres}")
     return postgres.create_database(name)
 
 
