@@ -76,10 +76,18 @@ def session(engine):
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """The app in production mode on a seeded scratch database (shared by server and browser tests)."""
+def demo_data(tmp_path_factory):
+    """The demo data the servers of the session start on, seeded once (by the first server that starts)."""
+    from tests.support.server import DemoData
+
+    return DemoData(tmp_path_factory.mktemp("demo_data"))
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory, demo_data):
+    """The app in production mode on a copy of the demo data (shared by server and browser tests)."""
     from tests.support.server import ProdServer
 
-    server = ProdServer(tmp_path_factory.mktemp("live_server")).start()
+    server = ProdServer(tmp_path_factory.mktemp("live_server"), demo_data).start()
     yield server
     server.stop()

@@ -28,10 +28,11 @@ def redis_server():
 
 
 @pytest.fixture(scope="module")
-def redis_app(redis_server, tmp_path_factory):
+def redis_app(redis_server, tmp_path_factory, demo_data):
     from tests.support.server import ProdServer
 
-    server = ProdServer(tmp_path_factory.mktemp("redis_app"), redis_url=redis_server.url, backend_only=True).start()
+    server = ProdServer(tmp_path_factory.mktemp("redis_app"), demo_data, redis_url=redis_server.url,
+                        backend_only=True).start()
     yield server
     server.stop()
 
