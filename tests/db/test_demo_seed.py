@@ -46,8 +46,10 @@ def seeded(tmp_path_factory) -> dict[str, tuple[str, tuple[list, list]]]:
     seconds of single-threaded Python): name → (its URL, its snapshot). A test that changes one works on a copy."""
     folder = tmp_path_factory.mktemp("demo_seed")
     urls = {name: f"sqlite:///{folder}/{name}.db" for name in SEEDS}
-    # A fresh interpreter, not a fork of this one (a browser test may have left threads behind); it inherits the
-    # test settings through the environment (tests/conftest.py).
+    # Fresh interpreters, not forks of this one (a browser test may have left threads behind); they inherit the test
+    # settings through the environment (tests/conftest.py) and share this process's keys: made before they start,
+    # so that no two of them race to write the keys file.
+    get_settings()
     with concurrent.futures.ProcessPoolExecutor(max_workers=len(SEEDS),
                                                 mp_context=multiprocessing.get_context("spawn")) as pool:
         snapshots = {name: pool.submit(seeded_snapshot, urls[name], seed) for name, seed in SEEDS.items()}
