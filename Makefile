@@ -26,11 +26,12 @@ export PM_PUBLIC_ORIGINS ?= http://localhost:$(PORT),http://127.0.0.1:$(PORT)
 APT_GET := DEBIAN_FRONTEND=noninteractive apt-get -y -q -o Dpkg::Use-Pty=0
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help run test deps test-deps system-test-deps migrate bootstrap serve clean
+.PHONY: help run test test-fast deps test-deps system-test-deps migrate bootstrap serve clean
 
 help:
 	@echo "make run   - install everything, migrate, load demo data if empty (not in production), serve on http://localhost:3000"
 	@echo "make test  - install what tests need and run unit, migration, PostgreSQL and browser tests"
+	@echo "make test-fast - unit, database and migration tests on SQLite only (no PostgreSQL, server or browser): the edit loop"
 
 $(PY):
 	@test -n "$(PYTHON312)" || { echo "Python 3.12 not found (python3.12)"; exit 1; }
@@ -83,6 +84,10 @@ run: deps bootstrap serve
 
 test: test-deps
 	$(PY) -m pytest -q -ra
+
+# The edit loop (under 2 minutes): no PostgreSQL, no server, no browser. `make test` stays what CI runs.
+test-fast: $(VENV)/.test-deps
+	$(PY) -m pytest -q -ra tests/unit tests/db tests/test_migrations.py -k "not postgresql"
 
 clean:
 	rm -rf .web .states $(VENV) .tools test-artifacts

@@ -19,6 +19,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Values that appear in docs and examples; a production deployment using one is misconfigured.
 KNOWN_DEFAULT_SECRETS = frozenset({"", "change-me", "changeme", "secret", "dev", "development", "test"})
 MIN_SECRET_LENGTH = 32
+MIN_BCRYPT_ROUNDS = 12
+MIN_TEST_BCRYPT_ROUNDS = 4
 ENVIRONMENTS = ("development", "test", "production")
 
 
@@ -170,8 +172,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         secret_key=values["PM_SECRET_KEY"],
         field_keys=field_keys,
         blind_index_key=values["PM_BLIND_INDEX_KEY"],
-        # bcrypt's own maximum is 31; below 12 is too cheap to guess offline.
-        bcrypt_rounds=_int_setting(env_vars, "PM_BCRYPT_ROUNDS", 12, 12, 31),
+        # bcrypt's own maximum is 31; below 12 is too cheap to guess offline. Only the test environment may go
+        # down to bcrypt's minimum of 4: its hashes guard throwaway accounts, and the suite signs in often.
+        bcrypt_rounds=_int_setting(env_vars, "PM_BCRYPT_ROUNDS", 12, MIN_TEST_BCRYPT_ROUNDS if env == "test"
+                                   else MIN_BCRYPT_ROUNDS, 31),
         # Idle up to a working day (720 min), absolute up to three days: 0 would end every session at once.
         session_idle_minutes=_int_setting(env_vars, "PM_SESSION_IDLE_MINUTES", 30, 1, 720),
         session_absolute_hours=_int_setting(env_vars, "PM_SESSION_ABSOLUTE_HOURS", 12, 1, 72),

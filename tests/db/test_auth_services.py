@@ -46,7 +46,8 @@ def test_create_user_validates_fields_and_audits(session):
     created = accounts.create_user(session, actor=admin, username=" Li.Si ", display_name="李四",
                                    password="Good-Pass-1", roles=["cs"], community_ids=[community.id])
     assert created.username == "li.si" and created.must_change_password
-    assert created.password_hash.startswith("$2b$12$")
+    # bcrypt at the configured cost: 12 outside tests (tests/unit/test_passwords.py), 4 in this suite.
+    assert created.password_hash.startswith(f"$2b${get_settings().bcrypt_rounds:02d}$")
     with pytest.raises(ValidationFailed) as error:
         accounts.create_user(session, actor=admin, username="li.si", display_name="李四", password="Good-Pass-1",
                              roles=["cs"], community_ids=[community.id])

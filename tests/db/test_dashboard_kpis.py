@@ -43,6 +43,7 @@ from pm_admin.tickets.services.callbacks import SCORES, CallbackInput, record_ca
 from pm_admin.tickets.services.registration import TicketInput
 from pm_admin.tickets.services.round_history import rebuild as rebuild_rounds
 from tests.support import factories
+from tests.support.database import rolled_back_connection, savepoint_session
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 HOUR = timedelta(hours=1)
@@ -152,8 +153,28 @@ def drive_tickets(session, desk: Desk, rooms: list[Room], community_id: int, spi
     desk.create(datetime.combine(spike_monday - timedelta(weeks=3), time(10), SHANGHAI), room=rooms[6])
 
 
+@pytest.fixture(scope="module")
+def world_database(engine):
+    """The world below, built once per backend for this module's tests: (its connection, what the tests need)."""
+    # The builder's savepoint stays open until the module is done, so nothing of the world is ever committed.
+    with rolled_back_connection(engine) as connection, savepoint_session(connection) as builder:
+        yield connection, build_world(builder)
+
+
 @pytest.fixture
-def world(session):
+def session(world_database):
+    """Each test works in a savepoint of the shared world: what it changes (a rebuild, new rows) is undone after it."""
+    connection, _ = world_database
+    with savepoint_session(connection) as session:
+        yield session
+
+
+@pytest.fixture
+def world(world_database) -> dict:
+    return world_database[1]
+
+
+def build_world(session) -> dict:
     """Community A: a year of demo tickets; community B: tickets through the services; both with households."""
     a = factories.community(session)
     b = factories.community(session)

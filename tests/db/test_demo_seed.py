@@ -1,10 +1,14 @@
 """Demo data: deterministic with a seed, idempotent, and kept out of production unless asked for."""
 
+import concurrent.futures
 import dataclasses
+import multiprocessing
 
+import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from pm_admin import wiring
 from pm_admin.auth.models import User, UserRole
 from pm_admin.auth.passwords import verify_password
 from pm_admin.core.audit import AuditEvent
@@ -16,10 +20,13 @@ from pm_admin.places.models import Community, Room
 from pm_admin.settings import get_settings
 from pm_admin.tickets.models import Callback, Ticket, TicketSequence
 from tests.support import factories
-from tests.support.database import upgrade
+from tests.support.database import copy_sqlite_database, upgrade
 
 
 def seeded_snapshot(url: str, seed: int) -> tuple[list, list]:
+    """Migrate and seed a new database (also in a worker process);
+    returns its communities and rooms."""
+    wiring.install()  # a worker process starts unwired
     upgrade(url)
     engine = make_engine(url)
     with Session(engine) as session:
@@ -31,15 +38,32 @@ def seeded_snapshot(url: str, seed: int) -> tuple[list, list]:
     return communities, rooms
 
 
-def test_same_seed_same_data_other_seed_other_data(tmp_path):
-    first = seeded_snapshot(f"sqlite:///{tmp_path}/a.db", 7)
-    demo_tickets_follow_the_workflow(f"sqlite:///{tmp_path}/a.db")
-    again = seeded_snapshot(f"sqlite:///{tmp_path}/b.db", 7)
-    other = seeded_snapshot(f"sqlite:///{tmp_path}/c.db", 8)
+SEEDS = {"first": 7, "again": 7, "other": 8}
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory) -> dict[str, tuple[str, tuple[list, list]]]:
+    """The module's three demo databases, built once and side by side in worker processes (a seeding is a few
+    seconds of single-threaded Python): name → (its URL, its snapshot). A test that changes one works on a copy."""
+    folder = tmp_path_factory.mktemp("demo_seed")
+    urls = {name: f"sqlite:///{folder}/{name}.db" for name in SEEDS}
+    # Fresh interpreters, not forks of this one (a browser test may have left threads behind); they inherit the test
+    # settings through the environment (tests/conftest.py) and share this process's keys: made before they start,
+    # so that no two of them race to write the keys file.
+    get_settings()
+    with concurrent.futures.ProcessPoolExecutor(max_workers=len(SEEDS),
+                                                mp_context=multiprocessing.get_context("spawn")) as pool:
+        snapshots = {name: pool.submit(seeded_snapshot, urls[name], seed) for name, seed in SEEDS.items()}
+        return {name: (urls[name], snapshot.result()) for name, snapshot in snapshots.items()}
+
+
+def test_same_seed_same_data_other_seed_other_data(seeded):
+    (url, first), (_, again), (_, other) = seeded["first"], seeded["again"], seeded["other"]
+    demo_tickets_follow_the_workflow(url)
     assert first == again
     assert first[1] != other[1]
     assert len(first[0]) == 3
-    every_demo_community_is_populated(f"sqlite:///{tmp_path}/a.db")
+    every_demo_community_is_populated(url)
 
 
 def every_demo_community_is_populated(url: str) -> None:
@@ -106,14 +130,13 @@ def test_development_seed_respects_if_empty_and_creates_no_extra_admin(session):
     assert session.exec(select(User).where(User.username == "first.admin")).first() is None
 
 
-def test_seeding_twice_adds_nothing_and_gives_one_user_per_role(tmp_path):
-    url = f"sqlite:///{tmp_path}/twice.db"
-    seeded_snapshot(url, 1)
+def test_seeding_twice_adds_nothing_and_gives_one_user_per_role(tmp_path, seeded):
+    url = copy_sqlite_database(seeded["first"][0], tmp_path / "twice.db")  # seeded once already
     engine = make_engine(url)
     with Session(engine) as session:
         # Production loads demo data only on request (--demo); demo.admin already opens the database.
         outcome = seed_for_environment(session, settings=production_settings(), admin_username="first.admin",
-                                       admin_password="Initial-Pass-1", demo_requested=True, seed=1)
+                                       admin_password="Initial-Pass-1", demo_requested=True, seed=7)
         session.commit()
         assert not outcome.first_admin_created and outcome.skipped == ""
         report = outcome.demo

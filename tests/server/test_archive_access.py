@@ -17,8 +17,8 @@ from pm_admin.auth.services import principal_for
 from pm_admin.core.clock import utcnow
 from pm_admin.core.permissions import ClientInfo
 from pm_admin.places.models import Community
-from tests.server.test_crafted_events import run, sign_in
 from tests.support import factories
+from tests.support.login import cookie_for
 
 pytestmark = pytest.mark.server
 
@@ -45,7 +45,7 @@ def test_refusals_are_logged_and_only_an_approved_unexpired_grant_opens(live_ser
     base = live_server.base_url
     archive_id, file_id = scanned(db, 2)
     assert get(base, file_id).status_code == 401
-    cs = run(sign_in(base, "demo.cs"))
+    cs = cookie_for(base, "demo.cs")
     refused = get(base, file_id, cs)
     assert refused.status_code == 403 and "批准" in refused.text
     with Session(db) as session:  # demo.cs asks, demo.manager approves (as the pages would)
@@ -82,7 +82,7 @@ def test_another_communitys_manager_and_guessed_urls_are_refused_and_logged(live
         c03 = session.exec(select(Community).where(Community.code == "C03")).one()
         factories.user(session, "manager", communities=(c03,), username="mgr.c03")
         session.commit()
-    outsider = run(sign_in(base, "mgr.c03", password=factories.PASSWORD))
+    outsider = cookie_for(base, "mgr.c03", password=factories.PASSWORD)
     response = get(base, file_id, outsider)
     missing = get(base, 999_999, outsider)
     # Another community's real document answers exactly like a missing one: ids cannot be probed.
@@ -115,7 +115,7 @@ def test_traversal_paths_reach_no_file_outside_the_archive_route(live_server, db
     """"/archives/file/../../…" sent raw, also percent-encoded: nothing is served from the data or project
     folders (the database, its settings), and the app answers "not found"."""
     base = live_server.base_url
-    cs = run(sign_in(base, "demo.cs"))
+    cs = cookie_for(base, "demo.cs")
     database = Path(live_server.database_url.removeprefix("sqlite:///"))
     assert database.read_bytes()[:15] == b"SQLite format 3"
     for raw_path in (f"/archives/file/../../{database.name}", f"/archives/file/../../../{database.parent.name}/"

@@ -28,7 +28,8 @@ from pm_admin.core.clock import local_today
 from pm_admin.core.permissions import SYSTEM
 from pm_admin.owners.models import Ownership
 from pm_admin.places.models import Room
-from tests.server.test_crafted_events import community_id, run, sign_in, state_delta, toasts
+from tests.server.test_crafted_events import community_id, state_delta, toasts
+from tests.support.login import cookie_for, run
 from tests.support.ws_client import CraftedClient, event_name
 
 pytestmark = pytest.mark.server
@@ -91,7 +92,7 @@ async def decide(client: CraftedClient, request_id: int, approve: bool = True, n
 def test_cs_cannot_decide_an_access_request(live_server, db):
     request_id = pending_request(db, archive_id=c01_archive(db), requester="demo.steward")
     before = denials(db, "guard.refused:decide", "missing_permission")
-    cs = run(sign_in(live_server.base_url, "demo.cs"))
+    cs = cookie_for(live_server.base_url, "demo.cs")
 
     async def scenario():
         async with CraftedClient(live_server.base_url, cookie=cs) as client:
@@ -109,7 +110,7 @@ def test_a_manager_cannot_approve_their_own_request_nor_another_communitys(live_
     foreign = pending_request(db, room_id=c03_room, requester="demo.cs")
     before_self = denials(db, "guard.refused_in_handler", "archives.no_self_approval")
     before_scope = denials(db, "guard.refused_in_handler", "error.out_of_scope")
-    manager = run(sign_in(live_server.base_url, "demo.manager"))  # C01 + C02
+    manager = cookie_for(live_server.base_url, "demo.manager")  # C01 + C02
 
     async def scenario():
         async with CraftedClient(live_server.base_url, cookie=manager) as client:
@@ -135,7 +136,7 @@ def test_loading_another_communitys_archive_sends_nothing_and_is_audited(live_se
         foreign_id, foreign_no = foreign.id, foreign.archive_no
     own_id = c01_archive(db)
     before = denials(db, "guard.refused_in_handler", "error.out_of_scope")
-    cs = run(sign_in(live_server.base_url, "demo.cs"))  # C01 only
+    cs = cookie_for(live_server.base_url, "demo.cs")  # C01 only
 
     async def scenario():
         async with CraftedClient(live_server.base_url, cookie=cs) as client:
@@ -179,8 +180,7 @@ def test_census_of_another_community_cannot_be_completed_or_opened(live_server, 
         task_id = task.id
         c03_tasks = session.scalar(sa.select(sa.func.count(CensusTask.id)).where(CensusTask.community_id == c03))
     before = denials(db, "guard.refused_in_handler", "error.out_of_scope")
-    steward, manager = run(sign_in(live_server.base_url, "demo.steward")), run(sign_in(live_server.base_url,
-                                                                                      "demo.manager"))
+    steward, manager = cookie_for(live_server.base_url, "demo.steward"), cookie_for(live_server.base_url, "demo.manager")
 
     async def scenario():
         async with CraftedClient(live_server.base_url, cookie=steward) as client:
@@ -226,7 +226,7 @@ def test_a_follow_up_cannot_be_logged_on_another_communitys_case(live_server, db
             session.add(case)
         session.commit()
         case_id, due = case.id, case.next_due_on
-    steward = run(sign_in(live_server.base_url, "demo.steward"))  # C01
+    steward = cookie_for(live_server.base_url, "demo.steward")  # C01
 
     async def scenario():
         async with CraftedClient(live_server.base_url, cookie=steward) as client:
@@ -254,7 +254,7 @@ def test_upload_refusals_show_their_numbers_not_placeholders(live_server, db):
     """The route answers {"error": "files.too_large", "max_mb": …}: the message must carry the number."""
     too_large = {"ok": False, "error": "files.too_large", "max_mb": 30}
     archive_id = c01_archive(db)
-    archivist, manager = (run(sign_in(live_server.base_url, name)) for name in ("demo.archivist", "demo.manager"))
+    archivist, manager = (cookie_for(live_server.base_url, name) for name in ("demo.archivist", "demo.manager"))
 
     async def scenario():
         async with CraftedClient(live_server.base_url, cookie=archivist) as client:

@@ -5,8 +5,6 @@ Each hostile event must be refused: nothing changes in the database, no data com
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import re
 
 import pytest
@@ -14,23 +12,16 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from pm_admin.auth.models import LoginSession, User
-from pm_admin.auth.state import LoginState, UsersState
+from pm_admin.auth.state import UsersState
 from pm_admin.core.audit import AuditEvent
-from pm_admin.demo.seed import DEMO_PASSWORD
 from pm_admin.home.state import HomeState
 from pm_admin.places.models import Community, Room, Unit
 from pm_admin.places.state import RoomsState
 from pm_admin.shell.state import ShellState
-from tests.support.server import session_cookie, ticket_from_updates
+from tests.support.login import cookie_for, run, sign_in
 from tests.support.ws_client import CraftedClient, deltas, event_name, frontend_events
 
 pytestmark = pytest.mark.server
-
-
-def run(coroutine):
-    """Its own thread and loop: Playwright's sync API may hold this thread's loop (browser tests)."""
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
 
 
 def community_id(db, code: str) -> int:
@@ -41,19 +32,6 @@ def community_id(db, code: str) -> int:
 def audit_count(db, action_prefix: str) -> int:
     with Session(db) as session:
         return session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action.like(f"{action_prefix}%")))
-
-
-async def sign_in(base_url: str, username: str, password: str = DEMO_PASSWORD) -> str:
-    """Log in the way the browser does (login event → ticket → /auth/session); returns the Cookie header."""
-    async with CraftedClient(base_url) as client:
-        await client.hydrate("/login")
-        # bcrypt at cost 12 takes seconds on a loaded 2-core machine: listen longer than for other events.
-        updates = await client.send(event_name(LoginState, "login"),
-                                    {"form": {"username": username, "password": password}}, path="/login",
-                                    settle=6.0)
-    ticket = ticket_from_updates(updates)
-    assert ticket, f"login of {username} gave no ticket: {updates}"
-    return session_cookie(base_url, ticket)
 
 
 def state_delta(updates: list[dict], state_cls) -> dict:
@@ -90,7 +68,7 @@ def test_anonymous_gets_no_data_and_is_sent_to_login(live_server, db):
 
 
 def test_cs_calling_admin_handlers_is_refused_and_audited(live_server, db):
-    cookie = run(sign_in(live_server.base_url, "demo.cs"))
+    cookie = cookie_for(live_server.base_url, "demo.cs")
     before = audit_count(db, "guard.refused:save")
     with Session(db) as session:
         users_before = session.scalar(sa.select(sa.func.count(User.id)))
@@ -119,8 +97,8 @@ def test_user_of_one_community_cannot_reach_another(live_server, db):
         c03_unit = session.exec(select(Unit.id).join(Room, Room.unit_id == Unit.id)
                                 .where(Room.community_id == c03)).first()
         rooms_before = session.scalar(sa.select(sa.func.count(Room.id)))
-    manager_cookie = run(sign_in(live_server.base_url, "demo.manager"))  # C01 + C02
-    cs_cookie = run(sign_in(live_server.base_url, "demo.cs"))  # C01 only
+    manager_cookie = cookie_for(live_server.base_url, "demo.manager")  # C01 + C02
+    cs_cookie = cookie_for(live_server.base_url, "demo.cs")  # C01 only
 
     async def scenario():
         async with CraftedClient(live_server.base_url, cookie=cs_cookie) as cs:
@@ -151,7 +129,7 @@ def test_user_of_one_community_cannot_reach_another(live_server, db):
 
 
 def test_setvar_on_guarded_vars_is_refused(live_server, db):
-    cookie = run(sign_in(live_server.base_url, "demo.cs"))
+    cookie = cookie_for(live_server.base_url, "demo.cs")
     before = audit_count(db, "guard.refused:setvar")
 
     async def scenario():
@@ -171,7 +149,7 @@ def test_setvar_on_guarded_vars_is_refused(live_server, db):
 
 
 def test_a_reused_state_token_does_not_carry_the_previous_user(live_server):
-    cookie = run(sign_in(live_server.base_url, "demo.manager"))
+    cookie = cookie_for(live_server.base_url, "demo.manager")
 
     async def scenario():
         async with CraftedClient(live_server.base_url, cookie=cookie) as owner:
@@ -191,7 +169,7 @@ def test_a_reused_state_token_does_not_carry_the_previous_user(live_server):
 def test_logged_out_cookie_is_worthless(live_server):
     import httpx
 
-    cookie = run(sign_in(live_server.base_url, "demo.cs"))
+    cookie = run(sign_in(live_server.base_url, "demo.cs"))  # its own session: the test ends it
     assert httpx.post(f"{live_server.base_url}/auth/logout", headers={"Cookie": cookie}).status_code == 200
 
     async def scenario():
@@ -222,8 +200,8 @@ def test_owner_data_stays_inside_scope_and_permissions(live_server, db):
             Ownership.community_id == community_id(db, "C03"))).first()
         c01_owner = session.exec(select(Ownership.owner_id).where(
             Ownership.community_id == community_id(db, "C01"))).first()
-    manager = run(sign_in(live_server.base_url, "demo.manager"))  # C01 + C02
-    cs = run(sign_in(live_server.base_url, "demo.cs"))
+    manager = cookie_for(live_server.base_url, "demo.manager")  # C01 + C02
+    cs = cookie_for(live_server.base_url, "demo.cs")
     before = audit_count(db, "guard.refused:reveal")
 
     async def scenario():
@@ -253,10 +231,10 @@ def test_private_file_routes_check_the_session(live_server):
     base = live_server.base_url
     small = {"file": ("owners.csv", b"\xef\xbb\xbfroom\n", "text/csv")}
     assert httpx.post(f"{base}/files/upload/owners_import", files=small).status_code == 401
-    cs = run(sign_in(base, "demo.cs"))
+    cs = cookie_for(base, "demo.cs")
     refused = httpx.post(f"{base}/files/upload/owners_import", files=small, headers={"Cookie": cs})
     assert refused.status_code == 403
-    manager = run(sign_in(base, "demo.manager"))
+    manager = cookie_for(base, "demo.manager")
     huge = {"file": ("big.csv", b"x" * (50 * 1024 * 1024), "text/csv")}
     too_big = httpx.post(f"{base}/files/upload/owners_import", files=huge, headers={"Cookie": manager}, timeout=60)
     assert too_big.status_code == 413 and too_big.json()["error"] == "files.too_large"
@@ -275,8 +253,8 @@ def test_export_goes_through_a_one_time_ticket_and_is_audited(live_server, db):
 
     from pm_admin.owners.state import OwnersState
 
-    manager = run(sign_in(live_server.base_url, "demo.manager"))
-    cs = run(sign_in(live_server.base_url, "demo.cs"))
+    manager = cookie_for(live_server.base_url, "demo.manager")
+    cs = cookie_for(live_server.base_url, "demo.cs")
     before = audit_count(db, "owner.export")
 
     async def scenario(cookie: str, handler: str, payload: dict):

@@ -11,7 +11,8 @@ from sqlmodel import Session, select
 
 from pm_admin.places.models import Community, Room
 from pm_admin.places.state import RoomsState
-from tests.server.test_crafted_events import run, sign_in, state_delta, toasts
+from tests.server.test_crafted_events import state_delta, toasts
+from tests.support.login import cookie_for, run
 from tests.support.ws_client import CraftedClient, event_name
 
 pytestmark = pytest.mark.server
@@ -25,8 +26,8 @@ def unescaped(text: str) -> str:
 def test_a_room_edited_by_two_people_names_the_change_and_keeps_both(live_server, db):
     with Session(db) as session:
         c02 = session.exec(select(Community.id).where(Community.code == "C02")).one()
-    manager = run(sign_in(live_server.base_url, "demo.manager"))
-    admin = run(sign_in(live_server.base_url, "demo.admin"))
+    manager = cookie_for(live_server.base_url, "demo.manager")
+    admin = cookie_for(live_server.base_url, "demo.admin")
 
     async def scenario():
         async with CraftedClient(live_server.base_url, cookie=manager) as first, \
@@ -74,7 +75,7 @@ def test_an_admin_creates_an_account_and_a_refused_one_keeps_the_input(live_serv
 
     with Session(db) as session:
         c01 = session.exec(select(Community.id).where(Community.code == "C01")).one()
-    admin = run(sign_in(live_server.base_url, "demo.admin"))
+    admin = cookie_for(live_server.base_url, "demo.admin")
     form = {"username": "new.steward", "display_name": "新管家", "password": "Steward-2026"}
 
     async def scenario():
@@ -83,10 +84,9 @@ def test_an_admin_creates_an_account_and_a_refused_one_keeps_the_input(live_serv
             await client.send(event_name(UsersState, "load"), path="/admin/users")
             await client.send(event_name(UsersState, "open_create"))
             await client.send(event_name(UsersState, "toggle_role"), {"role": "steward", "checked": True})
-            short = await client.send(event_name(UsersState, "save"), {"form": {**form, "password": "short"}},
-                                      settle=3)
+            short = await client.send(event_name(UsersState, "save"), {"form": {**form, "password": "short"}})
             await client.send(event_name(UsersState, "toggle_community"), {"community_id": str(c01), "checked": True})
-            saved = await client.send(event_name(UsersState, "save"), {"form": form}, settle=3)
+            saved = await client.send(event_name(UsersState, "save"), {"form": form})
             return short, saved
 
     short, saved = run(scenario())

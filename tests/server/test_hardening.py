@@ -30,8 +30,9 @@ from pm_admin.owners.models import Owner, Ownership
 from pm_admin.owners.state import OwnersState
 from pm_admin.places.models import Community
 from pm_admin.tickets.board_state import TicketBoardState
-from tests.server.test_crafted_events import run, sign_in, state_delta, toasts
+from tests.server.test_crafted_events import state_delta, toasts
 from tests.support import factories
+from tests.support.login import cookie_for, run
 from tests.support.ws_client import STATE_PREFIX, CraftedClient, event_name
 
 pytestmark = pytest.mark.server
@@ -74,7 +75,7 @@ def test_an_owner_page_sends_nothing_that_rebuilds_the_id_number(live_server, db
             col(Owner.birth_date).is_not(None))).first()
     born = owner.birth_date
     for username in ("demo.cs", "demo.steward", "demo.archivist", "demo.manager"):
-        cookie = run(sign_in(live_server.base_url, username))
+        cookie = cookie_for(live_server.base_url, username)
 
         async def scenario(cookie=cookie):
             async with CraftedClient(live_server.base_url, cookie=cookie) as client:
@@ -93,15 +94,15 @@ def test_an_owner_page_sends_nothing_that_rebuilds_the_id_number(live_server, db
 
 def test_phone_guesses_stop_after_the_budget_and_are_audited(live_server, db):
     username = new_user(db, "cs")
-    cookie = run(sign_in(live_server.base_url, username, password=factories.PASSWORD))
+    cookie = cookie_for(live_server.base_url, username, password=factories.PASSWORD)
     guesses = [f"138{n:04d}5678" for n in range(31)]
 
     async def scenario():
         async with CraftedClient(live_server.base_url, cookie=cookie) as client:
             await client.hydrate("/owners")
-            await client.send(event_name(OwnersState, "load"), path="/owners", settle=0.5)
+            await client.send(event_name(OwnersState, "load"), path="/owners")
             for guess in guesses:  # queued on the token, run one after another
-                await client.send(event_name(OwnersState, "set_filter"), {"key": "q", "value": guess}, settle=0.01)
+                await client.send(event_name(OwnersState, "set_filter"), {"key": "q", "value": guess})
             wait_for(lambda: audit_rows(db, username, "owner.pii_lookup_burst"), what="the burst flag")
             return await client.send(event_name(OwnersState, "set_filter"), {"key": "q", "value": "13912345678"})
 
@@ -118,18 +119,18 @@ def test_phone_guesses_stop_after_the_budget_and_are_audited(live_server, db):
 def test_page_error_reports_cannot_write_to_the_log_signed_out_or_forge_lines_signed_in(live_server, db):
     marker = uuid.uuid4().hex
     forged = f"boom\n2026-12-04 INFO fake line {marker}\n" + "A" * 15_000
-    cookie = run(sign_in(live_server.base_url, "demo.cs"))
+    cookie = cookie_for(live_server.base_url, "demo.cs")
 
     async def scenario():
         async with CraftedClient(live_server.base_url) as anonymous:
-            await anonymous.send(FRONTEND_EXCEPTION, {"info": "anon " + forged, "component_stack": ""}, settle=0.5)
-            await anonymous.send(f"{STATE_PREFIX}.no_such_handler", {}, settle=0.5)
+            await anonymous.send(FRONTEND_EXCEPTION, {"info": "anon " + forged, "component_stack": ""})
+            await anonymous.send(f"{STATE_PREFIX}.no_such_handler", {})
         async with CraftedClient(live_server.base_url, cookie=cookie) as client:
             await client.hydrate("/")
-            await client.send(FRONTEND_EXCEPTION, {"info": "signed " + forged, "component_stack": ""}, settle=0.5)
+            await client.send(FRONTEND_EXCEPTION, {"info": "signed " + forged, "component_stack": ""})
             # 50 KB is over what any argument may carry: refused, not written.
-            await client.send(FRONTEND_EXCEPTION, {"info": "huge " + forged * 4, "component_stack": ""}, settle=0.5)
-            await client.send(f"{STATE_PREFIX}.setvar", {"var_name": "is_hydrated", "value": True}, settle=0.5)
+            await client.send(FRONTEND_EXCEPTION, {"info": "huge " + forged * 4, "component_stack": ""})
+            await client.send(f"{STATE_PREFIX}.setvar", {"var_name": "is_hydrated", "value": True})
 
     before = live_server.log_path.read_text(errors="replace")
     run(scenario())
@@ -164,8 +165,8 @@ def test_a_language_the_app_does_not_have_falls_back_and_grows_nothing(live_serv
         async with CraftedClient(live_server.base_url) as client:
             await client.hydrate("/login")
             for _ in range(300):
-                await client.send(UPDATE_VARS, {"vars": {lang_var: f"xx-{uuid.uuid4().hex}" * 20}}, settle=0.01)
-            return await client.send(f"{AppState.get_full_name()}.set_language", {"lang": "en"}, settle=1.0)
+                await client.send(UPDATE_VARS, {"vars": {lang_var: f"xx-{uuid.uuid4().hex}" * 20}})
+            return await client.send(f"{AppState.get_full_name()}.set_language", {"lang": "en"})
 
     before = process_group_rss_kb(live_server.process.pid)
     updates = run(scenario())
@@ -176,16 +177,16 @@ def test_a_language_the_app_does_not_have_falls_back_and_grows_nothing(live_serv
 
 def test_refusals_of_a_signed_in_user_are_budgeted_with_a_summary(live_server, db):
     username = new_user(db, "technician")
-    cookie = run(sign_in(live_server.base_url, username, password=factories.PASSWORD))
+    cookie = cookie_for(live_server.base_url, username, password=factories.PASSWORD)
 
     async def scenario():
         async with CraftedClient(live_server.base_url, cookie=cookie) as client:
             await client.hydrate("/")
             for _ in range(45):
-                await client.send(event_name(UsersState, "load"), path="/admin/users", settle=0.01)
+                await client.send(event_name(UsersState, "load"), path="/admin/users")
+            # Each send returned once the server had processed its event: every refusal is recorded by now.
             await asyncio.to_thread(wait_for, lambda: audit_rows(db, username, "guard.refusals_over_budget"),
                                     what="the over-budget row")
-            await asyncio.sleep(1.0)
 
     run(scenario())
     assert audit_rows(db, username, "guard.refused:load") == 30
@@ -193,7 +194,7 @@ def test_refusals_of_a_signed_in_user_are_budgeted_with_a_summary(live_server, d
 
 
 def test_assignee_choices_hold_only_staff_of_the_users_communities(live_server, db):
-    cookie = run(sign_in(live_server.base_url, "demo.cs"))
+    cookie = cookie_for(live_server.base_url, "demo.cs")
 
     async def scenario():
         async with CraftedClient(live_server.base_url, cookie=cookie) as client:
@@ -217,6 +218,7 @@ def test_the_event_socket_refuses_pages_of_another_origin(live_server):
                                  transports=["websocket"], headers={"Origin": origin}, namespaces=["/_event"],
                                  wait_timeout=10)
         except socketio.exceptions.ConnectionError:
+            await client.eio.disconnect()  # closes its HTTP session now, not in a garbage collection after the loop
             return False
         await client.disconnect()
         return True
@@ -227,7 +229,7 @@ def test_the_event_socket_refuses_pages_of_another_origin(live_server):
 
 
 def test_crafted_ids_get_a_clear_refusal_not_a_traceback(live_server, db):
-    cookie = run(sign_in(live_server.base_url, "demo.cs"))
+    cookie = cookie_for(live_server.base_url, "demo.cs")
     with Session(db) as session:
         c02 = session.exec(select(Community.id).where(Community.code == "C02")).one()
         outside = session.exec(select(Ownership.owner_id).where(Ownership.community_id == c02)).first()
@@ -277,7 +279,7 @@ def test_an_upload_is_refused_before_its_body_is_read(live_server):
 
 
 def test_a_chunked_upload_over_the_limit_is_cut_off_while_it_streams(live_server):
-    cookie = run(sign_in(live_server.base_url, "demo.cs"))
+    cookie = cookie_for(live_server.base_url, "demo.cs")
     connection = raw_post(live_server.base_url, "/files/upload/arrears_import",
                           {"Transfer-Encoding": "chunked", "Content-Type": "multipart/form-data; boundary=x",
                            "Cookie": cookie},
@@ -311,7 +313,7 @@ def test_dialog_actions_sent_without_their_dialog_do_nothing_and_raise_nothing(l
     from pm_admin.surveys.plan_state import SurveyPlanState
     from pm_admin.tickets.detail_state import TicketDetailState
 
-    cookie = run(sign_in(live_server.base_url, "demo.manager"))
+    cookie = cookie_for(live_server.base_url, "demo.manager")
 
     async def scenario():
         async with CraftedClient(live_server.base_url, cookie=cookie) as client:
@@ -321,7 +323,7 @@ def test_dialog_actions_sent_without_their_dialog_do_nothing_and_raise_nothing(l
                     (ArchiveDetailState, "save_replacement", {"upload": {"ok": True, "upload_id": "x"}}),
                     (SurveyPlanState, "save_action", {"form": {"measure": "x"}}),
                     (TicketDetailState, "confirm_move", {"form": {"reason": "x"}})):
-                await client.send(event_name(state, handler), payload, settle=0.5)
+                await client.send(event_name(state, handler), payload)
 
     before = live_server.log_path.read_text(errors="replace")
     run(scenario())

@@ -16,7 +16,8 @@ from sqlmodel import Session, col, select
 from pm_admin.owners.detail_state import OwnerDetailState
 from pm_admin.owners.models import HouseholdMember, Occupant, Owner, Ownership
 from pm_admin.places.models import Community, Room
-from tests.server.test_crafted_events import run, sign_in, state_delta
+from tests.server.test_crafted_events import state_delta
+from tests.support.login import cookie_for, run
 from tests.support.ws_client import CraftedClient, event_name, frontend_events
 
 pytestmark = pytest.mark.server
@@ -45,7 +46,7 @@ def test_member_dialog_acts_on_the_member_it_was_opened_for(live_server, db):
     with Session(db) as session:
         victim = session.exec(select(HouseholdMember).where(HouseholdMember.owner_id == victim_owner)).first()
         victim_before = (victim.name, victim.version)
-    cs = run(sign_in(live_server.base_url, "demo.cs"))
+    cs = cookie_for(live_server.base_url, "demo.cs")
     smuggled = {"member_id": victim.id, "version": victim.version, "editing": True}
 
     async def scenario():
@@ -73,7 +74,7 @@ def test_member_dialog_acts_on_the_member_it_was_opened_for(live_server, db):
 
 def test_occupant_dialog_adds_to_the_room_it_was_opened_for(live_server, db):
     (owner_id, room_id), (_, other_room) = c01_owners(db, 2)
-    cs = run(sign_in(live_server.base_url, "demo.cs"))
+    cs = cookie_for(live_server.base_url, "demo.cs")
 
     async def scenario():
         async with CraftedClient(live_server.base_url, cookie=cs) as client:
@@ -96,7 +97,7 @@ def test_a_submitted_version_never_gets_past_the_concurrency_check(live_server, 
     with Session(db) as session:
         opened = session.get(Owner, owner_id)
         version, name = opened.version, opened.name
-    cs = run(sign_in(live_server.base_url, "demo.cs"))
+    cs = cookie_for(live_server.base_url, "demo.cs")
     form = {"name": name, "gender": "unknown", "id_number": "", "phone": "", "phone2": "", "tags": "", "notes": "",
             "version": version + 1}
 
@@ -125,7 +126,7 @@ def test_a_submitted_version_never_gets_past_the_concurrency_check(live_server, 
 
 def test_a_revealed_id_number_reaches_the_page_but_never_the_state(live_server, db):
     [(owner_id, _)] = c01_owners(db, 1)
-    manager = run(sign_in(live_server.base_url, "demo.manager"))
+    manager = cookie_for(live_server.base_url, "demo.manager")
 
     async def scenario():
         async with CraftedClient(live_server.base_url, cookie=manager) as client:

@@ -9,7 +9,8 @@ import redis
 
 from pm_admin.places.state import RoomsState
 from pm_admin.shell.state import ShellState
-from tests.server.test_crafted_events import redirects, run, sign_in, state_delta
+from tests.server.test_crafted_events import redirects, state_delta
+from tests.support.login import cookie_for, run
 from tests.support.ws_client import CraftedClient, event_name
 
 pytestmark = pytest.mark.server
@@ -27,16 +28,17 @@ def redis_server():
 
 
 @pytest.fixture(scope="module")
-def redis_app(redis_server, tmp_path_factory):
+def redis_app(redis_server, tmp_path_factory, demo_data):
     from tests.support.server import ProdServer
 
-    server = ProdServer(tmp_path_factory.mktemp("redis_app"), redis_url=redis_server.url, backend_only=True).start()
+    server = ProdServer(tmp_path_factory.mktemp("redis_app"), demo_data, redis_url=redis_server.url,
+                        backend_only=True).start()
     yield server
     server.stop()
 
 
 def test_state_lives_in_redis_and_survives_a_reconnect(redis_app, redis_server):
-    cookie = run(sign_in(redis_app.base_url, "demo.manager"))
+    cookie = cookie_for(redis_app.base_url, "demo.manager")
 
     async def scenario():
         async with CraftedClient(redis_app.base_url, cookie=cookie) as first:
@@ -53,7 +55,7 @@ def test_state_lives_in_redis_and_survives_a_reconnect(redis_app, redis_server):
 
 
 def test_guard_and_reset_work_with_redis(redis_app):
-    cookie = run(sign_in(redis_app.base_url, "demo.manager"))
+    cookie = cookie_for(redis_app.base_url, "demo.manager")
 
     async def scenario():
         async with CraftedClient(redis_app.base_url, cookie=cookie) as owner:

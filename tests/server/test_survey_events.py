@@ -13,7 +13,8 @@ from pm_admin.places.models import Community, Room
 from pm_admin.surveys.models import PlanStatus, SurveyPlan, SurveyQuestion, SurveyResponse, SurveyTarget
 from pm_admin.surveys.owner_state import OwnerSurveyState
 from pm_admin.surveys.plan_state import SurveyPlanState
-from tests.server.test_crafted_events import run, sign_in, state_delta, toasts
+from tests.server.test_crafted_events import state_delta, toasts
+from tests.support.login import cookie_for, run
 from tests.support.ws_client import CraftedClient, event_name
 
 pytestmark = pytest.mark.server
@@ -68,7 +69,7 @@ def test_staff_of_one_community_cannot_enter_or_read_another_communitys_survey(l
         foreign_room = session.exec(select(Room.code).where(Room.community_id == c03)).first()
         assert c01 != c03
         foreign_id = foreign_plan.id
-    steward = run(sign_in(live_server.base_url, "demo.steward"))  # C01 only
+    steward = cookie_for(live_server.base_url, "demo.steward")  # C01 only
     before = response_count(db)
 
     async def scenario():

@@ -19,8 +19,9 @@ from pm_admin.tickets.services import actions, registration
 from pm_admin.tickets.services.actions import ActionInput
 from pm_admin.tickets.services.contact import ContactInput
 from pm_admin.tickets.services.registration import TicketInput
-from tests.server.test_crafted_events import run, sign_in, state_delta, toasts
+from tests.server.test_crafted_events import state_delta, toasts
 from tests.support import factories
+from tests.support.login import cookie_for, run, sign_in
 from tests.support.ws_client import CraftedClient, event_name
 
 pytestmark = pytest.mark.server
@@ -75,8 +76,8 @@ def board_cards(updates: list[dict], status: str) -> list[dict] | None:
 def test_crafted_events_on_another_communitys_ticket_are_refused(live_server, db):
     foreign = open_ticket(db, "C03", "in_progress")
     before = stored(db, foreign.id)
-    cs = run(sign_in(live_server.base_url, "demo.cs"))  # C01 only
-    technician = run(sign_in(live_server.base_url, "demo.technician"))
+    cs = cookie_for(live_server.base_url, "demo.cs")  # C01 only
+    technician = cookie_for(live_server.base_url, "demo.technician")
 
     async def scenario():
         async with CraftedClient(live_server.base_url, cookie=cs) as client:
@@ -109,8 +110,8 @@ def test_crafted_events_on_another_communitys_ticket_are_refused(live_server, db
 def test_a_stale_card_is_refused_and_others_moves_arrive_by_polling(live_server, db):
     contested = fresh_assigned_ticket(db, "楼道灯不亮（争抢）")
     later = fresh_assigned_ticket(db, "楼道灯不亮（稍后）")
-    cs = run(sign_in(live_server.base_url, "demo.cs"))
-    manager = run(sign_in(live_server.base_url, "demo.manager"))
+    cs = cookie_for(live_server.base_url, "demo.cs")
+    manager = cookie_for(live_server.base_url, "demo.manager")
     board = f"{BOARD}?tier=normal&community={contested.community_id}"
 
     async def scenario():
@@ -119,11 +120,9 @@ def test_a_stale_card_is_refused_and_others_moves_arrive_by_polling(live_server,
             for client in (first, second):
                 await client.hydrate(BOARD)
                 await client.send(event_name(TicketBoardState, "load"), path=board)
-            # A move writes the ticket, its timeline and the dashboard rollups: on a loaded machine its answer can
-            # take more than the default second to start arriving.
-            won = await first.send(event_name(TicketBoardState, "drop"), drop(contested.id, "in_progress"), settle=3)
-            lost = await second.send(event_name(TicketBoardState, "drop"), drop(contested.id, "in_progress"), settle=3)
-            await first.send(event_name(TicketBoardState, "drop"), drop(later.id, "in_progress"), settle=3)
+            won = await first.send(event_name(TicketBoardState, "drop"), drop(contested.id, "in_progress"))
+            lost = await second.send(event_name(TicketBoardState, "drop"), drop(contested.id, "in_progress"))
+            await first.send(event_name(TicketBoardState, "drop"), drop(later.id, "in_progress"))
             polled = await second.send(event_name(TicketBoardState, "poll"), {"_tick": "12:00:03"})
             quiet = await second.send(event_name(TicketBoardState, "poll"), {"_tick": "12:00:06"})
         return won, lost, polled, quiet
@@ -155,12 +154,12 @@ def test_evidence_is_served_only_within_scope(live_server, db):
     assert httpx.get(url).status_code == 401
     missing_url = f"{live_server.base_url}/tickets/evidence/{evidence_id + 10_000}"
     for outsider in ("demo.cs", "demo.executive"):  # C01 only; all communities but no ticket access
-        cookie = {"Cookie": run(sign_in(live_server.base_url, outsider))}
+        cookie = {"Cookie": cookie_for(live_server.base_url, outsider)}
         refused, missing = httpx.get(url, headers=cookie), httpx.get(missing_url, headers=cookie)
         # Out of reach answers exactly like missing: evidence ids cannot be probed.
         assert (refused.status_code, refused.content) == (missing.status_code, missing.content) == (
             404, missing.content)
-    insider = httpx.get(url, headers={"Cookie": run(sign_in(live_server.base_url, "c03.service6"))})
+    insider = httpx.get(url, headers={"Cookie": cookie_for(live_server.base_url, "c03.service6")})
     assert insider.status_code == 200 and insider.content == photo
     assert insider.headers["cache-control"].startswith("no-store")
     assert httpx.get(f"{live_server.base_url}/_upload/{digest}").status_code in (404, 405)

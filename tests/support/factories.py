@@ -23,7 +23,7 @@ _counter = itertools.count(1)
 
 @functools.cache
 def password_hash() -> str:
-    """One real bcrypt hash (cost 12) reused by every factory-made user."""
+    """One real bcrypt hash reused by every factory-made user (at the suite's cost, PM_BCRYPT_ROUNDS=4)."""
     return hash_password(PASSWORD)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -13,10 +14,12 @@ from pathlib import Path
 
 import httpx
 
-from pm_admin.settings import PROJECT_ROOT
-from tests.support.database import upgrade
+from pm_admin.settings import PROJECT_ROOT, load_settings
+from tests.support.database import copy_sqlite_database, upgrade
 
 START_TIMEOUT = 900  # the first production build of a fresh clone installs the frontend
+DATABASE = "server.db"
+SECRETS = "secrets.json"
 
 
 def free_port() -> int:
@@ -25,43 +28,79 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def server_environment(data_dir: Path, database_url: str) -> dict[str, str]:
+    """The environment of the app's processes in the tests (the server, the CLI that seeds its data)."""
+    venv_bin = Path(sys.executable).parent
+    bun_bin = PROJECT_ROOT / ".tools" / "bun" / "node_modules" / ".bin"
+    environ = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
+    return {
+        **environ,
+        "PM_ENV": "test",
+        "PM_BCRYPT_ROUNDS": "4",  # sign-ins of the suite and of the demo seed's accounts at bcrypt's cheapest cost
+        "PM_DATA_DIR": str(data_dir),
+        "DATABASE_URL": database_url,
+        "PATH": f"{bun_bin}:{venv_bin}:{os.environ.get('PATH', '')}",
+        "REFLEX_USE_SYSTEM_BUN": "1",
+        "REFLEX_TELEMETRY_ENABLED": "false",
+    }
+
+
+class DemoData:
+    """A data folder as ``make run`` leaves it (secrets, the migrated database with the demo seed 2026, the archive
+    scans the seed stores), built once per test session: every server of the session starts on a copy of it."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.database_url = f"sqlite:///{folder / DATABASE}"
+        self.seeded = False
+        # The keys come first, so a server can start on them while the data is being seeded.
+        load_settings(server_environment(folder, self.database_url))  # writes secrets.json into the folder
+
+    def seed(self) -> None:
+        if self.seeded:
+            return
+        upgrade(self.database_url)
+        subprocess.run([sys.executable, "-m", "pm_admin.cli", "seed", "--seed", "2026"],
+                       env=server_environment(self.folder, self.database_url), cwd=PROJECT_ROOT, check=True,
+                       stdout=subprocess.DEVNULL)
+        self.seeded = True
+
+    def copy_secrets_into(self, data_dir: Path) -> None:
+        """The personal data in the database is encrypted with these keys: a copy of it needs them."""
+        shutil.copy2(self.folder / SECRETS, data_dir / SECRETS)
+
+    def copy_data_into(self, data_dir: Path) -> None:
+        self.seed()
+        shutil.copytree(self.folder, data_dir, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns(f"{DATABASE}*", SECRETS))
+        copy_sqlite_database(self.database_url, data_dir / DATABASE)
+
+
 class ProdServer:
-    def __init__(self, data_dir: Path, *, redis_url: str | None = None, backend_only: bool = False) -> None:
+    def __init__(self, data_dir: Path, demo: DemoData, *, redis_url: str | None = None,
+                 backend_only: bool = False) -> None:
         self.data_dir = data_dir
+        self.demo = demo
         self.redis_url = redis_url
         # A second server must not rebuild the shared .web frontend: it would point the pages
         # at its own port. Backend-only servers serve events and HTTP routes, no pages.
         self.backend_only = backend_only
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
-        self.database_url = f"sqlite:///{data_dir / 'server.db'}"
+        self.database_url = f"sqlite:///{data_dir / DATABASE}"
         self.log_path = data_dir / "server.log"
         self.process: subprocess.Popen | None = None
 
     def env(self) -> dict[str, str]:
-        venv_bin = Path(sys.executable).parent
-        bun_bin = PROJECT_ROOT / ".tools" / "bun" / "node_modules" / ".bin"
-        environ = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
+        environ = server_environment(self.data_dir, self.database_url)
         if self.redis_url:
             environ["REDIS_URL"] = self.redis_url
-        return {
-            **environ,
-            "PM_ENV": "test",
-            "PM_DATA_DIR": str(self.data_dir),
-            "DATABASE_URL": self.database_url,
-            "PATH": f"{bun_bin}:{venv_bin}:{os.environ.get('PATH', '')}",
-            "REFLEX_USE_SYSTEM_BUN": "1",
-            "REFLEX_TELEMETRY_ENABLED": "false",
-            "PM_PUBLIC_ORIGINS": f"{self.base_url},http://localhost:{self.port}",
-        }
-
-    def prepare_database(self) -> None:
-        upgrade(self.database_url)
-        subprocess.run([sys.executable, "-m", "pm_admin.cli", "seed", "--seed", "2026"], env=self.env(),
-                       cwd=PROJECT_ROOT, check=True, stdout=subprocess.DEVNULL)
+        return {**environ, "PM_PUBLIC_ORIGINS": f"{self.base_url},http://localhost:{self.port}"}
 
     def start(self) -> "ProdServer":
-        self.prepare_database()
+        """Launch the server (its first start builds the frontend), meanwhile give it a copy of the demo data (its
+        first use seeds it), then wait until it answers. It reads the database only for requests and events."""
+        self.demo.copy_secrets_into(self.data_dir)
         log = open(self.log_path, "w")
         mode = ["--backend-only", "--backend-port", str(self.port)] if self.backend_only else \
             ["--single-port", "--frontend-port", str(self.port), "--backend-port", str(self.port)]
@@ -69,6 +108,11 @@ class ProdServer:
             [str(Path(sys.executable).parent / "reflex"), "run", "--env", "prod", *mode],
             cwd=PROJECT_ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
+        try:
+            self.demo.copy_data_into(self.data_dir)
+        except BaseException:
+            self.stop()
+            raise
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -79,7 +123,7 @@ class ProdServer:
                     return self
             except httpx.HTTPError:
                 pass
-            time.sleep(2)
+            time.sleep(0.5)  # polls until it answers
         self.stop()
         raise RuntimeError(f"server did not start in {START_TIMEOUT}s:\n{self.log_tail()}")
 

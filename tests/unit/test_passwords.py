@@ -1,4 +1,6 @@
+from pm_admin.auth import passwords
 from pm_admin.auth.passwords import hash_password, hash_rounds, password_problems, verify_password
+from pm_admin.settings import get_settings, load_settings
 
 # 64 Chinese characters: 192 bytes of UTF-8, far beyond bcrypt's 72-byte input limit.
 LONG_CHINESE = "物业管理后台安全密码测试" * 5 + "长度足够"
@@ -16,8 +18,15 @@ def test_characters_beyond_72_bytes_still_matter():
     assert not verify_password(LONG_CHINESE[:-1] + "错", stored)
 
 
-def test_cost_is_at_least_12():
-    assert hash_rounds(hash_password("Abcdefgh1")) >= 12
+def test_cost_is_at_least_12(tmp_path, monkeypatch):
+    """Outside the test environment (whose suite asks for cost 4, see tests/conftest.py)."""
+    for environ in ({"PM_DATA_DIR": str(tmp_path)}, {"PM_ENV": "development", "PM_DATA_DIR": str(tmp_path)}):
+        monkeypatch.setattr(passwords, "get_settings", lambda environ=environ: load_settings(environ))
+        assert hash_rounds(hash_password("Abcdefgh1")) >= 12
+
+
+def test_the_suite_hashes_at_the_cost_its_settings_name():
+    assert hash_rounds(hash_password("Abcdefgh1")) == get_settings().bcrypt_rounds == 4
 
 
 def test_unicode_normalization_matches_composed_and_decomposed_forms():

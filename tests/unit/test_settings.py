@@ -81,6 +81,27 @@ def test_bcrypt_cost_below_12_is_refused(tmp_path):
         load_settings({"PM_DATA_DIR": str(tmp_path), "PM_BCRYPT_ROUNDS": "10"})
 
 
+@pytest.mark.parametrize("environ", [{}, {"PM_ENV": "development"}, "production"], ids=["default", "development",
+                                                                                         "production"])
+def test_bcrypt_cost_below_12_is_refused_outside_the_test_environment(tmp_path, environ):
+    environ = production(tmp_path) if environ == "production" else {"PM_DATA_DIR": str(tmp_path), **environ}
+    for cheap in ("4", "11"):
+        with pytest.raises(SettingsError) as error:
+            load_settings({**environ, "PM_BCRYPT_ROUNDS": cheap})
+        assert f"PM_BCRYPT_ROUNDS must be a whole number from 12 to 31 (got '{cheap}')" in str(error.value)
+    assert load_settings({**environ, "PM_BCRYPT_ROUNDS": "12"}).bcrypt_rounds == 12
+    assert load_settings({key: value for key, value in environ.items() if key != "PM_BCRYPT_ROUNDS"}).bcrypt_rounds == 12
+
+
+def test_only_the_test_environment_may_lower_the_bcrypt_cost_to_4(tmp_path):
+    test_env = {"PM_ENV": "test", "PM_DATA_DIR": str(tmp_path)}
+    assert load_settings({**test_env, "PM_BCRYPT_ROUNDS": "4"}).bcrypt_rounds == 4
+    assert load_settings(test_env).bcrypt_rounds == 12  # the default stays; the suite asks for 4 (tests/conftest.py)
+    with pytest.raises(SettingsError) as error:
+        load_settings({**test_env, "PM_BCRYPT_ROUNDS": "3"})  # below what bcrypt itself accepts
+    assert "PM_BCRYPT_ROUNDS must be a whole number from 4 to 31 (got '3')" in str(error.value)
+
+
 def test_unknown_environment_is_refused(tmp_path):
     with pytest.raises(SettingsError):
         load_settings({"PM_ENV": "staging", "PM_DATA_DIR": str(tmp_path)})
