@@ -32,7 +32,8 @@ from sqlmodel import Session, select  # noqa: E402
 from pm_admin.core.clock import utcnow  # noqa: E402
 from pm_admin.home.queries import home_figures  # noqa: E402
 from pm_admin.places.models import Room  # noqa: E402
-from pm_admin.tickets import queries, services  # noqa: E402
+from pm_admin.tickets import queries  # noqa: E402
+from pm_admin.tickets.services import actions  # noqa: E402
 from pm_admin.tickets.models import Ticket, TicketCategory  # noqa: E402
 from pm_admin.tickets.queries import TicketFilter  # noqa: E402
 from tests.support import factories  # noqa: E402
@@ -156,13 +157,12 @@ def time_moves(engine, principal, technicians: list[int], community_id: int, run
             Ticket.community_id == community_id, Ticket.status == "in_progress", Ticket.tier == "normal")
             .limit(runs)).all())
     samples = []
-    jobs = [(i, v, "assigned", services.MoveInput(assignee_id=technicians[i % len(technicians)])) for i, v in fresh]
-    jobs += [(i, v, "resolved", services.MoveInput(resolution="基准：已处理")) for i, v in working]
-    for ticket_id, version, target, data in jobs:
+    jobs = [(i, v, actions.assign, {"assignee_id": technicians[i % len(technicians)]}) for i, v in fresh]
+    jobs += [(i, v, actions.resolve, {"resolution": "基准：已处理"}) for i, v in working]
+    for ticket_id, version, action, details in jobs:
         started = time.perf_counter()
         with Session(engine) as session:
-            services.move(session, actor=principal, ticket_id=ticket_id, expected_version=version,
-                          to_status=target, data=data)
+            action(session, actor=principal, ticket_id=ticket_id, expected_version=version, **details)
             session.commit()
         samples.append((time.perf_counter() - started) * 1000)
     return (*percentiles(samples), len(samples))
