@@ -33,9 +33,9 @@ from pm_admin.core.clock import utcnow  # noqa: E402
 from pm_admin.home.queries import home_figures  # noqa: E402
 from pm_admin.places.models import Room  # noqa: E402
 from pm_admin.tickets import queries  # noqa: E402
-from pm_admin.tickets.services import actions  # noqa: E402
 from pm_admin.tickets.models import Ticket, TicketCategory  # noqa: E402
 from pm_admin.tickets.queries import TicketFilter  # noqa: E402
+from pm_admin.tickets.services import actions  # noqa: E402
 from tests.support import factories  # noqa: E402
 
 COMMUNITIES = 5
