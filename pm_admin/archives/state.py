@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 from sqlmodel import Session
@@ -49,6 +49,7 @@ def _id(value: str) -> int | None:
 
 
 class ArchivesState(PagedMixin, ProtectedState):
+    _PAGE_PERMISSION: ClassVar[str] = Perm.ARCHIVES_VIEW
     community_filter: str = ""
     building_filter: str = ""
     unit_filter: str = ""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 
@@ -23,6 +23,7 @@ IMPORT_INPUT = "arrears-import-file"
 
 
 class ArrearsState(PagedMixin, ProtectedState):
+    _PAGE_PERMISSION: ClassVar[str] = Perm.ARREARS_VIEW
     overdue_only: bool = False
     mine: bool = False
     coverage: dict[str, Any] = {}

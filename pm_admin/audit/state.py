@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 import reflex as rx
@@ -30,6 +30,7 @@ def _day(value: str) -> date | None:
 
 
 class AuditState(PagedMixin, ProtectedState):
+    _PAGE_PERMISSION: ClassVar[str] = Perm.AUDIT_VIEW
     filters: dict[str, str] = {key: "" for key in FILTER_KEYS}
     community_choices: list[dict[str, str]] = []
     form_key: int = 0  # remounts the filter form so its inputs show the current filters

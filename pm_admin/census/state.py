@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 
@@ -19,6 +19,7 @@ from pm_admin.places.queries import community_options
 
 
 class CensusState(PagedMixin, ProtectedState):
+    _PAGE_PERMISSION: ClassVar[str] = Perm.CENSUS_WORK
     quarter: str = ""
     heading: str = ""  # 普查季度：2026年第4季度 — the whole sentence from the catalog
     mine: bool = True
