@@ -77,12 +77,12 @@ class DialogForm(rx.State, mixin=True):
             with unit_of_work() as session:
                 result = write(session)
         except (ValidationFailed, ConcurrencyConflict) as error:
-            self._refused(error, form)
-            return None
+            return self._refused(error, form)
         return self._saved(result)
 
-    def _refused(self, error: ValidationFailed | ConcurrencyConflict, submitted: dict[str, Any]) -> None:
-        """The dialog shows what the user typed and why it was refused (beside the fields, or the conflict)."""
+    def _refused(self, error: ValidationFailed | ConcurrencyConflict, submitted: dict[str, Any]):
+        """The dialog shows what the user typed and why it was refused (beside the fields, or the conflict).
+        A subclass may answer otherwise (close and toast) by returning events."""
         self._keep_input(submitted)
         self.errors, self.conflict = {}, ""
         if isinstance(error, ValidationFailed):

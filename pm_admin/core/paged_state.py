@@ -63,6 +63,11 @@ class PagedMixin(rx.State, mixin=True):
         return None
 
     @requires(PAGE)
+    def refresh(self):
+        """The current page again (a dialog of the page saved)."""
+        self._load()
+
+    @requires(PAGE)
     def go_to_page(self, page: int):
         self.page = max(1, min(int(page), max(1, -(-self.total // max(1, self.page_size)))))
         self._load()

@@ -75,11 +75,12 @@ def typed_filters(state, *inputs: rx.Component, submit_key: str = "common.filter
     )
 
 
-def search(state, placeholder_key: str = "common.search", *, key: str = "q") -> rx.Component:
-    """The search box: one typed filter."""
-    return typed_filters(state, rx.input(rx.input.slot(rx.icon("search", size=14)), name=key,
+def search(state, placeholder_key: str = "common.search", *, key: str = "q", icon: str = "search",
+           testid: str = "search-input", width: str = "220px") -> rx.Component:
+    """A search box: one typed filter (``q`` unless the page has several)."""
+    return typed_filters(state, rx.input(rx.input.slot(rx.icon(icon, size=14)), name=key,
                                          default_value=state.filters[key].to(str), placeholder=t(placeholder_key),
-                                         width="220px", data_testid="search-input"),
+                                         width=width, data_testid=testid),
                          submit_key="common.search")
 
 
