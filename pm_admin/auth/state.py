@@ -7,18 +7,21 @@ import json
 from typing import Any, ClassVar
 
 import reflex as rx
+from sqlmodel import Session
 
 from pm_admin.auth import queries, services
 from pm_admin.auth.redirects import safe_next
 from pm_admin.core.base_state import AppState, ProtectedState
 from pm_admin.core.db import read_only, unit_of_work
+from pm_admin.core.dialog_form import DialogForm, close_dialogs
 from pm_admin.core.errors import ConcurrencyConflict, ValidationFailed
-from pm_admin.core.form_state import FormMixin
 from pm_admin.core.guard import current_client, device_cookie_name, public, request_cookies, requires
 from pm_admin.core.i18n import translate
 from pm_admin.core.ids import required_id
 from pm_admin.core.paged_state import PagedMixin
+from pm_admin.core.paging import Page, PageRequest
 from pm_admin.core.permissions import Perm
+from pm_admin.core.url_filters import UrlFilters
 from pm_admin.places.queries import community_options
 
 
@@ -90,102 +93,26 @@ class PasswordState(ProtectedState):
         return [rx.toast.success(self._tr("auth.password_changed")), rx.redirect("/")]
 
 
-EMPTY_USER_FORM: dict[str, Any] = {
-    "id": 0, "username": "", "display_name": "", "roles": [], "community_ids": [], "all_communities": False,
-    "is_active": True, "version": 0,
-}
-
-
-class UsersState(FormMixin, PagedMixin, ProtectedState):
-    _ENTITY: ClassVar[str] = "user"
-    search: str = ""
+class UsersState(UrlFilters, PagedMixin, ProtectedState):
+    _PAGE_PERMISSION: ClassVar[str] = Perm.USERS_MANAGE
+    _PATH: ClassVar[str] = "/admin/users"
+    _FILTERS: ClassVar[tuple[str, ...]] = ("q",)
     role_options: list[str] = []
     community_choices: list[dict[str, str]] = []
-    form_roles: list[str] = []
-    form_communities: list[str] = []
-    reset_open: bool = False
-    reset_user_id: int = 0
-    reset_username: str = ""
 
-    def _load(self) -> None:
-        with read_only() as session:
-            self._show(queries.list_users(session, self.principal, self._page_request(), self.search))
+    def _fetch(self, session: Session, request: PageRequest) -> Page:
+        return queries.list_users(session, self.principal, request, self.filters.get("q", ""))
 
     @requires(Perm.USERS_MANAGE)
-    def load(self):
+    async def load(self):
         with read_only() as session:
             self.role_options = queries.role_codes(session)
             self.community_choices = [
                 {"value": str(cid), "label": name} for cid, name in community_options(session, self.principal)
             ]
+        self._start_filters()
         self._load()
-
-    @requires(Perm.USERS_MANAGE)
-    def apply_search(self, form: dict[str, Any]):
-        self.search = str(form.get("search", ""))[:64]
-        self.page = 1
-        self._load()
-
-    @requires(Perm.USERS_MANAGE)
-    def open_create(self):
-        self.form_roles, self.form_communities = [], []
-        self._open_form(dict(EMPTY_USER_FORM))
-
-    @requires(Perm.USERS_MANAGE)
-    def open_edit(self, user_id: int):
-        row = self._row(user_id)
-        if row is None:
-            return None
-        self.form_roles = list(row["roles"])
-        self.form_communities = [str(c) for c in row["community_ids"]]
-        self._open_form({key: row[key] for key in EMPTY_USER_FORM})
-        return None
-
-    @requires(Perm.USERS_MANAGE)
-    def toggle_role(self, role: str, checked: bool):
-        roles = set(self.form_roles)
-        roles.add(role) if checked else roles.discard(role)
-        self.form_roles = sorted(roles)
-
-    @requires(Perm.USERS_MANAGE)
-    def toggle_community(self, community_id: str, checked: bool):
-        community_id = str(required_id(community_id))
-        chosen = set(self.form_communities)
-        chosen.add(community_id) if checked else chosen.discard(community_id)
-        self.form_communities = sorted(chosen, key=int)
-
-    @requires(Perm.USERS_MANAGE)
-    async def save(self, form: dict[str, Any]):
-        community_ids = [int(c) for c in self.form_communities]
-        all_communities = bool(form.get("all_communities"))
-        try:
-            if self._loaded.get("id"):
-                with unit_of_work() as session:
-                    services.update_user(
-                        session, actor=self.principal, user_id=int(self._loaded["id"]),
-                        expected_version=int(self._loaded["version"]), display_name=str(form.get("display_name", "")),
-                        roles=self.form_roles, community_ids=community_ids, all_communities=all_communities,
-                        is_active=bool(form.get("is_active")),
-                    )
-            else:
-                await _hashing(services.create_user, actor=self.principal, username=str(form.get("username", "")),
-                               display_name=str(form.get("display_name", "")), password=str(form.get("password", "")),
-                               roles=self.form_roles, community_ids=community_ids, all_communities=all_communities)
-        except (ValidationFailed, ConcurrencyConflict) as error:
-            self._save_failed(error, form)
-            return None
-        return self._saved()
-
-    @requires(Perm.USERS_MANAGE)
-    def open_reset(self, user_id: int):
-        row = self._row(user_id)
-        if row is not None:
-            self.reset_user_id, self.reset_username = user_id, row["username"]
-            self.errors, self.reset_open = {}, True
-
-    @requires(Perm.USERS_MANAGE)
-    def close_reset(self, _open: bool = False):
-        self.reset_open = False
+        await close_dialogs(self)
 
     @requires(Perm.USERS_MANAGE)
     def unlock_login(self, user_id: int):
@@ -196,13 +123,79 @@ class UsersState(FormMixin, PagedMixin, ProtectedState):
             services.unlock_login(session, actor=self.principal, user_id=user_id)
         return rx.toast.success(self._tr("users.login_unlocked", username=row["username"]))
 
+
+class UserForm(DialogForm, UsersState):
+    """An account: roles and communities are ticked one by one (kept in ``values``), the rest is typed."""
+
+    _ENTITY: ClassVar[str] = "user"
+
     @requires(Perm.USERS_MANAGE)
-    async def reset_password(self, form: dict[str, Any]):
+    def open_create(self):
+        self._open({"username": "", "display_name": "", "roles": [], "community_ids": [], "all_communities": False,
+                    "is_active": True})
+
+    @requires(Perm.USERS_MANAGE)
+    def open_edit(self, user_id: int):
+        row = self._row(user_id)
+        if row is not None:
+            self._open({"username": row["username"], "display_name": row["display_name"], "roles": list(row["roles"]),
+                        "community_ids": [str(c) for c in row["community_ids"]],
+                        "all_communities": row["all_communities"], "is_active": row["is_active"]},
+                       record_id=row["id"], version=row["version"])
+
+    @requires(Perm.USERS_MANAGE)
+    def toggle_role(self, role: str, checked: bool):
+        roles = set(self.values.get("roles", []))
+        roles.add(role) if checked else roles.discard(role)
+        self.values = {**self.values, "roles": sorted(roles)}
+
+    @requires(Perm.USERS_MANAGE)
+    def toggle_community(self, community_id: str, checked: bool):
+        community_id = str(required_id(community_id))
+        chosen = set(self.values.get("community_ids", []))
+        chosen.add(community_id) if checked else chosen.discard(community_id)
+        self.values = {**self.values, "community_ids": sorted(chosen, key=int)}
+
+    def _conflicted(self, current: dict[str, Any]) -> None:
+        super()._conflicted({**current, "community_ids": [str(c) for c in current.get("community_ids", [])]})
+
+    @requires(Perm.USERS_MANAGE)
+    async def save(self, form: dict[str, Any]):
+        self._require_open()
+        roles, community_ids = list(self.values.get("roles", [])), [int(c) for c in self.values.get("community_ids", [])]
+        all_communities = bool(form.get("all_communities"))
         try:
-            await _hashing(services.reset_password, actor=self.principal, user_id=self.reset_user_id,
+            if self._record_id:
+                with unit_of_work() as session:
+                    services.update_user(
+                        session, actor=self.principal, user_id=self._record_id, expected_version=self._version,
+                        display_name=str(form.get("display_name", "")), roles=roles, community_ids=community_ids,
+                        all_communities=all_communities, is_active=bool(form.get("is_active")))
+            else:
+                await _hashing(services.create_user, actor=self.principal, username=str(form.get("username", "")),
+                               display_name=str(form.get("display_name", "")), password=str(form.get("password", "")),
+                               roles=roles, community_ids=community_ids, all_communities=all_communities)
+        except (ValidationFailed, ConcurrencyConflict) as error:
+            self._refused(error, form)
+            return None
+        return self._saved()
+
+
+class PasswordResetForm(DialogForm, UsersState):
+    @requires(Perm.USERS_MANAGE)
+    def open_reset(self, user_id: int):
+        row = self._row(user_id)
+        if row is not None:
+            self._open({}, record_id=user_id, subject={"username": row["username"]})
+
+    @requires(Perm.USERS_MANAGE)
+    async def save(self, form: dict[str, Any]):
+        self._require_open()
+        try:
+            await _hashing(services.reset_password, actor=self.principal, user_id=self._record_id,
                            new_password=str(form.get("password", "")))
         except ValidationFailed as error:
-            self.errors = self._field_messages(error)
+            self._refused(error, form)
             return None
-        self.reset_open = False
+        self._close()
         return rx.toast.success(self._tr("users.password_reset_done"))
