@@ -5,7 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from pm_admin.archives.pages import archive_page, catalog_page, requests_page
-from pm_admin.archives.state import AccessRequestsState, ArchiveDetailState, ArchivesState
+from pm_admin.archives.requests_state import AccessRequestsState
+from pm_admin.archives.state import ArchiveDetailState, ArchivesState
 from pm_admin.arrears.pages import arrears_page
 from pm_admin.arrears.state import ArrearsState
 from pm_admin.audit.pages.audit import audit_page
