@@ -58,21 +58,16 @@ def form_error_banner(message: rx.Var) -> rx.Component:
     )
 
 
-def form_dialog(dialog=None, *, title: rx.Var | str, fields: list[rx.Component], testid: str, on_submit=None,
+def form_dialog(dialog, *, title: rx.Var | str, fields: list[rx.Component], testid: str, on_submit=None,
                 save_key: str = "common.save", actions: list[rx.Component] | None = None,
                 description: rx.Var | str | None = None, save_props: dict | None = None,
-                max_width: str = "520px", **legacy) -> rx.Component:
+                max_width: str = "520px") -> rx.Component:
     """The modal form of a ``DialogForm`` substate: open flag, conflict banner, fields, cancel and save.
 
     ``on_submit`` defaults to the dialog's ``save``; ``form_key`` remounts the inputs so their defaults follow
     the record opened (or the merge after a conflict); closing leaves the content as it was while it fades.
     ``actions`` are extra buttons at the footer's start; ``save_props`` restyle the save button.
     """
-    if dialog is None:  # TEMPORARY until every page is on the kit
-        import types
-        dialog = types.SimpleNamespace(conflict=legacy["conflict"] if legacy["conflict"] is not None else rx.Var.create(""),
-                                       close=legacy["on_close"], form_key=legacy["form_key"], opened=legacy["open_"],
-                                       save=None)
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title(title),
@@ -133,19 +128,6 @@ def form_field(dialog, name: str, label_key: str | None, control: rx.Component |
     if control is None:
         control = text_input(name, default=dialog.values[name], **input_props)
     return field(label_key, control, dialog.errors[name], hint_key=hint_key)
-
-
-def search_box(on_submit, *, default: rx.Var | str = "", placeholder_key: str = "common.search") -> rx.Component:
-    return rx.form(
-        rx.hstack(
-            rx.input(rx.input.slot(rx.icon("search", size=14)), name="search", default_value=default,
-                     placeholder=t(placeholder_key), width="220px", data_testid="search-input"),
-            rx.button(t("common.search"), type="submit", variant="soft"),
-            spacing="2",
-        ),
-        on_submit=on_submit,
-        width="auto",
-    )
 
 
 def filter_select(options: rx.Var, value: rx.Var, on_change, *, all_key: str = "common.all",
