@@ -130,21 +130,6 @@ def form_field(dialog, name: str, label_key: str | None, control: rx.Component |
     return field(label_key, control, dialog.errors[name], hint_key=hint_key)
 
 
-def filter_select(options: rx.Var, value: rx.Var, on_change, *, all_key: str = "common.all",
-                  label_prefix: str | None = None, testid: str = "") -> rx.Component:
-    """A filter dropdown whose first entry ("all") clears the filter."""
-    def item(option):
-        label = t_prefixed(label_prefix, option["value"]) if label_prefix else option["label"]
-        return rx.select.item(label, value=option["value"])
-
-    return rx.select.root(
-        rx.select.trigger(min_width="130px", data_testid=testid or None),
-        rx.select.content(rx.select.item(t(all_key), value="all"), rx.foreach(options, item)),
-        value=rx.cond(value == "", "all", value),
-        on_change=on_change,
-    )
-
-
 def notice(*children, icon: str = "info", color_scheme: str = "blue", **props) -> rx.Component:
     """A callout whose text may mix catalog texts, vars and components."""
     return rx.callout.root(rx.callout.icon(rx.icon(icon)), rx.callout.text(*children), color_scheme=color_scheme,
