@@ -98,5 +98,5 @@ def filter_bar(state, *controls: rx.Component, search_key: str | None = None, re
         parts.append(reset_button(state))
     if end:
         parts += [rx.spacer(), *end]
-    return rx.flex(*parts, gap="3", wrap="wrap", align="center", width="100%", padding_bottom="12px",
+    return rx.flex(*parts, spacing="3", wrap="wrap", align="center", width="100%", padding_bottom="12px",
                    data_testid="filter-bar")

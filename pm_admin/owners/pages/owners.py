@@ -209,7 +209,7 @@ def owners_page() -> rx.Component:
                                           href="/owners/import")),
             rx.cond(S.can_edit, rx.button(rx.icon("user-plus", size=14), t("owners.register"),
                                           on_click=OwnerForm.open_create, data_testid="register-owner")),
-            gap="2", wrap="wrap", align="center", width="100%", padding_bottom="12px",
+            spacing="2", wrap="wrap", align="center", width="100%", padding_bottom="12px",
         ),
         filter_bar(
             S, *place_pickers(S),
