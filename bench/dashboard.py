@@ -41,8 +41,8 @@ from pm_admin.demo.surveys import seed_responses  # noqa: E402
 from pm_admin.demo.tickets import KIND_CATEGORIES, TITLES  # noqa: E402
 from pm_admin.owners.models import Owner, Ownership  # noqa: E402
 from pm_admin.places.models import Room  # noqa: E402
-from pm_admin.tickets import services  # noqa: E402
 from pm_admin.tickets.models import SlaBreach, Ticket, TicketCategory, TicketRound  # noqa: E402
+from pm_admin.tickets.services import registration  # noqa: E402
 from tests.support import factories  # noqa: E402
 
 COMMUNITIES = 20
@@ -231,7 +231,7 @@ def time_moves(engine, seeded: dict, runs: int) -> tuple[float, float, int]:
     for n in range(runs):
         started = time.perf_counter()
         with Session(engine) as session:
-            services.create_ticket(session, actor=seeded["cs"], data=services.TicketInput(
+            registration.create_ticket(session, actor=seeded["cs"], data=registration.TicketInput(
                 kind="repair", category_id=category, tier="normal", channel="hotline", title=f"电梯按键失灵 {n}",
                 room_id=room))
             session.commit()

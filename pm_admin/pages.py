@@ -5,15 +5,15 @@ from __future__ import annotations
 import reflex as rx
 
 from pm_admin.archives.pages import archive_page, catalog_page, requests_page
-from pm_admin.archives.state import AccessRequestsState, ArchiveDetailState, ArchivesState
+from pm_admin.archives.requests_state import AccessRequestsState
+from pm_admin.archives.state import ArchiveDetailState, ArchivesState
 from pm_admin.arrears.pages import arrears_page
 from pm_admin.arrears.state import ArrearsState
 from pm_admin.audit.pages.audit import audit_page
 from pm_admin.audit.state import AuditState
 from pm_admin.auth.pages.login import login_page
 from pm_admin.auth.pages.password import password_page
-from pm_admin.auth.pages.users import users_page
-from pm_admin.auth.state import LoginState, UsersState
+from pm_admin.auth.state import LoginState
 from pm_admin.census.pages import census_page
 from pm_admin.census.state import CensusState
 from pm_admin.dashboards.pages import dashboard_page
@@ -50,6 +50,8 @@ from pm_admin.tickets.queue_state import CallbackQueueState
 from pm_admin.tickets.review_state import DailyReviewState
 from pm_admin.tickets.settings_state import TicketSettingsState
 from pm_admin.ui.i18n import t
+from pm_admin.users.pages import users_page
+from pm_admin.users.state import UsersState
 
 
 def page_title(key: str) -> rx.Var:

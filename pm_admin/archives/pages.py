@@ -4,10 +4,31 @@ from __future__ import annotations
 
 import reflex as rx
 
+from pm_admin.archives.requests_state import (
+    AccessRequestsState,
+    ActiveList,
+    DecisionForm,
+    MineList,
+    PendingList,
+)
 from pm_admin.archives.services.common import MAX_SCAN_BYTES
-from pm_admin.archives.state import DOC_TYPES, UPLOAD_INPUT, AccessRequestsState, ArchiveDetailState, ArchivesState
+from pm_admin.archives.state import (
+    DOC_TYPES,
+    UPLOAD_INPUT,
+    AccessLogList,
+    ArchiveDetailState,
+    ArchivesState,
+    ChangesList,
+    EntryForm,
+    MyRequestsList,
+    RemarksForm,
+    ReplaceForm,
+    RequestForm,
+    VoidForm,
+)
 from pm_admin.shell.layout import frame
-from pm_admin.ui.forms import field, filter_select, form_dialog, form_error_banner, notice, search_box, text_input
+from pm_admin.ui.filters import filter_bar, place_pickers, search
+from pm_admin.ui.forms import form_dialog, form_error_banner, form_field, notice
 from pm_admin.ui.i18n import t, t_prefixed
 from pm_admin.ui.table import Column, data_table, icon_action, simple_table
 from pm_admin.ui.uploads import file_input
@@ -16,17 +37,17 @@ A, D, R = ArchivesState, ArchiveDetailState, AccessRequestsState
 SCANS = ".pdf,.jpg,.jpeg,.png,.tif,.tiff"
 
 
-def list_pager(state, name: str, testid: str) -> rx.Component:
-    """Total and previous/next for one of the page's server-paged lists (``<name>_total``/``_page``/``_pages``)."""
-    page, pages = getattr(state, f"{name}_page"), getattr(state, f"{name}_pages")
+def list_pager(records, testid: str) -> rx.Component:
+    """Total and previous/next of one of the page's paged lists (a PagedMixin substate)."""
     return rx.hstack(
-        rx.text(t("common.total_rows"), ": ", getattr(state, f"{name}_total"), size="1", color_scheme="gray"),
+        rx.text(t("common.total_rows"), ": ", records.total, size="1", color_scheme="gray"),
         rx.spacer(),
-        rx.icon_button(rx.icon("chevron-left", size=14), on_click=state.turn_page(name, page - 1), disabled=page <= 1,
-                       variant="soft", size="1", aria_label=t("common.previous_page")),
-        rx.text(page, " / ", pages, size="1"),
-        rx.icon_button(rx.icon("chevron-right", size=14), on_click=state.turn_page(name, page + 1),
-                       disabled=page >= pages, variant="soft", size="1", aria_label=t("common.next_page")),
+        rx.icon_button(rx.icon("chevron-left", size=14), on_click=records.go_to_page(records.page - 1),
+                       disabled=records.page <= 1, variant="soft", size="1", aria_label=t("common.previous_page")),
+        rx.text(records.page, " / ", records.pages, size="1"),
+        rx.icon_button(rx.icon("chevron-right", size=14), on_click=records.go_to_page(records.page + 1),
+                       disabled=records.page >= records.pages, variant="soft", size="1",
+                       aria_label=t("common.next_page")),
         align="center", spacing="2", padding_top="6px", width="100%", data_testid=testid,
     )
 
@@ -55,29 +76,19 @@ def catalog_page() -> rx.Component:
     ]
     return frame(
         "nav.archives",
-        rx.flex(
-            filter_select(A.community_choices, A.community_filter, A.filter_community, all_key="shell.all_communities"),
-            rx.cond(A.building_choices.length() > 0, filter_select(
-                A.building_choices, A.building_filter, A.filter_building, all_key="places.all_buildings",
-                testid="building-filter")),
-            rx.cond(A.unit_choices.length() > 0, filter_select(
-                A.unit_choices, A.unit_filter, A.filter_unit, all_key="places.all_units", testid="unit-filter")),
-            search_box(A.apply_search, default=A.search, placeholder_key="archives.search_hint"),
-            rx.form(rx.hstack(
-                rx.input(rx.input.slot(rx.icon("user-round", size=14)), name="owner", default_value=A.owner_search,
-                         placeholder=t("archives.owner_search_hint"), width="180px", data_testid="owner-search"),
-                rx.button(t("common.search"), type="submit", variant="soft"), spacing="2"),
-                on_submit=A.apply_owner_search, width="auto"),
-            rx.spacer(),
-            rx.button(rx.icon("file-spreadsheet", size=14), t("archives.export_catalog"), variant="soft",
-                      on_click=A.export_catalog, data_testid="export-catalog"),
-            rx.cond(A.can_manage, rx.form(rx.hstack(
-                rx.input(name="room_code", placeholder=t("archives.room_code_to_open"), width="190px"),
-                rx.button(rx.icon("folder-plus", size=14), t("archives.create"), type="submit"), spacing="2"),
-                on_submit=A.create, width="auto")),
-            rx.link(rx.button(rx.icon("inbox", size=14), t("nav.archive_requests"), variant="soft"),
-                    href="/archives/requests"),
-            gap="2", wrap="wrap", align="center", width="100%", padding_bottom="12px",
+        filter_bar(
+            A, *place_pickers(A), search(A, "archives.search_hint"),
+            search(A, "archives.owner_search_hint", key="owner", icon="user-round", testid="owner-search"),
+            end=[
+                rx.button(rx.icon("file-spreadsheet", size=14), t("archives.export_catalog"), variant="soft",
+                          on_click=A.export_catalog, data_testid="export-catalog"),
+                rx.cond(A.can_manage, rx.form(rx.hstack(
+                    rx.input(name="room_code", placeholder=t("archives.room_code_to_open"), width="190px"),
+                    rx.button(rx.icon("folder-plus", size=14), t("archives.create"), type="submit"), spacing="2"),
+                    on_submit=A.create, width="auto")),
+                rx.link(rx.button(rx.icon("inbox", size=14), t("nav.archive_requests"), variant="soft"),
+                        href="/archives/requests"),
+            ],
         ),
         form_error_banner(A.create_error),
         data_table(A, columns, testid="archive-catalog"),
@@ -98,8 +109,8 @@ def entry_actions(entry: rx.Var) -> rx.Component:
                     is_external=True),
         )),
         rx.cond(D.can_manage & ~entry["voided"].to(bool), rx.fragment(
-            icon_action("file-up", "archives.replace", D.open_replace(entry["id"])),
-            icon_action("ban", "archives.void", D.open_void(entry["id"]), color_scheme="red"),
+            icon_action("file-up", "archives.replace", ReplaceForm.open_replace(entry["id"])),
+            icon_action("ban", "archives.void", VoidForm.open_void(entry["id"]), color_scheme="red"),
         )),
         spacing="1",
     )
@@ -135,76 +146,70 @@ def access_panel() -> rx.Component:
                        data_testid="grant-active"),
                 notice(t("archives.confidential"), icon="lock", color_scheme="amber")),
         rx.cond(D.can_request & (D.grant_until == ""),
-                rx.button(rx.icon("hand", size=14), t("archives.request_access"), on_click=D.open_request,
+                rx.button(rx.icon("hand", size=14), t("archives.request_access"), on_click=RequestForm.open_request,
                           data_testid="request-access")),
-        rx.foreach(D.my_requests, lambda r: rx.hstack(
+        rx.foreach(MyRequestsList.rows, lambda r: rx.hstack(
             status_badge(r["status"]), rx.text(r["requested_at"], size="1", color_scheme="gray"),
             rx.text(r["reason"], size="2"),
             rx.cond(r["decision_note"] != "", rx.text("· ", r["decided_by"], ": ", r["decision_note"], size="1")),
             rx.cond(r["revoked_by"] != "", rx.text("· ", t("archives.revoked_by"), " ", r["revoked_by"], ": ",
                                                    r["revoke_note"], size="1")),
             spacing="2", align="center", data_testid="my-request")),
-        rx.cond(D.my_requests_pages > 1, list_pager(D, "my_requests", "my-requests-pager")),
+        rx.cond(MyRequestsList.pages > 1, list_pager(MyRequestsList, "my-requests-pager")),
         spacing="3", width="100%",
     ), width="100%")
 
 
 def dialogs() -> rx.Component:
-    f, e = D.form, D.errors
+    e, r, v, q, m = EntryForm, ReplaceForm, VoidForm, RequestForm, RemarksForm
     entry = form_dialog(
-        title=t("archives.add_entry"), open_=D.dialog == "entry", on_close=D.close_dialog, on_submit=D.submit_entry,
-        form_key=D.dialog_key, conflict=None, testid="entry-form",
+        e, title=t("archives.add_entry"), testid="entry-form", on_submit=e.submit_entry,
+        save_props={"loading": e.busy},
         fields=[
-            field("archives.col.doc_type", rx.select.root(
+            form_field(e, "doc_type", "archives.col.doc_type", rx.select.root(
                 rx.select.trigger(width="100%"),
                 rx.select.content(*[rx.select.item(t(f"doc.{d}"), value=d) for d in DOC_TYPES]),
-                name="doc_type", default_value=f["doc_type"].to(str)), e["doc_type"]),
-            field("archives.col.title", text_input("title", default=f["title"]), e["title"]),
+                name="doc_type", default_value=e.values["doc_type"].to(str))),
+            form_field(e, "title", "archives.col.title"),
             rx.grid(
-                field("archives.col.pages", text_input("pages", default=f["pages"], type_="number"), e["pages"]),
-                field("archives.col.copies", text_input("copies", default=f["copies"], type_="number"), e["copies"]),
-                field("archives.col.doc_date", text_input("doc_date", default=f["doc_date"], type_="date"),
-                      e["doc_date"]),
+                form_field(e, "pages", "archives.col.pages", type_="number"),
+                form_field(e, "copies", "archives.col.copies", type_="number"),
+                form_field(e, "doc_date", "archives.col.doc_date", type_="date"),
                 columns="3", spacing="3", width="100%"),
             rx.grid(
-                field("archives.col.handed_over_by", text_input("handed_over_by", default=f["handed_over_by"]),
-                      e["handed_over_by"]),
-                field("archives.col.received_by", text_input("received_by", default=f["received_by"]),
-                      e["received_by"]),
+                form_field(e, "handed_over_by", "archives.col.handed_over_by"),
+                form_field(e, "received_by", "archives.col.received_by"),
                 columns="2", spacing="3", width="100%"),
-            field("archives.col.remarks", text_input("remarks", default=f["remarks"]), e["remarks"]),
-            field("archives.col.scan", file_input(UPLOAD_INPUT, SCANS, "entry-file"), e["file"]),
+            form_field(e, "remarks", "archives.col.remarks"),
+            form_field(e, "file", "archives.col.scan", file_input(UPLOAD_INPUT, SCANS, "entry-file")),
             rx.text(t("archives.scan_hint_max").to(str).replace("{max_mb}", str(MAX_SCAN_BYTES // (1024 * 1024))),
                     size="1", color_scheme="gray"),
         ],
     )
     replace = form_dialog(
-        title=t("archives.replace"), open_=D.dialog == "replace", on_close=D.close_dialog,
-        on_submit=D.submit_replacement, form_key=D.dialog_key, conflict=None, testid="replace-form",
+        r, title=t("archives.replace"), testid="replace-form", on_submit=r.submit_replacement,
+        save_props={"loading": r.busy},
         fields=[
-            rx.text(t_prefixed("doc.", D.target_entry["doc_type"].to(str)), " · ", D.target_entry["title"].to(str),
+            rx.text(t_prefixed("doc.", r.subject["doc_type"].to(str)), " · ", r.subject["title"].to(str),
                     weight="bold"),
-            field("archives.replace_reason", text_input("reason", default=f["reason"]), e["reason"]),
-            field("archives.col.scan", file_input(UPLOAD_INPUT, SCANS, "replace-file"), e["file"]),
+            form_field(r, "reason", "archives.replace_reason"),
+            form_field(r, "file", "archives.col.scan", file_input(UPLOAD_INPUT, SCANS, "replace-file")),
         ],
     )
     void = form_dialog(
-        title=t("archives.void"), open_=D.dialog == "void", on_close=D.close_dialog, on_submit=D.void,
-        form_key=D.dialog_key, conflict=None, testid="void-form",
+        v, title=t("archives.void"), testid="void-form",
         fields=[notice(t("archives.void_explain"), icon="info", size="1"),
-                field("archives.void_reason", text_input("reason", default=f["reason"]), e["reason"])],
+                form_field(v, "reason", "archives.void_reason")],
     )
     request = form_dialog(
-        title=t("archives.request_access"), open_=D.dialog == "request", on_close=D.close_dialog,
-        on_submit=D.request_access, form_key=D.dialog_key, conflict=None, testid="request-form",
+        q, title=t("archives.request_access"), testid="request-form",
         fields=[notice(t("archives.request_explain"), icon="info", size="1"),
-                field("archives.request_reason", text_input("reason", default=f["reason"]), e["reason"])],
+                form_field(q, "reason", "archives.request_reason")],
     )
     remarks = form_dialog(
-        title=t("archives.edit_remarks"), open_=D.dialog == "remarks", on_close=D.close_dialog,
-        on_submit=D.save_remarks, form_key=D.dialog_key, conflict=None, testid="remarks-form",
-        fields=[field("archives.col.remarks", rx.text_area(name="remarks", default_value=f["remarks"].to(str),
-                                                           max_length=500, rows="3", width="100%"), e["remarks"])],
+        m, title=t("archives.edit_remarks"), testid="remarks-form",
+        fields=[form_field(m, "remarks", "archives.col.remarks", rx.text_area(
+            name="remarks", default_value=m.values["remarks"].to(str), max_length=500, rows="3", width="100%"))],
     )
     return rx.fragment(entry, replace, void, request, remarks)
 
@@ -216,11 +221,11 @@ def records_tabs() -> rx.Component:
                      rx.cond(D.can_manage, rx.tabs.trigger(t("archives.tab_access_log"), value="log",
                                                            data_testid="tab-access-log"))),
         rx.tabs.content(rx.box(simple_table(["audit.time", "archives.change_kind", "archives.detail_col", "audit.actor"],
-                                            rx.foreach(D.changes, lambda c: rx.table.row(
+                                            rx.foreach(ChangesList.rows, lambda c: rx.table.row(
                                                 rx.table.cell(c["occurred_at"]),
                                                 rx.table.cell(t_prefixed("archives.change.", c["kind"])),
                                                 rx.table.cell(c["detail"]), rx.table.cell(c["actor_name"]))),
-                                            "archive-changes"), list_pager(D, "changes", "changes-pager"),
+                                            "archive-changes"), list_pager(ChangesList, "changes-pager"),
                                padding_top="12px"), value="changes"),
         rx.tabs.content(rx.box(simple_table(["archives.col.scan", "archives.version", "archives.size", "archives.sha256",
                                              "audit.time", "audit.actor", "archives.replace_reason"],
@@ -233,7 +238,7 @@ def records_tabs() -> rx.Component:
                                padding_top="12px"), value="versions"),
         rx.tabs.content(rx.box(simple_table(["audit.time", "audit.actor", "archives.action", "audit.outcome",
                                              "archives.refusal"],
-                                            rx.foreach(D.access_log, lambda r: rx.table.row(
+                                            rx.foreach(AccessLogList.rows, lambda r: rx.table.row(
                                                 rx.table.cell(r["occurred_at"]), rx.table.cell(r["username"]),
                                                 rx.table.cell(t_prefixed("archives.action.", r["action"])),
                                                 rx.table.cell(rx.badge(t_prefixed("audit.outcome.", r["outcome"]),
@@ -241,7 +246,7 @@ def records_tabs() -> rx.Component:
                                                                                             "green", "red"))),
                                                 rx.table.cell(rx.cond(r["reason"] != "", t_prefixed(
                                                     "archives.refusal.", r["reason"]), "")))), "access-log"),
-                               list_pager(D, "access_log", "access-log-pager"), padding_top="12px"), value="log"),
+                               list_pager(AccessLogList, "access-log-pager"), padding_top="12px"), value="log"),
         default_value="changes", width="100%",
     )
 
@@ -260,12 +265,12 @@ def archive_page() -> rx.Component:
                           rx.hstack(rx.text(t("archives.col.remarks"), ": ", h["remarks"].to(str), size="2",
                                             data_testid="archive-remarks"),
                                     rx.cond(D.can_manage, icon_action("pencil", "archives.edit_remarks",
-                                                                      D.open_remarks)),
+                                                                      RemarksForm.open_remarks)),
                                     spacing="1", align="center"),
                           spacing="1"),
                 rx.spacer(),
                 rx.cond(D.can_manage, rx.button(rx.icon("file-plus", size=14), t("archives.add_entry"),
-                                                on_click=D.open_entry, data_testid="add-entry")),
+                                                on_click=EntryForm.open_entry, data_testid="add-entry")),
                 width="100%", align="center"),
             access_panel(),
             rx.box(entries_table(), width="100%", overflow_x="auto"),
@@ -290,11 +295,11 @@ def request_row(request: rx.Var, actions: bool) -> rx.Component:
             rx.text(t("archives.awaiting_other_manager"), size="1", color_scheme="gray", data_testid="awaiting-other"),
             rx.hstack(
                 rx.button(t("archives.approve"), size="1", color_scheme="green",
-                          on_click=R.open_decision(request["id"], True, False), data_testid="approve-request"),
+                          on_click=DecisionForm.open_decision(request["id"], True, False), data_testid="approve-request"),
                 rx.button(t("archives.reject"), size="1", variant="soft", color_scheme="red",
-                          on_click=R.open_decision(request["id"], False, False)), spacing="2")),
+                          on_click=DecisionForm.open_decision(request["id"], False, False)), spacing="2")),
             rx.button(t("archives.revoke"), size="1", variant="soft", color_scheme="red",
-                      on_click=R.open_decision(request["id"], False, True))) if actions else request["decided_by"]),
+                      on_click=DecisionForm.open_decision(request["id"], False, True))) if actions else request["decided_by"]),
     )
 
 
@@ -303,35 +308,35 @@ REQUEST_HEADERS = ["archives.col.archive_no", "archives.requester", "archives.re
 
 
 def requests_page() -> rx.Component:
+    d = DecisionForm
     return frame(
         "nav.archive_requests",
         rx.vstack(
             rx.cond(R.can_approve, rx.vstack(
                 rx.heading(t("archives.pending_queue"), size="4"),
-                simple_table(REQUEST_HEADERS, rx.foreach(R.pending, lambda r: request_row(r, True)), "pending-requests"),
-                list_pager(R, "pending", "pending-pager"),
+                simple_table(REQUEST_HEADERS, rx.foreach(PendingList.rows, lambda r: request_row(r, True)),
+                             "pending-requests"),
+                list_pager(PendingList, "pending-pager"),
                 rx.heading(t("archives.active_grants"), size="4"),
-                simple_table(REQUEST_HEADERS, rx.foreach(R.active, lambda r: request_row(r, True)), "active-grants"),
-                list_pager(R, "active", "active-pager"),
+                simple_table(REQUEST_HEADERS, rx.foreach(ActiveList.rows, lambda r: request_row(r, True)),
+                             "active-grants"),
+                list_pager(ActiveList, "active-pager"),
                 spacing="3", width="100%")),
             rx.heading(t("archives.my_requests"), size="4"),
-            simple_table(REQUEST_HEADERS, rx.foreach(R.mine, lambda r: request_row(r, False)), "my-requests"),
-            list_pager(R, "mine", "mine-pager"),
+            simple_table(REQUEST_HEADERS, rx.foreach(MineList.rows, lambda r: request_row(r, False)), "my-requests"),
+            list_pager(MineList, "mine-pager"),
             spacing="4", width="100%",
         ),
-        rx.dialog.root(rx.dialog.content(
-            rx.dialog.title(rx.cond(R.decision["revoke"].to(bool), t("archives.revoke"),
-                                    rx.cond(R.decision["approve"].to(bool), t("archives.approve"),
-                                            t("archives.reject")))),
-            rx.form(rx.vstack(
-                rx.cond(R.decision["approve"].to(bool), notice(t("archives.approve_explain"), size="1")),
-                rx.input(name="note", placeholder=t("archives.decision_note"), width="100%"),
-                form_error_banner(R.decision_error),
-                rx.hstack(rx.button(t("common.cancel"), type="button", variant="soft", color_scheme="gray",
-                                    on_click=R.close_decision(False)),
-                          rx.button(t("common.save"), type="submit", data_testid="decision-save"),
-                          justify="end", width="100%"),
-                spacing="3", width="100%", padding_top="8px"), on_submit=R.decide),
-            max_width="460px"),
-            open=R.decision_open, on_open_change=R.close_decision),
+        form_dialog(
+            d, title=rx.cond(d.subject["revoke"].to(bool), t("archives.revoke"),
+                             rx.cond(d.subject["approve"].to(bool), t("archives.approve"), t("archives.reject"))),
+            testid="decision-form", on_submit=d.decide, save_props={"data_testid": "decision-save"},
+            max_width="460px",
+            fields=[
+                rx.cond(d.subject["approve"].to(bool) & ~d.subject["revoke"].to(bool),
+                        notice(t("archives.approve_explain"), size="1")),
+                form_field(d, "note", None, rx.input(name="note", placeholder=t("archives.decision_note"),
+                                                     width="100%")),
+            ],
+        ),
     )

@@ -5,10 +5,11 @@ from __future__ import annotations
 import reflex as rx
 
 from pm_admin.arrears.models import Channel, ReasonCategory
-from pm_admin.arrears.state import IMPORT_INPUT, ArrearsState
+from pm_admin.arrears.state import IMPORT_INPUT, ArrearsState, BalanceForm, FollowUpForm, HistoryDialog
 from pm_admin.shell.layout import frame
 from pm_admin.ui.cards import figure_card
-from pm_admin.ui.forms import field, form_dialog, notice, text_input
+from pm_admin.ui.filters import filter_bar, switch
+from pm_admin.ui.forms import form_dialog, form_field, notice, view_dialog
 from pm_admin.ui.i18n import t, t_prefixed
 from pm_admin.ui.table import Column, data_table, icon_action
 from pm_admin.ui.uploads import file_input
@@ -36,64 +37,61 @@ def due_cell(row: rx.Var) -> rx.Component:
 
 
 def follow_up_dialog() -> rx.Component:
-    e = S.errors
+    d, case = FollowUpForm, FollowUpForm.subject
     return form_dialog(
-        title=t("arrears.follow_up"), open_=S.dialog == "follow_up", on_close=S.close_dialog,
-        on_submit=S.save_follow_up, form_key=S.dialog_key, conflict=None, testid="follow-up-form",
+        d, title=t("arrears.follow_up"), testid="follow-up-form",
         fields=[
-            rx.text(S.target["room_code"].to(str), " · ", S.target["owner_names"].to(str), " · ¥",
-                    S.target["amount"].to(str), weight="bold"),
+            rx.text(case["room_code"].to(str), " · ", case["owner_names"].to(str), " · ¥", case["amount"].to(str),
+                    weight="bold"),
             rx.grid(
-                field("arrears.channel", rx.select.root(rx.select.trigger(width="100%"), rx.select.content(
+                form_field(d, "channel", "arrears.channel", rx.select.root(rx.select.trigger(width="100%"), rx.select.content(
                     *[rx.select.item(t(f"arrears.channel.{c}"), value=c.value) for c in Channel]),
-                    name="channel", default_value="phone"), e["channel"]),
-                field("arrears.reason", rx.select.root(rx.select.trigger(width="100%"), rx.select.content(
-                    *[rx.select.item(t(f"arrears.reason.{r}"), value=r.value) for r in ReasonCategory]),
-                    name="reason_category", default_value="forgot"), e["reason_category"]),
+                    name="channel", default_value=d.values["channel"].to(str))),
+                form_field(d, "reason_category", "arrears.reason", rx.select.root(
+                    rx.select.trigger(width="100%"), rx.select.content(
+                        *[rx.select.item(t(f"arrears.reason.{r}"), value=r.value) for r in ReasonCategory]),
+                    name="reason_category", default_value=d.values["reason_category"].to(str))),
                 columns="2", spacing="3", width="100%"),
-            field("arrears.result", text_input("result"), e["result"]),
+            form_field(d, "result", "arrears.result"),
             rx.grid(
-                field("arrears.promise_date", text_input("promise_date", type_="date"), e["promise_date"]),
-                field("arrears.ticket_code", text_input("ticket_code", placeholder_key="arrears.ticket_hint"),
-                      e["ticket_code"]),
+                form_field(d, "promise_date", "arrears.promise_date", type_="date"),
+                form_field(d, "ticket_code", "arrears.ticket_code", placeholder_key="arrears.ticket_hint"),
                 columns="2", spacing="3", width="100%"),
         ],
     )
 
 
 def balance_dialog() -> rx.Component:
-    e = S.errors
+    d = BalanceForm
     return form_dialog(
-        title=t("arrears.set_balance"), open_=S.dialog == "balance", on_close=S.close_dialog,
-        on_submit=S.save_balance, form_key=S.dialog_key, conflict=None, testid="balance-form",
+        d, title=t("arrears.set_balance"), testid="balance-form",
         fields=[
-            field("owners.col.room_code", text_input("room_code", default=S.target["room_code"]), e["room_code"]),
+            form_field(d, "room_code", "owners.col.room_code"),
             rx.grid(
-                field("arrears.amount", text_input("amount", default=S.target["amount"]), e["amount"],
-                      hint_key="arrears.amount_hint"),
-                field("arrears.since", text_input("since", default=S.target["since"], type_="date"), e["since"]),
+                form_field(d, "amount", "arrears.amount", hint_key="arrears.amount_hint"),
+                form_field(d, "since", "arrears.since", type_="date"),
                 columns="2", spacing="3", width="100%"),
         ],
     )
 
 
 def history_dialog() -> rx.Component:
-    return rx.dialog.root(rx.dialog.content(
-        rx.dialog.title(t("arrears.history"), " · ", S.target["room_code"].to(str)),
-        rx.table.root(
+    d = HistoryDialog
+    return view_dialog(
+        d, title=rx.text(t("arrears.history"), " · ", d.subject["room_code"].to(str)), testid="history-dialog",
+        max_width="760px",
+        body=[rx.table.root(
             rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(k)) for k in (
                 "arrears.done_on", "arrears.channel", "arrears.reason", "arrears.result", "arrears.promise_date",
                 "audit.actor")])),
-            rx.table.body(rx.foreach(S.history, lambda f: rx.table.row(
+            rx.table.body(rx.foreach(d.history, lambda f: rx.table.row(
                 rx.table.cell(f["done_on"]), rx.table.cell(t_prefixed("arrears.channel.", f["channel"])),
                 rx.table.cell(t_prefixed("arrears.reason.", f["reason_category"]), " ", rx.cond(
                     f["ticket_id"].to(int) > 0,
                     rx.link(f["ticket_code"], href="/tickets/" + f["ticket_id"].to(str)), f["ticket_code"])),
                 rx.table.cell(f["result"]), rx.table.cell(f["promise_date"]), rx.table.cell(f["actor_name"])))),
-            size="1", width="100%"),
-        rx.hstack(rx.button(t("common.close"), variant="soft", on_click=S.close_dialog(False)), justify="end",
-                  padding_top="12px"),
-        max_width="760px"), open=S.dialog == "history", on_open_change=S.close_dialog)
+            size="1", width="100%")],
+    )
 
 
 def import_panel() -> rx.Component:
@@ -121,17 +119,14 @@ def arrears_page() -> rx.Component:
         rx.vstack(
             notice(t("arrears.rule"), icon="info", size="1"),
             coverage_cards(),
-            rx.hstack(
-                rx.checkbox(t("arrears.overdue_only"), checked=S.overdue_only, on_change=S.set_overdue_only),
-                rx.checkbox(t("arrears.mine"), checked=S.mine, on_change=S.set_mine),
-                rx.spacer(),
-                rx.cond(S.can_manage, rx.button(rx.icon("pencil", size=14), t("arrears.set_balance"),
-                                                on_click=S.open_balance, data_testid="set-balance")),
-                spacing="5", align="center", width="100%"),
+            filter_bar(S, switch(S, "overdue", "arrears.overdue_only"), switch(S, "mine", "arrears.mine"), reset=False,
+                       end=[rx.cond(S.can_manage, rx.button(rx.icon("pencil", size=14), t("arrears.set_balance"),
+                                                            on_click=BalanceForm.open_balance,
+                                                            data_testid="set-balance"))]),
             data_table(S, columns, testid="arrears-cases", actions=lambda row: rx.hstack(
-                rx.cond(S.can_follow_up, icon_action("phone-call", "arrears.follow_up", S.open_follow_up(row["case_id"]))),
-                icon_action("history", "arrears.history", S.open_history(row["case_id"])),
-                rx.cond(S.can_manage, icon_action("pencil", "arrears.edit_balance", S.open_edit_balance(row["case_id"]))),
+                rx.cond(S.can_follow_up, icon_action("phone-call", "arrears.follow_up", FollowUpForm.open_follow_up(row["case_id"]))),
+                icon_action("history", "arrears.history", HistoryDialog.open_history(row["case_id"])),
+                rx.cond(S.can_manage, icon_action("pencil", "arrears.edit_balance", BalanceForm.open_edit_balance(row["case_id"]))),
                 spacing="1")),
             import_panel(),
             spacing="4", width="100%"),

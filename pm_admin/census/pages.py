@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pm_admin.census.state import CensusState
+from pm_admin.census.state import CensusState, CompleteForm
 from pm_admin.shell.layout import frame
-from pm_admin.ui.forms import field, form_dialog, notice
+from pm_admin.ui.filters import filter_bar, switch
+from pm_admin.ui.forms import form_dialog, form_field, notice
 from pm_admin.ui.i18n import t, t_prefixed
 from pm_admin.ui.table import Column, data_table
 
@@ -47,15 +48,13 @@ def census_page() -> rx.Component:
                       width="100%", align="center"),
             notice(t("census.explain"), icon="info", size="1"),
             completion_table(),
-            rx.hstack(rx.checkbox(t("census.mine"), checked=S.mine, on_change=S.set_mine),
-                      rx.checkbox(t("census.pending_only"), checked=S.pending_only, on_change=S.set_pending_only),
-                      spacing="5"),
+            filter_bar(S, switch(S, "mine", "census.mine"), switch(S, "pending", "census.pending_only"), reset=False),
             data_table(S, columns, testid="census-tasks", actions=lambda row: rx.cond(
                 row["status"] == "pending", rx.hstack(
                     rx.button(t("census.confirm"), size="1", variant="soft", white_space="nowrap",
-                              on_click=S.open_complete(row["id"], False), data_testid="census-confirm"),
+                              on_click=CompleteForm.open_complete(row["id"], False), data_testid="census-confirm"),
                     rx.button(t("census.mark_changed"), size="1", variant="soft", color_scheme="amber",
-                              white_space="nowrap", on_click=S.open_complete(row["id"], True),
+                              white_space="nowrap", on_click=CompleteForm.open_complete(row["id"], True),
                               data_testid="census-changed"), spacing="1"))),
             spacing="4", width="100%"),
         result_dialog(),
@@ -64,15 +63,14 @@ def census_page() -> rx.Component:
 
 def result_dialog() -> rx.Component:
     """The census result: a note (e.g. how it was checked); "changed" lists nothing here, the registry does."""
-    task = S.completing
+    d, task = CompleteForm, CompleteForm.subject
     return form_dialog(
-        title=rx.cond(task["changed"].to(bool), t("census.complete_changed"), t("census.complete_confirmed")),
-        open_=S.completing_open, on_close=S.close_complete, on_submit=S.complete, form_key=S.dialog_key,
-        conflict=None, testid="census-result",
+        d, title=rx.cond(task["changed"].to(bool), t("census.complete_changed"), t("census.complete_confirmed")),
+        testid="census-result",
         fields=[
             rx.text(task["room_code"].to(str), " · ", task["owner_name"].to(str), weight="bold"),
             rx.cond(task["changed"].to(bool), notice(t("census.changed_explain"), icon="info", size="1")),
-            field("census.note", rx.text_area(name="note", max_length=300, rows="3", width="100%",
-                                              placeholder=t("census.note_hint")), S.note_error),
+            form_field(d, "note", "census.note", rx.text_area(name="note", max_length=300, rows="3", width="100%",
+                                                              placeholder=t("census.note_hint"))),
         ],
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 
@@ -10,56 +10,51 @@ from pm_admin.census import queries, services
 from pm_admin.core.base_state import ProtectedState
 from pm_admin.core.clock import local_today
 from pm_admin.core.db import read_only, unit_of_work
+from pm_admin.core.dialog_form import DialogForm, close_dialogs
 from pm_admin.core.errors import ConcurrencyConflict, ValidationFailed
 from pm_admin.core.guard import requires
 from pm_admin.core.ids import NO_CHOICE, required_id
 from pm_admin.core.paged_state import PagedMixin
 from pm_admin.core.permissions import Perm
+from pm_admin.core.url_filters import UrlFilters
 from pm_admin.places.queries import community_options
 
 
-class CensusState(PagedMixin, ProtectedState):
+class CensusState(UrlFilters, PagedMixin, ProtectedState):
+    _PAGE_PERMISSION: ClassVar[str] = Perm.CENSUS_WORK
+    _PATH: ClassVar[str] = "/census"
+    _FILTERS: ClassVar[tuple[str, ...]] = ("mine", "pending")
+    _FLAGS: ClassVar[frozenset[str]] = frozenset({"mine", "pending"})
     quarter: str = ""
     heading: str = ""  # 普查季度：2026年第4季度 — the whole sentence from the catalog
-    mine: bool = True
-    pending_only: bool = True
     completion: list[dict[str, Any]] = []
     community_choices: list[dict[str, str]] = []
     can_manage: bool = False
-    completing: dict[str, Any] = {}  # the task whose result is being entered: id, changed, room, owner, version
-    completing_open: bool = False  # apart from ``completing``: a closing dialog keeps its text while it fades
-    note_error: str = ""
-    dialog_key: int = 0
+
+    def _filter_defaults(self) -> dict[str, str]:
+        """Pending tasks; a steward's or cs's own, a manager's of every community."""
+        return {"mine": "" if self.principal.has(Perm.CENSUS_MANAGE) else "1", "pending": "1"}
 
     def _load(self) -> None:
-        principal = self.principal
+        principal, f = self.principal, self.filters
         with read_only() as session:
             self._show(queries.tasks(session, principal, self._page_request(), queries.TaskFilter(
-                quarter=self.quarter, mine=self.mine, pending_only=self.pending_only)))
+                quarter=self.quarter, mine=f.get("mine") == "1", pending_only=f.get("pending") == "1")))
             self.completion = [row.model_dump() for row in queries.completion(session, principal, self.quarter)]
 
     @requires(Perm.CENSUS_WORK)
-    def load(self):
+    async def load(self):
         principal = self.principal
         self.quarter = services.quarter_of(local_today())
         year, number = self.quarter.split("Q")
         self.heading = self._tr("census.heading", quarter=self._tr("census.quarter_label", year=year, number=number))
         self.can_manage = principal.has(Perm.CENSUS_MANAGE)
-        self.mine, self.completing_open = not self.can_manage, False
         if self.can_manage:
             with read_only() as session:
                 self.community_choices = [{"value": str(c), "label": n}
                                           for c, n in community_options(session, principal, whole_scope=False)]
-        self._load()
-
-    @requires(Perm.CENSUS_WORK)
-    def set_mine(self, value: bool):
-        self.mine, self.page = bool(value), 1
-        self._load()
-
-    @requires(Perm.CENSUS_WORK)
-    def set_pending_only(self, value: bool):
-        self.pending_only, self.page = bool(value), 1
+        await close_dialogs(self)
+        self._start_filters()
         self._load()
 
     @requires(Perm.CENSUS_MANAGE)
@@ -73,42 +68,32 @@ class CensusState(PagedMixin, ProtectedState):
         self._load()
         return rx.toast.success(self._tr("census.opened", count=created))
 
+
+class CompleteForm(DialogForm, CensusState):
+    """The census result of a task: a note, and for "changed" the changes the registry recorded. ``subject``:
+    the room, the owner and whether it changed; the task's id and version stay on the server."""
+
     @requires(Perm.CENSUS_WORK)
     def open_complete(self, task_id: int, changed: bool):
-        """The result dialog: a note, and for "changed" the changes the registry recorded."""
         row = self._row(task_id) or {}
-        self.completing = {"id": int(task_id), "changed": bool(changed), "room_code": row.get("room_code", ""),
-                           "owner_name": row.get("owner_name", ""), "version": row.get("version")}
-        self.note_error, self.dialog_key = "", self.dialog_key + 1
-        self.completing_open = True
-
-    @requires()
-    def close_complete(self, _open: bool = False):
-        self.completing_open = False
+        self._open({"note": ""}, record_id=int(task_id), version=int(row.get("version") or 0),
+                   subject={"changed": bool(changed), "room_code": row.get("room_code", ""),
+                            "owner_name": row.get("owner_name", "")})
 
     @requires(Perm.CENSUS_WORK)
-    def complete(self, form: dict[str, Any]):
-        if not self.completing_open or "id" not in self.completing:  # no dialog open: nothing to complete
-            return None
-        task = self.completing
+    def save(self, form: dict[str, Any]):
         # The service decides (scope, assignee, state): a crafted id is refused there, and audited.
-        try:
-            with unit_of_work() as session:
-                services.complete_task(session, actor=self.principal, task_id=int(task["id"]),
-                                       changed=bool(task["changed"]), note=str(form.get("note", "")),
-                                       expected_version=task.get("version"))
-        except ValidationFailed as error:
-            messages = self._field_messages(error)
-            if "census.already_done_by" in {key for key, _ in error.fields.values()}:
-                self.completing_open = False
-                self._load()
-                return rx.toast.error(next(iter(messages.values())))
-            self.note_error = next(iter(messages.values()))
-            return None
-        except ConcurrencyConflict:
-            self.completing_open = False
+        return self._submit(form, lambda session: services.complete_task(
+            session, actor=self.principal, task_id=self._record_id, changed=bool(self.subject.get("changed")),
+            note=str(form.get("note", "")), expected_version=self._version or None))
+
+    def _refused(self, error: ValidationFailed | ConcurrencyConflict, submitted: dict[str, Any]):
+        messages = self._field_messages(error) if isinstance(error, ValidationFailed) else {}
+        if isinstance(error, ConcurrencyConflict) or "census.already_done_by" in {
+                key for key, _ in error.fields.values()}:
+            self._close()  # someone completed it meanwhile: say who, on the fresh list
             self._load()
-            return rx.toast.error(self._tr("error.conflict"))
-        self.completing_open = False
-        self._load()
-        return rx.toast.success(self._tr("common.saved"))
+            return rx.toast.error(next(iter(messages.values()), self._tr("error.conflict")))
+        self._keep_input(submitted)
+        self.errors = {"note": next(iter(messages.values()), "")}
+        return None

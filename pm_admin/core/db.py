@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 from collections.abc import Iterator
@@ -74,3 +75,12 @@ def unit_of_work(engine: Engine | None = None) -> Iterator[Session]:
 def read_only(engine: Engine | None = None) -> Iterator[Session]:
     with Session(engine or get_engine(), expire_on_commit=False) as session:
         yield session
+
+
+async def in_worker_thread(service, **kwargs):
+    """A service that runs bcrypt (a few hundred ms), in its own transaction in a worker thread, so other
+    users' events keep flowing meanwhile."""
+    def run():
+        with unit_of_work() as session:
+            return service(session, **kwargs)
+    return await asyncio.to_thread(run)

@@ -71,6 +71,19 @@ def bind_event(principal: Principal | None, client: ClientInfo) -> None:
     _client.set(client)
 
 
+# ``@requires(PAGE)``: a handler a kit mixin gives many states (filters, paging) asks for the permission its
+# state declares in ``_PAGE_PERMISSION`` (the permission of viewing that page). A state without one refuses it.
+PAGE = "@page"
+
+
+def page_guard(guard: Guard | None, state_cls: type | None) -> Guard | None:
+    """The guard with PAGE replaced by the permission ``state_cls`` declares (unchanged when not PAGE)."""
+    if guard is None or guard.permission != PAGE:
+        return guard
+    permission = getattr(state_cls, "_PAGE_PERMISSION", None)
+    return dataclasses.replace(guard, permission=permission) if permission else guard
+
+
 def current_principal() -> Principal | None:
     return _principal.get()
 
@@ -268,7 +281,7 @@ def judge(guard: Guard | None, is_app_state: bool, principal: Principal | None, 
         if handler_name == FRONTEND_EXCEPTION and principal is None:
             return Verdict(False, SIGNED_OUT_REPORT)  # anyone could fill the server log with text of their choosing
         return Verdict(True)
-    if guard is None:
+    if guard is None or guard.permission == PAGE:  # PAGE is resolved against the state first (page_guard)
         return Verdict(False, "undeclared_handler")
     if guard.public:
         return Verdict(True)

@@ -8,7 +8,8 @@ from pm_admin.core.i18n import LANGUAGES
 from pm_admin.dashboards.periods import PERIOD_KEYS
 from pm_admin.dashboards.state import DashboardState
 from pm_admin.shell.layout import frame
-from pm_admin.ui.forms import filter_select, notice
+from pm_admin.ui.filters import filter_bar, pick
+from pm_admin.ui.forms import notice
 from pm_admin.ui.i18n import t, t_prefixed
 
 S = DashboardState
@@ -86,16 +87,16 @@ def warnings_card() -> rx.Component:
 
 
 def filters() -> rx.Component:
-    return rx.hstack(
+    return filter_bar(
+        S,
         rx.select.root(
             rx.select.trigger(min_width="140px", data_testid="dashboard-period"),
             rx.select.content(*[rx.select.item(t(f"dashboard.period.{key}"), value=key) for key in PERIOD_KEYS]),
-            value=S.period, on_change=S.set_period),
-        filter_select(S.community_choices, rx.cond(S.community == "all", "", S.community), S.set_community,
-                      all_key="tickets.all_communities", testid="dashboard-community"),
+            value=S.filters["period"].to(str), on_change=lambda value: S.set_filter("period", value)),
+        pick(S, "community", "tickets.all_communities", testid="dashboard-community"),
         rx.text(S.period_text, size="2", color_scheme="gray", data_testid="dashboard-range"),
         rx.text(t("dashboard.yoy_hint"), size="1", color_scheme="gray"),
-        spacing="3", align="center", wrap="wrap", width="100%")
+        reset=False)
 
 
 def language_follower() -> rx.Component:

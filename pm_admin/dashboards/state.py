@@ -2,33 +2,36 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 import plotly.graph_objects as go
-import reflex as rx
 
 from pm_admin.core.base_state import ProtectedState
 from pm_admin.core.db import read_only
 from pm_admin.core.guard import requires
-from pm_admin.core.ids import is_id
+from pm_admin.core.ids import optional_id
 from pm_admin.core.permissions import Perm
+from pm_admin.core.url_filters import Picker, UrlFilters
 from pm_admin.dashboards import charts, kpis
 from pm_admin.dashboards.cards import kpi_cards
 from pm_admin.dashboards.files import FORMATS
 from pm_admin.dashboards.periods import PERIOD_KEYS, period_for
 from pm_admin.dashboards.tables import CHARTS
-from pm_admin.places.queries import community_options
-
-ALL = "all"
+from pm_admin.places.pickers import COMMUNITY_PICKER
 
 
-class DashboardState(ProtectedState):
-    period: str = PERIOD_KEYS[0]
-    community: str = ALL
+class DashboardState(UrlFilters, ProtectedState):
+    """The period and the community live in the URL (core.url_filters); the community follows the header's
+    switcher unless the page picks another one of it."""
+
+    _PAGE_PERMISSION: ClassVar[str] = Perm.DASHBOARD_VIEW
+    _PATH: ClassVar[str] = "/dashboard"
+    _FILTERS: ClassVar[tuple[str, ...]] = ("period", "community")
+    _ID_FILTERS: ClassVar[frozenset[str]] = frozenset({"community"})
+    _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"period": PERIOD_KEYS}
+    _PICKERS: ClassVar[tuple[Picker, ...]] = (COMMUNITY_PICKER,)
     period_text: str = ""
-    community_choices: list[dict[str, str]] = []
     cards: list[dict[str, str]] = []
     hot_topics: list[dict[str, Any]] = []
     warnings: list[dict[str, Any]] = []
@@ -49,10 +52,13 @@ class DashboardState(ProtectedState):
     _built_in: str = ""  # the language of the texts and figures built here
 
     def _community_id(self) -> int | None:
-        return int(self.community) if is_id(self.community) else None
+        return optional_id(self.filters.get("community"))
+
+    def _period(self) -> str:
+        return self.filters.get("period") or PERIOD_KEYS[0]
 
     def _load(self) -> None:
-        period = period_for(self.period)
+        period = period_for(self._period())
         with read_only() as session:
             data = kpis.dashboard(session, self.principal, period, self._community_id(), self.lang)
         self.period_text = f"{period.start.isoformat()} – {period.end.isoformat()}"
@@ -71,30 +77,44 @@ class DashboardState(ProtectedState):
 
     def _header_community(self) -> str:
         """The community the header's switcher shows (as ``ShellState.load`` decides): the user's pick, or the
-        only community they have; else every community."""
-        offered = [c["value"] for c in self.community_choices]
+        only community they have; else every community ("")."""
+        offered = [c["value"] for c in self.choices.get("community", [])]
         picked = self.principal.current_community_id
         if picked and str(picked) in offered:
             return str(picked)
         if not self.principal.all_communities and len(offered) == 1:
             return offered[0]
-        return ALL
+        return ""
+
+    def _filter_defaults(self) -> dict[str, str]:
+        return {"period": PERIOD_KEYS[0], "community": self._header_community()}
 
     def _pick_community(self, value: str) -> None:
         """A community the filter offers, else the header's: the filter narrows within the header's choice,
         and "all" under a picked community is that community."""
-        offered = any(c["value"] == value for c in self.community_choices)
-        self.community = value if offered else self._header_community()
+        offered = any(c["value"] == value for c in self.choices.get("community", []))
+        self.filters = {**self.filters, "community": value if offered else self._header_community()}
+
+    def _set_filter(self, key: str, value: Any) -> bool:
+        if key != "community":
+            return super()._set_filter(key, value)
+        optional_id(value)  # a crafted id is refused
+        self._pick_community(str(value))
+        return True
+
+    def _start_filters(self) -> None:
+        super()._start_filters()
+        self._pick_community(self.filters.get("community", ""))
+
+    def _url_params(self) -> dict[str, str]:
+        """The period, and a community other than the header's (the header's own choice stays out of the URL, so a
+        reload after the header's switcher changes follows it)."""
+        return {"period": self._period(), **super()._url_params()}
 
     @requires(Perm.DASHBOARD_VIEW)
     def load(self):
-        params = dict(self.router.url.query_parameters)
-        self.period = params.get("period") if params.get("period") in PERIOD_KEYS else PERIOD_KEYS[0]
         self.can_open_tickets = self.principal.has(Perm.TICKETS_VIEW)
-        with read_only() as session:
-            choices = community_options(session, self.principal, whole_scope=False)
-        self.community_choices = [{"value": str(i), "label": name} for i, name in choices]
-        self._pick_community(str(params.get("community", "")))
+        self._start_filters()
         self._load()
 
     @requires(Perm.DASHBOARD_VIEW)
@@ -105,29 +125,9 @@ class DashboardState(ProtectedState):
             self._load()
 
     @requires(Perm.DASHBOARD_VIEW)
-    def set_period(self, value: str):
-        if value in PERIOD_KEYS:
-            self.period = value
-            self._load()
-        return self._url()
-
-    @requires(Perm.DASHBOARD_VIEW)
-    def set_community(self, value: str):
-        self._pick_community(value)
-        self._load()
-        return self._url()
-
-    def _url(self):
-        """The period and a community other than the header's (the header's own choice stays out of the URL, so a
-        reload after the header's switcher changes follows it)."""
-        chosen = self.community != self._header_community()
-        params = {"period": self.period, **({"community": self.community} if chosen else {})}
-        return rx.call_script(f"window.history.replaceState(null, '', {json.dumps('/dashboard?' + urlencode(params))})")
-
-    @requires(Perm.DASHBOARD_VIEW)
     def download(self, chart: str, file_format: str):
         if chart not in CHARTS or file_format not in FORMATS:
             return None
         return self._start_download("dashboard_chart", {
-            "chart": chart, "format": file_format, "period": self.period, "community_id": self._community_id(),
+            "chart": chart, "format": file_format, "period": self._period(), "community_id": self._community_id(),
             "language": self.lang})

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qsl
 
 import reflex as rx
 
 from pm_admin.core.base_state import ProtectedState
-from pm_admin.core.choices import select_options
 from pm_admin.core.crypto import decrypt, encrypt
 from pm_admin.core.db import read_only, unit_of_work
+from pm_admin.core.dialog_form import DialogForm, close_dialogs
 from pm_admin.core.errors import ConcurrencyConflict, ValidationFailed
-from pm_admin.core.form_state import FormMixin
 from pm_admin.core.guard import protected_var, requires
 from pm_admin.core.ids import optional_id
 from pm_admin.core.paged_state import PagedMixin
 from pm_admin.core.permissions import Perm
 from pm_admin.core.saved_views import delete_view, list_views, save_view
+from pm_admin.core.url_filters import Picker, UrlFilters
 from pm_admin.owners import lookups, queries
 from pm_admin.owners.files import export_params
 from pm_admin.owners.grid_view import (
@@ -35,9 +34,10 @@ from pm_admin.owners.services import bulk as owner_bulk
 from pm_admin.owners.services import owner_input
 from pm_admin.owners.services import records as owner_records
 from pm_admin.owners.services import registry as owner_registry
-from pm_admin.places.queries import building_options, community_options, unit_options
+from pm_admin.places.models import Occupancy
+from pm_admin.places.pickers import PLACE_PICKERS
 
-__all__ = ["COLUMNS", "OwnersState", "split_tags"]
+__all__ = ["COLUMNS", "OwnerForm", "OwnersState", "form_owner_input", "split_tags"]
 
 PAGE = "owners"
 NEW_OWNER = {"room_code": "", "name": "", "gender": Gender.UNKNOWN.value, "id_number": "", "birth_date": "",
@@ -49,12 +49,28 @@ def split_tags(text: str) -> list[str]:
     return [t for t in text.replace("，", ",").replace("、", ",").split(",") if t.strip()]
 
 
-class OwnersState(FormMixin, PagedMixin, ProtectedState):
-    filters: dict[str, str] = {key: "" for key in FILTER_KEYS}
-    community_choices: list[dict[str, str]] = []
-    building_choices: list[dict[str, str]] = []
-    unit_choices: list[dict[str, str]] = []
-    tag_choices: list[str] = []
+def form_owner_input(form: dict[str, Any]) -> owner_input.OwnerInput:
+    return owner_input.OwnerInput(
+        name=str(form.get("name", "")), gender=str(form.get("gender") or Gender.UNKNOWN.value),
+        id_number=str(form.get("id_number", "")), phones=[str(form.get("phone", "")), str(form.get("phone2", ""))],
+        address=str(form.get("address", "")), is_vip=bool(form.get("is_vip")),
+        tags=split_tags(str(form.get("tags", ""))), notes=str(form.get("notes", "")),
+        birth_date=str(form.get("birth_date") or ""))
+
+
+# The tags in use in the user's communities, for the tag filter.
+TAG_PICKER = Picker("tag", lambda session, principal, _parent, _lang: [
+    {"value": tag, "label": tag} for tag in queries.tag_options(session, principal)])
+
+
+class OwnersState(UrlFilters, PagedMixin, ProtectedState):
+    _PAGE_PERMISSION: ClassVar[str] = Perm.OWNERS_VIEW
+    _PATH: ClassVar[str] = "/owners"
+    _FILTERS: ClassVar[tuple[str, ...]] = FILTER_KEYS
+    _ID_FILTERS: ClassVar[frozenset[str]] = frozenset(ID_FILTER_KEYS)
+    _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"occupancy": tuple(o.value for o in Occupancy),
+                                                      "vip": ("yes", "no"), "arrears": ("yes", "no")}
+    _PICKERS: ClassVar[tuple[Picker, ...]] = (*PLACE_PICKERS, TAG_PICKER)
     columns: list[str] = list(DEFAULT_COLUMNS)
     selected: list[int] = []
     views: list[dict[str, Any]] = []
@@ -62,14 +78,12 @@ class OwnersState(FormMixin, PagedMixin, ProtectedState):
     can_export: bool = False
     can_export_pii: bool = False
     can_import: bool = False
-    duplicate: dict[str, Any] = {}  # {"name": …} of the registered owner the ID number belongs to
-    _duplicate_id: int = 0  # that owner: set by the server when it offers them, never by the browser
     # A phone/ID number search, encrypted (see _search); never in a public var, the URL or a saved view.
     _search_enc: str = ""
     # The blind index of the phone / ID number search last audited: turning its pages is not a new lookup.
     _looked_up: str = ""
 
-    # ------------------------------------------------------------ URL <-> state
+    # ------------------------------------------------------------ URL <-> state (core.url_filters, plus q and cols)
 
     def _search(self) -> str:
         """The search as typed: a phone or ID number lives only encrypted in ``_search_enc`` (the browser
@@ -87,32 +101,36 @@ class OwnersState(FormMixin, PagedMixin, ProtectedState):
     def _owner_filter(self) -> queries.OwnerFilter:
         f = self.filters
         return queries.OwnerFilter(
-            community_id=optional_id(f.get("community")), building_id=optional_id(f.get("building")), unit_id=optional_id(f.get("unit")),
-            occupancy=f.get("occupancy", ""), vip=f.get("vip", ""), tag=f.get("tag", ""),
-            arrears=f.get("arrears", ""), search=self._search())
+            community_id=optional_id(f.get("community")), building_id=optional_id(f.get("building")),
+            unit_id=optional_id(f.get("unit")), occupancy=f.get("occupancy", ""), vip=f.get("vip", ""),
+            tag=f.get("tag", ""), arrears=f.get("arrears", ""), search=self._search())
 
     def _view(self) -> GridView:
         return GridView(filters={**self.filters, "q": self._search()}, page=self.page, page_size=self.page_size,
                         sort=self.sort, descending=self.descending, columns=tuple(self.columns))
 
-    def _query_string(self, *, saved: bool = False) -> str:
-        return query_string(self._view(), saved=saved)
+    def _url_query(self) -> str:
+        return query_string(self._view())
 
-    def _apply_query(self, params: dict[str, str]) -> None:
+    def _read_url(self, params: dict[str, Any]) -> None:
         view = parse_query(params, known_search=self._search())
         self.filters = dict(view.filters)
         self._set_search(view.filters["q"])
         self.page, self.page_size = view.page, view.page_size
         self.sort, self.descending, self.columns = view.sort, view.descending, list(view.columns)
 
-    def _refresh(self):
-        """Reload the page of rows and put the view into the address bar (no navigation)."""
-        self._load()
-        return self._after_page_change()
+    def _set_filter(self, key: str, value: Any) -> bool:
+        if key != "q":
+            return super()._set_filter(key, value)
+        text = "" if value in (None, "all") else str(value)[:64]
+        if not (self._search_enc and text == self.filters.get("q")):  # the masked text sent back: same search
+            self._set_search(text)
+        self.page = 1
+        return True
 
-    def _after_page_change(self):
-        url = f"/owners?{self._query_string()}" if self._query_string() else "/owners"
-        return rx.call_script(f"window.history.replaceState(null, '', {json.dumps(url)})")
+    def _filters_changed(self) -> None:
+        if not self.filters.get("q"):
+            self._search_enc = ""
 
     def _load(self) -> None:
         filters = self._owner_filter()
@@ -129,64 +147,25 @@ class OwnersState(FormMixin, PagedMixin, ProtectedState):
         with read_only() as session:
             self._show(queries.owner_grid(session, self.principal, self._page_request(), filters))
 
-    def _load_choices(self) -> None:
+    def _load_views(self) -> None:
         with read_only() as session:
-            principal = self.principal
-            self.community_choices = select_options(community_options(session, principal, whole_scope=False))
-            community = optional_id(self.filters.get("community"))
-            building = optional_id(self.filters.get("building"))
-            self.building_choices = select_options(building_options(session, principal, community)) if community else []
-            self.unit_choices = select_options(unit_options(session, principal, building)) if building else []
-            self.tag_choices = queries.tag_options(session, principal)
-            self.views = [v.model_dump() for v in list_views(session, principal, PAGE)]
+            self.views = [v.model_dump() for v in list_views(session, self.principal, PAGE)]
 
-    # ------------------------------------------------------------ loading and filtering
+    # ------------------------------------------------------------ loading and columns
 
     @requires(Perm.OWNERS_VIEW)
-    def load(self):
+    async def load(self):
         principal = self.principal
         self.can_edit = principal.has(Perm.OWNERS_EDIT)
         self.can_export = principal.has(Perm.OWNERS_EXPORT)
         self.can_export_pii = principal.has(Perm.OWNERS_EXPORT_PII)
         self.can_import = principal.has(Perm.OWNERS_IMPORT)
-        self._apply_query(dict(self.router.url.query_parameters))
+        self._start_filters()
         self.selected = []
-        self._load_choices()
+        self._load_views()
         self._load()
-        return self._after_page_change()  # a phone or ID number typed into the address bar leaves it at once
-
-    @requires(Perm.OWNERS_VIEW)
-    def set_filter(self, key: str, value: str):
-        if key not in FILTER_KEYS:
-            return None
-        value = "" if value == "all" else str(value)[:64]
-        if key in ID_FILTER_KEYS:
-            optional_id(value)  # a crafted id is refused here, before it is kept
-        if key == "q":
-            if not (self._search_enc and value == self.filters.get("q")):  # the masked text sent back: same search
-                self._set_search(value)
-        else:
-            self.filters = {**self.filters, key: value}
-        if key == "community":
-            self.filters = {**self.filters, "building": "", "unit": ""}
-        if key == "building":
-            self.filters = {**self.filters, "unit": ""}
-        if key in ("community", "building"):
-            self._load_choices()
-        self.page = 1
-        return self._refresh()
-
-    @requires(Perm.OWNERS_VIEW)
-    def apply_search(self, form: dict[str, Any]):
-        return self.set_filter("q", str(form.get("search", "")))
-
-    @requires(Perm.OWNERS_VIEW)
-    def clear_filters(self):
-        self.filters = {key: "" for key in FILTER_KEYS}
-        self._search_enc = ""
-        self.page = 1
-        self._load_choices()
-        return self._refresh()
+        await close_dialogs(self)
+        return self._sync_url()  # a phone or ID number typed into the address bar leaves it at once
 
     @requires(Perm.OWNERS_VIEW)
     def toggle_column(self, column: str, shown: bool):
@@ -202,10 +181,10 @@ class OwnersState(FormMixin, PagedMixin, ProtectedState):
         try:
             with unit_of_work() as session:
                 save_view(session, principal=self.principal, page=PAGE, name=str(form.get("view_name", "")),
-                          query=self._query_string(saved=True))
+                          query=query_string(self._view(), saved=True))
         except ValidationFailed as error:
             return rx.toast.error(next(iter(self._field_messages(error).values())))
-        self._load_choices()
+        self._load_views()
         if self._search_enc:
             return rx.toast.info(self._tr("owners.view_saved_without_search"))
         return rx.toast.success(self._tr("views.saved"))
@@ -215,7 +194,8 @@ class OwnersState(FormMixin, PagedMixin, ProtectedState):
         view = next((v for v in self.views if v["id"] == view_id), None)
         if view is None:
             return None
-        self._apply_query(dict(parse_qsl(view["query"])))
+        self._read_url(dict(parse_qsl(view["query"])))
+        self.filter_key += 1
         self._load_choices()
         return self._refresh()
 
@@ -223,7 +203,7 @@ class OwnersState(FormMixin, PagedMixin, ProtectedState):
     def remove_view(self, view_id: int):
         with unit_of_work() as session:
             delete_view(session, principal=self.principal, view_id=view_id)
-        self._load_choices()
+        self._load_views()
 
     # ------------------------------------------------------------ selection and bulk actions
 
@@ -270,7 +250,7 @@ class OwnersState(FormMixin, PagedMixin, ProtectedState):
         except ValidationFailed as error:
             return rx.toast.error(next(iter(self._field_messages(error).values())))
         self._load()
-        self._load_choices()
+        self._load_choices({"tag"})
         return rx.toast.success(self._tr("owners.bulk_done", count=changed))
 
     # ------------------------------------------------------------ export
@@ -293,57 +273,58 @@ class OwnersState(FormMixin, PagedMixin, ProtectedState):
     def export_selected(self):
         return self._download(fmt="xlsx", full_pii=False, selected_only=True)
 
-    # ------------------------------------------------------------ register an owner
+
+
+class OwnerForm(DialogForm, OwnersState):
+    """登记业主: a new owner of a room; an ID number already registered offers that owner instead."""
+
+    _CHECKBOXES: ClassVar[frozenset[str]] = frozenset({"is_vip"})
+    _PRIVATE: ClassVar[frozenset[str]] = frozenset({"id_number", "phone", "phone2", "birth_date"})
+    duplicate: dict[str, Any] = {}  # {"name": …} of the registered owner the ID number belongs to
+    _duplicate_id: int = 0  # that owner: set by the server when it offers them, never by the browser
 
     @requires(Perm.OWNERS_EDIT)
     def open_create(self):
         self.duplicate, self._duplicate_id = {}, 0
-        self._open_form(dict(NEW_OWNER))
-
-    def _owner_input(self, form: dict[str, Any]) -> owner_input.OwnerInput:
-        return owner_input.OwnerInput(
-            name=str(form.get("name", "")), gender=str(form.get("gender") or Gender.UNKNOWN.value),
-            id_number=str(form.get("id_number", "")), phones=[str(form.get("phone", "")), str(form.get("phone2", ""))],
-            address=str(form.get("address", "")), is_vip=bool(form.get("is_vip")),
-            tags=split_tags(str(form.get("tags", ""))), notes=str(form.get("notes", "")),
-            birth_date=str(form.get("birth_date") or ""))
+        self._open(dict(NEW_OWNER))
 
     @requires(Perm.OWNERS_EDIT)
-    def create(self, form: dict[str, Any]):
+    def save(self, form: dict[str, Any]):
+        self._require_open()
         self.duplicate, self._duplicate_id = {}, 0
         try:
-            with unit_of_work() as session:
+            with unit_of_work() as session:  # the lookup is audited even when the save is refused
                 allowed = lookups.form_id_lookup(session, self.principal, id_number=str(form.get("id_number", "")))
             if not allowed:
                 raise lookups.throttled_field("id_number")
             with unit_of_work() as session:
                 room_id = owner_records.room_for_code(session, actor=self.principal, code=str(form.get("room_code", "")))
-                owner = owner_registry.create_owner(session, actor=self.principal, data=self._owner_input(form),
+                owner = owner_registry.create_owner(session, actor=self.principal, data=form_owner_input(form),
                                               room_id=room_id, share=str(form.get("share") or "100"))
-        except owner_input.DuplicateOwner as duplicate:
-            self._save_failed(duplicate, form)
-            self._duplicate_id, self.duplicate = duplicate.existing_id, {"name": duplicate.existing_name}
-            return None
         except (ValidationFailed, ConcurrencyConflict) as error:
-            self._save_failed(error, form)
+            self._refused(error, form)
+            if isinstance(error, owner_input.DuplicateOwner):
+                self._duplicate_id, self.duplicate = error.existing_id, {"name": error.existing_name}
             return None
-        self.dialog_open = False
+        self._close()
         return [rx.toast.success(self._tr("common.saved")), rx.redirect(f"/owners/{owner.id}")]
 
     @requires(Perm.OWNERS_EDIT)
     def link_existing(self):
         """The ID number belongs to a registered owner: make that owner an owner of this room too."""
+        self._require_open()
         if not self._duplicate_id:
             return None
         try:
             with unit_of_work() as session:
                 room_id = owner_records.room_for_code(session, actor=self.principal,
-                                                 code=str(self.form.get("room_code", "")))
+                                                 code=str(self.values.get("room_code", "")))
                 owner_registry.link_owner_to_room(session, actor=self.principal, owner_id=self._duplicate_id,
-                                            room_id=room_id, share=str(self.form.get("share") or "100"))
+                                            room_id=room_id, share=str(self.values.get("share") or "100"))
         except ValidationFailed as error:
             self.errors = self._field_messages(error)
             return None
         owner_id = self._duplicate_id
-        self.dialog_open, self.duplicate, self._duplicate_id = False, {}, 0
+        self._close()
+        self.duplicate, self._duplicate_id = {}, 0
         return [rx.toast.success(self._tr("common.saved")), rx.redirect(f"/owners/{owner_id}")]

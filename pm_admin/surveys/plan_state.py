@@ -8,7 +8,8 @@ import reflex as rx
 
 from pm_admin.core.base_state import ProtectedState
 from pm_admin.core.db import read_only, unit_of_work
-from pm_admin.core.errors import ConcurrencyConflict, DomainError, ValidationFailed
+from pm_admin.core.dialog_form import DialogForm, close_dialogs
+from pm_admin.core.errors import DomainError, ValidationFailed
 from pm_admin.core.guard import requires
 from pm_admin.core.ids import is_id, route_id
 from pm_admin.core.permissions import Perm
@@ -35,10 +36,6 @@ class SurveyPlanState(ProtectedState):
     question_errors: dict[str, str] = {}
     entry_key: int = 0
     entry_errors: dict[str, str] = {}
-    action_open: bool = False
-    action_key: int = 0
-    action_values: dict[str, str] = {}
-    action_errors: dict[str, str] = {}
 
     def _plan_id(self) -> int:
         return int(self.plan.get("id") or 0)
@@ -60,11 +57,15 @@ class SurveyPlanState(ProtectedState):
             return
         self.missing = False
 
+    def _load(self) -> None:
+        self._reload(self._plan_id())
+
     @requires(Perm.SURVEYS_VIEW)
-    def load(self):
+    async def load(self):
         principal = self.principal
         self.can_manage, self.can_enter = principal.has(Perm.SURVEYS_MANAGE), principal.has(Perm.SURVEYS_ENTER)
-        self.question_errors, self.entry_errors, self.action_open = {}, {}, False
+        self.question_errors, self.entry_errors = {}, {}
+        await close_dialogs(self)
         raw = str(self.rx_router_page.params.get("plan_id", ""))
         self._reload(route_id(raw))
         if self.missing:
@@ -173,41 +174,23 @@ class SurveyPlanState(ProtectedState):
         self._reload(self._plan_id())
         return rx.toast.success(self._tr("surveys.response_saved", room=room_code.strip().upper()))
 
-    # ------------------------------------------------------------ improvement actions
+
+
+class ActionForm(DialogForm, SurveyPlanState):
+    """An improvement action 整改措施: measure, department, due date, status, result. ``subject``: its community and
+    indicator, for the title; its id and version stay on the server."""
 
     @requires(Perm.SURVEYS_MANAGE)
     def edit_action(self, action_id: int):
         row = next((a for a in self.actions if a["id"] == action_id), None)
-        if row is None:
-            return
-        self.action_values = {key: str(row[key]) for key in ("id", "version", "measure", "department_id", "due_on",
-                                                              "status", "result", "indicator_name", "community")}
-        self.action_errors, self.action_open = {}, True
-        self.action_key += 1
+        if row is not None:
+            self._open({key: str(row[key]) for key in ("measure", "department_id", "due_on", "status", "result")},
+                       record_id=row["id"], version=row["version"],
+                       subject={"community": row["community"], "indicator_name": row["indicator_name"]})
 
     @requires(Perm.SURVEYS_MANAGE)
-    def close_action(self, _open: bool = False):
-        self.action_open = False
-
-    @requires(Perm.SURVEYS_MANAGE)
-    def save_action(self, form: dict[str, Any]):
-        if not self.action_open or "id" not in self.action_values:  # no dialog open: nothing to save
-            return None
+    def save(self, form: dict[str, Any]):
         data = actions.ActionInput(**{key: str(form.get(key, "")) for key in
                                       ("measure", "department_id", "due_on", "status", "result")})
-        try:
-            with unit_of_work() as session:
-                actions.update_action(session, actor=self.principal, action_id=int(self.action_values["id"]),
-                                      expected_version=int(self.action_values["version"]), data=data)
-        except ValidationFailed as error:
-            self.action_values = {**self.action_values, **{k: str(form.get(k, "")) for k in form}}
-            self.action_errors = self._field_messages(error)
-            self.action_key += 1
-            return None
-        except ConcurrencyConflict:
-            self.action_open = False
-            self._reload(self._plan_id())
-            return rx.toast.error(self._tr("error.conflict"))
-        self.action_open = False
-        self._reload(self._plan_id())
-        return rx.toast.success(self._tr("common.saved"))
+        return self._submit(form, lambda session: actions.update_action(
+            session, actor=self.principal, action_id=self._record_id, expected_version=self._version, data=data))

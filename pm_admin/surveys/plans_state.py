@@ -8,8 +8,8 @@ from typing import Any
 import reflex as rx
 
 from pm_admin.core.base_state import ProtectedState
-from pm_admin.core.db import read_only, unit_of_work
-from pm_admin.core.errors import ValidationFailed
+from pm_admin.core.db import read_only
+from pm_admin.core.dialog_form import DialogForm, close_dialogs
 from pm_admin.core.guard import requires
 from pm_admin.core.ids import is_id
 from pm_admin.core.permissions import Perm
@@ -31,41 +31,36 @@ def _default_period(today: date) -> dict[str, str]:
 class SurveyPlansState(ProtectedState):
     rows: list[dict[str, Any]] = []
     can_manage: bool = False
-    dialog_open: bool = False
-    form_key: int = 0
-    values: dict[str, str] = {}
-    errors: dict[str, str] = {}
-    community_choices: list[dict[str, str]] = []
-    copy_choices: list[dict[str, str]] = []
 
     def _load(self) -> None:
         with read_only() as session:
             self.rows = queries.plan_rows(session, self.principal)
 
     @requires(Perm.SURVEYS_VIEW)
-    def load(self):
+    async def load(self):
         self.can_manage = self.principal.has(Perm.SURVEYS_MANAGE)
-        self.dialog_open = False
+        await close_dialogs(self)
         self._load()
+
+
+class NewPlanForm(DialogForm, SurveyPlansState):
+    """A survey plan: title, period, methods, target communities (and buildings), threshold, the questionnaire
+    copied from an earlier plan."""
+
+    community_choices: list[dict[str, str]] = []
+    copy_choices: list[dict[str, str]] = []
 
     @requires(Perm.SURVEYS_MANAGE)
     def open_new(self):
-        principal = self.principal
         with read_only() as session:
             self.community_choices = [{"value": str(c), "label": n}
-                                      for c, n in community_options(session, principal, whole_scope=True)]
+                                      for c, n in community_options(session, self.principal, whole_scope=True)]
         self.copy_choices = [{"value": str(r["id"]), "label": f"{r['period']} {r['title']}"} for r in self.rows]
-        self.values = {**_default_period(date.today()), "title": "", "threshold": "80", "purpose": "", "buildings": "",
-                       "copy_from": self.copy_choices[0]["value"] if self.copy_choices else ""}
-        self.errors, self.dialog_open = {}, True
-        self.form_key += 1
+        self._open({**_default_period(date.today()), "title": "", "threshold": "80", "purpose": "", "buildings": "",
+                    "copy_from": self.copy_choices[0]["value"] if self.copy_choices else ""})
 
     @requires(Perm.SURVEYS_MANAGE)
-    def close_dialog(self, _open: bool = False):
-        self.dialog_open = False
-
-    @requires(Perm.SURVEYS_MANAGE)
-    def create(self, form: dict[str, Any]):
+    def save(self, form: dict[str, Any]):
         values = {key: str(form.get(key, "")) for key in PLAN_FIELDS}
         communities = [int(key.split(":", 1)[1]) for key, on in form.items()
                        if key.startswith("community:") and on and is_id(key.split(":", 1)[1])]
@@ -74,14 +69,13 @@ class SurveyPlansState(ProtectedState):
                                starts_on=values["starts_on"], ends_on=values["ends_on"], methods=methods,
                                purpose=values["purpose"], threshold=values["threshold"], community_ids=communities)
         copy_from = int(values["copy_from"]) if is_id(values["copy_from"]) else None
-        try:
-            with unit_of_work() as session:
-                data.building_ids = plans.building_ids_from_labels(session, values["buildings"])
-                plan = plans.create_plan(session, actor=self.principal, data=data, copy_from=copy_from)
-                plan_id = plan.id
-        except ValidationFailed as error:
-            self.values, self.errors = values, self._field_messages(error)
-            self.form_key += 1
-            return None
-        self.dialog_open = False
-        return rx.redirect(f"/surveys/{plan_id}")
+
+        def write(session):
+            data.building_ids = plans.building_ids_from_labels(session, values["buildings"])
+            return plans.create_plan(session, actor=self.principal, data=data, copy_from=copy_from).id
+
+        return self._submit(values, write)
+
+    def _saved(self, result: Any = None):
+        self._close()
+        return rx.redirect(f"/surveys/{result}")

@@ -6,12 +6,13 @@ polls a cheap change stamp every few seconds to show other people's moves.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 
 from pm_admin.core.base_state import ProtectedState
 from pm_admin.core.db import read_only, unit_of_work
+from pm_admin.core.dialog_form import DialogForm, close_dialogs
 from pm_admin.core.errors import ConcurrencyConflict, NotFound, ValidationFailed
 from pm_admin.core.guard import requires
 from pm_admin.core.ids import optional_id
@@ -19,14 +20,15 @@ from pm_admin.core.permissions import Perm
 from pm_admin.tickets import queries
 from pm_admin.tickets.models import BOARD_STATUSES, Status, Tier
 from pm_admin.tickets.services import actions, workflow
-from pm_admin.tickets.state_common import NewTicketMixin, TicketFiltersMixin
+from pm_admin.tickets.state_common import NewTicketForm, TicketFilters
 
 TIERS = [str(t) for t in Tier]  # 紧急 first
 DROP_STATUSES = {str(s) for s in (*BOARD_STATUSES, Status.CLOSED, Status.CANCELLED, Status.INVALID)}
 MOVE_FIELDS = ("assignee_id", "reason", "hold_until", "resolution")
 
 
-class TicketBoardState(NewTicketMixin, TicketFiltersMixin, ProtectedState):
+class TicketBoardState(TicketFilters, ProtectedState):
+    _PATH: ClassVar[str] = "/tickets/board"
     tier: str = Tier.URGENT.value
     tier_counts: dict[str, int] = {}
     counts: dict[str, int] = {}
@@ -37,13 +39,6 @@ class TicketBoardState(NewTicketMixin, TicketFiltersMixin, ProtectedState):
     col_resolved: list[dict[str, Any]] = []
     can_create: bool = False
     can_work: bool = False
-    # A move that needs input: the card, its target and which fields the dialog asks for.
-    pending: dict[str, Any] = {}
-    pending_fields: list[str] = []
-    pending_assignees: list[dict[str, str]] = []
-    pending_values: dict[str, str] = {}
-    move_errors: dict[str, str] = {}
-    move_key: int = 0
     _limits: dict[str, int] = {}
     _stamp: str = ""
 
@@ -67,55 +62,29 @@ class TicketBoardState(NewTicketMixin, TicketFiltersMixin, ProtectedState):
             if rows != getattr(self, f"col_{status}"):  # unchanged columns are not re-sent
                 setattr(self, f"col_{status}", rows)
 
-    def _sync_url(self):
-        params = self._filter_params()
-        if self.tier != Tier.URGENT.value:
-            params["tier"] = self.tier
-        return self._replace_url("/tickets/board", params)
+    def _extra_params(self) -> dict[str, str]:
+        return {"tier": self.tier} if self.tier != Tier.URGENT.value else {}
 
-    def _after_create(self, ticket_id: int):
-        self._load()
-        return []
+    def _read_extra(self, params: dict[str, str]) -> None:
+        self.tier = params.get("tier") if params.get("tier") in TIERS else Tier.URGENT.value
+
+    def _filters_changed(self) -> None:
+        self._limits = {}
 
     @requires(Perm.TICKETS_VIEW)
-    def load(self):
+    async def load(self):
         principal = self.principal
         self.can_create, self.can_work = principal.has(Perm.TICKETS_CREATE), principal.has(Perm.TICKETS_WORK)
-        params = dict(self.router.url.query_parameters)
-        self._apply_filters(params)
-        self.tier = params.get("tier") if params.get("tier") in TIERS else Tier.URGENT.value
-        self._limits, self.pending = {}, {}
-        self._load_choices()
+        self._limits = {}
+        self._start_filters()
         self._load()
+        await close_dialogs(self)
 
     @requires(Perm.TICKETS_VIEW)
     def set_tier(self, tier: str):
         if tier in TIERS:
             self.tier, self._limits = tier, {}
             self._load()
-        return self._sync_url()
-
-    @requires(Perm.TICKETS_VIEW)
-    def set_filter(self, key: str, value: str):
-        if self._set_filter_value(key, value):
-            self._limits = {}
-            self._load()
-        return self._sync_url()
-
-    @requires(Perm.TICKETS_VIEW)
-    def toggle_filter(self, key: str, on: bool):
-        return self.set_filter(key, "1" if on else "")
-
-    @requires(Perm.TICKETS_VIEW)
-    def apply_search(self, form: dict[str, Any]):
-        return self.set_filter("q", str(form.get("search", "")).strip())
-
-    @requires(Perm.TICKETS_VIEW)
-    def clear_filters(self):
-        self._apply_filters({})
-        self._limits = {}
-        self._load_choices()
-        self._load()
         return self._sync_url()
 
     @requires(Perm.TICKETS_VIEW)
@@ -133,48 +102,10 @@ class TicketBoardState(NewTicketMixin, TicketFiltersMixin, ProtectedState):
         if stamp != self._stamp:
             self._load()
 
-    # ------------------------------------------------------------ moving cards
-
-    def _move(self, card: dict[str, Any], to_status: str, data: actions.ActionInput):
-        try:
-            with unit_of_work() as session:
-                actions.drop(session, actor=self.principal, ticket_id=card["id"], expected_version=card["version"],
-                              to_status=to_status, data=data)
-        except actions.NeedsInput as needs:
-            if self.pending.get("id") == card["id"]:  # the dialog was sent with a required field empty
-                self.move_errors = {field: self._tr("error.required") for field in needs.fields}
-                self.move_key += 1
-                return None
-            return self._ask(card, to_status, needs.fields)
-        except ConcurrencyConflict:
-            self.pending = {}
-            self._load()
-            return rx.toast.warning(self._tr("tickets.moved_by_someone", code=card["code"]), duration=6000)
-        except ValidationFailed as error:
-            messages = self._field_messages(error)
-            if self.pending and set(messages) <= set(self.pending_fields):
-                self.move_errors, self.move_key = messages, self.move_key + 1  # the dialog keeps pending_values
-                return None
-            self.pending = {}
-            return rx.toast.error(next(iter(messages.values())), duration=6000)
-        self.pending = {}
-        self._load()
-        return rx.toast.success(self._tr("tickets.moved", code=card["code"],
-                                         status=self._tr(f"tickets.status.{to_status}")))
-
-    def _ask(self, card: dict[str, Any], to_status: str, fields: tuple[str, ...]):
-        self.pending = {"id": card["id"], "code": card["code"], "title": card["title"], "to": to_status}
-        self.pending_fields, self.move_errors, self.move_key = list(fields), {}, self.move_key + 1
-        self.pending_values = {key: "" for key in MOVE_FIELDS}
-        if "assignee_id" in fields:
-            with read_only() as session:
-                community_id = queries.community_of(session, self.principal, card["id"])
-                self.pending_assignees = queries.assignee_options(session, self.principal, community_id)
-        return None
-
     @requires(workflow.MOVERS)
-    def drop(self, payload: dict[str, Any]):
-        """A card dropped on a column: the workflow service decides; a refusal leaves the card where it was."""
+    async def drop(self, payload: dict[str, Any]):
+        """A card dropped on a column: the workflow service decides; a refusal leaves the card where it was, a move
+        that needs input opens the move dialog."""
         source = payload.get("source") if isinstance(payload, dict) else None
         to_status = str(payload.get("dropId", "")) if isinstance(payload, dict) else ""
         card = self._card(optional_id((source or {}).get("dragId")))
@@ -182,20 +113,67 @@ class TicketBoardState(NewTicketMixin, TicketFiltersMixin, ProtectedState):
             raise NotFound("ticket")
         if to_status not in DROP_STATUSES or to_status == card["status"]:
             return None
-        return self._move(card, to_status, actions.ActionInput())
+        return (await self.get_state(MoveForm))._move(card, to_status, int(card["version"]), actions.ActionInput())
+
+
+class MoveForm(DialogForm, TicketBoardState):
+    """A move that needs input: the card's code and title and the target (``subject``), which fields it asks for
+    (``needs``); the card's id and the version it was dragged at stay on the server."""
+
+    needs: list[str] = []
+    assignees: list[dict[str, str]] = []
+
+    def _move(self, card: dict[str, Any], to_status: str, version: int, data: actions.ActionInput):
+        try:
+            with unit_of_work() as session:
+                actions.drop(session, actor=self.principal, ticket_id=card["id"], expected_version=version,
+                             to_status=to_status, data=data)
+        except actions.NeedsInput as needs:
+            if self.opened and self._record_id == card["id"]:  # the dialog was sent with a required field empty
+                self.errors = {field: self._tr("error.required") for field in needs.fields}
+                return None
+            return self._ask(card, to_status, needs.fields)
+        except ConcurrencyConflict:
+            self._close()
+            self._load()
+            return rx.toast.warning(self._tr("tickets.moved_by_someone", code=card["code"]), duration=6000)
+        except ValidationFailed as error:
+            messages = self._field_messages(error)
+            if self.opened and set(messages) <= set(self.needs):
+                self.errors = messages
+                return None
+            self._close()
+            return rx.toast.error(next(iter(messages.values())), duration=6000)
+        self._close()
+        self._load()
+        return rx.toast.success(self._tr("tickets.moved", code=card["code"],
+                                         status=self._tr(f"tickets.status.{to_status}")))
+
+    def _ask(self, card: dict[str, Any], to_status: str, fields: tuple[str, ...]):
+        self.needs = list(fields)
+        if "assignee_id" in fields:
+            with read_only() as session:
+                community_id = queries.community_of(session, self.principal, card["id"])
+                self.assignees = queries.assignee_options(session, self.principal, community_id)
+        self._open({key: "" for key in MOVE_FIELDS}, record_id=card["id"], version=int(card["version"]),
+                   subject={"code": card["code"], "title": card["title"], "to": to_status})
+        return None
 
     @requires(workflow.MOVERS)
-    def confirm_move(self, form: dict[str, Any]):
-        card = self._card(self.pending.get("id"))
-        if card is None:
-            self.pending = {}
+    def save(self, form: dict[str, Any]):
+        self._require_open()
+        card = self._card(self._record_id)
+        if card is None:  # gone from the board meanwhile
+            self._close()
             return None
         values = {key: str(form.get(key, "")) for key in MOVE_FIELDS}
-        self.pending_values = values
+        self._keep_input(values)
         data = actions.ActionInput(assignee_id=optional_id(values["assignee_id"]), reason=values["reason"],
                                   hold_until=values["hold_until"], resolution=values["resolution"])
-        return self._move(card, self.pending["to"], data)
+        return self._move(card, str(self.subject.get("to", "")), self._version, data)
 
-    @requires()
-    def cancel_move(self, _open: bool = False):
-        self.pending = {}
+
+class BoardNewTicket(NewTicketForm, TicketBoardState):
+    def _after_create(self, ticket_id: int) -> list:
+        self._load()
+        return []

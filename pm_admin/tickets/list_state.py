@@ -2,83 +2,45 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import ClassVar
 
 import reflex as rx
+from sqlmodel import Session
 
 from pm_admin.core.base_state import ProtectedState
-from pm_admin.core.db import read_only
+from pm_admin.core.dialog_form import close_dialogs
 from pm_admin.core.guard import requires
-from pm_admin.core.ids import page_number
-from pm_admin.core.paged_state import PAGE_SIZES, PagedMixin
+from pm_admin.core.paged_state import PagedMixin
+from pm_admin.core.paging import Page, PageRequest
 from pm_admin.core.permissions import Perm
 from pm_admin.tickets import queries
 from pm_admin.tickets.models import Status
-from pm_admin.tickets.state_common import NewTicketMixin, TicketFiltersMixin
+from pm_admin.tickets.state_common import FILTER_KEYS, NewTicketForm, TicketFilters
 
-STATUS_FILTERS = ["open", *(str(s) for s in Status)]
+STATUS_FILTERS = ("open", *(str(s) for s in Status))
 
 
-class TicketListState(NewTicketMixin, TicketFiltersMixin, PagedMixin, ProtectedState):
-    status: str = "open"
+class TicketListState(TicketFilters, PagedMixin, ProtectedState):
+    _PATH: ClassVar[str] = "/tickets"
+    _FILTERS: ClassVar[tuple[str, ...]] = (*FILTER_KEYS, "status")
+    _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {**TicketFilters._CHOICES, "status": STATUS_FILTERS}
     can_create: bool = False
 
-    def _load(self) -> None:
-        with read_only() as session:
-            self._show(queries.ticket_list(session, self.principal, self._page_request(), self._ticket_filter(),
-                                           status=self.status, language=self.lang))
+    def _filter_defaults(self) -> dict[str, str]:
+        return {"status": "open"}
 
-    def _after_page_change(self):
-        params = self._filter_params()
-        if self.status != "open":
-            params["status"] = self.status or "all"
-        if self.page > 1:
-            params["page"] = str(self.page)
-        if self.page_size != 20:
-            params["size"] = str(self.page_size)
-        if self.sort:
-            params["sort"] = f"-{self.sort}" if self.descending else self.sort
-        return self._replace_url("/tickets", params)
-
-    def _after_create(self, ticket_id: int):
-        return [rx.redirect(f"/tickets/{ticket_id}")]
+    def _fetch(self, session: Session, request: PageRequest) -> Page:
+        return queries.ticket_list(session, self.principal, request, self._ticket_filter(),
+                                   status=self.filters.get("status", ""), language=self.lang)
 
     @requires(Perm.TICKETS_VIEW)
-    def load(self):
+    async def load(self):
         self.can_create = self.principal.has(Perm.TICKETS_CREATE)
-        params = dict(self.router.url.query_parameters)
-        self._apply_filters(params)
-        status = params.get("status", "open")
-        self.status = "" if status == "all" else status if status in STATUS_FILTERS else "open"
-        self.page = page_number(params.get("page"))
-        self.page_size = int(params["size"]) if params.get("size") in PAGE_SIZES else 20
-        sort = str(params.get("sort", ""))
-        self.sort, self.descending = sort.lstrip("-"), sort.startswith("-")
-        self._load_choices()
+        self._start_filters()
         self._load()
+        await close_dialogs(self)
 
-    @requires(Perm.TICKETS_VIEW)
-    def set_filter(self, key: str, value: str):
-        if key == "status":
-            self.status = "" if value == "all" else value if value in STATUS_FILTERS else "open"
-        elif not self._set_filter_value(key, value):
-            return None
-        self.page = 1
-        self._load()
-        return self._after_page_change()
 
-    @requires(Perm.TICKETS_VIEW)
-    def toggle_filter(self, key: str, on: bool):
-        return self.set_filter(key, "1" if on else "")
-
-    @requires(Perm.TICKETS_VIEW)
-    def apply_search(self, form: dict[str, Any]):
-        return self.set_filter("q", str(form.get("search", "")).strip())
-
-    @requires(Perm.TICKETS_VIEW)
-    def clear_filters(self):
-        self._apply_filters({})
-        self.status, self.page = "open", 1
-        self._load_choices()
-        self._load()
-        return self._after_page_change()
+class ListNewTicket(NewTicketForm, TicketListState):
+    def _after_create(self, ticket_id: int) -> list:
+        return [rx.redirect(f"/tickets/{ticket_id}")]

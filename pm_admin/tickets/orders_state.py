@@ -8,22 +8,20 @@ import reflex as rx
 
 from pm_admin.core.base_state import ProtectedState
 from pm_admin.core.db import read_only, unit_of_work
+from pm_admin.core.dialog_form import DialogForm, close_dialogs
 from pm_admin.core.errors import ConcurrencyConflict, NotFound, ValidationFailed
 from pm_admin.core.guard import requires
 from pm_admin.core.permissions import Perm
 from pm_admin.tickets import queries
 from pm_admin.tickets.services import actions, callbacks
 
-STEPS = {"start": "in_progress", "hold": "on_hold", "resume": "in_progress", "finish": "resolved"}
+# The order page's buttons → the workflow's named actions.
+STEPS = {"start": "start", "hold": "hold", "resume": "resume", "finish": "resolve"}
 STEP_FIELDS = ("reason", "hold_until", "resolution")
 
 
 class MyOrdersState(ProtectedState):
     orders: list[dict[str, Any]] = []
-    step: dict[str, Any] = {}  # {"id", "code", "title", "action"} while the dialog is open
-    values: dict[str, str] = {}
-    errors: dict[str, str] = {}
-    step_key: int = 0
     # {"id", "phone"}: the contact's full phone of one order, fetched for the visit (audited); gone on reload.
     visit_phone: dict[str, Any] = {}
 
@@ -39,55 +37,20 @@ class MyOrdersState(ProtectedState):
         return order
 
     @requires(Perm.TICKETS_OWN)
-    def load(self):
-        self.step = {}
+    async def load(self):
+        await close_dialogs(self)
         self._load()
-
-    def _run(self, order: dict[str, Any], action: str, data: actions.ActionInput):
-        try:
-            with unit_of_work() as session:
-                actions.drop(session, actor=self.principal, ticket_id=order["id"], expected_version=order["version"],
-                              to_status=STEPS[action], data=data)
-        except actions.NeedsInput as needs:
-            if self.step.get("id") == order["id"]:  # sent with a required field empty
-                self.errors = {field: self._tr("error.required") for field in needs.fields}
-                self.step_key += 1
-                return None
-            self.step = {"id": order["id"], "code": order["code"], "title": order["title"], "action": action}
-            self.values, self.errors, self.step_key = {k: "" for k in STEP_FIELDS}, {}, self.step_key + 1
-            return None
-        except ConcurrencyConflict:
-            self.step = {}
-            self._load()
-            return rx.toast.warning(self._tr("tickets.moved_by_someone", code=order["code"]))
-        self.step = {}
-        self._load()
-        return rx.toast.success(self._tr("tickets.moved", code=order["code"],
-                                         status=self._tr(f"tickets.status.{STEPS[action]}")))
 
     @requires(Perm.TICKETS_OWN)
-    def act(self, ticket_id: int, action: str):
+    async def act(self, ticket_id: int, action: str):
+        """One tap: the step happens, or its dialog asks for what it needs (a reason, a resolution)."""
         if action not in STEPS:
             return None
+        order = self._order(ticket_id)
         try:
-            return self._run(self._order(ticket_id), action, actions.ActionInput())
+            return (await self.get_state(StepForm))._run(order, action, actions.ActionInput())
         except ValidationFailed as error:  # e.g. an important ticket whose plan is not approved yet
             return rx.toast.error(next(iter(self._field_messages(error).values())), duration=6000)
-
-    @requires(Perm.TICKETS_OWN)
-    def confirm(self, form: dict[str, Any]):
-        if not self.step:
-            return None
-        submitted = {key: str(form.get(key, "")) for key in STEP_FIELDS}
-        try:
-            return self._run(self._order(self.step["id"]), self.step["action"], actions.ActionInput(**submitted))
-        except ValidationFailed as error:
-            self.values, self.errors, self.step_key = submitted, self._field_messages(error), self.step_key + 1
-            return None
-
-    @requires()
-    def cancel(self, _open: bool = False):
-        self.step = {}
 
     @requires(Perm.TICKETS_OWN)
     def show_phone(self, ticket_id: int):
@@ -101,3 +64,41 @@ class MyOrdersState(ProtectedState):
     @requires()
     def hide_phone(self):
         self.visit_phone = {}
+
+
+class StepForm(DialogForm, MyOrdersState):
+    """A step that needs input: hold (reason, until-date) or finish (resolution). ``subject``: the order's code
+    and title and the step; the order's id and version stay on the server."""
+
+    def _run(self, order: dict[str, Any], action: str, data: actions.ActionInput):
+        try:
+            with unit_of_work() as session:
+                ticket = actions.take(session, actor=self.principal, ticket_id=order["id"],
+                                      expected_version=order["version"], action=STEPS[action], data=data)
+                status = str(ticket.status)
+        except actions.NeedsInput as needs:
+            if self.opened and self._record_id == order["id"]:  # sent with a required field empty
+                self.errors = {field: self._tr("error.required") for field in needs.fields}
+                return None
+            self._open({k: "" for k in STEP_FIELDS}, record_id=order["id"],
+                       subject={"code": order["code"], "title": order["title"], "action": action})
+            return None
+        except ConcurrencyConflict:
+            self._close()
+            self._load()
+            return rx.toast.warning(self._tr("tickets.moved_by_someone", code=order["code"]))
+        self._close()
+        self._load()
+        return rx.toast.success(self._tr("tickets.moved", code=order["code"],
+                                         status=self._tr(f"tickets.status.{status}")))
+
+    @requires(Perm.TICKETS_OWN)
+    def save(self, form: dict[str, Any]):
+        self._require_open()
+        submitted = {key: str(form.get(key, "")) for key in STEP_FIELDS}
+        try:
+            return self._run(self._order(self._record_id), str(self.subject.get("action", "")),
+                             actions.ActionInput(**submitted))
+        except ValidationFailed as error:
+            self._refused(error, submitted)
+            return None

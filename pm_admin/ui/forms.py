@@ -7,9 +7,9 @@ import reflex as rx
 from pm_admin.ui.i18n import t, t_prefixed
 
 
-def field(label_key: str, control: rx.Component, error: rx.Var, *, hint_key: str | None = None) -> rx.Component:
+def field(label_key: str | None, control: rx.Component, error: rx.Var, *, hint_key: str | None = None) -> rx.Component:
     return rx.vstack(
-        rx.text(t(label_key), size="2", weight="medium", as_="label"),
+        rx.text(t(label_key), size="2", weight="medium", as_="label") if label_key else rx.fragment(),
         control,
         rx.cond(
             error,
@@ -58,20 +58,30 @@ def form_error_banner(message: rx.Var) -> rx.Component:
     )
 
 
-def form_dialog(*, title: rx.Var, open_: rx.Var, on_close, on_submit, form_key: rx.Var, conflict: rx.Var | None,
-                fields: list[rx.Component], testid: str) -> rx.Component:
-    """A modal form; the key remounts inputs so their defaults follow the record being edited."""
+def form_dialog(dialog, *, title: rx.Var | str, fields: list[rx.Component], testid: str, on_submit=None,
+                save_key: str = "common.save", actions: list[rx.Component] | None = None,
+                description: rx.Var | str | None = None, save_props: dict | None = None,
+                max_width: str = "520px") -> rx.Component:
+    """The modal form of a ``DialogForm`` substate: open flag, conflict banner, fields, cancel and save.
+
+    ``on_submit`` defaults to the dialog's ``save``; ``form_key`` remounts the inputs so their defaults follow
+    the record opened (or the merge after a conflict); closing leaves the content as it was while it fades.
+    ``actions`` are extra buttons at the footer's start; ``save_props`` restyle the save button.
+    """
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title(title),
+            *([rx.dialog.description(description, size="2")] if description is not None else []),
             rx.form(
                 rx.vstack(
-                    form_error_banner(conflict) if conflict is not None else rx.fragment(),
+                    form_error_banner(dialog.conflict),
                     *fields,
                     rx.hstack(
+                        *(actions or []),
+                        rx.spacer(),
                         rx.button(t("common.cancel"), type="button", variant="soft", color_scheme="gray",
-                                  on_click=on_close(False)),
-                        rx.button(t("common.save"), type="submit", data_testid=f"{testid}-save"),
+                                  on_click=dialog.close(False)),
+                        rx.button(t(save_key), type="submit", **{"data_testid": f"{testid}-save", **(save_props or {})}),
                         justify="end",
                         width="100%",
                         padding_top="8px",
@@ -79,44 +89,45 @@ def form_dialog(*, title: rx.Var, open_: rx.Var, on_close, on_submit, form_key: 
                     spacing="3",
                     width="100%",
                 ),
-                on_submit=on_submit,
-                key=form_key.to(str),
+                on_submit=on_submit if on_submit is not None else dialog.save,
+                key=dialog.form_key.to(str),
                 width="100%",
             ),
-            max_width="520px",
+            max_width=max_width,
             data_testid=testid,
         ),
-        open=open_,
-        on_open_change=on_close,
+        open=dialog.opened,
+        on_open_change=dialog.close,
     )
 
 
-def search_box(on_submit, *, default: rx.Var | str = "", placeholder_key: str = "common.search") -> rx.Component:
-    return rx.form(
-        rx.hstack(
-            rx.input(rx.input.slot(rx.icon("search", size=14)), name="search", default_value=default,
-                     placeholder=t(placeholder_key), width="220px", data_testid="search-input"),
-            rx.button(t("common.search"), type="submit", variant="soft"),
-            spacing="2",
+def view_dialog(dialog, *, title: rx.Var | str, body: list[rx.Component], testid: str,
+                max_width: str = "640px") -> rx.Component:
+    """A ``DialogForm`` substate shown without a form (a list to read, toggles saved by a button of the body)."""
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(title),
+            rx.vstack(
+                *body,
+                rx.hstack(rx.dialog.close(rx.button(t("common.close"), variant="soft", color_scheme="gray")),
+                          justify="end", width="100%"),
+                spacing="3", width="100%",
+            ),
+            max_width=max_width,
+            data_testid=testid,
         ),
-        on_submit=on_submit,
-        width="auto",
+        open=dialog.opened,
+        on_open_change=dialog.close,
     )
 
 
-def filter_select(options: rx.Var, value: rx.Var, on_change, *, all_key: str = "common.all",
-                  label_prefix: str | None = None, testid: str = "") -> rx.Component:
-    """A filter dropdown whose first entry ("all") clears the filter."""
-    def item(option):
-        label = t_prefixed(label_prefix, option["value"]) if label_prefix else option["label"]
-        return rx.select.item(label, value=option["value"])
-
-    return rx.select.root(
-        rx.select.trigger(min_width="130px", data_testid=testid or None),
-        rx.select.content(rx.select.item(t(all_key), value="all"), rx.foreach(options, item)),
-        value=rx.cond(value == "", "all", value),
-        on_change=on_change,
-    )
+def form_field(dialog, name: str, label_key: str | None, control: rx.Component | None = None, *,
+               hint_key: str | None = None, **input_props) -> rx.Component:
+    """A field of a dialog: a text input (or ``control``) starting from ``dialog.values[name]``, its message
+    beside it."""
+    if control is None:
+        control = text_input(name, default=dialog.values[name], **input_props)
+    return field(label_key, control, dialog.errors[name], hint_key=hint_key)
 
 
 def notice(*children, icon: str = "info", color_scheme: str = "blue", **props) -> rx.Component:

@@ -28,6 +28,7 @@ from pm_admin.core.guard import (
     client_info,
     guard_of,
     judge,
+    page_guard,
     request_cookies,
 )
 from pm_admin.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
@@ -66,7 +67,7 @@ class GuardMiddleware(Middleware):
         client = client_info(router_data)
         token = request_cookies(router_data).get(SESSION_COOKIE)
         state_cls, handler = _resolve_handler(type(root), event.name)
-        guard = guard_of(handler)
+        guard = page_guard(guard_of(handler), state_cls)
         with unit_of_work() as session:
             principal = resolve_session(session, token=token, client=client,
                                         counts_as_activity=guard is None or not guard.poll)

@@ -14,15 +14,16 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from pm_admin.archives.models import AccessRequest, Archive
+from pm_admin.archives.requests_state import AccessRequestsState, ActiveList, DecisionForm, PendingList
 from pm_admin.archives.services import catalog as archive_catalog
-from pm_admin.archives.state import AccessRequestsState, ArchiveDetailState
+from pm_admin.archives.state import ArchiveDetailState, EntryForm, ReplaceForm, RequestForm
 from pm_admin.arrears.models import ArrearsCase, CaseStatus, FollowUp
-from pm_admin.arrears.state import ArrearsState
+from pm_admin.arrears.state import ArrearsState, FollowUpForm, HistoryDialog
 from pm_admin.auth.models import User
 from pm_admin.billing.models import RoomArrears
 from pm_admin.census.models import CensusTask, TaskStatus
 from pm_admin.census.services import quarter_of
-from pm_admin.census.state import CensusState
+from pm_admin.census.state import CensusState, CompleteForm
 from pm_admin.core.audit import AuditEvent
 from pm_admin.core.clock import local_today
 from pm_admin.core.permissions import SYSTEM
@@ -83,9 +84,9 @@ def c01_archive(db) -> int:
 async def decide(client: CraftedClient, request_id: int, approve: bool = True, note: str = "同意查阅"):
     await client.hydrate("/archives/requests")
     await client.send(event_name(AccessRequestsState, "load"), path="/archives/requests")
-    opened = await client.send(event_name(AccessRequestsState, "open_decision"),
+    opened = await client.send(event_name(DecisionForm, "open_decision"),
                                {"request_id": request_id, "approve": approve, "revoke": False})
-    decided = await client.send(event_name(AccessRequestsState, "decide"), {"form": {"note": note}})
+    decided = await client.send(event_name(DecisionForm, "decide"), {"form": {"note": note}})
     return opened, decided
 
 
@@ -99,8 +100,8 @@ def test_cs_cannot_decide_an_access_request(live_server, db):
             return await decide(client, request_id)
 
     opened, decided = run(scenario())
-    assert state_delta(opened, AccessRequestsState) == {} and toasts(opened)  # open_decision: approvers only
-    assert state_delta(decided, AccessRequestsState) == {} and toasts(decided)
+    assert state_delta(opened, DecisionForm) == {} and toasts(opened)  # open_decision: approvers only
+    assert state_delta(decided, DecisionForm) == {} and toasts(decided)
     assert request_state(db, request_id) == ("pending", "", None)
     assert denials(db, "guard.refused:decide", "missing_permission") == before + 1
 
@@ -121,8 +122,8 @@ def test_a_manager_cannot_approve_their_own_request_nor_another_communitys(live_
     mine, theirs = run(scenario())
     for updates in (mine, theirs):
         assert toasts(updates)
-        delta = state_delta(updates, AccessRequestsState)
-        assert not delta.get("pending_rx_state_") and not delta.get("active_rx_state_")
+        assert not state_delta(updates, PendingList).get("rows_rx_state_")
+        assert not state_delta(updates, ActiveList).get("rows_rx_state_")
     assert request_state(db, own) == ("pending", "", None)
     assert request_state(db, foreign) == ("pending", "", None)
     assert denials(db, "guard.refused_in_handler", "archives.no_self_approval") == before_self + 1
@@ -147,8 +148,8 @@ def test_loading_another_communitys_archive_sends_nothing_and_is_audited(live_se
             path = f"/archives/{foreign_id}"
             theirs = await client.send(event_name(ArchiveDetailState, "load"), path=path,
                                        query={"archive_id": str(foreign_id)})
-            request = await client.send(event_name(ArchiveDetailState, "request_access"),
-                                        {"form": {"reason": "想看看别的小区"}})
+            await client.send(event_name(RequestForm, "open_request"))
+            request = await client.send(event_name(RequestForm, "save"), {"form": {"reason": "想看看别的小区"}})
             return own, theirs, request
 
     own, theirs, request = run(scenario())
@@ -186,8 +187,8 @@ def test_census_of_another_community_cannot_be_completed_or_opened(live_server, 
         async with CraftedClient(live_server.base_url, cookie=steward) as client:
             await client.hydrate("/census")
             await client.send(event_name(CensusState, "load"), path="/census")
-            await client.send(event_name(CensusState, "open_complete"), {"task_id": task_id, "changed": False})
-            complete = await client.send(event_name(CensusState, "complete"), {"form": {"note": "已核实"}})
+            await client.send(event_name(CompleteForm, "open_complete"), {"task_id": task_id, "changed": False})
+            complete = await client.send(event_name(CompleteForm, "save"), {"form": {"note": "已核实"}})
             steward_opens = await client.send(event_name(CensusState, "open_quarter"),
                                               {"form": {"community_id": str(c03)}})
         async with CraftedClient(live_server.base_url, cookie=manager) as client:
@@ -232,18 +233,20 @@ def test_a_follow_up_cannot_be_logged_on_another_communitys_case(live_server, db
         async with CraftedClient(live_server.base_url, cookie=steward) as client:
             await client.hydrate("/arrears")
             await client.send(event_name(ArrearsState, "load"), path="/arrears")
-            opened = await client.send(event_name(ArrearsState, "open_follow_up"), {"case_id": case_id})
-            history = await client.send(event_name(ArrearsState, "open_history"), {"case_id": case_id})
-            saved = await client.send(event_name(ArrearsState, "save_follow_up"), {"form": {
+            opened = await client.send(event_name(FollowUpForm, "open_follow_up"), {"case_id": case_id})
+            history = await client.send(event_name(HistoryDialog, "open_history"), {"case_id": case_id})
+            saved = await client.send(event_name(FollowUpForm, "save"), {"form": {
                 "channel": "phone", "result": "已电话提醒", "reason_category": "forgot", "promise_date": "",
                 "ticket_code": ""}})
             return opened, history, saved
 
     opened, history, saved = run(scenario())
-    for updates in (opened, history, saved):
-        delta = state_delta(updates, ArrearsState)
-        assert not delta.get("target_rx_state_") and not delta.get("history_rx_state_")
-        assert delta.get("dialog_rx_state_") in (None, "")
+    for updates in (opened, history, saved):  # a case not on the page opens nothing; a save then is refused
+        for dialog in (FollowUpForm, HistoryDialog):
+            delta = state_delta(updates, dialog)
+            assert not delta.get("subject_rx_state_") and not delta.get("history_rx_state_")
+            assert delta.get("opened_rx_state_") in (None, False)
+    assert toasts(saved)
     with Session(db) as session:
         assert session.exec(select(FollowUp).where(FollowUp.case_id == case_id)).first() is None
         stored = session.get(ArrearsCase, case_id)
@@ -261,8 +264,8 @@ def test_upload_refusals_show_their_numbers_not_placeholders(live_server, db):
             path = f"/archives/{archive_id}"
             await client.hydrate(path)
             await client.send(event_name(ArchiveDetailState, "load"), path=path, query={"archive_id": str(archive_id)})
-            replacement = await client.send(event_name(ArchiveDetailState, "save_replacement"), {"upload": too_large})
-            entry = await client.send(event_name(ArchiveDetailState, "save_entry"), {"upload": too_large})
+            replacement = await client.send(event_name(ReplaceForm, "save_replacement"), {"upload": too_large})
+            entry = await client.send(event_name(EntryForm, "save_entry"), {"upload": too_large})
         async with CraftedClient(live_server.base_url, cookie=manager) as client:
             await client.hydrate("/arrears")
             await client.send(event_name(ArrearsState, "load"), path="/arrears")
@@ -270,6 +273,6 @@ def test_upload_refusals_show_their_numbers_not_placeholders(live_server, db):
         return replacement, entry, imported
 
     replacement, entry, imported = run(scenario())
-    for updates in (replacement, entry):
-        assert state_delta(updates, ArchiveDetailState)["errors_rx_state_"] == {"file": "文件过大（最大 30 MB）"}
+    for updates, dialog in ((replacement, ReplaceForm), (entry, EntryForm)):
+        assert state_delta(updates, dialog)["errors_rx_state_"] == {"file": "文件过大（最大 30 MB）"}
     assert state_delta(imported, ArrearsState)["import_message_rx_state_"] == "文件过大（最大 10 MB）"

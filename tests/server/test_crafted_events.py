@@ -12,12 +12,12 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from pm_admin.auth.models import LoginSession, User
-from pm_admin.auth.state import UsersState
 from pm_admin.core.audit import AuditEvent
 from pm_admin.home.state import HomeState
 from pm_admin.places.models import Community, Room, Unit
-from pm_admin.places.state import RoomsState
+from pm_admin.places.state import RoomForm, RoomsState
 from pm_admin.shell.state import ShellState
+from pm_admin.users.state import UserForm, UsersState
 from tests.support.login import cookie_for, run, sign_in
 from tests.support.ws_client import CraftedClient, deltas, event_name, frontend_events
 
@@ -77,13 +77,13 @@ def test_cs_calling_admin_handlers_is_refused_and_audited(live_server, db):
         async with CraftedClient(live_server.base_url, cookie=cookie) as client:
             await client.hydrate("/")
             load = await client.send(event_name(UsersState, "load"), path="/admin/users")
-            create = await client.send(event_name(UsersState, "save"), {"form": {
+            create = await client.send(event_name(UserForm, "save"), {"form": {
                 "username": "intruder", "display_name": "x", "password": "Intruder-1", "all_communities": "on"}})
             return load, create
 
     load, create = run(scenario())
-    for updates in (load, create):
-        assert state_delta(updates, UsersState) == {}
+    for updates, state in ((load, UsersState), (create, UserForm)):
+        assert state_delta(updates, state) == {}
         assert toasts(updates), updates
     with Session(db) as session:
         assert session.scalar(sa.select(sa.func.count(User.id))) == users_before
@@ -104,13 +104,13 @@ def test_user_of_one_community_cannot_reach_another(live_server, db):
         async with CraftedClient(live_server.base_url, cookie=cs_cookie) as cs:
             await cs.hydrate("/places/rooms")
             await cs.send(event_name(RoomsState, "load"), path="/places/rooms")
-            filtered = await cs.send(event_name(RoomsState, "filter_community"), {"value": str(c03)})
+            filtered = await cs.send(event_name(RoomsState, "set_filter"), {"key": "community", "value": str(c03)})
             pick = await cs.send(event_name(ShellState, "pick_community"), {"value": str(c03)})
         async with CraftedClient(live_server.base_url, cookie=manager_cookie) as manager:
             await manager.hydrate("/places/rooms")
             await manager.send(event_name(RoomsState, "load"), path="/places/rooms")
-            await manager.send(event_name(RoomsState, "open_create"))
-            create = await manager.send(event_name(RoomsState, "save"), {"form": {
+            await manager.send(event_name(RoomForm, "open_create"))
+            create = await manager.send(event_name(RoomForm, "save"), {"form": {
                 "unit_id": str(c03_unit), "number": "4404", "floor": "4", "area": "88", "layout": "x",
                 "occupancy": "vacant"}})
         return filtered, pick, create
@@ -192,7 +192,7 @@ def test_cross_site_session_exchange_is_refused(live_server):
 
 
 def test_owner_data_stays_inside_scope_and_permissions(live_server, db):
-    from pm_admin.owners.detail_state import OwnerDetailState
+    from pm_admin.owners.detail_state import OwnerDetailState, RevealForm
     from pm_admin.owners.models import Ownership
 
     with Session(db) as session:
@@ -214,14 +214,14 @@ def test_owner_data_stays_inside_scope_and_permissions(live_server, db):
         async with CraftedClient(live_server.base_url, cookie=cs) as client:
             await client.hydrate(f"/owners/{c01_owner}")
             await client.send(event_name(OwnerDetailState, "load"), path=f"/owners/{c01_owner}")
-            reveal = await client.send(event_name(OwnerDetailState, "reveal"), {"form": {"reason": "随便看看"}})
+            reveal = await client.send(event_name(RevealForm, "reveal"), {"form": {"reason": "随便看看"}})
         return foreign, reveal
 
     foreign, reveal = run(scenario())
     # The load ran (an empty delta would pass otherwise) and replaced the C01 profile with nothing.
     assert state_delta(foreign, OwnerDetailState).get("owner_found_rx_state_") is False
     assert state_delta(foreign, OwnerDetailState).get("profile_rx_state_") == {}
-    assert state_delta(reveal, OwnerDetailState) == {} and toasts(reveal)
+    assert state_delta(reveal, RevealForm) == {} and state_delta(reveal, OwnerDetailState) == {} and toasts(reveal)
     assert audit_count(db, "guard.refused:reveal") == before + 1
 
 

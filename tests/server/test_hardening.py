@@ -22,14 +22,14 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from pm_admin.auth.models import User, UserCommunity
-from pm_admin.auth.state import UsersState
 from pm_admin.core.audit import AuditEvent
 from pm_admin.core.base_state import AppState
-from pm_admin.owners.detail_state import OwnerDetailState
+from pm_admin.owners.detail_state import MemberForm, OwnerDetailState, OwnerEditForm
 from pm_admin.owners.models import Owner, Ownership
 from pm_admin.owners.state import OwnersState
 from pm_admin.places.models import Community
 from pm_admin.tickets.board_state import TicketBoardState
+from pm_admin.users.state import UsersState
 from tests.server.test_crafted_events import state_delta, toasts
 from tests.support import factories
 from tests.support.login import cookie_for, run
@@ -201,7 +201,7 @@ def test_assignee_choices_hold_only_staff_of_the_users_communities(live_server, 
             await client.hydrate("/tickets/board")
             return await client.send(event_name(TicketBoardState, "load"), path="/tickets/board")
 
-    choices = state_delta(run(scenario()), TicketBoardState)["assignee_choices_rx_state_"]
+    choices = state_delta(run(scenario()), TicketBoardState)["choices_rx_state_"]["assignee"]
     with Session(db) as session:
         c01 = session.exec(select(Community.id).where(Community.code == "C01")).one()
         c01_staff = set(session.exec(select(UserCommunity.user_id).where(UserCommunity.community_id == c01)).all())
@@ -243,8 +243,8 @@ def test_crafted_ids_get_a_clear_refusal_not_a_traceback(live_server, db):
             await client.hydrate(f"/owners/{outside}")
             await client.send(event_name(OwnerDetailState, "load"), path=f"/owners/{outside}",
                               query={"owner_id": str(outside)})
-            edit = await client.send(event_name(OwnerDetailState, "open_edit"), path=f"/owners/{outside}")
-            number = await client.send(event_name(OwnerDetailState, "open_member"), {"member_id": 10**30},
+            edit = await client.send(event_name(OwnerEditForm, "open_edit"), path=f"/owners/{outside}")
+            number = await client.send(event_name(MemberForm, "open_member"), {"member_id": 10**30},
                                        path=f"/owners/{outside}")
             return huge, letters, edit, number
 

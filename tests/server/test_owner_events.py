@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from pm_admin.owners.detail_state import OwnerDetailState
+from pm_admin.owners.detail_state import MemberForm, OccupantForm, OwnerDetailState, OwnerEditForm, RevealForm
 from pm_admin.owners.models import HouseholdMember, Occupant, Owner, Ownership
 from pm_admin.places.models import Community, Room
 from tests.server.test_crafted_events import state_delta
@@ -52,19 +52,20 @@ def test_member_dialog_acts_on_the_member_it_was_opened_for(live_server, db):
     async def scenario():
         async with CraftedClient(live_server.base_url, cookie=cs) as client:
             loaded = await _open_owner(client, owner_id)
-            await client.send(event_name(OwnerDetailState, "open_member"), {"member_id": 0})  # "add a member"
-            refused = await client.send(event_name(OwnerDetailState, "save_member"), {"form": {
+            await client.send(event_name(MemberForm, "open_member"), {"member_id": 0})  # "add a member"
+            refused = await client.send(event_name(MemberForm, "save"), {"form": {
                 "relation": "child", "name": "", "phone": "", "id_number": "", **smuggled}})
-            saved = await client.send(event_name(OwnerDetailState, "save_member"), {"form": {
+            saved = await client.send(event_name(MemberForm, "save"), {"form": {
                 "relation": "child", "name": "注入测试成员", "phone": "", "id_number": "", **smuggled}})
             return loaded, refused, saved
 
     loaded, refused, saved = run(scenario())
     assert state_delta(loaded, OwnerDetailState).get("owner_found_rx_state_") is True  # the page did load
-    side_form = state_delta(refused, OwnerDetailState)["side_form_rx_state_"]
-    assert "member_id" not in side_form and side_form["editing"] is False
-    assert state_delta(refused, OwnerDetailState)["side_errors_rx_state_"].get("name")
-    assert state_delta(saved, OwnerDetailState).get("side_dialog_rx_state_") == ""
+    values = state_delta(refused, MemberForm)["values_rx_state_"]
+    assert "member_id" not in values and "version" not in values and "editing" not in values
+    assert state_delta(refused, MemberForm).get("editing_rx_state_") in (None, False)
+    assert state_delta(refused, MemberForm)["errors_rx_state_"].get("name")
+    assert state_delta(saved, MemberForm).get("opened_rx_state_") is False
     with Session(db) as session:
         victim_after = session.get(HouseholdMember, victim.id)
         assert (victim_after.name, victim_after.version) == victim_before
@@ -79,14 +80,14 @@ def test_occupant_dialog_adds_to_the_room_it_was_opened_for(live_server, db):
     async def scenario():
         async with CraftedClient(live_server.base_url, cookie=cs) as client:
             await _open_owner(client, owner_id)
-            await client.send(event_name(OwnerDetailState, "open_occupant"), {"room_id": room_id})
+            await client.send(event_name(OccupantForm, "open_occupant"), {"room_id": room_id})
             form = {"kind": "tenant", "phone": "", "id_number": "", "started_on": "2025-01-01", "room_id": other_room}
-            await client.send(event_name(OwnerDetailState, "add_occupant"), {"form": {**form, "name": ""}})
-            return await client.send(event_name(OwnerDetailState, "add_occupant"),
+            await client.send(event_name(OccupantForm, "save"), {"form": {**form, "name": ""}})
+            return await client.send(event_name(OccupantForm, "save"),
                                      {"form": {**form, "name": "注入测试租客"}})
 
     saved = run(scenario())
-    assert state_delta(saved, OwnerDetailState).get("side_dialog_rx_state_") == ""
+    assert state_delta(saved, OccupantForm).get("opened_rx_state_") is False
     with Session(db) as session:
         rooms = session.exec(select(Occupant.room_id).where(Occupant.name == "注入测试租客")).all()
         assert rooms == [room_id] and session.get(Room, other_room) is not None
@@ -104,24 +105,25 @@ def test_a_submitted_version_never_gets_past_the_concurrency_check(live_server, 
     async def scenario():
         async with CraftedClient(live_server.base_url, cookie=cs) as client:
             await _open_owner(client, owner_id)
-            await client.send(event_name(OwnerDetailState, "open_edit"))
+            await client.send(event_name(OwnerEditForm, "open_edit"))
             # A refused save that carries the version a colleague's save is about to produce …
-            refused = await client.send(event_name(OwnerDetailState, "save"),
+            refused = await client.send(event_name(OwnerEditForm, "save"),
                                         {"form": {**form, "phone": "123", "address": "客服改的地址"}})
             with Session(db) as session:  # … the colleague saves (the version moves on) …
                 session.execute(sa.update(Owner).where(Owner.id == owner_id)
                                 .values(address="同事改的地址", version=Owner.version + 1))
                 session.commit()
             # … and this save, which never saw the colleague's change, is refused rather than overwriting it.
-            return refused, await client.send(event_name(OwnerDetailState, "save"),
+            return refused, await client.send(event_name(OwnerEditForm, "save"),
                                               {"form": {**form, "address": "客服改的地址"}})
 
     refused, second = run(scenario())
-    assert state_delta(refused, OwnerDetailState)["errors_rx_state_"].get("phone")
+    assert state_delta(refused, OwnerEditForm)["errors_rx_state_"].get("phone")
     with Session(db) as session:
         assert session.get(Owner, owner_id).address == "同事改的地址"
-    assert state_delta(second, OwnerDetailState).get("conflict_rx_state_")
-    assert "version" not in state_delta(refused, OwnerDetailState).get("form_rx_state_", {})
+    assert state_delta(second, OwnerEditForm).get("conflict_rx_state_")
+    assert "version" not in state_delta(refused, OwnerEditForm).get("values_rx_state_", {})
+    assert state_delta(refused, OwnerEditForm)["values_rx_state_"]["phone"] == ""  # typed PII stays in the page
 
 
 def test_a_revealed_id_number_reaches_the_page_but_never_the_state(live_server, db):
@@ -131,7 +133,8 @@ def test_a_revealed_id_number_reaches_the_page_but_never_the_state(live_server, 
     async def scenario():
         async with CraftedClient(live_server.base_url, cookie=manager) as client:
             await _open_owner(client, owner_id)
-            shown = await client.send(event_name(OwnerDetailState, "reveal"), {"form": {"reason": "核实身份办理过户"}})
+            await client.send(event_name(RevealForm, "open_reveal"))
+            shown = await client.send(event_name(RevealForm, "reveal"), {"form": {"reason": "核实身份办理过户"}})
             hidden = await client.send(event_name(OwnerDetailState, "hide_revealed"))
             return shown, hidden
 

@@ -7,7 +7,7 @@ import shutil
 import pytest
 import redis
 
-from pm_admin.places.state import RoomsState
+from pm_admin.places.state import RoomForm, RoomsState
 from pm_admin.shell.state import ShellState
 from tests.server.test_crafted_events import redirects, state_delta
 from tests.support.login import cookie_for, run
@@ -44,13 +44,16 @@ def test_state_lives_in_redis_and_survives_a_reconnect(redis_app, redis_server):
         async with CraftedClient(redis_app.base_url, cookie=cookie) as first:
             await first.hydrate("/places/rooms")
             await first.send(event_name(RoomsState, "load"), path="/places/rooms")
-            await first.send(event_name(RoomsState, "go_to_page"), {"page": 3})
+            paged = await first.send(event_name(RoomsState, "go_to_page"), {"page": 3})
+            room = state_delta(paged, RoomsState)["rows_rx_state_"][0]
+            # The page number lives in the address (a reload reads it there); a dialog's content lives in the state.
+            await first.send(event_name(RoomForm, "open_edit"), {"room_id": room["id"]})
             token = first.token
         async with CraftedClient(redis_app.base_url, cookie=cookie, token=token) as again:
-            return await again.hydrate("/places/rooms"), token
+            return room, await again.hydrate("/places/rooms"), token
 
-    rehydrated, token = run(scenario())
-    assert state_delta(rehydrated, RoomsState)["page_rx_state_"] == 3
+    room, rehydrated, token = run(scenario())
+    assert state_delta(rehydrated, RoomForm)["values_rx_state_"]["number"] == room["number"]
     assert any(token in key.decode() for key in redis.Redis.from_url(redis_server.url).keys("*"))
 
 

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from pm_admin.auth.models import User
 from pm_admin.places.models import Building, Community, Room, Unit
 from pm_admin.tickets.board_state import TicketBoardState
-from pm_admin.tickets.detail_state import TicketDetailState
+from pm_admin.tickets.detail_state import DetailMoveForm, TicketDetailState
 from pm_admin.tickets.models import Ticket, TicketCategory, TicketEvent, TicketEvidence
 from pm_admin.tickets.orders_state import MyOrdersState
 from pm_admin.tickets.services import actions, registration
@@ -88,7 +88,7 @@ def test_crafted_events_on_another_communitys_ticket_are_refused(live_server, db
             await client.hydrate(path)
             detail = await client.send(event_name(TicketDetailState, "load"), path=path,
                                        query={"ticket_id": str(foreign.id)})
-            moved = await client.send(event_name(TicketDetailState, "confirm_move"), {"form": {"reason": "越权撤销"}})
+            moved = await client.send(event_name(DetailMoveForm, "save"), {"form": {"reason": "越权撤销"}})
             noted = await client.send(event_name(TicketDetailState, "add_comment"), {"form": {"body": "越权备注"}})
         async with CraftedClient(live_server.base_url, cookie=technician) as client:
             await client.hydrate("/my-orders")

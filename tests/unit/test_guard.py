@@ -95,9 +95,9 @@ def test_only_the_framework_events_a_browser_sends_pass_without_a_declaration():
 def test_handler_arguments_are_checked_before_the_handler_runs():
     from pm_admin.core.event_args import payload_problem
     from pm_admin.owners.state import OwnersState
-    from pm_admin.places.state import BuildingsState
+    from pm_admin.places.state import BuildingForm
 
-    open_edit = BuildingsState.event_handlers["open_edit"].fn
+    open_edit = BuildingForm.event_handlers["open_edit"].fn
     assert payload_problem(open_edit, {"building_id": 12}) is None
     assert payload_problem(open_edit, {"building_id": "12"}) is None
     assert payload_problem(open_edit, {"building_id": "9" * 40}) == "bad_number"
@@ -139,3 +139,20 @@ def test_refusals_of_one_caller_are_audited_up_to_a_budget_then_summarised():
     assert budget.take("user:7", start).record  # another caller has its own budget
     next_window = budget.take("ip:10.0.0.9", start + timedelta(minutes=10))
     assert next_window.record and next_window.unrecorded_before == 3  # the summary of what went unrecorded
+
+
+def test_kit_handlers_ask_for_the_permission_their_state_declares():
+    """Paging and filter handlers come from the kit's mixins with ``@requires(PAGE)``: each state using them
+    names its page's permission, or the guard would refuse them all."""
+    from pm_admin.core.guard import PAGE, page_guard
+
+    missing = []
+    for cls in app_states():
+        for name, handler in cls.event_handlers.items():
+            guard = guard_of(handler)
+            if guard is not None and guard.permission == PAGE:
+                resolved = page_guard(guard, cls)
+                if resolved.permission in (None, PAGE):
+                    missing.append(f"{cls.__name__}.{name}")
+    assert missing == []
+    assert judge(Guard(permission=PAGE), True, principal("places.view")).reason == "undeclared_handler"

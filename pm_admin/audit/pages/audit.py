@@ -9,7 +9,8 @@ import reflex as rx
 from pm_admin.audit.queries import OUTCOMES, action_codes, entity_types
 from pm_admin.audit.state import AuditState
 from pm_admin.shell.layout import frame
-from pm_admin.ui.i18n import t, t_prefixed
+from pm_admin.ui.filters import choose, filter_bar, pick, typed, typed_filters
+from pm_admin.ui.i18n import t_prefixed
 from pm_admin.ui.table import Column, data_table
 
 
@@ -23,52 +24,29 @@ def changes_cell(row: rx.Var) -> rx.Component:
                    max_width="420px", font_family="var(--code-font-family)")
 
 
-def labelled(label_key: str, control: rx.Component) -> rx.Component:
-    return rx.vstack(rx.text(t(label_key), size="1", color_scheme="gray"), control, spacing="1")
-
-
-def picker(name: str, label_key: str, items: list[rx.Component], width: str = "170px") -> rx.Component:
-    """A filter select whose first entry ("all") clears the filter; the form submits the choice."""
-    value = AuditState.filters[name].to(str)
-    return labelled(label_key, rx.select.root(
-        rx.select.trigger(width=width, data_testid=f"audit-{name}"),
-        rx.select.content(rx.select.item(t("common.all"), value="all"), *items),
-        name=name,
-        default_value=rx.cond(value == "", "all", value),
-    ))
-
-
-def text_filter(name: str, label_key: str, width: str, **props) -> rx.Component:
-    return labelled(label_key, rx.input(name=name, default_value=AuditState.filters[name], width=width, **props))
-
-
-def coded(prefix: str, codes: list[str]) -> list[rx.Component]:
-    """Items for codes the catalog labels (``audit.action.owner.update`` …), labels in the reader's language."""
-    return [rx.select.item(t(f"{prefix}{code}"), value=code) for code in codes]
+def coded(codes: list[str]) -> list[dict[str, str]]:
+    """Options for codes the catalog labels (``audit.action.owner.update`` …), in the reader's language."""
+    return [{"value": code, "label": code} for code in codes]
 
 
 def filters() -> rx.Component:
     state = AuditState
-    return rx.form(
-        rx.flex(
-            picker("action", "audit.action", coded("audit.action.", action_codes()), width="200px"),
-            picker("community", "places.community", [rx.foreach(
-                state.community_choices, lambda c: rx.select.item(c["label"], value=c["value"]))]),
-            text_filter("actor", "audit.actor", "140px"),
-            picker("entity_type", "audit.entity_type", coded("audit.entity.", entity_types()), width="140px"),
-            text_filter("entity_id", "audit.entity_id", "100px"),
-            picker("outcome", "audit.outcome", coded("audit.outcome.", list(OUTCOMES)), width="110px"),
-            text_filter("since", "audit.since", "150px", type="date"),
-            text_filter("until", "audit.until", "150px", type="date"),
-            rx.button(t("common.filter"), type="submit"),
-            rx.button(t("common.reset"), type="button", variant="ghost", on_click=state.clear_filters),
-            gap="3",
-            wrap="wrap",
-            align="end",
+    return filter_bar(
+        state,
+        choose(state, "action", coded(action_codes()), "audit.all_actions", label_prefix="audit.action.",
+               testid="audit-action"),
+        pick(state, "community", "shell.all_communities", testid="audit-community"),
+        choose(state, "entity_type", coded(entity_types()), "audit.all_entities", label_prefix="audit.entity.",
+               testid="audit-entity_type"),
+        choose(state, "outcome", coded(list(OUTCOMES)), "audit.all_outcomes", label_prefix="audit.outcome.",
+               testid="audit-outcome"),
+        typed_filters(
+            state,
+            typed(state, "actor", label_key="audit.actor", width="140px"),
+            typed(state, "entity_id", label_key="audit.entity_id", width="100px"),
+            typed(state, "since", label_key="audit.since", type="date"),
+            typed(state, "until", label_key="audit.until", type="date"),
         ),
-        on_submit=state.apply_filters,
-        key=state.form_key.to(str),
-        padding_bottom="16px",
     )
 
 

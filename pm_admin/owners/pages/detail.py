@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pm_admin.owners.detail_state import REVEAL_REFS, OwnerDetailState
+from pm_admin.owners.detail_state import (
+    REVEAL_REFS,
+    MemberForm,
+    OccupantForm,
+    OwnerDetailState,
+    OwnerEditForm,
+    RevealForm,
+    TransferForm,
+)
 from pm_admin.owners.pages.owners import gender_select
 from pm_admin.shell.layout import frame
-from pm_admin.ui.forms import field, form_dialog, form_error_banner, notice, text_input
+from pm_admin.ui.forms import form_dialog, form_field, notice
 from pm_admin.ui.i18n import t, t_prefixed
 from pm_admin.ui.table import icon_action, simple_table
 from pm_admin.ui.timeline import timeline
@@ -47,9 +55,9 @@ def profile_card() -> rx.Component:
                 rx.button(rx.icon("eye-off", size=14), t("owners.hide_pii"), variant="soft", color_scheme="gray",
                           on_click=D.hide_revealed, data_testid="hide-pii"),
                 rx.button(rx.icon("eye", size=14), t("owners.reveal"), variant="soft", color_scheme="red",
-                          on_click=D.open_reveal, data_testid="reveal-button"),
+                          on_click=RevealForm.open_reveal, data_testid="reveal-button"),
             )),
-            rx.cond(D.can_edit, rx.button(rx.icon("pencil", size=14), t("common.edit"), on_click=D.open_edit,
+            rx.cond(D.can_edit, rx.button(rx.icon("pencil", size=14), t("common.edit"), on_click=OwnerEditForm.open_edit,
                                           data_testid="edit-owner")),
             align="center", width="100%", wrap="wrap", spacing="3",
         ),
@@ -82,8 +90,8 @@ def rooms_tab() -> rx.Component:
                                   rx.text(room["ended_on"], " ", t_prefixed("owners.end.", room["end_reason"]),
                                           size="2", color_scheme="gray"))),
             rx.table.cell(rx.cond(current & D.can_edit, rx.hstack(
-                icon_action("repeat", "owners.transfer", D.open_transfer(room["room_id"])),
-                icon_action("user-round-plus", "owners.add_occupant", D.open_occupant(room["room_id"])),
+                icon_action("repeat", "owners.transfer", TransferForm.open_transfer(room["room_id"])),
+                icon_action("user-round-plus", "owners.add_occupant", OccupantForm.open_occupant(room["room_id"])),
                 spacing="2"))),
         )
 
@@ -97,14 +105,14 @@ def household_tab() -> rx.Component:
             rx.table.cell(t_prefixed("relation.", member["relation"])), rx.table.cell(member["name"]),
             rx.table.cell(member["phone"]), rx.table.cell(member["id_number"]),
             rx.table.cell(rx.cond(D.can_edit, rx.hstack(
-                icon_action("pencil", "common.edit", D.open_member(member["id"])),
+                icon_action("pencil", "common.edit", MemberForm.open_member(member["id"])),
                 icon_action("trash-2", "common.delete", D.remove_member(member["id"]), color_scheme="red"),
                 spacing="1"))),
         )
 
     return rx.vstack(
         rx.cond(D.can_edit, rx.button(rx.icon("plus", size=14), t("owners.add_member"), size="1",
-                                      on_click=D.open_member(0), data_testid="add-member")),
+                                      on_click=MemberForm.open_member(0), data_testid="add-member")),
         simple_table(["owners.relation", "owners.col.name", "owners.col.phone", "owners.col.id_number",
                       "common.actions"], rx.foreach(D.members, row), "members-table"),
         width="100%",
@@ -140,107 +148,89 @@ def history_tab() -> rx.Component:
 
 
 def edit_dialog() -> rx.Component:
-    e = D.errors
+    d = OwnerEditForm
+    pair = {"columns": "2", "spacing": "3", "width": "100%"}
     return form_dialog(
-        title=t("owners.edit"), open_=D.dialog_open, on_close=D.close_dialog, on_submit=D.save, form_key=D.form_key,
-        conflict=D.conflict, testid="owner-edit-form",
+        d, title=t("owners.edit"), testid="owner-edit-form",
         fields=[
             rx.grid(
-                field("owners.col.name", text_input("name", default=D.form["name"]), e["name"]),
-                field("owners.col.gender", gender_select(D.form["gender"]), e["gender"]),
-                field("owners.col.phone", text_input("phone", default=D.form["phone"], inputmode="tel",
-                                                     placeholder_key="owners.keep_blank"), e["phone"]),
-                field("owners.phone2", text_input("phone2", default=D.form["phone2"], inputmode="tel",
-                                                  placeholder_key="owners.keep_blank"), e["phone2"]),
-                columns="2", spacing="3", width="100%",
+                form_field(d, "name", "owners.col.name"),
+                form_field(d, "gender", "owners.col.gender", gender_select(d.values["gender"])),
+                form_field(d, "phone", "owners.col.phone", inputmode="tel", placeholder_key="owners.keep_blank"),
+                form_field(d, "phone2", "owners.phone2", inputmode="tel", placeholder_key="owners.keep_blank"),
+                **pair,
             ),
             rx.cond(D.profile["phones"].to(list).length() > 1,
                     rx.checkbox(t("owners.drop_phone2"), name="drop_phone2", data_testid="drop-phone2")),
             rx.grid(
-                field("owners.col.id_number", text_input("id_number", default=D.form["id_number"],
-                                                         placeholder_key="owners.keep_blank"), e["id_number"]),
-                field("owners.birth_date", text_input("birth_date", default=D.form["birth_date"], type_="date"),
-                      e["birth_date"], hint_key="owners.birth_date_keep"),
-                columns="2", spacing="3", width="100%",
+                form_field(d, "id_number", "owners.col.id_number", placeholder_key="owners.keep_blank"),
+                form_field(d, "birth_date", "owners.birth_date", type_="date", hint_key="owners.birth_date_keep"),
+                **pair,
             ),
-            field("owners.address", text_input("address", default=D.form["address"]), e["address"]),
-            field("owners.col.tags", text_input("tags", default=D.form["tags"], placeholder_key="owners.tags_hint"),
-                  e["tags"]),
-            rx.checkbox(t("field.is_vip"), name="is_vip", default_checked=D.form["is_vip"].to(bool)),
-            field("owners.notes", rx.text_area(name="notes", default_value=D.form["notes"].to(str)), e["notes"]),
+            form_field(d, "address", "owners.address"),
+            form_field(d, "tags", "owners.col.tags", placeholder_key="owners.tags_hint"),
+            rx.checkbox(t("field.is_vip"), name="is_vip", default_checked=d.values["is_vip"].to(bool)),
+            form_field(d, "notes", "owners.notes", rx.text_area(name="notes", default_value=d.values["notes"].to(str))),
         ],
     )
 
 
 def reveal_dialog() -> rx.Component:
-    return rx.dialog.root(rx.dialog.content(
-        rx.dialog.title(t("owners.reveal")),
-        rx.dialog.description(t("owners.reveal_explain"), size="2"),
-        rx.form(rx.vstack(
-            rx.input(name="reason", placeholder=t("owners.reveal_reason"), width="100%", data_testid="reveal-reason"),
-            form_error_banner(D.reveal_error),
-            rx.hstack(rx.button(t("common.cancel"), type="button", variant="soft", color_scheme="gray",
-                                on_click=D.close_reveal(False)),
-                      rx.button(t("owners.reveal"), type="submit", color_scheme="red", data_testid="reveal-confirm"),
-                      justify="end", width="100%"),
-            spacing="3", width="100%", padding_top="12px",
-        ), on_submit=D.reveal),
+    d = RevealForm
+    return form_dialog(
+        d, title=t("owners.reveal"), description=t("owners.reveal_explain"), testid="reveal-form", on_submit=d.reveal,
+        save_key="owners.reveal", save_props={"color_scheme": "red", "data_testid": "reveal-confirm"},
         max_width="460px",
-    ), open=D.reveal_open, on_open_change=D.close_reveal)
+        fields=[form_field(d, "reason", None, rx.input(
+            name="reason", placeholder=t("owners.reveal_reason"), width="100%", data_testid="reveal-reason"))],
+    )
 
 
 def side_dialogs() -> rx.Component:
-    f, e = D.side_form, D.side_errors
-    editing = f["editing"].to(bool)
-    keep_when_editing = rx.cond(editing, "owners.keep_blank", "")
+    m, o, x = MemberForm, OccupantForm, TransferForm
+    keep_when_editing = rx.cond(m.editing, "owners.keep_blank", "")
+    pair = {"columns": "2", "spacing": "3", "width": "100%"}
     member = form_dialog(
-        title=rx.cond(editing, t("owners.edit_member"), t("owners.add_member")),
-        open_=D.side_dialog == "member", on_close=D.close_side, on_submit=D.save_member,
-        form_key=D.side_key, conflict=D.side_conflict, testid="member-form",
+        m, title=rx.cond(m.editing, t("owners.edit_member"), t("owners.add_member")), testid="member-form",
         fields=[
-            field("owners.relation", rx.select.root(rx.select.trigger(width="100%"), rx.select.content(
+            form_field(m, "relation", "owners.relation", rx.select.root(rx.select.trigger(width="100%"), rx.select.content(
                 *[rx.select.item(t(f"relation.{r}"), value=r) for r in ("spouse", "child", "parent", "other")]),
-                name="relation", default_value=f["relation"].to(str)), e["relation"]),
-            field("field.name", text_input("name", default=f["name"]), e["name"]),
-            field("owners.col.phone", text_input("phone", default=f["phone"], inputmode="tel",
-                                                 placeholder_key=keep_when_editing), e["phone"]),
-            field("owners.col.id_number", text_input("id_number", default=f["id_number"],
-                                                     placeholder_key=keep_when_editing), e["id_number"]),
+                name="relation", default_value=m.values["relation"].to(str))),
+            form_field(m, "name", "field.name"),
+            form_field(m, "phone", "owners.col.phone", inputmode="tel", placeholder_key=keep_when_editing),
+            form_field(m, "id_number", "owners.col.id_number", placeholder_key=keep_when_editing),
         ],
     )
     occupant = form_dialog(
-        title=t("owners.add_occupant"), open_=D.side_dialog == "occupant", on_close=D.close_side,
-        on_submit=D.add_occupant, form_key=D.side_key, conflict=None, testid="occupant-form",
+        o, title=t("owners.add_occupant"), testid="occupant-form",
         fields=[
-            field("owners.occupant_kind", rx.select.root(rx.select.trigger(width="100%"), rx.select.content(
+            form_field(o, "kind", "owners.occupant_kind", rx.select.root(rx.select.trigger(width="100%"), rx.select.content(
                 rx.select.item(t("occupant.tenant"), value="tenant"),
                 rx.select.item(t("occupant.occupant"), value="occupant")),
-                name="kind", default_value=f["kind"].to(str)), e["kind"]),
-            field("field.name", text_input("name", default=f["name"]), e["name"]),
-            field("owners.col.phone", text_input("phone", default=f["phone"], inputmode="tel"), e["phone"]),
-            field("owners.col.id_number", text_input("id_number", default=f["id_number"]), e["id_number"]),
-            field("owners.since", text_input("started_on", default=f["started_on"], type_="date"), e["started_on"]),
+                name="kind", default_value=o.values["kind"].to(str))),
+            form_field(o, "name", "field.name"),
+            form_field(o, "phone", "owners.col.phone", inputmode="tel"),
+            form_field(o, "id_number", "owners.col.id_number"),
+            form_field(o, "started_on", "owners.since", type_="date"),
         ],
     )
     transfer = form_dialog(
-        title=t("owners.transfer"), open_=D.side_dialog == "transfer", on_close=D.close_side, on_submit=D.transfer,
-        form_key=D.side_key, conflict=D.side_conflict, testid="transfer-form",
+        x, title=t("owners.transfer"), testid="transfer-form",
         fields=[
-            notice(t("owners.transfer_explain"), " ", f["room_code"].to(str), size="1"),
-            rx.cond(D.duplicate.contains("name"), notice(
-                t("owners.duplicate_transfer"), " ", rx.text.strong(D.duplicate["name"].to(str)), icon="user-check",
+            notice(t("owners.transfer_explain"), " ", x.subject["room_code"].to(str), size="1"),
+            rx.cond(x.duplicate.contains("name"), notice(
+                t("owners.duplicate_transfer"), " ", rx.text.strong(x.duplicate["name"].to(str)), icon="user-check",
                 color_scheme="amber", size="1")),
-            field("owners.transfer_date", text_input("transfer_date", default=f["transfer_date"], type_="date"),
-                  e["transfer_date"]),
+            form_field(x, "transfer_date", "owners.transfer_date", type_="date"),
             rx.grid(
-                field("owners.new_owner_name", text_input("name", default=f["name"]), e["name"]),
-                field("owners.col.gender", gender_select(f["gender"]), e["gender"]),
-                field("owners.col.phone", text_input("phone", default=f["phone"], inputmode="tel"), e["phone"]),
-                field("owners.col.share", text_input("share", default=f["share"]), e["share"]),
-                columns="2", spacing="3", width="100%",
+                form_field(x, "name", "owners.new_owner_name"),
+                form_field(x, "gender", "owners.col.gender", gender_select(x.values["gender"])),
+                form_field(x, "phone", "owners.col.phone", inputmode="tel"),
+                form_field(x, "share", "owners.col.share"),
+                **pair,
             ),
-            field("owners.col.id_number", text_input("id_number", default=f["id_number"]), e["id_number"]),
-            rx.cond(e.contains("new_owner"), rx.text(e["new_owner"], color="var(--red-11)", size="1")),
+            form_field(x, "id_number", "owners.col.id_number"),
+            rx.cond(x.errors.contains("new_owner"), rx.text(x.errors["new_owner"], color="var(--red-11)", size="1")),
         ],
     )
     return rx.fragment(member, occupant, transfer)

@@ -5,41 +5,17 @@ from __future__ import annotations
 import reflex as rx
 
 from pm_admin.owners.queries import SORTABLE
-from pm_admin.owners.state import COLUMNS, OwnersState
+from pm_admin.owners.state import COLUMNS, OwnerForm, OwnersState
 from pm_admin.places.pages.places import occupancy_badge
 from pm_admin.places.state import OCCUPANCY_OPTIONS
 from pm_admin.shell.layout import frame
-from pm_admin.ui.forms import field, form_dialog, search_box, text_input
+from pm_admin.ui.filters import choose, filter_bar, pick, place_pickers, search
+from pm_admin.ui.forms import form_dialog, form_field
 from pm_admin.ui.i18n import t, t_prefixed
 from pm_admin.ui.table import pager
 
 S = OwnersState
 YES_NO = [{"value": "yes", "label": "yes"}, {"value": "no", "label": "no"}]
-
-
-def filter_select(key: str, options, all_key: str, *, label_prefix: str | None = None) -> rx.Component:
-    def item(option):
-        label = t_prefixed(label_prefix, option["value"]) if label_prefix else option["label"]
-        return rx.select.item(label, value=option["value"])
-
-    value = S.filters[key].to(str)
-    return rx.select.root(
-        rx.select.trigger(min_width="120px", data_testid=f"filter-{key}"),
-        rx.select.content(rx.select.item(t(all_key), value="all"), rx.foreach(options, item)),
-        value=rx.cond(value == "", "all", value),
-        on_change=lambda v: S.set_filter(key, v),
-    )
-
-
-def tag_filter() -> rx.Component:
-    value = S.filters["tag"].to(str)
-    return rx.select.root(
-        rx.select.trigger(min_width="110px", data_testid="filter-tag"),
-        rx.select.content(rx.select.item(t("owners.all_tags"), value="all"),
-                          rx.foreach(S.tag_choices, lambda tag: rx.select.item(tag, value=tag))),
-        value=rx.cond(value == "", "all", value),
-        on_change=lambda v: S.set_filter("tag", v),
-    )
 
 
 def views_menu() -> rx.Component:
@@ -179,43 +155,37 @@ def grid() -> rx.Component:
 
 
 def create_dialog() -> rx.Component:
-    errors = S.errors
+    d = OwnerForm
+    pair = {"columns": "2", "spacing": "3", "width": "100%"}
     return form_dialog(
-        title=t("owners.register"), open_=S.dialog_open, on_close=S.close_dialog, on_submit=S.create,
-        form_key=S.form_key, conflict=S.conflict, testid="owner-form",
+        d, title=t("owners.register"), testid="owner-form",
         fields=[
-            rx.cond(S.duplicate.contains("name"), rx.callout.root(rx.vstack(
-                rx.text(t("owners.duplicate_offer"), " ", rx.text.strong(S.duplicate["name"].to(str))),
-                rx.button(t("owners.use_existing"), type="button", size="1", on_click=S.link_existing,
+            rx.cond(d.duplicate.contains("name"), rx.callout.root(rx.vstack(
+                rx.text(t("owners.duplicate_offer"), " ", rx.text.strong(d.duplicate["name"].to(str))),
+                rx.button(t("owners.use_existing"), type="button", size="1", on_click=d.link_existing,
                           data_testid="use-existing-owner"),
             ), color_scheme="amber")),
-            field("owners.col.room_code", text_input("room_code", default=S.form["room_code"],
-                                                     placeholder_key="places.search_rooms"), errors["room_code"]),
+            form_field(d, "room_code", "owners.col.room_code", placeholder_key="places.search_rooms"),
             rx.grid(
-                field("owners.col.name", text_input("name", default=S.form["name"]), errors["name"]),
-                field("owners.col.gender", gender_select(S.form["gender"]), errors["gender"]),
-                field("owners.col.phone", text_input("phone", default=S.form["phone"], inputmode="tel"),
-                      errors["phone"]),
-                field("owners.phone2", text_input("phone2", default=S.form["phone2"], inputmode="tel"),
-                      errors["phone2"]),
-                columns="2", spacing="3", width="100%",
+                form_field(d, "name", "owners.col.name"),
+                form_field(d, "gender", "owners.col.gender", gender_select(d.values["gender"])),
+                form_field(d, "phone", "owners.col.phone", inputmode="tel"),
+                form_field(d, "phone2", "owners.phone2", inputmode="tel"),
+                **pair,
             ),
             rx.grid(
-                field("owners.col.id_number", text_input("id_number", default=S.form["id_number"]),
-                      errors["id_number"]),
-                field("owners.birth_date", text_input("birth_date", default=S.form["birth_date"], type_="date"),
-                      errors["birth_date"]),
-                columns="2", spacing="3", width="100%",
+                form_field(d, "id_number", "owners.col.id_number"),
+                form_field(d, "birth_date", "owners.birth_date", type_="date"),
+                **pair,
             ),
-            field("owners.address", text_input("address", default=S.form["address"]), errors["address"]),
+            form_field(d, "address", "owners.address"),
             rx.grid(
-                field("owners.col.tags", text_input("tags", default=S.form["tags"], placeholder_key="owners.tags_hint"),
-                      errors["tags"]),
-                field("owners.col.share", text_input("share", default=S.form["share"]), errors["share"]),
-                columns="2", spacing="3", width="100%",
+                form_field(d, "tags", "owners.col.tags", placeholder_key="owners.tags_hint"),
+                form_field(d, "share", "owners.col.share"),
+                **pair,
             ),
-            rx.checkbox(t("field.is_vip"), name="is_vip", default_checked=S.form["is_vip"].to(bool)),
-            field("owners.notes", rx.text_area(name="notes", default_value=S.form["notes"].to(str)), errors["notes"]),
+            rx.checkbox(t("field.is_vip"), name="is_vip", default_checked=d.values["is_vip"].to(bool)),
+            form_field(d, "notes", "owners.notes", rx.text_area(name="notes", default_value=d.values["notes"].to(str))),
         ],
     )
 
@@ -232,25 +202,21 @@ def owners_page() -> rx.Component:
     return frame(
         "nav.owners",
         rx.flex(
-            search_box(S.apply_search, default=S.filters["q"].to(str), placeholder_key="owners.search_hint"),
+            search(S, "owners.search_hint"),
             rx.spacer(),
             views_menu(), column_chooser(), export_menu(),
             rx.cond(S.can_import, rx.link(rx.button(rx.icon("upload", size=14), t("owners.import"), variant="soft"),
                                           href="/owners/import")),
             rx.cond(S.can_edit, rx.button(rx.icon("user-plus", size=14), t("owners.register"),
-                                          on_click=S.open_create, data_testid="register-owner")),
-            gap="2", wrap="wrap", align="center", width="100%", padding_bottom="12px",
+                                          on_click=OwnerForm.open_create, data_testid="register-owner")),
+            spacing="2", wrap="wrap", align="center", width="100%", padding_bottom="12px",
         ),
-        rx.flex(
-            filter_select("community", S.community_choices, "shell.all_communities"),
-            filter_select("building", S.building_choices, "places.all_buildings"),
-            filter_select("unit", S.unit_choices, "places.all_units"),
-            filter_select("occupancy", OCCUPANCY_OPTIONS, "places.all_occupancy", label_prefix="occupancy."),
-            filter_select("vip", YES_NO, "owners.vip_any", label_prefix="owners.vip_"),
-            tag_filter(),
-            filter_select("arrears", YES_NO, "owners.arrears_any", label_prefix="owners.arrears_"),
-            rx.button(rx.icon("rotate-ccw", size=14), t("common.reset"), variant="ghost", on_click=S.clear_filters),
-            gap="2", wrap="wrap", align="center", width="100%", padding_bottom="12px",
+        filter_bar(
+            S, *place_pickers(S),
+            choose(S, "occupancy", OCCUPANCY_OPTIONS, "places.all_occupancy", label_prefix="occupancy."),
+            choose(S, "vip", YES_NO, "owners.vip_any", label_prefix="owners.vip_"),
+            pick(S, "tag", "owners.all_tags"),
+            choose(S, "arrears", YES_NO, "owners.arrears_any", label_prefix="owners.arrears_"),
         ),
         bulk_bar(),
         grid(),

@@ -9,8 +9,8 @@ from pm_admin.shell.layout import frame
 from pm_admin.surveys.models import ActionStatus, Indicator, QuestionKind
 from pm_admin.surveys.pages.plans import status_badge
 from pm_admin.surveys.pages.questionnaire import questionnaire
-from pm_admin.surveys.plan_state import SurveyPlanState
-from pm_admin.ui.forms import field, form_dialog, select_input, text_input
+from pm_admin.surveys.plan_state import ActionForm, SurveyPlanState
+from pm_admin.ui.forms import field, form_dialog, form_field, select_input, text_input
 from pm_admin.ui.i18n import t, t_prefixed
 
 S = SurveyPlanState
@@ -216,27 +216,26 @@ def actions_table() -> rx.Component:
             rx.text(a["department"], " ", a["due_on"], size="1", color_scheme="gray"),
             rx.badge(t_prefixed("surveys.action.", a["status"])),
             rx.cond(S.can_manage, rx.button(t("common.edit"), size="1", variant="soft",
-                                            on_click=S.edit_action(a["id"]))),
+                                            on_click=ActionForm.edit_action(a["id"]))),
             width="100%", align="center", wrap="wrap", data_testid="action-row")),
         spacing="2", width="100%"), width="100%")
 
 
 def action_dialog() -> rx.Component:
-    v, e = S.action_values, S.action_errors
+    d, v = ActionForm, ActionForm.values
     return form_dialog(
-        title=v["community"] + " · " + v["indicator_name"], open_=S.action_open, on_close=S.close_action,
-        on_submit=S.save_action, form_key=S.action_key, conflict=None, testid="action-form", fields=[
-            field("surveys.measure", rx.text_area(name="measure", default_value=v["measure"], rows="3", width="100%"),
-                  e["measure"]),
-            rx.hstack(field("surveys.department", select_input("department_id", S.departments,
-                                                               default=v["department_id"]), e["department_id"]),
-                      field("surveys.due_on", text_input("due_on", default=v["due_on"], type_="date"), e["due_on"]),
+        d, title=d.subject["community"].to(str) + " · " + d.subject["indicator_name"].to(str), testid="action-form",
+        fields=[
+            form_field(d, "measure", "surveys.measure", rx.text_area(name="measure", default_value=v["measure"], rows="3",
+                                                                      width="100%")),
+            rx.hstack(form_field(d, "department_id", "surveys.department", select_input(
+                "department_id", S.departments, default=v["department_id"])),
+                      form_field(d, "due_on", "surveys.due_on", type_="date"),
                       spacing="3", width="100%"),
-            field("surveys.action_status", select_input("status", [{"value": str(s)} for s in ActionStatus],
-                                                        default=v["status"], label_prefix="surveys.action."),
-                  e["status"]),
-            field("surveys.action_result", rx.text_area(name="result", default_value=v["result"], rows="2",
-                                                        width="100%"), e["result"]),
+            form_field(d, "status", "surveys.action_status", select_input(
+                "status", [{"value": str(s)} for s in ActionStatus], default=v["status"], label_prefix="surveys.action.")),
+            form_field(d, "result", "surveys.action_result", rx.text_area(name="result", default_value=v["result"],
+                                                                           rows="2", width="100%")),
         ])
 
 

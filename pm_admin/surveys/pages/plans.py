@@ -6,8 +6,8 @@ import reflex as rx
 
 from pm_admin.shell.layout import frame
 from pm_admin.surveys.models import Method, PeriodKind
-from pm_admin.surveys.plans_state import SurveyPlansState
-from pm_admin.ui.forms import field, form_dialog, notice, select_input, text_input
+from pm_admin.surveys.plans_state import NewPlanForm, SurveyPlansState
+from pm_admin.ui.forms import field, form_dialog, form_field, notice, select_input, text_input
 from pm_admin.ui.i18n import t, t_prefixed
 
 S = SurveyPlansState
@@ -36,36 +36,33 @@ def plan_table() -> rx.Component:
 
 
 def new_plan_dialog() -> rx.Component:
-    v, e = S.values, S.errors
+    d, v = NewPlanForm, NewPlanForm.values
     return form_dialog(
-        title=t("surveys.new_plan"), open_=S.dialog_open, on_close=S.close_dialog, on_submit=S.create,
-        form_key=S.form_key, conflict=None, testid="plan-form", fields=[
-            field("surveys.title", text_input("title", default=v["title"], placeholder_key="surveys.title_hint"),
-                  e["title"]),
+        d, title=t("surveys.new_plan"), testid="plan-form", fields=[
+            form_field(d, "title", "surveys.title", placeholder_key="surveys.title_hint"),
             rx.hstack(
-                field("surveys.year", text_input("year", default=v["year"]), e["year"]),
-                field("surveys.period_kind", select_input("period_kind", [{"value": str(p)} for p in PeriodKind],
-                                                          default=v["period_kind"], label_prefix="surveys.period_kind."),
-                      e["period_kind"]),
-                field("surveys.threshold", text_input("threshold", default=v["threshold"]), e["threshold"]),
+                form_field(d, "year", "surveys.year"),
+                form_field(d, "period_kind", "surveys.period_kind", select_input(
+                    "period_kind", [{"value": str(p)} for p in PeriodKind], default=v["period_kind"],
+                    label_prefix="surveys.period_kind.")),
+                form_field(d, "threshold", "surveys.threshold"),
                 spacing="3", width="100%"),
-            rx.hstack(field("surveys.starts_on", text_input("starts_on", default=v["starts_on"], type_="date"),
-                            e["starts_on"]),
-                      field("surveys.ends_on", text_input("ends_on", default=v["ends_on"], type_="date"), e["ends_on"]),
+            rx.hstack(form_field(d, "starts_on", "surveys.starts_on", type_="date"),
+                      form_field(d, "ends_on", "surveys.ends_on", type_="date"),
                       spacing="3", width="100%"),
-            field("surveys.methods", rx.hstack(*[rx.checkbox(t(f"surveys.method.{m}"), name=f"method:{m}",
-                                                             default_checked=m in ("online", "phone"))
-                                                 for m in Method], spacing="4", wrap="wrap"), e["methods"]),
-            field("surveys.targets", rx.flex(rx.foreach(S.community_choices, lambda c: rx.checkbox(
-                c["label"], name="community:" + c["value"])), gap="4", wrap="wrap"), e["community_ids"]),
+            form_field(d, "methods", "surveys.methods", rx.hstack(
+                *[rx.checkbox(t(f"surveys.method.{m}"), name=f"method:{m}", default_checked=m in ("online", "phone"))
+                  for m in Method], spacing="4", wrap="wrap")),
+            form_field(d, "community_ids", "surveys.targets", rx.flex(rx.foreach(d.community_choices, lambda c: rx.checkbox(
+                c["label"], name="community:" + c["value"])), gap="4", wrap="wrap")),
             field("surveys.buildings", text_input("buildings", default=v["buildings"],
                                                   placeholder_key="surveys.buildings_placeholder"),
-                  e["building_ids"], hint_key="surveys.buildings_hint"),
-            field("surveys.purpose", rx.text_area(name="purpose", default_value=v["purpose"], rows="2", width="100%"),
-                  e["purpose"]),
-            rx.cond(S.copy_choices.length() > 0, field(
-                "surveys.copy_from", select_input("copy_from", S.copy_choices, default=v["copy_from"]),
-                e["copy_from"], hint_key="surveys.copy_hint")),
+                  d.errors["building_ids"], hint_key="surveys.buildings_hint"),
+            form_field(d, "purpose", "surveys.purpose", rx.text_area(name="purpose", default_value=v["purpose"],
+                                                                      rows="2", width="100%")),
+            rx.cond(d.copy_choices.length() > 0, form_field(
+                d, "copy_from", "surveys.copy_from", select_input("copy_from", d.copy_choices, default=v["copy_from"]),
+                hint_key="surveys.copy_hint")),
         ])
 
 
@@ -75,7 +72,7 @@ def plans_page() -> rx.Component:
         rx.vstack(
             rx.hstack(notice(t("surveys.explain"), icon="info", size="1"), rx.spacer(),
                       rx.cond(S.can_manage, rx.button(rx.icon("plus", size=14), t("surveys.new_plan"),
-                                                      on_click=S.open_new, data_testid="new-plan")),
+                                                      on_click=NewPlanForm.open_new, data_testid="new-plan")),
                       width="100%", align="center"),
             rx.cond(S.rows.length() == 0, rx.text(t("common.no_rows"), color_scheme="gray"), plan_table()),
             new_plan_dialog(),

@@ -6,10 +6,10 @@ import reflex as rx
 import reflex_pragmatic_dnd as dnd
 
 from pm_admin.shell.layout import frame
-from pm_admin.tickets.board_state import TIERS, TicketBoardState
+from pm_admin.tickets.board_state import TIERS, BoardNewTicket, MoveForm, TicketBoardState
 from pm_admin.tickets.models import BOARD_STATUSES
-from pm_admin.tickets.pages.parts import filter_bar, flags, new_ticket_dialog, sla_badge
-from pm_admin.ui.forms import field, form_dialog, select_input, text_input
+from pm_admin.tickets.pages.parts import flags, move_fields, new_ticket_dialog, sla_badge, ticket_filters
+from pm_admin.ui.forms import form_dialog
 from pm_admin.ui.i18n import t, t_prefixed
 
 S = TicketBoardState
@@ -79,24 +79,10 @@ def end_zone(status: str) -> rx.Component:
 
 def move_dialog() -> rx.Component:
     """Opened when a move needs input: assignee, a reason, an until-date, the resolution."""
-    e, v, needs = S.move_errors, S.pending_values, S.pending_fields
+    d = MoveForm
     return form_dialog(
-        title=rx.text(S.pending["code"].to(str), " → ", t_prefixed("tickets.status.", S.pending["to"])),
-        open_=S.pending.length() > 0, on_close=S.cancel_move, on_submit=S.confirm_move, form_key=S.move_key,
-        conflict=None, testid="move-form",
-        fields=[
-            rx.text(S.pending["title"].to(str), size="2", color_scheme="gray"),
-            rx.cond(needs.contains("assignee_id"), field("tickets.col.assignee", select_input(
-                "assignee_id", S.pending_assignees, default=v["assignee_id"].to(str),
-                testid="move-assignee"), e["assignee_id"])),
-            rx.cond(needs.contains("reason"), field("tickets.reason", text_input(
-                "reason", default=v["reason"], data_testid="move-reason"), e["reason"])),
-            rx.cond(needs.contains("hold_until"), field("tickets.hold_until", text_input(
-                "hold_until", default=v["hold_until"], type_="date"), e["hold_until"])),
-            rx.cond(needs.contains("resolution"), field("tickets.resolution", rx.text_area(
-                name="resolution", default_value=v["resolution"], rows="3", width="100%",
-                data_testid="move-resolution"), e["resolution"])),
-        ],
+        d, title=rx.text(d.subject["code"].to(str), " → ", t_prefixed("tickets.status.", d.subject["to"].to(str))),
+        testid="move-form", fields=move_fields(d, d.assignees),
     )
 
 
@@ -117,16 +103,18 @@ def board_page() -> rx.Component:
         rx.vstack(
             rx.hstack(tier_tabs(), rx.spacer(),
                       rx.link(rx.button(rx.icon("list", size=14), t("nav.tickets"), variant="soft"), href="/tickets"),
-                      rx.cond(S.can_create, rx.button(rx.icon("plus", size=14), t("tickets.new"), on_click=S.open_new,
-                                                      data_testid="new-ticket")),
+                      rx.cond(S.can_create, rx.button(rx.icon("plus", size=14), t("tickets.new"),
+                                                      on_click=BoardNewTicket.open_new, data_testid="new-ticket")),
                       width="100%", align="center", spacing="3", wrap="wrap"),
-            filter_bar(S),
+            ticket_filters(S),
             rx.box(rx.grid(*[column(str(s)) for s in BOARD_STATUSES], spacing="3", min_width="960px", width="100%",
                            grid_template_columns=f"repeat({len(BOARD_STATUSES)}, minmax(0, 1fr))"),
                    overflow_x="auto", width="100%"),
             rx.cond(S.can_work, rx.grid(*[end_zone(s) for s in END_STATES], columns="3", spacing="3", width="100%")),
             spacing="4", width="100%"),
-        move_dialog(), new_ticket_dialog(S),
+        move_dialog(),
+        new_ticket_dialog(BoardNewTicket, S.choices["category"].to(list[dict[str, str]]),
+                          S.choices["community"].to(list[dict[str, str]])),
         # Others' moves: a cheap change stamp is checked every few seconds.
         rx.moment(interval=POLL_MS, format="HH:mm:ss", on_change=S.poll, display="none"),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from pm_admin.tickets.services.callbacks import SCORES
-from pm_admin.ui.forms import field, form_dialog, text_input
+from pm_admin.ui.forms import form_dialog, form_field
 from pm_admin.ui.i18n import t
 
 
@@ -35,31 +35,28 @@ def contact_line(target: rx.Var, phone: rx.Var, on_show, testid: str) -> rx.Comp
         spacing="2", align="center", wrap="wrap", data_testid=testid)
 
 
-def callback_dialog(state) -> rx.Component:
-    e, v, target = state.callback_errors, state.callback_values, state.callback_target
+def callback_dialog(d) -> rx.Component:
+    """``d``: the page's CallbackForm subclass."""
+    v, target = d.values, d.subject
     repair = target["kind"] == "repair"
     return form_dialog(
-        title=rx.text(t("tickets.callback"), " · ", target["code"].to(str)),
-        open_=state.callback_open, on_close=state.close_callback, on_submit=state.save_callback,
-        form_key=state.callback_key, conflict=None, testid="callback-form",
+        d, title=rx.text(t("tickets.callback"), " · ", target["code"].to(str)), testid="callback-form",
         fields=[
             rx.text(target["title"].to(str), size="2", color_scheme="gray"),
-            contact_line(target, state.callback_phone, state.show_callback_phone, "callback-contact"),
-            field("tickets.method", _radio("method", [("phone", "tickets.method.phone"), ("visit", "tickets.method.visit"),
-                                                      ("wechat", "tickets.method.wechat")], v["method"],
-                                           "callback-method"), e["method"]),
+            contact_line(target, d.phone, d.show_phone, "callback-contact"),
+            form_field(d, "method", "tickets.method", _radio(
+                "method", [("phone", "tickets.method.phone"), ("visit", "tickets.method.visit"),
+                           ("wechat", "tickets.method.wechat")], v["method"], "callback-method")),
             rx.grid(
-                field("tickets.reached", _radio("reached", [("yes", "common.yes"), ("no", "common.no")], v["reached"],
-                                                "callback-reached"), e["reached"]),
-                field("tickets.satisfied_q", _radio("satisfied", [("yes", "tickets.satisfied"),
-                                                                  ("no", "tickets.unsatisfied")], v["satisfied"],
-                                                    "callback-satisfied"), e["satisfied"],
-                      hint_key="tickets.satisfied_hint"),
+                form_field(d, "reached", "tickets.reached", _radio(
+                    "reached", [("yes", "common.yes"), ("no", "common.no")], v["reached"], "callback-reached")),
+                form_field(d, "satisfied", "tickets.satisfied_q", _radio(
+                    "satisfied", [("yes", "tickets.satisfied"), ("no", "tickets.unsatisfied")], v["satisfied"],
+                    "callback-satisfied"), hint_key="tickets.satisfied_hint"),
                 columns="2", spacing="3", width="100%"),
-            rx.cond(repair, rx.grid(*[field(f"tickets.score.{score}", text_input(
-                score, default=v[score], type_="number", min=1, max=5, data_testid=f"score-{score}"), e[score])
-                for score in SCORES], columns="5", spacing="2", width="100%")),
-            field("tickets.callback_comment", text_input("comment", default=v["comment"], data_testid="callback-comment"),
-                  e["comment"]),
+            rx.cond(repair, rx.grid(*[form_field(d, score, f"tickets.score.{score}", type_="number", min=1, max=5,
+                                                 data_testid=f"score-{score}") for score in SCORES],
+                                    columns="5", spacing="2", width="100%")),
+            form_field(d, "comment", "tickets.callback_comment", data_testid="callback-comment"),
         ],
     )

@@ -5,11 +5,18 @@ from __future__ import annotations
 import reflex as rx
 
 from pm_admin.shell.layout import frame
-from pm_admin.tickets.detail_state import EVIDENCE_INPUT, TicketDetailState
+from pm_admin.tickets.detail_state import (
+    EVIDENCE_INPUT,
+    DetailCallback,
+    DetailMoveForm,
+    PlanForm,
+    TicketDetailState,
+    UnreachableForm,
+)
 from pm_admin.tickets.models import Tier
 from pm_admin.tickets.pages.callback_dialog import callback_dialog
-from pm_admin.tickets.pages.parts import flags, sla_badge, status_badge, tier_badge
-from pm_admin.ui.forms import field, form_dialog, notice, select_input, text_input
+from pm_admin.tickets.pages.parts import flags, move_fields, sla_badge, status_badge, tier_badge
+from pm_admin.ui.forms import form_dialog, form_field, notice
 from pm_admin.ui.i18n import t, t_prefixed
 from pm_admin.ui.uploads import file_input
 
@@ -29,15 +36,16 @@ def actions() -> rx.Component:
     k = D.ticket
     return rx.hstack(
         rx.foreach(D.moves, lambda m: rx.button(t_prefixed("tickets.action.", m["label"]), variant="soft",
-                                                on_click=D.open_move(m["action"]), data_testid="move-" + m["action"].to(str))),
+                                                on_click=DetailMoveForm.open_move(m["action"]),
+                                                data_testid="move-" + m["action"].to(str))),
         rx.cond(D.can_callback & (k["status"] == "resolved") & (k["callback_attempts"].to(int) < 3),
-                rx.button(rx.icon("phone-call", size=14), t("tickets.callback"), on_click=D.open_callback,
+                rx.button(rx.icon("phone-call", size=14), t("tickets.callback"), on_click=DetailCallback.open_callback,
                           data_testid="open-callback")),
         rx.cond(D.can_approve & (k["status"] == "resolved") & (k["callback_attempts"].to(int) >= 3),
-                rx.button(t("tickets.close_unreachable"), color_scheme="orange", on_click=D.open_unreachable)),
+                rx.button(t("tickets.close_unreachable"), color_scheme="orange", on_click=UnreachableForm.open_unreachable)),
         rx.cond((k["tier"] == "important") & D.can_comment & (k["plan_approved_by"] == ""),
                 rx.button(rx.icon("clipboard-list", size=14), t("tickets.submit_plan"), variant="outline",
-                          on_click=D.open_plan)),
+                          on_click=PlanForm.open_plan)),
         rx.cond(D.can_approve & (k["plan"] != "") & (k["plan_approved_by"] == ""),
                 rx.button(rx.icon("check", size=14), t("tickets.approve_plan"), color_scheme="green",
                           on_click=D.approve_plan, data_testid="approve-plan")),
@@ -169,7 +177,8 @@ def comment_form() -> rx.Component:
         rx.vstack(
             rx.text_area(name="body", placeholder=t("tickets.comment_hint"), rows="3", width="100%",
                          data_testid="comment-body"),
-            rx.cond(D.errors["body"], rx.text(D.errors["body"], size="1", color="var(--red-11)", role="alert")),
+            rx.cond(D.comment_errors["body"], rx.text(D.comment_errors["body"], size="1", color="var(--red-11)",
+                                                      role="alert")),
             rx.hstack(rx.checkbox(t("tickets.public_reply_hint"), name="public"), rx.spacer(),
                       rx.button(t("tickets.add_comment"), type="submit", size="2", data_testid="comment-save"),
                       width="100%", align="center"),
@@ -178,39 +187,22 @@ def comment_form() -> rx.Component:
 
 
 def move_dialog() -> rx.Component:
-    e, v, needs = D.errors, D.values, D.move_needs
-    return form_dialog(
-        title=rx.text(D.ticket["code"].to(str), " · ", t_prefixed("tickets.action.", D.move_to)),
-        open_=D.dialog == "move", on_close=D.close_dialog, on_submit=D.confirm_move, form_key=D.dialog_key,
-        conflict=None, testid="detail-move-form",
-        fields=[
-            rx.cond(needs.contains("assignee_id"), field("tickets.col.assignee", select_input(
-                "assignee_id", D.assignees, default=v["assignee_id"].to(str),
-                testid="move-assignee"), e["assignee_id"])),
-            rx.cond(needs.contains("reason"), field("tickets.reason", text_input("reason", default=v["reason"]),
-                                                    e["reason"])),
-            rx.cond(needs.contains("hold_until"), field("tickets.hold_until", text_input(
-                "hold_until", default=v["hold_until"], type_="date"), e["hold_until"])),
-            rx.cond(needs.contains("resolution"), field("tickets.resolution", rx.text_area(
-                name="resolution", default_value=v["resolution"], rows="3", width="100%",
-                data_testid="move-resolution"), e["resolution"])),
-        ],
-    )
+    d = DetailMoveForm
+    return form_dialog(d, title=rx.text(D.ticket["code"].to(str), " · ", t_prefixed("tickets.action.", d.action)),
+                       testid="detail-move-form", fields=move_fields(d, D.assignees))
 
 
 def plan_dialog() -> rx.Component:
-    return form_dialog(
-        title=t("tickets.submit_plan"), open_=D.dialog == "plan", on_close=D.close_dialog, on_submit=D.submit_plan,
-        form_key=D.dialog_key, conflict=None, testid="plan-form",
-        fields=[field("tickets.plan", rx.text_area(name="plan", default_value=D.values["plan"], rows="4",
-                                                   width="100%"), D.errors["plan"], hint_key="tickets.plan_hint")])
+    d = PlanForm
+    return form_dialog(d, title=t("tickets.submit_plan"), testid="plan-form", fields=[form_field(
+        d, "plan", "tickets.plan", rx.text_area(name="plan", default_value=d.values["plan"], rows="4", width="100%"),
+        hint_key="tickets.plan_hint")])
 
 
 def unreachable_dialog() -> rx.Component:
-    return form_dialog(
-        title=t("tickets.close_unreachable"), open_=D.dialog == "unreachable", on_close=D.close_dialog,
-        on_submit=D.close_unreachable, form_key=D.dialog_key, conflict=None, testid="unreachable-form",
-        fields=[field("tickets.reason", text_input("reason", default=D.values["reason"]), D.errors["reason"])])
+    d = UnreachableForm
+    return form_dialog(d, title=t("tickets.close_unreachable"), testid="unreachable-form",
+                       fields=[form_field(d, "reason", "tickets.reason")])
 
 
 def ticket_page() -> rx.Component:
@@ -234,5 +226,5 @@ def ticket_page() -> rx.Component:
                                   spacing="3", width="100%")),
                 columns=rx.breakpoints(initial="1", lg="2"), spacing="4", width="100%"),
             spacing="4", width="100%")),
-        move_dialog(), plan_dialog(), unreachable_dialog(), callback_dialog(D),
+        move_dialog(), plan_dialog(), unreachable_dialog(), callback_dialog(DetailCallback),
     )

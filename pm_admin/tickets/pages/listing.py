@@ -5,8 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from pm_admin.shell.layout import frame
-from pm_admin.tickets.list_state import TicketListState
-from pm_admin.tickets.pages.parts import filter_bar, flags, new_ticket_dialog, sla_badge, status_badge, tier_badge
+from pm_admin.tickets.list_state import ListNewTicket, TicketListState
+from pm_admin.tickets.pages.parts import flags, new_ticket_dialog, sla_badge, status_badge, ticket_filters, tier_badge
 from pm_admin.ui.i18n import t, t_prefixed
 from pm_admin.ui.table import Column, data_table
 
@@ -35,11 +35,12 @@ def list_page() -> rx.Component:
             rx.hstack(rx.spacer(),
                       rx.link(rx.button(rx.icon("kanban", size=14), t("nav.ticket_board"), variant="soft"),
                               href="/tickets/board"),
-                      rx.cond(S.can_create, rx.button(rx.icon("plus", size=14), t("tickets.new"), on_click=S.open_new,
-                                                      data_testid="new-ticket")),
+                      rx.cond(S.can_create, rx.button(rx.icon("plus", size=14), t("tickets.new"),
+                                                      on_click=ListNewTicket.open_new, data_testid="new-ticket")),
                       width="100%", spacing="3"),
-            filter_bar(S, with_status=True),
+            ticket_filters(S, with_status=True),
             data_table(S, columns, testid="ticket-list", min_width="1100px"),
             spacing="4", width="100%"),
-        new_ticket_dialog(S),
+        new_ticket_dialog(ListNewTicket, S.choices["category"].to(list[dict[str, str]]),
+                          S.choices["community"].to(list[dict[str, str]])),
     )

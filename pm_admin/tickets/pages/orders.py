@@ -5,10 +5,10 @@ from __future__ import annotations
 import reflex as rx
 
 from pm_admin.shell.layout import frame
-from pm_admin.tickets.orders_state import MyOrdersState
+from pm_admin.tickets.orders_state import MyOrdersState, StepForm
 from pm_admin.tickets.pages.callback_dialog import contact_line
 from pm_admin.tickets.pages.parts import flags, sla_badge, status_badge, tier_badge
-from pm_admin.ui.forms import field, form_dialog, notice, text_input
+from pm_admin.ui.forms import form_dialog, form_field, notice
 from pm_admin.ui.i18n import t, t_prefixed
 
 ORDERS = MyOrdersState
@@ -40,19 +40,17 @@ def order_card(order: rx.Var) -> rx.Component:
 
 
 def step_dialog() -> rx.Component:
-    e, v, action = ORDERS.errors, ORDERS.values, ORDERS.step["action"]
+    d = StepForm
+    action = d.subject["action"].to(str)
     return form_dialog(
-        title=rx.text(ORDERS.step["code"].to(str), " · ", t_prefixed("tickets.step.", action)),
-        open_=ORDERS.step.length() > 0, on_close=ORDERS.cancel, on_submit=ORDERS.confirm, form_key=ORDERS.step_key, conflict=None,
-        testid="order-step-form",
+        d, title=rx.text(d.subject["code"].to(str), " · ", t_prefixed("tickets.step.", action)), testid="order-step-form",
         fields=[
             rx.cond(action == "hold", rx.vstack(
-                field("tickets.reason", text_input("reason", default=v["reason"]), e["reason"]),
-                field("tickets.hold_until", text_input("hold_until", default=v["hold_until"], type_="date"),
-                      e["hold_until"]), width="100%")),
-            rx.cond(action == "finish", field("tickets.resolution", rx.text_area(
-                name="resolution", default_value=v["resolution"], rows="4", width="100%",
-                data_testid="order-resolution"), e["resolution"])),
+                form_field(d, "reason", "tickets.reason"),
+                form_field(d, "hold_until", "tickets.hold_until", type_="date"), width="100%")),
+            rx.cond(action == "finish", form_field(d, "resolution", "tickets.resolution", rx.text_area(
+                name="resolution", default_value=d.values["resolution"], rows="4", width="100%",
+                data_testid="order-resolution"))),
         ],
     )
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from pm_admin.tickets.models import Channel, Kind, Relation, Tier
-from pm_admin.ui.forms import field, filter_select, form_dialog, search_box, select_input, text_input
+from pm_admin.ui.filters import choose, filter_bar, pick, search, switch
+from pm_admin.ui.forms import form_dialog, form_field, select_input
 from pm_admin.ui.i18n import t, t_prefixed
 
 TIER_COLORS = (("urgent", "red"), ("important", "orange"), ("normal", "gray"))
@@ -41,28 +42,19 @@ def flags(row: rx.Var) -> rx.Component:
     )
 
 
-def filter_bar(state, *, with_status: bool = False) -> rx.Component:
-    """Community, department, assignee, mine, category, overdue (and status on the list); all in the URL."""
-    f = state.filters
-    return rx.hstack(
-        filter_select(state.community_choices, f["community"], lambda v: state.set_filter("community", v),
-                      all_key="tickets.all_communities", testid="filter-community"),
-        filter_select(state.department_choices, f["department"], lambda v: state.set_filter("department", v),
-                      all_key="tickets.all_departments", testid="filter-department"),
-        filter_select(state.assignee_choices, f["assignee"], lambda v: state.set_filter("assignee", v),
-                      all_key="tickets.all_assignees", testid="filter-assignee"),
-        filter_select(state.category_choices, f["category"], lambda v: state.set_filter("category", v),
-                      all_key="tickets.all_categories", testid="filter-category"),
-        *([filter_select(STATUS_FILTERS, state.status, lambda v: state.set_filter("status", v),
-                         label_prefix="tickets.status.", all_key="tickets.all_statuses", testid="filter-status")]
+def ticket_filters(state, *, with_status: bool = False) -> rx.Component:
+    """Community, department, assignee, category (and status on the list), mine, overdue, search; in the URL."""
+    return filter_bar(
+        state,
+        pick(state, "community", "tickets.all_communities"),
+        pick(state, "department", "tickets.all_departments"),
+        pick(state, "assignee", "tickets.all_assignees"),
+        pick(state, "category", "tickets.all_categories"),
+        *([choose(state, "status", STATUS_FILTERS, "tickets.all_statuses", label_prefix="tickets.status.")]
           if with_status else []),
-        rx.checkbox(t("tickets.mine"), checked=f["mine"] == "1", on_change=lambda v: state.toggle_filter("mine", v),
-                    data_testid="filter-mine"),
-        rx.checkbox(t("tickets.overdue_only"), checked=f["overdue"] == "1",
-                    on_change=lambda v: state.toggle_filter("overdue", v), data_testid="filter-overdue"),
-        search_box(state.apply_search, default=f["q"], placeholder_key="tickets.search_hint"),
-        rx.button(rx.icon("x", size=14), t("common.clear_filters"), variant="ghost", on_click=state.clear_filters),
-        spacing="3", align="center", wrap="wrap", width="100%",
+        switch(state, "mine", "tickets.mine"),
+        switch(state, "overdue", "tickets.overdue_only"),
+        search(state, "tickets.search_hint"),
     )
 
 
@@ -71,44 +63,53 @@ def _enum_select(name: str, values, prefix: str, default) -> rx.Component:
         *[rx.select.item(t(f"{prefix}{v}"), value=v.value) for v in values]), name=name, default_value=default)
 
 
-def new_ticket_dialog(state) -> rx.Component:
+def new_ticket_dialog(d, categories, communities) -> rx.Component:
     """登记工单: kind, category, tier, channel, room (or community for public areas), title, description."""
-    e, v = state.new_errors, state.new_form
+    v = d.values
+    pair = {"columns": "2", "spacing": "3", "width": "100%"}
     return form_dialog(
-        title=t("tickets.new"), open_=state.new_open, on_close=state.close_new, on_submit=state.create,
-        form_key=state.new_key, conflict=None, testid="new-ticket-form",
+        d, title=t("tickets.new"), testid="new-ticket-form",
         fields=[
             rx.grid(
-                field("tickets.col.kind", _enum_select("kind", Kind, "tickets.kind.", v["kind"]), e["kind"]),
-                field("tickets.col.channel", _enum_select("channel", Channel, "tickets.channel.", v["channel"]),
-                      e["channel"]),
-                field("tickets.col.tier", _enum_select("tier", Tier, "tickets.tier.", v["tier"]), e["tier"]),
-                field("tickets.col.category", select_input("category_id", state.category_choices,
-                                                           default=v["category_id"].to(str),
-                                                           testid="new-category"), e["category_id"]),
-                columns="2", spacing="3", width="100%"),
+                form_field(d, "kind", "tickets.col.kind", _enum_select("kind", Kind, "tickets.kind.", v["kind"])),
+                form_field(d, "channel", "tickets.col.channel",
+                           _enum_select("channel", Channel, "tickets.channel.", v["channel"])),
+                form_field(d, "tier", "tickets.col.tier", _enum_select("tier", Tier, "tickets.tier.", v["tier"])),
+                form_field(d, "category_id", "tickets.col.category", select_input(
+                    "category_id", categories, default=v["category_id"].to(str), testid="new-category")),
+                **pair),
             rx.grid(
-                field("tickets.col.room", text_input("room_code", default=v["room_code"],
-                                                     placeholder_key="tickets.room_hint",
-                                                     on_blur=state.preview_contact), e["room_code"]),
-                field("tickets.col.community", select_input("community_id", state.community_choices,
-                                                            default=v["community_id"].to(str)),
-                      e["community_id"], hint_key="tickets.community_hint"),
-                columns="2", spacing="3", width="100%"),
-            rx.cond(state.new_contact_hint != "", rx.text(state.new_contact_hint, size="1", color_scheme="gray",
-                                                          data_testid="new-contact-default")),
+                form_field(d, "room_code", "tickets.col.room", placeholder_key="tickets.room_hint",
+                           on_blur=d.preview_contact),
+                form_field(d, "community_id", "tickets.col.community", select_input(
+                    "community_id", communities, default=v["community_id"].to(str)), hint_key="tickets.community_hint"),
+                **pair),
+            rx.cond(d.contact_hint != "", rx.text(d.contact_hint, size="1", color_scheme="gray",
+                                                  data_testid="new-contact-default")),
             rx.grid(
-                field("tickets.contact_name", text_input("contact_name", default=v["contact_name"],
-                                                         placeholder_key="tickets.contact_blank"), e["contact_name"]),
-                field("tickets.contact_phone", text_input("contact_phone", default=v["contact_phone"], inputmode="tel"),
-                      e["contact_phone"]),
-                field("tickets.contact_relation", _enum_select("contact_relation", Relation, "tickets.relation.",
-                                                               v["contact_relation"]), e["contact_relation"]),
-                field("tickets.contact_time", text_input("contact_time", default=v["contact_time"],
-                                                         placeholder_key="tickets.contact_time_hint"), e["contact_time"]),
-                columns="2", spacing="3", width="100%"),
-            field("tickets.col.title", text_input("title", default=v["title"]), e["title"]),
-            field("tickets.col.description", rx.text_area(name="description", default_value=v["description"],
-                                                          rows="3", width="100%"), e["description"]),
+                form_field(d, "contact_name", "tickets.contact_name", placeholder_key="tickets.contact_blank"),
+                form_field(d, "contact_phone", "tickets.contact_phone", inputmode="tel"),
+                form_field(d, "contact_relation", "tickets.contact_relation",
+                           _enum_select("contact_relation", Relation, "tickets.relation.", v["contact_relation"])),
+                form_field(d, "contact_time", "tickets.contact_time", placeholder_key="tickets.contact_time_hint"),
+                **pair),
+            form_field(d, "title", "tickets.col.title"),
+            form_field(d, "description", "tickets.col.description", rx.text_area(
+                name="description", default_value=v["description"], rows="3", width="100%")),
         ],
     )
+
+
+def move_fields(d, assignees) -> list[rx.Component]:
+    """The inputs a move asks for (``d.needs``), shared by the board's and the ticket page's move dialogs."""
+    needs = d.needs
+    return [
+        rx.cond(d.subject.contains("title"), rx.text(d.subject["title"].to(str), size="2", color_scheme="gray")),
+        rx.cond(needs.contains("assignee_id"), form_field(d, "assignee_id", "tickets.col.assignee", select_input(
+            "assignee_id", assignees, default=d.values["assignee_id"].to(str), testid="move-assignee"))),
+        rx.cond(needs.contains("reason"), form_field(d, "reason", "tickets.reason", data_testid="move-reason")),
+        rx.cond(needs.contains("hold_until"), form_field(d, "hold_until", "tickets.hold_until", type_="date")),
+        rx.cond(needs.contains("resolution"), form_field(d, "resolution", "tickets.resolution", rx.text_area(
+            name="resolution", default_value=d.values["resolution"], rows="3", width="100%",
+            data_testid="move-resolution"))),
+    ]

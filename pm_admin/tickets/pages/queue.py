@@ -6,7 +6,7 @@ import reflex as rx
 
 from pm_admin.shell.layout import frame
 from pm_admin.tickets.pages.callback_dialog import callback_dialog
-from pm_admin.tickets.queue_state import CallbackQueueState
+from pm_admin.tickets.queue_state import CallbackQueueState, QueueCallback
 from pm_admin.ui.forms import notice
 from pm_admin.ui.i18n import t, t_prefixed
 
@@ -28,7 +28,7 @@ def queue_row(row: rx.Var) -> rx.Component:
         rx.table.cell(rx.cond(row["needs_manager"],
                               rx.badge(t("tickets.manager_decides"), color_scheme="orange"),
                               rx.button(rx.icon("phone-call", size=14), t("tickets.callback"), size="1",
-                                        on_click=Q.open_callback(row["id"]), data_testid="queue-callback"))),
+                                        on_click=QueueCallback.open_callback(row["id"]), data_testid="queue-callback"))),
         data_row_id=row["id"].to(str),
     )
 
@@ -46,5 +46,5 @@ def queue_page() -> rx.Component:
                 min_width="900px"), overflow_x="auto", width="100%", data_testid="callback-queue"),
             rx.cond(Q.queue.length() == 0, rx.center(rx.text(t("common.no_rows"), color_scheme="gray"), padding="32px")),
             spacing="4", width="100%"),
-        callback_dialog(Q),
+        callback_dialog(QueueCallback),
     )

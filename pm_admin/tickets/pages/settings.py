@@ -6,8 +6,8 @@ import reflex as rx
 
 from pm_admin.shell.layout import frame
 from pm_admin.tickets.models import Tier
-from pm_admin.tickets.settings_state import TicketSettingsState
-from pm_admin.ui.forms import field, form_dialog, select_input, text_input
+from pm_admin.tickets.settings_state import CategoryForm, MembersForm, TargetForm, TicketSettingsState
+from pm_admin.ui.forms import form_dialog, form_field, select_input
 from pm_admin.ui.i18n import t, t_prefixed
 
 S = TicketSettingsState
@@ -23,7 +23,7 @@ def category_row(row: rx.Var) -> rx.Component:
         rx.table.cell(rx.cond(row["round_robin"], rx.badge(t("tickets.round_robin"), color_scheme="blue"), "")),
         rx.table.cell(rx.cond(row["is_active"], "", rx.badge(t("common.inactive"), color_scheme="gray"))),
         rx.table.cell(rx.icon_button(rx.icon("pencil", size=14), variant="ghost", size="1",
-                                     on_click=S.open_category(row["id"]))),
+                                     on_click=CategoryForm.open_category(row["id"]))),
     )
 
 
@@ -32,7 +32,7 @@ def sla_cell(row: rx.Var, tier: str) -> rx.Component:
     return rx.table.cell(rx.button(
         rx.text(cell["respond"], " / ", rx.cond(cell["onsite"] != "", cell["onsite"], "–"), " / ", cell["resolve"],
                 size="2", weight=rx.cond(cell["own"], "bold", "regular")),
-        variant="ghost", size="1", on_click=S.open_target(row["category_id"], tier),
+        variant="ghost", size="1", on_click=TargetForm.open_target(row["category_id"], tier),
         data_testid=f"sla-{tier}"))
 
 
@@ -47,24 +47,20 @@ def sla_table() -> rx.Component:
 
 
 def category_dialog() -> rx.Component:
-    e, v = S.errors, S.target
+    d, v = CategoryForm, CategoryForm.values
     top_level = S.categories.to(list[dict])
     return form_dialog(
-        title=t("tickets.category"), open_=S.dialog == "category", on_close=S.close_dialog, on_submit=S.save_category,
-        form_key=S.dialog_key, conflict=None, testid="category-form",
+        d, title=t("tickets.category"), testid="category-form",
         fields=[
-            rx.grid(field("tickets.name_zh", text_input("name_zh", default=v["name_zh"]), e["name_zh"]),
-                    field("tickets.name_en", text_input("name_en", default=v["name_en"]), e["name_en"]),
+            rx.grid(form_field(d, "name_zh", "tickets.name_zh"), form_field(d, "name_en", "tickets.name_en"),
                     columns="2", spacing="3", width="100%"),
-            field("tickets.parent", rx.select.root(rx.select.trigger(width="100%"), rx.select.content(
+            form_field(d, "parent_id", "tickets.parent", rx.select.root(rx.select.trigger(width="100%"), rx.select.content(
                 rx.select.item(t("tickets.top_level"), value="none"),
                 rx.foreach(top_level, lambda c: rx.cond(c["level"].to(int) == 0,
                                                         rx.select.item(c["name_zh"], value=c["id"].to(str))))),
-                name="parent_id", default_value=rx.cond(v["parent_id"] == "", "none", v["parent_id"].to(str))),
-                e["parent_id"]),
-            field("tickets.col.department", select_input("department_id", S.department_choices,
-                                                         default=v["department_id"].to(str)),
-                  e["department_id"]),
+                name="parent_id", default_value=rx.cond(v["parent_id"] == "", "none", v["parent_id"].to(str)))),
+            form_field(d, "department_id", "tickets.col.department", select_input(
+                "department_id", S.department_choices, default=v["department_id"].to(str))),
             rx.checkbox(t("tickets.round_robin_hint"), name="round_robin", default_checked=v["round_robin"].to(bool)),
             rx.checkbox(t("common.active"), name="is_active", default_checked=v["is_active"].to(bool)),
         ],
@@ -72,36 +68,33 @@ def category_dialog() -> rx.Component:
 
 
 def sla_dialog() -> rx.Component:
-    e, v = S.errors, S.target
+    d, cell = TargetForm, TargetForm.subject
     return form_dialog(
-        title=rx.text(t("tickets.sla_targets"), " · ", t_prefixed("tickets.tier.", v["tier"]), " · ",
-                      rx.cond(v["category_id"].to(int) == 0, t("tickets.sla_default_row"), v["label"].to(str))),
-        open_=S.dialog == "sla", on_close=S.close_dialog, on_submit=S.save_target, form_key=S.dialog_key,
-        conflict=None, testid="sla-form",
+        d, title=rx.text(t("tickets.sla_targets"), " · ", t_prefixed("tickets.tier.", cell["tier"].to(str)), " · ",
+                         rx.cond(cell["category_id"].to(int) == 0, t("tickets.sla_default_row"),
+                                 cell["label"].to(str))),
+        testid="sla-form",
         fields=[
-            rx.grid(field("tickets.respond_minutes", text_input("respond", default=v["respond"], type_="number"),
-                          e["respond"]),
-                    field("tickets.onsite_minutes", text_input("onsite", default=v["onsite"], type_="number"),
-                          e["onsite"], hint_key="tickets.optional"),
-                    field("tickets.resolve_minutes", text_input("resolve", default=v["resolve"], type_="number"),
-                          e["resolve"]),
+            rx.grid(form_field(d, "respond", "tickets.respond_minutes", type_="number"),
+                    form_field(d, "onsite", "tickets.onsite_minutes", type_="number", hint_key="tickets.optional"),
+                    form_field(d, "resolve", "tickets.resolve_minutes", type_="number"),
                     columns="3", spacing="3", width="100%"),
-            rx.cond(v["own"].to(bool) & (v["category_id"].to(int) > 0),
-                    rx.button(t("tickets.use_default"), type="button", variant="ghost", on_click=S.reset_target)),
         ],
+        actions=[rx.cond(cell["own"].to(bool) & (cell["category_id"].to(int) > 0),
+                         rx.button(t("tickets.use_default"), type="button", variant="ghost", on_click=d.reset_target))],
     )
 
 
 def members_dialog() -> rx.Component:
-    return rx.dialog.root(rx.dialog.content(
-        rx.dialog.title(t("tickets.members"), " · ", S.target["name"].to(str)),
-        rx.vstack(rx.foreach(S.staff, lambda person: rx.checkbox(
-            person["label"], checked=S.chosen.contains(person["value"]),
-            on_change=lambda on: S.toggle_member(person["value"], on))), spacing="2", max_height="50vh",
-            overflow_y="auto"),
-        rx.hstack(rx.button(t("common.cancel"), variant="soft", color_scheme="gray", on_click=S.close_dialog(False)),
-                  rx.button(t("common.save"), on_click=S.save_members), justify="end", padding_top="12px"),
-        max_width="420px"), open=S.dialog == "members", on_open_change=S.close_dialog)
+    d = MembersForm
+    return form_dialog(
+        d, title=rx.text(t("tickets.members"), " · ", d.subject["name"].to(str)), testid="members-form",
+        max_width="420px",
+        fields=[rx.vstack(rx.foreach(S.staff, lambda person: rx.checkbox(
+            person["label"], checked=d.chosen.contains(person["value"]),
+            on_change=lambda on: d.toggle_member(person["value"], on))), spacing="2", max_height="50vh",
+            overflow_y="auto")],
+    )
 
 
 def kind_row(kind: rx.Var) -> rx.Component:
@@ -130,7 +123,7 @@ def settings_page() -> rx.Component:
                          rx.tabs.trigger(t("tickets.callback_settings"), value="callbacks")),
             rx.tabs.content(rx.vstack(
                 rx.hstack(rx.spacer(), rx.button(rx.icon("plus", size=14), t("tickets.add_category"),
-                                                 on_click=S.open_category(0)), width="100%"),
+                                                 on_click=CategoryForm.open_category(0)), width="100%"),
                 rx.table.root(
                     rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(k)) for k in (
                         "tickets.name_zh", "tickets.name_en", "tickets.col.department", "tickets.round_robin",
@@ -144,7 +137,7 @@ def settings_page() -> rx.Component:
                 rx.flex(rx.foreach(d["members"].to(list[dict]), lambda m: rx.badge(m["name"])), gap="1", wrap="wrap",
                         flex="1"),
                 rx.button(rx.icon("users", size=14), t("tickets.edit_members"), variant="soft", size="1",
-                          on_click=S.open_members(d["id"])), align="center", width="100%"), width="100%")),
+                          on_click=MembersForm.open_members(d["id"])), align="center", width="100%"), width="100%")),
                 spacing="3", padding_top="12px"), value="departments"),
             rx.tabs.content(rx.vstack(rx.text(t("tickets.callback_settings_intro"), size="2", color_scheme="gray"),
                                       rx.foreach(S.kinds, kind_row), spacing="3", padding_top="12px"),
