@@ -1,6 +1,9 @@
-"""Every route of the app, with the on_load events that fetch its data."""
+"""Every route of the app, with the on_load events that fetch its data; staff pages get the shell's frame here."""
 
 from __future__ import annotations
+
+import functools
+from collections.abc import Callable
 
 import reflex as rx
 
@@ -12,7 +15,6 @@ from pm_admin.arrears.state import ArrearsState
 from pm_admin.audit.pages.audit import audit_page
 from pm_admin.audit.state import AuditState
 from pm_admin.auth.pages.login import login_page
-from pm_admin.auth.pages.password import password_page
 from pm_admin.auth.state import LoginState
 from pm_admin.census.pages import census_page
 from pm_admin.census.state import CensusState
@@ -28,6 +30,8 @@ from pm_admin.owners.pages.owners import owners_page
 from pm_admin.owners.state import OwnersState
 from pm_admin.places.pages.places import buildings_page, communities_page, rooms_page
 from pm_admin.places.state import BuildingsState, CommunitiesState, RoomsState
+from pm_admin.shell.layout import frame
+from pm_admin.shell.password_page import password_page
 from pm_admin.shell.state import ShellState
 from pm_admin.surveys.owner_state import OwnerSurveyState, PublicResultsState
 from pm_admin.surveys.pages.owner import owner_survey_page, public_results_page
@@ -59,6 +63,14 @@ def page_title(key: str) -> rx.Var:
     return t(key) + " · " + t("app.name")
 
 
+def framed(content: Callable[[], rx.Component], title_key: str) -> Callable[[], rx.Component]:
+    """A staff page: the shell's sidebar and header around the domain's content (domains never import the shell)."""
+    @functools.wraps(content)
+    def page() -> rx.Component:
+        return frame(title_key, content())
+    return page
+
+
 def register_pages(app: rx.App) -> None:
     app.add_page(login_page, route="/login", title=page_title("login.submit"), on_load=LoginState.prepare)
     # Owners' pages: the token in the URL is the credential, no staff login.
@@ -70,7 +82,7 @@ def register_pages(app: rx.App) -> None:
         (home_page, "/", "nav.home", HomeState.load),
         (dashboard_page, "/dashboard", "nav.dashboard", DashboardState.load),
         (owners_page, "/owners", "nav.owners", OwnersState.load),
-        (import_page, "/owners/import", "nav.owners", OwnerImportState.load),
+        (import_page, "/owners/import", "import.title", OwnerImportState.load),
         (owner_detail_page, "/owners/[owner_id]", "owners.detail", OwnerDetailState.load),
         (catalog_page, "/archives", "nav.archives", ArchivesState.load),
         (requests_page, "/archives/requests", "nav.archive_requests", AccessRequestsState.load),
@@ -93,6 +105,6 @@ def register_pages(app: rx.App) -> None:
         (audit_page, "/audit", "nav.audit", AuditState.load),
         (password_page, "/account/password", "nav.password", None),
     ]
-    for page, route, title_key, load in protected:
+    for content, route, title_key, load in protected:
         on_load = [ShellState.load] + ([load] if load is not None else [])
-        app.add_page(page, route=route, title=page_title(title_key), on_load=on_load)
+        app.add_page(framed(content, title_key), route=route, title=page_title(title_key), on_load=on_load)

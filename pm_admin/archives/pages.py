@@ -26,7 +26,6 @@ from pm_admin.archives.state import (
     RequestForm,
     VoidForm,
 )
-from pm_admin.shell.layout import frame
 from pm_admin.ui.filters import filter_bar, place_pickers, search
 from pm_admin.ui.forms import form_dialog, form_error_banner, form_field, notice
 from pm_admin.ui.i18n import t, t_prefixed
@@ -74,8 +73,7 @@ def catalog_page() -> rx.Component:
             rx.cond(row["voided"].to(int) > 0, rx.text(t("archives.voided_short"), " ", row["voided"], size="2",
                                                        color_scheme="gray")), spacing="2")),
     ]
-    return frame(
-        "nav.archives",
+    return rx.fragment(
         filter_bar(
             A, *place_pickers(A), search(A, "archives.search_hint"),
             search(A, "archives.owner_search_hint", key="owner", icon="user-round", testid="owner-search"),
@@ -253,8 +251,7 @@ def records_tabs() -> rx.Component:
 
 def archive_page() -> rx.Component:
     h = D.header
-    return frame(
-        "archives.detail",
+    return rx.fragment(
         rx.cond(D.found, rx.vstack(
             rx.link(rx.hstack(rx.icon("arrow-left", size=14), t("nav.archives"), spacing="1"), href="/archives",
                     size="2"),
@@ -309,8 +306,7 @@ REQUEST_HEADERS = ["archives.col.archive_no", "archives.requester", "archives.re
 
 def requests_page() -> rx.Component:
     d = DecisionForm
-    return frame(
-        "nav.archive_requests",
+    return rx.fragment(
         rx.vstack(
             rx.cond(R.can_approve, rx.vstack(
                 rx.heading(t("archives.pending_queue"), size="4"),

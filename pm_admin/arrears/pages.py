@@ -6,7 +6,6 @@ import reflex as rx
 
 from pm_admin.arrears.models import Channel, ReasonCategory
 from pm_admin.arrears.state import IMPORT_INPUT, ArrearsState, BalanceForm, FollowUpForm, HistoryDialog
-from pm_admin.shell.layout import frame
 from pm_admin.ui.cards import figure_card
 from pm_admin.ui.filters import filter_bar, switch
 from pm_admin.ui.forms import form_dialog, form_field, notice, view_dialog
@@ -114,8 +113,7 @@ def arrears_page() -> rx.Component:
         Column("last_follow_up_on", "arrears.last_follow_up"), Column("follow_ups", "arrears.follow_ups"),
         Column("next_due_on", "arrears.next_due", render=due_cell), Column("assignee", "arrears.assignee"),
     ]
-    return frame(
-        "nav.arrears",
+    return rx.fragment(
         rx.vstack(
             notice(t("arrears.rule"), icon="info", size="1"),
             coverage_cards(),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import reflex as rx
 
 from pm_admin.census.state import CensusState, CompleteForm
-from pm_admin.shell.layout import frame
 from pm_admin.ui.filters import filter_bar, switch
 from pm_admin.ui.forms import form_dialog, form_field, notice
 from pm_admin.ui.i18n import t, t_prefixed
@@ -35,8 +34,7 @@ def census_page() -> rx.Component:
         Column("status", "owners.status", render=lambda r: rx.badge(t_prefixed("census.status.", r["status"]))),
         Column("completed_at", "census.completed_at"),
     ]
-    return frame(
-        "nav.census",
+    return rx.fragment(
         rx.vstack(
             rx.hstack(rx.heading(S.heading, size="4", white_space="nowrap", data_testid="census-heading"), rx.spacer(),
                       rx.cond(S.can_manage, rx.form(rx.hstack(

@@ -7,7 +7,6 @@ import reflex as rx
 from pm_admin.core.i18n import LANGUAGES
 from pm_admin.dashboards.periods import PERIOD_KEYS
 from pm_admin.dashboards.state import DashboardState
-from pm_admin.shell.layout import frame
 from pm_admin.ui.filters import filter_bar, pick
 from pm_admin.ui.forms import notice
 from pm_admin.ui.i18n import t, t_prefixed
@@ -112,8 +111,7 @@ def two_columns(*children: rx.Component) -> rx.Component:
 
 
 def dashboard_page() -> rx.Component:
-    return frame(
-        "nav.dashboard",
+    return rx.fragment(
         rx.vstack(
             language_follower(),
             filters(),

@@ -8,6 +8,7 @@ from pm_admin.core.base_state import AppState
 from pm_admin.shell.nav import NAV_ITEMS, NavItem
 from pm_admin.shell.state import ALL_COMMUNITIES, LOGOUT_SCRIPT, ShellState
 from pm_admin.ui.i18n import t, t_prefixed
+from pm_admin.ui.language import language_switch
 
 SIDEBAR_WIDTH = "232px"
 # Sidebar from the "md" breakpoint (992 px); below it, a drawer behind the menu button.
@@ -108,16 +109,6 @@ def community_switcher() -> rx.Component:
         value=ShellState.current_community,
         on_change=ShellState.pick_community,
         size="2",
-    )
-
-
-def language_switch() -> rx.Component:
-    return rx.segmented_control.root(
-        rx.segmented_control.item("中文", value="zh-CN"),
-        rx.segmented_control.item("EN", value="en"),
-        value=AppState.lang,
-        on_change=AppState.set_language,
-        size="1",
     )
 
 

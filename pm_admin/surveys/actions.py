@@ -14,6 +14,7 @@ from pm_admin.core.errors import ConcurrencyConflict, FieldErrors, NotFound
 from pm_admin.core.ids import is_id
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.surveys.models import ActionStatus, ImprovementAction, SurveyPlan
+from pm_admin.surveys.plans import stop_collecting
 from pm_admin.surveys.queries import community_indicator_scores
 from pm_admin.surveys.scoring import DEPARTMENT_OF
 from pm_admin.tickets.models import Department
@@ -82,3 +83,10 @@ def update_action(session: Session, *, actor: Principal, action_id: int, expecte
     record(session, action="surveys.update_action", actor=actor, entity_type="improvement_action",
            entity_id=action.id, community_id=action.community_id, details={"status": data.status})
     return action
+
+
+def close_plan(session: Session, *, actor: Principal, plan_id: int) -> SurveyPlan:
+    """Stop collecting; indicators under the threshold get proposed improvement actions."""
+    plan = stop_collecting(session, actor=actor, plan_id=plan_id)
+    propose_actions(session, plan)
+    return plan

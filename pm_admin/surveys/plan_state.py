@@ -134,7 +134,7 @@ class SurveyPlanState(ProtectedState):
 
     @requires(Perm.SURVEYS_MANAGE)
     def close_plan(self):
-        return self._run(lambda s: plans.close_plan(s, actor=self.principal, plan_id=self._plan_id()),
+        return self._run(lambda s: actions.close_plan(s, actor=self.principal, plan_id=self._plan_id()),
                          "surveys.closed")
 
     @requires(Perm.SURVEYS_MANAGE)

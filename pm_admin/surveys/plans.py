@@ -267,18 +267,14 @@ def open_plan(session: Session, *, actor: Principal, plan_id: int) -> SurveyPlan
     return _set_status(session, actor, plan, PlanStatus.OPEN)
 
 
-def close_plan(session: Session, *, actor: Principal, plan_id: int) -> SurveyPlan:
-    """Stop collecting; indicators under the threshold get proposed improvement actions."""
-    from pm_admin.surveys.actions import propose_actions  # actions read scores; scores need plans
-
+def stop_collecting(session: Session, *, actor: Principal, plan_id: int) -> SurveyPlan:
+    """The open plan takes no more answers (``actions.close_plan`` closes it and proposes improvements)."""
     actor.require(Perm.SURVEYS_MANAGE)
     plan = scoped_plan(session, actor, plan_id)
     if plan.status != PlanStatus.OPEN:
         raise DomainError("surveys.not_open")
     plan.closed_at = utcnow()
-    _set_status(session, actor, plan, PlanStatus.CLOSED)
-    propose_actions(session, plan)
-    return plan
+    return _set_status(session, actor, plan, PlanStatus.CLOSED)
 
 
 def publish_plan(session: Session, *, actor: Principal, plan_id: int) -> SurveyPlan:

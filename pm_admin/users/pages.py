@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pm_admin.shell.layout import frame
 from pm_admin.ui.filters import filter_bar
 from pm_admin.ui.forms import form_dialog, form_field, text_input
 from pm_admin.ui.i18n import t, t_prefixed
@@ -57,8 +56,7 @@ def users_page() -> rx.Component:
         Column("is_active", "users.status", render=active_cell),
         Column("last_login_at", "users.last_login"),
     ]
-    return frame(
-        "nav.users",
+    return rx.fragment(
         filter_bar(state, search_key="common.search", reset=False, end=[
             rx.button(rx.icon("user-plus", size=14), t("users.new"), on_click=d.open_create,
                       data_testid="create-user")]),

@@ -176,7 +176,7 @@ def test_closing_proposes_actions_and_the_next_period_compares_and_publishes(ses
     plans.open_plan(session, actor=estate["manager"], plan_id=first.id)
     responses.enter_response(session, actor=estate["manager"], plan_id=first.id, room_code=estate["rooms"][0].code,
                              method="paper", answers=answers_for(session, first, (4, 2, 5)))
-    plans.close_plan(session, actor=estate["manager"], plan_id=first.id)
+    actions.close_plan(session, actor=estate["manager"], plan_id=first.id)
     proposed = session.exec(select(ImprovementAction).where(ImprovementAction.plan_id == first.id)).all()
     assert [(str(a.indicator), a.score) for a in proposed] == [("repair", 25.0)]  # under the threshold of 75
 
@@ -330,7 +330,7 @@ def indexed(session, estate):
     rate(session, both, plan, a0, (5, 4, 3, 2))
     rate(session, both, plan, a1, (4, 4, 5, None))
     rate(session, both, plan, estate["other_room"], (1, 1, 1, 1))
-    plans.close_plan(session, actor=both, plan_id=plan.id)
+    actions.close_plan(session, actor=both, plan_id=plan.id)
     assert plan.closed_at is not None  # closing stamps the time
     # Closed at 01:00 on 1 January 2030 in Shanghai: still 31 December 2029 in UTC.
     closed_at(session, plan, datetime(2029, 12, 31, 17, 0, tzinfo=UTC))
@@ -362,7 +362,7 @@ def test_the_index_is_of_the_plan_closed_last_by_the_day_in_shanghai(session, in
                        starts=date(2030, 1, 1), ends=date(2030, 6, 30))
     rate(session, indexed["both"], later, indexed["rooms"][0], (5, 5, 5, 5))
     assert queries.satisfaction_index(session, manager, date(2030, 7, 1)).plan_id == indexed["plan"].id  # open
-    plans.close_plan(session, actor=indexed["both"], plan_id=later.id)
+    actions.close_plan(session, actor=indexed["both"], plan_id=later.id)
     closed_at(session, later, datetime(2030, 7, 1, 2, 0, tzinfo=UTC))
     assert queries.satisfaction_index(session, manager, date(2030, 7, 1)).value == pytest.approx(100.0)
     # A back-dated day keeps the earlier plan's figure.
@@ -370,7 +370,7 @@ def test_the_index_is_of_the_plan_closed_last_by_the_day_in_shanghai(session, in
     # A plan of only the other community is never this community's.
     elsewhere = rated_plan(session, indexed["other_manager"], (indexed["other"],), title="专项调查", kind="h2",
                            starts=date(2030, 7, 1), ends=date(2030, 7, 31))
-    plans.close_plan(session, actor=indexed["other_manager"], plan_id=elsewhere.id)
+    actions.close_plan(session, actor=indexed["other_manager"], plan_id=elsewhere.id)
     closed_at(session, elsewhere, datetime(2030, 8, 1, 2, 0, tzinfo=UTC))
     assert queries.satisfaction_index(session, manager, date(2030, 8, 2)).plan_id == later.id
     unanswered = queries.satisfaction_index(session, indexed["executive"], date(2030, 8, 2),
@@ -391,7 +391,7 @@ def test_figures_round_once_and_an_open_plan_is_provisional_never_the_previous_p
     plans.open_plan(session, actor=manager, plan_id=first.id)
     responses.enter_response(session, actor=manager, plan_id=first.id, room_code=estate["rooms"][0].code,
                              method="paper", answers=answers_for(session, first, (4, 4, 4)))
-    plans.close_plan(session, actor=manager, plan_id=first.id)
+    actions.close_plan(session, actor=manager, plan_id=first.id)
     middle = make_plan(session, estate, title="下半年", year=2029, kind="h2", starts=date(2029, 7, 1),
                        ends=date(2029, 12, 31))
     latest = make_plan(session, estate, title="年度", year=2030, kind="year", starts=date(2030, 1, 1),

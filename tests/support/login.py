@@ -6,6 +6,8 @@ import asyncio
 import concurrent.futures
 import time
 
+# Imported here, not in a thread: a state class must be defined where Reflex's registration context is set.
+from pm_admin.auth.state import LoginState
 from pm_admin.demo.seed import DEMO_PASSWORD
 from tests.support.server import session_cookie, ticket_from_updates
 from tests.support.ws_client import CraftedClient, event_name
@@ -26,8 +28,6 @@ def run(coroutine):
 async def sign_in(base_url: str, username: str, password: str = DEMO_PASSWORD) -> str:
     """A new session: log in the way the browser does (login event → ticket → /auth/session); returns the Cookie
     header. For a test that ends its session (logout) or otherwise needs one of its own."""
-    from pm_admin.auth.state import LoginState
-
     async with CraftedClient(base_url) as client:
         await client.hydrate("/login")
         updates = await client.send(event_name(LoginState, "login"),

@@ -8,7 +8,6 @@ import reflex as rx
 
 from pm_admin.audit.queries import OUTCOMES, action_codes, entity_types
 from pm_admin.audit.state import AuditState
-from pm_admin.shell.layout import frame
 from pm_admin.ui.filters import choose, filter_bar, pick, typed, typed_filters
 from pm_admin.ui.i18n import t_prefixed
 from pm_admin.ui.table import Column, data_table
@@ -68,4 +67,4 @@ def audit_page() -> rx.Component:
         Column("changes", "audit.changes", render=changes_cell),
         Column("client_ip", "audit.client_ip"),
     ]
-    return frame("nav.audit", filters(), data_table(AuditState, columns, testid="audit-table", min_width="1100px"))
+    return rx.fragment(filters(), data_table(AuditState, columns, testid="audit-table", min_width="1100px"))

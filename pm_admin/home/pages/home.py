@@ -8,7 +8,6 @@ import reflex as rx
 
 from pm_admin.core.base_state import AppState
 from pm_admin.home.state import HomeState
-from pm_admin.shell.layout import frame
 from pm_admin.ui.i18n import t, t_prefixed
 
 
@@ -74,8 +73,7 @@ def role_badge(item: rx.Var) -> rx.Component:
 
 
 def home_page() -> rx.Component:
-    return frame(
-        "nav.home",
+    return rx.fragment(
         rx.vstack(
             rx.hstack(
                 rx.text(t("home.welcome"), size="3"),

@@ -14,7 +14,6 @@ from pm_admin.owners.detail_state import (
     TransferForm,
 )
 from pm_admin.owners.pages.owners import gender_select
-from pm_admin.shell.layout import frame
 from pm_admin.ui.forms import form_dialog, form_field, notice
 from pm_admin.ui.i18n import t, t_prefixed
 from pm_admin.ui.table import icon_action, simple_table
@@ -237,8 +236,7 @@ def side_dialogs() -> rx.Component:
 
 
 def owner_detail_page() -> rx.Component:
-    return frame(
-        "owners.detail",
+    return rx.fragment(
         rx.cond(
             D.owner_found,
             rx.vstack(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import reflex as rx
 
 from pm_admin.owners.import_state import OwnerImportState
-from pm_admin.shell.layout import frame
 from pm_admin.ui.forms import notice
 from pm_admin.ui.i18n import t
 from pm_admin.ui.uploads import file_input
@@ -84,5 +83,5 @@ def result() -> rx.Component:
 
 
 def import_page() -> rx.Component:
-    return frame("import.title", rx.vstack(steps(), progress(), result(), spacing="4", width="100%",
+    return rx.fragment(rx.vstack(steps(), progress(), result(), spacing="4", width="100%",
                                             max_width="960px"))

@@ -8,7 +8,6 @@ from pm_admin.owners.queries import SORTABLE
 from pm_admin.owners.state import COLUMNS, OwnerForm, OwnersState
 from pm_admin.places.pages.places import occupancy_badge
 from pm_admin.places.state import OCCUPANCY_OPTIONS
-from pm_admin.shell.layout import frame
 from pm_admin.ui.filters import choose, filter_bar, pick, place_pickers, search
 from pm_admin.ui.forms import form_dialog, form_field
 from pm_admin.ui.i18n import t, t_prefixed
@@ -199,8 +198,7 @@ def gender_select(default) -> rx.Component:
 
 
 def owners_page() -> rx.Component:
-    return frame(
-        "nav.owners",
+    return rx.fragment(
         rx.flex(
             search(S, "owners.search_hint"),
             rx.spacer(),

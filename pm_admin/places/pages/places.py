@@ -15,7 +15,6 @@ from pm_admin.places.state import (
     RoomsState,
     UnitForm,
 )
-from pm_admin.shell.layout import frame
 from pm_admin.ui.filters import choose, filter_bar, pick, place_pickers
 from pm_admin.ui.forms import form_dialog, form_field, select_input
 from pm_admin.ui.i18n import t, t_prefixed
@@ -44,8 +43,7 @@ def communities_page() -> rx.Component:
                                           rx.badge(t("common.no"), color_scheme="gray"))),
     ]
     d = CommunityForm
-    return frame(
-        "nav.communities",
+    return rx.fragment(
         filter_bar(state, search_key="common.search", reset=False, end=[
             rx.cond(state.can_manage, rx.button(rx.icon("plus", size=14), t("common.create"),
                                                 on_click=d.open_create, data_testid="create-community"))]),
@@ -120,8 +118,7 @@ def buildings_page() -> rx.Component:
         Column("steward_name", "arrears.steward"),
     ]
     d, u = BuildingForm, UnitForm
-    return frame(
-        "nav.buildings",
+    return rx.fragment(
         filter_bar(state, pick(state, "community", "shell.all_communities"), reset=False, end=[
             rx.cond(state.can_manage, rx.button(rx.icon("plus", size=14), t("places.new_building"),
                                                 on_click=d.open_create, data_testid="create-building"))]),
@@ -186,8 +183,7 @@ def rooms_page() -> rx.Component:
             options, lambda o: rx.select.item(o["label"], value=o["value"]))), value=d.values[key].to(str),
             on_change=on_change)
 
-    return frame(
-        "nav.rooms",
+    return rx.fragment(
         filter_bar(state, *place_pickers(state),
                    choose(state, "occupancy", OCCUPANCY_OPTIONS, "places.all_occupancy", label_prefix="occupancy."),
                    search_key="places.search_rooms", end=[

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pm_admin.shell.layout import language_switch
 from pm_admin.surveys.owner_state import OwnerSurveyState, PublicResultsState
 from pm_admin.surveys.pages.questionnaire import questionnaire
 from pm_admin.ui.i18n import t, t_prefixed
+from pm_admin.ui.language import language_switch
 
 S = OwnerSurveyState
 R = PublicResultsState

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pm_admin.shell.layout import frame
 from pm_admin.surveys.models import ActionStatus, Indicator, QuestionKind
 from pm_admin.surveys.pages.plans import status_badge
 from pm_admin.surveys.pages.questionnaire import questionnaire
@@ -240,8 +239,7 @@ def action_dialog() -> rx.Component:
 
 
 def plan_page() -> rx.Component:
-    return frame(
-        "nav.surveys",
+    return rx.fragment(
         rx.cond(S.missing, rx.callout(t("surveys.not_found"), icon="circle-alert", color_scheme="orange"),
                 rx.vstack(
                     header(),

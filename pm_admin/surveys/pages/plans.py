@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pm_admin.shell.layout import frame
 from pm_admin.surveys.models import Method, PeriodKind
 from pm_admin.surveys.plans_state import NewPlanForm, SurveyPlansState
 from pm_admin.ui.forms import field, form_dialog, form_field, notice, select_input, text_input
@@ -67,8 +66,7 @@ def new_plan_dialog() -> rx.Component:
 
 
 def plans_page() -> rx.Component:
-    return frame(
-        "nav.surveys",
+    return rx.fragment(
         rx.vstack(
             rx.hstack(notice(t("surveys.explain"), icon="info", size="1"), rx.spacer(),
                       rx.cond(S.can_manage, rx.button(rx.icon("plus", size=14), t("surveys.new_plan"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import reflex as rx
 import reflex_pragmatic_dnd as dnd
 
-from pm_admin.shell.layout import frame
 from pm_admin.tickets.board_state import TIERS, BoardNewTicket, MoveForm, TicketBoardState
 from pm_admin.tickets.models import BOARD_STATUSES
 from pm_admin.tickets.pages.parts import flags, move_fields, new_ticket_dialog, sla_badge, ticket_filters
@@ -98,8 +97,7 @@ def tier_tabs() -> rx.Component:
 
 
 def board_page() -> rx.Component:
-    return frame(
-        "nav.ticket_board",
+    return rx.fragment(
         rx.vstack(
             rx.hstack(tier_tabs(), rx.spacer(),
                       rx.link(rx.button(rx.icon("list", size=14), t("nav.tickets"), variant="soft"), href="/tickets"),

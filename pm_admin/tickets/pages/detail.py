@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pm_admin.shell.layout import frame
 from pm_admin.tickets.detail_state import (
     EVIDENCE_INPUT,
     DetailCallback,
@@ -207,8 +206,7 @@ def unreachable_dialog() -> rx.Component:
 
 def ticket_page() -> rx.Component:
     k = D.ticket
-    return frame(
-        "nav.ticket",
+    return rx.fragment(
         rx.cond(D.missing, notice(t("error.not_found"), icon="circle-alert", color_scheme="red"), rx.vstack(
             rx.hstack(
                 rx.link(rx.hstack(rx.icon("arrow-left", size=14), t("nav.tickets"), spacing="1", align="center"),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pm_admin.shell.layout import frame
 from pm_admin.tickets.list_state import ListNewTicket, TicketListState
 from pm_admin.tickets.pages.parts import flags, new_ticket_dialog, sla_badge, status_badge, ticket_filters, tier_badge
 from pm_admin.ui.i18n import t, t_prefixed
@@ -29,8 +28,7 @@ def list_page() -> rx.Component:
                render=lambda r: rx.vstack(rx.text(r["resolve_due"], size="1"), sla_badge(r["sla_state"], ""),
                                           spacing="1")),
     ]
-    return frame(
-        "nav.tickets",
+    return rx.fragment(
         rx.vstack(
             rx.hstack(rx.spacer(),
                       rx.link(rx.button(rx.icon("kanban", size=14), t("nav.ticket_board"), variant="soft"),

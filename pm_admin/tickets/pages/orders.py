@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pm_admin.shell.layout import frame
 from pm_admin.tickets.orders_state import MyOrdersState, StepForm
 from pm_admin.tickets.pages.callback_dialog import contact_line
 from pm_admin.tickets.pages.parts import flags, sla_badge, status_badge, tier_badge
@@ -56,8 +55,7 @@ def step_dialog() -> rx.Component:
 
 
 def orders_page() -> rx.Component:
-    return frame(
-        "nav.my_orders",
+    return rx.fragment(
         rx.vstack(
             rx.foreach(ORDERS.orders, order_card),
             rx.cond(ORDERS.orders.length() == 0, notice(t("tickets.no_orders"), icon="circle-check", color_scheme="green")),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pm_admin.shell.layout import frame
 from pm_admin.tickets.pages.callback_dialog import callback_dialog
 from pm_admin.tickets.queue_state import CallbackQueueState, QueueCallback
 from pm_admin.ui.forms import notice
@@ -36,8 +35,7 @@ def queue_row(row: rx.Var) -> rx.Component:
 def queue_page() -> rx.Component:
     headers = ("tickets.col.code", "tickets.col.title", "tickets.col.kind", "tickets.col.room", "tickets.col.contact",
                "tickets.resolved_at", "tickets.callback_due", "tickets.attempts", "common.actions")
-    return frame(
-        "nav.callbacks",
+    return rx.fragment(
         rx.vstack(
             notice(t("tickets.callback_rule"), icon="info", size="1"),
             rx.box(rx.table.root(

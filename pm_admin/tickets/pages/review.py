@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pm_admin.shell.layout import frame
 from pm_admin.tickets.pages.parts import sla_badge, status_badge, tier_badge
 from pm_admin.tickets.review_state import DailyReviewState
 from pm_admin.ui.cards import figure_card
@@ -37,8 +36,7 @@ def group_view(group: rx.Var) -> rx.Component:
 
 def review_page() -> rx.Component:
     f = R.figures
-    return frame(
-        "nav.review",
+    return rx.fragment(
         rx.vstack(
             rx.hstack(rx.text(t("tickets.review_intro"), " ", R.day, size="2", color_scheme="gray"),
                       rx.spacer(),

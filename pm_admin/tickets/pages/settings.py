@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pm_admin.shell.layout import frame
 from pm_admin.tickets.models import Tier
 from pm_admin.tickets.settings_state import CategoryForm, MembersForm, TargetForm, TicketSettingsState
 from pm_admin.ui.forms import form_dialog, form_field, select_input
@@ -114,8 +113,7 @@ def kind_row(kind: rx.Var) -> rx.Component:
 
 
 def settings_page() -> rx.Component:
-    return frame(
-        "nav.ticket_settings",
+    return rx.fragment(
         rx.tabs.root(
             rx.tabs.list(rx.tabs.trigger(t("tickets.categories"), value="categories"),
                          rx.tabs.trigger(t("tickets.sla_matrix"), value="sla"),
