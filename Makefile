@@ -26,11 +26,12 @@ export PM_PUBLIC_ORIGINS ?= http://localhost:$(PORT),http://127.0.0.1:$(PORT)
 APT_GET := DEBIAN_FRONTEND=noninteractive apt-get -y -q -o Dpkg::Use-Pty=0
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help run test test-fast deps test-deps system-test-deps migrate bootstrap serve clean
+.PHONY: help run test test-fast lint deps test-deps system-test-deps migrate bootstrap serve clean
 
 help:
 	@echo "make run   - install everything, migrate, load demo data if empty (not in production), serve on http://localhost:3000"
 	@echo "make test  - install what tests need and run unit, migration, PostgreSQL and browser tests"
+	@echo "make lint  - ruff and the import layers"
 	@echo "make test-fast - unit, database and migration tests on SQLite only (no PostgreSQL, server or browser): the edit loop"
 
 $(PY):
@@ -82,8 +83,13 @@ serve: deps
 
 run: deps bootstrap serve
 
-test: test-deps
+test: test-deps lint
 	$(PY) -m pytest -q -ra
+
+# Style and layers: ruff, and the import-linter contracts in pyproject.toml (also a unit test).
+lint: $(VENV)/.test-deps
+	$(VENV)/bin/ruff check pm_admin tests bench alembic
+	$(VENV)/bin/lint-imports
 
 # The edit loop (under 2 minutes): no PostgreSQL, no server, no browser. `make test` stays what CI runs.
 test-fast: $(VENV)/.test-deps
