@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from pm_admin.billing.models import RoomArrears
 from pm_admin.core.audit import record
-from pm_admin.core.clock import DISPLAY_ZONE
+from pm_admin.core.clock import DISPLAY_ZONE, local_today
 from pm_admin.core.crypto import encrypt
 from pm_admin.owners.models import HouseholdMember, Occupant, Owner, OwnerChange, OwnerPhone, Ownership, OwnerTag
 from pm_admin.owners.pinyin import pinyin_keys
@@ -64,7 +64,7 @@ class FakerPeople:
     def person(self) -> Person:
         while True:
             id_number = self.fake.ssn(min_age=22, max_age=85)
-            if int(id_number[6:10]) <= date.today().year - 20 and id_number not in self.seen \
+            if int(id_number[6:10]) <= local_today().year - 20 and id_number not in self.seen \
                     and id_number_problem(id_number) is None:
                 self.seen.add(id_number)
                 return Person(self.fake.name(), id_number, self.phone())
@@ -131,7 +131,7 @@ def _insert_owners(session: Session, rows: list[dict]) -> list[int]:
 def seed_owners_for_rooms(session: Session, rooms: list[Room], *, rng: random.Random, people,
                           progress: Callable[[int], None] | None = None) -> int:
     """Owners (with phones, tags, households, tenants, arrears) for rooms; returns owners created."""
-    today = date.today()
+    today = local_today()
     owners: list[dict] = []
     extras: list[tuple[int, str, dict]] = []  # (owner position, kind, row) resolved once ids exist
     room_rows: list[dict] = []

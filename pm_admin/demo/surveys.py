@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from pm_admin.core.clock import DISPLAY_ZONE, utcnow
+from pm_admin.core.clock import DISPLAY_ZONE, local_today, utcnow
 from pm_admin.owners.models import Ownership
 from pm_admin.places.models import Building, Community, Room
 from pm_admin.surveys.actions import propose_actions
@@ -79,7 +79,7 @@ def seed_responses(session: Session, *, responses: int, rng: random.Random | Non
 
 def _seed_periods(session: Session, rng: random.Random, households: list, today: date | None, *,
                   closed_share: float, current_share: float, halves: int = 4) -> int:
-    today = today or date.today()
+    today = today or local_today()
     communities = list(session.exec(select(Community.id)).all())
     quality = {b: rng.uniform(-0.8, 0.5) for b in {h.building_id for h in households}}
     bias = {i: rng.uniform(-0.6, 0.3) for i in Indicator}

@@ -9,13 +9,13 @@ wakes). The audit log records who revealed what and why.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, ClassVar
 
 import reflex as rx
 
 from pm_admin.core.base_state import ProtectedState
 from pm_admin.core.change_text import differences
+from pm_admin.core.clock import local_today
 from pm_admin.core.db import read_only, unit_of_work
 from pm_admin.core.dialog_form import DialogForm, close_dialogs
 from pm_admin.core.errors import ConcurrencyConflict, NotFound, ValidationFailed
@@ -23,6 +23,7 @@ from pm_admin.core.guard import requires
 from pm_admin.core.ids import route_id
 from pm_admin.core.permissions import Perm
 from pm_admin.owners import lookups, queries
+from pm_admin.owners.duplicate_offer import RegisteredOwnerOffer
 from pm_admin.owners.services import household as owner_household
 from pm_admin.owners.services import owner_input
 from pm_admin.owners.services import registry as owner_registry
@@ -105,7 +106,7 @@ class OwnerDetailState(ProtectedState):
         if not any(o["id"] == occupant_id for o in self.occupants):
             return None
         with unit_of_work() as session:
-            owner_household.end_occupant(session, actor=self.principal, occupant_id=occupant_id, ended_on=date.today())
+            owner_household.end_occupant(session, actor=self.principal, occupant_id=occupant_id, ended_on=local_today())
         self._reload()
         return rx.toast.success(self._tr("common.saved"))
 
@@ -239,7 +240,7 @@ class OccupantForm(DialogForm, OwnerDetailState):
     def open_occupant(self, room_id: int):
         if any(r["room_id"] == room_id and not r["ended_on"] for r in self.rooms):
             self._open({"kind": "tenant", "name": "", "phone": "", "id_number": "",
-                        "started_on": date.today().isoformat()}, record_id=room_id)
+                        "started_on": local_today().isoformat()}, record_id=room_id)
 
     @requires(Perm.OWNERS_EDIT)
     def save(self, form: dict[str, Any]):
@@ -249,20 +250,18 @@ class OccupantForm(DialogForm, OwnerDetailState):
             started_on=str(form.get("started_on", ""))))
 
 
-class TransferForm(DialogForm, OwnerDetailState):
+class TransferForm(RegisteredOwnerOffer, DialogForm, OwnerDetailState):
     """业主更替 of the room the dialog was opened for: to a new owner, or to the registered owner the ID number
     belongs to."""
 
     _PRIVATE: ClassVar[frozenset[str]] = TYPED_PII
-    duplicate: dict[str, Any] = {}  # {"name": …} of the registered owner the room may go to
-    _duplicate_id: int = 0
 
     @requires(Perm.OWNERS_EDIT)
     def open_transfer(self, room_id: int):
         room = next((r for r in self.rooms if r["room_id"] == room_id and not r["ended_on"]), None)
         if room is not None:
-            self.duplicate, self._duplicate_id = {}, 0
-            self._open({"transfer_date": date.today().isoformat(), "name": "", "gender": "unknown", "id_number": "",
+            self._forget_offer()
+            self._open({"transfer_date": local_today().isoformat(), "name": "", "gender": "unknown", "id_number": "",
                         "phone": "", "share": "100"}, record_id=room_id, subject={"room_code": room["room_code"]})
 
     @requires(Perm.OWNERS_EDIT)
@@ -279,8 +278,6 @@ class TransferForm(DialogForm, OwnerDetailState):
                     expected_owner_id=self._owner_id)
         except (ValidationFailed, ConcurrencyConflict) as error:
             self._refused(error, form)
-            if isinstance(error, owner_input.DuplicateOwner):
-                self._duplicate_id, self.duplicate = error.existing_id, {"name": error.existing_name}
             return None
         self._close()
         return [rx.toast.success(self._tr("owners.transfer_done")), rx.redirect(f"/owners/{owner.id}")]

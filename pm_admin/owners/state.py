@@ -19,6 +19,7 @@ from pm_admin.core.permissions import Perm
 from pm_admin.core.saved_views import delete_view, list_views, save_view
 from pm_admin.core.url_filters import Picker, UrlFilters
 from pm_admin.owners import lookups, queries
+from pm_admin.owners.duplicate_offer import RegisteredOwnerOffer
 from pm_admin.owners.files import export_params
 from pm_admin.owners.grid_view import (
     COLUMNS,
@@ -275,23 +276,21 @@ class OwnersState(UrlFilters, PagedMixin, ProtectedState):
 
 
 
-class OwnerForm(DialogForm, OwnersState):
+class OwnerForm(RegisteredOwnerOffer, DialogForm, OwnersState):
     """登记业主: a new owner of a room; an ID number already registered offers that owner instead."""
 
     _CHECKBOXES: ClassVar[frozenset[str]] = frozenset({"is_vip"})
     _PRIVATE: ClassVar[frozenset[str]] = frozenset({"id_number", "phone", "phone2", "birth_date"})
-    duplicate: dict[str, Any] = {}  # {"name": …} of the registered owner the ID number belongs to
-    _duplicate_id: int = 0  # that owner: set by the server when it offers them, never by the browser
 
     @requires(Perm.OWNERS_EDIT)
     def open_create(self):
-        self.duplicate, self._duplicate_id = {}, 0
+        self._forget_offer()
         self._open(dict(NEW_OWNER))
 
     @requires(Perm.OWNERS_EDIT)
     def save(self, form: dict[str, Any]):
         self._require_open()
-        self.duplicate, self._duplicate_id = {}, 0
+        self._forget_offer()
         try:
             with unit_of_work() as session:  # the lookup is audited even when the save is refused
                 allowed = lookups.form_id_lookup(session, self.principal, id_number=str(form.get("id_number", "")))
@@ -303,8 +302,6 @@ class OwnerForm(DialogForm, OwnersState):
                                               room_id=room_id, share=str(form.get("share") or "100"))
         except (ValidationFailed, ConcurrencyConflict) as error:
             self._refused(error, form)
-            if isinstance(error, owner_input.DuplicateOwner):
-                self._duplicate_id, self.duplicate = error.existing_id, {"name": error.existing_name}
             return None
         self._close()
         return [rx.toast.success(self._tr("common.saved")), rx.redirect(f"/owners/{owner.id}")]
@@ -326,5 +323,5 @@ class OwnerForm(DialogForm, OwnersState):
             return None
         owner_id = self._duplicate_id
         self._close()
-        self.duplicate, self._duplicate_id = {}, 0
+        self._forget_offer()
         return [rx.toast.success(self._tr("common.saved")), rx.redirect(f"/owners/{owner_id}")]

@@ -8,6 +8,8 @@ from datetime import date
 
 import phonenumbers
 
+from pm_admin.core.clock import local_today
+
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"  # ISO 7064 MOD 11-2: remainder → check character
 
@@ -44,7 +46,7 @@ def id_number_problem(raw: str, today: date | None = None) -> str | None:
         born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         return "owners.id_birth_date"
-    if born.year < 1900 or born > (today or date.today()):
+    if born.year < 1900 or born > (today or local_today()):
         return "owners.id_birth_date"
     if id_check_char(value[:17]) != value[17]:
         return "owners.id_check_digit"
@@ -58,7 +60,7 @@ def birth_date_from_id(id_number: str) -> date:
 
 def birth_date_problem(born: date, id_number: str | None, today: date | None = None) -> str | None:
     """An i18n key saying what is wrong with a birth date (and the ID number, when there is one), or None."""
-    if born > (today or date.today()):
+    if born > (today or local_today()):
         return "error.date_in_future"
     if born.year < 1900:
         return "owners.birth_date_too_early"

@@ -8,6 +8,7 @@ from typing import Any
 import reflex as rx
 
 from pm_admin.core.base_state import ProtectedState
+from pm_admin.core.clock import local_today
 from pm_admin.core.db import read_only
 from pm_admin.core.dialog_form import DialogForm, close_dialogs
 from pm_admin.core.guard import requires
@@ -56,7 +57,7 @@ class NewPlanForm(DialogForm, SurveyPlansState):
             self.community_choices = [{"value": str(c), "label": n}
                                       for c, n in community_options(session, self.principal, whole_scope=True)]
         self.copy_choices = [{"value": str(r["id"]), "label": f"{r['period']} {r['title']}"} for r in self.rows]
-        self._open({**_default_period(date.today()), "title": "", "threshold": "80", "purpose": "", "buildings": "",
+        self._open({**_default_period(local_today()), "title": "", "threshold": "80", "purpose": "", "buildings": "",
                     "copy_from": self.copy_choices[0]["value"] if self.copy_choices else ""})
 
     @requires(Perm.SURVEYS_MANAGE)

@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 
 from pm_admin.core.audit import record
 from pm_admin.core.change_text import EMPTY
+from pm_admin.core.clock import local_today
 from pm_admin.core.crypto import decrypt, encrypt
 from pm_admin.core.errors import ConcurrencyConflict, FieldErrors, NotFound
 from pm_admin.core.i18n import DEFAULT_LANGUAGE, translate
@@ -175,7 +176,7 @@ def add_occupant(session: Session, *, actor: Principal, room_id: int, kind: str,
         errors.add("kind", "owners.occupant_kind_invalid")
         kind_value = OccupantKind.OCCUPANT
     name, parsed, normalized = clean_person(errors, name, phone, id_number)
-    started_on = date.today() if started_on is None else parse_date(errors, "started_on", started_on)
+    started_on = local_today() if started_on is None else parse_date(errors, "started_on", started_on)
     errors.raise_if_any()
     occupant = Occupant(room_id=room.id, community_id=room.community_id, kind=kind_value, name=name,
                         started_on=started_on, **encrypted_contact(parsed, normalized))

@@ -82,7 +82,7 @@ def create_owner(
     write_tags(session, owner.id, clean.tags)
     session.add(Ownership(owner_id=owner.id, room_id=room.id, community_id=room.community_id,
                           sort_key=room.sort_key, share=share_value,
-                          started_on=started_on or date.today()))
+                          started_on=started_on or local_today()))
     session.flush()
     after = owner_snapshot(session, owner)
     record_changes(session, owner_id=owner.id, actor=actor, before={}, after={"room": room.code}, kind="ownership",
@@ -170,7 +170,7 @@ def _link_owner(
     errors.raise_if_any()
     ownership = Ownership(owner_id=owner_id, room_id=room.id, community_id=room.community_id, sort_key=room.sort_key,
                           share=share_value,
-                          started_on=started_on or date.today())
+                          started_on=started_on or local_today())
     session.add(ownership)
     session.flush()
     record_changes(session, owner_id=owner_id, actor=actor, before={}, after={"room": room.code}, kind="ownership",

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from sqlmodel import Session, col, select
 
+from pm_admin.core.clock import local_today
 from pm_admin.core.errors import FieldErrors
 from pm_admin.core.parsers import parse_day
 from pm_admin.core.permissions import Perm, Principal
@@ -179,12 +180,12 @@ def _check_row(number: int, cells: dict[str, object], rooms: dict[str, tuple[int
     share = parse_share(text["share"], field_errors) if text.get("share") else None
     for field, (key, params) in field_errors.fields.items():
         fail(field, key, **params)
-    started_on = date.today()
+    started_on = local_today()
     if text.get("started_on"):
         parsed_day = parse_day(text["started_on"])
         if parsed_day is None:
             fail("started_on", "error.date_invalid")
-        elif parsed_day > date.today():
+        elif parsed_day > local_today():
             fail("started_on", "error.date_in_future")
         else:
             started_on = parsed_day
