@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, SQLModel, select
 
 from pm_admin.auth.models import UserCommunity, UserRole
 from pm_admin.core.audit import record
@@ -69,6 +71,17 @@ def _building_community(session: Session, unit: Unit) -> tuple[int]:
     return (session.get(Building, unit.building_id).community_id,)
 
 
+
+def _written(session: Session, actor: Principal, row: SQLModel, action: str, *, community_id: int,
+             after: Callable[[Any], dict] | dict, before: dict | None = None) -> Any:
+    """Flush the row and audit the change (``after`` may be the snapshot function: it reads the row's new id)."""
+    session.add(row)
+    session.flush()
+    record(session, action=action, actor=actor, entity_type=action.partition(".")[0], entity_id=row.id,
+           community_id=community_id, before=before, after=after(row) if callable(after) else after)
+    return row
+
+
 # ---------------------------------------------------------------- communities
 
 
@@ -91,11 +104,8 @@ def create_community(session: Session, *, actor: Principal, code: str, name: str
     errors.raise_if_any()
     community = Community(code=code, name=name, address=address.strip())
     session.add(community)
-    session.flush()
-    record(session, action="community.create", actor=actor,
-           entity_type="community", entity_id=community.id, community_id=community.id,
-           after=community_snapshot(community))
-    return community
+    session.flush()  # the community's own id is its audit record's community
+    return _written(session, actor, community, "community.create", community_id=community.id, after=community_snapshot)
 
 
 def update_community(
@@ -115,11 +125,8 @@ def update_community(
     before = community_snapshot(community)
     community.name, community.address, community.is_active = name, address.strip(), is_active
     community.updated_at = utcnow()
-    session.add(community)
-    session.flush()
-    record(session, action="community.update", actor=actor, entity_type="community", entity_id=community.id,
-           community_id=community.id, before=before, after=community_snapshot(community))
-    return community
+    return _written(session, actor, community, "community.update", community_id=community.id, before=before,
+                    after=community_snapshot)
 
 
 def set_household_work_role(session: Session, *, actor: Principal, community_id: int, expected_version: int,
@@ -138,10 +145,8 @@ def set_household_work_role(session: Session, *, actor: Principal, community_id:
         return community
     before = {"household_work_role": str(community.household_work_role)}
     community.household_work_role, community.updated_at = HouseholdWorkRole(role), utcnow()
-    session.add(community)
-    session.flush()
-    record(session, action="community.work_role", actor=actor, entity_type="community", entity_id=community.id,
-           community_id=community.id, before=before, after={"household_work_role": role})
+    _written(session, actor, community, "community.work_role", community_id=community.id, before=before,
+             after={"household_work_role": role})
     publish(session, HouseholdWorkChanged(community.id, actor))
     return community
 
@@ -176,12 +181,7 @@ def create_building(
         errors.add("code", "places.code_taken")
     errors.raise_if_any()
     building = Building(community_id=community.id, code=code, name=name, floors=floors)
-    session.add(building)
-    session.flush()
-    record(session, action="building.create", actor=actor,
-           entity_type="building", entity_id=building.id, community_id=community.id,
-           after=building_snapshot(building))
-    return building
+    return _written(session, actor, building, "building.create", community_id=community.id, after=building_snapshot)
 
 
 def update_building(
@@ -201,11 +201,8 @@ def update_building(
     errors.raise_if_any()
     before = building_snapshot(building)
     building.name, building.floors, building.updated_at = name, floors, utcnow()
-    session.add(building)
-    session.flush()
-    record(session, action="building.update", actor=actor, entity_type="building", entity_id=building.id,
-           community_id=building.community_id, before=before, after=building_snapshot(building))
-    return building
+    return _written(session, actor, building, "building.update", community_id=building.community_id, before=before,
+                    after=building_snapshot)
 
 
 # ---------------------------------------------------------------- units
@@ -226,11 +223,7 @@ def create_unit(session: Session, *, actor: Principal, building_id: int, code: s
         errors.add("code", "places.code_taken")
     errors.raise_if_any()
     unit = Unit(building_id=building.id, code=code, name=name)
-    session.add(unit)
-    session.flush()
-    record(session, action="unit.create", actor=actor,
-           entity_type="unit", entity_id=unit.id, community_id=building.community_id, after=unit_snapshot(unit))
-    return unit
+    return _written(session, actor, unit, "unit.create", community_id=building.community_id, after=unit_snapshot)
 
 
 def update_unit(session: Session, *, actor: Principal, unit_id: int, expected_version: int, name: str) -> Unit:
@@ -243,11 +236,8 @@ def update_unit(session: Session, *, actor: Principal, unit_id: int, expected_ve
     errors.raise_if_any()
     before = unit_snapshot(unit)
     unit.name, unit.updated_at = name, utcnow()
-    session.add(unit)
-    session.flush()
-    record(session, action="unit.update", actor=actor, entity_type="unit", entity_id=unit.id,
-           community_id=building.community_id, before=before, after=unit_snapshot(unit))
-    return unit
+    return _written(session, actor, unit, "unit.update", community_id=building.community_id, before=before,
+                    after=unit_snapshot)
 
 
 # ---------------------------------------------------------------- rooms
@@ -307,11 +297,7 @@ def create_room(
         layout=layout,
         occupancy=occupancy_value,
     )
-    session.add(room)
-    session.flush()
-    record(session, action="room.create", actor=actor,
-           entity_type="room", entity_id=room.id, community_id=community.id, after=room_snapshot(room))
-    return room
+    return _written(session, actor, room, "room.create", community_id=community.id, after=room_snapshot)
 
 
 def update_room(
@@ -355,9 +341,7 @@ def assign_steward(session: Session, *, actor: Principal, building_id: int, stew
             raise PermissionDenied("places.not_a_steward_here")
     before = {"steward_user_id": building.steward_user_id}
     building.steward_user_id = steward_user_id
-    session.add(building)
-    session.flush()
-    record(session, action="building.steward", actor=actor, entity_type="building", entity_id=building.id,
-           community_id=building.community_id, before=before, after={"steward_user_id": steward_user_id})
+    _written(session, actor, building, "building.steward", community_id=building.community_id, before=before,
+             after={"steward_user_id": steward_user_id})
     publish(session, HouseholdWorkChanged(building.community_id, actor))
     return building
