@@ -13,7 +13,6 @@ from sqlmodel import Session, col, select
 from pm_admin.core.clock import DISPLAY_ZONE, local_today, utcnow
 from pm_admin.owners.models import Ownership
 from pm_admin.places.models import Building, Community, Room
-from pm_admin.surveys.actions import propose_actions
 from pm_admin.surveys.models import (
     ActionStatus,
     ImprovementAction,
@@ -28,7 +27,8 @@ from pm_admin.surveys.models import (
     SurveyTarget,
     SurveyWeight,
 )
-from pm_admin.surveys.responses import rebuild_scores
+from pm_admin.surveys.services.actions import propose_actions
+from pm_admin.surveys.services.responses import rebuild_scores
 
 QUESTIONS = (
     ("客服人员的服务态度和响应速度", Indicator.SERVICE), ("报修后维修的及时性和质量", Indicator.REPAIR),

@@ -32,7 +32,7 @@ from pm_admin.places.queries import place_totals
 from pm_admin.settings import get_settings
 from pm_admin.shell.nav import NAV_ITEMS
 from pm_admin.surveys.models import PlanStatus, SurveyPlan, SurveyResponse, SurveyTarget
-from pm_admin.surveys.responses import targeted_households
+from pm_admin.surveys.services.responses import targeted_households
 from pm_admin.tickets.models import OPEN_STATUSES, Status, Ticket, Tier
 from pm_admin.tickets.services.sla import overdue_clause
 from pm_admin.users.queries import UserTotals, user_totals

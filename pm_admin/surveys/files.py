@@ -12,7 +12,7 @@ from pm_admin.core.i18n import translate
 from pm_admin.core.permissions import Principal
 from pm_admin.core.tables import TextSheet, export_workbook, workbook_bytes
 from pm_admin.surveys import queries
-from pm_admin.surveys.responses import issue_links
+from pm_admin.surveys.services.responses import issue_links
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -12,8 +12,9 @@ from pm_admin.core.db import read_only, unit_of_work
 from pm_admin.core.errors import DomainError, ValidationFailed
 from pm_admin.core.guard import public
 from pm_admin.core.i18n import translate
-from pm_admin.surveys import queries, responses
-from pm_admin.surveys.answers import answers_from_form
+from pm_admin.surveys import queries
+from pm_admin.surveys.services import responses
+from pm_admin.surveys.services.answers import answers_from_form
 
 
 class OwnerSurveyState(AppState):

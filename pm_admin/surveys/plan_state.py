@@ -14,8 +14,9 @@ from pm_admin.core.guard import requires
 from pm_admin.core.ids import is_id, route_id
 from pm_admin.core.permissions import Perm
 from pm_admin.places.queries import community_options
-from pm_admin.surveys import actions, plans, queries, responses
-from pm_admin.surveys.answers import answers_from_form
+from pm_admin.surveys import queries
+from pm_admin.surveys.services import actions, plans, responses
+from pm_admin.surveys.services.answers import answers_from_form
 from pm_admin.tickets.queries import department_options
 
 

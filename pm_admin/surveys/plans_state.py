@@ -15,8 +15,9 @@ from pm_admin.core.guard import requires
 from pm_admin.core.ids import is_id
 from pm_admin.core.permissions import Perm
 from pm_admin.places.queries import community_options
-from pm_admin.surveys import plans, queries
+from pm_admin.surveys import queries
 from pm_admin.surveys.models import Method
+from pm_admin.surveys.services import plans
 
 PLAN_FIELDS = ("title", "year", "period_kind", "starts_on", "ends_on", "threshold", "purpose", "copy_from",
                "buildings")

@@ -18,7 +18,6 @@ from pm_admin.core.i18n import translate
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.owners.models import Ownership
 from pm_admin.places.models import Building, Community, Room, natural_key
-from pm_admin.surveys import scoring
 from pm_admin.surveys.models import (
     ImprovementAction,
     Indicator,
@@ -30,9 +29,10 @@ from pm_admin.surveys.models import (
     SurveyTarget,
     SurveyWeight,
 )
-from pm_admin.surveys.plans import FINAL_STATUSES, period_label, previous_plan_id, scoped_plan
-from pm_admin.surveys.responses import targeted_households
-from pm_admin.surveys.scoring import indicator_score, shown, weighted_scores
+from pm_admin.surveys.services import scoring
+from pm_admin.surveys.services.plans import FINAL_STATUSES, period_label, previous_plan_id, scoped_plan
+from pm_admin.surveys.services.responses import targeted_households
+from pm_admin.surveys.services.scoring import indicator_score, shown, weighted_scores
 from pm_admin.tickets.models import Department
 
 INDICATORS = [str(i) for i in Indicator]

@@ -10,8 +10,9 @@ from sqlmodel import Session, select
 
 from pm_admin.auth.models import User
 from pm_admin.places.models import Building, Community, Room
-from pm_admin.surveys import queries, responses
+from pm_admin.surveys import queries
 from pm_admin.surveys.models import PlanStatus, SurveyPlan, SurveyResponse
+from pm_admin.surveys.services import responses
 from tests.browser.conftest import screenshot
 from tests.browser.test_login_and_menus import at_home, log_in
 from tests.support import factories

@@ -25,8 +25,8 @@ from pm_admin.owners.files import export_params
 from pm_admin.owners.queries import OwnerFilter
 from pm_admin.owners.services import owner_input
 from pm_admin.owners.services import registry as owner_registry
-from pm_admin.surveys import plans
-from pm_admin.surveys.plans import PlanInput
+from pm_admin.surveys.services import plans
+from pm_admin.surveys.services.plans import PlanInput
 from pm_admin.tickets.models import TicketCategory
 from pm_admin.tickets.services import registration
 from pm_admin.tickets.services.registration import TicketInput

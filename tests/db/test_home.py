@@ -25,9 +25,9 @@ from pm_admin.owners.services.registry import create_owner
 from pm_admin.places.models import Room
 from pm_admin.places.services import assign_steward, set_household_work_role
 from pm_admin.shell.nav import NAV_ITEMS
-from pm_admin.surveys import plans, responses
 from pm_admin.surveys.models import SurveyQuestion
-from pm_admin.surveys.plans import PlanInput, QuestionInput
+from pm_admin.surveys.services import plans, responses
+from pm_admin.surveys.services.plans import PlanInput, QuestionInput
 from pm_admin.tickets.models import TicketCategory
 from pm_admin.tickets.services import actions, registration
 from pm_admin.tickets.services.actions import ActionInput

@@ -9,9 +9,10 @@ from sqlmodel import select
 
 from pm_admin.core.errors import ConcurrencyConflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from pm_admin.owners.models import Owner, Ownership
-from pm_admin.surveys import actions, plans, queries, responses
+from pm_admin.surveys import queries
 from pm_admin.surveys.models import ImprovementAction, SurveyAnswer, SurveyLink, SurveyQuestion, SurveyScore
-from pm_admin.surveys.plans import PlanInput, QuestionInput
+from pm_admin.surveys.services import actions, plans, responses
+from pm_admin.surveys.services.plans import PlanInput, QuestionInput
 from tests.support import factories
 
 TODAY = date.today()

@@ -15,7 +15,7 @@ CODE = r"[a-z_]+\.[a-z_]+"
 RECORD_CALL = re.compile(r"\brecord\(\s*session,\s*action=([^,]+),")
 KNOWN_FORMS = {
     'f"ticket.{action}"',  # tickets.services.audit_ticket
-    'f"surveys.{status}"',  # surveys.plans._set_status
+    'f"surveys.{status}"',  # surveys.services.plans._set_status
     '"archive.access_" + ("approve" if approve else "reject")',
     "action",  # core.refusals.audit_refusal, called with the codes found below (guard.refused:…, upload.refused:…)
 }

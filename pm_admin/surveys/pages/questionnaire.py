@@ -1,6 +1,6 @@
 """The questionnaire as form inputs, shared by the owner's page and staff entry.
 
-Native inputs: their names and values go straight into the submitted form (see surveys.answers)."""
+Native inputs: their names and values go straight into the submitted form (see surveys.services.answers)."""
 
 from __future__ import annotations
 

@@ -31,7 +31,7 @@ from pm_admin.surveys.models import (
     SurveyScore,
     SurveyTarget,
 )
-from pm_admin.surveys.plans import scoped_plan
+from pm_admin.surveys.services.plans import scoped_plan
 
 MAX_TEXT = 1000
 

@@ -14,9 +14,9 @@ from pm_admin.core.errors import ConcurrencyConflict, FieldErrors, NotFound
 from pm_admin.core.ids import is_id
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.surveys.models import ActionStatus, ImprovementAction, SurveyPlan
-from pm_admin.surveys.plans import stop_collecting
 from pm_admin.surveys.queries import community_indicator_scores
-from pm_admin.surveys.scoring import DEPARTMENT_OF
+from pm_admin.surveys.services.plans import stop_collecting
+from pm_admin.surveys.services.scoring import DEPARTMENT_OF
 from pm_admin.tickets.models import Department
 
 

@@ -1,0 +1,1 @@
+"""The survey desk's writes and rules: plans and questions, responses, scoring, improvement actions."""
