@@ -7,42 +7,38 @@ from collections.abc import Callable
 
 import reflex as rx
 
-from pm_admin.archives.pages import archive_page, catalog_page, requests_page
-from pm_admin.archives.requests_state import AccessRequestsState
-from pm_admin.archives.state import ArchiveDetailState, ArchivesState
-from pm_admin.arrears.pages import arrears_page
-from pm_admin.arrears.state import ArrearsState
+from pm_admin.archives.pages.archives import archive_page, catalog_page, requests_page
+from pm_admin.archives.states.archives import ArchiveDetailState, ArchivesState
+from pm_admin.archives.states.requests import AccessRequestsState
+from pm_admin.arrears.pages.arrears import arrears_page
+from pm_admin.arrears.states.arrears import ArrearsState
 from pm_admin.audit.pages.audit import audit_page
-from pm_admin.audit.state import AuditState
+from pm_admin.audit.states.audit import AuditState
 from pm_admin.auth.pages.login import login_page
-from pm_admin.auth.state import LoginState
-from pm_admin.census.pages import census_page
-from pm_admin.census.state import CensusState
-from pm_admin.dashboards.pages import dashboard_page
-from pm_admin.dashboards.state import DashboardState
+from pm_admin.auth.states.sign_in import LoginState
+from pm_admin.census.pages.census import census_page
+from pm_admin.census.states.census import CensusState
+from pm_admin.dashboards.pages.dashboard import dashboard_page
+from pm_admin.dashboards.states.dashboard import DashboardState
 from pm_admin.home.pages.home import home_page
-from pm_admin.home.state import HomeState
-from pm_admin.owners.detail_state import OwnerDetailState
-from pm_admin.owners.import_state import OwnerImportState
+from pm_admin.home.states.home import HomeState
 from pm_admin.owners.pages.detail import owner_detail_page
 from pm_admin.owners.pages.importing import import_page
 from pm_admin.owners.pages.owners import owners_page
-from pm_admin.owners.state import OwnersState
+from pm_admin.owners.states.detail import OwnerDetailState
+from pm_admin.owners.states.importing import OwnerImportState
+from pm_admin.owners.states.owners import OwnersState
 from pm_admin.places.pages.places import buildings_page, communities_page, rooms_page
-from pm_admin.places.state import BuildingsState, CommunitiesState, RoomsState
+from pm_admin.places.states.places import BuildingsState, CommunitiesState, RoomsState
 from pm_admin.shell.layout import frame
 from pm_admin.shell.password_page import password_page
 from pm_admin.shell.state import ShellState
-from pm_admin.surveys.owner_state import OwnerSurveyState, PublicResultsState
 from pm_admin.surveys.pages.owner import owner_survey_page, public_results_page
 from pm_admin.surveys.pages.plan import plan_page
 from pm_admin.surveys.pages.plans import plans_page
-from pm_admin.surveys.plan_state import SurveyPlanState
-from pm_admin.surveys.plans_state import SurveyPlansState
-from pm_admin.tickets.board_state import TicketBoardState
-from pm_admin.tickets.detail_state import TicketDetailState
-from pm_admin.tickets.list_state import TicketListState
-from pm_admin.tickets.orders_state import MyOrdersState
+from pm_admin.surveys.states.owner import OwnerSurveyState, PublicResultsState
+from pm_admin.surveys.states.plan import SurveyPlanState
+from pm_admin.surveys.states.plans import SurveyPlansState
 from pm_admin.tickets.pages.board import board_page
 from pm_admin.tickets.pages.detail import ticket_page
 from pm_admin.tickets.pages.listing import list_page
@@ -50,12 +46,16 @@ from pm_admin.tickets.pages.orders import orders_page
 from pm_admin.tickets.pages.queue import queue_page
 from pm_admin.tickets.pages.review import review_page
 from pm_admin.tickets.pages.settings import settings_page
-from pm_admin.tickets.queue_state import CallbackQueueState
-from pm_admin.tickets.review_state import DailyReviewState
-from pm_admin.tickets.settings_state import TicketSettingsState
+from pm_admin.tickets.states.board import TicketBoardState
+from pm_admin.tickets.states.detail import TicketDetailState
+from pm_admin.tickets.states.listing import TicketListState
+from pm_admin.tickets.states.orders import MyOrdersState
+from pm_admin.tickets.states.queue import CallbackQueueState
+from pm_admin.tickets.states.review import DailyReviewState
+from pm_admin.tickets.states.settings import TicketSettingsState
 from pm_admin.ui.i18n import t
-from pm_admin.users.pages import users_page
-from pm_admin.users.state import UsersState
+from pm_admin.users.pages.users import users_page
+from pm_admin.users.states.users import UsersState
 
 
 def page_title(key: str) -> rx.Var:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pm_admin.auth.state import PasswordState
+from pm_admin.auth.states.sign_in import PasswordState
 from pm_admin.shell.state import ShellState
 from pm_admin.ui.forms import field, text_input
 from pm_admin.ui.i18n import t

@@ -14,16 +14,16 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from pm_admin.archives.models import AccessRequest, Archive
-from pm_admin.archives.requests_state import AccessRequestsState, ActiveList, DecisionForm, PendingList
 from pm_admin.archives.services import catalog as archive_catalog
-from pm_admin.archives.state import ArchiveDetailState, EntryForm, ReplaceForm, RequestForm
+from pm_admin.archives.states.archives import ArchiveDetailState, EntryForm, ReplaceForm, RequestForm
+from pm_admin.archives.states.requests import AccessRequestsState, ActiveList, DecisionForm, PendingList
 from pm_admin.arrears.models import ArrearsCase, CaseStatus, FollowUp
-from pm_admin.arrears.state import ArrearsState, FollowUpForm, HistoryDialog
+from pm_admin.arrears.states.arrears import ArrearsState, FollowUpForm, HistoryDialog
 from pm_admin.auth.models import User
 from pm_admin.billing.models import RoomArrears
 from pm_admin.census.models import CensusTask, TaskStatus
 from pm_admin.census.services import quarter_of
-from pm_admin.census.state import CensusState, CompleteForm
+from pm_admin.census.states.census import CensusState, CompleteForm
 from pm_admin.core.audit import AuditEvent
 from pm_admin.core.clock import local_today
 from pm_admin.core.permissions import SYSTEM

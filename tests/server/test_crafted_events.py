@@ -13,11 +13,11 @@ from sqlmodel import Session, select
 
 from pm_admin.auth.models import LoginSession, User
 from pm_admin.core.audit import AuditEvent
-from pm_admin.home.state import HomeState
+from pm_admin.home.states.home import HomeState
 from pm_admin.places.models import Community, Room, Unit
-from pm_admin.places.state import RoomForm, RoomsState
+from pm_admin.places.states.places import RoomForm, RoomsState
 from pm_admin.shell.state import ShellState
-from pm_admin.users.state import UserForm, UsersState
+from pm_admin.users.states.users import UserForm, UsersState
 from tests.support.login import cookie_for, run, sign_in
 from tests.support.ws_client import CraftedClient, deltas, event_name, frontend_events
 
@@ -192,8 +192,8 @@ def test_cross_site_session_exchange_is_refused(live_server):
 
 
 def test_owner_data_stays_inside_scope_and_permissions(live_server, db):
-    from pm_admin.owners.detail_state import OwnerDetailState, RevealForm
     from pm_admin.owners.models import Ownership
+    from pm_admin.owners.states.detail import OwnerDetailState, RevealForm
 
     with Session(db) as session:
         c03_owner = session.exec(select(Ownership.owner_id).where(
@@ -251,7 +251,7 @@ def test_export_goes_through_a_one_time_ticket_and_is_audited(live_server, db):
     import httpx
     from openpyxl import load_workbook
 
-    from pm_admin.owners.state import OwnersState
+    from pm_admin.owners.states.owners import OwnersState
 
     manager = cookie_for(live_server.base_url, "demo.manager")
     cs = cookie_for(live_server.base_url, "demo.cs")

@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import Session, select
 
 from pm_admin.places.models import Community, Room
-from pm_admin.places.state import RoomForm, RoomsState
+from pm_admin.places.states.places import RoomForm, RoomsState
 from tests.server.test_crafted_events import state_delta, toasts
 from tests.support.login import cookie_for, run
 from tests.support.ws_client import CraftedClient, event_name
@@ -73,7 +73,7 @@ def test_a_room_edited_by_two_people_names_the_change_and_keeps_both(live_server
 
 def test_an_admin_creates_an_account_and_a_refused_one_keeps_the_input(live_server, db):
     from pm_admin.auth.models import User, UserRole
-    from pm_admin.users.state import UserForm, UsersState
+    from pm_admin.users.states.users import UserForm, UsersState
 
     with Session(db) as session:
         c01 = session.exec(select(Community.id).where(Community.code == "C01")).one()

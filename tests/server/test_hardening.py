@@ -24,12 +24,12 @@ from sqlmodel import Session, col, select
 from pm_admin.auth.models import User, UserCommunity
 from pm_admin.core.audit import AuditEvent
 from pm_admin.core.base_state import AppState
-from pm_admin.owners.detail_state import MemberForm, OwnerDetailState, OwnerEditForm
 from pm_admin.owners.models import Owner, Ownership
-from pm_admin.owners.state import OwnersState
+from pm_admin.owners.states.detail import MemberForm, OwnerDetailState, OwnerEditForm
+from pm_admin.owners.states.owners import OwnersState
 from pm_admin.places.models import Community
-from pm_admin.tickets.board_state import TicketBoardState
-from pm_admin.users.state import UsersState
+from pm_admin.tickets.states.board import TicketBoardState
+from pm_admin.users.states.users import UsersState
 from tests.server.test_crafted_events import state_delta, toasts
 from tests.support import factories
 from tests.support.login import cookie_for, run
@@ -309,9 +309,9 @@ def test_a_chunked_upload_over_the_limit_is_cut_off_while_it_streams(live_server
 
 def test_dialog_actions_sent_without_their_dialog_do_nothing_and_raise_nothing(live_server):
     """A script can send a dialog's save without opening it (no record behind it): nothing happens, no traceback."""
-    from pm_admin.archives.state import ArchiveDetailState
-    from pm_admin.surveys.plan_state import SurveyPlanState
-    from pm_admin.tickets.detail_state import TicketDetailState
+    from pm_admin.archives.states.archives import ArchiveDetailState
+    from pm_admin.surveys.states.plan import SurveyPlanState
+    from pm_admin.tickets.states.detail import TicketDetailState
 
     cookie = cookie_for(live_server.base_url, "demo.manager")
 

@@ -13,8 +13,8 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from pm_admin.owners.detail_state import MemberForm, OccupantForm, OwnerDetailState, OwnerEditForm, RevealForm
 from pm_admin.owners.models import HouseholdMember, Occupant, Owner, Ownership
+from pm_admin.owners.states.detail import MemberForm, OccupantForm, OwnerDetailState, OwnerEditForm, RevealForm
 from pm_admin.places.models import Community, Room
 from tests.server.test_crafted_events import state_delta
 from tests.support.login import cookie_for, run

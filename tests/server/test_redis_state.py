@@ -7,7 +7,7 @@ import shutil
 import pytest
 import redis
 
-from pm_admin.places.state import RoomForm, RoomsState
+from pm_admin.places.states.places import RoomForm, RoomsState
 from pm_admin.shell.state import ShellState
 from tests.server.test_crafted_events import redirects, state_delta
 from tests.support.login import cookie_for, run

@@ -11,8 +11,8 @@ from sqlmodel import Session, select
 
 from pm_admin.places.models import Community, Room
 from pm_admin.surveys.models import PlanStatus, SurveyPlan, SurveyQuestion, SurveyResponse, SurveyTarget
-from pm_admin.surveys.owner_state import OwnerSurveyState
-from pm_admin.surveys.plan_state import SurveyPlanState
+from pm_admin.surveys.states.owner import OwnerSurveyState
+from pm_admin.surveys.states.plan import SurveyPlanState
 from tests.server.test_crafted_events import state_delta, toasts
 from tests.support.login import cookie_for, run
 from tests.support.ws_client import CraftedClient, event_name

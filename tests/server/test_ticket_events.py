@@ -11,14 +11,14 @@ from sqlmodel import Session, select
 
 from pm_admin.auth.models import User
 from pm_admin.places.models import Building, Community, Room, Unit
-from pm_admin.tickets.board_state import TicketBoardState
-from pm_admin.tickets.detail_state import DetailMoveForm, TicketDetailState
 from pm_admin.tickets.models import Ticket, TicketCategory, TicketEvent, TicketEvidence
-from pm_admin.tickets.orders_state import MyOrdersState
 from pm_admin.tickets.services import actions, registration
 from pm_admin.tickets.services.actions import ActionInput
 from pm_admin.tickets.services.contact import ContactInput
 from pm_admin.tickets.services.registration import TicketInput
+from pm_admin.tickets.states.board import TicketBoardState
+from pm_admin.tickets.states.detail import DetailMoveForm, TicketDetailState
+from pm_admin.tickets.states.orders import MyOrdersState
 from tests.server.test_crafted_events import state_delta, toasts
 from tests.support import factories
 from tests.support.login import cookie_for, run, sign_in

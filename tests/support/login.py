@@ -7,7 +7,7 @@ import concurrent.futures
 import time
 
 # Imported here, not in a thread: a state class must be defined where Reflex's registration context is set.
-from pm_admin.auth.state import LoginState
+from pm_admin.auth.states.sign_in import LoginState
 from pm_admin.demo.seed import DEMO_PASSWORD
 from tests.support.server import session_cookie, ticket_from_updates
 from tests.support.ws_client import CraftedClient, event_name

@@ -94,8 +94,8 @@ def test_only_the_framework_events_a_browser_sends_pass_without_a_declaration():
 
 def test_handler_arguments_are_checked_before_the_handler_runs():
     from pm_admin.core.event_args import payload_problem
-    from pm_admin.owners.state import OwnersState
-    from pm_admin.places.state import BuildingForm
+    from pm_admin.owners.states.owners import OwnersState
+    from pm_admin.places.states.places import BuildingForm
 
     open_edit = BuildingForm.event_handlers["open_edit"].fn
     assert payload_problem(open_edit, {"building_id": 12}) is None
@@ -119,7 +119,7 @@ def test_session_cookie_is_read_from_the_connection_headers():
 
 def test_the_timer_driven_handlers_are_marked_as_polls():
     from pm_admin.shell.state import ShellState
-    from pm_admin.tickets.board_state import TicketBoardState
+    from pm_admin.tickets.states.board import TicketBoardState
 
     assert guard_of(ShellState.event_handlers["poll_notices"]).poll
     assert guard_of(TicketBoardState.event_handlers["poll"]).poll

@@ -10,7 +10,7 @@ import pytest
 from pm_admin.archives.models import DocType, RequestStatus
 from pm_admin.archives.routes import REFUSALS
 from pm_admin.arrears.models import Channel, ReasonCategory
-from pm_admin.audit.state import OUTCOMES
+from pm_admin.audit.states.audit import OUTCOMES
 from pm_admin.census.models import TaskStatus
 from pm_admin.core.i18n import LANGUAGES, catalog, translate
 from pm_admin.core.permissions import Role
@@ -19,14 +19,14 @@ from pm_admin.dashboards.periods import PERIOD_KEYS
 from pm_admin.dashboards.round_kpis import TTR_BUCKETS
 from pm_admin.dashboards.tables import CHARTS
 from pm_admin.owners.models import Gender, OccupantKind, Relation
-from pm_admin.owners.state import COLUMNS as OWNER_COLUMNS
+from pm_admin.owners.states.owners import COLUMNS as OWNER_COLUMNS
 from pm_admin.places.models import Occupancy
 from pm_admin.shell.nav import NAV_ITEMS
 from pm_admin.surveys import models as surveys
 from pm_admin.tickets import models as tickets
-from pm_admin.tickets.orders_state import STEPS
 from pm_admin.tickets.services.callbacks import SCORES
 from pm_admin.tickets.services.workflow import ACTIONS
+from pm_admin.tickets.states.orders import STEPS
 
 # Field names the owner history stores (see owners.services snapshots and record_changes callers).
 HISTORY_FIELDS = ("name", "gender", "birth_date", "id_number", "phones", "address", "is_vip", "tags", "tag", "notes",

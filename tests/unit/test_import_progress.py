@@ -1,6 +1,6 @@
 """The import page's progress bar: the commit re-checks the file, then writes, on one bar."""
 
-from pm_admin.owners.import_state import _Progress
+from pm_admin.owners.states.importing import _Progress
 
 
 def test_the_commit_bar_runs_through_the_recheck_then_the_writes():

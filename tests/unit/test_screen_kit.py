@@ -64,7 +64,7 @@ def substate(root, cls):
 
 
 def test_a_conflict_keeps_what_this_user_changed_and_takes_the_rest_from_the_colleague(root):
-    from pm_admin.places.state import RoomForm
+    from pm_admin.places.states.places import RoomForm
 
     dialog = substate(root, RoomForm)
     dialog._open({"number": "101", "area": "88.50", "layout": "2室"}, record_id=7, version=3)
@@ -81,7 +81,7 @@ def test_a_conflict_keeps_what_this_user_changed_and_takes_the_rest_from_the_col
 
 
 def test_typed_personal_data_never_enters_the_dialog_state(root):
-    from pm_admin.owners.detail_state import MemberForm
+    from pm_admin.owners.states.detail import MemberForm
 
     dialog = substate(root, MemberForm)
     dialog._open({"relation": "spouse", "name": "", "phone": "", "id_number": ""})
@@ -90,7 +90,7 @@ def test_typed_personal_data_never_enters_the_dialog_state(root):
 
 
 def test_filters_from_an_address_and_back(root):
-    from pm_admin.places.state import RoomsState
+    from pm_admin.places.states.places import RoomsState
 
     rooms = substate(root, RoomsState)
     rooms._read_url({"community": "abc", "building": "12", "occupancy": "nonsense", "q": " 3-2 ", "page": "2",

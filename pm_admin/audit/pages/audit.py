@@ -7,7 +7,7 @@ from collections.abc import Callable
 import reflex as rx
 
 from pm_admin.audit.queries import OUTCOMES, action_codes, entity_types
-from pm_admin.audit.state import AuditState
+from pm_admin.audit.states.audit import AuditState
 from pm_admin.ui.filters import choose, filter_bar, pick, typed, typed_filters
 from pm_admin.ui.i18n import t_prefixed
 from pm_admin.ui.table import Column, data_table

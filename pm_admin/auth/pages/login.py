@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pm_admin.auth.state import LoginState
+from pm_admin.auth.states.sign_in import LoginState
 from pm_admin.ui.forms import form_error_banner
 from pm_admin.ui.i18n import t
 from pm_admin.ui.language import language_switch

@@ -7,7 +7,7 @@ from typing import Any
 import reflex as rx
 
 from pm_admin.core.base_state import AppState
-from pm_admin.home.state import HomeState
+from pm_admin.home.states.home import HomeState
 from pm_admin.ui.i18n import t, t_prefixed
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pm_admin.owners.detail_state import (
+from pm_admin.owners.pages.owners import gender_select
+from pm_admin.owners.states.detail import (
     REVEAL_REFS,
     MemberForm,
     OccupantForm,
@@ -13,7 +14,6 @@ from pm_admin.owners.detail_state import (
     RevealForm,
     TransferForm,
 )
-from pm_admin.owners.pages.owners import gender_select
 from pm_admin.ui.forms import form_dialog, form_field, notice
 from pm_admin.ui.i18n import t, t_prefixed
 from pm_admin.ui.table import icon_action, simple_table

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pm_admin.owners.import_state import OwnerImportState
+from pm_admin.owners.states.importing import OwnerImportState
 from pm_admin.ui.forms import notice
 from pm_admin.ui.i18n import t
 from pm_admin.ui.uploads import file_input

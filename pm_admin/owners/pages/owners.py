@@ -5,9 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from pm_admin.owners.queries import SORTABLE
-from pm_admin.owners.state import COLUMNS, OwnerForm, OwnersState
+from pm_admin.owners.states.owners import COLUMNS, OwnerForm, OwnersState
 from pm_admin.places.pages.places import occupancy_badge
-from pm_admin.places.state import OCCUPANCY_OPTIONS
+from pm_admin.places.states.places import OCCUPANCY_OPTIONS
 from pm_admin.ui.filters import choose, filter_bar, pick, place_pickers, search
 from pm_admin.ui.forms import form_dialog, form_field
 from pm_admin.ui.i18n import t, t_prefixed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pm_admin.places.state import (
+from pm_admin.places.states.places import (
     OCCUPANCY_OPTIONS,
     WORK_ROLE_OPTIONS,
     BuildingForm,

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pm_admin.surveys.owner_state import OwnerSurveyState, PublicResultsState
 from pm_admin.surveys.pages.questionnaire import questionnaire
+from pm_admin.surveys.states.owner import OwnerSurveyState, PublicResultsState
 from pm_admin.ui.i18n import t, t_prefixed
 from pm_admin.ui.language import language_switch
 

@@ -8,7 +8,7 @@ import reflex as rx
 from pm_admin.surveys.models import ActionStatus, Indicator, QuestionKind
 from pm_admin.surveys.pages.plans import status_badge
 from pm_admin.surveys.pages.questionnaire import questionnaire
-from pm_admin.surveys.plan_state import ActionForm, SurveyPlanState
+from pm_admin.surveys.states.plan import ActionForm, SurveyPlanState
 from pm_admin.ui.forms import field, form_dialog, form_field, select_input, text_input
 from pm_admin.ui.i18n import t, t_prefixed
 

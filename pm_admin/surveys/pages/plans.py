@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from pm_admin.surveys.models import Method, PeriodKind
-from pm_admin.surveys.plans_state import NewPlanForm, SurveyPlansState
+from pm_admin.surveys.states.plans import NewPlanForm, SurveyPlansState
 from pm_admin.ui.forms import field, form_dialog, form_field, notice, select_input, text_input
 from pm_admin.ui.i18n import t, t_prefixed
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import reflex as rx
 import reflex_pragmatic_dnd as dnd
 
-from pm_admin.tickets.board_state import TIERS, BoardNewTicket, MoveForm, TicketBoardState
 from pm_admin.tickets.models import BOARD_STATUSES
 from pm_admin.tickets.pages.parts import flags, move_fields, new_ticket_dialog, sla_badge, ticket_filters
+from pm_admin.tickets.states.board import TIERS, BoardNewTicket, MoveForm, TicketBoardState
 from pm_admin.ui.forms import form_dialog
 from pm_admin.ui.i18n import t, t_prefixed
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pm_admin.tickets.detail_state import (
+from pm_admin.tickets.models import Tier
+from pm_admin.tickets.pages.callback_dialog import callback_dialog
+from pm_admin.tickets.pages.parts import flags, move_fields, sla_badge, status_badge, tier_badge
+from pm_admin.tickets.states.detail import (
     EVIDENCE_INPUT,
     DetailCallback,
     DetailMoveForm,
@@ -12,9 +15,6 @@ from pm_admin.tickets.detail_state import (
     TicketDetailState,
     UnreachableForm,
 )
-from pm_admin.tickets.models import Tier
-from pm_admin.tickets.pages.callback_dialog import callback_dialog
-from pm_admin.tickets.pages.parts import flags, move_fields, sla_badge, status_badge, tier_badge
 from pm_admin.ui.forms import form_dialog, form_field, notice
 from pm_admin.ui.i18n import t, t_prefixed
 from pm_admin.ui.uploads import file_input

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pm_admin.tickets.list_state import ListNewTicket, TicketListState
 from pm_admin.tickets.pages.parts import flags, new_ticket_dialog, sla_badge, status_badge, ticket_filters, tier_badge
+from pm_admin.tickets.states.listing import ListNewTicket, TicketListState
 from pm_admin.ui.i18n import t, t_prefixed
 from pm_admin.ui.table import Column, data_table
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pm_admin.tickets.orders_state import MyOrdersState, StepForm
 from pm_admin.tickets.pages.callback_dialog import contact_line
 from pm_admin.tickets.pages.parts import flags, sla_badge, status_badge, tier_badge
+from pm_admin.tickets.states.orders import MyOrdersState, StepForm
 from pm_admin.ui.forms import form_dialog, form_field, notice
 from pm_admin.ui.i18n import t, t_prefixed
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from pm_admin.tickets.pages.callback_dialog import callback_dialog
-from pm_admin.tickets.queue_state import CallbackQueueState, QueueCallback
+from pm_admin.tickets.states.queue import CallbackQueueState, QueueCallback
 from pm_admin.ui.forms import notice
 from pm_admin.ui.i18n import t, t_prefixed
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from pm_admin.tickets.pages.parts import sla_badge, status_badge, tier_badge
-from pm_admin.tickets.review_state import DailyReviewState
+from pm_admin.tickets.states.review import DailyReviewState
 from pm_admin.ui.cards import figure_card
 from pm_admin.ui.forms import notice
 from pm_admin.ui.i18n import t, t_prefixed

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from pm_admin.tickets.models import Tier
-from pm_admin.tickets.settings_state import CategoryForm, MembersForm, TargetForm, TicketSettingsState
+from pm_admin.tickets.states.settings import CategoryForm, MembersForm, TargetForm, TicketSettingsState
 from pm_admin.ui.forms import form_dialog, form_field, select_input
 from pm_admin.ui.i18n import t, t_prefixed
 

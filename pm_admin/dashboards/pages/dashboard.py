@@ -6,7 +6,7 @@ import reflex as rx
 
 from pm_admin.core.i18n import LANGUAGES
 from pm_admin.dashboards.periods import PERIOD_KEYS
-from pm_admin.dashboards.state import DashboardState
+from pm_admin.dashboards.states.dashboard import DashboardState
 from pm_admin.ui.filters import filter_bar, pick
 from pm_admin.ui.forms import notice
 from pm_admin.ui.i18n import t, t_prefixed

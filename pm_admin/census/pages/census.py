@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pm_admin.census.state import CensusState, CompleteForm
+from pm_admin.census.states.census import CensusState, CompleteForm
 from pm_admin.ui.filters import filter_bar, switch
 from pm_admin.ui.forms import form_dialog, form_field, notice
 from pm_admin.ui.i18n import t, t_prefixed

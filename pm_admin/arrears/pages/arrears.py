@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from pm_admin.arrears.models import Channel, ReasonCategory
-from pm_admin.arrears.state import IMPORT_INPUT, ArrearsState, BalanceForm, FollowUpForm, HistoryDialog
+from pm_admin.arrears.states.arrears import IMPORT_INPUT, ArrearsState, BalanceForm, FollowUpForm, HistoryDialog
 from pm_admin.ui.cards import figure_card
 from pm_admin.ui.filters import filter_bar, switch
 from pm_admin.ui.forms import form_dialog, form_field, notice, view_dialog

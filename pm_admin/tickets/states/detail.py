@@ -14,10 +14,10 @@ from pm_admin.core.guard import requires
 from pm_admin.core.ids import optional_id, route_id
 from pm_admin.core.permissions import Perm
 from pm_admin.tickets import queries
-from pm_admin.tickets.callback_form import CallbackForm
 from pm_admin.tickets.models import Status, Tier
 from pm_admin.tickets.services import actions, evidence, handling, rounds, workflow
 from pm_admin.tickets.services import callbacks as callback_services
+from pm_admin.tickets.states.callback_form import CallbackForm
 from pm_admin.ui.uploads import upload_script
 
 EVIDENCE_INPUT = "ticket-evidence-file"

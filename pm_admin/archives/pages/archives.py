@@ -4,15 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pm_admin.archives.requests_state import (
-    AccessRequestsState,
-    ActiveList,
-    DecisionForm,
-    MineList,
-    PendingList,
-)
 from pm_admin.archives.services.common import MAX_SCAN_BYTES
-from pm_admin.archives.state import (
+from pm_admin.archives.states.archives import (
     DOC_TYPES,
     UPLOAD_INPUT,
     AccessLogList,
@@ -25,6 +18,13 @@ from pm_admin.archives.state import (
     ReplaceForm,
     RequestForm,
     VoidForm,
+)
+from pm_admin.archives.states.requests import (
+    AccessRequestsState,
+    ActiveList,
+    DecisionForm,
+    MineList,
+    PendingList,
 )
 from pm_admin.ui.filters import filter_bar, place_pickers, search
 from pm_admin.ui.forms import form_dialog, form_error_banner, form_field, notice

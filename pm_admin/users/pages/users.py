@@ -8,7 +8,7 @@ from pm_admin.ui.filters import filter_bar
 from pm_admin.ui.forms import form_dialog, form_field, text_input
 from pm_admin.ui.i18n import t, t_prefixed
 from pm_admin.ui.table import Column, data_table, icon_action
-from pm_admin.users.state import PasswordResetForm, UserForm, UsersState
+from pm_admin.users.states.users import PasswordResetForm, UserForm, UsersState
 
 
 def roles_cell(row: rx.Var) -> rx.Component:

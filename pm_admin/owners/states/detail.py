@@ -23,12 +23,12 @@ from pm_admin.core.guard import requires
 from pm_admin.core.ids import route_id
 from pm_admin.core.permissions import Perm
 from pm_admin.owners import lookups, queries
-from pm_admin.owners.duplicate_offer import RegisteredOwnerOffer
 from pm_admin.owners.services import household as owner_household
 from pm_admin.owners.services import owner_input
 from pm_admin.owners.services import registry as owner_registry
 from pm_admin.owners.services import reveal as owner_reveal
-from pm_admin.owners.state import form_owner_input
+from pm_admin.owners.states.duplicate_offer import RegisteredOwnerOffer
+from pm_admin.owners.states.owners import form_owner_input
 from pm_admin.owners.timeline import owner_timeline
 
 # Revealed values live only in these read-only inputs of the page, at most this long.

@@ -19,7 +19,6 @@ from pm_admin.core.permissions import Perm
 from pm_admin.core.saved_views import delete_view, list_views, save_view
 from pm_admin.core.url_filters import Picker, UrlFilters
 from pm_admin.owners import lookups, queries
-from pm_admin.owners.duplicate_offer import RegisteredOwnerOffer
 from pm_admin.owners.files import export_params
 from pm_admin.owners.grid_view import (
     COLUMNS,
@@ -35,6 +34,7 @@ from pm_admin.owners.services import bulk as owner_bulk
 from pm_admin.owners.services import owner_input
 from pm_admin.owners.services import records as owner_records
 from pm_admin.owners.services import registry as owner_registry
+from pm_admin.owners.states.duplicate_offer import RegisteredOwnerOffer
 from pm_admin.places.models import Occupancy
 from pm_admin.places.pickers import PLACE_PICKERS
 

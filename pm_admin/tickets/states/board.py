@@ -20,7 +20,7 @@ from pm_admin.core.permissions import Perm
 from pm_admin.tickets import queries
 from pm_admin.tickets.models import BOARD_STATUSES, Status, Tier
 from pm_admin.tickets.services import actions, workflow
-from pm_admin.tickets.state_common import NewTicketForm, TicketFilters
+from pm_admin.tickets.states.common import NewTicketForm, TicketFilters
 
 TIERS = [str(t) for t in Tier]  # 紧急 first
 DROP_STATUSES = {str(s) for s in (*BOARD_STATUSES, Status.CLOSED, Status.CANCELLED, Status.INVALID)}

@@ -15,7 +15,7 @@ from pm_admin.core.paging import Page, PageRequest
 from pm_admin.core.permissions import Perm
 from pm_admin.tickets import queries
 from pm_admin.tickets.models import Status
-from pm_admin.tickets.state_common import FILTER_KEYS, NewTicketForm, TicketFilters
+from pm_admin.tickets.states.common import FILTER_KEYS, NewTicketForm, TicketFilters
 
 STATUS_FILTERS = ("open", *(str(s) for s in Status))
 

@@ -11,7 +11,7 @@ from pm_admin.core.errors import NotFound
 from pm_admin.core.guard import requires
 from pm_admin.core.permissions import Perm
 from pm_admin.tickets import queries
-from pm_admin.tickets.callback_form import CallbackForm
+from pm_admin.tickets.states.callback_form import CallbackForm
 
 
 class CallbackQueueState(ProtectedState):

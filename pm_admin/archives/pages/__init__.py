@@ -1,0 +1,1 @@
+"""The archives pages: components only (pm_admin.pages registers them inside the shell's frame)."""

@@ -1,0 +1,1 @@
+"""Reflex states of the users pages (thin: check, call a service or query, show)."""
