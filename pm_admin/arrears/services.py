@@ -16,9 +16,10 @@ from pm_admin.billing.models import RoomArrears
 from pm_admin.core.audit import record
 from pm_admin.core.clock import local_today, utcnow
 from pm_admin.core.db import insert_unless_taken
-from pm_admin.core.errors import ConcurrencyConflict, FieldErrors, NotFound
+from pm_admin.core.errors import ConcurrencyConflict, FieldErrors
 from pm_admin.core.parsers import clean_text, parse_amount, parse_date
 from pm_admin.core.permissions import SYSTEM, Perm, Principal
+from pm_admin.core.scoping import load_scoped
 from pm_admin.core.tables import ImportRejected, cell_text, read_table
 from pm_admin.household_work.services import assignees
 from pm_admin.places.models import Room
@@ -120,10 +121,7 @@ def set_arrears(session: Session, *, actor: Principal, room_id: int, amount, sin
     if a colleague changed it meanwhile, the save is refused with the current values."""
     actor.require(Perm.ARREARS_MANAGE)
     today = today or local_today()
-    room = session.get(Room, room_id)
-    if room is None:
-        raise NotFound("room")
-    actor.require_community(room.community_id)
+    room = load_scoped(session, Room, room_id, actor, entity="room")
     errors = FieldErrors()
     amount, since = _parse_amount(errors, amount), _parse_since(errors, since, today)
     errors.raise_if_any()
@@ -172,10 +170,7 @@ def log_follow_up(session: Session, *, actor: Principal, case_id: int, data: Fol
     """Record a follow-up; the next one is due 15 days after it."""
     actor.require(Perm.ARREARS_FOLLOW_UP)
     today = today or local_today()
-    case = session.get(ArrearsCase, case_id)
-    if case is None:
-        raise NotFound("arrears case")
-    actor.require_community(case.community_id)
+    case = load_scoped(session, ArrearsCase, case_id, actor, entity="arrears case")
     errors = FieldErrors()
     if case.status != CaseStatus.OPEN:
         errors.add("result", "arrears.case_closed")

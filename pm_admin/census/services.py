@@ -13,6 +13,7 @@ from pm_admin.core.audit import record
 from pm_admin.core.clock import local_today, utcnow
 from pm_admin.core.errors import ConcurrencyConflict, FieldErrors, NotFound, PermissionDenied, ValidationFailed
 from pm_admin.core.permissions import SYSTEM, Perm, Principal
+from pm_admin.core.scoping import load_scoped
 from pm_admin.household_work.services import assignees
 from pm_admin.owners.models import OwnerChange, Ownership
 from pm_admin.places.models import Community, Room
@@ -72,10 +73,7 @@ def complete_task(session: Session, *, actor: Principal, task_id: int, changed: 
     other is told who did it.
     """
     actor.require(Perm.CENSUS_WORK)
-    task = session.get(CensusTask, task_id)
-    if task is None:
-        raise NotFound("census task")
-    actor.require_community(task.community_id)
+    task = load_scoped(session, CensusTask, task_id, actor, entity="census task")
     if task.assignee_id not in (None, actor.user_id) and not actor.has(Perm.CENSUS_MANAGE):
         raise PermissionDenied("census.not_your_task")
     if expected_version is not None and task.version != expected_version and task.status == TaskStatus.PENDING:

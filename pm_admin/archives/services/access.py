@@ -20,8 +20,9 @@ from pm_admin.archives.models import (
 from pm_admin.archives.services.common import GRANT_HOURS, load_archive, require_reason, stored_path
 from pm_admin.core.audit import record
 from pm_admin.core.clock import utcnow
-from pm_admin.core.errors import FieldErrors, NotFound, PermissionDenied, ValidationFailed
+from pm_admin.core.errors import FieldErrors, PermissionDenied, ValidationFailed
 from pm_admin.core.permissions import ClientInfo, Perm, Principal
+from pm_admin.core.scoping import load_scoped
 
 
 def request_access(session: Session, *, actor: Principal, archive_id: int, reason: str) -> AccessRequest:
@@ -52,10 +53,7 @@ def decide_request(session: Session, *, actor: Principal, request_id: int, appro
                    hours: int = GRANT_HOURS, now: datetime | None = None) -> AccessRequest:
     """A manager of the archive's community approves (a grant for ``hours``) or rejects."""
     actor.require(Perm.ARCHIVES_APPROVE)
-    request = session.get(AccessRequest, request_id)
-    if request is None:
-        raise NotFound("access request")
-    actor.require_community(request.community_id)
+    request = load_scoped(session, AccessRequest, request_id, actor, entity="access request")
     if request.requester_id == actor.user_id:
         raise PermissionDenied("archives.no_self_approval")
     if request.status != RequestStatus.PENDING:
@@ -89,10 +87,7 @@ def decide_request(session: Session, *, actor: Principal, request_id: int, appro
 def revoke_grant(session: Session, *, actor: Principal, request_id: int, note: str) -> AccessRequest:
     """Ends an approved grant early; the approval (who, when, note) stays next to who revoked it and why."""
     actor.require(Perm.ARCHIVES_APPROVE)
-    request = session.get(AccessRequest, request_id)
-    if request is None:
-        raise NotFound("access request")
-    actor.require_community(request.community_id)
+    request = load_scoped(session, AccessRequest, request_id, actor, entity="access request")
     errors = FieldErrors()
     note = require_reason(errors, note, "note")
     if request.status != RequestStatus.APPROVED:

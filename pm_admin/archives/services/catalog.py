@@ -11,8 +11,9 @@ from pm_admin.archives.models import (
 from pm_admin.archives.services.common import MAX_REMARKS, load_archive, record_change
 from pm_admin.core.audit import record
 from pm_admin.core.db import insert_unless_taken
-from pm_admin.core.errors import ConcurrencyConflict, FieldErrors, NotFound
+from pm_admin.core.errors import ConcurrencyConflict, FieldErrors
 from pm_admin.core.permissions import Perm, Principal
+from pm_admin.core.scoping import load_scoped
 from pm_admin.places.events import RoomRenumbered
 from pm_admin.places.models import Room
 
@@ -57,11 +58,8 @@ def ensure_archive(session: Session, *, actor: Principal, room_id: int) -> Archi
     Never fails on the number: if another archive holds the room code (a room renumbered in an older
     version, or two 建档 at once), the archive gets a free number and its change record says so.
     """
-    room = session.get(Room, room_id)
-    if room is None:
-        raise NotFound("room")
     actor.require(Perm.ARCHIVES_MANAGE)
-    actor.require_community(room.community_id)
+    room = load_scoped(session, Room, room_id, actor, entity="room")
     actor_name = actor.username
     for _attempt in range(5):
         archive = session.exec(select(Archive).where(Archive.room_id == room.id)).first()

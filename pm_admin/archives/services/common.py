@@ -10,13 +10,14 @@ from pm_admin.archives.models import (
     Archive,
     ArchiveChange,
 )
-from pm_admin.core.errors import FieldErrors, NotFound
+from pm_admin.core.errors import FieldErrors
 from pm_admin.core.files import (
     UploadPurpose,
     private_dir,
 )
 from pm_admin.core.parsers import clean_reason
 from pm_admin.core.permissions import Perm, Principal
+from pm_admin.core.scoping import load_scoped
 
 DOCUMENT_PURPOSE = "archive_document"
 
@@ -56,10 +57,7 @@ def require_reason(errors: FieldErrors, reason: str, field: str = "reason") -> s
 
 
 def load_archive(session: Session, actor: Principal, archive_id: int) -> Archive:
-    archive = session.get(Archive, archive_id)
-    if archive is None:
-        raise NotFound("archive")
-    actor.require_community(archive.community_id)
+    archive = load_scoped(session, Archive, archive_id, actor, entity="archive")
     return archive
 
 

@@ -10,11 +10,12 @@ from pm_admin.core.audit import record
 from pm_admin.core.change_text import EMPTY
 from pm_admin.core.clock import local_today
 from pm_admin.core.crypto import decrypt, encrypt
-from pm_admin.core.errors import ConcurrencyConflict, FieldErrors, NotFound
+from pm_admin.core.errors import ConcurrencyConflict, FieldErrors
 from pm_admin.core.i18n import DEFAULT_LANGUAGE, translate
 from pm_admin.core.masking import mask_id_number, mask_phone
 from pm_admin.core.parsers import parse_date
 from pm_admin.core.permissions import Perm, Principal
+from pm_admin.core.scoping import load_scoped
 from pm_admin.owners.events import announce, current_rooms
 from pm_admin.owners.models import (
     HouseholdMember,
@@ -24,19 +25,21 @@ from pm_admin.owners.models import (
     Relation,
 )
 from pm_admin.owners.services.records import (
+    communities_of_owner,
     id_index,
     phone_index,
     record_changes,
     require_owner_in_scope,
     room_in_scope,
 )
-from pm_admin.owners.services.registry import _any_community
+from pm_admin.owners.services.registry import any_community
 from pm_admin.owners.validation import (
     Phone,
     id_number_problem,
     normalize_id_number,
     parse_phone,
 )
+from pm_admin.places.models import Room
 
 
 def clean_person(errors: FieldErrors, name: str, phone: str, id_number: str) -> tuple[str, Phone | None, str | None]:
@@ -95,7 +98,7 @@ def add_member(session: Session, *, actor: Principal, owner_id: int, relation: s
     record_changes(session, owner_id=owner_id, actor=actor, before={}, after=_member_snapshot(member),
                    kind="household")
     record(session, action="owner.member_add", actor=actor, entity_type="owner", entity_id=owner_id,
-           community_id=_any_community(session, owner_id), after=_member_snapshot(member))
+           community_id=any_community(session, owner_id), after=_member_snapshot(member))
     _announce_member(session, member.owner_id, actor, "owners.event.member_added", name=member.name,
                      phone=_member_snapshot(member)["member_phone"])
     return member
@@ -113,10 +116,7 @@ def update_member(session: Session, *, actor: Principal, member_id: int, expecte
                   name: str, phone: str = "", id_number: str = "") -> HouseholdMember:
     """Correct a household member; a blank phone or ID number keeps the stored one (never shown in plain)."""
     actor.require(Perm.OWNERS_EDIT)
-    member = session.get(HouseholdMember, member_id)
-    if member is None:
-        raise NotFound("member")
-    require_owner_in_scope(session, actor, member.owner_id)
+    member = load_scoped(session, HouseholdMember, member_id, actor, communities=communities_of_owner, entity="member")
     before = _member_snapshot(member)
     if member.version != expected_version:
         raise ConcurrencyConflict(before)
@@ -131,7 +131,7 @@ def update_member(session: Session, *, actor: Principal, member_id: int, expecte
     after = _member_snapshot(member)
     record_changes(session, owner_id=member.owner_id, actor=actor, before=before, after=after, kind="household")
     record(session, action="owner.member_update", actor=actor, entity_type="owner", entity_id=member.owner_id,
-           community_id=_any_community(session, member.owner_id), before=before, after=after)
+           community_id=any_community(session, member.owner_id), before=before, after=after)
     if before["member"] != after["member"]:
         _announce_member(session, member.owner_id, actor, "owners.event.member_changed", old=before["member"],
                          new=after["member"])
@@ -146,17 +146,14 @@ def update_member(session: Session, *, actor: Principal, member_id: int, expecte
 
 def remove_member(session: Session, *, actor: Principal, member_id: int, expected_version: int) -> None:
     actor.require(Perm.OWNERS_EDIT)
-    member = session.get(HouseholdMember, member_id)
-    if member is None:
-        raise NotFound("member")
-    require_owner_in_scope(session, actor, member.owner_id)
+    member = load_scoped(session, HouseholdMember, member_id, actor, communities=communities_of_owner, entity="member")
     if member.version != expected_version:
         raise ConcurrencyConflict(_member_snapshot(member))
     before = _member_snapshot(member)
     session.delete(member)
     record_changes(session, owner_id=member.owner_id, actor=actor, before=before, after={}, kind="household")
     record(session, action="owner.member_remove", actor=actor, entity_type="owner", entity_id=member.owner_id,
-           community_id=_any_community(session, member.owner_id), before=before)
+           community_id=any_community(session, member.owner_id), before=before)
     _announce_member(session, member.owner_id, actor, "owners.event.member_removed", name=member.name)
 
 
@@ -202,10 +199,7 @@ def _announce_occupant(session: Session, room_id: int, key: str, actor: Principa
 
 def end_occupant(session: Session, *, actor: Principal, occupant_id: int, ended_on: date) -> None:
     actor.require(Perm.OWNERS_EDIT)
-    occupant = session.get(Occupant, occupant_id)
-    if occupant is None:
-        raise NotFound("occupant")
-    room_in_scope(session, actor, occupant.room_id)
+    occupant = load_scoped(session, Occupant, occupant_id, actor, communities=_room_community, entity="occupant")
     errors = FieldErrors()
     if ended_on < occupant.started_on:
         errors.add("ended_on", "owners.date_before_start")
@@ -220,3 +214,8 @@ def end_occupant(session: Session, *, actor: Principal, occupant_id: int, ended_
            community_id=occupant.community_id, before=before)
     _announce_occupant(session, occupant.room_id, f"owners.event.{occupant.kind}_ended", actor, name=occupant.name,
                        day=ended_on)
+
+
+def _room_community(session: Session, occupant: Occupant) -> tuple[int | None]:
+    room = session.get(Room, occupant.room_id)
+    return (room.community_id if room else None,)

@@ -8,10 +8,12 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, delete, select
 
 from pm_admin.core.crypto import blind_index, decrypt, encrypt
-from pm_admin.core.errors import FieldErrors, NotFound, PermissionDenied, ValidationFailed
+from pm_admin.core.errors import FieldErrors, ValidationFailed
 from pm_admin.core.masking import mask_birth_date, mask_id_number, mask_phone
 from pm_admin.core.permissions import Principal
+from pm_admin.core.scoping import load_scoped
 from pm_admin.owners.models import (
+    HouseholdMember,
     Owner,
     OwnerChange,
     OwnerPhone,
@@ -87,20 +89,17 @@ def owner_in_scope(session: Session, actor: Principal, owner_id: int) -> bool:
     return actor.all_communities or any(actor.can_access_community(c) for c in owner_communities(session, owner_id))
 
 
+def communities_of_owner(session: Session, row: Owner | HouseholdMember) -> set[int]:
+    """For ``load_scoped``: an owner, or a household member through their owner."""
+    return owner_communities(session, row.id if isinstance(row, Owner) else row.owner_id)
+
+
 def require_owner_in_scope(session: Session, actor: Principal, owner_id: int) -> Owner:
-    owner = session.get(Owner, owner_id)
-    if owner is None:
-        raise NotFound("owner")
-    if not owner_in_scope(session, actor, owner_id):
-        raise PermissionDenied("error.out_of_scope")
-    return owner
+    return load_scoped(session, Owner, owner_id, actor, communities=communities_of_owner, entity="owner")
 
 
 def room_in_scope(session: Session, actor: Principal, room_id: int) -> Room:
-    room = session.get(Room, room_id)
-    if room is None:
-        raise NotFound("room")
-    actor.require_community(room.community_id)
+    room = load_scoped(session, Room, room_id, actor, entity="room")
     return room
 
 

@@ -108,7 +108,7 @@ def update_owner(session: Session, *, actor: Principal, owner_id: int, expected_
     after = owner_snapshot(session, owner)
     record_changes(session, owner_id=owner.id, actor=actor, before=before, after=after)
     record(session, action="owner.update", actor=actor, entity_type="owner", entity_id=owner.id,
-           community_id=_any_community(session, owner.id), before=before, after=after)
+           community_id=any_community(session, owner.id), before=before, after=after)
     announce_contact(session, owner, before, after, actor.username)
     return owner
 
@@ -134,7 +134,7 @@ def _with_kept_phones(session: Session, owner_id: int, data: OwnerInput) -> Owne
     return dataclasses.replace(data, phones=merged)
 
 
-def _any_community(session: Session, owner_id: int) -> int | None:
+def any_community(session: Session, owner_id: int) -> int | None:
     return min(owner_communities(session, owner_id), default=None)
 
 

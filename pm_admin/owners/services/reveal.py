@@ -11,7 +11,7 @@ from pm_admin.core.crypto import decrypt
 from pm_admin.core.errors import ValidationFailed
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.owners.services.records import owner_phones, require_owner_in_scope
-from pm_admin.owners.services.registry import _any_community
+from pm_admin.owners.services.registry import any_community
 
 MIN_REASON_LENGTH = 4
 
@@ -34,6 +34,6 @@ def reveal_pii(session: Session, *, actor: Principal, owner_id: int, reason: str
     revealed = RevealedPII(id_number=decrypt(owner.id_number_enc) or "", phones=owner_phones(session, owner.id),
                            birth_date=owner.birth_date.isoformat() if owner.birth_date else "")
     record(session, action="owner.reveal_pii", actor=actor, entity_type="owner", entity_id=owner.id,
-           community_id=_any_community(session, owner.id),
+           community_id=any_community(session, owner.id),
            details={"reason": reason.strip()[:200], "fields": ["id_number", "phones", "birth_date"]})
     return revealed
