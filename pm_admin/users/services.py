@@ -13,8 +13,9 @@ from pm_admin.auth.passwords import hash_password, password_problems
 from pm_admin.auth.services import USERNAME_PATTERN, communities_of, normalize_username, revoke_user_sessions, roles_of
 from pm_admin.core.audit import record
 from pm_admin.core.clock import utcnow
-from pm_admin.core.errors import ConcurrencyConflict, FieldErrors, NotFound, PermissionDenied
+from pm_admin.core.errors import FieldErrors, NotFound, PermissionDenied
 from pm_admin.core.permissions import SYSTEM, Perm, Principal
+from pm_admin.core.scoping import expect_version
 from pm_admin.places.models import Community
 
 
@@ -141,8 +142,7 @@ def update_user(
     if user is None:
         raise NotFound("user")
     _require_in_reach(session, actor, user)
-    if user.version != expected_version:
-        raise ConcurrencyConflict({**_user_snapshot(session, user), "version": user.version})
+    expect_version(user, expected_version, lambda: _user_snapshot(session, user))
     roles, community_ids = list(roles), list(community_ids)
     errors = FieldErrors()
     _validate_account(session, errors, display_name=display_name, roles=roles, community_ids=community_ids,

@@ -22,7 +22,7 @@ from pm_admin.archives.services.common import (
 )
 from pm_admin.core.audit import record
 from pm_admin.core.clock import local_today, utcnow
-from pm_admin.core.errors import ConcurrencyConflict, FieldErrors, NotFound
+from pm_admin.core.errors import FieldErrors, NotFound
 from pm_admin.core.files import (
     discard_upload,
     read_upload,
@@ -30,6 +30,7 @@ from pm_admin.core.files import (
 )
 from pm_admin.core.parsers import parse_date
 from pm_admin.core.permissions import Perm, Principal
+from pm_admin.core.scoping import expect_version
 
 
 @dataclasses.dataclass
@@ -131,8 +132,8 @@ def void_entry(session: Session, *, actor: Principal, entry_id: int, expected_ve
     if entry is None:
         raise NotFound("archive entry")
     archive = load_archive(session, actor, entry.archive_id)
-    if entry.version != expected_version:
-        raise ConcurrencyConflict({"voided": entry.voided_at is not None, "void_reason": entry.void_reason})
+    expect_version(entry, expected_version,
+                   lambda: {"voided": entry.voided_at is not None, "void_reason": entry.void_reason})
     errors = FieldErrors()
     reason = require_reason(errors, reason)
     if entry.voided_at is not None:

@@ -10,12 +10,12 @@ from pm_admin.core.audit import record
 from pm_admin.core.change_text import EMPTY
 from pm_admin.core.clock import local_today
 from pm_admin.core.crypto import decrypt, encrypt
-from pm_admin.core.errors import ConcurrencyConflict, FieldErrors
+from pm_admin.core.errors import FieldErrors
 from pm_admin.core.i18n import DEFAULT_LANGUAGE, translate
 from pm_admin.core.masking import mask_id_number, mask_phone
 from pm_admin.core.parsers import parse_date
 from pm_admin.core.permissions import Perm, Principal
-from pm_admin.core.scoping import load_scoped
+from pm_admin.core.scoping import expect_version, load_scoped
 from pm_admin.owners.events import announce, current_rooms
 from pm_admin.owners.models import (
     HouseholdMember,
@@ -118,8 +118,7 @@ def update_member(session: Session, *, actor: Principal, member_id: int, expecte
     actor.require(Perm.OWNERS_EDIT)
     member = load_scoped(session, HouseholdMember, member_id, actor, communities=communities_of_owner, entity="member")
     before = _member_snapshot(member)
-    if member.version != expected_version:
-        raise ConcurrencyConflict(before)
+    expect_version(member, expected_version, lambda: before)
     relation_value, name, parsed, normalized = _clean_member(relation, name, phone, id_number)
     member.relation, member.name = relation_value, name
     if parsed is not None:
@@ -147,8 +146,7 @@ def update_member(session: Session, *, actor: Principal, member_id: int, expecte
 def remove_member(session: Session, *, actor: Principal, member_id: int, expected_version: int) -> None:
     actor.require(Perm.OWNERS_EDIT)
     member = load_scoped(session, HouseholdMember, member_id, actor, communities=communities_of_owner, entity="member")
-    if member.version != expected_version:
-        raise ConcurrencyConflict(_member_snapshot(member))
+    expect_version(member, expected_version, lambda: _member_snapshot(member))
     before = _member_snapshot(member)
     session.delete(member)
     record_changes(session, owner_id=member.owner_id, actor=actor, before=before, after={}, kind="household")

@@ -16,6 +16,7 @@ from pm_admin.core.crypto import decrypt, encrypt
 from pm_admin.core.errors import ConcurrencyConflict, FieldErrors
 from pm_admin.core.parsers import parse_date
 from pm_admin.core.permissions import Perm, Principal
+from pm_admin.core.scoping import expect_version
 from pm_admin.owners.events import announce, current_rooms
 from pm_admin.owners.models import (
     Owner,
@@ -96,8 +97,7 @@ def update_owner(session: Session, *, actor: Principal, owner_id: int, expected_
     actor.require(Perm.OWNERS_EDIT)
     owner = require_owner_in_scope(session, actor, owner_id)
     before = owner_snapshot(session, owner)
-    if owner.version != expected_version:
-        raise ConcurrencyConflict(before)
+    expect_version(owner, expected_version, lambda: before)
     clean = clean_owner_input(session, _with_kept_phones(session, owner.id, data), owner_id=owner.id, actor=actor)
     _apply(owner, clean)
     session.add(owner)

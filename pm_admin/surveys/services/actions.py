@@ -10,9 +10,10 @@ from sqlmodel import Session, select
 
 from pm_admin.core.audit import record
 from pm_admin.core.clock import utcnow
-from pm_admin.core.errors import ConcurrencyConflict, FieldErrors, NotFound
+from pm_admin.core.errors import FieldErrors, NotFound
 from pm_admin.core.ids import is_id
 from pm_admin.core.permissions import Perm, Principal
+from pm_admin.core.scoping import expect_version
 from pm_admin.surveys.models import ActionStatus, ImprovementAction, SurveyPlan
 from pm_admin.surveys.queries import community_indicator_scores
 from pm_admin.surveys.services.plans import stop_collecting
@@ -51,8 +52,7 @@ def update_action(session: Session, *, actor: Principal, action_id: int, expecte
     action = session.get(ImprovementAction, action_id)
     if action is None or not actor.can_access_community(action.community_id):
         raise NotFound("improvement action")
-    if action.version != expected_version:
-        raise ConcurrencyConflict({"status": str(action.status), "measure": action.measure})
+    expect_version(action, expected_version, lambda: {"status": str(action.status), "measure": action.measure})
     errors = FieldErrors()
     measure = data.measure.strip()
     if not measure:
