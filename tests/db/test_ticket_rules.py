@@ -98,7 +98,7 @@ def test_the_phone_is_shown_for_the_call_or_the_visit_only_and_each_read_is_audi
     with pytest.raises(PermissionDenied):  # the visit is over
         callbacks.contact_phone_for_task(session, actor=desk["tech"], ticket_id=ticket.id, task="visit")
     reads = session.exec(select(AuditEvent).where(AuditEvent.action == "ticket.contact_read",
-                                                  AuditEvent.entity_id == str(ticket.id))).all()
+                                                  AuditEvent.entity_id == str(ticket.id)).order_by(AuditEvent.id)).all()
     assert [(r.actor_user_id, r.changes["task"], r.changes["code"]) for r in reads] == [
         (desk["tech_user"].id, "visit", ticket.code), (desk["cs_user"].id, "callback", ticket.code)]
 
