@@ -10,6 +10,7 @@ from sqlmodel import Field, Session, SQLModel, select
 
 from pm_admin.core.clock import utcnow
 from pm_admin.core.errors import FieldErrors, NotFound
+from pm_admin.core.parsers import clean_text
 from pm_admin.core.permissions import Principal
 from pm_admin.core.types import UTCDateTime
 
@@ -42,11 +43,7 @@ def list_views(session: Session, principal: Principal, page: str) -> list[SavedV
 def save_view(session: Session, *, principal: Principal, page: str, name: str, query: str) -> SavedView:
     """Create or overwrite the user's view of that name."""
     errors = FieldErrors()
-    name = name.strip()
-    if not name:
-        errors.add("view_name", "error.required")
-    elif len(name) > 40:
-        errors.add("view_name", "error.too_long", max=40)
+    name = clean_text(errors, "view_name", name, max_length=40, required=True)
     if len(query) > 1000:
         errors.add("view_name", "error.too_long", max=1000)
     existing = session.exec(select(SavedView).where(SavedView.user_id == principal.user_id, SavedView.page == page,

@@ -13,7 +13,7 @@ from pm_admin.core.crypto import decrypt, encrypt
 from pm_admin.core.errors import FieldErrors
 from pm_admin.core.i18n import DEFAULT_LANGUAGE, translate
 from pm_admin.core.masking import mask_id_number, mask_phone
-from pm_admin.core.parsers import parse_date
+from pm_admin.core.parsers import clean_text, parse_date
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.core.scoping import expect_version, load_scoped
 from pm_admin.owners.events import announce, current_rooms
@@ -43,11 +43,7 @@ from pm_admin.places.models import Room
 
 
 def clean_person(errors: FieldErrors, name: str, phone: str, id_number: str) -> tuple[str, Phone | None, str | None]:
-    name = name.strip()
-    if not name:
-        errors.add("name", "error.required")
-    elif len(name) > 64:
-        errors.add("name", "error.too_long", max=64)
+    name = clean_text(errors, "name", name, max_length=64, required=True)
     parsed = None
     if phone.strip():
         parsed = parse_phone(phone)

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from pm_admin.core.crypto import decrypt
 from pm_admin.core.errors import FieldErrors, ValidationFailed
-from pm_admin.core.parsers import parse_day
+from pm_admin.core.parsers import clean_text, parse_day
 from pm_admin.core.permissions import Principal
 from pm_admin.owners.models import (
     Gender,
@@ -91,11 +91,7 @@ def clean_owner_input(session: Session, data: OwnerInput, *, owner_id: int | Non
     An ID number already registered is offered as that owner (DuplicateOwner) only when the owner is
     in the actor's communities; otherwise the message beside the field names nobody."""
     errors = FieldErrors()
-    name = data.name.strip()
-    if not name:
-        errors.add("name", "error.required")
-    elif len(name) > 64:
-        errors.add("name", "error.too_long", max=64)
+    name = clean_text(errors, "name", data.name, max_length=64, required=True)
     try:
         gender = Gender(data.gender or Gender.UNKNOWN)
     except ValueError:

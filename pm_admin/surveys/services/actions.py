@@ -12,6 +12,7 @@ from pm_admin.core.audit import record
 from pm_admin.core.clock import utcnow
 from pm_admin.core.errors import FieldErrors, NotFound
 from pm_admin.core.ids import is_id
+from pm_admin.core.parsers import clean_text
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.core.scoping import expect_version
 from pm_admin.surveys.models import ActionStatus, ImprovementAction, SurveyPlan
@@ -54,11 +55,7 @@ def update_action(session: Session, *, actor: Principal, action_id: int, expecte
         raise NotFound("improvement action")
     expect_version(action, expected_version, lambda: {"status": str(action.status), "measure": action.measure})
     errors = FieldErrors()
-    measure = data.measure.strip()
-    if not measure:
-        errors.add("measure", "error.required")
-    elif len(measure) > 500:
-        errors.add("measure", "error.too_long", max=500)
+    measure = clean_text(errors, "measure", data.measure, max_length=500, required=True)
     department = session.get(Department, int(data.department_id)) if is_id(data.department_id) else None
     if department is None:
         errors.add("department_id", "error.required")

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from pm_admin.core.audit import record
 from pm_admin.core.clock import utcnow
 from pm_admin.core.errors import DomainError, FieldErrors, NotFound
+from pm_admin.core.parsers import clean_text
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.places.models import Building, Community
 from pm_admin.surveys.models import (
@@ -95,11 +96,7 @@ def create_plan(session: Session, *, actor: Principal, data: PlanInput, copy_fro
     """A draft plan; its questionnaire is copied from ``copy_from`` (usually last period's) when given."""
     actor.require(Perm.SURVEYS_MANAGE)
     errors = FieldErrors()
-    title = data.title.strip()
-    if not title:
-        errors.add("title", "error.required")
-    elif len(title) > 60:
-        errors.add("title", "error.too_long", max=60)
+    title = clean_text(errors, "title", data.title, max_length=60, required=True)
     year = int(data.year) if str(data.year).isdigit() else 0
     if not 2000 <= year <= 2100:
         errors.add("year", "surveys.year_invalid")
@@ -185,11 +182,7 @@ def save_question(session: Session, *, actor: Principal, plan_id: int, data: Que
                   question_id: int | None = None) -> SurveyQuestion:
     _draft(session, actor, plan_id)
     errors = FieldErrors()
-    text = data.text.strip()
-    if not text:
-        errors.add("text", "error.required")
-    elif len(text) > 200:
-        errors.add("text", "error.too_long", max=200)
+    text = clean_text(errors, "text", data.text, max_length=200, required=True)
     if data.kind not in set(QuestionKind):
         errors.add("kind", "error.required")
     options = [line.strip() for line in data.options.splitlines() if line.strip()]

@@ -14,6 +14,7 @@ from pm_admin.core.audit import record
 from pm_admin.core.errors import FieldErrors, NotFound
 from pm_admin.core.i18n import translate
 from pm_admin.core.ids import is_id
+from pm_admin.core.parsers import clean_text
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.tickets.models import Department, DepartmentMember, Kind, KindSetting, SlaPolicy, TicketCategory, Tier
 from pm_admin.tickets.services.rounds import kind_setting
@@ -43,13 +44,8 @@ def save_category(session: Session, *, actor: Principal, category_id: int | None
     if category_id and category is None:
         raise NotFound("category")
     errors = FieldErrors()
-    name_zh, name_en = data.name_zh.strip(), data.name_en.strip()
-    if not name_zh:
-        errors.add("name_zh", "error.required")
-    elif len(name_zh) > 32:
-        errors.add("name_zh", "error.too_long", max=32)
-    if len(name_en) > 48:
-        errors.add("name_en", "error.too_long", max=48)
+    name_zh = clean_text(errors, "name_zh", data.name_zh, max_length=32, required=True)
+    name_en = clean_text(errors, "name_en", data.name_en, max_length=48)
     parent_id, department_id = _as_id(data.parent_id), _as_id(data.department_id)
     parent = session.get(TicketCategory, parent_id) if parent_id else None
     if parent_id and (parent is None or parent.parent_id is not None or parent_id == category_id):
