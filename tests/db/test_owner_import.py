@@ -9,10 +9,11 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlmodel import func, select
 
-from pm_admin.core.errors import PermissionDenied
-from pm_admin.core.files import issue_download, redeem_download
+from pm_admin.core.errors import NotFound, PermissionDenied
+from pm_admin.core.files import StoredUpload, issue_download, redeem_download, store_upload
 from pm_admin.core.permissions import SYSTEM
 from pm_admin.core.tables import ImportRejected
+from pm_admin.owners.files import IMPORT_PURPOSE
 from pm_admin.owners.models import Owner, OwnerChange, Ownership
 from pm_admin.owners.queries import OwnerFilter, export_rows
 from pm_admin.owners.services import owner_input
@@ -22,6 +23,7 @@ from pm_admin.owners.spreadsheet.columns import IMPORT_COLUMNS, column_label, re
 from pm_admin.owners.spreadsheet.commit import commit_import
 from pm_admin.owners.spreadsheet.export import contact_details, export_csv, export_xlsx, template
 from pm_admin.owners.spreadsheet.plan import plan_import
+from pm_admin.owners.spreadsheet.uploaded import check_upload, import_upload
 from tests.support import factories
 
 HEADER = [c.zh for c in IMPORT_COLUMNS]
@@ -383,3 +385,28 @@ def test_messages_name_columns_in_the_readers_language(session, setup, language,
     plan = plan_import(session, manager, "bad.csv", csv_bytes([row(rooms[0].code, "张三", phone="123")]))
     assert [column_label(e.column, language) for e in plan.errors] == [label]
     assert column_label("phone2", language) != column_label("phone", language)
+
+
+def test_an_uploaded_sheet_is_checked_then_imported_once_and_its_upload_is_gone(session, setup):
+    manager, rooms = setup
+    before = owners_count(session)
+    steps = []
+
+    def progress(done, total):
+        steps.append((done, total))
+
+    bad = store_upload(session, principal=manager, purpose_name=IMPORT_PURPOSE, filename="bad.csv",
+                       data=csv_bytes([row(rooms[0].code, "赵一", "", "12345")])).id
+    assert [e.key for e in check_upload(session, manager, bad, progress).errors] == ["owners.phone_invalid"]
+    plan, result = import_upload(session, manager, bad, check_progress=progress, write_progress=progress)
+    assert result is None and len(plan.errors) == 1 and owners_count(session) == before
+    assert session.get(StoredUpload, bad) is not None  # kept: the user may fix the sheet and check again
+
+    good = store_upload(session, principal=manager, purpose_name=IMPORT_PURPOSE, filename="good.csv",
+                        data=csv_bytes([row(rooms[0].code, "赵一"), row(rooms[1].code, "钱二", phone="13811113333")])).id
+    assert check_upload(session, manager, good, progress).creates == 2 and owners_count(session) == before
+    plan, result = import_upload(session, manager, good, check_progress=progress, write_progress=progress)
+    assert (result.created, result.rooms_linked) == (2, 2) and owners_count(session) == before + 2
+    assert session.get(StoredUpload, good) is None
+    with pytest.raises(NotFound):  # imported once: the same upload cannot be imported again
+        import_upload(session, manager, good, check_progress=progress, write_progress=progress)

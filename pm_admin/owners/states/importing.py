@@ -11,15 +11,14 @@ import reflex as rx
 from pm_admin.core.base_state import ProtectedState
 from pm_admin.core.db import read_only, unit_of_work
 from pm_admin.core.errors import DomainError
-from pm_admin.core.files import discard_upload, read_upload
 from pm_admin.core.guard import requires
 from pm_admin.core.i18n import translate
 from pm_admin.core.permissions import Perm
 from pm_admin.core.tables import ImportRejected
 from pm_admin.owners.files import IMPORT_PURPOSE
 from pm_admin.owners.spreadsheet.columns import Progress, column_label, rejection_text
-from pm_admin.owners.spreadsheet.commit import commit_import
-from pm_admin.owners.spreadsheet.plan import ImportPlan, plan_import
+from pm_admin.owners.spreadsheet.plan import ImportPlan
+from pm_admin.owners.spreadsheet.uploaded import check_upload, import_upload
 from pm_admin.ui.uploads import upload_script
 
 MAX_SHOWN_ERRORS = 500
@@ -106,9 +105,7 @@ class OwnerImportState(ProtectedState):
 
         def work(progress):
             with read_only() as session:
-                upload, data = read_upload(session, principal=principal, upload_id=upload_id,
-                                           purpose_name=IMPORT_PURPOSE)
-                return plan_import(session, principal, upload.filename, data, progress)
+                return check_upload(session, principal, upload_id, progress)
 
         try:
             plan = await self._run(work, "checking")
@@ -126,17 +123,9 @@ class OwnerImportState(ProtectedState):
         principal, upload_id = self.principal, self._upload_id
 
         def work(progress):
-            # Checked again inside the writing transaction: the database may have moved since the dry run.
             with unit_of_work() as session:
-                upload, data = read_upload(session, principal=principal, upload_id=upload_id,
-                                           purpose_name=IMPORT_PURPOSE)
-                plan = plan_import(session, principal, upload.filename, data, progress.part(0, 2))
-                if plan.errors:
-                    return plan, None
-                result = commit_import(session, principal, plan, source=f"{upload.filename} {upload.sha256[:12]}",
-                                       progress=progress.part(1, 2))
-                discard_upload(session, upload.id)
-                return plan, result
+                return import_upload(session, principal, upload_id, check_progress=progress.part(0, 2),
+                                     write_progress=progress.part(1, 2))
 
         try:
             plan, result = await self._run(work, "importing")

@@ -153,12 +153,17 @@ def previous_plan_id(session: Session, plan: SurveyPlan) -> int | None:
                         .order_by(col(SurveyPlan.ends_on).desc(), col(SurveyPlan.id).desc())).first()
 
 
-def _draft(session: Session, actor: Principal, plan_id: int) -> SurveyPlan:
+def _plan_in(session: Session, actor: Principal, plan_id: int, status: PlanStatus, refusal: str) -> SurveyPlan:
+    """The plan a manager acts on, refused with ``refusal`` unless it is in ``status``."""
     actor.require(Perm.SURVEYS_MANAGE)
     plan = scoped_plan(session, actor, plan_id)
-    if plan.status != PlanStatus.DRAFT:
-        raise DomainError("surveys.not_draft")
+    if plan.status != status:
+        raise DomainError(refusal)
     return plan
+
+
+def _draft(session: Session, actor: Principal, plan_id: int) -> SurveyPlan:
+    return _plan_in(session, actor, plan_id, PlanStatus.DRAFT, "surveys.not_draft")
 
 
 def copy_questionnaire(session: Session, *, actor: Principal, plan_id: int, source_plan_id: int) -> int:
@@ -262,20 +267,14 @@ def open_plan(session: Session, *, actor: Principal, plan_id: int) -> SurveyPlan
 
 def stop_collecting(session: Session, *, actor: Principal, plan_id: int) -> SurveyPlan:
     """The open plan takes no more answers (``actions.close_plan`` closes it and proposes improvements)."""
-    actor.require(Perm.SURVEYS_MANAGE)
-    plan = scoped_plan(session, actor, plan_id)
-    if plan.status != PlanStatus.OPEN:
-        raise DomainError("surveys.not_open")
+    plan = _plan_in(session, actor, plan_id, PlanStatus.OPEN, "surveys.not_open")
     plan.closed_at = utcnow()
     return _set_status(session, actor, plan, PlanStatus.CLOSED)
 
 
 def publish_plan(session: Session, *, actor: Principal, plan_id: int) -> SurveyPlan:
     """Results and improvement actions become readable by owners at /s/results/<token>."""
-    actor.require(Perm.SURVEYS_MANAGE)
-    plan = scoped_plan(session, actor, plan_id)
-    if plan.status != PlanStatus.CLOSED:
-        raise DomainError("surveys.close_first")
+    plan = _plan_in(session, actor, plan_id, PlanStatus.CLOSED, "surveys.close_first")
     plan.public_token, plan.published_at = secrets.token_urlsafe(16), utcnow()
     return _set_status(session, actor, plan, PlanStatus.PUBLISHED)
 
