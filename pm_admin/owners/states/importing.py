@@ -86,8 +86,9 @@ class OwnerImportState(ProtectedState):
         self._upload_id, self.filename = str(result.get("upload_id", ""))[:32], str(result.get("filename", ""))[:200]
         return OwnerImportState.check
 
-    async def _run(self, work, phase: str):
-        """Run blocking ``work(progress)`` in a thread while pushing progress to the page."""
+    async def _run(self, work, phase: str) -> tuple[bool, Any]:
+        """Run blocking ``work(progress)`` in a thread while pushing progress to the page; (False, None) when the
+        sheet is refused as a whole (the reason is then shown)."""
         progress = _Progress()
         async with self:
             self.phase, self.progress = phase, 0
@@ -96,7 +97,12 @@ class OwnerImportState(ProtectedState):
             await asyncio.sleep(0.3)
             async with self:
                 self.progress = progress.percent()
-        return task.result()
+        try:
+            return True, task.result()
+        except (ImportRejected, DomainError) as rejected:
+            async with self:
+                self.phase, self.message = "rejected", rejection_text(rejected, self.lang)
+            return False, None
 
     @rx.event(background=True)
     @requires(Perm.OWNERS_IMPORT)
@@ -107,11 +113,8 @@ class OwnerImportState(ProtectedState):
             with read_only() as session:
                 return check_upload(session, principal, upload_id, progress)
 
-        try:
-            plan = await self._run(work, "checking")
-        except (ImportRejected, DomainError) as rejected:
-            async with self:
-                self.phase, self.message = "rejected", rejection_text(rejected, self.lang)
+        ran, plan = await self._run(work, "checking")
+        if not ran:
             return
         async with self:
             self._show_plan(plan)
@@ -127,12 +130,10 @@ class OwnerImportState(ProtectedState):
                 return import_upload(session, principal, upload_id, check_progress=progress.part(0, 2),
                                      write_progress=progress.part(1, 2))
 
-        try:
-            plan, result = await self._run(work, "importing")
-        except (ImportRejected, DomainError) as rejected:
-            async with self:
-                self.phase, self.message = "rejected", rejection_text(rejected, self.lang)
+        ran, outcome = await self._run(work, "importing")
+        if not ran:
             return
+        plan, result = outcome
         async with self:
             self._show_plan(plan)
             if result is None:
