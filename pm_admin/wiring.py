@@ -16,16 +16,20 @@ from pm_admin.archives.services import tracking as archive_tracking
 from pm_admin.arrears import files as arrears_files
 from pm_admin.arrears import owner_timeline as arrears_timeline
 from pm_admin.arrears.models import ArrearsCase, CaseStatus
+from pm_admin.auth import session_cache
 from pm_admin.census import owner_timeline as census_timeline
 from pm_admin.census.models import CensusTask, TaskStatus
-from pm_admin.core import events
+from pm_admin.core import change_watch, events
 from pm_admin.core.files import register_download, register_upload_purpose
 from pm_admin.dashboards import files as dashboard_files
 from pm_admin.dashboards import rollups
+from pm_admin.dashboards import view as dashboard_view
 from pm_admin.household_work import services as household_work
 from pm_admin.owners import files as owner_files
+from pm_admin.owners import queries as owner_queries
 from pm_admin.owners import timeline as owner_timeline
 from pm_admin.owners.events import OwnerEvent
+from pm_admin.owners.models import Ownership, OwnerTag
 from pm_admin.owners.services import registry as owner_registry
 from pm_admin.places.events import HouseholdWorkChanged, RoomRenumbered
 from pm_admin.surveys import files as survey_files
@@ -61,4 +65,9 @@ def install() -> None:
             register_download(kind, producer)
 
     rollups.install()
+    change_watch.install()
+    session_cache.install()
+    dashboard_view.install()
+    change_watch.watch(owner_queries.TAGS_TOPIC, OwnerTag)
+    change_watch.watch(owner_queries.TAGS_TOPIC, Ownership)
     events.mark_installed()

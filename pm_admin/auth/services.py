@@ -9,11 +9,14 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
-from pm_admin.auth import throttle
+from pm_admin.auth import session_cache, throttle
 from pm_admin.auth.models import LoginSession, RolePermission, User, UserCommunity, UserRole
 from pm_admin.auth.passwords import dummy_verify, hash_password, password_problems, verify_password
+from pm_admin.core import change_watch
 from pm_admin.core.audit import record
 from pm_admin.core.clock import utcnow
 from pm_admin.core.errors import FieldErrors, NotFound, PermissionDenied, ValidationFailed
@@ -138,8 +141,9 @@ def authenticate(
         user_agent=client.user_agent[:256],
     )
     session.add(login)
-    user.last_login_at = now
-    session.add(user)
+    # Not through the versioned row: three sign-ins of one account at once must not refuse each other as edits.
+    session.execute(sa.update(User.__table__).where(User.__table__.c.id == user.id).values(last_login_at=now))
+    set_committed_value(user, "last_login_at", now)
     session.flush()
     record(session, action="auth.login", actor_user_id=user.id, actor_name=user.username, client=client,
            entity_type="session", entity_id=login.id)
@@ -170,13 +174,22 @@ def exchange_ticket(session: Session, *, ticket: str, now: datetime | None = Non
     return IssuedSession(token=token, username=user.username)
 
 
-def _expiry_reason(login: LoginSession, now: datetime) -> str | None:
+def _expiry_reason(created_at: datetime, last_seen_at: datetime, now: datetime) -> str | None:
     settings = get_settings()
-    if now - login.created_at > timedelta(hours=settings.session_absolute_hours):
+    if now - created_at > timedelta(hours=settings.session_absolute_hours):
         return "absolute_timeout"
-    if now - login.last_seen_at > timedelta(minutes=settings.session_idle_minutes):
+    if now - last_seen_at > timedelta(minutes=settings.session_idle_minutes):
         return "idle_timeout"
     return None
+
+
+def remembered_session(token: str | None, client: ClientInfo, *, counts_as_activity: bool = True,
+                       now: datetime | None = None) -> Principal | None:
+    """The principal of a session resolved a moment ago (``session_cache``); None: ask ``resolve_session``."""
+    if not token:
+        return None
+    return session_cache.lookup(_digest(token), client, now or utcnow(), touches=counts_as_activity,
+                                touch_interval=TOUCH_INTERVAL, expiry_reason=_expiry_reason)
 
 
 def principal_for(session: Session, login: LoginSession, user: User, client: ClientInfo) -> Principal:
@@ -215,6 +228,7 @@ def resolve_session(
     if not token:
         return None
     now = now or utcnow()
+    generation = change_watch.generation(session_cache.TOPIC)  # read first: a change committed meanwhile wins
     row = session.exec(
         select(LoginSession, User)
         .join(User, User.id == LoginSession.user_id)
@@ -225,7 +239,7 @@ def resolve_session(
     login, user = row
     if login.revoked_at is not None or not user.is_active:
         return None
-    if reason := _expiry_reason(login, now):
+    if reason := _expiry_reason(login.created_at, login.last_seen_at, now):
         login.revoked_at, login.revoke_reason = now, reason
         session.add(login)
         record(session, action="auth.session_expired", actor_user_id=user.id, actor_name=user.username,
@@ -234,7 +248,9 @@ def resolve_session(
     if counts_as_activity and now - login.last_seen_at > TOUCH_INTERVAL:
         login.last_seen_at = now
         session.add(login)
-    return principal_for(session, login, user, client)
+    principal = principal_for(session, login, user, client)
+    session_cache.remember(_digest(token), principal, login, now, generation)
+    return principal
 
 
 def revoke_session(session: Session, *, principal: Principal, reason: str = "logout") -> None:

@@ -84,3 +84,9 @@ async def in_worker_thread(service, **kwargs):
         with unit_of_work() as session:
             return service(session, **kwargs)
     return await asyncio.to_thread(run)
+
+
+async def off_loop(work, *args, **kwargs):
+    """Blocking work (queries, building a page) of an async handler, in a worker thread with the event's context,
+    so the event loop serves other users meanwhile."""
+    return await asyncio.to_thread(work, *args, **kwargs)

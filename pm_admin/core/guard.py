@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import functools
 import hashlib
@@ -114,7 +115,8 @@ def _as_domain_error(error: Exception) -> DomainError | None:
 
 
 def _wrap(fn: Callable) -> Callable:
-    """Turn domain errors raised by the handler into a toast (sync, async or generators)."""
+    """Turn domain errors raised by the handler into a toast (sync, async or generators); a plain handler becomes
+    an async one that runs in a worker thread."""
     if inspect.isasyncgenfunction(fn):
         @functools.wraps(fn)
         async def async_gen_wrapper(self, *args, **kwargs):
@@ -147,15 +149,20 @@ def _wrap(fn: Callable) -> Callable:
                 yield _refusal_events(self, domain)
         return gen_wrapper
 
-    @functools.wraps(fn)
-    def wrapper(self, *args, **kwargs):
+    def run(self, *args, **kwargs):
         try:
             return fn(self, *args, **kwargs)
         except Exception as error:  # noqa: BLE001
             if (domain := _as_domain_error(error)) is None:
                 raise
             return _refusal_events(self, domain)
-    return wrapper
+
+    @functools.wraps(fn)
+    async def off_loop_wrapper(self, *args, **kwargs):
+        # A plain handler's database and CPU work runs in a worker thread (with this event's context), so the event
+        # loop serves other users meanwhile; Reflex still runs this client's events one at a time.
+        return await asyncio.to_thread(run, self, *args, **kwargs)
+    return off_loop_wrapper
 
 
 def requires(permission: str | tuple[str, ...] | None = None, *, before_password_change: bool = False,

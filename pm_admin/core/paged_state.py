@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 import reflex as rx
 from sqlmodel import Session
 
-from pm_admin.core.db import read_only
+from pm_admin.core.db import off_loop, read_only
 from pm_admin.core.guard import PAGE, protected_var, requires
 from pm_admin.core.paging import MAX_PAGE_SIZE, Page, PageRequest
 
@@ -102,4 +102,4 @@ async def first_pages(state: rx.State, *lists: type) -> None:
     for list_cls in lists:
         paged = await state.get_state(list_cls)
         paged.page = 1
-        paged._load()
+        await off_loop(paged._load)

@@ -6,15 +6,18 @@ import dataclasses
 import re
 from collections import defaultdict
 from collections.abc import Iterator
+from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from pm_admin.billing.models import RoomArrears
+from pm_admin.core import change_watch
 from pm_admin.core.change_text import value_text
 from pm_admin.core.clock import local_text
 from pm_admin.core.crypto import blind_index, decrypt
 from pm_admin.core.masking import mask_birth_date, mask_id_number, mask_phone
+from pm_admin.core.memo import Memo
 from pm_admin.core.paging import Page, PageRequest, count, paginate
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.owners.models import (
@@ -303,11 +306,18 @@ def export_rows(session: Session, principal: Principal, filters: OwnerFilter, *,
         yield from _grid_rows(session, sorted(rows, key=lambda row: position[row[0].id]), full_pii=full_pii)
 
 
+# The tag filter's choices of a scope, remembered for a minute or until a tag or an ownership changes here.
+TAGS_TOPIC = "owner_tags"
+_tags_in_scope: Memo[list[str]] = Memo(max_age=timedelta(seconds=60), max_entries=512)
+
+
 def tag_options(session: Session, principal: Principal) -> list[str]:
     principal.require(Perm.OWNERS_VIEW)
+    scope = principal.community_filter()
     in_scope = sa.select(Ownership.owner_id).where(principal.scope_clause(Ownership.community_id))
-    return list(session.exec(select(OwnerTag.tag).where(col(OwnerTag.owner_id).in_(in_scope)).distinct()
-                             .order_by(OwnerTag.tag).limit(200)).all())
+    return _tags_in_scope.get_or_make((scope, change_watch.generation(TAGS_TOPIC)), lambda: list(session.exec(
+        select(OwnerTag.tag).where(col(OwnerTag.owner_id).in_(in_scope)).distinct().order_by(OwnerTag.tag)
+        .limit(200)).all()))
 
 
 # ---------------------------------------------------------------- detail

@@ -6,6 +6,7 @@ the session behind a state token changed, judges the handler's declaration, and 
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 from urllib.parse import quote
 
@@ -14,7 +15,7 @@ from reflex.middleware import Middleware
 from reflex_base.event import Event
 from reflex_base.event.context import EventContext
 
-from pm_admin.auth.services import resolve_session
+from pm_admin.auth.services import remembered_session, resolve_session
 from pm_admin.core.clock import utcnow
 from pm_admin.core.db import unit_of_work
 from pm_admin.core.event_args import payload_problem
@@ -68,15 +69,19 @@ class GuardMiddleware(Middleware):
         token = request_cookies(router_data).get(SESSION_COOKIE)
         state_cls, handler = _resolve_handler(type(root), event.name)
         guard = page_guard(guard_of(handler), state_cls)
-        with unit_of_work() as session:
-            principal = resolve_session(session, token=token, client=client,
-                                        counts_as_activity=guard is None or not guard.poll)
+        activity = guard is None or not guard.poll
+        principal = remembered_session(token, client, counts_as_activity=activity)
+        if principal is None and token:  # off the event loop: other users' events go on meanwhile
+            principal = await asyncio.to_thread(self._resolve, token, client, activity)
         bind_event(principal, client)
 
         app_state = await root.get_state(AppState)
         session_id = principal.session_id if principal else None
         if app_state._bound_session_id != session_id:
-            await reset_protected_states(root)
+            # Protected states gain data only under a session (their handlers refuse anonymous clients), so a tree
+            # never bound to one (a new tab) has nothing to clear.
+            if app_state._bound_session_id is not None:
+                await reset_protected_states(root)
             app_state._bound_session_id = session_id
         if app_state.lang not in LANGUAGES:  # the storage sync takes any value a client sends
             app_state.lang = DEFAULT_LANGUAGE
@@ -94,6 +99,11 @@ class GuardMiddleware(Middleware):
         audit_refusal(principal, action=f"guard.refused:{handler_name}"[:64], reason=verdict.reason,
                       client=client)
         return self._refusal(app_state.lang, verdict, router_data)
+
+    @staticmethod
+    def _resolve(token: str, client, activity: bool) -> Principal | None:
+        with unit_of_work() as session:
+            return resolve_session(session, token=token, client=client, counts_as_activity=activity)
 
     @staticmethod
     def _budget_frontend_report(principal: Principal):

@@ -198,6 +198,17 @@ def test_disabled_accounts_cannot_log_in(session):
     assert login(session, "disabled.one", factories.PASSWORD).message_key == "auth.account_disabled"
 
 
+def test_a_sign_in_records_the_time_without_making_the_account_an_edit_of_its_own(session):
+    """Signing in must not bump the account's version: an admin's edit opened before, or a second sign-in of the
+    same account at the same moment, would be refused as a concurrent change."""
+    account = factories.user(session, "cs", username="qian")
+    version = account.version
+    assert login(session, "qian", factories.PASSWORD).ok and login(session, "qian", factories.PASSWORD).ok
+    session.expire_all()
+    stored = session.get(User, account.id)
+    assert stored.version == version and stored.last_login_at is not None
+
+
 def test_ticket_is_single_use_and_short_lived(session):
     factories.user(session, "cs", username="sun")
     ticket = login(session, "sun", factories.PASSWORD).ticket

@@ -16,7 +16,7 @@ from pm_admin.archives.services import common as archive_common
 from pm_admin.archives.services import entries as archive_entries
 from pm_admin.core.base_state import ProtectedState
 from pm_admin.core.clock import local_text
-from pm_admin.core.db import read_only, unit_of_work
+from pm_admin.core.db import off_loop, read_only, unit_of_work
 from pm_admin.core.dialog_form import DialogForm, close_dialogs
 from pm_admin.core.errors import ConcurrencyConflict, ValidationFailed
 from pm_admin.core.guard import requires
@@ -116,7 +116,7 @@ class ArchiveDetailState(ProtectedState):
         self.can_manage = self.principal.has(Perm.ARCHIVES_MANAGE)
         self.can_request = self.principal.has(Perm.ARCHIVES_REQUEST)
         await close_dialogs(self)
-        self._reload()
+        await off_loop(self._reload)
         await first_pages(self, *ARCHIVE_LISTS)
 
     def _entry(self, entry_id: int) -> dict[str, Any] | None:

@@ -10,7 +10,7 @@ from pm_admin.arrears import queries, services
 from pm_admin.arrears.files import ARREARS_PURPOSE
 from pm_admin.core.base_state import ProtectedState
 from pm_admin.core.clock import local_today
-from pm_admin.core.db import read_only, unit_of_work
+from pm_admin.core.db import off_loop, read_only, unit_of_work
 from pm_admin.core.dialog_form import DialogForm, close_dialogs
 from pm_admin.core.errors import DomainError, ValidationFailed
 from pm_admin.core.files import discard_upload, read_upload
@@ -52,6 +52,10 @@ class ArrearsState(UrlFilters, PagedMixin, ProtectedState):
     def _case_row(self, case_id: int) -> dict[str, Any] | None:
         return next((r for r in self.rows if r["case_id"] == case_id), None)
 
+    def _sync_cases(self) -> None:
+        with unit_of_work() as session:
+            services.sync_cases(session, actor=self.principal)
+
     @requires(Perm.ARREARS_VIEW)
     async def load(self):
         principal = self.principal
@@ -62,10 +66,9 @@ class ArrearsState(UrlFilters, PagedMixin, ProtectedState):
         if self.can_manage:
             # Balances that crossed one month since the daily job ran: the manager's communities only, and
             # only rooms that crossed (indexed); cases otherwise open and close where balances change.
-            with unit_of_work() as session:
-                services.sync_cases(session, actor=principal)
+            await off_loop(self._sync_cases)
         self._start_filters()
-        self._load()
+        await off_loop(self._load)
 
     @requires(Perm.ARREARS_MANAGE)
     def start_import(self):

@@ -9,7 +9,7 @@ import reflex as rx
 from pm_admin.census import queries, services
 from pm_admin.core.base_state import ProtectedState
 from pm_admin.core.clock import local_today
-from pm_admin.core.db import read_only, unit_of_work
+from pm_admin.core.db import off_loop, read_only, unit_of_work
 from pm_admin.core.dialog_form import DialogForm, close_dialogs
 from pm_admin.core.errors import ConcurrencyConflict, ValidationFailed
 from pm_admin.core.guard import requires
@@ -42,6 +42,11 @@ class CensusState(UrlFilters, PagedMixin, ProtectedState):
                 quarter=self.quarter, mine=f.get("mine") == "1", pending_only=f.get("pending") == "1")))
             self.completion = [row.model_dump() for row in queries.completion(session, principal, self.quarter)]
 
+    def _community_choices(self) -> list[dict[str, str]]:
+        with read_only() as session:
+            return [{"value": str(c), "label": n}
+                    for c, n in community_options(session, self.principal, whole_scope=False)]
+
     @requires(Perm.CENSUS_WORK)
     async def load(self):
         principal = self.principal
@@ -50,12 +55,10 @@ class CensusState(UrlFilters, PagedMixin, ProtectedState):
         self.heading = self._tr("census.heading", quarter=self._tr("census.quarter_label", year=year, number=number))
         self.can_manage = principal.has(Perm.CENSUS_MANAGE)
         if self.can_manage:
-            with read_only() as session:
-                self.community_choices = [{"value": str(c), "label": n}
-                                          for c, n in community_options(session, principal, whole_scope=False)]
+            self.community_choices = await off_loop(self._community_choices)
         await close_dialogs(self)
         self._start_filters()
-        self._load()
+        await off_loop(self._load)
 
     @requires(Perm.CENSUS_MANAGE)
     def open_quarter(self, form: dict[str, Any]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import plotly.graph_objects as go
 import reflex as rx
 
 from pm_admin.core.i18n import LANGUAGES
@@ -118,23 +119,23 @@ def dashboard_page() -> rx.Component:
             rx.grid(rx.foreach(S.cards, kpi_card), columns=rx.breakpoints(initial="2", sm="3", xl="5"), spacing="3",
                     width="100%"),
             two_columns(
-                chart_card("volume", S.fig_volume),
-                chart_card("complaints", S.fig_complaints),
-                chart_card("sla", S.fig_sla),
-                chart_card("resolve_time", S.fig_resolve_time),
-                chart_card("callbacks", S.fig_callbacks),
-                chart_card("valid_complaints", S.fig_valid_complaints,
+                chart_card("volume", S.figures["volume"].to(go.Figure)),
+                chart_card("complaints", S.figures["complaints"].to(go.Figure)),
+                chart_card("sla", S.figures["sla"].to(go.Figure)),
+                chart_card("resolve_time", S.figures["resolve_time"].to(go.Figure)),
+                chart_card("callbacks", S.figures["callbacks"].to(go.Figure)),
+                chart_card("valid_complaints", S.figures["valid_complaints"].to(go.Figure),
                            rx.text(t("dashboard.households_hint"), size="1", color_scheme="gray")),
-                chart_card("repeats", S.fig_repeats),
-                chart_card("arrears", S.fig_arrears),
+                chart_card("repeats", S.figures["repeats"].to(go.Figure)),
+                chart_card("arrears", S.figures["arrears"].to(go.Figure)),
                 hot_topics_card(),
                 warnings_card(),
             ),
             rx.heading(t("dashboard.satisfaction"), size="4", weight="medium", padding_top="8px"),
             rx.cond(S.has_satisfaction,
-                    two_columns(chart_card("satisfaction_trend", S.fig_satisfaction_trend),
-                                chart_card("satisfaction_indicators", S.fig_satisfaction_indicators),
-                                chart_card("satisfaction_matrix", S.fig_satisfaction_matrix,
+                    two_columns(chart_card("satisfaction_trend", S.figures["satisfaction_trend"].to(go.Figure)),
+                                chart_card("satisfaction_indicators", S.figures["satisfaction_indicators"].to(go.Figure)),
+                                chart_card("satisfaction_matrix", S.figures["satisfaction_matrix"].to(go.Figure),
                                            height=S.matrix_height)),
                     notice(t("dashboard.no_surveys"), icon="smile", color_scheme="gray")),
             spacing="4", width="100%"),

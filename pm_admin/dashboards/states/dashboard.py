@@ -5,19 +5,17 @@ from __future__ import annotations
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
-import plotly.graph_objects as go
-
 from pm_admin.core.base_state import ProtectedState
 from pm_admin.core.db import read_only
 from pm_admin.core.guard import requires
 from pm_admin.core.ids import optional_id
 from pm_admin.core.permissions import Perm
 from pm_admin.core.url_filters import Picker, UrlFilters
-from pm_admin.dashboards import charts, kpis
-from pm_admin.dashboards.cards import kpi_cards
+from pm_admin.dashboards import charts
 from pm_admin.dashboards.files import FORMATS
-from pm_admin.dashboards.periods import PERIOD_KEYS, period_for
+from pm_admin.dashboards.periods import PERIOD_KEYS
 from pm_admin.dashboards.tables import CHARTS
+from pm_admin.dashboards.view import dashboard_view
 from pm_admin.places.pickers import COMMUNITY_PICKER
 
 
@@ -37,17 +35,8 @@ class DashboardState(UrlFilters, ProtectedState):
     warnings: list[dict[str, Any]] = []
     has_satisfaction: bool = False
     can_open_tickets: bool = False  # executives see the figures, not the tickets behind them
-    fig_volume: go.Figure = go.Figure()
-    fig_sla: go.Figure = go.Figure()
-    fig_resolve_time: go.Figure = go.Figure()
-    fig_callbacks: go.Figure = go.Figure()
-    fig_valid_complaints: go.Figure = go.Figure()
-    fig_complaints: go.Figure = go.Figure()
-    fig_repeats: go.Figure = go.Figure()
-    fig_arrears: go.Figure = go.Figure()
-    fig_satisfaction_trend: go.Figure = go.Figure()
-    fig_satisfaction_indicators: go.Figure = go.Figure()
-    fig_satisfaction_matrix: go.Figure = go.Figure()
+    # name → lean Plotly JSON (dashboards.view); an empty figure of each name until the first load
+    figures: dict[str, dict] = {name: {"data": [], "layout": {}} for name in charts.FIGURES}
     matrix_height: str = f"{charts.HEIGHT}px"  # the heatmap grows with its building rows
     _built_in: str = ""  # the language of the texts and figures built here
 
@@ -58,21 +47,15 @@ class DashboardState(UrlFilters, ProtectedState):
         return self.filters.get("period") or PERIOD_KEYS[0]
 
     def _load(self) -> None:
-        period = period_for(self._period())
         with read_only() as session:
-            data = kpis.dashboard(session, self.principal, period, self._community_id(), self.lang)
-        self.period_text = f"{period.start.isoformat()} – {period.end.isoformat()}"
-        self.cards = kpi_cards(data, self.lang)
+            view = dashboard_view(session, self.principal, self._period(), self._community_id(), self.lang)
+        self.period_text, self.cards, self.warnings = view.period_text, view.cards, view.warnings
         scope = {"community": str(self._community_id())} if self._community_id() else {}
         self.hot_topics = [{**h, "href": "/tickets?" + urlencode({"q": h["word"], "status": "all", **scope})}
-                           for h in data["hot_topics"]]
-        self.warnings = [{key: (round(value, 1) if isinstance(value, float) else value) for key, value in w.items()}
-                         for w in data["warnings"]]
-        self.has_satisfaction = bool(data["satisfaction"]["trend"])
-        figures = charts.figures(data, self.lang)
-        for name, figure in figures.items():
-            setattr(self, f"fig_{name}", figure)
-        self.matrix_height = f"{figures['satisfaction_matrix'].layout.height}px"
+                           for h in view.hot_topics]
+        self.has_satisfaction, self.matrix_height = view.has_satisfaction, view.matrix_height
+        if view.figures != self.figures:  # an unchanged view is not sent again
+            self.figures = view.figures
         self._built_in = self.lang
 
     def _header_community(self) -> str:

@@ -16,7 +16,7 @@ import reflex as rx
 from pm_admin.core.base_state import ProtectedState
 from pm_admin.core.change_text import differences
 from pm_admin.core.clock import local_today
-from pm_admin.core.db import read_only, unit_of_work
+from pm_admin.core.db import off_loop, read_only, unit_of_work
 from pm_admin.core.dialog_form import DialogForm, close_dialogs
 from pm_admin.core.errors import ConcurrencyConflict, NotFound, ValidationFailed
 from pm_admin.core.guard import requires
@@ -79,7 +79,7 @@ class OwnerDetailState(ProtectedState):
         self.can_edit = self.principal.has(Perm.OWNERS_EDIT)
         self.can_reveal = self.principal.has(Perm.OWNERS_REVEAL_PII)
         await close_dialogs(self)
-        self._reload()
+        await off_loop(self._reload)
         return self._clear_revealed()
 
     def _clear_revealed(self):

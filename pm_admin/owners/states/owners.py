@@ -9,7 +9,7 @@ import reflex as rx
 
 from pm_admin.core.base_state import ProtectedState
 from pm_admin.core.crypto import decrypt, encrypt
-from pm_admin.core.db import read_only, unit_of_work
+from pm_admin.core.db import off_loop, read_only, unit_of_work
 from pm_admin.core.dialog_form import DialogForm, close_dialogs
 from pm_admin.core.errors import ConcurrencyConflict, ValidationFailed
 from pm_admin.core.guard import protected_var, requires
@@ -163,8 +163,8 @@ class OwnersState(UrlFilters, PagedMixin, ProtectedState):
         self.can_import = principal.has(Perm.OWNERS_IMPORT)
         self._start_filters()
         self.selected = []
-        self._load_views()
-        self._load()
+        await off_loop(self._load_views)
+        await off_loop(self._load)
         await close_dialogs(self)
         return self._sync_url()  # a phone or ID number typed into the address bar leaves it at once
 

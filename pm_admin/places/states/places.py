@@ -9,7 +9,7 @@ from sqlmodel import Session
 from pm_admin.auth.queries import users_with_role
 from pm_admin.core.base_state import ProtectedState
 from pm_admin.core.choices import select_options
-from pm_admin.core.db import read_only
+from pm_admin.core.db import off_loop, read_only
 from pm_admin.core.dialog_form import DialogForm, close_dialogs
 from pm_admin.core.errors import ValidationFailed
 from pm_admin.core.guard import requires
@@ -44,7 +44,7 @@ class CommunitiesState(UrlFilters, PagedMixin, ProtectedState):
         self.can_manage = self.principal.has(Perm.COMMUNITIES_MANAGE)
         self.can_set_work_role = self.principal.has(Perm.PLACES_MANAGE)
         self._start_filters()
-        self._load()
+        await off_loop(self._load)
         await close_dialogs(self)
 
 
@@ -113,7 +113,7 @@ class BuildingsState(UrlFilters, PagedMixin, ProtectedState):
         self.can_manage = self.principal.has(Perm.PLACES_MANAGE)
         self._start_filters()
         self.selected_building_id, self.units = 0, []
-        self._load()
+        await off_loop(self._load)
         await close_dialogs(self)
 
     @requires(Perm.PLACES_VIEW)
@@ -218,7 +218,7 @@ class RoomsState(UrlFilters, PagedMixin, ProtectedState):
     async def load(self):
         self.can_manage = self.principal.has(Perm.PLACES_MANAGE)
         self._start_filters()
-        self._load()
+        await off_loop(self._load)
         await close_dialogs(self)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import reflex as rx
 
 from pm_admin.core.base_state import ProtectedState
-from pm_admin.core.db import read_only, unit_of_work
+from pm_admin.core.db import off_loop, read_only, unit_of_work
 from pm_admin.core.dialog_form import DialogForm, close_dialogs
 from pm_admin.core.errors import DomainError, ValidationFailed
 from pm_admin.core.guard import requires
@@ -61,6 +61,13 @@ class SurveyPlanState(ProtectedState):
     def _load(self) -> None:
         self._reload(self._plan_id())
 
+    def _load_choices(self) -> None:
+        with read_only() as session:
+            targeted = set(plans.plan_communities(session, self._plan_id()))
+            self.communities = [{"value": str(c), "label": n} for c, n in
+                                community_options(session, self.principal, whole_scope=True) if c in targeted]
+            self.departments = department_options(session, self.lang)
+
     @requires(Perm.SURVEYS_VIEW)
     async def load(self):
         principal = self.principal
@@ -68,14 +75,10 @@ class SurveyPlanState(ProtectedState):
         self.question_errors, self.entry_errors = {}, {}
         await close_dialogs(self)
         raw = str(self.rx_router_page.params.get("plan_id", ""))
-        self._reload(route_id(raw))
+        await off_loop(self._reload, route_id(raw))
         if self.missing:
             return
-        with read_only() as session:
-            targeted = set(plans.plan_communities(session, self._plan_id()))
-            self.communities = [{"value": str(c), "label": n} for c, n in
-                                community_options(session, principal, whole_scope=True) if c in targeted]
-            self.departments = department_options(session, self.lang)
+        await off_loop(self._load_choices)
 
     def _run(self, work, success_key: str):
         """Run a service in a transaction; refusals become a toast, success reloads the plan."""

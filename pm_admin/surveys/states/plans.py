@@ -9,7 +9,7 @@ import reflex as rx
 
 from pm_admin.core.base_state import ProtectedState
 from pm_admin.core.clock import local_today
-from pm_admin.core.db import read_only
+from pm_admin.core.db import off_loop, read_only
 from pm_admin.core.dialog_form import DialogForm, close_dialogs
 from pm_admin.core.guard import requires
 from pm_admin.core.ids import is_id
@@ -42,7 +42,7 @@ class SurveyPlansState(ProtectedState):
     async def load(self):
         self.can_manage = self.principal.has(Perm.SURVEYS_MANAGE)
         await close_dialogs(self)
-        self._load()
+        await off_loop(self._load)
 
 
 class NewPlanForm(DialogForm, SurveyPlansState):

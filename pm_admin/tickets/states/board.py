@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 import reflex as rx
 
 from pm_admin.core.base_state import ProtectedState
-from pm_admin.core.db import read_only, unit_of_work
+from pm_admin.core.db import off_loop, read_only, unit_of_work
 from pm_admin.core.dialog_form import DialogForm, close_dialogs
 from pm_admin.core.errors import ConcurrencyConflict, NotFound, ValidationFailed
 from pm_admin.core.guard import requires
@@ -77,7 +77,7 @@ class TicketBoardState(TicketFilters, ProtectedState):
         self.can_create, self.can_work = principal.has(Perm.TICKETS_CREATE), principal.has(Perm.TICKETS_WORK)
         self._limits = {}
         self._start_filters()
-        self._load()
+        await off_loop(self._load)
         await close_dialogs(self)
 
     @requires(Perm.TICKETS_VIEW)
@@ -113,7 +113,8 @@ class TicketBoardState(TicketFilters, ProtectedState):
             raise NotFound("ticket")
         if to_status not in DROP_STATUSES or to_status == card["status"]:
             return None
-        return (await self.get_state(MoveForm))._move(card, to_status, int(card["version"]), actions.ActionInput())
+        form = await self.get_state(MoveForm)
+        return await off_loop(form._move, card, to_status, int(card["version"]), actions.ActionInput())
 
 
 class MoveForm(DialogForm, TicketBoardState):

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 import reflex as rx
 
 from pm_admin.core.base_state import ProtectedState
-from pm_admin.core.db import read_only, unit_of_work
+from pm_admin.core.db import off_loop, read_only, unit_of_work
 from pm_admin.core.dialog_form import DialogForm, close_dialogs
 from pm_admin.core.errors import ConcurrencyConflict, DomainError, NotFound, ValidationFailed
 from pm_admin.core.guard import requires
@@ -79,7 +79,7 @@ class TicketDetailState(ProtectedState):
         self.upload_message, self.comment_errors = "", {}
         await close_dialogs(self)
         raw = str(self.rx_router_page.params.get("ticket_id", ""))
-        self._reload(route_id(raw))
+        await off_loop(self._reload, route_id(raw))
 
     def _done(self, key: str, **params):
         self._load()

@@ -8,6 +8,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from pm_admin.core.base_state import ProtectedState
+from pm_admin.core.db import off_loop
 from pm_admin.core.dialog_form import close_dialogs
 from pm_admin.core.guard import requires
 from pm_admin.core.paged_state import PagedMixin
@@ -37,7 +38,7 @@ class TicketListState(TicketFilters, PagedMixin, ProtectedState):
     async def load(self):
         self.can_create = self.principal.has(Perm.TICKETS_CREATE)
         self._start_filters()
-        self._load()
+        await off_loop(self._load)
         await close_dialogs(self)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import reflex as rx
 
 from pm_admin.core.base_state import ProtectedState
-from pm_admin.core.db import read_only, unit_of_work
+from pm_admin.core.db import off_loop, read_only, unit_of_work
 from pm_admin.core.dialog_form import DialogForm, close_dialogs
 from pm_admin.core.errors import ConcurrencyConflict, NotFound, ValidationFailed
 from pm_admin.core.guard import requires
@@ -39,7 +39,7 @@ class MyOrdersState(ProtectedState):
     @requires(Perm.TICKETS_OWN)
     async def load(self):
         await close_dialogs(self)
-        self._load()
+        await off_loop(self._load)
 
     @requires(Perm.TICKETS_OWN)
     async def act(self, ticket_id: int, action: str):
@@ -48,7 +48,7 @@ class MyOrdersState(ProtectedState):
             return None
         order = self._order(ticket_id)
         try:
-            return (await self.get_state(StepForm))._run(order, action, actions.ActionInput())
+            return await off_loop((await self.get_state(StepForm))._run, order, action, actions.ActionInput())
         except ValidationFailed as error:  # e.g. an important ticket whose plan is not approved yet
             return rx.toast.error(next(iter(self._field_messages(error).values())), duration=6000)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pm_admin.core.base_state import ProtectedState
-from pm_admin.core.db import read_only
+from pm_admin.core.db import off_loop, read_only
 from pm_admin.core.dialog_form import close_dialogs
 from pm_admin.core.errors import NotFound
 from pm_admin.core.guard import requires
@@ -24,7 +24,7 @@ class CallbackQueueState(ProtectedState):
     @requires(Perm.TICKETS_CALLBACK)
     async def load(self):
         await close_dialogs(self)
-        self._load()
+        await off_loop(self._load)
 
 
 class QueueCallback(CallbackForm, CallbackQueueState):

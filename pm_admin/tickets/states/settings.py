@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 import reflex as rx
 
 from pm_admin.core.base_state import ProtectedState
-from pm_admin.core.db import read_only, unit_of_work
+from pm_admin.core.db import off_loop, read_only, unit_of_work
 from pm_admin.core.dialog_form import DialogForm, close_dialogs
 from pm_admin.core.errors import NotFound, ValidationFailed
 from pm_admin.core.guard import requires
@@ -44,7 +44,7 @@ class TicketSettingsState(ProtectedState):
     @requires(Perm.TICKETS_SETTINGS)
     async def load(self):
         await close_dialogs(self)
-        self._load()
+        await off_loop(self._load)
 
     # ------------------------------------------------------------ callbacks per kind
 

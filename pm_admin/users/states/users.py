@@ -8,7 +8,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from pm_admin.core.base_state import ProtectedState
-from pm_admin.core.db import in_worker_thread, read_only, unit_of_work
+from pm_admin.core.db import in_worker_thread, off_loop, read_only, unit_of_work
 from pm_admin.core.dialog_form import DialogForm, close_dialogs
 from pm_admin.core.errors import ConcurrencyConflict, ValidationFailed
 from pm_admin.core.guard import requires
@@ -32,15 +32,18 @@ class UsersState(UrlFilters, PagedMixin, ProtectedState):
     def _fetch(self, session: Session, request: PageRequest) -> Page:
         return account_queries.list_users(session, self.principal, request, self.filters.get("q", ""))
 
-    @requires(Perm.USERS_MANAGE)
-    async def load(self):
+    def _load_choices_of_accounts(self) -> None:
         with read_only() as session:
             self.role_options = account_queries.role_codes(session)
             self.community_choices = [
                 {"value": str(cid), "label": name} for cid, name in community_options(session, self.principal)
             ]
+
+    @requires(Perm.USERS_MANAGE)
+    async def load(self):
+        await off_loop(self._load_choices_of_accounts)
         self._start_filters()
-        self._load()
+        await off_loop(self._load)
         await close_dialogs(self)
 
     @requires(Perm.USERS_MANAGE)
@@ -95,11 +98,10 @@ class UserForm(DialogForm, UsersState):
         all_communities = bool(form.get("all_communities"))
         try:
             if self._record_id:
-                with unit_of_work() as session:
-                    accounts.update_user(
-                        session, actor=self.principal, user_id=self._record_id, expected_version=self._version,
-                        display_name=str(form.get("display_name", "")), roles=roles, community_ids=community_ids,
-                        all_communities=all_communities, is_active=bool(form.get("is_active")))
+                await in_worker_thread(
+                    accounts.update_user, actor=self.principal, user_id=self._record_id, expected_version=self._version,
+                    display_name=str(form.get("display_name", "")), roles=roles, community_ids=community_ids,
+                    all_communities=all_communities, is_active=bool(form.get("is_active")))
             else:
                 await in_worker_thread(accounts.create_user, actor=self.principal, username=str(form.get("username", "")),
                                display_name=str(form.get("display_name", "")), password=str(form.get("password", "")),

@@ -1,0 +1,90 @@
+"""What the dashboard page shows for one scope, period and language: built once, then served from memory.
+
+Building it (the KPI queries and eleven Plotly figures) costs tens of milliseconds; many managers open the same view.
+An entry is keyed by the reader's scope and permissions, the community, the period and its day, the language and
+the ``dashboard`` data generation (any committed change of the data in this process, ``core.change_watch``), and
+lives at most ``MAX_AGE``: another worker's changes, and figures that count "due by now", show within a minute.
+Figures are kept as plain JSON without Plotly's template (the page's chart component brings its own), so a state
+update carries data and layout only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session
+
+from pm_admin.auth.models import LoginSession, LoginThrottle
+from pm_admin.core import change_watch
+from pm_admin.core.audit import AuditEvent
+from pm_admin.core.clock import local_today
+from pm_admin.core.files import DownloadTicket, StoredUpload
+from pm_admin.core.memo import Memo
+from pm_admin.core.permissions import Principal
+from pm_admin.core.saved_views import SavedView
+from pm_admin.dashboards import charts, kpis
+from pm_admin.dashboards.cards import kpi_cards
+from pm_admin.dashboards.periods import period_for
+from pm_admin.tickets.models import Notification
+
+TOPIC = "dashboard"
+MAX_AGE = timedelta(seconds=60)
+MAX_ENTRIES = 256
+
+
+@dataclasses.dataclass(frozen=True)
+class DashboardView:
+    period_text: str
+    cards: list[dict[str, str]]
+    hot_topics: list[dict[str, Any]]
+    warnings: list[dict[str, Any]]
+    has_satisfaction: bool
+    figures: dict[str, dict]
+    matrix_height: str
+
+
+_views: Memo[DashboardView] = Memo(max_age=MAX_AGE, max_entries=MAX_ENTRIES)
+
+
+def install() -> None:
+    """Every table but the app's own bookkeeping (audit, sign-ins, notices, uploads, saved views) feeds a figure."""
+    change_watch.watch_all(TOPIC, except_models=(AuditEvent, LoginSession, LoginThrottle, Notification,
+                                                 StoredUpload, DownloadTicket, SavedView))
+
+
+def lean(figure) -> dict:
+    """The figure as JSON, without the template Plotly puts into every layout."""
+    data = json.loads(figure.to_json())
+    data.get("layout", {}).pop("template", None)
+    return data
+
+
+def build(session: Session, principal: Principal, period_key: str, community_id: int | None,
+          language: str) -> DashboardView:
+    period = period_for(period_key)
+    data = kpis.dashboard(session, principal, period, community_id, language)
+    figures = charts.figures(data, language)
+    return DashboardView(
+        period_text=f"{period.start.isoformat()} – {period.end.isoformat()}",
+        cards=kpi_cards(data, language),
+        hot_topics=list(data["hot_topics"]),
+        warnings=[{key: (round(value, 1) if isinstance(value, float) else value) for key, value in w.items()}
+                  for w in data["warnings"]],
+        has_satisfaction=bool(data["satisfaction"]["trend"]),
+        figures={name: lean(figure) for name, figure in figures.items()},
+        matrix_height=f"{figures['satisfaction_matrix'].layout.height}px",
+    )
+
+
+def dashboard_view(session: Session, principal: Principal, period_key: str, community_id: int | None,
+                   language: str, *, now: datetime | None = None) -> DashboardView:
+    key = (principal.all_communities, principal.community_ids, principal.permissions, community_id, period_key,
+           local_today(), language, change_watch.generation(TOPIC))
+    return _views.get_or_make(key, lambda: build(session, principal, period_key, community_id, language), now)
+
+
+def forget_all() -> None:
+    _views.clear()
