@@ -22,6 +22,8 @@ class Memo(Generic[Value]):
     def get(self, key: Hashable, now: datetime | None = None) -> Value | None:
         with self._lock:
             entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
         if entry is None or (now or utcnow()) - entry[0] > self.max_age:
             return None
         return entry[1]
