@@ -28,6 +28,12 @@ class Memo(Generic[Value]):
             return None
         return entry[1]
 
+    def age(self, key: Hashable, now: datetime | None = None) -> timedelta:
+        """How long ago ``key`` was stored (forever when it is not)."""
+        with self._lock:
+            entry = self._entries.get(key)
+        return (now or utcnow()) - entry[0] if entry is not None else timedelta.max
+
     def put(self, key: Hashable, value: Value, now: datetime | None = None) -> Value:
         with self._lock:
             self._entries[key] = (now or utcnow(), value)

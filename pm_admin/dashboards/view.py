@@ -1,9 +1,10 @@
 """What the dashboard page shows for one scope, period and language: built once, then served from memory.
 
 Building it (the KPI queries and eleven Plotly figures) costs tens of milliseconds; many managers open the same view.
-An entry is keyed by the reader's scope and permissions, the community, the period and its day, the language and
-the ``dashboard`` data generation (any committed change of the data in this process, ``core.change_watch``), and
-lives at most ``MAX_AGE``: another worker's changes, and figures that count "due by now", show within a minute.
+An entry is keyed by the reader's scope and permissions, the community, the period and its day and the language. It
+is rebuilt when the data changed (the ``dashboard`` generation of ``core.change_watch``: a committed change in this
+process) and it is older than ``FRESH_FOR`` (10 s), and in any case after ``MAX_AGE``: another worker's changes, and
+figures that count "due by now", show within a minute.
 Figures are kept as plain JSON without Plotly's template (the page's chart component brings its own), so a state
 update carries data and layout only.
 """
@@ -20,7 +21,7 @@ from sqlmodel import Session
 from pm_admin.auth.models import LoginSession, LoginThrottle
 from pm_admin.core import change_watch
 from pm_admin.core.audit import AuditEvent
-from pm_admin.core.clock import local_today
+from pm_admin.core.clock import local_today, utcnow
 from pm_admin.core.files import DownloadTicket, StoredUpload
 from pm_admin.core.memo import Memo
 from pm_admin.core.permissions import Principal
@@ -32,6 +33,9 @@ from pm_admin.tickets.models import Notification
 
 TOPIC = "dashboard"
 MAX_AGE = timedelta(seconds=60)
+# Younger than this, a view is served even when the data changed since: on a busy desk every minute brings moves,
+# and a dashboard at most this far behind is what a reader expects of a report (the ticket pages are live).
+FRESH_FOR = timedelta(seconds=10)
 MAX_ENTRIES = 256
 
 
@@ -46,7 +50,7 @@ class DashboardView:
     matrix_height: str
 
 
-_views: Memo[DashboardView] = Memo(max_age=MAX_AGE, max_entries=MAX_ENTRIES)
+_views: Memo[tuple[int, DashboardView]] = Memo(max_age=MAX_AGE, max_entries=MAX_ENTRIES)
 
 
 def install() -> None:
@@ -81,9 +85,14 @@ def build(session: Session, principal: Principal, period_key: str, community_id:
 
 def dashboard_view(session: Session, principal: Principal, period_key: str, community_id: int | None,
                    language: str, *, now: datetime | None = None) -> DashboardView:
+    now = now or utcnow()
     key = (principal.all_communities, principal.community_ids, principal.permissions, community_id, period_key,
-           local_today(), language, change_watch.generation(TOPIC))
-    return _views.get_or_make(key, lambda: build(session, principal, period_key, community_id, language), now)
+           local_today(), language)
+    generation = change_watch.generation(TOPIC)
+    cached = _views.get(key, now)
+    if cached is not None and (cached[0] == generation or _views.age(key, now) <= FRESH_FOR):
+        return cached[1]
+    return _views.put(key, (generation, build(session, principal, period_key, community_id, language)), now)[1]
 
 
 def forget_all() -> None:

@@ -81,7 +81,7 @@ def test_a_remembered_session_is_not_used_for_an_event_that_moves_the_idle_clock
                                        now=utcnow() + session_cache.MAX_AGE / 2) is not None
 
 
-def test_the_dashboard_view_is_built_once_and_again_after_a_committed_change(session):
+def test_the_dashboard_view_is_built_once_and_again_after_a_committed_change_once_it_is_not_fresh(session):
     community, building, unit, room = factories.place_tree(session)
     manager = factories.sign_in(session, factories.user(session, "manager", communities=(community,),
                                                         username="chu.cache"))
@@ -92,7 +92,11 @@ def test_the_dashboard_view_is_built_once_and_again_after_a_committed_change(ses
     assert "template" not in first.figures["volume"]["layout"] and first.figures["volume"]["data"] is not None
     room.layout = "3室2厅"
     session.commit()
-    assert dashboard_view.dashboard_view(session, manager, "this_month", None, "zh-CN") is not first
-    later = utcnow() + dashboard_view.MAX_AGE + timedelta(seconds=1)
-    again = dashboard_view.dashboard_view(session, manager, "this_month", None, "zh-CN")
-    assert dashboard_view.dashboard_view(session, manager, "this_month", None, "zh-CN", now=later) is not again
+    fresh = utcnow() + dashboard_view.FRESH_FOR / 2
+    assert dashboard_view.dashboard_view(session, manager, "this_month", None, "zh-CN", now=fresh) is first
+    stale = utcnow() + dashboard_view.FRESH_FOR + timedelta(seconds=1)
+    rebuilt = dashboard_view.dashboard_view(session, manager, "this_month", None, "zh-CN", now=stale)
+    assert rebuilt is not first
+    assert dashboard_view.dashboard_view(session, manager, "this_month", None, "zh-CN", now=stale) is rebuilt
+    too_old = stale + dashboard_view.MAX_AGE + timedelta(seconds=1)
+    assert dashboard_view.dashboard_view(session, manager, "this_month", None, "zh-CN", now=too_old) is not rebuilt
