@@ -25,7 +25,7 @@ REFUSALS = {
 }
 
 
-async def document(request: Request) -> Response:
+def document(request: Request) -> Response:  # plain: Starlette runs it in a worker thread
     raw_id = request.path_params["file_id"]
     download = request.query_params.get("download") == "1"
     with unit_of_work() as session:  # the log row commits whether or not access is granted

@@ -6,6 +6,8 @@ browser posts it here and gets the session cookie, which JavaScript can never re
 
 from __future__ import annotations
 
+import asyncio
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -25,6 +27,11 @@ def _set_cookie(response: Response, name: str, value: str, max_age: int) -> None
                         secure=get_settings().is_production)
 
 
+def _exchange(ticket: str):
+    with unit_of_work() as session:
+        return exchange_ticket(session, ticket=ticket)
+
+
 async def start_session(request: Request) -> Response:
     if not same_origin(request):
         return JSONResponse({"ok": False}, status_code=403)
@@ -33,8 +40,7 @@ async def start_session(request: Request) -> Response:
         ticket = str(body.get("ticket", ""))
     except (ValueError, AttributeError):
         return JSONResponse({"ok": False}, status_code=400)
-    with unit_of_work() as session:
-        issued = exchange_ticket(session, ticket=ticket)
+    issued = await asyncio.to_thread(_exchange, ticket)
     if issued is None:
         return JSONResponse({"ok": False}, status_code=401)
     settings = get_settings()
@@ -46,7 +52,7 @@ async def start_session(request: Request) -> Response:
     return response
 
 
-async def end_session(request: Request) -> Response:
+def end_session(request: Request) -> Response:  # plain: Starlette runs it in a worker thread
     if not same_origin(request):
         return JSONResponse({"ok": False}, status_code=403)
     client = client_of(request)

@@ -21,7 +21,7 @@ def _refuse(status: int, key: str) -> Response:
                     headers={"Cache-Control": "no-store"})
 
 
-async def evidence_file(request: Request) -> Response:
+def evidence_file(request: Request) -> Response:  # plain: Starlette runs it in a worker thread
     raw_id = request.path_params["evidence_id"]
     try:
         with unit_of_work() as session:

@@ -85,7 +85,7 @@ async def upload(request: Request) -> Response:
         await form.close()
 
 
-async def download(request: Request) -> Response:
+def download(request: Request) -> Response:  # plain: Starlette runs it in a worker thread
     with unit_of_work() as session:
         principal = principal_of(session, request)
         if principal is None:
