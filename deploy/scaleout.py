@@ -271,7 +271,8 @@ def run(workers: int, host: str, port: int) -> int:
         # nginx after the workers answer: it would count their refused connections as failures meanwhile.
         wait_until_healthy(None, ports, processes)
         processes.append(subprocess.Popen(nginx_command(prefix, main_conf(prefix, site)), start_new_session=True))
-        wait_until_healthy(f"http://127.0.0.1:{port}", [], processes)
+        local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        wait_until_healthy(f"http://{local}:{port}", [], processes)
         print(f"pm_admin: http://localhost:{port} — nginx in front of {workers} workers on ports "
               f"{ports[0]}–{ports[-1]} (logs in {prefix}); Ctrl-C stops all", flush=True)
         while all(process.poll() is None for process in processes):
