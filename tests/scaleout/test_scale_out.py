@@ -15,6 +15,7 @@ import shutil
 
 import httpx
 import pytest
+import redis
 from playwright.sync_api import expect
 from sqlmodel import Session, select
 
@@ -28,6 +29,7 @@ from tests.browser.test_login_and_menus import at_home, log_in
 from tests.server.test_crafted_events import audit_count, state_delta, toasts
 from tests.support.login import cookie_for, run
 from tests.support.postgres import PostgresUnavailable, _bindir
+from tests.support.scale_out import SESSION_IDLE_MINUTES, ScaleOutStack
 from tests.support.server import free_port
 from tests.support.ws_client import CraftedClient, event_name
 
@@ -71,8 +73,6 @@ def missing_servers() -> list[str]:
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    from tests.support.scale_out import ScaleOutStack
-
     if missing := missing_servers():
         pytest.skip("scale-out stack unavailable (`make system-test-deps` installs it): " + "; ".join(missing))
     stack = ScaleOutStack(tmp_path_factory.mktemp("scale_out"))
@@ -181,6 +181,10 @@ def test_crafted_events_through_nginx_on_two_workers(stack, db, on_failure_show_
         assert session.exec(select(Room.layout).where(Room.id == room["id"])).one() == layout
     # The open dialog came back from Redis: written by one worker, read by the other.
     assert state_delta(rehydrated, RoomForm)["values_rx_state_"]["layout"] == layout
+    # It lives in Redis as long as a session may sit idle (rxconfig: redis_token_expiration).
+    client = redis.Redis.from_url(stack.redis.url)
+    ttls = {key.decode(): client.ttl(key) for key in client.keys(f"*{writer}*")}
+    assert SESSION_IDLE_MINUTES * 60 - 120 < max(ttls.values()) <= SESSION_IDLE_MINUTES * 60, ttls
     upstreams = stack.upstreams_by_token()
     assert len(upstreams[writer]) == 2 and upstreams[writer][1] == upstreams[reader][0] != upstreams[writer][0], \
         upstreams

@@ -20,6 +20,7 @@ from tests.support.postgres import ThrowawayPostgres
 from tests.support.redis_server import ThrowawayRedis
 from tests.support.server import free_port, server_environment
 
+SESSION_IDLE_MINUTES = 90
 STEP_TIMEOUT = 600  # a fresh machine's first build installs the frontend packages
 
 
@@ -45,6 +46,8 @@ class ScaleOutStack:
             "REDIS_URL": self.redis.url,
             "PM_PUBLIC_ORIGINS": f"{self.base_url},http://localhost:{self.port}",
             "PM_TRUSTED_PROXY_HOPS": "1",
+            # Above Reflex's hour: the state's lifetime in Redis follows it (rxconfig redis_token_expiration).
+            "PM_SESSION_IDLE_MINUTES": str(SESSION_IDLE_MINUTES),
             "REFLEX_WEB_WORKDIR": str(self.web_dir),
         }
 
