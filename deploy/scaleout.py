@@ -75,9 +75,19 @@ def build_command() -> list[str]:
 
 
 def build_frontend(environ: dict[str, str], api_url: str, log=None) -> subprocess.Popen:
-    """Start the production build of the pages (their websocket and routes at ``api_url``); the caller waits."""
+    """Start the production build of the pages (their websocket and routes at ``api_url``); the caller waits,
+    and stops it with ``stop`` (its own process group: Reflex, bun and vite together)."""
     return subprocess.Popen(build_command(), cwd=PROJECT_ROOT, env={**environ, "REFLEX_API_URL": api_url},
                             stdout=log, stderr=subprocess.STDOUT if log else None, start_new_session=True)
+
+
+def wait_or_stop(process: subprocess.Popen) -> int:
+    """Wait for a process of its own group; Ctrl-C (which reaches only the caller's group) stops it too."""
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        stop([process])
+        raise
 
 
 # ---------------------------------------------------------------- render
@@ -183,23 +193,28 @@ def start_worker(port: int, environ: dict[str, str], log) -> subprocess.Popen:
                             stderr=subprocess.STDOUT, start_new_session=True)
 
 
+def _signal(process: subprocess.Popen, signum: int) -> None:
+    """To the process's group when it leads one (started in a session of its own), else to the process."""
+    try:
+        if os.getpgid(process.pid) == process.pid:
+            os.killpg(process.pid, signum)
+        else:
+            process.send_signal(signum)
+    except ProcessLookupError:
+        pass
+
+
 def stop(processes: Iterable[subprocess.Popen], timeout: float = 20) -> None:
-    """SIGTERM to each process group, then SIGKILL to those still there after ``timeout``."""
+    """SIGTERM to each, then SIGKILL to those still there after ``timeout``."""
     running = [process for process in processes if process.poll() is None]
     for process in running:
-        try:
-            os.killpg(process.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
+        _signal(process, signal.SIGTERM)
     deadline = time.monotonic() + timeout
     for process in running:
         try:
             process.wait(timeout=max(deadline - time.monotonic(), 0.1))
         except subprocess.TimeoutExpired:
-            try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+            _signal(process, signal.SIGKILL)
             process.wait()
 
 
@@ -253,11 +268,8 @@ def run(workers: int, host: str, port: int) -> int:
     environ.setdefault("PM_TRUSTED_PROXY_HOPS", "1")  # nginx appends the client to X-Forwarded-For
     ports = [port + 1 + index for index in range(workers)]
     api_url = environ.get("REFLEX_API_URL") or f"http://localhost:{port}"
-    print(f"building the pages for {api_url} …", flush=True)
-    if build_frontend(environ, api_url).wait() != 0:
-        raise ScaleOutError("the frontend build failed")
     prefix = PROJECT_ROOT / ".run" / "nginx"
-    site = render(prefix, listen=f"{host}:{port}", worker_ports=ports, root=static_root(environ))
+    shown = "localhost" if host in ("0.0.0.0", "::", "") else host
     processes: list[subprocess.Popen] = []
 
     def stop_all(*_):
@@ -265,17 +277,23 @@ def run(workers: int, host: str, port: int) -> int:
 
     signal.signal(signal.SIGTERM, stop_all)
     try:
-        for worker_port in ports:
-            log = open(prefix / f"worker-{worker_port}.log", "w")
-            processes.append(start_worker(worker_port, environ, log))
+        print(f"building the pages for {api_url} …", flush=True)
+        build = build_frontend(environ, api_url)
+        processes.append(build)
+        if build.wait() != 0:
+            raise ScaleOutError("the frontend build failed")
+        site = render(prefix, listen=f"{host}:{port}", worker_ports=ports, root=static_root(environ))
+        workers_started = [start_worker(worker_port, environ, open(prefix / f"worker-{worker_port}.log", "w"))
+                           for worker_port in ports]
+        processes += workers_started
         # nginx after the workers answer: it would count their refused connections as failures meanwhile.
-        wait_until_healthy(None, ports, processes)
-        processes.append(subprocess.Popen(nginx_command(prefix, main_conf(prefix, site)), start_new_session=True))
-        local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
-        wait_until_healthy(f"http://{local}:{port}", [], processes)
-        print(f"pm_admin: http://localhost:{port} — nginx in front of {workers} workers on ports "
+        wait_until_healthy(None, ports, workers_started)
+        nginx = subprocess.Popen(nginx_command(prefix, main_conf(prefix, site)), start_new_session=True)
+        processes.append(nginx)
+        wait_until_healthy(f"http://{'127.0.0.1' if shown == 'localhost' else host}:{port}", [], [nginx])
+        print(f"pm_admin: http://{shown}:{port} — nginx in front of {workers} workers on ports "
               f"{ports[0]}–{ports[-1]} (logs in {prefix}); Ctrl-C stops all", flush=True)
-        while all(process.poll() is None for process in processes):
+        while all(process.poll() is None for process in [*workers_started, nginx]):
             time.sleep(1)
         print("a worker or nginx exited; stopping the others", file=sys.stderr)
         return 1
@@ -310,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
             api_url = os.environ.get("REFLEX_API_URL")
             if not api_url:
                 raise ScaleOutError("set REFLEX_API_URL to the address browsers use, e.g. https://pm.example.com")
-            return build_frontend(dict(os.environ), api_url).wait()
+            return wait_or_stop(build_frontend(dict(os.environ), api_url))
         if args.command == "render":
             ports = [int(port) for port in args.workers.split(",") if port.strip()]
             site = render(args.out, listen=args.listen, worker_ports=ports, root=args.root or static_root(),
@@ -328,6 +346,8 @@ def main(argv: list[str] | None = None) -> int:
     except ScaleOutError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        return 130
 
 
 if __name__ == "__main__":
