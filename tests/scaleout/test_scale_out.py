@@ -34,7 +34,7 @@ from tests.support.scale_out import SESSION_IDLE_MINUTES, ScaleOutStack
 from tests.support.server import free_port
 from tests.support.ws_client import CraftedClient, event_name
 
-# Routes of pages that share a first segment with an HTTP route: they must stay with the static pages.
+# Pages sharing a first segment with an HTTP route, and look-alikes of its prefixes: all stay with the build.
 PAGES = ("/", "/login", "/owners", "/owners/17", "/archives", "/archives/requests", "/archives/17", "/tickets",
          "/tickets/board", "/tickets/17", "/files", "/authority")
 
