@@ -21,15 +21,19 @@ PYTHON312 := $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python
 # use: the event websocket refuses pages of any other origin).
 HOST ?= 127.0.0.1
 PORT ?= 3000
+# WORKERS=n (n > 1): n backend workers on ports PORT+1…PORT+n behind nginx on PORT, sharing state through Redis
+# (REDIS_URL required); see deploy/README.md. WORKERS=1 (the default) is the single server.
+WORKERS ?= 1
 export PM_PUBLIC_ORIGINS ?= http://localhost:$(PORT),http://127.0.0.1:$(PORT)
 
 APT_GET := DEBIAN_FRONTEND=noninteractive apt-get -y -q -o Dpkg::Use-Pty=0
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help run test test-fast lint deps test-deps system-test-deps migrate bootstrap serve clean
+.PHONY: help run test test-fast lint deps test-deps system-test-deps migrate bootstrap serve check-workers clean
 
 help:
 	@echo "make run   - install everything, migrate, load demo data if empty (not in production), serve on http://localhost:3000"
+	@echo "             (WORKERS=n with REDIS_URL: n backend workers behind nginx, see deploy/README.md)"
 	@echo "make test  - install what tests need and run unit, migration, PostgreSQL and browser tests"
 	@echo "make lint  - ruff and the import layers"
 	@echo "make test-fast - unit, database and migration tests on SQLite only (no PostgreSQL, server or browser): the edit loop"
@@ -55,17 +59,18 @@ deps: $(VENV)/.deps $(BUN)
 
 test-deps: $(VENV)/.test-deps $(BUN) system-test-deps
 
-# Debian packages the tests need: a browser, a CJK font, PostgreSQL and Redis servers.
+# Debian packages the tests need: a browser, a CJK font, PostgreSQL and Redis servers, nginx (the scale-out test).
 system-test-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	fc-list 2>/dev/null | grep -qi -e "wenquanyi" -e "noto sans cjk" || missing="$$missing fonts-wqy-microhei"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		$(SUDO) $(APT_GET) update >/dev/null && $(SUDO) $(APT_GET) install --no-install-recommends $$missing >/dev/null \
-		|| echo "WARNING: could not install$$missing; PostgreSQL tests will be skipped with a notice, browser tests will fail"; \
+		|| echo "WARNING: could not install$$missing; PostgreSQL and scale-out tests will be skipped with a notice, browser tests will fail"; \
 	fi
 
 migrate: $(VENV)/.deps
@@ -77,18 +82,31 @@ bootstrap: migrate
 	$(PY) -m pm_admin.cli create-admin
 	$(PY) -m pm_admin.cli seed --if-empty
 
+# Several workers need Redis (their shared state) and nginx (in front): said before anything is installed or migrated.
+check-workers:
+	@case "$(WORKERS)" in ''|*[!0-9]*|0) echo "WORKERS must be a whole number of at least 1 (got '$(WORKERS)')"; exit 2;; esac
+	@if [ "$(WORKERS)" -gt 1 ] && [ -z "$$REDIS_URL" ]; then \
+		echo "make run WORKERS=$(WORKERS): the workers share their state through Redis; set REDIS_URL," \
+			"e.g. REDIS_URL=redis://127.0.0.1:6379/0 (apt-get install redis-server)"; exit 2; fi
+	@if [ "$(WORKERS)" -gt 1 ] && ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then \
+		echo "make run WORKERS=$(WORKERS): nginx serves the pages in front of the workers (apt-get install nginx)"; exit 2; fi
+
 serve: deps
+ifeq ($(WORKERS),1)
 	@echo "pm_admin: http://localhost:$(PORT)"
 	$(VENV)/bin/reflex run --env prod --single-port --backend-host $(HOST) --frontend-port $(PORT) --backend-port $(PORT)
+else
+	$(PY) -m deploy.scaleout run --workers $(WORKERS) --host $(HOST) --port $(PORT)
+endif
 
-run: deps bootstrap serve
+run: check-workers deps bootstrap serve
 
 test: test-deps lint
 	$(PY) -m pytest -q -ra
 
 # Style and layers: ruff, and the import-linter contracts in pyproject.toml (also a unit test).
 lint: $(VENV)/.test-deps
-	$(VENV)/bin/ruff check pm_admin tests bench alembic
+	$(VENV)/bin/ruff check pm_admin tests bench alembic deploy
 	$(VENV)/bin/lint-imports
 
 # The edit loop (under 2 minutes): no PostgreSQL, no server, no browser. `make test` stays what CI runs.
@@ -96,4 +114,4 @@ test-fast: $(VENV)/.test-deps
 	$(PY) -m pytest -q -ra tests/unit tests/db tests/test_migrations.py -k "not postgresql"
 
 clean:
-	rm -rf .web .states $(VENV) .tools test-artifacts
+	rm -rf .web .states .run $(VENV) .tools test-artifacts
