@@ -5,6 +5,8 @@
     .venv/bin/python bench/load.py --clients 100,200 --think 3       # staff who pause 3 s between steps
     .venv/bin/python bench/load.py --tabs 100                        # 100 tabs opening at once
     .venv/bin/python bench/load.py --url http://127.0.0.1:3000       # a server already running (e.g. behind nginx)
+    .venv/bin/python bench/load.py --configs sqlite,redis1,redis2    # compared, interleaved: SQLite + memory state,
+                                                                     # and PostgreSQL + Redis behind nginx, n workers
 
 Each client has its own session and token and loops over the mix with the real event names: owner grid page turn
 → search → page turn → ticket board → card move → dashboard. Prints events/s, p50/p95/p99 per operation, the
@@ -23,6 +25,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -210,7 +213,7 @@ def moves_recorded(database_url: str | None, ticket_ids: list[int], since: float
     with engine.connect() as connection:
         count = connection.execute(sa.text(
             "SELECT count(*) FROM audit_event WHERE action = 'ticket.move' AND occurred_at >= :since"),
-            {"since": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(since))}).scalar_one()
+            {"since": datetime.fromtimestamp(since, UTC).replace(tzinfo=None)}).scalar_one()
     engine.dispose()
     return f"{count} audited / {len(ticket_ids)} answered"
 
@@ -225,43 +228,72 @@ def report(label: str, tally: Tally, rss: float | None, moves: str) -> None:
               f"{percentile(values, 0.99):>8.0f}")
 
 
-def start_server():
-    from tests.support.server import DemoData, ProdServer
+class Target:
+    """A configuration under test: its address, database, the process groups whose memory counts, how to stop."""
 
-    demo = DemoData(Path(tempfile.mkdtemp(prefix="pm_bench_demo_")))
-    server = ProdServer(Path(tempfile.mkdtemp(prefix="pm_bench_server_")), demo).start()
-    return server
+    def __init__(self, label: str, base_url: str, database_url: str | None, groups: list[int], stop) -> None:
+        self.label, self.base_url, self.database_url, self.groups, self.stop = label, base_url, database_url, groups, stop
+
+    def rss_mb(self) -> float | None:
+        sizes = [server_rss_mb(group) for group in self.groups]
+        return sum(size or 0 for size in sizes) if self.groups else None
+
+
+def start_target(config: str) -> Target:
+    """``sqlite``: one server, SQLite, memory state. ``redisN``: PostgreSQL + Redis, N workers behind nginx."""
+    if config == "sqlite":
+        from tests.support.server import DemoData, ProdServer
+
+        demo = DemoData(Path(tempfile.mkdtemp(prefix="pm_bench_demo_")))
+        server = ProdServer(Path(tempfile.mkdtemp(prefix="pm_bench_server_")), demo).start()
+        return Target("SQLite, memory state, 1 worker", server.base_url, server.database_url, [server.process.pid],
+                      server.stop)
+    if config.startswith("redis"):
+        from tests.support.scale_out import ScaleOutStack
+
+        workers = int(config.removeprefix("redis") or 1)
+        stack = ScaleOutStack(Path(tempfile.mkdtemp(prefix="pm_bench_stack_")), workers=workers).start()
+        return Target(f"PostgreSQL + Redis, {workers} worker(s) behind nginx", stack.base_url, stack.database_url,
+                      [process.pid for process in stack.servers[:-1]], stack.stop)
+    raise SystemExit(f"unknown configuration {config!r}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--url", help="a running server; default: start one on demo data (SQLite, memory state)")
+    parser.add_argument("--url", help="a running server; default: start the configurations of --configs")
     parser.add_argument("--database-url", help="with --url: its database, to check the moves against the audit log")
+    parser.add_argument("--configs", default="sqlite", help="sqlite, redis1, redis2, redis4 … (comma-separated)")
     parser.add_argument("--clients", default="1,10,50", help="closed-loop client counts, comma-separated")
     parser.add_argument("--think", type=float, default=0.0, help="seconds a client pauses between steps (±50 %%)")
     parser.add_argument("--seconds", type=float, default=20.0, help="how long each closed loop runs")
     parser.add_argument("--tabs", type=int, default=0, help="also open this many tabs at once")
     args = parser.parse_args()
 
-    server = None if args.url else start_server()
-    base_url = args.url or server.base_url
-    database_url = args.database_url or (server.database_url if server else None)
-    pid = server.process.pid if server else None
+    targets: list[Target] = []
     try:
-        print(f"server {base_url}; idle RSS {server_rss_mb(pid) or 0:.0f} MB" if pid else f"server {base_url}")
+        if args.url:
+            targets = [Target(args.url, args.url, args.database_url, [], lambda: None)]
+        else:
+            targets = [start_target(config.strip()) for config in args.configs.split(",") if config.strip()]
         counts = [int(n) for n in args.clients.split(",") if n.strip()]
-        cookies = asyncio.run(sessions(base_url, max(counts + [args.tabs])))
-        for count in counts:
-            since = time.time() - 1
-            tally = asyncio.run(closed_loop(base_url, cookies[:count], args.seconds, args.think))
-            report(f"{count} clients, think {args.think:g} s", tally, server_rss_mb(pid),
-                   moves_recorded(database_url, tally.moved, since))
+        cookies = {}
+        for target in targets:
+            cookies[target.label] = asyncio.run(sessions(target.base_url, max(counts + [args.tabs])))
+            print(f"{target.label}: {target.base_url}; idle RSS {target.rss_mb() or 0:.0f} MB")
+        for count in counts:  # the configurations take turns at each load, so they share the machine's moods
+            for target in targets:
+                since = time.time() - 1
+                tally = asyncio.run(closed_loop(target.base_url, cookies[target.label][:count], args.seconds,
+                                                args.think))
+                report(f"{target.label} · {count} clients, think {args.think:g} s", tally, target.rss_mb(),
+                       moves_recorded(target.database_url, tally.moved, since))
         if args.tabs:
-            tally = asyncio.run(tabs_opening(base_url, cookies[:args.tabs]))
-            report(f"{args.tabs} tabs opening at once", tally, server_rss_mb(pid), "—")
+            for target in targets:
+                tally = asyncio.run(tabs_opening(target.base_url, cookies[target.label][:args.tabs]))
+                report(f"{target.label} · {args.tabs} tabs opening at once", tally, target.rss_mb(), "—")
     finally:
-        if server:
-            server.stop()
+        for target in targets:
+            target.stop()
 
 
 if __name__ == "__main__":
