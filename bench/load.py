@@ -97,8 +97,8 @@ async def move_a_card(client: CraftedClient, tally: Tally, board_updates, rng: r
         if target == "assigned" and not refused(updates):
             form = deltas(updates).get(MoveForm.get_full_name(), {})
             options = form.get("assignees_rx_state_") or []
-            if not options:
-                tally.errors["move"] += 1
+            if not options:  # no dialog: another client had moved the card (a warning toast), not a failure
+                tally.errors["move_conflict"] += 1
                 return
             updates = await client.send(event_name(MoveForm, "save"), {"form": {
                 "assignee_id": options[0]["value"], "reason": "", "hold_until": "", "resolution": ""}},
