@@ -31,7 +31,9 @@ from pm_admin.owners import timeline as owner_timeline
 from pm_admin.owners.events import OwnerEvent
 from pm_admin.owners.models import Ownership, OwnerTag
 from pm_admin.owners.services import registry as owner_registry
+from pm_admin.places import queries as place_queries
 from pm_admin.places.events import HouseholdWorkChanged, RoomRenumbered
+from pm_admin.places.models import Community
 from pm_admin.surveys import files as survey_files
 from pm_admin.surveys import owner_timeline as survey_timeline
 from pm_admin.tickets import files as ticket_files
@@ -69,5 +71,6 @@ def install() -> None:
     session_cache.install()
     dashboard_view.install()
     change_watch.watch(owner_queries.TAGS_TOPIC, OwnerTag)
+    change_watch.watch(place_queries.COMMUNITIES_TOPIC, Community)
     change_watch.watch(owner_queries.TAGS_TOPIC, Ownership)
     events.mark_installed()

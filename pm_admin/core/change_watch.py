@@ -39,6 +39,23 @@ def generation(topic: str) -> int:
     return _generations[topic]
 
 
+def changed_in(session: OrmSession, topic: str) -> bool:
+    """Whether this session flushed a change of ``topic`` not committed yet (a cache must not answer it)."""
+    return topic in session.info.get(_PENDING, ())
+
+
+def database_of(session: OrmSession) -> str:
+    """Which database a session works on: one process may hold several (the tests run SQLite and PostgreSQL)."""
+    return str(session.get_bind().engine.url)
+
+
+def bump_all() -> None:
+    """Everything may have changed: a transaction that enclosed commits was undone (the tests' savepoints)."""
+    with _lock:
+        for topic in list(_generations):
+            _generations[topic] += 1
+
+
 def _topics_of_table(table: str, row: object | None) -> set[str]:
     topics = {topic for topic, counts in _by_table.get(table, ()) if row is None or counts is None or counts(row)}
     return topics | {topic for topic, excluded in _everything if table not in excluded}

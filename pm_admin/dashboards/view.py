@@ -86,8 +86,10 @@ def build(session: Session, principal: Principal, period_key: str, community_id:
 def dashboard_view(session: Session, principal: Principal, period_key: str, community_id: int | None,
                    language: str, *, now: datetime | None = None) -> DashboardView:
     now = now or utcnow()
-    key = (principal.all_communities, principal.community_ids, principal.permissions, community_id, period_key,
-           local_today(), language)
+    if change_watch.changed_in(session, TOPIC):  # this transaction's own changes are not in any cached view
+        return build(session, principal, period_key, community_id, language)
+    key = (change_watch.database_of(session), principal.all_communities, principal.community_ids,
+           principal.permissions, community_id, period_key, local_today(), language)
     generation = change_watch.generation(TOPIC)
     cached = _views.get(key, now)
     if cached is not None and (cached[0] == generation or _views.age(key, now) <= FRESH_FOR):

@@ -315,9 +315,15 @@ def tag_options(session: Session, principal: Principal) -> list[str]:
     principal.require(Perm.OWNERS_VIEW)
     scope = principal.community_filter()
     in_scope = sa.select(Ownership.owner_id).where(principal.scope_clause(Ownership.community_id))
-    return _tags_in_scope.get_or_make((scope, change_watch.generation(TAGS_TOPIC)), lambda: list(session.exec(
-        select(OwnerTag.tag).where(col(OwnerTag.owner_id).in_(in_scope)).distinct().order_by(OwnerTag.tag)
-        .limit(200)).all()))
+
+    def read() -> list[str]:
+        return list(session.exec(select(OwnerTag.tag).where(col(OwnerTag.owner_id).in_(in_scope)).distinct()
+                                 .order_by(OwnerTag.tag).limit(200)).all())
+
+    if change_watch.changed_in(session, TAGS_TOPIC):
+        return read()
+    return _tags_in_scope.get_or_make((change_watch.database_of(session), scope,
+                                       change_watch.generation(TAGS_TOPIC)), read)
 
 
 # ---------------------------------------------------------------- detail

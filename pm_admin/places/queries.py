@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from pm_admin.auth.models import User
+from pm_admin.core import change_watch
+from pm_admin.core.memo import Memo
 from pm_admin.core.paging import Page, PageRequest, count, order_by, paginate
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.places.models import (
@@ -27,17 +30,24 @@ def _room_count(column) -> sa.ScalarSelect:
     return sa.select(sa.func.count(Room.id)).where(column).correlate_except(Room).scalar_subquery()
 
 
+# Every community (id, name) in code order: read on each page load (header switcher, filters), changed rarely.
+COMMUNITIES_TOPIC = "communities"
+_communities: Memo[list[tuple[int, str]]] = Memo(max_age=timedelta(seconds=60), max_entries=4)
+
+
 def community_options(session: Session, principal: Principal, *, whole_scope: bool = True) -> list[tuple[int, str]]:
     """(id, name) of the communities the principal may pick (the header switcher ignores
     the current selection; page filters respect it)."""
-    statement = select(Community.id, Community.name).order_by(Community.code)
+    def read() -> list[tuple[int, str]]:
+        return [(row[0], row[1]) for row in session.exec(select(Community.id, Community.name)
+                                                          .order_by(Community.code)).all()]
+
+    every = read() if change_watch.changed_in(session, COMMUNITIES_TOPIC) else _communities.get_or_make(
+        (change_watch.database_of(session), change_watch.generation(COMMUNITIES_TOPIC)), read)
     if whole_scope:
-        if not principal.all_communities:
-            statement = statement.where(sa.false() if not principal.community_ids
-                                        else Community.id.in_(sorted(principal.community_ids)))
-    else:
-        statement = statement.where(principal.scope_clause(Community.id))
-    return [(row[0], row[1]) for row in session.exec(statement).all()]
+        return every if principal.all_communities else [c for c in every if c[0] in principal.community_ids]
+    picked = principal.community_filter()
+    return every if picked is None else [c for c in every if c[0] in picked]
 
 
 def building_options(session: Session, principal: Principal, community_id: int) -> list[tuple[int, str]]:

@@ -100,3 +100,18 @@ def test_the_dashboard_view_is_built_once_and_again_after_a_committed_change_onc
     assert dashboard_view.dashboard_view(session, manager, "this_month", None, "zh-CN", now=stale) is rebuilt
     too_old = stale + dashboard_view.MAX_AGE + timedelta(seconds=1)
     assert dashboard_view.dashboard_view(session, manager, "this_month", None, "zh-CN", now=too_old) is not rebuilt
+
+
+def test_community_choices_are_remembered_but_a_transaction_sees_its_own_new_community(session):
+    from pm_admin.places.queries import community_options
+
+    first = factories.community(session)
+    session.commit()
+    everyone = factories.sign_in(session, factories.user(session, "admin", all_communities=True,
+                                                         username="he.cache"))
+    assert first.id in [c for c, _ in community_options(session, everyone)]
+    second = factories.community(session)
+    session.flush()  # not committed: the cached list must not answer this transaction
+    assert second.id in [c for c, _ in community_options(session, everyone)]
+    session.commit()
+    assert second.id in [c for c, _ in community_options(session, everyone)]

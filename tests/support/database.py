@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from alembic import command
+from pm_admin.core import change_watch
 from pm_admin.settings import PROJECT_ROOT
 
 
@@ -65,6 +66,7 @@ def savepoint_session(connection: Connection) -> Iterator[Session]:
     finally:
         if savepoint.is_active:
             savepoint.rollback()
+        change_watch.bump_all()  # commits made inside are undone: no cache may still hold what they wrote
 
 
 def session_on(connection: Connection) -> Session:
