@@ -38,7 +38,9 @@ from pm_admin.surveys import files as survey_files
 from pm_admin.surveys import owner_timeline as survey_timeline
 from pm_admin.tickets import files as ticket_files
 from pm_admin.tickets import owner_timeline as ticket_timeline
+from pm_admin.tickets.models import KindSetting
 from pm_admin.tickets.services import evidence as ticket_evidence
+from pm_admin.tickets.services import rounds as ticket_rounds
 
 
 def install() -> None:
@@ -72,5 +74,6 @@ def install() -> None:
     dashboard_view.install()
     change_watch.watch(owner_queries.TAGS_TOPIC, OwnerTag)
     change_watch.watch(place_queries.COMMUNITIES_TOPIC, Community)
+    change_watch.watch(ticket_rounds.SETTINGS_TOPIC, KindSetting)
     change_watch.watch(owner_queries.TAGS_TOPIC, Ownership)
     events.mark_installed()

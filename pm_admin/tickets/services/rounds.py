@@ -12,7 +12,9 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
+from pm_admin.core import change_watch
 from pm_admin.core.clock import as_utc
+from pm_admin.core.memo import Memo
 from pm_admin.tickets.models import Kind, KindSetting, SlaBreach, Ticket, TicketRound
 
 # Seed 003 5.28: repairs are called back within 7 days; other kinds within 2 days. Inquiries need none by
@@ -21,14 +23,25 @@ DEFAULT_SETTINGS = {Kind.COMPLAINT: (True, 2), Kind.REQUEST: (True, 2), Kind.REP
                     Kind.SUGGESTION: (True, 2), Kind.INQUIRY: (False, 2), Kind.ANONYMOUS: (False, 0)}
 
 
+# The per-kind callback settings, read by every board load and callback: remembered until one is changed.
+SETTINGS_TOPIC = "kind_settings"
+_settings: Memo[dict[str, tuple[bool, int]]] = Memo(max_age=timedelta(seconds=60), max_entries=4)
+
+
+def _stored_settings(session: Session) -> dict[str, tuple[bool, int]]:
+    def read() -> dict[str, tuple[bool, int]]:
+        return {row.kind: (row.needs_callback, row.callback_days) for row in session.exec(select(KindSetting)).all()}
+
+    if change_watch.changed_in(session, SETTINGS_TOPIC):
+        return read()
+    return _settings.get_or_make((change_watch.database_of(session), change_watch.generation(SETTINGS_TOPIC)), read)
+
+
 def kind_setting(session: Session, kind: str) -> tuple[bool, int]:
     """(needs a callback, within how many days) for a kind; anonymous feedback never needs one."""
     if kind == Kind.ANONYMOUS:
         return False, 0
-    row = session.get(KindSetting, str(kind))
-    if row is None:
-        return DEFAULT_SETTINGS[Kind(kind)]
-    return row.needs_callback, row.callback_days
+    return _stored_settings(session).get(str(kind), DEFAULT_SETTINGS[Kind(kind)])
 
 
 def needs_callback(session: Session, ticket: Ticket) -> bool:
