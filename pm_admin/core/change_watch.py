@@ -11,7 +11,8 @@ from __future__ import annotations
 import itertools
 import threading
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState
@@ -47,6 +48,14 @@ def changed_in(session: OrmSession, topic: str) -> bool:
 def database_of(session: OrmSession) -> str:
     """Which database a session works on: one process may hold several (the tests run SQLite and PostgreSQL)."""
     return str(session.get_bind().engine.url)
+
+
+def remembered(memo, session: OrmSession, topic: str, read: Callable[[], Any], *key: Hashable) -> Any:
+    """``read()`` through ``memo``, keyed by the database, the topic's generation and ``key``; a transaction that
+    changed the topic's data and has not committed reads for itself."""
+    if changed_in(session, topic):
+        return read()
+    return memo.get_or_make((database_of(session), generation(topic), *key), read)
 
 
 def bump_all() -> None:

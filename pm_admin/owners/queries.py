@@ -320,10 +320,7 @@ def tag_options(session: Session, principal: Principal) -> list[str]:
         return list(session.exec(select(OwnerTag.tag).where(col(OwnerTag.owner_id).in_(in_scope)).distinct()
                                  .order_by(OwnerTag.tag).limit(200)).all())
 
-    if change_watch.changed_in(session, TAGS_TOPIC):
-        return read()
-    return _tags_in_scope.get_or_make((change_watch.database_of(session), scope,
-                                       change_watch.generation(TAGS_TOPIC)), read)
+    return change_watch.remembered(_tags_in_scope, session, TAGS_TOPIC, read, scope)
 
 
 # ---------------------------------------------------------------- detail

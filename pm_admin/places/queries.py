@@ -42,8 +42,7 @@ def community_options(session: Session, principal: Principal, *, whole_scope: bo
         return [(row[0], row[1]) for row in session.exec(select(Community.id, Community.name)
                                                           .order_by(Community.code)).all()]
 
-    every = read() if change_watch.changed_in(session, COMMUNITIES_TOPIC) else _communities.get_or_make(
-        (change_watch.database_of(session), change_watch.generation(COMMUNITIES_TOPIC)), read)
+    every = change_watch.remembered(_communities, session, COMMUNITIES_TOPIC, read)
     if whole_scope:
         return every if principal.all_communities else [c for c in every if c[0] in principal.community_ids]
     picked = principal.community_filter()

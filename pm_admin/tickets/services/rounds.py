@@ -32,9 +32,7 @@ def _stored_settings(session: Session) -> dict[str, tuple[bool, int]]:
     def read() -> dict[str, tuple[bool, int]]:
         return {row.kind: (row.needs_callback, row.callback_days) for row in session.exec(select(KindSetting)).all()}
 
-    if change_watch.changed_in(session, SETTINGS_TOPIC):
-        return read()
-    return _settings.get_or_make((change_watch.database_of(session), change_watch.generation(SETTINGS_TOPIC)), read)
+    return change_watch.remembered(_settings, session, SETTINGS_TOPIC, read)
 
 
 def kind_setting(session: Session, kind: str) -> tuple[bool, int]:
