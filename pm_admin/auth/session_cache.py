@@ -74,8 +74,3 @@ def remember(digest: str, principal: Principal, login: LoginSession, now: dateti
         _entries.move_to_end(digest)
         while len(_entries) > MAX_ENTRIES:
             _entries.popitem(last=False)
-
-
-def forget_all() -> None:
-    with _lock:
-        _entries.clear()

@@ -77,16 +77,15 @@ def read_only(engine: Engine | None = None) -> Iterator[Session]:
         yield session
 
 
-async def in_worker_thread(service, **kwargs):
-    """A service that runs bcrypt (a few hundred ms), in its own transaction in a worker thread, so other
-    users' events keep flowing meanwhile."""
-    def run():
-        with unit_of_work() as session:
-            return service(session, **kwargs)
-    return await asyncio.to_thread(run)
-
-
 async def off_loop(work, *args, **kwargs):
     """Blocking work (queries, building a page) of an async handler, in a worker thread with the event's context,
     so the event loop serves other users meanwhile."""
     return await asyncio.to_thread(work, *args, **kwargs)
+
+
+async def in_worker_thread(service, **kwargs):
+    """A service in its own transaction in a worker thread (bcrypt takes a few hundred ms)."""
+    def run():
+        with unit_of_work() as session:
+            return service(session, **kwargs)
+    return await off_loop(run)

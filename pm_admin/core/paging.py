@@ -57,3 +57,15 @@ def order_by(statement: sa.Select, request: PageRequest, sortable: dict[str, sa.
 
 def paginate(statement: sa.Select, request: PageRequest) -> sa.Select:
     return statement.limit(request.page_size).offset(request.offset)
+
+
+def paging_params(page: int, page_size: int, sort: str, descending: bool) -> dict[str, str]:
+    """A list's page, size and sort as URL parameters (defaults left out), as the address bar keeps them."""
+    params = {}
+    if page > 1:
+        params["page"] = str(page)
+    if page_size != 20:
+        params["size"] = str(page_size)
+    if sort:
+        params["sort"] = f"-{sort}" if descending else sort
+    return params

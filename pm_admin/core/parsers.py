@@ -7,11 +7,15 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 
 from pm_admin.core.errors import FieldErrors
 
 MIN_REASON = 2
+
+
+Choice = TypeVar("Choice", bound=Enum)
 
 
 def parse_day(text: Any) -> date | None:
@@ -89,3 +93,13 @@ def parse_amount(errors: FieldErrors, field: str, raw: Any, *, high: Decimal, po
     else:
         return amount.quantize(step)
     return Decimal(0)
+
+
+def parse_choice(errors: FieldErrors, field: str, raw: Any, choices: type[Choice], *, key: str,
+                 default: Choice | None) -> Choice | None:
+    """One of an enum's values; otherwise ``key`` beside the field (and ``default``, so checking goes on)."""
+    try:
+        return choices(raw)
+    except ValueError:
+        errors.add(field, key)
+        return default

@@ -31,6 +31,7 @@ from pm_admin.core.db import read_only
 from pm_admin.core.guard import PAGE, requires
 from pm_admin.core.ids import id_text, optional_id, page_number
 from pm_admin.core.paged_state import PAGE_SIZES, PagedMixin
+from pm_admin.core.paging import paging_params
 from pm_admin.core.permissions import Principal
 
 SEARCH = "q"
@@ -123,12 +124,7 @@ class UrlFilters(rx.State, mixin=True):
             if value != defaults[key]:
                 params[key] = value or ("0" if key in self._FLAGS else "all")
         if isinstance(self, PagedMixin):
-            if self.page > 1:
-                params["page"] = str(self.page)
-            if self.page_size != 20:
-                params["size"] = str(self.page_size)
-            if self.sort:
-                params["sort"] = f"-{self.sort}" if self.descending else self.sort
+            params |= paging_params(self.page, self.page_size, self.sort, self.descending)
         return params | self._extra_params()
 
     def _url_query(self) -> str:

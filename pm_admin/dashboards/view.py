@@ -95,7 +95,3 @@ def dashboard_view(session: Session, principal: Principal, period_key: str, comm
     if cached is not None and (cached[0] == generation or _views.age(key, now) <= FRESH_FOR):
         return cached[1]
     return _views.put(key, (generation, build(session, principal, period_key, community_id, language)), now)[1]
-
-
-def forget_all() -> None:
-    _views.clear()

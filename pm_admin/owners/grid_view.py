@@ -11,6 +11,7 @@ import dataclasses
 from urllib.parse import urlencode
 
 from pm_admin.core.ids import id_text, page_number
+from pm_admin.core.paging import paging_params
 from pm_admin.owners.queries import masked_search, personal_search
 
 COLUMNS = ("room_code", "community_name", "building_name", "unit_name", "name", "gender", "phone", "id_number",
@@ -41,12 +42,7 @@ def query_string(view: GridView, *, saved: bool = False) -> str:
             params[MASKED_SEARCH_KEY] = masked_search(search)
     elif search:
         params["q"] = search
-    if view.page > 1:
-        params["page"] = str(view.page)
-    if view.page_size != 20:
-        params["size"] = str(view.page_size)
-    if view.sort:
-        params["sort"] = f"-{view.sort}" if view.descending else view.sort
+    params |= paging_params(view.page, view.page_size, view.sort, view.descending)
     if list(view.columns) != DEFAULT_COLUMNS:
         params["cols"] = ",".join(view.columns)
     return urlencode(params)

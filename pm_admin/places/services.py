@@ -14,7 +14,7 @@ from pm_admin.core.audit import record
 from pm_admin.core.clock import utcnow
 from pm_admin.core.errors import DomainError, FieldErrors, PermissionDenied
 from pm_admin.core.events import publish
-from pm_admin.core.parsers import clean_text, parse_amount
+from pm_admin.core.parsers import clean_text, parse_amount, parse_choice
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.core.scoping import expect_version, load_scoped
 from pm_admin.places.events import HouseholdWorkChanged, RoomRenumbered
@@ -258,11 +258,8 @@ def _validate_room(
     layout = layout.strip()
     if len(layout) > 32:
         errors.add("layout", "error.too_long", max=32)
-    try:
-        occupancy_value: Occupancy | None = Occupancy(occupancy)
-    except ValueError:
-        errors.add("occupancy", "places.occupancy_invalid")
-        occupancy_value = None
+    occupancy_value = parse_choice(errors, "occupancy", occupancy, Occupancy, key="places.occupancy_invalid",
+                                   default=None)
     if number:
         clash = select(Room.id).where(Room.unit_id == unit.id, Room.number == number)
         if room_id is not None:

@@ -8,6 +8,7 @@ import reflex as rx
 
 from pm_admin.auth.services import select_community
 from pm_admin.core.base_state import ProtectedState
+from pm_admin.core.choices import select_options
 from pm_admin.core.db import read_only, unit_of_work
 from pm_admin.core.guard import requires
 from pm_admin.core.ids import optional_id
@@ -46,7 +47,7 @@ class ShellState(ProtectedState):
         self.username = principal.username
         self.roles = sorted(principal.roles)
         self.nav_keys = visible_nav_keys(principal)
-        self.community_options = [{"value": str(cid), "label": name} for cid, name in options]
+        self.community_options = select_options(options)
         self.can_pick_all = principal.all_communities or len(options) > 1
         if principal.current_community_id:
             self.current_community = str(principal.current_community_id)

@@ -8,6 +8,7 @@ import hashlib
 from sqlmodel import Session, select
 
 from pm_admin.archives.models import (
+    Archive,
     ArchiveEntry,
     ArchiveFile,
     DocType,
@@ -28,7 +29,8 @@ from pm_admin.core.files import (
     read_upload,
     store_by_hash,
 )
-from pm_admin.core.parsers import parse_date
+from pm_admin.core.ids import is_id
+from pm_admin.core.parsers import parse_choice, parse_date
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.core.scoping import expect_version
 
@@ -46,11 +48,8 @@ class EntryInput:
 
 
 def _clean_entry(errors: FieldErrors, data: EntryInput) -> dict:
-    try:
-        doc_type = DocType(data.doc_type)
-    except ValueError:
-        errors.add("doc_type", "archives.doc_type_invalid")
-        doc_type = DocType.OTHER
+    doc_type = parse_choice(errors, "doc_type", data.doc_type, DocType, key="archives.doc_type_invalid",
+                            default=DocType.OTHER)
     numbers = {}
     for field, high in (("pages", 2000), ("copies", 50)):
         try:
@@ -88,13 +87,18 @@ def add_entry(session: Session, *, actor: Principal, archive_id: int, data: Entr
     return entry
 
 
+def _entry_of(session: Session, actor: Principal, entry_id: int) -> tuple[ArchiveEntry, Archive]:
+    """An entry of an archive in the actor's communities, with that archive."""
+    entry = session.get(ArchiveEntry, entry_id) if is_id(entry_id) else None
+    if entry is None:
+        raise NotFound("archive entry")
+    return entry, load_archive(session, actor, entry.archive_id)
+
+
 def attach_file(session: Session, *, actor: Principal, entry_id: int, upload_id: str, reason: str) -> ArchiveFile:
     """A scan for the entry; a second scan is a replacement: it needs a reason and keeps the first."""
     actor.require(Perm.ARCHIVES_MANAGE)
-    entry = session.get(ArchiveEntry, entry_id)
-    if entry is None:
-        raise NotFound("archive entry")
-    archive = load_archive(session, actor, entry.archive_id)
+    entry, archive = _entry_of(session, actor, entry_id)
     errors = FieldErrors()
     if entry.voided_at is not None:
         errors.add("file", "archives.entry_voided")
@@ -128,10 +132,7 @@ def attach_file(session: Session, *, actor: Principal, entry_id: int, upload_id:
 def void_entry(session: Session, *, actor: Principal, entry_id: int, expected_version: int, reason: str) -> None:
     """作废: the entry stays in the catalog (archives are kept forever), marked with why."""
     actor.require(Perm.ARCHIVES_MANAGE)
-    entry = session.get(ArchiveEntry, entry_id)
-    if entry is None:
-        raise NotFound("archive entry")
-    archive = load_archive(session, actor, entry.archive_id)
+    entry, archive = _entry_of(session, actor, entry_id)
     expect_version(entry, expected_version,
                    lambda: {"voided": entry.voided_at is not None, "void_reason": entry.void_reason})
     errors = FieldErrors()

@@ -8,6 +8,7 @@ import reflex as rx
 
 from pm_admin.census import queries, services
 from pm_admin.core.base_state import ProtectedState
+from pm_admin.core.choices import select_options
 from pm_admin.core.clock import local_today
 from pm_admin.core.db import off_loop, read_only, unit_of_work
 from pm_admin.core.dialog_form import DialogForm, close_dialogs
@@ -44,8 +45,7 @@ class CensusState(UrlFilters, PagedMixin, ProtectedState):
 
     def _community_choices(self) -> list[dict[str, str]]:
         with read_only() as session:
-            return [{"value": str(c), "label": n}
-                    for c, n in community_options(session, self.principal, whole_scope=False)]
+            return select_options(community_options(session, self.principal, whole_scope=False))
 
     @requires(Perm.CENSUS_WORK)
     async def load(self):

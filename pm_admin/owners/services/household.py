@@ -13,7 +13,7 @@ from pm_admin.core.crypto import decrypt, encrypt
 from pm_admin.core.errors import FieldErrors
 from pm_admin.core.i18n import DEFAULT_LANGUAGE, translate
 from pm_admin.core.masking import mask_id_number, mask_phone
-from pm_admin.core.parsers import clean_text, parse_date
+from pm_admin.core.parsers import clean_text, parse_choice, parse_date
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.core.scoping import expect_version, load_scoped
 from pm_admin.owners.events import announce, current_rooms
@@ -72,11 +72,8 @@ def _member_snapshot(member: HouseholdMember) -> dict:
 def _clean_member(relation: str, name: str, phone: str,
                   id_number: str) -> tuple[Relation, str, Phone | None, str | None]:
     errors = FieldErrors()
-    try:
-        relation_value = Relation(relation)
-    except ValueError:
-        errors.add("relation", "owners.relation_invalid")
-        relation_value = Relation.OTHER
+    relation_value = parse_choice(errors, "relation", relation, Relation, key="owners.relation_invalid",
+                                  default=Relation.OTHER)
     name, parsed, normalized = clean_person(errors, name, phone, id_number)
     errors.raise_if_any()
     return relation_value, name, parsed, normalized
@@ -161,11 +158,8 @@ def add_occupant(session: Session, *, actor: Principal, room_id: int, kind: str,
     actor.require(Perm.OWNERS_EDIT)
     room = room_in_scope(session, actor, room_id)
     errors = FieldErrors()
-    try:
-        kind_value = OccupantKind(kind)
-    except ValueError:
-        errors.add("kind", "owners.occupant_kind_invalid")
-        kind_value = OccupantKind.OCCUPANT
+    kind_value = parse_choice(errors, "kind", kind, OccupantKind, key="owners.occupant_kind_invalid",
+                              default=OccupantKind.OCCUPANT)
     name, parsed, normalized = clean_person(errors, name, phone, id_number)
     started_on = local_today() if started_on is None else parse_date(errors, "started_on", started_on)
     errors.raise_if_any()

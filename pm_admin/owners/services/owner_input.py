@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from pm_admin.core.crypto import decrypt
 from pm_admin.core.errors import FieldErrors, ValidationFailed
-from pm_admin.core.parsers import clean_text, parse_day
+from pm_admin.core.parsers import clean_text, parse_choice, parse_day
 from pm_admin.core.permissions import Principal
 from pm_admin.owners.models import (
     Gender,
@@ -92,11 +92,8 @@ def clean_owner_input(session: Session, data: OwnerInput, *, owner_id: int | Non
     in the actor's communities; otherwise the message beside the field names nobody."""
     errors = FieldErrors()
     name = clean_text(errors, "name", data.name, max_length=64, required=True)
-    try:
-        gender = Gender(data.gender or Gender.UNKNOWN)
-    except ValueError:
-        errors.add("gender", "owners.gender_invalid")
-        gender = Gender.UNKNOWN
+    gender = parse_choice(errors, "gender", data.gender or Gender.UNKNOWN, Gender, key="owners.gender_invalid",
+                          default=Gender.UNKNOWN)
     id_number = normalize_id_number(data.id_number) if data.id_number.strip() else None
     if id_number and (problem := id_number_problem(id_number)):
         errors.add("id_number", problem)

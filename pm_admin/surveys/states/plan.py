@@ -7,6 +7,7 @@ from typing import Any
 import reflex as rx
 
 from pm_admin.core.base_state import ProtectedState
+from pm_admin.core.choices import select_options
 from pm_admin.core.db import off_loop, read_only, unit_of_work
 from pm_admin.core.dialog_form import DialogForm, close_dialogs
 from pm_admin.core.errors import DomainError, ValidationFailed
@@ -64,8 +65,8 @@ class SurveyPlanState(ProtectedState):
     def _load_choices(self) -> None:
         with read_only() as session:
             targeted = set(plans.plan_communities(session, self._plan_id()))
-            self.communities = [{"value": str(c), "label": n} for c, n in
-                                community_options(session, self.principal, whole_scope=True) if c in targeted]
+            self.communities = select_options([(c, n) for c, n in community_options(session, self.principal)
+                                               if c in targeted])
             self.departments = department_options(session, self.lang)
 
     @requires(Perm.SURVEYS_VIEW)

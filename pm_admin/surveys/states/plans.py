@@ -8,6 +8,7 @@ from typing import Any
 import reflex as rx
 
 from pm_admin.core.base_state import ProtectedState
+from pm_admin.core.choices import select_options
 from pm_admin.core.clock import local_today
 from pm_admin.core.db import off_loop, read_only
 from pm_admin.core.dialog_form import DialogForm, close_dialogs
@@ -55,8 +56,7 @@ class NewPlanForm(DialogForm, SurveyPlansState):
     @requires(Perm.SURVEYS_MANAGE)
     def open_new(self):
         with read_only() as session:
-            self.community_choices = [{"value": str(c), "label": n}
-                                      for c, n in community_options(session, self.principal, whole_scope=True)]
+            self.community_choices = select_options(community_options(session, self.principal))
         self.copy_choices = [{"value": str(r["id"]), "label": f"{r['period']} {r['title']}"} for r in self.rows]
         self._open({**_default_period(local_today()), "title": "", "threshold": "80", "purpose": "", "buildings": "",
                     "copy_from": self.copy_choices[0]["value"] if self.copy_choices else ""})

@@ -14,7 +14,7 @@ from pm_admin.core.audit import record
 from pm_admin.core.errors import FieldErrors, NotFound
 from pm_admin.core.i18n import translate
 from pm_admin.core.ids import is_id
-from pm_admin.core.parsers import clean_text
+from pm_admin.core.parsers import clean_text, parse_choice
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.tickets.models import Department, DepartmentMember, Kind, KindSetting, SlaPolicy, TicketCategory, Tier
 from pm_admin.tickets.services.rounds import kind_setting
@@ -74,10 +74,7 @@ def set_target(session: Session, *, actor: Principal, tier: str, category_id: in
     """One cell of the SLA matrix (minutes); category None is the tier's default row."""
     actor.require(Perm.TICKETS_SETTINGS)
     errors = FieldErrors()
-    try:
-        tier_value = Tier(tier)
-    except ValueError:
-        errors.add("tier", "tickets.tier_invalid")
+    tier_value = parse_choice(errors, "tier", tier, Tier, key="tickets.tier_invalid", default=None)
     if category_id is not None:
         category = session.get(TicketCategory, category_id)
         if category is None or category.parent_id is not None:

@@ -8,6 +8,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from pm_admin.core.base_state import ProtectedState
+from pm_admin.core.choices import select_options
 from pm_admin.core.db import in_worker_thread, off_loop, read_only, unit_of_work
 from pm_admin.core.dialog_form import DialogForm, close_dialogs
 from pm_admin.core.errors import ConcurrencyConflict, ValidationFailed
@@ -35,9 +36,7 @@ class UsersState(UrlFilters, PagedMixin, ProtectedState):
     def _load_choices_of_accounts(self) -> None:
         with read_only() as session:
             self.role_options = account_queries.role_codes(session)
-            self.community_choices = [
-                {"value": str(cid), "label": name} for cid, name in community_options(session, self.principal)
-            ]
+            self.community_choices = select_options(community_options(session, self.principal))
 
     @requires(Perm.USERS_MANAGE)
     async def load(self):
