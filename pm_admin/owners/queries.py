@@ -11,6 +11,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from pm_admin.auth.queries import display_names
 from pm_admin.billing.models import RoomArrears
 from pm_admin.core import change_watch
 from pm_admin.core.change_text import value_text
@@ -414,7 +415,8 @@ def change_history(session: Session, principal: Principal, owner_id: int, langua
         return []
     changes = session.exec(select(OwnerChange).where(OwnerChange.owner_id == owner_id, change_in_reach(principal))
                            .order_by(OwnerChange.occurred_at.desc(), OwnerChange.id.desc()).limit(limit)).all()
-    return [ChangeRow(occurred_at=local_text(c.occurred_at), actor_name=c.actor_name, kind=c.kind, field=c.field,
+    names = display_names(session, {c.actor_name for c in changes})  # staff as people know them, not logins
+    return [ChangeRow(occurred_at=local_text(c.occurred_at), actor_name=names[c.actor_name], kind=c.kind, field=c.field,
                       old_value=value_text(c.field, c.old_value, language),
                       new_value=value_text(c.field, c.new_value, language)) for c in changes]
 

@@ -108,6 +108,7 @@ def test_update_records_masked_history_and_keeps_blank_pii(session, world):
     changes = {c.field: c for c in queries.change_history(session, world["cs"], owner.id, "zh-CN")}
     assert changes["phones"].old_value == "138****5678" and changes["phones"].new_value == "139****4321"
     assert changes["phones"].kind == "contact" and changes["address"].new_value == "新地址"
+    assert changes["address"].actor_name == world["cs"].display_name != world["cs"].username  # a name, not a login
     raw = " ".join(f"{c.old_value} {c.new_value}" for c in session.exec(select(OwnerChange)).all())
     assert "13987654321" not in raw and ID_ZHANG not in raw
 
