@@ -57,7 +57,7 @@ def test_find_by_pinyin_fix_a_phone_and_see_the_history(page, db):
     page.get_by_test_id("tab-history").click()
     history = page.get_by_test_id("history-table")
     expect(history).to_contain_text("139****0000")
-    expect(history).to_contain_text("demo.manager")
+    expect(history).to_contain_text("李经理")  # staff by name, not by login
     screenshot(page, "owner-history")
 
 
