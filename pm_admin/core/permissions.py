@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
@@ -58,6 +59,7 @@ class Perm(enum.StrEnum):
     SURVEYS_MANAGE = "surveys.manage"  # plans, questionnaires, owner links, publishing, improvement actions
     SURVEYS_ENTER = "surveys.enter"  # responses taken by phone, visit or paper
     DASHBOARD_VIEW = "dashboard.view"  # the executive KPI dashboard
+    OWNER_ACCOUNTS_MANAGE = "owner_accounts.manage"  # invite owners to the portal, disable an owner account
 
 
 @dataclasses.dataclass(frozen=True)
@@ -129,3 +131,62 @@ SYSTEM = Principal(user_id=0, username="system", display_name="系统", roles=fr
                    is_system=True)
 """The app's own jobs (daily runs, migrations, demo seeding, the first admin): every permission and community,
 named "system" in the audit log. Never the principal of a browser event: the guard only builds signed-in users."""
+
+
+class PortalPerm(enum.StrEnum):
+    """What an owner account may do in the portal and the owner API. Owners hold all of them for their own rooms;
+    staff permissions never reach an owner, nor these a staff member."""
+
+    HOME = "portal.home"
+    TICKETS = "portal.tickets"  # report, follow and rate the tickets of their rooms
+    FEEDBACK = "portal.feedback"  # anonymous feedback
+    NOTICES = "portal.notices"
+    SURVEYS = "portal.surveys"
+    PROFILE = "portal.profile"
+
+
+@dataclasses.dataclass(frozen=True)
+class OwnerRoom:
+    room_id: int
+    community_id: int
+    since: date  # tickets of the room from this day on are theirs (a new owner does not read the last one's)
+
+
+@dataclasses.dataclass(frozen=True)
+class OwnerPrincipal:
+    """A signed-in owner (or a household member or tenant the registry lists) as the server knows it for one event.
+
+    Not a ``Principal``: no staff service accepts it, and staff sessions never become one.
+    """
+
+    account_id: int
+    display_name: str
+    person_kind: str  # owner | member | occupant
+    owner_id: int | None  # the registry owner the account speaks for (none for a tenant)
+    rooms: tuple[OwnerRoom, ...]
+    session_id: int
+    language: str = "zh-CN"
+    permissions: frozenset[str] = frozenset(PortalPerm)
+    client: ClientInfo = ClientInfo()
+
+    @property
+    def room_ids(self) -> frozenset[int]:
+        return frozenset(room.room_id for room in self.rooms)
+
+    @property
+    def community_ids(self) -> frozenset[int]:
+        return frozenset(room.community_id for room in self.rooms)
+
+    def has(self, permission: str) -> bool:
+        return permission in self.permissions
+
+    def require(self, permission: str) -> None:
+        if not self.has(permission):
+            raise PermissionDenied("error.permission_denied", permission=permission)
+
+    def room(self, room_id: object) -> OwnerRoom:
+        """One of the account's rooms, or a refusal that does not say whether the room exists."""
+        for room in self.rooms:
+            if room.room_id == room_id:
+                return room
+        raise PermissionDenied("portal.not_your_room")

@@ -301,7 +301,7 @@ class Callback(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     ticket_id: int = Field(foreign_key="ticket.id")
     attempt: int
-    method: str = Field(max_length=12)  # phone | visit | wechat
+    method: str = Field(max_length=12)  # phone | visit | wechat | online
     reached: bool
     satisfied: bool | None = None
     comment: str = Field(default="", max_length=500)

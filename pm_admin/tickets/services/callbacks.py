@@ -28,7 +28,7 @@ from pm_admin.tickets.services.common import audit_ticket, load_ticket, managers
 MAX_CALLBACK_ATTEMPTS = 3
 CALLBACK_RETRY = timedelta(days=1)
 SCORES = ("attitude", "efficiency", "skill", "result", "overall")
-METHODS = ("phone", "visit", "wechat")
+METHODS = ("phone", "visit", "wechat", "online")  # online: the owner rated it in the portal or the owner API
 
 
 @dataclasses.dataclass

@@ -1,0 +1,1 @@
+"""The owner side: owner accounts and sessions, the phone-sized portal, and what owners do there."""

@@ -1,0 +1,112 @@
+"""What an owner does with tickets in the portal: report for their own room only, follow it without internal
+notes, rate it online (unsatisfied reopens), anonymous feedback that keeps no identity anywhere."""
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from pm_admin.core.audit import AuditEvent
+from pm_admin.core.errors import NotFound, PermissionDenied, ValidationFailed
+from pm_admin.portal import queries
+from pm_admin.portal.services import tickets as portal_tickets
+from pm_admin.portal.services.tickets import Rating, Report
+from pm_admin.tickets.models import Callback, Channel, Status, Ticket, TicketEvent
+from pm_admin.tickets.services import actions, handling
+from tests.support.owners_portal import activated, new_owner
+from tests.support.ticket_desk import NOW, category
+
+LATER = NOW + timedelta(hours=1)
+
+
+@pytest.fixture
+def owner(session, desk):
+    return activated(session, desk, new_owner(session, desk), now=NOW)
+
+
+def report(session, desk, owner, room="room", **extra):
+    data = Report(kind=extra.pop("kind", "repair"), category_id=category(session, "home_repair").id,
+                  description=extra.pop("description", "卫生间水管漏水，楼下也在滴水"), room_id=desk[room].id, **extra)
+    return portal_tickets.report(session, owner=owner, data=data, now=NOW)
+
+
+def resolve(session, desk, ticket, text="已更换水管接头"):
+    ticket = actions.assign(session, actor=desk["manager"], ticket_id=ticket.id, expected_version=ticket.version,
+                            assignee_id=desk["tech_user"].id, now=NOW)
+    ticket = actions.start(session, actor=desk["tech"], ticket_id=ticket.id, expected_version=ticket.version, now=NOW)
+    return actions.resolve(session, actor=desk["tech"], ticket_id=ticket.id, expected_version=ticket.version,
+                           resolution=text, now=NOW)
+
+
+def test_a_report_lands_on_the_board_as_an_online_ticket_of_the_owners_room(session, desk, owner):
+    ticket = report(session, desk, owner, preferred_time="工作日 18:00 后")
+    assert ticket.channel == Channel.ONLINE and ticket.room_id == desk["room"].id and ticket.status == Status.NEW
+    assert ticket.contact_name == "王业主" and ticket.contact_time == "工作日 18:00 后"
+    assert ticket.title == "卫生间水管漏水，楼下也在滴水"
+    listed = queries.my_tickets(session, owner, "zh-CN")
+    assert [t["code"] for t in listed] == [ticket.code]
+    view = queries.ticket_view(session, owner, ticket.id, "zh-CN")
+    assert view["promise"].startswith("承诺") and view["status_text"] == "已提交，待受理"
+
+
+def test_an_owner_cannot_report_for_or_read_another_room(session, desk, owner):
+    with pytest.raises(PermissionDenied):
+        report(session, desk, owner, room="other_room")
+    neighbour = activated(session, desk, new_owner(session, desk, room="other_room", name="李邻居",
+                                                   phone="13900139000"), now=NOW)
+    theirs = report(session, desk, neighbour, room="other_room")
+    assert queries.ticket_view(session, owner, theirs.id, "zh-CN") is None
+    assert queries.my_tickets(session, owner, "zh-CN") == []
+    with pytest.raises(NotFound):
+        portal_tickets.rate(session, owner=owner, ticket_id=theirs.id, rating=Rating(satisfied=True))
+    for crafted in ("1 OR 1=1", "-1", None, "99999999"):
+        assert queries.ticket_view(session, owner, crafted, "zh-CN") is None
+
+
+def test_the_owner_sees_public_replies_and_the_result_never_internal_notes(session, desk, owner):
+    ticket = report(session, desk, owner)
+    handling.add_comment(session, actor=desk["cs"], ticket_id=ticket.id, body="师傅明早九点上门", public=True)
+    handling.add_comment(session, actor=desk["cs"], ticket_id=ticket.id, body="该业主有欠费，注意", public=False)
+    resolve(session, desk, ticket)
+    view = queries.ticket_view(session, owner, ticket.id, "zh-CN")
+    texts = [line["text"] for line in view["timeline"]]
+    assert "师傅明早九点上门" in texts and not any("欠费" in t for t in texts)
+    assert view["resolution"] == "已更换水管接头" and view["can_rate"]
+
+
+def test_unsatisfied_reopens_and_satisfied_closes_as_an_online_callback(session, desk, owner):
+    ticket = report(session, desk, owner)
+    resolve(session, desk, ticket)
+    with pytest.raises(ValidationFailed):  # a repair needs its five scores
+        portal_tickets.rate(session, owner=owner, ticket_id=ticket.id, rating=Rating(satisfied=False))
+    scores = {"attitude": 4, "efficiency": 2, "skill": 3, "result": 2, "overall": 2}
+    portal_tickets.rate(session, owner=owner, ticket_id=ticket.id, now=LATER,
+                        rating=Rating(satisfied=False, comment="还在漏", **scores))
+    reopened = session.get(Ticket, ticket.id)
+    assert reopened.status != Status.RESOLVED and reopened.reopen_count == 1
+    resolve(session, desk, reopened, "重新密封")
+    portal_tickets.rate(session, owner=owner, ticket_id=ticket.id, now=LATER,
+                        rating=Rating(satisfied=True, **{k: 5 for k in scores}))
+    assert session.get(Ticket, ticket.id).status == Status.CLOSED
+    methods = session.exec(select(Callback.method, Callback.satisfied).where(Callback.ticket_id == ticket.id)).all()
+    assert methods == [("online", False), ("online", True)]
+
+
+def test_anonymous_feedback_keeps_no_identity_anywhere(session, desk, owner):
+    code = portal_tickets.give_anonymous_feedback(
+        session, owner=owner, community_id=desk["community"].id, category_id=category(session, "cleaning").id,
+        description="保洁员经常不打扫 3 号楼")
+    ticket = session.exec(select(Ticket).where(Ticket.code == code)).one()
+    assert ticket.room_id is None and ticket.owner_id is None and ticket.contact_name == ""
+    assert ticket.contact_phone_enc is None and ticket.created_by == "portal"
+    events = session.exec(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id)).all()
+    audits = session.exec(select(AuditEvent).where(AuditEvent.entity_type == "ticket",
+                                                   AuditEvent.entity_id == str(ticket.id))).all()
+    assert audits and all(a.actor_name == "portal" and a.client_ip == "" and a.user_agent == "" for a in audits)
+    assert all(e.actor_name == "portal" for e in events)
+    for row in [*audits, *events]:
+        assert not any(mark in str(row.model_dump()) for mark in ("王业主", "13800138000", "10.0.0.8", "owner:"))
+    assert queries.my_tickets(session, owner, "zh-CN") == []  # it is nobody's
+    with pytest.raises(ValidationFailed):  # only a community of theirs
+        portal_tickets.give_anonymous_feedback(session, owner=owner, community_id=999999,
+                                               category_id=category(session, "cleaning").id, description="x")
