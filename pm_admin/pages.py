@@ -30,6 +30,14 @@ from pm_admin.owners.states.importing import OwnerImportState
 from pm_admin.owners.states.owners import OwnersState
 from pm_admin.places.pages.places import buildings_page, communities_page, rooms_page
 from pm_admin.places.states.places import BuildingsState, CommunitiesState, RoomsState
+from pm_admin.portal.pages.home import portal_home_page
+from pm_admin.portal.pages.report import portal_feedback_page, portal_report_page
+from pm_admin.portal.pages.sign_in import activation_page, portal_login_page
+from pm_admin.portal.pages.tickets import portal_ticket_page, portal_tickets_page
+from pm_admin.portal.states.home import PortalHomeState
+from pm_admin.portal.states.report import PortalReportState
+from pm_admin.portal.states.sign_in import ActivationState, PortalLoginState
+from pm_admin.portal.states.tickets import PortalTicketsState, PortalTicketState
 from pm_admin.shell.layout import frame
 from pm_admin.shell.password_page import password_page
 from pm_admin.shell.state import ShellState
@@ -78,6 +86,18 @@ def register_pages(app: rx.App) -> None:
                  on_load=OwnerSurveyState.load)
     app.add_page(public_results_page, route="/s/results/[token]", title=t("nav.surveys"),
                  on_load=PublicResultsState.load)
+    # The owner portal: its own sign-in and session; the portal frame is in the domain (no staff shell).
+    app.add_page(portal_login_page, route="/portal/login", title=page_title("portal.sign_in"),
+                 on_load=PortalLoginState.prepare)
+    app.add_page(activation_page, route="/portal/activate/[token]", title=page_title("portal.activate_title"),
+                 on_load=ActivationState.load)
+    for content, route, title_key, load in (
+            (portal_home_page, "/portal", "portal.nav.home", PortalHomeState.load),
+            (portal_report_page, "/portal/report", "portal.nav.report", PortalReportState.load),
+            (portal_feedback_page, "/portal/feedback", "portal.nav.feedback", PortalReportState.load),
+            (portal_tickets_page, "/portal/tickets", "portal.nav.tickets", PortalTicketsState.load),
+            (portal_ticket_page, "/portal/tickets/[ticket_id]", "portal.ticket", PortalTicketState.load)):
+        app.add_page(content, route=route, title=page_title(title_key), on_load=load)
     protected = [
         (home_page, "/", "nav.home", HomeState.load),
         (dashboard_page, "/dashboard", "nav.dashboard", DashboardState.load),

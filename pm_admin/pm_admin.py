@@ -10,6 +10,7 @@ from pm_admin.core import log_hygiene
 from pm_admin.core.unexpected import log_frontend_exception, unexpected_error_toast
 from pm_admin.dashboards.keywords import load_dictionary
 from pm_admin.pages import register_pages
+from pm_admin.portal.routes import routes as portal_routes
 from pm_admin.tickets.routes import routes as ticket_routes
 from pm_admin.web.file_routes import routes as file_routes
 from pm_admin.web.guard_middleware import GuardMiddleware
@@ -23,7 +24,7 @@ app = rx.App(
     head_components=[rx.script(src="/reload_from_bfcache.js")],
     backend_exception_handler=unexpected_error_toast,
     frontend_exception_handler=log_frontend_exception,
-    api_transformer=[Starlette(routes=auth_routes + file_routes + archive_routes + ticket_routes), security_headers],
+    api_transformer=[Starlette(routes=auth_routes + portal_routes + file_routes + archive_routes + ticket_routes), security_headers],
 )
 app.add_middleware(GuardMiddleware())
 register_pages(app)

@@ -11,9 +11,9 @@ from reflex_base.event.context import EventContext
 from pm_admin.core.db import unit_of_work
 from pm_admin.core.errors import PermissionDenied, ValidationFailed
 from pm_admin.core.files import issue_download
-from pm_admin.core.guard import current_principal, public
+from pm_admin.core.guard import current_owner, current_principal, public
 from pm_admin.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, catalog, translate
-from pm_admin.core.permissions import Principal
+from pm_admin.core.permissions import OwnerPrincipal, Principal
 
 
 def _in_event() -> bool:
@@ -28,8 +28,9 @@ class AppState(rx.State):
     """Public: the interface language, persisted in the browser."""
 
     lang: str = rx.LocalStorage(DEFAULT_LANGUAGE, name="pm_lang", sync=True)
-    # The login session this state tree was last used with (see web.guard_middleware).
+    # The login session (and the owner's portal session) this state tree was last used with (web.guard_middleware).
     _bound_session_id: int | None = None
+    _bound_portal_session_id: int | None = None
 
     @rx.var
     def t(self) -> dict[str, str]:
@@ -42,6 +43,12 @@ class AppState(rx.State):
         if isinstance(lang, str) and lang in LANGUAGES:
             self.lang = lang
 
+    def _tr(self, key: str, **params: Any) -> str:
+        return translate(key, self.lang, **params)
+
+    def _field_messages(self, error: ValidationFailed) -> dict[str, str]:
+        return {field: self._tr(key, **params) for field, (key, params) in error.fields.items()}
+
 
 class ProtectedState(AppState):
     """Base of every state that reads or changes data. Handlers must use ``@requires``."""
@@ -53,17 +60,22 @@ class ProtectedState(AppState):
             raise PermissionDenied("error.not_signed_in")
         return principal
 
-    def _tr(self, key: str, **params: Any) -> str:
-        return translate(key, self.lang, **params)
-
-    def _field_messages(self, error: ValidationFailed) -> dict[str, str]:
-        return {field: self._tr(key, **params) for field, (key, params) in error.fields.items()}
-
     def _start_download(self, kind: str, params: dict[str, Any]):
         """Issue a one-use download ticket for this user and send the browser to it."""
         with unit_of_work() as session:
             ticket = issue_download(session, principal=self.principal, kind=kind, params=params)
         return rx.call_script(f"window.location.href = {json.dumps('/files/download/' + ticket)}")
+
+
+class PortalState(AppState):
+    """Base of every owner-portal state that reads or changes data. Handlers must use ``@requires_owner``."""
+
+    @property
+    def owner(self) -> OwnerPrincipal:
+        owner = current_owner()
+        if owner is None:
+            raise PermissionDenied("error.not_signed_in")
+        return owner
 
 
 def _descendants(cls: type) -> list[type]:
@@ -77,4 +89,10 @@ def _descendants(cls: type) -> list[type]:
 async def reset_protected_states(root: rx.State) -> None:
     """Reset every protected state of this client, loading each so Redis copies reset too."""
     for state_cls in [ProtectedState, *_descendants(ProtectedState)]:
+        (await root.get_state(state_cls)).reset()
+
+
+async def reset_portal_states(root: rx.State) -> None:
+    """The same for the owner portal's states when the owner session behind the tab changes."""
+    for state_cls in [PortalState, *_descendants(PortalState)]:
         (await root.get_state(state_cls)).reset()

@@ -33,13 +33,14 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from pm_admin.core.errors import ConcurrencyConflict, DomainError, PermissionDenied
 from pm_admin.core.i18n import DEFAULT_LANGUAGE, translate
-from pm_admin.core.permissions import ClientInfo, Principal
+from pm_admin.core.permissions import ClientInfo, OwnerPrincipal, Principal
 from pm_admin.core.refusals import audit_refusal
 from pm_admin.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
 SESSION_COOKIE = "pm_session"
+PORTAL_COOKIE = "pm_portal"  # an owner's session: never opens a staff handler, as a staff session never opens the portal
 DEVICE_COOKIE_PREFIX = "pm_device_"
 
 
@@ -49,6 +50,7 @@ def device_cookie_name(username: str) -> str:
 APP_MODULE_PREFIX = "pm_admin."
 
 _principal: ContextVar[Principal | None] = ContextVar("pm_principal", default=None)
+_owner: ContextVar[OwnerPrincipal | None] = ContextVar("pm_owner", default=None)
 _client: ContextVar[ClientInfo] = ContextVar("pm_client", default=ClientInfo())
 
 
@@ -60,15 +62,18 @@ class Guard:
     before_password_change: bool = False
     # Fired by a timer, not the user: does not keep the session from idling out.
     poll: bool = False
+    # An owner's handler (the portal): needs a signed-in owner, and ``permission`` is a portal permission.
+    owner: bool = False
 
-    def allows(self, principal: Principal) -> bool:
+    def allows(self, principal: Principal | OwnerPrincipal) -> bool:
         needed = (self.permission,) if isinstance(self.permission, str) else self.permission or ()
         return not needed or any(principal.has(permission) for permission in needed)
 
 
-def bind_event(principal: Principal | None, client: ClientInfo) -> None:
-    """The middleware names the event's user and client before the handler runs."""
+def bind_event(principal: Principal | None, client: ClientInfo, owner: OwnerPrincipal | None = None) -> None:
+    """The middleware names the event's user (staff or owner) and client before the handler runs."""
     _principal.set(principal)
+    _owner.set(owner)
     _client.set(client)
 
 
@@ -87,6 +92,10 @@ def page_guard(guard: Guard | None, state_cls: type | None) -> Guard | None:
 
 def current_principal() -> Principal | None:
     return _principal.get()
+
+
+def current_owner() -> OwnerPrincipal | None:
+    return _owner.get()
 
 
 def current_client() -> ClientInfo:
@@ -180,6 +189,16 @@ def requires(permission: str | tuple[str, ...] | None = None, *, before_password
     return decorate
 
 
+def requires_owner(permission: str | None = None, *, poll: bool = False) -> Callable:
+    """Declare a handler of the owner portal: a signed-in owner holding the portal ``permission``. Rooms depend on
+    the record, so services check them with the owner principal."""
+    def decorate(fn: Callable) -> Callable:
+        wrapped = _wrap(fn)
+        wrapped.__pm_guard__ = Guard(permission=permission, poll=poll, owner=True)
+        return wrapped
+    return decorate
+
+
 def public(fn: Callable) -> Callable:
     """Declare a handler anyone may call (login form, language switch)."""
     wrapped = _wrap(fn)
@@ -268,6 +287,7 @@ class Verdict:
     allowed: bool
     reason: str = ""
     redirect_to_login: bool = False
+    portal: bool = False  # an owner's handler: the portal's sign-in, not the staff one
 
 
 # Reflex's own events a browser sends. Every other handler of Reflex's internal states (their ``setvar``)
@@ -279,7 +299,7 @@ SIGNED_OUT_REPORT = "frontend_report_signed_out"
 
 
 def judge(guard: Guard | None, is_app_state: bool, principal: Principal | None, handler_name: str = "",
-          handler_exists: bool = True) -> Verdict:
+          handler_exists: bool = True, owner: OwnerPrincipal | None = None) -> Verdict:
     if not handler_exists:
         return Verdict(False, "unknown_handler")
     if not is_app_state:
@@ -291,6 +311,12 @@ def judge(guard: Guard | None, is_app_state: bool, principal: Principal | None, 
     if guard is None or guard.permission == PAGE:  # PAGE is resolved against the state first (page_guard)
         return Verdict(False, "undeclared_handler")
     if guard.public:
+        return Verdict(True)
+    if guard.owner:
+        if owner is None:
+            return Verdict(False, "not_signed_in", redirect_to_login=True, portal=True)
+        if not guard.allows(owner):
+            return Verdict(False, "missing_permission", portal=True)
         return Verdict(True)
     if principal is None:
         return Verdict(False, "not_signed_in", redirect_to_login=True)

@@ -22,6 +22,7 @@ from pm_admin.core.event_args import payload_problem
 from pm_admin.core.guard import (
     APP_MODULE_PREFIX,
     FRONTEND_EXCEPTION,
+    PORTAL_COOKIE,
     SESSION_COOKIE,
     SIGNED_OUT_REPORT,
     Verdict,
@@ -33,8 +34,9 @@ from pm_admin.core.guard import (
     request_cookies,
 )
 from pm_admin.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
-from pm_admin.core.permissions import Principal
+from pm_admin.core.permissions import OwnerPrincipal, Principal
 from pm_admin.core.refusals import RefusalBudget, audit_refusal
+from pm_admin.portal.services import sessions as portal_sessions
 
 # Error reports a signed-in user's browser may write to the server log per window; the rest are dropped.
 _frontend_reports = RefusalBudget(limit=20)
@@ -58,7 +60,7 @@ class GuardMiddleware(Middleware):
     """Runs before every event handler; see the module docstring."""
 
     async def preprocess(self, app, state, event: Event):
-        from pm_admin.core.base_state import AppState, reset_protected_states
+        from pm_admin.core.base_state import AppState, reset_portal_states, reset_protected_states
 
         root = state._get_root_state()
         # Only the event's own connection counts: an event that arrives without it (Reflex's HTTP
@@ -66,16 +68,23 @@ class GuardMiddleware(Middleware):
         # socket of that token left in the state, or anyone knowing a token could act as its user.
         router_data = EventContext.get().router_data or {}
         client = client_info(router_data)
-        token = request_cookies(router_data).get(SESSION_COOKIE)
+        cookies = request_cookies(router_data)
+        token, portal_token = cookies.get(SESSION_COOKIE), cookies.get(PORTAL_COOKIE)
         state_cls, handler = _resolve_handler(type(root), event.name)
         guard = page_guard(guard_of(handler), state_cls)
         activity = guard is None or not guard.poll
         principal = remembered_session(token, client, counts_as_activity=activity)
         if principal is None and token:  # off the event loop: other users' events go on meanwhile
             principal = await asyncio.to_thread(self._resolve, token, client, activity)
-        bind_event(principal, client)
+        owner = await asyncio.to_thread(self._resolve_owner, portal_token, client) if portal_token else None
+        bind_event(principal, client, owner)
 
         app_state = await root.get_state(AppState)
+        owner_session_id = owner.session_id if owner else None
+        if app_state._bound_portal_session_id != owner_session_id:
+            if app_state._bound_portal_session_id is not None:
+                await reset_portal_states(root)
+            app_state._bound_portal_session_id = owner_session_id
         session_id = principal.session_id if principal else None
         if app_state._bound_session_id != session_id:
             # Protected states gain data only under a session (their handlers refuse anonymous clients), so a tree
@@ -89,7 +98,7 @@ class GuardMiddleware(Middleware):
         is_app_state = state_cls is None or state_cls.__module__.startswith(APP_MODULE_PREFIX)
         handler_name = event.name.rpartition(".")[2]
         verdict = judge(guard, is_app_state, principal, handler_name, handler_exists=state_cls is None or
-                        handler is not None)
+                        handler is not None, owner=owner)
         if verdict.allowed and (problem := payload_problem(handler.fn, event.payload) if handler else None):
             verdict = Verdict(False, f"bad_arguments:{problem}")
         if verdict.allowed:
@@ -104,6 +113,11 @@ class GuardMiddleware(Middleware):
     def _resolve(token: str, client, activity: bool) -> Principal | None:
         with unit_of_work() as session:
             return resolve_session(session, token=token, client=client, counts_as_activity=activity)
+
+    @staticmethod
+    def _resolve_owner(token: str, client) -> OwnerPrincipal | None:
+        with unit_of_work() as session:
+            return portal_sessions.resolve(session, token, client)
 
     @staticmethod
     def _budget_frontend_report(principal: Principal):
@@ -121,7 +135,8 @@ class GuardMiddleware(Middleware):
         if verdict.reason == SIGNED_OUT_REPORT:
             return StateUpdate(delta={}, events=[])
         if verdict.redirect_to_login:
-            spec = rx.redirect(f"/login?next={quote(_page_path(router_data), safe='/')}")
+            login = "/portal/login" if verdict.portal else "/login"
+            spec = rx.redirect(f"{login}?next={quote(_page_path(router_data), safe='/')}")
         elif verdict.reason == "password_change_required":
             spec = rx.redirect("/account/password")
         elif verdict.reason.startswith("bad_arguments"):

@@ -29,9 +29,12 @@ def test_activation_sends_a_code_through_the_outbox_and_opens_a_session(session,
     assert message.channel == Channel.SMS and message.address_masked == "138****8000"
     assert "13800138000" not in (message.address_enc or "")  # encrypted at rest
     assert six_digits(message.params["code"])
-    with pytest.raises(ValidationFailed):  # a wrong code refuses, next to the field
-        sign_in.activate(session, token=issued.token, code="000000" if message.params["code"] != "000000" else "111111",
-                         password=PASSWORD, client=CLIENT, now=NOW)
+    wrong = "000000" if message.params["code"] != "000000" else "111111"
+    refused = sign_in.activate(session, token=issued.token, code=wrong, password=PASSWORD, client=CLIENT, now=NOW)
+    assert refused.message_key == "portal.code_invalid"  # returned, so the failure counts commit
+    with pytest.raises(ValidationFailed):  # a weak password is refused beside its field before anything is written
+        sign_in.activate(session, token=issued.token, code=message.params["code"], password="123", client=CLIENT,
+                         now=NOW)
     owner_principal = activated_from(session, issued, message.params["code"])
     assert owner_principal.room_ids == {desk["room"].id}
     assert session.get(OwnerAccount, issued.account_id).status == AccountStatus.ACTIVE

@@ -1,12 +1,14 @@
 """The guard's rules, and the structural promise that no app handler escapes them."""
 
+import dataclasses
+
 import pytest
 from reflex.state import State
 
 import pm_admin.pages  # noqa: F401 - loads every page state
-from pm_admin.core.base_state import AppState, ProtectedState
+from pm_admin.core.base_state import AppState, PortalState, ProtectedState
 from pm_admin.core.guard import Guard, guard_of, judge, request_cookies
-from pm_admin.core.permissions import Principal
+from pm_admin.core.permissions import OwnerPrincipal, PortalPerm, Principal
 
 
 def app_states() -> list[type]:
@@ -46,8 +48,37 @@ def test_only_login_language_and_owner_survey_handlers_are_public():
     public = {f"{cls.__name__}.{name}" for cls in app_states() for name, handler in cls.event_handlers.items()
               if (guard := guard_of(handler)) is not None and guard.public}
     # Owners answer surveys without a staff login: the one-time token in the URL is their credential.
+    # Owners sign in and activate with their phone, password, code or invitation link.
     assert public == {"AppState.set_language", "LoginState.login", "LoginState.prepare", "OwnerSurveyState.load",
-                      "OwnerSurveyState.submit", "PublicResultsState.load"}
+                      "OwnerSurveyState.submit", "PublicResultsState.load", "PortalLoginState.prepare",
+                      "PortalLoginState.use_code", "PortalLoginState.remember_phone", "PortalLoginState.send_code",
+                      "PortalLoginState.login", "ActivationState.load", "ActivationState.send_code",
+                      "ActivationState.activate"}
+
+
+def test_portal_states_hold_only_owner_handlers_and_staff_states_no_owner_handlers():
+    for cls in app_states():
+        for name, handler in cls.event_handlers.items():
+            guard = guard_of(handler)
+            if guard is None or guard.public:
+                continue
+            assert guard.owner == issubclass(cls, PortalState), f"{cls.__name__}.{name}"
+        if issubclass(cls, PortalState):
+            assert not cls.computed_vars or set(cls.computed_vars) <= set(AppState.computed_vars), cls.__name__
+
+
+OWNER = OwnerPrincipal(account_id=1, display_name="王业主", person_kind="owner", owner_id=1, rooms=(), session_id=1)
+
+
+def test_an_owner_session_never_passes_a_staff_guard_nor_a_staff_session_an_owner_guard():
+    staff = principal("tickets.view", "tickets.create")
+    assert judge(Guard("tickets.view"), True, None, owner=OWNER).reason == "not_signed_in"
+    assert not judge(Guard(), True, None, owner=OWNER).allowed
+    refused = judge(Guard(PortalPerm.TICKETS, owner=True), True, staff)
+    assert (refused.allowed, refused.reason, refused.portal) == (False, "not_signed_in", True)
+    assert judge(Guard(PortalPerm.TICKETS, owner=True), True, None, owner=OWNER).allowed
+    limited = dataclasses.replace(OWNER, permissions=frozenset({PortalPerm.HOME}))
+    assert judge(Guard(PortalPerm.TICKETS, owner=True), True, None, owner=limited).reason == "missing_permission"
 
 
 def test_protected_states_have_only_guarded_computed_vars():

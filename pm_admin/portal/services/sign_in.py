@@ -78,9 +78,9 @@ def activate(session: Session, *, token: str, code: str, password: str, client: 
     if wait := throttle.seconds_to_wait(session, attempt, now):
         return Outcome(ok=False, message_key="auth.throttled", wait_seconds=wait)
     if not codes.use_code(session, account, CodePurpose.ACTIVATE, code, now):
+        # Returned, not raised: the failure counts must commit.
         throttle.register_failure(session, attempt, now)
-        errors.add("code", "portal.code_invalid")
-        errors.raise_if_any()
+        return Outcome(ok=False, message_key="portal.code_invalid")
     throttle.register_success(session, attempt, now)
     account.password_hash = hash_password(password)
     account.status, account.activated_at = AccountStatus.ACTIVE, now

@@ -1,0 +1,52 @@
+"""The portal home: greeting, my rooms, open tickets, unread notices, the report button."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from pm_admin.portal.pages.layout import portal_frame, status_badge
+from pm_admin.portal.states.home import PortalHomeState
+from pm_admin.ui.i18n import t
+
+
+def ticket_row(row: rx.Var) -> rx.Component:
+    return rx.link(
+        rx.card(
+            rx.hstack(
+                rx.vstack(rx.text(row["title"], weight="medium", size="2"),
+                          rx.text(row["kind_text"], " · ", row["room"], " · ", row["created_at"], size="1",
+                                  color_scheme="gray"), spacing="1", min_width="0"),
+                rx.spacer(),
+                status_badge(row["status"], row["status_text"]),
+                align="center", width="100%",
+            ),
+            width="100%",
+        ),
+        href="/portal/tickets/" + row["id"].to(str), underline="none", width="100%",
+        data_testid="portal-ticket-row",
+    )
+
+
+def portal_home_page() -> rx.Component:
+    state = PortalHomeState
+    return portal_frame(
+        "portal.nav.home",
+        rx.text(t("portal.hello"), " ", state.name, size="4", weight="medium", data_testid="portal-hello"),
+        rx.card(
+            rx.text(t("portal.my_rooms"), size="2", color_scheme="gray"),
+            rx.foreach(state.rooms, lambda room: rx.text(room["label"], size="3", weight="medium")),
+            rx.cond(state.rooms.length() == 0, rx.text(t("portal.no_rooms"), size="2")),
+            width="100%", data_testid="portal-rooms",
+        ),
+        rx.grid(
+            rx.link(rx.button(rx.icon("wrench"), t("portal.report_repair"), size="3", width="100%"),
+                    href="/portal/report", data_testid="portal-report-button"),
+            rx.link(rx.button(rx.icon("bell"), t("portal.notices"), rx.cond(state.unread_notices > 0,
+                                                                            rx.badge(state.unread_notices, color_scheme="red")),
+                              size="3", width="100%", variant="soft"), href="/portal/notices"),
+            columns="2", spacing="3", width="100%",
+        ),
+        rx.heading(t("portal.open_tickets"), size="3"),
+        rx.foreach(state.open_tickets, ticket_row),
+        rx.cond(state.open_tickets.length() == 0, rx.text(t("portal.no_open_tickets"), size="2", color_scheme="gray")),
+    )
