@@ -34,10 +34,12 @@ from pm_admin.owners.services import registry as owner_registry
 from pm_admin.places import queries as place_queries
 from pm_admin.places.events import HouseholdWorkChanged, RoomRenumbered
 from pm_admin.places.models import Community
+from pm_admin.portal import progress as portal_progress
 from pm_admin.surveys import files as survey_files
 from pm_admin.surveys import owner_timeline as survey_timeline
 from pm_admin.tickets import files as ticket_files
 from pm_admin.tickets import owner_timeline as ticket_timeline
+from pm_admin.tickets.events import TicketProgress
 from pm_admin.tickets.models import KindSetting
 from pm_admin.tickets.services import evidence as ticket_evidence
 from pm_admin.tickets.services import rounds as ticket_rounds
@@ -54,6 +56,8 @@ def install() -> None:
     events.subscribe(RoomRenumbered, archive_catalog.follow_room)
     # Open census tasks and arrears cases follow the community's choice of who does household work.
     events.subscribe(HouseholdWorkChanged, household_work.follow_change)
+    # Ticket progress reaches the owner's portal inbox (and SMS for the code and the request to rate).
+    events.subscribe(TicketProgress, portal_progress.tell_owner)
     household_work.register_work(CensusTask, CensusTask.status == TaskStatus.PENDING)
     household_work.register_work(ArrearsCase, ArrearsCase.status == CaseStatus.OPEN)
 

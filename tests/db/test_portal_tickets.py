@@ -8,13 +8,16 @@ from sqlmodel import select
 
 from pm_admin.core.audit import AuditEvent
 from pm_admin.core.errors import NotFound, PermissionDenied, ValidationFailed
+from pm_admin.notify.models import OutboxMessage
 from pm_admin.portal import queries
+from pm_admin.portal.progress import tell_owner
 from pm_admin.portal.services import tickets as portal_tickets
 from pm_admin.portal.services.tickets import Rating, Report
+from pm_admin.tickets.events import TicketProgress
 from pm_admin.tickets.models import Callback, Channel, Status, Ticket, TicketEvent
 from pm_admin.tickets.services import actions, handling
 from tests.support.owners_portal import activated, new_owner
-from tests.support.ticket_desk import NOW, category
+from tests.support.ticket_desk import NOW, category, new_ticket
 
 LATER = NOW + timedelta(hours=1)
 
@@ -110,3 +113,40 @@ def test_anonymous_feedback_keeps_no_identity_anywhere(session, desk, owner):
     with pytest.raises(ValidationFailed):  # only a community of theirs
         portal_tickets.give_anonymous_feedback(session, owner=owner, community_id=999999,
                                                category_id=category(session, "cleaning").id, description="x")
+
+
+def sent(session, ticket):
+    rows = session.exec(select(OutboxMessage).where(OutboxMessage.cause == f"ticket:{ticket.id}")
+                        .order_by(OutboxMessage.id)).all()
+    return [(row.template.removeprefix("notify.ticket_"), str(row.channel)) for row in rows]
+
+
+def test_progress_reaches_the_owner_through_the_outbox_in_the_same_transaction(session, desk, owner):
+    ticket = report(session, desk, owner)
+    assert sent(session, ticket) == [("registered", "inbox"), ("registered", "sms")]
+    handling.add_comment(session, actor=desk["cs"], ticket_id=ticket.id, body="明早上门", public=True)
+    handling.add_comment(session, actor=desk["cs"], ticket_id=ticket.id, body="内部备注", public=False)
+    resolve(session, desk, ticket)
+    scores = {"attitude": 3, "efficiency": 3, "skill": 3, "result": 2, "overall": 2}
+    portal_tickets.rate(session, owner=owner, ticket_id=ticket.id, rating=Rating(satisfied=False, **scores), now=LATER)
+    steps = [step for step, channel in sent(session, ticket) if channel == "inbox"]
+    assert steps == ["registered", "reply", "assigned", "resolved", "reopened"]
+    resolved_sms = session.exec(select(OutboxMessage).where(OutboxMessage.template == "notify.ticket_resolved",
+                                                            OutboxMessage.channel == "sms")).one()
+    assert resolved_sms.params["result"] == "已更换水管接头" and resolved_sms.address_masked == "138****8000"
+    # The same cause written twice (a retried transaction) is one message: the key is unique.
+    before = len(sent(session, ticket))
+    first = session.exec(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)).first()
+    tell_owner(session, TicketProgress(ticket.id, first.id, "created", "", "new", False))
+    assert len(sent(session, ticket)) == before
+
+
+def test_a_ticket_the_desk_registers_by_phone_reaches_the_rooms_owner_and_anonymous_reaches_nobody(session, desk, owner):
+    by_phone = new_ticket(session, desk, kind="repair", code="home_repair")
+    assert ("registered", "inbox") in sent(session, by_phone)
+    message = session.exec(select(OutboxMessage).where(OutboxMessage.cause == f"ticket:{by_phone.id}")).first()
+    assert message.recipient_id == owner.account_id
+    code = portal_tickets.give_anonymous_feedback(session, owner=owner, community_id=desk["community"].id,
+                                                  category_id=category(session, "cleaning").id, description="匿名")
+    anonymous = session.exec(select(Ticket).where(Ticket.code == code)).one()
+    assert sent(session, anonymous) == []

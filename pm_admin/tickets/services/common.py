@@ -10,8 +10,10 @@ from sqlmodel import Session, select
 from pm_admin.auth.models import User, UserCommunity, UserRole
 from pm_admin.core.audit import record
 from pm_admin.core.clock import utcnow
+from pm_admin.core.events import publish
 from pm_admin.core.permissions import Principal, Role
 from pm_admin.core.scoping import load_scoped
+from pm_admin.tickets.events import TicketProgress
 from pm_admin.tickets.models import DepartmentMember, Notification, Ticket, TicketEvent, TicketEventKind
 
 
@@ -22,8 +24,12 @@ def load_ticket(session: Session, actor: Principal, ticket_id: int) -> Ticket:
 def timeline_event(session: Session, ticket: Ticket, actor: Principal, kind: TicketEventKind, body: str = "", *,
                    from_status: str = "", to_status: str = "", public: bool = False,
                    at: datetime | None = None) -> None:
-    session.add(TicketEvent(ticket_id=ticket.id, at=at or utcnow(), actor_name=actor.username, kind=kind,
-                            from_status=from_status, to_status=to_status, body=body[:2000], public=public))
+    """A timeline line; published, so the owner hears of the progress through the outbox in this transaction."""
+    line = TicketEvent(ticket_id=ticket.id, at=at or utcnow(), actor_name=actor.username, kind=kind,
+                       from_status=from_status, to_status=to_status, body=body[:2000], public=public)
+    session.add(line)
+    session.flush()
+    publish(session, TicketProgress(ticket.id, line.id, str(kind), from_status, to_status, public))
 
 
 def audit_ticket(session: Session, ticket: Ticket, actor: Principal, action: str, **details) -> None:

@@ -1,0 +1,81 @@
+"""Ticket progress reaches the owner: registered (with its code), assigned, a public reply, resolved (with the
+result, asking for a rating), reopened, closed. One message per owner account and channel, written through the
+outbox in the transaction of the change; anonymous feedback has nobody to tell."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from pm_admin.core.clock import local_today
+from pm_admin.core.crypto import decrypt
+from pm_admin.notify.models import Channel, Recipient
+from pm_admin.notify.outbox import Address, enqueue
+from pm_admin.owners.models import HouseholdMember, Occupant, Ownership
+from pm_admin.portal.models import AccountStatus, OwnerAccount, PersonKind
+from pm_admin.tickets.events import TicketProgress
+from pm_admin.tickets.models import Kind, Status, Ticket, TicketEventKind
+
+# Steps worth a text message as well as the portal inbox: the code to quote, and the request to rate.
+BY_SMS = frozenset({"registered", "resolved"})
+REOPENED_FROM = (Status.RESOLVED.value, Status.CLOSED.value)
+
+
+def step_of(event: TicketProgress) -> str | None:
+    """What the owner is told, if anything, for a timeline line."""
+    if event.kind == TicketEventKind.CREATED:
+        return "registered"
+    if event.kind == TicketEventKind.REPLY:
+        return "reply" if event.public else None
+    if event.kind == TicketEventKind.CALLBACK_UNSATISFIED:
+        return "reopened"
+    if event.kind not in (TicketEventKind.STATUS, TicketEventKind.CALLBACK_SATISFIED):
+        return None
+    if event.to_status == Status.CLOSED:
+        return "closed"
+    if event.to_status == Status.RESOLVED:
+        return "resolved"
+    if event.from_status in REOPENED_FROM:
+        return "reopened"
+    if event.to_status == Status.ASSIGNED and event.from_status == Status.NEW:
+        return "assigned"
+    return None
+
+
+def _accounts_of_room(session: Session, ticket: Ticket) -> list[OwnerAccount]:
+    """Active accounts that may follow the room's tickets today: its owners, their household members, its
+    occupants; and the account that reported it."""
+    today = local_today()
+    owners = select(Ownership.owner_id).where(Ownership.room_id == ticket.room_id, sa.or_(
+        col(Ownership.ended_on).is_(None), Ownership.ended_on > today))
+    members = select(HouseholdMember.id).where(col(HouseholdMember.owner_id).in_(owners))
+    occupants = select(Occupant.id).where(Occupant.room_id == ticket.room_id, sa.or_(
+        col(Occupant.ended_on).is_(None), Occupant.ended_on > today))
+    reporter = ticket.created_by.removeprefix("owner:") if ticket.created_by.startswith("owner:") else ""
+    return list(session.exec(select(OwnerAccount).where(OwnerAccount.status == AccountStatus.ACTIVE, sa.or_(
+        sa.and_(OwnerAccount.person_kind == PersonKind.OWNER, col(OwnerAccount.person_id).in_(owners)),
+        sa.and_(OwnerAccount.person_kind == PersonKind.MEMBER, col(OwnerAccount.person_id).in_(members)),
+        sa.and_(OwnerAccount.person_kind == PersonKind.OCCUPANT, col(OwnerAccount.person_id).in_(occupants)),
+        OwnerAccount.id == (int(reporter) if reporter.isdigit() else -1))).order_by(OwnerAccount.id)).all())
+
+
+def tell_owner(session: Session, event: TicketProgress) -> None:
+    step = step_of(event)
+    if step is None:
+        return
+    ticket = session.get(Ticket, event.ticket_id)
+    if ticket is None or ticket.kind == Kind.ANONYMOUS or ticket.room_id is None:
+        return
+    accounts = _accounts_of_room(session, ticket)
+    if not accounts:
+        return
+    params = {"code": ticket.code, "title": ticket.title, "result": ticket.resolution[:200],
+              "path": f"/portal/tickets/{ticket.id}"}
+    for account in accounts:
+        channels = [Channel.INBOX] + ([Channel.SMS] if step in BY_SMS else [])
+        for channel in channels:
+            address = decrypt(account.phone_enc) if channel == Channel.SMS else None
+            enqueue(session, key=f"ticket:{ticket.id}:{event.event_id}:{account.id}:{channel}",
+                    to=Address(Recipient.OWNER_ACCOUNT, account.id, channel, address, account.language),
+                    template=f"notify.ticket_{step}", params=params, community_id=ticket.community_id,
+                    cause=f"ticket:{ticket.id}")
