@@ -34,6 +34,7 @@ from pm_admin.owners.services import registry as owner_registry
 from pm_admin.places import queries as place_queries
 from pm_admin.places.events import HouseholdWorkChanged, RoomRenumbered
 from pm_admin.places.models import Community
+from pm_admin.portal import files as portal_files
 from pm_admin.portal import progress as portal_progress
 from pm_admin.surveys import files as survey_files
 from pm_admin.surveys import owner_timeline as survey_timeline
@@ -68,7 +69,7 @@ def install() -> None:
     register_upload_purpose(archive_common.DOCUMENT_PURPOSE, archive_common.DOCUMENT_UPLOAD)
     register_upload_purpose(arrears_files.ARREARS_PURPOSE, arrears_files.ARREARS_UPLOAD)
     register_upload_purpose(ticket_evidence.EVIDENCE_PURPOSE, ticket_evidence.EVIDENCE_UPLOAD)
-    for module in (owner_files, archive_files, dashboard_files, survey_files, ticket_files):
+    for module in (owner_files, archive_files, dashboard_files, survey_files, ticket_files, portal_files):
         for kind, producer in module.DOWNLOADS.items():
             register_download(kind, producer)
 

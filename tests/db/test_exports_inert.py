@@ -46,7 +46,10 @@ def is_number(text: str) -> bool:
 
 
 def formula_cells(data: bytes, filename: str) -> list[str]:
-    """Cells a spreadsheet program would run as formulas."""
+    """Cells a spreadsheet program would run as formulas (a PDF has none: nothing runs its text)."""
+    if filename.endswith(".pdf"):
+        assert data.startswith(b"%PDF-")
+        return []
     if filename.endswith(".csv"):
         rows = csv.reader(io.StringIO(data.decode("utf-8-sig")))
         return [cell for row in rows for cell in row
@@ -74,7 +77,7 @@ def world(session):
                                         data=owner_input.OwnerInput(name=HYPERLINK, phones=["13800000001"],
                                                                        notes="=1+2", address="+SUM(1,2)",
                                                                        tags=["@SUM(1,2)"]))
-    return {"community": community, "room": room, "manager": manager, "admin": admin, "executive": executive,
+    return {"community": community, "building": building, "room": room, "manager": manager, "admin": admin, "executive": executive,
             "owner": owner}
 
 
@@ -126,11 +129,19 @@ def _charts(session, world, fmt):
     return world["executive"], "dashboard_chart", {"chart": CHARTS[0], "format": fmt, "period": "this_month"}
 
 
-CASES = {"owners_export": _owners, "archive_catalog": _archives, "ticket_review": _review,
+def _invitations(kind):
+    def case(session, world, fmt):
+        return world["manager"], kind, {"building_id": world["building"].id, "origin": "https://pm.example.com",
+                                        "language": "zh-CN"}
+    return case
+
+
+CASES = {"owner_invitations_xlsx": _invitations("owner_invitations_xlsx"),
+         "owner_invitations_pdf": _invitations("owner_invitations_pdf"), "owners_export": _owners, "archive_catalog": _archives, "ticket_review": _review,
          "survey_results": _survey_results, "survey_links": _survey_links, "owners_template": _template,
          "dashboard_chart": _charts}
 # The cases whose files carry the hostile text the case stored (the others still must hold no formula).
-CARRIES_HOSTILE_TEXT = {"owners_export", "archive_catalog", "ticket_review", "survey_results"}
+CARRIES_HOSTILE_TEXT = {"owners_export", "archive_catalog", "ticket_review", "survey_results", "owner_invitations_xlsx"}
 
 
 def test_every_export_has_a_case():

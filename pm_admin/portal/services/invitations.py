@@ -20,6 +20,7 @@ from pm_admin.notify.outbox import Address, enqueue
 from pm_admin.owners.validation import parse_phone
 from pm_admin.portal import people
 from pm_admin.portal.models import AccountStatus, Invitation, OwnerAccount, PersonKind
+from pm_admin.portal.staff_queries import owners_to_invite
 
 INVITATION_LIFETIME = timedelta(days=14)
 ACTIVATION_PATH = "/portal/activate/"
@@ -112,3 +113,27 @@ def open_invitation(session: Session, token: str, now: datetime | None = None) -
             or account.status != AccountStatus.INVITED):
         raise DomainError("portal.invitation_invalid")
     return invitation, account
+
+
+@dataclasses.dataclass(frozen=True)
+class PrintedInvitation:
+    room_code: str
+    name: str
+    issued: IssuedInvitation
+
+
+def invite_building(session: Session, *, actor: Principal, building_id: int,
+                    now: datetime | None = None) -> list[PrintedInvitation]:
+    """Fresh links for a building's owners not yet active, for the steward to print and hand out (each print voids
+    the links printed before). Owners without a mobile number on record are left out (the registry must have one)."""
+    printed, seen = [], set()
+    for owner_id, room_code, name in owners_to_invite(session, actor, building_id):
+        if owner_id in seen:  # an owner of two rooms of the building gets one link
+            continue
+        seen.add(owner_id)
+        try:
+            issued = invite(session, actor=actor, person_kind=PersonKind.OWNER.value, person_id=owner_id, now=now)
+        except DomainError:  # no mobile, or a phone another account already uses: shown on the accounts page
+            continue
+        printed.append(PrintedInvitation(room_code, name, issued))
+    return printed
