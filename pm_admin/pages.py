@@ -33,10 +33,12 @@ from pm_admin.places.states.places import BuildingsState, CommunitiesState, Room
 from pm_admin.portal.pages.home import portal_home_page
 from pm_admin.portal.pages.report import portal_feedback_page, portal_report_page
 from pm_admin.portal.pages.sign_in import activation_page, portal_login_page
+from pm_admin.portal.pages.staff_accounts import owner_accounts_page
 from pm_admin.portal.pages.tickets import portal_ticket_page, portal_tickets_page
 from pm_admin.portal.states.home import PortalHomeState
 from pm_admin.portal.states.report import PortalReportState
 from pm_admin.portal.states.sign_in import ActivationState, PortalLoginState
+from pm_admin.portal.states.staff_accounts import OwnerAccountsState
 from pm_admin.portal.states.tickets import PortalTicketsState, PortalTicketState
 from pm_admin.shell.layout import frame
 from pm_admin.shell.password_page import password_page
@@ -103,6 +105,7 @@ def register_pages(app: rx.App) -> None:
         (dashboard_page, "/dashboard", "nav.dashboard", DashboardState.load),
         (owners_page, "/owners", "nav.owners", OwnersState.load),
         (import_page, "/owners/import", "import.title", OwnerImportState.load),
+        (owner_accounts_page, "/owner-accounts", "nav.owner_accounts", OwnerAccountsState.load),
         (owner_detail_page, "/owners/[owner_id]", "owners.detail", OwnerDetailState.load),
         (catalog_page, "/archives", "nav.archives", ArchivesState.load),
         (requests_page, "/archives/requests", "nav.archive_requests", AccessRequestsState.load),
