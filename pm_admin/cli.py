@@ -113,13 +113,14 @@ def cmd_daily(args: argparse.Namespace) -> int:
     from pm_admin.census.services import open_current_quarters
     from pm_admin.core.files import purge_stale_uploads
     from pm_admin.household_work.services import reassign_all
+    from pm_admin.portal.services.photos import purge_pending
     from pm_admin.tickets.services.review import notify_overdue_holds
 
     with unit_of_work() as session:
         changed = sync_cases(session)
         census_tasks = open_current_quarters(session)
         moved = reassign_all(session)
-        purged = purge_stale_uploads(session)
+        purged = purge_stale_uploads(session) + purge_pending(session)
         holds = notify_overdue_holds(session)
     print(f"arrears cases updated: {changed}; census tasks opened: {census_tasks}; open tasks reassigned: {moved}; "
           f"stale uploads removed: {purged}; holds past their day notified: {holds}")

@@ -107,10 +107,24 @@ def upgrade() -> None:
     with op.batch_alter_table('portal_session', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_portal_session_account_id'), ['account_id'], unique=False)
 
+    op.create_table('portal_upload',
+    sa.Column('id', sa.String(length=32), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('filename', sa.String(length=200), nullable=False),
+    sa.Column('content_type', sa.String(length=32), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['owner_account.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    op.create_index('ix_portal_upload_account_id', 'portal_upload', ['account_id'])
+
 
 
 def downgrade() -> None:
     revoke_permissions()
+    op.drop_table('portal_upload')
     with op.batch_alter_table('portal_session', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_portal_session_account_id'))
 

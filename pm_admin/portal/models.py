@@ -95,3 +95,17 @@ class PortalSession(SQLModel, table=True):
     last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoke_reason: str = Field(default="", max_length=32)
+
+
+class PortalUpload(SQLModel, table=True):
+    """A photo an owner uploaded for a report not yet sent: stored privately by content hash, attached (and this row
+    removed) when the report is sent; unsent ones are purged with the staff uploads."""
+
+    __tablename__ = "portal_upload"
+    id: str = Field(primary_key=True, max_length=32)
+    account_id: int = Field(foreign_key="owner_account.id", index=True)
+    filename: str = Field(max_length=200)
+    content_type: str = Field(max_length=32)
+    size: int
+    sha256: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

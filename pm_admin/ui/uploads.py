@@ -36,3 +36,23 @@ def upload_refusal(answer: Any) -> tuple[str, dict[str, Any]] | None:
         return "files.upload_failed", {}
     params = {k: v for k, v in answer.items() if k not in ("ok", "error", "upload_id", "filename", "size")}
     return str(answer.get("error") or "files.upload_failed"), params
+
+
+def photos_script(input_id: str, url: str, limit: int) -> str:
+    """JavaScript posting each chosen file of ``input_id`` (at most ``limit``) to ``url`` one by one; resolves to
+    {ok: true, upload_ids: [...]} or the first refusal ({ok: false, error, …})."""
+    return f"""(async () => {{
+  const input = document.getElementById({json.dumps(input_id)});
+  const ids = [];
+  for (const file of Array.from(input ? input.files : []).slice(0, {int(limit)})) {{
+    const body = new FormData();
+    body.append('file', file);
+    try {{
+      const response = await fetch({json.dumps(url)}, {{method: 'POST', body, credentials: 'same-origin'}});
+      const answer = await response.json();
+      if (!answer.ok) return answer;
+      ids.push(answer.upload_id);
+    }} catch (e) {{ return {{ok: false, error: 'files.upload_failed'}}; }}
+  }}
+  return {{ok: true, upload_ids: ids}};
+}})()"""

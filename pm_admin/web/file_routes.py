@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from urllib.parse import quote
 
 from starlette.formparsers import MultiPartException
@@ -14,8 +15,11 @@ from pm_admin.auth.http import client_of, principal_of, same_origin
 from pm_admin.core.db import unit_of_work
 from pm_admin.core.errors import DomainError, NotFound, PermissionDenied
 from pm_admin.core.files import UPLOAD_PURPOSES, may_upload, redeem_download, store_upload
+from pm_admin.core.guard import PORTAL_COOKIE
 from pm_admin.core.i18n import bilingual
 from pm_admin.core.refusals import audit_refusal
+from pm_admin.portal.services import photos
+from pm_admin.portal.services import sessions as portal_sessions
 
 
 class BodyTooLarge(Exception):
@@ -104,7 +108,48 @@ def download(request: Request) -> Response:  # plain: Starlette runs it in a wor
                              headers={"Content-Disposition": disposition, "Cache-Control": "no-store"})
 
 
+async def portal_photo(request: Request) -> Response:
+    """An owner's photo for a report: the portal session first, then the body, capped and checked by content."""
+    if not same_origin(request):
+        return _refuse("error.permission_denied", 403)
+    client = client_of(request)
+
+    def resolve():
+        with unit_of_work() as session:
+            return portal_sessions.resolve(session, request.cookies.get(PORTAL_COOKIE), client)
+    owner = await asyncio.to_thread(resolve)
+    if owner is None:
+        return _refuse("error.not_signed_in", 401)
+    too_large = {"max_mb": photos.MAX_PHOTO_BYTES // (1024 * 1024)}
+    body_limit = photos.MAX_PHOTO_BYTES + 64 * 1024
+    declared = request.headers.get("content-length") or "0"
+    if not declared.isdigit() or int(declared) > body_limit:
+        return _refuse("files.too_large", 413, **too_large)
+    capped = Request(request.scope, _capped(request.receive, body_limit))
+    try:
+        form = await capped.form(max_files=1, max_fields=5, max_part_size=64 * 1024)
+    except (MultiPartException, BodyTooLarge):
+        return _refuse("files.too_large", 413, **too_large)
+    try:
+        file = form.get("file")
+        if file is None or not hasattr(file, "read"):
+            return _refuse("files.empty", 400)
+        data = await file.read(photos.MAX_PHOTO_BYTES + 1)
+
+        def store():
+            with unit_of_work() as session:
+                return photos.store_photo(session, owner=owner, filename=file.filename or "", data=data).id
+        try:
+            upload_id = await asyncio.to_thread(store)
+        except DomainError as error:
+            return _refuse(error.key, 400, **error.params)
+        return JSONResponse({"ok": True, "upload_id": upload_id})
+    finally:
+        await form.close()
+
+
 routes = [
     Route("/files/upload/{purpose}", upload, methods=["POST"]),
+    Route("/portal/photos", portal_photo, methods=["POST"]),
     Route("/files/download/{ticket}", download, methods=["GET"]),
 ]

@@ -7,15 +7,18 @@ import pytest
 from sqlmodel import select
 
 from pm_admin.core.audit import AuditEvent
-from pm_admin.core.errors import NotFound, PermissionDenied, ValidationFailed
+from pm_admin.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from pm_admin.notify.models import OutboxMessage
 from pm_admin.portal import queries
+from pm_admin.portal.models import PortalUpload
 from pm_admin.portal.progress import tell_owner
+from pm_admin.portal.services import photos
 from pm_admin.portal.services import tickets as portal_tickets
 from pm_admin.portal.services.tickets import Rating, Report
 from pm_admin.tickets.events import TicketProgress
-from pm_admin.tickets.models import Callback, Channel, Status, Ticket, TicketEvent
+from pm_admin.tickets.models import Callback, Channel, Status, Ticket, TicketEvent, TicketEvidence
 from pm_admin.tickets.services import actions, handling
+from pm_admin.tickets.services.evidence import stored_path
 from tests.support.owners_portal import activated, new_owner
 from tests.support.ticket_desk import NOW, category, new_ticket
 
@@ -150,3 +153,23 @@ def test_a_ticket_the_desk_registers_by_phone_reaches_the_rooms_owner_and_anonym
                                                   category_id=category(session, "cleaning").id, description="匿名")
     anonymous = session.exec(select(Ticket).where(Ticket.code == code)).one()
     assert sent(session, anonymous) == []
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_photos_are_checked_by_content_and_only_the_owners_own_are_attached(session, desk, owner):
+    with pytest.raises(DomainError) as refused:
+        photos.store_photo(session, owner=owner, filename="leak.jpg", data=b"MZ\x90\x00 not an image")
+    assert refused.value.key == "portal.not_a_photo"
+    mine = photos.store_photo(session, owner=owner, filename="leak.png", data=PNG)
+    neighbour = activated(session, desk, new_owner(session, desk, room="other_room", name="李邻居",
+                                                   phone="13900139000"), now=NOW)
+    theirs = photos.store_photo(session, owner=neighbour, filename="theirs.png", data=PNG + b"x")
+    data = Report(kind="repair", category_id=category(session, "home_repair").id, description="漏水",
+                  room_id=desk["room"].id)
+    ticket = portal_tickets.report(session, owner=owner, data=data, photo_ids=[mine.id, theirs.id, "../etc"], now=NOW)
+    evidence = session.exec(select(TicketEvidence).where(TicketEvidence.ticket_id == ticket.id)).all()
+    assert [(e.filename, e.content_type) for e in evidence] == [("leak.png", "image/png")]
+    assert stored_path(evidence[0].sha256).read_bytes() == PNG
+    assert session.get(PortalUpload, theirs.id) is not None and session.get(PortalUpload, mine.id) is None

@@ -6,7 +6,7 @@ import reflex as rx
 
 from pm_admin.portal.pages.layout import portal_frame
 from pm_admin.portal.services.tickets import OWNER_KINDS
-from pm_admin.portal.states.report import PortalReportState
+from pm_admin.portal.states.report import PHOTO_INPUT, PortalReportState
 from pm_admin.ui.forms import field, notice, select_input, text_input
 from pm_admin.ui.i18n import t
 
@@ -30,6 +30,9 @@ def portal_report_page() -> rx.Component:
                       state.errors["description"]),
                 field("portal.preferred_time", text_input("preferred_time", placeholder_key="portal.preferred_time_hint",
                                                           data_testid="report-time"), state.errors["contact_time"]),
+                field("portal.photos", rx.el.input(type="file", id=PHOTO_INPUT, accept="image/*", multiple=True,
+                                                   data_testid="report-photos"), state.errors["photos"],
+                      hint_key="portal.photos_hint"),
                 rx.checkbox(t("portal.urgent"), name="urgent", data_testid="report-urgent"),
                 rx.button(t("portal.submit_report"), type="submit", size="3", width="100%",
                           data_testid="report-submit"),

@@ -19,6 +19,7 @@ from pm_admin.core.ids import is_id
 from pm_admin.core.permissions import ClientInfo, OwnerPrincipal, Perm, PortalPerm, Principal
 from pm_admin.portal import queries
 from pm_admin.portal.models import OwnerAccount, PersonKind
+from pm_admin.portal.services import photos
 from pm_admin.tickets.models import Channel, Kind, Relation, Ticket, Tier
 from pm_admin.tickets.services.callbacks import CallbackInput, record_callback
 from pm_admin.tickets.services.contact import ContactInput
@@ -56,8 +57,9 @@ def _title(description: str) -> str:
     return first_line[:TITLE_LENGTH] + ("…" if len(first_line) > TITLE_LENGTH else "")
 
 
-def report(session: Session, *, owner: OwnerPrincipal, data: Report, now: datetime | None = None) -> Ticket:
-    """A ticket of channel 线上 for one of the owner's rooms; the owner is its contact."""
+def report(session: Session, *, owner: OwnerPrincipal, data: Report, photo_ids: list[str] | None = None,
+           now: datetime | None = None) -> Ticket:
+    """A ticket of channel 线上 for one of the owner's rooms; the owner is its contact; their photos attached."""
     owner.require(PortalPerm.TICKETS)
     errors = FieldErrors()
     if data.kind not in OWNER_KINDS:
@@ -76,9 +78,11 @@ def report(session: Session, *, owner: OwnerPrincipal, data: Report, now: dateti
     contact = ContactInput(name=account.display_name, phone=decrypt(account.phone_enc) or "",
                            relation=RELATION_OF[account.person_kind].value, preferred_time=data.preferred_time)
     actor = portal_actor(room.community_id, Perm.TICKETS_CREATE, account_id=owner.account_id, client=owner.client)
-    return create_ticket(session, actor=actor, now=now, data=TicketInput(
+    ticket = create_ticket(session, actor=actor, now=now, data=TicketInput(
         kind=data.kind, category_id=data.category_id, tier=data.tier, channel=Channel.ONLINE.value,
         title=_title(data.description), description=data.description, room_id=room.room_id, contact=contact))
+    photos.attach_photos(session, owner=owner, ticket=ticket, upload_ids=photo_ids or [], actor=actor)
+    return ticket
 
 
 def give_anonymous_feedback(session: Session, *, owner: OwnerPrincipal, community_id: int | str, category_id: int | str,

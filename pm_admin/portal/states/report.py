@@ -12,8 +12,12 @@ from pm_admin.core.errors import ValidationFailed
 from pm_admin.core.guard import requires_owner
 from pm_admin.core.permissions import PortalPerm
 from pm_admin.portal import queries
-from pm_admin.portal.services import tickets
+from pm_admin.portal.services import photos, tickets
 from pm_admin.portal.services.tickets import Report
+from pm_admin.ui.uploads import photos_script, upload_refusal
+
+PHOTO_INPUT = "report-photos"
+REPORT_FIELDS = ("kind", "category_id", "description", "room_id", "preferred_time")
 
 
 class PortalReportState(PortalState):
@@ -22,6 +26,7 @@ class PortalReportState(PortalState):
     categories: list[dict[str, str]] = []
     errors: dict[str, str] = {}
     feedback_code: str = ""  # the code of the anonymous feedback just given: its only link
+    _pending: dict[str, str] = {}  # the report's fields while its photos upload
 
     @requires_owner(PortalPerm.TICKETS)
     async def load(self):
@@ -34,14 +39,30 @@ class PortalReportState(PortalState):
         self.errors, self.feedback_code = {}, ""
 
     @requires_owner(PortalPerm.TICKETS)
-    async def submit(self, form: dict[str, Any]):
-        data = Report(kind=str(form.get("kind", "")), category_id=str(form.get("category_id", "")),
-                      description=str(form.get("description", ""))[:4000], room_id=str(form.get("room_id", "")),
-                      tier="urgent" if form.get("urgent") else "normal",
-                      preferred_time=str(form.get("preferred_time", ""))[:64])
+    def submit(self, form: dict[str, Any]):
+        """First the photos (each to the portal's photo route), then ``send`` with their ids."""
+        self._pending = {key: str(form.get(key, ""))[:4000] for key in REPORT_FIELDS}
+        self._pending["urgent"] = "1" if form.get("urgent") else ""
+        return rx.call_script(photos_script(PHOTO_INPUT, "/portal/photos", photos.MAX_PHOTOS),
+                              callback=PortalReportState.send)
+
+    @requires_owner(PortalPerm.TICKETS)
+    async def send(self, answer: dict[str, Any]):
+        if refusal := upload_refusal(answer):
+            key, params = refusal
+            self.errors = {"photos": self._tr(key, **params)}
+            return None
+        form, self._pending = self._pending, {}
+        if not form:
+            return None  # a crafted send without a submit
+        data = Report(kind=form["kind"], category_id=form["category_id"], description=form["description"],
+                      room_id=form["room_id"], tier="urgent" if form["urgent"] else "normal",
+                      preferred_time=form["preferred_time"][:64])
+        ids = [str(i) for i in answer.get("upload_ids", [])][:photos.MAX_PHOTOS]
         try:
-            ticket = await in_worker_thread(tickets.report, owner=self.owner, data=data)
+            ticket = await in_worker_thread(tickets.report, owner=self.owner, data=data, photo_ids=ids)
         except ValidationFailed as error:
+            self._pending = form
             self.errors = self._field_messages(error)
             return None
         self.errors = {}
