@@ -13,9 +13,10 @@ from pm_admin.core.ids import is_id
 from pm_admin.core.permissions import OwnerPrincipal, PortalPerm
 from pm_admin.notify.models import Channel, Delivery, OutboxMessage, Recipient
 from pm_admin.places.models import Community, Room
-from pm_admin.tickets.models import OPEN_STATUSES, Kind, Ticket, TicketEvent, TicketEventKind
+from pm_admin.tickets.models import OPEN_STATUSES, Kind, Status, Ticket, TicketEvent, TicketEventKind
 from pm_admin.tickets.queries import category_options
 
+OPEN_BEFORE_RESULT = (Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS, Status.ON_HOLD)
 # What the owner's timeline shows: never internal notes, plans or hold reasons.
 OWNER_EVENT_KINDS = (TicketEventKind.CREATED, TicketEventKind.STATUS, TicketEventKind.REPLY,
                      TicketEventKind.CALLBACK_SATISFIED, TicketEventKind.CALLBACK_UNSATISFIED)
@@ -102,8 +103,12 @@ def ticket_view(session: Session, owner: OwnerPrincipal, ticket_id: object, lang
     for event in events:
         if event.kind == TicketEventKind.REPLY:
             text = event.body
-        elif event.kind == TicketEventKind.STATUS or event.kind == TicketEventKind.CREATED:
-            text = translate(f"portal.status.{event.to_status}", language) if event.to_status else ""
+        elif event.kind == TicketEventKind.CREATED:
+            text = translate("portal.event.created", language)
+        elif event.kind == TicketEventKind.STATUS:
+            text = translate(f"portal.status.{event.to_status}", language)
+            if event.public and event.body:  # the result of a round, as the owner was told it
+                text = f"{text}：{event.body}"
         else:
             text = translate(f"portal.event.{event.kind}", language)
         timeline.append({"at": local_text(event.at), "kind": event.kind, "text": text})
@@ -112,7 +117,10 @@ def ticket_view(session: Session, owner: OwnerPrincipal, ticket_id: object, lang
             "kind": str(ticket.kind), "kind_text": translate(f"tickets.kind.{ticket.kind}", language),
             "status": str(ticket.status), "status_text": translate(f"portal.status.{ticket.status}", language),
             "room": rooms.get(str(ticket.room_id), ""), "created_at": local_text(ticket.created_at),
-            "promise": promise_text(ticket, language), "resolution": ticket.resolution,
+            # The promise while it is being handled; the result once handled (a reopened ticket's old result is
+            # only in the timeline).
+            "promise": promise_text(ticket, language) if ticket.status in OPEN_BEFORE_RESULT else "",
+            "resolution": ticket.resolution if ticket.status in (Status.RESOLVED, Status.CLOSED) else "",
             "resolved_at": local_text(ticket.resolved_at), "can_rate": str(ticket.status) == "resolved",
             "rate_scores": ticket.kind == Kind.REPAIR, "version": ticket.version, "timeline": timeline}
 

@@ -15,11 +15,14 @@ pytestmark = pytest.mark.browser
 
 MENUS = {
     "demo.admin": {"home", "owners", "communities", "buildings", "rooms", "users", "ticket_settings", "audit"},
-    "demo.manager": {"home", "dashboard", "surveys", "ticket_board", "tickets", "callbacks", "review", "owners", "archives",
+    "demo.manager": {"home", "dashboard", "surveys", "ticket_board", "tickets", "callbacks", "review", "owners",
+                     "owner_accounts", "archives",
                      "archive_requests", "arrears", "census", "communities", "buildings", "rooms", "audit"},
-    "demo.cs": {"home", "surveys", "ticket_board", "tickets", "callbacks", "review", "owners", "archives", "archive_requests",
+    "demo.cs": {"home", "surveys", "ticket_board", "tickets", "callbacks", "review", "owners", "owner_accounts", "archives",
+                "archive_requests",
                 "arrears", "census", "communities", "buildings", "rooms"},
-    "demo.steward": {"home", "surveys", "ticket_board", "tickets", "owners", "arrears", "census", "communities", "buildings",
+    "demo.steward": {"home", "surveys", "ticket_board", "tickets", "owners", "owner_accounts", "arrears", "census",
+                     "communities", "buildings",
                      "rooms"},
     "demo.technician": {"home", "my_orders", "communities", "buildings", "rooms"},
     "demo.archivist": {"home", "owners", "archives", "archive_requests", "communities", "buildings", "rooms"},

@@ -1,0 +1,164 @@
+"""The loop with the owner, end to end at phone size: a steward prints a building's invitations, the owner
+activates with the code the outbox holds, reports a leak with a photo, staff resolve it with a public reply, the
+owner rates it unsatisfied (reopened), then satisfied (closed). Another owner's ticket never shows."""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+
+import openpyxl
+import pytest
+from playwright.sync_api import expect
+from sqlmodel import Session, col, select
+
+from pm_admin.notify.models import OutboxMessage
+from pm_admin.owners.models import OwnerPhone, Ownership
+from pm_admin.places.models import Community, Room
+from pm_admin.portal.models import OwnerAccount
+from pm_admin.tickets.models import Ticket, TicketEvidence
+from tests.browser.conftest import screenshot
+from tests.browser.test_login_and_menus import at_home, log_in
+from tests.browser.test_tickets import pick
+
+pytestmark = pytest.mark.browser
+# A 1×1 PNG, as a phone's camera roll would hand over (checked by content on the server).
+PHOTO = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+LEAK = "厨房水槽下水管漏水，柜子里全是水"
+
+
+def a_building_with_owners(db) -> tuple[int, int]:
+    """(community id, building id) in C01 where the first current owner has a phone on record."""
+    with Session(db) as session:
+        return session.exec(select(Room.community_id, Room.building_id).join(Ownership, Ownership.room_id == Room.id)
+                            .join(Community, Community.id == Room.community_id)
+                            .join(OwnerPhone, OwnerPhone.owner_id == Ownership.owner_id)
+                            .where(Community.code == "C01", col(Ownership.ended_on).is_(None))
+                            .order_by(Room.building_id.desc())).first()
+
+
+def code_for(db, account_id: int) -> str:
+    with Session(db) as session:
+        message = session.exec(select(OutboxMessage).where(
+            OutboxMessage.recipient_id == account_id, OutboxMessage.template == "notify.portal_code")
+            .order_by(OutboxMessage.id.desc())).first()
+    return message.params["code"]
+
+
+def test_invitation_activation_report_resolve_rate_reopen_close(browser, live_server, page, db, tmp_path):
+    community, building = a_building_with_owners(db)
+    log_in(page, "demo.steward")
+    page.wait_for_url(at_home)
+    page.goto(f"/owner-accounts?community={community}&building={building}")
+    expect(page.get_by_test_id("owner-accounts").locator("tbody tr").first).to_be_visible()
+    screenshot(page, "owner-accounts-steward")
+    with page.expect_download() as printed:
+        page.get_by_test_id("print-invitations-pdf").click()
+    assert open(printed.value.path(), "rb").read(5) == b"%PDF-"
+
+    # The list for the office's records: printing again issues new links and voids the ones printed before.
+    with page.expect_download() as download:
+        page.get_by_test_id("print-invitations-xlsx").click()
+    sheet = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes())).active
+    room_code, name, link = next((r[0], r[1], r[2]) for r in sheet.iter_rows(min_row=2, values_only=True))
+    assert link.startswith(live_server.base_url + "/portal/activate/")
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", base_url=live_server.base_url)
+    owner = phone.new_page()
+    owner.set_default_timeout(20_000)
+    owner.goto(link.removeprefix(live_server.base_url))
+    expect(owner.get_by_test_id("activation-phone")).to_contain_text(re.compile(r"1\d\d\*{4}\d{4}"))
+    owner.get_by_test_id("activation-send-code").click()
+    expect(owner.get_by_text("验证码已发送")).to_be_visible()
+    with Session(db) as session:
+        account = session.exec(select(OwnerAccount).where(OwnerAccount.display_name == name)).one()
+    owner.get_by_test_id("activation-code").fill(code_for(db, account.id))
+    owner.get_by_test_id("activation-password").fill("我的新密码2026")
+    owner.get_by_test_id("activation-confirm").fill("我的新密码2026")
+    screenshot(owner, "portal-activation-phone")
+    owner.get_by_test_id("activation-submit").click()
+    owner.wait_for_url(re.compile(r"/portal/?$"))
+    expect(owner.get_by_test_id("portal-hello")).to_contain_text(name)
+    expect(owner.get_by_test_id("portal-rooms")).to_contain_text(room_code)
+    screenshot(owner, "portal-home-phone")
+
+    owner.get_by_test_id("portal-report-button").click()
+    owner.wait_for_url(re.compile(r"/portal/report/?$"))
+    owner.get_by_test_id("report-room").click()
+    owner.get_by_role("option").filter(has_text=room_code).first.click()
+    pick(owner, owner.get_by_test_id("report-category"), "设施设备 / 户内维修")
+    owner.get_by_test_id("report-description").fill(LEAK)
+    owner.get_by_test_id("report-time").fill("今天 18:00 以后")
+    photo = tmp_path / "leak.png"
+    photo.write_bytes(PHOTO)
+    owner.get_by_test_id("report-photos").set_input_files(str(photo))
+    screenshot(owner, "portal-report-phone")
+    owner.get_by_test_id("report-submit").click()
+    owner.wait_for_url(re.compile(r"/portal/tickets/\d+/?$"))
+    ticket_id = int(owner.url.rstrip("/").rsplit("/", 1)[-1])
+    expect(owner.get_by_test_id("portal-promise")).to_contain_text("承诺")
+    with Session(db) as session:
+        ticket = session.get(Ticket, ticket_id)
+        assert (ticket.channel, ticket.title[:6]) == ("online", LEAK[:6])
+        assert session.exec(select(TicketEvidence).where(TicketEvidence.ticket_id == ticket_id)).one().content_type \
+            == "image/png"
+        code = ticket.code
+
+    # Staff: on the board, then resolved with a public reply on the ticket page.
+    page.goto(f"/tickets/board?tier=normal&q={code}")
+    expect(page.locator(f"[data-code='{code}']")).to_be_visible()  # 户内维修 is dealt round robin: 已派单
+    log_in(page, "demo.manager")
+    page.wait_for_url(at_home)
+    page.goto(f"/tickets/{ticket_id}")
+    page.get_by_test_id("comment-body").fill("师傅今晚 18:30 上门，请留人在家")
+    page.get_by_text("作为回复告知业主").click()
+    page.get_by_test_id("comment-save").click()
+    expect(page.get_by_test_id("timeline-event").filter(has_text="18:30 上门")).to_be_visible()
+    resolve(page, "已更换下水管接头并做闭水试验", start=True)
+
+    owner.reload()
+    expect(owner.get_by_test_id("portal-resolution")).to_contain_text("已更换下水管接头")
+    expect(owner.get_by_test_id("portal-timeline-line").filter(has_text="18:30 上门")).to_be_visible()
+    rate(owner, satisfied=False, score="2")
+    expect(owner.get_by_test_id("portal-ticket-status")).to_contain_text("处理中")
+    screenshot(owner, "portal-reopened-phone")
+
+    page.reload()
+    resolve(page, "重新密封并复查，无渗漏")
+    owner.reload()
+    rate(owner, satisfied=True, score="5")
+    expect(owner.get_by_test_id("portal-ticket-status")).to_contain_text("已完成")
+    screenshot(owner, "portal-closed-phone")
+    with Session(db) as session:
+        steps = session.exec(select(OutboxMessage.template).where(
+            OutboxMessage.cause == f"ticket:{ticket_id}", OutboxMessage.channel == "inbox")
+            .order_by(OutboxMessage.id)).all()
+    assert [s.removeprefix("notify.ticket_") for s in steps] == [
+        "registered", "reply", "resolved", "reopened", "resolved", "closed"]
+
+    # Another owner's ticket: the page says it is not there; the report form offers only their own rooms.
+    with Session(db) as session:
+        others = session.exec(select(Ticket.id).where(col(Ticket.room_id).is_not(None), Ticket.id != ticket_id)
+                              .order_by(Ticket.id)).first()
+    owner.goto(f"/portal/tickets/{others}")
+    expect(owner.get_by_text("找不到这张工单")).to_be_visible()
+    phone.close()
+
+
+def resolve(page, result: str, *, start: bool = False) -> None:
+    if start:
+        expect(page.get_by_test_id("ticket-status")).to_have_text("已派单")
+        page.get_by_test_id("move-start").click()
+        expect(page.get_by_test_id("ticket-status")).to_have_text("处理中")
+    page.get_by_test_id("move-resolve").click()
+    page.get_by_test_id("move-resolution").fill(result)
+    page.get_by_test_id("detail-move-form-save").click()
+    expect(page.get_by_test_id("ticket-status")).to_have_text("待回访")
+
+
+def rate(owner, *, satisfied: bool, score: str) -> None:
+    owner.get_by_test_id("rate-satisfied" if satisfied else "rate-unsatisfied").click()
+    for name in ("attitude", "efficiency", "skill", "result", "overall"):
+        owner.get_by_test_id(f"rate-{name}").get_by_role("radio", name=score, exact=True).click()
+    owner.get_by_test_id("rate-submit").click()
+    expect(owner.get_by_text("感谢您的评价")).to_be_visible()
