@@ -129,7 +129,7 @@ def unread_notices(session: Session, owner: OwnerPrincipal) -> int:
     return session.scalar(select(sa.func.count()).select_from(OutboxMessage).where(
         OutboxMessage.recipient_kind == Recipient.OWNER_ACCOUNT, OutboxMessage.recipient_id == owner.account_id,
         OutboxMessage.channel == Channel.INBOX, col(OutboxMessage.read_at).is_(None),
-        OutboxMessage.status != Delivery.SKIPPED)) or 0
+        OutboxMessage.status == Delivery.DELIVERED)) or 0
 
 
 def home(session: Session, owner: OwnerPrincipal, language: str) -> dict:
