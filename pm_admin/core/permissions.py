@@ -58,6 +58,8 @@ class Perm(enum.StrEnum):
     SURVEYS_MANAGE = "surveys.manage"  # plans, questionnaires, owner links, publishing, improvement actions
     SURVEYS_ENTER = "surveys.enter"  # responses taken by phone, visit or paper
     DASHBOARD_VIEW = "dashboard.view"  # the executive KPI dashboard
+    NOTIFY_VIEW = "notify.view"  # the outbox's delivery log
+    NOTIFY_MANAGE = "notify.manage"  # send a dead or failed message again
 
 
 @dataclasses.dataclass(frozen=True)
