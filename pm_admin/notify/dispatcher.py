@@ -66,10 +66,13 @@ class Tally:
 
 
 class Dispatcher:
-    def __init__(self, engine: Engine, settings: NotifySettings, *, production: bool,
+    def __init__(self, engine: Engine | None, settings: NotifySettings, *, production: bool,
                  senders: dict[Channel, Sender] | None = None, batch_size: int = 50,
-                 clock: Callable[[], datetime] = utcnow, rng: random.Random | None = None) -> None:
-        self.engine = engine
+                 clock: Callable[[], datetime] = utcnow, rng: random.Random | None = None,
+                 sessions: Callable[[], Session] | None = None) -> None:
+        """``sessions`` makes the sessions it works in (default: on ``engine``); ``clock`` and ``rng`` are
+        injected by tests to compute retry times instead of waiting for them."""
+        self.sessions = sessions or (lambda: Session(engine, expire_on_commit=False))
         self.settings = settings
         self.production = production
         self.senders = senders if senders is not None else senders_from(settings)
@@ -99,7 +102,7 @@ class Dispatcher:
         """Claim up to ``batch_size`` due messages and send them one by one."""
         tally = Tally()
         token = self._token()
-        with Session(self.engine, expire_on_commit=False) as session:
+        with self.sessions() as session:
             now = self.clock()
             ids = claims.claim(session, now=now, lease_until=now + self.lease, token=token, limit=self.batch_size)
             tally.claimed = len(ids)
