@@ -46,16 +46,27 @@ def claim(session: Session, *, now: datetime, lease_until: datetime, token: str,
         ids = list(session.execute(sa.update(TABLE).where(TABLE.c.id.in_(chosen.scalar_subquery()))
                                    .values(**taken).returning(TABLE.c.id)).scalars())
     else:
-        candidates = session.execute(sa.select(OutboxMessage.id, OutboxMessage.status, OutboxMessage.claimed_by)
-                                     .where(due(now)).order_by(*_order()).limit(limit)).all()
-        ids = []
-        for message_id, status, claimed_by in candidates:
-            result = session.execute(sa.update(TABLE).where(
-                TABLE.c.id == message_id, TABLE.c.status == status, TABLE.c.claimed_by == claimed_by).values(**taken))
-            if result.rowcount == 1:
-                ids.append(message_id)
+        ids = take(session, candidates(session, now=now, limit=limit), lease_until=lease_until, token=token)
     session.commit()
     return ids
+
+
+def candidates(session: Session, *, now: datetime, limit: int) -> list[sa.Row]:
+    """SQLite, first step: the due rows as read now (id, status, claimed_by)."""
+    return list(session.execute(sa.select(OutboxMessage.id, OutboxMessage.status, OutboxMessage.claimed_by)
+                                .where(due(now)).order_by(*_order()).limit(limit)).all())
+
+
+def take(session: Session, rows: Sequence[sa.Row], *, lease_until: datetime, token: str) -> list[int]:
+    """SQLite, second step: each row taken only if it is still as read; the ids taken (the caller commits)."""
+    taken = []
+    for message_id, status, claimed_by in rows:
+        result = session.execute(sa.update(TABLE).where(
+            TABLE.c.id == message_id, TABLE.c.status == status, TABLE.c.claimed_by == claimed_by).values(
+            status=Delivery.SENDING, claimed_until=lease_until, claimed_by=token))
+        if result.rowcount == 1:
+            taken.append(message_id)
+    return taken
 
 
 def load(session: Session, ids: Sequence[int], token: str) -> list[OutboxMessage]:

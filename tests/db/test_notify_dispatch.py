@@ -87,11 +87,43 @@ def test_concurrent_claims_never_take_a_message_twice(engine):
         thread.join(60)
     claimed = [message for mine in taken for message in mine]
     assert len(claimed) == len(set(claimed)) == 400 and sorted(claimed) == sorted(expected)
-    assert sum(1 for mine in taken if mine) >= 2, [len(mine) for mine in taken]  # they did compete
+    if engine.dialect.name == "postgresql":  # SQLite may let one writer win every time: see the next test
+        assert sum(1 for mine in taken if mine) >= 2, [len(mine) for mine in taken]  # they did compete
     with engine.connect() as connection:
         holders = dict(connection.execute(sa.select(OutboxMessage.id, OutboxMessage.claimed_by)).all())
     for number, mine in enumerate(taken):
         assert {holders[message] for message in mine} <= {f"claimer-{number}"}
+
+
+def test_a_claim_made_on_a_stale_reading_takes_nothing_another_dispatcher_took(engine):
+    """SQLite's two steps, interleaved by hand as two dispatchers could: both read the same due rows, the first
+    takes them, the second's conditional UPDATE matches none of them — also a lease that ran out and was renewed."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL claims in one statement (FOR UPDATE SKIP LOCKED): the test above")
+    expected = fill(engine, Channel.INBOX, [None] * 5, "stale")
+    now = utcnow() + timedelta(seconds=1)
+    with Session(engine) as first, Session(engine) as second:
+        read_first = claims.candidates(first, now=now, limit=10)
+        read_second = claims.candidates(second, now=now, limit=10)
+        assert [row.id for row in read_first] == [row.id for row in read_second] == expected
+        assert claims.take(first, read_first[:3], lease_until=now + timedelta(seconds=60), token="first") == \
+            expected[:3]
+        first.commit()
+        assert claims.take(second, read_second, lease_until=now + timedelta(seconds=60), token="second") == \
+            expected[3:]
+        second.commit()
+        # The first's lease runs out; both read the expired rows, the first takes them back before the second.
+        later = now + timedelta(seconds=61)
+        expired_first = claims.candidates(first, now=later, limit=10)
+        expired_second = claims.candidates(second, now=later, limit=10)
+        assert [row.id for row in expired_first] == [row.id for row in expired_second] == expected
+        claims.take(first, expired_first[:3], lease_until=later + timedelta(seconds=60), token="first-again")
+        first.commit()
+        assert claims.take(second, expired_second, lease_until=later + timedelta(seconds=60),
+                           token="second-again") == expected[3:]
+        second.commit()
+    holders = {row.id: row.claimed_by for row in all_rows(engine)}
+    assert holders == {**dict.fromkeys(expected[:3], "first-again"), **dict.fromkeys(expected[3:], "second-again")}
 
 
 def test_a_lease_that_ran_out_passes_the_message_on_and_the_late_dispatcher_writes_nothing(engine):
@@ -139,7 +171,9 @@ def test_two_dispatchers_draining_one_queue_send_each_message_once(engine):
     assert len(received) == len(set(received)) == 300
     assert set(received) == {message_id(row.key, SENDER) for row in all_rows(engine)}
     assert count_status(engine, Delivery.SENT) == len(ids)
-    assert all(tally.sent > 0 for tally in tallies) and sum(tally.sent for tally in tallies) == 300
+    assert sum(tally.sent for tally in tallies) == 300
+    if engine.dialect.name == "postgresql":  # both really worked the queue (SQLite may let one writer win throughout)
+        assert all(tally.sent > 0 for tally in tallies), [tally.sent for tally in tallies]
     assert sum(tally.lost for tally in tallies) == 0
 
 
