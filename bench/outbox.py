@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 import tempfile
@@ -143,6 +144,8 @@ def main() -> int:
     parser.add_argument("--batch-size", type=int, default=50)
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     args = parser.parse_args()
+    for noisy in ("werkzeug", "mail.log"):  # a line per request
+        logging.getLogger(noisy).setLevel(logging.ERROR)
     on_each_backend(args.backend, lambda engine, label: run(engine, label, args.messages, args.dispatchers,
                                                             args.batch_size))
     return 0

@@ -65,10 +65,12 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
 
 def cmd_rotate_keys(args: argparse.Namespace) -> int:
     from pm_admin.core.audit import record
+    from pm_admin.notify.keys import rotate_addresses
     from pm_admin.owners.keys import rotate_personal_data
 
     with unit_of_work() as session:
         counts = rotate_personal_data(session)
+        counts["outbox_message.address_enc"] = rotate_addresses(session)
         record(session, action="pii.rotate_keys", actor_name="system", details=counts)
     for column, number in counts.items():
         print(f"{column}: {number} re-encrypted")
@@ -197,6 +199,15 @@ def cmd_notify_test(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive(kind):
+    def parse(text: str):
+        value = kind(text)
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be greater than 0 (got {text})")
+        return value
+    return parse
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="pm-admin", description="pm_admin command line")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -233,8 +244,9 @@ def main(argv: list[str] | None = None) -> int:
     report.set_defaults(func=cmd_kpi_report)
     dispatch = commands.add_parser("dispatch", help="send the outbox's messages (runs until SIGTERM/Ctrl-C)")
     dispatch.add_argument("--once", action="store_true", help="send what is due now, then exit")
-    dispatch.add_argument("--batch-size", type=int, default=50, help="messages claimed at a time")
-    dispatch.add_argument("--poll-interval", type=float, default=2.0, help="seconds to wait when nothing is due")
+    dispatch.add_argument("--batch-size", type=_positive(int), default=50, help="messages claimed at a time")
+    dispatch.add_argument("--poll-interval", type=_positive(float), default=2.0,
+                          help="seconds to wait when nothing is due")
     dispatch.set_defaults(func=cmd_dispatch)
     notify_test = commands.add_parser("notify-test", help="queue a test message to check a channel's settings")
     notify_test.add_argument("--channel", required=True, choices=["inbox", "email", "sms", "wecom"])

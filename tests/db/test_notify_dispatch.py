@@ -243,3 +243,24 @@ def test_sigterm_finishes_the_message_in_hand_gives_the_batch_back_and_stops(eng
     assert count_status(engine, Delivery.SENDING) == 0
     assert count_status(engine, Delivery.QUEUED) == 40 - len(received)
     assert all(row.claimed_by == "" for row in all_rows(engine))
+
+
+def test_the_command_line_queues_a_test_message_and_once_delivers_it_to_the_development_outbox(engine):
+    environ = {**os.environ, "PM_ENV": "development", "DATABASE_URL": engine.url.render_as_string(hide_password=False),
+               "PM_BCRYPT_ROUNDS": "12"}  # development's floor (the suite runs at 4, which only test accepts)
+    for name in [name for name in environ if name.startswith(("PM_SMTP", "PM_SMS", "PM_WECOM"))]:
+        del environ[name]
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "pm_admin.cli", *args], cwd=PROJECT_ROOT, env=environ,
+                              capture_output=True, text=True, timeout=120)
+
+    queued = cli("notify-test", "--channel", "sms", "--to", "13800138000")
+    assert queued.returncode == 0 and "queued: message" in queued.stdout, queued.stderr
+    assert cli("notify-test", "--channel", "sms").returncode == 2  # no address
+    once = cli("dispatch", "--once", "--batch-size", "5")
+    assert once.returncode == 0, once.stderr
+    assert "not configured, so to the development outbox: email, sms, wecom" in once.stdout
+    assert "outbox dispatcher stopped: claimed 1, delivered 1, development 1" in once.stdout
+    (row,) = all_rows(engine)
+    assert (row.status, row.provider_message_id, row.address_masked) == (Delivery.DELIVERED, "dev", "138****8000")

@@ -116,3 +116,26 @@ def test_only_the_recipient_marks_an_inbox_message_read(session, world):
     first_read = message.read_at
     assert message.status == Delivery.READ and first_read is not None
     assert mark_read(session, "owner_account", owner, notice).read_at == first_read  # the first reading stays
+
+
+def test_key_rotation_moves_the_outbox_addresses_to_the_new_key(session, world, monkeypatch):
+    from cryptography.fernet import Fernet
+
+    from pm_admin.core import crypto
+    from pm_admin.notify.keys import rotate_addresses
+    from pm_admin.settings import get_settings
+
+    old_key = get_settings().field_keys[0]
+    new_key = Fernet.generate_key().decode()
+    monkeypatch.setenv("PM_FIELD_KEYS", f"{new_key},{old_key}")
+    get_settings.cache_clear()
+    try:
+        with_address = session.execute(sa.select(sa.func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.address_enc.is_not(None))).scalar()
+        assert rotate_addresses(session) == with_address >= 27
+        monkeypatch.setenv("PM_FIELD_KEYS", new_key)  # the old key is gone
+        get_settings.cache_clear()
+        session.expire_all()
+        assert crypto.decrypt(session.get(OutboxMessage, world["south_sms"][1]).address_enc) == "13800138001"
+    finally:
+        get_settings.cache_clear()
