@@ -26,6 +26,7 @@ import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -133,10 +134,22 @@ class Dispatcher:
         return total
 
     def run(self, poll_interval: float) -> Tally:
-        """Until ``stop``: send what is due, wait ``poll_interval`` seconds when nothing is."""
+        """Until ``stop``: send what is due, wait ``poll_interval`` seconds when nothing is. The database out of
+        reach (a restart, a failover) is waited out, longer each time up to a minute, instead of ending the process;
+        what was claimed meanwhile comes back when its lease runs out."""
         total = Tally()
+        outage = 0
         while not self.stopping.is_set():
-            tally = self.run_batch()
+            try:
+                tally = self.run_batch()
+            except sa.exc.OperationalError as error:
+                outage += 1
+                wait = min(60.0, poll_interval * 2 ** min(outage, 10))
+                logger.error("outbox: database unavailable (%s); trying again in %.0f s",
+                             str(error.orig or error).splitlines()[0][:200], wait)
+                self.stopping.wait(wait)
+                continue
+            outage = 0
             total.add(tally)
             if not tally.claimed:
                 self.stopping.wait(poll_interval)

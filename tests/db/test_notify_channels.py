@@ -328,3 +328,28 @@ def test_an_unconfigured_channel_goes_to_the_development_outbox_outside_producti
     dispatcher(session, unconfigured, senders, Clock(), production=True).drain()
     (row,) = rows(session, production)
     assert row.status == Delivery.DEAD and row.last_error == "email: PM_SMTP_URL is not set (channel not configured)"
+
+
+def test_the_long_running_dispatcher_waits_out_a_database_outage(session):
+    import sqlalchemy as sa
+
+    ids = queue(session, Channel.INBOX, [None], prefix="outage")
+    session.commit()
+    calls = []
+
+    def sessions():
+        calls.append(1)
+        if len(calls) == 1:
+            raise sa.exc.OperationalError("SELECT 1", {}, ConnectionRefusedError("database restarting"))
+        return session_on(session.connection())
+
+    class LastMessage(InboxSender):
+        def send(self, message):
+            dispatcher.stop()  # this message is the last
+            return super().send(message)
+
+    dispatcher = Dispatcher(None, settings(), production=False, senders={Channel.INBOX: LastMessage()},
+                            clock=Clock(), sessions=sessions)
+    tally = dispatcher.run(poll_interval=0.01)
+    assert len(calls) == 2 and tally.delivered == 1
+    assert rows(session, ids)[0].status == Delivery.DELIVERED
