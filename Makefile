@@ -33,6 +33,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 help:
 	@echo "make run   - install everything, migrate, load demo data if empty (not in production), serve on http://localhost:3000"
+	@echo "             with the outbox dispatcher beside the server"
 	@echo "             (WORKERS=n with REDIS_URL: n backend workers behind nginx, see deploy/README.md)"
 	@echo "make test  - install what tests need and run unit, migration, PostgreSQL and browser tests"
 	@echo "make lint  - ruff and the import layers"
@@ -91,9 +92,13 @@ check-workers:
 	@if [ "$(WORKERS)" -gt 1 ] && ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then \
 		echo "make run WORKERS=$(WORKERS): nginx serves the pages in front of the workers (apt-get install nginx)"; exit 2; fi
 
+# The outbox dispatcher runs beside the server (its own session, so Ctrl-C reaches it once, as the SIGTERM sent when
+# the server stops: it finishes the message in hand and exits). Two dispatchers at once are safe, if one is left over.
 serve: deps
 ifeq ($(WORKERS),1)
 	@echo "pm_admin: http://localhost:$(PORT)"
+	@setsid $(PY) -m pm_admin.cli dispatch & dispatcher=$$!; \
+	trap 'kill -TERM $$dispatcher 2>/dev/null; wait $$dispatcher' EXIT; \
 	$(VENV)/bin/reflex run --env prod --single-port --backend-host $(HOST) --frontend-port $(PORT) --backend-port $(PORT)
 else
 	$(PY) -m deploy.scaleout run --workers $(WORKERS) --host $(HOST) --port $(PORT)

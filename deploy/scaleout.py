@@ -193,6 +193,16 @@ def start_worker(port: int, environ: dict[str, str], log) -> subprocess.Popen:
                             stderr=subprocess.STDOUT, start_new_session=True)
 
 
+def dispatcher_command() -> list[str]:
+    """The outbox dispatcher (``pm_admin-dispatch.service`` in production): one beside the workers."""
+    return [sys.executable, "-m", "pm_admin.cli", "dispatch"]
+
+
+def start_dispatcher(environ: dict[str, str], log) -> subprocess.Popen:
+    return subprocess.Popen(dispatcher_command(), cwd=PROJECT_ROOT, env=environ, stdout=log,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+
+
 def _signal(process: subprocess.Popen, signum: int) -> None:
     """To the process's group when it leads one (started in a session of its own), else to the process."""
     try:
@@ -291,11 +301,13 @@ def run(workers: int, host: str, port: int) -> int:
         nginx = subprocess.Popen(nginx_command(prefix, main_conf(prefix, site)), start_new_session=True)
         processes.append(nginx)
         wait_until_healthy(f"http://{'127.0.0.1' if shown == 'localhost' else host}:{port}", [], [nginx])
+        dispatcher = start_dispatcher(environ, open(prefix / "dispatch.log", "w"))
+        processes.append(dispatcher)
         print(f"pm_admin: http://{shown}:{port} — nginx in front of {workers} workers on ports "
-              f"{ports[0]}–{ports[-1]} (logs in {prefix}); Ctrl-C stops all", flush=True)
-        while all(process.poll() is None for process in [*workers_started, nginx]):
+              f"{ports[0]}–{ports[-1]}, and the outbox dispatcher (logs in {prefix}); Ctrl-C stops all", flush=True)
+        while all(process.poll() is None for process in [*workers_started, nginx, dispatcher]):
             time.sleep(1)
-        print("a worker or nginx exited; stopping the others", file=sys.stderr)
+        print("a worker, nginx or the dispatcher exited; stopping the others", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 0

@@ -65,10 +65,12 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
 
 def cmd_rotate_keys(args: argparse.Namespace) -> int:
     from pm_admin.core.audit import record
+    from pm_admin.notify.keys import rotate_addresses
     from pm_admin.owners.keys import rotate_personal_data
 
     with unit_of_work() as session:
         counts = rotate_personal_data(session)
+        counts["outbox_message.address_enc"] = rotate_addresses(session)
         record(session, action="pii.rotate_keys", actor_name="system", details=counts)
     for column, number in counts.items():
         print(f"{column}: {number} re-encrypted")
@@ -153,6 +155,60 @@ def cmd_kpi_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_dispatch(args: argparse.Namespace) -> int:
+    import logging
+
+    from pm_admin.core.db import get_engine
+    from pm_admin.notify.dispatcher import Dispatcher, stop_on_signals
+    from pm_admin.settings import get_settings
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = get_settings()
+    dispatcher = Dispatcher(get_engine(), settings.notify, production=settings.is_production,
+                            batch_size=args.batch_size)
+    unconfigured = [channel.value for channel, sender in dispatcher.senders.items() if not sender.configured]
+    where = "dead (production)" if settings.is_production else "the development outbox"
+    print(f"outbox dispatcher {os.getpid()} started" + (f"; not configured, so to {where}: {', '.join(unconfigured)}"
+                                                        if unconfigured else ""), flush=True)
+    stop_on_signals(dispatcher)
+    try:
+        tally = dispatcher.drain() if args.once else dispatcher.run(args.poll_interval)
+    except KeyboardInterrupt:
+        print("outbox dispatcher stopped at once (second signal); the message in hand waits for its lease", flush=True)
+        return 130
+    finally:
+        dispatcher.close()
+    print(f"outbox dispatcher stopped: {tally.line() or 'nothing was due'}", flush=True)
+    return 0
+
+
+def cmd_notify_test(args: argparse.Namespace) -> int:
+    from pm_admin.core.clock import utcnow
+    from pm_admin.notify.models import Channel, Recipient
+    from pm_admin.notify.outbox import Address, enqueue
+
+    channel = Channel(args.channel)
+    if channel != Channel.INBOX and not args.to:
+        print(f"--to is needed for {channel}: a phone number, an e-mail address or a robot's name", file=sys.stderr)
+        return 2
+    kind = Recipient.GROUP if channel == Channel.WECOM else Recipient.USER
+    with unit_of_work() as session:
+        message_id = enqueue(session, key=f"channel_test:{channel}:{utcnow().isoformat()}",
+                             to=Address(kind, None, channel, args.to, args.language), template="notify.channel_test",
+                             params={"channel": channel.value}, cause="channel_test")
+    print(f"已排队 / queued: message {message_id}; the dispatcher sends it (python -m pm_admin.cli dispatch --once)")
+    return 0
+
+
+def _positive(kind):
+    def parse(text: str):
+        value = kind(text)
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be greater than 0 (got {text})")
+        return value
+    return parse
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="pm-admin", description="pm_admin command line")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -187,6 +243,17 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("--community", default="all", help="a community code (C01) or all")
     report.add_argument("--format", default="json", choices=["json"])
     report.set_defaults(func=cmd_kpi_report)
+    dispatch = commands.add_parser("dispatch", help="send the outbox's messages (runs until SIGTERM/Ctrl-C)")
+    dispatch.add_argument("--once", action="store_true", help="send what is due now, then exit")
+    dispatch.add_argument("--batch-size", type=_positive(int), default=50, help="messages claimed at a time")
+    dispatch.add_argument("--poll-interval", type=_positive(float), default=2.0,
+                          help="seconds to wait when nothing is due")
+    dispatch.set_defaults(func=cmd_dispatch)
+    notify_test = commands.add_parser("notify-test", help="queue a test message to check a channel's settings")
+    notify_test.add_argument("--channel", required=True, choices=["inbox", "email", "sms", "wecom"])
+    notify_test.add_argument("--to", default=None, help="phone, e-mail address or WeCom robot name")
+    notify_test.add_argument("--language", default="zh-CN", choices=["zh-CN", "en"])
+    notify_test.set_defaults(func=cmd_notify_test)
     args = parser.parse_args(argv)
     settings_or_exit()  # a refused configuration stops here with its message, before any work
     return args.func(args)

@@ -44,6 +44,8 @@ class Settings:
     trusted_proxy_hops: int
     # Where browsers load the app from (scheme://host[:port]); the event websocket accepts no other Origin.
     public_origins: tuple[str, ...]
+    # The outbox's channels, throttles and retries (``PM_SMTP_*``, ``PM_SMS_*``, ``PM_WECOM_*``, ``PM_NOTIFY_*``).
+    notify: NotifySettings = dataclasses.field(default_factory=lambda: NotifySettings())
 
     @property
     def is_production(self) -> bool:
@@ -148,6 +150,129 @@ def _int_setting(env_vars: dict[str, str], name: str, default: int, low: int, hi
     return value
 
 
+# ---------------------------------------------------------------- the outbox's channels
+
+SMS_PROVIDERS = ("aliyun",)
+
+
+@dataclasses.dataclass(frozen=True)
+class NotifySettings:
+    """How the dispatcher reaches people. A channel with nothing configured is "not configured": outside
+    production its messages go to the development outbox (shown as delivered, provider id ``dev``), in
+    production they are dead with a message saying which setting is missing."""
+
+    smtp_url: str | None = None  # smtp://user:password@host:587?starttls=1, smtps://…:465
+    smtp_from: str = ""
+    sms_provider: str = ""  # "aliyun" (Alibaba Cloud SMS, dysmsapi 2017-05-25)
+    sms_endpoint: str = "dysmsapi.aliyuncs.com"  # host[:port]
+    sms_scheme: str = "https"
+    sms_access_key_id: str = ""
+    sms_access_key_secret: str = ""
+    sms_sign_name: str = ""
+    # catalog template (e.g. notify.ticket.registered) -> the provider's approved template code (SMS_123456789)
+    sms_templates: tuple[tuple[str, str], ...] = ()
+    wecom_robots: tuple[tuple[str, str], ...] = ()  # robot name -> webhook URL
+    wecom_robot_per_minute: int = 20  # WeCom's own limit per robot
+    # messages per minute per channel; 0: no limit of our own
+    email_per_minute: int = 0
+    sms_per_minute: int = 0
+    wecom_per_minute: int = 0
+    send_timeout_seconds: int = 15
+    max_attempts: int = 8
+    backoff_base_seconds: int = 30
+    backoff_cap_seconds: int = 3600
+    lease_seconds: int = 300
+
+    @property
+    def sms_configured(self) -> bool:
+        return bool(self.sms_provider)
+
+    def robot_url(self, name: str) -> str | None:
+        return dict(self.wecom_robots).get(name)
+
+    def sms_template_code(self, template: str) -> str | None:
+        return dict(self.sms_templates).get(template)
+
+
+def _pairs(env_vars: dict[str, str], name: str) -> tuple[tuple[str, str], ...]:
+    """``a=x, b=y`` → ((a, x), (b, y)); a part without ``=`` or with an empty side stops the start."""
+    raw = env_vars.get(name, "").strip()
+    pairs = []
+    for part in (part.strip() for part in raw.split(",")):
+        if not part:
+            continue
+        key, sep, value = part.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise SettingsError(f"{name} 的 {part!r} 不是 名称=值。 {part!r} in {name} is not name=value.")
+        pairs.append((key.strip(), value.strip()))
+    return tuple(pairs)
+
+
+def _notify_settings(env_vars: dict[str, str], env: str) -> NotifySettings:
+    smtp_url = env_vars.get("PM_SMTP_URL", "").strip() or None
+    smtp_from = env_vars.get("PM_SMTP_FROM", "").strip()
+    if smtp_url:
+        parts = urlsplit(smtp_url)
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            raise SettingsError("PM_SMTP_URL 须形如 smtp://用户:密码@主机:587?starttls=1 或 smtps://…:465。 "
+                                "PM_SMTP_URL must look like smtp://user:password@host:587?starttls=1 or smtps://…:465.")
+        if not smtp_from:
+            if env == "production":
+                raise SettingsError("PM_SMTP_FROM 未设置：邮件须有发件人，如 物业服务中心 <noreply@pm.example.com>。 "
+                                    "PM_SMTP_FROM is missing: e-mail needs a sender, e.g. "
+                                    "Service Centre <noreply@pm.example.com>.")
+            smtp_from = f"pm_admin <noreply@{parts.hostname}>"
+    provider = env_vars.get("PM_SMS_PROVIDER", "").strip().lower()
+    if provider and provider not in SMS_PROVIDERS:
+        raise SettingsError(f"PM_SMS_PROVIDER 须是 {SMS_PROVIDERS} 之一（现在是 {provider!r}）。 "
+                            f"PM_SMS_PROVIDER must be one of {SMS_PROVIDERS} (got {provider!r}).")
+    scheme = env_vars.get("PM_SMS_SCHEME", "").strip().lower() or "https"
+    if scheme not in ("http", "https"):
+        raise SettingsError(f"PM_SMS_SCHEME 须是 http 或 https（现在是 {scheme!r}）。 "
+                            f"PM_SMS_SCHEME must be http or https (got {scheme!r}).")
+    sms = {name: env_vars.get(name, "").strip()
+           for name in ("PM_SMS_ACCESS_KEY_ID", "PM_SMS_ACCESS_KEY_SECRET", "PM_SMS_SIGN_NAME")}
+    if provider:
+        if missing := [name for name, value in sms.items() if not value]:
+            raise SettingsError(f"PM_SMS_PROVIDER={provider} 还需要 {', '.join(missing)}。 "
+                                f"PM_SMS_PROVIDER={provider} also needs {', '.join(missing)}.")
+        if env == "production" and scheme != "https":
+            raise SettingsError("生产环境的短信接口须用 https（PM_SMS_SCHEME）：访问密钥不可明文传输。 "
+                                "PM_SMS_SCHEME must be https in production: the access key must not travel in clear.")
+    robots = _pairs(env_vars, "PM_WECOM_ROBOTS")
+    for name, url in robots:
+        if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
+            raise SettingsError(f"PM_WECOM_ROBOTS 中 {name} 的地址不是 http(s) 网址。 "
+                                f"The address of {name} in PM_WECOM_ROBOTS is not an http(s) URL.")
+    if len({name for name, _ in robots}) != len(robots):
+        raise SettingsError("PM_WECOM_ROBOTS 中有重名的机器人。 PM_WECOM_ROBOTS names a robot twice.")
+    base = _int_setting(env_vars, "PM_NOTIFY_BACKOFF_BASE_SECONDS", 30, 1, 3600)
+    timeout = _int_setting(env_vars, "PM_NOTIFY_SEND_TIMEOUT_SECONDS", 15, 1, 120)
+    return NotifySettings(
+        smtp_url=smtp_url,
+        smtp_from=smtp_from,
+        sms_provider=provider,
+        sms_endpoint=env_vars.get("PM_SMS_ENDPOINT", "").strip() or NotifySettings.sms_endpoint,
+        sms_scheme=scheme,
+        sms_access_key_id=sms["PM_SMS_ACCESS_KEY_ID"],
+        sms_access_key_secret=sms["PM_SMS_ACCESS_KEY_SECRET"],
+        sms_sign_name=sms["PM_SMS_SIGN_NAME"],
+        sms_templates=_pairs(env_vars, "PM_SMS_TEMPLATES"),
+        wecom_robots=robots,
+        wecom_robot_per_minute=_int_setting(env_vars, "PM_WECOM_ROBOT_PER_MINUTE", 20, 1, 20),
+        email_per_minute=_int_setting(env_vars, "PM_NOTIFY_EMAIL_PER_MINUTE", 0, 0),
+        sms_per_minute=_int_setting(env_vars, "PM_NOTIFY_SMS_PER_MINUTE", 0, 0),
+        wecom_per_minute=_int_setting(env_vars, "PM_NOTIFY_WECOM_PER_MINUTE", 0, 0),
+        send_timeout_seconds=timeout,
+        max_attempts=_int_setting(env_vars, "PM_NOTIFY_MAX_ATTEMPTS", 8, 1, 50),
+        backoff_base_seconds=base,
+        backoff_cap_seconds=_int_setting(env_vars, "PM_NOTIFY_BACKOFF_CAP_SECONDS", 3600, base, 7 * 24 * 3600),
+        # The lease must outlast one send (a few network steps, each within the timeout): a shorter one would let
+        # another dispatcher take over a message still being sent.
+        lease_seconds=_int_setting(env_vars, "PM_NOTIFY_LEASE_SECONDS", 300, 4 * timeout, 3600),
+    )
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     env_vars = dict(os.environ if environ is None else environ)
     env = env_vars.get("PM_ENV", "development")
@@ -182,6 +307,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         # Reverse proxies in front of the app that append to X-Forwarded-For (see guard.client_address).
         trusted_proxy_hops=_int_setting(env_vars, "PM_TRUSTED_PROXY_HOPS", 0, 0),
         public_origins=_public_origins(env_vars.get("PM_PUBLIC_ORIGINS"), env),
+        notify=_notify_settings(env_vars, env),
     )
 
 

@@ -12,6 +12,8 @@ from sqlmodel import Field, SQLModel
 from pm_admin.core.clock import utcnow
 from pm_admin.core.types import UTCDateTime, str_enum
 
+DEV_PROVIDER_ID = "dev"  # provider id of a message the development outbox took (no channel configured)
+
 
 class Channel(enum.StrEnum):
     INBOX = "inbox"  # the owner portal's notices, or a staff member's bell
@@ -65,6 +67,9 @@ class OutboxMessage(SQLModel, table=True):
     attempts: int = Field(default=0)
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Which claim holds a ``sending`` row (one per dispatcher batch): a dispatcher writes an outcome only while
+    # the row is still its own, so one whose lease ran out cannot overwrite the dispatcher that took over.
+    claimed_by: str = Field(default="", max_length=40)
     last_error: str = Field(default="", max_length=500)
     provider_message_id: str = Field(default="", max_length=128)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
