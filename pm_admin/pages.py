@@ -22,6 +22,8 @@ from pm_admin.dashboards.pages.dashboard import dashboard_page
 from pm_admin.dashboards.states.dashboard import DashboardState
 from pm_admin.home.pages.home import home_page
 from pm_admin.home.states.home import HomeState
+from pm_admin.notify.pages.log import delivery_log_page
+from pm_admin.notify.states.log import DeliveryLogState
 from pm_admin.owners.pages.detail import owner_detail_page
 from pm_admin.owners.pages.importing import import_page
 from pm_admin.owners.pages.owners import owners_page
@@ -31,11 +33,13 @@ from pm_admin.owners.states.owners import OwnersState
 from pm_admin.places.pages.places import buildings_page, communities_page, rooms_page
 from pm_admin.places.states.places import BuildingsState, CommunitiesState, RoomsState
 from pm_admin.portal.pages.home import portal_home_page
+from pm_admin.portal.pages.notices import portal_notices_page
 from pm_admin.portal.pages.report import portal_feedback_page, portal_report_page
 from pm_admin.portal.pages.sign_in import activation_page, portal_login_page
 from pm_admin.portal.pages.staff_accounts import owner_accounts_page
 from pm_admin.portal.pages.tickets import portal_ticket_page, portal_tickets_page
 from pm_admin.portal.states.home import PortalHomeState
+from pm_admin.portal.states.notices import PortalNoticesState
 from pm_admin.portal.states.report import PortalReportState
 from pm_admin.portal.states.sign_in import ActivationState, PortalLoginState
 from pm_admin.portal.states.staff_accounts import OwnerAccountsState
@@ -98,6 +102,7 @@ def register_pages(app: rx.App) -> None:
             (portal_report_page, "/portal/report", "portal.nav.report", PortalReportState.load),
             (portal_feedback_page, "/portal/feedback", "portal.nav.feedback", PortalReportState.load),
             (portal_tickets_page, "/portal/tickets", "portal.nav.tickets", PortalTicketsState.load),
+            (portal_notices_page, "/portal/notices", "portal.notices", PortalNoticesState.load),
             (portal_ticket_page, "/portal/tickets/[ticket_id]", "portal.ticket", PortalTicketState.load)):
         app.add_page(content, route=route, title=page_title(title_key), on_load=load)
     protected = [
@@ -106,6 +111,7 @@ def register_pages(app: rx.App) -> None:
         (owners_page, "/owners", "nav.owners", OwnersState.load),
         (import_page, "/owners/import", "import.title", OwnerImportState.load),
         (owner_accounts_page, "/owner-accounts", "nav.owner_accounts", OwnerAccountsState.load),
+        (delivery_log_page, "/messages", "nav.messages", DeliveryLogState.load),
         (owner_detail_page, "/owners/[owner_id]", "owners.detail", OwnerDetailState.load),
         (catalog_page, "/archives", "nav.archives", ArchivesState.load),
         (requests_page, "/archives/requests", "nav.archive_requests", AccessRequestsState.load),

@@ -11,6 +11,7 @@ from pm_admin.core import crypto, i18n
 from pm_admin.core.db import insert_unless_taken
 from pm_admin.core.masking import mask_phone
 from pm_admin.notify.models import Channel, ChannelPreference, Delivery, OutboxMessage, Recipient
+from pm_admin.settings import get_settings
 
 
 class UnknownTemplate(ValueError):
@@ -68,6 +69,11 @@ def enqueue(session: Session, *, key: str, to: Address, template: str, params: d
 
 
 def rendered(message: OutboxMessage) -> tuple[str, str]:
-    """The title and body a person reads, in the message's language."""
-    return (i18n.translate(f"{message.template}.title", message.language, **message.params),
-            i18n.translate(f"{message.template}.body", message.language, **message.params))
+    """The title and body a person reads, in the message's language. A ``path`` of the app becomes a full link
+    (an SMS or an e-mail is read outside the app), on the address people use (``PM_PUBLIC_ORIGINS``' first)."""
+    params = dict(message.params)
+    origins = get_settings().public_origins
+    if str(params.get("path", "")).startswith("/") and origins:
+        params["path"] = origins[0] + params["path"]
+    return (i18n.translate(f"{message.template}.title", message.language, **params),
+            i18n.translate(f"{message.template}.body", message.language, **params))

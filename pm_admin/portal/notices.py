@@ -7,9 +7,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from pm_admin.core.clock import local_text, utcnow
-from pm_admin.core.errors import NotFound
-from pm_admin.core.ids import is_id
 from pm_admin.core.permissions import OwnerPrincipal, PortalPerm
+from pm_admin.notify import services as notify_services
 from pm_admin.notify.models import Channel, Delivery, OutboxMessage, Recipient
 from pm_admin.notify.outbox import rendered
 
@@ -37,13 +36,7 @@ def inbox(session: Session, owner: OwnerPrincipal, *, limit: int = 50, before_id
 def mark_read(session: Session, owner: OwnerPrincipal, message_id: object) -> None:
     """The read receipt of one of the owner's own notices (another's id reads as missing)."""
     owner.require(PortalPerm.NOTICES)
-    if not is_id(message_id):
-        raise NotFound("notice")
-    updated = session.execute(sa.update(OutboxMessage).where(OutboxMessage.id == int(message_id), _mine(owner))
-                              .values(read_at=sa.func.coalesce(OutboxMessage.read_at, utcnow()),
-                                      status=Delivery.READ))
-    if not updated.rowcount:
-        raise NotFound("notice")
+    notify_services.mark_read(session, Recipient.OWNER_ACCOUNT, owner.account_id, message_id)
 
 
 def mark_all_read(session: Session, owner: OwnerPrincipal) -> int:

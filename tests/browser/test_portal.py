@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import io
 import re
+import time
 
 import openpyxl
 import pytest
@@ -136,6 +137,21 @@ def test_invitation_activation_report_resolve_rate_reopen_close(browser, live_se
     assert [s.removeprefix("notify.ticket_") for s in steps] == [
         "registered", "reply", "resolved", "reopened", "resolved", "closed"]
 
+    # The inbox: what the dispatcher delivered, newest first; opening one records the reading.
+    wait_until(lambda: delivered_inbox(db, ticket_id) == len(steps))
+    owner.goto("/portal/notices")
+    first = owner.get_by_test_id("portal-notice").first
+    expect(first).to_contain_text(f"工单 {code} 已完成")
+    expect(first).to_have_attribute("data-read", "false")
+    screenshot(owner, "portal-notices-phone")
+    first.click()
+    owner.wait_for_url(re.compile(rf"/portal/tickets/{ticket_id}/?$"))
+    # Staff see what was sent about the ticket, channel by channel.
+    page.goto(f"/messages?q=ticket:{ticket_id}")
+    # Also by SMS: the code on registration, and each of the two results asking for a rating.
+    expect(page.get_by_test_id("delivery-log").locator("tbody tr")).to_have_count(len(steps) + 3)
+    screenshot(page, "delivery-log-ticket")
+
     # Another owner's ticket: the page says it is not there; the report form offers only their own rooms.
     with Session(db) as session:
         others = session.exec(select(Ticket.id).where(col(Ticket.room_id).is_not(None), Ticket.id != ticket_id)
@@ -143,6 +159,21 @@ def test_invitation_activation_report_resolve_rate_reopen_close(browser, live_se
     owner.goto(f"/portal/tickets/{others}")
     expect(owner.get_by_text("找不到这张工单")).to_be_visible()
     phone.close()
+
+
+def delivered_inbox(db, ticket_id: int) -> int:
+    with Session(db) as session:
+        return len(session.exec(select(OutboxMessage.id).where(
+            OutboxMessage.cause == f"ticket:{ticket_id}", OutboxMessage.channel == "inbox",
+            col(OutboxMessage.status).in_(["delivered", "read"]))).all())
+
+
+def wait_until(condition, timeout: float = 20.0) -> None:
+    """Poll a condition the dispatcher makes true (it runs in its own process)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.1)
 
 
 def resolve(page, result: str, *, start: bool = False) -> None:

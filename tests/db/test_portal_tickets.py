@@ -4,12 +4,13 @@ notes, rate it online (unsatisfied reopens), anonymous feedback that keeps no id
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import select
 
 from pm_admin.core.audit import AuditEvent
 from pm_admin.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from pm_admin.notify.models import OutboxMessage
-from pm_admin.portal import queries
+from pm_admin.portal import notices, queries
 from pm_admin.portal.models import PortalUpload
 from pm_admin.portal.progress import tell_owner
 from pm_admin.portal.services import photos
@@ -173,3 +174,17 @@ def test_photos_are_checked_by_content_and_only_the_owners_own_are_attached(sess
     assert [(e.filename, e.content_type) for e in evidence] == [("leak.png", "image/png")]
     assert stored_path(evidence[0].sha256).read_bytes() == PNG
     assert session.get(PortalUpload, theirs.id) is not None and session.get(PortalUpload, mine.id) is None
+
+
+def test_the_inbox_shows_the_owners_delivered_notices_and_records_reading(session, desk, owner):
+    ticket = report(session, desk, owner)
+    session.execute(sa.update(OutboxMessage).where(OutboxMessage.channel == "inbox").values(status="delivered"))
+    neighbour = activated(session, desk, new_owner(session, desk, room="other_room", name="李邻居",
+                                                   phone="13900139000"), now=NOW)
+    shown = notices.inbox(session, owner)
+    assert [n["title"] for n in shown] == [f"已收到您的报事 {ticket.code}"] and not shown[0]["read"]
+    assert queries.unread_notices(session, owner) == 1
+    with pytest.raises(NotFound):
+        notices.mark_read(session, neighbour, shown[0]["id"])
+    notices.mark_read(session, owner, shown[0]["id"])
+    assert notices.inbox(session, owner)[0]["read"] and queries.unread_notices(session, owner) == 0

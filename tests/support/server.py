@@ -90,6 +90,7 @@ class ProdServer:
         self.database_url = f"sqlite:///{data_dir / DATABASE}"
         self.log_path = data_dir / "server.log"
         self.process: subprocess.Popen | None = None
+        self.dispatcher: subprocess.Popen | None = None  # the outbox's, beside the server as `make run` starts it
 
     def env(self) -> dict[str, str]:
         environ = server_environment(self.data_dir, self.database_url)
@@ -113,6 +114,10 @@ class ProdServer:
         except BaseException:
             self.stop()
             raise
+        if not self.backend_only:
+            self.dispatcher = subprocess.Popen(
+                [sys.executable, "-m", "pm_admin.cli", "dispatch", "--poll-interval", "0.2"], cwd=PROJECT_ROOT,
+                env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -131,6 +136,12 @@ class ProdServer:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
     def stop(self) -> None:
+        if self.dispatcher and self.dispatcher.poll() is None:
+            self.dispatcher.terminate()  # finishes the message in hand and exits
+            try:
+                self.dispatcher.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.dispatcher.kill()
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             try:
