@@ -209,6 +209,58 @@ def _positive(kind):
     return parse
 
 
+def cmd_invite_owner(args: argparse.Namespace) -> int:
+    """An owner's activation link (e.g. for a mini-program's own onboarding); printed once."""
+    from pm_admin.core.errors import DomainError
+    from pm_admin.core.i18n import bilingual
+    from pm_admin.core.permissions import SYSTEM
+    from pm_admin.portal.services.invitations import invite
+
+    try:
+        with unit_of_work() as session:
+            issued = invite(session, actor=SYSTEM, person_kind=args.kind, person_id=args.person_id, send=args.send)
+    except DomainError as error:
+        print(bilingual(error.key, **error.params), file=sys.stderr)
+        return 2
+    print(issued.token if args.token_only else issued.path)
+    return 0
+
+
+def cmd_api_token(args: argparse.Namespace) -> int:
+    """Create (printed once) or revoke an integration token of the REST API; both audited as "system"."""
+    from sqlmodel import select
+
+    from pm_admin.api import tokens
+    from pm_admin.core.errors import DomainError, ValidationFailed
+    from pm_admin.core.i18n import bilingual
+    from pm_admin.core.permissions import SYSTEM
+    from pm_admin.places.models import Community
+
+    try:
+        with unit_of_work() as session:
+            if args.revoke:
+                tokens.revoke(session, actor=SYSTEM, token_id=args.revoke)
+                print(f"revoked {args.revoke}")
+                return 0
+            codes = [c for c in (args.community or []) if c != "all"]
+            ids = list(session.exec(select(Community.id).where(Community.code.in_(codes))).all()) if codes else []
+            if len(ids) != len(codes):
+                print(f"unknown community among {codes}", file=sys.stderr)
+                return 2
+            issued = tokens.create(session, actor=SYSTEM, name=args.name or "", scopes=args.scope or [],
+                                   community_ids=ids, all_communities="all" in (args.community or []),
+                                   per_minute=args.per_minute)
+    except ValidationFailed as error:
+        print("; ".join(f"{field}: {bilingual(key, **params)}" for field, (key, params) in error.fields.items()),
+              file=sys.stderr)
+        return 2
+    except DomainError as error:
+        print(bilingual(error.key, **error.params), file=sys.stderr)
+        return 2
+    print(issued.token)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="pm-admin", description="pm_admin command line")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -254,6 +306,19 @@ def main(argv: list[str] | None = None) -> int:
     notify_test.add_argument("--to", default=None, help="phone, e-mail address or WeCom robot name")
     notify_test.add_argument("--language", default="zh-CN", choices=["zh-CN", "en"])
     notify_test.set_defaults(func=cmd_notify_test)
+    owner_invite = commands.add_parser("invite-owner", help="print a person's portal activation link (voids earlier ones)")
+    owner_invite.add_argument("--person-id", type=int, required=True)
+    owner_invite.add_argument("--kind", default="owner", choices=["owner", "member", "occupant"])
+    owner_invite.add_argument("--send", action="store_true", help="also text the link through the outbox")
+    owner_invite.add_argument("--token-only", action="store_true", help="print the token, not the path")
+    owner_invite.set_defaults(func=cmd_invite_owner)
+    api_token = commands.add_parser("api-token", help="create (printed once) or revoke a REST API integration token")
+    api_token.add_argument("--name")
+    api_token.add_argument("--scope", action="append", help="tickets:create | tickets:read | kpis:read (repeat)")
+    api_token.add_argument("--community", action="append", help="a community code (repeat), or all")
+    api_token.add_argument("--per-minute", type=_positive(int), default=120)
+    api_token.add_argument("--revoke", type=int, help="the id of a token to revoke")
+    api_token.set_defaults(func=cmd_api_token)
     args = parser.parse_args(argv)
     settings_or_exit()  # a refused configuration stops here with its message, before any work
     return args.func(args)

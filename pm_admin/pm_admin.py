@@ -2,8 +2,10 @@
 
 import reflex as rx
 from starlette.applications import Starlette
+from starlette.routing import Mount
 
 from pm_admin import wiring
+from pm_admin.api.app import create_api
 from pm_admin.archives.routes import routes as archive_routes
 from pm_admin.auth.routes import routes as auth_routes
 from pm_admin.core import log_hygiene
@@ -24,7 +26,8 @@ app = rx.App(
     head_components=[rx.script(src="/reload_from_bfcache.js")],
     backend_exception_handler=unexpected_error_toast,
     frontend_exception_handler=log_frontend_exception,
-    api_transformer=[Starlette(routes=auth_routes + portal_routes + file_routes + archive_routes + ticket_routes), security_headers],
+    api_transformer=[Starlette(routes=[*auth_routes, *portal_routes, *file_routes, *archive_routes, *ticket_routes,
+                                       Mount("/api/v1", app=create_api())]), security_headers],
 )
 app.add_middleware(GuardMiddleware())
 register_pages(app)

@@ -60,6 +60,7 @@ class Perm(enum.StrEnum):
     SURVEYS_ENTER = "surveys.enter"  # responses taken by phone, visit or paper
     DASHBOARD_VIEW = "dashboard.view"  # the executive KPI dashboard
     OWNER_ACCOUNTS_MANAGE = "owner_accounts.manage"  # invite owners to the portal, disable an owner account
+    API_TOKENS_MANAGE = "api_tokens.manage"  # integration tokens of the REST API
     NOTIFY_VIEW = "notify.view"  # the outbox's delivery log
     NOTIFY_MANAGE = "notify.manage"  # send a dead or failed message again
 

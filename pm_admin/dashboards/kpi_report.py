@@ -23,7 +23,9 @@ AUDITOR = Principal(user_id=0, username="kpi-report", display_name="kpi-report",
                     all_communities=True, community_ids=frozenset(), session_id=0)
 
 
-def kpi_report(session: Session, period_key: str, community: str = "all", now: datetime | None = None) -> dict:
+def kpi_report(session: Session, period_key: str, community: str = "all", now: datetime | None = None,
+               principal: Principal = AUDITOR) -> dict:
+    """``principal`` narrows the figures to its communities (an integration token's); the command reads them all."""
     if period_key not in PERIOD_KEYS:
         raise DomainError("dashboard.period_unknown", allowed=", ".join(PERIOD_KEYS))
     community_id = None
@@ -31,8 +33,9 @@ def kpi_report(session: Session, period_key: str, community: str = "all", now: d
         community_id = session.exec(select(Community.id).where(Community.code == community)).first()
         if community_id is None:
             raise DomainError("dashboard.community_unknown", code=community)
+        principal.require_community(community_id)
     today = now.astimezone(DISPLAY_ZONE).date() if now else None
     period = period_for(period_key, today)
-    figures = kpis.report(session, AUDITOR, period, community_id, now=now)
+    figures = kpis.report(session, principal, period, community_id, now=now)
     return {"period": {"key": period.key, "start": period.start.isoformat(), "end": period.end.isoformat()},
             "community": community, "kpis": figures}
