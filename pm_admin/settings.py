@@ -44,6 +44,8 @@ class Settings:
     trusted_proxy_hops: int
     # Where browsers load the app from (scheme://host[:port]); the event websocket accepts no other Origin.
     public_origins: tuple[str, ...]
+    # REST API requests a minute per owner account (integration tokens carry their own budget).
+    api_owner_per_minute: int = 60
     # The outbox's channels, throttles and retries (``PM_SMTP_*``, ``PM_SMS_*``, ``PM_WECOM_*``, ``PM_NOTIFY_*``).
     notify: NotifySettings = dataclasses.field(default_factory=lambda: NotifySettings())
 
@@ -307,6 +309,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         # Reverse proxies in front of the app that append to X-Forwarded-For (see guard.client_address).
         trusted_proxy_hops=_int_setting(env_vars, "PM_TRUSTED_PROXY_HOPS", 0, 0),
         public_origins=_public_origins(env_vars.get("PM_PUBLIC_ORIGINS"), env),
+        api_owner_per_minute=_int_setting(env_vars, "PM_API_OWNER_PER_MINUTE", 60, 1, 100_000),
         notify=_notify_settings(env_vars, env),
     )
 

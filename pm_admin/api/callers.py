@@ -16,8 +16,8 @@ from pm_admin.auth.http import client_of
 from pm_admin.core.db import unit_of_work
 from pm_admin.core.permissions import OwnerPrincipal, Principal
 from pm_admin.portal.services import sessions
+from pm_admin.settings import get_settings
 
-OWNER_PER_MINUTE = 60
 WINDOW_SECONDS = 60.0
 
 
@@ -74,7 +74,7 @@ def owner_caller(request: Request) -> OwnerCaller:
         owner = sessions.resolve(session, token, client_of(request))
     if owner is None:
         raise ApiRefusal(401, "error.not_signed_in", headers={"WWW-Authenticate": "Bearer"})
-    _within_budget(f"owner:{owner.account_id}", OWNER_PER_MINUTE)
+    _within_budget(f"owner:{owner.account_id}", get_settings().api_owner_per_minute)
     return OwnerCaller(owner, token)
 
 

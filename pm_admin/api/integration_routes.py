@@ -3,7 +3,7 @@ and KPIs, within the token's scopes and communities. No contact data leaves thro
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import JSONResponse
@@ -24,6 +24,7 @@ from pm_admin.tickets.queries import CARD_COLUMNS, cards_of, names_of_categories
 from pm_admin.tickets.services.contact import ContactInput
 from pm_admin.tickets.services.registration import TicketInput, create_ticket
 
+TicketStatus = Literal["new", "assigned", "in_progress", "on_hold", "resolved", "closed", "cancelled", "invalid"]
 ERRORS = {status: {"model": ErrorResponse} for status in (400, 401, 403, 404, 409, 422, 429)}
 router = APIRouter(prefix="/integration", tags=["integration"], responses=ERRORS)
 Integration = Annotated[IntegrationCaller, Depends(integration_caller)]
@@ -63,7 +64,7 @@ def register(body: CallCentreTicket, caller: Integration, idempotency_key: Idemp
                                                                 "scope tickets:read")
 def tickets(caller: Integration, limit: Annotated[int, Query(ge=1, le=cursors.MAX_LIMIT)] = 50,
             cursor: Annotated[str | None, Query(max_length=64)] = None,
-            status: Annotated[str | None, Query(max_length=16)] = None) -> StaffTicketPage:
+            status: Annotated[TicketStatus | None, Query()] = None) -> StaffTicketPage:
     require_scope(caller, Perm.TICKETS_VIEW)
     before = cursors.decode(cursor)
     with unit_of_work() as session:

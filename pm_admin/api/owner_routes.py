@@ -58,7 +58,7 @@ def create_token(body: TokenRequest, request: Request) -> TokenAnswer:
     return _token_for(outcome)
 
 
-@router.post("/auth/activation-code", status_code=202, summary="Text the code that activates an invitation")
+@router.post("/auth/activation-code", status_code=202, response_class=Response, summary="Text the code that activates an invitation")
 def activation_code(body: ActivationCodeRequest) -> Response:
     with unit_of_work() as session:
         if not sign_in.send_activation_code(session, body.invitation):
@@ -85,7 +85,7 @@ def _token_for(outcome: sign_in.Outcome) -> TokenAnswer:
     return TokenAnswer(token=token, expires_in=int(sessions.ABSOLUTE.total_seconds()))
 
 
-@router.post("/auth/code", status_code=202, summary="Text a sign-in code (the same answer whether or not the phone "
+@router.post("/auth/code", status_code=202, response_class=Response, summary="Text a sign-in code (the same answer whether or not the phone "
                                                     "has an account)")
 def send_code(body: CodeRequest) -> Response:
     with unit_of_work() as session:
@@ -93,7 +93,7 @@ def send_code(body: CodeRequest) -> Response:
     return Response(status_code=202)
 
 
-@router.delete("/auth/token", status_code=204, summary="Sign out: the token stops working")
+@router.delete("/auth/token", status_code=204, response_class=Response, summary="Sign out: the token stops working")
 def delete_token(caller: Owner) -> Response:
     with unit_of_work() as session:
         sessions.end(session, caller.owner.session_id)
@@ -182,7 +182,7 @@ def list_notices(caller: Owner, limit: Limit = 20, cursor: Cursor = None) -> Not
     return NoticePage(items=items, next_cursor=cursors.next_cursor(items, limit))
 
 
-@router.post("/notices/{notice_id}/read", status_code=204, summary="Read receipt")
+@router.post("/notices/{notice_id}/read", status_code=204, response_class=Response, summary="Read receipt")
 def read_notice(notice_id: Id, caller: Owner) -> Response:
     with unit_of_work() as session:
         notices.mark_read(session, caller.owner, notice_id)
