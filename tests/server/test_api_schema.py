@@ -42,7 +42,7 @@ def test_every_operation_answers_within_its_document(live_server, callers):
 
         @given(case=operation.as_strategy())
         @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-        def answers_within_document(case):
+        def answers_within_document(case, token=token):
             case.call_and_validate(base_url=base_url, headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)
 
         answers_within_document()
