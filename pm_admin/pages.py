@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 import reflex as rx
 
+from pm_admin.api.pages.tokens import api_tokens_page
+from pm_admin.api.states.tokens import ApiTokensState
 from pm_admin.archives.pages.archives import archive_page, catalog_page, requests_page
 from pm_admin.archives.states.archives import ArchiveDetailState, ArchivesState
 from pm_admin.archives.states.requests import AccessRequestsState
@@ -121,6 +123,7 @@ def register_pages(app: rx.App) -> None:
         (queue_page, "/tickets/callbacks", "nav.callbacks", CallbackQueueState.load),
         (review_page, "/tickets/review", "nav.review", DailyReviewState.load),
         (settings_page, "/admin/tickets", "nav.ticket_settings", TicketSettingsState.load),
+        (api_tokens_page, "/admin/api-tokens", "nav.api_tokens", ApiTokensState.load),
         (ticket_page, "/tickets/[ticket_id]", "nav.ticket", TicketDetailState.load),
         (orders_page, "/my-orders", "nav.my_orders", MyOrdersState.load),
         (arrears_page, "/arrears", "nav.arrears", ArrearsState.load),

@@ -36,6 +36,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("rooms", "/places/rooms", "door-open", Perm.PLACES_VIEW),
     NavItem("users", "/admin/users", "users", Perm.USERS_MANAGE),
     NavItem("ticket_settings", "/admin/tickets", "settings-2", Perm.TICKETS_SETTINGS),
+    NavItem("api_tokens", "/admin/api-tokens", "key-round", Perm.API_TOKENS_MANAGE),
     NavItem("audit", "/audit", "scroll-text", Perm.AUDIT_VIEW),
 )
 

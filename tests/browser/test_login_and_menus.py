@@ -14,7 +14,8 @@ from tests.browser.conftest import screenshot
 pytestmark = pytest.mark.browser
 
 MENUS = {
-    "demo.admin": {"home", "owners", "messages", "communities", "buildings", "rooms", "users", "ticket_settings", "audit"},
+    "demo.admin": {"home", "owners", "messages", "communities", "buildings", "rooms", "users", "ticket_settings",
+                   "api_tokens", "audit"},
     "demo.manager": {"home", "dashboard", "surveys", "ticket_board", "tickets", "callbacks", "review", "owners",
                      "owner_accounts", "messages", "archives",
                      "archive_requests", "arrears", "census", "communities", "buildings", "rooms", "audit"},

@@ -36,7 +36,8 @@ from tests.support.ws_client import CraftedClient, event_name
 
 # Pages sharing a first segment with an HTTP route, and look-alikes of its prefixes: all stay with the build.
 PAGES = ("/", "/login", "/owners", "/owners/17", "/archives", "/archives/requests", "/archives/17", "/tickets",
-         "/tickets/board", "/tickets/17", "/files", "/authority")
+         "/tickets/board", "/tickets/17", "/files", "/authority", "/portal", "/portal/login", "/portal/tickets",
+         "/portal/tickets/17", "/portal/activate/abc", "/portal/sessions", "/owner-accounts", "/messages")
 
 
 def app_http_routes() -> list[str]:
@@ -52,7 +53,7 @@ def test_nginx_sends_every_http_route_to_the_workers_and_pages_to_the_build():
     proxied = scaleout.proxied_paths()
     routes = app_http_routes()
     assert {"/auth/session", "/files/upload/{purpose}", "/archives/file/{file_id}"} <= set(routes)
-    for path in routes + ["/ping", "/_upload", "/_all_routes"]:
+    for path in routes + ["/ping", "/_upload", "/_all_routes", "/api/v1/openapi.json", "/api/v1/tickets/17"]:
         assert proxied.match(re.sub(r"\{[^}]+\}", "17", path)), f"{path} is not proxied by deploy/nginx/pm_admin.conf"
     assert not [page for page in PAGES if proxied.match(page)]
 

@@ -30,6 +30,15 @@ def callers(live_server, db):
     return {"owner": owner_token(live_server, db, owner_id), "integration": integration}
 
 
+def exercise(operation, base_url: str, headers: dict[str, str]) -> None:
+    @given(case=operation.as_strategy())
+    @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    def answers_within_document(case):
+        case.call_and_validate(base_url=base_url, headers=headers, checks=CHECKS)
+
+    answers_within_document()
+
+
 def test_every_operation_answers_within_its_document(live_server, callers):
     schema = schemathesis.openapi.from_url(live_server.base_url + "/api/v1/openapi.json")
     base_url = live_server.base_url + "/api/v1"
@@ -39,12 +48,6 @@ def test_every_operation_answers_within_its_document(live_server, callers):
         if operation.method.upper() == "DELETE" and operation.path == "/auth/token":
             continue  # signing out would end the token the other operations use (test_api.py signs out)
         token = callers["integration"] if operation.path.startswith("/integration") else callers["owner"]
-
-        @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-        def answers_within_document(case, token=token):
-            case.call_and_validate(base_url=base_url, headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)
-
-        answers_within_document()
+        exercise(operation, base_url, {"Authorization": f"Bearer {token}"})
         checked.append(f"{operation.method.upper()} {operation.path}")
     assert len(checked) >= 14, checked  # every operation of the document was exercised

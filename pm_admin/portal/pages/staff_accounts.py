@@ -64,6 +64,7 @@ def invite_dialog() -> rx.Component:
     d, subject = InviteForm, InviteForm.subject
     return form_dialog(
         d, title=t("portal.invite_title"), testid="invite-dialog", save_key="portal.issue_link",
+        save_props={"disabled": subject["link"].to(str) != ""},
         fields=[
             rx.text(subject["room_code"].to(str), " · ", subject["name"].to(str), weight="bold"),
             rx.cond(subject["link"].to(str) != "",
