@@ -51,9 +51,13 @@ def seed(engine, owners: int) -> tuple[list[tuple[str, int]], int]:
     """``owners`` owners of one room each, every one with an active account and a session: (token, room) pairs."""
     callers = []
     with Session(engine) as session:
-        community, building, unit, _ = factories.place_tree(session)
-        for n in range(owners):
-            room = factories.room(session, unit, number=f"{1000 + n}", floor=1 + n // 10)
+        community, building, _, _ = factories.place_tree(session)
+        units = {}
+        for n in range(owners):  # 100 rooms a unit: 10 floors of 10
+            if n // 100 not in units:
+                units[n // 100] = factories.unit(session, building, code=str(n // 100 + 2))
+            floor = 1 + (n % 100) // 10
+            room = factories.room(session, units[n // 100], number=f"{floor}{n % 10:02d}", floor=floor)
             owner = Owner(name=f"业主{n}")
             session.add(owner)
             session.flush()
