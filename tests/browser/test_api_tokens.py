@@ -21,8 +21,8 @@ def test_an_admin_issues_a_token_a_bi_tool_uses_then_revokes_it(page, live_serve
     page.get_by_test_id("token-form-save").click()  # nothing chosen: told beside the fields, nothing issued
     expect(form.get_by_text("请选择有效的权限范围")).to_be_visible()
     form.get_by_test_id("token-name").fill("经营分析 BI")
-    form.get_by_text("读取经营指标").click()
-    form.get_by_text("全部小区").click()
+    form.get_by_text("读取经营指标", exact=True).click()
+    form.get_by_text("全部小区", exact=True).click()
     page.get_by_test_id("token-form-save").click()
     token = page.get_by_test_id("token-value").inner_text()
     assert token.startswith("pmi_")
