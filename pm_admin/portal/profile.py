@@ -23,6 +23,10 @@ def request_view(request: ContactRequest) -> dict:
             "status": str(request.status), "reason": request.reason, "decided_at": local_text(request.decided_at)}
 
 
+NO_REQUEST = {"id": 0, "created_at": "", "phone": "", "phone2": "", "drop_phone2": False, "address": "", "status": "",
+              "reason": "", "decided_at": ""}
+
+
 def can_request(owner: OwnerPrincipal) -> bool:
     return owner.person_kind == PersonKind.OWNER and owner.owner_id is not None and bool(owner.rooms)
 
@@ -36,12 +40,14 @@ def profile(session: Session, owner: OwnerPrincipal) -> dict:
     requests = session.exec(select(ContactRequest).where(
         ContactRequest.account_id == owner.account_id, ContactRequest.status != RequestStatus.WITHDRAWN)
         .order_by(col(ContactRequest.id).desc()).limit(1)).all()
-    latest = request_view(requests[0]) if requests else {}
+    latest = request_view(requests[0]) if requests else NO_REQUEST
+    waiting = latest["status"] == RequestStatus.PENDING
     preferences = notify_services.preferences(session, Recipient.OWNER_ACCOUNT, owner.account_id)
     return {"name": owner.display_name, "phone": mask_phone(decrypt(account.phone_enc)),
             "rooms": room_labels(session, owner), "can_request": requesting,
             "phone1": mask_phone(phones[0]) if phones else "", "phone2": mask_phone(phones[1]) if len(phones) > 1 else "",
             "address": stored.address if stored else "",
-            "waiting": latest if latest.get("status") == RequestStatus.PENDING else {},
-            "decided": latest if latest and latest["status"] != RequestStatus.PENDING else {},
+            # Both always carry every key (the page tests them): the waiting request, or the last decided one.
+            "has_waiting": waiting, "waiting": latest if waiting else NO_REQUEST,
+            "has_decided": bool(latest["id"]) and not waiting, "decided": NO_REQUEST if waiting else latest,
             "sms": preferences["sms"], "email": preferences["email"]}

@@ -326,6 +326,11 @@ def test_an_owner_answers_a_survey_and_a_manager_approves_their_new_phone(browse
     expect(owner.get_by_test_id("profile-phone1")).to_have_text(NEW_PHONE_MASKED)
     expect(owner.get_by_test_id("profile-phone")).to_have_text(NEW_PHONE_MASKED)
     screenshot(owner, "portal-profile-approved-phone")
+    owner.get_by_role("radio", name="EN").click()  # six tabs still fit at 390 px in English
+    expect(owner.get_by_test_id("portal-title")).to_have_text("Profile")
+    screenshot(owner, "portal-profile-en-phone")
+    owner.get_by_role("radio", name="中文").click()
+    expect(owner.get_by_test_id("portal-title")).to_have_text("我的")
     owner.get_by_test_id("portal-sign-out").click()
     owner.wait_for_url(re.compile(r"/portal/login"))
     owner.get_by_test_id("portal-phone").fill(NEW_PHONE)

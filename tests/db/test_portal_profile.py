@@ -47,7 +47,7 @@ def test_the_profile_shows_the_name_the_masked_phone_the_rooms_and_the_contact_d
     assert (me["name"], me["phone"], me["phone1"], me["phone2"]) == ("王业主", "138****8000", "138****8000", "")
     assert [room["value"] for room in me["rooms"]] == [str(desk["room"].id)] and desk["room"].code in me["rooms"][0][
         "label"]
-    assert me["can_request"] and me["waiting"] == {} and me["decided"] == {} and me["sms"] and me["email"]
+    assert me["can_request"] and not me["has_waiting"] and not me["has_decided"] and me["sms"] and me["email"]
     assert "13800138000" not in str(me)
 
 
@@ -97,7 +97,7 @@ def test_a_request_waits_masked_and_approved_lands_in_the_registry_history_archi
     assert sign_in.sign_in_with_password(session, phone=NEW_PHONE, password=PASSWORD, client=CLIENT).ok
     assert not sign_in.sign_in_with_password(session, phone="13800138000", password=PASSWORD, client=CLIENT).ok
     me = profile.profile(session, owner)
-    assert (me["phone"], me["waiting"], me["decided"]["status"]) == ("139****2222", {}, "approved")
+    assert (me["phone"], me["has_waiting"], me["decided"]["status"]) == ("139****2222", False, "approved")
     with pytest.raises(DomainError) as twice:
         services.approve(session, actor=desk["cs"], request_id=request.id, expected_version=decided.version)
     assert twice.value.key == "portal.request_decided"
@@ -116,7 +116,8 @@ def test_a_rejected_request_tells_the_owner_why_and_changes_nothing(session, des
     decided = session.get(ContactRequest, request.id)
     assert (decided.status, decided.phone_enc, decided.phone_masked) == (RequestStatus.REJECTED, None, "139****2222")
     me = profile.profile(session, owner)
-    assert (me["decided"]["status"], me["decided"]["reason"], me["waiting"]) == ("rejected", "请到服务中心核验身份", {})
+    assert (me["decided"]["status"], me["decided"]["reason"], me["has_waiting"]) == ("rejected", "请到服务中心核验身份",
+                                                                                  False)
     told = session.exec(select(OutboxMessage).where(OutboxMessage.template == "notify.contact_rejected")).one()
     assert (told.recipient_id, told.channel, told.params["reason"]) == (owner.account_id, "inbox", "请到服务中心核验身份")
     assert staff_rows(session, desk["manager"], status="pending") == []
@@ -156,7 +157,7 @@ def test_only_the_owner_withdraws_their_own_waiting_request(session, desk, owner
         with pytest.raises(NotFound):
             services.withdraw(session, owner=neighbour, request_id=crafted)
     assert neighbour.account_id not in {r.account_id for r in session.exec(select(ContactRequest)).all()}
-    assert profile.profile(session, neighbour)["waiting"] == {}  # never another's request
+    assert not profile.profile(session, neighbour)["has_waiting"]  # never another's request
     services.withdraw(session, owner=owner, request_id=request.id)
     assert session.get(ContactRequest, request.id).status == RequestStatus.WITHDRAWN
     with pytest.raises(NotFound):
@@ -164,7 +165,8 @@ def test_only_the_owner_withdraws_their_own_waiting_request(session, desk, owner
     with pytest.raises(DomainError):  # withdrawn: staff cannot apply it any more
         services.approve(session, actor=desk["cs"], request_id=request.id,
                          expected_version=session.get(ContactRequest, request.id).version)
-    assert profile.profile(session, owner)["waiting"] == {} and profile.profile(session, owner)["decided"] == {}
+    me = profile.profile(session, owner)
+    assert not me["has_waiting"] and not me["has_decided"]  # a withdrawn request is not shown
 
 
 def test_what_a_request_may_say(session, desk, owner):

@@ -35,7 +35,7 @@ def _actions(row: rx.Var) -> rx.Component:
                       on_click=ApproveForm.open_approve(row["id"]), data_testid="request-approve"),
             rx.button(t("portal.reject"), size="1", variant="soft", color_scheme="red",
                       on_click=RejectForm.open_reject(row["id"]), data_testid="request-reject"),
-            spacing="1"),
+            spacing="1", min_width="max-content"),
     )
 
 

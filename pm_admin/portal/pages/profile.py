@@ -58,7 +58,7 @@ def _contact() -> rx.Component:
                   "profile-address"),
             spacing="2", width="100%"), width="100%"),
         rx.cond(
-            decided["status"].to(str) != "",
+            ME["has_decided"].to(bool),
             rx.callout.root(
                 rx.callout.icon(rx.cond(decided["status"].to(str) == "approved", rx.icon("circle-check"),
                                         rx.icon("circle-x"))),
@@ -72,7 +72,7 @@ def _contact() -> rx.Component:
                 data_testid="profile-decided", data_status=decided["status"].to(str)),
         ),
         rx.cond(
-            waiting["id"].to(str) != "",
+            ME["has_waiting"].to(bool),
             rx.card(rx.vstack(
                 rx.hstack(rx.badge(t("portal.request.pending"), color_scheme="blue", size="2"), rx.spacer(),
                           rx.text(waiting["created_at"].to(str), size="1", color_scheme="gray"), width="100%"),
@@ -92,7 +92,7 @@ def _request_form() -> rx.Component:
         rx.vstack(
             rx.heading(t("portal.change_contact"), size="3"),
             rx.text(t("portal.change_contact_hint"), size="1", color_scheme="gray"),
-            form_error_banner(S.errors["form"].to(str)),
+            rx.cond(S.errors.contains("form"), form_error_banner(S.errors["form"].to(str))),
             field("portal.new_phone", text_input("phone", type_="tel", auto_complete="tel", size="3",
                                                  placeholder_key="portal.keep_blank", data_testid="profile-new-phone"),
                   S.errors["phone"], hint_key="portal.new_phone_hint"),

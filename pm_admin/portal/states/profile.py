@@ -53,7 +53,7 @@ class PortalProfileState(PortalState):
 
     @requires_owner(PortalPerm.PROFILE)
     async def withdraw(self):
-        owner, request_id = self.owner, self.me.get("waiting", {}).get("id")
+        owner, request_id = self.owner, (self.me.get("waiting") or {}).get("id")
         if not request_id:
             return None
         try:
