@@ -37,7 +37,6 @@ from pm_admin.api.app import create_api  # noqa: E402
 from pm_admin.core import crypto  # noqa: E402
 from pm_admin.core.db import get_engine  # noqa: E402
 from pm_admin.owners.models import Owner, OwnerPhone, Ownership  # noqa: E402
-from pm_admin.places.models import Room  # noqa: E402
 from pm_admin.portal.models import AccountStatus, OwnerAccount, PersonKind, PortalSession  # noqa: E402
 from pm_admin.portal.services.sign_in import digest  # noqa: E402
 from pm_admin.settings import get_settings  # noqa: E402

@@ -67,10 +67,12 @@ def cmd_rotate_keys(args: argparse.Namespace) -> int:
     from pm_admin.core.audit import record
     from pm_admin.notify.keys import rotate_addresses
     from pm_admin.owners.keys import rotate_personal_data
+    from pm_admin.portal.keys import rotate_portal_data
 
     with unit_of_work() as session:
         counts = rotate_personal_data(session)
         counts["outbox_message.address_enc"] = rotate_addresses(session)
+        counts.update(rotate_portal_data(session))
         record(session, action="pii.rotate_keys", actor_name="system", details=counts)
     for column, number in counts.items():
         print(f"{column}: {number} re-encrypted")

@@ -34,17 +34,23 @@ from pm_admin.owners.states.importing import OwnerImportState
 from pm_admin.owners.states.owners import OwnersState
 from pm_admin.places.pages.places import buildings_page, communities_page, rooms_page
 from pm_admin.places.states.places import BuildingsState, CommunitiesState, RoomsState
+from pm_admin.portal.pages.contact_requests import contact_requests_page
 from pm_admin.portal.pages.home import portal_home_page
 from pm_admin.portal.pages.notices import portal_notices_page
+from pm_admin.portal.pages.profile import portal_profile_page
 from pm_admin.portal.pages.report import portal_feedback_page, portal_report_page
 from pm_admin.portal.pages.sign_in import activation_page, portal_login_page
 from pm_admin.portal.pages.staff_accounts import owner_accounts_page
+from pm_admin.portal.pages.surveys import portal_results_page, portal_survey_page, portal_surveys_page
 from pm_admin.portal.pages.tickets import portal_ticket_page, portal_tickets_page
+from pm_admin.portal.states.contact_requests import ContactRequestsState
 from pm_admin.portal.states.home import PortalHomeState
 from pm_admin.portal.states.notices import PortalNoticesState
+from pm_admin.portal.states.profile import PortalProfileState
 from pm_admin.portal.states.report import PortalReportState
 from pm_admin.portal.states.sign_in import ActivationState, PortalLoginState
 from pm_admin.portal.states.staff_accounts import OwnerAccountsState
+from pm_admin.portal.states.surveys import PortalResultsState, PortalSurveysState, PortalSurveyState
 from pm_admin.portal.states.tickets import PortalTicketsState, PortalTicketState
 from pm_admin.shell.layout import frame
 from pm_admin.shell.password_page import password_page
@@ -105,7 +111,11 @@ def register_pages(app: rx.App) -> None:
             (portal_feedback_page, "/portal/feedback", "portal.nav.feedback", PortalReportState.load),
             (portal_tickets_page, "/portal/tickets", "portal.nav.tickets", PortalTicketsState.load),
             (portal_notices_page, "/portal/notices", "portal.notices", PortalNoticesState.load),
-            (portal_ticket_page, "/portal/tickets/[ticket_id]", "portal.ticket", PortalTicketState.load)):
+            (portal_ticket_page, "/portal/tickets/[ticket_id]", "portal.ticket", PortalTicketState.load),
+            (portal_surveys_page, "/portal/surveys", "portal.nav.surveys", PortalSurveysState.load),
+            (portal_survey_page, "/portal/surveys/[plan_id]/[room_id]", "portal.survey", PortalSurveyState.load),
+            (portal_results_page, "/portal/results/[plan_id]", "portal.survey_results", PortalResultsState.load),
+            (portal_profile_page, "/portal/profile", "portal.nav.profile", PortalProfileState.load)):
         app.add_page(content, route=route, title=page_title(title_key), on_load=load)
     protected = [
         (home_page, "/", "nav.home", HomeState.load),
@@ -113,6 +123,7 @@ def register_pages(app: rx.App) -> None:
         (owners_page, "/owners", "nav.owners", OwnersState.load),
         (import_page, "/owners/import", "import.title", OwnerImportState.load),
         (owner_accounts_page, "/owner-accounts", "nav.owner_accounts", OwnerAccountsState.load),
+        (contact_requests_page, "/owner-requests", "nav.contact_requests", ContactRequestsState.load),
         (delivery_log_page, "/messages", "nav.messages", DeliveryLogState.load),
         (owner_detail_page, "/owners/[owner_id]", "owners.detail", OwnerDetailState.load),
         (catalog_page, "/archives", "nav.archives", ArchivesState.load),

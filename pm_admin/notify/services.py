@@ -1,8 +1,9 @@
-"""What staff and recipients do to messages: send a failed or dead one again, read an inbox message."""
+"""What staff and recipients do to messages: send a failed or dead one again, read an inbox message; and a
+recipient's channel preferences."""
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from pm_admin.core.audit import record
 from pm_admin.core.clock import utcnow
@@ -10,7 +11,7 @@ from pm_admin.core.errors import DomainError, NotFound
 from pm_admin.core.ids import is_id
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.core.scoping import load_scoped
-from pm_admin.notify.models import Channel, Delivery, OutboxMessage, Recipient
+from pm_admin.notify.models import Channel, ChannelPreference, Delivery, OutboxMessage, Recipient
 from pm_admin.notify.queries import RETRYABLE
 
 ENTITY = "outbox_message"
@@ -49,3 +50,31 @@ def mark_read(session: Session, recipient_kind: Recipient | str, recipient_id: i
         session.add(message)
         session.flush()
     return message
+
+
+def preferences(session: Session, recipient_kind: Recipient | str, recipient_id: int) -> dict[str, bool]:
+    """Whether each channel is on for a recipient (no row: on)."""
+    stored = dict(session.exec(select(ChannelPreference.channel, ChannelPreference.enabled).where(
+        ChannelPreference.recipient_kind == Recipient(recipient_kind),
+        ChannelPreference.recipient_id == recipient_id)).all())
+    return {channel.value: stored.get(channel, True) for channel in Channel}
+
+
+def set_preference(session: Session, recipient_kind: Recipient | str, recipient_id: int, channel: Channel | str,
+                   enabled: bool) -> bool:
+    """Switch a channel on or off for a recipient; whether anything changed. Emergencies are sent regardless
+    (``outbox.enqueue``), and the inbox cannot be switched off (it is where everything can be read)."""
+    channel = Channel(channel)
+    if channel == Channel.INBOX:
+        raise DomainError("notify.inbox_always_on")
+    row = session.exec(select(ChannelPreference).where(
+        ChannelPreference.recipient_kind == Recipient(recipient_kind), ChannelPreference.recipient_id == recipient_id,
+        ChannelPreference.channel == channel)).first()
+    if (row.enabled if row is not None else True) == enabled:
+        return False
+    if row is None:
+        row = ChannelPreference(recipient_kind=Recipient(recipient_kind), recipient_id=recipient_id, channel=channel)
+    row.enabled = enabled
+    session.add(row)
+    session.flush()
+    return True

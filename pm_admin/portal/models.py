@@ -109,3 +109,45 @@ class PortalUpload(SQLModel, table=True):
     size: int
     sha256: str = Field(max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class RequestStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+_request_version = version_column()
+
+
+class ContactRequest(SQLModel, table=True):
+    """An owner's request to change their contact data in the registry (phone, second phone, address). Staff approve
+    it (applied through the owner registry: history, archive change record, audit) or reject it with a reason the
+    owner reads. Typed phones are kept encrypted only while the request waits; the masked form stays for the record.
+    One waiting request per account."""
+
+    __tablename__ = "owner_contact_request"
+    __table_args__ = (
+        sa.Index("ix_owner_contact_request_waiting", "account_id", unique=True,
+                 sqlite_where=sa.text("status = 'pending'"), postgresql_where=sa.text("status = 'pending'")),
+        sa.Index("ix_owner_contact_request_community", "community_id", "status", "id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="owner_account.id", index=True)
+    owner_id: int = Field(foreign_key="owner.id", index=True)
+    community_id: int = Field(foreign_key="community.id")  # the staff who decide: the owner's first room's community
+    phone_enc: str | None = Field(default=None, max_length=256)  # a new first phone (a mobile: also the sign-in)
+    phone_masked: str = Field(default="", max_length=32)
+    phone2_enc: str | None = Field(default=None, max_length=256)  # a new second phone
+    phone2_masked: str = Field(default="", max_length=32)
+    drop_phone2: bool = Field(default=False)
+    address: str | None = Field(default=None, max_length=200)  # None: unchanged
+    status: RequestStatus = Field(default=RequestStatus.PENDING, sa_type=str_enum(RequestStatus, 12))
+    reason: str = Field(default="", max_length=200)  # why it was rejected, as the owner reads it
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decided_by: int | None = Field(default=None, foreign_key="app_user.id")
+    decided_by_name: str = Field(default="", max_length=64)
+    version: int = Field(default=1, sa_column=_request_version)
+    __mapper_args__ = {"version_id_col": _request_version}

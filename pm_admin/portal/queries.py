@@ -1,4 +1,5 @@
-"""What an owner reads: their rooms, their tickets (public parts only), the report form's choices, the home page."""
+"""What an owner reads: their rooms, their tickets (public parts only), the report form's choices, the home page
+(with the count of surveys waiting for them)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pm_admin.core.ids import is_id
 from pm_admin.core.permissions import OwnerPrincipal, PortalPerm
 from pm_admin.notify.models import Channel, Delivery, OutboxMessage, Recipient
 from pm_admin.places.models import Community, Room
+from pm_admin.portal import surveys
 from pm_admin.tickets.models import OPEN_STATUSES, Kind, Status, Ticket, TicketEvent, TicketEventKind
 from pm_admin.tickets.queries import category_options
 
@@ -136,4 +138,5 @@ def home(session: Session, owner: OwnerPrincipal, language: str) -> dict:
     owner.require(PortalPerm.HOME)
     return {"rooms": room_labels(session, owner),
             "open_tickets": my_tickets(session, owner, language, open_only=True, limit=5),
-            "unread_notices": unread_notices(session, owner), "today": local_text(utcnow())[:10]}
+            "unread_notices": unread_notices(session, owner), "pending_surveys": surveys.pending_count(session, owner),
+            "today": local_text(utcnow())[:10]}

@@ -25,6 +25,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("my_orders", "/my-orders", "wrench", Perm.TICKETS_OWN),
     NavItem("owners", "/owners", "contact", Perm.OWNERS_VIEW),
     NavItem("owner_accounts", "/owner-accounts", "smartphone", Perm.OWNER_ACCOUNTS_MANAGE),
+    NavItem("contact_requests", "/owner-requests", "user-pen", Perm.OWNERS_EDIT),
     NavItem("messages", "/messages", "send", Perm.NOTIFY_VIEW),
     NavItem("archives", "/archives", "archive", Perm.ARCHIVES_VIEW),
     NavItem("archive_requests", "/archives/requests", "key-round", Perm.ARCHIVES_REQUEST),

@@ -398,20 +398,75 @@ def link_questionnaire(session: Session, plan_id: int, room_id: int) -> dict:
             "questions": questions(session, plan_id)}
 
 
-def public_results(session: Session, token: str, language: str) -> dict | None:
-    """A published plan's results for owners: index, indicator scores and improvement actions, per community."""
-    plan = session.exec(select(SurveyPlan).where(SurveyPlan.public_token == token,
-                                                 SurveyPlan.status == PlanStatus.PUBLISHED)).first() if token else None
-    if plan is None:
-        return None
+def _owner_results(session: Session, plan: SurveyPlan, language: str,
+                   community_ids: frozenset[int] | None = None) -> dict:
+    """What owners read of a published plan: index, indicator scores and the improvement actions that have a
+    measure; of every community the plan asked, or only of ``community_ids``."""
+    in_scope = (lambda column: col(column).in_(sorted(community_ids))) if community_ids is not None else \
+        (lambda column: sa.true())
     weights_now = _weights(session, plan.id)
-    scores = {k[-1]: v for k, v in _scores(session, plan.id).items()}
-    responses = session.scalar(sa.select(sa.func.count(SurveyResponse.id)).where(SurveyResponse.plan_id == plan.id))
-    measures = session.exec(select(ImprovementAction).where(ImprovementAction.plan_id == plan.id)
-                            .order_by(ImprovementAction.score)).all()
+    scores = {k[-1]: v for k, v in _scores(session, plan.id, where=[in_scope(SurveyScore.community_id)]).items()}
+    responses = session.scalar(sa.select(sa.func.count(SurveyResponse.id)).where(
+        SurveyResponse.plan_id == plan.id, in_scope(SurveyResponse.community_id)))
+    measures = session.exec(select(ImprovementAction).where(ImprovementAction.plan_id == plan.id,
+                                                            in_scope(ImprovementAction.community_id))
+                            .order_by(ImprovementAction.score, ImprovementAction.id)).all()
     return {"title": plan.title, "period": _period_text(plan, language), "responses": responses or 0,
             "index": shown(scoring.satisfaction_index(scores, weights_now)),
             "indicators": [{"name": indicator_name(i, language), "score": shown(scores.get(i))} for i in INDICATORS],
             "actions": [{"indicator": indicator_name(str(a.indicator), language), "measure": a.measure,
                          "due_on": str(a.due_on or ""), "status": str(a.status), "result": a.result}
                         for a in measures if a.measure]}
+
+
+def public_results(session: Session, token: str, language: str) -> dict | None:
+    """A published plan's results for owners: index, indicator scores and improvement actions, per community."""
+    plan = session.exec(select(SurveyPlan).where(SurveyPlan.public_token == token,
+                                                 SurveyPlan.status == PlanStatus.PUBLISHED)).first() if token else None
+    if plan is None:
+        return None
+    return _owner_results(session, plan, language)
+
+
+# ------------------------------------------------------------------ a household's own view (the owner portal)
+
+def household_tasks(session: Session, room_ids: frozenset[int], today: date) -> list[tuple[SurveyPlan, int]]:
+    """(plan, room id) for each open plan still taking answers that asks one of these rooms and has no response
+    from it yet: the surveys waiting for the household, oldest deadline first."""
+    if not room_ids:
+        return []
+    plans = session.exec(select(SurveyPlan).where(SurveyPlan.status == PlanStatus.OPEN, SurveyPlan.ends_on >= today)
+                         .order_by(SurveyPlan.ends_on, SurveyPlan.id)).all()
+    tasks = []
+    for plan in plans:
+        answered = select(SurveyResponse.room_id).where(SurveyResponse.plan_id == plan.id)
+        rooms = session.execute(sa.select(Room.id).where(
+            Room.id.in_(targeted_households(session, plan.id)), col(Room.id).in_(sorted(room_ids)),
+            Room.id.not_in(answered)).order_by(Room.sort_key)).scalars().all()
+        tasks.extend((plan, room_id) for room_id in rooms)
+    return tasks
+
+
+def published_for(session: Session, community_ids: frozenset[int]) -> list[tuple[SurveyPlan, list[int]]]:
+    """Published plans that asked any of these communities, newest first, with those of the communities they
+    asked."""
+    if not community_ids:
+        return []
+    rows = session.execute(sa.select(SurveyPlan, SurveyTarget.community_id)
+                           .join(SurveyTarget, SurveyTarget.plan_id == SurveyPlan.id)
+                           .where(SurveyPlan.status == PlanStatus.PUBLISHED,
+                                  col(SurveyTarget.community_id).in_(sorted(community_ids)))
+                           .order_by(col(SurveyPlan.published_at).desc(), col(SurveyPlan.id).desc())).all()
+    found: dict[int, tuple[SurveyPlan, list[int]]] = {}
+    for plan, community_id in rows:
+        plan_communities = found.setdefault(plan.id, (plan, []))[1]
+        if community_id not in plan_communities:
+            plan_communities.append(community_id)
+    return list(found.values())
+
+
+def community_results(session: Session, plan: SurveyPlan, community_id: int, language: str) -> dict:
+    """A published plan's results for one community, as its owners read them."""
+    community = session.get(Community, community_id)
+    return {**_owner_results(session, plan, language, frozenset({community_id})),
+            "community": community.name if community else ""}

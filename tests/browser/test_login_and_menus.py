@@ -14,15 +14,17 @@ from tests.browser.conftest import screenshot
 pytestmark = pytest.mark.browser
 
 MENUS = {
-    "demo.admin": {"home", "owners", "messages", "communities", "buildings", "rooms", "users", "ticket_settings",
-                   "api_tokens", "audit"},
+    "demo.admin": {"home", "owners", "contact_requests", "messages", "communities", "buildings", "rooms", "users",
+                   "ticket_settings", "api_tokens", "audit"},
     "demo.manager": {"home", "dashboard", "surveys", "ticket_board", "tickets", "callbacks", "review", "owners",
-                     "owner_accounts", "messages", "archives",
+                     "owner_accounts", "contact_requests", "messages", "archives",
                      "archive_requests", "arrears", "census", "communities", "buildings", "rooms", "audit"},
-    "demo.cs": {"home", "surveys", "ticket_board", "tickets", "callbacks", "review", "owners", "owner_accounts", "archives",
+    "demo.cs": {"home", "surveys", "ticket_board", "tickets", "callbacks", "review", "owners", "owner_accounts",
+                "contact_requests", "archives",
                 "archive_requests",
                 "arrears", "census", "communities", "buildings", "rooms"},
-    "demo.steward": {"home", "surveys", "ticket_board", "tickets", "owners", "owner_accounts", "arrears", "census",
+    "demo.steward": {"home", "surveys", "ticket_board", "tickets", "owners", "owner_accounts", "contact_requests",
+                     "arrears", "census",
                      "communities", "buildings",
                      "rooms"},
     "demo.technician": {"home", "my_orders", "communities", "buildings", "rooms"},

@@ -35,6 +35,7 @@ from pm_admin.owners.services.records import (
     owner_communities,
     owner_phones,
     owner_snapshot,
+    owner_tags,
     record_changes,
     require_owner_in_scope,
     room_in_scope,
@@ -111,6 +112,19 @@ def update_owner(session: Session, *, actor: Principal, owner_id: int, expected_
            community_id=any_community(session, owner.id), before=before, after=after)
     announce_contact(session, owner, before, after, actor.username)
     return owner
+
+
+def update_contact(session: Session, *, actor: Principal, owner_id: int, phone: str = "", phone2: str = "",
+                   drop_phone2: bool = False, address: str | None = None) -> Owner:
+    """A change of contact data only (an owner's request from the portal, approved by ``actor``): the first phone,
+    the second phone (or dropping it), the address; blank or None keeps what is stored. It is an owner edit like
+    any other — the other fields as stored, so the owner history, the audit log and the rooms' archive change
+    records show it the same way."""
+    owner = require_owner_in_scope(session, actor, owner_id)
+    data = OwnerInput(name=owner.name, gender=str(owner.gender), phones=[phone, phone2],
+                      address=owner.address if address is None else address, is_vip=owner.is_vip,
+                      tags=owner_tags(session, owner.id), notes=owner.notes, drop_phone2=drop_phone2)
+    return update_owner(session, actor=actor, owner_id=owner.id, expected_version=owner.version, data=data)
 
 
 def announce_contact(session: Session, owner: Owner, before: dict, after: dict, actor_name: str) -> None:

@@ -1,4 +1,4 @@
-"""The portal home: greeting, my rooms, open tickets, unread notices, the report button."""
+"""The portal home: greeting, my rooms, open tickets, unread notices, surveys waiting (待填问卷), the report button."""
 
 from __future__ import annotations
 
@@ -46,6 +46,14 @@ def portal_home_page() -> rx.Component:
                               size="3", width="100%", variant="soft"), href="/portal/notices"),
             columns="2", spacing="3", width="100%",
         ),
+        rx.link(rx.card(rx.hstack(rx.icon("clipboard-pen-line", size=20, color="var(--orange-10)"),
+                                  rx.text(t("portal.pending_surveys"), size="3", weight="medium"), rx.spacer(),
+                                  rx.badge(state.pending_surveys, color_scheme=rx.cond(state.pending_surveys > 0,
+                                                                                       "orange", "gray"),
+                                           size="2", data_testid="portal-pending-surveys"),
+                                  rx.icon("chevron-right", size=16), align="center", width="100%"),
+                        width="100%"),
+                href="/portal/surveys", underline="none", width="100%", data_testid="portal-surveys-card"),
         rx.heading(t("portal.open_tickets"), size="3"),
         rx.foreach(state.open_tickets, ticket_row),
         rx.cond(state.open_tickets.length() == 0, rx.text(t("portal.no_open_tickets"), size="2", color_scheme="gray")),

@@ -9,8 +9,10 @@ from pm_admin.ui.i18n import t
 from pm_admin.ui.language import language_switch
 
 TABS = (("house", "portal.nav.home", "/portal"), ("wrench", "portal.nav.report", "/portal/report"),
-        ("list-checks", "portal.nav.tickets", "/portal/tickets"), ("message-square-dashed", "portal.nav.feedback",
-                                                                  "/portal/feedback"))
+        ("list-checks", "portal.nav.tickets", "/portal/tickets"), ("clipboard-pen-line", "portal.nav.surveys",
+                                                                  "/portal/surveys"),
+        ("message-square-dashed", "portal.nav.feedback", "/portal/feedback"),
+        ("circle-user-round", "portal.nav.profile", "/portal/profile"))
 
 
 def _tab(icon: str, label_key: str, href: str) -> rx.Component:

@@ -1,4 +1,4 @@
-"""The portal's home: my rooms, open tickets, unread notices; and signing out."""
+"""The portal's home: my rooms, open tickets, unread notices, surveys waiting; and signing out."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ class PortalHomeState(PortalState):
     rooms: list[dict[str, str]] = []
     open_tickets: list[dict] = []
     unread_notices: int = 0
+    pending_surveys: int = 0
 
     @requires_owner(PortalPerm.HOME)
     async def load(self):
@@ -26,6 +27,7 @@ class PortalHomeState(PortalState):
         home = await in_worker_thread(queries.home, owner=owner, language=self.lang)
         self.name = owner.display_name
         self.rooms, self.open_tickets, self.unread_notices = home["rooms"], home["open_tickets"], home["unread_notices"]
+        self.pending_surveys = home["pending_surveys"]
 
     @requires_owner()
     def sign_out(self):

@@ -11,12 +11,14 @@ from datetime import datetime, time, timedelta
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from pm_admin.core.audit import record
 from pm_admin.core.clock import DISPLAY_ZONE, utcnow
-from pm_admin.core.errors import DomainError, FieldErrors
-from pm_admin.core.permissions import Perm, Principal
+from pm_admin.core.errors import DomainError, FieldErrors, NotFound
+from pm_admin.core.ids import is_id
+from pm_admin.core.permissions import OwnerPrincipal, Perm, PortalPerm, Principal
 from pm_admin.owners.models import Ownership
 from pm_admin.places.models import Building, Room
 from pm_admin.surveys.models import (
@@ -51,6 +53,22 @@ def targeted_households(session: Session, plan_id: int, community_id: int | None
     return sa.select(Room.id).where(sa.or_(*clauses) if clauses else sa.false(), owned)
 
 
+def is_targeted(session: Session, plan_id: int, room_id: int) -> bool:
+    """The room is a household the plan asks."""
+    return session.scalar(sa.select(sa.func.count()).select_from(
+        targeted_households(session, plan_id).where(Room.id == room_id).subquery())) > 0
+
+
+def answers_end(plan: SurveyPlan) -> datetime:
+    """Answers are taken until the end of the plan's last day (Shanghai): when its links expire."""
+    return datetime.combine(plan.ends_on + timedelta(days=1), time(), DISPLAY_ZONE)
+
+
+def has_answered(session: Session, plan_id: int, room_id: int) -> bool:
+    return session.exec(select(SurveyResponse.id).where(SurveyResponse.plan_id == plan_id,
+                                                        SurveyResponse.room_id == room_id)).first() is not None
+
+
 # ------------------------------------------------------------------ links
 
 @dataclasses.dataclass(frozen=True)
@@ -76,7 +94,7 @@ def issue_links(session: Session, *, actor: Principal, plan_id: int, community_i
         .order_by(Room.sort_key)).all()
     session.execute(sa.delete(SurveyLink).where(SurveyLink.plan_id == plan_id, col(SurveyLink.used_at).is_(None),
                                                 SurveyLink.room_id.in_([r for r, _ in rooms])))
-    expires = datetime.combine(plan.ends_on + timedelta(days=1), time(), DISPLAY_ZONE)
+    expires = answers_end(plan)
     issued = [IssuedLink(code, secrets.token_urlsafe(16)) for _, code in rooms]
     if rooms:
         session.execute(sa.insert(SurveyLink), [
@@ -92,8 +110,8 @@ def link_for(session: Session, token: str, now: datetime | None = None) -> Surve
     link = session.exec(select(SurveyLink).where(SurveyLink.token_hash == token_hash(token))).first() if token else None
     if link is None:
         raise DomainError("surveys.link_unknown")
-    if link.used_at is not None:
-        raise DomainError("surveys.link_used")
+    if link.used_at is not None or has_answered(session, link.plan_id, link.room_id):
+        raise DomainError("surveys.link_used")  # spent, or the household answered otherwise (portal, staff)
     plan = session.get(SurveyPlan, link.plan_id)
     if (now or utcnow()) >= link.expires_at or plan.status != PlanStatus.OPEN:
         raise DomainError("surveys.link_expired")
@@ -170,14 +188,16 @@ def _save(session: Session, plan: SurveyPlan, room: Room, method: Method, answer
           entered_by: str) -> SurveyResponse:
     questions = _questions(session, plan.id)
     rows = _validated(questions, answers)
-    if session.exec(select(SurveyResponse.id).where(SurveyResponse.plan_id == plan.id,
-                                                    SurveyResponse.room_id == room.id)).first():
+    if has_answered(session, plan.id, room.id):
         raise DomainError("surveys.already_answered")
     steward = session.scalar(sa.select(Building.steward_user_id).where(Building.id == room.building_id))
     response = SurveyResponse(plan_id=plan.id, room_id=room.id, community_id=room.community_id,
                               building_id=room.building_id, steward_id=steward, method=method, entered_by=entered_by)
     session.add(response)
-    session.flush()  # the unique (plan, room) constraint refuses a concurrent second answer here
+    try:
+        session.flush()  # the unique (plan, room) constraint refuses a concurrent second answer here
+    except IntegrityError as error:  # the other answer committed first (a link and the portal at once)
+        raise DomainError("surveys.already_answered") from error
     session.execute(sa.insert(SurveyAnswer), [{**row, "response_id": response.id} for row in rows])
     _add_to_scores(session, response, rows, {q.id: q for q in questions})
     return response
@@ -196,6 +216,35 @@ def answer_by_link(session: Session, *, token: str, answers: dict[int, object],
     return _save(session, session.get(SurveyPlan, link.plan_id), room, Method.ONLINE, answers, "")
 
 
+def answer_for_room(session: Session, *, owner: OwnerPrincipal, plan_id: object, room_id: object,
+                    answers: dict[int, object], now: datetime | None = None) -> SurveyResponse:
+    """The owner's own answer from the portal for one of their rooms: the rules of a link (an open plan until its
+    last day, a household it asks, one response per room, counted as online). The room's unused link is spent in
+    the same transaction, so the link then says it was used; a link used first leaves a response that refuses
+    this one."""
+    owner.require(PortalPerm.SURVEYS)
+    if not is_id(plan_id) or not is_id(room_id):
+        raise NotFound("survey_plan")
+    owner.room(int(room_id))  # refuses a room that is not theirs
+    plan = session.get(SurveyPlan, int(plan_id))
+    room = session.get(Room, int(room_id))
+    if plan is None or plan.status == PlanStatus.DRAFT or room is None or not is_targeted(session, plan.id, room.id):
+        raise NotFound("survey_plan")
+    now = now or utcnow()
+    if plan.status != PlanStatus.OPEN or now >= answers_end(plan):
+        raise DomainError("surveys.link_expired")
+    if has_answered(session, plan.id, room.id):
+        raise DomainError("surveys.already_answered")
+    _validated(_questions(session, plan.id), answers)  # a mistake spends nothing
+    session.execute(sa.update(SurveyLink).where(SurveyLink.plan_id == plan.id, SurveyLink.room_id == room.id,
+                                                col(SurveyLink.used_at).is_(None)).values(used_at=now))
+    response = _save(session, plan, room, Method.ONLINE, answers, "")
+    record(session, action="surveys.portal_response", actor_name=f"owner_account:{owner.account_id}",
+           client=owner.client, entity_type="room", entity_id=room.id, community_id=room.community_id,
+           details={"plan": plan.id})
+    return response
+
+
 def enter_response(session: Session, *, actor: Principal, plan_id: int, room_code: str, method: str,
                    answers: dict[int, object]) -> SurveyResponse:
     """A response taken by staff by phone, visit or paper for one household of the plan."""
@@ -209,8 +258,7 @@ def enter_response(session: Session, *, actor: Principal, plan_id: int, room_cod
     room = session.exec(select(Room).where(Room.code == room_code.strip().upper())).first()
     if room is None or not actor.can_access_community(room.community_id):
         errors.add("room_code", "surveys.room_unknown")
-    elif session.scalar(sa.select(sa.func.count()).select_from(
-            targeted_households(session, plan_id).where(Room.id == room.id).subquery())) == 0:
+    elif not is_targeted(session, plan_id, room.id):
         errors.add("room_code", "surveys.room_not_targeted")
     errors.raise_if_any()
     response = _save(session, plan, room, Method(method), answers, actor.username)
