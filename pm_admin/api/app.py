@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from pm_admin.api import errors, integration_routes, owner_routes
+from pm_admin.api import errors, integration_routes, owner_routes, survey_routes
 
 VERSION = "1"
 
@@ -19,5 +19,6 @@ def create_api() -> FastAPI:
                     "English messages; each caller has a request budget per minute (429 with Retry-After).")
     errors.install(api)
     api.include_router(owner_routes.router)
+    api.include_router(survey_routes.router)
     api.include_router(integration_routes.router)
     return api

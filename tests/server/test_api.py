@@ -150,3 +150,18 @@ def test_an_integration_stays_within_its_scopes_communities_and_budget(api, live
         revoked = session.exec(select(ApiToken.id).where(ApiToken.name == "临时")).one()
     cli(live_server, "api-token", "--revoke", str(revoked))
     assert_refusal(api.get("/integration/tickets", headers=bearer(token_id)), 401)
+
+
+def test_an_owner_answers_a_survey_for_their_own_room_only(api, db, owners):
+    (first_id, first), (_, second) = owners["first"], owners["second"]
+    tasks = api.get("/surveys", headers=bearer(first)).json()
+    assert all(task["room_id"] == room_of(db, first_id) for task in tasks)
+    if tasks:  # the demo's open plan asks this household
+        task = tasks[0]
+        path = f"/surveys/{task['plan_id']}/rooms/{task['room_id']}"
+        assert_refusal(api.get(path, headers=bearer(second)), 404)  # another owner's room reads as missing
+        assert_refusal(api.post(path + "/answers", headers=bearer(second), json={"answers": {}}), 404)
+        questions = api.get(path, headers=bearer(first)).json()["questions"]
+        assert questions and not api.get(path, headers=bearer(first)).json()["answered"]
+        assert_refusal(api.post(path + "/answers", headers=bearer(first), json={"answers": {}}), 422)
+    assert isinstance(api.get("/surveys/results", headers=bearer(second)).json(), list)
