@@ -3,10 +3,13 @@ call list of households that have not acknowledged in time."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from pm_admin.comms.models import Notice, NoticeHousehold, NoticeTemplate, NoticeUpdate
+from pm_admin.comms import audience, notices
+from pm_admin.comms.models import Notice, NoticeHousehold, NoticeStatus, NoticeTemplate, NoticeUpdate
 from pm_admin.comms.notices import ESCALATION_CALL
 from pm_admin.core.clock import local_text
 from pm_admin.core.masking import mask_phone
@@ -17,8 +20,10 @@ from pm_admin.owners.models import Owner, Ownership
 from pm_admin.owners.services.records import owner_phones
 from pm_admin.places.models import Building, Room
 
+NOT_SENT = (NoticeStatus.DRAFT, NoticeStatus.PENDING, NoticeStatus.SCHEDULED)
 
-def notices(session: Session, principal: Principal, request: PageRequest, status: str = "") -> Page:
+
+def notice_list(session: Session, principal: Principal, request: PageRequest, status: str = "") -> Page:
     principal.require(Perm.NOTICES_VIEW)
     statement = select(Notice).where(principal.scope_clause(Notice.community_id))
     if status:
@@ -54,6 +59,8 @@ def notice_detail(session: Session, principal: Principal, notice_id: int) -> dic
             "created_at": local_text(notice.created_at), "sent_at": local_text(notice.sent_at),
             "send_at": local_text(notice.send_at), "valid_until": local_text(notice.valid_until),
             "buildings": acknowledgement(session, notice.id),
+            "preview": dataclasses.asdict(audience.preview(session, notices.places_of(notice), notice.channels))
+            if notice.status in NOT_SENT else {},
             "updates": [{"stage": u.stage, "body": u.body, "at": local_text(u.at), "by": u.by} for u in updates]}
 
 
