@@ -6,6 +6,7 @@ account and channel, one outbox message, in the transaction that sends it."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -28,6 +29,7 @@ from pm_admin.portal.people import accounts_of_rooms
 CHANNELS = (Channel.INBOX.value, Channel.SMS.value)
 EDITABLE = (NoticeStatus.DRAFT, NoticeStatus.PENDING)
 STAGES = ("in_progress", "restored")
+PLACEHOLDER = re.compile(r"\{[^{}\n]{1,12}\}")
 
 
 @dataclasses.dataclass
@@ -124,11 +126,18 @@ def update_draft(session: Session, *, actor: Principal, notice_id: int, expected
     return notice
 
 
+def _filled_in(notice: Notice) -> None:
+    """A template's {范围}, {开始时间} … left in would reach every household as they are."""
+    if PLACEHOLDER.search(notice.title) or PLACEHOLDER.search(notice.body):
+        raise DomainError("comms.placeholders_left")
+
+
 def submit(session: Session, *, actor: Principal, notice_id: int) -> Notice:
     actor.require(Perm.NOTICES_DRAFT)
     notice = load_scoped(session, Notice, notice_id, actor)
     if notice.status != NoticeStatus.DRAFT:
         raise DomainError("comms.not_a_draft")
+    _filled_in(notice)
     notice.status = NoticeStatus.PENDING
     session.add(notice)
     _audit(session, notice, actor, "submitted")
@@ -161,6 +170,7 @@ def send_emergency_now(session: Session, *, actor: Principal, notice_id: int, ex
     expect_version(notice, expected_version)
     if notice.kind != NoticeKind.EMERGENCY or notice.status not in EDITABLE:
         raise DomainError("comms.not_an_emergency_draft")
+    _filled_in(notice)
     notice.status, notice.approved_by, notice.approved_at = NoticeStatus.SCHEDULED, actor.username, now
     notice.review_needed, notice.send_at = True, now
     session.add(notice)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pm_admin.comms.states.detail import CallForm, NoticeDetailState, NoticeSteps, WithdrawForm
+from pm_admin.comms.states.detail import CallForm, EditForm, NoticeDetailState, NoticeSteps, WithdrawForm
 from pm_admin.ui.cards import section
 from pm_admin.ui.forms import form_dialog, form_field, notice, select_input
 from pm_admin.ui.i18n import t, t_prefixed
@@ -19,6 +19,8 @@ def _steps() -> rx.Component:
     n = D.notice
     status = n["status"].to(str)
     return rx.hstack(
+        rx.cond((status == "draft") | (status == "pending"),
+                rx.button(t("comms.edit"), variant="soft", on_click=EditForm.open_edit, data_testid="notice-edit")),
         rx.cond(status == "draft", rx.button(t("comms.submit"), on_click=NoticeSteps.submit,
                                              data_testid="notice-submit")),
         rx.cond(D.can_approve & (status == "pending"),
@@ -57,10 +59,11 @@ def _calls() -> rx.Component:
 
 def _update_form() -> rx.Component:
     return rx.form(rx.hstack(
-        select_input("stage", [{"value": "in_progress"}, {"value": "restored"}], default="in_progress",
-                     label_prefix="comms.stage."),
-        rx.input(name="body", placeholder=t("comms.update_hint"), width="100%", data_testid="update-body"),
-        rx.button(t("comms.send_update"), type="submit", data_testid="update-send"), width="100%"),
+        rx.box(select_input("stage", [{"value": "in_progress"}, {"value": "restored"}], default="in_progress",
+                            label_prefix="comms.stage."), width="140px", flex_shrink="0"),
+        rx.input(name="body", placeholder=t("comms.update_hint"), flex="1", data_testid="update-body"),
+        rx.button(t("comms.send_update"), type="submit", flex_shrink="0", data_testid="update-send"),
+        width="100%", align="center"),
         on_submit=D.add_update, reset_on_submit=True, width="100%")
 
 
@@ -99,6 +102,11 @@ def notice_detail_page() -> rx.Component:
         form_dialog(CallForm, title=t("comms.record_call"), testid="call-form",
                     fields=[rx.text(CallForm.subject["room"].to(str), " · ", CallForm.subject["owner"].to(str)),
                             form_field(CallForm, "note", "comms.call_note")]),
+        form_dialog(EditForm, title=t("comms.edit"), testid="edit-form", max_width="640px",
+                    fields=[form_field(EditForm, "title", "comms.col.title"),
+                            form_field(EditForm, "body", "comms.body", rx.text_area(
+                                name="body", default_value=EditForm.values["body"], rows="6", width="100%",
+                                data_testid="edit-body"), hint_key="comms.body_hint")]),
         form_dialog(WithdrawForm, title=t("comms.withdraw"), testid="withdraw-form", save_key="comms.withdraw",
                     save_props={"color_scheme": "red"},
                     fields=[rx.text(WithdrawForm.subject["title"].to(str), weight="bold"),

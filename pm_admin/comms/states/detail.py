@@ -8,6 +8,8 @@ from typing import Any
 import reflex as rx
 
 from pm_admin.comms import notices, queries
+from pm_admin.comms.models import Notice
+from pm_admin.comms.notices import NoticeInput
 from pm_admin.core.base_state import ProtectedState
 from pm_admin.core.db import off_loop, read_only, unit_of_work
 from pm_admin.core.dialog_form import DialogForm, close_dialogs
@@ -109,3 +111,27 @@ class NoticeSteps(NoticeDetailState):
         return self._step(lambda session: notices.send_emergency_now(
             session, actor=self.principal, notice_id=self._notice_id,
             expected_version=int(self.notice.get("version", 0))))
+
+
+class EditForm(DialogForm, NoticeDetailState):
+    """A draft's or pending notice's title and text (a pending one goes back to draft: it needs approving again)."""
+
+    @requires(Perm.NOTICES_DRAFT)
+    def open_edit(self):
+        if self.notice.get("status") in ("draft", "pending"):
+            self._open({"title": self.notice.get("title", ""), "body": self.notice.get("body", "")},
+                       record_id=self._notice_id, version=int(self.notice.get("version", 0)))
+
+    @requires(Perm.NOTICES_DRAFT)
+    def save(self, form: dict[str, Any]):
+        def write(session):
+            stored = session.get(Notice, self._record_id)
+            data = NoticeInput(
+                kind=str(stored.kind), title=str(form.get("title", "")), body=str(form.get("body", "")),
+                community_id=stored.community_id, building_ids=stored.building_ids, unit_ids=stored.unit_ids,
+                room_ids=stored.room_ids, group=str(stored.group), channels=stored.channels, send_at=stored.send_at,
+                valid_until=stored.valid_until, pinned=stored.pinned, requires_ack=stored.requires_ack,
+                escalate_after_minutes=stored.escalate_after_minutes, category=stored.category, source=stored.source)
+            return notices.update_draft(session, actor=self.principal, notice_id=self._record_id,
+                                        expected_version=self._version, data=data)
+        return self._submit(form, write)
