@@ -22,7 +22,7 @@ from pm_admin.core.parsers import clean_text
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.core.scoping import expect_version, load_scoped
 from pm_admin.notify.models import Channel, Recipient
-from pm_admin.notify.outbox import Address, enqueue
+from pm_admin.notify.outbox import Address, Outgoing, enqueue, enqueue_many
 from pm_admin.places.models import Building, Room, Unit
 from pm_admin.portal.people import accounts_of_rooms
 
@@ -197,17 +197,21 @@ def send(session: Session, notice: Notice, now: datetime) -> int:
     reached = audience.households(session, places_of(notice))
     accounts = accounts_of_rooms(session, [room_id for room_id, _ in reached])
     urgent = notice.kind == NoticeKind.EMERGENCY
+    outgoing = []
     for room_id, building_id in reached:
         session.add(NoticeHousehold(notice_id=notice.id, room_id=room_id, building_id=building_id,
                                     accounts=len(accounts[room_id])))
         for account in accounts[room_id]:
             for channel in notice.channels:
                 address = decrypt(account.phone_enc) if channel == Channel.SMS else None
-                enqueue(session, key=f"notice:{notice.id}:{room_id}:{account.id}:{channel}", urgent=urgent,
-                        to=Address(Recipient.OWNER_ACCOUNT, account.id, Channel(channel), address, account.language),
-                        template="notify.notice", params={"title": notice.title, "path": f"/portal/notices/{notice.id}",
-                                                          "kind": str(notice.kind)},
-                        community_id=notice.community_id, cause=f"notice:{notice.id}")
+                outgoing.append(Outgoing(
+                    key=f"notice:{notice.id}:{room_id}:{account.id}:{channel}", urgent=urgent,
+                    to=Address(Recipient.OWNER_ACCOUNT, account.id, Channel(channel), address, account.language),
+                    template="notify.notice", params={"title": notice.title, "path": f"/portal/notices/{notice.id}",
+                                                      "kind": str(notice.kind)},
+                    community_id=notice.community_id, cause=f"notice:{notice.id}"))
+    session.flush()
+    enqueue_many(session, outgoing)
     notice.status, notice.sent_at = NoticeStatus.SENT, now
     session.add(notice)
     session.flush()

@@ -11,7 +11,8 @@ from pm_admin.comms import notices, owner_view, queries
 from pm_admin.comms.models import NoticeHousehold, NoticeStatus
 from pm_admin.comms.notices import NoticeInput
 from pm_admin.core.errors import DomainError, PermissionDenied, ValidationFailed
-from pm_admin.notify.models import OutboxMessage
+from pm_admin.notify.models import ChannelPreference, Delivery, OutboxMessage, Recipient
+from pm_admin.notify.outbox import Address, Outgoing, enqueue_many
 from tests.support import factories
 from tests.support.owners_portal import activated, new_owner
 from tests.support.ticket_desk import NOW
@@ -130,3 +131,21 @@ def test_a_scheduled_notice_goes_out_on_time_and_expires(session, desk, town):
     notices.send_due(session, NOW + timedelta(days=2))
     session.refresh(notice)
     assert notice.status == NoticeStatus.EXPIRED
+
+
+def test_many_messages_at_once_keep_the_rules_of_one(session, desk, town):
+    first, second = town["first"].account_id, town["second"].account_id
+    session.add(ChannelPreference(recipient_kind=Recipient.OWNER_ACCOUNT, recipient_id=first, channel="sms",
+                                  enabled=False))
+    session.flush()
+
+    def sms(account, key, urgent=False):
+        return Outgoing(key=key, to=Address(Recipient.OWNER_ACCOUNT, account, "sms", "13800138000"),
+                        template="notify.notice", params={"title": "t", "path": "/p"}, urgent=urgent)
+    enqueue_many(session, [sms(first, "k1"), sms(second, "k2"), sms(first, "k3", urgent=True)])
+    enqueue_many(session, [sms(second, "k2"), sms(second, "k4")])  # k2 was written before: not again
+    status = dict(session.exec(select(OutboxMessage.key, OutboxMessage.status).where(
+        OutboxMessage.key.in_(["k1", "k2", "k3", "k4"]))).all())
+    assert status == {"k1": Delivery.SKIPPED, "k2": Delivery.QUEUED, "k3": Delivery.QUEUED, "k4": Delivery.QUEUED}
+    masked = session.exec(select(OutboxMessage.address_masked).where(OutboxMessage.key == "k2")).one()  # one row
+    assert masked == "138****8000"
