@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from pm_admin.comms import notices, owner_view, queries
+from pm_admin.comms import incidents, notices, owner_view, queries
 from pm_admin.comms.models import NoticeHousehold, NoticeStatus
 from pm_admin.comms.notices import NoticeInput
 from pm_admin.core.errors import DomainError, PermissionDenied, ValidationFailed
@@ -15,7 +15,7 @@ from pm_admin.notify.models import ChannelPreference, Delivery, OutboxMessage, R
 from pm_admin.notify.outbox import Address, Outgoing, enqueue_many
 from tests.support import factories
 from tests.support.owners_portal import activated, new_owner
-from tests.support.ticket_desk import NOW
+from tests.support.ticket_desk import NOW, new_ticket
 
 LATER = NOW + timedelta(minutes=1)
 
@@ -149,3 +149,14 @@ def test_many_messages_at_once_keep_the_rules_of_one(session, desk, town):
     assert status == {"k1": Delivery.SKIPPED, "k2": Delivery.QUEUED, "k3": Delivery.QUEUED, "k4": Delivery.QUEUED}
     masked = session.exec(select(OutboxMessage.address_masked).where(OutboxMessage.key == "k2")).one()  # one row
     assert masked == "138****8000"
+
+
+def test_an_urgent_ticket_opens_as_an_emergency_notice_to_its_building(session, desk, town):
+    urgent = new_ticket(session, desk, kind="repair", tier="urgent", code="water_power", title="3号楼全楼停电")
+    found = incidents.from_ticket(session, desk["manager"], urgent.id)
+    assert found["values"]["kind"] == "emergency" and found["values"]["title"] == "【紧急】3号楼全楼停电"
+    assert found["values"]["category"] == "power" and found["building_ids"] == [str(town["b1"])]
+    assert found["values"]["source"] == f"ticket:{urgent.id}" and urgent.code in found["values"]["body"]
+    normal = new_ticket(session, desk, kind="repair", tier="normal", code="water_power", title="灯不亮")
+    assert incidents.from_ticket(session, desk["manager"], normal.id) is None
+    assert incidents.from_ticket(session, desk["far_manager"], urgent.id) is None  # another community's manager

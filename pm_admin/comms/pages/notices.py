@@ -60,6 +60,7 @@ def notice_dialog() -> rx.Component:
                             on_click=d.use_template(tpl["code"].to(str)), data_testid="notice-template")),
                       wrap="wrap", spacing="1"),
             rx.el.input(type="hidden", name="category", default_value=v["category"]),
+            rx.el.input(type="hidden", name="source", default_value=v["source"]),
             rx.grid(
                 form_field(d, "kind", "comms.col.kind", select_input(
                     "kind", [{"value": k.value} for k in NoticeKind], default=v["kind"].to(str),
@@ -72,7 +73,8 @@ def notice_dialog() -> rx.Component:
                                                             width="100%", data_testid="notice-body"),
                        hint_key="comms.body_hint"),
             field("comms.buildings", rx.flex(rx.foreach(d.buildings, lambda b: rx.checkbox(
-                b["label"], name="building:" + b["value"], data_testid="notice-building")), wrap="wrap", spacing="3"),
+                b["label"], name="building:" + b["value"], data_testid="notice-building",
+                default_checked=d.subject["buildings"].to(list[str]).contains(b["value"]))), wrap="wrap", spacing="3"),
                   d.errors["building_ids"], hint_key="comms.buildings_hint"),
             form_field(d, "group", "comms.group", select_input("group", [{"value": g.value} for g in Group],
                                                                default=v["group"].to(str), label_prefix="comms.group.")),

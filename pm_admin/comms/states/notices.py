@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 import reflex as rx
 from sqlmodel import Session, select
 
-from pm_admin.comms import notices, queries
+from pm_admin.comms import incidents, notices, queries
 from pm_admin.comms.models import Group, NoticeKind
 from pm_admin.comms.notices import NoticeInput
 from pm_admin.core.base_state import ProtectedState
@@ -52,6 +52,10 @@ class NoticesState(PagedMixin, ProtectedState):
         self.can_approve = self.principal.has(Perm.NOTICES_APPROVE)
         await close_dialogs(self)
         await off_loop(self._load)
+        from_ticket = optional_id(self.router.url.query_parameters.get("from_ticket"))
+        if from_ticket is not None and self.can_draft:  # 发起紧急通知 from an urgent ticket
+            form = await self.get_state(NoticeForm)
+            await off_loop(form._open_from_ticket, from_ticket)
 
     def _act(self, notice_id: int, work) -> Any:
         row = self._row(notice_id)
@@ -108,7 +112,21 @@ class NoticeForm(DialogForm, NoticesState):
         self.buildings = self._buildings(optional_id(first))
         self._open({"kind": NoticeKind.ANNOUNCEMENT.value, "category": "", "title": "", "body": "",
                     "community_id": first, "group": Group.ALL.value, "send_at": "", "valid_until": "",
-                    "escalate_after_minutes": "60", "sms": False, "requires_ack": False, "pinned": False})
+                    "escalate_after_minutes": "60", "sms": False, "requires_ack": False, "pinned": False,
+                    "source": ""}, subject={"buildings": []})
+
+    def _open_from_ticket(self, ticket_id: int) -> None:
+        """The incident as an emergency notice: the ticket's title, its category's template, its building."""
+        with read_only() as session:
+            found = incidents.from_ticket(session, self.principal, ticket_id)
+            self.communities = select_options(community_options(session, self.principal, whole_scope=False))
+            self.templates = queries.templates(session)
+        if found is None:
+            return
+        self.buildings = self._buildings(found["community_id"])
+        self._open({**found["values"], "community_id": str(found["community_id"]), "sms": True,
+                    "requires_ack": True, "pinned": True, "escalate_after_minutes": "30", "send_at": ""},
+                   subject={"buildings": found["building_ids"]})
 
     @requires(Perm.NOTICES_DRAFT)
     def use_template(self, code: str):
@@ -135,7 +153,7 @@ class NoticeForm(DialogForm, NoticesState):
             valid_until=local_time(form.get("valid_until", ""), "valid_until", errors),
             pinned=form.get("pinned") in (True, "on"), requires_ack=form.get("requires_ack") in (True, "on"),
             escalate_after_minutes=int(minutes) if minutes.isdigit() and len(minutes) < 6 else 0,
-            category=str(form.get("category", "")))
+            category=str(form.get("category", "")), source=str(form.get("source", ""))[:40])
 
     @requires(Perm.NOTICES_DRAFT)
     def save(self, form: dict[str, Any]):

@@ -214,7 +214,12 @@ def ticket_page() -> rx.Component:
                 rx.heading(k["code"].to(str), size="4", data_testid="ticket-code"),
                 tier_badge(k["tier"]), rx.box(status_badge(k["status"]), data_testid="ticket-status"),
                 sla_badge(k["sla_state"], k["sla_text"]), flags(k),
-                spacing="3", align="center", wrap="wrap"),
+                rx.spacer(),
+                rx.cond(D.can_open_incident & (k["tier"].to(str) == "urgent"),
+                        rx.link(rx.button(rx.icon("siren", size=14), t("tickets.open_incident"), color_scheme="red",
+                                          variant="soft", size="2"),
+                                href="/notices?from_ticket=" + k["id"].to(str), data_testid="open-incident")),
+                spacing="3", align="center", wrap="wrap", width="100%"),
             rx.heading(k["title"].to(str), size="5"),
             actions(),
             rx.grid(

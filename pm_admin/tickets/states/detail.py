@@ -38,6 +38,7 @@ class TicketDetailState(ProtectedState):
     can_approve: bool = False
     can_callback: bool = False
     can_comment: bool = False
+    can_open_incident: bool = False  # an urgent ticket becomes an emergency notice (the notices page prefills it)
     comment_errors: dict[str, str] = {}
     comment_key: int = 0
     upload_message: str = ""
@@ -76,6 +77,7 @@ class TicketDetailState(ProtectedState):
         self.can_callback = principal.has(Perm.TICKETS_CALLBACK)
         self.can_comment = principal.has(Perm.TICKETS_WORK) or principal.has(Perm.TICKETS_CREATE) \
             or principal.has(Perm.TICKETS_OWN)
+        self.can_open_incident = principal.has(Perm.NOTICES_DRAFT)
         self.upload_message, self.comment_errors = "", {}
         await close_dialogs(self)
         raw = str(self.rx_router_page.params.get("ticket_id", ""))
