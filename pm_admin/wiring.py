@@ -25,6 +25,8 @@ from pm_admin.dashboards import files as dashboard_files
 from pm_admin.dashboards import rollups
 from pm_admin.dashboards import view as dashboard_view
 from pm_admin.household_work import services as household_work
+from pm_admin.meetings import publication as meeting_publication
+from pm_admin.meetings.services import meetings as meeting_services
 from pm_admin.owners import files as owner_files
 from pm_admin.owners import queries as owner_queries
 from pm_admin.owners import timeline as owner_timeline
@@ -34,6 +36,7 @@ from pm_admin.owners.services import registry as owner_registry
 from pm_admin.places import queries as place_queries
 from pm_admin.places.events import HouseholdWorkChanged, RoomRenumbered
 from pm_admin.places.models import Community
+from pm_admin.portal import audience as portal_audience
 from pm_admin.portal import files as portal_files
 from pm_admin.portal import progress as portal_progress
 from pm_admin.surveys import files as survey_files
@@ -59,6 +62,8 @@ def install() -> None:
     events.subscribe(HouseholdWorkChanged, household_work.follow_change)
     # Ticket progress reaches the owner's portal inbox (and SMS for the code and the request to rate).
     events.subscribe(TicketProgress, portal_progress.tell_owner)
+    # Published minutes reach the owners' portal inbox.
+    meeting_publication.set_audience(portal_audience.owner_accounts_of_community)
     household_work.register_work(CensusTask, CensusTask.status == TaskStatus.PENDING)
     household_work.register_work(ArrearsCase, ArrearsCase.status == CaseStatus.OPEN)
 
@@ -69,7 +74,9 @@ def install() -> None:
     register_upload_purpose(archive_common.DOCUMENT_PURPOSE, archive_common.DOCUMENT_UPLOAD)
     register_upload_purpose(arrears_files.ARREARS_PURPOSE, arrears_files.ARREARS_UPLOAD)
     register_upload_purpose(ticket_evidence.EVIDENCE_PURPOSE, ticket_evidence.EVIDENCE_UPLOAD)
-    for module in (owner_files, archive_files, dashboard_files, survey_files, ticket_files, portal_files):
+    register_upload_purpose(meeting_services.ATTACHMENT_PURPOSE, meeting_services.ATTACHMENT_UPLOAD)
+    for module in (owner_files, archive_files, dashboard_files, survey_files, ticket_files, portal_files,
+                   meeting_services):
         for kind, producer in module.DOWNLOADS.items():
             register_download(kind, producer)
 
