@@ -102,8 +102,8 @@ def invitees_card() -> rx.Component:
         rx.cond(draft, rx.flex(
             rx.button(rx.icon("users", size=14), t("meetings.invite_committee"), size="1", variant="soft",
                       on_click=S.invite_committee, data_testid="invite-committee"),
-            rx.form(rx.hstack(text_input("room_code", placeholder_key="meetings.room_hint", size="1", width="140px",
-                                         data_testid="invite-room"),
+            rx.form(rx.hstack(rx.box(text_input("room_code", placeholder_key="meetings.room_hint", size="1",
+                                                data_testid="invite-room"), width="170px"),
                               rx.button(t("meetings.invite_owner"), size="1", variant="soft", type="submit",
                                         data_testid="invite-owner"), spacing="1"),
                     on_submit=S.invite_owner, key=S.owner_key.to(str)),
