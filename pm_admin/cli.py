@@ -157,6 +157,16 @@ def cmd_kpi_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def comms_tick() -> None:
+    """Scheduled notices whose time came, expiries, and escalations of unconfirmed emergencies (the dispatcher
+    runs this between batches, so they follow within its poll interval)."""
+    from pm_admin.comms.notices import escalate_due, send_due
+
+    with unit_of_work() as session:
+        send_due(session)
+        escalate_due(session)
+
+
 def cmd_dispatch(args: argparse.Namespace) -> int:
     import logging
 
@@ -174,7 +184,7 @@ def cmd_dispatch(args: argparse.Namespace) -> int:
                                                         if unconfigured else ""), flush=True)
     stop_on_signals(dispatcher)
     try:
-        tally = dispatcher.drain() if args.once else dispatcher.run(args.poll_interval)
+        tally = dispatcher.drain() if args.once else dispatcher.run(args.poll_interval, idle_work=comms_tick)
     except KeyboardInterrupt:
         print("outbox dispatcher stopped at once (second signal); the message in hand waits for its lease", flush=True)
         return 130

@@ -8,6 +8,7 @@ from pm_admin.arrears import models as arrears_models  # noqa: F401
 from pm_admin.auth import models as auth_models  # noqa: F401
 from pm_admin.billing import models as billing_models  # noqa: F401
 from pm_admin.census import models as census_models  # noqa: F401
+from pm_admin.comms import models as comms_models  # noqa: F401
 from pm_admin.core import audit, files, saved_views  # noqa: F401
 from pm_admin.dashboards import models as dashboards_models  # noqa: F401
 from pm_admin.meetings import models as meetings_models  # noqa: F401

@@ -20,6 +20,12 @@ from pm_admin.auth.pages.login import login_page
 from pm_admin.auth.states.sign_in import LoginState
 from pm_admin.census.pages.census import census_page
 from pm_admin.census.states.census import CensusState
+from pm_admin.comms.pages.detail import notice_detail_page
+from pm_admin.comms.pages.notices import notices_page
+from pm_admin.comms.pages.owner_notice import portal_notice_page
+from pm_admin.comms.states.detail import NoticeDetailState
+from pm_admin.comms.states.notices import NoticesState
+from pm_admin.comms.states.owner_notice import PortalNoticeState
 from pm_admin.dashboards.pages.dashboard import dashboard_page
 from pm_admin.dashboards.states.dashboard import DashboardState
 from pm_admin.home.pages.home import home_page
@@ -116,6 +122,7 @@ def register_pages(app: rx.App) -> None:
             (portal_feedback_page, "/portal/feedback", "portal.nav.feedback", PortalReportState.load),
             (portal_tickets_page, "/portal/tickets", "portal.nav.tickets", PortalTicketsState.load),
             (portal_notices_page, "/portal/notices", "portal.notices", PortalNoticesState.load),
+            (portal_notice_page, "/portal/notices/[notice_id]", "portal.notices", PortalNoticeState.load),
             (portal_ticket_page, "/portal/tickets/[ticket_id]", "portal.ticket", PortalTicketState.load),
             (portal_surveys_page, "/portal/surveys", "portal.nav.surveys", PortalSurveysState.load),
             (portal_survey_page, "/portal/surveys/[plan_id]/[room_id]", "portal.survey", PortalSurveyState.load),
@@ -130,6 +137,8 @@ def register_pages(app: rx.App) -> None:
         (owner_accounts_page, "/owner-accounts", "nav.owner_accounts", OwnerAccountsState.load),
         (contact_requests_page, "/owner-requests", "nav.contact_requests", ContactRequestsState.load),
         (delivery_log_page, "/messages", "nav.messages", DeliveryLogState.load),
+        (notices_page, "/notices", "nav.notices", NoticesState.load),
+        (notice_detail_page, "/notices/[notice_id]", "nav.notices", NoticeDetailState.load),
         (owner_detail_page, "/owners/[owner_id]", "owners.detail", OwnerDetailState.load),
         (catalog_page, "/archives", "nav.archives", ArchivesState.load),
         (requests_page, "/archives/requests", "nav.archive_requests", AccessRequestsState.load),

@@ -61,6 +61,9 @@ class Perm(enum.StrEnum):
     DASHBOARD_VIEW = "dashboard.view"  # the executive KPI dashboard
     OWNER_ACCOUNTS_MANAGE = "owner_accounts.manage"  # invite owners to the portal, disable an owner account
     API_TOKENS_MANAGE = "api_tokens.manage"  # integration tokens of the REST API
+    NOTICES_VIEW = "notices.view"  # notices of their communities, acknowledgement, the call list
+    NOTICES_DRAFT = "notices.draft"  # write notices and submit them for approval
+    NOTICES_APPROVE = "notices.approve"  # approve, send an emergency at once, withdraw, progress updates
     NOTIFY_VIEW = "notify.view"  # the outbox's delivery log
     NOTIFY_MANAGE = "notify.manage"  # send a dead or failed message again
     MEETINGS_VIEW = "meetings.view"  # meetings, minutes, action items, the committee roster

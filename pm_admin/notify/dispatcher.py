@@ -133,7 +133,7 @@ class Dispatcher:
                 break
         return total
 
-    def run(self, poll_interval: float) -> Tally:
+    def run(self, poll_interval: float, idle_work: Callable[[], object] | None = None) -> Tally:
         """Until ``stop``: send what is due, wait ``poll_interval`` seconds when nothing is. The database out of
         reach (a restart, a failover) is waited out, longer each time up to a minute, instead of ending the process;
         what was claimed meanwhile comes back when its lease runs out."""
@@ -152,6 +152,8 @@ class Dispatcher:
             outage = 0
             total.add(tally)
             if not tally.claimed:
+                if idle_work is not None:  # the app's timed work (notices due, escalations), when the queue is empty
+                    idle_work()
                 self.stopping.wait(poll_interval)
         return total
 

@@ -13,7 +13,7 @@ from pm_admin.core.crypto import decrypt
 from pm_admin.core.permissions import OwnerRoom
 from pm_admin.owners.models import HouseholdMember, Occupant, Owner, Ownership
 from pm_admin.owners.services.records import owner_phones
-from pm_admin.portal.models import PersonKind
+from pm_admin.portal.models import AccountStatus, OwnerAccount, PersonKind
 
 
 @dataclasses.dataclass(frozen=True)
@@ -74,3 +74,38 @@ def owner_id_of(session: Session, kind: PersonKind | str, person_id: int) -> int
         member = session.get(HouseholdMember, person_id)
         return member.owner_id if member else None
     return None
+
+
+def accounts_of_rooms(session: Session, room_ids: list[int], today: date | None = None) -> dict[int, list]:
+    """The active portal accounts that may follow each room today: its owners, their household members, its
+    occupants (one query per kind, whatever the number of rooms)."""
+    today = today or local_today()
+    found: dict[int, list] = {room_id: [] for room_id in room_ids}
+    if not room_ids:
+        return found
+    owners = select(Ownership.room_id, Ownership.owner_id).where(col(Ownership.room_id).in_(room_ids),
+                                                                 _current(Ownership.ended_on, today))
+    owner_rows = session.exec(owners).all()
+    rooms_of_owner: dict[int, list[int]] = {}
+    for room_id, owner_id in owner_rows:
+        rooms_of_owner.setdefault(owner_id, []).append(room_id)
+    active = OwnerAccount.status == AccountStatus.ACTIVE
+    if rooms_of_owner:
+        for account in session.exec(select(OwnerAccount).where(active, OwnerAccount.person_kind == PersonKind.OWNER,
+                                                               col(OwnerAccount.person_id).in_(rooms_of_owner))):
+            for room_id in rooms_of_owner[account.person_id]:
+                found[room_id].append(account)
+        members = dict(session.exec(select(HouseholdMember.id, HouseholdMember.owner_id).where(
+            col(HouseholdMember.owner_id).in_(rooms_of_owner))).all())
+        if members:
+            for account in session.exec(select(OwnerAccount).where(
+                    active, OwnerAccount.person_kind == PersonKind.MEMBER, col(OwnerAccount.person_id).in_(members))):
+                for room_id in rooms_of_owner[members[account.person_id]]:
+                    found[room_id].append(account)
+    occupants = dict(session.exec(select(Occupant.id, Occupant.room_id).where(
+        col(Occupant.room_id).in_(room_ids), Occupant.started_on <= today, _current(Occupant.ended_on, today))).all())
+    if occupants:
+        for account in session.exec(select(OwnerAccount).where(
+                active, OwnerAccount.person_kind == PersonKind.OCCUPANT, col(OwnerAccount.person_id).in_(occupants))):
+            found[occupants[account.person_id]].append(account)
+    return found

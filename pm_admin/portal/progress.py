@@ -4,15 +4,13 @@ outbox in the transaction of the change; anonymous feedback has nobody to tell."
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from pm_admin.core.clock import local_today
 from pm_admin.core.crypto import decrypt
 from pm_admin.notify.models import Channel, Recipient
 from pm_admin.notify.outbox import Address, enqueue
-from pm_admin.owners.models import HouseholdMember, Occupant, Ownership
-from pm_admin.portal.models import AccountStatus, OwnerAccount, PersonKind
+from pm_admin.portal.models import AccountStatus, OwnerAccount
+from pm_admin.portal.people import accounts_of_rooms
 from pm_admin.tickets.events import TicketProgress
 from pm_admin.tickets.models import Kind, Status, Ticket, TicketEventKind
 
@@ -43,20 +41,14 @@ def step_of(event: TicketProgress) -> str | None:
 
 
 def _accounts_of_room(session: Session, ticket: Ticket) -> list[OwnerAccount]:
-    """Active accounts that may follow the room's tickets today: its owners, their household members, its
-    occupants; and the account that reported it."""
-    today = local_today()
-    owners = select(Ownership.owner_id).where(Ownership.room_id == ticket.room_id, sa.or_(
-        col(Ownership.ended_on).is_(None), Ownership.ended_on > today))
-    members = select(HouseholdMember.id).where(col(HouseholdMember.owner_id).in_(owners))
-    occupants = select(Occupant.id).where(Occupant.room_id == ticket.room_id, sa.or_(
-        col(Occupant.ended_on).is_(None), Occupant.ended_on > today))
+    """Active accounts that may follow the room's tickets today, and the account that reported it."""
     reporter = ticket.created_by.removeprefix("owner:") if ticket.created_by.startswith("owner:") else ""
-    return list(session.exec(select(OwnerAccount).where(OwnerAccount.status == AccountStatus.ACTIVE, sa.or_(
-        sa.and_(OwnerAccount.person_kind == PersonKind.OWNER, col(OwnerAccount.person_id).in_(owners)),
-        sa.and_(OwnerAccount.person_kind == PersonKind.MEMBER, col(OwnerAccount.person_id).in_(members)),
-        sa.and_(OwnerAccount.person_kind == PersonKind.OCCUPANT, col(OwnerAccount.person_id).in_(occupants)),
-        OwnerAccount.id == (int(reporter) if reporter.isdigit() else -1))).order_by(OwnerAccount.id)).all())
+    accounts = accounts_of_rooms(session, [ticket.room_id]).get(ticket.room_id, [])
+    if reporter.isdigit() and all(a.id != int(reporter) for a in accounts):
+        extra = session.get(OwnerAccount, int(reporter))
+        if extra is not None and extra.status == AccountStatus.ACTIVE:
+            accounts.append(extra)
+    return accounts
 
 
 def tell_owner(session: Session, event: TicketProgress) -> None:

@@ -15,6 +15,7 @@ CODE = r"[a-z_]+\.[a-z_]+"
 RECORD_CALL = re.compile(r"\brecord\(\s*session,\s*action=([^,]+),")
 KNOWN_FORMS = {
     'f"ticket.{action}"',  # tickets.services.audit_ticket
+    'f"notice.{action}"',  # comms.notices._audit
     'f"surveys.{status}"',  # surveys.services.plans._set_status
     '"archive.access_" + ("approve" if approve else "reject")',
     "action",  # core.refusals.audit_refusal, called with the codes found below (guard.refused:…, upload.refused:…)
@@ -34,6 +35,7 @@ def recorded_actions() -> set[str]:
         codes.update(re.findall(rf"\baction=f\"({CODE}):", text))  # guard.refused:<event>, upload.refused:<purpose>
         codes.update(f"ticket.{a}" for pair in re.findall(
             r"\baudit_ticket\(session, ticket, actor, \"(\w+)\"(?: if \w+ else \"(\w+)\")?", text) for a in pair if a)
+        codes.update(f"notice.{a}" for a in re.findall(r"\b_audit\(session, notice, actor, \"(\w+)\"", text))
         codes.update(f"surveys.{PlanStatus[name]}" for name in re.findall(
             r"\b_set_status\(session, actor, plan, PlanStatus\.(\w+)\)", text))
         for base, first, second in re.findall(rf"\baction=\"({CODE})\" \+ \(\"(\w+)\" if \w+ else \"(\w+)\"\)", text):
