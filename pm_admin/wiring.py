@@ -19,6 +19,7 @@ from pm_admin.arrears.models import ArrearsCase, CaseStatus
 from pm_admin.auth import session_cache
 from pm_admin.census import owner_timeline as census_timeline
 from pm_admin.census.models import CensusTask, TaskStatus
+from pm_admin.comms import minutes as comms_minutes
 from pm_admin.core import change_watch, events
 from pm_admin.core.files import register_download, register_upload_purpose
 from pm_admin.dashboards import files as dashboard_files
@@ -36,7 +37,6 @@ from pm_admin.owners.services import registry as owner_registry
 from pm_admin.places import queries as place_queries
 from pm_admin.places.events import HouseholdWorkChanged, RoomRenumbered
 from pm_admin.places.models import Community
-from pm_admin.portal import audience as portal_audience
 from pm_admin.portal import files as portal_files
 from pm_admin.portal import progress as portal_progress
 from pm_admin.surveys import files as survey_files
@@ -62,8 +62,8 @@ def install() -> None:
     events.subscribe(HouseholdWorkChanged, household_work.follow_change)
     # Ticket progress reaches the owner's portal inbox (and SMS for the code and the request to rate).
     events.subscribe(TicketProgress, portal_progress.tell_owner)
-    # Published minutes reach the owners' portal inbox.
-    meeting_publication.set_audience(portal_audience.owner_accounts_of_community)
+    # Published minutes become a notice of kind 会议纪要 to the community's owners.
+    meeting_publication.set_publisher(comms_minutes.publish_minutes)
     household_work.register_work(CensusTask, CensusTask.status == TaskStatus.PENDING)
     household_work.register_work(ArrearsCase, ArrearsCase.status == CaseStatus.OPEN)
 

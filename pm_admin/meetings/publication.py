@@ -1,9 +1,8 @@
-"""Publishing approved minutes to every owner of the community.
+"""Publishing approved minutes to every owner of the community as a notice of kind 会议纪要.
 
-The notices module (``pm_admin.comms.notices``: ``draft_notice`` of kind "minutes" with ``source="meeting:<id>"``,
-then ``submit``) is where this belongs; until it exists the minutes reach the owners' portal inbox directly: one
-outbox message per active owner account of the community (template ``notify.meeting_minutes``), written in the
-transaction of the publication, keyed by meeting and account so publishing twice writes nothing more."""
+The notices (``pm_admin.comms``) sit above this domain, so ``wiring`` connects their ``comms.minutes.publish_minutes``
+here: it drafts the notice (Markdown body, ``source="meeting:<id>"``, the portal inbox) and submits it for a
+manager's approval, after which the notices send it to the community's owners."""
 
 from __future__ import annotations
 
@@ -11,36 +10,25 @@ from collections.abc import Callable
 
 from sqlmodel import Session
 
-from pm_admin.core.clock import DISPLAY_ZONE
 from pm_admin.core.events import NotWired
+from pm_admin.core.i18n import translate
 from pm_admin.core.permissions import Principal
 from pm_admin.meetings.models import Meeting
-from pm_admin.notify.models import Channel, Recipient
-from pm_admin.notify.outbox import Address, enqueue
-from pm_admin.places.models import Community
 
-TEMPLATE = "notify.meeting_minutes"
-# (session, community id) -> [(owner account id, language)]: the portal's audience, connected by ``wiring``.
-Audience = Callable[[Session, int], list[tuple[int, str]]]
-_audience: list[Audience] = []
+# (session, *, actor, community_id, title, body, source) -> the notice's id
+Publisher = Callable[..., int]
+_publisher: list[Publisher] = []
 
 
-def set_audience(audience: Audience) -> None:
-    _audience[:] = [audience]
+def set_publisher(publisher: Publisher) -> None:
+    _publisher[:] = [publisher]
 
 
 def publish_minutes(session: Session, *, actor: Principal, meeting: Meeting, body: str) -> str:
-    """What was written, for the meeting's record: ``inbox:<messages>``."""
-    if not _audience:
-        raise NotWired("meetings.publication audience")
-    community = session.get(Community, meeting.community_id)
-    params = {"title": meeting.title, "community": community.name if community else "",
-              "day": meeting.starts_at.astimezone(DISPLAY_ZONE).date().isoformat(), "minutes": body}
-    written = 0
-    for account_id, language in _audience[0](session, meeting.community_id):
-        if enqueue(session, key=f"meeting:{meeting.id}:minutes:owner_account:{account_id}:inbox",
-                   to=Address(Recipient.OWNER_ACCOUNT, account_id, Channel.INBOX, None, language),
-                   template=TEMPLATE, params=params, community_id=meeting.community_id,
-                   cause=f"meeting:{meeting.id}") is not None:
-            written += 1
-    return f"inbox:{written}"
+    """What was written, for the meeting's record: ``notice:<id>``."""
+    if not _publisher:
+        raise NotWired("meetings.publication")
+    notice_id = _publisher[0](session, actor=actor, community_id=meeting.community_id,
+                              title=translate("meetings.notice_title", "zh-CN", title=meeting.title)[:100],
+                              body=body, source=f"meeting:{meeting.id}")
+    return f"notice:{notice_id}"

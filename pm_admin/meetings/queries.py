@@ -106,7 +106,8 @@ def meeting_detail(session: Session, principal: Principal, meeting_id: Any, lang
                     "place": meeting.place, "status": str(meeting.status), "review_note": meeting.review_note,
                     "approved_by": meeting.approved_by, "published_at": local_text(meeting.published_at),
                     "discussion": meeting.discussion, "resolutions": meeting.resolutions,
-                    "notice_ref": meeting.notice_ref, **{f"form_{k}": v for k, v in meeting_values(meeting).items()}},
+                    "notice_id": int(meeting.notice_ref.split(":")[1]) if meeting.notice_ref.startswith("notice:")
+                    else 0, **{f"form_{k}": v for k, v in meeting_values(meeting).items()}},
         "agenda": [{"n": n, "text": text} for n, text in enumerate(meeting.agenda, 1)],
         "quorum": {"attended": figure.attended, "size": figure.size, "reached": figure.reached,
                    "percent": "–" if figure.percent is None else f"{figure.percent}%",

@@ -8,6 +8,8 @@ from datetime import datetime, time, timedelta
 import pytest
 from sqlmodel import col, select
 
+from pm_admin.comms import notices
+from pm_admin.comms.models import Notice
 from pm_admin.core.audit import AuditEvent
 from pm_admin.core.clock import DISPLAY_ZONE, local_today
 from pm_admin.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
@@ -144,13 +146,18 @@ def test_states_run_draft_minutes_pending_approved_published_and_a_cs_cannot_app
     assert (meeting.status, meeting.approved_by) == (MeetingStatus.APPROVED, world["manager"].username)
     minutes.publish(session, actor=world["cs"], meeting_id=meeting.id)
     assert meeting.status == MeetingStatus.PUBLISHED and meeting.published_at is not None
-    # Every owner account of the community gets the minutes in its portal inbox (one here), nobody else.
-    messages = session.exec(select(OutboxMessage).where(OutboxMessage.template == "notify.meeting_minutes")).all()
-    assert [(m.recipient_id, m.channel) for m in messages] == [(owner.account_id, "inbox")]
-    body = messages[0].params["minutes"]
+    # A notice of kind 会议纪要 to every owner of the community, submitted for a manager's approval.
+    notice = session.exec(select(Notice).where(Notice.source == f"meeting:{meeting.id}")).one()
+    assert meeting.notice_ref == f"notice:{notice.id}"
+    assert (notice.kind, notice.status, notice.community_id, notice.group, notice.channels) == (
+        "minutes", "pending", world["community"].id, "all", ["inbox"])
     for label in ("时间", "地点", "出席", "议题", "讨论", "决议", "待办"):
-        assert f"**{label}**" in body
-    assert "同意申请维修基金更换 3 栋电梯。" in body and "业委会出席 2/3（67%），达到法定人数" in body
+        assert f"**{label}**" in notice.body
+    assert "同意申请维修基金更换 3 栋电梯。" in notice.body and "业委会出席 2/3（67%），达到法定人数" in notice.body
+    notices.approve(session, actor=world["manager"], notice_id=notice.id, expected_version=notice.version)
+    # Approved, the notice reaches the owner's portal inbox.
+    sent = session.exec(select(OutboxMessage).where(OutboxMessage.cause == f"notice:{notice.id}")).all()
+    assert {(m.recipient_id, m.channel) for m in sent} == {(owner.account_id, "inbox")}
     actions_logged = {e.action for e in session.exec(select(AuditEvent).where(
         AuditEvent.entity_type == "meeting", AuditEvent.entity_id == str(meeting.id))).all()}
     assert {"meeting.create", "meeting.invite", "meeting.sign_in", "meeting.minutes_save", "meeting.minutes_submit",

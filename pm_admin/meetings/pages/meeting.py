@@ -133,8 +133,13 @@ def minutes_card() -> rx.Component:
                   width="100%", align="center"),
         rx.cond(_is("draft") & (S.meeting["review_note"] != ""), notice(
             t("meetings.returned_note"), " ", S.meeting["review_note"], color_scheme="amber", size="1")),
-        rx.cond(_is("published"), rx.text(t("meetings.published_at"), " ", S.meeting["published_at"], size="1",
-                                          color_scheme="green", data_testid="published-at")),
+        rx.cond(_is("published"), rx.hstack(
+            rx.text(t("meetings.published_at"), " ", S.meeting["published_at"], size="1", color_scheme="green",
+                    data_testid="published-at"),
+            rx.cond(S.meeting["notice_id"].to(int) > 0, rx.link(
+                t("meetings.notice_link"), " #", S.meeting["notice_id"].to(str), size="1",
+                href="/notices/" + S.meeting["notice_id"].to(str), data_testid="minutes-notice")),
+            spacing="2", align="center")),
         rx.foreach(S.minutes, lambda sec: rx.vstack(
             rx.text(sec["label"], weight="bold", size="2"),
             rx.text(sec["text"], size="2", white_space="pre-wrap"), spacing="1", width="100%")),
