@@ -17,6 +17,7 @@ from pm_admin.core.scoping import load_scoped
 from pm_admin.meetings.models import (
     ActionStatus,
     CommitteeMember,
+    InviteeKind,
     Meeting,
     MeetingAction,
     MeetingAttachment,
@@ -112,7 +113,9 @@ def meeting_detail(session: Session, principal: Principal, meeting_id: Any, lang
         "quorum": {"attended": figure.attended, "size": figure.size, "reached": figure.reached,
                    "percent": "–" if figure.percent is None else f"{figure.percent}%",
                    "rule": translate(f"meetings.quorum_rule.{QUORUM_RULE}", language)},
-        "invitees": [{"id": i.id, "kind": str(i.kind), "name": i.name, "note": i.note, "attended": i.attended,
+        "invitees": [{"id": i.id, "kind": str(i.kind), "name": i.name, "attended": i.attended,
+                      "note": translate(f"meetings.position.{i.note}", language) if i.kind == InviteeKind.COMMITTEE
+                      else i.note,
                       "signed_at": local_text(i.signed_at)} for i in invitees],
         "attachments": [{"id": a.id, "doc_type": str(a.doc_type), "filename": a.filename,
                          "size": f"{max(1, a.size // 1024)} KB", "uploaded_by": a.uploaded_by,

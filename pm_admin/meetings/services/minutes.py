@@ -117,7 +117,7 @@ def minutes_sections(session: Session, meeting: Meeting, language: str) -> list[
     figure = quorum(session, meeting)
     people = "、".join(f"{i.name}（{tr('meetings.invitee.' + str(i.kind))}）" for i in attended) or "–"
     if figure.size:
-        people += "\n" + tr("meetings.quorum_line", attended=figure.attended, size=figure.size,
+        people += "\n\n" + tr("meetings.quorum_line", attended=figure.attended, size=figure.size,
                             percent=figure.percent, result=tr("meetings.quorum_reached" if figure.reached
                                                               else "meetings.quorum_missed"))
     actions = session.exec(select(MeetingAction).where(MeetingAction.meeting_id == meeting.id)
