@@ -30,6 +30,11 @@ from pm_admin.dashboards.pages.dashboard import dashboard_page
 from pm_admin.dashboards.states.dashboard import DashboardState
 from pm_admin.home.pages.home import home_page
 from pm_admin.home.states.home import HomeState
+from pm_admin.meetings.pages.meeting import meeting_page
+from pm_admin.meetings.pages.meetings import committee_page, meetings_page
+from pm_admin.meetings.states.committee import CommitteeState
+from pm_admin.meetings.states.meeting import MeetingState
+from pm_admin.meetings.states.meetings import MeetingsState
 from pm_admin.notify.pages.log import delivery_log_page
 from pm_admin.notify.states.log import DeliveryLogState
 from pm_admin.owners.pages.detail import owner_detail_page
@@ -150,6 +155,9 @@ def register_pages(app: rx.App) -> None:
         (census_page, "/census", "nav.census", CensusState.load),
         (plans_page, "/surveys", "nav.surveys", SurveyPlansState.load),
         (plan_page, "/surveys/[plan_id]", "nav.surveys", SurveyPlanState.load),
+        (meetings_page, "/meetings", "nav.meetings", MeetingsState.load),
+        (committee_page, "/meetings/committee", "nav.committee", CommitteeState.load),
+        (meeting_page, "/meetings/[meeting_id]", "nav.meetings", MeetingState.load),
         (communities_page, "/places/communities", "nav.communities", CommunitiesState.load),
         (buildings_page, "/places/buildings", "nav.buildings", BuildingsState.load),
         (rooms_page, "/places/rooms", "nav.rooms", RoomsState.load),

@@ -19,12 +19,15 @@ from pm_admin.arrears.models import ArrearsCase, CaseStatus
 from pm_admin.auth import session_cache
 from pm_admin.census import owner_timeline as census_timeline
 from pm_admin.census.models import CensusTask, TaskStatus
+from pm_admin.comms import minutes as comms_minutes
 from pm_admin.core import change_watch, events
 from pm_admin.core.files import register_download, register_upload_purpose
 from pm_admin.dashboards import files as dashboard_files
 from pm_admin.dashboards import rollups
 from pm_admin.dashboards import view as dashboard_view
 from pm_admin.household_work import services as household_work
+from pm_admin.meetings import publication as meeting_publication
+from pm_admin.meetings.services import meetings as meeting_services
 from pm_admin.owners import files as owner_files
 from pm_admin.owners import queries as owner_queries
 from pm_admin.owners import timeline as owner_timeline
@@ -59,6 +62,8 @@ def install() -> None:
     events.subscribe(HouseholdWorkChanged, household_work.follow_change)
     # Ticket progress reaches the owner's portal inbox (and SMS for the code and the request to rate).
     events.subscribe(TicketProgress, portal_progress.tell_owner)
+    # Published minutes become a notice of kind 会议纪要 to the community's owners.
+    meeting_publication.set_publisher(comms_minutes.publish_minutes)
     household_work.register_work(CensusTask, CensusTask.status == TaskStatus.PENDING)
     household_work.register_work(ArrearsCase, ArrearsCase.status == CaseStatus.OPEN)
 
@@ -69,7 +74,9 @@ def install() -> None:
     register_upload_purpose(archive_common.DOCUMENT_PURPOSE, archive_common.DOCUMENT_UPLOAD)
     register_upload_purpose(arrears_files.ARREARS_PURPOSE, arrears_files.ARREARS_UPLOAD)
     register_upload_purpose(ticket_evidence.EVIDENCE_PURPOSE, ticket_evidence.EVIDENCE_UPLOAD)
-    for module in (owner_files, archive_files, dashboard_files, survey_files, ticket_files, portal_files):
+    register_upload_purpose(meeting_services.ATTACHMENT_PURPOSE, meeting_services.ATTACHMENT_UPLOAD)
+    for module in (owner_files, archive_files, dashboard_files, survey_files, ticket_files, portal_files,
+                   meeting_services):
         for kind, producer in module.DOWNLOADS.items():
             register_download(kind, producer)
 

@@ -66,6 +66,9 @@ class Perm(enum.StrEnum):
     NOTICES_APPROVE = "notices.approve"  # approve, send an emergency at once, withdraw, progress updates
     NOTIFY_VIEW = "notify.view"  # the outbox's delivery log
     NOTIFY_MANAGE = "notify.manage"  # send a dead or failed message again
+    MEETINGS_VIEW = "meetings.view"  # meetings, minutes, action items, the committee roster
+    MEETINGS_MANAGE = "meetings.manage"  # plan meetings, sign-in, write minutes, action items, publish, the roster
+    MEETINGS_APPROVE = "meetings.approve"  # review and approve minutes
 
 
 @dataclasses.dataclass(frozen=True)

@@ -27,6 +27,7 @@ from pm_admin.core.paging import PageRequest
 from pm_admin.core.permissions import Perm, Principal, Role
 from pm_admin.dashboards import kpis
 from pm_admin.dashboards.periods import period_for
+from pm_admin.meetings import queries as meeting_queries
 from pm_admin.places.models import Building, Room
 from pm_admin.places.queries import place_totals
 from pm_admin.settings import get_settings
@@ -146,6 +147,7 @@ def _ticket_desk(ctx: _Context) -> Section:
     cards.add("home.callbacks_due", "/tickets/callbacks", lambda: _count(
         session, scope, Ticket.status == Status.RESOLVED, Ticket.next_callback_at <= now), attention=True)
     _household_work(ctx, cards)
+    _meetings(ctx, cards)
     return Section("home.section.ticket_desk", tuple(cards.figures))
 
 
@@ -190,10 +192,19 @@ def _household_work(ctx: _Context, cards: _Cards) -> None:
         session, principal, ONE_ROW, census_queries.TaskFilter(quarter=quarter_of(ctx.today))).total)
 
 
+def _meetings(ctx: _Context, cards: _Cards) -> None:
+    """Communities whose quarter has no committee meeting yet (a reminder), and decisions' action items past due."""
+    cards.add("home.quarterly_meeting_missing", "/meetings?kind=quarterly", lambda: len(
+        meeting_queries.quarters_without_meeting(ctx.session, ctx.principal, ctx.today)), attention=True)
+    cards.add("home.meeting_actions_overdue", "/meetings", lambda: meeting_queries.overdue_actions(
+        ctx.session, ctx.principal, ctx.today), attention=True)
+
+
 def _my_buildings(ctx: _Context) -> Section:
     session, principal = ctx.session, ctx.principal
     cards = _Cards(principal)
     _household_work(ctx, cards)
+    _meetings(ctx, cards)
     cards.add("home.surveys_to_enter", "/surveys", lambda: surveys_to_enter(session, principal),
               needs=Perm.SURVEYS_ENTER)
     return Section("home.section.my_buildings", tuple(cards.figures))
@@ -252,6 +263,7 @@ def _management(ctx: _Context) -> Section:
         coverage = arrears_queries.coverage_on(session, principal, ctx.today)
         cards.add("home.arrears_coverage", "/arrears", lambda: _percent(coverage.percent))
         cards.add("home.follow_ups_overdue_all", "/arrears", lambda: coverage.overdue, attention=True)
+    _meetings(ctx, cards)
     cards.add("home.failed_logins", FAILED_LOGINS_HREF, lambda: _failed_logins(ctx), attention=True)
     return Section("home.section.management", tuple(cards.figures))
 

@@ -33,6 +33,8 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("arrears", "/arrears", "wallet", Perm.ARREARS_VIEW),
     NavItem("census", "/census", "clipboard-list", Perm.CENSUS_WORK),
     NavItem("surveys", "/surveys", "smile", Perm.SURVEYS_VIEW),
+    NavItem("meetings", "/meetings", "users-round", Perm.MEETINGS_VIEW),
+    NavItem("committee", "/meetings/committee", "user-check", Perm.MEETINGS_VIEW),
     NavItem("communities", "/places/communities", "building-2", Perm.PLACES_VIEW),
     NavItem("buildings", "/places/buildings", "building", Perm.PLACES_VIEW),
     NavItem("rooms", "/places/rooms", "door-open", Perm.PLACES_VIEW),

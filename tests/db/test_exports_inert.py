@@ -18,9 +18,10 @@ from sqlmodel import select
 from pm_admin.archives.files import catalog_params
 from pm_admin.archives.queries import ArchiveFilter
 from pm_admin.archives.services import catalog as archive_catalog
-from pm_admin.core.files import DOWNLOAD_KINDS, issue_download, redeem_download
+from pm_admin.core.files import DOWNLOAD_KINDS, issue_download, redeem_download, store_upload
 from pm_admin.core.tables import TextSheet, csv_bytes, export_workbook, workbook_bytes
 from pm_admin.dashboards.tables import CHARTS
+from pm_admin.meetings.services import meetings as meeting_services
 from pm_admin.owners.files import export_params
 from pm_admin.owners.queries import OwnerFilter
 from pm_admin.owners.services import owner_input
@@ -136,7 +137,18 @@ def _invitations(kind):
     return case
 
 
-CASES = {"owner_invitations_xlsx": _invitations("owner_invitations_xlsx"),
+def _meeting_attachment(session, world, fmt):
+    """An uploaded document of a meeting: served as stored (a PDF: nothing runs its text)."""
+    meeting = meeting_services.create_meeting(session, actor=world["manager"], data=meeting_services.MeetingInput(
+        community_id=world["community"].id, title="季度会议", starts_at="2026-12-10T14:00", place="会议室"))
+    upload = store_upload(session, principal=world["manager"], purpose_name=meeting_services.ATTACHMENT_PURPOSE,
+                          filename="财务报告.pdf", data=b"%PDF-1.4 =1+2")
+    attachment = meeting_services.attach_document(session, actor=world["manager"], meeting_id=meeting.id,
+                                                  upload_id=upload.id, doc_type="financial_report")
+    return world["manager"], "meeting_attachment", {"attachment_id": attachment.id}
+
+
+CASES = {"meeting_attachment": _meeting_attachment, "owner_invitations_xlsx": _invitations("owner_invitations_xlsx"),
          "owner_invitations_pdf": _invitations("owner_invitations_pdf"), "owners_export": _owners, "archive_catalog": _archives, "ticket_review": _review,
          "survey_results": _survey_results, "survey_links": _survey_links, "owners_template": _template,
          "dashboard_chart": _charts}

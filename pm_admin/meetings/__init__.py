@@ -1,0 +1,1 @@
+"""Meetings 会议: the committee roster, quarterly committee meetings and forums, minutes, action items."""
