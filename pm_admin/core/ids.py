@@ -1,8 +1,9 @@
 """Ids as the browser sends them: the one parser every handler and route uses.
 
-A record id is a positive 64-bit integer (what SQLite and PostgreSQL store). Anything else a
-client sends where an id belongs (letters, a 40-digit number, a negative) is refused with a clear
-message rather than reaching the database, where it would raise (SQLite's OverflowError).
+A record id is a positive integer that fits the tables' ``integer`` primary keys (32-bit on PostgreSQL). Anything
+else a client sends where an id belongs (letters, a 40-digit number, a negative, 10^12) is refused with a clear
+message rather than reaching the database, where it would raise (PostgreSQL's "integer out of range", SQLite's
+OverflowError).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 
 from pm_admin.core.errors import DomainError
 
-MAX_ID = 2**63 - 1
+MAX_ID = 2**31 - 1  # PostgreSQL integer: every primary key of the migrations
 NO_CHOICE = (None, "", "all")
 
 

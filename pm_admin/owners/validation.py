@@ -87,7 +87,9 @@ PERSONAL_NUMBER_TYPES = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.Phone
 def parse_phone(raw: str) -> Phone | None:
     """A valid mainland mobile or landline number, or None."""
     text = raw.strip()
-    if not text:
+    if not text or any(ch.isalpha() for ch in text):
+        # phonenumbers reads letters as a keypad's digits (T → 8): a room code such as T9999-1-1-1502 would
+        # become a valid landline and the search box would look for a phone instead of the room.
         return None
     try:
         number = phonenumbers.parse(text, "CN")

@@ -57,7 +57,8 @@ def test_valid_phones_are_normalised(raw, display):
 
 
 @pytest.mark.parametrize("raw", ["12345", "1381234567", "23812345678", "+1 415 555 0100", "abc", "0755-8888888",
-                                 "400-800-1234", "800-810-8888"])  # service lines are nobody's phone
+                                 "400-800-1234", "800-810-8888",  # service lines are nobody's phone
+                                 "T9999-1-1-1502"])  # a room code: keypad letters (T → 8) would make it a landline
 def test_invalid_phones_are_refused(raw):
     assert parse_phone(raw) is None
 

@@ -18,7 +18,7 @@ from pm_admin.core.ids import optional_id
 from pm_admin.core.paged_state import PagedMixin
 from pm_admin.core.paging import Page, PageRequest
 from pm_admin.core.permissions import Perm
-from pm_admin.core.url_filters import UrlFilters
+from pm_admin.core.url_filters import Picker, UrlFilters
 from pm_admin.meetings import queries
 from pm_admin.meetings.models import MeetingKind, MeetingStatus
 from pm_admin.meetings.services import meetings as services
@@ -34,7 +34,7 @@ class MeetingsState(UrlFilters, PagedMixin, ProtectedState):
     _FILTERS: ClassVar[tuple[str, ...]] = ("community", "kind", "status")
     _ID_FILTERS: ClassVar[frozenset[str]] = frozenset({"community"})
     _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"kind": tuple(MeetingKind), "status": tuple(MeetingStatus)}
-    _PICKERS = (COMMUNITY_PICKER,)
+    _PICKERS: ClassVar[tuple[Picker, ...]] = (COMMUNITY_PICKER,)
     can_manage: bool = False
     missing_quarterly: list[dict[str, Any]] = []
     overdue_actions: int = 0
