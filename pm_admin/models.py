@@ -2,6 +2,7 @@
 
 from sqlmodel import SQLModel
 
+from pm_admin.activities import models as activities_models  # noqa: F401
 from pm_admin.api import models as api_models  # noqa: F401
 from pm_admin.archives import models as archives_models  # noqa: F401
 from pm_admin.arrears import models as arrears_models  # noqa: F401
@@ -11,7 +12,6 @@ from pm_admin.census import models as census_models  # noqa: F401
 from pm_admin.comms import models as comms_models  # noqa: F401
 from pm_admin.core import audit, files, saved_views  # noqa: F401
 from pm_admin.dashboards import models as dashboards_models  # noqa: F401
-from pm_admin.activities import models as activities_models  # noqa: F401
 from pm_admin.meetings import models as meetings_models  # noqa: F401
 from pm_admin.notify import models as notify_models  # noqa: F401
 from pm_admin.owners import models as owners_models  # noqa: F401

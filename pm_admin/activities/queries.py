@@ -22,7 +22,7 @@ from pm_admin.activities.services.plan import activity_values, staff_of
 from pm_admin.activities.services.signups import confirmed_people
 from pm_admin.core.clock import local_text
 from pm_admin.core.paging import Page, PageRequest
-from pm_admin.core.permissions import OwnerPrincipal, Perm, Principal, PortalPerm
+from pm_admin.core.permissions import OwnerPrincipal, Perm, PortalPerm, Principal
 from pm_admin.core.scoping import load_scoped
 from pm_admin.places.models import Community, Room
 

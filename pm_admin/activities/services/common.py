@@ -7,7 +7,6 @@ from typing import Any
 from sqlmodel import Session
 
 from pm_admin.activities.models import Activity, ActivityStatus
-from pm_admin.core.audit import record
 from pm_admin.core.errors import DomainError
 from pm_admin.core.permissions import Principal
 from pm_admin.core.scoping import load_scoped

@@ -23,7 +23,7 @@ from pm_admin.core.clock import local_text, local_today, utcnow
 from pm_admin.core.errors import DomainError, FieldErrors, NotFound, PermissionDenied
 from pm_admin.core.ids import is_id
 from pm_admin.core.parsers import clean_text
-from pm_admin.core.permissions import OwnerPrincipal, Perm, Principal, PortalPerm
+from pm_admin.core.permissions import OwnerPrincipal, Perm, PortalPerm, Principal
 from pm_admin.notify.models import Channel, Recipient
 from pm_admin.notify.outbox import Address, enqueue
 from pm_admin.owners.models import Owner, Ownership
