@@ -6,59 +6,61 @@ and the comments, and the manager saves what to improve."""
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
 from sqlmodel import Session, col, select
 
-from pm_admin.core.crypto import decrypt
-from pm_admin.core.permissions import SYSTEM
 from pm_admin.owners.models import Owner, OwnerPhone, Ownership
 from pm_admin.places.models import Community, Room
 from pm_admin.portal.models import OwnerAccount
-from pm_admin.portal.services import invitations, sign_in
 from tests.browser.conftest import screenshot
 from tests.browser.test_login_and_menus import at_home, log_in
 from tests.browser.test_portal import code_for
-from tests.support.owners_portal import CLIENT
 
 pytestmark = pytest.mark.browser
 TITLE = "中秋亲子手工灯笼"
 PASSWORD = "活动测试密码2026"
 
 
-def three_owners(db) -> list[str]:
-    """Three C01 owners (different rooms) activated in the portal: their phones."""
+def three_rooms(db) -> tuple[int, list[str]]:
+    """C01 and three rooms of different owners with phones and no portal account yet."""
     with Session(db) as session:
         community = session.exec(select(Community).where(Community.code == "C01")).one()
-        rows = session.exec(select(Owner.id).join(Ownership, Ownership.owner_id == Owner.id)
+        rows = session.exec(select(Owner.id, Room.code).join(Ownership, Ownership.owner_id == Owner.id)
                             .join(Room, Room.id == Ownership.room_id)
                             .where(Room.community_id == community.id, col(Ownership.ended_on).is_(None),
                                    col(Owner.id).in_(select(OwnerPhone.owner_id)),
                                    col(Owner.id).not_in(select(OwnerAccount.person_id)))
                             .order_by(Room.id)).all()
-        owner_ids = list(dict.fromkeys(rows))[:3]
-        phones = []
-        for owner_id in owner_ids:
-            issued = invitations.invite(session, actor=SYSTEM, person_kind="owner", person_id=owner_id)
-            assert sign_in.send_activation_code(session, issued.token)
-            session.commit()
-            outcome = sign_in.activate(session, token=issued.token, code=code_for(db, issued.account_id),
-                                       password=PASSWORD, client=CLIENT)
-            assert outcome.ok, outcome
-            phones.append(decrypt(session.get(OwnerAccount, issued.account_id).phone_enc))
-            session.commit()
-        return phones
+        return community.id, list(dict(reversed(rows)).values())[-3:]
 
 
-def owner_phone(browser, live_server, phone: str):
+def invite(page, db, community_id: int, room_code: str) -> tuple[str, int]:
+    """The desk invites the room's owner: the activation path and the account's id."""
+    page.goto(f"/owner-accounts?community={community_id}&q={room_code}")
+    page.get_by_test_id("account-invite").first.click()
+    page.get_by_test_id("invite-dialog-save").click()
+    path = urlsplit(page.get_by_test_id("invite-link").inner_text()).path
+    page.get_by_test_id("invite-dialog").get_by_role("button", name="取消").click()
+    with Session(db) as session:
+        account_id = session.exec(select(OwnerAccount.id).order_by(col(OwnerAccount.id).desc())).first()
+    return path, account_id
+
+
+def owner_phone(browser, live_server, db, token: str, account_id: int):
+    """The owner activates the account on a phone (the code is the one the outbox holds) and opens 社区活动."""
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", base_url=live_server.base_url)
     page = context.new_page()
     page.set_default_timeout(20_000)
-    page.goto("/portal/login")
-    page.get_by_test_id("portal-phone").fill(phone)
-    page.get_by_test_id("portal-password").fill(PASSWORD)
-    page.get_by_test_id("portal-sign-in").click()
+    page.goto(token)
+    page.get_by_test_id("activation-send-code").click()
+    expect(page.get_by_text("验证码已发送")).to_be_visible()
+    page.get_by_test_id("activation-code").fill(code_for(db, account_id))
+    page.get_by_test_id("activation-password").fill(PASSWORD)
+    page.get_by_test_id("activation-confirm").fill(PASSWORD)
+    page.get_by_test_id("activation-submit").click()
     page.wait_for_url(re.compile(r"/portal/?$"))
     page.get_by_test_id("portal-activities-card").click()
     page.wait_for_url(re.compile(r"/portal/activities$"))
@@ -74,11 +76,12 @@ def sign_up(page, people: int) -> None:
 
 
 def test_activity_planned_signed_up_until_full_waiting_list_check_in_evaluation_review(browser, live_server, page, db):
-    phones = three_owners(db)
+    community_id, rooms = three_rooms(db)
 
     # The manager plans the activity and opens sign-up (its 活动通知 drafted for approval).
     log_in(page, "demo.manager")
     page.wait_for_url(at_home)
+    invited = [invite(page, db, community_id, code) for code in rooms]
     page.goto("/activities")
     page.get_by_test_id("new-activity").click()
     form = page.get_by_test_id("activity-form")
@@ -95,7 +98,7 @@ def test_activity_planned_signed_up_until_full_waiting_list_check_in_evaluation_
     expect(page.get_by_test_id("activity-notice")).to_be_visible()
 
     # Owners sign up until it is full; the next one waits.
-    owners = [owner_phone(browser, live_server, phone) for phone in phones]
+    owners = [owner_phone(browser, live_server, db, token, account_id) for token, account_id in invited]
     sign_up(owners[0][1], 2)
     expect(owners[0][1].get_by_test_id("portal-signup-status")).to_have_text("已报名")
     sign_up(owners[1][1], 2)
