@@ -2,6 +2,7 @@
 
 from sqlmodel import SQLModel
 
+from pm_admin.activities import models as activities_models  # noqa: F401
 from pm_admin.api import models as api_models  # noqa: F401
 from pm_admin.archives import models as archives_models  # noqa: F401
 from pm_admin.arrears import models as arrears_models  # noqa: F401

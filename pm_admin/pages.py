@@ -7,6 +7,10 @@ from collections.abc import Callable
 
 import reflex as rx
 
+from pm_admin.activities.pages.activities import activities_page
+from pm_admin.activities.pages.activity import activity_page, check_in_page
+from pm_admin.activities.states.activities import ActivitiesState
+from pm_admin.activities.states.activity import ActivityState
 from pm_admin.api.pages.tokens import api_tokens_page
 from pm_admin.api.states.tokens import ApiTokensState
 from pm_admin.archives.pages.archives import archive_page, catalog_page, requests_page
@@ -45,6 +49,7 @@ from pm_admin.owners.states.importing import OwnerImportState
 from pm_admin.owners.states.owners import OwnersState
 from pm_admin.places.pages.places import buildings_page, communities_page, rooms_page
 from pm_admin.places.states.places import BuildingsState, CommunitiesState, RoomsState
+from pm_admin.portal.pages.activities import portal_activities_page
 from pm_admin.portal.pages.contact_requests import contact_requests_page
 from pm_admin.portal.pages.home import portal_home_page
 from pm_admin.portal.pages.notices import portal_notices_page
@@ -54,6 +59,7 @@ from pm_admin.portal.pages.sign_in import activation_page, portal_login_page
 from pm_admin.portal.pages.staff_accounts import owner_accounts_page
 from pm_admin.portal.pages.surveys import portal_results_page, portal_survey_page, portal_surveys_page
 from pm_admin.portal.pages.tickets import portal_ticket_page, portal_tickets_page
+from pm_admin.portal.states.activities import PortalActivitiesState
 from pm_admin.portal.states.contact_requests import ContactRequestsState
 from pm_admin.portal.states.home import PortalHomeState
 from pm_admin.portal.states.notices import PortalNoticesState
@@ -127,6 +133,7 @@ def register_pages(app: rx.App) -> None:
             (portal_surveys_page, "/portal/surveys", "portal.nav.surveys", PortalSurveysState.load),
             (portal_survey_page, "/portal/surveys/[plan_id]/[room_id]", "portal.survey", PortalSurveyState.load),
             (portal_results_page, "/portal/results/[plan_id]", "portal.survey_results", PortalResultsState.load),
+            (portal_activities_page, "/portal/activities", "portal.nav.activities", PortalActivitiesState.load),
             (portal_profile_page, "/portal/profile", "portal.nav.profile", PortalProfileState.load)):
         app.add_page(content, route=route, title=page_title(title_key), on_load=load)
     protected = [
@@ -158,6 +165,9 @@ def register_pages(app: rx.App) -> None:
         (meetings_page, "/meetings", "nav.meetings", MeetingsState.load),
         (committee_page, "/meetings/committee", "nav.committee", CommitteeState.load),
         (meeting_page, "/meetings/[meeting_id]", "nav.meetings", MeetingState.load),
+        (activities_page, "/activities", "nav.activities", ActivitiesState.load),
+        (activity_page, "/activities/[activity_id]", "nav.activities", ActivityState.load),
+        (check_in_page, "/activities/[activity_id]/check-in", "activities.check_in_view", ActivityState.load),
         (communities_page, "/places/communities", "nav.communities", CommunitiesState.load),
         (buildings_page, "/places/buildings", "nav.buildings", BuildingsState.load),
         (rooms_page, "/places/rooms", "nav.rooms", RoomsState.load),

@@ -8,6 +8,8 @@ and creating an engine raise (``core.events.NotWired``), so no script can silent
 
 from __future__ import annotations
 
+from pm_admin.activities import owner_timeline as activity_timeline
+from pm_admin.activities import publication as activity_publication
 from pm_admin.archives import files as archive_files
 from pm_admin.archives import owner_timeline as archive_timeline
 from pm_admin.archives.services import catalog as archive_catalog
@@ -19,6 +21,7 @@ from pm_admin.arrears.models import ArrearsCase, CaseStatus
 from pm_admin.auth import session_cache
 from pm_admin.census import owner_timeline as census_timeline
 from pm_admin.census.models import CensusTask, TaskStatus
+from pm_admin.comms import activity_notices as comms_activity_notices
 from pm_admin.comms import minutes as comms_minutes
 from pm_admin.core import change_watch, events
 from pm_admin.core.files import register_download, register_upload_purpose
@@ -64,11 +67,14 @@ def install() -> None:
     events.subscribe(TicketProgress, portal_progress.tell_owner)
     # Published minutes become a notice of kind 会议纪要 to the community's owners.
     meeting_publication.set_publisher(comms_minutes.publish_minutes)
+    # An activity opening for sign-up drafts its 活动通知 (a notice of kind "activity") to the community's owners.
+    activity_publication.set_publisher(comms_activity_notices.publish_activity)
     household_work.register_work(CensusTask, CensusTask.status == TaskStatus.PENDING)
     household_work.register_work(ArrearsCase, ArrearsCase.status == CaseStatus.OPEN)
 
     owner_timeline.add_sources(*ticket_timeline.SOURCES, *archive_timeline.SOURCES, *survey_timeline.SOURCES,
-                               *arrears_timeline.SOURCES, *census_timeline.SOURCES)
+                               *arrears_timeline.SOURCES, *census_timeline.SOURCES,
+                               *activity_timeline.SOURCES)
 
     register_upload_purpose(owner_files.IMPORT_PURPOSE, owner_files.IMPORT_UPLOAD)
     register_upload_purpose(archive_common.DOCUMENT_PURPOSE, archive_common.DOCUMENT_UPLOAD)

@@ -69,6 +69,8 @@ class Perm(enum.StrEnum):
     MEETINGS_VIEW = "meetings.view"  # meetings, minutes, action items, the committee roster
     MEETINGS_MANAGE = "meetings.manage"  # plan meetings, sign-in, write minutes, action items, publish, the roster
     MEETINGS_APPROVE = "meetings.approve"  # review and approve minutes
+    ACTIVITIES_VIEW = "activities.view"  # community activities, sign-ups, attendance and reviews
+    ACTIVITIES_MANAGE = "activities.manage"  # plan activities, sign-up by staff, check-in, the review
 
 
 @dataclasses.dataclass(frozen=True)
