@@ -40,7 +40,10 @@ def three_rooms(db) -> tuple[int, list[str]]:
 def invite(page, db, community_id: int, room_code: str) -> tuple[str, int]:
     """The desk invites the room's owner: the activation path and the account's id."""
     page.goto(f"/owner-accounts?community={community_id}&q={room_code}")
-    page.get_by_test_id("account-invite").first.click()
+    # The row of this room: the page may still show the previous search until its load has answered.
+    row = page.get_by_test_id("owner-accounts").locator("tbody tr").filter(has_text=room_code)
+    expect(page.get_by_test_id("owner-accounts").locator("tbody tr")).to_have_count(1)
+    row.get_by_test_id("account-invite").click()
     page.get_by_test_id("invite-dialog-save").click()
     path = urlsplit(page.get_by_test_id("invite-link").inner_text()).path
     page.get_by_test_id("invite-dialog").get_by_role("button", name="取消").click()

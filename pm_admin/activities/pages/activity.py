@@ -165,7 +165,7 @@ def activity_page() -> rx.Component:
 def _check_in_row(r: rx.Var) -> rx.Component:
     return rx.card(rx.hstack(
         rx.vstack(rx.text(r["room"], " ", r["name"], weight="medium", size="3"),
-                  rx.text(r["people"].to(str), " ", t("activities.people"), " · ",
+                  rx.text(t("activities.people_count").to(str).replace("{n}", r["people"].to(str)), " · ",
                           t_prefixed("activities.signup_status.", r["status"]), size="2", color_scheme="gray"),
                   spacing="0"),
         rx.spacer(),
