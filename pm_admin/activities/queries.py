@@ -18,8 +18,9 @@ from pm_admin.activities.models import (
     ActivityStatus,
     SignupStatus,
 )
-from pm_admin.activities.services.plan import activity_values, staff_of
+from pm_admin.activities.services.plan import activity_values
 from pm_admin.activities.services.signups import confirmed_people
+from pm_admin.auth.queries import staff_of
 from pm_admin.core.clock import local_text
 from pm_admin.core.paging import Page, PageRequest
 from pm_admin.core.permissions import OwnerPrincipal, Perm, PortalPerm, Principal

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from sqlmodel import Session, col, select
 
 from pm_admin.api import cursors, idempotency
-from pm_admin.api.callers import IntegrationCaller, integration_caller, require_scope
-from pm_admin.api.errors import ApiRefusal, ErrorResponse
+from pm_admin.api.callers import require_scope
+from pm_admin.api.errors import ApiRefusal
+from pm_admin.api.params import ERRORS, Cursor, IdempotencyKey, Integration, Limit
 from pm_admin.api.schemas import CallCentreTicket, KpiReport, StaffTicket, StaffTicketPage
 from pm_admin.core.clock import local_text, utcnow
 from pm_admin.core.db import unit_of_work
@@ -25,10 +26,7 @@ from pm_admin.tickets.services.contact import ContactInput
 from pm_admin.tickets.services.registration import TicketInput, create_ticket
 
 TicketStatus = Literal["new", "assigned", "in_progress", "on_hold", "resolved", "closed", "cancelled", "invalid"]
-ERRORS = {status: {"model": ErrorResponse} for status in (400, 401, 403, 404, 409, 422, 429)}
 router = APIRouter(prefix="/integration", tags=["integration"], responses=ERRORS)
-Integration = Annotated[IntegrationCaller, Depends(integration_caller)]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)]
 
 
 def _rows(session: Session, principal: Principal, tickets: list) -> list[dict]:
@@ -62,8 +60,8 @@ def register(body: CallCentreTicket, caller: Integration, idempotency_key: Idemp
 
 @router.get("/tickets", response_model=StaffTicketPage, summary="Tickets of the token's communities, newest first; "
                                                                 "scope tickets:read")
-def tickets(caller: Integration, limit: Annotated[int, Query(ge=1, le=cursors.MAX_LIMIT)] = 50,
-            cursor: Annotated[str | None, Query(max_length=64)] = None,
+def tickets(caller: Integration, limit: Limit = 50,
+            cursor: Cursor = None,
             status: Annotated[TicketStatus | None, Query()] = None) -> StaffTicketPage:
     require_scope(caller, Perm.TICKETS_VIEW)
     before = cursors.decode(cursor)

@@ -3,14 +3,12 @@ The same portal services as the phone pages: an owner reaches exactly their own 
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from pm_admin.api import cursors, idempotency
-from pm_admin.api.callers import OwnerCaller, owner_caller
-from pm_admin.api.errors import ApiRefusal, ErrorResponse
+from pm_admin.api.errors import ApiRefusal
+from pm_admin.api.params import ERRORS, Cursor, Id, IdempotencyKey, Language, Limit, Owner
 from pm_admin.api.schemas import (
     ActivationCodeRequest,
     ActivationRequest,
@@ -34,14 +32,7 @@ from pm_admin.portal.services import sessions, sign_in
 from pm_admin.portal.services import tickets as portal_tickets
 from pm_admin.portal.services.tickets import Rating, Report
 
-ERRORS = {status: {"model": ErrorResponse} for status in (400, 401, 403, 404, 409, 422, 429)}
 router = APIRouter(tags=["owner"], responses=ERRORS)
-Owner = Annotated[OwnerCaller, Depends(owner_caller)]
-Language = Annotated[str | None, Header(alias="Accept-Language", max_length=200)]
-Limit = Annotated[int, Query(ge=1, le=cursors.MAX_LIMIT)]
-Cursor = Annotated[str | None, Query(max_length=64)]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)]
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 @router.post("/auth/token", response_model=TokenAnswer, summary="Sign in with phone + password or phone + code")

@@ -3,22 +3,18 @@ one-time links: once per household, counted as online), and the published result
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Header, Path, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
 from pm_admin.api import cursors
-from pm_admin.api.callers import OwnerCaller, owner_caller
-from pm_admin.api.errors import ApiRefusal, ErrorResponse
+from pm_admin.api.errors import ApiRefusal
+from pm_admin.api.params import ERRORS, Id, Language, Owner
 from pm_admin.core.db import unit_of_work
 from pm_admin.portal import surveys
 
-ERRORS = {status: {"model": ErrorResponse} for status in (400, 401, 403, 404, 409, 422, 429)}
 router = APIRouter(prefix="/surveys", tags=["owner"], responses=ERRORS)
-Owner = Annotated[OwnerCaller, Depends(owner_caller)]
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
-Language = Annotated[str | None, Header(alias="Accept-Language", max_length=200)]
 
 
 class SurveyTask(BaseModel):

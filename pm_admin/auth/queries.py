@@ -26,3 +26,11 @@ def display_names(session: Session, usernames: set[str]) -> dict[str, str]:
     found = dict(session.execute(sa.select(User.username, User.display_name)
                                  .where(col(User.username).in_(sorted(names)))).all()) if names else {}
     return {u: found.get(u) or u for u in usernames}
+
+
+def staff_of(session: Session, community_id: int) -> list[User]:
+    """Active staff who work in the community (its own or company-wide)."""
+    return list(session.exec(sa.select(User).where(User.is_active == sa.true(), sa.or_(
+        User.all_communities == sa.true(),
+        col(User.id).in_(sa.select(UserCommunity.user_id).where(UserCommunity.community_id == community_id))))
+        .order_by(User.display_name, User.id)).scalars().all())

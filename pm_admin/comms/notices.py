@@ -132,6 +132,18 @@ def _filled_in(notice: Notice) -> None:
         raise DomainError("comms.placeholders_left")
 
 
+def update_text(session: Session, *, actor: Principal, notice_id: int, expected_version: int, title: str,
+                body: str) -> Notice:
+    """A draft's or pending notice's title and text, everything else as stored (a pending one back to draft)."""
+    stored = load_scoped(session, Notice, notice_id, actor)
+    return update_draft(session, actor=actor, notice_id=notice_id, expected_version=expected_version, data=NoticeInput(
+        kind=str(stored.kind), title=title, body=body, community_id=stored.community_id,
+        building_ids=stored.building_ids, unit_ids=stored.unit_ids, room_ids=stored.room_ids, group=str(stored.group),
+        channels=stored.channels, send_at=stored.send_at, valid_until=stored.valid_until, pinned=stored.pinned,
+        requires_ack=stored.requires_ack, escalate_after_minutes=stored.escalate_after_minutes,
+        category=stored.category, source=stored.source))
+
+
 def submit(session: Session, *, actor: Principal, notice_id: int) -> Notice:
     actor.require(Perm.NOTICES_DRAFT)
     notice = load_scoped(session, Notice, notice_id, actor)

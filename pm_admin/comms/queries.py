@@ -12,12 +12,12 @@ from pm_admin.comms import audience, notices
 from pm_admin.comms.models import Notice, NoticeHousehold, NoticeStatus, NoticeTemplate, NoticeUpdate
 from pm_admin.comms.notices import ESCALATION_CALL
 from pm_admin.core.clock import local_text
+from pm_admin.core.crypto import decrypt
 from pm_admin.core.masking import mask_phone
 from pm_admin.core.paging import Page, PageRequest, count, paginate
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.core.scoping import load_scoped
-from pm_admin.owners.models import Owner, Ownership
-from pm_admin.owners.services.records import owner_phones
+from pm_admin.owners.models import Owner, OwnerPhone, Ownership
 from pm_admin.places.models import Building, Room
 
 NOT_SENT = (NoticeStatus.DRAFT, NoticeStatus.PENDING, NoticeStatus.SCHEDULED)
@@ -48,6 +48,12 @@ def acknowledgement(session: Session, notice_id: int) -> list[dict]:
              "percent": round(100 * acked / total) if total else 0} for name, total, read, acked in rows]
 
 
+def acknowledgement_of(session: Session, principal: Principal, notice_id: int) -> list[dict]:
+    """``acknowledgement`` of a notice of the principal's communities (the page's refresh)."""
+    principal.require(Perm.NOTICES_VIEW)
+    return acknowledgement(session, load_scoped(session, Notice, notice_id, principal).id)
+
+
 def notice_detail(session: Session, principal: Principal, notice_id: int) -> dict:
     principal.require(Perm.NOTICES_VIEW)
     notice = load_scoped(session, Notice, notice_id, principal)
@@ -72,15 +78,22 @@ def call_list(session: Session, principal: Principal, notice_id: int) -> list[di
     rows = session.exec(select(NoticeHousehold, Room.code).join(Room, Room.id == NoticeHousehold.room_id).where(
         NoticeHousehold.notice_id == notice.id, NoticeHousehold.escalation >= ESCALATION_CALL,
         col(NoticeHousehold.acknowledged_at).is_(None)).order_by(Room.code)).all()
-    owners = dict(session.exec(select(Ownership.room_id, Owner.id).join(Owner, Owner.id == Ownership.owner_id).where(
-        col(Ownership.room_id).in_([h.room_id for h, _ in rows]), col(Ownership.ended_on).is_(None))).all()) \
-        if rows else {}
+    rooms = [h.room_id for h, _ in rows]
+    owners = {room_id: (owner_id, name) for room_id, owner_id, name in session.exec(
+        select(Ownership.room_id, Owner.id, Owner.name).join(Owner, Owner.id == Ownership.owner_id).where(
+            col(Ownership.room_id).in_(rooms), col(Ownership.ended_on).is_(None)).order_by(Ownership.id)).all()
+    } if rows else {}
+    phones: dict[int, str] = {}
+    for owner_id, phone_enc in session.exec(select(OwnerPhone.owner_id, OwnerPhone.phone_enc).where(
+            col(OwnerPhone.owner_id).in_([o for o, _ in owners.values()]))
+            .order_by(col(OwnerPhone.is_primary).desc(), OwnerPhone.id)).all() if owners else []:
+        phones.setdefault(owner_id, decrypt(phone_enc))
     listed = []
     for household, code in rows:
-        owner = session.get(Owner, owners[household.room_id]) if household.room_id in owners else None
-        phones = owner_phones(session, owner.id) if owner else []
-        listed.append({"room_id": household.room_id, "room": code, "owner": owner.name if owner else "",
-                       "phone": mask_phone(phones[0]) if phones else "", "called_at": local_text(household.called_at)})
+        owner_id, name = owners.get(household.room_id, (0, ""))
+        listed.append({"room_id": household.room_id, "room": code, "owner": name,
+                       "phone": mask_phone(phones[owner_id]) if owner_id in phones else "",
+                       "called_at": local_text(household.called_at)})
     return listed
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from pm_admin.auth.queries import staff_of
 from pm_admin.core.clock import DISPLAY_ZONE, local_text, local_today
 from pm_admin.core.i18n import translate
 from pm_admin.core.paging import Page, PageRequest
@@ -24,7 +25,7 @@ from pm_admin.meetings.models import (
     MeetingInvitee,
     MeetingKind,
 )
-from pm_admin.meetings.services.meetings import QUORUM_RULE, meeting_values, quorum, staff_of
+from pm_admin.meetings.services.meetings import QUORUM_RULE, meeting_values, quorum
 from pm_admin.meetings.services.minutes import minutes_sections
 from pm_admin.places.models import Community, Room
 from pm_admin.tickets.models import Ticket

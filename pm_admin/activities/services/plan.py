@@ -8,14 +8,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from pm_admin.activities import publication
 from pm_admin.activities.models import Activity, ActivityStaff, ActivityStatus
 from pm_admin.activities.services.common import details_of, load_activity, require_status
 from pm_admin.activities.services.signups import confirmed_people, promote
-from pm_admin.auth.models import User, UserCommunity
+from pm_admin.auth.queries import staff_of
 from pm_admin.core.audit import record
 from pm_admin.core.clock import DISPLAY_ZONE, utcnow
 from pm_admin.core.errors import FieldErrors, NotFound
@@ -124,13 +123,6 @@ def update_activity(session: Session, *, actor: Principal, activity_id: Any, exp
 
 # ---------------------------------------------------------------- staff roles
 
-
-def staff_of(session: Session, community_id: int) -> list[User]:
-    """Active staff who work in the community (its own or company-wide)."""
-    return list(session.exec(select(User).where(User.is_active == sa.true(), sa.or_(
-        User.all_communities == sa.true(),
-        col(User.id).in_(select(UserCommunity.user_id).where(UserCommunity.community_id == community_id))))
-        .order_by(User.display_name, User.id)).all())
 
 
 def assign_staff(session: Session, *, actor: Principal, activity_id: Any, user_id: Any, role: str) -> ActivityStaff:

@@ -8,12 +8,10 @@ from typing import Any
 import reflex as rx
 
 from pm_admin.comms import notices, queries
-from pm_admin.comms.models import Notice
-from pm_admin.comms.notices import NoticeInput
 from pm_admin.core.base_state import ProtectedState
 from pm_admin.core.db import off_loop, read_only, unit_of_work
 from pm_admin.core.dialog_form import DialogForm, close_dialogs
-from pm_admin.core.errors import NotFound
+from pm_admin.core.errors import NotFound, PermissionDenied
 from pm_admin.core.guard import requires
 from pm_admin.core.ids import route_id
 from pm_admin.core.permissions import Perm
@@ -38,14 +36,16 @@ class NoticeDetailState(ProtectedState):
         await close_dialogs(self)
         try:
             await off_loop(self._load)
-        except NotFound:
-            self.notice, self.calls = {}, []
+        except (NotFound, PermissionDenied):
+            self._notice_id, self.notice, self.calls = 0, {}, []
+            raise
 
     @requires(Perm.NOTICES_VIEW, poll=True)
     def poll(self, _tick: str = ""):
         if self._notice_id and self.notice.get("status") == "sent":
             with read_only() as session:
-                self.notice = {**self.notice, "buildings": queries.acknowledgement(session, self._notice_id)}
+                self.notice = {**self.notice, "buildings": queries.acknowledgement_of(session, self.principal,
+                                                                                      self._notice_id)}
 
     @requires(Perm.NOTICES_APPROVE)
     def review(self):
@@ -124,14 +124,6 @@ class EditForm(DialogForm, NoticeDetailState):
 
     @requires(Perm.NOTICES_DRAFT)
     def save(self, form: dict[str, Any]):
-        def write(session):
-            stored = session.get(Notice, self._record_id)
-            data = NoticeInput(
-                kind=str(stored.kind), title=str(form.get("title", "")), body=str(form.get("body", "")),
-                community_id=stored.community_id, building_ids=stored.building_ids, unit_ids=stored.unit_ids,
-                room_ids=stored.room_ids, group=str(stored.group), channels=stored.channels, send_at=stored.send_at,
-                valid_until=stored.valid_until, pinned=stored.pinned, requires_ack=stored.requires_ack,
-                escalate_after_minutes=stored.escalate_after_minutes, category=stored.category, source=stored.source)
-            return notices.update_draft(session, actor=self.principal, notice_id=self._record_id,
-                                        expected_version=self._version, data=data)
-        return self._submit(form, write)
+        return self._submit(form, lambda session: notices.update_text(
+            session, actor=self.principal, notice_id=self._record_id, expected_version=self._version,
+            title=str(form.get("title", "")), body=str(form.get("body", ""))))

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from pm_admin.auth.queries import staff_of
 from pm_admin.core.audit import record
 from pm_admin.core.clock import utcnow
 from pm_admin.core.errors import DomainError, FieldErrors
@@ -17,7 +18,6 @@ from pm_admin.core.permissions import Perm, Principal
 from pm_admin.core.scoping import expect_version, load_scoped
 from pm_admin.meetings.models import ActionStatus, MeetingAction
 from pm_admin.meetings.services.common import load_meeting
-from pm_admin.meetings.services.meetings import staff_of
 from pm_admin.tickets.models import Channel, Kind, Tier
 from pm_admin.tickets.services.registration import TicketInput, create_ticket
 

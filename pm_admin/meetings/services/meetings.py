@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
-from pm_admin.auth.models import User, UserCommunity
+from pm_admin.auth.queries import staff_of
 from pm_admin.core.clock import DISPLAY_ZONE, utcnow
 from pm_admin.core.errors import FieldErrors, NotFound, PermissionDenied
 from pm_admin.core.files import Download, UploadPurpose, discard_upload, private_dir, read_upload, store_by_hash
@@ -164,13 +164,6 @@ def invite_owner(session: Session, *, actor: Principal, meeting_id: Any, room_co
     audit(session, actor, "meeting.invite", meeting, kind="owner", names=[owner.name], room=room.code)
     return invitee
 
-
-def staff_of(session: Session, community_id: int) -> list[User]:
-    """Active staff who work in the community (its own or company-wide)."""
-    return list(session.exec(select(User).where(User.is_active == sa.true(), sa.or_(
-        User.all_communities == sa.true(),
-        col(User.id).in_(select(UserCommunity.user_id).where(UserCommunity.community_id == community_id))))
-        .order_by(User.display_name, User.id)).all())
 
 
 def invite_staff(session: Session, *, actor: Principal, meeting_id: Any, user_id: Any) -> MeetingInvitee | None:
