@@ -46,6 +46,8 @@ class Settings:
     public_origins: tuple[str, ...]
     # REST API requests a minute per owner account (integration tokens carry their own budget).
     api_owner_per_minute: int = 60
+    # Days within which a suggestion of the suggestion box must be answered (from the day it was received).
+    suggestion_reply_days: int = 7
     # The outbox's channels, throttles and retries (``PM_SMTP_*``, ``PM_SMS_*``, ``PM_WECOM_*``, ``PM_NOTIFY_*``).
     notify: NotifySettings = dataclasses.field(default_factory=lambda: NotifySettings())
 
@@ -310,6 +312,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         trusted_proxy_hops=_int_setting(env_vars, "PM_TRUSTED_PROXY_HOPS", 0, 0),
         public_origins=_public_origins(env_vars.get("PM_PUBLIC_ORIGINS"), env),
         api_owner_per_minute=_int_setting(env_vars, "PM_API_OWNER_PER_MINUTE", 60, 1, 100_000),
+        suggestion_reply_days=_int_setting(env_vars, "PM_SUGGESTION_REPLY_DAYS", 7, 1, 60),
         notify=_notify_settings(env_vars, env),
     )
 

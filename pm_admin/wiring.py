@@ -21,8 +21,8 @@ from pm_admin.arrears.models import ArrearsCase, CaseStatus
 from pm_admin.auth import session_cache
 from pm_admin.census import owner_timeline as census_timeline
 from pm_admin.census.models import CensusTask, TaskStatus
-from pm_admin.comms import activity_notices as comms_activity_notices
-from pm_admin.comms import minutes as comms_minutes
+from pm_admin.comms.community_notices import publisher
+from pm_admin.comms.models import NoticeKind
 from pm_admin.core import change_watch, events
 from pm_admin.core.files import register_download, register_upload_purpose
 from pm_admin.dashboards import files as dashboard_files
@@ -42,6 +42,8 @@ from pm_admin.places.events import HouseholdWorkChanged, RoomRenumbered
 from pm_admin.places.models import Community
 from pm_admin.portal import files as portal_files
 from pm_admin.portal import progress as portal_progress
+from pm_admin.suggestions import publication as suggestion_publication
+from pm_admin.suggestions.services import intake as suggestion_intake
 from pm_admin.surveys import files as survey_files
 from pm_admin.surveys import owner_timeline as survey_timeline
 from pm_admin.tickets import files as ticket_files
@@ -66,9 +68,11 @@ def install() -> None:
     # Ticket progress reaches the owner's portal inbox (and SMS for the code and the request to rate).
     events.subscribe(TicketProgress, portal_progress.tell_owner)
     # Published minutes become a notice of kind 会议纪要 to the community's owners.
-    meeting_publication.set_publisher(comms_minutes.publish_minutes)
+    meeting_publication.set_publisher(publisher(NoticeKind.MINUTES))
     # An activity opening for sign-up drafts its 活动通知 (a notice of kind "activity") to the community's owners.
-    activity_publication.set_publisher(comms_activity_notices.publish_activity)
+    activity_publication.set_publisher(publisher(NoticeKind.ACTIVITY))
+    # An accepted suggestion's improvement action is published as 整改公示 to the community's owners.
+    suggestion_publication.set_publisher(publisher(NoticeKind.RECTIFICATION))
     household_work.register_work(CensusTask, CensusTask.status == TaskStatus.PENDING)
     household_work.register_work(ArrearsCase, ArrearsCase.status == CaseStatus.OPEN)
 
@@ -81,8 +85,9 @@ def install() -> None:
     register_upload_purpose(arrears_files.ARREARS_PURPOSE, arrears_files.ARREARS_UPLOAD)
     register_upload_purpose(ticket_evidence.EVIDENCE_PURPOSE, ticket_evidence.EVIDENCE_UPLOAD)
     register_upload_purpose(meeting_services.ATTACHMENT_PURPOSE, meeting_services.ATTACHMENT_UPLOAD)
+    register_upload_purpose(suggestion_intake.SLIP_PURPOSE, suggestion_intake.SLIP_UPLOAD)
     for module in (owner_files, archive_files, dashboard_files, survey_files, ticket_files, portal_files,
-                   meeting_services):
+                   meeting_services, suggestion_intake):
         for kind, producer in module.DOWNLOADS.items():
             register_download(kind, producer)
 

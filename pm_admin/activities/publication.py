@@ -1,7 +1,7 @@
 """The 活动通知: when sign-up opens, a notice of kind "activity" to every owner of the community.
 
 The notices (``pm_admin.comms``) sit above this domain, so ``wiring`` connects their
-``comms.activity_notices.publish_activity`` here: it drafts the notice (``source="activity:<id>"``, the portal
+``comms.community_notices`` publisher here: it drafts the notice (``source="activity:<id>"``, the portal
 inbox) and submits it for a manager's approval, after which the notices send it."""
 
 from __future__ import annotations

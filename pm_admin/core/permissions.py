@@ -71,6 +71,8 @@ class Perm(enum.StrEnum):
     MEETINGS_APPROVE = "meetings.approve"  # review and approve minutes
     ACTIVITIES_VIEW = "activities.view"  # community activities, sign-ups, attendance and reviews
     ACTIVITIES_MANAGE = "activities.manage"  # plan activities, sign-up by staff, check-in, the review
+    SUGGESTIONS_VIEW = "suggestions.view"  # the suggestion box 意见箱 and the feedback statistics
+    SUGGESTIONS_MANAGE = "suggestions.manage"  # enter slips, triage, reply, close, improvement actions
 
 
 @dataclasses.dataclass(frozen=True)
@@ -150,7 +152,7 @@ class PortalPerm(enum.StrEnum):
 
     HOME = "portal.home"
     TICKETS = "portal.tickets"  # report, follow and rate the tickets of their rooms
-    FEEDBACK = "portal.feedback"  # anonymous feedback
+    FEEDBACK = "portal.feedback"  # anonymous feedback, suggestions to the suggestion box
     NOTICES = "portal.notices"
     SURVEYS = "portal.surveys"
     PROFILE = "portal.profile"

@@ -1,6 +1,6 @@
 """Publishing approved minutes to every owner of the community as a notice of kind 会议纪要.
 
-The notices (``pm_admin.comms``) sit above this domain, so ``wiring`` connects their ``comms.minutes.publish_minutes``
+The notices (``pm_admin.comms``) sit above this domain, so ``wiring`` connects their ``comms.community_notices`` publisher
 here: it drafts the notice (Markdown body, ``source="meeting:<id>"``, the portal inbox) and submits it for a
 manager's approval, after which the notices send it to the community's owners."""
 

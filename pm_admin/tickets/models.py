@@ -38,6 +38,7 @@ class Channel(enum.StrEnum):
     ONLINE = "online"  # 线上
     PATROL = "patrol"  # 巡查
     MEETING = "meeting"  # 座谈会
+    VISIT = "visit"  # 走访
     ANONYMOUS = "anonymous"  # 匿名
 
 
