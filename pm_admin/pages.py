@@ -57,6 +57,7 @@ from pm_admin.portal.pages.profile import portal_profile_page
 from pm_admin.portal.pages.report import portal_feedback_page, portal_report_page
 from pm_admin.portal.pages.sign_in import activation_page, portal_login_page
 from pm_admin.portal.pages.staff_accounts import owner_accounts_page
+from pm_admin.portal.pages.suggestions import portal_suggestions_page
 from pm_admin.portal.pages.surveys import portal_results_page, portal_survey_page, portal_surveys_page
 from pm_admin.portal.pages.tickets import portal_ticket_page, portal_tickets_page
 from pm_admin.portal.states.activities import PortalActivitiesState
@@ -67,11 +68,16 @@ from pm_admin.portal.states.profile import PortalProfileState
 from pm_admin.portal.states.report import PortalReportState
 from pm_admin.portal.states.sign_in import ActivationState, PortalLoginState
 from pm_admin.portal.states.staff_accounts import OwnerAccountsState
+from pm_admin.portal.states.suggestions import PortalSuggestionsState
 from pm_admin.portal.states.surveys import PortalResultsState, PortalSurveysState, PortalSurveyState
 from pm_admin.portal.states.tickets import PortalTicketsState, PortalTicketState
 from pm_admin.shell.layout import frame
 from pm_admin.shell.password_page import password_page
 from pm_admin.shell.state import ShellState
+from pm_admin.suggestions.pages.box import suggestions_page
+from pm_admin.suggestions.pages.suggestion import suggestion_page
+from pm_admin.suggestions.states.box import SuggestionsState
+from pm_admin.suggestions.states.suggestion import SuggestionState
 from pm_admin.surveys.pages.owner import owner_survey_page, public_results_page
 from pm_admin.surveys.pages.plan import plan_page
 from pm_admin.surveys.pages.plans import plans_page
@@ -134,6 +140,7 @@ def register_pages(app: rx.App) -> None:
             (portal_survey_page, "/portal/surveys/[plan_id]/[room_id]", "portal.survey", PortalSurveyState.load),
             (portal_results_page, "/portal/results/[plan_id]", "portal.survey_results", PortalResultsState.load),
             (portal_activities_page, "/portal/activities", "portal.nav.activities", PortalActivitiesState.load),
+            (portal_suggestions_page, "/portal/suggestions", "portal.nav.suggestions", PortalSuggestionsState.load),
             (portal_profile_page, "/portal/profile", "portal.nav.profile", PortalProfileState.load)):
         app.add_page(content, route=route, title=page_title(title_key), on_load=load)
     protected = [
@@ -168,6 +175,8 @@ def register_pages(app: rx.App) -> None:
         (activities_page, "/activities", "nav.activities", ActivitiesState.load),
         (activity_page, "/activities/[activity_id]", "nav.activities", ActivityState.load),
         (check_in_page, "/activities/[activity_id]/check-in", "activities.check_in_view", ActivityState.load),
+        (suggestions_page, "/suggestions", "nav.suggestions", SuggestionsState.load),
+        (suggestion_page, "/suggestions/[suggestion_id]", "nav.suggestions", SuggestionState.load),
         (communities_page, "/places/communities", "nav.communities", CommunitiesState.load),
         (buildings_page, "/places/buildings", "nav.buildings", BuildingsState.load),
         (rooms_page, "/places/rooms", "nav.rooms", RoomsState.load),
