@@ -97,7 +97,7 @@ def suggestion_detail(session: Session, principal: Principal, suggestion_id: Any
             "overdue": s.status in AWAITING_REPLY and s.reply_due_on < local_today(),
             "status": str(s.status), "outcome": str(s.outcome or ""), "triage_note": s.triage_note,
             "triaged_by": s.triaged_by, "triaged_at": local_text(s.triaged_at),
-            "duplicate_of_id": s.duplicate_of_id or 0, "duplicates": [str(i) for i in duplicates],
+            "duplicate_of_id": s.duplicate_of_id or 0, "duplicates": "、".join(f"#{i}" for i in duplicates),
             "ticket_id": ticket.id if ticket else 0, "ticket_code": ticket.code if ticket else "",
             "improvement": s.improvement, "notice_id": notice_id,
             "reply": s.reply, "replied_by": s.replied_by, "replied_at": local_text(s.replied_at),

@@ -52,8 +52,9 @@ def invite(page, db, community_id: int, room_code: str) -> tuple[str, int]:
     return path, account_id
 
 
-def owner_phone(browser, live_server, db, token: str, account_id: int):
-    """The owner activates the account on a phone (the code is the one the outbox holds) and opens 社区活动."""
+def owner_phone(browser, live_server, db, token: str, account_id: int, card: str = "portal-activities-card"):
+    """The owner activates the account on a phone (the code is the one the outbox holds) and opens a card of the
+    portal's home (社区活动 unless told)."""
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", base_url=live_server.base_url)
     page = context.new_page()
     page.set_default_timeout(20_000)
@@ -65,8 +66,8 @@ def owner_phone(browser, live_server, db, token: str, account_id: int):
     page.get_by_test_id("activation-confirm").fill(PASSWORD)
     page.get_by_test_id("activation-submit").click()
     page.wait_for_url(re.compile(r"/portal/?$"))
-    page.get_by_test_id("portal-activities-card").click()
-    page.wait_for_url(re.compile(r"/portal/activities$"))
+    page.get_by_test_id(card).click()
+    page.wait_for_url(re.compile(r"/portal/\w+$"))
     return context, page
 
 

@@ -153,7 +153,7 @@ def test_declined_needs_a_reason_and_a_duplicate_names_an_earlier_one_of_the_com
                                   original_id=original)
     triage.mark_duplicate(session, actor=box["cs"], suggestion_id=second.id, expected_version=ver(session, second.id),
                           original_id=first.id)
-    assert queries.suggestion_detail(session, box["cs"], first.id)["duplicates"] == [str(second.id)]
+    assert queries.suggestion_detail(session, box["cs"], first.id)["duplicates"] == f"#{second.id}"
     events = session.exec(select(AuditEvent.action).where(AuditEvent.entity_type == "suggestion")).all()
     assert "suggestion.duplicate" in events
 

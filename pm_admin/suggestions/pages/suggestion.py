@@ -79,8 +79,8 @@ def progress() -> rx.Component:
                                                           s["duplicate_of_id"].to(str),
                                                           href="/suggestions/" + s["duplicate_of_id"].to(str),
                                                           size="2")),
-        rx.cond(s["duplicates"].to(list).length() > 0, rx.text(
-            t("suggestions.has_duplicates"), " ", s["duplicates"].to(list[str]).join("、"), size="2")),
+        rx.cond(s["duplicates"].to(str) != "", rx.text(t("suggestions.has_duplicates"), " ",
+                                                      s["duplicates"].to(str), size="2")),
         rx.cond(s["reply"].to(str) != "", rx.vstack(
             rx.text(t("suggestions.reply"), " · ", s["replied_at"].to(str), " ", s["replied_by"].to(str), size="2",
                     color_scheme="gray"),
