@@ -19,7 +19,7 @@ from pm_admin.activities.models import (
     SignupStatus,
 )
 from pm_admin.activities.services.plan import activity_values
-from pm_admin.activities.services.signups import confirmed_people
+from pm_admin.activities.services.signups import WAITING_ORDER, confirmed_people
 from pm_admin.auth.queries import staff_of
 from pm_admin.core.clock import local_text
 from pm_admin.core.paging import Page, PageRequest
@@ -132,6 +132,19 @@ def _room_labels(session: Session, room_ids: frozenset[int]) -> list[dict[str, s
             for room_id, code, community_id in rows]
 
 
+def waiting_positions(session: Session, activity_ids: set[int]) -> dict[int, int]:
+    """Sign-up id → its place in its activity's waiting list (1: promoted first)."""
+    rows = session.exec(select(ActivitySignup.id, ActivitySignup.activity_id).where(
+        col(ActivitySignup.activity_id).in_(sorted(activity_ids)), ActivitySignup.status == SignupStatus.WAITING)
+        .order_by(col(ActivitySignup.activity_id), *WAITING_ORDER)).all() if activity_ids else []
+    positions: dict[int, int] = {}
+    places: dict[int, int] = {}
+    for signup_id, activity_id in rows:
+        places[activity_id] = places.get(activity_id, 0) + 1
+        positions[signup_id] = places[activity_id]
+    return positions
+
+
 def owner_activities(session: Session, owner: OwnerPrincipal) -> dict[str, Any]:
     """Open activities of the owner's communities (with the rooms that may still sign up), the owner's sign-ups
     and the evaluations waiting for a checked-in household."""
@@ -160,11 +173,13 @@ def owner_activities(session: Session, owner: OwnerPrincipal) -> dict[str, Any]:
                           "rooms": [{"value": r["value"], "label": r["label"]} for r in free_rooms],
                           "room": free_rooms[0]["value"] if free_rooms else ""})
     signups, tasks = [], []
+    positions = waiting_positions(session, {s.activity_id for s, _ in mine if s.status == SignupStatus.WAITING})
     for signup, activity in mine:
         if signup.status == SignupStatus.CANCELLED:
             continue
-        signups.append({"id": signup.id, "title": activity.title, "room": signup.room_code,
-                        "people": signup.people, "status": str(signup.status),
+        signups.append({"id": signup.id, "activity_id": activity.id, "title": activity.title,
+                        "room_id": signup.room_id, "room": signup.room_code, "people": signup.people,
+                        "status": str(signup.status), "position": positions.get(signup.id),
                         "starts_at": local_text(activity.starts_at), "place": activity.place,
                         "checked_in": signup.checked_in_at is not None,
                         "can_cancel": activity.status in (ActivityStatus.OPEN, ActivityStatus.CLOSED)

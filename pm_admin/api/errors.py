@@ -34,12 +34,14 @@ class ErrorResponse(BaseModel):
     error: ErrorBody
 
 
-def messages(key: str, **params: Any) -> dict[str, str]:
+def messages(key: str, /, **params: Any) -> dict[str, str]:
     return {language: translate(key, language, **params) for language in LANGUAGES}
 
 
-def error_response(status: int, key: str, *, fields: dict[str, FieldProblem] | None = None,
+def error_response(status: int, key: str, /, *, fields: dict[str, FieldProblem] | None = None,
                    headers: dict[str, str] | None = None, **params: Any) -> JSONResponse:
+    """``status`` and ``key`` are positional only: a message's own parameters may use those names (the
+    ``status`` of ``activities.wrong_status``)."""
     body = ErrorResponse(error=ErrorBody(code=key, message=messages(key, **params), fields=fields or {}))
     return JSONResponse(body.model_dump(), status_code=status, headers=headers)
 

@@ -59,6 +59,18 @@ def opened(session, world, **extra):
     return activity
 
 
+def other_community_activity(session, world):
+    """A held activity of another community, planned by a manager of that community."""
+    manager = factories.sign_in(session, factories.user(session, "manager", communities=(world["other"],)))
+    day = TODAY + timedelta(days=7)
+    activity = plan.create_activity(session, actor=manager, data=plan.ActivityInput(
+        community_id=world["other"].id, title="别的小区的活动", starts_at=at(day, 9), ends_at=at(day, 10),
+        place="会所", capacity=10))
+    for step in (plan.open_signup, plan.close_signup, plan.mark_done):
+        step(session, actor=manager, activity_id=activity.id)
+    return activity
+
+
 def room_id(world, n):
     return sorted(world["accounts"][n].room_ids)[0]
 
@@ -90,9 +102,15 @@ def test_capacity_counts_people_and_the_rest_wait_until_a_cancellation_promotes_
                                   room_code=world["fourth_room"].code, people=1)
     assert [r.status for r in (first, second, third, fourth)] == ["confirmed", "confirmed", "waiting", "waiting"]
     assert signups.confirmed_people(session, activity.id) == 5
+    assert queries.waiting_positions(session, {activity.id}) == {third.id: 1, fourth.id: 2}
+    assert [(s["status"], s["position"]) for s in queries.owner_activities(session, a[2])["signups"]] == [
+        ("waiting", 1)]
+    with pytest.raises(PermissionDenied):  # the sign-up exists, but not for this activity
+        signups.cancel_owner(session, owner=a[1], signup_id=second.id, activity_id=activity.id + 1)
     # The first waiting one goes first; the next waits behind it even though one person would fit afterwards.
-    promoted = signups.cancel_owner(session, owner=a[1], signup_id=second.id)
+    promoted = signups.cancel_owner(session, owner=a[1], signup_id=second.id, activity_id=activity.id)
     assert [p.id for p in promoted] == [third.id] and fourth.status == SignupStatus.WAITING
+    assert queries.waiting_positions(session, {activity.id}) == {fourth.id: 1}
     message = session.exec(select(OutboxMessage).where(OutboxMessage.template == "notify.activity_promoted")).one()
     assert (message.recipient_id, str(message.channel)) == (a[2].account_id, "inbox")
     figures = queries.activity_detail(session, world["manager"], activity.id)["figures"]
@@ -170,9 +188,12 @@ def test_check_in_walk_in_evaluation_once_review_figures_and_the_timeline(sessio
     with pytest.raises(DomainError, match="already_evaluated"):
         evaluations.evaluate(session, owner=a[0], activity_id=activity.id, room_id=room_id(world, 0), score=1,
                              comment="")
-    with pytest.raises(NotFound):  # did not come
+    with pytest.raises(DomainError, match="activities.not_checked_in"):  # signed up, did not come
         evaluations.evaluate(session, owner=a[2], activity_id=activity.id, room_id=room_id(world, 2), score=1,
                              comment="")
+    with pytest.raises(NotFound):  # an activity of another community reads as missing
+        evaluations.evaluate(session, owner=a[0], activity_id=other_community_activity(session, world).id,
+                             room_id=room_id(world, 0), score=1, comment="")
     with pytest.raises(ValidationFailed):
         evaluations.evaluate(session, owner=a[1], activity_id=activity.id, room_id=room_id(world, 1), score=6,
                              comment="")

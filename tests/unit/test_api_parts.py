@@ -1,12 +1,14 @@
-"""The REST API's small parts: the request budget, cursors, and choices that must follow the models."""
+"""The REST API's small parts: the request budget, cursors, choices that must follow the models, and the one
+shape of a refusal."""
 
+import json
 from typing import get_args
 
 import pytest
 
 from pm_admin.api.callers import RateLimiter
 from pm_admin.api.cursors import decode, encode, next_cursor
-from pm_admin.api.errors import ApiRefusal
+from pm_admin.api.errors import ApiRefusal, error_response
 from pm_admin.api.integration_routes import TicketStatus
 from pm_admin.api.schemas import NewTicket
 from pm_admin.portal.services.tickets import OWNER_KINDS
@@ -32,3 +34,10 @@ def test_cursors_round_trip_and_crafted_ones_are_refused():
 def test_the_documented_choices_follow_the_models():
     assert set(get_args(TicketStatus)) == {status.value for status in Status}
     assert set(get_args(NewTicket.model_fields["kind"].annotation)) == {kind.value for kind in OWNER_KINDS}
+
+
+def test_a_refusal_whose_message_has_a_status_parameter_keeps_its_own_status():
+    answer = error_response(422, "activities.wrong_status", status="done")
+    error = json.loads(answer.body)["error"]
+    assert answer.status_code == 422 and error["code"] == "activities.wrong_status"
+    assert "done" in error["message"]["en"] and "done" in error["message"]["zh-CN"]

@@ -1,4 +1,5 @@
-"""效果评估: a checked-in household with a portal account rates the held activity once (1–5 and a comment)."""
+"""效果评估: a checked-in household with a portal account rates the held activity once (1–5 and a comment); a
+household that did not check in is told so (the activity of its own community is no secret)."""
 
 from __future__ import annotations
 
@@ -26,9 +27,10 @@ def evaluate(session: Session, *, owner: OwnerPrincipal, activity_id: Any, room_
     owner.require(PortalPerm.HOME)
     own = owner.room(int(room_id) if is_id(room_id) else None)
     activity = session.get(Activity, int(activity_id)) if is_id(activity_id) else None
-    if activity is None or activity.community_id != own.community_id or not attended(session, activity.id,
-                                                                                      own.room_id):
+    if activity is None or activity.community_id != own.community_id:
         raise NotFound("activity")
+    if not attended(session, activity.id, own.room_id):
+        raise DomainError("activities.not_checked_in")
     require_status(activity, ActivityStatus.DONE, ActivityStatus.REVIEWED)
     if session.exec(select(ActivityEvaluation.id).where(ActivityEvaluation.activity_id == activity.id,
                                                         ActivityEvaluation.room_id == own.room_id)).first():

@@ -29,6 +29,9 @@ from pm_admin.notify.outbox import Address, enqueue
 from pm_admin.owners.models import Owner, Ownership
 from pm_admin.places.models import Room
 
+# The waiting list's order: who is promoted first, and a household's place in the queue.
+WAITING_ORDER = (col(ActivitySignup.signed_up_at), col(ActivitySignup.id))
+
 
 def confirmed_people(session: Session, activity_id: int) -> int:
     return session.scalar(sa.select(sa.func.coalesce(sa.func.sum(ActivitySignup.people), 0)).where(
@@ -133,7 +136,7 @@ def promote(session: Session, activity: Activity) -> list[ActivitySignup]:
     promoted = []
     for row in session.exec(select(ActivitySignup).where(
             ActivitySignup.activity_id == activity.id, ActivitySignup.status == SignupStatus.WAITING)
-            .order_by(col(ActivitySignup.signed_up_at), col(ActivitySignup.id))).all():
+            .order_by(*WAITING_ORDER)).all():
         if row.people > free:
             break
         row.status, free = SignupStatus.CONFIRMED, free - row.people
@@ -162,10 +165,12 @@ def _cancel(session: Session, activity: Activity, row: ActivitySignup) -> list[A
     return promote(session, _locked(session, activity))
 
 
-def cancel_owner(session: Session, *, owner: OwnerPrincipal, signup_id: Any) -> list[ActivitySignup]:
+def cancel_owner(session: Session, *, owner: OwnerPrincipal, signup_id: Any,
+                 activity_id: int | None = None) -> list[ActivitySignup]:
+    """An owner cancels a sign-up of one of their households (of ``activity_id`` when given: the API's path)."""
     owner.require(PortalPerm.HOME)
     row = session.get(ActivitySignup, int(signup_id)) if is_id(signup_id) else None
-    if row is None or row.room_id not in owner.room_ids:
+    if row is None or row.room_id not in owner.room_ids or activity_id not in (None, row.activity_id):
         raise PermissionDenied("portal.not_your_room")
     activity = session.get(Activity, row.activity_id)
     promoted = _cancel(session, activity, row)
