@@ -32,6 +32,7 @@ from pm_admin.places.models import Building, Room
 from pm_admin.places.queries import place_totals
 from pm_admin.settings import get_settings
 from pm_admin.shell.nav import NAV_ITEMS
+from pm_admin.suggestions import queries as suggestion_queries
 from pm_admin.surveys.models import PlanStatus, SurveyPlan, SurveyResponse, SurveyTarget
 from pm_admin.surveys.services.responses import targeted_households
 from pm_admin.tickets.models import OPEN_STATUSES, Status, Ticket, Tier
@@ -193,10 +194,13 @@ def _household_work(ctx: _Context, cards: _Cards) -> None:
 
 
 def _meetings(ctx: _Context, cards: _Cards) -> None:
-    """Communities whose quarter has no committee meeting yet (a reminder), and decisions' action items past due."""
+    """Communities whose quarter has no committee meeting yet (a reminder), decisions' action items past due, and
+    suggestions not answered by their due date."""
     cards.add("home.quarterly_meeting_missing", "/meetings?kind=quarterly", lambda: len(
         meeting_queries.quarters_without_meeting(ctx.session, ctx.principal, ctx.today)), attention=True)
     cards.add("home.meeting_actions_overdue", "/meetings", lambda: meeting_queries.overdue_actions(
+        ctx.session, ctx.principal, ctx.today), attention=True)
+    cards.add("home.suggestions_overdue", "/suggestions?overdue=1", lambda: suggestion_queries.overdue_count(
         ctx.session, ctx.principal, ctx.today), attention=True)
 
 

@@ -72,11 +72,11 @@ def suggestions(session: Session, principal: Principal, request: PageRequest, fi
     return Page(rows, total, request.page, request.page_size)
 
 
-def overdue_count(session: Session, principal: Principal) -> int:
-    if not principal.has(Perm.SUGGESTIONS_VIEW):
-        return 0
+def overdue_count(session: Session, principal: Principal, today=None) -> int:
+    """Suggestions of the principal's communities not answered by their due date (the home page's card)."""
+    principal.require(Perm.SUGGESTIONS_VIEW)
     return session.scalar(sa.select(sa.func.count(Suggestion.id)).where(
-        principal.scope_clause(Suggestion.community_id), overdue_clause())) or 0
+        principal.scope_clause(Suggestion.community_id), overdue_clause(today))) or 0
 
 
 def suggestion_detail(session: Session, principal: Principal, suggestion_id: Any,
@@ -92,7 +92,7 @@ def suggestion_detail(session: Session, principal: Principal, suggestion_id: Any
             "community_id": s.community_id, "channel": str(s.channel),
             "category": category_names(session, language).get(s.category_id, ""), "content": s.content,
             "room": room.code if room else "", "submitter_name": s.submitter_name, "source": s.source,
-            "has_photo": bool(s.photo_sha256), "received_at": local_text(s.received_at), "received_by": s.received_by,
+            "has_photo": bool(s.photo_sha256), "received_at": local_text(s.received_at), "received_by": "" if s.account_id else s.received_by,
             "reply_due_on": s.reply_due_on.isoformat(),
             "overdue": s.status in AWAITING_REPLY and s.reply_due_on < local_today(),
             "status": str(s.status), "outcome": str(s.outcome or ""), "triage_note": s.triage_note,

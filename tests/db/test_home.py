@@ -184,8 +184,8 @@ def test_the_service_desk_counts_its_communitys_tickets(session, sides):
         "home.callbacks_due": "1",
         # r3's case and census task: its building has no steward, so they are anyone's to take
         "home.follow_ups_overdue": "1", "home.census_open": "1",
-        # no committee meeting planned this quarter, no meeting action items
-        "home.quarterly_meeting_missing": "1", "home.meeting_actions_overdue": "0",
+        # no committee meeting planned this quarter, no meeting action items, no suggestion
+        "home.quarterly_meeting_missing": "1", "home.meeting_actions_overdue": "0", "home.suggestions_overdue": "0",
         "home.communities": "1", "home.buildings": "2", "home.units": "2", "home.rooms": "3", "home.area": "265.50",
     }
     # The other community's desk sees its own five, not these.

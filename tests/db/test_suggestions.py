@@ -14,6 +14,7 @@ from pm_admin.core.clock import local_today
 from pm_admin.core.errors import ConcurrencyConflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from pm_admin.core.files import issue_download, redeem_download, store_upload
 from pm_admin.core.paging import PageRequest
+from pm_admin.home.queries import home_figures
 from pm_admin.notify.models import OutboxMessage
 from pm_admin.settings import get_settings
 from pm_admin.suggestions import queries
@@ -170,6 +171,9 @@ def test_overdue_is_an_unanswered_suggestion_past_its_due_date(session, box):
     assert [row["id"] for row in page.rows] == [late.id]
     assert queries.overdue_count(session, box["manager"]) == 1
     assert queries.overdue_count(session, box["other_manager"]) == 0
+    on_home = [f for s in home_figures(session, box["manager"]).sections for f in s.figures
+               if f.key == "home.suggestions_overdue"]
+    assert [(f.value, f.href) for f in on_home] == [("1", "/suggestions?overdue=1")]
     assert fresh.id not in [row["id"] for row in page.rows]
 
 
