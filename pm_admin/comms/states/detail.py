@@ -24,8 +24,8 @@ class NoticeDetailState(ProtectedState):
     _notice_id: int = 0
 
     def _load(self) -> None:
-        with unit_of_work() as session:
-            notices.escalate_due(session)  # the households late now are on the list the steward reads
+        # Escalation is the dispatcher's timed work (``cli`` dispatch): reading a page never writes.
+        with read_only() as session:
             self.notice = queries.notice_detail(session, self.principal, self._notice_id)
             self.calls = queries.call_list(session, self.principal, self._notice_id)
 
@@ -46,6 +46,7 @@ class NoticeDetailState(ProtectedState):
             with read_only() as session:
                 self.notice = {**self.notice, "buildings": queries.acknowledgement_of(session, self.principal,
                                                                                       self._notice_id)}
+                self.calls = queries.call_list(session, self.principal, self._notice_id)  # escalated meanwhile
 
     @requires(Perm.NOTICES_APPROVE)
     def review(self):
