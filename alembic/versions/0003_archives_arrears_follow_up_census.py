@@ -12,6 +12,7 @@ import sqlmodel
 
 import pm_admin.core.types
 from alembic import op
+from pm_admin.core.migration_grants import grant_permissions, revoke_permissions
 
 revision: str = '0003'
 down_revision: str | None = '0002'
@@ -52,19 +53,6 @@ POSTGRES_APPEND_ONLY = (
     "CREATE TRIGGER access_log_no_truncate BEFORE TRUNCATE ON access_log "
     "FOR EACH STATEMENT EXECUTE FUNCTION access_log_append_only()",
 )
-
-
-def grant_permissions() -> None:
-    permission = sa.table("permission", sa.column("code", sa.String))
-    grant = sa.table("role_permission", sa.column("role_code", sa.String), sa.column("permission_code", sa.String))
-    op.bulk_insert(permission, [{"code": code} for code in GRANTS])
-    op.bulk_insert(grant, [{"role_code": r, "permission_code": p} for p, roles in GRANTS.items() for r in roles])
-
-
-def revoke_permissions() -> None:
-    codes = ", ".join(f"'{code}'" for code in GRANTS)
-    op.execute(f"DELETE FROM role_permission WHERE permission_code IN ({codes})")
-    op.execute(f"DELETE FROM permission WHERE code IN ({codes})")
 
 
 def upgrade() -> None:
@@ -248,14 +236,14 @@ def upgrade() -> None:
         batch_op.create_foreign_key('fk_building_steward_user', 'app_user', ['steward_user_id'], ['id'])
 
     # ### end Alembic commands ###
-    grant_permissions()
+    grant_permissions(GRANTS)
     dialect = op.get_bind().dialect.name
     for statement in SQLITE_APPEND_ONLY if dialect == "sqlite" else POSTGRES_APPEND_ONLY:
         op.execute(statement)
 
 
 def downgrade() -> None:
-    revoke_permissions()
+    revoke_permissions(GRANTS)
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS access_log_no_change ON access_log")
         op.execute("DROP TRIGGER IF EXISTS access_log_no_truncate ON access_log")

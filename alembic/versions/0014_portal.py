@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 
 from alembic import op
+from pm_admin.core.migration_grants import grant_permissions, revoke_permissions
 
 revision: str = '0014'
 down_revision: str | None = '0013'
@@ -19,21 +20,8 @@ depends_on: str | Sequence[str] | None = None
 GRANTS = {"owner_accounts.manage": ("manager", "cs", "steward")}
 
 
-def grant_permissions() -> None:
-    permission = sa.table("permission", sa.column("code", sa.String))
-    grant = sa.table("role_permission", sa.column("role_code", sa.String), sa.column("permission_code", sa.String))
-    op.bulk_insert(permission, [{"code": code} for code in GRANTS])
-    op.bulk_insert(grant, [{"role_code": r, "permission_code": p} for p, roles in GRANTS.items() for r in roles])
-
-
-def revoke_permissions() -> None:
-    codes = ", ".join(f"'{code}'" for code in GRANTS)
-    op.execute(f"DELETE FROM role_permission WHERE permission_code IN ({codes})")
-    op.execute(f"DELETE FROM permission WHERE code IN ({codes})")
-
-
 def upgrade() -> None:
-    grant_permissions()
+    grant_permissions(GRANTS)
     op.create_table('owner_account',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('person_kind', sa.String(length=12), nullable=False),
@@ -123,7 +111,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    revoke_permissions()
+    revoke_permissions(GRANTS)
     op.drop_table('portal_upload')
     with op.batch_alter_table('portal_session', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_portal_session_account_id'))

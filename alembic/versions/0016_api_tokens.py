@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 
 from alembic import op
+from pm_admin.core.migration_grants import grant_permissions, revoke_permissions
 
 revision: str = '0016'
 down_revision: str | None = '0015'
@@ -20,21 +21,8 @@ depends_on: str | Sequence[str] | None = None
 GRANTS = {"api_tokens.manage": ("admin",)}
 
 
-def grant_permissions() -> None:
-    permission = sa.table("permission", sa.column("code", sa.String))
-    grant = sa.table("role_permission", sa.column("role_code", sa.String), sa.column("permission_code", sa.String))
-    op.bulk_insert(permission, [{"code": code} for code in GRANTS])
-    op.bulk_insert(grant, [{"role_code": r, "permission_code": p} for p, roles in GRANTS.items() for r in roles])
-
-
-def revoke_permissions() -> None:
-    codes = ", ".join(f"'{code}'" for code in GRANTS)
-    op.execute(f"DELETE FROM role_permission WHERE permission_code IN ({codes})")
-    op.execute(f"DELETE FROM permission WHERE code IN ({codes})")
-
-
 def upgrade() -> None:
-    grant_permissions()
+    grant_permissions(GRANTS)
     op.create_table(
         'api_token',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -67,6 +55,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    revoke_permissions()
+    revoke_permissions(GRANTS)
     op.drop_table('api_idempotency')
     op.drop_table('api_token')

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 
 from alembic import op
+from pm_admin.core.migration_grants import grant_permissions, revoke_permissions
 
 revision: str = '0021'
 down_revision: str | None = '0020'
@@ -21,21 +22,8 @@ GRANTS = {"suggestions.view": ("manager", "cs", "steward", "executive"),
           "suggestions.manage": ("manager", "cs", "steward")}
 
 
-def grant_permissions() -> None:
-    permission = sa.table("permission", sa.column("code", sa.String))
-    grant = sa.table("role_permission", sa.column("role_code", sa.String), sa.column("permission_code", sa.String))
-    op.bulk_insert(permission, [{"code": code} for code in GRANTS])
-    op.bulk_insert(grant, [{"role_code": r, "permission_code": p} for p, roles in GRANTS.items() for r in roles])
-
-
-def revoke_permissions() -> None:
-    codes = ", ".join(f"'{code}'" for code in GRANTS)
-    op.execute(f"DELETE FROM role_permission WHERE permission_code IN ({codes})")
-    op.execute(f"DELETE FROM permission WHERE code IN ({codes})")
-
-
 def upgrade() -> None:
-    grant_permissions()
+    grant_permissions(GRANTS)
     op.create_table('suggestion',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('community_id', sa.Integer(), nullable=False),
@@ -83,7 +71,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    revoke_permissions()
+    revoke_permissions(GRANTS)
     with op.batch_alter_table('suggestion', schema=None) as batch_op:
         batch_op.drop_index('ix_suggestion_status_due')
         batch_op.drop_index(batch_op.f('ix_suggestion_room_id'))
