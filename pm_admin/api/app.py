@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from pm_admin.api import activity_routes, errors, integration_routes, owner_routes, survey_routes
+from pm_admin.api import (
+    activity_routes,
+    errors,
+    integration_routes,
+    owner_routes,
+    suggestion_routes,
+    survey_routes,
+)
 
 VERSION = "1"
 
@@ -13,14 +20,15 @@ def create_api() -> FastAPI:
     api = FastAPI(
         title="pm_admin API", version=VERSION, openapi_url="/openapi.json", docs_url="/docs", redoc_url=None,
         description="Owners: `POST /auth/token` with phone and password (or a texted code) gives a bearer token for "
-                    "their own rooms, tickets, notices, surveys and community activities. Integrations: a `pmi_` "
-                    "token an administrator issued, limited to its scopes (tickets:create, tickets:read, kpis:read) "
-                    "and communities. Lists page "
-                    "with `cursor`; POSTs accept `Idempotency-Key`; every refusal has one shape with Chinese and "
-                    "English messages; each caller has a request budget per minute (429 with Retry-After).")
+                    "their own rooms, tickets, notices, surveys, community activities and suggestions. Integrations: "
+                    "a `pmi_` token an administrator issued, limited to its scopes (tickets:create, tickets:read, "
+                    "kpis:read) and communities. Lists page with `cursor`; POSTs accept `Idempotency-Key`; every "
+                    "refusal has one shape with Chinese and English messages; each caller has a request budget per "
+                    "minute (429 with Retry-After).")
     errors.install(api)
     api.include_router(owner_routes.router)
     api.include_router(survey_routes.router)
     api.include_router(activity_routes.router)
+    api.include_router(suggestion_routes.router)
     api.include_router(integration_routes.router)
     return api

@@ -104,12 +104,34 @@ def suggestion_detail(session: Session, principal: Principal, suggestion_id: Any
             "closed_at": local_text(s.closed_at), "told_in_portal": s.account_id is not None}
 
 
-def owner_suggestions(session: Session, owner: OwnerPrincipal, language: str, limit: int = 50) -> list[dict]:
-    """What the owner's account wrote, with where it stands and the reply (never anybody else's)."""
+def _owner_row(s: Suggestion, names: dict[int, str]) -> dict[str, Any]:
+    return {"id": s.id, "received_at": local_text(s.received_at), "room_id": s.room_id,
+            "category_id": s.category_id, "category": names.get(s.category_id, ""), "content": s.content,
+            "status": str(s.status), "outcome": str(s.outcome or ""), "reply": s.reply,
+            "replied_at": local_text(s.replied_at), "reply_due_on": s.reply_due_on.isoformat()}
+
+
+def owner_suggestions(session: Session, owner: OwnerPrincipal, language: str, limit: int = 50,
+                      before_id: int | None = None) -> list[dict]:
+    """What the owner's account wrote, with where it stands and the reply (never anybody else's); newest first.
+    ``before_id`` continues the list below that suggestion of theirs (a cursor; another's id gives nothing)."""
     owner.require(PortalPerm.FEEDBACK)
+    mine = Suggestion.account_id == owner.account_id
+    statement = select(Suggestion).where(mine)
+    if before_id:
+        after = session.exec(select(Suggestion.received_at).where(mine, Suggestion.id == before_id)).first()
+        if after is None:
+            return []
+        statement = statement.where(sa.tuple_(col(Suggestion.received_at), col(Suggestion.id)) < (after, before_id))
     names = category_names(session, language)
-    rows = session.exec(select(Suggestion).where(Suggestion.account_id == owner.account_id)
-                        .order_by(col(Suggestion.received_at).desc(), col(Suggestion.id).desc()).limit(limit)).all()
-    return [{"id": s.id, "received_at": local_text(s.received_at), "category": names.get(s.category_id, ""),
-             "content": s.content, "status": str(s.status), "outcome": str(s.outcome or ""), "reply": s.reply,
-             "replied_at": local_text(s.replied_at), "reply_due_on": s.reply_due_on.isoformat()} for s in rows]
+    rows = session.exec(statement.order_by(col(Suggestion.received_at).desc(), col(Suggestion.id).desc())
+                        .limit(limit)).all()
+    return [_owner_row(s, names) for s in rows]
+
+
+def owner_suggestion(session: Session, owner: OwnerPrincipal, suggestion_id: int, language: str) -> dict | None:
+    """One suggestion the owner's account wrote, as in their list (None for anybody else's)."""
+    owner.require(PortalPerm.FEEDBACK)
+    s = session.exec(select(Suggestion).where(Suggestion.account_id == owner.account_id,
+                                              Suggestion.id == suggestion_id)).first()
+    return _owner_row(s, category_names(session, language)) if s else None
