@@ -1,5 +1,8 @@
 """Permissions a migration grants to roles (and takes back on downgrade): rows of ``permission`` and
-``role_permission``, which are data, not schema."""
+``role_permission``, which are data, not schema.
+
+Only migrations use this, and migrations are frozen history: what these functions write never changes. A migration
+that needs something else gets a new function here, or writes it itself."""
 
 from __future__ import annotations
 
