@@ -73,6 +73,8 @@ class Perm(enum.StrEnum):
     ACTIVITIES_MANAGE = "activities.manage"  # plan activities, sign-up by staff, check-in, the review
     SUGGESTIONS_VIEW = "suggestions.view"  # the suggestion box 意见箱 and the feedback statistics
     SUGGESTIONS_MANAGE = "suggestions.manage"  # enter slips, triage, reply, close, improvement actions
+    FAQ_VIEW = "faq.view"  # the FAQ knowledge base, asking it for a caller, the query log
+    FAQ_MANAGE = "faq.manage"  # entries, phrasings, synonyms; turning unanswered questions into entries
 
 
 @dataclasses.dataclass(frozen=True)
