@@ -21,6 +21,7 @@ from pm_admin.dashboards.rollups import rebuild as rebuild_dashboard_rollups
 from pm_admin.demo.custody import seed_custody
 from pm_admin.demo.owners import seed_demo_owners
 from pm_admin.demo.surveys import seed_surveys
+from pm_admin.faq.demo_kb import seed_faq
 from pm_admin.demo.tickets import field_staff_usernames, seed_tickets
 from pm_admin.household_work.services import reassign_all
 from pm_admin.places.models import Building, Community, Occupancy, Room, Unit, room_code, room_sort_key
@@ -67,6 +68,7 @@ class SeedReport:
     users: int = 0
     tickets: int = 0
     survey_responses: int = 0
+    faq_entries: int = 0
 
 
 def _seed_rooms(session: Session, rng: random.Random, community: Community, building: Building, unit: Unit,
@@ -143,6 +145,7 @@ def seed_demo(session: Session, *, seed: int = 2026) -> SeedReport:
         report.tickets += seed_tickets(session, community_code=code, rng=rng, password=DEMO_PASSWORD)
     if community_ids and session.exec(select(SurveyPlan.id)).first() is None:
         report.survey_responses = seed_surveys(session, rng)
+    report.faq_entries = seed_faq(session)
     if report.tickets:  # the tickets were bulk-inserted, past the services that keep rounds and rollups current
         rebuild_rounds(session)
         rebuild_dashboard_rollups(session)
