@@ -219,6 +219,7 @@ def kpi_cases(session: Session, principal, community_id, period) -> dict:
         "hot topics": lambda: kpis.hot_topics(session, principal, period, community_id),
         "early warnings": lambda: kpis.early_warnings(session, principal, community_id, today=period.as_of),
         "satisfaction (survey domain)": lambda: kpis.satisfaction(session, principal, community_id),
+        "owner feedback statistics": lambda: kpis.feedback_statistics(session, principal, period, community_id),
     }
 
 

@@ -203,11 +203,27 @@ def satisfaction_matrix(data: dict, language: str) -> go.Figure:
     return figure
 
 
+FEEDBACK_COLORS = {"online": PALETTE[0], "hotline": PALETTE[1], "front_desk": PALETTE[2], "suggestion_box": PALETTE[3],
+                   "group": PALETTE[4], "meeting": PALETTE[5], "visit": PALETTE[6], "anonymous": "#8b8d98"}
+
+
+def feedback_daily(data: dict, language: str) -> go.Figure:
+    """Feedback received per Shanghai day, stacked by channel; a channel with nothing in the period is left out
+    of the legend (its zeros would only add a colour)."""
+    f = data["feedback"]
+    days = bucket_labels(f["days"], language)
+    figure = go.Figure([go.Bar(x=days, y=s["counts"], name=s["name"], marker_color=FEEDBACK_COLORS[s["channel"]],
+                               hovertemplate="%{x}<br>%{fullData.name}: %{y}<extra></extra>")
+                        for s in f["series"] if any(s["counts"])])
+    figure.update_layout(barmode="stack", hovermode="x unified")
+    return styled(time_axis(figure))
+
+
 FIGURES: dict[str, Callable[[dict, str], go.Figure]] = {
     "volume": volume, "sla": sla, "resolve_time": resolve_time, "callbacks": callbacks,
     "valid_complaints": valid_complaints, "complaints": complaints, "repeats": repeats, "arrears": arrears,
     "satisfaction_trend": satisfaction_trend, "satisfaction_indicators": satisfaction_indicators,
-    "satisfaction_matrix": satisfaction_matrix,
+    "satisfaction_matrix": satisfaction_matrix, "feedback_daily": feedback_daily,
 }
 
 

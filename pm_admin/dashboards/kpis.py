@@ -19,7 +19,7 @@ from pm_admin.arrears.queries import coverage_on
 from pm_admin.core.clock import DISPLAY_ZONE, local_today, utcnow
 from pm_admin.core.i18n import translate
 from pm_admin.core.permissions import Perm, Principal
-from pm_admin.dashboards import complaint_kpis, round_kpis
+from pm_admin.dashboards import complaint_kpis, feedback, round_kpis
 from pm_admin.dashboards.complaint_kpis import rollup_scope
 from pm_admin.dashboards.figures import Figure, count, rate
 from pm_admin.dashboards.models import TicketDayStats, TicketKeywordMonth, TicketMonthStats, TicketWeekStats
@@ -298,6 +298,19 @@ def warning_link(warning: dict) -> str:
     return f"/tickets?{params}"
 
 
+# ---------------------------------------------------------------- owner feedback (业主反馈统计)
+
+
+def feedback_statistics(session: Session, principal: Principal, period: Period, community_id: int | None = None,
+                        language: str = "zh-CN", now: datetime | None = None) -> dict:
+    """Tickets registered and suggestions received per Shanghai day × channel × top-level category, and the top
+    issues (``dashboards.feedback``; README, "Owner feedback statistics")."""
+    scope = community_scope(principal, community_id)
+    names = {channel: translate(f"dashboard.feedback.channel.{channel}", language) for channel in feedback.CHANNELS}
+    return feedback.feedback_statistics(session, scope, period, _now_for(period, now),
+                                        _top_categories(session, language), names)
+
+
 # ---------------------------------------------------------------- the satisfaction charts (survey domain)
 
 
@@ -334,6 +347,7 @@ def dashboard(session: Session, principal: Principal, period: Period, community_
         "hot_topics": hot_topics(session, principal, period, community_id),
         "warnings": early_warnings(session, principal, community_id, today=period.as_of, language=language),
         "satisfaction": satisfaction(session, principal, community_id, language),
+        "feedback": feedback_statistics(session, principal, period, community_id, language, now),
     }
     report = {f"sla_compliance_{tier}": figure for tier, figure in data["sla"].pop("figures").items() if tier != "all"}
     report["sla_compliance"] = rate(data["sla"]["met"], data["sla"]["resolved"])

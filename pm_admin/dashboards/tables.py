@@ -115,11 +115,40 @@ def _satisfaction_matrix(data: dict, tr) -> Table:
          for building, scores in zip(matrix["buildings"], matrix["scores"], strict=True)]
 
 
+def _feedback_daily(data: dict, tr) -> Table:
+    f = data["feedback"]
+    header = [tr("dashboard.col.day"), *(s["name"] for s in f["series"]), tr("dashboard.col.total")]
+    rows = []
+    for n, day in enumerate(f["days"]):
+        counts = [s["counts"][n] for s in f["series"]]
+        rows.append([day, *counts, sum(counts)])
+    totals = [sum(s["counts"]) for s in f["series"]]
+    rows.append([tr("dashboard.col.total"), *totals, sum(totals)])
+    return header, rows
+
+
+def feedback_channel_table(data: dict, tr) -> Table:
+    """Channel × top-level category, with totals (the page shows the same table)."""
+    f = data["feedback"]
+    header = [tr("dashboard.col.channel"), *(c["name"] for c in f["categories"]), tr("dashboard.col.total")]
+    rows = [[row["name"], *row["counts"], row["total"]] for row in f["table"]]
+    rows.append([tr("dashboard.col.total"), *f["category_totals"], f["total"]])
+    return header, rows
+
+
+def _feedback_issues(data: dict, tr) -> Table:
+    return [tr("dashboard.col.rank"), tr("dashboard.col.word"), tr("dashboard.col.tickets"),
+            tr("dashboard.col.suggestions"), tr("dashboard.col.total")], \
+        [[n, i["word"], i["tickets"], i["suggestions"], i["count"]]
+         for n, i in enumerate(data["feedback"]["top_issues"], start=1)]
+
+
 TABLES: dict[str, Callable[[dict, Callable[[str], str]], Table]] = {
     "volume": _volume, "sla": _sla, "resolve_time": _resolve_time, "callbacks": _callbacks,
     "valid_complaints": _valid_complaints, "complaints": _complaints, "repeats": _repeats, "arrears": _arrears,
     "hot_topics": _hot_topics, "warnings": _warnings, "satisfaction_trend": _satisfaction_trend,
     "satisfaction_indicators": _satisfaction_indicators, "satisfaction_matrix": _satisfaction_matrix,
+    "feedback_daily": _feedback_daily, "feedback_channels": feedback_channel_table, "feedback_issues": _feedback_issues,
 }
 CHARTS = tuple(TABLES)
 

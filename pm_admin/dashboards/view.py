@@ -23,12 +23,14 @@ from pm_admin.core import change_watch
 from pm_admin.core.audit import AuditEvent
 from pm_admin.core.clock import local_today, utcnow
 from pm_admin.core.files import DownloadTicket, StoredUpload
+from pm_admin.core.i18n import translate
 from pm_admin.core.memo import Memo
 from pm_admin.core.permissions import Principal
 from pm_admin.core.saved_views import SavedView
 from pm_admin.dashboards import charts, kpis
 from pm_admin.dashboards.cards import kpi_cards
 from pm_admin.dashboards.periods import period_for
+from pm_admin.dashboards.tables import feedback_channel_table
 from pm_admin.tickets.models import Notification
 
 TOPIC = "dashboard"
@@ -48,6 +50,10 @@ class DashboardView:
     has_satisfaction: bool
     figures: dict[str, dict]
     matrix_height: str
+    feedback_counts: dict[str, int]  # total, tickets, suggestions
+    feedback_header: list[str]  # the channel × category table, as the download has it
+    feedback_rows: list[list[str]]
+    feedback_issues: list[dict[str, Any]]
 
 
 _views: Memo[tuple[int, DashboardView]] = Memo(max_age=MAX_AGE, max_entries=MAX_ENTRIES)
@@ -71,6 +77,8 @@ def build(session: Session, principal: Principal, period_key: str, community_id:
     period = period_for(period_key)
     data = kpis.dashboard(session, principal, period, community_id, language)
     figures = charts.figures(data, language)
+    feedback = data["feedback"]
+    header, rows = feedback_channel_table(data, lambda key: translate(key, language))
     return DashboardView(
         period_text=f"{period.start.isoformat()} – {period.end.isoformat()}",
         cards=kpi_cards(data, language),
@@ -80,6 +88,10 @@ def build(session: Session, principal: Principal, period_key: str, community_id:
         has_satisfaction=bool(data["satisfaction"]["trend"]),
         figures={name: lean(figure) for name, figure in figures.items()},
         matrix_height=f"{figures['satisfaction_matrix'].layout.height}px",
+        feedback_counts={key: feedback[key] for key in ("total", "tickets", "suggestions")},
+        feedback_header=header,
+        feedback_rows=[[str(value) for value in row] for row in rows],
+        feedback_issues=[dict(issue) for issue in feedback["top_issues"]],
     )
 
 

@@ -12,11 +12,12 @@ from playwright.sync_api import expect
 
 from pm_admin.dashboards.axes import day_label, month_label
 from pm_admin.dashboards.periods import period_for
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import ARTIFACTS, screenshot
 from tests.browser.test_login_and_menus import at_home, log_in
 
 pytestmark = pytest.mark.browser
-KPI_CHARTS = 8  # volume, complaints, SLA, time to resolve, callbacks, valid complaints, repeats, arrears
+# volume, complaints, SLA, time to resolve, callbacks, valid complaints, repeats, arrears; feedback per day
+KPI_CHARTS = 9
 SURVEY_CHARTS = 3
 
 
@@ -74,6 +75,26 @@ def test_the_executive_reads_the_kpis_as_charts_and_changes_the_period(page):
     pick_period(page, "This month", "this_month")
     expect_time_axes(page, "this_month", "en")
     settled_screenshot(page, "dashboard-this_month-en")
+
+
+def test_the_owner_feedback_section_shows_days_channels_and_top_issues(page):
+    log_in(page, "demo.executive")
+    page.wait_for_url(at_home)
+    page.goto("/dashboard?period=last_12_months")
+    section = page.get_by_test_id("feedback-section")
+    expect(section.get_by_text("业主反馈统计")).to_be_visible()
+    expect(page.get_by_test_id("feedback-counts")).to_have_text(re.compile(r"^合计 [1-9]\d*"))
+    expect(page.get_by_test_id("chart-feedback_daily").locator(".js-plotly-plot")).to_be_visible()
+    expect(page.get_by_test_id("feedback-channel-row")).to_have_count(9)  # eight channels and the total
+    expect(page.get_by_test_id("feedback-channel-row").first.locator("th")).to_have_text("线上/业主端")
+    expect(page.get_by_test_id("feedback-issue")).to_have_count(10)
+    expect(page.get_by_test_id("download-feedback_channels-xlsx")).to_be_visible()
+    page.wait_for_timeout(800)  # Plotly animates its first draw
+    box = section.bounding_box()  # in page coordinates, so the sticky header stays at the top, not over it
+    top = box["y"] + page.evaluate("window.scrollY")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "dashboard-feedback-last_12_months-zh.png"), full_page=True,
+                    clip={"x": box["x"], "y": top, "width": box["width"], "height": box["height"]})
 
 
 def test_the_satisfaction_heatmap_labels_every_building_in_natural_order(page):

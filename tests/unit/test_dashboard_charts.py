@@ -6,10 +6,11 @@ import pytest
 from pm_admin.dashboards import charts
 from pm_admin.dashboards.cards import kpi_cards
 from pm_admin.dashboards.kpis import REPORT_NAMES
+from pm_admin.dashboards.view import lean
 
 MONTHS = ["2025-11", "2025-12"]
 DAYS = ["2025-12-01", "2025-12-02", "2025-12-03"]
-TIME_CHARTS = ("volume", "callbacks", "valid_complaints", "complaints", "repeats")
+TIME_CHARTS = ("volume", "callbacks", "valid_complaints", "complaints", "repeats", "feedback_daily")
 
 
 def dashboard_data(*, comparable: bool = True, buildings: list[str] | None = None) -> dict:
@@ -41,6 +42,12 @@ def dashboard_data(*, comparable: bool = True, buildings: list[str] | None = Non
             "matrix": {"buildings": buildings, "indicators": ["客服", "维修"],
                        "scores": [[70.0 + n % 30, None] for n in range(len(buildings))]},
         },
+        "feedback": {"days": DAYS, "total": 5, "tickets": 4, "suggestions": 1, "top_issues": [],
+                     "series": [{"channel": "online", "name": "线上/业主端", "counts": [1, 0, 2]},
+                                {"channel": "hotline", "name": "热线", "counts": [0, 0, 0]},
+                                {"channel": "suggestion_box", "name": "意见箱", "counts": [0, 2, 0]}],
+                     "categories": [{"id": 1, "name": "设施设备"}], "category_totals": [5],
+                     "table": [{"channel": "online", "name": "线上/业主端", "counts": [3], "total": 3}]},
         "report": {**{name: {"value": 0.5, "numerator": 1, "denominator": 2} for name in REPORT_NAMES},
                    "tickets_registered": {"value": 9, "numerator": 9, "denominator": None},
                    "complaint_rate_change": {"value": -0.25 if comparable else None, "numerator": 0.06,
@@ -57,7 +64,7 @@ def test_time_charts_draw_labelled_categories_not_a_date_axis(chart, language, d
     figure = charts.figures(dashboard_data(), language)[chart]
     assert figure.layout.xaxis.type == "category"
     for trace in figure.data:
-        assert list(trace.x) == (days if chart == "volume" else months)
+        assert list(trace.x) == (days if chart in ("volume", "feedback_daily") else months)
 
 
 def complaint_card(data: dict) -> dict:
@@ -92,3 +99,10 @@ def test_the_heatmap_labels_every_building_row_however_many():
 def test_a_small_heatmap_keeps_the_standard_height():
     figure = charts.satisfaction_matrix(dashboard_data(buildings=["1栋", "2栋"]), "zh-CN")
     assert figure.layout.height == charts.HEIGHT
+
+
+def test_the_feedback_chart_stacks_the_channels_that_had_feedback():
+    figure = charts.figures(dashboard_data(), "zh-CN")["feedback_daily"]
+    assert figure.layout.barmode == "stack"
+    assert [(trace.name, list(trace.y)) for trace in figure.data] == [("线上/业主端", [1, 0, 2]), ("意见箱", [0, 2, 0])]
+    assert "template" not in lean(figure)["layout"]

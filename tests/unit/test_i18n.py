@@ -15,6 +15,7 @@ from pm_admin.census.models import TaskStatus
 from pm_admin.core.i18n import LANGUAGES, catalog, translate
 from pm_admin.core.permissions import Role
 from pm_admin.dashboards.cards import CARD_KEYS
+from pm_admin.dashboards.feedback import CHANNELS as FEEDBACK_CHANNELS
 from pm_admin.dashboards.periods import PERIOD_KEYS
 from pm_admin.dashboards.round_kpis import TTR_BUCKETS
 from pm_admin.dashboards.tables import CHARTS
@@ -93,6 +94,7 @@ def keys_used_in_code() -> set[str]:
         ("period", surveys.PeriodKind)) for value in values)
     keys.update(f"dashboard.card.{card}" for card in CARD_KEYS)
     keys.update(f"dashboard.chart.{chart}" for chart in CHARTS)
+    keys.update(f"dashboard.feedback.channel.{channel}" for channel in FEEDBACK_CHANNELS)
     keys.update(f"dashboard.period.{period}" for period in PERIOD_KEYS)
     keys.update(f"dashboard.ttr.{bucket}" for bucket, _ in TTR_BUCKETS)
     keys.update(f"dashboard.axis.month_name.{month}" for month in range(1, 13))

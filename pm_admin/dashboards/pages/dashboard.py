@@ -86,6 +86,61 @@ def warnings_card() -> rx.Component:
         spacing="2", width="100%"), width="100%", min_width="0", data_testid="chart-warnings")
 
 
+def card_heading(chart: str) -> rx.Component:
+    return rx.hstack(rx.heading(t(f"dashboard.chart.{chart}"), size="3", weight="medium"), rx.spacer(),
+                     download_buttons(chart), align="center", width="100%")
+
+
+def feedback_channels_card() -> rx.Component:
+    """Channel × top-level category; the last row and column are totals."""
+    def cell(value: rx.Var) -> rx.Component:
+        return rx.table.cell(value, text_align="right")
+
+    return rx.card(rx.vstack(
+        card_heading("feedback_channels"),
+        rx.table.root(
+            rx.table.header(rx.table.row(rx.foreach(S.feedback_header, rx.table.column_header_cell))),
+            rx.table.body(rx.foreach(S.feedback_rows, lambda row: rx.table.row(
+                rx.table.row_header_cell(row[0]), rx.foreach(row[1:], cell), data_testid="feedback-channel-row"))),
+            size="1", width="100%"),
+        spacing="2", width="100%"), width="100%", min_width="0", overflow_x="auto", data_testid="chart-feedback_channels")
+
+
+def feedback_issues_card() -> rx.Component:
+    header = ("dashboard.col.rank", "dashboard.col.word", "dashboard.col.tickets", "dashboard.col.suggestions",
+              "dashboard.col.total")
+    return rx.card(rx.vstack(
+        card_heading("feedback_issues"),
+        rx.text(t("dashboard.feedback.issues_hint"), size="1", color_scheme="gray"),
+        rx.cond(S.feedback_issues.length() > 0,
+                rx.table.root(
+                    rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(key)) for key in header])),
+                    rx.table.body(rx.foreach(S.feedback_issues, lambda issue, n: rx.table.row(
+                        rx.table.cell((n + 1).to(str)), rx.table.cell(issue["word"]),
+                        rx.table.cell(issue["tickets"].to(str)), rx.table.cell(issue["suggestions"].to(str)),
+                        rx.table.cell(rx.badge(issue["count"].to(str), variant="soft")),
+                        data_testid="feedback-issue"))),
+                    size="1", width="100%"),
+                rx.text(t("dashboard.empty"), size="2", color_scheme="gray")),
+        spacing="2", width="100%"), width="100%", min_width="0", data_testid="chart-feedback_issues")
+
+
+def feedback_section() -> rx.Component:
+    """业主反馈统计: tickets registered and suggestions received, per day and channel, and what they are about."""
+    counts = S.feedback_counts
+    return rx.vstack(
+        rx.hstack(
+            rx.heading(t("dashboard.feedback.title"), size="4", weight="medium"),
+            rx.text(t("dashboard.feedback.total"), " ", counts["total"].to(str), " · ", t("dashboard.feedback.tickets"),
+                    " ", counts["tickets"].to(str), " · ", t("dashboard.feedback.suggestions"), " ",
+                    counts["suggestions"].to(str), size="2", color_scheme="gray", data_testid="feedback-counts"),
+            align="baseline", spacing="3", wrap="wrap", padding_top="8px"),
+        rx.text(t("dashboard.feedback.hint"), size="1", color_scheme="gray"),
+        two_columns(chart_card("feedback_daily", S.figures["feedback_daily"].to(go.Figure)), feedback_issues_card()),
+        feedback_channels_card(),
+        spacing="3", width="100%", data_testid="feedback-section")
+
+
 def filters() -> rx.Component:
     return filter_bar(
         S,
@@ -131,6 +186,7 @@ def dashboard_page() -> rx.Component:
                 hot_topics_card(),
                 warnings_card(),
             ),
+            feedback_section(),
             rx.heading(t("dashboard.satisfaction"), size="4", weight="medium", padding_top="8px"),
             rx.cond(S.has_satisfaction,
                     two_columns(chart_card("satisfaction_trend", S.figures["satisfaction_trend"].to(go.Figure)),

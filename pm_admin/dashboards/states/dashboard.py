@@ -38,6 +38,10 @@ class DashboardState(UrlFilters, ProtectedState):
     # name → lean Plotly JSON (dashboards.view); an empty figure of each name until the first load
     figures: dict[str, dict] = {name: {"data": [], "layout": {}} for name in charts.FIGURES}
     matrix_height: str = f"{charts.HEIGHT}px"  # the heatmap grows with its building rows
+    feedback_counts: dict[str, int] = {"total": 0, "tickets": 0, "suggestions": 0}
+    feedback_header: list[str] = []
+    feedback_rows: list[list[str]] = []
+    feedback_issues: list[dict[str, Any]] = []
     _built_in: str = ""  # the language of the texts and figures built here
 
     def _community_id(self) -> int | None:
@@ -54,6 +58,8 @@ class DashboardState(UrlFilters, ProtectedState):
         self.hot_topics = [{**h, "href": "/tickets?" + urlencode({"q": h["word"], "status": "all", **scope})}
                            for h in view.hot_topics]
         self.has_satisfaction, self.matrix_height = view.has_satisfaction, view.matrix_height
+        self.feedback_counts, self.feedback_header = view.feedback_counts, view.feedback_header
+        self.feedback_rows, self.feedback_issues = view.feedback_rows, view.feedback_issues
         if view.figures != self.figures:  # an unchanged view is not sent again
             self.figures = view.figures
         self._built_in = self.lang
