@@ -21,8 +21,8 @@ from pm_admin.dashboards.rollups import rebuild as rebuild_dashboard_rollups
 from pm_admin.demo.custody import seed_custody
 from pm_admin.demo.owners import seed_demo_owners
 from pm_admin.demo.surveys import seed_surveys
-from pm_admin.faq.demo_kb import seed_faq
 from pm_admin.demo.tickets import field_staff_usernames, seed_tickets
+from pm_admin.faq.demo_kb import seed_faq
 from pm_admin.household_work.services import reassign_all
 from pm_admin.places.models import Building, Community, Occupancy, Room, Unit, room_code, room_sort_key
 from pm_admin.places.services import create_building, create_community, create_unit

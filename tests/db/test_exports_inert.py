@@ -26,6 +26,7 @@ from pm_admin.owners.files import export_params
 from pm_admin.owners.queries import OwnerFilter
 from pm_admin.owners.services import owner_input
 from pm_admin.owners.services import registry as owner_registry
+from pm_admin.suggestions.services import intake as suggestion_intake
 from pm_admin.surveys.services import plans
 from pm_admin.surveys.services.plans import PlanInput
 from pm_admin.tickets.models import TicketCategory
@@ -47,9 +48,12 @@ def is_number(text: str) -> bool:
 
 
 def formula_cells(data: bytes, filename: str) -> list[str]:
-    """Cells a spreadsheet program would run as formulas (a PDF has none: nothing runs its text)."""
+    """Cells a spreadsheet program would run as formulas (a PDF or an image has none: nothing runs its text)."""
     if filename.endswith(".pdf"):
         assert data.startswith(b"%PDF-")
+        return []
+    if filename.endswith(".png"):
+        assert data.startswith(b"\x89PNG\r\n\x1a\n")
         return []
     if filename.endswith(".csv"):
         rows = csv.reader(io.StringIO(data.decode("utf-8-sig")))
@@ -148,7 +152,18 @@ def _meeting_attachment(session, world, fmt):
     return world["manager"], "meeting_attachment", {"attachment_id": attachment.id}
 
 
-CASES = {"meeting_attachment": _meeting_attachment, "owner_invitations_xlsx": _invitations("owner_invitations_xlsx"),
+def _suggestion_slip(session, world, fmt):
+    """The photo of a suggestion box slip: served as stored (an image: nothing runs its text)."""
+    upload = store_upload(session, principal=world["manager"], purpose_name=suggestion_intake.SLIP_PURPOSE,
+                          filename="纸条.png", data=b"\x89PNG\r\n\x1a\n=1+2")
+    suggestion = suggestion_intake.enter_suggestion(
+        session, actor=world["manager"], photo_upload_id=upload.id, data=suggestion_intake.SuggestionInput(
+            community_id=world["community"].id, channel="box", content="=1+2 建议",
+            category_id=session.exec(select(TicketCategory.id)).first()))
+    return world["manager"], "suggestion_slip", {"suggestion_id": suggestion.id}
+
+
+CASES = {"meeting_attachment": _meeting_attachment, "suggestion_slip": _suggestion_slip, "owner_invitations_xlsx": _invitations("owner_invitations_xlsx"),
          "owner_invitations_pdf": _invitations("owner_invitations_pdf"), "owners_export": _owners, "archive_catalog": _archives, "ticket_review": _review,
          "survey_results": _survey_results, "survey_links": _survey_links, "owners_template": _template,
          "dashboard_chart": _charts}
