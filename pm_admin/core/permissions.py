@@ -72,6 +72,9 @@ class Perm(enum.StrEnum):
     ACTIVITIES_VIEW = "activities.view"  # community activities, sign-ups, attendance and reviews
     ACTIVITIES_MANAGE = "activities.manage"  # plan activities, sign-up by staff, check-in, the review
     SUGGESTIONS_VIEW = "suggestions.view"  # the suggestion box 意见箱 and the feedback statistics
+    GROUPS_VIEW = "groups.view"  # VIP owner groups: members, applications, violations, the moderation log
+    GROUPS_MANAGE = "groups.manage"  # decide applications, review violations, confirm group-owner tasks, checks
+    GROUPS_APPROVE = "groups.approve"  # the second approver of a removal, fee-check overrides, appeals
     SUGGESTIONS_MANAGE = "suggestions.manage"  # enter slips, triage, reply, close, improvement actions
     FAQ_VIEW = "faq.view"  # the FAQ knowledge base, asking it for a caller, the query log
     FAQ_MANAGE = "faq.manage"  # entries, phrasings, synonyms; turning unanswered questions into entries
