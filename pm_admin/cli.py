@@ -158,13 +158,15 @@ def cmd_kpi_report(args: argparse.Namespace) -> int:
 
 
 def comms_tick() -> None:
-    """Scheduled notices whose time came, expiries, and escalations of unconfirmed emergencies (the dispatcher
-    runs this between batches, so they follow within its poll interval)."""
+    """Scheduled notices whose time came, expiries, escalations of unconfirmed emergencies, and group mutes that
+    ran out (the dispatcher runs this between batches, so they follow within its poll interval)."""
     from pm_admin.comms.notices import escalate_due, send_due
+    from pm_admin.groups.services.moderation import end_mutes
 
     with unit_of_work() as session:
         send_due(session)
         escalate_due(session)
+        end_mutes(session)
 
 
 def cmd_dispatch(args: argparse.Namespace) -> int:

@@ -25,6 +25,7 @@ from pm_admin.dashboards.figures import Figure, count, rate
 from pm_admin.dashboards.models import TicketDayStats, TicketKeywordMonth, TicketMonthStats, TicketWeekStats
 from pm_admin.dashboards.periods import Period
 from pm_admin.dashboards.rollups import week_of
+from pm_admin.groups import queries as group_queries
 from pm_admin.places.models import Building, Community
 from pm_admin.surveys import queries as survey_queries
 from pm_admin.tickets.models import TicketCategory
@@ -348,6 +349,8 @@ def dashboard(session: Session, principal: Principal, period: Period, community_
         "warnings": early_warnings(session, principal, community_id, today=period.as_of, language=language),
         "satisfaction": satisfaction(session, principal, community_id, language),
         "feedback": feedback_statistics(session, principal, period, community_id, language, now),
+        "groups": group_queries.group_scores(session, principal, period.start, period.end, community_id)
+        if principal.has(Perm.GROUPS_VIEW) else [],
     }
     report = {f"sla_compliance_{tier}": figure for tier, figure in data["sla"].pop("figures").items() if tier != "all"}
     report["sla_compliance"] = rate(data["sla"]["met"], data["sla"]["resolved"])

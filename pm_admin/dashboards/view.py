@@ -54,6 +54,7 @@ class DashboardView:
     feedback_header: list[str]  # the channel × category table, as the download has it
     feedback_rows: list[list[str]]
     feedback_issues: list[dict[str, Any]]
+    group_rows: list[dict[str, str]]  # VIP groups: coverage, response time, violations per 100 members
 
 
 _views: Memo[tuple[int, DashboardView]] = Memo(max_age=MAX_AGE, max_entries=MAX_ENTRIES)
@@ -92,7 +93,18 @@ def build(session: Session, principal: Principal, period_key: str, community_id:
         feedback_header=header,
         feedback_rows=[[str(value) for value in row] for row in rows],
         feedback_issues=[dict(issue) for issue in feedback["top_issues"]],
+        group_rows=[group_row(score) for score in data["groups"]],
     )
+
+
+def group_row(score: dict[str, Any]) -> dict[str, str]:
+    """A group's figures as the table shows them ("–" where there is nothing to divide by)."""
+    def shown(value, suffix: str = "") -> str:
+        return "–" if value is None else f"{value}{suffix}"
+
+    return {"group": score["group"], "members": str(score["members"]), "vip_owners": str(score["vip_owners"]),
+            "coverage": shown(score["coverage"], "%"), "response_hours": shown(score["response_hours"]),
+            "violations_per_100": shown(score["violations_per_100"])}
 
 
 def dashboard_view(session: Session, principal: Principal, period_key: str, community_id: int | None,

@@ -11,6 +11,8 @@ from sqlmodel import select
 from pm_admin.arrears.models import ArrearsCase
 from pm_admin.core.clock import DISPLAY_ZONE, local_today
 from pm_admin.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from pm_admin.dashboards import kpis
+from pm_admin.dashboards.periods import period_for
 from pm_admin.groups import queries
 from pm_admin.groups.models import (
     ApplicationStatus,
@@ -218,3 +220,23 @@ def test_a_post_becomes_a_ticket_and_the_digest_and_score_count_hand_made_rows(s
     assert (score["members"], score["response_hours"], score["violations_per_100"], score["coverage"]) == (
         1, 4.0, 100.0, None)
     assert session.exec(select(GroupPost).where(GroupPost.ticket_id == ticket.id)).one().id == asked.id
+
+
+def test_a_mute_ends_on_its_day_with_an_unmute_task_and_the_dashboard_lists_the_group(session, club):
+    target = member(session, club, 0)
+    for _ in range(2):
+        violation = moderation.report(session, actor=club["cs"], data=moderation.ReportInput(
+            member_id=target.id, category="spam", description="刷屏"))
+        moderation.review(session, actor=club["cs"], violation_id=violation.id, expected_version=violation.version,
+                          confirm=True)
+    assert target.status == MemberStatus.MUTED
+    assert moderation.end_mutes(session, now=target.muted_until - timedelta(minutes=1)) == 0
+    assert moderation.end_mutes(session, now=target.muted_until + timedelta(minutes=1)) == 1
+    assert target.status == MemberStatus.ACTIVE
+    assert session.exec(select(GroupTask.kind).where(GroupTask.member_id == target.id)
+                        .order_by(GroupTask.id.desc())).first() == TaskKind.UNMUTE
+    data = kpis.dashboard(session, club["manager"], period_for("this_month"))
+    assert [(g["group"], g["members"], g["violations_per_100"]) for g in data["groups"]] == [
+        ("翠湖VIP业主群", 1, 200.0)]
+    assert kpis.dashboard(session, club["other_manager"], period_for("this_month"))["groups"] == []
+

@@ -141,6 +141,23 @@ def feedback_section() -> rx.Component:
         spacing="3", width="100%", data_testid="feedback-section")
 
 
+def groups_card() -> rx.Component:
+    """VIP groups (README, "VIP group score"): members as a share of VIP owners, the median hours to answer a
+    question raised in the group, violations confirmed per 100 members, in the period."""
+    header = ("dashboard.groups.group", "dashboard.groups.members", "dashboard.groups.vip_owners",
+              "dashboard.groups.coverage", "dashboard.groups.response_hours", "dashboard.groups.violations_per_100")
+    keys = ("group", "members", "vip_owners", "coverage", "response_hours", "violations_per_100")
+    return rx.cond(S.group_rows.length() > 0, rx.card(rx.vstack(
+        rx.heading(t("dashboard.groups.title"), size="3", weight="medium"),
+        rx.text(t("dashboard.groups.hint"), size="1", color_scheme="gray"),
+        rx.table.root(
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(key)) for key in header])),
+            rx.table.body(rx.foreach(S.group_rows, lambda row: rx.table.row(
+                *[rx.table.cell(row[key]) for key in keys], data_testid="group-score-row"))),
+            size="1", width="100%"),
+        spacing="2", width="100%"), width="100%", min_width="0", overflow_x="auto", data_testid="chart-groups"))
+
+
 def filters() -> rx.Component:
     return filter_bar(
         S,
@@ -187,6 +204,7 @@ def dashboard_page() -> rx.Component:
                 warnings_card(),
             ),
             feedback_section(),
+            groups_card(),
             rx.heading(t("dashboard.satisfaction"), size="4", weight="medium", padding_top="8px"),
             rx.cond(S.has_satisfaction,
                     two_columns(chart_card("satisfaction_trend", S.figures["satisfaction_trend"].to(go.Figure)),

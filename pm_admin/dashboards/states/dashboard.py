@@ -42,6 +42,7 @@ class DashboardState(UrlFilters, ProtectedState):
     feedback_header: list[str] = []
     feedback_rows: list[list[str]] = []
     feedback_issues: list[dict[str, Any]] = []
+    group_rows: list[dict[str, str]] = []
     _built_in: str = ""  # the language of the texts and figures built here
 
     def _community_id(self) -> int | None:
@@ -60,6 +61,7 @@ class DashboardState(UrlFilters, ProtectedState):
         self.has_satisfaction, self.matrix_height = view.has_satisfaction, view.matrix_height
         self.feedback_counts, self.feedback_header = view.feedback_counts, view.feedback_header
         self.feedback_rows, self.feedback_issues = view.feedback_rows, view.feedback_issues
+        self.group_rows = view.group_rows
         if view.figures != self.figures:  # an unchanged view is not sent again
             self.figures = view.figures
         self._built_in = self.lang
