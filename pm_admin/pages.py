@@ -32,6 +32,8 @@ from pm_admin.comms.states.notices import NoticesState
 from pm_admin.comms.states.owner_notice import PortalNoticeState
 from pm_admin.dashboards.pages.dashboard import dashboard_page
 from pm_admin.dashboards.states.dashboard import DashboardState
+from pm_admin.faq.pages.faq import faq_page
+from pm_admin.faq.states.faq import FaqState
 from pm_admin.home.pages.home import home_page
 from pm_admin.home.states.home import HomeState
 from pm_admin.meetings.pages.meeting import meeting_page
@@ -51,6 +53,7 @@ from pm_admin.places.pages.places import buildings_page, communities_page, rooms
 from pm_admin.places.states.places import BuildingsState, CommunitiesState, RoomsState
 from pm_admin.portal.pages.activities import portal_activities_page
 from pm_admin.portal.pages.contact_requests import contact_requests_page
+from pm_admin.portal.pages.faq import portal_faq_page
 from pm_admin.portal.pages.home import portal_home_page
 from pm_admin.portal.pages.notices import portal_notices_page
 from pm_admin.portal.pages.profile import portal_profile_page
@@ -62,6 +65,7 @@ from pm_admin.portal.pages.surveys import portal_results_page, portal_survey_pag
 from pm_admin.portal.pages.tickets import portal_ticket_page, portal_tickets_page
 from pm_admin.portal.states.activities import PortalActivitiesState
 from pm_admin.portal.states.contact_requests import ContactRequestsState
+from pm_admin.portal.states.faq import PortalFaqState
 from pm_admin.portal.states.home import PortalHomeState
 from pm_admin.portal.states.notices import PortalNoticesState
 from pm_admin.portal.states.profile import PortalProfileState
@@ -141,6 +145,7 @@ def register_pages(app: rx.App) -> None:
             (portal_results_page, "/portal/results/[plan_id]", "portal.survey_results", PortalResultsState.load),
             (portal_activities_page, "/portal/activities", "portal.nav.activities", PortalActivitiesState.load),
             (portal_suggestions_page, "/portal/suggestions", "portal.nav.suggestions", PortalSuggestionsState.load),
+            (portal_faq_page, "/portal/faq", "portal.nav.faq", PortalFaqState.load),
             (portal_profile_page, "/portal/profile", "portal.nav.profile", PortalProfileState.load)):
         app.add_page(content, route=route, title=page_title(title_key), on_load=load)
     protected = [
@@ -177,6 +182,7 @@ def register_pages(app: rx.App) -> None:
         (check_in_page, "/activities/[activity_id]/check-in", "activities.check_in_view", ActivityState.load),
         (suggestions_page, "/suggestions", "nav.suggestions", SuggestionsState.load),
         (suggestion_page, "/suggestions/[suggestion_id]", "nav.suggestions", SuggestionState.load),
+        (faq_page, "/faq", "nav.faq", FaqState.load),
         (communities_page, "/places/communities", "nav.communities", CommunitiesState.load),
         (buildings_page, "/places/buildings", "nav.buildings", BuildingsState.load),
         (rooms_page, "/places/rooms", "nav.rooms", RoomsState.load),

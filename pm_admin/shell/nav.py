@@ -37,6 +37,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("committee", "/meetings/committee", "user-check", Perm.MEETINGS_VIEW),
     NavItem("activities", "/activities", "party-popper", Perm.ACTIVITIES_VIEW),
     NavItem("suggestions", "/suggestions", "inbox", Perm.SUGGESTIONS_VIEW),
+    NavItem("faq", "/faq", "message-circle-question", Perm.FAQ_VIEW),
     NavItem("communities", "/places/communities", "building-2", Perm.PLACES_VIEW),
     NavItem("buildings", "/places/buildings", "building", Perm.PLACES_VIEW),
     NavItem("rooms", "/places/rooms", "door-open", Perm.PLACES_VIEW),
