@@ -15,7 +15,7 @@ from pm_admin.core.errors import NotFound
 from pm_admin.core.paging import Page, PageRequest, count, order_by, paginate
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.faq import services
-from pm_admin.faq.models import FaqEntry, FaqPhrasing, FaqQuery
+from pm_admin.faq.models import FaqEntry, FaqPhrasing, FaqQuery, FaqSynonym
 from pm_admin.places.models import Community
 
 EXCERPT = 60
@@ -115,3 +115,20 @@ def reply_view(reply: services.Reply) -> dict[str, Any]:
             "proposals": [proposal(p) for p in reply.proposals],
             "ticket": {"title": ticket.title, "description": ticket.description, "channel": ticket.channel}
             if ticket else {}}
+
+
+def synonyms(session: Session, principal: Principal, community_id: int | None) -> list[dict[str, str]]:
+    """The synonyms that apply to the community chosen (company-wide and its own), or to every community the
+    principal sees; each says whether the principal may delete it."""
+    principal.require(Perm.FAQ_VIEW)
+    rows = session.exec(select(FaqSynonym, Community.name).outerjoin(Community, Community.id == FaqSynonym.community_id)
+                        .where(_synonym_scope(principal, community_id))
+                        .order_by(FaqSynonym.word)).all()
+    return [{"id": str(s.id), "word": s.word, "canonical": s.canonical, "community": name or "",
+             "deletable": "1" if principal.has(Perm.FAQ_MANAGE) and principal.can_access_community(s.community_id)
+             else ""} for s, name in rows]
+
+
+def _synonym_scope(principal: Principal, community_id: int | None) -> sa.ColumnElement[bool]:
+    own = FaqSynonym.community_id == community_id if community_id else principal.scope_clause(FaqSynonym.community_id)
+    return sa.or_(col(FaqSynonym.community_id).is_(None), own)

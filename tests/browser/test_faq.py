@@ -67,6 +67,22 @@ def test_cs_answers_a_caller_and_turns_an_unanswered_question_into_an_entry(page
     expect(page.get_by_test_id("faq-entries").locator("tbody tr")).to_have_count(1)
     screenshot(page, "faq-staff-answered")
 
+    # A synonym for the cs's community: refused when it reads a word as itself, then added, then deleted.
+    page.get_by_test_id("faq-tab-synonyms").click()
+    synonyms = page.get_by_test_id("faq-synonyms")
+    expect(page.get_by_test_id("faq-synonym-scope")).to_have_text("翠湖花园")  # the cs's community to start with
+    page.get_by_test_id("faq-synonym-word").fill("下棋")
+    page.get_by_test_id("faq-synonym-canonical").fill("下棋")
+    page.get_by_test_id("faq-synonym-add").click()
+    expect(synonyms.get_by_role("alert")).to_be_visible()
+    page.get_by_test_id("faq-synonym-canonical").fill("围棋")
+    page.get_by_test_id("faq-synonym-add").click()
+    added = synonyms.get_by_test_id("faq-synonym-row").filter(has_text="下棋")
+    expect(added).to_have_count(1)
+    screenshot(page, "faq-staff-synonyms")
+    added.get_by_test_id("faq-synonym-delete").click()
+    expect(added).to_have_count(0)
+
 
 def test_owner_asks_on_a_phone_and_gets_the_answer_or_three_to_choose_from(browser, live_server, page, db):
     community_id, rooms = three_rooms(db)

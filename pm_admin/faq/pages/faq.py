@@ -6,8 +6,9 @@ from __future__ import annotations
 import reflex as rx
 
 from pm_admin.faq.states.faq import EntryForm, FaqState
+from pm_admin.faq.states.synonyms import SynonymsState
 from pm_admin.ui.filters import filter_bar, pick
-from pm_admin.ui.forms import form_dialog, form_field, notice, select_input
+from pm_admin.ui.forms import field, form_dialog, form_field, notice, select_input
 from pm_admin.ui.i18n import t, t_prefixed
 from pm_admin.ui.table import Column, data_table, icon_action
 
@@ -110,6 +111,41 @@ def unanswered_list() -> rx.Component:
         spacing="3", width="100%", data_testid="faq-unanswered")
 
 
+def _synonym_row(row: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text(row["word"], size="2")),
+        rx.table.cell(rx.text("→ ", row["canonical"], size="2")),
+        rx.table.cell(rx.cond(row["community"] != "", rx.text(row["community"], size="2"),
+                              rx.badge(t("faq.company_wide"), variant="soft"))),
+        rx.table.cell(rx.cond(row["deletable"] != "", icon_action(
+            "trash-2", "common.delete", SynonymsState.remove(row["id"]), data_testid="faq-synonym-delete"))),
+        data_testid="faq-synonym-row")
+
+
+def synonyms_list() -> rx.Component:
+    y = SynonymsState
+    return rx.vstack(
+        rx.text(t("faq.synonyms_explain"), size="2", color_scheme="gray"),
+        rx.cond(S.can_manage, rx.form(rx.hstack(
+            rx.box(select_input("community_id", y.synonym_scopes, default=y.synonym_scope,
+                                testid="faq-synonym-scope"), min_width="160px"),
+            field(None, rx.input(name="word", placeholder=t("faq.synonym_word"), max_length=20,
+                                 data_testid="faq-synonym-word"), y.synonym_errors["word"]),
+            field(None, rx.input(name="canonical", placeholder=t("faq.synonym_canonical"), max_length=20,
+                                 data_testid="faq-synonym-canonical"), y.synonym_errors["canonical"]),
+            rx.button(rx.icon("plus", size=14), t("faq.add_synonym"), type="submit", data_testid="faq-synonym-add"),
+            spacing="2", align="start", width="100%"), on_submit=y.add, key=y.synonym_key.to(str), width="100%")),
+        rx.cond(y.synonym_errors["community_id"], rx.text(y.synonym_errors["community_id"], size="1",
+                                                           color="var(--red-11)", role="alert")),
+        rx.table.root(
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(key)) for key in (
+                "faq.synonym_word", "faq.synonym_canonical", "places.community", "common.actions")])),
+            rx.table.body(rx.foreach(y.synonyms, _synonym_row)),
+            width="100%", variant="surface"),
+        rx.cond(y.synonyms.length() == 0, rx.text(t("common.no_rows"), size="2", color_scheme="gray")),
+        spacing="3", width="100%", data_testid="faq-synonyms")
+
+
 def faq_page() -> rx.Component:
     columns = [
         Column("question", "faq.question", sortable=True, render=lambda r: rx.vstack(
@@ -138,8 +174,11 @@ def faq_page() -> rx.Component:
                          rx.tabs.trigger(t("faq.unanswered"), " ",
                                          rx.badge(S.unanswered.length(), color_scheme=rx.cond(
                                              S.unanswered.length() > 0, "orange", "gray")),
-                                         value="unanswered", data_testid="faq-tab-unanswered")),
+                                         value="unanswered", data_testid="faq-tab-unanswered"),
+                         rx.tabs.trigger(t("faq.synonyms"), value="synonyms", on_click=SynonymsState.open_tab,
+                                         data_testid="faq-tab-synonyms")),
             rx.tabs.content(rx.box(entries, padding_top="12px"), value="entries"),
             rx.tabs.content(rx.box(unanswered_list(), padding_top="12px"), value="unanswered"),
+            rx.tabs.content(rx.box(synonyms_list(), padding_top="12px"), value="synonyms"),
             default_value="entries", width="100%"),
         spacing="4", width="100%"), entry_dialog())
