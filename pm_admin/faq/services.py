@@ -222,12 +222,14 @@ def choose(session: Session, *, asker: Asker, query_id: Any, entry_id: Any) -> P
     return _proposal(entry, query.score)
 
 
-def ticket_opened(session: Session, *, asker: Asker, query_id: Any) -> None:
-    """The asker took the ticket offer (the ticket itself goes through the ticket desk's own services)."""
+def ticket_opened(session: Session, *, asker: Asker, query_id: Any) -> str:
+    """The asker took the ticket offer (the ticket itself goes through the ticket desk's own services): the
+    question as asked, to prefill the report."""
     query = _own_query(session, asker, query_id)
     query.outcome = QueryOutcome.TICKET_OPENED
     session.add(query)
     session.flush()
+    return query.asked
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -115,4 +115,12 @@ def test_owner_asks_on_a_phone_and_gets_the_answer_or_three_to_choose_from(brows
     phone.get_by_test_id("portal-faq-submit").click()
     expect(phone.get_by_test_id("portal-faq-report")).to_be_visible()
     screenshot(phone, "faq-portal-ticket-phone")
+    # Taken: the report opens with the question written in, and the log notes the offer was taken.
+    phone.get_by_test_id("portal-faq-report").click()
+    phone.wait_for_url("**/portal/report?**")
+    expect(phone.get_by_test_id("report-description")).to_have_value("水管漏水了")
+    with Session(db) as session:
+        latest = session.exec(select(FaqQuery).where(FaqQuery.asker == f"owner:{account_id}")
+                              .order_by(FaqQuery.id.desc())).first()
+        assert (latest.asked, latest.outcome) == ("水管漏水了", QueryOutcome.TICKET_OPENED)
     context.close()

@@ -40,7 +40,7 @@ def portal_faq_page() -> rx.Component:
             rx.foreach(S.proposals, _proposal), spacing="2", width="100%", data_testid="portal-faq-proposals")),
         rx.cond(S.ticket.length() > 0, notice(
             rx.text(t("portal.faq_ticket_offer"), size="2"),
-            rx.link(rx.button(rx.icon("wrench", size=16), t("portal.faq_report"), size="3", width="100%",
-                              margin_top="8px"), href="/portal/report", data_testid="portal-faq-report"),
+            rx.button(rx.icon("wrench", size=16), t("portal.faq_report"), size="3", width="100%", margin_top="8px",
+                      on_click=S.report, data_testid="portal-faq-report"),
             icon="wrench", color_scheme="orange", data_testid="portal-faq-ticket", width="100%")),
     )

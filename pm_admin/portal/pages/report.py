@@ -26,6 +26,7 @@ def portal_report_page() -> rx.Component:
                       state.errors["category_id"]),
                 field("portal.description", rx.text_area(name="description", rows="5", width="100%",
                                                          placeholder=t("portal.description_hint"),
+                                                         default_value=state.prefill,
                                                          data_testid="report-description"),
                       state.errors["description"]),
                 field("portal.preferred_time", text_input("preferred_time", placeholder_key="portal.preferred_time_hint",
@@ -38,7 +39,7 @@ def portal_report_page() -> rx.Component:
                           data_testid="report-submit"),
                 spacing="3", width="100%",
             ),
-            on_submit=state.submit, reset_on_submit=False, width="100%",
+            on_submit=state.submit, reset_on_submit=False, key=state.form_key.to(str), width="100%",
         ),
     )
 

@@ -4,6 +4,9 @@ three to choose from (the choice is logged), and a repair, a complaint or nothin
 from __future__ import annotations
 
 from typing import Any, ClassVar
+from urllib.parse import urlencode
+
+import reflex as rx
 
 from pm_admin.core.base_state import PortalState
 from pm_admin.core.db import in_worker_thread
@@ -56,6 +59,16 @@ class PortalFaqState(PortalState):
             return
         self.community, self.asked, self.error = community, text.strip(), ""
         self._show(view)
+
+    @requires_owner(PortalPerm.HOME)
+    async def report(self):
+        """The owner takes the offer: the log notes it, and the report opens with the question written in."""
+        if not self._query or not self.ticket:
+            return None
+        owner, query_id = self.owner, self._query
+        asked = await in_worker_thread(lambda session: services.ticket_opened(session, asker=owner,
+                                                                              query_id=query_id))
+        return rx.redirect("/portal/report?" + urlencode({"text": asked[:500]}))
 
     @requires_owner(PortalPerm.HOME)
     async def choose(self, entry_id: str):

@@ -26,6 +26,8 @@ class PortalReportState(PortalState):
     categories: list[dict[str, str]] = []
     errors: dict[str, str] = {}
     feedback_code: str = ""  # the code of the anonymous feedback just given: its only link
+    prefill: str = ""  # the description to start from (the question asked of the FAQ assistant)
+    form_key: int = 0
     _pending: dict[str, str] = {}  # the report's fields while its photos upload
 
     @requires_owner(PortalPerm.TICKETS)
@@ -36,6 +38,8 @@ class PortalReportState(PortalState):
             return (queries.room_labels(session, owner), queries.community_choices(session, owner),
                     queries.report_categories(session, self.lang))
         self.rooms, self.communities, self.categories = await in_worker_thread(choices)
+        self.prefill = str(self.router.url.query_parameters.get("text", ""))[:500]
+        self.form_key += 1  # the description starts from it
         self.errors, self.feedback_code = {}, ""
 
     @requires_owner(PortalPerm.TICKETS)
