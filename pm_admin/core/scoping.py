@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session
 
-from pm_admin.core.errors import ConcurrencyConflict, NotFound, PermissionDenied
+from pm_admin.core.errors import ConcurrencyConflict, FieldErrors, NotFound, PermissionDenied
 from pm_admin.core.ids import is_id
 from pm_admin.core.permissions import Principal
 
@@ -41,3 +41,13 @@ def expect_version(row: Any, expected_version: int | None, current: Callable[[],
     can show it beside the user's kept input."""
     if row.version != expected_version:
         raise ConcurrencyConflict({**(current() if current else {}), "version": row.version})
+
+
+def community_of(errors: FieldErrors, principal: Principal, raw: Any) -> int | None:
+    """The community a new record is for: required (a message beside ``community_id``), and one the principal may
+    reach (refused otherwise)."""
+    if not is_id(raw):
+        errors.add("community_id", "error.required")
+        return None
+    principal.require_community(int(raw))
+    return int(raw)

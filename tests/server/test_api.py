@@ -17,11 +17,6 @@ from tests.server.api_support import cli, owner_token, owners_without_account
 pytestmark = pytest.mark.server
 
 
-@pytest.fixture(scope="module")
-def api(live_server):
-    with httpx.Client(base_url=live_server.base_url + "/api/v1", timeout=30) as client:
-        yield client
-
 
 @pytest.fixture(scope="module")
 def owners(live_server, db):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-import httpx
 import pytest
 from sqlmodel import Session, select
 
@@ -23,11 +22,6 @@ from tests.support import factories
 
 pytestmark = pytest.mark.server
 
-
-@pytest.fixture(scope="module")
-def api(live_server):
-    with httpx.Client(base_url=live_server.base_url + "/api/v1", timeout=30) as client:
-        yield client
 
 
 @pytest.fixture(scope="module")

@@ -17,11 +17,6 @@ from tests.server.test_api import assert_refusal, bearer, room_of
 pytestmark = pytest.mark.server
 
 
-@pytest.fixture(scope="module")
-def api(live_server):
-    with httpx.Client(base_url=live_server.base_url + "/api/v1", timeout=30) as client:
-        yield client
-
 
 @pytest.fixture(scope="module")
 def owner(live_server, db):

@@ -24,11 +24,6 @@ from tests.support import factories
 pytestmark = pytest.mark.server
 
 
-@pytest.fixture(scope="module")
-def api(live_server):
-    with httpx.Client(base_url=live_server.base_url + "/api/v1", timeout=30) as client:
-        yield client
-
 
 @pytest.fixture(scope="module")
 def owners(live_server, db):

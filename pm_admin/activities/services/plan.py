@@ -21,7 +21,7 @@ from pm_admin.core.errors import FieldErrors, NotFound
 from pm_admin.core.ids import is_id
 from pm_admin.core.parsers import clean_text, parse_amount
 from pm_admin.core.permissions import Perm, Principal
-from pm_admin.core.scoping import expect_version
+from pm_admin.core.scoping import community_of, expect_version
 
 MAX_CAPACITY = 2000
 
@@ -85,12 +85,10 @@ def activity_values(activity: Activity) -> dict[str, Any]:
 def create_activity(session: Session, *, actor: Principal, data: ActivityInput) -> Activity:
     actor.require(Perm.ACTIVITIES_MANAGE)
     errors = FieldErrors()
-    if not is_id(data.community_id):
-        errors.add("community_id", "error.required")
+    community_id = community_of(errors, actor, data.community_id)
     values = _clean(errors, data)
     errors.raise_if_any()
-    actor.require_community(int(data.community_id))
-    activity = Activity(community_id=int(data.community_id), created_by=actor.username, **values)
+    activity = Activity(community_id=community_id, created_by=actor.username, **values)
     session.add(activity)
     session.flush()
     record(session, action="activity.create", actor=actor, **details_of(activity),

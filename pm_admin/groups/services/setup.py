@@ -13,6 +13,7 @@ from pm_admin.core.errors import FieldErrors
 from pm_admin.core.ids import is_id
 from pm_admin.core.parsers import clean_text, parse_date
 from pm_admin.core.permissions import Perm, Principal
+from pm_admin.core.scoping import community_of
 from pm_admin.groups.models import GroupAdmin, GroupChannel, GroupRules, MemberStatus, VipGroup
 from pm_admin.groups.services.common import audit, load_group, load_member, log
 from pm_admin.places.models import Building
@@ -31,11 +32,7 @@ class GroupInput:
 def create_group(session: Session, *, actor: Principal, data: GroupInput) -> VipGroup:
     actor.require(Perm.GROUPS_APPROVE)
     errors = FieldErrors()
-    community_id = int(data.community_id) if is_id(data.community_id) else None
-    if community_id is None:
-        errors.add("community_id", "error.required")
-    else:
-        actor.require_community(community_id)
+    community_id = community_of(errors, actor, data.community_id)
     name = clean_text(errors, "name", data.name, max_length=60, required=True)
     if data.channel not in tuple(GroupChannel):
         errors.add("channel", "groups.channel_invalid")

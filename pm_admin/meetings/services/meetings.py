@@ -18,7 +18,7 @@ from pm_admin.core.files import Download, UploadPurpose, discard_upload, private
 from pm_admin.core.ids import is_id
 from pm_admin.core.parsers import clean_text, parse_choice
 from pm_admin.core.permissions import Perm, Principal
-from pm_admin.core.scoping import expect_version, load_scoped
+from pm_admin.core.scoping import community_of, expect_version, load_scoped
 from pm_admin.meetings.models import (
     DocType,
     InviteeKind,
@@ -88,12 +88,10 @@ def meeting_values(meeting: Meeting) -> dict[str, Any]:
 def create_meeting(session: Session, *, actor: Principal, data: MeetingInput) -> Meeting:
     actor.require(Perm.MEETINGS_MANAGE)
     errors = FieldErrors()
-    if not is_id(data.community_id):
-        errors.add("community_id", "error.required")
+    community_id = community_of(errors, actor, data.community_id)
     values = _clean(errors, data)
     errors.raise_if_any()
-    actor.require_community(int(data.community_id))
-    meeting = Meeting(community_id=int(data.community_id), created_by=actor.username, **values)
+    meeting = Meeting(community_id=community_id, created_by=actor.username, **values)
     session.add(meeting)
     session.flush()
     audit(session, actor, "meeting.create", meeting, kind=str(meeting.kind), title=meeting.title,

@@ -10,10 +10,9 @@ from sqlmodel import Session, col, select
 
 from pm_admin.core.audit import record
 from pm_admin.core.errors import FieldErrors
-from pm_admin.core.ids import is_id
 from pm_admin.core.parsers import parse_choice, parse_date
 from pm_admin.core.permissions import Perm, Principal
-from pm_admin.core.scoping import expect_version, load_scoped
+from pm_admin.core.scoping import community_of, expect_version, load_scoped
 from pm_admin.meetings.models import CommitteeMember, Position
 from pm_admin.meetings.services.common import room_and_owner
 
@@ -48,17 +47,15 @@ def _clean_term(errors: FieldErrors, data: MemberInput) -> tuple[Position | None
 def add_member(session: Session, *, actor: Principal, community_id: Any, data: MemberInput) -> CommitteeMember:
     actor.require(Perm.MEETINGS_MANAGE)
     errors = FieldErrors()
-    if not is_id(community_id):
-        errors.add("community_id", "error.required")
-        errors.raise_if_any()
-    actor.require_community(int(community_id))
-    found = room_and_owner(session, int(community_id), data.room_code)
+    community = community_of(errors, actor, community_id)
+    errors.raise_if_any()
+    found = room_and_owner(session, community, data.room_code)
     if found is None:
         errors.add("room_code", "meetings.room_without_owner")
     position, term_from, term_to = _clean_term(errors, data)
     errors.raise_if_any()
     room, owner = found
-    member = CommitteeMember(community_id=int(community_id), owner_id=owner.id, room_id=room.id, name=owner.name,
+    member = CommitteeMember(community_id=community, owner_id=owner.id, room_id=room.id, name=owner.name,
                              position=position, term_from=term_from, term_to=term_to)
     session.add(member)
     session.flush()

@@ -16,6 +16,7 @@ from pm_admin.core.files import Download, UploadPurpose, discard_upload, private
 from pm_admin.core.ids import is_id
 from pm_admin.core.parsers import clean_text
 from pm_admin.core.permissions import OwnerPrincipal, Perm, PortalPerm, Principal
+from pm_admin.core.scoping import community_of
 from pm_admin.places.models import Room
 from pm_admin.suggestions.models import Suggestion, SuggestionChannel
 from pm_admin.suggestions.services.common import audit, load_suggestion, reply_due
@@ -79,11 +80,7 @@ def enter_suggestion(session: Session, *, actor: Principal, data: SuggestionInpu
     """A suggestion staff received (a box slip, a visit, a meeting, a group, the front desk)."""
     actor.require(Perm.SUGGESTIONS_MANAGE)
     errors = FieldErrors()
-    community_id = int(data.community_id) if is_id(data.community_id) else None
-    if community_id is None:
-        errors.add("community_id", "error.required")
-    else:
-        actor.require_community(community_id)
+    community_id = community_of(errors, actor, data.community_id)
     if data.channel not in STAFF_CHANNELS:
         errors.add("channel", "suggestions.channel_invalid")
     category_id = _category(session, errors, data.category_id)
