@@ -229,8 +229,8 @@ def owner_groups(session: Session, owner: OwnerPrincipal) -> dict[str, Any]:
     return {
         "groups": open_groups,
         "applications": [{"id": a.id, "group": names.get(a.group_id, ""), "status": str(a.status),
-                          "identity_note": a.identity_note, "fee_note": a.fee_note,
-                          "reject_reason": a.reject_reason, "link": links.get(a.group_id, "")
+                          "identity_ok": a.identity_ok, "identity_note": a.identity_note, "fee_ok": a.fee_ok,
+                          "fee_note": a.fee_note, "reject_reason": a.reject_reason, "link": links.get(a.group_id, "")
                           if a.status == ApplicationStatus.INVITED else "", "created_at": local_text(a.created_at)}
                          for a in applications],
         "members": [{"id": m.id, "group": names.get(m.group_id, ""), "status": str(m.status),
