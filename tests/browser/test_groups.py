@@ -196,11 +196,13 @@ def test_admission_with_checks_refusal_for_arrears_and_the_ladder_with_a_second_
     expect(second_page.get_by_test_id("violation-form")).to_contain_text("demo.manager")
     second_page.get_by_test_id("violation-form-save").click()
     expect(third.get_by_test_id("violation-status")).to_have_text("已确认")
+    expect(third.get_by_test_id("violation-second-approver")).to_contain_text(SECOND_MANAGER)
     tab(second_page, "members")
     expect(second_page.get_by_test_id("member-row").filter(has_text=room_a).get_by_test_id("member-status")) \
         .to_have_text("已移出")
     tab(second_page, "log")
     expect(second_page.get_by_test_id("log-row").first).to_contain_text("移出群聊")
+    expect(second_page.get_by_test_id("log-row").first).to_contain_text("禁言 → 已移出")
     screenshot(second_page, "group-log-after-removal")
     tab(second_page, "violations")
     screenshot(second_page, "group-violations-after-removal")

@@ -54,7 +54,9 @@ def header() -> rx.Component:
                           href="/groups", size="2"),
                   rx.heading(g["name"], size="5", data_testid="group-heading"),
                   rx.badge(t_prefixed("groups.channel.", g["channel"].to(str)), color_scheme="gray"),
-                  rx.badge(t("groups.rules_version"), " v", S.rules["number"].to(str), variant="outline",
+                  rx.badge(rx.cond(S.rules["number"].to(int) > 0, t("groups.rules_version") + " v"
+                                   + S.rules["number"].to(str), t("groups.no_rules")),
+                           variant="outline", color_scheme=rx.cond(S.rules["number"].to(int) > 0, "green", "orange"),
                            data_testid="group-rules-version"),
                   align="center", spacing="3", wrap="wrap"),
         rx.text(t("groups.owner"), "：", g["owner"], size="2", color_scheme="gray"),
@@ -141,7 +143,11 @@ def violations_tab() -> rx.Component:
             rx.table.cell(rx.cond(v["sanction"] != "", rx.badge(
                 t_prefixed("groups.sanction.", v["sanction"]), variant="outline", data_testid="violation-sanction",
                 color_scheme=rx.match(v["sanction"], *SANCTION_COLORS.items(), "gray"))),
-                rx.cond(v["reviewed_by"] != "", rx.text(v["reviewed_by"], size="1", color_scheme="gray"))),
+                rx.cond(v["reviewed_by"] != "", rx.text(t("groups.reviewer"), "：", v["reviewed_by"], size="1",
+                                                       color_scheme="gray")),
+                rx.cond(v["second_approver"] != "", rx.text(t("groups.second_approver"), "：", v["second_approver"],
+                                                           size="1", color_scheme="gray",
+                                                           data_testid="violation-second-approver"))),
             rx.table.cell(rx.hstack(
                 rx.cond(v["has_evidence"].to(bool), rx.icon_button(rx.icon("image", size=12), size="1", variant="ghost",
                                                                    aria_label=t("groups.evidence"),

@@ -64,7 +64,7 @@ class GroupState(ProtectedState):
         self.missing, self.week = False, f"{monday.isoformat()} ~ {(monday + timedelta(days=6)).isoformat()}"
         self.group, self.rules, self.members = detail["group"], detail["rules"], detail["members"]
         self.applications, self.violations, self.tasks = detail["applications"], detail["violations"], detail["tasks"]
-        self.posts, self.log = detail["posts"], detail["log"]
+        self.posts, self.log = detail["posts"], queries.log_in_words(detail["log"], self.lang)
         self.check, self.check_note, self.checked = detail["check"], detail["check_note"], detail["checked"]
 
     def _load(self) -> None:
@@ -263,6 +263,8 @@ class ViolationForm(_GroupDialog, GroupState):
             row = self._row(self.violations, self._record_id) or {}
             key = "groups.removal_waits" if row.get("status") == "awaiting_second" else "groups.sanctioned_toast"
             return rx.toast.success(self._tr(key, sanction=self._tr(f"groups.sanction.{result}")))
+        if self.mode == "second":
+            return rx.toast.success(self._tr("groups.removed_toast"))
         return rx.toast.success(self._tr("groups.saved"))
 
 
