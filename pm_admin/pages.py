@@ -34,6 +34,10 @@ from pm_admin.dashboards.pages.dashboard import dashboard_page
 from pm_admin.dashboards.states.dashboard import DashboardState
 from pm_admin.faq.pages.faq import faq_page
 from pm_admin.faq.states.faq import FaqState
+from pm_admin.groups.pages.group import group_page
+from pm_admin.groups.pages.groups import groups_page
+from pm_admin.groups.states.group import GroupState
+from pm_admin.groups.states.groups import GroupsState
 from pm_admin.home.pages.home import home_page
 from pm_admin.home.states.home import HomeState
 from pm_admin.meetings.pages.meeting import meeting_page
@@ -54,6 +58,7 @@ from pm_admin.places.states.places import BuildingsState, CommunitiesState, Room
 from pm_admin.portal.pages.activities import portal_activities_page
 from pm_admin.portal.pages.contact_requests import contact_requests_page
 from pm_admin.portal.pages.faq import portal_faq_page
+from pm_admin.portal.pages.groups import portal_groups_page
 from pm_admin.portal.pages.home import portal_home_page
 from pm_admin.portal.pages.notices import portal_notices_page
 from pm_admin.portal.pages.profile import portal_profile_page
@@ -66,6 +71,7 @@ from pm_admin.portal.pages.tickets import portal_ticket_page, portal_tickets_pag
 from pm_admin.portal.states.activities import PortalActivitiesState
 from pm_admin.portal.states.contact_requests import ContactRequestsState
 from pm_admin.portal.states.faq import PortalFaqState
+from pm_admin.portal.states.groups import PortalGroupsState
 from pm_admin.portal.states.home import PortalHomeState
 from pm_admin.portal.states.notices import PortalNoticesState
 from pm_admin.portal.states.profile import PortalProfileState
@@ -146,6 +152,7 @@ def register_pages(app: rx.App) -> None:
             (portal_activities_page, "/portal/activities", "portal.nav.activities", PortalActivitiesState.load),
             (portal_suggestions_page, "/portal/suggestions", "portal.nav.suggestions", PortalSuggestionsState.load),
             (portal_faq_page, "/portal/faq", "portal.nav.faq", PortalFaqState.load),
+            (portal_groups_page, "/portal/groups", "portal.nav.groups", PortalGroupsState.load),
             (portal_profile_page, "/portal/profile", "portal.nav.profile", PortalProfileState.load)):
         app.add_page(content, route=route, title=page_title(title_key), on_load=load)
     protected = [
@@ -153,6 +160,8 @@ def register_pages(app: rx.App) -> None:
         (dashboard_page, "/dashboard", "nav.dashboard", DashboardState.load),
         (owners_page, "/owners", "nav.owners", OwnersState.load),
         (import_page, "/owners/import", "import.title", OwnerImportState.load),
+        (groups_page, "/groups", "nav.groups", GroupsState.load),
+        (group_page, "/groups/[group_id]", "nav.groups", GroupState.load),
         (owner_accounts_page, "/owner-accounts", "nav.owner_accounts", OwnerAccountsState.load),
         (contact_requests_page, "/owner-requests", "nav.contact_requests", ContactRequestsState.load),
         (delivery_log_page, "/messages", "nav.messages", DeliveryLogState.load),

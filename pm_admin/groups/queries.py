@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from pm_admin.auth.models import User
 from pm_admin.core.clock import DISPLAY_ZONE, local_text, local_today
+from pm_admin.core.i18n import has_key, translate
 from pm_admin.core.permissions import OwnerPrincipal, Perm, PortalPerm, Principal
 from pm_admin.groups.models import (
     ApplicationStatus,
@@ -25,6 +26,7 @@ from pm_admin.groups.models import (
     MemberStatus,
     ModerationEntry,
     Violation,
+    ViolationCategory,
     ViolationStatus,
     VipGroup,
 )
@@ -101,6 +103,7 @@ def group_detail(session: Session, principal: Principal, group_id: Any) -> dict[
                         "category": str(v.category), "description": v.description, "status": str(v.status),
                         "sanction": str(v.sanction or ""), "reported_by": v.reported_by,
                         "reported_at": local_text(v.reported_at), "reviewed_by": v.reviewed_by,
+                        "second_approver": v.second_approver,
                         "appeal": v.appeal, "appeal_open": bool(v.appealed_at) and not v.appeal_decided_by,
                         "has_evidence": bool(v.evidence_sha256)} for v in violations],
         "tasks": [{"id": t.id, "kind": str(t.kind), "member": names.get(t.member_id, ""),
@@ -114,6 +117,28 @@ def group_detail(session: Session, principal: Principal, group_id: Any) -> dict[
         "check": {item: bool(check.answers.get(item)) if check else False for item in CHECKLIST},
         "check_note": check.note if check else "", "checked": check is not None,
     }
+
+
+def _state_word(value: str, language: str) -> str:
+    for prefix in ("groups.member_status.", "groups.app_status.", "groups.violation_status."):
+        if has_key(prefix + value):
+            return translate(prefix + value, language)
+    return value
+
+
+def log_in_words(rows: list[dict[str, Any]], language: str) -> list[dict[str, Any]]:
+    """The moderation log as read: states and categories in the reader's language (the log stores the codes)."""
+    categories = {str(c) for c in ViolationCategory}
+    worded = []
+    for row in rows:
+        before, _, after = row["change"].partition(" → ")
+        code, colon, rest = row["reason"].partition(": ")
+        reason = row["reason"]
+        if code in categories:
+            reason = translate(f"groups.category.{code}", language) + ("：" + rest if colon else "")
+        change = f"{_state_word(before, language)} → {_state_word(after, language)}" if row["change"] else ""
+        worded.append({**row, "reason": reason, "change": change.strip()})
+    return worded
 
 
 def _week_bounds(monday: date) -> tuple[datetime, datetime]:
@@ -229,8 +254,8 @@ def owner_groups(session: Session, owner: OwnerPrincipal) -> dict[str, Any]:
     return {
         "groups": open_groups,
         "applications": [{"id": a.id, "group": names.get(a.group_id, ""), "status": str(a.status),
-                          "identity_note": a.identity_note, "fee_note": a.fee_note,
-                          "reject_reason": a.reject_reason, "link": links.get(a.group_id, "")
+                          "identity_ok": a.identity_ok, "identity_note": a.identity_note, "fee_ok": a.fee_ok,
+                          "fee_note": a.fee_note, "reject_reason": a.reject_reason, "link": links.get(a.group_id, "")
                           if a.status == ApplicationStatus.INVITED else "", "created_at": local_text(a.created_at)}
                          for a in applications],
         "members": [{"id": m.id, "group": names.get(m.group_id, ""), "status": str(m.status),

@@ -26,6 +26,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("owners", "/owners", "contact", Perm.OWNERS_VIEW),
     NavItem("owner_accounts", "/owner-accounts", "smartphone", Perm.OWNER_ACCOUNTS_MANAGE),
     NavItem("contact_requests", "/owner-requests", "user-pen", Perm.OWNERS_EDIT),
+    NavItem("groups", "/groups", "messages-square", Perm.GROUPS_VIEW),
     NavItem("notices", "/notices", "megaphone", Perm.NOTICES_VIEW),
     NavItem("messages", "/messages", "send", Perm.NOTIFY_VIEW),
     NavItem("archives", "/archives", "archive", Perm.ARCHIVES_VIEW),

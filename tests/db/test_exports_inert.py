@@ -21,6 +21,9 @@ from pm_admin.archives.services import catalog as archive_catalog
 from pm_admin.core.files import DOWNLOAD_KINDS, issue_download, redeem_download, store_upload
 from pm_admin.core.tables import TextSheet, csv_bytes, export_workbook, workbook_bytes
 from pm_admin.dashboards.tables import CHARTS
+from pm_admin.groups.models import GroupMember
+from pm_admin.groups.services import moderation
+from pm_admin.groups.services import setup as group_setup
 from pm_admin.meetings.services import meetings as meeting_services
 from pm_admin.owners.files import export_params
 from pm_admin.owners.queries import OwnerFilter
@@ -163,7 +166,23 @@ def _suggestion_slip(session, world, fmt):
     return world["manager"], "suggestion_slip", {"suggestion_id": suggestion.id}
 
 
-CASES = {"meeting_attachment": _meeting_attachment, "suggestion_slip": _suggestion_slip, "owner_invitations_xlsx": _invitations("owner_invitations_xlsx"),
+def _group_evidence(session, world, fmt):
+    """The screenshot of a group violation: served as stored (an image: nothing runs its text)."""
+    group = group_setup.create_group(session, actor=world["manager"], data=group_setup.GroupInput(
+        community_id=world["community"].id, name="=1+2 群", owner_user_id=world["manager"].user_id))
+    member = GroupMember(group_id=group.id, room_id=world["room"].id, name="=1+2")
+    session.add(member)
+    session.flush()
+    upload = store_upload(session, principal=world["manager"], purpose_name=moderation.EVIDENCE_PURPOSE,
+                          filename="截图.png", data=b"\x89PNG\r\n\x1a\n=1+2")
+    violation = moderation.report(session, actor=world["manager"], evidence_upload_id=upload.id,
+                                  data=moderation.ReportInput(member_id=member.id, category="ad",
+                                                              description="=1+2 广告"))
+    return world["manager"], "group_evidence", {"violation_id": violation.id}
+
+
+CASES = {"meeting_attachment": _meeting_attachment, "suggestion_slip": _suggestion_slip,
+         "group_evidence": _group_evidence, "owner_invitations_xlsx": _invitations("owner_invitations_xlsx"),
          "owner_invitations_pdf": _invitations("owner_invitations_pdf"), "owners_export": _owners, "archive_catalog": _archives, "ticket_review": _review,
          "survey_results": _survey_results, "survey_links": _survey_links, "owners_template": _template,
          "dashboard_chart": _charts}

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from pm_admin.core.clock import local_text, utcnow
 from pm_admin.core.errors import DomainError, FieldErrors, NotFound
-from pm_admin.core.files import UploadPurpose, discard_upload, private_dir, read_upload, store_by_hash
+from pm_admin.core.files import Download, UploadPurpose, discard_upload, private_dir, read_upload, store_by_hash
 from pm_admin.core.ids import is_id
 from pm_admin.core.parsers import clean_reason, clean_text
 from pm_admin.core.permissions import OwnerPrincipal, Perm, PortalPerm, Principal
@@ -68,6 +68,19 @@ def confirmed_before(session: Session, violation: Violation) -> int:
 
 def evidence_path(sha256: str):
     return private_dir("groups", sha256[:2]) / sha256
+
+
+def evidence_download(session: Session, principal: Principal, params: dict[str, Any]) -> Download:
+    """A report's screenshot for a download ticket: staff who may see the group."""
+    violation = load_violation(session, principal, params.get("violation_id"), Perm.GROUPS_VIEW)
+    if not violation.evidence_sha256:
+        raise NotFound("vip_evidence")
+    extension = {"image/png": "png", "image/webp": "webp"}.get(violation.evidence_type, "jpg")
+    return Download(f"违规截图-{violation.id}.{extension}", violation.evidence_type,
+                    [evidence_path(violation.evidence_sha256).read_bytes()])
+
+
+DOWNLOADS = {"group_evidence": evidence_download}
 
 
 def report(session: Session, *, actor: Principal, data: ReportInput, evidence_upload_id: str = "") -> Violation:
