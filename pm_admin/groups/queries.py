@@ -255,7 +255,9 @@ def owner_groups(session: Session, owner: OwnerPrincipal) -> dict[str, Any]:
         "groups": open_groups,
         "applications": [{"id": a.id, "group": names.get(a.group_id, ""), "status": str(a.status),
                           "identity_ok": a.identity_ok, "identity_note": a.identity_note, "fee_ok": a.fee_ok,
-                          "fee_note": a.fee_note, "reject_reason": a.reject_reason, "link": links.get(a.group_id, "")
+                          # a check's own refusal is already said by its note
+                          "fee_note": a.fee_note, "reject_reason": "" if a.decided_by == "system" else a.reject_reason,
+                          "link": links.get(a.group_id, "")
                           if a.status == ApplicationStatus.INVITED else "", "created_at": local_text(a.created_at)}
                          for a in applications],
         "members": [{"id": m.id, "group": names.get(m.group_id, ""), "status": str(m.status),
