@@ -267,3 +267,19 @@ def owner_groups(session: Session, owner: OwnerPrincipal) -> dict[str, Any]:
                         "decision": v.appeal_decision, "can_appeal": v.status == ViolationStatus.CONFIRMED
                         and v.appealed_at is None} for v in violations],
     }
+
+
+def waiting_applications(session: Session, principal: Principal) -> int:
+    """Applications of the principal's communities that passed their checks and wait for a decision."""
+    principal.require(Perm.GROUPS_MANAGE)
+    return session.scalar(sa.select(sa.func.count(GroupApplication.id)).where(
+        GroupApplication.status == ApplicationStatus.SUBMITTED,
+        principal.scope_clause(GroupApplication.community_id))) or 0
+
+
+def open_tasks_of(session: Session, principal: Principal) -> int:
+    """WeCom tasks waiting for the principal as 群主 of their groups."""
+    principal.require(Perm.GROUPS_VIEW)
+    return session.scalar(sa.select(sa.func.count(GroupTask.id)).join(VipGroup, VipGroup.id == GroupTask.group_id)
+                          .where(VipGroup.owner_user_id == principal.user_id,
+                                 col(GroupTask.done_at).is_(None))) or 0

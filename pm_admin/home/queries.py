@@ -27,6 +27,7 @@ from pm_admin.core.paging import PageRequest
 from pm_admin.core.permissions import Perm, Principal, Role
 from pm_admin.dashboards import kpis
 from pm_admin.dashboards.periods import period_for
+from pm_admin.groups import queries as group_queries
 from pm_admin.meetings import queries as meeting_queries
 from pm_admin.places.models import Building, Room
 from pm_admin.places.queries import place_totals
@@ -195,13 +196,17 @@ def _household_work(ctx: _Context, cards: _Cards) -> None:
 
 def _meetings(ctx: _Context, cards: _Cards) -> None:
     """Communities whose quarter has no committee meeting yet (a reminder), decisions' action items past due, and
-    suggestions not answered by their due date."""
+    suggestions not answered by their due date, VIP group applications waiting and the 群主's WeCom tasks."""
     cards.add("home.quarterly_meeting_missing", "/meetings?kind=quarterly", lambda: len(
         meeting_queries.quarters_without_meeting(ctx.session, ctx.principal, ctx.today)), attention=True)
     cards.add("home.meeting_actions_overdue", "/meetings", lambda: meeting_queries.overdue_actions(
         ctx.session, ctx.principal, ctx.today), attention=True)
     cards.add("home.suggestions_overdue", "/suggestions?overdue=1", lambda: suggestion_queries.overdue_count(
         ctx.session, ctx.principal, ctx.today), attention=True)
+    cards.add("home.group_applications", "/groups", lambda: group_queries.waiting_applications(
+        ctx.session, ctx.principal), needs=Perm.GROUPS_MANAGE, attention=True)
+    cards.add("home.group_tasks", "/groups", lambda: group_queries.open_tasks_of(ctx.session, ctx.principal),
+              attention=True)
 
 
 def _my_buildings(ctx: _Context) -> Section:

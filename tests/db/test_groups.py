@@ -67,6 +67,8 @@ def member(session, club, n):
 
 def test_an_owner_applies_is_checked_invited_and_joins_when_the_group_owner_confirms(session, club):
     application = applied(session, club, 0)
+    assert queries.waiting_applications(session, club["manager"]) == 1
+    assert queries.waiting_applications(session, club["other_manager"]) == 0
     assert (application.status, application.identity_ok, application.fee_ok) == (ApplicationStatus.SUBMITTED, True,
                                                                                  True)
     with pytest.raises(DomainError):  # one application per room at a time
@@ -79,7 +81,9 @@ def test_an_owner_applies_is_checked_invited_and_joins_when_the_group_owner_conf
     with pytest.raises(PermissionDenied):  # a steward who is not the group owner cannot confirm for them
         steward = factories.sign_in(session, factories.user(session, "steward", communities=(club["community"],)))
         admission.confirm_joined(session, actor=steward, application_id=application.id)
+    assert queries.open_tasks_of(session, club["cs"]) == 1 and queries.open_tasks_of(session, club["manager"]) == 0
     joined = admission.confirm_joined(session, actor=club["cs"], application_id=application.id)
+    assert queries.open_tasks_of(session, club["cs"]) == 0
     assert joined.status == MemberStatus.ACTIVE and session.get(GroupTask, task.id).done_at is not None
     detail = queries.group_detail(session, club["manager"], club["group"].id)
     assert [m["room"] for m in detail["members"]] == [club["room"].code]

@@ -186,6 +186,7 @@ def test_the_service_desk_counts_its_communitys_tickets(session, sides):
         "home.follow_ups_overdue": "1", "home.census_open": "1",
         # no committee meeting planned this quarter, no meeting action items, no suggestion
         "home.quarterly_meeting_missing": "1", "home.meeting_actions_overdue": "0", "home.suggestions_overdue": "0",
+        "home.group_applications": "0", "home.group_tasks": "0",
         "home.communities": "1", "home.buildings": "2", "home.units": "2", "home.rooms": "3", "home.area": "265.50",
     }
     # The other community's desk sees its own five, not these.
