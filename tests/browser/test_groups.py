@@ -153,6 +153,13 @@ def test_admission_with_checks_refusal_for_arrears_and_the_ladder_with_a_second_
     expect(phone_a.get_by_test_id("portal-membership").filter(has_text=GROUP)
            .get_by_test_id("portal-membership-status")).to_have_text("正常")
 
+    # The manager records A's election as an admin for a term: the badge shows.
+    page.reload()
+    tab(page, "members")
+    page.get_by_test_id("member-row").filter(has_text=room_a).get_by_test_id("member-elect").click()
+    page.get_by_test_id("admin-form-save").click()
+    expect(page.get_by_test_id("member-row").filter(has_text=room_a).get_by_test_id("member-admin")).to_be_visible()
+
     # Reported twice: a warning, then a mute (the first report carries a screenshot).
     photo = tmp_path / "chat.png"
     photo.write_bytes(PNG)

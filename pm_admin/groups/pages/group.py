@@ -9,6 +9,7 @@ from pm_admin.groups.models import ViolationCategory
 from pm_admin.groups.services.daily import CHECKLIST
 from pm_admin.groups.states.group import EVIDENCE_INPUT as EVIDENCE
 from pm_admin.groups.states.group import (
+    AdminForm,
     ApplicationForm,
     GroupState,
     PostForm,
@@ -118,9 +119,13 @@ def members_tab() -> rx.Component:
                                                                           data_testid="member-admin")),
                                     spacing="2", align="center")),
             rx.table.cell(m["room"]), rx.table.cell(member_status(m)), rx.table.cell(m["joined_at"]),
-            rx.table.cell(rx.cond(S.can_manage & (m["status"] != "removed"),
-                                  _small("groups.do.report", ReportForm.open_report(m["id"]), "member-report",
-                                         color_scheme="red"))),
+            rx.table.cell(rx.hstack(
+                rx.cond(S.can_manage & (m["status"] != "removed"),
+                        _small("groups.do.report", ReportForm.open_report(m["id"]), "member-report",
+                               color_scheme="red")),
+                rx.cond(S.can_approve & (m["status"] != "removed") & ~m["admin"].to(bool),
+                        _small("groups.do.elect", AdminForm.open_admin(m["id"]), "member-elect")),
+                spacing="2")),
             data_testid="member-row")
     return rx.vstack(
         simple_table(["groups.member", "groups.room", "common.status", "groups.joined_at", "common.actions"],
@@ -300,6 +305,17 @@ def application_dialog() -> rx.Component:
     ])
 
 
+def admin_dialog() -> rx.Component:
+    d = AdminForm
+    return form_dialog(d, title=t("groups.do.elect"), description=rx.text(d.subject["name"], " · ", d.subject["room"]),
+                       testid="admin-form", fields=[
+        rx.hstack(form_field(d, "term_start", "groups.term_start", type_="date", data_testid="admin-term-start"),
+                  form_field(d, "term_end", "groups.term_end", type_="date", data_testid="admin-term-end"),
+                  spacing="3", width="100%"),
+        form_field(d, "elected_on", "groups.elected_on", type_="date", hint_key="groups.elected_hint"),
+    ])
+
+
 def report_dialog() -> rx.Component:
     d = ReportForm
     return form_dialog(d, title=t("groups.do.report"), testid="report-form", fields=[
@@ -378,4 +394,4 @@ def group_page() -> rx.Component:
                   for tab in TABS],
                 default_value="applications", width="100%"),
             spacing="4", width="100%")),
-        application_dialog(), report_dialog(), violation_dialog(), post_dialog(), rules_dialog())
+        application_dialog(), admin_dialog(), report_dialog(), violation_dialog(), post_dialog(), rules_dialog())

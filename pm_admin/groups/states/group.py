@@ -178,6 +178,30 @@ class ApplicationForm(_GroupDialog, GroupState):
         return rx.toast.success(self._tr("groups.rejected_toast" if self.mode == "reject" else "groups.invited_toast"))
 
 
+class AdminForm(_GroupDialog, GroupState):
+    """选为管理员: a member elected for a term (a manager records the election)."""
+
+    @requires(Perm.GROUPS_APPROVE)
+    def open_admin(self, member_id: int):
+        row = self._row(self.members, member_id)
+        if row is None or row["status"] == "removed":
+            return
+        today = local_today()
+        self._open_row("admin", row, {"term_start": today.isoformat(),
+                                      "term_end": today.replace(year=today.year + 2).isoformat(),
+                                      "elected_on": today.isoformat()}, {"name": row["name"], "room": row["room"]})
+
+    @requires(Perm.GROUPS_APPROVE)
+    def save(self, form: dict[str, Any]):
+        member_id = self._record_id
+        values = {key: str(form.get(key, ""))[:10] for key in ("term_start", "term_end", "elected_on")}
+        try:
+            return self._submit(form, lambda session: setup.elect_admin(
+                session, actor=self.principal, member_id=member_id, **values))
+        except DomainError as error:
+            return self._refused_domain("term_start", error)
+
+
 class ReportForm(_GroupDialog, GroupState):
     """登记违规 for a member: category, what was said, who saw it, an optional screenshot."""
 
