@@ -15,6 +15,7 @@ from pm_admin.auth.models import User
 from pm_admin.core.clock import DISPLAY_ZONE, local_text, local_today
 from pm_admin.core.i18n import has_key, translate
 from pm_admin.core.permissions import OwnerPrincipal, Perm, PortalPerm, Principal
+from pm_admin.core.qr import qr_data_uri
 from pm_admin.groups.models import (
     ApplicationStatus,
     ComplianceCheck,
@@ -257,8 +258,9 @@ def owner_groups(session: Session, owner: OwnerPrincipal) -> dict[str, Any]:
                           "identity_ok": a.identity_ok, "identity_note": a.identity_note, "fee_ok": a.fee_ok,
                           # a check's own refusal is already said by its note
                           "fee_note": a.fee_note, "reject_reason": "" if a.decided_by == "system" else a.reject_reason,
-                          "link": links.get(a.group_id, "")
-                          if a.status == ApplicationStatus.INVITED else "", "created_at": local_text(a.created_at)}
+                          "link": links.get(a.group_id, "") if a.status == ApplicationStatus.INVITED else "",
+                          "qr": qr_data_uri(links[a.group_id]) if a.status == ApplicationStatus.INVITED
+                          and links.get(a.group_id) else "", "created_at": local_text(a.created_at)}
                          for a in applications],
         "members": [{"id": m.id, "group": names.get(m.group_id, ""), "status": str(m.status),
                      "muted_until": local_text(m.muted_until)} for m in members],

@@ -7,8 +7,6 @@ import io
 from typing import Any
 
 from reportlab.graphics import renderPDF
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -20,6 +18,7 @@ from pm_admin.core.clock import local_text
 from pm_admin.core.files import Download
 from pm_admin.core.i18n import translate
 from pm_admin.core.permissions import Principal
+from pm_admin.core.qr import qr_drawing
 from pm_admin.core.tables import TextSheet, export_workbook, workbook_bytes
 from pm_admin.portal.services.invitations import PrintedInvitation, invite_building
 
@@ -43,14 +42,6 @@ def invitations_xlsx(session: Session, principal: Principal, params: dict[str, A
         sheet.append([printed.room_code, printed.name, origin + printed.issued.path,
                       local_text(printed.issued.expires_at)])
     return Download(f"owner-invitations-{params['building_id']}.xlsx", XLSX, [workbook_bytes(workbook)])
-
-
-def _qr(link: str) -> Drawing:
-    widget = QrCodeWidget(link)
-    left, bottom, right, top = widget.getBounds()
-    drawing = Drawing(QR_SIZE, QR_SIZE, transform=[QR_SIZE / (right - left), 0, 0, QR_SIZE / (top - bottom), 0, 0])
-    drawing.add(widget)
-    return drawing
 
 
 def invitations_pdf(session: Session, principal: Principal, params: dict[str, Any]) -> Download:
@@ -77,7 +68,7 @@ def invitations_pdf(session: Session, principal: Principal, params: dict[str, An
             canvas.drawString(18 * mm, top - (28 + 7 * line) * mm, text)
         canvas.setFont("Helvetica", 7)
         canvas.drawString(18 * mm, top - 56 * mm, link)
-        renderPDF.draw(_qr(link), canvas, width - 18 * mm - QR_SIZE, top - 10 * mm - QR_SIZE)
+        renderPDF.draw(qr_drawing(link, QR_SIZE), canvas, width - 18 * mm - QR_SIZE, top - 10 * mm - QR_SIZE)
         canvas.setDash(2, 3)
         canvas.line(10 * mm, top - card_height + 2, width - 10 * mm, top - card_height + 2)
         canvas.setDash()

@@ -138,6 +138,9 @@ def test_admission_with_checks_refusal_for_arrears_and_the_ladder_with_a_second_
     phone_a.reload()
     expect(application_a.get_by_test_id("portal-application-status")).to_have_text("已邀请")
     expect(application_a.get_by_test_id("portal-application-link")).to_have_text(LINK)
+    qr = application_a.get_by_test_id("portal-application-qr")
+    expect(qr).to_be_visible()
+    assert qr.evaluate("img => img.naturalWidth") > 0  # the QR code drew (an image the CSP allows)
 
     # The group owner (demo.cs) confirms A is in the group.
     cs_context, cs_page = staff_page(browser, live_server, "demo.cs")

@@ -74,6 +74,9 @@ def test_an_owner_applies_is_checked_invited_and_joins_when_the_group_owner_conf
     with pytest.raises(DomainError):  # one application per room at a time
         applied(session, club, 0)
     admission.approve(session, actor=club["cs"], application_id=application.id, expected_version=application.version)
+    [invited] = queries.owner_groups(session, club["accounts"][0])["applications"]
+    assert invited["link"] == "https://work.weixin.qq.com/gm/abc"
+    assert invited["qr"].startswith("data:image/svg+xml;base64,")
     invitation = session.exec(select(OutboxMessage).where(OutboxMessage.template == "notify.group_invitation")).one()
     assert invitation.recipient_id == club["accounts"][0].account_id and "weixin" in invitation.params["link"]
     task = session.exec(select(GroupTask).where(GroupTask.application_id == application.id)).one()

@@ -54,6 +54,8 @@ def _application(a: rx.Var) -> rx.Component:
         rx.cond(a["link"] != "", rx.box(
             rx.text(t("portal.group_invited"), size="2"),
             rx.link(a["link"], href=a["link"], is_external=True, size="2", data_testid="portal-application-link"),
+            rx.cond(a["qr"] != "", rx.image(src=a["qr"], width="160px", height="160px", alt=t("portal.group_qr"),
+                                            data_testid="portal-application-qr")),
             background="var(--accent-2)", padding="8px", border_radius="6px", width="100%")),
         spacing="2", width="100%"), width="100%", data_testid="portal-application")
 
