@@ -44,7 +44,7 @@ def card_view(card: rx.Var) -> rx.Component:
         data_targets=card["targets"].to(str) + " " + card["status"].to(str),
         data_testid="ticket-card",
         data_code=card["code"],
-        data_moved=card["id"].to(str) == S.moved,  # just moved or registered here: first, highlighted (app.css)
+        data_moved=card["id"].to(int) == S.moved,  # just moved or registered here: first, highlighted (app.css)
         class_name="kanban-card",
         on_drag_start=S.drag_start,  # the server says why the dimmed targets are forbidden
         on_drop=S.drag_end,
@@ -60,6 +60,7 @@ def refusal(status: str) -> rx.Component:
 def column(status: str) -> rx.Component:
     cards = getattr(S, f"col_{status}")
     return dnd.drop_target(
+        refusal(status),  # above the cards: a column may be thousands of pixels tall
         rx.vstack(
             rx.hstack(rx.text(t(f"tickets.status.{status}"), weight="bold", size="2"),
                       rx.badge(S.counts[status].to(str), variant="soft", radius="full"),
@@ -69,7 +70,6 @@ def column(status: str) -> rx.Component:
                     rx.button(t("tickets.load_more"), " (", S.counts[status].to(int) - cards.length(), ")",
                               variant="ghost", size="1", width="100%", on_click=S.load_more(status))),
             spacing="2", width="100%", min_height="200px"),
-        refusal(status),
         drop_id=status,
         on_drop=S.drop,
         class_name="kanban-column",

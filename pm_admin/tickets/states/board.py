@@ -49,7 +49,7 @@ class TicketBoardState(TicketFilters, ProtectedState):
     col_resolved: list[dict[str, Any]] = []
     can_create: bool = False
     can_work: bool = False
-    moved: str = ""  # the card this user just moved or registered: first in its column, highlighted
+    moved: int = 0  # the card this user just moved or registered: first in its column, highlighted
     drag_reasons: dict[str, str] = {}  # while a card is dragged: target status -> why the workflow forbids it
     _limits: dict[str, int] = {}
     _first: list[int] = []  # cards this user moved here, newest first: shown at the top of their columns
@@ -84,17 +84,17 @@ class TicketBoardState(TicketFilters, ProtectedState):
         self.tier = params.get("tier") if params.get("tier") in TIERS else Tier.URGENT.value
 
     def _filters_changed(self) -> None:
-        self._limits, self._first, self.moved = {}, [], ""
+        self._limits, self._first, self.moved = {}, [], 0
 
     def _put_first(self, ticket_id: int) -> None:
         self._first = [ticket_id, *[i for i in self._first if i != ticket_id]][:self._FIRST_KEPT]
-        self.moved = str(ticket_id)
+        self.moved = ticket_id
 
     @requires(Perm.TICKETS_VIEW)
     async def load(self):
         principal = self.principal
         self.can_create, self.can_work = principal.has(Perm.TICKETS_CREATE), principal.has(Perm.TICKETS_WORK)
-        self._limits, self._first, self.moved, self.drag_reasons = {}, [], "", {}
+        self._limits, self._first, self.moved, self.drag_reasons = {}, [], 0, {}
         self._start_filters()
         await off_loop(self._load)
         await close_dialogs(self)
@@ -102,7 +102,7 @@ class TicketBoardState(TicketFilters, ProtectedState):
     @requires(Perm.TICKETS_VIEW)
     def set_tier(self, tier: str):
         if tier in TIERS:
-            self.tier, self._limits, self._first, self.moved = tier, {}, [], ""
+            self.tier, self._limits, self._first, self.moved = tier, {}, [], 0
             self._load()
         return self._sync_url()
 
