@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -19,6 +20,7 @@ from pm_admin.core.permissions import Perm, Principal
 from pm_admin.places.models import Room
 from pm_admin.tickets.models import (
     BOARD_STATUSES,
+    FINAL_STATUSES,
     OPEN_STATUSES,
     Callback,
     Card,
@@ -38,6 +40,7 @@ from pm_admin.tickets.models import (
 from pm_admin.tickets.services import rounds, sla, workflow
 
 CARDS_PER_COLUMN = 50
+DROP_STATUSES = (*BOARD_STATUSES, *FINAL_STATUSES)  # the board's columns and its rail of final states
 
 
 @dataclasses.dataclass(frozen=True)
@@ -129,8 +132,13 @@ class Board:
 
 
 def board(session: Session, principal: Principal, filters: TicketFilter, tier: str, *,
-          limits: dict[str, int] | None = None, language: str = "zh-CN", now: datetime | None = None) -> Board:
-    """Counts per tier and per column, and the first cards of each column (``limits`` grows with "load more")."""
+          limits: dict[str, int] | None = None, first: Sequence[int] = (), language: str = "zh-CN",
+          now: datetime | None = None) -> Board:
+    """Counts per tier and per column, and the first cards of each column (``limits`` grows with "load more").
+
+    ``first``: tickets the reader just moved or registered, newest first; each shows at the top of its column
+    (within the column's limit) instead of at its deadline's place, so a moved card is seen where it landed.
+    """
     principal.require(Perm.TICKETS_VIEW)
     now = now or utcnow()
     where = _filtered(principal, filters, now)
@@ -145,13 +153,21 @@ def board(session: Session, principal: Principal, filters: TicketFilter, tier: s
         tier_counts[str(tier_value)] += number
         if str(tier_value) == tier:
             columns[str(status_value)] = number
+    first = list(dict.fromkeys(first))[:CARDS_PER_COLUMN]
+    pinned = sorted(session.execute(sa.select(*CARD_COLUMNS).where(
+        col(Ticket.id).in_(first), col(Ticket.status).in_([s.value for s in BOARD_STATUSES]),
+        Ticket.tier == Tier(tier), *where)).all(), key=lambda row: first.index(row.id)) if first else []
     tickets: list = []
     for status in BOARD_STATUSES:
         if columns[str(status)]:
             limit = (limits or {}).get(str(status), CARDS_PER_COLUMN)
-            tickets += session.execute(sa.select(*CARD_COLUMNS).where(
-                Ticket.status == status, Ticket.tier == Tier(tier), *where)
-                .order_by(Ticket.resolve_due, Ticket.id).limit(limit)).all()
+            on_top = [row for row in pinned if row.status == status][:limit]
+            tickets += on_top
+            if limit > len(on_top):
+                tickets += session.execute(sa.select(*CARD_COLUMNS).where(
+                    Ticket.status == status, Ticket.tier == Tier(tier),
+                    col(Ticket.id).not_in([row.id for row in on_top]), *where)
+                    .order_by(Ticket.resolve_due, Ticket.id).limit(limit - len(on_top))).all()
     cards: dict[str, list[Card]] = {str(s): [] for s in BOARD_STATUSES}
     callbacks = {str(kind): rounds.kind_setting(session, kind)[0] for kind in Kind}
     assignees = {row.id: row.assignee_id for row in tickets}
@@ -160,6 +176,20 @@ def board(session: Session, principal: Principal, filters: TicketFilter, tier: s
                                                       callbacks[card.kind]))
         cards[card.status].append(card)
     return Board(tier_counts, columns, cards)
+
+
+def drop_refusals(session: Session, principal: Principal, ticket_id: int) -> dict[str, str]:
+    """Where the reader may not drop this ticket's card, and why (catalog keys, from the workflow's table)."""
+    ticket = visible_ticket(session, principal, ticket_id)
+    if ticket is None:
+        return {}
+    return workflow.refusals(principal, Status(ticket.status), ticket.assignee_id,
+                             rounds.needs_callback(session, ticket), DROP_STATUSES)
+
+
+def ticket_tier(session: Session, principal: Principal, ticket_id: int) -> str | None:
+    ticket = visible_ticket(session, principal, ticket_id)
+    return str(ticket.tier) if ticket else None
 
 
 def board_stamp(session: Session, principal: Principal) -> str:

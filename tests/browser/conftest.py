@@ -68,8 +68,9 @@ def page(request, browser, live_server):
     assert violations == [], f"Content-Security-Policy violations: {violations}"
 
 
-def screenshot(page, name: str) -> Path:
+def screenshot(page, name: str, *, full_page: bool = True) -> Path:
+    """``full_page=False`` for what the user sees now (a drag in progress: a full-page capture resizes the view)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path

@@ -139,3 +139,25 @@ def test_every_timeline_line_has_a_kind_of_the_enum(session, desk):
     ticket = ticket_at(session, desk, Status.CLOSED)
     kinds = session.exec(select(TicketEvent.kind).where(TicketEvent.ticket_id == ticket.id)).all()
     assert kinds and {TicketEventKind(kind) for kind in kinds} == {TicketEventKind.CREATED, TicketEventKind.STATUS}
+
+
+def test_the_dimmed_targets_carry_the_reason_a_drop_there_gets(session, desk):
+    """The board's reasons are the workflow's: for each forbidden target, the refusal the service gives a drop."""
+    complaint = new_ticket(session, desk)  # needs a callback
+    for name in ("assign", "start", "resolve"):
+        complaint = run(session, desk, complaint, name)
+    fresh, closed = new_ticket(session, desk), ticket_at(session, desk, Status.CLOSED)
+    for actor, ticket in (("cs", complaint), ("cs", fresh), ("cs", closed), ("manager", closed)):
+        reasons = queries.drop_refusals(session, desk[actor], ticket.id)
+        allowed = set(workflow.drop_targets(desk[actor], ticket.status, ticket.assignee_id,
+                                            needs_callback=ticket.kind != "inquiry"))
+        assert set(reasons) == {str(s) for s in queries.DROP_STATUSES} - allowed - {str(ticket.status)}
+        for target, key in reasons.items():
+            with pytest.raises(DomainError) as refused:  # a crafted drop there is refused, with the same reason
+                actions.drop(session, actor=desk[actor], ticket_id=ticket.id, expected_version=ticket.version,
+                             to_status=target, data=ActionInput(reason="试试看能否", resolution="已处理"), now=LATER)
+            assert refused.value.key == key
+    assert queries.drop_refusals(session, desk["cs"], complaint.id)["closed"] == "tickets.close_needs_callback"
+    assert queries.drop_refusals(session, desk["cs"], fresh.id)["in_progress"] == "tickets.assign_first"
+    assert queries.drop_refusals(session, desk["cs"], closed.id)["in_progress"] == "tickets.reopen_closed_needs_manager"
+    assert "in_progress" not in queries.drop_refusals(session, desk["manager"], closed.id)

@@ -289,3 +289,17 @@ def test_the_overdue_filter_leaves_out_resolved_tickets(session, desk):
     # NOW is days ago: both 72-hour deadlines have passed, but only the unresolved ticket is still late.
     rows = queries.ticket_list(session, desk["cs"], PageRequest(), queries.TicketFilter(overdue=True)).rows
     assert [r.code for r in rows] == [late.code]
+
+
+def test_a_card_just_moved_shows_first_in_its_column_within_the_limit(session, desk):
+    for n in range(5):
+        new_ticket(session, desk, code="garbage", title=f"垃圾{n}", now=NOW + timedelta(minutes=n))
+    late = new_ticket(session, desk, code="garbage", title="最后登记", now=NOW + timedelta(minutes=9))
+    board = queries.board(session, desk["cs"], queries.TicketFilter(), "normal", limits={"new": 3}, now=NOW)
+    assert late.id not in [c.id for c in board.cards["new"]]  # its deadline puts it past the first three
+    board = queries.board(session, desk["cs"], queries.TicketFilter(), "normal", limits={"new": 3}, first=[late.id],
+                          now=NOW)
+    assert [c.title for c in board.cards["new"]] == ["最后登记", "垃圾0", "垃圾1"]
+    assert board.columns["new"] == 6
+    other_tier = queries.board(session, desk["cs"], queries.TicketFilter(), "urgent", first=[late.id], now=NOW)
+    assert other_tier.cards["new"] == []  # only where it belongs

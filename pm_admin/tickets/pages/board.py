@@ -44,13 +44,23 @@ def card_view(card: rx.Var) -> rx.Component:
         data_targets=card["targets"].to(str) + " " + card["status"].to(str),
         data_testid="ticket-card",
         data_code=card["code"],
+        data_moved=card["id"].to(int) == S.moved,  # just moved or registered here: first, highlighted (app.css)
+        class_name="kanban-card",
+        on_drag_start=S.drag_start,  # the server says why the dimmed targets are forbidden
+        on_drop=S.drag_end,
         style={"width": "100%", "minWidth": "0"},
     )
+
+
+def refusal(status: str) -> rx.Component:
+    """Why the dragged card may not go here (the workflow's reason); shown on a dimmed target (assets/app.css)."""
+    return rx.el.div(S.drag_reasons[status].to(str), class_name="kanban-reason", data_testid=f"reason-{status}")
 
 
 def column(status: str) -> rx.Component:
     cards = getattr(S, f"col_{status}")
     return dnd.drop_target(
+        refusal(status),  # above the cards: a column may be thousands of pixels tall
         rx.vstack(
             rx.hstack(rx.text(t(f"tickets.status.{status}"), weight="bold", size="2"),
                       rx.badge(S.counts[status].to(str), variant="soft", radius="full"),
@@ -70,7 +80,8 @@ def column(status: str) -> rx.Component:
 
 def end_zone(status: str) -> rx.Component:
     return dnd.drop_target(
-        rx.center(rx.text(t(f"tickets.status.{status}"), size="2", color_scheme="gray"), height="48px"),
+        rx.center(rx.text(t(f"tickets.status.{status}"), size="2", color_scheme="gray"), height="44px"),
+        refusal(status),
         drop_id=status, on_drop=S.drop, class_name="kanban-end-zone", data_testid=f"zone-{status}",
         data_status=status,
     )
@@ -105,10 +116,13 @@ def board_page() -> rx.Component:
                                                       on_click=BoardNewTicket.open_new, data_testid="new-ticket")),
                       width="100%", align="center", spacing="3", wrap="wrap"),
             ticket_filters(S),
+            # The final states stay in view however far the board is scrolled: a rail under the header.
+            rx.cond(S.can_work, rx.box(rx.grid(*[end_zone(s) for s in END_STATES], columns="3", spacing="3",
+                                               width="100%"),
+                                       class_name="kanban-rail", data_testid="drop-rail", width="100%")),
             rx.box(rx.grid(*[column(str(s)) for s in BOARD_STATUSES], spacing="3", min_width="960px", width="100%",
                            grid_template_columns=f"repeat({len(BOARD_STATUSES)}, minmax(0, 1fr))"),
                    overflow_x="auto", width="100%"),
-            rx.cond(S.can_work, rx.grid(*[end_zone(s) for s in END_STATES], columns="3", spacing="3", width="100%")),
             spacing="4", width="100%"),
         move_dialog(),
         new_ticket_dialog(BoardNewTicket, S.choices["category"].to(list[dict[str, str]]),

@@ -59,7 +59,7 @@ def ticket_filters(state, *, with_status: bool = False) -> rx.Component:
 
 
 def _enum_select(name: str, values, prefix: str, default) -> rx.Component:
-    return rx.select.root(rx.select.trigger(width="100%"), rx.select.content(
+    return rx.select.root(rx.select.trigger(width="100%", data_testid=f"new-{name}"), rx.select.content(
         *[rx.select.item(t(f"{prefix}{v}"), value=v.value) for v in values]), name=name, default_value=default)
 
 

@@ -30,7 +30,14 @@ from pm_admin.tickets.services.common import (
     notify,
     timeline_event,
 )
-from pm_admin.tickets.services.workflow import Action, action_for_drop, action_named, explain_refusal, may_take
+from pm_admin.tickets.services.workflow import (
+    Action,
+    action_for_drop,
+    action_named,
+    denial,
+    explain_refusal,
+    may_take,
+)
 
 W = Status
 
@@ -74,8 +81,7 @@ def _require_allowed(session: Session, actor: Principal, ticket: Ticket, action:
     if source not in action.sources or (action.without_callback and rounds.needs_callback(session, ticket)):
         raise DomainError(explain_refusal(source, action.target))
     if not may_take(actor, action, source, ticket.assignee_id):
-        raise PermissionDenied("tickets.reopen_closed_needs_manager" if source in action.manager_from
-                               else "error.permission_denied")
+        raise PermissionDenied(denial(action, source))
 
 
 def _finish(session: Session, ticket: Ticket, actor: Principal, action: Action, source: Status, body: str,

@@ -84,6 +84,29 @@ def drop_targets(actor: Principal, status: Status, assignee_id: int | None, need
             if action.target != status]
 
 
+def denial(action: Action, source: Status) -> str:
+    """Why the table's action for a move is not the actor's to take, as a catalog key."""
+    return "tickets.reopen_closed_needs_manager" if source in action.manager_from else "error.permission_denied"
+
+
+def refusals(actor: Principal, status: Status, assignee_id: int | None, needs_callback: bool,
+             targets: tuple[Status, ...]) -> dict[str, str]:
+    """Why each of ``targets`` refuses this card, as catalog keys: the complement of ``drop_targets`` (the board
+    dims these columns while the card is dragged and shows the reason), answered as a drop there would be."""
+    allowed = set(drop_targets(actor, status, assignee_id, needs_callback))
+    reasons: dict[str, str] = {}
+    for target in targets:
+        if target == status or str(target) in allowed:
+            continue
+        try:
+            action = action_for_drop(status, target, needs_callback)
+        except DomainError as refusal:
+            reasons[str(target)] = refusal.key
+        else:  # the table has the move, the actor's role does not
+            reasons[str(target)] = denial(action, status)
+    return reasons
+
+
 def label(action: Action, source: Status) -> str:
     """The button's action key: reassigning reads differently from the first assignment."""
     return "reassign" if action.name == "assign" and source != W.NEW else action.name

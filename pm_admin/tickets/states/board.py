@@ -6,6 +6,7 @@ polls a cheap change stamp every few seconds to show other people's moves.
 
 from __future__ import annotations
 
+import json
 from typing import Any, ClassVar
 
 import reflex as rx
@@ -18,13 +19,22 @@ from pm_admin.core.guard import requires
 from pm_admin.core.ids import optional_id
 from pm_admin.core.permissions import Perm
 from pm_admin.tickets import queries
-from pm_admin.tickets.models import BOARD_STATUSES, Status, Tier
+from pm_admin.tickets.models import BOARD_STATUSES, Tier
 from pm_admin.tickets.services import actions, workflow
 from pm_admin.tickets.states.common import NewTicketForm, TicketFilters
 
 TIERS = [str(t) for t in Tier]  # 紧急 first
-DROP_STATUSES = {str(s) for s in (*BOARD_STATUSES, Status.CLOSED, Status.CANCELLED, Status.INVALID)}
+DROP_STATUSES = {str(s) for s in queries.DROP_STATUSES}
 MOVE_FIELDS = ("assignee_id", "reason", "hold_until", "resolution")
+
+
+def show_card(ticket_id: int, status: str):
+    """Scroll the card just moved or registered into view (once the new columns are drawn)."""
+    selector = json.dumps(f'[data-testid="column-{status}"] [data-drag-id="{ticket_id}"]')
+    return rx.call_script(
+        f"(() => {{ let tries = 0; const show = () => {{ const card = document.querySelector({selector}); "
+        f"if (card) card.scrollIntoView({{block: 'nearest'}}); else if (tries++ < 40) setTimeout(show, 50); }}; "
+        f"setTimeout(show, 30); }})()")
 
 
 class TicketBoardState(TicketFilters, ProtectedState):
@@ -39,7 +49,11 @@ class TicketBoardState(TicketFilters, ProtectedState):
     col_resolved: list[dict[str, Any]] = []
     can_create: bool = False
     can_work: bool = False
+    moved: int = 0  # the card this user just moved or registered: first in its column, highlighted
+    drag_reasons: dict[str, str] = {}  # while a card is dragged: target status -> why the workflow forbids it
     _limits: dict[str, int] = {}
+    _first: list[int] = []  # cards this user moved here, newest first: shown at the top of their columns
+    _FIRST_KEPT: ClassVar[int] = 10
     _stamp: str = ""
 
     # ------------------------------------------------------------ loading
@@ -54,7 +68,8 @@ class TicketBoardState(TicketFilters, ProtectedState):
     def _load(self) -> None:
         principal, filters = self.principal, self._ticket_filter()
         with read_only() as session:
-            board = queries.board(session, principal, filters, self.tier, limits=self._limits, language=self.lang)
+            board = queries.board(session, principal, filters, self.tier, limits=self._limits, first=self._first,
+                                  language=self.lang)
             self._stamp = queries.board_stamp(session, principal)
         self.tier_counts, self.counts = board.tier_counts, board.columns
         for status, cards in board.cards.items():
@@ -69,13 +84,17 @@ class TicketBoardState(TicketFilters, ProtectedState):
         self.tier = params.get("tier") if params.get("tier") in TIERS else Tier.URGENT.value
 
     def _filters_changed(self) -> None:
-        self._limits = {}
+        self._limits, self._first, self.moved = {}, [], 0
+
+    def _put_first(self, ticket_id: int) -> None:
+        self._first = [ticket_id, *[i for i in self._first if i != ticket_id]][:self._FIRST_KEPT]
+        self.moved = ticket_id
 
     @requires(Perm.TICKETS_VIEW)
     async def load(self):
         principal = self.principal
         self.can_create, self.can_work = principal.has(Perm.TICKETS_CREATE), principal.has(Perm.TICKETS_WORK)
-        self._limits = {}
+        self._limits, self._first, self.moved, self.drag_reasons = {}, [], 0, {}
         self._start_filters()
         await off_loop(self._load)
         await close_dialogs(self)
@@ -83,7 +102,7 @@ class TicketBoardState(TicketFilters, ProtectedState):
     @requires(Perm.TICKETS_VIEW)
     def set_tier(self, tier: str):
         if tier in TIERS:
-            self.tier, self._limits = tier, {}
+            self.tier, self._limits, self._first, self.moved = tier, {}, [], 0
             self._load()
         return self._sync_url()
 
@@ -101,6 +120,21 @@ class TicketBoardState(TicketFilters, ProtectedState):
             stamp = queries.board_stamp(session, self.principal)
         if stamp != self._stamp:
             self._load()
+
+    @requires(workflow.MOVERS)
+    def drag_start(self, payload: dict[str, Any]):
+        """A card is picked up: why the workflow forbids each target it may not go to (the dimmed ones)."""
+        card = self._card(optional_id(payload.get("dragId") if isinstance(payload, dict) else None))
+        if card is None:
+            self.drag_reasons = {}
+            return
+        with read_only() as session:
+            keys = queries.drop_refusals(session, self.principal, card["id"])
+        self.drag_reasons = {status: self._tr(key) for status, key in keys.items()}
+
+    @requires(workflow.MOVERS)
+    def drag_end(self, _payload: dict[str, Any] | None = None):
+        self.drag_reasons = {}
 
     @requires(workflow.MOVERS)
     async def drop(self, payload: dict[str, Any]):
@@ -146,9 +180,12 @@ class MoveForm(DialogForm, TicketBoardState):
             self._close()
             return rx.toast.error(next(iter(messages.values())), duration=6000)
         self._close()
+        if to_status in self._columns():
+            self._put_first(card["id"])
         self._load()
-        return rx.toast.success(self._tr("tickets.moved", code=card["code"],
-                                         status=self._tr(f"tickets.status.{to_status}")))
+        toast = rx.toast.success(self._tr("tickets.moved", code=card["code"],
+                                          status=self._tr(f"tickets.status.{to_status}")))
+        return [toast, show_card(card["id"], to_status)] if to_status in self._columns() else toast
 
     def _ask(self, card: dict[str, Any], to_status: str, fields: tuple[str, ...]):
         self.needs = list(fields)
@@ -175,6 +212,11 @@ class MoveForm(DialogForm, TicketBoardState):
 
 
 class BoardNewTicket(NewTicketForm, TicketBoardState):
-    def _after_create(self, ticket_id: int) -> list:
+    def _after_create(self, ticket_id: int, tier: str) -> list:
+        """The board shows the new ticket: its tier's tab, first in its column, highlighted."""
+        if tier in TIERS and tier != self.tier:
+            self.tier, self._limits, self._first = tier, {}, []
+        self._put_first(ticket_id)
         self._load()
-        return []
+        status = next((s for s, cards in self._columns().items() if any(c["id"] == ticket_id for c in cards)), "")
+        return [self._sync_url(), *([show_card(ticket_id, status)] if status else [])]

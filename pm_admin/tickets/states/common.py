@@ -62,7 +62,7 @@ class NewTicketForm(DialogForm, mixin=True):
     _PRIVATE: ClassVar[frozenset[str]] = frozenset({"contact_phone"})
     contact_hint: str = ""  # "张三（业主）138****5678": who the ticket names when the contact is left blank
 
-    def _after_create(self, ticket_id: int) -> list:
+    def _after_create(self, ticket_id: int, tier: str) -> list:
         raise NotImplementedError
 
     @requires(Perm.TICKETS_CREATE)
@@ -96,7 +96,7 @@ class NewTicketForm(DialogForm, mixin=True):
             contact=ContactInput(name=submitted["contact_name"], phone=submitted["contact_phone"],
                                  relation=submitted["contact_relation"], preferred_time=submitted["contact_time"]))
         ticket = registration.create_ticket(session, actor=self.principal, data=data)
-        return ticket.id, ticket.code
+        return ticket.id, ticket.code, str(ticket.tier)
 
     def _refused(self, error, submitted: dict[str, Any]) -> None:
         super()._refused(error, submitted)
@@ -104,6 +104,9 @@ class NewTicketForm(DialogForm, mixin=True):
             self.errors = {**{k: v for k, v in self.errors.items() if k != "room_id"}, "room_code": self.errors["room_id"]}
 
     def _saved(self, result: Any = None):
-        ticket_id, code = result
+        ticket_id, code, tier = result
         self._close()
-        return [rx.toast.success(self._tr("tickets.created", code=code)), *self._after_create(ticket_id)]
+        # The code in the toast opens the ticket.
+        toast = rx.toast.success(self._tr("tickets.created_toast"), duration=8000, action={
+            "label": code, "on_click": rx.redirect(f"/tickets/{ticket_id}")}, class_name="toast-ticket-created")
+        return [toast, *self._after_create(ticket_id, tier)]

@@ -43,5 +43,5 @@ class TicketListState(TicketFilters, PagedMixin, ProtectedState):
 
 
 class ListNewTicket(NewTicketForm, TicketListState):
-    def _after_create(self, ticket_id: int) -> list:
+    def _after_create(self, ticket_id: int, tier: str) -> list:
         return [rx.redirect(f"/tickets/{ticket_id}")]
