@@ -93,11 +93,18 @@ def contact_of(ticket: Ticket, language: str) -> dict[str, str]:
             "contact_phone": mask_phone(decrypt(ticket.contact_phone_enc)), "contact_time": ticket.contact_time}
 
 
-def _sla_text(state: str, minutes: int) -> str:
+def duration_text(minutes: int, language: str) -> str:
+    """A span in the reader's words: 2天19小时 / 2d 19h, 3小时05分 / 3h 05m."""
+    minutes = abs(minutes)
+    if minutes >= 1440:
+        return translate("common.duration_days", language, days=minutes // 1440, hours=minutes % 1440 // 60)
+    return translate("common.duration_hours", language, hours=minutes // 60, minutes=f"{minutes % 60:02d}")
+
+
+def _sla_text(state: str, minutes: int, language: str) -> str:
     if state in ("paused", "done"):
         return ""
-    minutes = abs(minutes)  # the state says whether it is time left or time over
-    return f"{minutes // 1440}d{minutes % 1440 // 60}h" if minutes >= 1440 else f"{minutes // 60}h{minutes % 60:02d}m"
+    return duration_text(minutes, language)  # the state says whether it is time left or time over
 
 
 # What a card shows and its SLA clock needs: the board reads these columns, not whole tickets.
@@ -118,7 +125,7 @@ def cards_of(session: Session, tickets: list, now: datetime, language: str) -> l
         state, minutes = sla.clock(t, now)
         cards.append(Card(id=t.id, code=t.code, title=t.title, room=rooms.get(t.room_id, ""),
                           category=categories.get(t.category_id, ""), kind=str(t.kind), tier=str(t.tier),
-                          status=str(t.status), sla_state=state, sla_text=_sla_text(state, minutes),
+                          status=str(t.status), sla_state=state, sla_text=_sla_text(state, minutes, language),
                           assignee=names.get(t.assignee_id, ""), reopen_count=t.reopen_count,
                           is_repeat=t.repeat_of_id is not None, version=t.version))
     return cards
@@ -278,7 +285,7 @@ def ticket_detail(session: Session, principal: Principal, ticket_id: int, langua
         **contact_of(ticket, language),
         "related": [{"id": r[0], "code": r[1], "status": str(r[2])} for r in repeats],
         "breaches": [{"milestone": b.milestone, "minutes_over": b.minutes_over, "due_at": local_text(b.due_at),
-                      "over_text": _sla_text("breached", b.minutes_over)}
+                      "over_text": _sla_text("breached", b.minutes_over, language)}
                      for b in session.exec(select(SlaBreach).where(SlaBreach.ticket_id == ticket.id)).all()],
     }
 
