@@ -18,7 +18,7 @@ from pm_admin.core.paging import Page, PageRequest, count, paginate
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.core.scoping import load_scoped
 from pm_admin.owners.models import Owner, OwnerPhone, Ownership
-from pm_admin.places.models import Building, Room
+from pm_admin.places.models import Building, Room, natural_key
 
 NOT_SENT = (NoticeStatus.DRAFT, NoticeStatus.PENDING, NoticeStatus.SCHEDULED)
 
@@ -43,9 +43,10 @@ def acknowledgement(session: Session, notice_id: int) -> list[dict]:
                                sa.func.count(NoticeHousehold.acknowledged_at))
                         .join(Building, Building.id == NoticeHousehold.building_id)
                         .where(NoticeHousehold.notice_id == notice_id)
-                        .group_by(Building.id, Building.name).order_by(Building.name)).all()
+                        .group_by(Building.id, Building.name)).all()
     return [{"building": name, "households": total, "read": read, "acknowledged": acked,
-             "percent": round(100 * acked / total) if total else 0} for name, total, read, acked in rows]
+             "percent": round(100 * acked / total) if total else 0}
+            for name, total, read, acked in sorted(rows, key=lambda row: natural_key(row[0]))]
 
 
 def acknowledgement_of(session: Session, principal: Principal, notice_id: int) -> list[dict]:

@@ -23,6 +23,7 @@ from pm_admin.places.models import (
     RoomRow,
     Unit,
     UnitRow,
+    natural_key,
 )
 
 
@@ -52,8 +53,10 @@ def community_options(session: Session, principal: Principal, *, whole_scope: bo
 def building_options(session: Session, principal: Principal, community_id: int) -> list[tuple[int, str]]:
     if not principal.can_access_community(community_id):
         return []
-    statement = select(Building.id, Building.name).where(Building.community_id == community_id)
-    return [(row[0], row[1]) for row in session.exec(statement.order_by(Building.code)).all()]
+    rows = session.exec(select(Building.id, Building.name, Building.code)
+                        .where(Building.community_id == community_id)).all()
+    # As people read them: 2栋 before 10栋 (the codes are text, so SQL would put "10" first).
+    return [(row[0], row[1]) for row in sorted(rows, key=lambda row: (natural_key(row[2]), natural_key(row[1])))]
 
 
 def unit_options(session: Session, principal: Principal, building_id: int) -> list[tuple[int, str]]:

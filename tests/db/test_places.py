@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from pm_admin.core.audit import AuditEvent
 from pm_admin.core.errors import ConcurrencyConflict, DomainError, PermissionDenied, ValidationFailed
 from pm_admin.core.paging import PageRequest
+from pm_admin.core.permissions import SYSTEM
 from pm_admin.places import queries, services
 from pm_admin.places.models import Room
 from tests.support import factories
@@ -175,3 +176,12 @@ def test_an_inactive_community_keeps_its_rooms_but_takes_no_new_places(session, 
             create()
         assert refused.value.key == "places.community_inactive"
     assert session.exec(select(Room).where(Room.unit_id == unit.id)).all()  # nothing already there is lost
+
+
+def test_building_pickers_read_as_people_do(session):
+    """2栋 before 10栋 (issue 17): the codes are text, which SQL would sort "10" first."""
+    community = factories.community(session)
+    for code in ("10", "2", "1", "B"):
+        factories.building(session, community, code=code)
+    labels = [name for _, name in queries.building_options(session, SYSTEM, community.id)]
+    assert labels == ["1栋", "2栋", "10栋", "B栋"]

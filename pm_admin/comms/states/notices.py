@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 import reflex as rx
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from pm_admin.comms import incidents, notices, queries
 from pm_admin.comms.models import Group, NoticeKind
@@ -22,8 +22,7 @@ from pm_admin.core.ids import optional_id
 from pm_admin.core.paged_state import PagedMixin
 from pm_admin.core.paging import Page, PageRequest
 from pm_admin.core.permissions import Perm
-from pm_admin.places.models import Building
-from pm_admin.places.queries import community_options
+from pm_admin.places.queries import building_options, community_options
 
 
 def local_time(text: str, field: str, errors: FieldErrors) -> datetime | None:
@@ -99,8 +98,7 @@ class NoticeForm(DialogForm, NoticesState):
         if community_id is None or not self.principal.can_access_community(community_id):
             return []
         with read_only() as session:
-            rows = session.exec(select(Building.id, Building.name).where(Building.community_id == community_id)
-                                .order_by(Building.code)).all()
+            rows = building_options(session, self.principal, community_id)
         return [{"value": str(i), "label": n} for i, n in rows]
 
     @requires(Perm.NOTICES_DRAFT)
