@@ -66,7 +66,7 @@ def _owners(session: Session, principal: Principal, text: str, limit: int) -> tu
     page = owner_queries.owner_grid(session, principal, PageRequest(page_size=limit),
                                     owner_queries.OwnerFilter(search=text))
     return tuple(Hit(title=row.name, detail=" · ".join(part for part in (row.room_code, row.phone) if part),
-                     href=f"/owners/{row.owner_id}") for row in page.items[:limit])
+                     href=f"/owners/{row.owner_id}") for row in page.rows[:limit])
 
 
 def _rooms(session: Session, principal: Principal, text: str, limit: int) -> tuple[Hit, ...]:
