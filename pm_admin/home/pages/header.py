@@ -8,6 +8,7 @@ import reflex as rx
 from pm_admin.core.base_state import AppState
 from pm_admin.home.states.header import BellState, GlobalSearchState
 from pm_admin.shell.state import ShellState
+from pm_admin.ui.forms import palette_dialog
 from pm_admin.ui.i18n import t
 
 SEARCH_DEBOUNCE_MS = 200
@@ -38,23 +39,23 @@ def _group(group: rx.Var) -> rx.Component:
 
 def search_palette() -> rx.Component:
     """The header box (an input's look, a button's behaviour) and the palette it opens."""
-    return rx.dialog.root(
-        rx.dialog.trigger(rx.button(
+    return palette_dialog(
+        rx.button(
             rx.icon("search", size=14),
             rx.text(t("search.open"), size="2", display=["none", "none", "inline", "inline"]),
-            rx.kbd("Ctrl K", size="1", display=["none", "none", "inline", "inline"]),
+            rx.badge("Ctrl K", variant="outline", color_scheme="gray", size="1",
+                     display=["none", "none", "inline-flex", "inline-flex"]),
             variant="surface", color_scheme="gray", size="2", aria_label=t("search.open"),
-            data_testid="global-search-open")),
-        rx.dialog.content(
-            rx.dialog.title(t("search.title"), size="3"),
+            data_testid="global-search-open"),
+        title=t("search.title"),
+        body=[
             rx.debounce_input(rx.input(
                 rx.input.slot(rx.icon("search", size=14)),
                 placeholder=t("search.placeholder"), on_change=GlobalSearchState.search, auto_focus=True,
                 size="3", width="100%", data_testid="global-search-input"), debounce_timeout=SEARCH_DEBOUNCE_MS),
             rx.box(
                 rx.cond(GlobalSearchState.throttled,
-                        rx.callout(t("search.throttled"), icon="triangle-alert", color_scheme="orange",
-                                   size="1")),
+                        rx.callout(t("search.throttled"), icon="triangle-alert", color_scheme="orange", size="1")),
                 rx.cond(GlobalSearchState.searched & (GlobalSearchState.groups.length() == 0)
                         & ~GlobalSearchState.throttled,
                         rx.text(t("search.nothing"), size="2", color_scheme="gray", data_testid="search-nothing")),
@@ -62,7 +63,8 @@ def search_palette() -> rx.Component:
                 rx.text(t("search.hint"), size="1", color_scheme="gray"),
                 max_height="60vh", overflow_y="auto", width="100%", padding_top="12px",
                 display="flex", flex_direction="column", gap="8px"),
-            max_width="640px", data_testid="global-search"),
+        ],
+        testid="global-search",
         on_open_change=GlobalSearchState.reset_results,
     )
 
