@@ -23,8 +23,13 @@ def _owner_names(db, community_code: str) -> set[str]:
 
 
 def _open_palette(page):
-    page.get_by_test_id("global-search-open").wait_for()
-    page.keyboard.press("Control+k")
+    """Ctrl+K, once the page has hydrated (a key pressed before that reaches no React handler)."""
+    page.get_by_test_id("community-switcher").filter(has_text=re.compile(r"\S")).wait_for()
+    for _ in range(20):
+        page.keyboard.press("Control+k")
+        if page.get_by_test_id("global-search").count():
+            break
+        page.wait_for_timeout(250)
     box = page.get_by_test_id("global-search-input")
     expect(box).to_be_focused()
     return box

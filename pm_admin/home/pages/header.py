@@ -50,7 +50,6 @@ def search_palette() -> rx.Component:
         title=t("search.title"),
         body=[
             rx.debounce_input(rx.input(
-                rx.input.slot(rx.icon("search", size=14)),
                 placeholder=t("search.placeholder"), on_change=GlobalSearchState.search, auto_focus=True,
                 size="3", width="100%", data_testid="global-search-input"), debounce_timeout=SEARCH_DEBOUNCE_MS),
             rx.box(
@@ -78,7 +77,8 @@ def reminder_bell() -> rx.Component:
             rx.icon_button(rx.icon("bell", size=16), variant="ghost", aria_label=t("shell.notices"),
                            data_testid="notice-bell"),
             rx.cond(total > 0, rx.badge(total.to(str), color_scheme="red", radius="full", size="1",
-                                        position="absolute", top="-6px", right="-8px", data_testid="notice-count")),
+                                        position="absolute", top="-6px", right="-8px", pointer_events="none",
+                                        data_testid="notice-count")),
             position="relative")),
         rx.popover.content(
             rx.vstack(
