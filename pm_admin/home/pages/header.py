@@ -76,7 +76,7 @@ def reminder_bell() -> rx.Component:
         rx.popover.trigger(rx.box(
             rx.icon_button(rx.icon("bell", size=16), variant="ghost", aria_label=t("shell.notices"),
                            data_testid="notice-bell"),
-            rx.cond(total > 0, rx.badge(total.to(str), color_scheme="red", radius="full", size="1",
+            rx.cond(total > 0, rx.badge(rx.cond(total > 99, "99+", total.to(str)), color_scheme="red", radius="full", size="1",
                                         position="absolute", top="-6px", right="-8px", pointer_events="none",
                                         data_testid="notice-count")),
             position="relative")),
