@@ -38,7 +38,9 @@ from pm_admin.groups.pages.group import group_page
 from pm_admin.groups.pages.groups import groups_page
 from pm_admin.groups.states.group import GroupState
 from pm_admin.groups.states.groups import GroupsState
+from pm_admin.home.pages.header import reminder_bell, search_palette
 from pm_admin.home.pages.home import home_page
+from pm_admin.home.states.header import BellState
 from pm_admin.home.states.home import HomeState
 from pm_admin.meetings.pages.meeting import meeting_page
 from pm_admin.meetings.pages.meetings import committee_page, meetings_page
@@ -81,6 +83,7 @@ from pm_admin.portal.states.staff_accounts import OwnerAccountsState
 from pm_admin.portal.states.suggestions import PortalSuggestionsState
 from pm_admin.portal.states.surveys import PortalResultsState, PortalSurveysState, PortalSurveyState
 from pm_admin.portal.states.tickets import PortalTicketsState, PortalTicketState
+from pm_admin.shell import access
 from pm_admin.shell.layout import frame
 from pm_admin.shell.password_page import password_page
 from pm_admin.shell.state import ShellState
@@ -122,7 +125,7 @@ def framed(content: Callable[[], rx.Component], title_key: str) -> Callable[[], 
     """A staff page: the shell's sidebar and header around the domain's content (domains never import the shell)."""
     @functools.wraps(content)
     def page() -> rx.Component:
-        return frame(title_key, content())
+        return frame(title_key, content(), search=search_palette(), bell=reminder_bell())
     return page
 
 
@@ -200,5 +203,7 @@ def register_pages(app: rx.App) -> None:
         (password_page, "/account/password", "nav.password", None),
     ]
     for content, route, title_key, load in protected:
-        on_load = [ShellState.load] + ([load] if load is not None else [])
-        app.add_page(framed(content, title_key), route=route, title=page_title(title_key), on_load=on_load)
+        # The shell checks the page's permission and then sends the page's load and the bell's (shell.access): a
+        # page the role may not use shows 无权限 and never sends a load the server would refuse.
+        access.register(route, title_key, load, after=(BellState.load,))
+        app.add_page(framed(content, title_key), route=route, title=page_title(title_key), on_load=ShellState.load)

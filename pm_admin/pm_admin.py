@@ -23,7 +23,7 @@ wiring.install()
 app = rx.App(
     stylesheets=["/app.css"],
     # A file, not inline code: the Content-Security-Policy runs scripts of the app's own origin only.
-    head_components=[rx.script(src="/reload_from_bfcache.js")],
+    head_components=[rx.script(src="/reload_from_bfcache.js"), rx.script(src="/shortcuts.js")],
     backend_exception_handler=unexpected_error_toast,
     frontend_exception_handler=log_frontend_exception,
     api_transformer=[Starlette(routes=[*auth_routes, *portal_routes, *file_routes, *archive_routes, *ticket_routes,

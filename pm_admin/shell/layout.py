@@ -167,14 +167,17 @@ def notice_bell() -> rx.Component:
     ), rx.fragment())
 
 
-def header(title_key: str) -> rx.Component:
+def header(title_key: str, search: rx.Component | None = None, bell: rx.Component | None = None) -> rx.Component:
+    """``search`` and ``bell``: what a higher layer puts in the header (the global search, the reminders bell; the
+    shell cannot import them); without a bell, the notices bell."""
     return rx.hstack(
         mobile_menu(),
         rx.heading(t(title_key), size="5", weight="bold", white_space="nowrap", overflow="hidden",
                    text_overflow="ellipsis", min_width="0"),
         rx.spacer(),
+        *([search] if search is not None else []),
         community_switcher(),
-        notice_bell(),
+        bell if bell is not None else notice_bell(),
         language_switch(),
         user_menu(),
         align="center",
@@ -194,15 +197,42 @@ def loading() -> rx.Component:
     return rx.center(rx.spinner(size="3"), padding="80px")
 
 
-def frame(title_key: str, *children: rx.Component) -> rx.Component:
-    """A protected page: nothing of the content renders until the server confirmed the user."""
+def no_access() -> rx.Component:
+    """The page a role may not use: which page, the permission missing, the user's roles, a link home."""
+    return rx.center(
+        rx.card(
+            rx.vstack(
+                rx.hstack(rx.icon("shield-x", size=28, color="var(--red-9)"),
+                          rx.heading(t("shell.no_access"), size="6", data_testid="no-access-title"), align="center"),
+                rx.text(t("shell.no_access_page"), " ", rx.text.strong(AppState.t[ShellState.denied_title_key]),
+                        size="3"),
+                rx.hstack(rx.text(t("shell.no_access_missing"), size="2", color_scheme="gray"),
+                          rx.foreach(ShellState.denied_permissions,
+                                     lambda p: rx.code(p, data_testid="no-access-permission")),
+                          spacing="2", align="center", wrap="wrap"),
+                rx.hstack(rx.text(t("shell.no_access_roles"), size="2", color_scheme="gray"),
+                          rx.foreach(ShellState.roles, lambda role: rx.badge(t_prefixed("role.", role))),
+                          spacing="2", align="center", wrap="wrap"),
+                rx.text(t("shell.no_access_hint"), size="2", color_scheme="gray"),
+                rx.link(rx.button(rx.icon("house", size=14), t("shell.no_access_home")), href="/",
+                        data_testid="no-access-home"),
+                spacing="3", align="start"),
+            size="3", max_width="560px", width="100%"),
+        padding_y="64px", padding_x="16px", width="100%", data_testid="no-access")
+
+
+def frame(title_key: str, *children: rx.Component, search: rx.Component | None = None,
+          bell: rx.Component | None = None) -> rx.Component:
+    """A protected page: nothing of the content renders until the server confirmed the user, and only the 无权限
+    page when the user may not open it (``ShellState.denied``)."""
     return rx.flex(
         sidebar(),
         rx.box(
-            header(title_key),
+            header(title_key, search, bell),
             rx.cond(
                 ShellState.signed_in,
-                rx.box(*children, padding=["16px", "16px", "24px", "28px"], max_width="1440px"),
+                rx.cond(ShellState.denied, no_access(),
+                        rx.box(*children, padding=["16px", "16px", "24px", "28px"], max_width="1440px")),
                 loading(),
             ),
             rx.cond(ShellState.watch_notices,

@@ -10,10 +10,12 @@ from pm_admin.auth.services import select_community
 from pm_admin.core.base_state import ProtectedState
 from pm_admin.core.choices import select_options
 from pm_admin.core.db import read_only, unit_of_work
-from pm_admin.core.guard import requires
+from pm_admin.core.guard import current_client, requires
 from pm_admin.core.ids import optional_id
 from pm_admin.core.permissions import Perm
+from pm_admin.core.refusals import audit_refusal
 from pm_admin.places.queries import community_options
+from pm_admin.shell import access
 from pm_admin.shell.nav import visible_nav_keys
 from pm_admin.tickets import queries as ticket_queries
 from pm_admin.tickets.services import notices
@@ -32,6 +34,10 @@ class ShellState(ProtectedState):
     current_community: str = ALL_COMMUNITIES
     can_pick_all: bool = False
     must_change_password: bool = False
+    # The page's permission is missing: the frame shows the 无权限 page instead of the content (shell.access).
+    denied: bool = False
+    denied_title_key: str = ""
+    denied_permissions: list[str] = []
     # On-screen notices (an urgent ticket, a plan to approve, an owner who cannot be reached).
     watch_notices: bool = False
     notices: list[dict[str, Any]] = []
@@ -61,7 +67,21 @@ class ShellState(ProtectedState):
             self._fresh_notices()
         if principal.must_change_password and self.router.url.path != PASSWORD_PAGE:
             return rx.redirect(PASSWORD_PAGE)
-        return None
+        return self._open_page(principal)
+
+    def _open_page(self, principal):
+        """The page's own load, when the user may open the page; otherwise the 无权限 page and nothing sent."""
+        page = access.page_of(self.router.route_id or self.router.url.path)
+        self.denied = page is not None and not page.allows(principal)
+        self.denied_title_key = page.title_key if page is not None and self.denied else ""
+        self.denied_permissions = list(page.permissions) if page is not None and self.denied else []
+        if self.denied:  # audited as the refused load would have been, without its toast
+            audit_refusal(principal, action=f"guard.page_denied:{page.route}"[:64], reason="missing_permission",
+                          client=current_client())
+        if page is None:
+            return None
+        after = () if principal.must_change_password else page.after  # the header waits for the new password
+        return [*([page.load] if page.load is not None and not self.denied else []), *after]
 
     def _fresh_notices(self) -> list[dict[str, Any]]:
         """Reload unread notices; the ones not seen before are returned for a toast."""

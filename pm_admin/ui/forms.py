@@ -121,6 +121,18 @@ def view_dialog(dialog, *, title: rx.Var | str, body: list[rx.Component], testid
     )
 
 
+def palette_dialog(trigger: rx.Component, *, title: rx.Var | str, body: list[rx.Component], testid: str,
+                   on_open_change, max_width: str = "640px") -> rx.Component:
+    """A dialog opened by its ``trigger`` (a command palette: the global search), no record behind it: the browser
+    keeps it open, ``on_open_change`` tells the page's state (to forget the last results). Links inside close it
+    with ``rx.dialog.close(..., as_child=True)``."""
+    return rx.dialog.root(
+        rx.dialog.trigger(trigger),
+        rx.dialog.content(rx.dialog.title(title, size="3"), *body, max_width=max_width, data_testid=testid),
+        on_open_change=on_open_change,
+    )
+
+
 def form_field(dialog, name: str, label_key: str | None, control: rx.Component | None = None, *,
                hint_key: str | None = None, **input_props) -> rx.Component:
     """A field of a dialog: a text input (or ``control``) starting from ``dialog.values[name]``, its message
