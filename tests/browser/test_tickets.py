@@ -125,6 +125,12 @@ def callback(page, *, satisfied: bool, comment: str, dial: bool = False) -> None
         form.get_by_test_id("callback-contact-show").click()
         expect(form.get_by_test_id("callback-contact-phone")).to_have_attribute("href", re.compile(r"^tel:1\d{10}$"))
     form.get_by_test_id("callback-reached").get_by_role("radio", name="是", exact=True).click()
+    # Nothing is preselected: saving without the owner's verdict is refused beside the field, the comment kept.
+    expect(form.get_by_test_id("callback-satisfied").get_by_role("radio", checked=True)).to_have_count(0)
+    form.get_by_test_id("callback-comment").fill(comment)
+    page.get_by_test_id("callback-form-save").click()
+    expect(form.get_by_role("alert")).to_be_visible()
+    expect(form.get_by_test_id("callback-comment")).to_have_value(comment)
     form.get_by_test_id("callback-satisfied").get_by_role("radio", name="满意" if satisfied else "不满意", exact=True).click()
     form.get_by_test_id("callback-comment").fill(comment)
     page.get_by_test_id("callback-form-save").click()
@@ -154,3 +160,29 @@ def test_a_technician_sees_only_their_own_orders(page, db):
     page.goto("/tickets/board")
     expect(page.get_by_text("无权限执行此操作").first).to_be_visible()
     expect(page.get_by_test_id("ticket-card")).to_have_count(0)
+
+
+def test_a_repair_callback_scores_five_indicators_chosen_not_typed(page, db):
+    """Issue 17 item 4: nothing preselected; the five 1–5 scores are chosen, and missing ones are refused beside
+    their fields before anything is saved."""
+    with Session(db) as session:
+        community = session.exec(select(Community.id).where(Community.code == "C01")).one()
+        ticket_id = session.exec(select(Ticket.id).where(
+            Ticket.community_id == community, Ticket.kind == "repair", Ticket.status == "resolved",
+            col(Ticket.room_id).is_not(None)).order_by(Ticket.id)).first()
+    log_in(page, "demo.cs")
+    page.wait_for_url(at_home)
+    page.goto(f"/tickets/{ticket_id}")
+    page.get_by_test_id("open-callback").click()
+    form = page.get_by_test_id("callback-form")
+    for score in ("attitude", "efficiency", "skill", "result", "overall"):
+        expect(form.get_by_test_id(f"score-{score}").get_by_role("radio", checked=True)).to_have_count(0)
+    form.get_by_test_id("callback-satisfied").get_by_role("radio", name="满意", exact=True).click()
+    page.get_by_test_id("callback-form-save").click()
+    expect(form.get_by_text("请打 1–5 分")).to_have_count(5)
+    for score, value in (("attitude", "5"), ("efficiency", "4"), ("skill", "5"), ("result", "4"), ("overall", "5")):
+        form.get_by_test_id(f"score-{score}").get_by_role("radio", name=value, exact=True).click()
+    page.get_by_test_id("callback-form-save").click()
+    expect(form).to_be_hidden()
+    expect(page.get_by_test_id("ticket-status")).to_have_text("已关闭")
+    screenshot(page, "repair-callback-scored")

@@ -15,6 +15,13 @@ def _radio(name: str, options: list[tuple[str, str]], default: rx.Var, testid: s
         name=name, default_value=default, data_testid=testid)
 
 
+def _scale(name: str, default: rx.Var) -> rx.Component:
+    """A 1–5 score chosen, not typed (nothing preselected)."""
+    return rx.radio_group.root(
+        rx.hstack(*[rx.radio_group.item(str(n), value=str(n)) for n in range(1, 6)], spacing="4"),
+        name=name, default_value=default, direction="row", data_testid=f"score-{name}")
+
+
 def contact_line(target: rx.Var, phone: rx.Var, on_show, testid: str) -> rx.Component:
     """Who to call: name (relation), the masked phone and the preferred time; the full number on request, as a
     link that dials it."""
@@ -54,9 +61,8 @@ def callback_dialog(d) -> rx.Component:
                     "satisfied", [("yes", "tickets.satisfied"), ("no", "tickets.unsatisfied")], v["satisfied"],
                     "callback-satisfied"), hint_key="tickets.satisfied_hint"),
                 columns="2", spacing="3", width="100%"),
-            rx.cond(repair, rx.grid(*[form_field(d, score, f"tickets.score.{score}", type_="number", min=1, max=5,
-                                                 data_testid=f"score-{score}") for score in SCORES],
-                                    columns="5", spacing="2", width="100%")),
+            rx.cond(repair, rx.vstack(*[form_field(d, score, f"tickets.score.{score}", _scale(score, v[score]))
+                                        for score in SCORES], spacing="2", width="100%")),
             form_field(d, "comment", "tickets.callback_comment", data_testid="callback-comment"),
         ],
     )

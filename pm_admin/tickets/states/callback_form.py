@@ -26,7 +26,8 @@ class CallbackForm(DialogForm, mixin=True):
 
     def _start_callback(self, target: dict[str, Any]) -> None:
         self.phone = ""
-        self._open({"method": "phone", "reached": "yes", "satisfied": "yes", "comment": "",
+        # Nothing is preselected for the owner's verdict: the specialist must hear it and choose (issue 17).
+        self._open({"method": "phone", "reached": "yes", "satisfied": "", "comment": "",
                     **{score: "" for score in callbacks.SCORES}}, record_id=int(target["id"]),
                    subject={key: target.get(key) for key in ("code", "title", "kind", *CONTACT_FIELDS)})
 
