@@ -133,6 +133,23 @@ def palette_dialog(trigger: rx.Component, *, title: rx.Var | str, body: list[rx.
     )
 
 
+def confirm_button(label_key: str, *, title_key: str, subject: rx.Var | str, explain_key: str, on_confirm,
+                   testid: str, color_scheme: str = "accent") -> rx.Component:
+    """A button whose irreversible action asks first, naming the object it acts on (the server still checks)."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(rx.button(t(label_key), color_scheme=color_scheme, data_testid=testid)),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(t(title_key)),
+            rx.alert_dialog.description(rx.text.strong(subject), rx.el.br(), t(explain_key), size="2"),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button(t("common.cancel"), variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(rx.button(t(label_key), color_scheme=color_scheme, on_click=on_confirm,
+                                                 data_testid=f"{testid}-confirm")),
+                spacing="3", justify="end", padding_top="12px"),
+            max_width="440px", data_testid=f"{testid}-dialog"),
+    )
+
+
 def form_field(dialog, name: str, label_key: str | None, control: rx.Component | None = None, *,
                hint_key: str | None = None, **input_props) -> rx.Component:
     """A field of a dialog: a text input (or ``control``) starting from ``dialog.values[name]``, its message

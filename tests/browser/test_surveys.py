@@ -114,3 +114,27 @@ def test_a_steward_enters_a_phone_survey_and_a_mistake_keeps_the_answers(page, d
         saved = session.exec(select(SurveyResponse).where(SurveyResponse.plan_id == plan_id,
                                                           SurveyResponse.room_id == room_id)).one()
     assert (saved.method, saved.entered_by) == ("phone", "demo.steward")
+
+
+def test_publishing_results_asks_first_naming_the_plan(page, db):
+    """Issue 17 item 4: an irreversible step (公示) asks for confirmation naming the plan; cancelling changes nothing."""
+    with Session(db) as session:
+        plan = session.exec(select(SurveyPlan).where(SurveyPlan.status == PlanStatus.CLOSED)
+                            .order_by(SurveyPlan.id.desc())).first()
+        plan_id, title = plan.id, plan.title
+    log_in(page, "demo.manager")
+    page.wait_for_url(at_home)
+    page.goto(f"/surveys/{plan_id}")
+    page.get_by_test_id("publish-plan").click()
+    dialog = page.get_by_test_id("publish-plan-dialog")
+    expect(dialog).to_contain_text(title)
+    screenshot(page, "survey-publish-confirm")
+    dialog.get_by_role("button", name="取消").click()
+    expect(dialog).to_be_hidden()
+    with Session(db) as session:
+        assert session.get(SurveyPlan, plan_id).status == PlanStatus.CLOSED
+    page.get_by_test_id("publish-plan").click()
+    page.get_by_test_id("publish-plan-confirm").click()
+    expect(page.get_by_test_id("publish-plan")).to_have_count(0)
+    with Session(db) as session:
+        assert session.get(SurveyPlan, plan_id).status == PlanStatus.PUBLISHED

@@ -9,7 +9,7 @@ from pm_admin.surveys.models import ActionStatus, Indicator, QuestionKind
 from pm_admin.surveys.pages.plans import status_badge
 from pm_admin.surveys.pages.questionnaire import questionnaire
 from pm_admin.surveys.states.plan import ActionForm, SurveyPlanState
-from pm_admin.ui.forms import field, form_dialog, form_field, select_input, text_input
+from pm_admin.ui.forms import confirm_button, field, form_dialog, form_field, select_input, text_input
 from pm_admin.ui.i18n import t, t_prefixed
 
 S = SurveyPlanState
@@ -29,10 +29,14 @@ def header() -> rx.Component:
         rx.spacer(),
         rx.cond(S.can_manage, rx.hstack(
             rx.cond(is_("draft"), rx.button(t("surveys.open_plan"), on_click=S.open_plan, data_testid="open-plan")),
-            rx.cond(is_("open"), rx.button(t("surveys.close_plan"), color_scheme="amber", on_click=S.close_plan,
-                                           data_testid="close-plan")),
-            rx.cond(is_("closed"), rx.button(t("surveys.publish"), color_scheme="green", on_click=S.publish,
-                                             data_testid="publish-plan")),
+            rx.cond(is_("open"), confirm_button(
+                "surveys.close_plan", title_key="surveys.close_plan_confirm", subject=p["title"].to(str) + " · " + p["period"].to(str),
+                explain_key="surveys.close_plan_explain", on_confirm=S.close_plan, testid="close-plan",
+                color_scheme="amber")),
+            rx.cond(is_("closed"), confirm_button(
+                "surveys.publish", title_key="surveys.publish_confirm", subject=p["title"].to(str) + " · " + p["period"].to(str),
+                explain_key="surveys.publish_explain", on_confirm=S.publish, testid="publish-plan",
+                color_scheme="green")),
             spacing="2")),
         rx.cond(is_("published"), rx.link(rx.button(rx.icon("external-link", size=14), t("surveys.public_page"),
                                                     variant="soft"),
