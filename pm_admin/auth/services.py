@@ -20,7 +20,7 @@ from pm_admin.core import change_watch
 from pm_admin.core.audit import record
 from pm_admin.core.clock import utcnow
 from pm_admin.core.errors import FieldErrors, NotFound, PermissionDenied, ValidationFailed
-from pm_admin.core.permissions import ClientInfo, Principal
+from pm_admin.core.permissions import ClientInfo, Perm, Principal
 from pm_admin.settings import get_settings
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,31}$")
@@ -93,6 +93,15 @@ class LoginResult:
     message_key: str = ""
     wait_seconds: int = 0
     ticket: str = ""
+    landing: str = "/"  # where the user starts when the sign-in names no page
+
+
+def landing_path(session: Session, user_id: int) -> str:
+    """A technician (own orders, no ticket desk) starts on 我的工单; everyone else on the home page."""
+    roles = roles_of(session, user_id)
+    permissions = set(session.exec(select(RolePermission.permission_code).where(
+        col(RolePermission.role_code).in_(roles))).all()) if roles else set()
+    return "/my-orders" if Perm.TICKETS_OWN in permissions and Perm.TICKETS_VIEW not in permissions else "/"
 
 
 def authenticate(
@@ -147,7 +156,7 @@ def authenticate(
     session.flush()
     record(session, action="auth.login", actor_user_id=user.id, actor_name=user.username, client=client,
            entity_type="session", entity_id=login.id)
-    return LoginResult(ok=True, ticket=ticket)
+    return LoginResult(ok=True, ticket=ticket, landing=landing_path(session, user.id))
 
 
 @dataclasses.dataclass(frozen=True)

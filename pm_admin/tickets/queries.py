@@ -350,8 +350,16 @@ def my_orders(session: Session, principal: Principal, language: str = "zh-CN") -
         Ticket.assignee_id == principal.user_id,
         col(Ticket.status).in_([Status.ASSIGNED.value, Status.IN_PROGRESS.value, Status.ON_HOLD.value]))
         .order_by(Ticket.resolve_due).limit(200)).all())
-    return [{**card.model_dump(), **contact_of(ticket, language)}
+    return [{**card.model_dump(), **contact_of(ticket, language), "description": _excerpt(ticket.description)}
             for card, ticket in zip(cards_of(session, tickets, utcnow(), language), tickets, strict=True)]
+
+
+ORDER_DESCRIPTION = 200  # characters of the description an order card shows (the ticket's page has it all)
+
+
+def _excerpt(text: str) -> str:
+    flat = " ".join((text or "").split())
+    return flat[:ORDER_DESCRIPTION] + ("…" if len(flat) > ORDER_DESCRIPTION else "")
 
 
 def unread_notifications(session: Session, principal: Principal) -> list[dict]:

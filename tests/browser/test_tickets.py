@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from pm_admin.auth.models import User
 from pm_admin.owners.models import Ownership
 from pm_admin.places.models import Community, Room
-from pm_admin.tickets.models import Ticket
+from pm_admin.tickets.models import Ticket, TicketEvidence
 from tests.browser.conftest import screenshot
 from tests.browser.test_login_and_menus import at_home, log_in, visible_menu
 
@@ -144,10 +144,9 @@ def test_a_technician_sees_only_their_own_orders(page, db):
             Ticket.assignee_id == technician,
             col(Ticket.status).in_(["assigned", "in_progress", "on_hold"]))).all())
     log_in(page, "demo.technician")
-    page.wait_for_url(at_home)
+    page.wait_for_url("**/my-orders")  # a technician starts on 我的工单
     assert "my_orders" in visible_menu(page) and "ticket_board" not in visible_menu(page)
     page.set_viewport_size({"width": 390, "height": 844})  # a phone
-    page.goto("/my-orders")
     if own:
         expect(page.get_by_test_id("order-card").first).to_be_visible()
     shown = set(page.get_by_test_id("order-card").evaluate_all("els => els.map(e => e.dataset.code)"))
@@ -186,3 +185,43 @@ def test_a_repair_callback_scores_five_indicators_chosen_not_typed(page, db):
     expect(form).to_be_hidden()
     expect(page.get_by_test_id("ticket-status")).to_have_text("已关闭")
     screenshot(page, "repair-callback-scored")
+
+
+PHOTO = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
+         b"\x00\x00\x00\x0cIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+
+
+def test_a_technician_resolves_an_order_on_a_phone_with_a_photo(page, db, tmp_path):
+    """Issue 17 item 5: 办结 is one word, takes a photo into the ticket's evidence, and is refused without one."""
+    with Session(db) as session:
+        technician = session.exec(select(User.id).where(User.username == "demo.technician")).one()
+        # A normal order in hand (an important one needs its plan approved first), started or still to start.
+        ticket = session.exec(select(Ticket).where(
+            Ticket.assignee_id == technician, col(Ticket.status).in_(["in_progress", "assigned"]),
+            Ticket.tier == "normal").order_by(Ticket.status.desc(), Ticket.id)).first()
+        code, ticket_id, started = ticket.code, ticket.id, ticket.status == "in_progress"
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, "demo.technician")
+    page.wait_for_url("**/my-orders")
+    card = page.locator(f"[data-testid='order-card'][data-code='{code}']")
+    expect(card.get_by_test_id("order-description")).not_to_be_empty()  # what to fix, on the card
+    if not started:
+        card.get_by_test_id("order-start").click()
+    card.get_by_test_id("order-finish").click()
+    form = page.get_by_test_id("order-step-form")
+    expect(form).to_contain_text("办结")
+    form.get_by_test_id("order-resolution").fill("已更换水龙头阀芯，试水无渗漏")
+    page.get_by_test_id("order-step-form-save").click()
+    expect(form.get_by_text("办结须附一张完成照片")).to_be_visible()
+    expect(form.get_by_test_id("order-resolution")).to_have_value("已更换水龙头阀芯，试水无渗漏")
+    photo = tmp_path / "done.png"
+    photo.write_bytes(PHOTO)
+    form.get_by_test_id("order-photo").set_input_files(str(photo))
+    screenshot(page, "technician-finish-phone", full_page=False)
+    page.get_by_test_id("order-step-form-save").click()
+    expect(form).to_be_hidden()
+    expect(card).to_have_count(0)  # resolved: no longer an open order of theirs
+    with Session(db) as session:
+        assert session.get(Ticket, ticket_id).status == "resolved"
+        assert session.exec(select(TicketEvidence.filename).where(TicketEvidence.ticket_id == ticket_id)).all() \
+            == ["done.png"]

@@ -411,3 +411,12 @@ def test_an_account_manager_of_one_community_hands_out_no_more_than_their_own_re
                              is_active=True)
     with pytest.raises(PermissionDenied):
         accounts.reset_password(session, actor=manager, user_id=outsider.id, new_password="Other-Pass-2026")
+
+
+def test_a_technician_starts_on_their_orders_and_the_desk_on_the_home_page(session):
+    community = factories.community(session)
+    for username, role in (("li.shifu", "technician"), ("wang.kefu", "cs"), ("zhao.jingli", "manager")):
+        accounts.create_user(session, actor=SYSTEM, username=username, display_name=username, password=LONG_CHINESE,
+                             roles=[role], community_ids=[community.id])
+    assert [login(session, name, LONG_CHINESE).landing for name in ("li.shifu", "wang.kefu", "zhao.jingli")] == [
+        "/my-orders", "/", "/"]

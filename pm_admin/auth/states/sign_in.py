@@ -49,7 +49,8 @@ class LoginState(AppState):
             return None
         self.error = ""
         self.busy = True
-        next_path = safe_next(self.router.url.query_parameters.get("next"))
+        asked = self.router.url.query_parameters.get("next")
+        next_path = safe_next(asked) if asked else result.landing
         return rx.call_script(session_script(result.ticket, next_path))
 
 

@@ -6,9 +6,10 @@ import reflex as rx
 
 from pm_admin.tickets.pages.callback_dialog import contact_line
 from pm_admin.tickets.pages.parts import flags, sla_badge, status_badge, tier_badge
-from pm_admin.tickets.states.orders import MyOrdersState, StepForm
-from pm_admin.ui.forms import form_dialog, form_field, notice
+from pm_admin.tickets.states.orders import ORDER_PHOTO, MyOrdersState, StepForm
+from pm_admin.ui.forms import field, form_dialog, form_field, notice
 from pm_admin.ui.i18n import t, t_prefixed
+from pm_admin.ui.uploads import file_input
 
 ORDERS = MyOrdersState
 
@@ -21,6 +22,8 @@ def order_card(order: rx.Var) -> rx.Component:
                   sla_badge(order["sla_state"], order["sla_text"]), width="100%", align="center", wrap="wrap"),
         rx.text(order["title"], size="3", weight="bold"),
         rx.text(order["room"], " · ", order["category"], size="2", color_scheme="gray"),
+        rx.cond(order["description"].to(str) != "", rx.text(order["description"], size="2",
+                                                             data_testid="order-description")),
         contact_line(order, rx.cond(ORDERS.visit_phone["id"].to(int) == order["id"].to(int),
                                     ORDERS.visit_phone["phone"].to(str), ""),
                      ORDERS.show_phone(order["id"]), "order-contact"),
@@ -47,9 +50,13 @@ def step_dialog() -> rx.Component:
             rx.cond(action == "hold", rx.vstack(
                 form_field(d, "reason", "tickets.reason"),
                 form_field(d, "hold_until", "tickets.hold_until", type_="date"), width="100%")),
-            rx.cond(action == "finish", form_field(d, "resolution", "tickets.resolution", rx.text_area(
-                name="resolution", default_value=d.values["resolution"], rows="4", width="100%",
-                data_testid="order-resolution"))),
+            rx.cond(action == "finish", rx.vstack(
+                form_field(d, "resolution", "tickets.resolution", rx.text_area(
+                    name="resolution", default_value=d.values["resolution"], rows="4", width="100%",
+                    data_testid="order-resolution")),
+                field("tickets.finish_photo", file_input(ORDER_PHOTO, "image/*", "order-photo"), d.errors["photo"],
+                      hint_key="tickets.finish_photo_hint"),
+                width="100%")),
         ],
     )
 

@@ -13,11 +13,13 @@ from pm_admin.core.errors import ConcurrencyConflict, NotFound, ValidationFailed
 from pm_admin.core.guard import requires
 from pm_admin.core.permissions import Perm
 from pm_admin.tickets import queries
-from pm_admin.tickets.services import actions, callbacks
+from pm_admin.tickets.services import actions, callbacks, evidence
+from pm_admin.ui.uploads import upload_refusal, upload_script
 
 # The order page's buttons → the workflow's named actions.
 STEPS = {"start": "start", "hold": "hold", "resume": "resume", "finish": "resolve"}
 STEP_FIELDS = ("reason", "hold_until", "resolution")
+ORDER_PHOTO = "order-photo"
 
 
 class MyOrdersState(ProtectedState):
@@ -67,12 +69,18 @@ class MyOrdersState(ProtectedState):
 
 
 class StepForm(DialogForm, MyOrdersState):
-    """A step that needs input: hold (reason, until-date) or finish (resolution). ``subject``: the order's code
-    and title and the step; the order's id and version stay on the server."""
+    """A step that needs input: hold (reason, until-date) or finish 办结 (resolution and a photo of the work, kept in
+    the ticket's evidence). ``subject``: the order's code and title and the step; the order's id and version stay
+    on the server."""
 
-    def _run(self, order: dict[str, Any], action: str, data: actions.ActionInput):
+    _pending: dict[str, str] = {}  # the finish's fields while its photo uploads
+
+    def _run(self, order: dict[str, Any], action: str, data: actions.ActionInput, photo_upload_id: str = ""):
         try:
             with unit_of_work() as session:
+                if photo_upload_id:  # the photo and the step in one transaction: neither without the other
+                    evidence.attach_evidence(session, actor=self.principal, ticket_id=order["id"],
+                                             upload_id=photo_upload_id)
                 ticket = actions.take(session, actor=self.principal, ticket_id=order["id"],
                                       expected_version=order["version"], action=STEPS[action], data=data)
                 status = str(ticket.status)
@@ -96,9 +104,29 @@ class StepForm(DialogForm, MyOrdersState):
     def save(self, form: dict[str, Any]):
         self._require_open()
         submitted = {key: str(form.get(key, "")) for key in STEP_FIELDS}
+        if self.subject.get("action") == "finish":  # 办结 takes a photo of the work: first the upload
+            self._pending = submitted
+            return rx.call_script(upload_script(ORDER_PHOTO, evidence.EVIDENCE_PURPOSE),
+                                  callback=StepForm.finish_with_photo)
+        return self._step(submitted)
+
+    @requires(Perm.TICKETS_OWN)
+    def finish_with_photo(self, answer: dict[str, Any]):
+        submitted, self._pending = self._pending, {}
+        if not submitted or not self.opened:
+            return None  # a crafted callback without a save
+        refusal = upload_refusal(answer)
+        if refusal is not None:
+            self._keep_input(submitted)
+            key, params = ("tickets.finish_needs_photo", {}) if refusal[0] == "files.none" else refusal
+            self._fail("photo", key, **params)
+            return None
+        return self._step(submitted, str(answer.get("upload_id", "")))
+
+    def _step(self, submitted: dict[str, str], photo_upload_id: str = ""):
         try:
             return self._run(self._order(self._record_id), str(self.subject.get("action", "")),
-                             actions.ActionInput(**submitted))
+                             actions.ActionInput(**submitted), photo_upload_id)
         except ValidationFailed as error:
             self._refused(error, submitted)
             return None
