@@ -44,10 +44,22 @@ def choose(state, key: str, options: list[dict[str, str]], all_key: str, *, labe
                    label_prefix=label_prefix, testid=testid or f"filter-{key}")
 
 
+def _after(state, parent: str, hint_key: str, picker: rx.Component, testid: str) -> rx.Component:
+    """A picker that has nothing to offer until ``parent`` is chosen says so instead of opening empty."""
+    return rx.cond(state.filters[parent].to(str) == "",
+                   rx.select.root(rx.select.trigger(placeholder=t(hint_key), min_width="130px", data_testid=testid),
+                                  rx.select.content(rx.select.item(t(hint_key), value="none", disabled=True)),
+                                  disabled=True),
+                   picker)
+
+
 def place_pickers(state) -> list[rx.Component]:
-    """Community → building → unit; each narrows the next."""
-    return [pick(state, "community", "shell.all_communities"), pick(state, "building", "places.all_buildings"),
-            pick(state, "unit", "places.all_units")]
+    """Community → building → unit; each narrows the next (and says so until its parent is chosen)."""
+    return [pick(state, "community", "shell.all_communities"),
+            _after(state, "community", "places.choose_community_first",
+                   pick(state, "building", "places.all_buildings"), "filter-building"),
+            _after(state, "building", "places.choose_building_first",
+                   pick(state, "unit", "places.all_units"), "filter-unit")]
 
 
 def switch(state, key: str, label_key: str, *, testid: str | None = None) -> rx.Component:
