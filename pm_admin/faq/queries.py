@@ -14,7 +14,7 @@ from pm_admin.core.clock import local_text
 from pm_admin.core.errors import NotFound
 from pm_admin.core.paging import Page, PageRequest, count, order_by, paginate
 from pm_admin.core.permissions import Perm, Principal
-from pm_admin.faq import services
+from pm_admin.faq import editing, services
 from pm_admin.faq.models import FaqEntry, FaqPhrasing, FaqQuery, FaqSynonym
 from pm_admin.places.models import Community
 
@@ -80,7 +80,7 @@ def category_options(session: Session, principal: Principal) -> list[dict[str, s
 
 def unanswered(session: Session, principal: Principal, community_id: int | None, limit: int = 50) -> list[dict]:
     """The questions nothing answered, newest first, as the page lists them."""
-    queries = services.unanswered(session, actor=principal, community_id=community_id, limit=limit)
+    queries = editing.unanswered(session, actor=principal, community_id=community_id, limit=limit)
     names = dict(session.exec(select(Community.id, Community.name).where(
         col(Community.id).in_({q.community_id for q in queries}))).all()) if queries else {}
     return [{"id": q.id, "asked": q.asked, "community": names.get(q.community_id, ""), "channel": str(q.channel),
@@ -89,9 +89,9 @@ def unanswered(session: Session, principal: Principal, community_id: int | None,
 
 def entry_for_edit(session: Session, principal: Principal, entry_id: int) -> tuple[FaqEntry, dict[str, Any]]:
     """An entry and its dialog's values (the phrasings one a line)."""
-    entry = services.load_entry(session, principal, entry_id)
+    entry = editing.load_entry(session, principal, entry_id)
     return entry, {"community_id": str(entry.community_id or ""), "question": entry.question,
-                   "phrasings": "\n".join(services.phrasings_of(session, entry.id)), "answer": entry.answer,
+                   "phrasings": "\n".join(editing.phrasings_of(session, entry.id)), "answer": entry.answer,
                    "category": entry.category, "valid_until": entry.valid_until.isoformat() if entry.valid_until else ""}
 
 

@@ -11,10 +11,10 @@ from sqlmodel import select
 from pm_admin.core.audit import AuditEvent
 from pm_admin.core.errors import ConcurrencyConflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from pm_admin.core.permissions import OwnerPrincipal, OwnerRoom
-from pm_admin.faq import services
+from pm_admin.faq import editing, services
 from pm_admin.faq.demo_kb import seed_faq
+from pm_admin.faq.editing import EntryInput
 from pm_admin.faq.models import AskChannel, Band, FaqEntry, FaqQuery, QueryOutcome
-from pm_admin.faq.services import EntryInput
 from tests.support import factories
 
 
@@ -36,7 +36,7 @@ def faq(session, desk):
 
 
 def entry(session, actor, community, question, answer="答案", phrasings=(), **extra):
-    return services.create_entry(session, actor=actor, data=EntryInput(
+    return editing.create_entry(session, actor=actor, data=EntryInput(
         community_id=community.id if community is not None else "", question=question, answer=answer,
         category=extra.pop("category", "其他"), phrasings=list(phrasings), **extra))
 
@@ -69,10 +69,10 @@ def test_company_wide_entries_answer_every_community_and_only_head_office_keeps_
     for owner, community in ((faq["owner"], faq["community"]), (faq["other_owner"], faq["other"])):
         assert ask(session, owner, community, "在哪交物业费？").answer.entry_id == shared.id
     with pytest.raises(PermissionDenied):
-        services.update_entry(session, actor=faq["manager"], entry_id=shared.id, expected_version=shared.version,
+        editing.update_entry(session, actor=faq["manager"], entry_id=shared.id, expected_version=shared.version,
                               data=EntryInput(question="改", answer="改"))
     # … though community staff read it.
-    assert services.load_entry(session, faq["steward"], shared.id, "faq.view").id == shared.id
+    assert editing.load_entry(session, faq["steward"], shared.id, "faq.view").id == shared.id
 
 
 def test_staff_without_the_permission_or_outside_the_community_are_refused(session, faq):
@@ -82,13 +82,13 @@ def test_staff_without_the_permission_or_outside_the_community_are_refused(sessi
         entry(session, faq["other_manager"], faq["community"], "问题")
     mine = entry(session, faq["manager"], faq["community"], "小区几点锁大门？")
     with pytest.raises(PermissionDenied):
-        services.update_entry(session, actor=faq["other_manager"], entry_id=mine.id, expected_version=mine.version,
+        editing.update_entry(session, actor=faq["other_manager"], entry_id=mine.id, expected_version=mine.version,
                               data=EntryInput(question="改", answer="改"))
     with pytest.raises(PermissionDenied):
-        services.set_active(session, actor=faq["steward"], entry_id=mine.id, expected_version=mine.version,
+        editing.set_active(session, actor=faq["steward"], entry_id=mine.id, expected_version=mine.version,
                             active=False)
     with pytest.raises(PermissionDenied):
-        services.save_synonym(session, actor=faq["steward"], community_id=faq["community"].id, word="管理费",
+        editing.save_synonym(session, actor=faq["steward"], community_id=faq["community"].id, word="管理费",
                               canonical="物业费")
     with pytest.raises(PermissionDenied):  # staff ask for a caller of their own communities only
         ask(session, faq["other_manager"], faq["community"], "几点锁门", AskChannel.STAFF)
@@ -97,7 +97,7 @@ def test_staff_without_the_permission_or_outside_the_community_are_refused(sessi
     with pytest.raises(PermissionDenied):  # an owner is not staff
         ask(session, faq["owner"], faq["community"], "几点锁门", AskChannel.STAFF)
     with pytest.raises(NotFound):
-        services.update_entry(session, actor=faq["manager"], entry_id="1 or 1=1", expected_version=1,
+        editing.update_entry(session, actor=faq["manager"], entry_id="1 or 1=1", expected_version=1,
                               data=EntryInput(question="改", answer="改"))
     assert ask(session, faq["steward"], faq["community"], "几点锁大门", AskChannel.STAFF).band == Band.HIGH
 
@@ -108,22 +108,22 @@ def test_a_synonym_staff_add_makes_another_word_match(session, faq):
     entry(session, faq["manager"], faq["community"], "小区班车时刻表？", "见公告栏", phrasings=("班车几点发车",))
     before = ask(session, faq["owner"], faq["community"], "收废品的车几点到")
     assert before.answer is None
-    services.save_synonym(session, actor=faq["manager"], community_id=faq["community"].id, word="收废品的车",
+    editing.save_synonym(session, actor=faq["manager"], community_id=faq["community"].id, word="收废品的车",
                           canonical="垃圾清运车")
     after = ask(session, faq["owner"], faq["community"], "收废品的车几点到")
     assert after.band == Band.HIGH and after.answer.entry_id == target.id
     assert after.answer.answer == "每天早上 6 点"
     # Another community's synonym does not reach this one.
-    services.save_synonym(session, actor=faq["other_manager"], community_id=faq["other"].id, word="班车",
+    editing.save_synonym(session, actor=faq["other_manager"], community_id=faq["other"].id, word="班车",
                           canonical="垃圾清运车")
     assert ask(session, faq["owner"], faq["community"], "班车几点发车").answer.question == "小区班车时刻表？"
     with pytest.raises(ValidationFailed) as refused:
-        services.save_synonym(session, actor=faq["manager"], community_id=faq["community"].id, word="電梯",
+        editing.save_synonym(session, actor=faq["manager"], community_id=faq["community"].id, word="電梯",
                               canonical="电梯")
     assert set(refused.value.fields) == {"canonical"}
-    synonyms = services.list_synonyms(session, actor=faq["manager"], community_id=faq["community"].id)
+    synonyms = editing.list_synonyms(session, actor=faq["manager"], community_id=faq["community"].id)
     assert [s.word for s in synonyms] == ["收废品的车"]
-    services.delete_synonym(session, actor=faq["manager"], synonym_id=synonyms[0].id)
+    editing.delete_synonym(session, actor=faq["manager"], synonym_id=synonyms[0].id)
     assert ask(session, faq["owner"], faq["community"], "收废品的车几点到").answer is None
     assert {e.action for e in session.exec(select(AuditEvent).where(AuditEvent.entity_type == "faq_synonym"))} == {
         "faq.synonym_save", "faq.synonym_delete"}
@@ -168,54 +168,54 @@ def test_an_unanswered_question_becomes_an_entry_in_one_step(session, faq):
     answered = ask(session, faq["owner"], faq["community"], "在哪交物业费")
     elsewhere = ask(session, faq["other_owner"], faq["other"], "快递柜坏了")
     assert missed.band == Band.LOW and answered.band == Band.HIGH
-    listed = services.unanswered(session, actor=faq["cs"])
+    listed = editing.unanswered(session, actor=faq["cs"])
     assert [q.id for q in listed] == [missed.query_id]  # not the answered one, not the other community's
-    assert elsewhere.query_id in [q.id for q in services.unanswered(session, actor=faq["other_manager"])]
+    assert elsewhere.query_id in [q.id for q in editing.unanswered(session, actor=faq["other_manager"])]
     with pytest.raises(PermissionDenied):
-        services.entry_from_query(session, actor=faq["steward"], query_id=missed.query_id,
+        editing.entry_from_query(session, actor=faq["steward"], query_id=missed.query_id,
                                   data=EntryInput(answer="可以"))
     with pytest.raises(PermissionDenied):
-        services.entry_from_query(session, actor=faq["other_manager"], query_id=missed.query_id,
+        editing.entry_from_query(session, actor=faq["other_manager"], query_id=missed.query_id,
                                   data=EntryInput(answer="可以"))
-    made = services.entry_from_query(session, actor=faq["cs"], query_id=missed.query_id, data=EntryInput(
+    made = editing.entry_from_query(session, actor=faq["cs"], query_id=missed.query_id, data=EntryInput(
         question="共享充电宝在哪里借？", answer="服务中心前台可免费借用，押金 0 元。", category="服务中心"))
     assert made.community_id == faq["community"].id and made.question == "共享充电宝在哪里借？"
-    assert services.phrasings_of(session, made.id) == ["小区的充电宝可以借吗"]
+    assert editing.phrasings_of(session, made.id) == ["小区的充电宝可以借吗"]
     handled = session.get(FaqQuery, missed.query_id)
     assert handled.handled_entry_id == made.id and handled.handled_by == faq["cs"].username
-    assert services.unanswered(session, actor=faq["cs"]) == []
+    assert editing.unanswered(session, actor=faq["cs"]) == []
     again = ask(session, faq["owner"], faq["community"], "小区的充电宝可以借吗？")
     assert again.band == Band.HIGH and again.answer.entry_id == made.id
     with pytest.raises(DomainError) as refused:
-        services.entry_from_query(session, actor=faq["cs"], query_id=missed.query_id, data=EntryInput(answer="x"))
+        editing.entry_from_query(session, actor=faq["cs"], query_id=missed.query_id, data=EntryInput(answer="x"))
     assert refused.value.key == "faq.query_handled"
     audit = session.exec(select(AuditEvent).where(AuditEvent.action == "faq.entry_from_query")).one()
     assert audit.entity_type == "faq_entry" and audit.entity_id == str(made.id) and audit.changes["query"] == missed.query_id
-    services.dismiss_query(session, actor=faq["other_manager"], query_id=elsewhere.query_id)
-    assert services.unanswered(session, actor=faq["other_manager"]) == []
+    editing.dismiss_query(session, actor=faq["other_manager"], query_id=elsewhere.query_id)
+    assert editing.unanswered(session, actor=faq["other_manager"]) == []
 
 
 def test_the_index_follows_edits_withdrawals_and_valid_until(session, faq):
     pool = entry(session, faq["manager"], faq["community"], "游泳池几点开放？", "6:00–22:00")
     assert ask(session, faq["owner"], faq["community"], "游泳池几点开放").answer.answer == "6:00–22:00"
-    pool = services.update_entry(session, actor=faq["manager"], entry_id=pool.id, expected_version=pool.version,
+    pool = editing.update_entry(session, actor=faq["manager"], entry_id=pool.id, expected_version=pool.version,
                                  data=EntryInput(question="游泳池几点开放？", answer="夏季 6:00–22:00",
                                                  phrasings="泳池开放时间\n泳池开放时间\n游泳馆几点关门"))
-    assert services.phrasings_of(session, pool.id) == ["泳池开放时间", "游泳馆几点关门"]
+    assert editing.phrasings_of(session, pool.id) == ["泳池开放时间", "游泳馆几点关门"]
     assert ask(session, faq["owner"], faq["community"], "游泳馆几点关门").answer.answer == "夏季 6:00–22:00"
     with pytest.raises(ConcurrencyConflict):
-        services.update_entry(session, actor=faq["manager"], entry_id=pool.id, expected_version=pool.version - 1,
+        editing.update_entry(session, actor=faq["manager"], entry_id=pool.id, expected_version=pool.version - 1,
                               data=EntryInput(question="x", answer="y"))
-    added = services.add_phrasing(session, actor=faq["cs"], entry_id=pool.id, text="泳池啥时候开门")
+    added = editing.add_phrasing(session, actor=faq["cs"], entry_id=pool.id, text="泳池啥时候开门")
     with pytest.raises(ValidationFailed):
-        services.add_phrasing(session, actor=faq["cs"], entry_id=pool.id, text="泳池啥时候开门")
-    services.remove_phrasing(session, actor=faq["cs"], phrasing_id=added.id)
-    services.set_active(session, actor=faq["manager"], entry_id=pool.id, expected_version=pool.version, active=False)
+        editing.add_phrasing(session, actor=faq["cs"], entry_id=pool.id, text="泳池啥时候开门")
+    editing.remove_phrasing(session, actor=faq["cs"], phrasing_id=added.id)
+    editing.set_active(session, actor=faq["manager"], entry_id=pool.id, expected_version=pool.version, active=False)
     assert ask(session, faq["owner"], faq["community"], "游泳池几点开放").answer is None
-    assert services.list_entries(session, actor=faq["steward"]) == []
+    assert editing.list_entries(session, actor=faq["steward"]) == []
     pool = session.get(FaqEntry, pool.id)
-    services.set_active(session, actor=faq["manager"], entry_id=pool.id, expected_version=pool.version, active=True)
-    assert [e.id for e in services.list_entries(session, actor=faq["steward"], search="游泳")] == [pool.id]
+    editing.set_active(session, actor=faq["manager"], entry_id=pool.id, expected_version=pool.version, active=True)
+    assert [e.id for e in editing.list_entries(session, actor=faq["steward"], search="游泳")] == [pool.id]
     notice = entry(session, faq["manager"], faq["community"], "春节期间垃圾清运时间？", "照常清运",
                    valid_until=date.today() - timedelta(days=1))
     reply = services.ask(session, asker=faq["owner"], community_id=faq["community"].id, text="春节期间垃圾清运时间",

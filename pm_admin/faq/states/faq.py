@@ -18,7 +18,7 @@ from pm_admin.core.paged_state import PagedMixin
 from pm_admin.core.paging import Page, PageRequest
 from pm_admin.core.permissions import Perm
 from pm_admin.core.url_filters import Picker, UrlFilters
-from pm_admin.faq import queries, services
+from pm_admin.faq import editing, queries, services
 from pm_admin.faq.models import AskChannel
 from pm_admin.places.pickers import COMMUNITY_PICKER
 from pm_admin.places.queries import community_options
@@ -128,7 +128,7 @@ class FaqState(UrlFilters, PagedMixin, ProtectedState):
         if query_id not in {row["id"] for row in self.unanswered}:
             return
         with unit_of_work() as session:
-            services.dismiss_query(session, actor=self.principal, query_id=query_id)
+            editing.dismiss_query(session, actor=self.principal, query_id=query_id)
         self._load_unanswered()
 
 
@@ -185,20 +185,20 @@ class EntryForm(DialogForm, FaqState):
         self._require_open()
         typed = {key: str(form.get(key, ""))[:services.ANSWER_LENGTH + 100] for key in ENTRY_FIELDS}
         community = "" if typed["community_id"] == COMPANY_WIDE else typed["community_id"]
-        data = services.EntryInput(community_id=community, question=typed["question"], answer=typed["answer"],
+        data = editing.EntryInput(community_id=community, question=typed["question"], answer=typed["answer"],
                                    category=typed["category"], valid_until=typed["valid_until"],
                                    phrasings=typed["phrasings"])
         actor, record_id, version, query_id = self.principal, self._record_id, self._version, self._query_id
         if self.editing:
             def write(session):
-                return services.update_entry(session, actor=actor, entry_id=record_id, expected_version=version,
+                return editing.update_entry(session, actor=actor, entry_id=record_id, expected_version=version,
                                              data=data).id
         elif query_id:
             def write(session):
-                return services.entry_from_query(session, actor=actor, query_id=query_id, data=data).id
+                return editing.entry_from_query(session, actor=actor, query_id=query_id, data=data).id
         else:
             def write(session):
-                return services.create_entry(session, actor=actor, data=data).id
+                return editing.create_entry(session, actor=actor, data=data).id
         return self._submit(typed, write)
 
     def _after_save(self) -> None:

@@ -12,7 +12,7 @@ from pm_admin.core.errors import DomainError, ValidationFailed
 from pm_admin.core.guard import requires
 from pm_admin.core.ids import optional_id
 from pm_admin.core.permissions import Perm
-from pm_admin.faq import queries, services
+from pm_admin.faq import editing, queries
 from pm_admin.faq.states.faq import COMPANY_WIDE, FaqState
 
 
@@ -42,7 +42,7 @@ class SynonymsState(FaqState):
         community = str(form.get("community_id", ""))
         try:
             with unit_of_work() as session:
-                services.save_synonym(session, actor=self.principal,
+                editing.save_synonym(session, actor=self.principal,
                                       community_id="" if community == COMPANY_WIDE else community,
                                       word=str(form.get("word", ""))[:40], canonical=str(form.get("canonical", ""))[:40])
         except ValidationFailed as error:
@@ -58,7 +58,7 @@ class SynonymsState(FaqState):
             return None  # only rows the page shows as deletable
         try:
             with unit_of_work() as session:
-                services.delete_synonym(session, actor=self.principal, synonym_id=synonym_id)
+                editing.delete_synonym(session, actor=self.principal, synonym_id=synonym_id)
         except DomainError as error:
             return rx.toast.error(self._tr(error.key, **error.params))
         self._load_synonyms()
