@@ -27,6 +27,14 @@ def ticket_row(row: rx.Var) -> rx.Component:
     )
 
 
+def link_card(icon: str, label_key: str, href: str, testid: str) -> rx.Component:
+    """A card of the home page leading to one of the portal's pages."""
+    return rx.link(rx.card(rx.hstack(rx.icon(icon, size=20, color="var(--accent-10)"),
+                                     rx.text(t(label_key), size="3", weight="medium"), rx.spacer(),
+                                     rx.icon("chevron-right", size=16), align="center", width="100%"), width="100%"),
+                   href=href, underline="none", width="100%", data_testid=testid)
+
+
 def portal_home_page() -> rx.Component:
     state = PortalHomeState
     return portal_frame(
@@ -54,22 +62,10 @@ def portal_home_page() -> rx.Component:
                                   rx.icon("chevron-right", size=16), align="center", width="100%"),
                         width="100%"),
                 href="/portal/surveys", underline="none", width="100%", data_testid="portal-surveys-card"),
-        rx.link(rx.card(rx.hstack(rx.icon("party-popper", size=20, color="var(--accent-10)"),
-                                  rx.text(t("portal.activities_link"), size="3", weight="medium"), rx.spacer(),
-                                  rx.icon("chevron-right", size=16), align="center", width="100%"), width="100%"),
-                href="/portal/activities", underline="none", width="100%", data_testid="portal-activities-card"),
-        rx.link(rx.card(rx.hstack(rx.icon("messages-square", size=20, color="var(--accent-10)"),
-                                  rx.text(t("portal.nav.groups"), size="3", weight="medium"), rx.spacer(),
-                                  rx.icon("chevron-right", size=16), align="center", width="100%"), width="100%"),
-                href="/portal/groups", underline="none", width="100%", data_testid="portal-groups-card"),
-        rx.link(rx.card(rx.hstack(rx.icon("inbox", size=20, color="var(--accent-10)"),
-                                  rx.text(t("portal.nav.suggestions"), size="3", weight="medium"), rx.spacer(),
-                                  rx.icon("chevron-right", size=16), align="center", width="100%"), width="100%"),
-                href="/portal/suggestions", underline="none", width="100%", data_testid="portal-suggestions-card"),
-        rx.link(rx.card(rx.hstack(rx.icon("message-circle-question", size=20, color="var(--accent-10)"),
-                                  rx.text(t("portal.nav.faq"), size="3", weight="medium"), rx.spacer(),
-                                  rx.icon("chevron-right", size=16), align="center", width="100%"), width="100%"),
-                href="/portal/faq", underline="none", width="100%", data_testid="portal-faq-card"),
+        link_card("party-popper", "portal.activities_link", "/portal/activities", "portal-activities-card"),
+        link_card("messages-square", "portal.nav.groups", "/portal/groups", "portal-groups-card"),
+        link_card("inbox", "portal.nav.suggestions", "/portal/suggestions", "portal-suggestions-card"),
+        link_card("message-circle-question", "portal.nav.faq", "/portal/faq", "portal-faq-card"),
         rx.heading(t("portal.open_tickets"), size="3"),
         rx.foreach(state.open_tickets, ticket_row),
         rx.cond(state.open_tickets.length() == 0, rx.text(t("portal.no_open_tickets"), size="2", color_scheme="gray")),
