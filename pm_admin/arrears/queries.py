@@ -106,6 +106,29 @@ class Coverage:
         return 100.0 * self.covered / self.open_cases if self.open_cases else None
 
 
+def _coverage_clauses(day: date) -> tuple[sa.ColumnElement[bool], sa.ColumnElement[bool], sa.ColumnElement[bool]]:
+    """(case open on the day, followed up within the 15 days up to it, opened within those days)."""
+    window = day - FOLLOW_UP_EVERY
+    open_on_day = sa.and_(ArrearsCase.opened_on <= day,
+                          sa.or_(ArrearsCase.status == CaseStatus.OPEN, ArrearsCase.closed_on >= day))
+    followed = sa.exists().where(FollowUp.case_id == ArrearsCase.id, FollowUp.done_on >= window,
+                                 FollowUp.done_on <= day)
+    return open_on_day, followed, ArrearsCase.opened_on >= window
+
+
+def coverage_by_assignee(session: Session, scope: frozenset[int] | None, day: date) -> dict[int, tuple[int, int]]:
+    """Per assignee of the cases (as the case is assigned now): (covered, open cases) of ``coverage_on`` at the day.
+    For scorecards, which check their reader's permission themselves."""
+    open_on_day, followed, _fresh = _coverage_clauses(day)
+    where = [open_on_day, ArrearsCase.assignee_id.is_not(None)]
+    if scope is not None:
+        where.append(ArrearsCase.community_id.in_(sorted(scope)) if scope else sa.false())
+    rows = session.execute(sa.select(ArrearsCase.assignee_id, sa.func.sum(sa.case((followed, 1), else_=0)),
+                                     sa.func.count(ArrearsCase.id)).where(*where)
+                           .group_by(ArrearsCase.assignee_id)).all()
+    return {int(assignee): (int(covered or 0), int(total)) for assignee, covered, total in rows}
+
+
 def coverage_on(session: Session, principal: Principal, day: date, community_id: int | None = None) -> Coverage:
     """Arrears follow-up coverage at ``day`` (a period's end, or today) in the principal's communities, or in
     ``community_id``. Read from the follow-up rows themselves, so the figure of a past day never changes when
@@ -117,12 +140,7 @@ def coverage_on(session: Session, principal: Principal, day: date, community_id:
         scope = ArrearsCase.community_id == community_id
     else:
         scope = principal.scope_clause(ArrearsCase.community_id)
-    window = day - FOLLOW_UP_EVERY
-    open_on_day = sa.and_(ArrearsCase.opened_on <= day,
-                          sa.or_(ArrearsCase.status == CaseStatus.OPEN, ArrearsCase.closed_on >= day))
-    followed = sa.exists().where(FollowUp.case_id == ArrearsCase.id, FollowUp.done_on >= window,
-                                 FollowUp.done_on <= day)
-    fresh = ArrearsCase.opened_on >= window
+    open_on_day, followed, fresh = _coverage_clauses(day)
     row = session.execute(sa.select(
         sa.func.count(ArrearsCase.id), sa.func.sum(sa.case((followed, 1), else_=0)),
         sa.func.sum(sa.case((sa.and_(~followed, fresh), 1), else_=0)),

@@ -78,6 +78,9 @@ class Perm(enum.StrEnum):
     SUGGESTIONS_MANAGE = "suggestions.manage"  # enter slips, triage, reply, close, improvement actions
     FAQ_VIEW = "faq.view"  # the FAQ knowledge base, asking it for a caller, the query log
     FAQ_MANAGE = "faq.manage"  # entries, phrasings, synonyms; turning unanswered questions into entries
+    SCORECARDS_OWN = "scorecards.own"  # one's own scorecard 绩效
+    SCORECARDS_TEAM = "scorecards.team"  # the scorecards of the staff of one's communities
+    SCORECARDS_DEPARTMENTS = "scorecards.departments"  # departments' scorecards across the reader's communities
 
 
 @dataclasses.dataclass(frozen=True)

@@ -96,6 +96,7 @@ UNHAPPY = ("问题没有彻底解决", "维修后又出现同样问题", "等待
 class Staff:
     by_department: dict[str, list[int]]
     names: dict[int, str]
+    logins: dict[int, str]
 
 
 def _weighted(rng: random.Random, pairs) -> str:
@@ -112,6 +113,7 @@ def seed_field_staff(session: Session, community: Community, rng: random.Random,
     password_hash = hash_password(password)
     by_department: dict[str, list[int]] = defaultdict(list)
     names: dict[int, str] = {}
+    logins: dict[int, str] = {}
     existing = {u.username: u for u in session.exec(select(User).where(
         col(User.username).in_(["demo.technician", "demo.cs"]))).all()}
     if community.code == "C01":  # the demo accounts join C01's departments
@@ -119,6 +121,7 @@ def seed_field_staff(session: Session, community: Community, rng: random.Random,
             if username in existing:
                 by_department[department].append(existing[username].id)
                 names[existing[username].id] = existing[username].display_name
+                logins[existing[username].id] = username
     for index, (department, role, pattern) in enumerate(STAFF, start=1):
         username = field_staff_usernames(community.code)[index - 1]
         user = session.exec(select(User).where(User.username == username)).first()
@@ -135,13 +138,14 @@ def seed_field_staff(session: Session, community: Community, rng: random.Random,
                                                      "roles": [role], "community_ids": [community.id]})
         by_department[department].append(user.id)
         names[user.id] = user.display_name
+        logins[user.id] = username
     session.flush()
     for department, user_ids in by_department.items():
         for user_id in user_ids:
             if session.get(DepartmentMember, (departments[department], user_id)) is None:
                 session.add(DepartmentMember(department_id=departments[department], user_id=user_id))
     session.flush()
-    return Staff(dict(by_department), names)
+    return Staff(dict(by_department), names, logins)
 
 
 def _created_at(rng: random.Random, now: datetime, day_index: int) -> datetime:
@@ -166,8 +170,9 @@ NO_CALLBACK_KINDS = ("inquiry", "anonymous")
 class _Builder:
     """Accumulates rows for the bulk inserts, in ticket order."""
 
-    def __init__(self, first_id: int) -> None:
+    def __init__(self, first_id: int, cs_login: str) -> None:
         self.next_id = first_id
+        self.cs_login = cs_login  # callbacks name their caller by login, as the callback service does
         self.tickets: list[dict] = []
         self.events: list[dict] = []
         self.callbacks: list[dict] = []
@@ -195,9 +200,10 @@ def seed_tickets(session: Session, *, community_code: str, rng: random.Random, p
     departments = {d.id: d.code for d in session.exec(select(Department)).all()}
     rooms = list(session.exec(select(Room.id).where(Room.community_id == community.id)).all())
     owners = _room_contacts(session, community.id)
-    cs_name = next((staff.names[u] for u in staff.by_department.get("service", [])), "客服")
+    cs = next(iter(staff.by_department.get("service", [])), None)
+    cs_name = staff.names.get(cs, "客服")
     now = utcnow()
-    builder = _Builder((session.scalar(sa.select(sa.func.max(Ticket.id))) or 0) + 1)
+    builder = _Builder((session.scalar(sa.select(sa.func.max(Ticket.id))) or 0) + 1, staff.logins.get(cs, "demo.cs"))
     sequences = {s.day: s.last for s in session.exec(select(TicketSequence)).all()}
     last_by_room_category: dict[tuple[int, int, str], tuple[int, datetime]] = {}
     plan: list[tuple[datetime, str, str, str]] = []
@@ -349,7 +355,7 @@ def _work(builder: _Builder, rng: random.Random, now: datetime, ticket: dict, me
         attempts = 0
         while rng.random() < 0.07 and attempts < 2:  # not reached, tried again the next day
             attempts += 1
-            builder.callbacks.append(_callback(ticket, attempts, outcome_at, cs_name, reached=False))
+            builder.callbacks.append(_callback(ticket, attempts, outcome_at, builder.cs_login, reached=False))
             builder.event(ticket, outcome_at, cs_name, "callback_unreachable", "", "resolved", "resolved")
             outcome_at += timedelta(days=1)
             if outcome_at > now:
@@ -357,7 +363,7 @@ def _work(builder: _Builder, rng: random.Random, now: datetime, ticket: dict, me
                 return
         attempts += 1
         satisfied = rng.random() < (0.9 if round_ == 0 else 0.97)
-        builder.callbacks.append(_callback(ticket, attempts, outcome_at, cs_name, reached=True, satisfied=satisfied,
+        builder.callbacks.append(_callback(ticket, attempts, outcome_at, builder.cs_login, reached=True, satisfied=satisfied,
                                            rng=rng))
         if satisfied:
             ticket.update(status="closed", closed_at=outcome_at, updated_at=outcome_at, callback_attempts=attempts,

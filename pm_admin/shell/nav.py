@@ -12,12 +12,14 @@ class NavItem:
     key: str
     href: str
     icon: str
-    permission: str | None  # None: every signed-in user
+    permission: str | tuple[str, ...] | None  # any one of them; None: every signed-in user
 
 
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("home", "/", "layout-dashboard", None),
     NavItem("dashboard", "/dashboard", "chart-column", Perm.DASHBOARD_VIEW),
+    NavItem("scorecards", "/scorecards", "medal", (Perm.SCORECARDS_OWN, Perm.SCORECARDS_TEAM,
+                                                    Perm.SCORECARDS_DEPARTMENTS)),
     NavItem("ticket_board", "/tickets/board", "kanban", Perm.TICKETS_VIEW),
     NavItem("tickets", "/tickets", "list-todo", Perm.TICKETS_VIEW),
     NavItem("callbacks", "/tickets/callbacks", "phone-call", Perm.TICKETS_CALLBACK),
@@ -50,4 +52,6 @@ NAV_ITEMS: tuple[NavItem, ...] = (
 
 
 def visible_nav_keys(principal: Principal) -> list[str]:
-    return [item.key for item in NAV_ITEMS if item.permission is None or principal.has(item.permission)]
+    return [item.key for item in NAV_ITEMS if item.permission is None or any(
+        principal.has(permission) for permission in
+        ((item.permission,) if isinstance(item.permission, str) else item.permission))]

@@ -371,12 +371,7 @@ def satisfaction_index(session: Session, principal: Principal, day: date,
         scope: frozenset[int] | None = frozenset({community_id})
     else:
         scope = principal.community_filter()
-    next_day = datetime.combine(day + timedelta(days=1), time.min, DISPLAY_ZONE)
-    closed = select(SurveyPlan).where(col(SurveyPlan.status).in_(FINAL_STATUSES), SurveyPlan.closed_at < next_day)
-    if scope is not None:
-        closed = closed.where(col(SurveyPlan.id).in_(
-            select(SurveyTarget.plan_id).where(col(SurveyTarget.community_id).in_(sorted(scope)))))
-    plan = session.exec(closed.order_by(col(SurveyPlan.closed_at).desc(), col(SurveyPlan.id).desc())).first()
+    plan = latest_closed_plan(session, scope, day)
     if plan is None:
         return SatisfactionIndex(None, "", None, None, None)
     where = [col(SurveyScore.community_id).in_(sorted(scope))] if scope is not None else []
@@ -385,6 +380,35 @@ def satisfaction_index(session: Session, principal: Principal, day: date,
         return SatisfactionIndex(plan.id, plan.title, plan.closed_at, None, None)
     numerator, denominator = weighted_scores(scores, _weights(session, plan.id))
     return SatisfactionIndex(plan.id, plan.title, plan.closed_at, numerator, denominator)
+
+
+def latest_closed_plan(session: Session, scope: frozenset[int] | None, day: date) -> SurveyPlan | None:
+    """The survey plan most recently closed on or before the (Shanghai) day among the plans that target the scope
+    (any plan when the scope is every community)."""
+    next_day = datetime.combine(day + timedelta(days=1), time.min, DISPLAY_ZONE)
+    closed = select(SurveyPlan).where(col(SurveyPlan.status).in_(FINAL_STATUSES), SurveyPlan.closed_at < next_day)
+    if scope is not None:
+        closed = closed.where(col(SurveyPlan.id).in_(
+            select(SurveyTarget.plan_id).where(col(SurveyTarget.community_id).in_(sorted(scope)))))
+    return session.exec(closed.order_by(col(SurveyPlan.closed_at).desc(), col(SurveyPlan.id).desc())).first()
+
+
+def steward_indices(session: Session, scope: frozenset[int] | None, day: date) -> dict[int, tuple[float, int]]:
+    """Per steward (the building's steward when the household answered): (Σ wᵢ·sᵢ, Σ wᵢ) of the satisfaction index
+    as ``satisfaction_index`` defines it, over the scope's responses to the plan closed last by the day."""
+    plan = latest_closed_plan(session, scope, day)
+    if plan is None:
+        return {}
+    where = [SurveyScore.steward_id != 0]
+    if scope is not None:
+        where.append(col(SurveyScore.community_id).in_(sorted(scope)))
+    grouped: dict[int, dict[str, float]] = defaultdict(dict)
+    for (steward_id, indicator), score in _scores(session, plan.id, SurveyScore.steward_id, where=where).items():
+        if score is not None:
+            grouped[int(steward_id)][indicator] = score
+    weights = _weights(session, plan.id)
+    found = {steward: weighted_scores(scores, weights) for steward, scores in grouped.items()}
+    return {steward: pair for steward, pair in found.items() if pair[1]}
 
 
 # ------------------------------------------------------------------ pages without a staff login

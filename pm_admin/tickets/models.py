@@ -267,6 +267,8 @@ class TicketRound(SQLModel, table=True):
         sa.Index("ix_ticket_round_resolved_all", "resolved_at"),
         sa.Index("ix_ticket_round_callback_due", "community_id", "callback_due_at"),
         sa.Index("ix_ticket_round_callback_due_all", "callback_due_at"),
+        sa.Index("ix_ticket_round_resolver", "resolver_id", "resolved_at"),
+        sa.Index("ix_ticket_round_department", "department_id", "resolved_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     ticket_id: int = Field(foreign_key="ticket.id")
@@ -284,6 +286,11 @@ class TicketRound(SQLModel, table=True):
     callback_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     callback_reached_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # first callback that reached
     callback_unreachable: bool = Field(default=False)  # the maximum attempts, nobody reached
+    # Who the round's work counts for (scorecards): the assignee and department at resolution, and the callback
+    # that ended the round (the first one that reached the owner after it), fixed when they happen.
+    resolver_id: int | None = Field(default=None, foreign_key="app_user.id")
+    department_id: int | None = Field(default=None, foreign_key="department.id")
+    callback_id: int | None = Field(default=None, foreign_key="callback.id")
 
 
 class KindSetting(SQLModel, table=True):

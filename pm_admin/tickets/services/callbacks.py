@@ -78,8 +78,8 @@ def record_callback(session: Session, *, actor: Principal, ticket_id: int, data:
                         reached=data.reached, satisfied=data.satisfied if data.reached else None,
                         comment=data.comment.strip(), done_at=now, done_by=actor.username, **scores)
     session.add(callback)
-    rounds.note_callback(session, ticket, reached=data.reached, at=now,
-                         attempts_used=ticket.callback_attempts >= MAX_CALLBACK_ATTEMPTS)
+    ended = rounds.note_callback(session, ticket, reached=data.reached, at=now,
+                                 attempts_used=ticket.callback_attempts >= MAX_CALLBACK_ATTEMPTS)
     source = str(ticket.status)
     if not data.reached:
         if ticket.callback_attempts < MAX_CALLBACK_ATTEMPTS:
@@ -96,6 +96,7 @@ def record_callback(session: Session, *, actor: Principal, ticket_id: int, data:
     ticket.updated_at = now
     session.add(ticket)
     session.flush()
+    rounds.link_callback(session, ended, callback)
     outcome = "unreachable" if not data.reached else "satisfied" if data.satisfied else "unsatisfied"
     timeline_event(session, ticket, actor, TicketEventKind(f"callback_{outcome}"), callback.comment, from_status=source,
            to_status=str(ticket.status), at=now)

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from pm_admin.core.clock import as_utc
-from pm_admin.tickets.models import SlaBreach, Ticket, TicketEvent, TicketRound
+from pm_admin.tickets.models import Callback, SlaBreach, Ticket, TicketEvent, TicketRound
 from pm_admin.tickets.services.callbacks import MAX_CALLBACK_ATTEMPTS
 from pm_admin.tickets.services.rounds import active_seconds, kind_setting
 
@@ -50,7 +50,9 @@ def rounds_of(ticket: dict, events: list[dict], setting: tuple[bool, int],
             current.update(resolved_at=at, tier=tier, hold_seconds=held,
                            active_seconds=active_seconds(current["started_at"], at, held),
                            breached=(ticket["id"], current["number"]) in breached,
-                           callback_due_at=at + timedelta(days=days) if needs_callback else None)
+                           callback_due_at=at + timedelta(days=days) if needs_callback else None,
+                           # bulk-written tickets keep one assignee: the one they have now
+                           resolver_id=ticket.get("assignee_id"), department_id=ticket.get("department_id"))
             unreachable = 0
         elif kind in ("callback_satisfied", "callback_unsatisfied") and current.get("resolved_at"):
             current.setdefault("callback_reached_at", at)
@@ -64,14 +66,15 @@ def rounds_of(ticket: dict, events: list[dict], setting: tuple[bool, int],
         row.update(ticket_id=ticket["id"], community_id=ticket["community_id"], kind=str(ticket["kind"]))
         for name, empty in (("resolved_at", None), ("hold_seconds", 0), ("active_seconds", 0), ("tier", ""),
                             ("breached", False), ("callback_due_at", None), ("callback_reached_at", None),
-                            ("callback_unreachable", False)):
+                            ("callback_unreachable", False), ("resolver_id", None), ("department_id", None)):
             row.setdefault(name, empty)
     return rounds
 
 
 def rebuild(session: Session, ticket_ids: list[int] | None = None) -> int:
     """Replace the rounds of the given tickets (all tickets when None) with the ones their timelines tell."""
-    tickets_q = sa.select(Ticket.id, Ticket.community_id, Ticket.kind, Ticket.tier, Ticket.created_at)
+    tickets_q = sa.select(Ticket.id, Ticket.community_id, Ticket.kind, Ticket.tier, Ticket.created_at,
+                          Ticket.assignee_id, Ticket.department_id)
     events_q = sa.select(TicketEvent.ticket_id, TicketEvent.at, TicketEvent.kind, TicketEvent.from_status,
                          TicketEvent.to_status).order_by(TicketEvent.ticket_id, TicketEvent.at, TicketEvent.id)
     delete = sa.delete(TicketRound)
@@ -95,4 +98,20 @@ def rebuild(session: Session, ticket_ids: list[int] | None = None) -> int:
         rows += rounds_of(dict(ticket), events.get(ticket["id"], []), settings[kind], breached)
     for start in range(0, len(rows), INSERT_BATCH):
         session.execute(sa.insert(TicketRound), rows[start:start + INSERT_BATCH])
+    link_callbacks(session, ticket_ids)
     return len(rows)
+
+
+def link_callbacks(session: Session, ticket_ids: list[int] | None = None) -> None:
+    """Each resolved round's callback: the first one after its resolution that reached the owner (it closed the
+    ticket or reopened it, so no later round shares it)."""
+    first_reached = (sa.select(sa.func.min(Callback.id))
+                     .where(Callback.ticket_id == TicketRound.ticket_id, Callback.reached == sa.true(),
+                            Callback.done_at >= TicketRound.resolved_at)
+                     .scalar_subquery())
+    update = (sa.update(TicketRound).where(TicketRound.resolved_at.is_not(None),
+                                           TicketRound.callback_reached_at.is_not(None))
+              .values(callback_id=first_reached).execution_options(synchronize_session=False))
+    if ticket_ids is not None:
+        update = update.where(TicketRound.ticket_id.in_(ticket_ids))
+    session.execute(update)

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from pm_admin.core import change_watch
 from pm_admin.core.clock import as_utc
 from pm_admin.core.memo import Memo
-from pm_admin.tickets.models import Kind, KindSetting, SlaBreach, Ticket, TicketRound
+from pm_admin.tickets.models import Callback, Kind, KindSetting, SlaBreach, Ticket, TicketRound
 
 # Seed 003 5.28: repairs are called back within 7 days; other kinds within 2 days. Inquiries need none by
 # default, anonymous feedback never (seed 004: protect the owner's privacy).
@@ -68,6 +68,7 @@ def resolve_round(session: Session, ticket: Ticket, resolved_at: datetime) -> Ti
         round_ = open_round(session, ticket, ticket.created_at if round_ is None else resolved_at)
     needed, days = kind_setting(session, ticket.kind)
     round_.resolved_at, round_.tier = resolved_at, str(ticket.tier)
+    round_.resolver_id, round_.department_id = ticket.assignee_id, ticket.department_id
     round_.hold_seconds = max(0, ticket.paused_seconds - round_.paused_seconds_at_start)
     round_.active_seconds = active_seconds(round_.started_at, resolved_at, round_.hold_seconds)
     round_.breached = session.exec(select(SlaBreach.id).where(  # the round's breaches are all stored by now
@@ -81,13 +82,25 @@ def active_seconds(started_at: datetime, resolved_at: datetime, hold_seconds: in
     return max(0, int((as_utc(resolved_at) - as_utc(started_at)).total_seconds()) - hold_seconds)
 
 
-def note_callback(session: Session, ticket: Ticket, *, reached: bool, attempts_used: bool, at: datetime) -> None:
-    """A callback of the round just resolved: the first one that reached the owner, or the last unanswered one."""
+def note_callback(session: Session, ticket: Ticket, *, reached: bool, attempts_used: bool,
+                  at: datetime) -> TicketRound | None:
+    """A callback of the round just resolved: the first one that reached the owner, or the last unanswered one.
+    Returns the round the callback ended (the first one reaching the owner): the caller links the callback to it
+    once the callback has its id (``link_callback``)."""
     round_ = current_round(session, ticket)
     if round_ is None or round_.resolved_at is None:
-        return
+        return None
+    ended = None
     if reached and round_.callback_reached_at is None:
-        round_.callback_reached_at = at
+        round_.callback_reached_at, ended = at, round_
     elif not reached and attempts_used:
         round_.callback_unreachable = True
     session.add(round_)
+    return ended
+
+
+def link_callback(session: Session, round_: TicketRound | None, callback: Callback) -> None:
+    """The callback that ended the round (its satisfaction and repair scores count for the round's resolver)."""
+    if round_ is not None:
+        round_.callback_id = callback.id
+        session.add(round_)
