@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot
-from tests.browser.test_login_and_menus import log_in
+from tests.browser.test_login_and_menus import at_home, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -44,7 +44,8 @@ def test_a_technician_reads_their_card_and_the_tickets_behind_a_figure(page):
 
 def test_a_manager_reads_the_staff_and_an_executive_the_departments(page):
     log_in(page, "demo.manager")
-    page.wait_for_url(re.compile(r"/$"))
+    page.wait_for_url(at_home)
+    expect(page.get_by_test_id("home.rooms")).to_have_text(re.compile(r"^\d+$"))
     page.goto("/scorecards?view=team&period=last_month")
     rows = page.get_by_test_id("scorecard-row")
     expect(rows.first).to_be_visible()
@@ -59,7 +60,8 @@ def test_a_manager_reads_the_staff_and_an_executive_the_departments(page):
 
     page.context.clear_cookies()
     log_in(page, "demo.executive")
-    page.wait_for_url(re.compile(r"/$"))
+    page.wait_for_url(at_home)
+    expect(page.get_by_test_id("home.rooms")).to_have_text(re.compile(r"^\d+$"))
     page.goto("/scorecards?period=last_month")
     expect(page.get_by_test_id("scorecards-view")).to_contain_text("部门")
     expect(page.get_by_test_id("scorecards-view")).not_to_contain_text("员工")
