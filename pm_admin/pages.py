@@ -83,6 +83,10 @@ from pm_admin.portal.states.staff_accounts import OwnerAccountsState
 from pm_admin.portal.states.suggestions import PortalSuggestionsState
 from pm_admin.portal.states.surveys import PortalResultsState, PortalSurveysState, PortalSurveyState
 from pm_admin.portal.states.tickets import PortalTicketsState, PortalTicketState
+from pm_admin.reports.pages.monthly import monthly_page
+from pm_admin.reports.pages.weekly import weekly_page
+from pm_admin.reports.states.monthly import MonthlyReportState
+from pm_admin.reports.states.weekly import CallbackBatchState
 from pm_admin.shell import access
 from pm_admin.shell.layout import frame
 from pm_admin.shell.password_page import password_page
@@ -161,6 +165,8 @@ def register_pages(app: rx.App) -> None:
     protected = [
         (home_page, "/", "nav.home", HomeState.load),
         (dashboard_page, "/dashboard", "nav.dashboard", DashboardState.load),
+        (monthly_page, "/reports", "nav.reports", MonthlyReportState.load),
+        (weekly_page, "/reports/callback-batch", "nav.callback_batch", CallbackBatchState.load),
         (owners_page, "/owners", "nav.owners", OwnersState.load),
         (import_page, "/owners/import", "import.title", OwnerImportState.load),
         (groups_page, "/groups", "nav.groups", GroupsState.load),

@@ -78,6 +78,7 @@ class Perm(enum.StrEnum):
     SUGGESTIONS_MANAGE = "suggestions.manage"  # enter slips, triage, reply, close, improvement actions
     FAQ_VIEW = "faq.view"  # the FAQ knowledge base, asking it for a caller, the query log
     FAQ_MANAGE = "faq.manage"  # entries, phrasings, synonyms; turning unanswered questions into entries
+    REPORTS_VIEW = "reports.view"  # the monthly reports of their communities (generate, download XLSX/PDF)
 
 
 @dataclasses.dataclass(frozen=True)

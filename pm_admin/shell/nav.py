@@ -18,10 +18,12 @@ class NavItem:
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("home", "/", "layout-dashboard", None),
     NavItem("dashboard", "/dashboard", "chart-column", Perm.DASHBOARD_VIEW),
+    NavItem("reports", "/reports", "file-bar-chart", Perm.REPORTS_VIEW),
     NavItem("ticket_board", "/tickets/board", "kanban", Perm.TICKETS_VIEW),
     NavItem("tickets", "/tickets", "list-todo", Perm.TICKETS_VIEW),
     NavItem("callbacks", "/tickets/callbacks", "phone-call", Perm.TICKETS_CALLBACK),
     NavItem("review", "/tickets/review", "calendar-check", Perm.TICKETS_REVIEW),
+    NavItem("callback_batch", "/reports/callback-batch", "clipboard-check", Perm.TICKETS_CALLBACK),
     NavItem("my_orders", "/my-orders", "wrench", Perm.TICKETS_OWN),
     NavItem("owners", "/owners", "contact", Perm.OWNERS_VIEW),
     NavItem("owner_accounts", "/owner-accounts", "smartphone", Perm.OWNER_ACCOUNTS_MANAGE),
