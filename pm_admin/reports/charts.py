@@ -27,7 +27,7 @@ def _bars(data: list[list[float]], labels: list[str], *, value_max: float | None
     chart = VerticalBarChart()
     chart.x, chart.y, chart.width, chart.height = 14 * mm, 12 * mm, WIDTH - 20 * mm, HEIGHT - 24 * mm
     chart.data = data
-    chart.categoryAxis.categoryNames = labels
+    chart.categoryAxis.categoryNames = [_two_lines(label) for label in labels]
     chart.categoryAxis.labels.fontName = font
     chart.categoryAxis.labels.fontSize = 8
     chart.valueAxis.labels.fontName = font
@@ -46,6 +46,15 @@ def _bars(data: list[list[float]], labels: list[str], *, value_max: float | None
         chart.bars[n].fillColor = PALETTE[n % len(PALETTE)]
         chart.bars[n].strokeColor = None
     return chart
+
+
+def _two_lines(label: str, longest: int = 14) -> str:
+    """A long English category name on two lines under its bars (Chinese names are short)."""
+    words = label.split()
+    if len(label) <= longest or len(words) < 2:
+        return label
+    cut = min(range(1, len(words)), key=lambda n: abs(len(" ".join(words[:n])) - len(label) / 2))
+    return " ".join(words[:cut]) + "\n" + " ".join(words[cut:])
 
 
 def _title(drawing: Drawing, text: str) -> None:

@@ -57,10 +57,9 @@ def monthly_xlsx(report: Report, language: str) -> bytes:
 
 def monthly_pdf(report: Report, language: str) -> bytes:
     width = printing.frame_width()
-    story = [printing.text(title(report, language), 16),
-             Spacer(1, 2 * mm),
-             printing.text(f"{report.figures['start']} – {report.figures['end']}  ·  {status(report, language)}", 8,
-                           color=printing.GREY_TEXT),
+    period = f"{report.figures['start']} – {report.figures['end']}"
+    story = [printing.text(title(report, language), 16), Spacer(1, 2 * mm),
+             printing.text(period + printing.SEPARATOR + status(report, language), 8, color=printing.GREY_TEXT),
              Spacer(1, 4 * mm)]
     for section, data in sections_of(report.figures):
         parts = [printing.text(translate(f"reports.section.{section.key}", language), 11), Spacer(1, 2 * mm)]
@@ -68,6 +67,6 @@ def monthly_pdf(report: Report, language: str) -> bytes:
             parts += [section.chart(data, language), Spacer(1, 2 * mm)]
         parts.append(printing.table(section.table(data, language), width))
         story += [KeepTogether(parts), Spacer(1, 5 * mm)]
-    header = f"{report.community_name}  ·  {month_label(report.month, language)}  ·  " + \
-        translate("reports.monthly", language)
+    header = printing.SEPARATOR.join((report.community_name, month_label(report.month, language),
+                                      translate("reports.monthly", language)))
     return printing.document(story, header=header, language=language, title=title(report, language))

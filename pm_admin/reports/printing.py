@@ -20,6 +20,7 @@ from pm_admin.reports import sections
 from pm_admin.reports.fonts import cjk_font
 
 MARGIN = 16 * mm
+SEPARATOR = "  |  "  # between the header's parts: in every font (STSong-Light has no middle dot)
 HEADER_GREY = colors.HexColor("#eef1f5")
 LINE_GREY = colors.HexColor("#9aa3ad")
 GREY_TEXT = colors.HexColor("#555555")

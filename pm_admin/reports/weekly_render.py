@@ -12,8 +12,8 @@ from pm_admin.core.tables import TextSheet, export_workbook, workbook_bytes
 from pm_admin.reports import printing
 from pm_admin.reports.sections import Table
 
-COLUMNS = (("number", 4), ("code", 16), ("room", 9), ("title", 22), ("contact", 9), ("phone", 12),
-           ("technician", 9), ("resolved_at", 13), ("due", 13), ("state", 8), ("result", 22))
+COLUMNS = (("number", 5), ("code", 16), ("room", 13), ("title", 20), ("contact", 9), ("phone", 12),
+           ("technician", 9), ("resolved_at", 13), ("due", 13), ("state", 8), ("result", 20))
 
 
 def batch_table(batch: dict, language: str) -> Table:
@@ -57,6 +57,6 @@ def batch_pdf(batch: dict, language: str) -> bytes:
     if batch["truncated"]:
         story.append(printing.text(translate("reports.batch_truncated", language), 8))
     story += [Spacer(1, 8 * mm), printing.text(translate("reports.batch_signatures", language), 9)]
-    header = f"{batch['community']['name']}  ·  {batch['week']} – {batch['end']}  ·  " + \
-        translate("reports.batch", language)
+    header = printing.SEPARATOR.join((batch["community"]["name"], f"{batch['week']} – {batch['end']}",
+                                      translate("reports.batch", language)))
     return printing.document(story, header=header, language=language, pagesize=page, title=title(batch, language))

@@ -22,7 +22,8 @@ def download_button(file_format: str, icon: str) -> rx.Component:
 
 def row_view(row: rx.Var) -> rx.Component:
     return rx.table.row(*[rx.table.cell(rx.text(row[key], size="2")) for key in SHOWN],
-                        rx.table.cell(rx.badge(t_prefixed("reports.batch.state.", row["state"]))))
+                        rx.table.cell(rx.badge(t_prefixed("reports.batch.state.", row["state"]), color_scheme=rx.match(
+                            row["state"], ("reached", "green"), ("unreachable", "red"), "orange"))))
 
 
 def weekly_page() -> rx.Component:
