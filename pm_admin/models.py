@@ -19,6 +19,7 @@ from pm_admin.notify import models as notify_models  # noqa: F401
 from pm_admin.owners import models as owners_models  # noqa: F401
 from pm_admin.places import models as places_models  # noqa: F401
 from pm_admin.portal import models as portal_models  # noqa: F401
+from pm_admin.reports import models as reports_models  # noqa: F401
 from pm_admin.suggestions import models as suggestions_models  # noqa: F401
 from pm_admin.surveys import models as surveys_models  # noqa: F401
 from pm_admin.tickets import models as tickets_models  # noqa: F401

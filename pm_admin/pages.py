@@ -85,6 +85,10 @@ from pm_admin.portal.states.surveys import PortalResultsState, PortalSurveysStat
 from pm_admin.portal.states.tickets import PortalTicketsState, PortalTicketState
 from pm_admin.scorecards.page import scorecards_page
 from pm_admin.scorecards.state import ScorecardsState
+from pm_admin.reports.pages.monthly import monthly_page
+from pm_admin.reports.pages.weekly import weekly_page
+from pm_admin.reports.states.monthly import MonthlyReportState
+from pm_admin.reports.states.weekly import CallbackBatchState
 from pm_admin.shell import access
 from pm_admin.shell.layout import frame
 from pm_admin.shell.password_page import password_page
@@ -164,6 +168,8 @@ def register_pages(app: rx.App) -> None:
         (home_page, "/", "nav.home", HomeState.load),
         (dashboard_page, "/dashboard", "nav.dashboard", DashboardState.load),
         (scorecards_page, "/scorecards", "nav.scorecards", ScorecardsState.load),
+        (monthly_page, "/reports", "nav.reports", MonthlyReportState.load),
+        (weekly_page, "/reports/callback-batch", "nav.callback_batch", CallbackBatchState.load),
         (owners_page, "/owners", "nav.owners", OwnersState.load),
         (import_page, "/owners/import", "import.title", OwnerImportState.load),
         (groups_page, "/groups", "nav.groups", GroupsState.load),

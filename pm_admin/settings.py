@@ -22,6 +22,7 @@ MIN_SECRET_LENGTH = 32
 MIN_BCRYPT_ROUNDS = 12
 MIN_TEST_BCRYPT_ROUNDS = 4
 ENVIRONMENTS = ("development", "test", "production")
+DEFAULT_REPORT_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"  # Debian's fonts-wqy-microhei
 
 
 class SettingsError(RuntimeError):
@@ -48,6 +49,9 @@ class Settings:
     api_owner_per_minute: int = 60
     # Days within which a suggestion of the suggestion box must be answered (from the day it was received).
     suggestion_reply_days: int = 7
+    # The CJK font embedded in printed reports (a TrueType .ttf, or the first face of a .ttc); when the file is
+    # missing the PDFs fall back to the reader's built-in STSong-Light (``reports.fonts``).
+    report_font: str = DEFAULT_REPORT_FONT
     # The outbox's channels, throttles and retries (``PM_SMTP_*``, ``PM_SMS_*``, ``PM_WECOM_*``, ``PM_NOTIFY_*``).
     notify: NotifySettings = dataclasses.field(default_factory=lambda: NotifySettings())
 
@@ -313,6 +317,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         public_origins=_public_origins(env_vars.get("PM_PUBLIC_ORIGINS"), env),
         api_owner_per_minute=_int_setting(env_vars, "PM_API_OWNER_PER_MINUTE", 60, 1, 100_000),
         suggestion_reply_days=_int_setting(env_vars, "PM_SUGGESTION_REPLY_DAYS", 7, 1, 60),
+        report_font=env_vars.get("PM_REPORT_FONT", "").strip() or DEFAULT_REPORT_FONT,
         notify=_notify_settings(env_vars, env),
     )
 

@@ -43,6 +43,7 @@ from pm_admin.places.events import HouseholdWorkChanged, RoomRenumbered
 from pm_admin.places.models import Community
 from pm_admin.portal import files as portal_files
 from pm_admin.portal import progress as portal_progress
+from pm_admin.reports import files as report_files
 from pm_admin.suggestions import publication as suggestion_publication
 from pm_admin.suggestions.services import intake as suggestion_intake
 from pm_admin.surveys import files as survey_files
@@ -89,7 +90,7 @@ def install() -> None:
     register_upload_purpose(suggestion_intake.SLIP_PURPOSE, suggestion_intake.SLIP_UPLOAD)
     register_upload_purpose(group_moderation.EVIDENCE_PURPOSE, group_moderation.EVIDENCE_UPLOAD)
     for module in (owner_files, archive_files, dashboard_files, survey_files, ticket_files, portal_files,
-                   meeting_services, suggestion_intake, group_moderation):
+                   meeting_services, suggestion_intake, group_moderation, report_files):
         for kind, producer in module.DOWNLOADS.items():
             register_download(kind, producer)
 

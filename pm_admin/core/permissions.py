@@ -81,6 +81,7 @@ class Perm(enum.StrEnum):
     SCORECARDS_OWN = "scorecards.own"  # one's own scorecard 绩效
     SCORECARDS_TEAM = "scorecards.team"  # the scorecards of the staff of one's communities
     SCORECARDS_DEPARTMENTS = "scorecards.departments"  # departments' scorecards across the reader's communities
+    REPORTS_VIEW = "reports.view"  # the monthly reports of their communities (generate, download XLSX/PDF)
 
 
 @dataclasses.dataclass(frozen=True)

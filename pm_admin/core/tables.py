@@ -12,6 +12,7 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.utils import get_column_letter
 
 from pm_admin.core.errors import DomainError
 
@@ -108,6 +109,12 @@ class TextSheet:
 
     def append(self, row: Iterable[Any] = ()) -> None:
         self._sheet.append([self._cell(value) for value in row])
+
+    def set_widths(self, widths: Iterable[float]) -> None:
+        """Column widths in characters, first column first (before the first row: a write-only sheet writes them
+        ahead of its rows)."""
+        for number, width in enumerate(widths, start=1):
+            self._sheet.column_dimensions[get_column_letter(number)].width = width
 
 
 def export_workbook() -> Workbook:
