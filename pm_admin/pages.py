@@ -83,12 +83,12 @@ from pm_admin.portal.states.staff_accounts import OwnerAccountsState
 from pm_admin.portal.states.suggestions import PortalSuggestionsState
 from pm_admin.portal.states.surveys import PortalResultsState, PortalSurveysState, PortalSurveyState
 from pm_admin.portal.states.tickets import PortalTicketsState, PortalTicketState
-from pm_admin.scorecards.page import scorecards_page
-from pm_admin.scorecards.state import ScorecardsState
 from pm_admin.reports.pages.monthly import monthly_page
 from pm_admin.reports.pages.weekly import weekly_page
 from pm_admin.reports.states.monthly import MonthlyReportState
 from pm_admin.reports.states.weekly import CallbackBatchState
+from pm_admin.scorecards.page import scorecards_page
+from pm_admin.scorecards.state import ScorecardsState
 from pm_admin.shell import access
 from pm_admin.shell.layout import frame
 from pm_admin.shell.password_page import password_page

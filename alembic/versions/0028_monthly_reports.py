@@ -1,7 +1,7 @@
 """monthly reports 月度报告: the stored snapshots of closed months; the reports permission
 
 Revision ID: 0028
-Revises: 0023
+Revises: 0027
 Create Date: 2026-12-05 12:03:18
 """
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 from pm_admin.core.migration_grants import grant_permissions, revoke_permissions
 
 revision: str = '0028'
-down_revision: str | None = '0023'
+down_revision: str | None = '0027'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
