@@ -78,6 +78,9 @@ class Perm(enum.StrEnum):
     SUGGESTIONS_MANAGE = "suggestions.manage"  # enter slips, triage, reply, close, improvement actions
     FAQ_VIEW = "faq.view"  # the FAQ knowledge base, asking it for a caller, the query log
     FAQ_MANAGE = "faq.manage"  # entries, phrasings, synonyms; turning unanswered questions into entries
+    INSPECTIONS_VIEW = "inspections.view"  # inspection schedules, tasks and results, rectifications and their notices
+    INSPECTIONS_WORK = "inspections.work"  # work through an inspection checklist, recheck a rectification
+    INSPECTIONS_MANAGE = "inspections.manage"  # equipment, templates, schedules; a rectification's party and deadline
 
 
 @dataclasses.dataclass(frozen=True)
