@@ -26,7 +26,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("my_inspections", "/my-inspections", "clipboard-check", Perm.INSPECTIONS_WORK),
     NavItem("inspections", "/inspections", "shield-check", Perm.INSPECTIONS_VIEW),
     NavItem("rectifications", "/rectifications", "fire-extinguisher", Perm.INSPECTIONS_VIEW),
-    NavItem("inspection_setup", "/inspections/setup", "calendar-cog", Perm.INSPECTIONS_VIEW),
+    NavItem("inspection_setup", "/inspections/setup", "calendar-cog", Perm.INSPECTIONS_MANAGE),
     NavItem("owners", "/owners", "contact", Perm.OWNERS_VIEW),
     NavItem("owner_accounts", "/owner-accounts", "smartphone", Perm.OWNER_ACCOUNTS_MANAGE),
     NavItem("contact_requests", "/owner-requests", "user-pen", Perm.OWNERS_EDIT),

@@ -16,17 +16,18 @@ pytestmark = pytest.mark.browser
 MENUS = {
     "demo.admin": {"home", "owners", "contact_requests", "messages", "communities", "buildings", "rooms", "users",
                    "ticket_settings", "api_tokens", "audit"},
-    "demo.manager": {"home", "suggestions", "faq", "groups", "dashboard", "surveys", "activities", "ticket_board", "tickets", "callbacks", "review", "owners",
+    "demo.manager": {"home", "my_inspections", "inspections", "rectifications", "inspection_setup", "suggestions", "faq", "groups", "dashboard", "surveys", "activities", "ticket_board", "tickets", "callbacks", "review", "owners",
                      "owner_accounts", "contact_requests", "notices", "meetings", "committee", "messages", "archives",
                      "archive_requests", "arrears", "census", "communities", "buildings", "rooms", "audit"},
     "demo.cs": {"home", "suggestions", "faq", "groups", "surveys", "activities", "ticket_board", "tickets", "callbacks", "review", "owners", "owner_accounts",
                 "contact_requests", "notices", "meetings", "committee", "archives", "archive_requests", "arrears",
                 "census", "communities", "buildings", "rooms"},
-    "demo.steward": {"home", "suggestions", "faq", "groups", "surveys", "activities", "ticket_board", "tickets", "owners", "owner_accounts", "contact_requests",
+    "demo.steward": {"home", "inspections", "rectifications", "suggestions", "faq", "groups", "surveys", "activities", "ticket_board", "tickets", "owners", "owner_accounts", "contact_requests",
                      "notices", "meetings", "committee", "arrears", "census", "communities", "buildings", "rooms"},
-    "demo.technician": {"home", "my_orders", "communities", "buildings", "rooms"},
+    "demo.technician": {"home", "my_orders", "my_inspections", "inspections", "rectifications", "communities",
+                        "buildings", "rooms"},
     "demo.archivist": {"home", "owners", "archives", "archive_requests", "communities", "buildings", "rooms"},
-    "demo.executive": {"home", "suggestions", "faq", "groups", "dashboard", "surveys", "activities", "meetings", "committee", "communities", "buildings", "rooms"},
+    "demo.executive": {"home", "inspections", "rectifications", "suggestions", "faq", "groups", "dashboard", "surveys", "activities", "meetings", "committee", "communities", "buildings", "rooms"},
 }
 
 
