@@ -35,7 +35,7 @@ def _error(key: rx.Var) -> rx.Component:
 def item_form(item: rx.Var) -> rx.Component:
     n = item["n"].to(str)
     return rx.fragment(
-        rx.cond(item["new_section"].to(bool), rx.heading(item["section"], size="3", padding_top="8px")),
+        rx.cond(item["new_section"].to(bool), rx.heading(item["section"], size="3", as_="h3", padding_top="8px")),
         rx.card(rx.vstack(
             rx.text(item["number"], ". ", item["text"], size="3", weight="medium"),
             rx.hstack(_choice(item, "pass", "inspections.pass", "green"),
@@ -76,13 +76,15 @@ def check_form() -> rx.Component:
             spacing="3", width="100%"),
         data_inspection_form=task["id"].to(str), data_text_saved=t("inspections.draft_saved"),
         data_text_restored=t("inspections.draft_restored"), data_text_sending=t("inspections.sending"),
-        style={"width": "100%"})
+        # Room below the button: offline, the app's connection toast sits at the bottom of a phone's screen and the
+        # button must scroll clear of it.
+        style={"width": "100%", "padding_bottom": "160px"})
 
 
 def item_result(item: rx.Var) -> rx.Component:
     failed = item["result"] == "fail"
     return rx.fragment(
-        rx.cond(item["new_section"].to(bool), rx.heading(item["section"], size="3", padding_top="8px")),
+        rx.cond(item["new_section"].to(bool), rx.heading(item["section"], size="3", as_="h3", padding_top="8px")),
         rx.card(rx.vstack(
             rx.hstack(rx.cond(failed, rx.icon("circle-x", color="var(--red-10)", size=18),
                               rx.icon("circle-check", color="var(--green-10)", size=18)),

@@ -14,7 +14,7 @@ S = RectificationNoticeState
 PRINT_CSS = """
 @page { size: A4; margin: 16mm; }
 @media print {
-  html, body { background: #fff !important; }
+  html, body, .notice-page { background: #fff !important; }
   .no-print { display: none !important; }
   .notice-sheet { box-shadow: none !important; margin: 0 !important; width: auto !important; min-height: 0 !important;
                   padding: 0 !important; }
@@ -77,8 +77,8 @@ def notice_page() -> rx.Component:
                   rx.spacer(),
                   rx.button(rx.icon("printer", size=14), t("inspections.print"), on_click=rx.call_script("window.print()"),
                             data_testid="notice-print"),
-                  class_name="no-print", width="210mm", margin="16px auto 0", max_width="100%"),
+                  class_name="no-print", width="210mm", margin="0 auto", max_width="100%"),
         rx.cond(S.missing, rx.box(notice(t("error.not_found"), icon="circle-alert", color_scheme="red"),
                                   class_name="no-print", padding="16px")),
         rx.cond(S.sheet["id"].to(int) > 0, sheet()),
-        background="var(--gray-3)", min_height="100vh", padding_bottom="24px")
+        background="var(--gray-3)", min_height="100vh", padding="16px 0 24px", class_name="notice-page")

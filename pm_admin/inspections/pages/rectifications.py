@@ -43,5 +43,5 @@ def rectifications_page() -> rx.Component:
                    choose(S, "category", [{"value": str(c)} for c in Category], "inspections.all_categories",
                           label_prefix="inspections.category."),
                    switch(S, "overdue", "inspections.overdue_only")),
-        data_table(S, columns, testid="rectifications-table", min_width="1100px"),
+        data_table(S, columns, testid="rectifications-table", min_width="960px"),
         spacing="4", width="100%")

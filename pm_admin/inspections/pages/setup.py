@@ -108,7 +108,7 @@ def equipment_dialog() -> rx.Component:
             "building_id", d.building_choices, default=d.values["building_id"])),
         form_field(d, "name", "inspections.equipment_name", hint_key="inspections.equipment_name_hint"),
         form_field(d, "kind", "inspections.kind_label", select_input(
-            "kind", KINDS, default=d.values["kind"], label_prefix="inspections.kind.")),
+            "kind", KINDS, default=d.values["kind"], label_prefix="inspections.kind.", testid="equipment-kind")),
         form_field(d, "location", "inspections.equipment_location"),
         _active_box(d),
     ])
@@ -126,7 +126,8 @@ def schedule_dialog() -> rx.Component:
             form_field(d, "template_id", "inspections.checklist", select_input(
                 "template_id", d.template_choices, default=d.values["template_id"], testid="schedule-template")),
             rx.hstack(form_field(d, "equipment_id", "inspections.equipment_one", select_input(
-                          "equipment_id", d.equipment_choices, default=d.values["equipment_id"])),
+                          "equipment_id", d.equipment_choices, default=d.values["equipment_id"],
+                          testid="schedule-equipment")),
                       form_field(d, "building_id", "places.building", select_input(
                           "building_id", d.building_choices, default=d.values["building_id"])),
                       spacing="3", width="100%"),

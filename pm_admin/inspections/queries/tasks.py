@@ -134,7 +134,7 @@ def task_detail(session: Session, principal: Principal, task_id: Any, today: dat
     return {"id": task.id, "version": task.version, "title": task.title, "place": task.place,
             "community": community.name, "category": str(task.category), "period": period_text(task),
             "due_on": task.due_on.isoformat(), "status": str(task.status),
-            "overdue": task.status == TaskStatus.OPEN and task.due_on < today,
+            "overdue": task.status == TaskStatus.OPEN and task.due_on < today, "due_today": task.due_on == today,
             "assignee": names.get(task.assignee_id, ""), "done_by": task.done_by_name,
             "done_at": local_text(task.done_at), "failed": task.failed_items, "items": items,
             "may_work": task.status == TaskStatus.OPEN and principal.has(Perm.INSPECTIONS_WORK)
