@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,24 +17,13 @@ from pm_admin.inspections.services.setup import inspectors_of, items_text
 from pm_admin.places.models import Building, Community
 
 
-@dataclasses.dataclass
-class SetupFilter:
-    community_id: int | None = None
-
-
-def _scope(principal: Principal, column, filters: SetupFilter) -> list[sa.ColumnElement[bool]]:
-    where = [principal.scope_clause(column)]
-    if filters.community_id:
-        where.append(column == filters.community_id)
-    return where
-
-
-def schedules(session: Session, principal: Principal, request: PageRequest, filters: SetupFilter) -> Page:
+def schedules(session: Session, principal: Principal, request: PageRequest) -> Page:
+    """The schedules of the communities in view (the header's switcher narrows them)."""
     principal.require(Perm.INSPECTIONS_VIEW)
     statement = (select(InspectionSchedule, InspectionTemplate.name, Community.name)
                  .join(InspectionTemplate, InspectionTemplate.id == InspectionSchedule.template_id)
                  .join(Community, Community.id == InspectionSchedule.community_id)
-                 .where(*_scope(principal, InspectionSchedule.community_id, filters)))
+                 .where(principal.scope_clause(InspectionSchedule.community_id)))
     total = count(session, statement)
     ordered = order_by(statement, request, {}, [col(InspectionSchedule.community_id), col(InspectionSchedule.id)])
     found = session.exec(paginate(ordered, request)).all()
@@ -48,11 +36,11 @@ def schedules(session: Session, principal: Principal, request: PageRequest, filt
     return Page(rows, total, request.page, request.page_size)
 
 
-def equipment(session: Session, principal: Principal, request: PageRequest, filters: SetupFilter) -> Page:
+def equipment(session: Session, principal: Principal, request: PageRequest) -> Page:
     principal.require(Perm.INSPECTIONS_VIEW)
     statement = (select(Equipment, Community.name, Building.name).join(Community, Community.id == Equipment.community_id)
                  .outerjoin(Building, Building.id == Equipment.building_id)
-                 .where(*_scope(principal, Equipment.community_id, filters)))
+                 .where(principal.scope_clause(Equipment.community_id)))
     total = count(session, statement)
     ordered = order_by(statement, request, {"name": col(Equipment.name)},
                        [col(Equipment.community_id), col(Equipment.name), col(Equipment.id)])
@@ -63,16 +51,12 @@ def equipment(session: Session, principal: Principal, request: PageRequest, filt
     return Page(rows, total, request.page, request.page_size)
 
 
-def templates(session: Session, principal: Principal, language: str = "zh-CN",
-              community_id: int | None = None) -> list[dict[str, Any]]:
+def templates(session: Session, principal: Principal, language: str = "zh-CN") -> list[dict[str, Any]]:
     """The company's checklists and those of the communities in view (a handful each)."""
     principal.require(Perm.INSPECTIONS_VIEW)
     where = sa.or_(col(InspectionTemplate.community_id).is_(None), principal.scope_clause(InspectionTemplate.community_id))
     statement = select(InspectionTemplate, Community.name).outerjoin(
         Community, Community.id == InspectionTemplate.community_id).where(where)
-    if community_id:
-        statement = statement.where(sa.or_(col(InspectionTemplate.community_id).is_(None),
-                                           InspectionTemplate.community_id == community_id))
     departments = department_names(session, language)
     return [{"id": t.id, "version": t.version, "name": t.name, "community": community or "",
              "community_id": str(t.community_id or ""), "company_wide": t.community_id is None,

@@ -51,14 +51,14 @@ class SchedulesList(PagedMixin, SetupState):
     _PAGE_PERMISSION: ClassVar[str] = Perm.INSPECTIONS_MANAGE
 
     def _fetch(self, session: Session, request: PageRequest) -> Page:
-        return queries.schedules(session, self.principal, request, queries.SetupFilter())
+        return queries.schedules(session, self.principal, request)
 
 
 class EquipmentList(PagedMixin, SetupState):
     _PAGE_PERMISSION: ClassVar[str] = Perm.INSPECTIONS_MANAGE
 
     def _fetch(self, session: Session, request: PageRequest) -> Page:
-        return queries.equipment(session, self.principal, request, queries.SetupFilter())
+        return queries.equipment(session, self.principal, request)
 
 
 SETUP_LISTS = (SchedulesList, EquipmentList)
