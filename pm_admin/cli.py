@@ -115,8 +115,12 @@ def cmd_restore(args: argparse.Namespace) -> int:
 def cmd_daily(args: argparse.Namespace) -> int:
     from pm_admin.arrears.services import sync_cases
     from pm_admin.census.services import open_current_quarters
+    from pm_admin.core.clock import local_today
     from pm_admin.core.files import purge_stale_uploads
+    from pm_admin.core.permissions import SYSTEM
     from pm_admin.household_work.services import reassign_all
+    from pm_admin.inspections.services.generation import generate_due
+    from pm_admin.inspections.services.rectifications import escalate_overdue
     from pm_admin.portal.services.photos import purge_pending
     from pm_admin.reports.monthly import generate_closed_month
     from pm_admin.tickets.services.review import notify_overdue_holds
@@ -127,10 +131,14 @@ def cmd_daily(args: argparse.Namespace) -> int:
         moved = reassign_all(session)
         purged = purge_stale_uploads(session) + purge_pending(session)
         holds = notify_overdue_holds(session)
+        today = local_today()
+        inspections = generate_due(session, today, SYSTEM)
+        escalated = escalate_overdue(session, actor=SYSTEM, today=today)
     with unit_of_work() as session:  # apart: a report that fails to build holds none of the work above back
         reports = generate_closed_month(session)
     print(f"arrears cases updated: {changed}; census tasks opened: {census_tasks}; open tasks reassigned: {moved}; "
           f"stale uploads removed: {purged}; holds past their day notified: {holds}; "
+          f"inspection tasks given out: {inspections}; overdue rectifications escalated: {escalated}; "
           f"last month's reports generated: {reports}")
     return 0
 
@@ -303,8 +311,8 @@ def main(argv: list[str] | None = None) -> int:
     restore.add_argument("--yes", action="store_true", help="confirm overwriting the current data")
     restore.set_defaults(func=cmd_restore)
     daily = commands.add_parser("daily", help="daily jobs: open and close arrears follow-up cases, open the "
-                                              "quarter's census tasks, remove unused uploads, store last month's "
-                                              "reports")
+                                              "quarter's census tasks, remove unused uploads, give out inspection "
+                                              "tasks, escalate overdue rectifications, store last month's reports")
     daily.set_defaults(func=cmd_daily)
     rollups = commands.add_parser("rebuild-rollups", help="recompute the dashboard rollups from the tickets")
     rollups.set_defaults(func=cmd_rebuild_rollups)

@@ -14,6 +14,7 @@ from pm_admin.core import audit, files, saved_views  # noqa: F401
 from pm_admin.dashboards import models as dashboards_models  # noqa: F401
 from pm_admin.faq import models as faq_models  # noqa: F401
 from pm_admin.groups import models as groups_models  # noqa: F401
+from pm_admin.inspections import models as inspections_models  # noqa: F401
 from pm_admin.meetings import models as meetings_models  # noqa: F401
 from pm_admin.notify import models as notify_models  # noqa: F401
 from pm_admin.owners import models as owners_models  # noqa: F401

@@ -42,6 +42,20 @@ from pm_admin.home.pages.header import reminder_bell, search_palette
 from pm_admin.home.pages.home import home_page
 from pm_admin.home.states.header import BellState
 from pm_admin.home.states.home import HomeState
+from pm_admin.inspections.pages.check import task_page
+from pm_admin.inspections.pages.mine import my_inspections_page
+from pm_admin.inspections.pages.notice import notice_page as rectification_notice_page
+from pm_admin.inspections.pages.rectification import rectification_page
+from pm_admin.inspections.pages.rectifications import rectifications_page
+from pm_admin.inspections.pages.setup import setup_page as inspection_setup_page
+from pm_admin.inspections.pages.tasks import inspections_page
+from pm_admin.inspections.states.check import InspectionTaskState
+from pm_admin.inspections.states.mine import MyInspectionsState
+from pm_admin.inspections.states.notice import RectificationNoticeState
+from pm_admin.inspections.states.rectification import RectificationState
+from pm_admin.inspections.states.rectifications import RectificationsState
+from pm_admin.inspections.states.setup import SetupState as InspectionSetupState
+from pm_admin.inspections.states.tasks import InspectionsState
 from pm_admin.meetings.pages.meeting import meeting_page
 from pm_admin.meetings.pages.meetings import committee_page, meetings_page
 from pm_admin.meetings.states.committee import CommitteeState
@@ -90,7 +104,7 @@ from pm_admin.reports.states.weekly import CallbackBatchState
 from pm_admin.scorecards.page import scorecards_page
 from pm_admin.scorecards.state import ScorecardsState
 from pm_admin.shell import access
-from pm_admin.shell.layout import frame
+from pm_admin.shell.layout import frame, loading, no_access
 from pm_admin.shell.password_page import password_page
 from pm_admin.shell.state import ShellState
 from pm_admin.suggestions.pages.box import suggestions_page
@@ -132,6 +146,15 @@ def framed(content: Callable[[], rx.Component], title_key: str) -> Callable[[], 
     @functools.wraps(content)
     def page() -> rx.Component:
         return frame(title_key, content(), search=search_palette(), bell=reminder_bell())
+    return page
+
+
+def printable(content: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
+    """A staff page that is printed as it is (a notice on A4): the shell still checks who may open it, but draws no
+    sidebar or header around it."""
+    @functools.wraps(content)
+    def page() -> rx.Component:
+        return rx.cond(ShellState.signed_in, rx.cond(ShellState.denied, no_access(), content()), loading())
     return page
 
 
@@ -191,6 +214,12 @@ def register_pages(app: rx.App) -> None:
         (api_tokens_page, "/admin/api-tokens", "nav.api_tokens", ApiTokensState.load),
         (ticket_page, "/tickets/[ticket_id]", "nav.ticket", TicketDetailState.load),
         (orders_page, "/my-orders", "nav.my_orders", MyOrdersState.load),
+        (my_inspections_page, "/my-inspections", "nav.my_inspections", MyInspectionsState.load),
+        (inspections_page, "/inspections", "nav.inspections", InspectionsState.load),
+        (inspection_setup_page, "/inspections/setup", "nav.inspection_setup", InspectionSetupState.load),
+        (task_page, "/inspections/tasks/[task_id]", "inspections.task_heading", InspectionTaskState.load),
+        (rectifications_page, "/rectifications", "nav.rectifications", RectificationsState.load),
+        (rectification_page, "/rectifications/[rectification_id]", "nav.rectifications", RectificationState.load),
         (arrears_page, "/arrears", "nav.arrears", ArrearsState.load),
         (census_page, "/census", "nav.census", CensusState.load),
         (plans_page, "/surveys", "nav.surveys", SurveyPlansState.load),
@@ -216,3 +245,8 @@ def register_pages(app: rx.App) -> None:
         # page the role may not use shows 无权限 and never sends a load the server would refuse.
         access.register(route, title_key, load, after=(BellState.load,))
         app.add_page(framed(content, title_key), route=route, title=page_title(title_key), on_load=ShellState.load)
+    for content, route, title_key, load in (
+            (rectification_notice_page, "/rectifications/[rectification_id]/notice", "inspections.notice_heading",
+             RectificationNoticeState.load),):
+        access.register(route, title_key, load)
+        app.add_page(printable(content), route=route, title=page_title(title_key), on_load=ShellState.load)

@@ -30,6 +30,7 @@ from pm_admin.dashboards import rollups
 from pm_admin.dashboards import view as dashboard_view
 from pm_admin.groups.services import moderation as group_moderation
 from pm_admin.household_work import services as household_work
+from pm_admin.inspections.services import common as inspection_common
 from pm_admin.meetings import publication as meeting_publication
 from pm_admin.meetings.services import meetings as meeting_services
 from pm_admin.owners import files as owner_files
@@ -89,8 +90,10 @@ def install() -> None:
     register_upload_purpose(meeting_services.ATTACHMENT_PURPOSE, meeting_services.ATTACHMENT_UPLOAD)
     register_upload_purpose(suggestion_intake.SLIP_PURPOSE, suggestion_intake.SLIP_UPLOAD)
     register_upload_purpose(group_moderation.EVIDENCE_PURPOSE, group_moderation.EVIDENCE_UPLOAD)
+    register_upload_purpose(inspection_common.PHOTO_PURPOSE, inspection_common.PHOTO_UPLOAD)
     for module in (owner_files, archive_files, dashboard_files, survey_files, ticket_files, portal_files,
-                   meeting_services, suggestion_intake, group_moderation, report_files):
+                   meeting_services, suggestion_intake, group_moderation, report_files,
+                   inspection_common):
         for kind, producer in module.DOWNLOADS.items():
             register_download(kind, producer)
 

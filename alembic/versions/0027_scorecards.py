@@ -2,7 +2,7 @@
 scorecards permissions
 
 Revision ID: 0027
-Revises: 0023
+Revises: 0026
 Create Date: 2026-12-05 12:30:00
 """
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 from pm_admin.core.migration_grants import grant_permissions, revoke_permissions
 
 revision: str = '0027'
-down_revision: str | None = '0023'
+down_revision: str | None = '0026'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

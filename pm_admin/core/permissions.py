@@ -82,6 +82,9 @@ class Perm(enum.StrEnum):
     SCORECARDS_TEAM = "scorecards.team"  # the scorecards of the staff of one's communities
     SCORECARDS_DEPARTMENTS = "scorecards.departments"  # departments' scorecards across the reader's communities
     REPORTS_VIEW = "reports.view"  # the monthly reports of their communities (generate, download XLSX/PDF)
+    INSPECTIONS_VIEW = "inspections.view"  # inspection schedules, tasks and results, rectifications and their notices
+    INSPECTIONS_WORK = "inspections.work"  # work through an inspection checklist, recheck a rectification
+    INSPECTIONS_MANAGE = "inspections.manage"  # equipment, templates, schedules; a rectification's party and deadline
 
 
 @dataclasses.dataclass(frozen=True)

@@ -28,6 +28,8 @@ from pm_admin.core.permissions import Perm, Principal, Role
 from pm_admin.dashboards import kpis
 from pm_admin.dashboards.periods import period_for
 from pm_admin.groups import queries as group_queries
+from pm_admin.inspections.queries import rectifications as rectification_queries
+from pm_admin.inspections.queries import tasks as inspection_queries
 from pm_admin.meetings import queries as meeting_queries
 from pm_admin.places.models import Building, Room
 from pm_admin.places.queries import place_totals
@@ -160,6 +162,8 @@ def _work_orders(ctx: _Context) -> Section:
     cards.add("home.my_orders", "/my-orders", lambda: _count(ctx.session, *mine))
     cards.add("home.my_orders_overdue", "/my-orders", lambda: _count(ctx.session, *mine, overdue_clause(ctx.now)),
               attention=True)
+    cards.add("home.my_inspections_due", "/my-inspections", lambda: inspection_queries.my_due_count(
+        ctx.session, ctx.principal, ctx.today), attention=True)
     return Section("home.section.work_orders", tuple(cards.figures))
 
 
@@ -272,6 +276,11 @@ def _management(ctx: _Context) -> Section:
         coverage = arrears_queries.coverage_on(session, principal, ctx.today)
         cards.add("home.arrears_coverage", "/arrears", lambda: _percent(coverage.percent))
         cards.add("home.follow_ups_overdue_all", "/arrears", lambda: coverage.overdue, attention=True)
+    # Rectifications past their deadline (seed 003 5.29.3), and checklists not done by their due day.
+    cards.add("home.rectifications_overdue", "/rectifications?overdue=1", lambda: rectification_queries.overdue_count(
+        session, principal, ctx.today), attention=True)
+    cards.add("home.inspections_overdue", "/inspections?status=overdue", lambda: inspection_queries.overdue_tasks(
+        session, principal, ctx.today), attention=True)
     _meetings(ctx, cards)
     cards.add("home.failed_logins", FAILED_LOGINS_HREF, lambda: _failed_logins(ctx), attention=True)
     return Section("home.section.management", tuple(cards.figures))

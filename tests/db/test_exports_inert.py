@@ -25,6 +25,10 @@ from pm_admin.dashboards.tables import CHARTS
 from pm_admin.groups.models import GroupMember
 from pm_admin.groups.services import moderation
 from pm_admin.groups.services import setup as group_setup
+from pm_admin.inspections.models import InspectionAnswer, InspectionTemplate
+from pm_admin.inspections.services import common as inspection_common
+from pm_admin.inspections.services import setup as inspection_setup
+from pm_admin.inspections.services import tasks as inspection_tasks
 from pm_admin.meetings.services import meetings as meeting_services
 from pm_admin.owners.files import export_params
 from pm_admin.owners.queries import OwnerFilter
@@ -213,8 +217,26 @@ def _callback_batch(session, world, fmt):
                                                 "week": at.astimezone(DISPLAY_ZONE).date().isoformat()}
 
 
+def _inspection_photo(session, world, fmt):
+    """A checklist item's photo: served as stored (an image: nothing runs its text)."""
+    fire = session.exec(select(InspectionTemplate).where(InspectionTemplate.name == "消防季度抽查")).one()
+    schedule = inspection_setup.create_schedule(session, actor=world["manager"], data=inspection_setup.ScheduleInput(
+        community_id=world["community"].id, template_id=fire.id))
+    task = next(t for t in session.exec(select(inspection_tasks.InspectionTask).where(
+        inspection_tasks.InspectionTask.schedule_id == schedule.id)))
+    upload = store_upload(session, principal=world["manager"], purpose_name=inspection_common.PHOTO_PURPOSE,
+                          filename="隐患.png", data=b"\x89PNG\r\n\x1a\n=1+2")
+    answers = [inspection_tasks.ItemAnswer(result="pass") for _ in task.items]
+    answers[0] = inspection_tasks.ItemAnswer(result="fail", note="=1+2 杂物", photo_upload_id=upload.id)
+    inspection_tasks.submit_task(session, actor=world["manager"], task_id=task.id, expected_version=task.version,
+                                 answers=answers)
+    answer = session.exec(select(InspectionAnswer).where(InspectionAnswer.task_id == task.id,
+                                                         InspectionAnswer.position == 0)).one()
+    return world["manager"], "inspection_photo", {"of": "answer", "id": answer.id}
+
+
 CASES = {"meeting_attachment": _meeting_attachment, "monthly_report": _monthly_report,
-         "callback_batch": _callback_batch, "suggestion_slip": _suggestion_slip,
+         "callback_batch": _callback_batch, "inspection_photo": _inspection_photo, "suggestion_slip": _suggestion_slip,
          "group_evidence": _group_evidence, "owner_invitations_xlsx": _invitations("owner_invitations_xlsx"),
          "owner_invitations_pdf": _invitations("owner_invitations_pdf"), "owners_export": _owners, "archive_catalog": _archives, "ticket_review": _review,
          "survey_results": _survey_results, "survey_links": _survey_links, "owners_template": _template,

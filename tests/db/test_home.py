@@ -20,6 +20,9 @@ from pm_admin.core.clock import DISPLAY_ZONE, utcnow
 from pm_admin.core.i18n import LANGUAGES, catalog
 from pm_admin.core.permissions import SYSTEM, ClientInfo, Principal
 from pm_admin.home.queries import home_figures
+from pm_admin.inspections.models import InspectionTask, InspectionTemplate
+from pm_admin.inspections.services import setup as inspection_setup
+from pm_admin.inspections.services import tasks as inspection_tasks
 from pm_admin.owners.services.owner_input import OwnerInput
 from pm_admin.owners.services.registry import create_owner
 from pm_admin.places.models import Room
@@ -211,6 +214,32 @@ def test_a_technician_sees_only_their_own_orders(session, sides):
     }
     late = figures(session, mine.users["technician"], now=NOW + timedelta(days=3))
     assert late["home.my_orders_overdue"] == "2"  # the yesterday one is now past its 72 h too
+
+
+def test_inspection_cards_count_the_technicians_checklists_and_the_managers_overdue_work(session, sides):
+    mine = sides[0]
+    daily = session.exec(select(InspectionTemplate).where(InspectionTemplate.name == "电梯机房日检")).one()
+    schedule = inspection_setup.create_schedule(session, actor=mine.users["manager"], today=TODAY, data=(
+        inspection_setup.ScheduleInput(community_id=mine.community.id, template_id=daily.id,
+                                       assignee_id=mine.accounts["technician"].id)))
+    keys = ("home.rectifications_overdue", "home.inspections_overdue")
+    assert figures(session, mine.users["technician"])["home.my_inspections_due"] == "1"  # today's check
+    assert picked(figures(session, mine.users["manager"]), *keys) == {
+        "home.rectifications_overdue": "0", "home.inspections_overdue": "0"}
+    tomorrow = NOW + timedelta(days=1)
+    assert picked(figures(session, mine.users["manager"], now=tomorrow), *keys) == {
+        "home.rectifications_overdue": "0", "home.inspections_overdue": "1"}  # not done on its day
+    task = session.exec(select(InspectionTask).where(InspectionTask.schedule_id == schedule.id)).one()
+    answers = [inspection_tasks.ItemAnswer(result="pass") for _ in task.items]
+    answers[1] = inspection_tasks.ItemAnswer(result="fail", note="控制柜异响")
+    inspection_tasks.submit_task(session, actor=mine.users["technician"], task_id=task.id,
+                                 expected_version=task.version, answers=answers, now=NOW)
+    assert figures(session, mine.users["technician"])["home.my_inspections_due"] == "0"
+    late = NOW + timedelta(days=daily.rectify_days + 1)  # the rectification's deadline has passed
+    assert picked(figures(session, mine.users["manager"], now=late), *keys) == {
+        "home.rectifications_overdue": "1", "home.inspections_overdue": "0"}
+    assert picked(figures(session, sides[1].users["manager"], now=late), *keys) == {
+        "home.rectifications_overdue": "0", "home.inspections_overdue": "0"}  # the other community's
 
 
 def test_a_steward_sees_the_work_of_their_buildings(session, sides):

@@ -64,6 +64,9 @@ def step_dialog() -> rx.Component:
 def orders_page() -> rx.Component:
     return rx.fragment(
         rx.vstack(
+            # The technician's checklists 巡检 are a page of their own (pm_admin.inspections), one tap away.
+            rx.link(rx.hstack(rx.icon("clipboard-check", size=16), t("nav.my_inspections"), rx.icon("chevron-right", size=14),
+                              align="center", spacing="2"), href="/my-inspections", data_testid="orders-inspections"),
             rx.foreach(ORDERS.orders, order_card),
             rx.cond(ORDERS.orders.length() == 0, notice(t("tickets.no_orders"), icon="circle-check", color_scheme="green")),
             spacing="3", width="100%", max_width="720px"),
