@@ -21,7 +21,7 @@ from pm_admin.places.models import Building, Community, Room
 from pm_admin.tickets.models import Status, Ticket, TicketCategory, TicketEvent
 from pm_admin.tickets.services import actions, registration
 from pm_admin.tickets.services.registration import TicketInput
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import ARTIFACTS, screenshot
 from tests.browser.test_login_and_menus import at_home, log_in
 from tests.browser.test_tickets import pick
 from tests.support import factories
@@ -152,6 +152,7 @@ def expect_a4_print_layout(layout, name: str) -> None:
     assert layout.evaluate("document.documentElement.scrollWidth") <= A4_WIDTH_PX
     screenshot(layout, name)
     pdf = layout.pdf(prefer_css_page_size=True)
+    (ARTIFACTS / f"{name}.pdf").write_bytes(pdf)  # to look at, beside the screenshots
     pages = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
     assert pages and all(abs(float(w) - 595.3) < 2 and abs(float(h) - 841.9) < 2 for w, h in pages), pages[:3]
 

@@ -8,7 +8,7 @@ import reflex as rx
 from pm_admin.tickets.models import Tier
 from pm_admin.tickets.pages.parts import flags, new_ticket_dialog, sla_badge, status_badge, ticket_filters, tier_badge
 from pm_admin.tickets.states.listing import BulkAssignForm, BulkTierForm, ListNewTicket, TicketListState
-from pm_admin.ui.forms import form_dialog, form_field, select_input
+from pm_admin.ui.forms import form_dialog, form_field, notice, select_input
 from pm_admin.ui.i18n import t, t_prefixed
 from pm_admin.ui.table import Column, data_table, selection_bar
 
@@ -32,18 +32,16 @@ def bulk_dialogs() -> rx.Component:
 
 
 def bulk_result() -> rx.Component:
-    """What the last bulk action did, and each ticket it refused with the reason."""
-    return rx.cond(S.bulk_summary != "", rx.callout.root(
-        rx.callout.icon(rx.icon("list-checks")),
-        rx.vstack(
-            rx.hstack(rx.text(S.bulk_summary, weight="medium", size="2"), rx.spacer(),
-                      rx.button(t("common.close"), size="1", variant="ghost", on_click=S.dismiss_bulk_result),
-                      width="100%", align="center"),
-            rx.foreach(S.bulk_refused, lambda r: rx.text(rx.text.strong(r["code"]), "：", r["reason"], size="2",
-                                                         data_testid="bulk-refused")),
-            spacing="1", width="100%"),
-        color_scheme=rx.cond(S.bulk_refused.length() > 0, "amber", "green"), width="100%", grid_template_columns="auto 1fr",
-        data_testid="bulk-result"))
+    """What the last bulk action did, and each ticket it refused with the reason (one line each)."""
+    return rx.cond(S.bulk_summary != "", rx.hstack(
+        notice(rx.text.strong(S.bulk_summary),
+               rx.foreach(S.bulk_refused, lambda r: rx.fragment(rx.el.br(), rx.el.span(
+                   rx.text.strong(r["code"]), "：", r["reason"], data_testid="bulk-refused"))),
+               icon="list-checks", color_scheme=rx.cond(S.bulk_refused.length() > 0, "amber", "green"), size="1",
+               flex="1", data_testid="bulk-result"),
+        rx.icon_button(rx.icon("x", size=14), variant="ghost", color_scheme="gray", on_click=S.dismiss_bulk_result,
+                       aria_label=t("common.close")),
+        align="center", width="100%"))
 
 
 def list_page() -> rx.Component:

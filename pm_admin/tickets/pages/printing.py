@@ -98,7 +98,7 @@ def review_print_page() -> rx.Component:
             print_table(["tickets.col.code", "tickets.col.title", "tickets.print.tier_status", "tickets.print.room_assignee",
                          "tickets.col.resolve_due", "tickets.col.missed", "tickets.col.progress"],
                         group["tickets"].to(list[dict]), _review_row,
-                        widths=["15%", "18%", "11%", "13%", "11%", "10%", "22%"]),
+                        widths=["17%", "16%", "11%", "13%", "11%", "10%", "22%"]),
             class_name="print-section")),
         subtitle=rx.fragment(t("tickets.review_intro"), " ", R.day),
         back="/tickets/review", testid="print-review",
