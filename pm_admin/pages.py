@@ -14,7 +14,9 @@ from pm_admin.activities.states.activity import ActivityState
 from pm_admin.api.pages.tokens import api_tokens_page
 from pm_admin.api.states.tokens import ApiTokensState
 from pm_admin.archives.pages.archives import archive_page, catalog_page, requests_page
+from pm_admin.archives.pages.printing import catalog_print_page
 from pm_admin.archives.states.archives import ArchiveDetailState, ArchivesState
+from pm_admin.archives.states.printing import CatalogPrintState
 from pm_admin.archives.states.requests import AccessRequestsState
 from pm_admin.arrears.pages.arrears import arrears_page
 from pm_admin.arrears.states.arrears import ArrearsState
@@ -104,7 +106,7 @@ from pm_admin.reports.states.weekly import CallbackBatchState
 from pm_admin.scorecards.page import scorecards_page
 from pm_admin.scorecards.state import ScorecardsState
 from pm_admin.shell import access
-from pm_admin.shell.layout import frame, loading, no_access
+from pm_admin.shell.layout import frame, print_frame
 from pm_admin.shell.password_page import password_page
 from pm_admin.shell.state import ShellState
 from pm_admin.suggestions.pages.box import suggestions_page
@@ -121,6 +123,7 @@ from pm_admin.tickets.pages.board import board_page
 from pm_admin.tickets.pages.detail import ticket_page
 from pm_admin.tickets.pages.listing import list_page
 from pm_admin.tickets.pages.orders import orders_page
+from pm_admin.tickets.pages.printing import review_print_page, ticket_print_page
 from pm_admin.tickets.pages.queue import queue_page
 from pm_admin.tickets.pages.review import review_page
 from pm_admin.tickets.pages.settings import settings_page
@@ -128,6 +131,7 @@ from pm_admin.tickets.states.board import TicketBoardState
 from pm_admin.tickets.states.detail import TicketDetailState
 from pm_admin.tickets.states.listing import TicketListState
 from pm_admin.tickets.states.orders import MyOrdersState
+from pm_admin.tickets.states.printing import TicketPrintState
 from pm_admin.tickets.states.queue import CallbackQueueState
 from pm_admin.tickets.states.review import DailyReviewState
 from pm_admin.tickets.states.settings import TicketSettingsState
@@ -149,12 +153,11 @@ def framed(content: Callable[[], rx.Component], title_key: str) -> Callable[[], 
     return page
 
 
-def printable(content: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
-    """A staff page that is printed as it is (a notice on A4): the shell still checks who may open it, but draws no
-    sidebar or header around it."""
+def printed(content: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
+    """A print layout: the content alone on an A4 sheet, no sidebar or header, checked like a framed page."""
     @functools.wraps(content)
     def page() -> rx.Component:
-        return rx.cond(ShellState.signed_in, rx.cond(ShellState.denied, no_access(), content()), loading())
+        return print_frame(content())
     return page
 
 
@@ -245,8 +248,13 @@ def register_pages(app: rx.App) -> None:
         # page the role may not use shows 无权限 and never sends a load the server would refuse.
         access.register(route, title_key, load, after=(BellState.load,))
         app.add_page(framed(content, title_key), route=route, title=page_title(title_key), on_load=ShellState.load)
+    # Print layouts (A4) of a ticket, the daily review, the archive catalog and a rectification notice: the same permission and scope as
+    # their pages, not in the menu (each page's 打印 button opens its layout).
     for content, route, title_key, load in (
+            (ticket_print_page, "/print/tickets/[ticket_id]", "tickets.print_title", TicketPrintState.load),
+            (review_print_page, "/print/tickets/review", "tickets.review_title", DailyReviewState.load),
+            (catalog_print_page, "/print/archives", "archives.catalog_title", CatalogPrintState.load),
             (rectification_notice_page, "/rectifications/[rectification_id]/notice", "inspections.notice_heading",
-             RectificationNoticeState.load),):
+             RectificationNoticeState.load)):
         access.register(route, title_key, load)
-        app.add_page(printable(content), route=route, title=page_title(title_key), on_load=ShellState.load)
+        app.add_page(printed(content), route=route, title=page_title(title_key), on_load=ShellState.load)

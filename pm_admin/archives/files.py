@@ -11,14 +11,14 @@ from pm_admin.core.audit import record
 from pm_admin.core.files import Download
 from pm_admin.core.i18n import translate
 from pm_admin.core.permissions import Principal
-from pm_admin.core.tables import TextSheet, export_workbook, workbook_bytes
+from pm_admin.core.tables import export_workbook, table_sheet, workbook_bytes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COLUMN_KEYS = ("archives.col.room", "archives.col.archive_no", "archives.col.owners", "archives.col.moved_in",
                "archives.col.pages", "archives.col.remarks")
 
 
-def _remarks_cell(remarks: str, voided: int, language: str) -> str:
+def remarks_cell(remarks: str, voided: int, language: str) -> str:
     """备注: the archivist's remarks, then how many documents were voided."""
     voided_text = translate("archives.voided_count", language, count=voided) if voided else ""
     if remarks and voided_text:
@@ -34,11 +34,9 @@ def catalog_xlsx(session: Session, principal: Principal, params: dict[str, Any])
     language = params.get("language", "zh-CN")
     rows = catalog_export_rows(session, principal, ArchiveFilter(**params["filters"]))
     workbook = export_workbook()
-    sheet = TextSheet(workbook, translate("archives.catalog_title", language))
-    sheet.append([translate(key, language) for key in COLUMN_KEYS])
-    for row in rows:
-        sheet.append([row.room_code, row.archive_no, row.owner_names, row.moved_in, row.pages,
-                      _remarks_cell(row.remarks, row.voided, language)])
+    table_sheet(workbook, translate("archives.catalog_title", language), [translate(key, language) for key in COLUMN_KEYS],
+                [[row.room_code, row.archive_no, row.owner_names, row.moved_in, row.pages,
+                  remarks_cell(row.remarks, row.voided, language)] for row in rows])
     record(session, action="archive.catalog_export", actor=principal, entity_type="archive",
            details={"rows": len(rows), "filters": {k: v for k, v in params["filters"].items() if v}})
     return Download(f"{translate('archives.catalog_title', language)}.xlsx", XLSX, [workbook_bytes(workbook)])

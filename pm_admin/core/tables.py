@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from pm_admin.core.errors import DomainError
@@ -92,29 +94,80 @@ def restore_text(text: str) -> str:
     return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
 
 
+# A column grows with its text up to this many characters (a CJK character counts two), then its text wraps.
+WRAP_WIDTH = 50
+HEADER_FONT = Font(bold=True)
+WRAPPED = Alignment(wrap_text=True, vertical="top")
+
+
+def display_width(value: Any) -> int:
+    """How many character columns a value takes in a spreadsheet: CJK (wide and full-width) characters count two;
+    of a text with line breaks, its longest line."""
+    if value is None:
+        return 0
+    lines = str(value).splitlines() or [""]
+    return max(sum(2 if unicodedata.east_asian_width(char) in ("W", "F") else 1 for char in line) for line in lines)
+
+
+def fitted_widths(rows: Iterable[Sequence[Any]], *, minimum: int = 6, maximum: int = WRAP_WIDTH) -> list[int]:
+    """Column widths that fit the widest cell of each column, between ``minimum`` and ``maximum`` (plus a margin)."""
+    widths: list[int] = []
+    for row in rows:
+        for index, value in enumerate(row):
+            if index == len(widths):
+                widths.append(0)
+            widths[index] = max(widths[index], display_width(value))
+    return [min(max(width, minimum), maximum) + 2 for width in widths]
+
+
 class TextSheet:
     """A sheet of a write-only workbook whose strings are always stored as text, never as formulas: user text
     such as a ticket title '=HYPERLINK("http://evil.example", "click")' stays inert. Every export writes
-    its rows through this class (or csv_bytes / csv_row for CSV)."""
+    its rows through this class (or csv_bytes / csv_row for CSV).
 
-    def __init__(self, workbook: Workbook, title: str) -> None:
+    ``widths`` (see ``fitted_widths``) are set before the first row, as a write-only sheet needs; a text wider than
+    its column then wraps. ``freeze`` names the first cell that scrolls (``"A2"``: the header row stays)."""
+
+    def __init__(self, workbook: Workbook, title: str, *, widths: Sequence[float] = (),
+                 freeze: str | None = None) -> None:
         self._sheet = workbook.create_sheet(title[:31])  # Excel's limit for a sheet name
+        self._widths = list(widths)
+        for index, width in enumerate(self._widths, start=1):
+            self._sheet.column_dimensions[get_column_letter(index)].width = width
+        if freeze:
+            self._sheet.freeze_panes = freeze
 
-    def _cell(self, value: Any) -> Any:
-        if not isinstance(value, str) or not value.startswith("="):
+    def _cell(self, value: Any, index: int, header: bool) -> Any:
+        wraps = isinstance(value, str) and index < len(self._widths) and (
+            "\n" in value or display_width(value) > self._widths[index])
+        if not header and not wraps and (not isinstance(value, str) or not value.startswith("=")):
             return value
         cell = WriteOnlyCell(self._sheet, value)
-        cell.data_type = "s"
+        if isinstance(value, str):
+            cell.data_type = "s"
+        if header:
+            cell.font = HEADER_FONT
+        if wraps:
+            cell.alignment = WRAPPED
         return cell
 
-    def append(self, row: Iterable[Any] = ()) -> None:
-        self._sheet.append([self._cell(value) for value in row])
+    def append(self, row: Iterable[Any] = (), *, header: bool = False) -> None:
+        """A row; ``header`` sets it in bold."""
+        self._sheet.append([self._cell(value, index, header) for index, value in enumerate(row)])
 
-    def set_widths(self, widths: Iterable[float]) -> None:
-        """Column widths in characters, first column first (before the first row: a write-only sheet writes them
-        ahead of its rows)."""
-        for number, width in enumerate(widths, start=1):
-            self._sheet.column_dimensions[get_column_letter(number)].width = width
+
+def table_sheet(workbook: Workbook, title: str, header: Sequence[str], rows: Sequence[Sequence[Any]], *,
+                above: Sequence[Sequence[Any]] = (), below: Sequence[Sequence[Any]] = ()) -> None:
+    """A sheet holding one table: columns fitted to the header and the rows, the header in bold and frozen with
+    the lines ``above`` it (a title, figures), long texts wrapped; lines ``below`` (a note) do not widen columns."""
+    sheet = TextSheet(workbook, title, widths=fitted_widths([header, *rows]), freeze=f"A{len(above) + 2}")
+    for line in above:
+        sheet.append(line)
+    sheet.append(header, header=True)
+    for row in rows:
+        sheet.append(row)
+    for line in below:
+        sheet.append(line)
 
 
 def export_workbook() -> Workbook:

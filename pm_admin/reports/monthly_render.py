@@ -37,8 +37,7 @@ def file_name(report: Report, extension: str) -> str:
 def monthly_xlsx(report: Report, language: str) -> bytes:
     tr = lambda key, **params: translate(key, language, **params)  # noqa: E731
     workbook = export_workbook()
-    summary = TextSheet(workbook, tr("reports.sheet.summary"))
-    summary.set_widths([18, 60])
+    summary = TextSheet(workbook, tr("reports.sheet.summary"), widths=[18, 60])
     figures = report.figures
     for label, value in ((tr("reports.col.report"), title(report, language)),
                          (tr("reports.col.community"), f"{report.community_name} ({report.community_code})"),
@@ -47,9 +46,8 @@ def monthly_xlsx(report: Report, language: str) -> bytes:
         summary.append([label, value])
     for section, data in sections_of(figures):
         table = section.table(data, language)
-        sheet = TextSheet(workbook, tr(f"reports.section.{section.key}"))
-        sheet.set_widths(table.widths)
-        sheet.append(table.header)
+        sheet = TextSheet(workbook, tr(f"reports.section.{section.key}"), widths=table.widths, freeze="A2")
+        sheet.append(table.header, header=True)
         for row in table.rows:
             sheet.append(row)
     return workbook_bytes(workbook)

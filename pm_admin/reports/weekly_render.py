@@ -35,11 +35,10 @@ def file_name(batch: dict, extension: str) -> str:
 
 def batch_xlsx(batch: dict, language: str) -> bytes:
     workbook = export_workbook()
-    sheet = TextSheet(workbook, translate("reports.batch", language))
     table = batch_table(batch, language)
-    sheet.set_widths(table.widths)
+    sheet = TextSheet(workbook, translate("reports.batch", language), widths=table.widths, freeze="A3")
     sheet.append([title(batch, language)])
-    sheet.append(table.header)
+    sheet.append(table.header, header=True)
     for row in table.rows:
         sheet.append(row)
     if batch["truncated"]:

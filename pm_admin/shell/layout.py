@@ -74,6 +74,7 @@ def sidebar() -> rx.Component:
         background="var(--gray-2)",
         border_right="1px solid var(--gray-5)",
         overflow_y="auto",
+        class_name="no-print",
     )
 
 
@@ -190,6 +191,7 @@ def header(title_key: str, search: rx.Component | None = None, bell: rx.Componen
         top="0",
         z_index="10",
         width="100%",
+        class_name="no-print",
     )
 
 
@@ -244,4 +246,13 @@ def frame(title_key: str, *children: rx.Component, search: rx.Component | None =
         width="100%",
         min_height="100vh",
         background="var(--gray-1)",
+    )
+
+
+def print_frame(*children: rx.Component) -> rx.Component:
+    """A print layout (``/print/...``): no sidebar and no header, under the same checks as a framed page (signed in,
+    the page's permission, else the 无权限 page)."""
+    return rx.box(
+        rx.cond(ShellState.signed_in, rx.cond(ShellState.denied, no_access(), rx.fragment(*children)), loading()),
+        class_name="print-page",
     )

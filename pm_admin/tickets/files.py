@@ -1,4 +1,5 @@
-"""The day's review 日清日审 as an XLSX workbook: the day's figures, then late and near-late tickets by department."""
+"""Ticket workbooks: the ledger 工单台账 of the list's view, and the day's review 日清日审 (the day's figures, then late
+and near-late tickets by department). Columns fit their content, the header stays in view, long text wraps."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from typing import Any
 from sqlmodel import Session
 
 from pm_admin.core.audit import record
+from pm_admin.core.clock import local_today
 from pm_admin.core.files import Download
 from pm_admin.core.i18n import translate
 from pm_admin.core.permissions import Principal
-from pm_admin.core.tables import TextSheet, export_workbook, workbook_bytes
+from pm_admin.core.tables import export_workbook, table_sheet, workbook_bytes
+from pm_admin.tickets.ledger import COLUMNS, MAX_ROWS, LedgerView, ledger
 from pm_admin.tickets.services.review import daily_review
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -33,24 +36,36 @@ def progress_text(row: dict[str, Any], language: str) -> str:
 def review_xlsx(session: Session, principal: Principal, params: dict[str, Any]) -> Download:
     language = params.get("language", "zh-CN")
     review = daily_review(session, principal, date.fromisoformat(params["day"]), language=language)
+    rows = [[group["department"], row["code"], row["title"], translate(f"tickets.tier.{row['tier']}", language),
+             translate(f"tickets.status.{row['status']}", language), row["room"], row["assignee"], row["resolve_due"],
+             translate(f"tickets.sla.{row['sla_state']}", language) + " " + row["sla_text"],
+             translate(f"tickets.missed.{row['missed']}", language) if row["missed"] else "", row["hold_until"],
+             progress_text(row, language)]
+            for group in review["groups"] for row in group["tickets"]]
+    figures = [cell for key in ("new", "closed", "overdue", "due_soon", "on_hold")
+               for cell in (translate(f"tickets.review.{key}", language), review["figures"][key])]
     workbook = export_workbook()
-    sheet = TextSheet(workbook, translate("tickets.review_title", language))
-    sheet.append([translate("tickets.review_title", language), review["day"]])
-    for key in ("new", "closed", "overdue", "due_soon", "on_hold"):
-        sheet.append([translate(f"tickets.review.{key}", language), review["figures"][key]])
-    sheet.append([])
-    sheet.append([translate(key, language) for key in COLUMN_KEYS])
-    for group in review["groups"]:
-        for row in group["tickets"]:
-            sheet.append([group["department"], row["code"], row["title"],
-                          translate(f"tickets.tier.{row['tier']}", language),
-                          translate(f"tickets.status.{row['status']}", language), row["room"], row["assignee"],
-                          row["resolve_due"], translate(f"tickets.sla.{row['sla_state']}", language) + " " +
-                          row["sla_text"], translate(f"tickets.missed.{row['missed']}", language) if row["missed"]
-                          else "", row["hold_until"], progress_text(row, language)])
+    table_sheet(workbook, translate("tickets.review_title", language), [translate(k, language) for k in COLUMN_KEYS],
+                rows, above=[[translate("tickets.review_title", language), review["day"]], figures])
     record(session, action="ticket.review_export", actor=principal, entity_type="ticket",
-           details={"day": review["day"], "rows": sum(len(g["tickets"]) for g in review["groups"])})
+           details={"day": review["day"], "rows": len(rows)})
     return Download(f"日清日审-{review['day']}.xlsx", XLSX, [workbook_bytes(workbook)])
 
 
-DOWNLOADS = {"ticket_review": review_xlsx}
+def ledger_xlsx(session: Session, principal: Principal, params: dict[str, Any]) -> Download:
+    language, view = params.get("language", "zh-CN"), LedgerView.of(params)
+    found = ledger(session, principal, view, language=language)
+    title = translate("tickets.ledger_title", language)
+    rows = [[row[key] for key, _ in COLUMNS] for row in found.rows]
+    # A view cut at MAX_ROWS says so in the file itself, under its last row.
+    cut = [[translate("tickets.ledger_cut", language, shown=MAX_ROWS, total=found.total)]] \
+        if found.total > len(rows) else []
+    workbook = export_workbook()
+    table_sheet(workbook, title, [translate(label, language) for _, label in COLUMNS], rows, below=cut)
+    record(session, action="ticket.ledger_export", actor=principal, entity_type="ticket",
+           details={"rows": len(found.rows), "total": found.total, "status": view.status,
+                    "filters": {k: v for k, v in params["filters"].items() if v}})
+    return Download(f"{title}-{local_today().isoformat()}.xlsx", XLSX, [workbook_bytes(workbook)])
+
+
+DOWNLOADS = {"ticket_review": review_xlsx, "ticket_ledger": ledger_xlsx}

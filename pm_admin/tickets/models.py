@@ -372,3 +372,4 @@ class TicketRow(BaseModel):
     sla_state: str
     reopen_count: int
     is_repeat: bool
+    version: int  # the version the reader saw: a bulk action on the row is refused if it changed since

@@ -219,20 +219,39 @@ def community_of(session: Session, principal: Principal, ticket_id: int) -> int 
     return ticket.community_id if ticket else None
 
 
-def ticket_list(session: Session, principal: Principal, request: PageRequest, filters: TicketFilter, *,
-                status: str = "", language: str = "zh-CN") -> Page[TicketRow]:
+def communities_of(session: Session, principal: Principal, ticket_ids: Sequence[int]) -> set[int]:
+    """The communities of these tickets that the principal may see (a bulk action offers their staff)."""
+    if not ticket_ids:
+        return set()
+    return set(session.scalars(sa.select(Ticket.community_id).where(
+        col(Ticket.id).in_(list(ticket_ids)), principal.scope_clause(Ticket.community_id)).distinct()).all())
+
+
+# The list's sortable columns; any other sort is newest first.
+LIST_SORTS = {"created_at": Ticket.created_at, "resolve_due": Ticket.resolve_due, "code": Ticket.code}
+
+
+def list_query(principal: Principal, filters: TicketFilter, *, status: str = "", sort: str = "",
+               descending: bool = False, now: datetime | None = None) -> sa.Select:
+    """The ticket list's view as one ordered query of ids, filtered and scoped in SQL: the grid pages it, the ledger
+    (``tickets.ledger``) exports all of it, so a file always holds the rows the grid shows."""
     principal.require(Perm.TICKETS_VIEW)
-    now, request = utcnow(), request.clamp()
-    statement = sa.select(Ticket.id).where(*_filtered(principal, filters, now))
+    statement = sa.select(Ticket.id).where(*_filtered(principal, filters, now or utcnow()))
     if status == "open":
         statement = statement.where(col(Ticket.status).in_([s.value for s in OPEN_STATUSES]))
     elif status in set(Status):
         statement = statement.where(Ticket.status == Status(status))
+    key = LIST_SORTS.get(sort, Ticket.created_at)
+    return statement.order_by(key.asc() if (sort and not descending) else key.desc(), Ticket.id.desc())
+
+
+def ticket_list(session: Session, principal: Principal, request: PageRequest, filters: TicketFilter, *,
+                status: str = "", language: str = "zh-CN") -> Page[TicketRow]:
+    now, request = utcnow(), request.clamp()
+    statement = list_query(principal, filters, status=status, sort=request.sort, descending=request.descending,
+                           now=now)
     total = count(session, statement)
-    sortable = {"created_at": Ticket.created_at, "resolve_due": Ticket.resolve_due, "code": Ticket.code}
-    key = sortable.get(request.sort, Ticket.created_at)
-    order = key.asc() if (request.sort and not request.descending) else key.desc()
-    ids = list(session.scalars(paginate(statement.order_by(order, Ticket.id.desc()), request)).all())
+    ids = list(session.scalars(paginate(statement, request)).all())
     tickets = {t.id: t for t in session.exec(select(Ticket).where(col(Ticket.id).in_(ids))).all()} if ids else {}
     categories, departments = names_of_categories_and_departments(session, language)
     cards = {c.id: c for c in cards_of(session, list(tickets.values()), now, language)}
@@ -241,7 +260,7 @@ def ticket_list(session: Session, principal: Principal, request: PageRequest, fi
                       department=departments.get(t.department_id, ""), assignee=cards[t.id].assignee,
                       created_at=local_text(t.created_at), resolve_due=local_text(t.resolve_due),
                       sla_state=cards[t.id].sla_state, reopen_count=t.reopen_count,
-                      is_repeat=t.repeat_of_id is not None)
+                      is_repeat=t.repeat_of_id is not None, version=t.version)
             for t in (tickets[i] for i in ids)]
     return Page(rows, total, request.page, request.page_size)
 

@@ -41,15 +41,36 @@ def _cell(column: Column, row: rx.Var) -> rx.Component:
     return rx.table.cell(content)
 
 
+def _select_header(state) -> rx.Component:
+    return rx.table.column_header_cell(rx.checkbox(checked=state.page_selected, on_change=state.toggle_page,
+                                                   aria_label=t("common.select_page"), data_testid="select-page"),
+                                       width="32px")
+
+
+def _select_cell(state, row: rx.Var) -> rx.Component:
+    return rx.table.cell(rx.checkbox(checked=state.selected.contains(row["id"]),
+                                     on_change=lambda checked: state.toggle_row(row["id"], checked),
+                                     aria_label=t("common.select_row"), data_testid="select-row"))
+
+
 def data_table(state, columns: list[Column], *, testid: str, actions: Callable[[rx.Var], rx.Component] | None = None,
-               min_width: str | None = None) -> rx.Component:
-    """``min_width`` keeps wide tables legible on a tablet: they scroll sideways instead of squeezing."""
+               min_width: str | None = None, selectable: bool | rx.Var = False) -> rx.Component:
+    """``min_width`` keeps wide tables legible on a tablet: they scroll sideways instead of squeezing.
+    ``selectable`` (or a var: for those who may act on the rows): a checkbox per row and one for the page (the state
+    mixes in ``core.selection.SelectionMixin``)."""
+    def when_selectable(cell: rx.Component) -> rx.Component:
+        return rx.cond(selectable, cell) if isinstance(selectable, rx.Var) else cell
+
     headers = [_header_cell(column, state) for column in columns]
+    if selectable is not False:
+        headers.insert(0, when_selectable(_select_header(state)))
     if actions is not None:
         headers.append(rx.table.column_header_cell(t("common.actions"), width="1%", white_space="nowrap"))
 
     def row_view(row: rx.Var) -> rx.Component:
         cells = [_cell(column, row) for column in columns]
+        if selectable is not False:
+            cells.insert(0, when_selectable(_select_cell(state, row)))
         if actions is not None:
             cells.append(rx.table.cell(actions(row)))
         return rx.table.row(*cells, data_row_id=row["id"].to(str))
@@ -68,6 +89,21 @@ def data_table(state, columns: list[Column], *, testid: str, actions: Callable[[
         width="100%",
         overflow_x="auto",
         data_testid=testid,
+    )
+
+
+def selection_bar(state, *actions: rx.Component) -> rx.Component:
+    """Over a selectable table while rows are ticked: how many, the page's bulk actions, and a clear button; one
+    line that wraps only on a narrow screen."""
+    return rx.cond(
+        state.selected.length() > 0,
+        rx.callout.root(rx.flex(
+            rx.text(t("common.selected_count"), " ", state.selected.length(), weight="bold", size="2",
+                    white_space="nowrap", data_testid="selected-count"),
+            *actions,
+            rx.button(t("common.clear_selection"), size="1", variant="ghost", on_click=state.clear_selection),
+            gap="3", align="center", wrap="wrap",
+        ), size="1", color_scheme="blue", width="100%", data_testid="selection-bar"),
     )
 
 

@@ -37,7 +37,9 @@ from pm_admin.owners.services import registry as owner_registry
 from pm_admin.suggestions.services import intake as suggestion_intake
 from pm_admin.surveys.services import plans
 from pm_admin.surveys.services.plans import PlanInput
+from pm_admin.tickets.ledger import LedgerView
 from pm_admin.tickets.models import TicketCategory
+from pm_admin.tickets.queries import TicketFilter
 from pm_admin.tickets.services import actions as ticket_actions
 from pm_admin.tickets.services import registration
 from pm_admin.tickets.services.actions import ActionInput
@@ -114,6 +116,15 @@ def _review(session, world, fmt):
         kind="complaint", category_id=category.id, tier="urgent", channel="hotline", title=HYPERLINK,
         room_id=world["room"].id), now=datetime.now(UTC) - timedelta(hours=5))  # late: in today's review
     return world["manager"], "ticket_review", {"day": date.today().isoformat(), "language": "zh-CN"}
+
+
+def _ledger(session, world, fmt):
+    category = session.exec(select(TicketCategory).where(TicketCategory.code == "water_power")).one()
+    registration.create_ticket(session, actor=world["manager"], data=TicketInput(
+        kind="repair", category_id=category.id, tier="normal", channel="hotline", title=HYPERLINK,
+        description="=1+2 楼下漏水", room_id=world["room"].id))
+    return world["manager"], "ticket_ledger", LedgerView(TicketFilter(community_id=world["community"].id),
+                                                         status="").params("zh-CN")
 
 
 def _survey_plan(session, world):
@@ -239,11 +250,12 @@ CASES = {"meeting_attachment": _meeting_attachment, "monthly_report": _monthly_r
          "callback_batch": _callback_batch, "inspection_photo": _inspection_photo, "suggestion_slip": _suggestion_slip,
          "group_evidence": _group_evidence, "owner_invitations_xlsx": _invitations("owner_invitations_xlsx"),
          "owner_invitations_pdf": _invitations("owner_invitations_pdf"), "owners_export": _owners, "archive_catalog": _archives, "ticket_review": _review,
+         "ticket_ledger": _ledger,
          "survey_results": _survey_results, "survey_links": _survey_links, "owners_template": _template,
          "dashboard_chart": _charts}
 # The cases whose files carry the hostile text the case stored (the others still must hold no formula).
 CARRIES_HOSTILE_TEXT = {"owners_export", "archive_catalog", "ticket_review", "survey_results", "owner_invitations_xlsx",
-                        "monthly_report", "callback_batch"}
+                        "monthly_report", "callback_batch", "ticket_ledger"}
 
 
 def test_every_export_has_a_case():

@@ -78,6 +78,8 @@ def catalog_page() -> rx.Component:
             A, *place_pickers(A), search(A, "archives.search_hint"),
             search(A, "archives.owner_search_hint", key="owner", icon="user-round", testid="owner-search"),
             end=[
+                rx.link(rx.button(rx.icon("printer", size=14), t("common.print"), variant="soft"),
+                        href=A.print_href, is_external=True, data_testid="print-catalog"),
                 rx.button(rx.icon("file-spreadsheet", size=14), t("archives.export_catalog"), variant="soft",
                           on_click=A.export_catalog, data_testid="export-catalog"),
                 rx.cond(A.can_manage, rx.form(rx.hstack(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any, ClassVar
+from urllib.parse import urlencode
 
 import reflex as rx
 from sqlmodel import Session
@@ -19,7 +20,7 @@ from pm_admin.core.clock import local_text
 from pm_admin.core.db import off_loop, read_only, unit_of_work
 from pm_admin.core.dialog_form import DialogForm, close_dialogs
 from pm_admin.core.errors import ConcurrencyConflict, ValidationFailed
-from pm_admin.core.guard import requires
+from pm_admin.core.guard import protected_var, requires
 from pm_admin.core.ids import optional_id, route_id
 from pm_admin.core.paged_state import PagedMixin, first_pages
 from pm_admin.core.paging import Page, PageRequest
@@ -36,20 +37,33 @@ UPLOAD_INPUT = "archive-scan-file"
 # ---------------------------------------------------------------- the catalog
 
 
+CATALOG_FILTERS = ("community", "building", "unit", "q", "owner")
+
+
+def catalog_filter(f: dict[str, str]) -> queries.ArchiveFilter:
+    """The catalog's URL filters (the page's and its print layout's) as the query takes them."""
+    return queries.ArchiveFilter(community_id=optional_id(f.get("community")),
+                                 building_id=optional_id(f.get("building")), unit_id=optional_id(f.get("unit")),
+                                 search=f.get("q", ""), owner=f.get("owner", ""))
+
+
 class ArchivesState(UrlFilters, PagedMixin, ProtectedState):
     _PAGE_PERMISSION: ClassVar[str] = Perm.ARCHIVES_VIEW
     _PATH: ClassVar[str] = "/archives"
-    _FILTERS: ClassVar[tuple[str, ...]] = ("community", "building", "unit", "q", "owner")
+    _FILTERS: ClassVar[tuple[str, ...]] = CATALOG_FILTERS
     _ID_FILTERS: ClassVar[frozenset[str]] = PLACE_KEYS
     _PICKERS: ClassVar[tuple[Picker, ...]] = PLACE_PICKERS
     can_manage: bool = False
     create_error: str = ""
 
     def _filters(self) -> queries.ArchiveFilter:
-        f = self.filters
-        return queries.ArchiveFilter(community_id=optional_id(f.get("community")),
-                                     building_id=optional_id(f.get("building")), unit_id=optional_id(f.get("unit")),
-                                     search=f.get("q", ""), owner=f.get("owner", ""))
+        return catalog_filter(self.filters)
+
+    @protected_var(Perm.ARCHIVES_VIEW)
+    def print_href(self) -> str:
+        """The print layout of the catalog as filtered (every row, not the page on screen)."""
+        query = urlencode({key: value for key, value in self.filters.items() if value})
+        return "/print/archives" + (f"?{query}" if query else "")
 
     def _fetch(self, session: Session, request: PageRequest) -> Page:
         return queries.catalog(session, self.principal, request, self._filters())

@@ -215,6 +215,8 @@ def ticket_page() -> rx.Component:
                 tier_badge(k["tier"]), rx.box(status_badge(k["status"]), data_testid="ticket-status"),
                 sla_badge(k["sla_state"], k["sla_text"]), flags(k),
                 rx.spacer(),
+                rx.link(rx.button(rx.icon("printer", size=14), t("common.print"), variant="soft", size="2"),
+                        href="/print/tickets/" + k["id"].to(str), is_external=True, data_testid="print-ticket"),
                 rx.cond(D.can_open_incident & (k["tier"].to(str) == "urgent"),
                         rx.link(rx.button(rx.icon("siren", size=14), t("tickets.open_incident"), color_scheme="red",
                                           variant="soft", size="2"),

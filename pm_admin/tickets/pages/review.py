@@ -40,6 +40,8 @@ def review_page() -> rx.Component:
         rx.vstack(
             rx.hstack(rx.text(t("tickets.review_intro"), " ", R.day, size="2", color_scheme="gray"),
                       rx.spacer(),
+                      rx.link(rx.button(rx.icon("printer", size=14), t("common.print"), variant="soft"),
+                              href="/print/tickets/review", is_external=True, data_testid="print-review"),
                       rx.button(rx.icon("download", size=14), t("tickets.export_review"), on_click=R.export,
                                 data_testid="export-review"),
                       width="100%", align="center"),

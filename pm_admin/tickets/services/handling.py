@@ -11,6 +11,7 @@ from pm_admin.core.clock import utcnow
 from pm_admin.core.errors import DomainError, FieldErrors, PermissionDenied
 from pm_admin.core.parsers import clean_reason, clean_text
 from pm_admin.core.permissions import Perm, Principal
+from pm_admin.core.scoping import expect_version
 from pm_admin.tickets.models import FINAL_STATUSES, Kind, Status, Ticket, TicketEventKind, TicketObserver, Tier
 from pm_admin.tickets.services import rounds, sla
 from pm_admin.tickets.services.common import audit_ticket, load_ticket, managers_of, notify, timeline_event
@@ -62,17 +63,23 @@ def add_comment(session: Session, *, actor: Principal, ticket_id: int, body: str
     audit_ticket(session, ticket, actor, "reply" if public else "note")
 
 
-def change_tier(session: Session, *, actor: Principal, ticket_id: int, tier: str, now: datetime | None = None) -> Ticket:
+def change_tier(session: Session, *, actor: Principal, ticket_id: int, tier: str, expected_version: int | None = None,
+                now: datetime | None = None) -> Ticket:
     """A new tier sets new deadlines: from registration in round 1, from the reopening in a later round (the
-    deadline of a round never reaches back before it began). A finished ticket keeps its tier."""
+    deadline of a round never reaches back before it began). A finished ticket keeps its tier; the same tier again
+    is no change. ``expected_version``: the version the user saw (the list's bulk change), refused if it moved on."""
     actor.require(Perm.TICKETS_WORK)
     ticket = load_ticket(session, actor, ticket_id)
+    if expected_version is not None:
+        expect_version(ticket, expected_version, lambda: {"tier": str(ticket.tier)})
     try:
         new_tier = Tier(tier)
     except ValueError as error:
         raise DomainError("tickets.tier_invalid") from error
     if ticket.status in FINAL_STATUSES:
         raise DomainError("tickets.tier_of_finished")
+    if ticket.tier == new_tier:
+        raise DomainError("tickets.tier_unchanged")
     before = str(ticket.tier)
     ticket.tier, ticket.updated_at = new_tier, now or utcnow()
     targets = sla.targets_for(session, new_tier, ticket.category_id)
