@@ -20,17 +20,19 @@ from pm_admin.core.ids import is_id
 from pm_admin.core.permissions import Perm, Principal, Role
 from pm_admin.dashboards.figures import Figure
 from pm_admin.dashboards.periods import PERIOD_KEYS, Period, period_for
+from pm_admin.scorecards.field_figures import FIELD_FIGURES, department_rectifications, field_figures
 from pm_admin.scorecards.household_figures import HOUSEHOLD_FIGURES, household_figures
 from pm_admin.scorecards.ticket_figures import CS_FIGURES, HANDLER_FIGURES, Scope, cs_figures, handler_figures
 from pm_admin.tickets.models import Department
 
 STAFF_ROLES = (Role.TECHNICIAN, Role.CS, Role.STEWARD)
 # Which figure groups a role's card shows (a person with several roles sees each group once).
-ROLE_GROUPS = {Role.TECHNICIAN: ("handler",), Role.CS: ("cs", "handler"), Role.STEWARD: ("household", "handler"),
-               Role.MANAGER: ("handler",)}
-GROUP_FIGURES = {"handler": HANDLER_FIGURES, "cs": CS_FIGURES, "household": HOUSEHOLD_FIGURES}
-ALL_FIGURES = (*HANDLER_FIGURES, *CS_FIGURES, *HOUSEHOLD_FIGURES)
-DEPARTMENT_FIGURES = HANDLER_FIGURES
+ROLE_GROUPS = {Role.TECHNICIAN: ("handler", "field"), Role.CS: ("cs", "handler"),
+               Role.STEWARD: ("household", "handler"), Role.MANAGER: ("handler",)}
+GROUP_FIGURES = {"handler": HANDLER_FIGURES, "cs": CS_FIGURES, "household": HOUSEHOLD_FIGURES,
+                 "field": FIELD_FIGURES}
+ALL_FIGURES = (*HANDLER_FIGURES, *CS_FIGURES, *HOUSEHOLD_FIGURES, *FIELD_FIGURES)
+DEPARTMENT_FIGURES = (*HANDLER_FIGURES, "rectifications_on_time")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -74,10 +76,12 @@ def _user_cards(session: Session, users: list[User], scope: Scope, period: Perio
     handler = handler_figures(session, scope, period, now)
     calls = cs_figures(session, scope, period, now)
     households = household_figures(session, scope, period, now)
+    field = field_figures(session, scope, period, now)
     roles = _roles(session, [u.id for u in users])
     cards = []
     for user in users:
-        figures = {**handler.get(user.id, {}), **calls.get(user.username, {}), **households.get(user.id, {})}
+        figures = {**handler.get(user.id, {}), **calls.get(user.username, {}), **households.get(user.id, {}),
+                   **field.get(user.id, {})}
         cards.append(Card("user", user.id, user.display_name, roles.get(user.id, ()),
                           _groups(roles.get(user.id, ())), figures))
     return cards
@@ -113,12 +117,13 @@ def team_cards(session: Session, principal: Principal, period_key: str, communit
 def department_cards(session: Session, principal: Principal, period_key: str, community_id: int | None = None,
                      now: datetime | None = None, language: str = "zh-CN") -> list[Card]:
     principal.require(Perm.SCORECARDS_DEPARTMENTS)
-    now = now or utcnow()
-    figures = handler_figures(session, scope_of(principal, community_id), period_of(period_key, now), now,
-                              by_department=True)
+    now, scope = now or utcnow(), scope_of(principal, community_id)
+    period = period_of(period_key, now)
+    figures = handler_figures(session, scope, period, now, by_department=True)
+    rectifications = department_rectifications(session, scope, period, now)
     departments = session.exec(select(Department).order_by(Department.id)).all()
     return [Card("department", d.id, d.name if language == "zh-CN" or not d.name_en else d.name_en, (),
-                 ("handler",), figures.get(d.id, {})) for d in departments]
+                 ("handler",), {**figures.get(d.id, {}), **rectifications.get(d.id, {})}) for d in departments]
 
 
 def require_subject(session: Session, principal: Principal, subject: str, subject_id: object,

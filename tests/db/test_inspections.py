@@ -36,6 +36,7 @@ from pm_admin.inspections.services.rectifications import PartyInput, RecheckInpu
 from pm_admin.inspections.services.tasks import ItemAnswer
 from pm_admin.notify.models import OutboxMessage
 from pm_admin.places.models import Building
+from pm_admin.scorecards.field_figures import field_figures
 from pm_admin.tickets.models import Department, Notification
 from tests.support import factories
 from tests.support.owners_portal import activated, new_owner
@@ -446,3 +447,25 @@ def test_the_two_figures_equal_a_recomputation_from_hand_made_rows(session, site
     assert (result.numerator, result.denominator) == (sum(1 for d, c in counted if c and c <= d), len(counted)) \
         == (2, 4)
     assert figures.rectifications_on_time(session, None, Month, today=today).denominator >= 4  # every community
+
+
+def test_the_figures_per_person_and_department_add_up_to_the_community_figure(session, site):
+    made = schedule(session, site, "电梯机房日检", equipment_id=site["elevator"].id, starts_on="2030-01-01")
+    today, tech = date(2026, 11, 20), site["tech"]
+    cases = [(date(2026, 11, 2), date(2026, 11, 2), tech.user_id), (date(2026, 11, 3), date(2026, 11, 4), tech.user_id),
+             (date(2026, 11, 4), None, None), (date(2026, 11, 6), date(2026, 11, 6), None)]
+    for due, done, _ in cases:
+        hand_made_task(session, site, made.id, due, done)
+    session.flush()
+    for task, (_, _, assignee) in zip(session.exec(select(InspectionTask).where(
+            InspectionTask.schedule_id == made.id, InspectionTask.due_on >= Month.start)
+            .order_by(InspectionTask.due_on)).all(), cases, strict=True):
+        task.assignee_id = assignee
+        session.add(task)
+    session.flush()
+    per_person = figures.completion_by_assignee(session, [site["community"].id], Month, today=today)
+    assert {user: (r.numerator, r.denominator) for user, r in per_person.items()} == {tech.user_id: (1, 2)}
+    whole = figures.inspection_completion(session, [site["community"].id], Month, today=today)
+    assert (whole.numerator, whole.denominator) == (2, 4)  # the unassigned ones count for the community only
+    card = field_figures(session, frozenset({site["community"].id}), Month, datetime(2026, 11, 20, 4, tzinfo=UTC))
+    assert card[tech.user_id]["inspection_completion"].value == 0.5

@@ -213,7 +213,7 @@ def test_household_figures_follow_their_definitions(session, desk):
 def test_who_reads_which_card(session, desk, november):
     tech = factories.sign_in(session, desk["tech_a"])
     own = queries.own_card(session, tech, "this_month", now=NOW)
-    assert own.groups == ("handler",)
+    assert own.groups == ("handler", "field")
     with pytest.raises(PermissionDenied):
         queries.team_cards(session, tech, "this_month", now=NOW)
     with pytest.raises(PermissionDenied):  # another person's tickets
