@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from pm_admin.reports import actions, kpi_sections
+from pm_admin.reports import actions, field_sections, kpi_sections
 from pm_admin.reports.sections import Section
 
-SECTIONS: tuple[Section, ...] = (*kpi_sections.SECTIONS, actions.SECTION)
+SECTIONS: tuple[Section, ...] = (*kpi_sections.SECTIONS, *field_sections.SECTIONS, kpi_sections.TOP_ISSUES,
+                                 actions.SECTION)
 BY_KEY = {section.key: section for section in SECTIONS}
 
 

@@ -126,5 +126,5 @@ SECTIONS = (
                                    "complaint_rate_change"), figure_table),
     Section("satisfaction", satisfaction, satisfaction_table),
     Section("arrears", _figures("arrears_coverage", "arrears_due", "arrears_overdue"), figure_table),
-    Section("top_issues", top_issues, top_issues_table),
 )
+TOP_ISSUES = Section("top_issues", top_issues, top_issues_table)

@@ -13,9 +13,11 @@ from sqlmodel import select
 
 from pm_admin.comms.models import Notice, NoticeKind, NoticeStatus
 from pm_admin.core.audit import AuditEvent
+from pm_admin.core.clock import DISPLAY_ZONE
 from pm_admin.core.errors import DomainError, NotFound, PermissionDenied
 from pm_admin.core.files import issue_download, redeem_download
 from pm_admin.dashboards import kpis
+from pm_admin.inspections.queries.figures import inspection_completion, rectifications_on_time
 from pm_admin.meetings.models import ActionStatus, Meeting, MeetingAction, MeetingKind
 from pm_admin.owners.services import owner_input
 from pm_admin.owners.services import registry as owner_registry
@@ -124,6 +126,13 @@ def test_the_report_figures_are_the_dashboards(session, november):
     top = kpis.feedback_statistics(session, desk["manager"], period, desk["community"].id, now=DECEMBER_2)
     assert sections["top_issues"] == top["top_issues"] and sections["top_issues"]
     assert report.figures["community"]["name"] == desk["community"].name and not report.provisional
+    today = DECEMBER_2.astimezone(DISPLAY_ZONE).date()
+    for key, figure in (("inspections", inspection_completion), ("rectifications", rectifications_on_time)):
+        ratio = figure(session, [desk["community"].id], period, today=today)
+        name = next(iter(sections[key]))
+        assert (sections[key][name]["numerator"], sections[key][name]["denominator"]) == (
+            ratio.numerator, ratio.denominator), key
+    assert list(sections).index("rectifications") < list(sections).index("top_issues")
 
 
 def test_action_figures_count_what_was_owed_in_the_month(session, desk):
@@ -281,7 +290,7 @@ def test_the_files_hold_the_report(session, november):
     assert b"".join(files["callback_batch", "pdf"].chunks).startswith(b"%PDF-")
     workbook = openpyxl.load_workbook(io.BytesIO(b"".join(files["monthly_report", "xlsx"].chunks)))
     assert workbook.sheetnames == ["概要", "投诉与诉求（按类别）", "处理时效与 SLA", "回访", "投诉", "满意度", "欠费跟进",
-                                   "最常见的问题", "改进与待办"]
+                                   "设施巡检", "隐患整改", "最常见的问题", "改进与待办"]
     assert desk["community"].name in workbook["概要"]["B2"].value
     assert workbook["投诉与诉求（按类别）"].column_dimensions["A"].width == 16
     assert [c.value for c in workbook["投诉与诉求（按类别）"][7]] == ["合计", 2, 1, 2, 0, 0, 0, 5]
