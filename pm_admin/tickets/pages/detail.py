@@ -15,7 +15,7 @@ from pm_admin.tickets.states.detail import (
     TicketDetailState,
     UnreachableForm,
 )
-from pm_admin.ui.forms import form_dialog, form_field, notice
+from pm_admin.ui.forms import confirm_button, form_dialog, form_field, notice
 from pm_admin.ui.i18n import t, t_prefixed
 from pm_admin.ui.uploads import file_input
 
@@ -46,8 +46,10 @@ def actions() -> rx.Component:
                 rx.button(rx.icon("clipboard-list", size=14), t("tickets.submit_plan"), variant="outline",
                           on_click=PlanForm.open_plan)),
         rx.cond(D.can_approve & (k["plan"] != "") & (k["plan_approved_by"] == ""),
-                rx.button(rx.icon("check", size=14), t("tickets.approve_plan"), color_scheme="green",
-                          on_click=D.approve_plan, data_testid="approve-plan")),
+                confirm_button("tickets.approve_plan", title_key="tickets.approve_plan_confirm",
+                               subject=k["code"].to(str) + " · " + k["title"].to(str),
+                               explain_key="tickets.approve_plan_explain", on_confirm=D.approve_plan,
+                               testid="approve-plan", color_scheme="green", icon="check")),
         rx.spacer(),
         rx.cond(D.can_work, rx.select.root(rx.select.trigger(), rx.select.content(
             *[rx.select.item(t(f"tickets.tier.{tier}"), value=tier.value) for tier in Tier]),
@@ -201,6 +203,7 @@ def plan_dialog() -> rx.Component:
 def unreachable_dialog() -> rx.Component:
     d = UnreachableForm
     return form_dialog(d, title=t("tickets.close_unreachable"), testid="unreachable-form",
+                       description=rx.text.strong(D.ticket["code"].to(str), " · ", D.ticket["title"].to(str)),
                        fields=[form_field(d, "reason", "tickets.reason")])
 
 
