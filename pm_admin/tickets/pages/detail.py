@@ -9,6 +9,7 @@ from pm_admin.tickets.pages.callback_dialog import callback_dialog
 from pm_admin.tickets.pages.parts import flags, move_fields, sla_badge, status_badge, tier_badge
 from pm_admin.tickets.states.detail import (
     EVIDENCE_INPUT,
+    AppointmentForm,
     DetailCallback,
     DetailMoveForm,
     PlanForm,
@@ -82,6 +83,15 @@ def facts() -> rx.Component:
             fact("tickets.col.room", k["room"].to(str)),
             fact("tickets.col.contact", owner),
             fact("tickets.contact_time", k["contact_time"].to(str)),
+            fact("tickets.appointment", rx.hstack(
+                rx.text(rx.cond(k["appointment"].to(str) != "", k["appointment"].to(str), "—"), size="2",
+                        weight="medium", data_testid="ticket-appointment"),
+                rx.cond(k["can_schedule"].to(bool), rx.button(
+                    rx.icon("calendar-clock", size=12),
+                    rx.cond(k["appointment"].to(str) != "", t("tickets.appointment_change"), t("tickets.appointment_set")),
+                    size="1", variant="soft", on_click=AppointmentForm.open_appointment,
+                    data_testid="appointment-open")),
+                spacing="2", align="center", wrap="wrap")),
             fact("tickets.col.created_at", rx.text(k["created_at"].to(str), " · ", k["created_by"].to(str), size="2")),
             fact("tickets.respond_due", rx.text(k["respond_due"].to(str), " → ", k["responded_at"].to(str), size="2")),
             fact("tickets.onsite_due", k["onsite_due"].to(str)),
@@ -200,6 +210,14 @@ def plan_dialog() -> rx.Component:
         hint_key="tickets.plan_hint")])
 
 
+def appointment_dialog() -> rx.Component:
+    d = AppointmentForm
+    return form_dialog(d, title=t("tickets.appointment"), testid="appointment-form",
+                       description=rx.text.strong(D.ticket["code"].to(str), " · ", D.ticket["title"].to(str)),
+                       fields=[form_field(d, "appointment_at", "tickets.appointment", type_="datetime-local",
+                                          hint_key="tickets.appointment_hint", data_testid="appointment-input")])
+
+
 def unreachable_dialog() -> rx.Component:
     d = UnreachableForm
     return form_dialog(d, title=t("tickets.close_unreachable"), testid="unreachable-form",
@@ -232,5 +250,5 @@ def ticket_page() -> rx.Component:
                                   spacing="3", width="100%")),
                 columns=rx.breakpoints(initial="1", lg="2"), spacing="4", width="100%"),
             spacing="4", width="100%")),
-        move_dialog(), plan_dialog(), unreachable_dialog(), callback_dialog(DetailCallback),
+        move_dialog(), plan_dialog(), appointment_dialog(), unreachable_dialog(), callback_dialog(DetailCallback),
     )
