@@ -138,7 +138,7 @@ class Contact(BaseModel):
 
 class CallCentreTicket(BaseModel):
     kind: Literal["repair", "complaint", "request", "suggestion", "inquiry"]
-    tier: Literal["normal", "important", "urgent"] = "normal"
+    tier: Literal["urgent", "important", "normal"] = "normal"
     category_id: int = Field(ge=1, le=2**31 - 1)
     room_code: str = Field(default="", max_length=64)  # or community_id for a public area
     community_id: int | None = Field(default=None, ge=1, le=2**31 - 1)

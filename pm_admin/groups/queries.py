@@ -81,8 +81,19 @@ def group_detail(session: Session, principal: Principal, group_id: Any) -> dict[
     rules = current_rules(session, group.id)
     check = session.exec(select(ComplianceCheck).where(ComplianceCheck.group_id == group.id,
                                                        ComplianceCheck.quarter == quarter_of(local_today()))).first()
-    codes = _room_codes(session, {m.room_id for m in members} | {a.room_id for a in applications})
+    task_applications = {a.id: a for a in session.exec(select(GroupApplication).where(col(GroupApplication.id).in_(
+        sorted({t.application_id for t in tasks if t.application_id})))).all()}
+    codes = _room_codes(session, {m.room_id for m in members} | {a.room_id for a in applications}
+                        | {a.room_id for a in task_applications.values()})
     names = {m.id: m.name for m in members}
+
+    def task_subject(task: GroupTask) -> str:
+        """Whom the task is about: the member, or the applicant still to be let in."""
+        if task.member_id in names:
+            return names[task.member_id]
+        applicant = task_applications.get(task.application_id)
+        return f"{applicant.applicant_name} · {codes.get(applicant.room_id, '')}" if applicant else ""
+
     today = local_today()
     return {
         "group": {"id": group.id, "name": group.name, "channel": str(group.channel), "owner": owner.display_name,
@@ -107,7 +118,7 @@ def group_detail(session: Session, principal: Principal, group_id: Any) -> dict[
                         "second_approver": v.second_approver,
                         "appeal": v.appeal, "appeal_open": bool(v.appealed_at) and not v.appeal_decided_by,
                         "has_evidence": bool(v.evidence_sha256)} for v in violations],
-        "tasks": [{"id": t.id, "kind": str(t.kind), "member": names.get(t.member_id, ""),
+        "tasks": [{"id": t.id, "kind": str(t.kind), "member": names.get(t.member_id, ""), "subject": task_subject(t),
                    "application_id": t.application_id or 0, "created_at": local_text(t.created_at)} for t in tasks],
         "posts": [{"id": p.id, "text": p.text, "member": names.get(p.member_id, ""), "is_question": p.is_question,
                    "posted_at": local_text(p.posted_at), "answered": p.answered_at is not None,

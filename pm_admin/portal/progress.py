@@ -1,11 +1,12 @@
-"""Ticket progress reaches the owner: registered (with its code), assigned, a public reply, resolved (with the
-result, asking for a rating), reopened, closed. One message per owner account and channel, written through the
+"""Ticket progress reaches the owner: registered (with its code), assigned, the visit's appointment, a public reply,
+resolved (with the result, asking for a rating), reopened, closed. One message per owner account and channel, written through the
 outbox in the transaction of the change; anonymous feedback has nobody to tell."""
 
 from __future__ import annotations
 
 from sqlmodel import Session
 
+from pm_admin.core.clock import local_text
 from pm_admin.core.crypto import decrypt
 from pm_admin.notify.models import Channel, Recipient
 from pm_admin.notify.outbox import Address, enqueue
@@ -27,6 +28,8 @@ def step_of(event: TicketProgress) -> str | None:
         return "reply" if event.public else None
     if event.kind == TicketEventKind.CALLBACK_UNSATISFIED:
         return "reopened"
+    if event.kind == TicketEventKind.APPOINTMENT:
+        return "appointment"
     if event.kind not in (TicketEventKind.STATUS, TicketEventKind.CALLBACK_SATISFIED):
         return None
     if event.to_status == Status.CLOSED:
@@ -62,7 +65,7 @@ def tell_owner(session: Session, event: TicketProgress) -> None:
     if not accounts:
         return
     params = {"code": ticket.code, "title": ticket.title, "result": ticket.resolution[:200],
-              "path": f"/portal/tickets/{ticket.id}"}
+              "appointment": local_text(ticket.appointment_at), "path": f"/portal/tickets/{ticket.id}"}
     for account in accounts:
         channels = [Channel.INBOX] + ([Channel.SMS] if step in BY_SMS else [])
         for channel in channels:

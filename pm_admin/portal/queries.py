@@ -21,7 +21,8 @@ from pm_admin.tickets.queries import category_options
 OPEN_BEFORE_RESULT = (Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS, Status.ON_HOLD)
 # What the owner's timeline shows: never internal notes, plans or hold reasons.
 OWNER_EVENT_KINDS = (TicketEventKind.CREATED, TicketEventKind.STATUS, TicketEventKind.REPLY,
-                     TicketEventKind.CALLBACK_SATISFIED, TicketEventKind.CALLBACK_UNSATISFIED)
+                     TicketEventKind.APPOINTMENT, TicketEventKind.CALLBACK_SATISFIED,
+                     TicketEventKind.CALLBACK_UNSATISFIED)
 
 
 def _own_clause(owner: OwnerPrincipal):
@@ -107,6 +108,8 @@ def ticket_view(session: Session, owner: OwnerPrincipal, ticket_id: object, lang
             text = event.body
         elif event.kind == TicketEventKind.CREATED:
             text = translate("portal.event.created", language)
+        elif event.kind == TicketEventKind.APPOINTMENT:  # the time agreed for the visit
+            text = translate("portal.event.appointment", language, when=event.body)
         elif event.kind == TicketEventKind.STATUS:
             text = translate(f"portal.status.{event.to_status}", language)
             if event.public and event.body:  # the result of a round, as the owner was told it

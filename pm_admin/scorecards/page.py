@@ -10,6 +10,7 @@ from pm_admin.scorecards.state import ScorecardsState, TicketsBehind
 from pm_admin.ui.filters import filter_bar, pick
 from pm_admin.ui.forms import view_dialog
 from pm_admin.ui.i18n import t, t_prefixed
+from pm_admin.ui.table import simple_table, table_body
 
 S = ScorecardsState
 
@@ -64,12 +65,11 @@ def _table() -> rx.Component:
             rx.table.column_header_cell(t("scorecards.col.name")),
             rx.foreach(S.columns, lambda key: rx.table.column_header_cell(
                 t_prefixed("scorecards.figure.", key), white_space="nowrap")))),
-        rx.table.body(rx.foreach(S.rows, lambda row: rx.table.row(
+        table_body(S.rows, lambda row: rx.table.row(
             rx.table.row_header_cell(row["name"], white_space="nowrap"),
             rx.foreach(S.columns, lambda key: _cell(row, key)),
-            data_testid="scorecard-row"))),
+            data_testid="scorecard-row"), S.columns.length() + 1),
         size="1", width="100%"),
-        rx.cond(S.rows.length() == 0, rx.text(t("common.no_rows"), size="2", color_scheme="gray", padding="12px")),
         overflow_x="auto", width="100%", data_testid="scorecards-table")
 
 
@@ -79,16 +79,11 @@ def _behind_dialog() -> rx.Component:
     return view_dialog(
         d, title=rx.text(d.subject["name"].to(str), " · ", t_prefixed("scorecards.figure.", d.subject["figure"])),
         testid="tickets-behind", max_width="820px",
-        body=[rx.cond(d.behind.length() == 0, rx.text(t("common.no_rows"), size="2", color_scheme="gray"),
-                      rx.table.root(
-                          rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(k)) for k in (
-                              "scorecards.col.code", "scorecards.col.title", "scorecards.col.at",
-                              "scorecards.col.note")])),
-                          rx.table.body(rx.foreach(d.behind, lambda row: rx.table.row(
-                              rx.table.cell(code(row)), rx.table.cell(row["title"]),
-                              rx.table.cell(row["at"], white_space="nowrap"), rx.table.cell(row["note"]),
-                              data_testid="behind-row"))),
-                          size="1", width="100%")),
+        body=[simple_table(["scorecards.col.code", "scorecards.col.title", "scorecards.col.at", "scorecards.col.note"],
+                           d.behind, lambda row: rx.table.row(
+                               rx.table.cell(code(row)), rx.table.cell(row["title"]),
+                               rx.table.cell(row["at"], white_space="nowrap"), rx.table.cell(row["note"]),
+                               data_testid="behind-row"), "behind-table"),
               rx.text(t("scorecards.behind_hint"), size="1", color_scheme="gray")])
 
 

@@ -100,7 +100,7 @@ def mobile_menu() -> rx.Component:
 
 def community_switcher() -> rx.Component:
     return rx.select.root(
-        rx.select.trigger(placeholder=t("shell.community"), min_width=["96px", "120px", "150px"],
+        rx.select.trigger(placeholder=t("shell.community"), min_width=["0", "120px", "150px"], width=["100%", "auto"],
                           data_testid="community-switcher"),
         rx.select.content(
             rx.cond(ShellState.can_pick_all, rx.select.item(t("shell.all_communities"), value=ALL_COMMUNITIES)),
@@ -168,23 +168,37 @@ def notice_bell() -> rx.Component:
     ), rx.fragment())
 
 
+# A phone (below 30em) gets two rows: menu, title, bell and user menu, then search, community and language. From a
+# small tablet up, one row. ``order`` per breakpoint: [phone, wider].
+HEADER_HEIGHT = ["96px", "60px"]  # assets/app.css --shell-header follows these (the board's sticky rail)
+
+
+def _placed(component: rx.Component, phone: int, wide: int, **props) -> rx.Component:
+    return rx.box(component, order=[str(phone), str(wide)], display="flex", align_items="center", **props)
+
+
 def header(title_key: str, search: rx.Component | None = None, bell: rx.Component | None = None) -> rx.Component:
     """``search`` and ``bell``: what a higher layer puts in the header (the global search, the reminders bell; the
     shell cannot import them); without a bell, the notices bell."""
-    return rx.hstack(
-        mobile_menu(),
+    return rx.flex(
+        _placed(mobile_menu(), 0, 0),
         rx.heading(t(title_key), size="5", weight="bold", white_space="nowrap", overflow="hidden",
-                   text_overflow="ellipsis", min_width="0"),
-        rx.spacer(),
-        *([search] if search is not None else []),
-        community_switcher(),
-        bell if bell is not None else notice_bell(),
-        language_switch(),
-        user_menu(),
+                   text_overflow="ellipsis", min_width="3em", flex=["1 1 0", "0 1 auto"], order=["1", "1"],
+                   data_testid="page-title"),
+        rx.spacer(order=["2", "2"], display=["none", "block"]),
+        _placed(bell if bell is not None else notice_bell(), 2, 5),
+        _placed(user_menu(), 3, 7),
+        rx.box(flex_basis="100%", height="0", order=["4", "8"], display=["block", "none"]),  # the phone's 2nd row
+        *([_placed(search, 5, 3)] if search is not None else []),
+        _placed(community_switcher(), 6, 4, flex=["1 1 0", "0 0 auto"], min_width="0"),
+        _placed(language_switch(), 7, 6),
         align="center",
-        spacing="3",
-        padding_x="24px",
-        height="60px",
+        align_content="center",
+        wrap="wrap",
+        column_gap=["10px", "12px"],
+        row_gap="8px",
+        padding_x=["12px", "16px", "24px"],
+        height=HEADER_HEIGHT,
         border_bottom="1px solid var(--gray-5)",
         background="var(--color-panel-solid)",
         position="sticky",
@@ -192,6 +206,7 @@ def header(title_key: str, search: rx.Component | None = None, bell: rx.Componen
         z_index="10",
         width="100%",
         class_name="no-print",
+        data_testid="shell-header",
     )
 
 

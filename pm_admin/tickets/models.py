@@ -25,6 +25,8 @@ class Kind(enum.StrEnum):
 
 
 class Tier(enum.StrEnum):
+    """In the order every list and form shows them (紧急 / 重要 / 一般): iterate the enum, never spell the order."""
+
     URGENT = "urgent"  # 紧急
     IMPORTANT = "important"  # 重要
     NORMAL = "normal"  # 一般
@@ -172,6 +174,8 @@ class Ticket(SQLModel, table=True):
     contact_phone_index: str | None = Field(default=None, max_length=64, index=True)
     contact_relation: str = Field(default="", max_length=12)  # Relation, "" when nobody is named
     contact_time: str = Field(default="", max_length=64)  # when the contact prefers to be called
+    # 预约上门时间: when the handler agreed with the contact to come (set on the ticket page, the owner is told).
+    appointment_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # The hold_until for which the assignee and managers were told the hold ran out (told once per hold).
     hold_overdue_notified: date | None = None
     version: int = Field(default=1, sa_column=_ticket_version)
@@ -209,6 +213,7 @@ class TicketEventKind(enum.StrEnum):
     CALLBACK_SATISFIED = "callback_satisfied"
     CALLBACK_UNSATISFIED = "callback_unsatisfied"
     CALLBACK_UNREACHABLE = "callback_unreachable"
+    APPOINTMENT = "appointment"  # 预约上门时间 set or changed (public: the owner is told the time)
 
 
 class TicketEvent(SQLModel, table=True):

@@ -38,6 +38,7 @@ from pm_admin.tickets.models import (
     Tier,
 )
 from pm_admin.tickets.services import rounds, sla, workflow
+from pm_admin.tickets.services.appointment import SCHEDULABLE, input_value, may_schedule
 
 CARDS_PER_COLUMN = 50
 DROP_STATUSES = (*BOARD_STATUSES, *FINAL_STATUSES)  # the board's columns and its rail of final states
@@ -300,6 +301,8 @@ def ticket_detail(session: Session, principal: Principal, ticket_id: int, langua
         "reopen_count": ticket.reopen_count, "is_repeat": ticket.repeat_of_id is not None,
         "valid_complaint": "" if ticket.valid_complaint is None else str(ticket.valid_complaint).lower(),
         "callback_attempts": ticket.callback_attempts, "version": ticket.version,
+        "appointment": local_text(ticket.appointment_at), "appointment_input": input_value(ticket.appointment_at),
+        "can_schedule": ticket.status in SCHEDULABLE and may_schedule(principal, ticket),
         "owner_id": ticket.owner_id if ticket.owner_id and principal.has(Perm.OWNERS_VIEW) else 0,
         **contact_of(ticket, language),
         "related": [{"id": r[0], "code": r[1], "status": str(r[2])} for r in repeats],
@@ -363,13 +366,15 @@ def callback_queue(session: Session, principal: Principal, language: str = "zh-C
 
 
 def my_orders(session: Session, principal: Principal, language: str = "zh-CN") -> list[dict]:
-    """A technician's own open work orders, most urgent first, each with the contact to visit (phone masked)."""
+    """A technician's own open work orders in the order of their visits (预约上门时间), those without an appointment
+    after them, most urgent first; each with the contact to visit (phone masked)."""
     principal.require(Perm.TICKETS_OWN)
     tickets = list(session.exec(select(Ticket).where(
         Ticket.assignee_id == principal.user_id,
         col(Ticket.status).in_([Status.ASSIGNED.value, Status.IN_PROGRESS.value, Status.ON_HOLD.value]))
-        .order_by(Ticket.resolve_due).limit(200)).all())
-    return [{**card.model_dump(), **contact_of(ticket, language), "description": _excerpt(ticket.description)}
+        .order_by(col(Ticket.appointment_at).is_(None), Ticket.appointment_at, Ticket.resolve_due).limit(200)).all())
+    return [{**card.model_dump(), **contact_of(ticket, language), "description": _excerpt(ticket.description),
+             "appointment": local_text(ticket.appointment_at)}
             for card, ticket in zip(cards_of(session, tickets, utcnow(), language), tickets, strict=True)]
 
 

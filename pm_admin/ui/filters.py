@@ -92,7 +92,8 @@ def search(state, placeholder_key: str = "common.search", *, key: str = "q", ico
     """A search box: one typed filter (``q`` unless the page has several)."""
     return typed_filters(state, rx.input(rx.input.slot(rx.icon(icon, size=14)), name=key,
                                          default_value=state.filters[key].to(str), placeholder=t(placeholder_key),
-                                         width=width, data_testid=testid),
+                                         aria_label=t(placeholder_key), title=t(placeholder_key), width=width,
+                                         data_testid=testid),
                          submit_key="common.search")
 
 

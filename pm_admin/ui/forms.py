@@ -134,17 +134,41 @@ def palette_dialog(trigger: rx.Component, *, title: rx.Var | str, body: list[rx.
 
 
 def confirm_button(label_key: str, *, title_key: str, subject: rx.Var | str, explain_key: str, on_confirm,
-                   testid: str, color_scheme: str = "accent") -> rx.Component:
-    """A button whose irreversible action asks first, naming the object it acts on (the server still checks)."""
+                   testid: str, color_scheme: str | None = None, icon: str | None = None, size: str = "2",
+                   variant: str = "solid") -> rx.Component:
+    """A button whose irreversible action asks first, naming the object it acts on (the server still checks).
+    ``icon``, ``size`` and ``variant`` style the button that opens the question (a table row's is small)."""
+    trigger = rx.button(*([rx.icon(icon, size=14)] if icon else []), t(label_key), size=size, variant=variant,
+                        data_testid=testid, **_scheme(color_scheme))
+    return _confirm(trigger, label_key, title_key, subject, explain_key, on_confirm, testid, color_scheme)
+
+
+def confirm_icon(icon: str, label_key: str, *, title_key: str, subject: rx.Var | str, explain_key: str, on_confirm,
+                 testid: str, color_scheme: str = "red") -> rx.Component:
+    """``confirm_button`` as a row's compact icon action (its label the tooltip and accessible name)."""
+    trigger = rx.icon_button(rx.icon(icon, size=14), size="1", variant="soft", color_scheme=color_scheme,
+                             aria_label=t(label_key), title=t(label_key), data_testid=testid)
+    return _confirm(trigger, label_key, title_key, subject, explain_key, on_confirm, testid, color_scheme)
+
+
+def _scheme(color_scheme: str | None) -> dict[str, str]:
+    """The theme's accent unless a colour is named."""
+    return {"color_scheme": color_scheme} if color_scheme else {}
+
+
+def _confirm(trigger: rx.Component, label_key: str, title_key: str, subject: rx.Var | str, explain_key: str,
+             on_confirm, testid: str, color_scheme: str | None) -> rx.Component:
     return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(rx.button(t(label_key), color_scheme=color_scheme, data_testid=testid)),
+        rx.alert_dialog.trigger(trigger),
         rx.alert_dialog.content(
             rx.alert_dialog.title(t(title_key)),
-            rx.alert_dialog.description(rx.text.strong(subject), rx.el.br(), t(explain_key), size="2"),
+            rx.alert_dialog.description(rx.text.strong(subject, data_testid=f"{testid}-subject"), rx.el.br(),
+                                        t(explain_key), size="2"),
             rx.hstack(
-                rx.alert_dialog.cancel(rx.button(t("common.cancel"), variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button(t(label_key), color_scheme=color_scheme, on_click=on_confirm,
-                                                 data_testid=f"{testid}-confirm")),
+                rx.alert_dialog.cancel(rx.button(t("common.cancel"), variant="soft", color_scheme="gray",
+                                                 data_testid=f"{testid}-cancel")),
+                rx.alert_dialog.action(rx.button(t(label_key), on_click=on_confirm, data_testid=f"{testid}-confirm",
+                                                 **_scheme(color_scheme))),
                 spacing="3", justify="end", padding_top="12px"),
             max_width="440px", data_testid=f"{testid}-dialog"),
     )

@@ -1,4 +1,5 @@
-"""A server-paged table: sortable headers, one page of rows, a pager."""
+"""Tables: a server-paged one (sortable headers, one page of rows, a pager) and a small unpaged one. Every table of
+the kit says 暂无数据 across its width while it has no rows (``table_body``)."""
 
 from __future__ import annotations
 
@@ -78,13 +79,12 @@ def data_table(state, columns: list[Column], *, testid: str, actions: Callable[[
     return rx.box(
         rx.table.root(
             rx.table.header(rx.table.row(*headers)),
-            rx.table.body(rx.foreach(state.rows, row_view)),
+            table_body(state.rows, row_view, len(headers)),
             variant="surface",
             size="2",
             width="100%",
             min_width=min_width,
         ),
-        rx.cond(state.total == 0, rx.center(rx.text(t("common.no_rows"), color_scheme="gray"), padding="32px")),
         pager(state),
         width="100%",
         overflow_x="auto",
@@ -107,11 +107,25 @@ def selection_bar(state, *actions: rx.Component) -> rx.Component:
     )
 
 
-def simple_table(header_keys: list[str], body, testid: str) -> rx.Component:
-    """A small unpaged table: catalog-key headers over rows the caller renders (e.g. ``rx.foreach``)."""
+def empty_row(rows: rx.Var, columns: int | rx.Var) -> rx.Component:
+    """暂无数据 across the ``columns`` of a table while ``rows`` is empty."""
+    return rx.cond(rows.length() == 0, rx.table.row(rx.table.cell(
+        rx.text(t("common.no_rows"), size="2", color_scheme="gray"), col_span=columns, text_align="center",
+        padding_y="20px"), data_testid="empty-row"))
+
+
+def table_body(rows: rx.Var, render: Callable[[rx.Var], rx.Component], columns: int | rx.Var) -> rx.Component:
+    """A table's rows, each drawn by ``render``; 暂无数据 when there are none."""
+    return rx.table.body(rx.foreach(rows, render), empty_row(rows, columns))
+
+
+def simple_table(header_keys: list[str], rows: rx.Var, render: Callable[[rx.Var], rx.Component], testid: str,
+                 **props) -> rx.Component:
+    """A small unpaged table: catalog-key headers over ``rows``, each drawn by ``render``."""
     return rx.table.root(
         rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(k)) for k in header_keys])),
-        rx.table.body(body), variant="surface", size="1", width="100%", data_testid=testid,
+        table_body(rows, render, len(header_keys)), variant="surface", size="1", width="100%", data_testid=testid,
+        **props,
     )
 
 

@@ -135,6 +135,8 @@ def test_activity_planned_signed_up_until_full_waiting_list_check_in_evaluation_
 
     page.reload()
     page.get_by_test_id("mark-done").click()
+    expect(page.get_by_test_id("mark-done-subject")).to_have_text(TITLE)  # it asks first, naming the activity
+    page.get_by_test_id("mark-done-confirm").click()
     expect(page.get_by_test_id("activity-status")).to_have_text("已举办")
 
     # The two households that came evaluate it in the portal, once.

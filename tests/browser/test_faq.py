@@ -81,6 +81,8 @@ def test_cs_answers_a_caller_and_turns_an_unanswered_question_into_an_entry(page
     expect(added).to_have_count(1)
     screenshot(page, "faq-staff-synonyms")
     added.get_by_test_id("faq-synonym-delete").click()
+    expect(page.get_by_test_id("faq-synonym-delete-subject")).to_have_text("下棋 → 围棋")
+    page.get_by_test_id("faq-synonym-delete-confirm").click()
     expect(added).to_have_count(0)
 
 

@@ -147,6 +147,8 @@ def test_admission_with_checks_refusal_for_arrears_and_the_ladder_with_a_second_
     cs_page.goto(group_path)
     cs_row = cs_page.get_by_test_id("application-row").filter(has_text=room_a)
     cs_row.get_by_test_id("application-joined").click()
+    expect(cs_page.get_by_test_id("application-joined-subject")).to_contain_text(room_a)
+    cs_page.get_by_test_id("application-joined-confirm").click()
     expect(cs_row.get_by_test_id("application-status")).to_have_text("已入群")
     tab(cs_page, "members")
     expect(cs_page.get_by_test_id("member-row").filter(has_text=room_a).get_by_test_id("member-status")) \

@@ -76,6 +76,8 @@ def test_a_building_notice_and_an_emergency_with_acknowledgement(browser, live_s
     page.get_by_test_id("notice-submit").click()
     expect(page.get_by_test_id("notice-status")).to_have_text("待审批")
     page.get_by_test_id("notice-approve").click()
+    expect(page.get_by_test_id("notice-approve-subject")).to_have_text("停水通知")
+    page.get_by_test_id("notice-approve-confirm").click()
     expect(page.get_by_test_id("notice-status")).to_have_text("已发送")
 
     reached, owner_page = phone(browser, live_server, tokens[in_3[0]])
@@ -100,6 +102,7 @@ def test_a_building_notice_and_an_emergency_with_acknowledgement(browser, live_s
     page.wait_for_url(re.compile(r"/notices/\d+/?$"))
     emergency_id = int(page.url.rstrip("/").rsplit("/", 1)[-1])
     page.get_by_test_id("notice-send-now").click()
+    page.get_by_test_id("notice-send-now-confirm").click()
     expect(page.get_by_test_id("notice-status")).to_have_text("已发送")
     expect(page.get_by_test_id("ack-percent")).to_have_text("0%")
     for owner_id in in_3[:2]:

@@ -101,3 +101,45 @@ def test_filters_from_an_address_and_back(root):
     assert rooms._children("community") == {"building", "unit"}
     with pytest.raises(InvalidId):
         rooms._clean_filter("community", "9" * 30)  # a crafted id typed into an event: refused, not kept
+
+
+# Dashboard tables are drawn only when they have rows (an empty period says so in a sentence instead).
+TABLES_WITHOUT_THE_KIT = {"dashboards/pages/dashboard.py"}
+
+
+def test_every_table_body_comes_from_the_kit_so_an_empty_table_says_so():
+    """``ui.table.table_body`` adds the 暂无数据 row (issue 17 item 10); a hand-rolled body would show nothing."""
+    hand_rolled = sorted(str(path.relative_to(PACKAGE)) for path in PACKAGE.rglob("*.py")
+                         if "rx.table.body(" in path.read_text() and path.name != "table.py")
+    assert hand_rolled == sorted(TABLES_WITHOUT_THE_KIT)
+
+
+def test_an_empty_table_says_no_data_across_its_columns():
+    import reflex as rx
+
+    from pm_admin.ui.table import simple_table
+
+    rendered = str(simple_table(["common.status", "common.actions"], rx.Var.create([]),
+                                lambda row: rx.table.row(), "probe").render())
+    assert "common.no_rows" in rendered and "colSpan:2" in rendered
+
+
+TIER_TOKEN = r"(?:Tier\.(URGENT|IMPORTANT|NORMAL)|[\"'](urgent|important|normal)[\"'])"
+
+
+def test_tiers_are_always_listed_urgent_important_normal():
+    """Issue 17 item 10: 紧急 / 重要 / 一般 in every list and form. Pickers iterate ``Tier`` (or the tickets'
+    ``TIER_OPTIONS``); a sequence of tiers spelled out anywhere keeps that order too."""
+    from pm_admin.tickets.models import Tier
+    from pm_admin.tickets.pages.parts import TIER_OPTIONS
+
+    assert [o["value"] for o in TIER_OPTIONS] == ["urgent", "important", "normal"] == [str(t) for t in Tier]
+    rank = {"urgent": 0, "important": 1, "normal": 2}
+    sequence = re.compile(rf"{TIER_TOKEN}(?:\s*,\s*{TIER_TOKEN})+")
+    out_of_order = []
+    for path in PACKAGE.rglob("*.py"):
+        for match in sequence.finditer(path.read_text()):
+            tiers = [t.lower() for t in re.findall(r"URGENT|IMPORTANT|NORMAL|urgent|important|normal", match.group())]
+            if [rank[t] for t in tiers] != sorted(rank[t] for t in tiers):
+                out_of_order.append(f"{path.relative_to(PACKAGE)}: {match.group()}")
+    assert out_of_order == []

@@ -7,7 +7,7 @@ import reflex as rx
 
 from pm_admin.activities.pages.activities import activity_fields, status_badge
 from pm_admin.activities.states.activity import ActivityForm, ActivityState
-from pm_admin.ui.forms import form_dialog, notice, text_input
+from pm_admin.ui.forms import confirm_button, form_dialog, notice, text_input
 from pm_admin.ui.i18n import t, t_prefixed
 from pm_admin.ui.table import simple_table
 
@@ -52,8 +52,10 @@ def header() -> rx.Component:
                                                              t("activities.check_in_view"), variant="soft"),
                                                    href="/activities/" + a["id"].to(str) + "/check-in",
                                                    data_testid="check-in-link")),
-            rx.cond(_is("open", "closed"), rx.button(t("activities.mark_done"), color_scheme="green",
-                                                     on_click=S.mark_done, data_testid="mark-done")),
+            rx.cond(_is("open", "closed"), confirm_button(
+                "activities.mark_done", title_key="activities.mark_done_confirm", subject=a["title"].to(str),
+                explain_key="activities.mark_done_explain", on_confirm=S.mark_done, testid="mark-done",
+                color_scheme="green")),
             spacing="2", wrap="wrap")),
         width="100%", align="center", wrap="wrap", spacing="2")
 
@@ -113,7 +115,7 @@ def signups_card() -> rx.Component:
         rx.cond(S.form_error != "", rx.text(S.form_error, size="1", color="var(--red-11)", role="alert")),
         simple_table(["activities.room", "activities.name", "activities.people", "common.status", "activities.source",
                       "activities.signed_up_at", "activities.checked_in", "common.actions"],
-                     rx.foreach(S.signups, lambda r: rx.table.row(
+                     S.signups, lambda r: rx.table.row(
                          rx.table.cell(r["room"]), rx.table.cell(r["name"]), rx.table.cell(r["people"]),
                          rx.table.cell(rx.badge(t_prefixed("activities.signup_status.", r["status"]),
                                                 color_scheme=rx.match(r["status"], ("confirmed", "green"),
@@ -122,9 +124,14 @@ def signups_card() -> rx.Component:
                          rx.table.cell(r["signed_up_at"]), rx.table.cell(r["checked_in_at"]),
                          rx.table.cell(rx.cond(S.can_manage & _is("open", "closed") & (r["status"] != "cancelled")
                                                & ~r["checked_in"].to(bool),
-                                               rx.button(t("activities.cancel_signup"), size="1", variant="soft",
-                                                         color_scheme="red", on_click=S.cancel_signup(r["id"])))),
-                         data_testid="signup-row")), "signups-table"),
+                                               confirm_button(
+                                                   "activities.cancel_signup",
+                                                   title_key="activities.cancel_signup_confirm",
+                                                   subject=r["room"].to(str) + " · " + r["name"].to(str),
+                                                   explain_key="activities.cancel_signup_explain",
+                                                   on_confirm=S.cancel_signup(r["id"]), testid="cancel-signup",
+                                                   color_scheme="red", size="1", variant="soft"))),
+                         data_testid="signup-row"), "signups-table"),
         spacing="2", width="100%"))
 
 

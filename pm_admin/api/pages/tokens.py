@@ -33,7 +33,7 @@ def api_tokens_page() -> rx.Component:
                                              data_testid="token-new"), width="100%"),
             simple_table(["api.col.name", "api.col.prefix", "api.col.scopes", "api.col.communities",
                           "api.col.per_minute", "api.col.created_at", "api.col.last_used_at", "common.actions"],
-                         rx.foreach(S.rows, _row), "api-tokens"),
+                         S.rows, _row, "api-tokens"),
             spacing="4", width="100%"),
         token_dialog(),
         revoke_dialog(),

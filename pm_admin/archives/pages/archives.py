@@ -83,8 +83,12 @@ def catalog_page() -> rx.Component:
                 rx.button(rx.icon("file-spreadsheet", size=14), t("archives.export_catalog"), variant="soft",
                           on_click=A.export_catalog, data_testid="export-catalog"),
                 rx.cond(A.can_manage, rx.form(rx.hstack(
-                    rx.input(name="room_code", placeholder=t("archives.room_code_to_open"), width="190px"),
-                    rx.button(rx.icon("folder-plus", size=14), t("archives.create"), type="submit"), spacing="2"),
+                    rx.el.label(t("archives.open_for_room"), html_for="archive-room-code", white_space="nowrap",
+                                style={"font-size": "var(--font-size-2)", "color": "var(--gray-11)"}),
+                    rx.input(name="room_code", id="archive-room-code", placeholder=t("archives.room_code_to_open"),
+                             width="190px", data_testid="archive-room-code"),
+                    rx.button(rx.icon("folder-plus", size=14), t("archives.create"), type="submit"), spacing="2",
+                    align="center"),
                     on_submit=A.create, width="auto")),
                 rx.link(rx.button(rx.icon("inbox", size=14), t("nav.archive_requests"), variant="soft"),
                         href="/archives/requests"),
@@ -136,7 +140,7 @@ def entries_table() -> rx.Component:
     return simple_table(["archives.col.doc_type", "archives.col.title", "archives.col.pages", "archives.col.copies",
                          "archives.col.doc_date", "archives.col.handed_over_by", "archives.col.received_by",
                          "archives.col.remarks", "archives.col.scan", "common.actions"],
-                        rx.foreach(D.entries, row), "archive-entries")
+                        D.entries, row, "archive-entries")
 
 
 def access_panel() -> rx.Component:
@@ -198,7 +202,9 @@ def dialogs() -> rx.Component:
     )
     void = form_dialog(
         v, title=t("archives.void"), testid="void-form",
-        fields=[notice(t("archives.void_explain"), icon="info", size="1"),
+        fields=[rx.text(t_prefixed("doc.", v.subject["doc_type"].to(str)), " · ", v.subject["title"].to(str),
+                        weight="bold", data_testid="void-subject"),
+                notice(t("archives.void_explain"), icon="info", size="1"),
                 form_field(v, "reason", "archives.void_reason")],
     )
     request = form_dialog(
@@ -221,31 +227,31 @@ def records_tabs() -> rx.Component:
                      rx.cond(D.can_manage, rx.tabs.trigger(t("archives.tab_access_log"), value="log",
                                                            data_testid="tab-access-log"))),
         rx.tabs.content(rx.box(simple_table(["audit.time", "archives.change_kind", "archives.detail_col", "audit.actor"],
-                                            rx.foreach(ChangesList.rows, lambda c: rx.table.row(
+                                            ChangesList.rows, lambda c: rx.table.row(
                                                 rx.table.cell(c["occurred_at"]),
                                                 rx.table.cell(t_prefixed("archives.change.", c["kind"])),
-                                                rx.table.cell(c["detail"]), rx.table.cell(c["actor_name"]))),
+                                                rx.table.cell(c["detail"]), rx.table.cell(c["actor_name"])),
                                             "archive-changes"), list_pager(ChangesList, "changes-pager"),
                                padding_top="12px"), value="changes"),
         rx.tabs.content(rx.box(simple_table(["archives.col.scan", "archives.version", "archives.size", "archives.sha256",
                                              "audit.time", "audit.actor", "archives.replace_reason"],
-                                            rx.foreach(D.versions, lambda v: rx.table.row(
+                                            D.versions, lambda v: rx.table.row(
                                                 rx.table.cell(v["filename"]), rx.table.cell("v", v["version_no"]),
                                                 rx.table.cell(v["size"]),
                                                 rx.table.cell(rx.code(v["sha256"].to(str)[:16], size="1")),
                                                 rx.table.cell(v["uploaded_at"]), rx.table.cell(v["uploaded_by"]),
-                                                rx.table.cell(v["replace_reason"]))), "archive-versions"),
+                                                rx.table.cell(v["replace_reason"])), "archive-versions"),
                                padding_top="12px"), value="versions"),
         rx.tabs.content(rx.box(simple_table(["audit.time", "audit.actor", "archives.action", "audit.outcome",
                                              "archives.refusal"],
-                                            rx.foreach(AccessLogList.rows, lambda r: rx.table.row(
+                                            AccessLogList.rows, lambda r: rx.table.row(
                                                 rx.table.cell(r["occurred_at"]), rx.table.cell(r["username"]),
                                                 rx.table.cell(t_prefixed("archives.action.", r["action"])),
                                                 rx.table.cell(rx.badge(t_prefixed("audit.outcome.", r["outcome"]),
                                                                        color_scheme=rx.cond(r["outcome"] == "ok",
                                                                                             "green", "red"))),
                                                 rx.table.cell(rx.cond(r["reason"] != "", t_prefixed(
-                                                    "archives.refusal.", r["reason"]), "")))), "access-log"),
+                                                    "archives.refusal.", r["reason"]), ""))), "access-log"),
                                list_pager(AccessLogList, "access-log-pager"), padding_top="12px"), value="log"),
         default_value="changes", width="100%",
     )
@@ -312,16 +318,16 @@ def requests_page() -> rx.Component:
         rx.vstack(
             rx.cond(R.can_approve, rx.vstack(
                 rx.heading(t("archives.pending_queue"), size="4"),
-                simple_table(REQUEST_HEADERS, rx.foreach(PendingList.rows, lambda r: request_row(r, True)),
+                simple_table(REQUEST_HEADERS, PendingList.rows, lambda r: request_row(r, True),
                              "pending-requests"),
                 list_pager(PendingList, "pending-pager"),
                 rx.heading(t("archives.active_grants"), size="4"),
-                simple_table(REQUEST_HEADERS, rx.foreach(ActiveList.rows, lambda r: request_row(r, True)),
+                simple_table(REQUEST_HEADERS, ActiveList.rows, lambda r: request_row(r, True),
                              "active-grants"),
                 list_pager(ActiveList, "active-pager"),
                 spacing="3", width="100%")),
             rx.heading(t("archives.my_requests"), size="4"),
-            simple_table(REQUEST_HEADERS, rx.foreach(MineList.rows, lambda r: request_row(r, False)), "my-requests"),
+            simple_table(REQUEST_HEADERS, MineList.rows, lambda r: request_row(r, False), "my-requests"),
             list_pager(MineList, "mine-pager"),
             spacing="4", width="100%",
         ),
@@ -331,6 +337,9 @@ def requests_page() -> rx.Component:
             testid="decision-form", on_submit=d.decide, save_props={"data_testid": "decision-save"},
             max_width="460px",
             fields=[
+                rx.vstack(rx.text(d.subject["archive_no"].to(str), " · ", d.subject["requester"].to(str),
+                                  weight="bold", data_testid="decision-subject"),
+                          rx.text(d.subject["reason"].to(str), size="2", color_scheme="gray"), spacing="1"),
                 rx.cond(d.subject["approve"].to(bool) & ~d.subject["revoke"].to(bool),
                         notice(t("archives.approve_explain"), size="1")),
                 form_field(d, "note", None, rx.input(name="note", placeholder=t("archives.decision_note"),

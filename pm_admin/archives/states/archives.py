@@ -259,7 +259,8 @@ class VoidForm(ArchiveDialog, ArchiveDetailState):
     def open_void(self, entry_id: int):
         entry = self._entry(entry_id)
         if entry is not None:
-            self._open({"reason": ""}, record_id=entry["id"], version=entry["version"])
+            self._open({"reason": ""}, record_id=entry["id"], version=entry["version"],
+                       subject={"doc_type": entry["doc_type"], "title": entry["title"]})
 
     @requires(Perm.ARCHIVES_MANAGE)
     def save(self, form: dict[str, Any]):

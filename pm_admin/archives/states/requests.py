@@ -56,11 +56,17 @@ REQUEST_LISTS = (PendingList, ActiveList, MineList)
 
 
 class DecisionForm(DialogForm, AccessRequestsState):
-    """Approve, reject or revoke a request, with a note. ``subject``: approve / revoke, for the title."""
+    """Approve, reject or revoke a request, with a note. ``subject``: approve / revoke, for the title, and the
+    request it decides (archive, requester, reason) as the approver's lists show it, so the dialog names it."""
 
     @requires(Perm.ARCHIVES_APPROVE)
-    def open_decision(self, request_id: int, approve: bool, revoke: bool = False):
-        self._open({"note": ""}, record_id=request_id, subject={"approve": bool(approve), "revoke": bool(revoke)})
+    async def open_decision(self, request_id: int, approve: bool, revoke: bool = False):
+        # A crafted id names nothing (it is on none of the lists); deciding checks scope and the approver anyway.
+        row = (await self.get_state(PendingList))._row(request_id) \
+            or (await self.get_state(ActiveList))._row(request_id) or {}
+        self._open({"note": ""}, record_id=request_id, subject={
+            "approve": bool(approve), "revoke": bool(revoke), "archive_no": row.get("archive_no", ""),
+            "requester": row.get("requester_name", ""), "reason": row.get("reason", "")})
 
     @requires(Perm.ARCHIVES_APPROVE)
     def decide(self, form: dict[str, Any]):

@@ -10,7 +10,7 @@ from pm_admin.ui.cards import figure_card
 from pm_admin.ui.filters import filter_bar, switch
 from pm_admin.ui.forms import form_dialog, form_field, notice, view_dialog
 from pm_admin.ui.i18n import t, t_prefixed
-from pm_admin.ui.table import Column, data_table, icon_action
+from pm_admin.ui.table import Column, data_table, icon_action, table_body
 from pm_admin.ui.uploads import file_input
 
 S = ArrearsState
@@ -83,12 +83,12 @@ def history_dialog() -> rx.Component:
             rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(k)) for k in (
                 "arrears.done_on", "arrears.channel", "arrears.reason", "arrears.result", "arrears.promise_date",
                 "audit.actor")])),
-            rx.table.body(rx.foreach(d.history, lambda f: rx.table.row(
+            table_body(d.history, lambda f: rx.table.row(
                 rx.table.cell(f["done_on"]), rx.table.cell(t_prefixed("arrears.channel.", f["channel"])),
                 rx.table.cell(t_prefixed("arrears.reason.", f["reason_category"]), " ", rx.cond(
                     f["ticket_id"].to(int) > 0,
                     rx.link(f["ticket_code"], href="/tickets/" + f["ticket_id"].to(str)), f["ticket_code"])),
-                rx.table.cell(f["result"]), rx.table.cell(f["promise_date"]), rx.table.cell(f["actor_name"])))),
+                rx.table.cell(f["result"]), rx.table.cell(f["promise_date"]), rx.table.cell(f["actor_name"])), 6),
             size="1", width="100%")],
     )
 
@@ -100,8 +100,8 @@ def import_panel() -> rx.Component:
                   rx.button(rx.icon("upload", size=14), t("arrears.import"), variant="soft", on_click=S.start_import),
                   spacing="3", align="center", wrap="wrap"),
         rx.cond(S.import_message != "", rx.text(S.import_message, size="2", data_testid="arrears-import-message")),
-        rx.cond(S.import_errors.length() > 0, rx.table.root(rx.table.body(rx.foreach(S.import_errors, lambda e: rx.table.row(
-            rx.table.cell(e["row"]), rx.table.cell(e["column"]), rx.table.cell(e["message"])))), size="1")),
+        rx.cond(S.import_errors.length() > 0, rx.table.root(table_body(S.import_errors, lambda e: rx.table.row(
+            rx.table.cell(e["row"]), rx.table.cell(e["column"]), rx.table.cell(e["message"])), 3), size="1")),
         spacing="2", width="100%")))
 
 

@@ -8,7 +8,7 @@ from pm_admin.census.states.census import CensusState, CompleteForm
 from pm_admin.ui.filters import filter_bar, switch
 from pm_admin.ui.forms import form_dialog, form_field, notice
 from pm_admin.ui.i18n import t, t_prefixed
-from pm_admin.ui.table import Column, data_table
+from pm_admin.ui.table import Column, data_table, table_body
 
 S = CensusState
 
@@ -17,11 +17,11 @@ def completion_table() -> rx.Component:
     return rx.table.root(
         rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(k)) for k in (
             "places.community", "census.total", "census.done", "census.changed", "census.completion")])),
-        rx.table.body(rx.foreach(S.completion, lambda row: rx.table.row(
+        table_body(S.completion, lambda row: rx.table.row(
             rx.table.cell(row["community_name"]), rx.table.cell(row["total"]), rx.table.cell(row["done"]),
             rx.table.cell(row["changed"]),
             rx.table.cell(rx.hstack(rx.progress(value=row["percent"].to(int), max=100, width="120px"),
-                                    rx.text(row["percent"], "%", size="2"), align="center"))))),
+                                    rx.text(row["percent"], "%", size="2"), align="center"))), 5),
         variant="surface", size="1", width="100%", data_testid="census-completion")
 
 

@@ -7,7 +7,7 @@ import reflex as rx
 
 from pm_admin.comms.states.detail import CallForm, EditForm, NoticeDetailState, NoticeSteps, WithdrawForm
 from pm_admin.ui.cards import section
-from pm_admin.ui.forms import form_dialog, form_field, notice, select_input
+from pm_admin.ui.forms import confirm_button, form_dialog, form_field, notice, select_input
 from pm_admin.ui.i18n import t, t_prefixed
 from pm_admin.ui.table import simple_table
 
@@ -24,10 +24,13 @@ def _steps() -> rx.Component:
         rx.cond(status == "draft", rx.button(t("comms.submit"), on_click=NoticeSteps.submit,
                                              data_testid="notice-submit")),
         rx.cond(D.can_approve & (status == "pending"),
-                rx.button(t("comms.approve"), on_click=NoticeSteps.approve, data_testid="notice-approve")),
+                confirm_button("comms.approve", title_key="comms.approve_confirm", subject=n["title"].to(str),
+                               explain_key="comms.approve_explain", on_confirm=NoticeSteps.approve,
+                               testid="notice-approve")),
         rx.cond(D.can_approve & (n["kind"].to(str) == "emergency") & ((status == "draft") | (status == "pending")),
-                rx.button(t("comms.send_now"), color_scheme="red", on_click=NoticeSteps.send_now,
-                          data_testid="notice-send-now")),
+                confirm_button("comms.send_now", title_key="comms.send_now_confirm", subject=n["title"].to(str),
+                               explain_key="comms.send_now_explain", on_confirm=NoticeSteps.send_now,
+                               testid="notice-send-now", color_scheme="red")),
         rx.cond(D.can_approve & n["review_needed"].to(bool),
                 rx.button(t("comms.review"), variant="soft", on_click=D.review, data_testid="notice-review")),
         rx.cond(D.can_approve & ((status == "sent") | (status == "scheduled")),
@@ -39,21 +42,21 @@ def _steps() -> rx.Component:
 def _buildings() -> rx.Component:
     return simple_table(
         ["places.building", "comms.households", "comms.read", "comms.acknowledged", "comms.percent"],
-        rx.foreach(D.notice["buildings"].to(list[dict]), lambda b: rx.table.row(
+        D.notice["buildings"].to(list[dict]), lambda b: rx.table.row(
             rx.table.cell(b["building"]), rx.table.cell(b["households"]), rx.table.cell(b["read"]),
             rx.table.cell(b["acknowledged"]),
             rx.table.cell(rx.hstack(rx.progress(value=b["percent"].to(int), max=100, width="100px"),
                                     rx.text(b["percent"], "%", size="2", data_testid="ack-percent"),
-                                    align="center")), data_testid="ack-row")), "notice-buildings")
+                                    align="center")), data_testid="ack-row"), "notice-buildings")
 
 
 def _calls() -> rx.Component:
     return simple_table(
         ["owners.col.room_code", "owners.col.name", "owners.col.phone", "common.actions"],
-        rx.foreach(D.calls, lambda c: rx.table.row(
+        D.calls, lambda c: rx.table.row(
             rx.table.cell(c["room"]), rx.table.cell(c["owner"]), rx.table.cell(c["phone"]),
             rx.table.cell(rx.button(t("comms.record_call"), size="1", variant="soft",
-                                    on_click=CallForm.open_call(c["room_id"]))), data_testid="call-row")),
+                                    on_click=CallForm.open_call(c["room_id"]))), data_testid="call-row"),
         "notice-calls")
 
 

@@ -6,7 +6,7 @@ import reflex as rx
 
 from pm_admin.comms.models import Group, NoticeKind
 from pm_admin.comms.states.notices import NoticeForm, NoticesState
-from pm_admin.ui.forms import field, form_dialog, form_field, notice, select_input
+from pm_admin.ui.forms import confirm_button, field, form_dialog, form_field, notice, select_input
 from pm_admin.ui.i18n import t, t_prefixed
 from pm_admin.ui.table import Column, data_table
 
@@ -22,10 +22,13 @@ def _actions(row: rx.Var) -> rx.Component:
                 rx.button(t("comms.submit"), size="1", variant="soft", on_click=S.submit(row["id"]),
                           data_testid="notice-submit")),
         rx.cond(S.can_approve & (row["status"] == "pending"),
-                rx.button(t("comms.approve"), size="1", on_click=S.approve(row["id"]), data_testid="notice-approve")),
+                confirm_button("comms.approve", title_key="comms.approve_confirm", subject=row["title"].to(str),
+                               explain_key="comms.approve_explain", on_confirm=S.approve(row["id"]),
+                               testid="notice-approve", size="1")),
         rx.cond(S.can_approve & (row["kind"] == "emergency") & ((row["status"] == "draft") | (row["status"] == "pending")),
-                rx.button(t("comms.send_now"), size="1", color_scheme="red", on_click=S.send_now(row["id"]),
-                          data_testid="notice-send-now")),
+                confirm_button("comms.send_now", title_key="comms.send_now_confirm", subject=row["title"].to(str),
+                               explain_key="comms.send_now_explain", on_confirm=S.send_now(row["id"]),
+                               testid="notice-send-now", color_scheme="red", size="1")),
         spacing="1")
 
 

@@ -8,9 +8,9 @@ import reflex as rx
 from pm_admin.faq.states.faq import EntryForm, FaqState
 from pm_admin.faq.states.synonyms import SynonymsState
 from pm_admin.ui.filters import filter_bar, pick
-from pm_admin.ui.forms import field, form_dialog, form_field, notice, select_input
+from pm_admin.ui.forms import confirm_button, confirm_icon, field, form_dialog, form_field, notice, select_input
 from pm_admin.ui.i18n import t, t_prefixed
-from pm_admin.ui.table import Column, data_table, icon_action
+from pm_admin.ui.table import Column, data_table, icon_action, table_body
 
 S = FaqState
 
@@ -93,8 +93,9 @@ def _unanswered_row(row: rx.Var) -> rx.Component:
         rx.table.cell(rx.cond(S.can_manage, rx.hstack(
             rx.button(rx.icon("plus", size=14), t("faq.to_entry"), size="1",
                       on_click=EntryForm.open_from_query(row["id"]), data_testid="faq-to-entry"),
-            rx.button(t("faq.dismiss"), size="1", variant="soft", color_scheme="gray",
-                      on_click=S.dismiss(row["id"]), data_testid="faq-dismiss"),
+            confirm_button("faq.dismiss", title_key="faq.dismiss_confirm", subject=row["asked"].to(str),
+                           explain_key="faq.dismiss_explain", on_confirm=S.dismiss(row["id"]), testid="faq-dismiss",
+                           color_scheme="gray", size="1", variant="soft"),
             spacing="2"))),
         data_row_id=row["id"])
 
@@ -105,9 +106,8 @@ def unanswered_list() -> rx.Component:
         rx.table.root(
             rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(key)) for key in (
                 "faq.asked", "places.community", "faq.channel", "faq.asked_at", "common.actions")])),
-            rx.table.body(rx.foreach(S.unanswered, _unanswered_row)),
+            table_body(S.unanswered, _unanswered_row, 5),
             width="100%", variant="surface"),
-        rx.cond(S.unanswered.length() == 0, rx.text(t("faq.no_unanswered"), size="2", color_scheme="gray")),
         spacing="3", width="100%", data_testid="faq-unanswered")
 
 
@@ -117,8 +117,10 @@ def _synonym_row(row: rx.Var) -> rx.Component:
         rx.table.cell(rx.text("→ ", row["canonical"], size="2")),
         rx.table.cell(rx.cond(row["community"] != "", rx.text(row["community"], size="2"),
                               rx.badge(t("faq.company_wide"), variant="soft"))),
-        rx.table.cell(rx.cond(row["deletable"] != "", icon_action(
-            "trash-2", "common.delete", SynonymsState.remove(row["id"]), data_testid="faq-synonym-delete"))),
+        rx.table.cell(rx.cond(row["deletable"] != "", confirm_icon(
+            "trash-2", "common.delete", title_key="faq.synonym_delete_confirm",
+            subject=row["word"].to(str) + " → " + row["canonical"].to(str), explain_key="faq.synonym_delete_explain",
+            on_confirm=SynonymsState.remove(row["id"]), testid="faq-synonym-delete"))),
         data_testid="faq-synonym-row")
 
 
@@ -140,9 +142,8 @@ def synonyms_list() -> rx.Component:
         rx.table.root(
             rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(key)) for key in (
                 "faq.synonym_word", "faq.synonym_canonical", "places.community", "common.actions")])),
-            rx.table.body(rx.foreach(y.synonyms, _synonym_row)),
+            table_body(y.synonyms, _synonym_row, 4),
             width="100%", variant="surface"),
-        rx.cond(y.synonyms.length() == 0, rx.text(t("common.no_rows"), size="2", color_scheme="gray")),
         spacing="3", width="100%", data_testid="faq-synonyms")
 
 

@@ -17,8 +17,9 @@ from pm_admin.groups.states.group import (
     RulesForm,
     ViolationForm,
 )
-from pm_admin.tickets.models import Kind, Tier
-from pm_admin.ui.forms import field, form_dialog, form_field, notice, select_input
+from pm_admin.tickets.models import Kind
+from pm_admin.tickets.pages.parts import TIER_OPTIONS
+from pm_admin.ui.forms import confirm_button, field, form_dialog, form_field, notice, select_input
 from pm_admin.ui.i18n import t, t_prefixed
 from pm_admin.ui.table import simple_table
 from pm_admin.ui.uploads import file_input
@@ -27,7 +28,6 @@ S = GroupState
 TABS = ("applications", "members", "violations", "tasks", "posts", "log", "rules", "check", "digest")
 CATEGORIES = [{"value": str(c)} for c in ViolationCategory]
 TICKET_KINDS = [{"value": str(k)} for k in (Kind.REQUEST, Kind.REPAIR, Kind.COMPLAINT, Kind.SUGGESTION)]
-TIERS = [{"value": str(k)} for k in (Tier.URGENT, Tier.IMPORTANT, Tier.NORMAL)]
 DIGEST = ("members", "joined", "removed", "violations_reported", "violations_confirmed", "questions", "answered",
           "tickets", "suggestions")
 APP_COLORS = {"submitted": "orange", "invited": "blue", "joined": "green", "rejected": "red"}
@@ -93,14 +93,16 @@ def applications_tab() -> rx.Component:
                         _small("groups.do.override", ApplicationForm.open_decision(a["id"], "override"),
                                "application-override")),
                 rx.cond(S.can_manage & GROUP_OWNER_OR_APPROVER & (a["status"] == "invited"),
-                        _small("groups.do.confirm_joined", S.confirm_joined(a["id"]), "application-joined",
-                               variant="solid", color_scheme="green")),
+                        confirm_button("groups.do.confirm_joined", title_key="groups.confirm_joined_confirm",
+                                       subject=a["name"].to(str) + " · " + a["room"].to(str),
+                                       explain_key="groups.confirm_joined_explain",
+                                       on_confirm=S.confirm_joined(a["id"]), testid="application-joined",
+                                       color_scheme="green", size="1")),
                 spacing="1", wrap="wrap")),
             data_testid="application-row")
     return rx.vstack(
         simple_table(["groups.applicant", "groups.room", "groups.identity_check", "groups.fee_check", "common.status",
-                      "groups.reason", "common.actions"], rx.foreach(S.applications, row), "applications-table"),
-        rx.cond(S.applications.length() == 0, rx.text(t("groups.no_applications"), size="2", color_scheme="gray")),
+                      "groups.reason", "common.actions"], S.applications, row, "applications-table"),
         width="100%")
 
 
@@ -129,8 +131,7 @@ def members_tab() -> rx.Component:
             data_testid="member-row")
     return rx.vstack(
         simple_table(["groups.member", "groups.room", "common.status", "groups.joined_at", "common.actions"],
-                     rx.foreach(S.members, row), "members-table"),
-        rx.cond(S.members.length() == 0, rx.text(t("groups.no_members"), size="2", color_scheme="gray")),
+                     S.members, row, "members-table"),
         width="100%")
 
 
@@ -173,27 +174,31 @@ def violations_tab() -> rx.Component:
     return rx.vstack(
         notice(t("groups.ladder"), icon="scale", size="1"),
         simple_table(["groups.member", "groups.category", "groups.description", "groups.reported_by", "common.status",
-                      "groups.sanction", "common.actions"], rx.foreach(S.violations, row), "violations-table"),
-        rx.cond(S.violations.length() == 0, rx.text(t("groups.no_violations"), size="2", color_scheme="gray")),
+                      "groups.sanction", "common.actions"], S.violations, row, "violations-table"),
         width="100%")
 
 
 def tasks_tab() -> rx.Component:
     def row(task: rx.Var) -> rx.Component:
         admission = (task["application_id"].to(int) > 0) & (task["member"] == "")
+        who = t_prefixed("groups.task.", task["kind"]).to(str) + " · " + task["subject"].to(str)
         return rx.table.row(
             rx.table.cell(rx.badge(t_prefixed("groups.task.", task["kind"]))),
             rx.table.cell(task["member"]), rx.table.cell(task["created_at"]),
             rx.table.cell(rx.cond(S.can_manage & GROUP_OWNER_OR_APPROVER, rx.cond(
                 admission,
-                _small("groups.do.confirm_joined", S.confirm_joined(task["application_id"]), "task-joined"),
-                _small("groups.do.done", S.confirm_task(task["id"]), "task-done")))),
+                confirm_button("groups.do.confirm_joined", title_key="groups.confirm_joined_confirm", subject=who,
+                               explain_key="groups.confirm_joined_explain",
+                               on_confirm=S.confirm_joined(task["application_id"]), testid="task-joined", size="1",
+                               variant="soft"),
+                confirm_button("groups.do.done", title_key="groups.task_done_confirm", subject=who,
+                               explain_key="groups.task_done_explain", on_confirm=S.confirm_task(task["id"]),
+                               testid="task-done", size="1", variant="soft")))),
             data_testid="task-row")
     return rx.vstack(
         notice(t("groups.tasks_explain"), icon="smartphone", size="1"),
         simple_table(["groups.task_kind", "groups.member", "groups.created_at", "common.actions"],
-                     rx.foreach(S.tasks, row), "tasks-table"),
-        rx.cond(S.tasks.length() == 0, rx.text(t("groups.no_tasks"), size="2", color_scheme="gray")),
+                     S.tasks, row, "tasks-table"),
         width="100%")
 
 
@@ -234,19 +239,18 @@ def posts_tab() -> rx.Component:
             rx.cond(S.form_error != "", rx.text(S.form_error, size="1", color="var(--red-11)", role="alert")),
             width="100%"), on_submit=S.log_post, key="post-" + S.form_key.to(str), width="100%"), width="100%")),
         simple_table(["groups.posted_at", "groups.member", "groups.post", "groups.question", "groups.logged_as",
-                      "common.actions"], rx.foreach(S.posts, row), "posts-table"),
-        rx.cond(S.posts.length() == 0, rx.text(t("groups.no_posts"), size="2", color_scheme="gray")),
+                      "common.actions"], S.posts, row, "posts-table"),
         width="100%")
 
 
 def log_tab() -> rx.Component:
     return simple_table(["groups.at", "groups.actor", "groups.action", "groups.member", "groups.reason",
                          "groups.change"],
-                        rx.foreach(S.log, lambda e: rx.table.row(
+                        S.log, lambda e: rx.table.row(
                             rx.table.cell(e["at"]), rx.table.cell(e["actor"]),
                             rx.table.cell(t_prefixed("groups.log.", e["action"])), rx.table.cell(e["member"]),
                             rx.table.cell(rx.text(e["reason"], size="1")), rx.table.cell(e["change"]),
-                            data_testid="log-row")), "log-table")
+                            data_testid="log-row"), "log-table")
 
 
 def rules_tab() -> rx.Component:
@@ -366,7 +370,7 @@ def post_dialog() -> rx.Component:
         rx.cond(d.mode == "ticket", rx.hstack(
             form_field(d, "kind", "tickets.col.kind", select_input("kind", TICKET_KINDS, default=d.values["kind"],
                                                                label_prefix="tickets.kind.")),
-            form_field(d, "tier", "tickets.col.tier", select_input("tier", TIERS, default=d.values["tier"],
+            form_field(d, "tier", "tickets.col.tier", select_input("tier", TIER_OPTIONS, default=d.values["tier"],
                                                                label_prefix="tickets.tier.")),
             spacing="3", width="100%")),
     ])

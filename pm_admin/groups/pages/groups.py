@@ -52,6 +52,5 @@ def groups_page() -> rx.Component:
                                                   on_click=GroupForm.open_new, data_testid="new-group")),
                   width="100%", align="center", spacing="3"),
         simple_table(["groups.name", "places.community", "groups.channel", "groups.owner", "groups.members",
-                      "groups.waiting"], rx.foreach(S.rows, _row), "groups-table"),
-        rx.cond(S.rows.length() == 0, rx.text(t("groups.none"), size="2", color_scheme="gray")),
+                      "groups.waiting"], S.rows, _row, "groups-table"),
         spacing="4", width="100%"), group_dialog())

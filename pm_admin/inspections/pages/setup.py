@@ -94,7 +94,7 @@ def templates() -> rx.Component:
         simple_table(["inspections.checklist", "inspections.scope", "inspections.category_label",
                       "inspections.recurrence_label", "inspections.item_count", "inspections.rectify_days",
                       "inspections.department", "common.status"],
-                     rx.foreach(SetupState.templates, template_row), "templates-table"),
+                     SetupState.templates, template_row, "templates-table"),
         spacing="2", width="100%")
 
 

@@ -16,14 +16,14 @@ from pm_admin.meetings.states.meeting import (
     ReturnForm,
     TicketForm,
 )
-from pm_admin.ui.forms import form_dialog, form_field, notice, select_input, text_input
+from pm_admin.tickets.pages.parts import TIER_OPTIONS
+from pm_admin.ui.forms import confirm_button, form_dialog, form_field, notice, select_input, text_input
 from pm_admin.ui.i18n import t, t_prefixed
 from pm_admin.ui.table import simple_table
 from pm_admin.ui.uploads import file_input
 
 S = MeetingState
 TICKET_KINDS = ("request", "repair", "complaint", "suggestion")
-TIERS = ("normal", "important", "urgent")
 
 
 def _is(status: str) -> rx.Var:
@@ -32,6 +32,7 @@ def _is(status: str) -> rx.Var:
 
 def header() -> rx.Component:
     m = S.meeting
+    subject = m["title"].to(str) + " · " + m["starts_at"].to(str)
     return rx.hstack(
         rx.vstack(
             rx.hstack(rx.link(rx.hstack(rx.icon("arrow-left", size=14), t("nav.meetings"), spacing="1", align="center"),
@@ -50,11 +51,13 @@ def header() -> rx.Component:
         rx.cond(S.can_approve & _is("minutes_pending"), rx.hstack(
             rx.button(t("meetings.return"), variant="soft", color_scheme="amber", on_click=ReturnForm.open_return,
                       data_testid="return-minutes"),
-            rx.button(rx.icon("check", size=14), t("meetings.approve"), color_scheme="green", on_click=S.approve,
-                      data_testid="approve-minutes"), spacing="2")),
-        rx.cond(S.can_manage & _is("approved"), rx.button(
-            rx.icon("megaphone", size=14), t("meetings.publish"), color_scheme="green", on_click=S.publish,
-            data_testid="publish-minutes")),
+            confirm_button("meetings.approve", title_key="meetings.approve_confirm", subject=subject,
+                           explain_key="meetings.approve_explain", on_confirm=S.approve, testid="approve-minutes",
+                           color_scheme="green", icon="check"), spacing="2")),
+        rx.cond(S.can_manage & _is("approved"), confirm_button(
+            "meetings.publish", title_key="meetings.publish_confirm", subject=subject,
+            explain_key="meetings.publish_explain", on_confirm=S.publish, testid="publish-minutes",
+            color_scheme="green", icon="megaphone")),
         width="100%", align="center", wrap="wrap", spacing="2")
 
 
@@ -113,14 +116,14 @@ def invitees_card() -> rx.Component:
             gap="2", wrap="wrap", align="center")),
         rx.cond(S.owner_error != "", rx.text(S.owner_error, size="1", color="var(--red-11)", role="alert")),
         simple_table(["meetings.invitee", "meetings.invitee_kind", "meetings.attended", "meetings.signed_at"],
-                     rx.foreach(S.invitees, lambda i: rx.table.row(
+                     S.invitees, lambda i: rx.table.row(
                          rx.table.cell(i["name"], rx.text(" ", i["note"], as_="span", size="1", color_scheme="gray")),
                          rx.table.cell(t_prefixed("meetings.invitee.", i["kind"])),
                          rx.table.cell(rx.checkbox(checked=i["attended"].to(bool), disabled=~draft,
                                                    on_change=lambda on: S.set_attended(i["id"], on),
                                                    data_testid="attended")),
                          rx.table.cell(i["signed_at"]),
-                         data_testid="invitee-row")), "invitees-table"),
+                         data_testid="invitee-row"), "invitees-table"),
         spacing="3", width="100%"), flex="1", min_width="360px")
 
 
@@ -155,7 +158,7 @@ def actions_card() -> rx.Component:
                   width="100%", align="center"),
         simple_table(["meetings.action", "meetings.responsible", "meetings.due_on", "meetings.done",
                       "meetings.ticket"],
-                     rx.foreach(S.actions, lambda a: rx.table.row(
+                     S.actions, lambda a: rx.table.row(
                          rx.table.cell(a["description"]), rx.table.cell(a["responsible"]),
                          rx.table.cell(rx.cond(a["overdue"].to(bool), rx.badge(a["due_on"], " ", t("meetings.overdue"),
                                                                                color_scheme="red"), a["due_on"])),
@@ -168,7 +171,7 @@ def actions_card() -> rx.Component:
                                                    t("meetings.open_ticket"), size="1", variant="soft",
                                                    on_click=TicketForm.open_ticket(a["id"]),
                                                    data_testid="open-ticket")))),
-                         data_testid="action-row")), "actions-table"),
+                         data_testid="action-row"), "actions-table"),
         spacing="3", width="100%"), width="100%")
 
 
@@ -200,7 +203,7 @@ def dialogs() -> list[rx.Component]:
             rx.hstack(form_field(tk, "kind", "tickets.col.kind", select_input(
                 "kind", [{"value": k} for k in TICKET_KINDS], default=tk.values["kind"], label_prefix="tickets.kind.")),
                       form_field(tk, "tier", "tickets.col.tier", select_input(
-                          "tier", [{"value": x} for x in TIERS], default=tk.values["tier"],
+                          "tier", TIER_OPTIONS, default=tk.values["tier"],
                           label_prefix="tickets.tier.")), spacing="3", width="100%")]),
     ]
 

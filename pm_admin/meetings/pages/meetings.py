@@ -123,7 +123,7 @@ def committee_page() -> rx.Component:
                   width="100%", align="center"),
         simple_table(["places.community", "meetings.member_name", "meetings.member_room", "meetings.position",
                       "meetings.term", "common.status", "common.actions"],
-                     rx.foreach(c.rows, lambda r: rx.table.row(
+                     c.rows, lambda r: rx.table.row(
                          rx.table.cell(r["community"]), rx.table.cell(r["name"]), rx.table.cell(r["room"]),
                          rx.table.cell(t_prefixed("meetings.position.", r["position"])),
                          rx.table.cell(r["term_from"], " ~ ", r["term_to"]),
@@ -131,5 +131,5 @@ def committee_page() -> rx.Component:
                                                rx.badge(t("meetings.term_over"), color_scheme="gray"))),
                          rx.table.cell(rx.cond(c.can_manage, rx.button(t("common.edit"), size="1", variant="soft",
                                                                        on_click=MemberForm.open_edit(r["id"])))),
-                         data_testid="member-row")), "committee-table"),
+                         data_testid="member-row"), "committee-table"),
         spacing="4", width="100%"), member_dialog())

@@ -14,7 +14,7 @@ from pm_admin.owners.states.detail import (
     RevealForm,
     TransferForm,
 )
-from pm_admin.ui.forms import form_dialog, form_field, notice
+from pm_admin.ui.forms import confirm_icon, form_dialog, form_field, notice
 from pm_admin.ui.i18n import t, t_prefixed
 from pm_admin.ui.table import icon_action, simple_table
 from pm_admin.ui.timeline import timeline
@@ -24,19 +24,19 @@ D = OwnerDetailState
 
 def info(label_key: str, value: rx.Component | rx.Var, testid: str = "") -> rx.Component:
     content = value if isinstance(value, rx.Component) else rx.text(value, size="2")
-    return rx.vstack(rx.text(t(label_key), size="1", color_scheme="gray"), rx.box(content, data_testid=testid or None),
-                     spacing="1", align="start")
+    return rx.vstack(rx.text(t(label_key), size="1", color_scheme="gray"),
+                     rx.box(content, width="100%", data_testid=testid or None), spacing="1", align="start",
+                     min_width="0")
 
 
 def revealed_or_masked(masked: rx.Component, revealed_key: str, testid: str) -> rx.Component:
-    """The masked value, or the revealed one. The latter is an always-mounted read-only input that the reveal
-    event fills (rx.set_value) and hiding empties: the plain value is never a state var."""
+    """The masked value, or the revealed one. The latter is an always-mounted read-only text box that the reveal
+    event fills (rx.set_value) and hiding empties: the plain value is never a state var. It wraps and grows with
+    what it holds (``field-sizing``), so two or three phones are never cut off."""
     return rx.fragment(
-        rx.el.input(id=REVEAL_REFS[revealed_key], read_only=True, tab_index=-1, data_testid=f"{testid}-revealed",
-                    aria_label=t("owners.revealed_value"),
-                    style={"display": rx.cond(D.revealed, "block", "none"), "border": "none", "background": "none",
-                           "padding": "0", "width": "100%", "color": "var(--red-11)", "font-weight": "bold",
-                           "font-size": "var(--font-size-2)", "font-family": "var(--code-font-family)"}),
+        rx.el.textarea(id=REVEAL_REFS[revealed_key], read_only=True, tab_index=-1, rows=1,
+                       data_testid=f"{testid}-revealed", aria_label=t("owners.revealed_value"),
+                       class_name="revealed-value", style={"display": rx.cond(D.revealed, "block", "none")}),
         rx.cond(D.revealed, rx.fragment(), masked),
     )
 
@@ -95,7 +95,7 @@ def rooms_tab() -> rx.Component:
         )
 
     return simple_table(["owners.col.room_code", "places.community", "owners.col.share", "owners.since",
-                         "owners.status", "common.actions"], rx.foreach(D.rooms, row), "rooms-table")
+                         "owners.status", "common.actions"], D.rooms, row, "rooms-table")
 
 
 def household_tab() -> rx.Component:
@@ -105,7 +105,10 @@ def household_tab() -> rx.Component:
             rx.table.cell(member["phone"]), rx.table.cell(member["id_number"]),
             rx.table.cell(rx.cond(D.can_edit, rx.hstack(
                 icon_action("pencil", "common.edit", MemberForm.open_member(member["id"])),
-                icon_action("trash-2", "common.delete", D.remove_member(member["id"]), color_scheme="red"),
+                confirm_icon("trash-2", "common.delete", title_key="owners.remove_member_confirm",
+                             subject=t_prefixed("relation.", member["relation"]).to(str) + " · "
+                             + member["name"].to(str), explain_key="owners.remove_member_explain",
+                             on_confirm=D.remove_member(member["id"]), testid="remove-member"),
                 spacing="1"))),
         )
 
@@ -113,7 +116,7 @@ def household_tab() -> rx.Component:
         rx.cond(D.can_edit, rx.button(rx.icon("plus", size=14), t("owners.add_member"), size="1",
                                       on_click=MemberForm.open_member(0), data_testid="add-member")),
         simple_table(["owners.relation", "owners.col.name", "owners.col.phone", "owners.col.id_number",
-                      "common.actions"], rx.foreach(D.members, row), "members-table"),
+                      "common.actions"], D.members, row, "members-table"),
         width="100%",
     )
 
@@ -125,11 +128,15 @@ def occupants_tab() -> rx.Component:
             rx.table.cell(occupant["name"]), rx.table.cell(occupant["phone"]),
             rx.table.cell(occupant["started_on"]), rx.table.cell(occupant["ended_on"]),
             rx.table.cell(rx.cond((occupant["ended_on"] == "") & D.can_edit,
-                                  icon_action("log-out", "owners.end_occupant", D.end_occupant(occupant["id"])))),
+                                  confirm_icon("log-out", "owners.end_occupant", title_key="owners.end_occupant_confirm",
+                                               subject=occupant["name"].to(str) + " · " + occupant["room_code"].to(str),
+                                               explain_key="owners.end_occupant_explain",
+                                               on_confirm=D.end_occupant(occupant["id"]), testid="end-occupant",
+                                               color_scheme="orange"))),
         )
 
     return simple_table(["owners.col.room_code", "owners.occupant_kind", "owners.col.name", "owners.col.phone",
-                         "owners.since", "owners.until", "common.actions"], rx.foreach(D.occupants, row),
+                         "owners.since", "owners.until", "common.actions"], D.occupants, row,
                         "occupants-table")
 
 
@@ -143,7 +150,7 @@ def history_tab() -> rx.Component:
         )
 
     return simple_table(["audit.time", "audit.actor", "owners.change_kind", "owners.field", "owners.old_value",
-                         "owners.new_value"], rx.foreach(D.changes, row), "history-table")
+                         "owners.new_value"], D.changes, row, "history-table")
 
 
 def edit_dialog() -> rx.Component:

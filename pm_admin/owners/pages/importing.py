@@ -7,6 +7,7 @@ import reflex as rx
 from pm_admin.owners.states.importing import OwnerImportState
 from pm_admin.ui.forms import notice
 from pm_admin.ui.i18n import t
+from pm_admin.ui.table import table_body
 from pm_admin.ui.uploads import file_input
 
 IS = OwnerImportState
@@ -51,8 +52,8 @@ def error_table() -> rx.Component:
             rx.table.header(rx.table.row(rx.table.column_header_cell(t("import.row")),
                                          rx.table.column_header_cell(t("import.column")),
                                          rx.table.column_header_cell(t("import.message")))),
-            rx.table.body(rx.foreach(IS.errors, lambda e: rx.table.row(
-                rx.table.cell(e["row"]), rx.table.cell(e["column"]), rx.table.cell(e["message"])))),
+            table_body(IS.errors, lambda e: rx.table.row(
+                rx.table.cell(e["row"]), rx.table.cell(e["column"]), rx.table.cell(e["message"])), 3),
             variant="surface", size="1", width="100%", data_testid="import-errors",
         ),
         width="100%",

@@ -11,7 +11,7 @@ from pm_admin.places.states.places import OCCUPANCY_OPTIONS
 from pm_admin.ui.filters import choose, filter_bar, pick, place_pickers, search
 from pm_admin.ui.forms import form_dialog, form_field
 from pm_admin.ui.i18n import t, t_prefixed
-from pm_admin.ui.table import pager
+from pm_admin.ui.table import pager, table_body
 
 S = OwnersState
 YES_NO = [{"value": "yes", "label": "yes"}, {"value": "no", "label": "no"}]
@@ -74,27 +74,33 @@ def export_menu() -> rx.Component:
 
 
 def bulk_bar() -> rx.Component:
+    """What to do with the selected owners: one line (a callout would squeeze it into its text column)."""
     return rx.cond(
         S.selected.length() > 0,
-        rx.callout.root(rx.flex(
-            rx.text(t("owners.selected"), ": ", S.selected.length(), weight="bold", size="2"),
+        rx.flex(
+            rx.icon("list-checks", size=16, color="var(--blue-11)"),
+            rx.text(t("owners.selected"), ": ", S.selected.length(), weight="bold", size="2", white_space="nowrap",
+                    data_testid="bulk-count"),
             rx.cond(S.can_edit, rx.fragment(
                 rx.button(t("owners.set_vip"), size="1", on_click=S.bulk_vip(True), data_testid="bulk-vip-on"),
                 rx.button(t("owners.unset_vip"), size="1", variant="soft", on_click=S.bulk_vip(False)),
                 rx.form(rx.hstack(
-                    rx.input(name="tag", placeholder=t("owners.tag"), size="1", width="110px"),
+                    rx.input(name="tag", placeholder=t("owners.tag"), aria_label=t("owners.tag"), size="1",
+                             width="110px"),
                     rx.select.root(rx.select.trigger(), rx.select.content(
                         rx.select.item(t("owners.add_tag"), value="add"),
                         rx.select.item(t("owners.remove_tag"), value="remove")), name="mode", default_value="add",
                         size="1"),
-                    rx.button(t("common.apply"), size="1", type="submit"), spacing="1"),
-                    on_submit=S.bulk_tag, reset_on_submit=True),
+                    rx.button(t("common.apply"), size="1", type="submit"), spacing="1", align="center"),
+                    on_submit=S.bulk_tag, reset_on_submit=True, width="auto"),
             )),
             rx.cond(S.can_export, rx.button(rx.icon("download", size=12), t("owners.export_selected"), size="1",
                                             variant="soft", on_click=S.export_selected)),
+            rx.spacer(),
             rx.button(t("owners.clear_selection"), size="1", variant="ghost", on_click=S.clear_selection),
-            gap="3", align="center", wrap="wrap",
-        ), size="1", color_scheme="blue", width="100%", data_testid="bulk-bar"),
+            gap="3", align="center", wrap="wrap", width="100%", padding="8px 12px", border_radius="8px",
+            background="var(--blue-3)", border="1px solid var(--blue-6)", data_testid="bulk-bar",
+        ),
     )
 
 
@@ -111,8 +117,8 @@ def cell(column: str, row: rx.Var) -> rx.Component:
     if column == "arrears":
         return rx.cond(row["arrears"] != "", rx.text("¥", row["arrears"], color="var(--red-11)", size="2"),
                        rx.fragment())
-    if column in ("phone", "id_number"):
-        return rx.text(row[column], size="2", font_family="var(--code-font-family)")
+    if column in ("phone", "id_number"):  # a number is never broken across lines (the grid scrolls sideways)
+        return rx.text(row[column], size="2", font_family="var(--code-font-family)", white_space="nowrap")
     return rx.text(row[column].to(str), size="2")
 
 
@@ -144,10 +150,9 @@ def grid() -> rx.Component:
                                             width="32px"),
                 *[rx.cond(S.columns.contains(column), header(column)) for column in COLUMNS],
             )),
-            rx.table.body(rx.foreach(S.rows, row_view)),
+            table_body(S.rows, row_view, S.columns.length() + 1),
             variant="surface", size="2", width="100%",
         ),
-        rx.cond(S.total == 0, rx.center(rx.text(t("common.no_rows"), color_scheme="gray"), padding="32px")),
         pager(S),
         width="100%", overflow_x="auto", data_testid="owners-grid",
     )

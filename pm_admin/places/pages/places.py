@@ -18,7 +18,7 @@ from pm_admin.places.states.places import (
 from pm_admin.ui.filters import choose, filter_bar, pick, place_pickers
 from pm_admin.ui.forms import form_dialog, form_field, select_input
 from pm_admin.ui.i18n import t, t_prefixed
-from pm_admin.ui.table import Column, data_table, icon_action
+from pm_admin.ui.table import Column, data_table, icon_action, table_body
 
 
 def edit_button(on_click) -> rx.Component:
@@ -93,7 +93,7 @@ def units_panel() -> rx.Component:
                     rx.table.header(rx.table.row(
                         rx.table.column_header_cell(t("places.code")), rx.table.column_header_cell(t("places.name")),
                         rx.table.column_header_cell(t("home.rooms")), rx.table.column_header_cell(""))),
-                    rx.table.body(rx.foreach(state.units, unit_row)),
+                    table_body(state.units, unit_row, 4),
                     width="100%",
                     size="1",
                 ),

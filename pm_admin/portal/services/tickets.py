@@ -26,7 +26,7 @@ from pm_admin.tickets.services.contact import ContactInput
 from pm_admin.tickets.services.registration import TicketInput, create_ticket
 
 OWNER_KINDS = (Kind.REPAIR, Kind.COMPLAINT, Kind.SUGGESTION, Kind.INQUIRY)
-OWNER_TIERS = (Tier.NORMAL, Tier.URGENT)  # 紧急 for leaks, power cuts, people stuck: staff set 重要 on triage
+OWNER_TIERS = (Tier.URGENT, Tier.NORMAL)  # 紧急 for leaks, power cuts, people stuck: staff set 重要 on triage
 TITLE_LENGTH = 30
 RELATION_OF = {PersonKind.OWNER: Relation.OWNER, PersonKind.MEMBER: Relation.FAMILY, PersonKind.OCCUPANT: Relation.TENANT}
 

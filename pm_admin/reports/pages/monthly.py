@@ -8,6 +8,7 @@ from pm_admin.reports.states.monthly import MonthlyReportState as S
 from pm_admin.ui.filters import filter_bar, pick
 from pm_admin.ui.forms import notice
 from pm_admin.ui.i18n import t
+from pm_admin.ui.table import table_body
 
 
 def download_button(file_format: str, icon: str) -> rx.Component:
@@ -21,8 +22,9 @@ def section_view(section: rx.Var) -> rx.Component:
         rx.box(rx.table.root(
             rx.table.header(rx.table.row(rx.foreach(section["header"].to(list[str]),
                                                     lambda cell: rx.table.column_header_cell(cell)))),
-            rx.table.body(rx.foreach(section["rows"].to(list[list[str]]), lambda row: rx.table.row(
-                rx.foreach(row, lambda cell: rx.table.cell(rx.text(cell, size="2")))))),
+            table_body(section["rows"].to(list[list[str]]), lambda row: rx.table.row(
+                rx.foreach(row, lambda cell: rx.table.cell(rx.text(cell, size="2")))),
+                section["header"].to(list[str]).length()),
             variant="surface", size="1", width="100%"), width="100%", overflow_x="auto"),
         spacing="2", width="100%"), width="100%", data_testid="report-section")
 

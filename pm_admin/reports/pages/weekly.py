@@ -33,7 +33,7 @@ def weekly_page() -> rx.Component:
         rx.text(t("reports.batch_rule"), size="2", color_scheme="gray"),
         rx.cond(S.title == "", notice(t("reports.pick_hint")), rx.heading(S.title, size="4")),
         rx.cond(S.truncated, notice(t("reports.batch_truncated"), icon="info", size="1")),
-        simple_table(HEADERS, rx.foreach(S.rows, row_view), "callback-batch"),
+        simple_table(HEADERS, S.rows, row_view, "callback-batch"),
         rx.cond((S.title != "") & (S.rows.length() == 0), notice(t("reports.batch_empty"), icon="circle-check",
                                                                    color_scheme="green")),
         spacing="3", width="100%")

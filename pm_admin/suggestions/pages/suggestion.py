@@ -6,13 +6,13 @@ import reflex as rx
 
 from pm_admin.suggestions.pages.box import outcome_badge, status_badge
 from pm_admin.suggestions.states.suggestion import ImprovementForm, ReplyForm, SuggestionState, TriageForm
-from pm_admin.tickets.models import Kind, Tier
-from pm_admin.ui.forms import form_dialog, form_field, notice, select_input
+from pm_admin.tickets.models import Kind
+from pm_admin.tickets.pages.parts import TIER_OPTIONS
+from pm_admin.ui.forms import confirm_button, form_dialog, form_field, notice, select_input
 from pm_admin.ui.i18n import t, t_prefixed
 
 S = SuggestionState
 TICKET_KINDS = [{"value": str(k)} for k in (Kind.REQUEST, Kind.REPAIR, Kind.COMPLAINT, Kind.SUGGESTION)]
-TIERS = [{"value": str(k)} for k in (Tier.URGENT, Tier.IMPORTANT, Tier.NORMAL)]
 
 
 def _line(label_key: str, value: rx.Var, testid: str = "") -> rx.Component:
@@ -38,8 +38,10 @@ def header() -> rx.Component:
                 rx.button(rx.icon("reply", size=14), t("suggestions.do.reply"), on_click=ReplyForm.open_reply,
                           data_testid="reply")),
         rx.cond(S.can_manage & (s["status"] == "replied"),
-                rx.button(t("suggestions.do.close"), variant="soft", on_click=S.close_suggestion,
-                          data_testid="close-suggestion")),
+                confirm_button("suggestions.do.close", title_key="suggestions.close_confirm",
+                               subject=t("suggestions.heading").to(str) + " #" + s["id"].to(str),
+                               explain_key="suggestions.close_explain", on_confirm=S.close_suggestion,
+                               testid="close-suggestion", variant="soft")),
         width="100%", align="center", wrap="wrap", spacing="3")
 
 
@@ -119,14 +121,17 @@ def note_field(label_key: str) -> rx.Component:
 def triage_dialog() -> rx.Component:
     d = TriageForm
     mode = d.mode
-    return form_dialog(d, title=t_prefixed("suggestions.do.", mode), testid="triage-form", fields=[
+    s = S.suggestion
+    return form_dialog(d, title=t_prefixed("suggestions.do.", mode), testid="triage-form", description=rx.text(
+        rx.text.strong(t("suggestions.heading"), " #", s["id"].to(str)), " ", s["content"].to(str),
+        class_name="clamp-2", data_testid="triage-subject"), fields=[
         rx.match(
             mode,
             ("duplicate", form_field(d, "original_id", "suggestions.original_id", data_testid="triage-original")),
             ("ticket", rx.hstack(
                 form_field(d, "kind", "tickets.col.kind", select_input("kind", TICKET_KINDS, default=d.values["kind"],
                                                                    label_prefix="tickets.kind.")),
-                form_field(d, "tier", "tickets.col.tier", select_input("tier", TIERS, default=d.values["tier"],
+                form_field(d, "tier", "tickets.col.tier", select_input("tier", TIER_OPTIONS, default=d.values["tier"],
                                                                    label_prefix="tickets.tier.")),
                 spacing="3", width="100%")),
             rx.cond(mode == "declined", note_field("suggestions.decline_reason"), note_field("suggestions.note"))),

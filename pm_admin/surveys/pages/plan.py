@@ -11,6 +11,7 @@ from pm_admin.surveys.pages.questionnaire import questionnaire
 from pm_admin.surveys.states.plan import ActionForm, SurveyPlanState
 from pm_admin.ui.forms import confirm_button, field, form_dialog, form_field, select_input, text_input
 from pm_admin.ui.i18n import t, t_prefixed
+from pm_admin.ui.table import table_body
 
 S = SurveyPlanState
 ENTRY_METHODS = ("phone", "visit", "paper")
@@ -19,6 +20,7 @@ ENTRY_METHODS = ("phone", "visit", "paper")
 def header() -> rx.Component:
     p = S.plan
     is_ = lambda status: p["status"] == status  # noqa: E731
+    subject = p["title"].to(str) + " · " + p["period"].to(str)
     return rx.hstack(
         rx.vstack(rx.hstack(rx.link(rx.hstack(rx.icon("arrow-left", size=14), t("nav.surveys"), spacing="1",
                                                     align="center"), href="/surveys", size="2"),
@@ -28,13 +30,15 @@ def header() -> rx.Component:
                           size="2", color_scheme="gray"), spacing="1"),
         rx.spacer(),
         rx.cond(S.can_manage, rx.hstack(
-            rx.cond(is_("draft"), rx.button(t("surveys.open_plan"), on_click=S.open_plan, data_testid="open-plan")),
+            rx.cond(is_("draft"), confirm_button(
+                "surveys.open_plan", title_key="surveys.open_plan_confirm", subject=subject,
+                explain_key="surveys.open_plan_explain", on_confirm=S.open_plan, testid="open-plan")),
             rx.cond(is_("open"), confirm_button(
-                "surveys.close_plan", title_key="surveys.close_plan_confirm", subject=p["title"].to(str) + " · " + p["period"].to(str),
+                "surveys.close_plan", title_key="surveys.close_plan_confirm", subject=subject,
                 explain_key="surveys.close_plan_explain", on_confirm=S.close_plan, testid="close-plan",
                 color_scheme="amber")),
             rx.cond(is_("closed"), confirm_button(
-                "surveys.publish", title_key="surveys.publish_confirm", subject=p["title"].to(str) + " · " + p["period"].to(str),
+                "surveys.publish", title_key="surveys.publish_confirm", subject=subject,
                 explain_key="surveys.publish_explain", on_confirm=S.publish, testid="publish-plan",
                 color_scheme="green")),
             spacing="2")),
@@ -118,11 +122,11 @@ def rates_table() -> rx.Component:
     return rx.table.root(
         rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(k)) for k in (
             "surveys.scope", "surveys.households", "surveys.responses", "surveys.response_rate")])),
-        rx.table.body(rx.foreach(S.rates, lambda r: rx.table.row(
+        table_body(S.rates, lambda r: rx.table.row(
             rx.table.cell(rx.text(r["name"], weight=rx.cond(r["level"] == "community", "bold", "regular"))),
             rx.table.cell(r["households"]), rx.table.cell(r["responses"]),
             rx.table.cell(rx.hstack(rx.progress(value=r["rate"].to(int), max=100, width="90px"),
-                                    rx.text(r["rate"], "%", size="2"), align="center"))))),
+                                    rx.text(r["rate"], "%", size="2"), align="center"))), 4),
         variant="surface", size="1", width="100%", data_testid="response-rates")
 
 
@@ -187,7 +191,7 @@ def results_tab() -> rx.Component:
             rx.table.root(
                 rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(k)) for k in (
                     "surveys.indicator", "surveys.weight", "surveys.score", "surveys.previous", "surveys.delta")])),
-                rx.table.body(rx.foreach(S.indicators, lambda i: rx.table.row(
+                table_body(S.indicators, lambda i: rx.table.row(
                     rx.table.cell(rx.hstack(rx.text(i["name"]), rx.cond(i["below"], rx.badge(
                         t("surveys.below_threshold"), color_scheme="red")), spacing="2")),
                     rx.table.cell(i["weight"]), rx.table.cell(score_cell(i["score"])),
@@ -195,7 +199,7 @@ def results_tab() -> rx.Component:
                     rx.table.cell(rx.cond(i["delta"].is_none(), "–", rx.text(
                         rx.cond(i["delta"].to(float) > 0, "+", ""), i["delta"].to(str),
                         color=rx.cond(i["delta"].to(float) >= 0, "var(--green-11)", "var(--red-11)")))),
-                    data_testid="indicator-row"))),
+                    data_testid="indicator-row"), 5),
                 variant="surface", size="1", width="100%"),
             width="100%", align="start", spacing="4"),
         rx.flex(index_list("surveys.by_community", r["communities"], "by-community"),

@@ -8,6 +8,7 @@ from pm_admin.surveys.models import Method, PeriodKind
 from pm_admin.surveys.states.plans import NewPlanForm, SurveyPlansState
 from pm_admin.ui.forms import field, form_dialog, form_field, notice, select_input, text_input
 from pm_admin.ui.i18n import t, t_prefixed
+from pm_admin.ui.table import table_body
 
 S = SurveyPlansState
 STATUS_COLORS = {"draft": "gray", "open": "blue", "closed": "amber", "published": "green"}
@@ -23,14 +24,14 @@ def plan_table() -> rx.Component:
              "surveys.response_rate")
     return rx.table.root(
         rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(k)) for k in heads])),
-        rx.table.body(rx.foreach(S.rows, lambda r: rx.table.row(
+        table_body(S.rows, lambda r: rx.table.row(
             rx.table.cell(r["period"]),
             rx.table.cell(rx.link(r["title"], href="/surveys/" + r["id"].to(str))),
             rx.table.cell(r["communities"]), rx.table.cell(r["dates"]), rx.table.cell(status_badge(r["status"])),
             rx.table.cell(rx.hstack(rx.progress(value=r["rate"].to(int), max=100, width="90px"),
                                     rx.text(r["responses"], "/", r["households"], " · ", r["rate"], "%", size="2"),
                                     align="center")),
-            data_testid="plan-row"))),
+            data_testid="plan-row"), len(heads)),
         variant="surface", size="2", width="100%")
 
 
@@ -72,7 +73,7 @@ def plans_page() -> rx.Component:
                       rx.cond(S.can_manage, rx.button(rx.icon("plus", size=14), t("surveys.new_plan"),
                                                       on_click=NewPlanForm.open_new, data_testid="new-plan")),
                       width="100%", align="center"),
-            rx.cond(S.rows.length() == 0, rx.text(t("common.no_rows"), color_scheme="gray"), plan_table()),
+            plan_table(),
             new_plan_dialog(),
             spacing="4", width="100%"),
     )

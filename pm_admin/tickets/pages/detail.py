@@ -9,13 +9,14 @@ from pm_admin.tickets.pages.callback_dialog import callback_dialog
 from pm_admin.tickets.pages.parts import flags, move_fields, sla_badge, status_badge, tier_badge
 from pm_admin.tickets.states.detail import (
     EVIDENCE_INPUT,
+    AppointmentForm,
     DetailCallback,
     DetailMoveForm,
     PlanForm,
     TicketDetailState,
     UnreachableForm,
 )
-from pm_admin.ui.forms import form_dialog, form_field, notice
+from pm_admin.ui.forms import confirm_button, form_dialog, form_field, notice
 from pm_admin.ui.i18n import t, t_prefixed
 from pm_admin.ui.uploads import file_input
 
@@ -46,8 +47,10 @@ def actions() -> rx.Component:
                 rx.button(rx.icon("clipboard-list", size=14), t("tickets.submit_plan"), variant="outline",
                           on_click=PlanForm.open_plan)),
         rx.cond(D.can_approve & (k["plan"] != "") & (k["plan_approved_by"] == ""),
-                rx.button(rx.icon("check", size=14), t("tickets.approve_plan"), color_scheme="green",
-                          on_click=D.approve_plan, data_testid="approve-plan")),
+                confirm_button("tickets.approve_plan", title_key="tickets.approve_plan_confirm",
+                               subject=k["code"].to(str) + " · " + k["title"].to(str),
+                               explain_key="tickets.approve_plan_explain", on_confirm=D.approve_plan,
+                               testid="approve-plan", color_scheme="green", icon="check")),
         rx.spacer(),
         rx.cond(D.can_work, rx.select.root(rx.select.trigger(), rx.select.content(
             *[rx.select.item(t(f"tickets.tier.{tier}"), value=tier.value) for tier in Tier]),
@@ -80,6 +83,15 @@ def facts() -> rx.Component:
             fact("tickets.col.room", k["room"].to(str)),
             fact("tickets.col.contact", owner),
             fact("tickets.contact_time", k["contact_time"].to(str)),
+            fact("tickets.appointment", rx.hstack(
+                rx.text(rx.cond(k["appointment"].to(str) != "", k["appointment"].to(str), "—"), size="2",
+                        weight="medium", data_testid="ticket-appointment"),
+                rx.cond(k["can_schedule"].to(bool), rx.button(
+                    rx.icon("calendar-clock", size=12),
+                    rx.cond(k["appointment"].to(str) != "", t("tickets.appointment_change"), t("tickets.appointment_set")),
+                    size="1", variant="soft", on_click=AppointmentForm.open_appointment,
+                    data_testid="appointment-open")),
+                spacing="2", align="center", wrap="wrap")),
             fact("tickets.col.created_at", rx.text(k["created_at"].to(str), " · ", k["created_by"].to(str), size="2")),
             fact("tickets.respond_due", rx.text(k["respond_due"].to(str), " → ", k["responded_at"].to(str), size="2")),
             fact("tickets.onsite_due", k["onsite_due"].to(str)),
@@ -198,9 +210,18 @@ def plan_dialog() -> rx.Component:
         hint_key="tickets.plan_hint")])
 
 
+def appointment_dialog() -> rx.Component:
+    d = AppointmentForm
+    return form_dialog(d, title=t("tickets.appointment"), testid="appointment-form",
+                       description=rx.text.strong(D.ticket["code"].to(str), " · ", D.ticket["title"].to(str)),
+                       fields=[form_field(d, "appointment_at", "tickets.appointment", type_="datetime-local",
+                                          hint_key="tickets.appointment_hint", data_testid="appointment-input")])
+
+
 def unreachable_dialog() -> rx.Component:
     d = UnreachableForm
     return form_dialog(d, title=t("tickets.close_unreachable"), testid="unreachable-form",
+                       description=rx.text.strong(D.ticket["code"].to(str), " · ", D.ticket["title"].to(str)),
                        fields=[form_field(d, "reason", "tickets.reason")])
 
 
@@ -231,5 +252,5 @@ def ticket_page() -> rx.Component:
                                   spacing="3", width="100%")),
                 columns=rx.breakpoints(initial="1", lg="2"), spacing="4", width="100%"),
             spacing="4", width="100%")),
-        move_dialog(), plan_dialog(), unreachable_dialog(), callback_dialog(DetailCallback),
+        move_dialog(), plan_dialog(), appointment_dialog(), unreachable_dialog(), callback_dialog(DetailCallback),
     )

@@ -22,6 +22,11 @@ def order_card(order: rx.Var) -> rx.Component:
                   sla_badge(order["sla_state"], order["sla_text"]), width="100%", align="center", wrap="wrap"),
         rx.text(order["title"], size="3", weight="bold"),
         rx.text(order["room"], " · ", order["category"], size="2", color_scheme="gray"),
+        rx.cond(order["appointment"].to(str) != "", rx.hstack(
+            rx.icon("calendar-clock", size=14, color="var(--accent-11)"),
+            rx.text(t("tickets.appointment"), " ", rx.text.strong(order["appointment"].to(str)), size="2",
+                    color="var(--accent-11)"),
+            spacing="2", align="center", data_testid="order-appointment")),
         rx.cond(order["description"].to(str) != "", rx.text(order["description"], size="2",
                                                              data_testid="order-description")),
         contact_line(order, rx.cond(ORDERS.visit_phone["id"].to(int) == order["id"].to(int),

@@ -8,6 +8,7 @@ from pm_admin.tickets.pages.callback_dialog import callback_dialog
 from pm_admin.tickets.states.queue import CallbackQueueState, QueueCallback
 from pm_admin.ui.forms import notice
 from pm_admin.ui.i18n import t, t_prefixed
+from pm_admin.ui.table import table_body
 
 Q = CallbackQueueState
 
@@ -40,9 +41,8 @@ def queue_page() -> rx.Component:
             notice(t("tickets.callback_rule"), icon="info", size="1"),
             rx.box(rx.table.root(
                 rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(h)) for h in headers])),
-                rx.table.body(rx.foreach(Q.queue, queue_row)), variant="surface", size="2", width="100%",
+                table_body(Q.queue, queue_row, len(headers)), variant="surface", size="2", width="100%",
                 min_width="900px"), overflow_x="auto", width="100%", data_testid="callback-queue"),
-            rx.cond(Q.queue.length() == 0, rx.center(rx.text(t("common.no_rows"), color_scheme="gray"), padding="32px")),
             spacing="4", width="100%"),
         callback_dialog(QueueCallback),
     )

@@ -8,6 +8,7 @@ from pm_admin.tickets.models import Tier
 from pm_admin.tickets.states.settings import CategoryForm, MembersForm, TargetForm, TicketSettingsState
 from pm_admin.ui.forms import form_dialog, form_field, select_input
 from pm_admin.ui.i18n import t, t_prefixed
+from pm_admin.ui.table import table_body
 
 S = TicketSettingsState
 
@@ -39,9 +40,9 @@ def sla_table() -> rx.Component:
     return rx.table.root(
         rx.table.header(rx.table.row(rx.table.column_header_cell(t("tickets.col.category")),
                                      *[rx.table.column_header_cell(t(f"tickets.tier.{tier}")) for tier in Tier])),
-        rx.table.body(rx.foreach(S.matrix, lambda row: rx.table.row(
+        table_body(S.matrix, lambda row: rx.table.row(
             rx.table.cell(rx.cond(row["category_id"].to(int) == 0, t("tickets.sla_default_row"), row["label"])),
-            *[sla_cell(row, str(tier)) for tier in Tier]))),
+            *[sla_cell(row, str(tier)) for tier in Tier]), len(Tier) + 1),
         variant="surface", size="2", width="100%", data_testid="sla-matrix")
 
 
@@ -126,7 +127,7 @@ def settings_page() -> rx.Component:
                     rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(k)) for k in (
                         "tickets.name_zh", "tickets.name_en", "tickets.col.department", "tickets.round_robin",
                         "common.status", "common.actions")])),
-                    rx.table.body(rx.foreach(S.categories, category_row)), variant="surface", size="1", width="100%"),
+                    table_body(S.categories, category_row, 6), variant="surface", size="1", width="100%"),
                 spacing="3", padding_top="12px"), value="categories"),
             rx.tabs.content(rx.vstack(rx.text(t("tickets.sla_intro"), size="2", color_scheme="gray"), sla_table(),
                                       spacing="3", padding_top="12px"), value="sla"),

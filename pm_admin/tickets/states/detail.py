@@ -15,7 +15,7 @@ from pm_admin.core.ids import optional_id, route_id
 from pm_admin.core.permissions import Perm
 from pm_admin.tickets import queries
 from pm_admin.tickets.models import Status, Tier
-from pm_admin.tickets.services import actions, evidence, handling, rounds, workflow
+from pm_admin.tickets.services import actions, appointment, evidence, handling, rounds, workflow
 from pm_admin.tickets.services import callbacks as callback_services
 from pm_admin.tickets.states.callback_form import CallbackForm
 from pm_admin.ui.uploads import upload_script
@@ -225,6 +225,26 @@ class PlanForm(DialogForm, TicketDetailState):
     def save(self, form: dict[str, Any]):
         return self._submit(form, lambda session: handling.submit_plan(
             session, actor=self.principal, ticket_id=self._record_id, plan=str(form.get("plan", ""))))
+
+
+class AppointmentForm(DialogForm, TicketDetailState):
+    """预约上门时间: the desk or the ticket's assignee sets (or moves) the visit; the owner is told."""
+
+    _SAVED: ClassVar[str] = "tickets.appointment_saved"
+
+    @requires()
+    def open_appointment(self):
+        if not self.ticket.get("can_schedule"):
+            return None
+        self._open({appointment.FIELD: str(self.ticket.get("appointment_input", ""))}, record_id=self._ticket_id(),
+                   version=int(self.ticket.get("version") or 0))
+        return None
+
+    @requires()
+    def save(self, form: dict[str, Any]):
+        return self._submit(form, lambda session: appointment.set_appointment(
+            session, actor=self.principal, ticket_id=self._record_id, expected_version=self._version,
+            when=str(form.get(appointment.FIELD, ""))))
 
 
 class UnreachableForm(DialogForm, TicketDetailState):
