@@ -116,6 +116,7 @@ def test_an_elevator_check_on_a_phone_survives_the_connection_dropping_and_its_r
     card = page.locator(f"[data-testid='my-inspection'][href$='/inspections/tasks/{task_id}']")
     expect(card).to_contain_text("电梯机房日检")
     expect(card).to_contain_text("今日完成")
+    screenshot(page, "my-inspections-phone")
     card.click()
     page.wait_for_url(re.compile(rf"/inspections/tasks/{task_id}$"))
     expect(page.get_by_test_id("inspection-item")).to_have_count(7)

@@ -17,11 +17,12 @@ def task_card(task: rx.Var) -> rx.Component:
         rx.hstack(category_badge(task["category"].to(str)), due_badge(task), rx.spacer(),
                   rx.text(task["community"], size="1", color_scheme="gray"), width="100%", align="center",
                   wrap="wrap"),
-        rx.text(task["title"], size="4", weight="bold"),
-        rx.hstack(rx.icon("map-pin", size=14), rx.text(task["place"], size="2"), spacing="1", align="center"),
+        rx.text(task["title"], size="4", weight="bold", color="var(--gray-12)"),
+        rx.hstack(rx.icon("map-pin", size=14), rx.text(task["place"], size="2", color="var(--gray-11)"), spacing="1",
+                  align="center"),
         rx.text(t("inspections.item_count"), " ", task["items"].to(str), size="1", color_scheme="gray"),
         spacing="2", width="100%"), width="100%"),
-        href="/inspections/tasks/" + task["id"].to(str), underline="none", color="inherit", width="100%",
+        href="/inspections/tasks/" + task["id"].to(str), underline="none", width="100%",
         data_testid="my-inspection", data_title=task["title"].to(str))
 
 
