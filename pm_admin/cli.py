@@ -39,7 +39,8 @@ def cmd_seed(args: argparse.Namespace) -> int:
         report = outcome.demo
         print(f"demo data: +{report.communities} communities, +{report.buildings} buildings, +{report.units} units, "
               f"+{report.rooms} rooms, +{report.owners} owners, +{report.users} users, +{report.tickets} tickets, "
-              f"+{report.survey_responses} survey responses, +{report.faq_entries} FAQ entries")
+              f"+{report.survey_responses} survey responses, +{report.faq_entries} FAQ entries, "
+              f"+{report.inspection_schedules} inspection schedules")
     # Printed whenever the accounts exist (also on later runs), never when they don't.
     if demo_logins:
         print(f"演示账号 / demo logins (password {DEMO_PASSWORD}): " + ", ".join(demo_logins))

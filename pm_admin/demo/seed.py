@@ -19,6 +19,7 @@ from pm_admin.core.audit import record
 from pm_admin.core.permissions import SYSTEM
 from pm_admin.dashboards.rollups import rebuild as rebuild_dashboard_rollups
 from pm_admin.demo.custody import seed_custody
+from pm_admin.demo.inspections import seed_inspections
 from pm_admin.demo.owners import seed_demo_owners
 from pm_admin.demo.surveys import seed_surveys
 from pm_admin.demo.tickets import field_staff_usernames, seed_tickets
@@ -69,6 +70,7 @@ class SeedReport:
     tickets: int = 0
     survey_responses: int = 0
     faq_entries: int = 0
+    inspection_schedules: int = 0
 
 
 def _seed_rooms(session: Session, rng: random.Random, community: Community, building: Building, unit: Unit,
@@ -146,6 +148,7 @@ def seed_demo(session: Session, *, seed: int = 2026) -> SeedReport:
     if community_ids and session.exec(select(SurveyPlan.id)).first() is None:
         report.survey_responses = seed_surveys(session, rng)
     report.faq_entries = seed_faq(session)
+    report.inspection_schedules = seed_inspections(session)
     if report.tickets:  # the tickets were bulk-inserted, past the services that keep rounds and rollups current
         rebuild_rounds(session)
         rebuild_dashboard_rollups(session)

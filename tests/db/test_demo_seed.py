@@ -15,6 +15,7 @@ from pm_admin.core.audit import AuditEvent
 from pm_admin.core.clock import utcnow
 from pm_admin.core.db import make_engine
 from pm_admin.demo.seed import DEMO_USERS, SeedOutcome, demo_usernames_present, seed_demo, seed_for_environment
+from pm_admin.inspections.models import InspectionSchedule
 from pm_admin.owners.models import HouseholdMember, Occupant, Ownership
 from pm_admin.places.models import Community, Room
 from pm_admin.settings import get_settings
@@ -140,7 +141,12 @@ def test_seeding_twice_adds_nothing_and_gives_one_user_per_role(tmp_path, seeded
         session.commit()
         assert not outcome.first_admin_created and outcome.skipped == ""
         report = outcome.demo
-        assert (report.communities, report.rooms, report.users) == (0, 0, 0)
+        assert (report.communities, report.rooms, report.users, report.inspection_schedules) == (0, 0, 0, 0)
+        # The first run gave C01 its elevator's daily check (the demo technician's) and the two fire checks.
+        schedules = session.exec(select(InspectionSchedule.assignee_id, InspectionSchedule.recurrence)).all()
+        technician = session.exec(select(User.id).where(User.username == "demo.technician")).one()
+        assert sorted(str(r) for _, r in schedules) == ["daily", "half_yearly", "quarterly"]
+        assert {assignee for assignee, _ in schedules} == {technician}
         printed = demo_usernames_present(session)  # what make run lists: one per role, then the field staff
         assert printed[:7] == [u.username for u in DEMO_USERS] and "c01.service6" in printed and len(printed) == 25
         staff_created = session.exec(select(AuditEvent.entity_id).where(AuditEvent.action == "user.create")).all()
