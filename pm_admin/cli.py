@@ -119,6 +119,8 @@ def cmd_daily(args: argparse.Namespace) -> int:
     from pm_admin.household_work.services import reassign_all
     from pm_admin.portal.services.photos import purge_pending
     from pm_admin.tickets.services.review import notify_overdue_holds
+    from pm_admin.visits.services.plans import generate_all
+    from pm_admin.visits.services.replies import remind_due
 
     with unit_of_work() as session:
         changed = sync_cases(session)
@@ -126,8 +128,11 @@ def cmd_daily(args: argparse.Namespace) -> int:
         moved = reassign_all(session)
         purged = purge_stale_uploads(session) + purge_pending(session)
         holds = notify_overdue_holds(session)
+        visit_tasks = generate_all(session)
+        reminded = remind_due(session)
     print(f"arrears cases updated: {changed}; census tasks opened: {census_tasks}; open tasks reassigned: {moved}; "
-          f"stale uploads removed: {purged}; holds past their day notified: {holds}")
+          f"stale uploads removed: {purged}; holds past their day notified: {holds}; visit tasks generated: "
+          f"{visit_tasks}; promised replies reminded: {reminded}")
     return 0
 
 
@@ -299,7 +304,8 @@ def main(argv: list[str] | None = None) -> int:
     restore.add_argument("--yes", action="store_true", help="confirm overwriting the current data")
     restore.set_defaults(func=cmd_restore)
     daily = commands.add_parser("daily", help="daily jobs: open and close arrears follow-up cases, open the "
-                                              "quarter's census tasks, remove unused uploads")
+                                              "quarter's census tasks, remove unused uploads, "
+                                              "generate visit tasks, remind promised visit replies")
     daily.set_defaults(func=cmd_daily)
     rollups = commands.add_parser("rebuild-rollups", help="recompute the dashboard rollups from the tickets")
     rollups.set_defaults(func=cmd_rebuild_rollups)

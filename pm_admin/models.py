@@ -22,5 +22,6 @@ from pm_admin.portal import models as portal_models  # noqa: F401
 from pm_admin.suggestions import models as suggestions_models  # noqa: F401
 from pm_admin.surveys import models as surveys_models  # noqa: F401
 from pm_admin.tickets import models as tickets_models  # noqa: F401
+from pm_admin.visits import models as visits_models  # noqa: F401
 
 metadata = SQLModel.metadata

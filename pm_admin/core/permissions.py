@@ -78,6 +78,10 @@ class Perm(enum.StrEnum):
     SUGGESTIONS_MANAGE = "suggestions.manage"  # enter slips, triage, reply, close, improvement actions
     FAQ_VIEW = "faq.view"  # the FAQ knowledge base, asking it for a caller, the query log
     FAQ_MANAGE = "faq.manage"  # entries, phrasings, synonyms; turning unanswered questions into entries
+    VISITS_VIEW = "visits.view"  # the visit programme: tasks, visit records, promised replies
+    VISITS_RECORD = "visits.record"  # record visits of their communities (issues to tickets / suggestions), replies
+    VISITS_PLAN = "visits.plan"  # visit plans per community and generating their tasks
+    VISITS_REPORT = "visits.report"  # completion per steward and community, households not reached
 
 
 @dataclasses.dataclass(frozen=True)

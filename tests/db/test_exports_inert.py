@@ -181,13 +181,19 @@ def _group_evidence(session, world, fmt):
     return world["manager"], "group_evidence", {"violation_id": violation.id}
 
 
-CASES = {"meeting_attachment": _meeting_attachment, "suggestion_slip": _suggestion_slip,
+def _visits_not_reached(session, world, fmt):
+    """The households not reached this year: the hostile owner's household has had no visit."""
+    return world["manager"], "visits_not_reached", {"community_id": world["community"].id, "building_id": "",
+                                                    "language": "zh-CN"}
+
+
+CASES = {"visits_not_reached": _visits_not_reached, "meeting_attachment": _meeting_attachment, "suggestion_slip": _suggestion_slip,
          "group_evidence": _group_evidence, "owner_invitations_xlsx": _invitations("owner_invitations_xlsx"),
          "owner_invitations_pdf": _invitations("owner_invitations_pdf"), "owners_export": _owners, "archive_catalog": _archives, "ticket_review": _review,
          "survey_results": _survey_results, "survey_links": _survey_links, "owners_template": _template,
          "dashboard_chart": _charts}
 # The cases whose files carry the hostile text the case stored (the others still must hold no formula).
-CARRIES_HOSTILE_TEXT = {"owners_export", "archive_catalog", "ticket_review", "survey_results", "owner_invitations_xlsx"}
+CARRIES_HOSTILE_TEXT = {"visits_not_reached", "owners_export", "archive_catalog", "ticket_review", "survey_results", "owner_invitations_xlsx"}
 
 
 def test_every_export_has_a_case():
