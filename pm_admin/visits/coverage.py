@@ -74,7 +74,7 @@ class CoverageRow:
     def shown(self) -> dict[str, Any]:
         """The row as the report page shows it."""
         def percent(value: float | None) -> str:
-            return "–" if value is None else f"{100 * value:.0f}%"
+            return "–" if value is None else f"{100 * value:.1f}%"  # 2 of 1,930 households is 0.1%, not 0%
         return {"key": self.key, "name": self.name, "visits": self.visits, "households": self.households,
                 "reached": self.reached, "coverage": percent(self.coverage), "completion": percent(self.completion),
                 **{f"{kind}_tasks": f"{self.done[kind]} / {self.tasks[kind]}" for kind in self.tasks}}
@@ -93,9 +93,10 @@ def households_query(community_ids: list[int]) -> sa.Select:
         col(Room.id).in_(sa.select(Ownership.room_id).where(col(Ownership.ended_on).is_(None))))
 
 
-def reached_rooms(start: date, end: date) -> sa.Select:
-    return sa.select(Visit.room_id).where(Visit.visited_on >= start, Visit.visited_on <= end,
-                                          Visit.met != Met.NOBODY)
+def reached_rooms(community_ids: list[int], start: date, end: date) -> sa.Select:
+    """Rooms with a visit dated ``start`` … ``end`` at which someone was met."""
+    return sa.select(Visit.room_id).where(col(Visit.community_id).in_(community_ids), Visit.visited_on >= start,
+                                          Visit.visited_on <= end, Visit.met != Met.NOBODY)
 
 
 def _tasks(session: Session, ids: list[int], period: Period, by: Any) -> Iterable[tuple[Any, str, int, int]]:
@@ -108,7 +109,7 @@ def _tasks(session: Session, ids: list[int], period: Period, by: Any) -> Iterabl
 def _households(session: Session, ids: list[int], period: Period, by_steward: bool) -> Iterable[tuple[Any, int, int]]:
     homes = households_query(ids).subquery()
     key = Building.steward_user_id if by_steward else homes.c.community_id
-    reached = count_if(homes.c.room_id.in_(reached_rooms(period.start, period.end)))
+    reached = count_if(homes.c.room_id.in_(reached_rooms(ids, period.start, period.end)))
     statement = sa.select(key, sa.func.count(homes.c.room_id), reached).select_from(homes)
     if by_steward:
         statement = statement.join(Building, Building.id == homes.c.building_id).where(
@@ -192,7 +193,7 @@ def not_reached_statement(ids: list[int], filters: NotReachedFilter, today: date
     last_visit = (sa.select(sa.func.max(Visit.visited_on)).where(Visit.room_id == Room.id, Visit.met != Met.NOBODY)
                   .scalar_subquery())
     where = [col(Room.id).in_(households_query(ids).with_only_columns(Room.id)),
-             col(Room.id).not_in(reached_rooms(date(today.year, 1, 1), today))]
+             col(Room.id).not_in(reached_rooms(ids, date(today.year, 1, 1), today))]
     if filters.building_id:
         where.append(Room.building_id == filters.building_id)
     return (sa.select(Room.id, Room.code, Community.name, Building.name, current_owner_name(),

@@ -56,6 +56,7 @@ class TaskFilter:
     kind: str = ""
     state: str = ""  # open | done | missed
     mine: bool = False  # assigned to the user, or to nobody (anyone of the community may take it)
+    room: str = ""  # households whose room code begins so (the door-to-door round's tasks)
 
 
 def task_state_clause(state: str, today: date) -> sa.ColumnElement[bool] | None:
@@ -66,6 +67,11 @@ def task_state_clause(state: str, today: date) -> sa.ColumnElement[bool] | None:
     if state == "done":
         return VisitTask.status == TaskStatus.DONE
     return None
+
+
+def room_clause(text: str) -> sa.ColumnElement[bool]:
+    """A room code or its beginning as typed (c01-3- finds C01-3-2-1502)."""
+    return col(Room.code).startswith(text.strip().upper(), autoescape=True)
 
 
 def _mine(principal: Principal) -> sa.ColumnElement[bool]:
@@ -92,6 +98,8 @@ def tasks(session: Session, principal: Principal, request: PageRequest, filters:
         where.append(state)
     if filters.mine:
         where.append(_mine(principal))
+    if filters.room:
+        where.append(room_clause(filters.room))
     assignee = aliased(User)
     statement = (sa.select(VisitTask, Community.code, Community.name, Building.name, Building.code, Room.code,
                            current_owner_name(), assignee.display_name)
@@ -156,7 +164,7 @@ def records(session: Session, principal: Principal, request: PageRequest, filter
     if filters.mine:
         where.append(Visit.visitor_id == principal.user_id)
     if filters.room:
-        where.append(col(Room.code).startswith(filters.room.strip().upper(), autoescape=True))
+        where.append(room_clause(filters.room))
     statement = (sa.select(Visit, Community.name, Room.code, User.display_name)
                  .join(Community, Community.id == Visit.community_id).join(Room, Room.id == Visit.room_id)
                  .join(User, User.id == Visit.visitor_id).where(*where))

@@ -106,15 +106,15 @@ def filters() -> rx.Component:
         return [{"value": value} for value in values]
 
     return filter_bar(
-        S, pick(S, "community", "shell.all_communities"),
+        S, rx.cond(VIEW != "replies", search(S, "visits.search_room", key="room", testid="visits-room-search",
+                                             width="180px")),
+        pick(S, "community", "shell.all_communities"),
         rx.cond(VIEW == "tasks", rx.hstack(
             choose(S, "kind", [{"value": str(k)} for k in PlanKind], "visits.all_kinds", label_prefix="visits.kind."),
             choose(S, "state", states(TASK_STATES), "visits.all_states", label_prefix="visits.task_state."),
             spacing="3")),
-        rx.cond(VIEW == "records", rx.hstack(
-            choose(S, "method", [{"value": str(m)} for m in Method], "visits.all_methods",
-                   label_prefix="visits.method."),
-            search(S, "visits.search_room", key="room", testid="visits-room-search", width="180px"), spacing="3")),
+        rx.cond(VIEW == "records", choose(S, "method", [{"value": str(m)} for m in Method], "visits.all_methods",
+                                          label_prefix="visits.method.")),
         rx.cond(VIEW == "replies", choose(S, "state", states(REPLY_STATES), "visits.all_states",
                                           label_prefix="visits.reply_filter.")),
         switch(S, "mine", "visits.mine"),

@@ -63,7 +63,8 @@ class VisitsState(UrlFilters, PagedMixin, ProtectedState):
             return queries.replies(session, principal, request, queries.ReplyFilter(
                 community_id=community, state=f.get("state", ""), mine=f.get("mine") == "1"))
         return queries.tasks(session, principal, request, queries.TaskFilter(
-            community_id=community, kind=f.get("kind", ""), state=f.get("state", ""), mine=f.get("mine") == "1"))
+            community_id=community, kind=f.get("kind", ""), state=f.get("state", ""), mine=f.get("mine") == "1",
+            room=f.get("room", "")))
 
     @requires(Perm.VISITS_VIEW)
     async def load(self):
