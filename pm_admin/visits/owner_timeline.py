@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from pm_admin.auth.models import User
+from pm_admin.auth.queries import display_names
 from pm_admin.core.clock import as_utc, local_text
 from pm_admin.core.i18n import translate
 from pm_admin.core.permissions import Perm, Principal
@@ -41,6 +42,7 @@ def visits(session: Session, principal: Principal, owner_id: int, language: str)
         col(VisitIssue.visit_id).in_([visit.id for visit, _, _ in shown]), col(VisitIssue.promised_on).is_not(None))
         .order_by(VisitIssue.id)).all() if shown else []
     days = {visit.id: visit.visited_on for visit, _, _ in shown}
+    names = display_names(session, {issue.replied_by for issue in promises})
     for issue in promises:
         items.append(TimelineItem(
             at=days[issue.visit_id].isoformat(), at_text=days[issue.visit_id].isoformat(), kind="visit",
@@ -50,7 +52,7 @@ def visits(session: Session, principal: Principal, owner_id: int, language: str)
         if issue.replied_at is not None:
             items.append(TimelineItem(at=as_utc(issue.replied_at).isoformat(), at_text=local_text(issue.replied_at),
                                       kind="visit", title_key="timeline.visit_replied",
-                                      detail=f"{issue.reply} · {issue.replied_by}",
+                                      detail=f"{issue.reply} · {names[issue.replied_by]}",
                                       link="/visits?view=replies&state=replied"))
     return items
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from pm_admin.auth.models import User
+from pm_admin.auth.queries import display_names
 from pm_admin.core.clock import local_text, local_today
 from pm_admin.core.paging import Page, PageRequest, count, order_by, paginate
 from pm_admin.core.permissions import Perm, Principal
@@ -226,12 +227,14 @@ def replies(session: Session, principal: Principal, request: PageRequest, filter
     total = count(session, statement)
     ordered = order_by(statement, request, {"promised_on": col(VisitIssue.promised_on)},
                        [col(VisitIssue.promised_on), col(VisitIssue.id)])
+    page = session.execute(paginate(ordered, request)).all()
+    names = display_names(session, {issue.replied_by for issue, *_ in page})
     rows = [{"id": issue.id, "version": issue.version, "promised_on": issue.promised_on.isoformat(),
              "visited_on": visited_on.isoformat(), "room_code": room, "visitor": visitor, "text": issue.text,
              "action": str(issue.action), "ticket_id": issue.ticket_id or 0, "ticket_code": ticket or "",
              "suggestion_id": issue.suggestion_id or 0, "reply": issue.reply, "replied_at": local_text(issue.replied_at),
-             "replied_by": issue.replied_by, "state": reply_state(issue, today)}
-            for issue, visited_on, room, visitor, ticket in session.execute(paginate(ordered, request)).all()]
+             "replied_by": names.get(issue.replied_by, ""), "state": reply_state(issue, today)}
+            for issue, visited_on, room, visitor, ticket in page]
     return Page(rows, total, request.page, request.page_size)
 
 

@@ -83,6 +83,7 @@ def test_a_stewards_week_of_visits_raises_a_ticket_whose_promised_date_reminds(b
     expect(weekly.get_by_test_id("plan-tasks")).to_have_text("0 / 1")  # one steward, 张管家, has C01's buildings
     door = page.get_by_test_id("visit-plans").locator("tr[data-kind='door_to_door']").filter(has_text="翠湖花园")
     expect(door.get_by_test_id("plan-tasks")).to_have_text(re.compile(r"^0 / [1-9]\d*$"))
+    screenshot(page, "visit-plans")
     token, account_id = invite(page, db, community_id, room_a)
     owner_context, owner = owner_phone(browser, live_server, db, token, account_id)
 
@@ -180,6 +181,10 @@ def test_a_stewards_week_of_visits_raises_a_ticket_whose_promised_date_reminds(b
     expect(owner.get_by_test_id("portal-notice").filter(has_text="加装挡水板")).to_be_visible()
     owner_context.close()
     steward_context.close()
+
+    page.goto("/visits?view=replies&state=all")
+    expect(page.get_by_test_id("visit-replies").locator(f"[data-row-id='{issue.id}']")).to_contain_text("已答复")
+    screenshot(page, "visits-replies")
 
     # The completion report: the steward's weekly round is done this week.
     page.goto("/visits/report?period=this_week&community=" + str(community_id))

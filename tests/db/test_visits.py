@@ -287,6 +287,9 @@ def test_a_promised_reply_tells_the_owner_and_reminds_the_visitor_the_day_before
     assert [m.template for m in messages(recipient_kind=Recipient.OWNER_ACCOUNT)] == [
         "notify.visit_reply_promised", "notify.visit_replied"]
     assert queries.home_counts(session, w["s1"], before, mine=True).replies_due == 0
+    [replied] = [item for item in owner_timeline(session, w["manager"], owner_id, "zh-CN")
+                 if item.title_key == "timeline.visit_replied"]
+    assert replied.detail == "已安排维修，周五完工 · 测试用户"  # who replied, by name
     with pytest.raises(DomainError):
         replies.reply(session, actor=w["s1"], issue_id=issue.id, expected_version=issue.version, text="再答复一次")
     # A promise already past when the job first sees it reminds at once.

@@ -67,7 +67,7 @@ def plans_page() -> rx.Component:
         notice(t("visits.plans_explain"), icon="info", size="1"),
         rx.hstack(rx.spacer(), rx.button(rx.icon("plus", size=14), t("visits.new_plan"), on_click=PlanForm.open_new,
                                          data_testid="new-plan"), width="100%"),
-        simple_table(["places.community", "visits.kind", "visits.target", "common.status", "visits.col.period",
+        simple_table(["places.community", "visits.kind", "visits.col.target", "common.status", "visits.col.period",
                       "visits.col.done_of", "common.actions"],
                      rx.foreach(S.plans, plan_row), "visit-plans"),
         spacing="4", width="100%"), plan_dialog())
