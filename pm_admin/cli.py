@@ -125,6 +125,8 @@ def cmd_daily(args: argparse.Namespace) -> int:
     from pm_admin.portal.services.photos import purge_pending
     from pm_admin.reports.monthly import generate_closed_month
     from pm_admin.tickets.services.review import notify_overdue_holds
+    from pm_admin.visits.services.plans import generate_all
+    from pm_admin.visits.services.replies import remind_due
 
     with unit_of_work() as session:
         changed = sync_cases(session)
@@ -135,11 +137,14 @@ def cmd_daily(args: argparse.Namespace) -> int:
         today = local_today()
         inspections = generate_due(session, today, SYSTEM)
         escalated = escalate_overdue(session, actor=SYSTEM, today=today)
+        visit_tasks = generate_all(session)
+        reminded = remind_due(session)
     with unit_of_work() as session:  # apart: a report that fails to build holds none of the work above back
         reports = generate_closed_month(session)
     print(f"arrears cases updated: {changed}; census tasks opened: {census_tasks}; open tasks reassigned: {moved}; "
           f"stale uploads removed: {purged}; holds past their day notified: {holds}; "
           f"inspection tasks given out: {inspections}; overdue rectifications escalated: {escalated}; "
+          f"visit tasks generated: {visit_tasks}; promised replies reminded: {reminded}; "
           f"last month's reports generated: {reports}")
     return 0
 
@@ -313,7 +318,8 @@ def main(argv: list[str] | None = None) -> int:
     restore.set_defaults(func=cmd_restore)
     daily = commands.add_parser("daily", help="daily jobs: open and close arrears follow-up cases, open the "
                                               "quarter's census tasks, remove unused uploads, give out inspection "
-                                              "tasks, escalate overdue rectifications, store last month's reports")
+                                              "tasks, escalate overdue rectifications, generate visit tasks, remind "
+                                              "promised visit replies, store last month's reports")
     daily.set_defaults(func=cmd_daily)
     rollups = commands.add_parser("rebuild-rollups", help="recompute the dashboard rollups from the tickets")
     rollups.set_defaults(func=cmd_rebuild_rollups)

@@ -24,5 +24,6 @@ from pm_admin.reports import models as reports_models  # noqa: F401
 from pm_admin.suggestions import models as suggestions_models  # noqa: F401
 from pm_admin.surveys import models as surveys_models  # noqa: F401
 from pm_admin.tickets import models as tickets_models  # noqa: F401
+from pm_admin.visits import models as visits_models  # noqa: F401
 
 metadata = SQLModel.metadata

@@ -138,6 +138,12 @@ from pm_admin.tickets.states.settings import TicketSettingsState
 from pm_admin.ui.i18n import t
 from pm_admin.users.pages.users import users_page
 from pm_admin.users.states.users import UsersState
+from pm_admin.visits.pages.plans import plans_page as visit_plans_page
+from pm_admin.visits.pages.report import report_page as visit_report_page
+from pm_admin.visits.pages.visits import visits_page
+from pm_admin.visits.states.plans import VisitPlansState
+from pm_admin.visits.states.report import VisitReportState
+from pm_admin.visits.states.visits import VisitsState
 
 
 def page_title(key: str) -> rx.Var:
@@ -236,6 +242,9 @@ def register_pages(app: rx.App) -> None:
         (suggestions_page, "/suggestions", "nav.suggestions", SuggestionsState.load),
         (suggestion_page, "/suggestions/[suggestion_id]", "nav.suggestions", SuggestionState.load),
         (faq_page, "/faq", "nav.faq", FaqState.load),
+        (visits_page, "/visits", "nav.visits", VisitsState.load),
+        (visit_plans_page, "/visits/plans", "nav.visit_plans", VisitPlansState.load),
+        (visit_report_page, "/visits/report", "nav.visit_report", VisitReportState.load),
         (communities_page, "/places/communities", "nav.communities", CommunitiesState.load),
         (buildings_page, "/places/buildings", "nav.buildings", BuildingsState.load),
         (rooms_page, "/places/rooms", "nav.rooms", RoomsState.load),

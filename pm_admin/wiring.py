@@ -44,6 +44,7 @@ from pm_admin.places.events import HouseholdWorkChanged, RoomRenumbered
 from pm_admin.places.models import Community
 from pm_admin.portal import files as portal_files
 from pm_admin.portal import progress as portal_progress
+from pm_admin.portal import visit_replies as portal_visit_replies
 from pm_admin.reports import files as report_files
 from pm_admin.suggestions import publication as suggestion_publication
 from pm_admin.suggestions.services import intake as suggestion_intake
@@ -55,6 +56,9 @@ from pm_admin.tickets.events import TicketProgress
 from pm_admin.tickets.models import KindSetting
 from pm_admin.tickets.services import evidence as ticket_evidence
 from pm_admin.tickets.services import rounds as ticket_rounds
+from pm_admin.visits import files as visit_files
+from pm_admin.visits import owner_timeline as visit_timeline
+from pm_admin.visits.events import IssueNews
 
 
 def install() -> None:
@@ -70,6 +74,8 @@ def install() -> None:
     events.subscribe(HouseholdWorkChanged, household_work.follow_change)
     # Ticket progress reaches the owner's portal inbox (and SMS for the code and the request to rate).
     events.subscribe(TicketProgress, portal_progress.tell_owner)
+    # A reply date promised on a visit, and the reply, reach the household's portal inbox.
+    events.subscribe(IssueNews, portal_visit_replies.tell_owner)
     # Published minutes become a notice of kind 会议纪要 to the community's owners.
     meeting_publication.set_publisher(publisher(NoticeKind.MINUTES))
     # An activity opening for sign-up drafts its 活动通知 (a notice of kind "activity") to the community's owners.
@@ -81,7 +87,7 @@ def install() -> None:
 
     owner_timeline.add_sources(*ticket_timeline.SOURCES, *archive_timeline.SOURCES, *survey_timeline.SOURCES,
                                *arrears_timeline.SOURCES, *census_timeline.SOURCES,
-                               *activity_timeline.SOURCES)
+                               *activity_timeline.SOURCES, *visit_timeline.SOURCES)
 
     register_upload_purpose(owner_files.IMPORT_PURPOSE, owner_files.IMPORT_UPLOAD)
     register_upload_purpose(archive_common.DOCUMENT_PURPOSE, archive_common.DOCUMENT_UPLOAD)
@@ -93,7 +99,7 @@ def install() -> None:
     register_upload_purpose(inspection_common.PHOTO_PURPOSE, inspection_common.PHOTO_UPLOAD)
     for module in (owner_files, archive_files, dashboard_files, survey_files, ticket_files, portal_files,
                    meeting_services, suggestion_intake, group_moderation, report_files,
-                   inspection_common):
+                   inspection_common, visit_files):
         for kind, producer in module.DOWNLOADS.items():
             register_download(kind, producer)
 

@@ -3,7 +3,7 @@
 permissions
 
 Revision ID: 0026
-Revises: 0024
+Revises: 0025
 Create Date: 2026-12-05 12:04:00
 """
 from collections.abc import Sequence
@@ -15,7 +15,7 @@ from alembic import op
 from pm_admin.core.migration_grants import grant_permissions, revoke_permissions
 
 revision: str = '0026'
-down_revision: str | None = '0024'
+down_revision: str | None = '0025'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

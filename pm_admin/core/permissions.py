@@ -85,6 +85,10 @@ class Perm(enum.StrEnum):
     INSPECTIONS_VIEW = "inspections.view"  # inspection schedules, tasks and results, rectifications and their notices
     INSPECTIONS_WORK = "inspections.work"  # work through an inspection checklist, recheck a rectification
     INSPECTIONS_MANAGE = "inspections.manage"  # equipment, templates, schedules; a rectification's party and deadline
+    VISITS_VIEW = "visits.view"  # the visit programme: tasks, visit records, promised replies
+    VISITS_RECORD = "visits.record"  # record visits of their communities (issues to tickets / suggestions), replies
+    VISITS_PLAN = "visits.plan"  # visit plans per community and generating their tasks
+    VISITS_REPORT = "visits.report"  # completion per steward and community, households not reached
 
 
 @dataclasses.dataclass(frozen=True)

@@ -41,6 +41,7 @@ from pm_admin.surveys.services.responses import targeted_households
 from pm_admin.tickets.models import OPEN_STATUSES, Status, Ticket, Tier
 from pm_admin.tickets.services.sla import overdue_clause
 from pm_admin.users.queries import UserTotals, user_totals
+from pm_admin.visits import queries as visit_queries
 
 # The roles in the order their sections appear for someone holding several.
 ROLE_ORDER = (Role.ADMIN, Role.EXECUTIVE, Role.MANAGER, Role.CS, Role.STEWARD, Role.TECHNICIAN, Role.ARCHIVIST)
@@ -151,6 +152,7 @@ def _ticket_desk(ctx: _Context) -> Section:
     cards.add("home.callbacks_due", "/tickets/callbacks", lambda: _count(
         session, scope, Ticket.status == Status.RESOLVED, Ticket.next_callback_at <= now), attention=True)
     _household_work(ctx, cards)
+    _visits(ctx, cards, mine=True)
     _meetings(ctx, cards)
     return Section("home.section.ticket_desk", tuple(cards.figures))
 
@@ -213,10 +215,26 @@ def _meetings(ctx: _Context, cards: _Cards) -> None:
               attention=True)
 
 
+def _visits(ctx: _Context, cards: _Cards, *, mine: bool) -> None:
+    """The visit programme (``visits.queries.home_counts``): open tasks of the current periods, tasks of this year
+    whose period ended undone, replies promised on visits due by tomorrow — one's own (and tasks nobody holds) for
+    those who visit, the communities' for a manager."""
+    if not ctx.principal.has(Perm.VISITS_VIEW) or (mine and not ctx.principal.has(Perm.VISITS_RECORD)):
+        return
+    counts = functools.cache(lambda: visit_queries.home_counts(ctx.session, ctx.principal, ctx.today, mine=mine))
+    prefix, own = ("home.my_", "&mine=1") if mine else ("home.", "")
+    cards.add(f"{prefix}visit_tasks_open", f"/visits?state=open{own}", lambda: counts().tasks_open)
+    cards.add(f"{prefix}visit_tasks_missed", f"/visits?state=missed{own}", lambda: counts().tasks_missed,
+              attention=True)
+    cards.add(f"{prefix}visit_replies_due", f"/visits?view=replies&state=due{own}", lambda: counts().replies_due,
+              attention=True)
+
+
 def _my_buildings(ctx: _Context) -> Section:
     session, principal = ctx.session, ctx.principal
     cards = _Cards(principal)
     _household_work(ctx, cards)
+    _visits(ctx, cards, mine=True)
     _meetings(ctx, cards)
     cards.add("home.surveys_to_enter", "/surveys", lambda: surveys_to_enter(session, principal),
               needs=Perm.SURVEYS_ENTER)
@@ -281,6 +299,7 @@ def _management(ctx: _Context) -> Section:
         session, principal, ctx.today), attention=True)
     cards.add("home.inspections_overdue", "/inspections?status=overdue", lambda: inspection_queries.overdue_tasks(
         session, principal, ctx.today), attention=True)
+    _visits(ctx, cards, mine=False)
     _meetings(ctx, cards)
     cards.add("home.failed_logins", FAILED_LOGINS_HREF, lambda: _failed_logins(ctx), attention=True)
     return Section("home.section.management", tuple(cards.figures))

@@ -8,7 +8,8 @@ cards (``home.queries``) and the lists they link to.
   (``archives.approve``), notices (``notices.approve``) and minutes (``meetings.approve``) submitted for approval;
 * holds past their day — on hold with the hold-until day (Shanghai) before today;
 * callbacks due today — resolved tickets whose next callback is due before tomorrow (Shanghai);
-* census tasks of this quarter and arrears follow-ups overdue, the user's own (or unassigned), as the home cards.
+* census tasks of this quarter and arrears follow-ups overdue, the user's own (or unassigned), as the home cards;
+* replies promised on the user's own visits due by tomorrow (``visits.queries.home_counts``), as the home card.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from pm_admin.home.queries import ONE_ROW, WORK_ORDER_STATUSES, pending_access_r
 from pm_admin.meetings.models import Meeting, MeetingStatus
 from pm_admin.tickets.models import OPEN_STATUSES, Status, Ticket
 from pm_admin.tickets.services.sla import overdue_clause
+from pm_admin.visits.queries import home_counts as visit_counts
 
 
 @dataclasses.dataclass(frozen=True)
@@ -98,6 +100,9 @@ def _household_work(session: Session, principal: Principal, now: datetime) -> li
         found.append(Reminder("bell.arrears_due", arrears_queries.cases(
             session, principal, ONE_ROW, arrears_queries.CaseFilter(overdue_only=True, mine=True), today=today).total,
             "/arrears?overdue=1&mine=1"))
+    if principal.has(Perm.VISITS_RECORD):
+        found.append(Reminder("bell.visit_replies_due", visit_counts(session, principal, today, mine=True).replies_due,
+                              "/visits?view=replies&state=due&mine=1"))
     return found
 
 

@@ -88,6 +88,7 @@ def mobile_menu() -> rx.Component:
                     rx.vstack(brand(), nav_list(), spacing="2", width="100%"),
                     width="260px",
                     height="100%",
+                    overflow_y="auto",  # a long menu (a manager's) scrolls within the drawer
                     background="var(--gray-1)",
                     z_index="50",
                 ),

@@ -9,7 +9,7 @@ from pm_admin.ui.i18n import t
 
 KIND_COLORS = tuple((kind, f"var(--{color}-9)") for kind, color in (
     ("ownership", "teal"), ("change", "blue"), ("ticket", "orange"), ("callback", "green"), ("archive", "purple"),
-    ("survey", "cyan"), ("arrears", "red"), ("census", "amber")))
+    ("survey", "cyan"), ("arrears", "red"), ("census", "amber"), ("visit", "indigo")))
 
 
 def timeline_item(item: rx.Var) -> rx.Component:

@@ -16,17 +16,17 @@ pytestmark = pytest.mark.browser
 MENUS = {
     "demo.admin": {"home", "owners", "contact_requests", "messages", "communities", "buildings", "rooms", "users",
                    "ticket_settings", "api_tokens", "audit"},
-    "demo.manager": {"home", "my_inspections", "inspections", "rectifications", "inspection_setup", "scorecards", "suggestions", "faq", "groups", "dashboard", "reports", "callback_batch", "surveys", "activities", "ticket_board", "tickets", "callbacks", "review", "owners",
+    "demo.manager": {"home", "visits", "visit_plans", "visit_report", "my_inspections", "inspections", "rectifications", "inspection_setup", "scorecards", "suggestions", "faq", "groups", "dashboard", "reports", "callback_batch", "surveys", "activities", "ticket_board", "tickets", "callbacks", "review", "owners",
                      "owner_accounts", "contact_requests", "notices", "meetings", "committee", "messages", "archives",
                      "archive_requests", "arrears", "census", "communities", "buildings", "rooms", "audit"},
-    "demo.cs": {"home", "scorecards", "suggestions", "faq", "groups", "surveys", "activities", "ticket_board", "tickets", "callbacks", "review", "callback_batch", "owners", "owner_accounts",
+    "demo.cs": {"home", "visits", "scorecards", "suggestions", "faq", "groups", "surveys", "activities", "ticket_board", "tickets", "callbacks", "review", "callback_batch", "owners", "owner_accounts",
                 "contact_requests", "notices", "meetings", "committee", "archives", "archive_requests", "arrears",
                 "census", "communities", "buildings", "rooms"},
-    "demo.steward": {"home", "inspections", "rectifications", "scorecards", "suggestions", "faq", "groups", "surveys", "activities", "ticket_board", "tickets", "owners", "owner_accounts", "contact_requests",
+    "demo.steward": {"home", "visits", "inspections", "rectifications", "scorecards", "suggestions", "faq", "groups", "surveys", "activities", "ticket_board", "tickets", "owners", "owner_accounts", "contact_requests",
                      "notices", "meetings", "committee", "arrears", "census", "communities", "buildings", "rooms"},
     "demo.technician": {"home", "my_inspections", "inspections", "rectifications", "scorecards", "my_orders", "communities", "buildings", "rooms"},
     "demo.archivist": {"home", "owners", "archives", "archive_requests", "communities", "buildings", "rooms"},
-    "demo.executive": {"home", "inspections", "rectifications", "scorecards", "suggestions", "faq", "groups", "dashboard", "reports", "surveys", "activities", "meetings", "committee", "communities", "buildings", "rooms"},
+    "demo.executive": {"home", "visits", "visit_report", "inspections", "rectifications", "scorecards", "suggestions", "faq", "groups", "dashboard", "reports", "surveys", "activities", "meetings", "committee", "communities", "buildings", "rooms"},
 }
 
 

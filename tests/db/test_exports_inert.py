@@ -246,7 +246,13 @@ def _inspection_photo(session, world, fmt):
     return world["manager"], "inspection_photo", {"of": "answer", "id": answer.id}
 
 
-CASES = {"meeting_attachment": _meeting_attachment, "monthly_report": _monthly_report,
+def _visits_not_reached(session, world, fmt):
+    """The households not reached this year: the hostile owner's household has had no visit."""
+    return world["manager"], "visits_not_reached", {"community_id": world["community"].id, "building_id": "",
+                                                    "language": "zh-CN"}
+
+
+CASES = {"visits_not_reached": _visits_not_reached, "meeting_attachment": _meeting_attachment, "monthly_report": _monthly_report,
          "callback_batch": _callback_batch, "inspection_photo": _inspection_photo, "suggestion_slip": _suggestion_slip,
          "group_evidence": _group_evidence, "owner_invitations_xlsx": _invitations("owner_invitations_xlsx"),
          "owner_invitations_pdf": _invitations("owner_invitations_pdf"), "owners_export": _owners, "archive_catalog": _archives, "ticket_review": _review,
@@ -255,7 +261,8 @@ CASES = {"meeting_attachment": _meeting_attachment, "monthly_report": _monthly_r
          "dashboard_chart": _charts}
 # The cases whose files carry the hostile text the case stored (the others still must hold no formula).
 CARRIES_HOSTILE_TEXT = {"owners_export", "archive_catalog", "ticket_review", "survey_results", "owner_invitations_xlsx",
-                        "monthly_report", "callback_batch", "ticket_ledger"}
+                        "monthly_report", "callback_batch", "ticket_ledger",
+                        "visits_not_reached"}
 
 
 def test_every_export_has_a_case():

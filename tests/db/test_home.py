@@ -35,6 +35,8 @@ from pm_admin.tickets.models import TicketCategory
 from pm_admin.tickets.services import actions, registration
 from pm_admin.tickets.services.actions import ActionInput
 from pm_admin.tickets.services.registration import TicketInput
+from pm_admin.visits.services import plans as visit_plans
+from pm_admin.visits.services import records as visit_records
 from tests.support import factories
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
@@ -117,6 +119,16 @@ def build_side(session, name: str) -> Side:
     rating = session.exec(select(SurveyQuestion.id).where(SurveyQuestion.plan_id == plan.id)).one()
     responses.enter_response(session, actor=steward, plan_id=plan.id, room_code=r1.code, method="phone",
                              answers={rating: 5})
+    # Visits: weekly rounds (last week's missed) and the door-to-door round; the steward visited r1 today and
+    # promised a reply for tomorrow.
+    for kind in ("weekly", "door_to_door"):
+        visit_plans.save_plan(session, actor=manager, data=visit_plans.PlanInput(
+            community_id=community.id, kind=kind, starts_on="2026-01-01"))
+    for day in (TODAY - timedelta(days=7), TODAY):
+        visit_plans.generate(session, actor=manager, community_id=community.id, day=day)
+    visit_records.record_visit(session, actor=steward, today=TODAY, data=visit_records.VisitInput(
+        room_code=r1.code, visited_on=TODAY.isoformat(), topics="了解近况", issues=[visit_records.IssueInput(
+            text="单元门禁坏了", action="pending", promised_on=(TODAY + timedelta(days=1)).isoformat())]))
     # Archives of r1 and r2: one entry filed this month, one last month; two pending requests.
     first, second = (archive_catalog.ensure_archive(session, actor=SYSTEM, room_id=room.id) for room in (r1, r2))
     month_start = datetime.combine(TODAY.replace(day=1), time.min, DISPLAY_ZONE)
@@ -190,6 +202,8 @@ def test_the_service_desk_counts_its_communitys_tickets(session, sides):
         # no committee meeting planned this quarter, no meeting action items, no suggestion
         "home.quarterly_meeting_missing": "1", "home.meeting_actions_overdue": "0", "home.suggestions_overdue": "0",
         "home.group_applications": "0", "home.group_tasks": "0",
+        # r3's door-to-door visit: its building has no steward, anyone may take it
+        "home.my_visit_tasks_open": "1", "home.my_visit_tasks_missed": "0", "home.my_visit_replies_due": "0",
         "home.communities": "1", "home.buildings": "2", "home.units": "2", "home.rooms": "3", "home.area": "265.50",
     }
     # The other community's desk sees its own five, not these.
@@ -249,6 +263,11 @@ def test_a_steward_sees_the_work_of_their_buildings(session, sides):
         "home.census_open": "2",  # r2, and r3 whose building has no steward (any steward may take it); r1 is done
         "home.surveys_to_enter": "1",  # r2; r1 answered, r3 is not in the steward's buildings
     }
+    assert picked(values, "home.my_visit_tasks_open", "home.my_visit_tasks_missed", "home.my_visit_replies_due") == {
+        "home.my_visit_tasks_open": "3",  # this week's round (1 of 3 visits), r2's and r3's door-to-door visits
+        "home.my_visit_tasks_missed": "1",  # last week's round
+        "home.my_visit_replies_due": "1",  # promised for tomorrow
+    }
 
 
 def test_when_cs_do_the_household_work_their_desk_counts_it_and_the_steward_has_none(session, sides):
@@ -275,6 +294,9 @@ def test_a_manager_sees_decisions_and_risks_of_their_community(session, sides):
     assert values["home.tickets_overdue"] == "2"
     assert (values["home.arrears_coverage"], values["home.follow_ups_overdue_all"]) == ("0%", "2")
     assert values["home.rooms"] == "3"
+    assert (values["home.visit_tasks_open"], values["home.visit_tasks_missed"], values["home.visit_replies_due"]) == (
+        "3", "1", "1")  # the community's, as the steward's above
+    assert figures(session, sides[1].users["manager"])["home.visit_replies_due"] == "1"  # its own, not these
     occupancy = home_figures(session, sides[0].users["manager"], now=NOW).occupancy
     assert occupancy == {"owner_occupied": 3, "rented": 0, "vacant": 0}
     assert home_figures(session, sides[0].users["cs"], now=NOW).occupancy is None  # the desk needs no breakdown
