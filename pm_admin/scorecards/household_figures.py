@@ -5,7 +5,9 @@ Definitions (README, 绩效), at D = the period's end (today for a running perio
   by D, over the responses of the households whose building the person stewarded when they answered;
 * census_completion = census tasks of D's quarter assigned to the person, done by the end of D ÷ those tasks;
 * arrears_coverage = open arrears cases at D assigned to the person with a follow-up in the 15 days up to D ÷
-  those cases (``arrears.queries.coverage_on``'s definition per assignee).
+  those cases (``arrears.queries.coverage_on``'s definition per assignee);
+* visit_completion, visit_coverage = the visit programme's completion and coverage of the steward for the period
+  (``visits.coverage.visit_coverage``, per steward).
 """
 
 from __future__ import annotations
@@ -13,16 +15,18 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from pm_admin.arrears.queries import coverage_by_assignee
 from pm_admin.census.models import CensusTask, TaskStatus
 from pm_admin.census.services import quarter_of
 from pm_admin.dashboards.figures import Figure, local_bounds, rate
 from pm_admin.dashboards.periods import Period
+from pm_admin.places.models import Community
 from pm_admin.surveys.queries import steward_indices
+from pm_admin.visits.coverage import UNASSIGNED, visit_coverage
 
-HOUSEHOLD_FIGURES = ("survey_index", "census_completion", "arrears_coverage")
+HOUSEHOLD_FIGURES = ("survey_index", "census_completion", "arrears_coverage", "visit_completion", "visit_coverage")
 
 
 def census_by_assignee(session: Session, scope: frozenset[int] | None, period: Period,
@@ -46,7 +50,14 @@ def household_figures(session: Session, scope: frozenset[int] | None, period: Pe
     survey = steward_indices(session, scope, period.end)
     census = census_by_assignee(session, scope, period, now)
     arrears = coverage_by_assignee(session, scope, period.end)
-    return {user: {"survey_index": rate(*survey.get(user, (0, 0))),
-                   "census_completion": rate(*census.get(user, (0, 0))),
-                   "arrears_coverage": rate(*arrears.get(user, (0, 0)))}
-            for user in set(survey) | set(census) | set(arrears)}
+    communities = sorted(scope) if scope is not None else list(session.exec(select(Community.id)).all())
+    visits = {row.key: row for row in visit_coverage(session, communities, period).stewards if row.key != UNASSIGNED}
+    figures = {user: {"survey_index": rate(*survey.get(user, (0, 0))),
+                      "census_completion": rate(*census.get(user, (0, 0))),
+                      "arrears_coverage": rate(*arrears.get(user, (0, 0))),
+                      "visit_completion": rate(0, 0), "visit_coverage": rate(0, 0)}
+               for user in set(survey) | set(census) | set(arrears) | set(visits)}
+    for user, row in visits.items():
+        figures[user]["visit_completion"] = rate(row.tasks_done, row.tasks_total)
+        figures[user]["visit_coverage"] = rate(row.reached, row.households)
+    return figures

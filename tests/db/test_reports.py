@@ -31,6 +31,7 @@ from pm_admin.tickets.services import actions, callbacks, handling, registration
 from pm_admin.tickets.services.actions import ActionInput
 from pm_admin.tickets.services.callbacks import CallbackInput
 from pm_admin.tickets.services.registration import TicketInput
+from pm_admin.visits.coverage import visit_coverage
 from tests.support import factories
 
 NOVEMBER = date(2026, 11, 1)
@@ -133,6 +134,9 @@ def test_the_report_figures_are_the_dashboards(session, november):
         assert (sections[key][name]["numerator"], sections[key][name]["denominator"]) == (
             ratio.numerator, ratio.denominator), key
     assert list(sections).index("rectifications") < list(sections).index("top_issues")
+    row = visit_coverage(session, [desk["community"].id], period).communities[0]
+    assert (sections["visits"]["visit_coverage"]["numerator"], sections["visits"]["visit_coverage"]["denominator"]) \
+        == (row.reached, row.households)
 
 
 def test_action_figures_count_what_was_owed_in_the_month(session, desk):
@@ -290,7 +294,7 @@ def test_the_files_hold_the_report(session, november):
     assert b"".join(files["callback_batch", "pdf"].chunks).startswith(b"%PDF-")
     workbook = openpyxl.load_workbook(io.BytesIO(b"".join(files["monthly_report", "xlsx"].chunks)))
     assert workbook.sheetnames == ["概要", "投诉与诉求（按类别）", "处理时效与 SLA", "回访", "投诉", "满意度", "欠费跟进",
-                                   "设施巡检", "隐患整改", "最常见的问题", "改进与待办"]
+                                   "走访与回访", "设施巡检", "隐患整改", "最常见的问题", "改进与待办"]
     assert desk["community"].name in workbook["概要"]["B2"].value
     assert workbook["投诉与诉求（按类别）"].column_dimensions["A"].width == 16
     assert [c.value for c in workbook["投诉与诉求（按类别）"][7]] == ["合计", 2, 1, 2, 0, 0, 0, 5]

@@ -24,6 +24,7 @@ from pm_admin.tickets.services import actions, callbacks, registration
 from pm_admin.tickets.services.actions import ActionInput
 from pm_admin.tickets.services.callbacks import CallbackInput
 from pm_admin.tickets.services.registration import TicketInput
+from pm_admin.visits.coverage import visit_coverage
 from tests.support import factories
 
 NOW = datetime(2026, 11, 20, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
@@ -203,7 +204,14 @@ def test_household_figures_follow_their_definitions(session, desk):
     session.add(SurveyScore(plan_id=plan.id, community_id=community.id, building_id=building.id, steward_id=0,
                             indicator="service", rating_sum=5, rating_count=5))  # answered with no steward
     session.flush()
+    building.steward_user_id = steward.id  # the steward of the building's five households (none visited)
+    session.add(building)
+    session.flush()
     figures = household_figures.household_figures(session, None, NOVEMBER, NOW)[steward.id]
+    row = next(r for r in visit_coverage(session, [community.id], NOVEMBER).stewards if r.key == steward.id)
+    assert (figures["visit_coverage"].numerator, figures["visit_coverage"].denominator) == (0, 5) == (
+        row.reached, row.households)
+    assert figures["visit_completion"].denominator == row.tasks_total
     assert (figures["census_completion"].numerator, figures["census_completion"].denominator) == (2, 4)
     assert (figures["arrears_coverage"].numerator, figures["arrears_coverage"].denominator) == (1, 3)
     service, repair = (4.5 - 1) / 4 * 100, (2.0 - 1) / 4 * 100
