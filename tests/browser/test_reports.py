@@ -46,7 +46,7 @@ def test_a_manager_downloads_the_months_pdf_and_xlsx(page, db):
     with page.expect_download() as xlsx:
         page.get_by_test_id("report-xlsx").click()
     workbook = openpyxl.load_workbook(io.BytesIO(xlsx.value.path().read_bytes()))
-    assert community.name in workbook["概要"]["B2"].value and len(workbook.sheetnames) == 9
+    assert community.name in workbook["概要"]["B2"].value and len(workbook.sheetnames) == len(SECTIONS) + 1  # + 概要
 
     pick(page, page.get_by_test_id("filter-month"), month_label(local_today().replace(day=1), "zh-CN"))
     expect(page.get_by_test_id("report-status")).to_contain_text("暂定")
