@@ -4,6 +4,7 @@ as PDF and XLSX; the running month says it is provisional. The weekly repair-cal
 from __future__ import annotations
 
 import io
+import re
 
 import openpyxl
 import pytest
@@ -48,7 +49,10 @@ def test_a_manager_downloads_the_months_pdf_and_xlsx(page, db):
     workbook = openpyxl.load_workbook(io.BytesIO(xlsx.value.path().read_bytes()))
     assert community.name in workbook["概要"]["B2"].value and len(workbook.sheetnames) == len(SECTIONS) + 1  # + 概要
 
-    pick(page, page.get_by_test_id("filter-month"), month_label(local_today().replace(day=1), "zh-CN"))
+    this_month = local_today().replace(day=1)
+    pick(page, page.get_by_test_id("filter-month"), month_label(this_month, "zh-CN"))
+    expect(page.get_by_test_id("filter-month")).to_have_text(month_label(this_month, "zh-CN"))
+    page.wait_for_url(re.compile(rf"month={this_month:%Y-%m}"))
     expect(page.get_by_test_id("report-status")).to_contain_text("暂定")
     screenshot(page, "reports-monthly-provisional")
 
