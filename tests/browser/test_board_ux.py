@@ -121,10 +121,13 @@ def test_the_final_states_are_in_reach_from_far_down_the_board(page, db, zone, r
     # The lowest card of the board that may go there: far down in the longest column.
     codes = page.locator(f"[data-testid=ticket-card][data-targets~='{zone}']").evaluate_all(
         "els => els.map(e => [e.getBoundingClientRect().top + window.scrollY, e.dataset.code])")
-    _, code = max(codes)
+    top, code = max(codes)
+    # Below the first screen (how far depends on the demo tickets still open at this hour): without the sticky rail
+    # the final states would be out of view once the card is.
+    assert top > page.viewport_size["height"]
     card = page.locator(f"[data-testid=ticket-card][data-code='{code}']")
     card.scroll_into_view_if_needed()
-    assert page.evaluate("window.scrollY") > 1000  # far down (the demo board is ~2,000 px tall)
+    assert page.evaluate("window.scrollY") > 0
     rail = page.get_by_test_id("drop-rail").bounding_box()
     assert 0 <= rail["y"] and rail["y"] + rail["height"] <= page.viewport_size["height"]  # the rail is in view
 
