@@ -17,6 +17,7 @@ from pm_admin.tickets.routes import routes as ticket_routes
 from pm_admin.web.file_routes import routes as file_routes
 from pm_admin.web.guard_middleware import GuardMiddleware
 from pm_admin.web.security_headers import security_headers
+from pm_admin.web.static_cache import static_cache
 
 wiring.install()
 
@@ -27,7 +28,7 @@ app = rx.App(
     backend_exception_handler=unexpected_error_toast,
     frontend_exception_handler=log_frontend_exception,
     api_transformer=[Starlette(routes=[*auth_routes, *portal_routes, *file_routes, *archive_routes, *ticket_routes,
-                                       Mount("/api/v1", app=create_api())]), security_headers],
+                                       Mount("/api/v1", app=create_api())]), security_headers, static_cache],
 )
 app.add_middleware(GuardMiddleware())
 register_pages(app)

@@ -82,6 +82,27 @@ def test_sign_in_waits_for_the_page_to_be_ready(page):
     assert re.search(r"/login/?$", page.url)
 
 
+def test_the_sign_in_button_shows_progress_while_the_password_is_checked(page, db):
+    """The check (bcrypt at cost 12 in production, then the session written) takes a while: the button turns busy
+    at once. Here another connection holds the database's write lock, so the check cannot end until the test lets
+    go: progress shown only with the answer (as before) never appears while the lock is held."""
+    page.goto("/login")
+    page.get_by_test_id("login-username").fill("demo.steward")
+    page.get_by_test_id("login-password").fill(DEMO_PASSWORD)
+    submit = page.get_by_test_id("login-submit")
+    expect(submit).to_be_enabled()
+    with db.connect() as held:
+        held.exec_driver_sql("UPDATE community SET name = name WHERE id = (SELECT min(id) FROM community)")
+        submit.click()
+        expect(submit).to_be_disabled()
+        expect(submit.locator(".rt-Spinner")).to_be_visible()
+        screenshot(page, "login-checking", full_page=False)
+        assert re.search(r"/login/?$", page.url)
+        held.rollback()
+    page.wait_for_url(at_home)
+    expect(page.get_by_test_id("home.rooms")).to_have_text(re.compile(r"^\d+$"))
+
+
 def test_protected_page_without_login_goes_to_login(page):
     page.goto("/admin/users")
     page.wait_for_url(re.compile(r"/login/?\?next=/admin/users"))

@@ -37,9 +37,10 @@ def login_page() -> rx.Component:
                                  width="100%", data_testid="login-password"),
                         form_error_banner(LoginState.error),
                         # Enabled once the page's load event (which resets the form) has run: a sign-in sent
-                        # earlier would have its error message wiped by that reset.
+                        # earlier would have its error message wiped by that reset. Busy (a spinner, disabled) from
+                        # the click until the next page: the password check alone takes a few hundred ms.
                         rx.button(t("login.submit"), type="submit", size="3", width="100%",
-                                  loading=LoginState.busy, disabled=~rx.State.is_hydrated,
+                                  loading=LoginState.busy, disabled=~rx.State.is_hydrated | LoginState.busy,
                                   data_testid="login-submit"),
                         spacing="3",
                         width="100%",

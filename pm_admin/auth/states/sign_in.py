@@ -41,17 +41,18 @@ class LoginState(AppState):
         password = str(form.get("password", ""))
         if not username or not password:
             self.error = translate("auth.fill_both", self.lang)
-            return None
+            return
+        # The button shows progress at once: the password check (bcrypt) and the page after it take a while.
+        self.error, self.busy = "", True
+        yield
         result = await in_worker_thread(services.authenticate, username=username, password=password, client=current_client(),
                                 device_token=request_cookies(self.router_data).get(device_cookie_name(username)))
         if not result.ok:
-            self.error = translate(result.message_key, self.lang, seconds=result.wait_seconds)
-            return None
-        self.error = ""
-        self.busy = True
+            self.error, self.busy = translate(result.message_key, self.lang, seconds=result.wait_seconds), False
+            return
         asked = self.router.url.query_parameters.get("next")
         next_path = safe_next(asked) if asked else result.landing
-        return rx.call_script(session_script(result.ticket, next_path))
+        yield rx.call_script(session_script(result.ticket, next_path))
 
 
 class PasswordState(ProtectedState):

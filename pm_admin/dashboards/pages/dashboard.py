@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 import reflex as rx
 
 from pm_admin.core.i18n import LANGUAGES
+from pm_admin.dashboards.pages.plot import dashboard_plot
 from pm_admin.dashboards.periods import PERIOD_KEYS
 from pm_admin.dashboards.states.dashboard import DashboardState
 from pm_admin.ui.filters import filter_bar, pick
@@ -42,7 +43,10 @@ def chart_card(chart: str, figure: rx.Var, note: rx.Component | None = None,
         rx.hstack(rx.heading(t(f"dashboard.chart.{chart}"), size="3", weight="medium"), rx.spacer(),
                   download_buttons(chart), align="center", width="100%"),
         *([note] if note is not None else []),
-        rx.plotly(data=figure, config=PLOT_CONFIG, width="100%", height=height),
+        # Drawn once its figure came (a figure has at least one trace): an empty draw first would cost as much.
+        rx.cond(figure.to(dict)["data"].to(list).length() > 0,
+                dashboard_plot(data=figure, config=PLOT_CONFIG, width="100%", height=height),
+                rx.box(width="100%", height=height)),
         spacing="2", width="100%"), width="100%", min_width="0", data_testid=f"chart-{chart}")
 
 

@@ -123,7 +123,7 @@ def board_page() -> rx.Component:
             rx.box(rx.grid(*[column(str(s)) for s in BOARD_STATUSES], spacing="3", min_width="960px", width="100%",
                            grid_template_columns=f"repeat({len(BOARD_STATUSES)}, minmax(0, 1fr))"),
                    overflow_x="auto", width="100%"),
-            spacing="4", width="100%"),
+            spacing="4", width="100%", class_name="kanban-board"),  # the scope of the drag styles (app.css)
         move_dialog(),
         new_ticket_dialog(BoardNewTicket, S.choices["category"].to(list[dict[str, str]]),
                           S.choices["community"].to(list[dict[str, str]])),
