@@ -17,9 +17,6 @@ class Span:
     start: date
     end: date  # both inclusive
 
-    def covers(self, day: date) -> bool:
-        return self.start <= day <= self.end
-
 
 def week_of(day: date) -> Span:
     monday = day - timedelta(days=day.weekday())
