@@ -245,14 +245,20 @@ def plans(session: Session, principal: Principal, today: date | None = None) -> 
     """The plans of the principal's communities, each with its current period's tasks done / in all."""
     principal.require(Perm.VISITS_PLAN)
     today = today or local_today()
+    statement = (sa.select(VisitPlan, Community.name).join(Community, Community.id == VisitPlan.community_id)
+                 .where(principal.scope_clause(VisitPlan.community_id)).order_by(Community.code, VisitPlan.kind))
+    listed = [(plan, community, task_period(plan.kind, today, plan.times_per_year))
+              for plan, community in session.execute(statement).all()]
+    # One count for all the plans: each plan's tasks of the few current period codes, the plan's own picked below.
+    counts = {(plan_id, code): (total, done) for plan_id, code, total, done in session.execute(
+        sa.select(VisitTask.plan_id, VisitTask.period, sa.func.count(VisitTask.id),
+                  count_if(VisitTask.status == TaskStatus.DONE))
+        .where(col(VisitTask.plan_id).in_([plan.id for plan, _, _ in listed]),
+               col(VisitTask.period).in_({period.code for _, _, period in listed}))
+        .group_by(VisitTask.plan_id, VisitTask.period)).all()} if listed else {}
     rows = []
-    for plan, community in session.execute(
-            sa.select(VisitPlan, Community.name).join(Community, Community.id == VisitPlan.community_id)
-            .where(principal.scope_clause(VisitPlan.community_id)).order_by(Community.code, VisitPlan.kind)).all():
-        period = task_period(plan.kind, today, plan.times_per_year)
-        total, done = session.execute(sa.select(
-            sa.func.count(VisitTask.id), count_if(VisitTask.status == TaskStatus.DONE))
-            .where(VisitTask.plan_id == plan.id, VisitTask.period == period.code)).one()
+    for plan, community, period in listed:
+        total, done = counts.get((plan.id, period.code), (0, 0))
         rows.append({"id": plan.id, "version": plan.version, "community_id": plan.community_id,
                      "community": community, "kind": str(plan.kind), "target": plan.target,
                      "times_per_year": plan.times_per_year, "is_active": plan.is_active,

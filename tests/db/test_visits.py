@@ -6,7 +6,9 @@ and the households not reached equal a recomputation from the raw rows; scope an
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
@@ -20,6 +22,7 @@ from pm_admin.owners.models import Ownership
 from pm_admin.owners.services.owner_input import OwnerInput
 from pm_admin.owners.services.registry import create_owner
 from pm_admin.owners.timeline import owner_timeline
+from pm_admin.places.models import Unit
 from pm_admin.places.services import assign_steward
 from pm_admin.suggestions.models import Suggestion
 from pm_admin.tickets.models import Channel, Ticket
@@ -106,6 +109,46 @@ def test_each_plan_type_generates_its_tasks_once(session, world):
     assert plans.generate(session, actor=w["manager"], community_id=w["community"].id, day=D) == 1
     assert plans.generate(session, actor=w["manager"], community_id=w["community"].id, day=D + timedelta(days=7)) == 2
     assert len(tasks_of(session, w, period="2026-W49")) == 2
+
+
+@contextlib.contextmanager
+def statements(session) -> Iterator[list[str]]:
+    """The SQL statements the block sends to the database."""
+    sent: list[str] = []
+    engine = session.connection().engine
+
+    def note(_connection, _cursor, statement, *_args) -> None:
+        sent.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield sent
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", note)
+
+
+def test_generating_and_listing_plans_ask_as_many_queries_for_many_households_as_for_few(session, world):
+    w = world
+    all_plans(session, w)
+    session.flush()
+    with statements(session) as few:
+        assert plans.generate_all(session, D) == 2 + 2 + 3
+    unit = session.get(Unit, w["r1"].unit_id)
+    for n in range(5):  # five more households: next year's door-to-door round has eight tasks
+        room = factories.room(session, unit, number=f"2{n}1", floor=2)
+        create_owner(session, actor=w["manager"], room_id=room.id, started_on=SINCE,
+                     data=OwnerInput(name=f"新业主{n}", phones=[f"1380000000{n}"]))
+    session.flush()
+    with statements(session) as many:
+        assert plans.generate_all(session, D.replace(year=2027)) == 2 + 2 + 8
+    assert len(many) == len(few), many
+
+    visit(session, w, "s1", "r1")
+    session.flush()
+    with statements(session) as listing:
+        listed = {row["kind"]: (row["period"], row["done"], row["tasks"]) for row in queries.plans(session, w["manager"], D)}
+    assert listed == {"weekly": ("2026-W48", 0, 2), "quarterly": ("2026Q4", 1, 2), "door_to_door": ("2026", 1, 3)}
+    assert len(listing) == 2  # the plans, then their current periods' counts together
 
 
 def test_twice_a_year_splits_the_door_to_door_round_and_open_tasks_follow_the_steward(session, world):
