@@ -16,7 +16,6 @@ Ratios with nothing to divide by are not given (None, shown "–")."""
 from __future__ import annotations
 
 import dataclasses
-from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 from typing import Any, Protocol
@@ -123,19 +122,22 @@ def _visits(session: Session, ids: list[int], period: Period, by: Any) -> Iterab
         .group_by(by)).all()
 
 
-def _rows(names: dict[int, str], tasks, households, visits) -> list[CoverageRow]:
-    rows: dict[int, CoverageRow] = defaultdict(lambda: CoverageRow(0, ""))
+def _rows(tasks, households, visits, keys: Iterable[int] = ()) -> list[CoverageRow]:
+    """A row per key the figures name, and per ``keys`` (a row even with nothing yet); named by the caller."""
+    rows = {key: CoverageRow(key, "") for key in keys}
+
+    def row(key: int | None) -> CoverageRow:
+        key = key or UNASSIGNED
+        return rows.setdefault(key, CoverageRow(key, ""))
+
     for key, kind, total, done in tasks:
-        row = rows[key or UNASSIGNED]
-        row.tasks[str(kind)] += total
-        row.done[str(kind)] += int(done)
+        row(key).tasks[str(kind)] += total
+        row(key).done[str(kind)] += int(done)
     for key, total, reached in households:
-        rows[key].households, rows[key].reached = total, int(reached)
+        row(key).households, row(key).reached = total, int(reached)
     for key, n in visits:
-        rows[key].visits = n
-    for key, row in rows.items():
-        row.key, row.name = key, names.get(key, "")
-    return sorted(rows.values(), key=lambda row: (row.key == UNASSIGNED, row.name, row.key))
+        row(key).visits = n
+    return list(rows.values())
 
 
 def visit_coverage(session: Session, community_ids: Iterable[int], period: Period) -> VisitCoverage:
@@ -146,21 +148,19 @@ def visit_coverage(session: Session, community_ids: Iterable[int], period: Perio
     if not ids:
         return VisitCoverage([], [])
     communities = dict(session.execute(sa.select(Community.id, Community.name).where(col(Community.id).in_(ids))).all())
-    by_community = _rows(communities, _tasks(session, ids, period, VisitTask.community_id),
+    by_community = _rows(_tasks(session, ids, period, VisitTask.community_id),
                          _households(session, ids, period, by_steward=False),
-                         _visits(session, ids, period, Visit.community_id))
-    for community_id, name in communities.items():  # a community with nothing yet still has its row
-        if all(row.key != community_id for row in by_community):
-            by_community.append(CoverageRow(community_id, name))
-    by_steward = _rows({}, _tasks(session, ids, period, VisitTask.assignee_id),
+                         _visits(session, ids, period, Visit.community_id), keys=communities)
+    by_steward = _rows(_tasks(session, ids, period, VisitTask.assignee_id),
                        _households(session, ids, period, by_steward=True),
                        _visits(session, ids, period, Visit.visitor_id))
     people = dict(session.execute(sa.select(User.id, User.display_name).where(
         col(User.id).in_([row.key for row in by_steward]))).all())
-    for row in by_steward:
-        row.name = people.get(row.key, "")
-    by_steward.sort(key=lambda row: (row.key == UNASSIGNED, row.name, row.key))
-    return VisitCoverage(sorted(by_community, key=lambda row: row.key), by_steward)
+    for rows, names in ((by_community, communities), (by_steward, people)):
+        for row in rows:
+            row.name = names.get(row.key, "")
+    return VisitCoverage(sorted(by_community, key=lambda row: row.key),
+                         sorted(by_steward, key=lambda row: (row.key == UNASSIGNED, row.name, row.key)))
 
 
 def scope_ids(session: Session, principal: Principal, community_id: int | None = None) -> list[int]:
