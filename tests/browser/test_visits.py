@@ -8,7 +8,6 @@ log); the steward replies and the owner reads it. The completion report counts t
 from __future__ import annotations
 
 import re
-import time
 from datetime import timedelta
 
 import pytest
@@ -25,17 +24,10 @@ from pm_admin.visits.services.replies import remind_due
 from tests.browser.conftest import screenshot
 from tests.browser.test_activities import invite, owner_phone, three_rooms
 from tests.browser.test_login_and_menus import at_home, log_in
+from tests.support.outbox import wait_until
 
 pytestmark = pytest.mark.browser
 ISSUE = "地下车库入口下雨积水，车开不进去"
-
-
-def wait_until(condition, what: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
 
 
 def plan(page, kind_label: str, target: str | None = None) -> None:
@@ -147,7 +139,7 @@ def test_a_stewards_week_of_visits_raises_a_ticket_whose_promised_date_reminds(b
     expect(phone.get_by_text(ticket.code).first).to_be_visible()
 
     # The owner is told the promised date in the portal inbox.
-    wait_until(lambda: delivered(db, issue.id, "notify.visit_reply_promised"), "the owner's message")
+    wait_until(lambda: delivered(db, issue.id, "notify.visit_reply_promised"), what="the owner's message")
     owner.goto("/portal/notices")
     expect(owner.get_by_test_id("portal-notice").filter(has_text=f"我们将于 {promised.isoformat()} 前答复您")) \
         .to_be_visible()
@@ -176,7 +168,7 @@ def test_a_stewards_week_of_visits_raises_a_ticket_whose_promised_date_reminds(b
     phone.goto("/visits?view=replies&state=replied")
     expect(phone.get_by_test_id("visit-replies").locator(f"[data-row-id='{issue.id}']")
            .get_by_test_id("reply-state")).to_have_text("已答复")
-    wait_until(lambda: delivered(db, issue.id, "notify.visit_replied"), "the reply's message")
+    wait_until(lambda: delivered(db, issue.id, "notify.visit_replied"), what="the reply's message")
     owner.reload()
     expect(owner.get_by_test_id("portal-notice").filter(has_text="加装挡水板")).to_be_visible()
     owner_context.close()
