@@ -28,10 +28,10 @@ from pm_admin.auth.models import User
 from pm_admin.core.clock import local_today
 from pm_admin.core.paging import Page, PageRequest, count, paginate
 from pm_admin.core.permissions import Perm, Principal
-from pm_admin.owners.models import Ownership
 from pm_admin.places.models import Building, Community, Room
 from pm_admin.visits.models import Met, PlanKind, TaskStatus, Visit, VisitTask
 from pm_admin.visits.queries import count_if, current_owner_name
+from pm_admin.visits.services.plans import household_clause
 
 UNASSIGNED = 0  # the key of the row of tasks nobody holds
 
@@ -88,8 +88,7 @@ class VisitCoverage:
 def households_query(community_ids: list[int]) -> sa.Select:
     """(room, community, building) of the rooms with a current owner."""
     return sa.select(Room.id.label("room_id"), Room.community_id, Room.building_id).where(
-        col(Room.community_id).in_(community_ids),
-        col(Room.id).in_(sa.select(Ownership.room_id).where(col(Ownership.ended_on).is_(None))))
+        col(Room.community_id).in_(community_ids), household_clause())
 
 
 def reached_rooms(community_ids: list[int], start: date, end: date) -> sa.Select:
@@ -192,7 +191,7 @@ def not_reached_statement(ids: list[int], filters: NotReachedFilter, today: date
     steward = aliased(User)
     last_visit = (sa.select(sa.func.max(Visit.visited_on)).where(Visit.room_id == Room.id, Visit.met != Met.NOBODY)
                   .scalar_subquery())
-    where = [col(Room.id).in_(households_query(ids).with_only_columns(Room.id)),
+    where = [col(Room.community_id).in_(ids), household_clause(),
              col(Room.id).not_in(reached_rooms(ids, date(today.year, 1, 1), today))]
     if filters.building_id:
         where.append(Room.building_id == filters.building_id)

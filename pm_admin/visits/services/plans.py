@@ -101,6 +101,11 @@ class Subject:
     room_id: int | None = None
 
 
+def household_clause() -> sa.ColumnElement[bool]:
+    """``Room`` is a household: it has a current owner (as the census counts them)."""
+    return col(Room.id).in_(sa.select(Ownership.room_id).where(col(Ownership.ended_on).is_(None)))
+
+
 def _subjects(session: Session, kind: PlanKind, community_id: int) -> list[Subject]:
     if kind == PlanKind.WEEKLY:  # the stewards the community's buildings name (active accounts)
         stewards = session.scalars(sa.select(Building.steward_user_id).join(User, User.id == Building.steward_user_id)
@@ -111,11 +116,9 @@ def _subjects(session: Session, kind: PlanKind, community_id: int) -> list[Subje
         return [Subject(f"b{building_id}", steward, building_id) for building_id, steward in session.execute(
             sa.select(Building.id, Building.steward_user_id).where(Building.community_id == community_id)
             .order_by(Building.id)).all()]
-    households = session.execute(  # rooms with a current owner, as the census counts them
+    households = session.execute(
         sa.select(Room.id, Room.building_id, Building.steward_user_id).join(Building, Building.id == Room.building_id)
-        .where(Room.community_id == community_id, col(Room.id).in_(
-            sa.select(Ownership.room_id).where(col(Ownership.ended_on).is_(None))))
-        .order_by(Room.sort_key)).all()
+        .where(Room.community_id == community_id, household_clause()).order_by(Room.sort_key)).all()
     return [Subject(f"r{room_id}", steward, building_id, room_id) for room_id, building_id, steward in households]
 
 
