@@ -120,8 +120,9 @@ class VisitForm(DialogForm, VisitsState):
 
     @requires(Perm.VISITS_RECORD)
     def set_issue_action(self, index: int, action: str):
-        if 0 <= int(index) < records.MAX_ISSUES and action in tuple(IssueAction):
-            self.issue_actions = [action if n == int(index) else old for n, old in enumerate(self.issue_actions)]
+        position = int(index) if str(index).isdigit() else -1  # a crafted index changes nothing
+        if 0 <= position < records.MAX_ISSUES and action in tuple(IssueAction):
+            self.issue_actions = [action if n == position else old for n, old in enumerate(self.issue_actions)]
 
     def _input(self, form: dict[str, Any]) -> records.VisitInput:
         def issue(index: int) -> records.IssueInput:
