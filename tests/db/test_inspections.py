@@ -469,3 +469,21 @@ def test_the_figures_per_person_and_department_add_up_to_the_community_figure(se
     assert (whole.numerator, whole.denominator) == (2, 4)  # the unassigned ones count for the community only
     card = field_figures(session, frozenset({site["community"].id}), Month, datetime(2026, 11, 20, 4, tzinfo=UTC))
     assert card[tech.user_id]["inspection_completion"].value == 0.5
+
+
+def test_on_time_is_judged_by_the_shanghai_day_not_the_utc_day(session, site):
+    """The figures count in the database: a check at 07:30 the day after (23:30 UTC on the due day) is late, one
+    at 00:30 on the due day (16:30 UTC the day before) is on time."""
+    made = schedule(session, site, "电梯机房日检", equipment_id=site["elevator"].id, starts_on="2030-01-01")
+    finished = {date(2026, 11, 10): datetime(2026, 11, 11, 7, 30, tzinfo=DISPLAY_ZONE),
+                date(2026, 11, 12): datetime(2026, 11, 12, 0, 30, tzinfo=DISPLAY_ZONE)}
+    for due, at in finished.items():
+        hand_made_task(session, site, made.id, due, None)
+        session.flush()
+        task = session.exec(select(InspectionTask).where(InspectionTask.schedule_id == made.id,
+                                                         InspectionTask.due_on == due)).one()
+        task.status, task.done_at = TaskStatus.DONE, at
+        session.add(task)
+    session.flush()
+    result = figures.inspection_completion(session, [site["community"].id], Month, today=date(2026, 11, 20))
+    assert (result.numerator, result.denominator) == (1, 2)
