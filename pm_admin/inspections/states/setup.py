@@ -22,9 +22,9 @@ from pm_admin.core.permissions import Perm
 from pm_admin.core.scoping import load_scoped
 from pm_admin.inspections.models import Equipment, InspectionSchedule, InspectionTemplate
 from pm_admin.inspections.queries import setup as queries
-from pm_admin.inspections.queries.rectifications import department_options
 from pm_admin.inspections.services import setup
 from pm_admin.places.queries import building_options, community_options
+from pm_admin.tickets.queries import department_options
 
 NONE = "none"  # a select's "not chosen" (a select item's value cannot be empty)
 
