@@ -299,6 +299,8 @@ def test_a_manager_names_another_party_and_deadline_and_a_household_hears_of_it(
     owner = new_owner(session, site)
     account = activated(session, site, owner)
     r = opened(session, site)
+    department = r.department_id
+    assert department is not None  # the checklist's department, until a manager names another party
 
     def party(version, **data):
         return rectifications.update_party(session, actor=site["manager"], rectification_id=r.id,
@@ -310,6 +312,10 @@ def test_a_manager_names_another_party_and_deadline_and_a_household_hears_of_it(
           requirement="更换制动闸瓦")
     assert (r.responsible, r.contractor, r.deadline, r.first_deadline) == (
         Responsible.CONTRACTOR, "某某电梯维保公司", date(2026, 12, 5), DAY + timedelta(days=3))
+    changed = session.exec(select(AuditEvent).where(AuditEvent.action == "rectification.update")).one().changes
+    assert changed == {"responsible": ["department", "contractor"], "department": [department, None],
+                       "contractor": ["", "某某电梯维保公司"], "requirement": ["", "更换制动闸瓦"],
+                       "deadline": [(DAY + timedelta(days=3)).isoformat(), "2026-12-05"]}  # the audit log's own form
     with pytest.raises(ConcurrencyConflict):
         party(r.version - 1, responsible="department", department_id="1", deadline="2026-12-05")
     party(r.version, responsible="household", room_code=site["room"].code, deadline="2026-12-06")

@@ -40,9 +40,10 @@ def load_rectification(session: Session, actor: Principal, rectification_id: Any
 
 
 def audit(session: Session, actor: Principal, action: str, entity_type: str, entity_id: int, community_id: int,
-          **details: Any) -> None:
+          *, before: dict[str, Any] | None = None, after: dict[str, Any] | None = None, **details: Any) -> None:
+    """``before`` / ``after``: the audit log's own ``{field: [old, new]}`` of the fields that changed."""
     record(session, action=action, actor=actor, entity_type=entity_type, entity_id=entity_id,
-           community_id=community_id, details=details)
+           community_id=community_id, before=before, after=after, details=details)
 
 
 def photo_path(sha256: str) -> Path:

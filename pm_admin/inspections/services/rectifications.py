@@ -149,10 +149,8 @@ def update_party(session: Session, *, actor: Principal, rectification_id: Any, e
         setattr(rectification, name, value)
     session.add(rectification)
     session.flush()
-    after = _snapshot(rectification)
     audit(session, actor, "rectification.update", "rectification", rectification.id, rectification.community_id,
-          before={k: v for k, v in before.items() if after[k] != v},
-          after={k: v for k, v in after.items() if before[k] != v})
+          before=before, after=_snapshot(rectification))
     tell_household(session, rectification)
     return rectification
 
