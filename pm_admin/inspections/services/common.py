@@ -7,7 +7,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from pm_admin.core.audit import record
 from pm_admin.core.errors import FieldErrors, NotFound, PermissionDenied
@@ -20,6 +20,7 @@ from pm_admin.inspections.models import (
     Rectification,
     RectificationCheck,
 )
+from pm_admin.places.models import Room
 from pm_admin.tickets.services.evidence import sniff_media
 
 PHOTO_PURPOSE = "inspection_photo"
@@ -37,6 +38,18 @@ def load_rectification(session: Session, actor: Principal, rectification_id: Any
                        permission: str = Perm.INSPECTIONS_VIEW) -> Rectification:
     actor.require(permission)
     return load_scoped(session, Rectification, rectification_id, actor, entity="rectification")
+
+
+def room_by_code(session: Session, errors: FieldErrors, field: str, community_id: int, code: Any) -> Room | None:
+    """The community's room of that code (``1502`` typed as ``1502``), or none when no code was typed; an unknown
+    code is refused beside ``field``."""
+    code = str(code or "").strip().upper()
+    if not code:
+        return None
+    room = session.exec(select(Room).where(Room.community_id == community_id, Room.code == code)).first()
+    if room is None:
+        errors.add(field, "inspections.room_unknown")
+    return room
 
 
 def audit(session: Session, actor: Principal, action: str, entity_type: str, entity_id: int, community_id: int,

@@ -26,7 +26,7 @@ from pm_admin.inspections.models import (
     RectificationStatus,
     Responsible,
 )
-from pm_admin.inspections.services.common import audit, load_rectification, store_photo
+from pm_admin.inspections.services.common import audit, load_rectification, room_by_code, store_photo
 from pm_admin.notify.models import Channel, Recipient
 from pm_admin.notify.outbox import Address, enqueue
 from pm_admin.places.models import Room
@@ -115,11 +115,9 @@ def _party(session: Session, errors: FieldErrors, rectification: Rectification, 
     fields: dict[str, Any] = {"responsible": responsible, "responsible_room_id": None, "department_id": None,
                               "contractor": ""}
     if responsible == Responsible.HOUSEHOLD:
-        code = str(data.room_code or "").strip().upper()
-        room = session.exec(select(Room).where(Room.community_id == rectification.community_id,
-                                               Room.code == code)).first() if code else None
-        if room is None:
-            errors.add("room_code", "inspections.room_unknown" if code else "error.required")
+        if not str(data.room_code or "").strip():
+            errors.add("room_code", "error.required")
+        room = room_by_code(session, errors, "room_code", rectification.community_id, data.room_code)
         fields["responsible_room_id"] = room.id if room else None
     elif responsible == Responsible.DEPARTMENT:
         department = session.get(Department, int(data.department_id)) if is_id(data.department_id) else None
