@@ -215,9 +215,12 @@ def escalate_overdue(session: Session, *, actor: Principal, today: date) -> int:
         Rectification.status == RectificationStatus.OPEN, Rectification.deadline < today,
         (col(Rectification.escalated_for).is_(None)) | (Rectification.escalated_for != Rectification.deadline))
         .order_by(Rectification.id)).all()
+    managers: dict[int, list[int]] = {}  # per community: asked once, however many of its rectifications lapsed
     for rectification in late:
         detail = f"{rectification.location}：{rectification.hazard}"[:160] + f"（{rectification.deadline.isoformat()}）"
-        for user_id in managers_of(session, rectification.community_id):
+        if rectification.community_id not in managers:
+            managers[rectification.community_id] = managers_of(session, rectification.community_id)
+        for user_id in managers[rectification.community_id]:
             session.add(Notification(user_id=user_id, message_key="inspections.rectification_overdue",
                                      detail=detail[:200]))
         rectification.escalated_for = rectification.deadline
