@@ -30,6 +30,7 @@ from pm_admin.inspections.models import (
 )
 from pm_admin.inspections.queries import figures
 from pm_admin.inspections.queries import rectifications as rectification_queries
+from pm_admin.inspections.queries import setup as setup_queries
 from pm_admin.inspections.queries import tasks as task_queries
 from pm_admin.inspections.services import common, generation, rectifications, setup, tasks
 from pm_admin.inspections.services.rectifications import PartyInput, RecheckInput
@@ -166,6 +167,29 @@ def test_a_schedule_names_places_and_inspectors_of_its_community_only(session, s
     with pytest.raises(ValidationFailed):  # another community's schedule cannot use it
         setup.create_schedule(session, actor=site["other_manager"], data=setup.ScheduleInput(
             community_id=site["other"].id, template_id=own.id))
+
+
+def test_the_set_up_lists_are_pages_of_the_communities_in_view(session, site):
+    made = [schedule(session, site, "电梯机房日检", equipment_id=site["elevator"].id),
+            schedule(session, site, "消防全面检查", building_id=site["building"].id),
+            schedule(session, site, "消防季度抽查")]
+    page = setup_queries.schedules(session, site["manager"], PageRequest(page_size=50))
+    places = {row["id"]: row["place"] for row in page.rows}
+    assert places == {s.id: session.exec(select(InspectionTask.place).where(InspectionTask.schedule_id == s.id)).one()
+                      for s in made} and len(set(places.values())) == 3  # the equipment, the building, the community
+    own = setup.create_template(session, actor=site["manager"], data=setup.TemplateInput(
+        community_id=site["community"].id, name="水泵房周检", items="# 水泵\n运行无异响"))
+    theirs = setup.create_template(session, actor=site["other_manager"], data=setup.TemplateInput(
+        community_id=site["other"].id, name="别处的检查", items="一项"))
+    first = setup_queries.templates(session, site["manager"], PageRequest(page_size=2))
+    assert (first.total, [row["company_wide"] for row in first.rows]) == (4, [True, True])  # the company's first
+    last = setup_queries.templates(session, site["manager"], PageRequest(page=2, page_size=2))
+    assert [row["name"] for row in last.rows][-1] == own.name and "items_text" not in last.rows[0]
+    assert setup_queries.template_form(session, site["manager"], own.id)["items_text"] == "# 水泵\n运行无异响"
+    with pytest.raises(PermissionDenied):
+        setup_queries.template_form(session, site["manager"], theirs.id)
+    with pytest.raises(NotFound):
+        setup_queries.template_form(session, site["manager"], "1 OR 1=1")
 
 
 # ---------------------------------------------------------------- working through a checklist
