@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from pm_admin.inspections.models import Category, EquipmentKind, Recurrence
-from pm_admin.inspections.pages.parts import category_badge
+from pm_admin.inspections.pages.parts import category_column
 from pm_admin.inspections.states.setup import (
     EquipmentForm,
     EquipmentList,
@@ -80,7 +80,7 @@ def templates() -> rx.Component:
         Column("community", "inspections.scope", render=lambda r: rx.cond(
             r["company_wide"].to(bool), rx.badge(t("inspections.company_wide"), variant="soft"),
             rx.text(r["community"], size="2"))),
-        Column("category", "inspections.category_label", render=lambda r: category_badge(r["category"].to(str))),
+        category_column(),
         Column("recurrence", "inspections.recurrence_label", render=lambda r: rx.text(
             t_prefixed("inspections.recurrence.", r["recurrence"].to(str)), size="2")),
         Column("items", "inspections.item_count"),
