@@ -242,6 +242,13 @@ def test_a_manager_registers_equipment_and_schedules_a_check_whose_task_is_given
     page.wait_for_url(at_home)
     page.goto("/inspections/setup")
     expect(page.get_by_test_id("templates-table")).to_contain_text("消防全面检查")
+    # A company checklist opens, read from the server, as the start of the community's own copy.
+    page.get_by_test_id("template-link").filter(has_text="电梯机房日检").click()
+    form = page.get_by_test_id("template-form")
+    expect(form.get_by_text("公司统一的检查表不能修改")).to_be_visible()
+    expect(form.get_by_test_id("template-items")).to_have_value(re.compile(r"^# 机房\n机房门锁完好"))
+    form.get_by_role("button", name="取消").click()
+    expect(form).to_be_hidden()
     page.get_by_test_id("new-equipment").click()
     form = page.get_by_test_id("equipment-form")
     form.locator("input[name=name]").fill("2栋消防水泵")

@@ -30,6 +30,7 @@ from pm_admin.inspections.models import (
 )
 from pm_admin.inspections.queries import figures
 from pm_admin.inspections.queries import rectifications as rectification_queries
+from pm_admin.inspections.queries import setup as setup_queries
 from pm_admin.inspections.queries import tasks as task_queries
 from pm_admin.inspections.services import common, generation, rectifications, setup, tasks
 from pm_admin.inspections.services.rectifications import PartyInput, RecheckInput
@@ -168,6 +169,29 @@ def test_a_schedule_names_places_and_inspectors_of_its_community_only(session, s
             community_id=site["other"].id, template_id=own.id))
 
 
+def test_the_set_up_lists_are_pages_of_the_communities_in_view(session, site):
+    made = [schedule(session, site, "电梯机房日检", equipment_id=site["elevator"].id),
+            schedule(session, site, "消防全面检查", building_id=site["building"].id),
+            schedule(session, site, "消防季度抽查")]
+    page = setup_queries.schedules(session, site["manager"], PageRequest(page_size=50))
+    places = {row["id"]: row["place"] for row in page.rows}
+    assert places == {s.id: session.exec(select(InspectionTask.place).where(InspectionTask.schedule_id == s.id)).one()
+                      for s in made} and len(set(places.values())) == 3  # the equipment, the building, the community
+    own = setup.create_template(session, actor=site["manager"], data=setup.TemplateInput(
+        community_id=site["community"].id, name="水泵房周检", items="# 水泵\n运行无异响"))
+    theirs = setup.create_template(session, actor=site["other_manager"], data=setup.TemplateInput(
+        community_id=site["other"].id, name="别处的检查", items="一项"))
+    first = setup_queries.templates(session, site["manager"], PageRequest(page_size=2))
+    assert (first.total, [row["company_wide"] for row in first.rows]) == (4, [True, True])  # the company's first
+    last = setup_queries.templates(session, site["manager"], PageRequest(page=2, page_size=2))
+    assert [row["name"] for row in last.rows][-1] == own.name and "items_text" not in last.rows[0]
+    assert setup_queries.template_form(session, site["manager"], own.id)["items_text"] == "# 水泵\n运行无异响"
+    with pytest.raises(PermissionDenied):
+        setup_queries.template_form(session, site["manager"], theirs.id)
+    with pytest.raises(NotFound):
+        setup_queries.template_form(session, site["manager"], "1 OR 1=1")
+
+
 # ---------------------------------------------------------------- working through a checklist
 
 
@@ -299,6 +323,8 @@ def test_a_manager_names_another_party_and_deadline_and_a_household_hears_of_it(
     owner = new_owner(session, site)
     account = activated(session, site, owner)
     r = opened(session, site)
+    department = r.department_id
+    assert department is not None  # the checklist's department, until a manager names another party
 
     def party(version, **data):
         return rectifications.update_party(session, actor=site["manager"], rectification_id=r.id,
@@ -310,6 +336,10 @@ def test_a_manager_names_another_party_and_deadline_and_a_household_hears_of_it(
           requirement="更换制动闸瓦")
     assert (r.responsible, r.contractor, r.deadline, r.first_deadline) == (
         Responsible.CONTRACTOR, "某某电梯维保公司", date(2026, 12, 5), DAY + timedelta(days=3))
+    changed = session.exec(select(AuditEvent).where(AuditEvent.action == "rectification.update")).one().changes
+    assert changed == {"responsible": ["department", "contractor"], "department": [department, None],
+                       "contractor": ["", "某某电梯维保公司"], "requirement": ["", "更换制动闸瓦"],
+                       "deadline": [(DAY + timedelta(days=3)).isoformat(), "2026-12-05"]}  # the audit log's own form
     with pytest.raises(ConcurrencyConflict):
         party(r.version - 1, responsible="department", department_id="1", deadline="2026-12-05")
     party(r.version, responsible="household", room_code=site["room"].code, deadline="2026-12-06")
@@ -469,3 +499,21 @@ def test_the_figures_per_person_and_department_add_up_to_the_community_figure(se
     assert (whole.numerator, whole.denominator) == (2, 4)  # the unassigned ones count for the community only
     card = field_figures(session, frozenset({site["community"].id}), Month, datetime(2026, 11, 20, 4, tzinfo=UTC))
     assert card[tech.user_id]["inspection_completion"].value == 0.5
+
+
+def test_on_time_is_judged_by_the_shanghai_day_not_the_utc_day(session, site):
+    """The figures count in the database: a check at 07:30 the day after (23:30 UTC on the due day) is late, one
+    at 00:30 on the due day (16:30 UTC the day before) is on time."""
+    made = schedule(session, site, "电梯机房日检", equipment_id=site["elevator"].id, starts_on="2030-01-01")
+    finished = {date(2026, 11, 10): datetime(2026, 11, 11, 7, 30, tzinfo=DISPLAY_ZONE),
+                date(2026, 11, 12): datetime(2026, 11, 12, 0, 30, tzinfo=DISPLAY_ZONE)}
+    for due, at in finished.items():
+        hand_made_task(session, site, made.id, due, None)
+        session.flush()
+        task = session.exec(select(InspectionTask).where(InspectionTask.schedule_id == made.id,
+                                                         InspectionTask.due_on == due)).one()
+        task.status, task.done_at = TaskStatus.DONE, at
+        session.add(task)
+    session.flush()
+    result = figures.inspection_completion(session, [site["community"].id], Month, today=date(2026, 11, 20))
+    assert (result.numerator, result.denominator) == (1, 2)

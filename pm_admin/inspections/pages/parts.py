@@ -1,11 +1,14 @@
 """Pieces the inspection pages share: badges for a checklist's category, a task's due day, a rectification's state,
-a labelled line, the way back."""
+the lists' category column and filter, a labelled line, the way back."""
 
 from __future__ import annotations
 
 import reflex as rx
 
+from pm_admin.inspections.models import Category
+from pm_admin.ui.filters import choose
 from pm_admin.ui.i18n import t, t_prefixed
+from pm_admin.ui.table import Column
 
 CATEGORY_COLORS = {"fire": "red", "elevator": "blue", "general": "gray"}
 
@@ -13,6 +16,15 @@ CATEGORY_COLORS = {"fire": "red", "elevator": "blue", "general": "gray"}
 def category_badge(category: rx.Var) -> rx.Component:
     return rx.badge(t_prefixed("inspections.category.", category), variant="soft",
                     color_scheme=rx.match(category, *CATEGORY_COLORS.items(), "gray"))
+
+
+def category_column() -> Column:
+    return Column("category", "inspections.category_label", render=lambda r: category_badge(r["category"].to(str)))
+
+
+def category_filter(state) -> rx.Component:
+    return choose(state, "category", [{"value": str(c)} for c in Category], "inspections.all_categories",
+                  label_prefix="inspections.category.")
 
 
 def due_badge(task: rx.Var) -> rx.Component:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pm_admin.inspections.models import Category, RectificationStatus
-from pm_admin.inspections.pages.parts import category_badge, rectification_badge
+from pm_admin.inspections.models import RectificationStatus
+from pm_admin.inspections.pages.parts import category_column, category_filter, rectification_badge
 from pm_admin.inspections.states.rectifications import RectificationsState
 from pm_admin.ui.filters import choose, filter_bar, pick, switch
 from pm_admin.ui.forms import notice
@@ -26,7 +26,7 @@ def rectifications_page() -> rx.Component:
     columns = [
         Column("code", "inspections.notice_code", render=lambda r: rx.link(
             r["code"], href="/rectifications/" + r["id"].to(str), data_testid="rectification-link")),
-        Column("category", "inspections.category_label", render=lambda r: category_badge(r["category"].to(str))),
+        category_column(),
         Column("community", "places.community"),
         Column("location", "inspections.location"),
         Column("hazard", "inspections.hazard"),
@@ -40,8 +40,7 @@ def rectifications_page() -> rx.Component:
         filter_bar(S, pick(S, "community", "shell.all_communities"),
                    choose(S, "status", [{"value": str(s)} for s in RectificationStatus], "inspections.all_statuses",
                           label_prefix="inspections.rectification."),
-                   choose(S, "category", [{"value": str(c)} for c in Category], "inspections.all_categories",
-                          label_prefix="inspections.category."),
+                   category_filter(S),
                    switch(S, "overdue", "inspections.overdue_only")),
         data_table(S, columns, testid="rectifications-table", min_width="960px"),
         spacing="4", width="100%")

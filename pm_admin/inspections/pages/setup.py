@@ -5,18 +5,18 @@ from __future__ import annotations
 import reflex as rx
 
 from pm_admin.inspections.models import Category, EquipmentKind, Recurrence
-from pm_admin.inspections.pages.parts import category_badge
+from pm_admin.inspections.pages.parts import category_column
 from pm_admin.inspections.states.setup import (
     EquipmentForm,
     EquipmentList,
     ScheduleForm,
     SchedulesList,
-    SetupState,
     TemplateForm,
+    TemplatesList,
 )
 from pm_admin.ui.forms import form_dialog, form_field, notice, select_input
 from pm_admin.ui.i18n import t, t_prefixed
-from pm_admin.ui.table import Column, data_table, icon_action, simple_table
+from pm_admin.ui.table import Column, data_table, icon_action
 
 RECURRENCES = [{"value": str(r)} for r in Recurrence]
 KINDS = [{"value": str(k)} for k in EquipmentKind]
@@ -72,29 +72,27 @@ def equipment() -> rx.Component:
         spacing="2", width="100%")
 
 
-def template_row(row: rx.Var) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(rx.button(row["name"], variant="ghost", size="1",
-                                on_click=TemplateForm.open_template(row["id"].to(int)), data_testid="template-link")),
-        rx.table.cell(rx.cond(row["company_wide"].to(bool), rx.badge(t("inspections.company_wide"), variant="soft"),
-                              rx.text(row["community"], size="2"))),
-        rx.table.cell(category_badge(row["category"].to(str))),
-        rx.table.cell(rx.text(t_prefixed("inspections.recurrence.", row["recurrence"].to(str)), size="2")),
-        rx.table.cell(rx.text(row["items"].to(str), size="2")),
-        rx.table.cell(rx.text(row["rectify_days"], size="2")),
-        rx.table.cell(rx.text(row["department"], size="2")),
-        rx.table.cell(_active(row)))
-
-
 def templates() -> rx.Component:
+    columns = [
+        Column("name", "inspections.checklist", render=lambda r: rx.button(
+            r["name"], variant="ghost", size="1", on_click=TemplateForm.open_template(r["id"].to(int)),
+            data_testid="template-link")),
+        Column("community", "inspections.scope", render=lambda r: rx.cond(
+            r["company_wide"].to(bool), rx.badge(t("inspections.company_wide"), variant="soft"),
+            rx.text(r["community"], size="2"))),
+        category_column(),
+        Column("recurrence", "inspections.recurrence_label", render=lambda r: rx.text(
+            t_prefixed("inspections.recurrence.", r["recurrence"].to(str)), size="2")),
+        Column("items", "inspections.item_count"),
+        Column("rectify_days", "inspections.rectify_days"),
+        Column("department", "inspections.department"),
+        Column("active", "common.status", render=_active),
+    ]
     return rx.vstack(
         rx.hstack(rx.heading(t("inspections.templates"), size="4"), rx.spacer(),
                   rx.button(rx.icon("plus", size=14), t("inspections.new_template"), on_click=TemplateForm.open_new,
                             data_testid="new-template"), width="100%", align="center"),
-        simple_table(["inspections.checklist", "inspections.scope", "inspections.category_label",
-                      "inspections.recurrence_label", "inspections.item_count", "inspections.rectify_days",
-                      "inspections.department", "common.status"],
-                     SetupState.templates, template_row, "templates-table"),
+        data_table(TemplatesList, columns, testid="templates-table", min_width="900px"),
         spacing="2", width="100%")
 
 

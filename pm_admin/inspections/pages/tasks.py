@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pm_admin.inspections.models import Category
-from pm_admin.inspections.pages.parts import category_badge
+from pm_admin.inspections.pages.parts import category_column, category_filter
 from pm_admin.inspections.queries.tasks import STATUS_FILTERS
 from pm_admin.inspections.states.tasks import InspectionsState
 from pm_admin.ui.filters import choose, filter_bar, pick
@@ -31,7 +30,7 @@ def inspections_page() -> rx.Component:
     columns = [
         Column("title", "inspections.checklist", render=lambda r: rx.link(
             r["title"], href="/inspections/tasks/" + r["id"].to(str), data_testid="task-link")),
-        Column("category", "inspections.category_label", render=lambda r: category_badge(r["category"].to(str))),
+        category_column(),
         Column("place", "inspections.place"),
         Column("community", "places.community"),
         Column("due_on", "inspections.due", sortable=True, render=lambda r: rx.text(r["period"], size="2")),
@@ -44,8 +43,7 @@ def inspections_page() -> rx.Component:
         filter_bar(S, pick(S, "community", "shell.all_communities"),
                    choose(S, "status", [{"value": s} for s in STATUS_FILTERS], "inspections.all_statuses",
                           label_prefix="inspections.status."),
-                   choose(S, "category", [{"value": str(c)} for c in Category], "inspections.all_categories",
-                          label_prefix="inspections.category."),
+                   category_filter(S),
                    end=[rx.cond(S.can_manage, rx.button(rx.icon("calendar-plus", size=14), t("inspections.generate"),
                                                         on_click=S.generate, data_testid="generate-tasks"))]),
         data_table(S, columns, testid="inspections-table", min_width="960px"),

@@ -5,15 +5,15 @@ counted), e.g. ``dashboards.periods.Period``; ``today`` is the day the figure is
 from __future__ import annotations
 
 import dataclasses
-from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 from typing import Protocol
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
-from pm_admin.core.clock import DISPLAY_ZONE, local_today
+from pm_admin.core.clock import local_today
+from pm_admin.dashboards.feedback import local_date
 from pm_admin.inspections.models import InspectionTask, Rectification, RectificationStatus, TaskStatus
 
 
@@ -37,38 +37,41 @@ def _in(column, community_ids: Iterable[int] | None):
     return sa.true() if community_ids is None else col(column).in_(sorted(set(community_ids)))
 
 
-def _on_time_by(rows, today: date) -> dict:
-    """(key, due day, finished, finished at) rows → per key the Ratio: finished by the due day ÷ finished or past due."""
-    found: dict = defaultdict(lambda: [0, 0])
-    for key, due, finished, finished_at in rows:
-        if finished or due < today:
-            found[key][1] += 1
-            found[key][0] += finished_at is not None and finished_at.astimezone(DISPLAY_ZONE).date() <= due
-    return {key: Ratio(*pair) for key, pair in found.items()}
+def _on_time_by(session: Session, statement: sa.Select, key, due, finished, finished_at, today: date) -> dict:
+    """Counted in the database, per ``key`` (None: one figure): finished by the due day (a Shanghai day) ÷
+    finished or past due."""
+    on_time = sa.func.sum(sa.case((sa.and_(col(finished_at).is_not(None), local_date(finished_at) <= due), 1),
+                                  else_=0))
+    counted = statement.where(sa.or_(finished, due < today))
+    if key is None:
+        numerator, denominator = session.execute(counted.add_columns(on_time, sa.func.count())).one()
+        return {None: Ratio(int(numerator or 0), denominator)}
+    rows = session.execute(counted.add_columns(key, on_time, sa.func.count()).group_by(key)).all()
+    return {row_key: Ratio(int(numerator or 0), denominator) for row_key, numerator, denominator in rows}
 
 
 def _completion(session: Session, community_ids, period: Days, key, today: date | None) -> dict:
-    rows = session.exec(select(key, InspectionTask.due_on, InspectionTask.status == TaskStatus.DONE,
-                               InspectionTask.done_at).where(
+    statement = sa.select().select_from(InspectionTask).where(
         _in(InspectionTask.community_id, community_ids), InspectionTask.due_on >= period.start,
-        InspectionTask.due_on <= period.end)).all()
-    return _on_time_by(rows, today or local_today())
+        InspectionTask.due_on <= period.end)
+    return _on_time_by(session, statement, key, InspectionTask.due_on, InspectionTask.status == TaskStatus.DONE,
+                       InspectionTask.done_at, today or local_today())
 
 
 def _rectifications(session: Session, community_ids, period: Days, key, today: date | None) -> dict:
-    rows = session.exec(select(key, Rectification.first_deadline, Rectification.status == RectificationStatus.CLOSED,
-                               Rectification.closed_at)
-                        .join(InspectionTask, InspectionTask.id == Rectification.task_id).where(
-        _in(Rectification.community_id, community_ids), Rectification.first_deadline >= period.start,
-        Rectification.first_deadline <= period.end)).all()
-    return _on_time_by(rows, today or local_today())
+    statement = sa.select().select_from(Rectification).join(InspectionTask, InspectionTask.id == Rectification.task_id) \
+        .where(_in(Rectification.community_id, community_ids), Rectification.first_deadline >= period.start,
+               Rectification.first_deadline <= period.end)
+    return _on_time_by(session, statement, key, Rectification.first_deadline,
+                       Rectification.status == RectificationStatus.CLOSED, Rectification.closed_at,
+                       today or local_today())
 
 
 def inspection_completion(session: Session, community_ids: Iterable[int] | None, period: Days, *,
                           today: date | None = None) -> Ratio:
     """Tasks due in the period that were done by their due day ÷ tasks due in the period that are done or whose
     due day has passed (a task due today and not done yet is not late yet). ``community_ids`` None: every one."""
-    return _completion(session, community_ids, period, sa.literal(0), today).get(0, Ratio(0, 0))
+    return _completion(session, community_ids, period, None, today)[None]
 
 
 def rectifications_on_time(session: Session, community_ids: Iterable[int] | None, period: Days, *,
@@ -76,7 +79,7 @@ def rectifications_on_time(session: Session, community_ids: Iterable[int] | None
     """Rectifications whose first deadline (the notice's) falls in the period, closed by that day ÷ those of them
     closed or whose first deadline has passed. A later deadline set at a failed recheck does not make late work
     on time."""
-    return _rectifications(session, community_ids, period, sa.literal(0), today).get(0, Ratio(0, 0))
+    return _rectifications(session, community_ids, period, None, today)[None]
 
 
 def completion_by_assignee(session: Session, community_ids: Iterable[int] | None, period: Days, *,

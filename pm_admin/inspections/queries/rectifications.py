@@ -36,10 +36,6 @@ def department_names(session: Session, language: str) -> dict[int, str]:
             for d in session.exec(select(Department)).all()}
 
 
-def department_options(session: Session, language: str) -> list[dict[str, str]]:
-    return [{"value": str(k), "label": v} for k, v in department_names(session, language).items()]
-
-
 def _party(rectification: Rectification, rooms: dict[int, str], departments: dict[int, str]) -> str:
     """Who must put it right, as the list and the notice name them ("" for a department not named yet)."""
     if rectification.responsible == Responsible.HOUSEHOLD:

@@ -7,12 +7,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from pm_admin.core.errors import NotFound
+from pm_admin.core.ids import is_id
 from pm_admin.core.paging import Page, PageRequest, count, order_by, paginate
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.inspections.models import Equipment, InspectionSchedule, InspectionTemplate
 from pm_admin.inspections.queries.rectifications import department_names
 from pm_admin.inspections.queries.tasks import user_names
-from pm_admin.inspections.services.generation import place_of
+from pm_admin.inspections.services.generation import equipment_place
 from pm_admin.inspections.services.setup import inspectors_of, items_text
 from pm_admin.places.models import Building, Community
 
@@ -20,19 +22,22 @@ from pm_admin.places.models import Building, Community
 def schedules(session: Session, principal: Principal, request: PageRequest) -> Page:
     """The schedules of the communities in view (the header's switcher narrows them)."""
     principal.require(Perm.INSPECTIONS_VIEW)
-    statement = (select(InspectionSchedule, InspectionTemplate.name, Community.name)
+    statement = (select(InspectionSchedule, InspectionTemplate.name, Community.name, Equipment, Building.name)
                  .join(InspectionTemplate, InspectionTemplate.id == InspectionSchedule.template_id)
                  .join(Community, Community.id == InspectionSchedule.community_id)
+                 .outerjoin(Equipment, Equipment.id == InspectionSchedule.equipment_id)
+                 .outerjoin(Building, Building.id == InspectionSchedule.building_id)
                  .where(principal.scope_clause(InspectionSchedule.community_id)))
     total = count(session, statement)
     ordered = order_by(statement, request, {}, [col(InspectionSchedule.community_id), col(InspectionSchedule.id)])
     found = session.exec(paginate(ordered, request)).all()
-    names = user_names(session, {s.assignee_id for s, _, _ in found})
+    names = user_names(session, {s.assignee_id for s, *_ in found})
     rows = [{"id": s.id, "version": s.version, "template": template, "community": community,
-             "place": place_of(session, s), "recurrence": str(s.recurrence), "assignee": names.get(s.assignee_id, ""),
+             "place": equipment_place(equipment) if equipment else building or community,  # as ``place_of`` says
+             "recurrence": str(s.recurrence), "assignee": names.get(s.assignee_id, ""),
              "assignee_id": str(s.assignee_id or ""), "starts_on": s.starts_on.isoformat(), "active": s.is_active,
              "community_id": s.community_id}
-            for s, template, community in found]
+            for s, template, community, equipment, building in found]
     return Page(rows, total, request.page, request.page_size)
 
 
@@ -51,20 +56,36 @@ def equipment(session: Session, principal: Principal, request: PageRequest) -> P
     return Page(rows, total, request.page, request.page_size)
 
 
-def templates(session: Session, principal: Principal, language: str = "zh-CN") -> list[dict[str, Any]]:
-    """The company's checklists and those of the communities in view (a handful each)."""
+def templates(session: Session, principal: Principal, request: PageRequest, language: str = "zh-CN") -> Page:
+    """The company's checklists, then those of the communities in view."""
     principal.require(Perm.INSPECTIONS_VIEW)
     where = sa.or_(col(InspectionTemplate.community_id).is_(None), principal.scope_clause(InspectionTemplate.community_id))
     statement = select(InspectionTemplate, Community.name).outerjoin(
         Community, Community.id == InspectionTemplate.community_id).where(where)
+    total = count(session, statement)
+    ordered = order_by(statement, request, {}, [col(InspectionTemplate.community_id).is_not(None),
+                                                col(InspectionTemplate.id)])
     departments = department_names(session, language)
-    return [{"id": t.id, "version": t.version, "name": t.name, "community": community or "",
-             "community_id": str(t.community_id or ""), "company_wide": t.community_id is None,
+    rows = [{"id": t.id, "name": t.name, "community": community or "", "company_wide": t.community_id is None,
              "category": str(t.category), "recurrence": str(t.recurrence), "rectify_days": str(t.rectify_days),
-             "department": departments.get(t.department_id, ""), "department_id": str(t.department_id or ""),
-             "items": len(t.items), "items_text": items_text(t.items), "active": t.is_active}
-            for t, community in session.exec(statement.order_by(
-                col(InspectionTemplate.community_id).is_not(None), col(InspectionTemplate.id))).all()]
+             "department": departments.get(t.department_id, ""), "items": len(t.items), "active": t.is_active}
+            for t, community in session.exec(paginate(ordered, request)).all()]
+    return Page(rows, total, request.page, request.page_size)
+
+
+def template_form(session: Session, principal: Principal, template_id: Any) -> dict[str, Any]:
+    """A checklist as its dialog opens: the company's, or one of a community the principal may reach."""
+    principal.require(Perm.INSPECTIONS_MANAGE)
+    template = session.get(InspectionTemplate, int(template_id)) if is_id(template_id) else None
+    if template is None:
+        raise NotFound("inspection_template")
+    if template.community_id is not None:
+        principal.require_community(template.community_id)
+    return {"id": template.id, "version": template.version, "name": template.name,
+            "community_id": str(template.community_id or ""), "company_wide": template.community_id is None,
+            "category": str(template.category), "recurrence": str(template.recurrence),
+            "rectify_days": str(template.rectify_days), "department_id": str(template.department_id or ""),
+            "items_text": items_text(template.items), "active": template.is_active}
 
 
 def template_options(session: Session, principal: Principal, community_id: int | None) -> list[dict[str, str]]:

@@ -7,7 +7,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from pm_admin.core.audit import record
 from pm_admin.core.errors import FieldErrors, NotFound, PermissionDenied
@@ -20,6 +20,7 @@ from pm_admin.inspections.models import (
     Rectification,
     RectificationCheck,
 )
+from pm_admin.places.models import Room
 from pm_admin.tickets.services.evidence import sniff_media
 
 PHOTO_PURPOSE = "inspection_photo"
@@ -39,10 +40,23 @@ def load_rectification(session: Session, actor: Principal, rectification_id: Any
     return load_scoped(session, Rectification, rectification_id, actor, entity="rectification")
 
 
+def room_by_code(session: Session, errors: FieldErrors, field: str, community_id: int, code: Any) -> Room | None:
+    """The community's room of that code (``1502`` typed as ``1502``), or none when no code was typed; an unknown
+    code is refused beside ``field``."""
+    code = str(code or "").strip().upper()
+    if not code:
+        return None
+    room = session.exec(select(Room).where(Room.community_id == community_id, Room.code == code)).first()
+    if room is None:
+        errors.add(field, "inspections.room_unknown")
+    return room
+
+
 def audit(session: Session, actor: Principal, action: str, entity_type: str, entity_id: int, community_id: int,
-          **details: Any) -> None:
+          *, before: dict[str, Any] | None = None, after: dict[str, Any] | None = None, **details: Any) -> None:
+    """``before`` / ``after``: the audit log's own ``{field: [old, new]}`` of the fields that changed."""
     record(session, action=action, actor=actor, entity_type=entity_type, entity_id=entity_id,
-           community_id=community_id, details=details)
+           community_id=community_id, before=before, after=after, details=details)
 
 
 def photo_path(sha256: str) -> Path:

@@ -17,11 +17,15 @@ from pm_admin.inspections.services.common import audit
 from pm_admin.places.models import Building, Community
 
 
+def equipment_place(equipment: Equipment) -> str:
+    return f"{equipment.name}（{equipment.location}）" if equipment.location else equipment.name
+
+
 def place_of(session: Session, schedule: InspectionSchedule) -> str:
-    """Where the task is done, as the technician and the notice read it."""
+    """Where the task is done, as the technician and the notice read it: the equipment, else the building, else the
+    whole community."""
     if schedule.equipment_id is not None:
-        equipment = session.get(Equipment, schedule.equipment_id)
-        return f"{equipment.name}（{equipment.location}）" if equipment.location else equipment.name
+        return equipment_place(session.get(Equipment, schedule.equipment_id))
     if schedule.building_id is not None:
         return session.get(Building, schedule.building_id).name
     return session.get(Community, schedule.community_id).name

@@ -26,7 +26,7 @@ from pm_admin.inspections.models import (
     RectificationStatus,
     Responsible,
 )
-from pm_admin.inspections.services.common import audit, load_rectification, store_photo
+from pm_admin.inspections.services.common import audit, load_rectification, room_by_code, store_photo
 from pm_admin.notify.models import Channel, Recipient
 from pm_admin.notify.outbox import Address, enqueue
 from pm_admin.places.models import Room
@@ -115,11 +115,9 @@ def _party(session: Session, errors: FieldErrors, rectification: Rectification, 
     fields: dict[str, Any] = {"responsible": responsible, "responsible_room_id": None, "department_id": None,
                               "contractor": ""}
     if responsible == Responsible.HOUSEHOLD:
-        code = str(data.room_code or "").strip().upper()
-        room = session.exec(select(Room).where(Room.community_id == rectification.community_id,
-                                               Room.code == code)).first() if code else None
-        if room is None:
-            errors.add("room_code", "inspections.room_unknown" if code else "error.required")
+        if not str(data.room_code or "").strip():
+            errors.add("room_code", "error.required")
+        room = room_by_code(session, errors, "room_code", rectification.community_id, data.room_code)
         fields["responsible_room_id"] = room.id if room else None
     elif responsible == Responsible.DEPARTMENT:
         department = session.get(Department, int(data.department_id)) if is_id(data.department_id) else None
@@ -149,10 +147,8 @@ def update_party(session: Session, *, actor: Principal, rectification_id: Any, e
         setattr(rectification, name, value)
     session.add(rectification)
     session.flush()
-    after = _snapshot(rectification)
     audit(session, actor, "rectification.update", "rectification", rectification.id, rectification.community_id,
-          before={k: v for k, v in before.items() if after[k] != v},
-          after={k: v for k, v in after.items() if before[k] != v})
+          before=before, after=_snapshot(rectification))
     tell_household(session, rectification)
     return rectification
 
@@ -219,9 +215,12 @@ def escalate_overdue(session: Session, *, actor: Principal, today: date) -> int:
         Rectification.status == RectificationStatus.OPEN, Rectification.deadline < today,
         (col(Rectification.escalated_for).is_(None)) | (Rectification.escalated_for != Rectification.deadline))
         .order_by(Rectification.id)).all()
+    managers: dict[int, list[int]] = {}  # per community: asked once, however many of its rectifications lapsed
     for rectification in late:
         detail = f"{rectification.location}：{rectification.hazard}"[:160] + f"（{rectification.deadline.isoformat()}）"
-        for user_id in managers_of(session, rectification.community_id):
+        if rectification.community_id not in managers:
+            managers[rectification.community_id] = managers_of(session, rectification.community_id)
+        for user_id in managers[rectification.community_id]:
             session.add(Notification(user_id=user_id, message_key="inspections.rectification_overdue",
                                      detail=detail[:200]))
         rectification.escalated_for = rectification.deadline

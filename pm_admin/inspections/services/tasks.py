@@ -8,7 +8,7 @@ import dataclasses
 from datetime import date, datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from pm_admin.core.clock import DISPLAY_ZONE, utcnow
 from pm_admin.core.errors import DomainError, FieldErrors, PermissionDenied
@@ -16,7 +16,7 @@ from pm_admin.core.parsers import clean_text
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.core.scoping import expect_version
 from pm_admin.inspections.models import InspectionAnswer, InspectionTask, TaskStatus
-from pm_admin.inspections.services.common import audit, load_task, store_photo
+from pm_admin.inspections.services.common import audit, load_task, room_by_code, store_photo
 from pm_admin.inspections.services.rectifications import open_rectification
 from pm_admin.places.models import Room
 
@@ -38,16 +38,6 @@ def may_work_on(actor: Principal, task: InspectionTask) -> bool:
         actor.has(Perm.INSPECTIONS_MANAGE)
 
 
-def _room(session: Session, errors: FieldErrors, field: str, community_id: int, code: str) -> Room | None:
-    code = str(code or "").strip().upper()
-    if not code:
-        return None
-    room = session.exec(select(Room).where(Room.community_id == community_id, Room.code == code)).first()
-    if room is None:
-        errors.add(field, "inspections.room_unknown")
-    return room
-
-
 def _checked(session: Session, task: InspectionTask, answers: list[ItemAnswer]) -> list[tuple[bool, str, Room | None]]:
     if len(answers) != len(task.items):  # the page sends one answer per item: anything else was crafted
         raise DomainError("error.invalid_request")
@@ -59,7 +49,7 @@ def _checked(session: Session, task: InspectionTask, answers: list[ItemAnswer]) 
         note = clean_text(errors, f"note_{n}", answer.note, max_length=NOTE_LENGTH)
         if failed and not note:
             errors.add(f"note_{n}", "inspections.fail_needs_note")
-        room = _room(session, errors, f"room_{n}", task.community_id, answer.room_code) if failed else None
+        room = room_by_code(session, errors, f"room_{n}", task.community_id, answer.room_code) if failed else None
         checked.append((not failed, note, room))
     errors.raise_if_any()
     return checked

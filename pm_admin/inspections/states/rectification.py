@@ -14,9 +14,10 @@ from pm_admin.core.errors import DomainError
 from pm_admin.core.guard import requires
 from pm_admin.core.ids import route_id
 from pm_admin.core.permissions import Perm
-from pm_admin.inspections.queries.rectifications import department_options, rectification_detail
+from pm_admin.inspections.queries.rectifications import rectification_detail
 from pm_admin.inspections.services import rectifications
 from pm_admin.inspections.services.common import PHOTO_PURPOSE
+from pm_admin.tickets.queries import department_options
 from pm_admin.ui.uploads import upload_refusal, upload_script
 
 RECHECK_PHOTO = "recheck-photo"

@@ -11,9 +11,8 @@ from sqlmodel import Session
 from pm_admin.core.base_state import ProtectedState
 from pm_admin.core.choices import select_options
 from pm_admin.core.clock import local_today
-from pm_admin.core.db import off_loop, read_only
+from pm_admin.core.db import read_only
 from pm_admin.core.dialog_form import DialogForm, close_dialogs
-from pm_admin.core.errors import NotFound
 from pm_admin.core.guard import requires
 from pm_admin.core.ids import optional_id
 from pm_admin.core.paged_state import PagedMixin, first_pages
@@ -22,24 +21,17 @@ from pm_admin.core.permissions import Perm
 from pm_admin.core.scoping import load_scoped
 from pm_admin.inspections.models import Equipment, InspectionSchedule, InspectionTemplate
 from pm_admin.inspections.queries import setup as queries
-from pm_admin.inspections.queries.rectifications import department_options
 from pm_admin.inspections.services import setup
 from pm_admin.places.queries import building_options, community_options
+from pm_admin.tickets.queries import department_options
 
 NONE = "none"  # a select's "not chosen" (a select item's value cannot be empty)
 
 
 class SetupState(ProtectedState):
-    templates: list[dict[str, Any]] = []
-
-    def _load(self) -> None:
-        with read_only() as session:
-            self.templates = queries.templates(session, self.principal, self.lang)
-
     @requires(Perm.INSPECTIONS_MANAGE)
     async def load(self):
         await close_dialogs(self)
-        await off_loop(self._load)
         await first_pages(self, *SETUP_LISTS)
 
     def _communities(self) -> list[dict[str, str]]:
@@ -61,13 +53,19 @@ class EquipmentList(PagedMixin, SetupState):
         return queries.equipment(session, self.principal, request)
 
 
-SETUP_LISTS = (SchedulesList, EquipmentList)
+class TemplatesList(PagedMixin, SetupState):
+    _PAGE_PERMISSION: ClassVar[str] = Perm.INSPECTIONS_MANAGE
+
+    def _fetch(self, session: Session, request: PageRequest) -> Page:
+        return queries.templates(session, self.principal, request, self.lang)
+
+
+SETUP_LISTS = (SchedulesList, EquipmentList, TemplatesList)
 
 
 class _SetupDialog(DialogForm, mixin=True):
     def _saved(self, result: Any = None):
         self._close()
-        self._load()
         return [rx.toast.success(self._tr(self._SAVED)), *[listing.refresh for listing in SETUP_LISTS]]
 
 
@@ -199,9 +197,8 @@ class TemplateForm(_SetupDialog, SetupState):
 
     @requires(Perm.INSPECTIONS_MANAGE)
     def open_template(self, template_id: int):
-        row = next((t for t in self.templates if t["id"] == template_id), None)
-        if row is None:
-            raise NotFound("inspection_template")
+        with read_only() as session:
+            row = queries.template_form(session, self.principal, template_id)
         values = {key: row[key] for key in ("category", "recurrence", "rectify_days")} | {
             "department_id": row["department_id"] or NONE, "items": row["items_text"], "is_active": row["active"]}
         if row["company_wide"]:  # the seeds' checklists stay as written: this starts a community's own copy
