@@ -28,7 +28,8 @@ from pm_admin.users.states.users import UsersState
 from tests.browser.conftest import CHROMIUM_ARGS, csp_violations, screenshot
 from tests.browser.test_login_and_menus import at_home, log_in
 from tests.server.test_crafted_events import audit_count, state_delta, toasts
-from tests.support.login import cookie_for, run
+from tests.support.login import cookie_for
+from tests.support.loop import run
 from tests.support.postgres import PostgresUnavailable, _bindir
 from tests.support.scale_out import SESSION_IDLE_MINUTES, ScaleOutStack
 from tests.support.server import free_port

@@ -30,7 +30,8 @@ from pm_admin.core.permissions import SYSTEM
 from pm_admin.owners.models import Ownership
 from pm_admin.places.models import Room
 from tests.server.test_crafted_events import community_id, state_delta, toasts
-from tests.support.login import cookie_for, run
+from tests.support.login import cookie_for
+from tests.support.loop import run
 from tests.support.ws_client import CraftedClient, event_name
 
 pytestmark = pytest.mark.server

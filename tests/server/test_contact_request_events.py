@@ -15,7 +15,8 @@ from pm_admin.places.models import Community
 from pm_admin.portal.models import ContactRequest, OwnerAccount
 from pm_admin.portal.states.contact_requests import ApproveForm, ContactRequestsState, RejectForm
 from tests.server.test_crafted_events import state_delta, toasts
-from tests.support.login import cookie_for, run
+from tests.support.login import cookie_for
+from tests.support.loop import run
 from tests.support.ws_client import CraftedClient, event_name
 
 pytestmark = pytest.mark.server

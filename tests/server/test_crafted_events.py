@@ -18,7 +18,8 @@ from pm_admin.places.models import Community, Room, Unit
 from pm_admin.places.states.places import RoomForm, RoomsState
 from pm_admin.shell.state import ShellState
 from pm_admin.users.states.users import UserForm, UsersState
-from tests.support.login import cookie_for, run, sign_in
+from tests.support.login import cookie_for, sign_in
+from tests.support.loop import run
 from tests.support.ws_client import CraftedClient, deltas, event_name, frontend_events
 
 pytestmark = pytest.mark.server

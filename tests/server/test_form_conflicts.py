@@ -12,7 +12,8 @@ from sqlmodel import Session, select
 from pm_admin.places.models import Community, Room
 from pm_admin.places.states.places import RoomForm, RoomsState
 from tests.server.test_crafted_events import state_delta, toasts
-from tests.support.login import cookie_for, run
+from tests.support.login import cookie_for
+from tests.support.loop import run
 from tests.support.ws_client import CraftedClient, event_name
 
 pytestmark = pytest.mark.server

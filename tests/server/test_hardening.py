@@ -32,7 +32,8 @@ from pm_admin.tickets.states.board import TicketBoardState
 from pm_admin.users.states.users import UsersState
 from tests.server.test_crafted_events import state_delta, toasts
 from tests.support import factories
-from tests.support.login import cookie_for, run
+from tests.support.login import cookie_for
+from tests.support.loop import run
 from tests.support.ws_client import STATE_PREFIX, CraftedClient, event_name
 
 pytestmark = pytest.mark.server

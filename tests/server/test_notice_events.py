@@ -19,7 +19,8 @@ from pm_admin.places.models import Community
 from tests.server.api_support import owner_token, owners_without_account
 from tests.server.test_crafted_events import audit_count, state_delta
 from tests.support import factories
-from tests.support.login import cookie_for, run
+from tests.support.login import cookie_for
+from tests.support.loop import run
 from tests.support.ws_client import CraftedClient, event_name
 
 pytestmark = pytest.mark.server

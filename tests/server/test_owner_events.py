@@ -17,7 +17,8 @@ from pm_admin.owners.models import HouseholdMember, Occupant, Owner, Ownership
 from pm_admin.owners.states.detail import MemberForm, OccupantForm, OwnerDetailState, OwnerEditForm, RevealForm
 from pm_admin.places.models import Community, Room
 from tests.server.test_crafted_events import state_delta
-from tests.support.login import cookie_for, run
+from tests.support.login import cookie_for
+from tests.support.loop import run
 from tests.support.ws_client import CraftedClient, event_name, frontend_events
 
 pytestmark = pytest.mark.server

@@ -10,7 +10,8 @@ import redis
 from pm_admin.places.states.places import RoomForm, RoomsState
 from pm_admin.shell.state import ShellState
 from tests.server.test_crafted_events import redirects, state_delta
-from tests.support.login import cookie_for, run
+from tests.support.login import cookie_for
+from tests.support.loop import run
 from tests.support.ws_client import CraftedClient, event_name
 
 pytestmark = pytest.mark.server

@@ -14,7 +14,8 @@ from pm_admin.surveys.models import PlanStatus, SurveyPlan, SurveyQuestion, Surv
 from pm_admin.surveys.states.owner import OwnerSurveyState
 from pm_admin.surveys.states.plan import SurveyPlanState
 from tests.server.test_crafted_events import state_delta, toasts
-from tests.support.login import cookie_for, run
+from tests.support.login import cookie_for
+from tests.support.loop import run
 from tests.support.ws_client import CraftedClient, event_name
 
 pytestmark = pytest.mark.server

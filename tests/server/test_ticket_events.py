@@ -23,7 +23,8 @@ from pm_admin.tickets.states.detail import DetailMoveForm, TicketDetailState
 from pm_admin.tickets.states.orders import MyOrdersState
 from tests.server.test_crafted_events import state_delta, toasts
 from tests.support import factories
-from tests.support.login import cookie_for, run, sign_in
+from tests.support.login import cookie_for, sign_in
+from tests.support.loop import run
 from tests.support.ws_client import CraftedClient, event_name
 
 pytestmark = pytest.mark.server

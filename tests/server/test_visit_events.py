@@ -16,7 +16,8 @@ from pm_admin.visits.services import plans
 from pm_admin.visits.states.plans import VisitPlansState
 from pm_admin.visits.states.visits import ReplyForm, VisitForm, VisitsState
 from tests.server.test_crafted_events import audit_count, community_id, toasts
-from tests.support.login import cookie_for, run
+from tests.support.login import cookie_for
+from tests.support.loop import run
 from tests.support.ws_client import CraftedClient, event_name
 
 pytestmark = pytest.mark.server

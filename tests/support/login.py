@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import time
 
 # Imported here, not in a thread: a state class must be defined where Reflex's registration context is set.
 from pm_admin.auth.states.sign_in import LoginState
 from pm_admin.demo.seed import DEMO_PASSWORD
+from tests.support.loop import run
 from tests.support.server import session_cookie, ticket_from_updates
 from tests.support.ws_client import CraftedClient, event_name
 
@@ -17,12 +16,6 @@ from tests.support.ws_client import CraftedClient, event_name
 REUSE_SECONDS = 10 * 60
 
 _cookies: dict[tuple[str, str, str], tuple[str, float]] = {}
-
-
-def run(coroutine):
-    """Its own thread and loop: Playwright's sync API may hold this thread's loop (browser tests)."""
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
 
 
 async def sign_in(base_url: str, username: str, password: str = DEMO_PASSWORD) -> str:

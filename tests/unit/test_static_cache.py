@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from pm_admin.web.static_cache import static_cache
+from tests.support.loop import run
 
 
 def response_headers(path: str, *, status: int = 200, content_type: bytes = b"text/javascript",
@@ -21,7 +20,7 @@ def response_headers(path: str, *, status: int = 200, content_type: bytes = b"te
     async def send(message):
         sent.append(message)
 
-    asyncio.run(static_cache(app)({"type": "http", "method": method, "path": path}, None, send))
+    run(static_cache(app)({"type": "http", "method": method, "path": path}, None, send))
     return dict(sent[0]["headers"])
 
 
