@@ -32,7 +32,7 @@ def catalog_params(filters: ArchiveFilter, language: str) -> dict[str, Any]:
 
 def catalog_xlsx(session: Session, principal: Principal, params: dict[str, Any]) -> Download:
     language = params.get("language", "zh-CN")
-    rows = catalog_export_rows(session, principal, ArchiveFilter(**params["filters"]))
+    rows, _total = catalog_export_rows(session, principal, ArchiveFilter(**params["filters"]))
     workbook = export_workbook()
     table_sheet(workbook, translate("archives.catalog_title", language), [translate(key, language) for key in COLUMN_KEYS],
                 [[row.room_code, row.archive_no, row.owner_names, row.moved_in, row.pages,

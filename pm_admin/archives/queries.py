@@ -121,10 +121,15 @@ def catalog(session: Session, principal: Principal, request: PageRequest, filter
     return Page(_catalog_rows(session, ids), total, request.page, request.page_size)
 
 
-def catalog_export_rows(session: Session, principal: Principal, filters: ArchiveFilter) -> list[ArchiveRow]:
+def catalog_export_rows(session: Session, principal: Principal, filters: ArchiveFilter,
+                        limit: int | None = None) -> tuple[list[ArchiveRow], int]:
+    """The filtered catalog in the grid's order: its first ``limit`` rows (every row when None), and how many it has
+    (a print layout shows a part of a big catalog and says so)."""
     principal.require(Perm.ARCHIVES_VIEW)
     ids = list(session.scalars(_catalog_statement(principal, filters).order_by(Archive.sort_key, Archive.id)).all())
-    return [row for start in range(0, len(ids), 1000) for row in _catalog_rows(session, ids[start:start + 1000])]
+    shown = ids[:limit]
+    return [row for start in range(0, len(shown), 1000) for row in _catalog_rows(session, shown[start:start + 1000])], \
+        len(ids)
 
 
 def visible_archive(session: Session, principal: Principal, archive_id: int) -> Archive | None:

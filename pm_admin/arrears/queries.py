@@ -16,7 +16,7 @@ from pm_admin.billing.models import RoomArrears
 from pm_admin.core.clock import local_today
 from pm_admin.core.errors import PermissionDenied
 from pm_admin.core.paging import Page, PageRequest, count, paginate
-from pm_admin.core.permissions import Perm, Principal
+from pm_admin.core.permissions import Perm, Principal, in_communities
 from pm_admin.owners.models import Owner, Ownership
 from pm_admin.places.models import Room
 from pm_admin.tickets.models import Ticket
@@ -120,11 +120,10 @@ def coverage_by_assignee(session: Session, scope: frozenset[int] | None, day: da
     """Per assignee of the cases (as the case is assigned now): (covered, open cases) of ``coverage_on`` at the day.
     For scorecards, which check their reader's permission themselves."""
     open_on_day, followed, _fresh = _coverage_clauses(day)
-    where = [open_on_day, ArrearsCase.assignee_id.is_not(None)]
-    if scope is not None:
-        where.append(ArrearsCase.community_id.in_(sorted(scope)) if scope else sa.false())
     rows = session.execute(sa.select(ArrearsCase.assignee_id, sa.func.sum(sa.case((followed, 1), else_=0)),
-                                     sa.func.count(ArrearsCase.id)).where(*where)
+                                     sa.func.count(ArrearsCase.id))
+                           .where(open_on_day, ArrearsCase.assignee_id.is_not(None),
+                                  in_communities(ArrearsCase.community_id, scope))
                            .group_by(ArrearsCase.assignee_id)).all()
     return {int(assignee): (int(covered or 0), int(total)) for assignee, covered, total in rows}
 

@@ -5,11 +5,12 @@ Each parser takes the form's ``FieldErrors``, adds at most one error for its fie
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Any, TypeVar
 
+from pm_admin.core.clock import DISPLAY_ZONE
 from pm_admin.core.errors import FieldErrors
 
 MIN_REASON = 2
@@ -50,6 +51,21 @@ def parse_date(errors: FieldErrors, field: str, raw: Any, *, required: bool = Tr
     elif not_before is not None and day < not_before:
         errors.add(field, too_early, day=not_before.isoformat())
     return day
+
+
+def parse_local_time(errors: FieldErrors, field: str, raw: Any, *, invalid: str) -> datetime | None:
+    """A date and time as a ``datetime-local`` input sends it (2026-12-10T14:00, or with a space), Shanghai time
+    unless it names its zone; ``invalid`` is the field's own message for one that is not a time."""
+    text = str(raw or "").strip().replace(" ", "T")
+    if not text:
+        errors.add(field, "error.required")
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        errors.add(field, invalid)
+        return None
+    return moment.replace(tzinfo=DISPLAY_ZONE) if moment.tzinfo is None else moment
 
 
 def clean_reason(errors: FieldErrors, field: str, text: Any, *, min_length: int = MIN_REASON,

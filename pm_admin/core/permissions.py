@@ -147,12 +147,14 @@ class Principal:
         return None if self.all_communities else self.community_ids
 
     def scope_clause(self, community_column) -> ColumnElement[bool]:
-        ids = self.community_filter()
-        if ids is None:
-            return sa.true()
-        if not ids:
-            return sa.false()
-        return community_column.in_(sorted(ids))
+        return in_communities(community_column, self.community_filter())
+
+
+def in_communities(community_column, scope: frozenset[int] | None) -> ColumnElement[bool]:
+    """The rows of the scope's communities: ``None`` every community, an empty scope none."""
+    if scope is None:
+        return sa.true()
+    return community_column.in_(sorted(scope)) if scope else sa.false()
 
 
 SYSTEM = Principal(user_id=0, username="system", display_name="系统", roles=frozenset(Role),

@@ -1,6 +1,7 @@
 """Rows ticked on a paged list for a bulk action (``ui.table.data_table(..., selectable=True)``).
 
-``class TicketListState(SelectionMixin, UrlFilters, PagedMixin, ProtectedState)``: the ids ticked (``selected``, for
+``class TicketListState(SelectionMixin, UrlFilters, PagedMixin, ProtectedState)`` (the page's ``rows`` and ``_row``
+are ``PagedMixin``'s): the ids ticked (``selected``, for
 the checkboxes) and, on the server only, the version each row had when it was ticked, so a bulk action refuses a row
 someone changed since. Only rows of the page on screen can be ticked: an id the page does not show is refused.
 """
@@ -11,21 +12,16 @@ import reflex as rx
 
 from pm_admin.core.errors import DomainError
 from pm_admin.core.guard import PAGE, protected_var, requires
-from pm_admin.core.paged_state import PagedMixin
 
 
 class SelectionMixin(rx.State, mixin=True):
     selected: list[int] = []
     _seen_versions: dict[int, int] = {}
 
-    def _shown(self) -> list[dict]:
-        return self.rows if isinstance(self, PagedMixin) else []
-
     @protected_var()
     def page_selected(self) -> bool:
         """The header checkbox is ticked when every row on screen is."""
-        rows = self._shown()
-        return bool(rows) and all(row["id"] in self.selected for row in rows)
+        return bool(self.rows) and all(row["id"] in self.selected for row in self.rows)
 
     def _tick(self, rows: list[dict]) -> None:
         self._seen_versions = {**self._seen_versions, **{row["id"]: int(row.get("version") or 0) for row in rows}}
@@ -33,7 +29,7 @@ class SelectionMixin(rx.State, mixin=True):
 
     @requires(PAGE)
     def toggle_row(self, row_id: int, checked: bool):
-        row = next((r for r in self._shown() if r["id"] == row_id), None)
+        row = self._row(row_id)
         if row is None:
             raise DomainError("error.invalid_id")
         if checked:
@@ -43,11 +39,10 @@ class SelectionMixin(rx.State, mixin=True):
 
     @requires(PAGE)
     def toggle_page(self, checked: bool):
-        rows = self._shown()
         if checked:
-            self._tick(rows)
+            self._tick(self.rows)
         else:
-            shown = {row["id"] for row in rows}
+            shown = {row["id"] for row in self.rows}
             self.selected = [i for i in self.selected if i not in shown]
 
     @requires(PAGE)

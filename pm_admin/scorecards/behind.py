@@ -12,10 +12,10 @@ from pm_admin.auth.models import User
 from pm_admin.core.clock import local_text, utcnow
 from pm_admin.core.errors import NotFound
 from pm_admin.core.i18n import translate
-from pm_admin.core.permissions import Principal
+from pm_admin.core.permissions import Principal, in_communities
 from pm_admin.dashboards.figures import local_bounds
 from pm_admin.scorecards.queries import period_of, require_subject, scope_of
-from pm_admin.scorecards.ticket_figures import CS_FIGURES, HANDLER_FIGURES, SCORES, in_scope, within
+from pm_admin.scorecards.ticket_figures import CS_FIGURES, HANDLER_FIGURES, SCORES, within
 from pm_admin.tickets.models import Callback, Kind, Ticket, TicketRound
 
 R = TicketRound
@@ -34,7 +34,7 @@ def _handler_rows(session: Session, figure: str, field: str, subject_id: int, sc
     if figure in ("handled", "sla_compliance"):
         rows = session.execute(sa.select(Ticket.id, Ticket.code, Ticket.title, R.resolved_at, R.breached)
                                .join(Ticket, Ticket.id == R.ticket_id)
-                               .where(in_scope(R.community_id, scope), who, *within(R.resolved_at, bounds))
+                               .where(in_communities(R.community_id, scope), who, *within(R.resolved_at, bounds))
                                .order_by(R.resolved_at.desc()).limit(LIMIT)).all()
         return [(i, c, t, at, yes_no(breached, "scorecards.note.breached", "scorecards.note.in_time"))
                 for i, c, t, at, breached in rows]
@@ -43,14 +43,14 @@ def _handler_rows(session: Session, figure: str, field: str, subject_id: int, sc
         return [(*row, translate("scorecards.note.reopened", language)) for row in session.execute(
             sa.select(Ticket.id, Ticket.code, Ticket.title, R.started_at).join(Ticket, Ticket.id == R.ticket_id)
             .join(previous, sa.and_(previous.ticket_id == R.ticket_id, previous.number == R.number - 1))
-            .where(in_scope(R.community_id, scope), R.number > 1, R.started_at >= bounds[0],
+            .where(in_communities(R.community_id, scope), R.number > 1, R.started_at >= bounds[0],
                    R.started_at < bounds[1], getattr(previous, field) == subject_id)
             .order_by(R.started_at.desc()).limit(LIMIT)).all()]
     first_round = [R.number == 1] if figure == "first_time_satisfaction" else [R.kind == Kind.REPAIR.value]
     rows = session.execute(sa.select(Ticket.id, Ticket.code, Ticket.title, Callback.done_at, Callback.satisfied,
                                      *[getattr(Callback, s) for s in SCORES])
                            .join(Ticket, Ticket.id == R.ticket_id).join(Callback, Callback.id == R.callback_id)
-                           .where(in_scope(R.community_id, scope), who, *first_round,
+                           .where(in_communities(R.community_id, scope), who, *first_round,
                                   *within(Callback.done_at, bounds))
                            .order_by(Callback.done_at.desc()).limit(LIMIT)).all()
     return [(i, c, t, at, yes_no(bool(satisfied), "scorecards.note.satisfied", "scorecards.note.unsatisfied")
@@ -62,12 +62,12 @@ def _cs_rows(session: Session, figure: str, login: str, scope, bounds, language:
     if figure == "registered":
         return [(*row, "") for row in session.execute(
             sa.select(Ticket.id, Ticket.code, Ticket.title, Ticket.created_at)
-            .where(in_scope(Ticket.community_id, scope), Ticket.created_by == login,
+            .where(in_communities(Ticket.community_id, scope), Ticket.created_by == login,
                    *within(Ticket.created_at, bounds)).order_by(Ticket.created_at.desc()).limit(LIMIT)).all()]
     if figure == "callbacks_made":
         rows = session.execute(sa.select(Ticket.id, Ticket.code, Ticket.title, Callback.done_at, Callback.reached)
                                .join(Ticket, Ticket.id == Callback.ticket_id)
-                               .where(in_scope(Ticket.community_id, scope), Callback.done_by == login,
+                               .where(in_communities(Ticket.community_id, scope), Callback.done_by == login,
                                       *within(Callback.done_at, bounds))
                                .order_by(Callback.done_at.desc()).limit(LIMIT)).all()
         return [(i, c, t, at, translate("scorecards.note.reached" if reached else "scorecards.note.unreached",
@@ -75,7 +75,7 @@ def _cs_rows(session: Session, figure: str, login: str, scope, bounds, language:
     rows = session.execute(sa.select(Ticket.id, Ticket.code, Ticket.title, Callback.done_at,
                                      Callback.done_at <= R.callback_due_at)
                            .join(R, R.callback_id == Callback.id).join(Ticket, Ticket.id == R.ticket_id)
-                           .where(in_scope(R.community_id, scope), Callback.done_by == login,
+                           .where(in_communities(R.community_id, scope), Callback.done_by == login,
                                   *within(Callback.done_at, bounds))
                            .order_by(Callback.done_at.desc()).limit(LIMIT)).all()
     return [(i, c, t, at, translate("scorecards.note.in_time" if on_time else "scorecards.note.late", language))

@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 from pm_admin.arrears.queries import coverage_by_assignee
 from pm_admin.census.models import CensusTask, TaskStatus
 from pm_admin.census.services import quarter_of
+from pm_admin.core.permissions import in_communities
 from pm_admin.dashboards.figures import Figure, local_bounds, rate
 from pm_admin.dashboards.periods import Period
 from pm_admin.places.models import Community
@@ -35,11 +36,10 @@ def census_by_assignee(session: Session, scope: frozenset[int] | None, period: P
     after = local_bounds(period.start, period.end, now)[1]
     done = sa.and_(CensusTask.status != TaskStatus.PENDING, CensusTask.completed_at.is_not(None),
                    CensusTask.completed_at < after)
-    where = [CensusTask.quarter == quarter_of(period.end), CensusTask.assignee_id.is_not(None)]
-    if scope is not None:
-        where.append(CensusTask.community_id.in_(sorted(scope)) if scope else sa.false())
     rows = session.execute(sa.select(CensusTask.assignee_id, sa.func.sum(sa.case((done, 1), else_=0)),
-                                     sa.func.count(CensusTask.id)).where(*where)
+                                     sa.func.count(CensusTask.id))
+                           .where(CensusTask.quarter == quarter_of(period.end), CensusTask.assignee_id.is_not(None),
+                                  in_communities(CensusTask.community_id, scope))
                            .group_by(CensusTask.assignee_id)).all()
     return {int(user): (int(finished or 0), int(total)) for user, finished, total in rows}
 

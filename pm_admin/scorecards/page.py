@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from pm_admin.dashboards.periods import PERIOD_KEYS
+from pm_admin.scorecards.behind import DRILLABLE
 from pm_admin.scorecards.state import ScorecardsState, TicketsBehind
 from pm_admin.ui.filters import filter_bar, pick
 from pm_admin.ui.forms import view_dialog
@@ -13,6 +14,7 @@ from pm_admin.ui.i18n import t, t_prefixed
 from pm_admin.ui.table import simple_table, table_body
 
 S = ScorecardsState
+DRILLABLE_KEYS = rx.Var.create(list(DRILLABLE))
 
 
 def _view_picker() -> rx.Component:
@@ -29,7 +31,7 @@ def _period_picker() -> rx.Component:
         value=S.filters["period"].to(str), on_change=lambda value: S.set_filter("period", value))
 
 
-def _figure(section: rx.Var, figure: rx.Var) -> rx.Component:
+def _figure(figure: rx.Var) -> rx.Component:
     value = rx.text(figure["value"], size="6", weight="bold", data_testid="figure-" + figure["key"].to(str))
     return rx.card(rx.vstack(
         rx.text(t_prefixed("scorecards.figure.", figure["key"]), size="2", color_scheme="gray"),
@@ -44,19 +46,21 @@ def _figure(section: rx.Var, figure: rx.Var) -> rx.Component:
 def _own_card() -> rx.Component:
     return rx.vstack(rx.foreach(S.sections, lambda section: rx.vstack(
         rx.heading(t_prefixed("scorecards.group.", section["group"]), size="3", weight="medium"),
-        rx.grid(rx.foreach(section["figures"].to(list[dict[str, str]]), lambda f: _figure(section, f)),
+        rx.grid(rx.foreach(section["figures"].to(list[dict[str, str]]), _figure),
                 columns=rx.breakpoints(initial="2", sm="3", lg="5"), spacing="3", width="100%"),
         spacing="2", width="100%", data_testid="scorecard-" + section["group"].to(str))),
         spacing="4", width="100%", data_testid="own-card")
 
 
 def _cell(row: rx.Var, key: rx.Var) -> rx.Component:
+    """A figure; a link to the tickets behind it where it counts tickets (household and field figures do not)."""
     value = row[key].to(str)
     return rx.table.cell(rx.cond(
-        value != "—",
-        rx.link(value, cursor="pointer", underline="hover",
-                on_click=TicketsBehind.open_behind(row["subject"].to(str), row["subject_id"].to(str), key)),
-        rx.text(value, color_scheme="gray")), white_space="nowrap")
+        value == "—", rx.text(value, color_scheme="gray"),
+        rx.cond(DRILLABLE_KEYS.contains(key),
+                rx.link(value, cursor="pointer", underline="hover",
+                        on_click=TicketsBehind.open_behind(row["subject"].to(str), row["subject_id"].to(str), key)),
+                rx.text(value))), white_space="nowrap", data_testid="cell-" + key.to(str))
 
 
 def _table() -> rx.Component:

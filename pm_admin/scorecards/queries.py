@@ -73,11 +73,14 @@ def _groups(roles: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _user_cards(session: Session, users: list[User], scope: Scope, period: Period, now: datetime) -> list[Card]:
-    handler = handler_figures(session, scope, period, now)
-    calls = cs_figures(session, scope, period, now)
-    households = household_figures(session, scope, period, now)
-    field = field_figures(session, scope, period, now)
+    """Each figure group is read once for all the users, and only when one of their cards shows it (a technician's
+    own card reads no household figures)."""
     roles = _roles(session, [u.id for u in users])
+    shown = {group for user in users for group in _groups(roles.get(user.id, ()))}
+    handler = handler_figures(session, scope, period, now) if "handler" in shown else {}
+    calls = cs_figures(session, scope, period, now) if "cs" in shown else {}
+    households = household_figures(session, scope, period, now) if "household" in shown else {}
+    field = field_figures(session, scope, period, now) if "field" in shown else {}
     cards = []
     for user in users:
         figures = {**handler.get(user.id, {}), **calls.get(user.username, {}), **households.get(user.id, {}),
@@ -97,14 +100,19 @@ def own_card(session: Session, principal: Principal, period_key: str, community_
     return _user_cards(session, [user], scope_of(principal, community_id), period_of(period_key, now), now)[0]
 
 
-def team_members(session: Session, scope: Scope) -> list[User]:
-    """Active technicians, cs and stewards of the scope's communities, by name."""
-    staff = select(User).where(User.is_active == sa.true(), col(User.id).in_(
-        select(UserRole.user_id).where(col(UserRole.role_code).in_([str(r) for r in STAFF_ROLES]))))
+def _team(scope: Scope) -> list[sa.ColumnElement[bool]]:
+    """Who is on the team: active technicians, cs and stewards of the scope's communities."""
+    where = [User.is_active == sa.true(), col(User.id).in_(
+        select(UserRole.user_id).where(col(UserRole.role_code).in_([str(r) for r in STAFF_ROLES])))]
     if scope is not None:
-        staff = staff.where(col(User.id).in_(
+        where.append(col(User.id).in_(
             select(UserCommunity.user_id).where(col(UserCommunity.community_id).in_(sorted(scope)))))
-    return list(session.exec(staff.order_by(User.display_name, User.id)).all())
+    return where
+
+
+def team_members(session: Session, scope: Scope) -> list[User]:
+    """The team (``_team``), by name."""
+    return list(session.exec(select(User).where(*_team(scope)).order_by(User.display_name, User.id)).all())
 
 
 def team_cards(session: Session, principal: Principal, period_key: str, community_id: int | None = None,
@@ -140,6 +148,7 @@ def require_subject(session: Session, principal: Principal, subject: str, subjec
     if subject_id == principal.user_id and principal.has(Perm.SCORECARDS_OWN):
         return subject, subject_id
     principal.require(Perm.SCORECARDS_TEAM)
-    if subject_id not in {u.id for u in team_members(session, scope_of(principal, community_id))}:
+    on_team = sa.exists().where(User.id == subject_id, *_team(scope_of(principal, community_id)))
+    if not session.scalar(sa.select(on_team)):
         raise PermissionDenied("error.out_of_scope")
     return subject, subject_id

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
+from pm_admin.core.permissions import in_communities
 from pm_admin.dashboards.figures import Figure, count, local_bounds, rate
 from pm_admin.dashboards.periods import Period
 from pm_admin.tickets.models import Callback, Kind, Ticket, TicketRound
@@ -33,12 +34,6 @@ HANDLER_FIGURES = ("handled", "sla_compliance", "reopen_rate", "first_time_satis
                    *(f"repair_{score}" for score in SCORES))
 CS_FIGURES = ("registered", "callbacks_made", "callbacks_on_time")
 Scope = frozenset[int] | None  # communities; None: every community
-
-
-def in_scope(column, scope: Scope) -> sa.ColumnElement[bool]:
-    if scope is None:
-        return sa.true()
-    return column.in_(sorted(scope)) if scope else sa.false()
 
 
 def within(column, bounds: tuple[datetime, datetime]) -> list[sa.ColumnElement[bool]]:
@@ -58,17 +53,17 @@ def handler_figures(session: Session, scope: Scope, period: Period, now: datetim
     met = sa.func.sum(sa.case((R.breached == sa.false(), 1), else_=0))
     handled = {row[0]: (int(row[1]), int(row[2] or 0)) for row in session.execute(
         sa.select(who, sa.func.count(R.id), met)
-        .where(in_scope(R.community_id, scope), col(who).is_not(None), *within(R.resolved_at, bounds))
+        .where(in_communities(R.community_id, scope), col(who).is_not(None), *within(R.resolved_at, bounds))
         .group_by(who)).all()}
     previous = aliased(R)
     previous_who = previous.department_id if by_department else previous.resolver_id
     reopened = dict(session.execute(
         sa.select(previous_who, sa.func.count(R.id))
         .join(previous, sa.and_(previous.ticket_id == R.ticket_id, previous.number == R.number - 1))
-        .where(in_scope(R.community_id, scope), R.number > 1, col(previous_who).is_not(None),
+        .where(in_communities(R.community_id, scope), R.number > 1, col(previous_who).is_not(None),
                R.started_at >= bounds[0], R.started_at < bounds[1])
         .group_by(previous_who)).all())
-    ended = sa.and_(in_scope(R.community_id, scope), col(who).is_not(None), *within(Callback.done_at, bounds))
+    ended = sa.and_(in_communities(R.community_id, scope), col(who).is_not(None), *within(Callback.done_at, bounds))
     satisfied = sa.func.sum(sa.case((Callback.satisfied == sa.true(), 1), else_=0))
     first_time = {row[0]: (int(row[1] or 0), int(row[2])) for row in session.execute(
         sa.select(who, satisfied, sa.func.count(Callback.id)).join(Callback, Callback.id == R.callback_id)
@@ -97,16 +92,16 @@ def cs_figures(session: Session, scope: Scope, period: Period, now: datetime) ->
     bounds = local_bounds(period.start, period.end, now)
     registered = dict(session.execute(
         sa.select(Ticket.created_by, sa.func.count(Ticket.id))
-        .where(in_scope(Ticket.community_id, scope), *within(Ticket.created_at, bounds))
+        .where(in_communities(Ticket.community_id, scope), *within(Ticket.created_at, bounds))
         .group_by(Ticket.created_by)).all())
     made = dict(session.execute(
         sa.select(Callback.done_by, sa.func.count(Callback.id)).join(Ticket, Ticket.id == Callback.ticket_id)
-        .where(in_scope(Ticket.community_id, scope), *within(Callback.done_at, bounds))
+        .where(in_communities(Ticket.community_id, scope), *within(Callback.done_at, bounds))
         .group_by(Callback.done_by)).all())
     on_time = sa.func.sum(sa.case((Callback.done_at <= R.callback_due_at, 1), else_=0))
     timely = {row[0]: (int(row[1] or 0), int(row[2])) for row in session.execute(
         sa.select(Callback.done_by, on_time, sa.func.count(Callback.id)).join(R, R.callback_id == Callback.id)
-        .where(in_scope(R.community_id, scope), *within(Callback.done_at, bounds))
+        .where(in_communities(R.community_id, scope), *within(Callback.done_at, bounds))
         .group_by(Callback.done_by)).all()}
     figures: dict[str, dict[str, Figure]] = defaultdict(dict)
     for login in set(registered) | set(made) | set(timely):

@@ -35,7 +35,7 @@ def basis_text(key: str, figure: Figure | None) -> str:
 
 
 def card_row(card: Card, columns: tuple[str, ...]) -> dict[str, str]:
-    """One table row: the subject, and per column its value text ("" where the card does not count it)."""
+    """One table row: the subject, and per column its value text ("—" where the card counts nothing)."""
     row = {"subject": card.subject, "subject_id": str(card.subject_id), "name": card.name,
            "roles": ",".join(card.roles)}
     for key in columns:

@@ -15,7 +15,7 @@ from pm_admin.auth.models import User
 from pm_admin.core.clock import DISPLAY_ZONE
 from pm_admin.core.errors import PermissionDenied
 from pm_admin.core.i18n import translate
-from pm_admin.core.permissions import Perm, Principal
+from pm_admin.core.permissions import Perm, Principal, in_communities
 from pm_admin.owners.models import Ownership
 from pm_admin.places.models import Building, Community, Room, natural_key
 from pm_admin.surveys.models import (
@@ -399,9 +399,7 @@ def steward_indices(session: Session, scope: frozenset[int] | None, day: date) -
     plan = latest_closed_plan(session, scope, day)
     if plan is None:
         return {}
-    where = [SurveyScore.steward_id != 0]
-    if scope is not None:
-        where.append(col(SurveyScore.community_id).in_(sorted(scope)))
+    where = [SurveyScore.steward_id != 0, in_communities(col(SurveyScore.community_id), scope)]
     grouped: dict[int, dict[str, float]] = defaultdict(dict)
     for (steward_id, indicator), score in _scores(session, plan.id, SurveyScore.steward_id, where=where).items():
         if score is not None:

@@ -17,8 +17,8 @@ from pm_admin.core.clock import local_text, utcnow
 from pm_admin.core.i18n import translate
 from pm_admin.core.permissions import Principal
 from pm_admin.places.models import Community, Room
-from pm_admin.tickets.models import Callback, Department, Ticket, TicketCategory
-from pm_admin.tickets.queries import TicketFilter, contact_of, list_query
+from pm_admin.tickets.models import Callback, Ticket, TicketCategory
+from pm_admin.tickets.queries import TicketFilter, contact_of, list_query, names_of_categories_and_departments
 
 MAX_ROWS = 20_000  # a bigger view is narrowed first (the file says so in its last line)
 CHUNK = 1000
@@ -66,19 +66,19 @@ def ledger(session: Session, principal: Principal, view: LedgerView, *, language
     statement = list_query(principal, view.filters, status=view.status, sort=view.sort, descending=view.descending,
                            now=now or utcnow())
     ids = list(session.scalars(statement.limit(limit + 1)).all())
+    names = _names(session, language)
     rows = [row for start in range(0, min(len(ids), limit), CHUNK)
-            for row in _rows(session, ids[start:min(start + CHUNK, limit)], language)]
+            for row in _rows(session, ids[start:min(start + CHUNK, limit)], language, *names)]
     total = len(rows) if len(ids) <= limit else session.scalar(
         sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())) or 0
     return Ledger(rows, total)
 
 
-def _category_labels(session: Session, language: str) -> dict[int, str]:
-    """"物业服务 / 客服态度": a sub-category under its parent."""
-    categories = session.exec(select(TicketCategory)).all()
-    names = {c.id: c.name_zh if language == "zh-CN" else c.name_en for c in categories}
-    return {c.id: f"{names[c.parent_id]} / {names[c.id]}" if c.parent_id in names else names[c.id]
-            for c in categories}
+def _names(session: Session, language: str) -> tuple[dict[int, str], dict[int, str]]:
+    """The categories' labels ("物业服务 / 客服态度": a sub-category under its parent) and the departments' names."""
+    names, departments = names_of_categories_and_departments(session, language)
+    parents = session.execute(sa.select(TicketCategory.id, TicketCategory.parent_id)).all()
+    return {i: f"{names[parent]} / {names[i]}" if parent in names else names[i] for i, parent in parents}, departments
 
 
 def _callback_text(callback: Callback | None, language: str) -> str:
@@ -98,7 +98,8 @@ def _latest_callbacks(session: Session, ticket_ids: Sequence[int]) -> dict[int, 
     return {c.ticket_id: c for c in session.exec(select(Callback).join(newest, newest.c.last == Callback.id)).all()}
 
 
-def _rows(session: Session, ids: list[int], language: str) -> list[dict[str, str]]:
+def _rows(session: Session, ids: list[int], language: str, categories: dict[int, str],
+          departments: dict[int, str]) -> list[dict[str, str]]:
     if not ids:
         return []
     tickets = {t.id: t for t in session.exec(select(Ticket).where(col(Ticket.id).in_(ids))).all()}
@@ -108,9 +109,7 @@ def _rows(session: Session, ids: list[int], language: str) -> list[dict[str, str
         col(Community.id).in_({t.community_id for t in tickets.values()}))).all())
     people = dict(session.execute(sa.select(User.id, User.display_name).where(
         col(User.id).in_({t.assignee_id for t in tickets.values() if t.assignee_id}))).all())
-    departments = {d.id: d.name if language == "zh-CN" else d.name_en or d.name
-                   for d in session.exec(select(Department)).all()}
-    categories, callbacks = _category_labels(session, language), _latest_callbacks(session, ids)
+    callbacks = _latest_callbacks(session, ids)
     rows = []
     for ticket in (tickets[i] for i in ids):
         contact = contact_of(ticket, language)

@@ -220,12 +220,13 @@ def community_of(session: Session, principal: Principal, ticket_id: int) -> int 
     return ticket.community_id if ticket else None
 
 
-def communities_of(session: Session, principal: Principal, ticket_ids: Sequence[int]) -> set[int]:
-    """The communities of these tickets that the principal may see (a bulk action offers their staff)."""
-    if not ticket_ids:
-        return set()
-    return set(session.scalars(sa.select(Ticket.community_id).where(
-        col(Ticket.id).in_(list(ticket_ids)), principal.scope_clause(Ticket.community_id)).distinct()).all())
+def bulk_assignee_options(session: Session, principal: Principal, ticket_ids: Sequence[int]) -> list[dict[str, str]]:
+    """Whom ticked tickets may be assigned to (批量指派): the staff of their community when they share one, else of the
+    principal's communities (the assignment checks each ticket's own)."""
+    communities = set(session.scalars(sa.select(Ticket.community_id).where(
+        col(Ticket.id).in_(list(ticket_ids)), principal.scope_clause(Ticket.community_id)).distinct()).all()) \
+        if ticket_ids else set()
+    return assignee_options(session, principal, communities.pop() if len(communities) == 1 else None)
 
 
 # The list's sortable columns; any other sort is newest first.

@@ -295,6 +295,13 @@ def test_catalog_runs_building_then_unit_then_room_across_pages(session, estate)
     assert catalog_codes(session, estate, page_size=3) == ["2-1-201", "2-1-1502", "2-2-101", "10-1-101"]
 
 
+def test_a_printed_catalog_builds_only_the_rows_it_shows_and_counts_the_rest(session, estate):
+    filters = queries.ArchiveFilter(community_id=estate["community"].id)
+    rows, total = queries.catalog_export_rows(session, estate["manager"], filters, limit=2)
+    assert [row.room_code.removeprefix(estate["prefix"]) for row in rows] == ["2-1-201", "2-1-1502"]
+    assert total == 4
+
+
 def test_renumbering_a_room_moves_its_archive_in_the_catalog(session, estate):
     room = estate["rooms"]["2-1-201"]
     update_room(session, actor=estate["manager"], room_id=room.id, expected_version=room.version, number="1601",

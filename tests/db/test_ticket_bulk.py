@@ -13,6 +13,7 @@ from pm_admin.core.audit import AuditEvent
 from pm_admin.core.errors import DomainError, PermissionDenied, ValidationFailed
 from pm_admin.core.i18n import translate
 from pm_admin.notify.models import OutboxMessage
+from pm_admin.tickets import queries
 from pm_admin.tickets.models import Notification, Status, Ticket, TicketEvent, Tier
 from pm_admin.tickets.services import actions, bulk, callbacks
 from pm_admin.tickets.services.callbacks import CallbackInput
@@ -102,6 +103,21 @@ def test_an_assignee_who_is_not_staff_of_a_tickets_community_is_refused_for_that
     with pytest.raises(ValidationFailed) as nobody:
         bulk.bulk_assign(session, actor=both, versions=versions(ours), assignee_id=None)
     assert set(nobody.value.fields) == {"assignee_id"}
+
+
+def test_the_assignees_offered_are_staff_of_the_ticked_tickets_community(session, desk):
+    elsewhere, _, _, room = factories.place_tree(session)
+    both = factories.sign_in(session, factories.user(session, "manager", communities=(desk["community"], elsewhere)))
+    there = factories.user(session, "technician", communities=(elsewhere,))
+    theirs, ours = new_ticket(session, {"cs": both, "room": room}, title="别的小区的报修"), new_ticket(session, desk)
+
+    def offered(actor, *tickets: Ticket) -> set[str]:
+        return {o["value"] for o in queries.bulk_assignee_options(session, actor, [t.id for t in tickets])}
+
+    assert str(desk["tech_user"].id) in offered(both, ours) and str(there.id) not in offered(both, ours)
+    assert str(there.id) in offered(both, theirs) and str(desk["tech_user"].id) not in offered(both, theirs)
+    assert {str(there.id), str(desk["tech_user"].id)} <= offered(both, ours, theirs)  # anyone of their communities
+    assert str(there.id) not in offered(desk["cs"], theirs)  # a ticket out of scope names no community
 
 
 def test_only_who_may_work_tickets_acts_in_bulk_and_not_on_nothing_or_too_much(session, desk):

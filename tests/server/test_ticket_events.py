@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from pm_admin.auth.models import User
 from pm_admin.owners.models import Ownership
+from pm_admin.owners.states.owners import OwnersState
 from pm_admin.places.models import Building, Community, Room, Unit
 from pm_admin.portal.models import OwnerAccount
 from pm_admin.tickets.models import Ticket, TicketCategory, TicketEvent, TicketEvidence
@@ -20,6 +21,7 @@ from pm_admin.tickets.services.contact import ContactInput
 from pm_admin.tickets.services.registration import TicketInput
 from pm_admin.tickets.states.board import TicketBoardState
 from pm_admin.tickets.states.detail import DetailMoveForm, TicketDetailState
+from pm_admin.tickets.states.listing import TicketListState
 from pm_admin.tickets.states.orders import MyOrdersState
 from tests.server.test_crafted_events import state_delta, toasts
 from tests.support import factories
@@ -190,3 +192,28 @@ def test_moving_a_card_needs_a_role_that_may_act_on_tickets(live_server, db):
     assert toasts(dropped)
     assert denials(db, "guard.refused:drop", "missing_permission") == refused + 1
     assert stored(db, ticket.id) == before
+
+
+def test_only_rows_on_screen_can_be_ticked(live_server, db):
+    """The ticket list's and the owner grid's selection (``core.selection``): an id the page does not show is
+    refused, one it shows is ticked."""
+    foreign = open_ticket(db, "C03", "in_progress")
+    cs = cookie_for(live_server.base_url, "demo.cs")  # C01 only
+
+    async def scenario():
+        async with CraftedClient(live_server.base_url, cookie=cs) as client:
+            await client.hydrate("/tickets")
+            load = await client.send(event_name(TicketListState, "load"), path="/tickets")
+            shown = state_delta(load, TicketListState)["rows_rx_state_"][0]["id"]
+            crafted = await client.send(event_name(TicketListState, "toggle_row"), {"row_id": foreign.id,
+                                                                                    "checked": True})
+            ticked = await client.send(event_name(TicketListState, "toggle_row"), {"row_id": shown, "checked": True})
+            await client.hydrate("/owners")
+            await client.send(event_name(OwnersState, "load"), path="/owners")
+            owner = await client.send(event_name(OwnersState, "toggle_row"), {"row_id": 10 ** 9, "checked": True})
+        return shown, crafted, ticked, owner
+
+    shown, crafted, ticked, owner = run(scenario())
+    assert toasts(crafted) and "selected_rx_state_" not in state_delta(crafted, TicketListState)
+    assert state_delta(ticked, TicketListState)["selected_rx_state_"] == [shown]
+    assert toasts(owner) and "selected_rx_state_" not in state_delta(owner, OwnersState)

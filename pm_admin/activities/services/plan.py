@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -19,7 +18,7 @@ from pm_admin.core.audit import record
 from pm_admin.core.clock import DISPLAY_ZONE, utcnow
 from pm_admin.core.errors import FieldErrors, NotFound
 from pm_admin.core.ids import is_id
-from pm_admin.core.parsers import clean_text, parse_amount
+from pm_admin.core.parsers import clean_text, parse_amount, parse_local_time
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.core.scoping import community_of, expect_version
 
@@ -39,19 +38,6 @@ class ActivityInput:
     budget: Any = "0"
 
 
-def _local_time(errors: FieldErrors, field: str, raw: Any) -> datetime | None:
-    text = str(raw or "").strip().replace(" ", "T")
-    if not text:
-        errors.add(field, "error.required")
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        errors.add(field, "activities.time_invalid")
-        return None
-    return moment.replace(tzinfo=DISPLAY_ZONE) if moment.tzinfo is None else moment
-
-
 def _capacity(errors: FieldErrors, raw: Any) -> int:
     text = str(raw or "").strip()
     if not text.isdigit() or not 1 <= int(text) <= MAX_CAPACITY:
@@ -61,8 +47,8 @@ def _capacity(errors: FieldErrors, raw: Any) -> int:
 
 
 def _clean(errors: FieldErrors, data: ActivityInput) -> dict[str, Any]:
-    starts_at = _local_time(errors, "starts_at", data.starts_at)
-    ends_at = _local_time(errors, "ends_at", data.ends_at)
+    starts_at = parse_local_time(errors, "starts_at", data.starts_at, invalid="activities.time_invalid")
+    ends_at = parse_local_time(errors, "ends_at", data.ends_at, invalid="activities.time_invalid")
     if starts_at and ends_at and ends_at <= starts_at:
         errors.add("ends_at", "activities.ends_before_start")
     return {"theme": clean_text(errors, "theme", data.theme, max_length=40),

@@ -42,10 +42,10 @@ class CatalogPrintState(UrlFilters, ProtectedState):
     def load(self):
         self._start_filters()
         with read_only() as session:
-            found = queries.catalog_export_rows(session, self.principal, catalog_filter(self.filters))
-        self.total = len(found)
+            found, self.total = queries.catalog_export_rows(session, self.principal, catalog_filter(self.filters),
+                                                            limit=MAX_ROWS)
         self.rows = [{**row.model_dump(), "remarks": remarks_cell(row.remarks, row.voided, self.lang)}
-                     for row in found[:MAX_ROWS]]
+                     for row in found]
         self.cut_note = self._tr("archives.print_cut", shown=MAX_ROWS, total=self.total) \
             if self.total > MAX_ROWS else ""
         self.scope, self.printed_at = self._scope_text(), local_text(utcnow())

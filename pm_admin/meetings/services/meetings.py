@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ from pm_admin.core.clock import DISPLAY_ZONE, utcnow
 from pm_admin.core.errors import FieldErrors, NotFound, PermissionDenied
 from pm_admin.core.files import Download, UploadPurpose, discard_upload, private_dir, read_upload, store_by_hash
 from pm_admin.core.ids import is_id
-from pm_admin.core.parsers import clean_text, parse_choice
+from pm_admin.core.parsers import clean_text, parse_choice, parse_local_time
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.core.scoping import community_of, expect_version, load_scoped
 from pm_admin.meetings.models import (
@@ -50,19 +50,6 @@ class MeetingInput:
     agenda: str = ""  # one item per line
 
 
-def parse_local_time(errors: FieldErrors, field: str, raw: Any) -> datetime | None:
-    text = str(raw or "").strip().replace(" ", "T")
-    if not text:
-        errors.add(field, "error.required")
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        errors.add(field, "meetings.time_invalid")
-        return None
-    return moment.replace(tzinfo=DISPLAY_ZONE) if moment.tzinfo is None else moment
-
-
 def _clean(errors: FieldErrors, data: MeetingInput) -> dict[str, Any]:
     kind = parse_choice(errors, "kind", data.kind, MeetingKind, key="meetings.kind_invalid", default=None)
     topic = ""
@@ -73,7 +60,7 @@ def _clean(errors: FieldErrors, data: MeetingInput) -> dict[str, Any]:
         errors.add("agenda", "meetings.agenda_too_long", max=MAX_AGENDA_ITEMS)
     return {"kind": kind, "topic": topic,
             "title": clean_text(errors, "title", data.title, max_length=100, required=True),
-            "starts_at": parse_local_time(errors, "starts_at", data.starts_at),
+            "starts_at": parse_local_time(errors, "starts_at", data.starts_at, invalid="meetings.time_invalid"),
             "place": clean_text(errors, "place", data.place, max_length=100, required=True),
             "agenda": agenda}
 

@@ -12,11 +12,12 @@ from pm_admin.core.crypto import decrypt, encrypt
 from pm_admin.core.db import off_loop, read_only, unit_of_work
 from pm_admin.core.dialog_form import DialogForm, close_dialogs
 from pm_admin.core.errors import ConcurrencyConflict, ValidationFailed
-from pm_admin.core.guard import protected_var, requires
+from pm_admin.core.guard import requires
 from pm_admin.core.ids import optional_id
 from pm_admin.core.paged_state import PagedMixin
 from pm_admin.core.permissions import Perm
 from pm_admin.core.saved_views import delete_view, list_views, save_view
+from pm_admin.core.selection import SelectionMixin
 from pm_admin.core.url_filters import Picker, UrlFilters
 from pm_admin.owners import lookups, queries
 from pm_admin.owners.files import export_params
@@ -64,7 +65,7 @@ TAG_PICKER = Picker("tag", lambda session, principal, _parent, _lang: [
     {"value": tag, "label": tag} for tag in queries.tag_options(session, principal)])
 
 
-class OwnersState(UrlFilters, PagedMixin, ProtectedState):
+class OwnersState(SelectionMixin, UrlFilters, PagedMixin, ProtectedState):
     _PAGE_PERMISSION: ClassVar[str] = Perm.OWNERS_VIEW
     _PATH: ClassVar[str] = "/owners"
     _FILTERS: ClassVar[tuple[str, ...]] = FILTER_KEYS
@@ -73,7 +74,6 @@ class OwnersState(UrlFilters, PagedMixin, ProtectedState):
                                                       "vip": ("yes", "no"), "arrears": ("yes", "no")}
     _PICKERS: ClassVar[tuple[Picker, ...]] = (*PLACE_PICKERS, TAG_PICKER)
     columns: list[str] = list(DEFAULT_COLUMNS)
-    selected: list[int] = []
     views: list[dict[str, Any]] = []
     can_edit: bool = False
     can_export: bool = False
@@ -162,7 +162,7 @@ class OwnersState(UrlFilters, PagedMixin, ProtectedState):
         self.can_export_pii = principal.has(Perm.OWNERS_EXPORT_PII)
         self.can_import = principal.has(Perm.OWNERS_IMPORT)
         self._start_filters()
-        self.selected = []
+        self._clear_selection()
         await off_loop(self._load_views)
         await off_loop(self._load)
         await close_dialogs(self)
@@ -206,29 +206,7 @@ class OwnersState(UrlFilters, PagedMixin, ProtectedState):
             delete_view(session, principal=self.principal, view_id=view_id)
         self._load_views()
 
-    # ------------------------------------------------------------ selection and bulk actions
-
-    @requires(Perm.OWNERS_VIEW)
-    def toggle_row(self, row_id: int, checked: bool):
-        if checked and self._row(row_id) is not None and row_id not in self.selected:
-            self.selected = [*self.selected, row_id]
-        elif not checked:
-            self.selected = [r for r in self.selected if r != row_id]
-
-    @protected_var(Perm.OWNERS_VIEW)
-    def page_selected(self) -> bool:
-        """The header checkbox shows ticked when every row on screen is selected."""
-        return bool(self.rows) and all(row["id"] in self.selected for row in self.rows)
-
-    @requires(Perm.OWNERS_VIEW)
-    def toggle_page(self, checked: bool):
-        page_ids = [row["id"] for row in self.rows]
-        self.selected = sorted(set(self.selected) | set(page_ids)) if checked else \
-            [r for r in self.selected if r not in page_ids]
-
-    @requires(Perm.OWNERS_VIEW)
-    def clear_selection(self):
-        self.selected = []
+    # ------------------------------------------------------------ bulk actions on the selection (SelectionMixin)
 
     def _selected_owner_ids(self, session) -> list[int]:
         return queries.owners_of_rows(session, self.principal, list(self.selected))

@@ -5,29 +5,38 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pm_admin.tickets.models import Tier
-from pm_admin.tickets.pages.parts import flags, new_ticket_dialog, sla_badge, status_badge, ticket_filters, tier_badge
+from pm_admin.tickets.pages.parts import (
+    TIER_OPTIONS,
+    flags,
+    new_ticket_dialog,
+    sla_badge,
+    status_badge,
+    ticket_filters,
+    tier_badge,
+)
 from pm_admin.tickets.states.listing import BulkAssignForm, BulkTierForm, ListNewTicket, TicketListState
 from pm_admin.ui.forms import form_dialog, form_field, notice, select_input
 from pm_admin.ui.i18n import t, t_prefixed
 from pm_admin.ui.table import Column, data_table, selection_bar
 
 S = TicketListState
-TIERS = [{"value": tier.value, "label": tier.value} for tier in Tier]  # 紧急 / 重要 / 一般
+
+
+def _count(form) -> rx.Component:
+    return rx.text(t("tickets.bulk_count"), " ", form.subject["count"].to(str))
 
 
 def bulk_dialogs() -> rx.Component:
-    count = rx.text(t("tickets.bulk_count"), " ", BulkAssignForm.subject["count"].to(str))
     return rx.fragment(
-        form_dialog(BulkAssignForm, title=t("tickets.bulk_assign"), description=count, testid="bulk-assign-form",
+        form_dialog(BulkAssignForm, title=t("tickets.bulk_assign"), description=_count(BulkAssignForm),
+                    testid="bulk-assign-form",
                     fields=[form_field(BulkAssignForm, "assignee_id", "tickets.col.assignee", select_input(
                         "assignee_id", BulkAssignForm.assignees, testid="bulk-assignee"),
                         hint_key="tickets.bulk_assign_hint")]),
-        form_dialog(BulkTierForm, title=t("tickets.bulk_tier"),
-                    description=rx.text(t("tickets.bulk_count"), " ", BulkTierForm.subject["count"].to(str)),
+        form_dialog(BulkTierForm, title=t("tickets.bulk_tier"), description=_count(BulkTierForm),
                     testid="bulk-tier-form",
                     fields=[form_field(BulkTierForm, "tier", "tickets.col.tier", select_input(
-                        "tier", TIERS, label_prefix="tickets.tier.", testid="bulk-tier"))]),
+                        "tier", TIER_OPTIONS, label_prefix="tickets.tier.", testid="bulk-tier"))]),
     )
 
 

@@ -10,7 +10,7 @@ from pm_admin.ui.forms import form_dialog, form_field, select_input
 from pm_admin.ui.i18n import t, t_prefixed
 
 TIER_COLORS = (("urgent", "red"), ("important", "orange"), ("normal", "gray"))
-TIER_OPTIONS = [{"value": str(tier)} for tier in Tier]  # 紧急 / 重要 / 一般: pickers of other domains use these
+TIER_OPTIONS = [{"value": str(tier)} for tier in Tier]  # 紧急 / 重要 / 一般: every tier picker (label_prefix)
 SLA_COLORS = (("ok", "green"), ("soon", "amber"), ("breached", "red"), ("paused", "gray"), ("done", "blue"))
 STATUS_FILTERS = [{"value": s, "label": s} for s in ("open", "new", "assigned", "in_progress", "on_hold", "resolved",
                                                       "closed", "cancelled", "invalid")]

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from pm_admin.core.clock import DISPLAY_ZONE, as_utc, local_text, utcnow
 from pm_admin.core.errors import DomainError, FieldErrors, PermissionDenied
+from pm_admin.core.parsers import parse_local_time
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.core.scoping import expect_version
 from pm_admin.tickets.models import Status, Ticket, TicketEventKind
@@ -32,16 +33,9 @@ def input_value(value: datetime | None) -> str:
 
 def parse_appointment(errors: FieldErrors, raw: object, now: datetime) -> datetime | None:
     """A local date and time (``2026-12-06T14:30`` from the picker, or with a space) after ``now``, within 180 days."""
-    text = str(raw or "").strip()
-    if not text:
-        errors.add(FIELD, "error.required")
+    when = parse_local_time(errors, FIELD, raw, invalid="tickets.appointment_invalid")
+    if when is None:
         return None
-    try:
-        local = datetime.fromisoformat(text.replace(" ", "T"))
-    except ValueError:
-        errors.add(FIELD, "tickets.appointment_invalid")
-        return None
-    when = (local if local.tzinfo else local.replace(tzinfo=DISPLAY_ZONE)).astimezone(now.tzinfo)
     if when <= now:
         errors.add(FIELD, "tickets.appointment_past", now=local_text(now))
     elif when > now + FURTHEST:

@@ -14,7 +14,7 @@ from pm_admin.core.guard import requires
 from pm_admin.core.ids import optional_id, route_id
 from pm_admin.core.permissions import Perm
 from pm_admin.tickets import queries
-from pm_admin.tickets.models import Status, Tier
+from pm_admin.tickets.models import Status
 from pm_admin.tickets.services import actions, appointment, evidence, handling, rounds, workflow
 from pm_admin.tickets.services import callbacks as callback_services
 from pm_admin.tickets.states.callback_form import CallbackForm
@@ -110,10 +110,8 @@ class TicketDetailState(ProtectedState):
 
     @requires(Perm.TICKETS_WORK)
     def change_tier(self, tier: str):
-        if tier not in {str(t) for t in Tier} or tier == self.ticket.get("tier"):
-            return None
-        with unit_of_work() as session:
-            handling.change_tier(session, actor=self.principal, ticket_id=self._ticket_id(), tier=tier)
+        with unit_of_work() as session:  # the service refuses a tier that is not one, or the one it has
+            handling.change_tier(session, actor=self.principal, ticket_id=self._ticket_id(), tier=str(tier))
         return self._done("common.saved")
 
     @requires(Perm.TICKETS_APPROVE)

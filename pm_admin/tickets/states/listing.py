@@ -103,9 +103,7 @@ class BulkAssignForm(BulkForm, TicketListState):
     @requires(Perm.TICKETS_WORK)
     def open_bulk_assign(self):
         with read_only() as session:
-            communities = queries.communities_of(session, self.principal, self.selected)
-            self.assignees = queries.assignee_options(session, self.principal, communities.pop()) \
-                if len(communities) == 1 else queries.assignee_options(session, self.principal, None)
+            self.assignees = queries.bulk_assignee_options(session, self.principal, self.selected)
         self._open_bulk({"assignee_id": ""})
 
     @requires(Perm.TICKETS_WORK)
