@@ -157,10 +157,12 @@ class TextSheet:
 
 
 def table_sheet(workbook: Workbook, title: str, header: Sequence[str], rows: Sequence[Sequence[Any]], *,
-                above: Sequence[Sequence[Any]] = (), below: Sequence[Sequence[Any]] = ()) -> None:
-    """A sheet holding one table: columns fitted to the header and the rows, the header in bold and frozen with
-    the lines ``above`` it (a title, figures), long texts wrapped; lines ``below`` (a note) do not widen columns."""
-    sheet = TextSheet(workbook, title, widths=fitted_widths([header, *rows]), freeze=f"A{len(above) + 2}")
+                above: Sequence[Sequence[Any]] = (), below: Sequence[Sequence[Any]] = (),
+                widths: Sequence[float] = ()) -> None:
+    """A sheet holding one table: columns ``widths`` wide (by default fitted to the header and the rows), the header
+    in bold and frozen with the lines ``above`` it (a title, figures), long texts wrapped; lines ``below`` (a note)
+    do not widen columns."""
+    sheet = TextSheet(workbook, title, widths=widths or fitted_widths([header, *rows]), freeze=f"A{len(above) + 2}")
     for line in above:
         sheet.append(line)
     sheet.append(header, header=True)
