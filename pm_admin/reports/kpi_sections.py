@@ -9,7 +9,6 @@ from sqlmodel import col
 
 from pm_admin.core.clock import local_text
 from pm_admin.core.i18n import translate
-from pm_admin.core.permissions import SYSTEM
 from pm_admin.dashboards import kpis
 from pm_admin.dashboards.complaint_kpis import month_sums
 from pm_admin.dashboards.models import TicketMonthStats
@@ -92,10 +91,11 @@ def category_table(data: dict, language: str) -> Table:
 
 
 def satisfaction(ctx: Context) -> dict:
-    """The satisfaction index of the plan closed last by the month's end, and which plan that was."""
-    found = survey_queries.satisfaction_index(ctx.session, SYSTEM, ctx.period.end, ctx.community_id)
-    return {"satisfaction_index": ctx.kpis["satisfaction_index"], "plan": found.plan_title,
-            "closed_at": local_text(found.closed_at)}
+    """The satisfaction index of the plan closed last by the month's end (the dashboard's figure), and which plan
+    that was (its title only: the index is not scored again)."""
+    plan = survey_queries.latest_closed_plan(ctx.session, ctx.scope, ctx.period.end)
+    return {"satisfaction_index": ctx.kpis["satisfaction_index"], "plan": plan.title if plan else "",
+            "closed_at": local_text(plan.closed_at if plan else None)}
 
 
 def satisfaction_table(data: dict, language: str) -> Table:

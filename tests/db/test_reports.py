@@ -26,6 +26,10 @@ from pm_admin.reports.monthly import generate_closed_month, monthly_report
 from pm_admin.reports.months import month_period
 from pm_admin.reports.weekly import callback_batch
 from pm_admin.suggestions.models import Suggestion, SuggestionStatus
+from pm_admin.surveys.models import SurveyQuestion
+from pm_admin.surveys.services import actions as survey_actions
+from pm_admin.surveys.services import plans, responses
+from pm_admin.surveys.services.plans import PlanInput, QuestionInput
 from pm_admin.tickets.models import TicketCategory
 from pm_admin.tickets.services import actions, callbacks, handling, registration
 from pm_admin.tickets.services.actions import ActionInput
@@ -137,6 +141,37 @@ def test_the_report_figures_are_the_dashboards(session, november):
     row = visit_coverage(session, [desk["community"].id], period).communities[0]
     assert (sections["visits"]["visit_coverage"]["numerator"], sections["visits"]["visit_coverage"]["denominator"]) \
         == (row.reached, row.households)
+
+
+def closed_plan(session, manager, title: str, community, closed: datetime, room=None):
+    """A survey plan of ``community`` closed at ``closed`` (a hand-made time), ``room`` rating its one question 4."""
+    plan = plans.create_plan(session, actor=manager, data=PlanInput(
+        title=title, year=2026, period_kind="h2", starts_on="2026-07-01", ends_on="2026-12-31",
+        community_ids=[community.id]))
+    plans.save_question(session, actor=manager, plan_id=plan.id,
+                        data=QuestionInput(kind="rating", text="客服态度", indicator="service"))
+    plans.open_plan(session, actor=manager, plan_id=plan.id)
+    if room is not None:
+        question = session.exec(select(SurveyQuestion.id).where(SurveyQuestion.plan_id == plan.id)).one()
+        responses.enter_response(session, actor=manager, plan_id=plan.id, room_code=room.code, method="phone",
+                                 answers={question: 4})
+    survey_actions.close_plan(session, actor=manager, plan_id=plan.id)
+    plan.closed_at = closed
+    session.add(plan)
+    session.flush()
+
+
+def test_the_satisfaction_section_names_the_plan_its_index_comes_from(session, desk):
+    both = factories.sign_in(session, factories.user(session, "manager", communities=(desk["community"],
+                                                                                      desk["other"])))
+    closed_plan(session, both, "2026年下半年满意度调查", desk["community"], utc(11, 20), room=desk["rooms"][0])
+    closed_plan(session, both, "邻近小区调查", desk["other"], utc(11, 25))  # another community's
+    closed_plan(session, both, "十二月补充调查", desk["community"], utc(12, 1, 3))  # closed after the month
+    report = monthly_report(session, desk["manager"], desk["community"].id, "2026-11", now=DECEMBER_2)
+    section = report.figures["sections"]["satisfaction"]
+    assert section["plan"] == "2026年下半年满意度调查" and section["closed_at"] == "2026-11-20 10:00"
+    assert section["satisfaction_index"] == report.figures["kpis"]["satisfaction_index"]
+    assert section["satisfaction_index"]["value"] == 75.0  # (4 − 1) ÷ 4 × 100
 
 
 def test_action_figures_count_what_was_owed_in_the_month(session, desk):
