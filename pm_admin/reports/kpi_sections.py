@@ -14,7 +14,7 @@ from pm_admin.dashboards.complaint_kpis import month_sums
 from pm_admin.dashboards.models import TicketMonthStats
 from pm_admin.reports import charts
 from pm_admin.reports.sections import Context, Section, Table
-from pm_admin.reports.shown import fraction, number, percent, whole
+from pm_admin.reports.shown import category_name, fraction, number, percent, whole
 from pm_admin.surveys import queries as survey_queries
 from pm_admin.tickets.models import Kind, TicketCategory
 
@@ -71,10 +71,6 @@ def tickets_by_category(ctx: Context) -> dict:
     return {"kinds": KINDS, "total": sum(counts.values()),
             "categories": [{"id": i, "zh": zh, "en": en, "counts": [counts.get((i, k), 0) for k in KINDS]}
                            for i, zh, en in categories]}
-
-
-def category_name(category: dict, language: str) -> str:
-    return category["zh"] if language == "zh-CN" else category["en"]
 
 
 def category_table(data: dict, language: str) -> Table:
