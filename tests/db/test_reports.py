@@ -30,13 +30,13 @@ from pm_admin.surveys.models import SurveyQuestion
 from pm_admin.surveys.services import actions as survey_actions
 from pm_admin.surveys.services import plans, responses
 from pm_admin.surveys.services.plans import PlanInput, QuestionInput
-from pm_admin.tickets.models import TicketCategory
 from pm_admin.tickets.services import actions, callbacks, handling, registration
 from pm_admin.tickets.services.actions import ActionInput
 from pm_admin.tickets.services.callbacks import CallbackInput
 from pm_admin.tickets.services.registration import TicketInput
 from pm_admin.visits.coverage import visit_coverage
 from tests.support import factories
+from tests.support.ticket_desk import category
 
 NOVEMBER = date(2026, 11, 1)
 DECEMBER_2 = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)  # 2 Dec 10:00 in Shanghai: November is closed
@@ -45,10 +45,6 @@ DAILY_RUN = datetime(2026, 11, 30, 18, 30, tzinfo=UTC)  # 1 Dec 02:30 in Shangha
 
 def utc(month: int, day: int, hour: int = 2, minute: int = 0) -> datetime:
     return datetime(2026, month, day, hour, minute, tzinfo=UTC)
-
-
-def category_id(session, code: str) -> int:
-    return session.exec(select(TicketCategory.id).where(TicketCategory.code == code)).one()
 
 
 @pytest.fixture
@@ -71,7 +67,7 @@ def desk(session):
 
 def ticket(session, desk, at, *, kind="complaint", code="cleaning", tier="normal", room=0, title="楼道垃圾未清运"):
     return registration.create_ticket(session, actor=desk["cs"], now=at, data=TicketInput(
-        kind=kind, category_id=category_id(session, code), tier=tier, channel="hotline", title=title,
+        kind=kind, category_id=category(session, code).id, tier=tier, channel="hotline", title=title,
         room_id=desk["rooms"][room].id))
 
 
@@ -175,10 +171,10 @@ def test_the_satisfaction_section_names_the_plan_its_index_comes_from(session, d
 
 
 def test_action_figures_count_what_was_owed_in_the_month(session, desk):
-    community_id, category = desk["community"].id, category_id(session, "cleaning")
+    community_id, cleaning = desk["community"].id, category(session, "cleaning").id
 
     def suggestion(received, due, replied=None):
-        session.add(Suggestion(community_id=community_id, channel="box", category_id=category, content="建议",
+        session.add(Suggestion(community_id=community_id, channel="box", category_id=cleaning, content="建议",
                                received_at=received, received_by="cs", reply_due_on=due, replied_at=replied,
                                status=SuggestionStatus.REPLIED if replied else SuggestionStatus.NEW))
 
