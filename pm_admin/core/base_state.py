@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import reflex as rx
@@ -61,10 +60,12 @@ class ProtectedState(AppState):
         return principal
 
     def _start_download(self, kind: str, params: dict[str, Any]):
-        """Issue a one-use download ticket for this user and send the browser to it."""
+        """Issue a one-use download ticket for this user and have the browser fetch it. Through a download link, not
+        by setting window.location: a navigation fires beforeunload, Reflex drops the socket, and the reconnect on the
+        user's next event reloads the page with the address as it was (a filter just picked snapped back)."""
         with unit_of_work() as session:
             ticket = issue_download(session, principal=self.principal, kind=kind, params=params)
-        return rx.call_script(f"window.location.href = {json.dumps('/files/download/' + ticket)}")
+        return rx.download(url=f"/files/download/{ticket}")
 
 
 class PortalState(AppState):

@@ -137,8 +137,8 @@ class TextSheet:
         if freeze:
             self._sheet.freeze_panes = freeze
 
-    def _cell(self, value: Any, index: int, header: bool) -> Any:
-        wraps = isinstance(value, str) and index < len(self._widths) and (
+    def _cell(self, value: Any, index: int, header: bool, wrap: bool) -> Any:
+        wraps = wrap and isinstance(value, str) and index < len(self._widths) and (
             "\n" in value or display_width(value) > self._widths[index])
         if not header and not wraps and (not isinstance(value, str) or not value.startswith("=")):
             return value
@@ -151,23 +151,26 @@ class TextSheet:
             cell.alignment = WRAPPED
         return cell
 
-    def append(self, row: Iterable[Any] = (), *, header: bool = False) -> None:
-        """A row; ``header`` sets it in bold."""
-        self._sheet.append([self._cell(value, index, header) for index, value in enumerate(row)])
+    def append(self, row: Iterable[Any] = (), *, header: bool = False, wrap: bool = True) -> None:
+        """A row; ``header`` sets it in bold; ``wrap=False`` lets a long text run on over the empty cells to its
+        right (a title, a note) instead of wrapping in its column."""
+        self._sheet.append([self._cell(value, index, header, wrap) for index, value in enumerate(row)])
 
 
 def table_sheet(workbook: Workbook, title: str, header: Sequence[str], rows: Sequence[Sequence[Any]], *,
-                above: Sequence[Sequence[Any]] = (), below: Sequence[Sequence[Any]] = ()) -> None:
-    """A sheet holding one table: columns fitted to the header and the rows, the header in bold and frozen with
-    the lines ``above`` it (a title, figures), long texts wrapped; lines ``below`` (a note) do not widen columns."""
-    sheet = TextSheet(workbook, title, widths=fitted_widths([header, *rows]), freeze=f"A{len(above) + 2}")
+                above: Sequence[Sequence[Any]] = (), below: Sequence[Sequence[Any]] = (),
+                widths: Sequence[float] = ()) -> None:
+    """A sheet holding one table: columns ``widths`` wide (by default fitted to the header and the rows), the header
+    in bold and frozen with the lines ``above`` it (a title, figures), long texts wrapped; the lines above and
+    ``below`` (a note) neither widen nor wrap in their columns."""
+    sheet = TextSheet(workbook, title, widths=widths or fitted_widths([header, *rows]), freeze=f"A{len(above) + 2}")
     for line in above:
-        sheet.append(line)
+        sheet.append(line, wrap=False)
     sheet.append(header, header=True)
     for row in rows:
         sheet.append(row)
     for line in below:
-        sheet.append(line)
+        sheet.append(line, wrap=False)
 
 
 def export_workbook() -> Workbook:

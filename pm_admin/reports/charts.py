@@ -11,7 +11,7 @@ from reportlab.lib.units import mm
 
 from pm_admin.core.i18n import translate
 from pm_admin.reports.fonts import cjk_font
-from pm_admin.reports.shown import percent
+from pm_admin.reports.shown import category_name, percent
 from pm_admin.tickets.models import Tier
 
 WIDTH, HEIGHT = 170 * mm, 62 * mm
@@ -75,7 +75,7 @@ def category_chart(data: dict, language: str) -> Drawing:
     """Bars of complaints and requests registered per top-level category."""
     kinds = data["kinds"]
     series = [[c["counts"][kinds.index(kind)] for c in data["categories"]] for kind in CHARTED_KINDS]
-    labels = [c["zh"] if language == "zh-CN" else c["en"] for c in data["categories"]]
+    labels = [category_name(c, language) for c in data["categories"]]
     drawing = Drawing(WIDTH, HEIGHT)
     drawing.add(_bars(series, labels, value_max=None, shown=[[str(v) for v in values] for values in series]))
     _title(drawing, translate("reports.chart.categories", language))

@@ -9,13 +9,12 @@ from sqlmodel import col
 
 from pm_admin.core.clock import local_text
 from pm_admin.core.i18n import translate
-from pm_admin.core.permissions import SYSTEM
 from pm_admin.dashboards import kpis
 from pm_admin.dashboards.complaint_kpis import month_sums
 from pm_admin.dashboards.models import TicketMonthStats
 from pm_admin.reports import charts
 from pm_admin.reports.sections import Context, Section, Table
-from pm_admin.reports.shown import fraction, number, percent, whole
+from pm_admin.reports.shown import category_name, fraction, number, percent, whole
 from pm_admin.surveys import queries as survey_queries
 from pm_admin.tickets.models import Kind, TicketCategory
 
@@ -74,10 +73,6 @@ def tickets_by_category(ctx: Context) -> dict:
                            for i, zh, en in categories]}
 
 
-def category_name(category: dict, language: str) -> str:
-    return category["zh"] if language == "zh-CN" else category["en"]
-
-
 def category_table(data: dict, language: str) -> Table:
     kinds = data["kinds"]
     header = [translate("reports.col.category", language), *[translate(f"tickets.kind.{k}", language) for k in kinds],
@@ -92,10 +87,11 @@ def category_table(data: dict, language: str) -> Table:
 
 
 def satisfaction(ctx: Context) -> dict:
-    """The satisfaction index of the plan closed last by the month's end, and which plan that was."""
-    found = survey_queries.satisfaction_index(ctx.session, SYSTEM, ctx.period.end, ctx.community_id)
-    return {"satisfaction_index": ctx.kpis["satisfaction_index"], "plan": found.plan_title,
-            "closed_at": local_text(found.closed_at)}
+    """The satisfaction index of the plan closed last by the month's end (the dashboard's figure), and which plan
+    that was (its title only: the index is not scored again)."""
+    plan = survey_queries.latest_closed_plan(ctx.session, ctx.scope, ctx.period.end)
+    return {"satisfaction_index": ctx.kpis["satisfaction_index"], "plan": plan.title if plan else "",
+            "closed_at": local_text(plan.closed_at if plan else None)}
 
 
 def satisfaction_table(data: dict, language: str) -> Table:

@@ -9,7 +9,7 @@ from reportlab.platypus import KeepTogether, Spacer
 from pm_admin.core.clock import local_text
 from pm_admin.core.i18n import translate
 from pm_admin.core.permissions import SYSTEM
-from pm_admin.core.tables import TextSheet, export_workbook, workbook_bytes
+from pm_admin.core.tables import TextSheet, export_workbook, table_sheet, workbook_bytes
 from pm_admin.dashboards.axes import month_label
 from pm_admin.reports import printing
 from pm_admin.reports.contents import sections_of
@@ -46,10 +46,7 @@ def monthly_xlsx(report: Report, language: str) -> bytes:
         summary.append([label, value])
     for section, data in sections_of(figures):
         table = section.table(data, language)
-        sheet = TextSheet(workbook, tr(f"reports.section.{section.key}"), widths=table.widths, freeze="A2")
-        sheet.append(table.header, header=True)
-        for row in table.rows:
-            sheet.append(row)
+        table_sheet(workbook, tr(f"reports.section.{section.key}"), table.header, table.rows, widths=table.widths)
     return workbook_bytes(workbook)
 
 

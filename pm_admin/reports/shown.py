@@ -1,5 +1,5 @@
-"""Figures as a report prints them: rates as percentages, counts as whole numbers, "–" where there is nothing to
-divide by; each with the numerator and denominator it came from."""
+"""Figures and names as a report prints them: rates as percentages, counts as whole numbers, "–" where there is
+nothing to divide by, each with the numerator and denominator it came from; categories in the reader's language."""
 
 from __future__ import annotations
 
@@ -32,3 +32,7 @@ def _plain(value: float | None) -> str:
         return DASH
     return str(int(value)) if float(value).is_integer() else f"{value:.2f}"
 
+
+def category_name(category: dict, language: str) -> str:
+    """A category as a snapshot keeps it (both names), in the reader's language."""
+    return category["zh"] if language == "zh-CN" else category["en"]

@@ -8,7 +8,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
 from pm_admin.core.i18n import translate
-from pm_admin.core.tables import TextSheet, export_workbook, workbook_bytes
+from pm_admin.core.tables import export_workbook, table_sheet, workbook_bytes
 from pm_admin.reports import printing
 from pm_admin.reports.sections import Table
 
@@ -36,13 +36,9 @@ def file_name(batch: dict, extension: str) -> str:
 def batch_xlsx(batch: dict, language: str) -> bytes:
     workbook = export_workbook()
     table = batch_table(batch, language)
-    sheet = TextSheet(workbook, translate("reports.batch", language), widths=table.widths, freeze="A3")
-    sheet.append([title(batch, language)])
-    sheet.append(table.header, header=True)
-    for row in table.rows:
-        sheet.append(row)
-    if batch["truncated"]:
-        sheet.append([translate("reports.batch_truncated", language)])
+    cut = [[translate("reports.batch_truncated", language)]] if batch["truncated"] else []
+    table_sheet(workbook, translate("reports.batch", language), table.header, table.rows, widths=table.widths,
+                above=[[title(batch, language)]], below=cut)
     return workbook_bytes(workbook)
 
 

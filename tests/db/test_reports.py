@@ -26,13 +26,17 @@ from pm_admin.reports.monthly import generate_closed_month, monthly_report
 from pm_admin.reports.months import month_period
 from pm_admin.reports.weekly import callback_batch
 from pm_admin.suggestions.models import Suggestion, SuggestionStatus
-from pm_admin.tickets.models import TicketCategory
+from pm_admin.surveys.models import SurveyQuestion
+from pm_admin.surveys.services import actions as survey_actions
+from pm_admin.surveys.services import plans, responses
+from pm_admin.surveys.services.plans import PlanInput, QuestionInput
 from pm_admin.tickets.services import actions, callbacks, handling, registration
 from pm_admin.tickets.services.actions import ActionInput
 from pm_admin.tickets.services.callbacks import CallbackInput
 from pm_admin.tickets.services.registration import TicketInput
 from pm_admin.visits.coverage import visit_coverage
 from tests.support import factories
+from tests.support.ticket_desk import category
 
 NOVEMBER = date(2026, 11, 1)
 DECEMBER_2 = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)  # 2 Dec 10:00 in Shanghai: November is closed
@@ -41,10 +45,6 @@ DAILY_RUN = datetime(2026, 11, 30, 18, 30, tzinfo=UTC)  # 1 Dec 02:30 in Shangha
 
 def utc(month: int, day: int, hour: int = 2, minute: int = 0) -> datetime:
     return datetime(2026, month, day, hour, minute, tzinfo=UTC)
-
-
-def category_id(session, code: str) -> int:
-    return session.exec(select(TicketCategory.id).where(TicketCategory.code == code)).one()
 
 
 @pytest.fixture
@@ -67,7 +67,7 @@ def desk(session):
 
 def ticket(session, desk, at, *, kind="complaint", code="cleaning", tier="normal", room=0, title="楼道垃圾未清运"):
     return registration.create_ticket(session, actor=desk["cs"], now=at, data=TicketInput(
-        kind=kind, category_id=category_id(session, code), tier=tier, channel="hotline", title=title,
+        kind=kind, category_id=category(session, code).id, tier=tier, channel="hotline", title=title,
         room_id=desk["rooms"][room].id))
 
 
@@ -139,11 +139,42 @@ def test_the_report_figures_are_the_dashboards(session, november):
         == (row.reached, row.households)
 
 
+def closed_plan(session, manager, title: str, community, closed: datetime, room=None):
+    """A survey plan of ``community`` closed at ``closed`` (a hand-made time), ``room`` rating its one question 4."""
+    plan = plans.create_plan(session, actor=manager, data=PlanInput(
+        title=title, year=2026, period_kind="h2", starts_on="2026-07-01", ends_on="2026-12-31",
+        community_ids=[community.id]))
+    plans.save_question(session, actor=manager, plan_id=plan.id,
+                        data=QuestionInput(kind="rating", text="客服态度", indicator="service"))
+    plans.open_plan(session, actor=manager, plan_id=plan.id)
+    if room is not None:
+        question = session.exec(select(SurveyQuestion.id).where(SurveyQuestion.plan_id == plan.id)).one()
+        responses.enter_response(session, actor=manager, plan_id=plan.id, room_code=room.code, method="phone",
+                                 answers={question: 4})
+    survey_actions.close_plan(session, actor=manager, plan_id=plan.id)
+    plan.closed_at = closed
+    session.add(plan)
+    session.flush()
+
+
+def test_the_satisfaction_section_names_the_plan_its_index_comes_from(session, desk):
+    both = factories.sign_in(session, factories.user(session, "manager", communities=(desk["community"],
+                                                                                      desk["other"])))
+    closed_plan(session, both, "2026年下半年满意度调查", desk["community"], utc(11, 20), room=desk["rooms"][0])
+    closed_plan(session, both, "邻近小区调查", desk["other"], utc(11, 25))  # another community's
+    closed_plan(session, both, "十二月补充调查", desk["community"], utc(12, 1, 3))  # closed after the month
+    report = monthly_report(session, desk["manager"], desk["community"].id, "2026-11", now=DECEMBER_2)
+    section = report.figures["sections"]["satisfaction"]
+    assert section["plan"] == "2026年下半年满意度调查" and section["closed_at"] == "2026-11-20 10:00"
+    assert section["satisfaction_index"] == report.figures["kpis"]["satisfaction_index"]
+    assert section["satisfaction_index"]["value"] == 75.0  # (4 − 1) ÷ 4 × 100
+
+
 def test_action_figures_count_what_was_owed_in_the_month(session, desk):
-    community_id, category = desk["community"].id, category_id(session, "cleaning")
+    community_id, cleaning = desk["community"].id, category(session, "cleaning").id
 
     def suggestion(received, due, replied=None):
-        session.add(Suggestion(community_id=community_id, channel="box", category_id=category, content="建议",
+        session.add(Suggestion(community_id=community_id, channel="box", category_id=cleaning, content="建议",
                                received_at=received, received_by="cs", reply_due_on=due, replied_at=replied,
                                status=SuggestionStatus.REPLIED if replied else SuggestionStatus.NEW))
 

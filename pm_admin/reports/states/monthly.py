@@ -65,5 +65,6 @@ class MonthlyReportState(UrlFilters, ProtectedState):
         community_id, month = self._chosen()
         if file_format not in FORMATS or community_id is None or not month:
             return None
+        self.principal.require_community(community_id)  # refused here, in a toast, not by the file route later
         return self._start_download("monthly_report", {"format": file_format, "community_id": community_id,
                                                        "month": month, "language": self.lang})

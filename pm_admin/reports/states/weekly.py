@@ -57,5 +57,6 @@ class CallbackBatchState(UrlFilters, ProtectedState):
         community_id, week = self._chosen()
         if file_format not in FORMATS or community_id is None or not week:
             return None
+        self.principal.require_community(community_id)  # refused here, in a toast, not by the file route later
         return self._start_download("callback_batch", {"format": file_format, "community_id": community_id,
                                                        "week": week, "language": self.lang})
