@@ -13,7 +13,8 @@ from pm_admin.core.files import DownloadTicket
 from pm_admin.reports.states.monthly import MonthlyReportState
 from pm_admin.reports.states.weekly import CallbackBatchState
 from tests.server.test_crafted_events import community_id, toasts
-from tests.support.login import cookie_for, run
+from tests.support.login import cookie_for
+from tests.support.loop import run
 from tests.support.ws_client import CraftedClient, event_name, frontend_events
 
 pytestmark = pytest.mark.server
