@@ -28,6 +28,13 @@ def display_names(session: Session, usernames: set[str]) -> dict[str, str]:
     return {u: found.get(u) or u for u in usernames}
 
 
+def user_names(session: Session, user_ids) -> dict[int, str]:
+    """Staff display names by id, for the ids given (None and 0 ignored)."""
+    ids = sorted({i for i in user_ids if i})
+    return dict(session.execute(sa.select(User.id, User.display_name).where(col(User.id).in_(ids))).all()) \
+        if ids else {}
+
+
 def staff_of(session: Session, community_id: int) -> list[User]:
     """Active staff who work in the community (its own or company-wide)."""
     return list(session.exec(sa.select(User).where(User.is_active == sa.true(), sa.or_(

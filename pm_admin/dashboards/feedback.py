@@ -4,7 +4,7 @@ most common issues (README, "Owner feedback statistics").
 Feedback = tickets registered (every kind) + suggestions received in the suggestion box; a ticket opened from a
 suggestion (转工单, ``suggestion.ticket_id``) is the same feedback and counts once, as the suggestion on the day it
 was received. Both sources speak one channel vocabulary (``CHANNELS``). Counts are grouped in SQL per Shanghai day
-(``local_date``: a fixed UTC+8, rendered per dialect); days without feedback count 0. Top issues: jieba keywords
+(``core.local_date``); days without feedback count 0. Top issues: jieba keywords
 (``keywords.title_keywords``) of ticket titles, read from the keyword rollup, plus those of suggestion contents,
 each item once per word.
 
@@ -18,11 +18,10 @@ from collections import Counter
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.expression import FunctionElement
 from sqlmodel import Session, col
 
-from pm_admin.core.clock import DISPLAY_ZONE
+from pm_admin.core.local_date import local_date
+from pm_admin.core.permissions import in_communities
 from pm_admin.dashboards.complaint_kpis import rollup_scope
 from pm_admin.dashboards.figures import local_bounds
 from pm_admin.dashboards.keywords import title_keywords
@@ -48,38 +47,8 @@ SUGGESTION_CHANNELS = {
 assert set(TICKET_CHANNELS) == set(Channel) and set(SUGGESTION_CHANNELS) == set(SuggestionChannel)
 assert set(TICKET_CHANNELS.values()) | set(SUGGESTION_CHANNELS.values()) == set(CHANNELS)
 
-# Shanghai has kept UTC+8 all year since 1991: a local day is the UTC time shifted by a fixed offset.
-OFFSET_MINUTES = int(DISPLAY_ZONE.utcoffset(datetime(2000, 1, 1)).total_seconds()) // 60
-assert OFFSET_MINUTES == int(DISPLAY_ZONE.utcoffset(datetime(2000, 7, 1)).total_seconds()) // 60
-
-
-class local_date(FunctionElement):  # noqa: N801 (an SQL function, named like one)
-    """The Shanghai calendar day of a stored UTC time, as an SQL expression (groups in the database)."""
-
-    type = sa.Date()
-    inherit_cache = True
-
-
-@compiles(local_date, "sqlite")
-def _local_date_sqlite(element, compiler, **kw) -> str:
-    # SQLite keeps the UTC time as text ("2026-11-20 15:30:00.000000"); date() shifts it and keeps the day.
-    return f"date({compiler.process(element.clauses, **kw)}, '{OFFSET_MINUTES:+d} minutes')"
-
-
-@compiles(local_date, "postgresql")
-def _local_date_postgresql(element, compiler, **kw) -> str:
-    # The zone is written into the SQL, not bound: GROUP BY must repeat the very same expression.
-    return f"CAST(timezone('{DISPLAY_ZONE.key}', {compiler.process(element.clauses, **kw)}) AS DATE)"
-
-
 def _as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
-
-
-def _in_scope(column, scope: frozenset[int] | None) -> sa.ColumnElement[bool]:
-    if scope is None:
-        return sa.true()
-    return column.in_(sorted(scope)) if scope else sa.false()
 
 
 def _from_suggestions():
@@ -95,7 +64,7 @@ def _grouped(session: Session, model, moment, channel_column, scope, first: date
     day = local_date(moment)
     statement = (sa.select(day, channel_column, TOP, sa.func.count())
                  .join(TicketCategory, TicketCategory.id == model.category_id)
-                 .where(moment >= first, moment < after, _in_scope(model.community_id, scope), *where)
+                 .where(moment >= first, moment < after, in_communities(model.community_id, scope), *where)
                  .group_by(day, channel_column, TOP))
     return [(_as_date(d), str(channel), int(category), int(number))
             for d, channel, category, number in session.execute(statement).all()]
@@ -106,10 +75,10 @@ def _top_issues(session: Session, scope, period: Period, first: datetime, after:
     keyword rollup, minus the titles of tickets opened from a suggestion (their suggestion counts). The rollup is
     per month: every dashboard period starts on the first of a month and ends at a month's end or now."""
     suggested = Counter(word for content in session.scalars(sa.select(Suggestion.content).where(
-        Suggestion.received_at >= first, Suggestion.received_at < after, _in_scope(Suggestion.community_id, scope)))
+        Suggestion.received_at >= first, Suggestion.received_at < after, in_communities(Suggestion.community_id, scope)))
         for word in title_keywords(content))
     opened = Counter(word for title in session.scalars(sa.select(Ticket.title).where(
-        Ticket.created_at >= first, Ticket.created_at < after, _in_scope(Ticket.community_id, scope),
+        Ticket.created_at >= first, Ticket.created_at < after, in_communities(Ticket.community_id, scope),
         col(Ticket.id).in_(_from_suggestions()))) for word in title_keywords(title or ""))
     K = TicketKeywordMonth
     total = sa.func.sum(K.tickets)

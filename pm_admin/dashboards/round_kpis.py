@@ -17,6 +17,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from pm_admin.core.permissions import in_communities
 from pm_admin.dashboards.figures import Figure, count, local_bounds, rate
 from pm_admin.dashboards.periods import Period, month_end
 from pm_admin.tickets.models import Kind, TicketRound, Tier
@@ -29,15 +30,10 @@ TTR_BUCKETS: tuple[tuple[str, float | None], ...] = (
     ("ttr_gt_7d", None))
 
 
-def _scope(scope: frozenset[int] | None) -> sa.ColumnElement[bool]:
-    if scope is None:
-        return sa.true()
-    return col(R.community_id).in_(sorted(scope)) if scope else sa.false()
-
-
 def _resolved_in(scope, period: Period, now: datetime) -> list[sa.ColumnElement[bool]]:
     first, after = local_bounds(period.start, period.end, now)
-    return [_scope(scope), col(R.resolved_at).is_not(None), R.resolved_at >= first, R.resolved_at < after]
+    return [in_communities(col(R.community_id), scope), col(R.resolved_at).is_not(None),
+            R.resolved_at >= first, R.resolved_at < after]
 
 
 def sla_by_tier(session: Session, scope, period: Period, now: datetime) -> dict[str, Figure]:
@@ -71,7 +67,8 @@ def _callback_counts(session: Session, scope, start: date, end: date, now: datet
     first, after = local_bounds(start, end, now)
     on_time = sa.and_(col(R.callback_reached_at).is_not(None), R.callback_reached_at <= R.callback_due_at)
     lost = sa.and_(R.callback_unreachable == sa.true(), col(R.callback_reached_at).is_(None))
-    where = [_scope(scope), col(R.callback_due_at).is_not(None), R.callback_due_at >= first, R.callback_due_at < after]
+    where = [in_communities(col(R.community_id), scope), col(R.callback_due_at).is_not(None),
+             R.callback_due_at >= first, R.callback_due_at < after]
     row = session.execute(sa.select(sa.func.sum(sa.case((on_time, 1), else_=0)), sa.func.count(R.id),
                                      sa.func.sum(sa.case((lost, 1), else_=0)))
                           .where(*where, *([R.kind == kind] if kind else []))).one()

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from pm_admin.auth.models import User
+from pm_admin.auth.queries import user_names
 from pm_admin.core.clock import DISPLAY_ZONE, local_text, local_today
 from pm_admin.core.errors import DomainError
 from pm_admin.core.permissions import Perm, Principal
@@ -65,8 +65,7 @@ def callback_batch(session: Session, principal: Principal, community_id: object,
         .order_by(R.resolved_at, R.id).limit(MAX_ROWS + 1)).all()
     rooms = dict(session.execute(sa.select(Room.id, Room.code).where(
         col(Room.id).in_({t.room_id for _, t in found if t.room_id}))).all()) if found else {}
-    technicians = dict(session.execute(sa.select(User.id, User.display_name).where(
-        col(User.id).in_({t.assignee_id for _, t in found if t.assignee_id}))).all()) if found else {}
+    technicians = user_names(session, (t.assignee_id for _, t in found))
     rows = [{"code": t.code, "title": t.title, "room": rooms.get(t.room_id, ""),
              "round": r.number, **contact_of(t, language),
              "technician": technicians.get(t.assignee_id, ""),

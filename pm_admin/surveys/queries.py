@@ -11,7 +11,7 @@ from typing import NamedTuple
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from pm_admin.auth.models import User
+from pm_admin.auth.queries import user_names
 from pm_admin.core.clock import DISPLAY_ZONE
 from pm_admin.core.errors import PermissionDenied
 from pm_admin.core.i18n import translate
@@ -199,8 +199,7 @@ def results(session: Session, principal: Principal, plan_id: int, language: str,
     buildings = {b: f"{c} {n}" for b, n, c in session.execute(
         sa.select(Building.id, Building.name, Community.name).join(Community, Community.id == Building.community_id)
         .where(Building.id.in_([b for (b,) in by_building]))).all()}
-    stewards = dict(session.exec(select(User.id, User.display_name)
-                                 .where(User.id.in_([s for (s,) in by_steward]))).all())
+    stewards = user_names(session, (s for (s,) in by_steward))
     return {
         "index": shown(scoring.satisfaction_index(now_scores, weights_now)),
         "previous_index": shown(scoring.satisfaction_index(before, weights_before)) if previous else None,

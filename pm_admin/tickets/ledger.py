@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from pm_admin.auth.models import User
+from pm_admin.auth.queries import user_names
 from pm_admin.core.clock import local_text, utcnow
 from pm_admin.core.i18n import translate
 from pm_admin.core.permissions import Principal
@@ -107,8 +107,7 @@ def _rows(session: Session, ids: list[int], language: str, categories: dict[int,
         col(Room.id).in_({t.room_id for t in tickets.values() if t.room_id}))).all())
     communities = dict(session.execute(sa.select(Community.id, Community.name).where(
         col(Community.id).in_({t.community_id for t in tickets.values()}))).all())
-    people = dict(session.execute(sa.select(User.id, User.display_name).where(
-        col(User.id).in_({t.assignee_id for t in tickets.values() if t.assignee_id}))).all())
+    people = user_names(session, (t.assignee_id for t in tickets.values()))
     callbacks = _latest_callbacks(session, ids)
     rows = []
     for ticket in (tickets[i] for i in ids):

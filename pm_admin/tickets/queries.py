@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from pm_admin.auth.models import User
-from pm_admin.auth.queries import display_names
+from pm_admin.auth.queries import display_names, user_names
 from pm_admin.core.clock import local_text, utcnow
 from pm_admin.core.crypto import decrypt
 from pm_admin.core.i18n import translate
@@ -119,8 +119,7 @@ def cards_of(session: Session, tickets: list, now: datetime, language: str) -> l
     categories, _ = names_of_categories_and_departments(session, language)
     rooms = dict(session.execute(sa.select(Room.id, Room.code).where(
         col(Room.id).in_({t.room_id for t in tickets if t.room_id}))).all()) if tickets else {}
-    names = dict(session.execute(sa.select(User.id, User.display_name).where(
-        col(User.id).in_({t.assignee_id for t in tickets if t.assignee_id}))).all()) if tickets else {}
+    names = user_names(session, (t.assignee_id for t in tickets))
     cards = []
     for t in tickets:
         state, minutes = sla.clock(t, now)

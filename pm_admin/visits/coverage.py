@@ -25,6 +25,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from pm_admin.auth.models import User
+from pm_admin.auth.queries import user_names
 from pm_admin.core.clock import local_today
 from pm_admin.core.paging import Page, PageRequest, count, paginate
 from pm_admin.core.permissions import Perm, Principal
@@ -153,8 +154,7 @@ def visit_coverage(session: Session, community_ids: Iterable[int], period: Perio
     by_steward = _rows(_tasks(session, ids, period, VisitTask.assignee_id),
                        _households(session, ids, period, by_steward=True),
                        _visits(session, ids, period, Visit.visitor_id))
-    people = dict(session.execute(sa.select(User.id, User.display_name).where(
-        col(User.id).in_([row.key for row in by_steward]))).all())
+    people = user_names(session, (row.key for row in by_steward))
     for rows, names in ((by_community, communities), (by_steward, people)):
         for row in rows:
             row.name = names.get(row.key, "")

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from pm_admin.core.clock import local_today
-from pm_admin.dashboards.feedback import local_date
+from pm_admin.core.local_date import local_date
 from pm_admin.inspections.models import InspectionTask, Rectification, RectificationStatus, TaskStatus
 
 

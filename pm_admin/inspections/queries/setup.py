@@ -7,13 +7,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from pm_admin.auth.queries import user_names
 from pm_admin.core.errors import NotFound
 from pm_admin.core.ids import is_id
 from pm_admin.core.paging import Page, PageRequest, count, order_by, paginate
 from pm_admin.core.permissions import Perm, Principal
 from pm_admin.inspections.models import Equipment, InspectionSchedule, InspectionTemplate
 from pm_admin.inspections.queries.rectifications import department_names
-from pm_admin.inspections.queries.tasks import user_names
 from pm_admin.inspections.services.generation import equipment_place
 from pm_admin.inspections.services.setup import inspectors_of, items_text
 from pm_admin.places.models import Building, Community

@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from pm_admin.auth.models import User
+from pm_admin.auth.queries import user_names
 from pm_admin.core.clock import local_text, local_today
 from pm_admin.core.paging import Page, PageRequest, count, order_by, paginate
 from pm_admin.core.permissions import Perm, Principal
@@ -31,12 +31,6 @@ def period_text(task: InspectionTask) -> str:
     if task.period_start == task.due_on:
         return task.due_on.isoformat()
     return f"{task.period_start.isoformat()} – {task.due_on.isoformat()}"
-
-
-def user_names(session: Session, user_ids: set[int | None]) -> dict[int, str]:
-    ids = sorted(i for i in user_ids if i)
-    return dict(session.execute(sa.select(User.id, User.display_name).where(col(User.id).in_(ids))).all()) \
-        if ids else {}
 
 
 @dataclasses.dataclass
