@@ -74,6 +74,8 @@ def test_a_stewards_week_of_visits_raises_a_ticket_whose_promised_date_reminds(b
     expect(page.get_by_text(re.compile(r"已生成 \d+ 个走访任务"))).to_be_visible()
     expect(weekly.get_by_test_id("plan-tasks")).to_have_text("0 / 1")  # one steward, 张管家, has C01's buildings
     door = page.get_by_test_id("visit-plans").locator("tr[data-kind='door_to_door']").filter(has_text="翠湖花园")
+    expect(door.get_by_test_id("plan-tasks")).to_have_text("0 / 0")  # each plan's button generates its own tasks
+    door.get_by_test_id("plan-generate").click()
     expect(door.get_by_test_id("plan-tasks")).to_have_text(re.compile(r"^0 / [1-9]\d*$"))
     screenshot(page, "visit-plans")
     token, account_id = invite(page, db, community_id, room_a)

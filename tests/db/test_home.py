@@ -121,11 +121,11 @@ def build_side(session, name: str) -> Side:
                              answers={rating: 5})
     # Visits: weekly rounds (last week's missed) and the door-to-door round; the steward visited r1 today and
     # promised a reply for tomorrow.
-    for kind in ("weekly", "door_to_door"):
-        visit_plans.save_plan(session, actor=manager, data=visit_plans.PlanInput(
-            community_id=community.id, kind=kind, starts_on="2026-01-01"))
+    visit_plan_ids = [visit_plans.save_plan(session, actor=manager, data=visit_plans.PlanInput(
+        community_id=community.id, kind=kind, starts_on="2026-01-01")).id for kind in ("weekly", "door_to_door")]
     for day in (TODAY - timedelta(days=7), TODAY):
-        visit_plans.generate(session, actor=manager, community_id=community.id, day=day)
+        for plan_id in visit_plan_ids:
+            visit_plans.generate(session, actor=manager, plan_id=plan_id, day=day)
     visit_records.record_visit(session, actor=steward, today=TODAY, data=visit_records.VisitInput(
         room_code=r1.code, visited_on=TODAY.isoformat(), topics="了解近况", issues=[visit_records.IssueInput(
             text="单元门禁坏了", action="pending", promised_on=(TODAY + timedelta(days=1)).isoformat())]))

@@ -293,18 +293,21 @@ def recheck(session, site, r, actor="tech", upload="", now=NOON, **data):
 def test_a_failed_recheck_sets_a_new_deadline_and_a_passed_one_closes_with_a_photo(session, site):
     r = opened(session, site)
     first = r.deadline
+    with pytest.raises(ValidationFailed) as refused:  # nothing chosen (a crafted value too)
+        recheck(session, site, r, result="maybe", note="已调整", new_deadline=(DAY + timedelta(days=10)).isoformat())
+    assert set(refused.value.fields) == {"result"}
     with pytest.raises(ValidationFailed) as refused:
-        recheck(session, site, r, passed=False, note="", new_deadline=DAY.isoformat())
+        recheck(session, site, r, result="failed", note="", new_deadline=DAY.isoformat())
     assert set(refused.value.fields) == {"note", "new_deadline"}  # what is still wrong, and a day after today
-    recheck(session, site, r, passed=False, note="已调整但仍偏大", new_deadline=(DAY + timedelta(days=10)).isoformat())
+    recheck(session, site, r, result="failed", note="已调整但仍偏大", new_deadline=(DAY + timedelta(days=10)).isoformat())
     assert (r.deadline, r.first_deadline, r.status) == (DAY + timedelta(days=10), first, RectificationStatus.OPEN)
     with pytest.raises(ConcurrencyConflict):
         rectifications.recheck(session, actor=site["tech"], rectification_id=r.id, expected_version=r.version - 1,
-                               data=RecheckInput(passed=True), photo_upload_id=photo(session, site["tech"]))
+                               data=RecheckInput(result="passed"), photo_upload_id=photo(session, site["tech"]))
     with pytest.raises(ValidationFailed) as refused:
-        recheck(session, site, r, passed=True)
+        recheck(session, site, r, result="passed")
     assert set(refused.value.fields) == {"photo"}
-    recheck(session, site, r, passed=True, note="间隙已调整到位", upload=photo(session, site["tech"]),
+    recheck(session, site, r, result="passed", note="间隙已调整到位", upload=photo(session, site["tech"]),
             now=NOON + timedelta(days=2))
     assert (r.status, r.closed_by) == (RectificationStatus.CLOSED, site["tech"].username)
     history = rectification_queries.rectification_detail(session, site["manager"], r.id)["checks"]
@@ -312,7 +315,7 @@ def test_a_failed_recheck_sets_a_new_deadline_and_a_passed_one_closes_with_a_pho
         (False, first.isoformat(), (DAY + timedelta(days=10)).isoformat(), False),
         (True, (DAY + timedelta(days=10)).isoformat(), "", True)]
     with pytest.raises(DomainError, match="inspections.rectification_closed"):
-        recheck(session, site, r, passed=True, upload=photo(session, site["tech"]))
+        recheck(session, site, r, result="passed", upload=photo(session, site["tech"]))
     check = session.exec(select(RectificationCheck).where(RectificationCheck.passed)).one()
     ticket = issue_download(session, principal=site["steward"], kind="inspection_photo",
                             params={"of": "check", "id": check.id})
@@ -370,7 +373,7 @@ def test_overdue_rectifications_reach_the_managers_once_per_deadline_and_the_hom
                   for f in s.figures}
     assert other_home["home.rectifications_overdue"] == "0"
     # A failed recheck gives a new deadline; when that one lapses too, the managers hear again.
-    recheck(session, site, r, passed=False, note="仍未整改", new_deadline=(late_day + timedelta(days=5)).isoformat(),
+    recheck(session, site, r, result="failed", note="仍未整改", new_deadline=(late_day + timedelta(days=5)).isoformat(),
             now=now)
     assert rectifications.escalate_overdue(session, actor=SYSTEM, today=late_day + timedelta(days=6)) == 1
     assert len(told()) == 2
@@ -396,7 +399,7 @@ def test_another_communitys_rows_crafted_ids_and_other_peoples_tasks_are_refused
                           answers=answers(task))
     r = opened(session, site)
     with pytest.raises(PermissionDenied):
-        recheck(session, site, r, actor="other_tech", passed=True, upload=photo(session, site["other_tech"]))
+        recheck(session, site, r, actor="other_tech", result="passed", upload=photo(session, site["other_tech"]))
     with pytest.raises(PermissionDenied):
         rectifications.update_party(session, actor=site["other_manager"], rectification_id=r.id,
                                     expected_version=r.version, data=PartyInput())

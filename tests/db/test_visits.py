@@ -27,7 +27,7 @@ from pm_admin.places.services import assign_steward
 from pm_admin.suggestions.models import Suggestion
 from pm_admin.tickets.models import Channel, Ticket
 from pm_admin.visits import coverage, queries
-from pm_admin.visits.models import Met, PlanKind, TaskStatus, Visit, VisitIssue, VisitTask
+from pm_admin.visits.models import Met, PlanKind, TaskStatus, Visit, VisitIssue, VisitPlan, VisitTask
 from pm_admin.visits.periods import Span
 from pm_admin.visits.services import plans, records, replies
 from tests.support import factories
@@ -71,6 +71,12 @@ def all_plans(session, w, weekly_target: int = 2):
             for kind in ("weekly", "quarterly", "door_to_door")}
 
 
+def generate(session, w, day: date) -> int:
+    """Every plan of the community, as the manager's buttons (or the daily job) would."""
+    return sum(plans.generate(session, actor=w["manager"], plan_id=plan_id, day=day) for plan_id in session.scalars(
+        sa.select(VisitPlan.id).where(VisitPlan.community_id == w["community"].id).order_by(VisitPlan.id)))
+
+
 def visit(session, w, who: str, room: str, *, day: date = D, method="door", met="owner", issues=(), today=D,
           satisfaction="5"):
     code = w[room].code if room in w else room
@@ -88,7 +94,7 @@ def tasks_of(session, w, **where):
 def test_each_plan_type_generates_its_tasks_once(session, world):
     w = world
     all_plans(session, w)
-    assert plans.generate(session, actor=w["manager"], community_id=w["community"].id, day=D) == 2 + 2 + 3
+    assert generate(session, w, D) == 2 + 2 + 3
     weekly = tasks_of(session, w, kind=PlanKind.WEEKLY)
     assert {(t.period, t.starts_on, t.ends_on, t.assignee_id, t.target) for t in weekly} == {
         ("2026-W48", date(2026, 11, 23), date(2026, 11, 29), w["s1_user"].id, 2),
@@ -100,14 +106,14 @@ def test_each_plan_type_generates_its_tasks_once(session, world):
     door = tasks_of(session, w, kind=PlanKind.DOOR_TO_DOOR)
     assert {(t.period, t.room_id) for t in door} == {("2026", w[r].id) for r in ("r1", "r2", "r3")}  # r4: no owner
     # Again, by hand or by the daily job: nothing doubles.
-    assert plans.generate(session, actor=w["manager"], community_id=w["community"].id, day=D) == 0
+    assert generate(session, w, D) == 0
     plans.generate_all(session, D + timedelta(days=1))
     assert len(tasks_of(session, w)) == 7
     # A new household is added; the next week brings the next weekly rounds only.
     create_owner(session, actor=w["manager"], room_id=w["r4"].id, started_on=SINCE,
                  data=OwnerInput(name="新业主", phones=["13900000009"]))
-    assert plans.generate(session, actor=w["manager"], community_id=w["community"].id, day=D) == 1
-    assert plans.generate(session, actor=w["manager"], community_id=w["community"].id, day=D + timedelta(days=7)) == 2
+    assert generate(session, w, D) == 1
+    assert generate(session, w, D + timedelta(days=7)) == 2
     assert len(tasks_of(session, w, period="2026-W49")) == 2
 
 
@@ -155,7 +161,7 @@ def test_twice_a_year_splits_the_door_to_door_round_and_open_tasks_follow_the_st
     w = world
     plan(session, w, "door_to_door", times_per_year="2")
     plan(session, w, "quarterly")
-    plans.generate(session, actor=w["manager"], community_id=w["community"].id, day=D)
+    generate(session, w, D)
     assert {t.period for t in tasks_of(session, w, kind=PlanKind.DOOR_TO_DOOR)} == {"2026H2"}
     visit(session, w, "s2", "r3")  # r3's door-to-door task and b2's quarterly visit are done by s2
     assign_steward(session, actor=w["manager"], building_id=w["b2"].id, steward_user_id=w["s1_user"].id)
@@ -176,7 +182,7 @@ def test_visits_count_towards_the_tasks_they_fit(session, world):
     # A visit made before the plans existed still counts when its task is generated.
     visit(session, w, "s1", "r1", day=D - timedelta(days=1))
     all_plans(session, w, weekly_target=3)
-    plans.generate(session, actor=w["manager"], community_id=w["community"].id, day=D)
+    generate(session, w, D)
 
     def state(kind, **where):
         [task] = tasks_of(session, w, kind=kind, **where)
@@ -207,15 +213,31 @@ def test_visits_count_towards_the_tasks_they_fit(session, world):
     assert [row["label"] for row in missed.rows] == ["测试用户"]  # s2's week ended without a visit
 
 
+def test_a_plans_button_generates_that_plan_only_and_a_paused_plan_none(session, world):
+    w = world
+    made = all_plans(session, w)
+    assert plans.generate(session, actor=w["manager"], plan_id=made["quarterly"].id, day=D) == 2
+    assert {t.kind for t in tasks_of(session, w)} == {PlanKind.QUARTERLY}
+    door = made["door_to_door"]
+    plans.save_plan(session, actor=w["manager"], plan_id=door.id, expected_version=door.version,
+                    data=plans.PlanInput(community_id=w["community"].id, kind="door_to_door", starts_on=SINCE,
+                                         is_active=False))
+    with pytest.raises(DomainError) as paused:
+        plans.generate(session, actor=w["manager"], plan_id=door.id, day=D)
+    assert paused.value.key == "visits.plan_paused_generate"
+    assert plans.generate_all(session, D) == 2  # the weekly rounds; the paused plan is skipped at night too
+    assert {t.kind for t in tasks_of(session, w)} == {PlanKind.QUARTERLY, PlanKind.WEEKLY}
+
+
 def test_refusals_outside_the_scope_and_crafted_ids(session, world):
     w = world
-    all_plans(session, w)
+    weekly = all_plans(session, w)["weekly"]
     with pytest.raises(PermissionDenied):
-        plans.generate(session, actor=w["other_manager"], community_id=w["community"].id, day=D)
+        plans.generate(session, actor=w["other_manager"], plan_id=weekly.id, day=D)
     with pytest.raises(NotFound):
-        plans.generate(session, actor=w["manager"], community_id="1 or 1=1", day=D)
+        plans.generate(session, actor=w["manager"], plan_id="1 or 1=1", day=D)
     with pytest.raises(PermissionDenied):  # a steward does not plan
-        plans.generate(session, actor=w["s1"], community_id=w["community"].id, day=D)
+        plans.generate(session, actor=w["s1"], plan_id=weekly.id, day=D)
     with pytest.raises(PermissionDenied):
         plans.save_plan(session, actor=w["other_manager"], data=plans.PlanInput(community_id=w["community"].id,
                                                                                  kind="weekly", target="3"))
@@ -371,7 +393,7 @@ def test_completion_coverage_and_not_reached_equal_a_recomputation(session, worl
     w = world
     all_plans(session, w)
     for day in (date(2026, 11, 16), D):  # two weeks of tasks
-        plans.generate(session, actor=w["manager"], community_id=w["community"].id, day=day)
+        generate(session, w, day)
     visit(session, w, "s1", "r1", day=date(2026, 11, 17))
     visit(session, w, "s1", "r1", day=date(2026, 11, 18), method="phone")
     visit(session, w, "s1", "r2", day=D, met="nobody", satisfaction="")

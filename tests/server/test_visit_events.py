@@ -32,10 +32,12 @@ def counts(db, community: int) -> tuple[int, int]:
 def test_crafted_visit_events_are_refused(live_server, db):
     c01, c03 = community_id(db, "C01"), community_id(db, "C03")
     with Session(db) as session:  # C03 (outside demo.manager's C01 + C02) has a plan that could generate tasks
-        if session.exec(select(VisitPlan).where(VisitPlan.community_id == c03)).first() is None:
-            plans.save_plan(session, actor=SYSTEM, data=plans.PlanInput(community_id=c03, kind="quarterly",
-                                                                         starts_on=date(2026, 1, 1)))
+        c03_plan = session.exec(select(VisitPlan).where(VisitPlan.community_id == c03)).first()
+        if c03_plan is None:
+            c03_plan = plans.save_plan(session, actor=SYSTEM, data=plans.PlanInput(
+                community_id=c03, kind="quarterly", starts_on=date(2026, 1, 1)))
             session.commit()
+        c03_plan_id = c03_plan.id
         c03_room = session.scalar(sa.text("SELECT code FROM room WHERE community_id = :c LIMIT 1"), {"c": c03})
     before = counts(db, c03), counts(db, c01)
     refused = audit_count(db, "guard.refused:generate")
@@ -44,13 +46,13 @@ def test_crafted_visit_events_are_refused(live_server, db):
         async with CraftedClient(live_server.base_url, cookie=cookie_for(live_server.base_url, "demo.steward")) as steward:
             await steward.hydrate("/visits")
             await steward.send(event_name(VisitsState, "load"), path="/visits")
-            generate = await steward.send(event_name(VisitPlansState, "generate"), {"community_id": c01},
+            generate = await steward.send(event_name(VisitPlansState, "generate"), {"plan_id": c03_plan_id},
                                           path="/visits/plans")
             reply = await steward.send(event_name(ReplyForm, "save"), {"form": {"reply": "已处理"}}, path="/visits")
         async with CraftedClient(live_server.base_url, cookie=cookie_for(live_server.base_url, "demo.manager")) as manager:
             await manager.hydrate("/visits/plans")
             await manager.send(event_name(VisitPlansState, "load"), path="/visits/plans")
-            elsewhere = await manager.send(event_name(VisitPlansState, "generate"), {"community_id": c03},
+            elsewhere = await manager.send(event_name(VisitPlansState, "generate"), {"plan_id": c03_plan_id},
                                            path="/visits/plans")
             await manager.send(event_name(VisitsState, "load"), path="/visits")
             await manager.send(event_name(VisitForm, "open_new"), path="/visits")

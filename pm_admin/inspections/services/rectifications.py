@@ -158,7 +158,7 @@ def update_party(session: Session, *, actor: Principal, rectification_id: Any, e
 
 @dataclasses.dataclass
 class RecheckInput:
-    passed: bool = False
+    result: str = ""  # "passed" or "failed", as chosen in the form (nothing is preselected)
     note: str = ""
     new_deadline: Any = ""  # when it did not pass
 
@@ -173,9 +173,13 @@ def recheck(session: Session, *, actor: Principal, rectification_id: Any, expect
     now = now or utcnow()
     today = now.astimezone(DISPLAY_ZONE).date()
     errors = FieldErrors()
+    if data.result not in ("passed", "failed"):
+        errors.add("result", "inspections.answer_required")
+        errors.raise_if_any()
+    passed = data.result == "passed"
     note = clean_text(errors, "note", data.note, max_length=500)
     new_deadline = None
-    if data.passed:
+    if passed:
         if not photo_upload_id:
             errors.add("photo", "inspections.close_needs_photo")
     else:
@@ -187,11 +191,11 @@ def recheck(session: Session, *, actor: Principal, rectification_id: Any, expect
         else ("", "")
     errors.raise_if_any()
     check = RectificationCheck(rectification_id=rectification.id, checked_at=now, checked_by=actor.username,
-                               checker_name=actor.display_name[:64], passed=data.passed, note=note,
+                               checker_name=actor.display_name[:64], passed=passed, note=note,
                                photo_sha256=sha256, photo_type=content_type, deadline_before=rectification.deadline,
                                new_deadline=new_deadline)
     session.add(check)
-    if data.passed:
+    if passed:
         rectification.status, rectification.closed_at, rectification.closed_by = \
             RectificationStatus.CLOSED, now, actor.username
     else:
@@ -199,8 +203,8 @@ def recheck(session: Session, *, actor: Principal, rectification_id: Any, expect
     session.add(rectification)
     session.flush()
     audit(session, actor, "rectification.recheck", "rectification", rectification.id, rectification.community_id,
-          passed=data.passed, new_deadline=new_deadline.isoformat() if new_deadline else None)
-    if not data.passed:
+          passed=passed, new_deadline=new_deadline.isoformat() if new_deadline else None)
+    if not passed:
         tell_household(session, rectification)
     return check
 

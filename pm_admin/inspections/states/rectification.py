@@ -125,13 +125,9 @@ class RecheckForm(_RectificationDialog, RectificationState):
             self._keep_input(form)
             self._fail("photo", refusal[0], **refusal[1])
             return None
-        if form["result"] not in ("passed", "failed"):
-            self._keep_input(form)
-            self._fail("result", "inspections.answer_required")
-            return None
         upload_id = "" if refusal is not None else str(answer.get("upload_id", ""))
         rid, version = self._record_id, self._version
-        data = rectifications.RecheckInput(passed=form["result"] == "passed", note=form["note"],
+        data = rectifications.RecheckInput(result=form["result"], note=form["note"],
                                            new_deadline=form["new_deadline"])
         try:
             return self._submit(form, lambda session: rectifications.recheck(

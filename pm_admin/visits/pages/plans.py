@@ -31,7 +31,7 @@ def plan_row(plan: rx.Var) -> rx.Component:
             rx.button(t("common.edit"), size="1", variant="soft", on_click=PlanForm.open_edit(plan["id"]),
                       data_testid="plan-edit"),
             rx.button(t("visits.generate"), size="1", variant="soft", color_scheme="green",
-                      on_click=S.generate(plan["community_id"]), data_testid="plan-generate"), spacing="2")),
+                      on_click=S.generate(plan["id"]), data_testid="plan-generate"), spacing="2")),
         data_kind=plan["kind"])
 
 

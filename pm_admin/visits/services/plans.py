@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from pm_admin.auth.models import User
 from pm_admin.core.audit import record
 from pm_admin.core.clock import local_today, utcnow
-from pm_admin.core.errors import FieldErrors
+from pm_admin.core.errors import DomainError, FieldErrors
 from pm_admin.core.parsers import parse_choice, parse_date
 from pm_admin.core.permissions import SYSTEM, Perm, Principal
 from pm_admin.core.scoping import community_of, expect_version, load_scoped
@@ -172,31 +172,32 @@ def _generate_plan(session: Session, plan: VisitPlan, day: date) -> int:
             for s in missing]
     if rows:
         session.execute(sa.insert(VisitTask), rows)
-    _follow_stewards(session, plan, period)
+    if plan.kind != PlanKind.WEEKLY:  # a weekly round is the steward's own, not a building's
+        _follow_stewards(session, plan, period)
     return len(rows)
 
 
-def _generate(session: Session, actor: Principal, community_id: int, day: date) -> int:
-    plans = session.exec(select(VisitPlan).where(VisitPlan.community_id == community_id, VisitPlan.is_active)
-                         .order_by(VisitPlan.id)).all()
-    created = sum(_generate_plan(session, plan, day) for plan in plans)
+def _generate(session: Session, actor: Principal, plan: VisitPlan, day: date) -> int:
+    created = _generate_plan(session, plan, day)
     if created or not actor.is_system:  # the daily job logs only what it created
-        record(session, action="visit.generate", actor=actor, entity_type="community", entity_id=community_id,
-               community_id=community_id, details={"day": day.isoformat(), "tasks": created})
+        record(session, action="visit.generate", actor=actor, entity_type="visit_plan", entity_id=plan.id,
+               community_id=plan.community_id, details={"day": day.isoformat(), "tasks": created})
     return created
 
 
-def generate(session: Session, *, actor: Principal, community_id: Any, day: date | None = None) -> int:
-    """On demand: the community's tasks for the periods containing ``day`` (today); returns how many were new."""
+def generate(session: Session, *, actor: Principal, plan_id: Any, day: date | None = None) -> int:
+    """On demand: the plan's tasks for the period containing ``day`` (today); returns how many were new. A paused
+    plan generates nothing."""
     actor.require(Perm.VISITS_PLAN)
-    community = load_scoped(session, Community, community_id, actor, communities=lambda _s, row: (row.id,),
-                            entity="community")
-    return _generate(session, actor, community.id, day or local_today())
+    plan = load_scoped(session, VisitPlan, plan_id, actor, entity="visit_plan")
+    if not plan.is_active:
+        raise DomainError("visits.plan_paused_generate")
+    return _generate(session, actor, plan, day or local_today())
 
 
 def generate_all(session: Session, day: date | None = None) -> int:
-    """The daily job: every active community's plans for the periods containing ``day`` (today)."""
+    """The daily job: every active plan of an active community, for the periods containing ``day`` (today)."""
     day = day or local_today()
-    communities = session.scalars(sa.select(Community.id).where(Community.is_active == sa.true(), col(Community.id).in_(
-        sa.select(VisitPlan.community_id).where(VisitPlan.is_active == sa.true()))).order_by(Community.id)).all()
-    return sum(_generate(session, SYSTEM, community_id, day) for community_id in communities)
+    active = session.exec(select(VisitPlan).join(Community, Community.id == VisitPlan.community_id).where(
+        VisitPlan.is_active == sa.true(), Community.is_active == sa.true()).order_by(VisitPlan.id)).all()
+    return sum(_generate(session, SYSTEM, plan, day) for plan in active)

@@ -36,10 +36,10 @@ class VisitPlansState(ProtectedState):
         await off_loop(self._load)
 
     @requires(Perm.VISITS_PLAN)
-    def generate(self, community_id: int):
-        """This period's tasks of the community's plans, now (the daily job does the same each night)."""
+    def generate(self, plan_id: int):
+        """This period's tasks of the plan, now (the daily job does the same each night)."""
         with unit_of_work() as session:
-            created = plans.generate(session, actor=self.principal, community_id=community_id)
+            created = plans.generate(session, actor=self.principal, plan_id=plan_id)
         self._load()
         return rx.toast.success(self._tr("visits.generated", count=created))
 
