@@ -51,11 +51,21 @@ def csp_violations(page) -> list[str]:
     return found
 
 
-@pytest.fixture
-def page(request, browser, live_server):
-    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN", base_url=live_server.base_url)
+DESKTOP, PHONE = {"width": 1280, "height": 860}, {"width": 390, "height": 844}
+
+
+def another_browser(browser, live_server, viewport: dict[str, int] = DESKTOP, **options):
+    """A person's own browser (a colleague's desk, an owner's or a steward's phone): its context, which the test
+    closes, and a first page."""
+    context = browser.new_context(viewport=viewport, locale="zh-CN", base_url=live_server.base_url, **options)
     page = context.new_page()
     page.set_default_timeout(20_000)
+    return context, page
+
+
+@pytest.fixture
+def page(request, browser, live_server):
+    context, page = another_browser(browser, live_server)
     violations = csp_violations(page)
     yield page
     report = getattr(request.node, "call_report", None)

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from pm_admin.owners.models import Owner, OwnerPhone, Ownership
 from pm_admin.places.models import Community, Room
 from pm_admin.portal.models import OwnerAccount
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import PHONE, another_browser, screenshot
 from tests.browser.test_login_and_menus import at_home, log_in
 from tests.browser.test_portal import code_for
 
@@ -55,9 +55,7 @@ def invite(page, db, community_id: int, room_code: str) -> tuple[str, int]:
 def owner_phone(browser, live_server, db, token: str, account_id: int, card: str = "portal-activities-card"):
     """The owner activates the account on a phone (the code is the one the outbox holds) and opens a card of the
     portal's home (社区活动 unless told)."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", base_url=live_server.base_url)
-    page = context.new_page()
-    page.set_default_timeout(20_000)
+    context, page = another_browser(browser, live_server, PHONE)
     page.goto(token)
     page.get_by_test_id("activation-send-code").click()
     expect(page.get_by_text("验证码已发送")).to_be_visible()
@@ -119,10 +117,7 @@ def test_activity_planned_signed_up_until_full_waiting_list_check_in_evaluation_
     screenshot(page, "activity-full-with-waiting")
 
     # On the day: the phone check-in view.
-    phone_staff = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
-                                      base_url=live_server.base_url)
-    staff = phone_staff.new_page()
-    staff.set_default_timeout(20_000)
+    phone_staff, staff = another_browser(browser, live_server, PHONE)
     log_in(staff, "demo.manager")
     staff.wait_for_url(at_home)
     staff.goto(f"/activities/{activity_id}/check-in")

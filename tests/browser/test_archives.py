@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from sqlmodel import Session, select
 
 from pm_admin.archives.models import AccessLog, Archive, ArchiveEntry, ArchiveFile
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import another_browser, screenshot
 from tests.browser.test_login_and_menus import at_home, log_in
 
 pytestmark = pytest.mark.browser
@@ -27,11 +27,7 @@ def scanned_archive(db) -> tuple[int, int]:
 
 def test_request_approve_view_and_log(browser, live_server, db):
     archive_id, file_id = scanned_archive(db)
-    cs_context = browser.new_context(viewport={"width": 1280, "height": 860}, base_url=live_server.base_url)
-    manager_context = browser.new_context(viewport={"width": 1280, "height": 860}, base_url=live_server.base_url)
-    cs, manager = cs_context.new_page(), manager_context.new_page()
-    for page in (cs, manager):
-        page.set_default_timeout(20_000)
+    (cs_context, cs), (manager_context, manager) = (another_browser(browser, live_server) for _ in range(2))
     try:
         log_in(cs, "demo.cs")
         cs.wait_for_url(at_home)

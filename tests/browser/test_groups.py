@@ -21,7 +21,7 @@ from pm_admin.core.clock import local_today
 from pm_admin.core.permissions import SYSTEM
 from pm_admin.places.models import Community, Room
 from pm_admin.users.services import create_user
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import another_browser, screenshot
 from tests.browser.test_activities import invite, owner_phone, three_rooms
 from tests.browser.test_login_and_menus import at_home, log_in
 
@@ -35,10 +35,7 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\
 
 
 def staff_page(browser, live_server, username: str, password: str | None = None):
-    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN",
-                                  base_url=live_server.base_url)
-    page = context.new_page()
-    page.set_default_timeout(20_000)
+    context, page = another_browser(browser, live_server)
     if password is None:
         log_in(page, username)
     else:

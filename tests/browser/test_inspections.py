@@ -27,11 +27,10 @@ from pm_admin.inspections.models import (
 from pm_admin.inspections.services import setup
 from pm_admin.inspections.services.rectifications import escalate_overdue
 from pm_admin.places.models import Building, Community
-from tests.browser.conftest import ARTIFACTS, screenshot
+from tests.browser.conftest import ARTIFACTS, PHONE, another_browser, screenshot
 from tests.browser.test_login_and_menus import at_home, log_in
 
 pytestmark = pytest.mark.browser
-PHONE = {"width": 390, "height": 844}
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
        b"\x00\x00\x00\x0cIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
 LEAK = "曳引机减速箱底部漏油，地面有约20cm油迹"
@@ -213,10 +212,7 @@ def test_an_elevator_check_on_a_phone_survives_the_connection_dropping_and_its_r
         session.add(late)
         assert escalate_overdue(session, actor=SYSTEM, today=local_today()) == 1
         session.commit()
-    manager = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN",
-                                  base_url=live_server.base_url)
-    home = manager.new_page()
-    home.set_default_timeout(20_000)
+    manager, home = another_browser(browser, live_server)
     log_in(home, "demo.manager")
     home.wait_for_url(at_home)
     expect(home.get_by_test_id("home.rectifications_overdue")).to_have_text(re.compile(r"^[1-9]\d*$"))

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from pm_admin.demo.seed import DEMO_PASSWORD
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import another_browser, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -155,10 +155,7 @@ def test_room_form_shows_field_errors_and_keeps_input(page):
 
 
 def test_on_a_tablet_the_menu_is_a_drawer_and_pages_fit_the_screen(browser, live_server):
-    context = browser.new_context(viewport={"width": 820, "height": 1180}, locale="zh-CN", has_touch=True,
-                                  base_url=live_server.base_url)
-    page = context.new_page()
-    page.set_default_timeout(20_000)
+    context, page = another_browser(browser, live_server, {"width": 820, "height": 1180}, has_touch=True)
     try:
         log_in(page, "demo.manager")
         page.wait_for_url(at_home)

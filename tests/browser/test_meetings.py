@@ -23,7 +23,7 @@ from pm_admin.owners.models import Owner, OwnerPhone, Ownership
 from pm_admin.places.models import Community, Room
 from pm_admin.portal.models import OwnerAccount
 from pm_admin.tickets.models import Ticket
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import PHONE, another_browser, screenshot
 from tests.browser.test_login_and_menus import at_home, log_in
 from tests.browser.test_portal import code_for
 
@@ -81,9 +81,7 @@ def test_quarterly_meeting_minutes_approved_published_in_the_portal_and_an_item_
     page.get_by_test_id("invite-dialog").get_by_role("button", name="取消").click()
     with Session(db) as session:
         account_id = session.exec(select(OwnerAccount.id).order_by(col(OwnerAccount.id).desc())).first()
-    phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", base_url=live_server.base_url)
-    owner = phone.new_page()
-    owner.set_default_timeout(20_000)
+    phone, owner = another_browser(browser, live_server, PHONE)
     owner.goto(activation)
     owner.get_by_test_id("activation-send-code").click()
     expect(owner.get_by_text("验证码已发送")).to_be_visible()
@@ -151,10 +149,7 @@ def test_quarterly_meeting_minutes_approved_published_in_the_portal_and_an_item_
                                                                        "3 栋 1 号电梯更换询价（三家）")
 
     # The manager approves and publishes: a 会议纪要 notice, which they approve; it is sent.
-    manager_context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN",
-                                          base_url=live_server.base_url)
-    manager = manager_context.new_page()
-    manager.set_default_timeout(20_000)
+    manager_context, manager = another_browser(browser, live_server)
     log_in(manager, "demo.manager")
     manager.wait_for_url(at_home)
     manager.goto(f"/meetings/{meeting_id}")

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from pm_admin.comms.models import Notice
 from pm_admin.owners.models import Ownership
 from pm_admin.places.models import Building, Room
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import PHONE, another_browser, screenshot
 from tests.browser.test_login_and_menus import at_home, log_in
 from tests.server.api_support import owner_token, owners_without_account
 
@@ -35,11 +35,8 @@ def households_of(db, building_id: int) -> int:
 
 
 def phone(browser, live_server, token: str):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
-                                  base_url=live_server.base_url)
+    context, page = another_browser(browser, live_server, PHONE)
     context.add_cookies([{"name": "pm_portal", "value": token, "url": live_server.base_url}])
-    page = context.new_page()
-    page.set_default_timeout(20_000)
     return context, page
 
 

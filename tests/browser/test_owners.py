@@ -15,7 +15,7 @@ from pm_admin.core.audit import AuditEvent
 from pm_admin.owners.models import Owner, Ownership
 from pm_admin.owners.spreadsheet.columns import IMPORT_COLUMNS
 from pm_admin.places.models import Community, Room
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import another_browser, screenshot
 from tests.browser.test_login_and_menus import at_home, log_in
 
 pytestmark = pytest.mark.browser
@@ -163,8 +163,7 @@ def test_a_refused_save_shows_what_changed_keeps_the_input_and_saves_on_the_seco
     form = page.get_by_test_id("owner-edit-form")
     form.locator("input[name=address]").fill("我填写的新地址 1 号")
 
-    colleague_context = browser.new_context(locale="zh-CN", base_url=live_server.base_url)
-    colleague = colleague_context.new_page()  # meanwhile a colleague saves the same owner
+    colleague_context, colleague = another_browser(browser, live_server)  # meanwhile a colleague saves the same owner
     log_in(colleague, "demo.cs")
     colleague.wait_for_url(at_home)
     colleague.goto(f"/owners/{owner.id}")

@@ -20,11 +20,10 @@ from pm_admin.owners.models import HouseholdMember, Owner, OwnerPhone, Ownership
 from pm_admin.places.models import Community, Room
 from pm_admin.tickets.models import Ticket
 from pm_admin.tickets.services import handling
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import PHONE, another_browser, screenshot
 from tests.browser.test_login_and_menus import at_home, log_in
 
 pytestmark = pytest.mark.browser
-PHONE = {"width": 390, "height": 844}
 WIDE = {"width": 1440, "height": 900}
 
 
@@ -134,9 +133,7 @@ def test_the_desk_books_a_visit_and_the_technician_sees_it_first_with_the_contac
             AuditEvent.action == "ticket.appointment", AuditEvent.entity_id == str(ticket_id))).one() == 1
 
     # The technician, on a phone: the header fits, the booked order comes first with its contact and time.
-    context = browser.new_context(viewport=PHONE, locale="zh-CN", base_url=live_server.base_url)
-    phone = context.new_page()
-    phone.set_default_timeout(20_000)
+    context, phone = another_browser(browser, live_server, PHONE)
     signed_in(phone, "demo.technician")
     phone.wait_for_url(re.compile(r"/my-orders/?$"))
     title, menu = phone.get_by_test_id("page-title"), phone.get_by_test_id("user-menu")

@@ -24,7 +24,7 @@ from pm_admin.places.models import Community, Room
 from pm_admin.portal.models import ContactRequest, OwnerAccount
 from pm_admin.surveys.models import SurveyPlan, SurveyResponse
 from pm_admin.tickets.models import Ticket, TicketEvidence
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import PHONE, another_browser, screenshot
 from tests.browser.test_login_and_menus import at_home, log_in
 from tests.browser.test_tickets import pick
 
@@ -71,9 +71,7 @@ def test_invitation_activation_report_resolve_rate_reopen_close(browser, live_se
     sheet = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes())).active
     room_code, name, link = next((r[0], r[1], r[2]) for r in sheet.iter_rows(min_row=2, values_only=True))
     assert link.startswith(live_server.base_url + "/portal/activate/")
-    phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", base_url=live_server.base_url)
-    owner = phone.new_page()
-    owner.set_default_timeout(20_000)
+    phone, owner = another_browser(browser, live_server, PHONE)
     owner.goto(link.removeprefix(live_server.base_url))
     expect(owner.get_by_test_id("activation-phone")).to_contain_text(re.compile(r"1\d\d\*{4}\d{4}"))
     owner.get_by_test_id("activation-send-code").click()
@@ -230,9 +228,7 @@ def test_an_owner_answers_a_survey_and_a_manager_approves_their_new_phone(browse
     page.get_by_test_id("account-invite").first.click()
     page.get_by_test_id("invite-dialog-save").click()
     link = page.get_by_test_id("invite-link").inner_text().strip()
-    phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", base_url=live_server.base_url)
-    owner = phone.new_page()
-    owner.set_default_timeout(20_000)
+    phone, owner = another_browser(browser, live_server, PHONE)
     owner.goto(link.removeprefix(live_server.base_url))
     owner.get_by_test_id("activation-send-code").click()
     expect(owner.get_by_text("验证码已发送")).to_be_visible()

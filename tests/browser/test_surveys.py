@@ -13,7 +13,7 @@ from pm_admin.places.models import Building, Community, Room
 from pm_admin.surveys import queries
 from pm_admin.surveys.models import PlanStatus, SurveyPlan, SurveyResponse
 from pm_admin.surveys.services import responses
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import PHONE, another_browser, screenshot
 from tests.browser.test_login_and_menus import at_home, log_in
 from tests.support import factories
 
@@ -49,10 +49,7 @@ def building_index(results: dict, label: str) -> float:
 
 def test_an_owner_answers_once_through_the_link_and_the_score_moves(browser, live_server, page, db):
     plan_id, link, before = open_plan_and_link(db)
-    phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
-                                base_url=live_server.base_url)
-    owner = phone.new_page()
-    owner.set_default_timeout(20_000)
+    phone, owner = another_browser(browser, live_server, PHONE)
     owner.goto(f"/s/{link.token}")
     expect(owner.get_by_test_id("survey-room")).to_contain_text(link.room_code)
     questions = owner.get_by_test_id("survey-question")

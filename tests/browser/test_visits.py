@@ -21,7 +21,7 @@ from pm_admin.tickets.models import Channel, Ticket
 from pm_admin.visits.models import Visit, VisitIssue
 from pm_admin.visits.services.plans import generate_all
 from pm_admin.visits.services.replies import remind_due
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import PHONE, another_browser, screenshot
 from tests.browser.test_activities import invite, owner_phone, three_rooms
 from tests.browser.test_login_and_menus import at_home, log_in
 from tests.support.outbox import wait_until
@@ -82,10 +82,7 @@ def test_a_stewards_week_of_visits_raises_a_ticket_whose_promised_date_reminds(b
     owner_context, owner = owner_phone(browser, live_server, db, token, account_id)
 
     # The steward on a phone: room A's household task, recorded from the list; the issue becomes a ticket.
-    steward_context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
-                                          base_url=live_server.base_url)
-    phone = steward_context.new_page()
-    phone.set_default_timeout(20_000)
+    steward_context, phone = another_browser(browser, live_server, PHONE)
     log_in(phone, "demo.steward")
     phone.wait_for_url(at_home)
     phone.goto(f"/visits?room={room_a}")
