@@ -41,7 +41,7 @@ def test_a_manager_downloads_the_months_pdf_and_xlsx(page, db):
     screenshot(page, "reports-monthly")
 
     reconnects = []  # a download must not drop the page's socket: its reconnect would reload the filters (see below)
-    page.on("websocket", reconnects.append)
+    page.on("websocket", lambda socket: reconnects.append(socket.url))
     with page.expect_download() as pdf:
         page.get_by_test_id("report-pdf").click()
     data = pdf.value.path().read_bytes()
