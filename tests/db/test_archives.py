@@ -27,7 +27,7 @@ from pm_admin.archives.services import entries as archive_entries
 from pm_admin.archives.services.entries import EntryInput
 from pm_admin.auth.models import User, UserRole
 from pm_admin.core.audit import AuditEvent
-from pm_admin.core.clock import utcnow
+from pm_admin.core.clock import local_today, utcnow
 from pm_admin.core.db import make_engine
 from pm_admin.core.errors import ConcurrencyConflict, PermissionDenied, ValidationFailed
 from pm_admin.core.files import store_upload
@@ -186,7 +186,7 @@ def test_contact_and_owner_changes_land_in_the_archive_change_record(session, pe
     owner_registry.update_owner(session, actor=manager, owner_id=owner.id, expected_version=owner.version,
                                 data=owner_input.OwnerInput(name="郑十", phones=["13922220000"]))
     owner_registry.change_room_owner(session, actor=manager, room_id=people["room"].id,
-                                     transfer_date=utcnow().date(),
+                                     transfer_date=local_today(),
                                      new_owner=owner_input.OwnerInput(name="王十一", phones=["13733330000"]))
     records = queries.changes(session, people["archivist"], people["archive"].id).rows
     assert [r["kind"] for r in records] == ["owner_change", "contact"]
@@ -208,7 +208,7 @@ def test_co_owner_and_tenant_changes_are_recorded_even_before_the_room_has_an_ar
     owner_registry.link_owner_to_room(session, actor=manager, owner_id=second.id, room_id=room.id, share="50")
     tenant = owner_household.add_occupant(session, actor=manager, room_id=room.id, kind="tenant", name="孙三",
                                          phone="13811110003")
-    owner_household.end_occupant(session, actor=manager, occupant_id=tenant.id, ended_on=utcnow().date())
+    owner_household.end_occupant(session, actor=manager, occupant_id=tenant.id, ended_on=local_today())
     archive = session.exec(select(Archive).where(Archive.room_id == room.id)).one()
     records = queries.changes(session, people["archivist"], archive.id).rows
     assert [r["kind"] for r in records] == ["occupant_change", "occupant_change", "owner_change"]
@@ -466,7 +466,7 @@ def test_a_renumbered_room_takes_its_archive_number_and_the_old_number_can_be_re
     assert new_room.code == old_code
     first = owner_registry.create_owner(session, actor=manager, room_id=new_room.id,
                                         data=owner_input.OwnerInput(name="吴二", phones=["13811113333"]))
-    owner_registry.change_room_owner(session, actor=manager, room_id=new_room.id, transfer_date=utcnow().date(),
+    owner_registry.change_room_owner(session, actor=manager, room_id=new_room.id, transfer_date=local_today(),
                                      new_owner=owner_input.OwnerInput(name="郑三", phones=["13811114444"]))
     new_archive = session.exec(select(Archive).where(Archive.room_id == new_room.id)).one()
     assert new_archive.archive_no == old_code and new_archive.id != moved.id

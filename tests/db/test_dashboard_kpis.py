@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from pm_admin.arrears.models import ArrearsCase, FollowUp
-from pm_admin.core.clock import utcnow
+from pm_admin.core.clock import local_today, utcnow
 from pm_admin.core.errors import PermissionDenied
 from pm_admin.dashboards import kpis
 from pm_admin.dashboards.cards import CARD_KEYS, kpi_cards
@@ -197,7 +197,7 @@ def build_world(session) -> dict:
     today = local(utcnow())
     spike_monday = today - timedelta(days=today.weekday() + 7)
     drive_tickets(session, desk, rooms[b.id], b.id, spike_monday)
-    today_ = date.today()
+    today_ = local_today()
     cases = [ArrearsCase(room_id=r.id, community_id=r.community_id, building_id=r.building_id,
                          opened_on=today_ - timedelta(days=60), next_due_on=today_ + timedelta(days=due),
                          last_follow_up_on=today_ - timedelta(days=ago) if ago is not None else None)

@@ -115,7 +115,7 @@ def _review(session, world, fmt):
     registration.create_ticket(session, actor=world["manager"], data=TicketInput(
         kind="complaint", category_id=category.id, tier="urgent", channel="hotline", title=HYPERLINK,
         room_id=world["room"].id), now=datetime.now(UTC) - timedelta(hours=5))  # late: in today's review
-    return world["manager"], "ticket_review", {"day": date.today().isoformat(), "language": "zh-CN"}
+    return world["manager"], "ticket_review", {"day": local_today().isoformat(), "language": "zh-CN"}
 
 
 def _ledger(session, world, fmt):
@@ -128,7 +128,7 @@ def _ledger(session, world, fmt):
 
 
 def _survey_plan(session, world):
-    today = date.today()
+    today = local_today()
     return plans.create_plan(session, actor=world["manager"], data=PlanInput(
         title=HYPERLINK, year=today.year, period_kind="year", starts_on=str(today), ends_on=str(today),
         community_ids=[world["community"].id]))

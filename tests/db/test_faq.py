@@ -9,6 +9,7 @@ import pytest
 from sqlmodel import select
 
 from pm_admin.core.audit import AuditEvent
+from pm_admin.core.clock import local_today
 from pm_admin.core.errors import ConcurrencyConflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from pm_admin.core.permissions import OwnerPrincipal, OwnerRoom
 from pm_admin.faq import editing, services
@@ -217,7 +218,7 @@ def test_the_index_follows_edits_withdrawals_and_valid_until(session, faq):
     editing.set_active(session, actor=faq["manager"], entry_id=pool.id, expected_version=pool.version, active=True)
     assert [e.id for e in editing.list_entries(session, actor=faq["steward"], search="游泳")] == [pool.id]
     notice = entry(session, faq["manager"], faq["community"], "春节期间垃圾清运时间？", "照常清运",
-                   valid_until=date.today() - timedelta(days=1))
+                   valid_until=local_today() - timedelta(days=1))
     reply = services.ask(session, asker=faq["owner"], community_id=faq["community"].id, text="春节期间垃圾清运时间",
                          channel="portal")
     assert reply.answer is None or reply.answer.entry_id != notice.id

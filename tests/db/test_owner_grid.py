@@ -2,12 +2,13 @@
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
 from pm_admin.billing.models import RoomArrears
+from pm_admin.core.clock import local_today
 from pm_admin.core.files import issue_download, redeem_download
 from pm_admin.core.paging import PageRequest
 from pm_admin.owners import queries
@@ -34,11 +35,11 @@ def world(session):
         room = factories.room(session, unit, number=number, floor=floor, area=area)
         room.occupancy = occupancy
         session.add(room)
-        owner_registry.create_owner(session, actor=manager, room_id=room.id, started_on=date.today() - timedelta(days=days),
+        owner_registry.create_owner(session, actor=manager, room_id=room.id, started_on=local_today() - timedelta(days=days),
                               data=OwnerInput(name=name, phones=[f"1390000{n:04d}"], is_vip=vip))
         if arrears:
             session.add(RoomArrears(room_id=room.id, community_id=community.id, amount=Decimal(arrears),
-                                    since=date.today() - timedelta(days=60)))
+                                    since=local_today() - timedelta(days=60)))
     session.flush()
     return manager
 

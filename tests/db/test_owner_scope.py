@@ -1,10 +1,11 @@
 """An owner registered in another community stays out of reach: no name, no link, no rooms of theirs."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlmodel import select
 
+from pm_admin.core.clock import local_today
 from pm_admin.core.errors import PermissionDenied, ValidationFailed
 from pm_admin.owners import queries
 from pm_admin.owners.models import Ownership
@@ -65,11 +66,11 @@ def test_an_owner_of_another_community_cannot_be_linked_or_given_a_room(session,
     with pytest.raises(PermissionDenied):
         owner_registry.link_owner_to_room(session, actor=world["cs"], owner_id=zhang_id, room_id=world["a_room"].id)
     previous = owner_registry.create_owner(session, actor=world["manager"], room_id=world["a_room"].id,
-                                     started_on=date.today() - timedelta(days=30),
+                                     started_on=local_today() - timedelta(days=30),
                                      data=OwnerInput(name="王五", phones=["13700001234"]))
     with pytest.raises(PermissionDenied):
         owner_registry.change_room_owner(session, actor=world["manager"], room_id=world["a_room"].id,
-                                   transfer_date=date.today(), new_owner_id=zhang_id, expected_owner_id=previous.id)
+                                   transfer_date=local_today(), new_owner_id=zhang_id, expected_owner_id=previous.id)
     rows = session.exec(select(Ownership.owner_id, Ownership.ended_on)
                         .where(Ownership.room_id == world["a_room"].id)).all()
     assert rows == [(previous.id, None)]  # nothing ended, nobody linked

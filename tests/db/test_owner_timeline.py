@@ -1,11 +1,12 @@
 """The owner timeline gathers what every feature knows about the owner's rooms while they owned them."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
 from pm_admin.archives.models import Archive, ArchiveChange
 from pm_admin.arrears.models import ArrearsCase, FollowUp
+from pm_admin.core.clock import local_today
 from pm_admin.owners.services import registry as owner_registry
 from pm_admin.owners.services.owner_input import OwnerInput
 from pm_admin.owners.timeline import owner_timeline
@@ -15,7 +16,7 @@ from pm_admin.tickets.services import registration
 from pm_admin.tickets.services.registration import TicketInput
 from tests.support import factories
 
-TODAY = date.today()
+TODAY = local_today()
 NOW = datetime.now(UTC)
 
 

@@ -8,6 +8,7 @@ from sqlmodel import col, select
 
 from pm_admin.billing.models import RoomArrears
 from pm_admin.core.audit import AuditEvent
+from pm_admin.core.clock import local_today
 from pm_admin.core.errors import ConcurrencyConflict, PermissionDenied, ValidationFailed
 from pm_admin.core.paging import PageRequest
 from pm_admin.owners import queries
@@ -127,9 +128,9 @@ def test_a_stale_edit_is_refused_with_the_current_values(session, world):
 
 def test_owner_change_keeps_history(session, world):
     old = owner_registry.create_owner(session, actor=world["manager"], data=person(), room_id=world["a_room"].id,
-                                started_on=date.today() - timedelta(days=900))
+                                started_on=local_today() - timedelta(days=900))
     new = owner_registry.change_room_owner(session, actor=world["manager"], room_id=world["a_room"].id,
-                                     transfer_date=date.today() - timedelta(days=3),
+                                     transfer_date=local_today() - timedelta(days=3),
                                      new_owner=person(name="王五", id_number="", phone="13700001234"))
     ownerships = session.exec(select(Ownership).where(Ownership.room_id == world["a_room"].id)
                               .order_by(Ownership.id)).all()
@@ -140,11 +141,11 @@ def test_owner_change_keeps_history(session, world):
     assert {"timeline.ownership_started", "timeline.ownership_ended"} <= kinds
     with pytest.raises(ValidationFailed):
         owner_registry.change_room_owner(session, actor=world["manager"], room_id=world["a_room"].id,
-                                   transfer_date=date.today() + timedelta(days=1), new_owner_id=old.id)
+                                   transfer_date=local_today() + timedelta(days=1), new_owner_id=old.id)
     # A second clerk still looking at the old owner's page cannot end the new ownership, and is told who owns it.
     with pytest.raises(ConcurrencyConflict) as conflict:
         owner_registry.change_room_owner(session, actor=world["cs"], room_id=world["a_room"].id,
-                                   transfer_date=date.today(), new_owner_id=old.id, expected_owner_id=old.id)
+                                   transfer_date=local_today(), new_owner_id=old.id, expected_owner_id=old.id)
     assert conflict.value.current["owner_names"] == ["王五"]
 
 
@@ -157,7 +158,7 @@ def test_household_and_occupants_are_recorded(session, world):
                             phone="123")
     occupant = owner_household.add_occupant(session, actor=world["cs"], room_id=world["a_room"].id, kind="tenant",
                                      name="租客甲", phone="13500002222")
-    owner_household.end_occupant(session, actor=world["cs"], occupant_id=occupant.id, ended_on=date.today())
+    owner_household.end_occupant(session, actor=world["cs"], occupant_id=occupant.id, ended_on=local_today())
     owner_household.remove_member(session, actor=world["cs"], member_id=member.id, expected_version=member.version)
     history = [(c.kind, c.field, c.old_value, c.new_value)
                for c in reversed(queries.change_history(session, world["cs"], owner.id, "zh-CN"))]
@@ -166,7 +167,7 @@ def test_household_and_occupants_are_recorded(session, world):
     assert ("household", "member", "李梅（配偶）", "") in history
     assert ("occupant", "occupant", "", "租客甲（tenant）") in history
     assert ("occupant", "occupant", "租客甲（tenant）", "") in history
-    assert session.get(Occupant, occupant.id).ended_on == date.today()
+    assert session.get(Occupant, occupant.id).ended_on == local_today()
 
 
 def test_reveal_needs_permission_and_a_reason_and_is_audited(session, world):
@@ -273,7 +274,7 @@ def test_one_search_box(session, world):
 def test_filters_by_place_occupancy_and_arrears(session, world):
     owner = owner_registry.create_owner(session, actor=world["manager"], data=person(), room_id=world["a_room"].id)
     session.add(RoomArrears(room_id=world["a_room"].id, community_id=world["a"].id, amount=Decimal("1200"),
-                            since=date.today() - timedelta(days=60)))
+                            since=local_today() - timedelta(days=60)))
     session.flush()
     assert [r.arrears for r in grid(session, world["cs"], arrears="yes").rows] == ["1200.00"]
     assert grid(session, world["cs"], arrears="no").total == 0
@@ -308,7 +309,7 @@ def test_export_masks_unless_full_pii_is_allowed(session, world):
 def test_only_current_ownerships_appear_and_history_rows_stay(session, world):
     owner = owner_registry.create_owner(session, actor=world["manager"], data=person(), room_id=world["a_room"].id)
     ownership = session.exec(select(Ownership).where(col(Ownership.owner_id) == owner.id)).one()
-    ownership.ended_on = date.today()
+    ownership.ended_on = local_today()
     session.add(ownership)
     session.flush()
     assert grid(session, world["manager"]).total == 0
@@ -386,7 +387,7 @@ def test_a_birth_date_can_be_entered_without_an_id_number_and_must_agree_with_on
                                       expected_version=owner.version, data=data)
         return {f: k for f, (k, _) in error.value.fields.items()}
 
-    future = (date.today() + timedelta(days=1)).isoformat()
+    future = (local_today() + timedelta(days=1)).isoformat()
     assert refused(person(id_number="", birth_date="1980-02-30")) == {"birth_date": "error.date_invalid"}
     assert refused(person(id_number="", birth_date=future)) == {"birth_date": "error.date_in_future"}
     assert refused(person(id_number="", birth_date="1899-12-31")) == {"birth_date": "owners.birth_date_too_early"}
@@ -421,7 +422,7 @@ def test_forms_hand_dates_and_room_codes_to_the_services(session, world):
     assert error.value.fields == {"room_code": ("owners.room_unknown", {})}
     assert owner_records.room_for_code(session, actor=world["cs"], code=world["a_room"].code.lower()) == world["a_room"].id
     owner = owner_registry.create_owner(session, actor=world["manager"], data=person(), room_id=world["a_room"].id,
-                                  started_on=date.today() - timedelta(days=30))
+                                  started_on=local_today() - timedelta(days=30))
     with pytest.raises(ValidationFailed) as error:  # every problem of the dialog at once, the date beside its field
         owner_household.add_occupant(session, actor=world["cs"], room_id=world["a_room"].id, kind="tenant", name="",
                               started_on="2024-02-30")
@@ -435,7 +436,7 @@ def test_forms_hand_dates_and_room_codes_to_the_services(session, world):
                                    new_owner=person(name="王五", id_number="", phone="13700001234"))
     assert error.value.fields["transfer_date"] == ("error.date_invalid", {})
     new = owner_registry.change_room_owner(session, actor=world["cs"], room_id=world["a_room"].id,
-                                     transfer_date=date.today().isoformat(), expected_owner_id=owner.id,
+                                     transfer_date=local_today().isoformat(), expected_owner_id=owner.id,
                                      new_owner=person(name="王五", id_number="", phone="13700001234"))
     assert [r.room_code for r in queries.owned_rooms(session, world["cs"], new.id)] == [world["a_room"].code]
     assert "has_id_number" not in queries.owner_profile(session, world["cs"], new.id).model_dump()

@@ -4,10 +4,11 @@ the title, figures and header frozen above the rows, long progress notes wrapped
 from __future__ import annotations
 
 import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import openpyxl
 
+from pm_admin.core.clock import local_today
 from pm_admin.core.tables import display_width
 from pm_admin.tickets.files import COLUMN_KEYS, review_xlsx
 from pm_admin.tickets.services import handling
@@ -21,7 +22,7 @@ def test_the_review_workbook_fits_its_columns_and_keeps_the_header_in_view(sessi
     late = new_ticket(session, desk, tier="urgent", title="地下车库积水严重影响出行", now=five_hours_ago)
     handling.add_comment(session, actor=desk["cs"], ticket_id=late.id, body=NOTE, public=False)
     new_ticket(session, desk, tier="urgent", title="电梯困人", code="water_power", now=five_hours_ago)
-    file = review_xlsx(session, desk["cs"], {"day": date.today().isoformat(), "language": "zh-CN"})
+    file = review_xlsx(session, desk["cs"], {"day": local_today().isoformat(), "language": "zh-CN"})
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(file.chunks))).active
     lines = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert lines[0][0] == "日清日审" and lines[1][0:10:2] == ["今日新增", "今日关闭", "当前超时", "两小时内到期", "挂起中"]

@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
+from pm_admin.core.clock import local_today
 from pm_admin.core.errors import ConcurrencyConflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from pm_admin.owners.models import Owner, Ownership
 from pm_admin.surveys import queries
@@ -15,7 +16,7 @@ from pm_admin.surveys.services import actions, plans, responses
 from pm_admin.surveys.services.plans import PlanInput, QuestionInput
 from tests.support import factories
 
-TODAY = date.today()
+TODAY = local_today()
 
 
 def own(session, room) -> None:

@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import select
 
 from pm_admin.core.audit import AuditEvent
+from pm_admin.core.clock import DISPLAY_ZONE
 from pm_admin.core.errors import DomainError, PermissionDenied, ValidationFailed
 from pm_admin.dashboards.models import TicketMonthStats
 from pm_admin.dashboards.rollups import rebuild, rollup_rows
@@ -227,14 +228,15 @@ def test_the_daily_review_lists_holds_names_the_missed_deadline_and_counts_what_
     now = datetime.now(UTC)
     late = new(session, desk, tier="urgent", code="water_power", now=now - timedelta(hours=5))
     held = new(session, desk, code="noise", now=now - timedelta(days=4))
+    held_day = (now - timedelta(days=4)).astimezone(DISPLAY_ZONE).date()  # the day in Shanghai, as the form gives it
     step(session, desk, held, "assigned", at=now - timedelta(days=4), assignee_id=desk["tech_user"].id)
     step(session, desk, held, "in_progress", at=now - timedelta(days=4))
     step(session, desk, held, "on_hold", at=now - timedelta(days=4), reason="等业主在家",
-         hold_until=str((now - timedelta(days=4)).date()))
+         hold_until=str(held_day))
     found = review.daily_review(session, desk["cs"], now=now)
     rows = {row["code"]: row for group in found["groups"] for row in group["tickets"]}
     assert rows[late.code]["missed"] == "respond" and rows[held.code]["missed"] == "hold"
-    assert rows[held.code]["hold_until"] == str((now - timedelta(days=4)).date())
+    assert rows[held.code]["hold_until"] == str(held_day)
     assert found["figures"]["overdue"] == sum(1 for row in rows.values() if row["missed"]) == 2
     assert review.notify_overdue_holds(session, now=now) == 1
     told = {n.user_id for n in session.exec(select(Notification).where(

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from pm_admin.core.clock import local_today
 from pm_admin.core.permissions import SYSTEM
 from pm_admin.visits.models import Visit, VisitPlan, VisitTask
 from pm_admin.visits.services import plans
@@ -57,7 +58,7 @@ def test_crafted_visit_events_are_refused(live_server, db):
             await manager.send(event_name(VisitsState, "load"), path="/visits")
             await manager.send(event_name(VisitForm, "open_new"), path="/visits")
             visit = await manager.send(event_name(VisitForm, "save"), {"form": {
-                "room_code": c03_room, "visited_on": date.today().isoformat(), "method": "door", "met": "owner",
+                "room_code": c03_room, "visited_on": local_today().isoformat(), "method": "door", "met": "owner",
                 "topics": "越权走访"}}, path="/visits")
         return generate, reply, elsewhere, visit
 
