@@ -44,14 +44,22 @@ from tests.browser.conftest import CHROMIUM_ARGS  # noqa: E402
 PRODUCTION_BCRYPT_ROUNDS = 12
 CHART_NAMES = list(FIGURES)  # the three satisfaction charts only where surveys were answered
 SIGN_IN, FIRST_CONTENT, DASHBOARD, CLICK = 1.0, 1.0, 1.5, 0.3
-# Each page's first content: the rows (or cards, or figures) of its data, not the frame around them.
+# Each page's first content: the rows (or cards, or figures) of its data, not the frame around them — a CSS
+# selector and, where the element shows before its data, the text it must show.
 PAGES = {
-    "owners": ("/owners", "[data-testid='owners-grid'] [data-row-id]"),
-    "tickets": ("/tickets", "[data-testid='ticket-list'] [data-row-id]"),
-    "ticket_board": ("/tickets/board", "[data-testid='ticket-card']"),
-    "archives": ("/archives", "[data-testid='archive-catalog'] [data-row-id]"),
-    "dashboard": ("/dashboard", "[data-testid='kpi-created']:text-matches('^[0-9,]+$')"),
+    "owners": ("/owners", "[data-testid='owners-grid'] [data-row-id]", ""),
+    "tickets": ("/tickets", "[data-testid='ticket-list'] [data-row-id]", ""),
+    "ticket_board": ("/tickets/board", "[data-testid='ticket-card']", ""),
+    "archives": ("/archives", "[data-testid='archive-catalog'] [data-row-id]", ""),
+    "dashboard": ("/dashboard", "[data-testid='kpi-created']", "^[0-9,]+$"),
 }
+# Checked on every animation frame in the page. Not ``locator.wait_for``: Playwright re-checks a selector after 20,
+# 50, 100, 100 and then every 500 ms, so anything later than ~0.3 s was read up to half a second late.
+SHOWN = """([selector, pattern]) => {
+    const element = document.querySelector(selector);
+    return !!element && element.getClientRects().length > 0 && getComputedStyle(element).visibility !== 'hidden'
+        && (!pattern || new RegExp(pattern).test(element.textContent.trim()));
+}"""
 # Every Plotly chart card on the page drawn with its data (an empty figure would pass a plain visibility check).
 CHARTS_DRAWN = """names => {
     const cards = names.map(name => document.querySelector(`[data-testid='chart-${name}']`)).filter(Boolean);
@@ -60,6 +68,10 @@ CHARTS_DRAWN = """names => {
         return plot && plot.data && plot.data.length > 0 && plot.querySelector('.main-svg');
     });
 }"""
+
+
+def shown(page, selector: str, text: str = "") -> None:
+    page.wait_for_function(SHOWN, arg=[selector, text], polling="raf")
 
 
 def not_login(url: str) -> bool:
@@ -102,7 +114,7 @@ def sign_in(page, figures: Figures, username: str) -> None:
     figures.measure(page.get_by_test_id("login-submit").click,
                     ("sign-in click → leaves /login", SIGN_IN, lambda: page.wait_for_url(not_login, wait_until="commit")),
                     ("sign-in click → home figures", SIGN_IN,
-                     lambda: page.locator("[data-testid='home-figure']").first.wait_for()))
+                     lambda: shown(page, "[data-testid='home-figure']")))
 
 
 def visible_nav(page, key: str):
@@ -114,8 +126,9 @@ def charts_drawn(page) -> None:
 
 
 def pages_from_sidebar(page, figures: Figures) -> None:
-    for key, (path, content) in PAGES.items():
-        checkpoints = [(f"sidebar → {path} first content", FIRST_CONTENT, page.locator(content).first.wait_for)]
+    for key, (path, selector, text) in PAGES.items():
+        checkpoints = [(f"sidebar → {path} first content", FIRST_CONTENT,
+                        lambda selector=selector, text=text: shown(page, selector, text))]
         if key == "dashboard":
             checkpoints.append(("sidebar → /dashboard all charts", DASHBOARD, lambda: charts_drawn(page)))
         figures.measure(visible_nav(page, key).click, *checkpoints)
@@ -123,9 +136,10 @@ def pages_from_sidebar(page, figures: Figures) -> None:
 
 def pages_by_address(context, figures: Figures) -> None:
     """Each in a new tab: a tab of its own has no state of an earlier visit to show before the page's load runs."""
-    for key, (path, content) in PAGES.items():
+    for key, (path, selector, text) in PAGES.items():
         page = context.new_page()
-        checkpoints = [(f"open {path} → first content", FIRST_CONTENT, page.locator(content).first.wait_for)]
+        checkpoints = [(f"open {path} → first content", FIRST_CONTENT,
+                        lambda page=page, selector=selector, text=text: shown(page, selector, text))]
         if key == "dashboard":
             checkpoints.append(("open /dashboard → all charts", DASHBOARD, lambda page=page: charts_drawn(page)))
         figures.measure(lambda page=page, path=path: page.goto(path, wait_until="commit"), *checkpoints)

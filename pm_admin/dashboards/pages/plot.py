@@ -22,8 +22,14 @@ class DashboardPlot(Plotly):
         return CREATE_PLOTLY_COMPONENT
 
     def _get_dynamic_imports(self) -> str:
-        return (f"const {self.tag} = ClientSide(() => import({json.dumps(BUNDLE.importable_path)})"
-                f".then((mod) => createPlotlyComponent(mod.default)), {json.dumps(self.tag)})")
+        # Plotly's megabyte is imported once a frame has been painted after the first chart mounted: the KPI
+        # figures that arrive with the charts are on screen before its evaluation holds the main thread.
+        return (f"let dashboardPlotly;\n"
+                f"const loadDashboardPlotly = () => (dashboardPlotly ??= new Promise((painted) => "
+                f"requestAnimationFrame(() => setTimeout(painted, 0)))"
+                f".then(() => import({json.dumps(BUNDLE.importable_path)}))"
+                f".then((mod) => createPlotlyComponent(mod.default)));\n"
+                f"const {self.tag} = ClientSide(loadDashboardPlotly, {json.dumps(self.tag)})")
 
 
 dashboard_plot = DashboardPlot.create
