@@ -82,7 +82,8 @@ def test_a_hotline_complaint_from_registration_to_a_satisfied_owner(page, db):
     expect(card).to_be_visible()
 
     drag(page, card, column(page, "in_progress"))  # not assigned yet: refused, the card stays
-    expect(page.get_by_text("请先派单，再开始处理")).to_be_visible()
+    # The toast says why (the columns' own drag reasons say the same while the drag lasts).
+    expect(page.locator("[data-sonner-toast]").filter(has_text="请先派单，再开始处理")).to_be_visible()
     expect(column(page, "new").locator(f"[data-code='{code}']")).to_be_visible()
     screenshot(page, "ticket-board-refused")
 
