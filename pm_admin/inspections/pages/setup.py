@@ -33,6 +33,15 @@ def _active_box(dialog) -> rx.Component:
                                                default_checked=dialog.values["is_active"].to(bool)))
 
 
+def _section(title: str, new_label: str, open_new, new_testid: str, table: rx.Component) -> rx.Component:
+    """A list of the setup page: its heading, its 新建 button, its table."""
+    return rx.vstack(
+        rx.hstack(rx.heading(t(title), size="4"), rx.spacer(),
+                  rx.button(rx.icon("plus", size=14), t(new_label), on_click=open_new, data_testid=new_testid),
+                  width="100%", align="center"),
+        table, spacing="2", width="100%")
+
+
 def schedules() -> rx.Component:
     columns = [
         Column("template", "inspections.checklist"),
@@ -44,13 +53,10 @@ def schedules() -> rx.Component:
         Column("starts_on", "inspections.starts_on"),
         Column("active", "common.status", render=_active),
     ]
-    return rx.vstack(
-        rx.hstack(rx.heading(t("inspections.schedules"), size="4"), rx.spacer(),
-                  rx.button(rx.icon("plus", size=14), t("inspections.new_schedule"), on_click=ScheduleForm.open_new,
-                            data_testid="new-schedule"), width="100%", align="center"),
-        data_table(SchedulesList, columns, testid="schedules-table", min_width="900px",
-                   actions=lambda r: icon_action("pencil", "common.edit", ScheduleForm.open_edit(r["id"].to(int)))),
-        spacing="2", width="100%")
+    return _section("inspections.schedules", "inspections.new_schedule", ScheduleForm.open_new, "new-schedule",
+                    data_table(SchedulesList, columns, testid="schedules-table", min_width="900px",
+                               actions=lambda r: icon_action("pencil", "common.edit",
+                                                            ScheduleForm.open_edit(r["id"].to(int)))))
 
 
 def equipment() -> rx.Component:
@@ -63,13 +69,10 @@ def equipment() -> rx.Component:
         Column("location", "inspections.equipment_location"),
         Column("active", "common.status", render=_active),
     ]
-    return rx.vstack(
-        rx.hstack(rx.heading(t("inspections.equipment"), size="4"), rx.spacer(),
-                  rx.button(rx.icon("plus", size=14), t("inspections.new_equipment"), on_click=EquipmentForm.open_new,
-                            data_testid="new-equipment"), width="100%", align="center"),
-        data_table(EquipmentList, columns, testid="equipment-table",
-                   actions=lambda r: icon_action("pencil", "common.edit", EquipmentForm.open_edit(r["id"].to(int)))),
-        spacing="2", width="100%")
+    return _section("inspections.equipment", "inspections.new_equipment", EquipmentForm.open_new, "new-equipment",
+                    data_table(EquipmentList, columns, testid="equipment-table",
+                               actions=lambda r: icon_action("pencil", "common.edit",
+                                                            EquipmentForm.open_edit(r["id"].to(int)))))
 
 
 def templates() -> rx.Component:
@@ -88,12 +91,8 @@ def templates() -> rx.Component:
         Column("department", "inspections.department"),
         Column("active", "common.status", render=_active),
     ]
-    return rx.vstack(
-        rx.hstack(rx.heading(t("inspections.templates"), size="4"), rx.spacer(),
-                  rx.button(rx.icon("plus", size=14), t("inspections.new_template"), on_click=TemplateForm.open_new,
-                            data_testid="new-template"), width="100%", align="center"),
-        data_table(TemplatesList, columns, testid="templates-table", min_width="900px"),
-        spacing="2", width="100%")
+    return _section("inspections.templates", "inspections.new_template", TemplateForm.open_new, "new-template",
+                    data_table(TemplatesList, columns, testid="templates-table", min_width="900px"))
 
 
 def equipment_dialog() -> rx.Component:
